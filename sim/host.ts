@@ -1,0 +1,187 @@
+/**
+ * The host binding: the only place protocol nodes meet the network. One `SimHost` per node implements `NodeHost`.
+ * Outgoing packets are encoded with the node's codec (an encoder that throws is traced `malformed`/send and the packet
+ * dropped, never a crash), traced `send` and submitted. Incoming bytes are decoded (a rejection is traced
+ * `malformed`/receive with the decoder's field, offset and reason, and dropped) and handed to `node.receive`.
+ *
+ * Timers armed through the host (`setTimerUs`, the xstate `clock`) belong to the node's current life: after a crash
+ * they never fire, even if the node restarted meanwhile.
+ */
+import type { NodeHost, RandomStream, SimNode, VirtualClock } from '../models/contract.ts';
+import { formatIpv4, parseIpv4 } from './ipv4-address.ts';
+import type { Attachment, Network, NodeState } from './network.ts';
+import type { Rng } from './rng.ts';
+import type { Scheduler } from './scheduler.ts';
+import { toHex } from './trace-hash.ts';
+import type { TraceRecorder } from './trace.ts';
+import { createVirtualClock } from './virtual-clock.ts';
+
+export interface HostContext {
+  readonly scheduler: Scheduler;
+  readonly trace: TraceRecorder;
+  readonly rng: Rng;
+  readonly network: Network;
+  allocatePacketId(): number;
+  /** True when summaries must be computed even at level `none` (a `drop.match` fault is configured). */
+  readonly summariesAlways: boolean;
+  /** Host-level counters shared by all hosts. */
+  readonly counters: HostCounters;
+}
+
+export interface HostCounters {
+  packetsSent: number;
+  bytesSent: number;
+  malformedSend: number;
+  malformedReceive: number;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+export class SimHost<P> implements NodeHost<P> {
+  readonly nodeName: string;
+  readonly clock: VirtualClock;
+  private readonly needSummary: boolean;
+
+  constructor(
+    private readonly ctx: HostContext,
+    readonly node: SimNode<P>,
+    readonly state: NodeState,
+  ) {
+    this.nodeName = node.name;
+    this.needSummary = ctx.trace.packets || ctx.summariesAlways;
+    this.clock = createVirtualClock(ctx.scheduler, (fn) => this.guard(fn));
+  }
+
+  nowUs(): number {
+    return this.ctx.scheduler.nowUs;
+  }
+
+  rng(label: string): RandomStream {
+    return this.ctx.rng.fork(`node:${this.nodeName}:${label}`);
+  }
+
+  send(interfaceName: string, packet: P): void {
+    const ctx = this.ctx;
+    const att = this.state.attachments.get(interfaceName);
+    let bytes: Uint8Array;
+    let summary = '';
+    try {
+      bytes = this.node.codec.encode(packet);
+      if (this.needSummary) summary = this.node.codec.summarize(packet);
+    } catch (error) {
+      ctx.counters.malformedSend++;
+      if (ctx.trace.packets) {
+        ctx.trace.record({
+          type: 'malformed',
+          atUs: ctx.scheduler.nowUs,
+          node: this.nodeName,
+          iface: interfaceName,
+          direction: 'send',
+          reason: errorText(error),
+        });
+      }
+      return;
+    }
+    const packetId = ctx.allocatePacketId();
+    if (!this.state.up) {
+      ctx.network.dropUnrouted(this.nodeName, packetId, summary, 'sender is down', 'node-down');
+      return;
+    }
+    ctx.counters.packetsSent++;
+    ctx.counters.bytesSent += bytes.length;
+    if (ctx.trace.packets) {
+      ctx.trace.record({
+        type: 'send',
+        atUs: ctx.scheduler.nowUs,
+        node: this.nodeName,
+        iface: interfaceName,
+        packetId,
+        length: bytes.length,
+        summary,
+        bytes: toHex(bytes),
+      });
+    }
+    if (att === undefined) {
+      ctx.network.dropUnrouted(this.nodeName, packetId, summary, `no interface ${interfaceName}`);
+      return;
+    }
+    ctx.network.submit(att, bytes, packetId, summary);
+  }
+
+  /** Called by the network when bytes arrive on one of this node's interfaces. */
+  receiveBytes(att: Attachment, bytes: Uint8Array, packetId: number): void {
+    let result;
+    try {
+      result = this.node.codec.decode(bytes);
+    } catch (error) {
+      result = {
+        ok: false,
+        error: { field: 'decode', offset: 0, reason: `decoder threw: ${errorText(error)}` },
+      } as const;
+    }
+    if (!result.ok) {
+      const ctx = this.ctx;
+      ctx.counters.malformedReceive++;
+      if (ctx.trace.packets) {
+        ctx.trace.record({
+          type: 'malformed',
+          atUs: ctx.scheduler.nowUs,
+          node: this.nodeName,
+          iface: att.iface,
+          direction: 'receive',
+          reason: result.error.reason,
+          field: result.error.field,
+          offset: result.error.offset,
+          packetId,
+          bytes: toHex(bytes),
+        });
+      }
+      return;
+    }
+    this.node.receive(att.iface, result.value);
+  }
+
+  setTimerUs(delayUs: number, name: string, fire: () => void): () => void {
+    const ctx = this.ctx;
+    const epoch = this.state.epoch;
+    const event = ctx.scheduler.after(delayUs, () => {
+      if (!this.state.up || this.state.epoch !== epoch) return;
+      if (ctx.trace.full) ctx.trace.record({ type: 'timer', atUs: ctx.scheduler.nowUs, node: this.nodeName, name });
+      fire();
+    });
+    return () => {
+      ctx.scheduler.cancel(event);
+    };
+  }
+
+  traceState(machine: string, from: string, to: string): void {
+    const trace = this.ctx.trace;
+    if (trace.full) {
+      trace.record({ type: 'state', atUs: this.ctx.scheduler.nowUs, node: this.nodeName, machine, from, to });
+    }
+  }
+
+  traceNote(text: string, data?: Readonly<Record<string, string | number | boolean>>): void {
+    const trace = this.ctx.trace;
+    if (trace.full) {
+      trace.record({ type: 'note', atUs: this.ctx.scheduler.nowUs, node: this.nodeName, text, data });
+    }
+  }
+
+  setInterfaceAddress(interfaceName: string, address: string, prefixLength: number): void {
+    const att = this.state.attachments.get(interfaceName);
+    if (att === undefined) throw new Error(`node ${this.nodeName}: no interface ${interfaceName}`);
+    this.ctx.network.setAddress(att, parseIpv4(address), prefixLength);
+    this.traceNote('iface.address', { iface: interfaceName, address: formatIpv4(att.address), prefixLength });
+  }
+
+  /** Wraps a timer callback so it only runs if the node is up and has not crashed since it was armed. */
+  private guard(fn: () => void): () => void {
+    const epoch = this.state.epoch;
+    return () => {
+      if (this.state.up && this.state.epoch === epoch) fn();
+    };
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * The clock and the event queue of a run. Time is an integer count of microseconds; one binary heap ordered by
+ * (atUs, seq) holds every pending event, and `seq` (the scheduling order) breaks ties, so events due at the same
+ * instant always run in the order they were scheduled (ARCHITECTURE.md "sim/").
+ *
+ * Cancellation is lazy: a cancelled event keeps its heap slot with `fn = null` and is skipped when popped; the heap is
+ * compacted when cancelled slots outnumber live ones, so a run that arms and cancels many retransmission timers keeps
+ * a bounded heap.
+ */
+
+/** One pending event. Returned by `at`/`after` as the handle to cancel it; treat it as opaque. */
+export interface ScheduledEvent {
+  readonly atUs: number;
+  readonly seq: number;
+  /** @internal null once run or cancelled. */
+  fn: ((arg: unknown) => void) | null;
+  /** @internal */
+  arg: unknown;
+}
+
+export type StopReason = 'time' | 'idle' | 'eventsMax' | 'stopped';
+
+/** How a run loop ended. A bound being hit is a result, never an exception. */
+export interface RunResult {
+  /** `time`: the runUntil bound was reached; `idle`: no event left; `eventsMax`: the event budget was spent; `stopped`: `stop()` was called. */
+  readonly reason: StopReason;
+  /** Events run by this call (cancelled events are not counted). */
+  readonly eventsRun: number;
+  /** Virtual time when the loop returned. */
+  readonly atUs: number;
+}
+
+export interface RunOptions {
+  /** Upper bound on events run by this call. Default: `Scheduler.EVENTS_MAX_DEFAULT`. */
+  readonly eventsMax?: number;
+}
+
+/** Compaction happens only above this many cancelled slots, so small heaps never pay for it. */
+const CANCELLED_COMPACT_MIN = 1024;
+
+export class Scheduler {
+  static readonly EVENTS_MAX_DEFAULT = 100_000_000;
+
+  private heap: ScheduledEvent[] = [];
+  private seqNext = 0;
+  private nowUsValue = 0;
+  private cancelledInHeap = 0;
+  private stopRequested = false;
+  private eventsRunTotalValue = 0;
+
+  /** Current virtual time in integer microseconds. */
+  get nowUs(): number {
+    return this.nowUsValue;
+  }
+
+  /** Events run since the scheduler was created. */
+  get eventsRunTotal(): number {
+    return this.eventsRunTotalValue;
+  }
+
+  /** Live (not cancelled) pending events. */
+  get pendingCount(): number {
+    return this.heap.length - this.cancelledInHeap;
+  }
+
+  /** Time of the earliest live pending event, or undefined when idle. */
+  peekAtUs(): number | undefined {
+    this.dropCancelledTop();
+    return this.heap[0]?.atUs;
+  }
+
+  /** Schedules `fn(arg)` at absolute time `atUs` (an integer ≥ nowUs). */
+  at<A>(atUs: number, fn: (arg: A) => void, arg?: A): ScheduledEvent {
+    if (!Number.isSafeInteger(atUs) || atUs < this.nowUsValue) {
+      throw new RangeError(`schedule at ${atUs} µs: must be an integer ≥ now (${this.nowUsValue} µs)`);
+    }
+    const event: ScheduledEvent = { atUs, seq: this.seqNext++, fn: fn as (arg: unknown) => void, arg };
+    this.push(event);
+    return event;
+  }
+
+  /** Schedules `fn(arg)` `delayUs` (an integer ≥ 0) from now. */
+  after<A>(delayUs: number, fn: (arg: A) => void, arg?: A): ScheduledEvent {
+    return this.at(this.nowUsValue + delayUs, fn, arg);
+  }
+
+  /** Cancels a pending event; returns false if it already ran or was cancelled. */
+  cancel(event: ScheduledEvent): boolean {
+    if (event.fn === null) return false;
+    event.fn = null;
+    event.arg = undefined;
+    this.cancelledInHeap++;
+    if (this.cancelledInHeap > CANCELLED_COMPACT_MIN && this.cancelledInHeap * 2 > this.heap.length) this.compact();
+    return true;
+  }
+
+  /** Asks the running loop to return after the current event (reason `stopped`). */
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Runs every event due at or before `untilUs`, then sets the clock to exactly `untilUs` (unless a bound hit first). */
+  runUntil(untilUs: number, options?: RunOptions): RunResult {
+    if (!Number.isSafeInteger(untilUs) || untilUs < this.nowUsValue) {
+      throw new RangeError(`runUntil ${untilUs} µs: must be an integer ≥ now (${this.nowUsValue} µs)`);
+    }
+    const result = this.loop(untilUs, options?.eventsMax ?? Scheduler.EVENTS_MAX_DEFAULT);
+    if (result.reason === 'idle' || result.reason === 'time') {
+      this.nowUsValue = untilUs;
+      return { reason: 'time', eventsRun: result.eventsRun, atUs: untilUs };
+    }
+    return result;
+  }
+
+  /** Runs until no event is left, the event budget is spent, or `stop()` is called. */
+  runUntilIdle(options?: RunOptions): RunResult {
+    return this.loop(Number.MAX_SAFE_INTEGER, options?.eventsMax ?? Scheduler.EVENTS_MAX_DEFAULT);
+  }
+
+  /** Runs the single next live event, if any. Returns false when idle. */
+  step(): boolean {
+    return this.loop(Number.MAX_SAFE_INTEGER, 1).eventsRun === 1;
+  }
+
+  // The hot path: pop, skip cancelled, advance the clock, call. Bounded by `eventsMax`.
+  private loop(untilUs: number, eventsMax: number): RunResult {
+    this.stopRequested = false;
+    const heap = this.heap;
+    let eventsRun = 0;
+    let reason: StopReason = 'idle';
+    while (heap.length > 0) {
+      const top = heap[0] as ScheduledEvent;
+      if (top.atUs > untilUs) {
+        reason = 'time';
+        break;
+      }
+      if (eventsRun >= eventsMax && top.fn !== null) {
+        reason = 'eventsMax';
+        break;
+      }
+      this.popTop();
+      const fn = top.fn;
+      if (fn === null) {
+        this.cancelledInHeap--;
+        continue;
+      }
+      top.fn = null;
+      this.nowUsValue = top.atUs;
+      eventsRun++;
+      fn(top.arg);
+      if (this.stopRequested) {
+        reason = 'stopped';
+        break;
+      }
+    }
+    this.stopRequested = false;
+    this.eventsRunTotalValue += eventsRun;
+    return { reason, eventsRun, atUs: this.nowUsValue };
+  }
+
+  private dropCancelledTop(): void {
+    while (this.heap.length > 0 && (this.heap[0] as ScheduledEvent).fn === null) {
+      this.popTop();
+      this.cancelledInHeap--;
+    }
+  }
+
+  private compact(): void {
+    const live = this.heap.filter((e) => e.fn !== null);
+    // Re-heapify from sorted order: a sorted array is a valid heap.
+    live.sort((a, b) => a.atUs - b.atUs || a.seq - b.seq);
+    this.heap = live;
+    this.cancelledInHeap = 0;
+  }
+
+  private push(event: ScheduledEvent): void {
+    const heap = this.heap;
+    let i = heap.length;
+    heap.push(event);
+    const atUs = event.atUs;
+    const seq = event.seq;
+    while (i > 0) {
+      const parentIndex = (i - 1) >> 1;
+      const parent = heap[parentIndex] as ScheduledEvent;
+      if (parent.atUs < atUs || (parent.atUs === atUs && parent.seq < seq)) break;
+      heap[i] = parent;
+      i = parentIndex;
+    }
+    heap[i] = event;
+  }
+
+  private popTop(): void {
+    const heap = this.heap;
+    const last = heap.pop() as ScheduledEvent;
+    const n = heap.length;
+    if (n === 0) return;
+    const atUs = last.atUs;
+    const seq = last.seq;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      let child = left;
+      let c = heap[left] as ScheduledEvent;
+      if (right < n) {
+        const r = heap[right] as ScheduledEvent;
+        if (r.atUs < c.atUs || (r.atUs === c.atUs && r.seq < c.seq)) {
+          child = right;
+          c = r;
+        }
+      }
+      if (atUs < c.atUs || (atUs === c.atUs && seq < c.seq)) break;
+      heap[i] = c;
+      i = child;
+    }
+    heap[i] = last;
+  }
+}

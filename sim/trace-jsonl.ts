@@ -1,0 +1,115 @@
+/**
+ * Canonical JSON Lines for trace events. Key order is fixed: the keys of `KEY_ORDER` first in that order, then any
+ * other key in code-unit order; nested objects (`data`, `args`) have their keys sorted. Absent (undefined) keys are
+ * omitted. Numbers in events are integers, whose JSON text is the same in every engine.
+ */
+import type { TraceEvent } from './trace.ts';
+
+export const KEY_ORDER: readonly string[] = [
+  'atUs',
+  'type',
+  'node',
+  'iface',
+  'link',
+  'dir',
+  'packetId',
+  'originalId',
+  'sentAtUs',
+  'reason',
+  'direction',
+  'machine',
+  'from',
+  'to',
+  'name',
+  'fault',
+  'id',
+  'command',
+  'text',
+  'field',
+  'offset',
+  'length',
+  'reordered',
+  'summary',
+  'detail',
+  'args',
+  'data',
+  'bytes',
+];
+const KNOWN = new Set(KEY_ORDER);
+
+type Json = string | number | boolean | null | undefined | readonly Json[] | { readonly [key: string]: Json };
+
+function value(v: Json): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : value(x))).join(',')}]`;
+  const obj = v as { readonly [key: string]: Json };
+  const keys = Object.keys(obj).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const x = obj[k];
+    if (x === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${value(x)}`;
+    first = false;
+  }
+  return out + '}';
+}
+
+const RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
+
+/** Canonical order: known keys by rank, then unknown keys by code unit. Insertion sort: events have ~10 keys. */
+function canonicalKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i] as string;
+    const rk = RANK.get(k);
+    let j = i - 1;
+    for (; j >= 0; j--) {
+      const other = keys[j] as string;
+      const ro = RANK.get(other);
+      const before = rk !== undefined ? ro === undefined || rk < ro : ro === undefined && k < other;
+      if (!before) break;
+      keys[j + 1] = other;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
+/** One event as canonical JSON, without the trailing newline. */
+export function canonicalJsonLine(event: TraceEvent): string {
+  const obj = event as unknown as { readonly [key: string]: Json };
+  let out = '{';
+  let first = true;
+  for (const k of canonicalKeys(obj)) {
+    const x = obj[k];
+    if (x === undefined) continue;
+    // Fast paths: integers, and `bytes`, which is lowercase hex and needs no escaping.
+    const text =
+      typeof x === 'number'
+        ? Number.isFinite(x)
+          ? String(x)
+          : 'null'
+        : k === 'bytes' && typeof x === 'string'
+          ? `"${x}"`
+          : value(x);
+    out += `${first ? '' : ','}${KNOWN.has(k) ? `"${k}"` : JSON.stringify(k)}:${text}`;
+    first = false;
+  }
+  return out + '}';
+}
+
+/** The whole trace as JSON Lines: one canonical line per event, each ending in `\n`. */
+export function toJsonl(events: Iterable<TraceEvent>): string {
+  let out = '';
+  for (const event of events) out += canonicalJsonLine(event) + '\n';
+  return out;
+}
+
+/** Parses JSON Lines back into events (for tools and tests; assumes the text came from `toJsonl`). */
+export function parseJsonl(text: string): TraceEvent[] {
+  return text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as TraceEvent);
+}

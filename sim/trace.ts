@@ -1,0 +1,210 @@
+/**
+ * The trace: one typed event per thing that happened. The trace is the only output of a run (metrics, the web view,
+ * pcap export and tests read it). Every event has `type` and `atUs`.
+ *
+ * Levels: `full` keeps everything; `packets` keeps send/deliver/drop/duplicate/malformed/fault; `none` keeps nothing
+ * (metrics only). Producers check `recorder.packets` / `recorder.full` before building an event object, so level
+ * `none` allocates no events on the hot path. The digest covers the events kept at the chosen level.
+ */
+import { Sha256 } from './trace-hash.ts';
+import { canonicalJsonLine } from './trace-jsonl.ts';
+
+export type TraceLevel = 'full' | 'packets' | 'none';
+
+export type DropReason =
+  'loss' | 'burst-loss' | 'partition' | 'link-down' | 'mtu' | 'queue-full' | 'targeted' | 'node-down' | 'no-route';
+
+export const DROP_REASONS: readonly DropReason[] = [
+  'loss',
+  'burst-loss',
+  'partition',
+  'link-down',
+  'mtu',
+  'queue-full',
+  'targeted',
+  'node-down',
+  'no-route',
+];
+
+/** A node sent a packet (after encoding). `bytes` is lowercase hex of the whole IPv4 datagram. */
+export interface SendEvent {
+  readonly type: 'send';
+  readonly atUs: number;
+  readonly node: string;
+  readonly iface: string;
+  readonly packetId: number;
+  readonly length: number;
+  readonly summary: string;
+  readonly bytes: string;
+}
+
+/** A packet (or duplicate) reached a node's interface; decoding follows (a `malformed` event if it fails). */
+export interface DeliverEvent {
+  readonly type: 'deliver';
+  readonly atUs: number;
+  /** Receiving node and interface. */
+  readonly node: string;
+  readonly iface: string;
+  readonly link: string;
+  /** Direction `<from node>→<to node>`. */
+  readonly dir: string;
+  readonly packetId: number;
+  /** Virtual time of the original send, so a viewer can draw the arrow. */
+  readonly sentAtUs: number;
+  readonly summary: string;
+  /** Present (true) when the reordering step delayed this packet. */
+  readonly reordered?: true;
+}
+
+export interface DropEvent {
+  readonly type: 'drop';
+  readonly atUs: number;
+  readonly reason: DropReason;
+  readonly packetId: number;
+  /** The sending node, or for `node-down` at delivery the receiving node. */
+  readonly node: string;
+  /** Absent for `no-route` and for a send from a crashed node. */
+  readonly link?: string;
+  readonly dir?: string;
+  readonly summary: string;
+  /** Extra one-line detail, e.g. `1600 > mtu 1500`, the targeted fault's id. */
+  readonly detail?: string;
+}
+
+export interface DuplicateEvent {
+  readonly type: 'duplicate';
+  readonly atUs: number;
+  readonly node: string;
+  readonly link: string;
+  readonly dir: string;
+  /** The copy's own id. */
+  readonly packetId: number;
+  readonly originalId: number;
+  readonly summary: string;
+}
+
+/** A host timer (`setTimerUs`) fired. */
+export interface TimerEvent {
+  readonly type: 'timer';
+  readonly atUs: number;
+  readonly node: string;
+  readonly name: string;
+}
+
+export interface StateEvent {
+  readonly type: 'state';
+  readonly atUs: number;
+  readonly node: string;
+  readonly machine: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface FaultEvent {
+  readonly type: 'fault';
+  readonly atUs: number;
+  /** The fault's type, e.g. `link.down`, `node.crash`, `drop.nth`. */
+  readonly fault: string;
+  /** Its id (given, or `<type>#<index>`). */
+  readonly id: string;
+  /** One line saying what it targets, e.g. `link p0`, `nodes [a] | [b]`. */
+  readonly detail: string;
+}
+
+export interface MalformedEvent {
+  readonly type: 'malformed';
+  readonly atUs: number;
+  readonly node: string;
+  readonly iface: string;
+  /** `send`: the node's encoder threw; `receive`: the decoder rejected the bytes. */
+  readonly direction: 'send' | 'receive';
+  readonly reason: string;
+  /** Receive only: the decoder's error location. */
+  readonly field?: string;
+  readonly offset?: number;
+  /** Receive only. */
+  readonly packetId?: number;
+  readonly bytes?: string;
+}
+
+export interface NoteEvent {
+  readonly type: 'note';
+  readonly atUs: number;
+  readonly node: string;
+  readonly text: string;
+  readonly data?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** A workload command handed to a node. */
+export interface CommandEvent {
+  readonly type: 'command';
+  readonly atUs: number;
+  readonly node: string;
+  readonly command: string;
+  readonly args?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export type TraceEvent =
+  | SendEvent
+  | DeliverEvent
+  | DropEvent
+  | DuplicateEvent
+  | TimerEvent
+  | StateEvent
+  | FaultEvent
+  | MalformedEvent
+  | NoteEvent
+  | CommandEvent;
+
+export type TraceEventType = TraceEvent['type'];
+
+export interface TraceRecorderOptions {
+  readonly level: TraceLevel;
+  /** Keep event objects in `events` (default true). False: only hash and forward them. */
+  readonly keepEvents?: boolean;
+  /** Called with every kept event's canonical JSON line (no trailing newline), e.g. to stream a file. */
+  readonly onLine?: (line: string) => void;
+}
+
+export class TraceRecorder {
+  readonly level: TraceLevel;
+  /** True when packet events are kept (levels `full` and `packets`). Check before building an event. */
+  readonly packets: boolean;
+  /** True when every event is kept (level `full`). Check before building an event. */
+  readonly full: boolean;
+  readonly events: TraceEvent[] = [];
+  private readonly keepEvents: boolean;
+  private readonly onLine: ((line: string) => void) | undefined;
+  private readonly hash = new Sha256();
+  private digestValue: string | undefined;
+  private countValue = 0;
+
+  constructor(options: TraceRecorderOptions) {
+    this.level = options.level;
+    this.packets = options.level !== 'none';
+    this.full = options.level === 'full';
+    this.keepEvents = options.keepEvents ?? true;
+    this.onLine = options.onLine;
+  }
+
+  /** Number of events recorded. */
+  get count(): number {
+    return this.countValue;
+  }
+
+  /** Records an event; the caller has checked the level. */
+  record(event: TraceEvent): void {
+    if (this.digestValue !== undefined) throw new Error('trace: record after digest');
+    const line = canonicalJsonLine(event);
+    this.hash.update(line + '\n');
+    this.countValue++;
+    if (this.keepEvents) this.events.push(event);
+    if (this.onLine) this.onLine(line);
+  }
+
+  /** SHA-256 of the canonical JSONL of the recorded events; closes the recorder. */
+  digestHex(): string {
+    this.digestValue ??= this.hash.digestHex();
+    return this.digestValue;
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { Scheduler } from '../../sim/scheduler.ts';
+
+describe('Scheduler', () => {
+  it('runs same-instant events in scheduling order, earlier instants first', () => {
+    const s = new Scheduler();
+    const log: string[] = [];
+    s.at(10, () => log.push('b@10'));
+    s.at(5, () => log.push('a@5'));
+    s.at(10, () => log.push('c@10'));
+    s.at(10, () => {
+      log.push('d@10');
+      // Scheduled during the instant: runs after everything already due at 10.
+      s.after(0, () => log.push('f@10'));
+    });
+    s.at(10, () => log.push('e@10'));
+    const result = s.runUntilIdle();
+    expect(log).toEqual(['a@5', 'b@10', 'c@10', 'd@10', 'e@10', 'f@10']);
+    expect(result).toEqual({ reason: 'idle', eventsRun: 6, atUs: 10 });
+  });
+
+  it('keeps scheduling order among 1,000 events at one instant (heap ties)', () => {
+    const s = new Scheduler();
+    const order: number[] = [];
+    for (let i = 0; i < 1000; i++) s.at(7, (n: number) => order.push(n), i);
+    s.runUntilIdle();
+    expect(order).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+  });
+
+  it('never fires cancelled events, and does not count them', () => {
+    const s = new Scheduler();
+    const log: number[] = [];
+    const keep = s.at(1, () => log.push(1));
+    const gone = s.at(2, () => log.push(2));
+    const gone2 = s.at(3, () => log.push(3));
+    s.at(1, () => s.cancel(gone2));
+    expect(s.cancel(gone)).toBe(true);
+    expect(s.cancel(gone)).toBe(false);
+    expect(s.pendingCount).toBe(3);
+    expect(s.runUntilIdle()).toEqual({ reason: 'idle', eventsRun: 2, atUs: 1 });
+    expect(log).toEqual([1]);
+    expect(s.cancel(keep)).toBe(false);
+  });
+
+  it('compacts many cancelled timers and still runs the live ones in order', () => {
+    const s = new Scheduler();
+    const fired: number[] = [];
+    const handles = [];
+    for (let i = 0; i < 5000; i++) handles.push(s.at(1000 + (i % 97), (n: number) => fired.push(n), i));
+    for (let i = 0; i < 5000; i++) if (i % 10 !== 0) s.cancel(handles[i]!);
+    expect(s.pendingCount).toBe(500);
+    s.runUntilIdle();
+    const expected = Array.from({ length: 500 }, (_, k) => k * 10).sort((a, b) => (a % 97) - (b % 97) || a - b);
+    expect(fired).toEqual(expected);
+  });
+
+  it('reports the eventsMax bound instead of throwing, and resumes afterwards', () => {
+    const s = new Scheduler();
+    let n = 0;
+    const tick = (): void => {
+      n++;
+      s.after(10, tick);
+    };
+    s.at(0, tick);
+    expect(s.runUntilIdle({ eventsMax: 100 })).toEqual({ reason: 'eventsMax', eventsRun: 100, atUs: 990 });
+    expect(n).toBe(100);
+    expect(s.runUntil(2000, { eventsMax: 5 })).toEqual({ reason: 'eventsMax', eventsRun: 5, atUs: 1040 });
+    expect(s.eventsRunTotal).toBe(105);
+  });
+
+  it('runUntil stops exactly at the bound: events at the bound run, later ones wait, the clock reads the bound', () => {
+    const s = new Scheduler();
+    const log: number[] = [];
+    for (const t of [100, 499, 500, 501, 900]) s.at(t, () => log.push(t));
+    expect(s.runUntil(500)).toEqual({ reason: 'time', eventsRun: 3, atUs: 500 });
+    expect(log).toEqual([100, 499, 500]);
+    expect(s.nowUs).toBe(500);
+    expect(s.runUntil(700)).toEqual({ reason: 'time', eventsRun: 1, atUs: 700 });
+    expect(s.nowUs).toBe(700);
+    expect(s.peekAtUs()).toBe(900);
+    expect(s.runUntil(2000)).toEqual({ reason: 'time', eventsRun: 1, atUs: 2000 });
+    expect(log).toEqual([100, 499, 500, 501, 900]);
+  });
+
+  it('stop() ends the loop after the current event', () => {
+    const s = new Scheduler();
+    s.at(1, () => s.stop());
+    s.at(2, () => undefined);
+    expect(s.runUntilIdle()).toEqual({ reason: 'stopped', eventsRun: 1, atUs: 1 });
+    expect(s.step()).toBe(true);
+    expect(s.step()).toBe(false);
+  });
+
+  it('rejects scheduling in the past or at a non-integer time', () => {
+    const s = new Scheduler();
+    s.runUntil(10);
+    expect(() => s.at(9, () => undefined)).toThrow(RangeError);
+    expect(() => s.after(1.5, () => undefined)).toThrow(RangeError);
+    expect(() => s.runUntil(5)).toThrow(RangeError);
+  });
+});

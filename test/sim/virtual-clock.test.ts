@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, createMachine, sendParent, setup, spawnChild } from 'xstate';
+import { Scheduler } from '../../sim/scheduler.ts';
+import { createVirtualClock, msToUs } from '../../sim/virtual-clock.ts';
+
+describe('virtual clock (xstate Clock on the scheduler)', () => {
+  it('converts ms to integer µs, rounding to nearest', () => {
+    expect(msToUs(1500)).toBe(1_500_000);
+    expect(msToUs(0.0004)).toBe(0);
+    expect(msToUs(0.0015)).toBe(2);
+    expect(msToUs(-3)).toBe(0);
+    expect(msToUs(Number.NaN)).toBe(0);
+  });
+
+  it("fires a machine's `after: { 1500 }` at exactly 1,500,000 µs", () => {
+    const scheduler = new Scheduler();
+    const clock = createVirtualClock(scheduler);
+    const machine = createMachine({
+      id: 'm',
+      initial: 'waiting',
+      states: { waiting: { after: { 1500: 'done' } }, done: {} },
+    });
+    const seen: [string, number][] = [];
+    const actor = createActor(machine, { clock });
+    actor.subscribe((s) => seen.push([String(s.value), scheduler.nowUs]));
+    actor.start();
+    scheduler.runUntil(1_499_999);
+    expect(actor.getSnapshot().value).toBe('waiting');
+    scheduler.runUntilIdle();
+    expect(seen).toEqual([
+      ['waiting', 0],
+      ['done', 1_500_000],
+    ]);
+  });
+
+  it('child actors (invoked and spawned) inherit the clock: their `after` fires at the exact virtual time', () => {
+    const scheduler = new Scheduler();
+    const clock = createVirtualClock(scheduler);
+    const child = createMachine({
+      id: 'child',
+      initial: 'ticking',
+      states: {
+        ticking: { after: { 250: { target: 'rang', actions: sendParent({ type: 'child.rang' }) } } },
+        rang: {},
+      },
+    });
+    const rangAtUs: string[] = [];
+    const parent = setup({ actors: { child } }).createMachine({
+      id: 'parent',
+      initial: 'running',
+      entry: spawnChild('child', { id: 'spawned' }),
+      invoke: { src: 'child', id: 'invoked' },
+      on: { 'child.rang': { actions: () => rangAtUs.push(`rang@${scheduler.nowUs}`) } },
+      states: { running: { after: { 1500: 'finished' } }, finished: {} },
+    });
+    const actor = createActor(parent, { clock });
+    actor.start();
+    scheduler.runUntil(1_000_000);
+    // Both children (one spawned in entry, one invoked) ring at 250 ms virtual, in the order they were started.
+    expect(rangAtUs).toEqual(['rang@250000', 'rang@250000']);
+    scheduler.runUntilIdle();
+    expect(actor.getSnapshot().value).toBe('finished');
+    expect(scheduler.nowUs).toBe(1_500_000);
+  });
+
+  it('a delay cancelled by leaving the state early never fires', () => {
+    const scheduler = new Scheduler();
+    const clock = createVirtualClock(scheduler);
+    const machine = createMachine({
+      id: 'm',
+      initial: 'waiting',
+      states: {
+        waiting: { after: { 1500: 'timedOut' }, on: { 'net.recv': 'answered' } },
+        answered: { after: { 5000: 'idle' } },
+        timedOut: {},
+        idle: {},
+      },
+    });
+    const values: [string, number][] = [];
+    const actor = createActor(machine, { clock });
+    actor.subscribe((s) => values.push([String(s.value), scheduler.nowUs]));
+    actor.start();
+    scheduler.at(1_000_000, () => actor.send({ type: 'net.recv' }));
+    const result = scheduler.runUntilIdle();
+    expect(values).toEqual([
+      ['waiting', 0],
+      ['answered', 1_000_000],
+      ['idle', 6_000_000],
+    ]);
+    // Events run: the send at 1 s and the 5 s delay; the cancelled 1.5 s delay is not run.
+    expect(result).toEqual({ reason: 'idle', eventsRun: 2, atUs: 6_000_000 });
+  });
+
+  it('an infinite delay never fires and clearTimeout ignores foreign ids', () => {
+    const scheduler = new Scheduler();
+    const clock = createVirtualClock(scheduler);
+    let fired = 0;
+    const id = clock.setTimeout(() => fired++, Infinity);
+    clock.clearTimeout(id);
+    clock.clearTimeout(42);
+    clock.clearTimeout(undefined);
+    expect(scheduler.runUntilIdle().eventsRun).toBe(0);
+    expect(fired).toBe(0);
+  });
+});
