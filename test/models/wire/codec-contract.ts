@@ -31,9 +31,10 @@ export function checkCodecContract<T>(codec: CodecUnderTest<T>, value: T): void 
     const buffer = new Uint8Array(offset + bytes.length + 5).fill(fill);
     const written = codec.emitInto(value, buffer, offset);
     expect(written).toBe(bytes.length);
-    expect(Array.from(buffer.subarray(offset, offset + written)), `${codec.name}: emitInto fill 0x${fill.toString(16)}`).toEqual(
-      Array.from(bytes),
-    );
+    expect(
+      Array.from(buffer.subarray(offset, offset + written)),
+      `${codec.name}: emitInto fill 0x${fill.toString(16)}`,
+    ).toEqual(Array.from(bytes));
     expect(buffer[offset - 1]).toBe(fill);
     expect(buffer[offset + written]).toBe(fill);
   }
@@ -49,7 +50,11 @@ export function checkCodecContract<T>(codec: CodecUnderTest<T>, value: T): void 
 }
 
 /** Arbitrary bytes never throw: the parser gives a value or an error naming a field and an offset inside the input. */
-export function checkNeverThrows<T>(codec: Pick<CodecUnderTest<T>, 'name' | 'parse'>, bytes: Uint8Array, offset = 0): void {
+export function checkNeverThrows<T>(
+  codec: Pick<CodecUnderTest<T>, 'name' | 'parse'>,
+  bytes: Uint8Array,
+  offset = 0,
+): void {
   const result = codec.parse(bytes, offset);
   if (!result.ok) {
     expect(typeof result.error.field).toBe('string');

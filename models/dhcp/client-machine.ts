@@ -1,0 +1,615 @@
+/**
+ * The RFC 2131 DHCP client (§4.4, figure 5) as an xstate v5 machine with no I/O. DHCP messages come in as
+ * `dhcp.recv`, leave as emitted `dhcp.send` events; the node decides what carries them (UDP on a LAN, UDP in ESP,
+ * a DHCP payload in IKE). Like smoltcp's `socket/dhcpv4.rs`, lease deadlines (T1, T2, expiry) are absolute µs
+ * values kept in the context; each state arms the one timer it needs from them, so re-entering a state never
+ * stretches a deadline. Timers are delayed `raise`s with fixed ids on the injected clock, cancelled on exit
+ * (xstate does not cancel a delayed raise when its state exits, and re-using a pending id would leak a timeout).
+ * Randomness (xid, jitter) comes from the `rng` in the input; time from `nowUs`.
+ */
+import { enqueueActions, setup } from 'xstate';
+import type { RandomStream } from '../contract.ts';
+import type { DhcpMessage, Ipv4Address } from '../wire/dhcp/types.ts';
+import { DhcpMessageType } from '../wire/dhcp/types.ts';
+import type { DhcpClientIdentity } from './client-identity.ts';
+import type { ClientMessageBase } from './client-messages.ts';
+import {
+  DEFAULT_PARAMETER_REQUEST_LIST,
+  buildDecline,
+  buildDiscover,
+  buildRelease,
+  buildRequestInitReboot,
+  buildRequestRenewing,
+  buildRequestSelecting,
+} from './client-messages.ts';
+import type { RetransmitPolicy } from './client-timers.ts';
+import {
+  RFC2131_RETRANSMIT,
+  leaseTimers,
+  msUntil,
+  renewalRetransmitMs,
+  retransmitDelayMs,
+  retransmitTriesMax,
+  secsSince,
+} from './client-timers.ts';
+import { isZeroAddress } from './ipv4.ts';
+import { bytesEqual, findOption, messageTypeOf } from './options.ts';
+
+export const DHCP_CLIENT_STATES = [
+  'INIT',
+  'SELECTING',
+  'REQUESTING',
+  'BOUND',
+  'RENEWING',
+  'REBINDING',
+  'INIT-REBOOT',
+  'REBOOTING',
+  'RELEASED',
+] as const;
+export type DhcpClientStateName = (typeof DHCP_CLIENT_STATES)[number];
+
+export interface DhcpClientInput {
+  readonly identity: DhcpClientIdentity;
+  /** The client's own stream (xid, jitter), e.g. `host.rng('dhcp')`. */
+  readonly rng: RandomStream;
+  /** Virtual time in µs (the host's `nowUs`); read for `secs` and lease deadlines. */
+  readonly nowUs: () => number;
+  /** Default RFC 2131 §4.1: 4 s doubling to 64 s, ±1 s, 5 transmissions. */
+  readonly retransmit?: RetransmitPolicy;
+  /** 0 (default): take the first offer. Otherwise collect for this long after the first offer, then choose. */
+  readonly offerWindowMs?: number;
+  /** Wait in INIT after a NAK before DISCOVER (default 0). */
+  readonly nakRestartMs?: number;
+  /** Wait in INIT after a DECLINE before DISCOVER: RFC 2131 §3.1.5 "at least 10 seconds" (default 10 000). */
+  readonly declineRestartMs?: number;
+  /** After SELECTING exhausts its tries: wait this long in INIT and start again; null (default) waits for cmd.start. */
+  readonly giveUpRestartMs?: number | null;
+  /** Set the BROADCAST flag in DISCOVER/REQUEST (a client that cannot receive unicast before it is configured). */
+  readonly broadcastFlag?: boolean;
+  /** An address from a previous lease: start in INIT-REBOOT (§3.2, §4.4.2). */
+  readonly rememberedAddress?: Ipv4Address | null;
+  readonly parameterRequestList?: readonly number[];
+}
+
+/** What the client holds while bound. Deadlines are absolute virtual µs. */
+export interface DhcpLease {
+  readonly address: Ipv4Address;
+  readonly mask: Ipv4Address;
+  readonly router: Ipv4Address | null;
+  readonly dns: readonly Ipv4Address[];
+  readonly leaseSecs: number;
+  readonly serverId: Ipv4Address;
+  /** T1/T2 in ms from the lease start (exact; see `leaseTimers`). */
+  readonly t1Ms: number;
+  readonly t2Ms: number;
+  readonly infinite: boolean;
+  /** When the REQUEST that was answered was (last) sent: RFC 2131 §4.4.1, the lease starts then. */
+  readonly startUs: number;
+  readonly renewAtUs: number;
+  readonly rebindAtUs: number;
+  readonly expiresAtUs: number;
+}
+
+export type DhcpDestination = 'broadcast' | { readonly unicast: Ipv4Address };
+
+export interface DhcpLeaseInfo {
+  readonly address: Ipv4Address;
+  readonly mask: Ipv4Address;
+  readonly router: Ipv4Address | null;
+  readonly dns: readonly Ipv4Address[];
+  readonly leaseSecs: number;
+  readonly serverId: Ipv4Address;
+  /** May be fractional for odd leases (T1 = lease × 0.5); exact in ms. */
+  readonly t1Secs: number;
+  readonly t2Secs: number;
+  readonly expiresAtUs: number;
+}
+
+export type DhcpClientEmitted =
+  | { readonly type: 'dhcp.send'; readonly message: DhcpMessage; readonly destination: DhcpDestination }
+  | ({ readonly type: 'dhcp.bound' } & DhcpLeaseInfo)
+  | ({ readonly type: 'dhcp.renewed' } & DhcpLeaseInfo)
+  /** The lease ran out (§4.4.5): the node must withdraw the address. */
+  | { readonly type: 'dhcp.expired'; readonly address: Ipv4Address }
+  /** A NAK; `withdrawn` is the address the client held (RENEWING/REBINDING), to remove from the interface. */
+  | { readonly type: 'dhcp.nak'; readonly state: DhcpClientStateName; readonly withdrawn: Ipv4Address | null }
+  | { readonly type: 'dhcp.gaveUp'; readonly state: DhcpClientStateName; readonly tries: number }
+  /** DECLINE sent after cmd.conflict (§3.1.5); the node must withdraw the address. */
+  | { readonly type: 'dhcp.declined'; readonly address: Ipv4Address }
+  | { readonly type: 'dhcp.released'; readonly address: Ipv4Address };
+
+export type DhcpClientEvent =
+  | { readonly type: 'dhcp.recv'; readonly message: DhcpMessage }
+  | { readonly type: 'timer.start' }
+  | { readonly type: 'timer.retransmit' }
+  | { readonly type: 'timer.offerWindow' }
+  | { readonly type: 'timer.t1' }
+  | { readonly type: 'timer.t2' }
+  | { readonly type: 'timer.expire' }
+  /** Leave INIT (when idle after a give-up) or RELEASED. */
+  | { readonly type: 'cmd.start' }
+  /** Renew now (BOUND → RENEWING), e.g. when the carrier rekeys (dhcp-over-ike). */
+  | { readonly type: 'cmd.renew' }
+  /** The node found the bound address in use (ARP probe, §4.4.1): DECLINE, then INIT after declineRestartMs. */
+  | { readonly type: 'cmd.conflict' }
+  /** RELEASE the lease (§4.4.6) and stop. */
+  | { readonly type: 'cmd.release' };
+
+interface ResolvedConfig {
+  readonly identity: DhcpClientIdentity;
+  readonly retransmit: RetransmitPolicy;
+  readonly offerWindowMs: number;
+  readonly nakRestartMs: number;
+  readonly declineRestartMs: number;
+  readonly giveUpRestartMs: number | null;
+  readonly broadcastFlag: boolean;
+  readonly parameterRequestList: readonly number[];
+}
+
+interface Offer {
+  readonly address: Ipv4Address;
+  readonly serverId: Ipv4Address;
+}
+
+export interface DhcpClientContext {
+  readonly config: ResolvedConfig;
+  readonly rng: RandomStream;
+  readonly nowUs: () => number;
+  readonly xid: number;
+  /** RFC 2131 §2 secs counts from here. */
+  readonly exchangeStartUs: number;
+  /** Transmissions so far in the current state. */
+  readonly tries: number;
+  readonly offers: readonly Offer[];
+  readonly chosen: Offer | null;
+  readonly lastRequestUs: number;
+  readonly lease: DhcpLease | null;
+  /** Address to ask for again: remembered, or the last lease (option 50 in DISCOVER, preferred offer). */
+  readonly previousAddress: Ipv4Address | null;
+  /** INIT-REBOOT pending (set from `rememberedAddress`). */
+  readonly reboot: boolean;
+  /** Wait in INIT: 0 = go now, null = wait for cmd.start. */
+  readonly initDelayMs: number | null;
+}
+
+type TimerName = 'start' | 'retransmit' | 'offerWindow' | 't1' | 't2' | 'expire';
+
+type Recv = Extract<DhcpClientEvent, { type: 'dhcp.recv' }>;
+
+function messageBase(context: DhcpClientContext, xid: number, startUs: number): ClientMessageBase {
+  return {
+    identity: context.config.identity,
+    xid,
+    secs: secsSince(startUs, context.nowUs()),
+    broadcastFlag: context.config.broadcastFlag,
+    parameterRequestList: context.config.parameterRequestList,
+  };
+}
+
+/** A reply to our exchange: BOOTREPLY, our xid, our hardware address. */
+function isOurReply(context: DhcpClientContext, message: DhcpMessage): boolean {
+  const id = context.config.identity;
+  return (
+    message.op === 2 &&
+    message.xid === context.xid >>> 0 &&
+    message.htype === id.htype &&
+    message.hlen === id.hlen &&
+    bytesEqual(message.chaddr.subarray(0, id.hlen), id.chaddr.subarray(0, id.hlen))
+  );
+}
+
+function isReplyOfType(context: DhcpClientContext, event: Recv, type: number): boolean {
+  return isOurReply(context, event.message) && messageTypeOf(event.message) === type;
+}
+
+/** §4.4.1: an offer is usable with a yiaddr and a server identifier (table 3 MUST). */
+function offerOf(message: DhcpMessage): Offer | null {
+  const serverId = findOption(message, 'serverId')?.address;
+  if (!serverId || isZeroAddress(message.yiaddr)) return null;
+  return { address: message.yiaddr, serverId };
+}
+
+/** The lease an ACK grants, or null when the ACK lacks what §4.3.1 table 3 requires (lease time, server id). */
+function leaseOf(context: DhcpClientContext, message: DhcpMessage): DhcpLease | null {
+  const leaseSecs = findOption(message, 'leaseTime')?.secs;
+  const serverId = findOption(message, 'serverId')?.address ?? context.lease?.serverId ?? context.chosen?.serverId;
+  if (leaseSecs === undefined || !serverId || isZeroAddress(message.yiaddr)) return null;
+  const timers = leaseTimers(
+    leaseSecs,
+    findOption(message, 'renewalTime')?.secs,
+    findOption(message, 'rebindingTime')?.secs,
+  );
+  const startUs = context.lastRequestUs;
+  const never = Number.MAX_SAFE_INTEGER;
+  return {
+    address: message.yiaddr,
+    mask: findOption(message, 'subnetMask')?.mask ?? '255.255.255.255',
+    router: findOption(message, 'routers')?.addresses[0] ?? null,
+    dns: findOption(message, 'dnsServers')?.addresses ?? [],
+    leaseSecs,
+    serverId,
+    t1Ms: timers.t1Ms,
+    t2Ms: timers.t2Ms,
+    infinite: timers.infinite,
+    startUs,
+    renewAtUs: timers.infinite ? never : startUs + timers.t1Ms * 1000,
+    rebindAtUs: timers.infinite ? never : startUs + timers.t2Ms * 1000,
+    expiresAtUs: timers.infinite ? never : startUs + timers.leaseMs * 1000,
+  };
+}
+
+export function leaseInfo(lease: DhcpLease): DhcpLeaseInfo {
+  return {
+    address: lease.address,
+    mask: lease.mask,
+    router: lease.router,
+    dns: lease.dns,
+    leaseSecs: lease.leaseSecs,
+    serverId: lease.serverId,
+    t1Secs: lease.t1Ms / 1000,
+    t2Secs: lease.t2Ms / 1000,
+    expiresAtUs: lease.expiresAtUs,
+  };
+}
+
+/** Best offer: one for the address we asked for (previous lease), else the first received (§4.4.1 leaves it open). */
+function bestOffer(offers: readonly Offer[], preferred: Ipv4Address | null): Offer | null {
+  return offers.find((o) => o.address === preferred) ?? offers[0] ?? null;
+}
+
+function timerEvent(name: TimerName): DhcpClientEvent {
+  switch (name) {
+    case 'start':
+      return { type: 'timer.start' };
+    case 'retransmit':
+      return { type: 'timer.retransmit' };
+    case 'offerWindow':
+      return { type: 'timer.offerWindow' };
+    case 't1':
+      return { type: 'timer.t1' };
+    case 't2':
+      return { type: 'timer.t2' };
+    case 'expire':
+      return { type: 'timer.expire' };
+  }
+}
+
+export const dhcpClientMachine = setup({
+  types: {
+    context: {} as DhcpClientContext,
+    events: {} as DhcpClientEvent,
+    input: {} as DhcpClientInput,
+    emitted: {} as DhcpClientEmitted,
+  },
+  guards: {
+    startNow: ({ context }) => context.initDelayMs === 0 && !context.reboot,
+    rebootNow: ({ context }) => context.reboot,
+    isUsableOffer: ({ context, event }) =>
+      event.type === 'dhcp.recv' &&
+      isReplyOfType(context, event, DhcpMessageType.OFFER) &&
+      offerOf(event.message) !== null,
+    isAck: ({ context, event }) =>
+      event.type === 'dhcp.recv' &&
+      isReplyOfType(context, event, DhcpMessageType.ACK) &&
+      leaseOf(context, event.message) !== null,
+    isNak: ({ context, event }) => event.type === 'dhcp.recv' && isReplyOfType(context, event, DhcpMessageType.NAK),
+    triesLeft: ({ context }) => context.tries < retransmitTriesMax(context.config.retransmit),
+  },
+  actions: {
+    /** Arm the INIT wait (none when 0: `always` leaves at once; none when null: wait for cmd.start). */
+    armStart: enqueueActions(({ context, enqueue }) => {
+      enqueue.cancel('start');
+      if (context.initDelayMs !== null && context.initDelayMs > 0) {
+        enqueue.raise(timerEvent('start'), { id: 'start', delay: context.initDelayMs });
+      }
+    }),
+    cancelAllTimers: enqueueActions(({ enqueue }) => {
+      for (const id of ['start', 'retransmit', 'offerWindow', 't1', 't2', 'expire'] as const) enqueue.cancel(id);
+    }),
+    /** SELECTING entry and retransmission: DISCOVER, then the next §4.1 wait. A new exchange on first entry. */
+    sendDiscover: enqueueActions(({ context, enqueue }, params: { readonly fresh: boolean }) => {
+      const xid = params.fresh ? context.rng.nextU32() : context.xid;
+      const startUs = params.fresh ? context.nowUs() : context.exchangeStartUs;
+      const tries = params.fresh ? 0 : context.tries;
+      const message = buildDiscover(messageBase(context, xid, startUs), context.previousAddress);
+      const delayMs = retransmitDelayMs(context.config.retransmit, tries, context.rng);
+      enqueue.assign({ xid, exchangeStartUs: startUs, tries: tries + 1, ...(params.fresh ? { offers: [] } : {}) });
+      enqueue.emit({ type: 'dhcp.send', message, destination: 'broadcast' });
+      enqueue.cancel('retransmit');
+      enqueue.raise(timerEvent('retransmit'), { id: 'retransmit', delay: delayMs });
+    }),
+    /** REQUESTING / REBOOTING: broadcast REQUEST (§4.4.1, §4.4.2), then the next §4.1 wait. Same xid as the offer. */
+    sendRequest: enqueueActions(
+      ({ context, enqueue }, params: { readonly fresh: boolean; readonly reboot: boolean }) => {
+        const xid = params.fresh && params.reboot ? context.rng.nextU32() : context.xid;
+        const startUs = params.fresh && params.reboot ? context.nowUs() : context.exchangeStartUs;
+        const tries = params.fresh ? 0 : context.tries;
+        const base = messageBase(context, xid, startUs);
+        const message = params.reboot
+          ? buildRequestInitReboot(base, context.previousAddress ?? '0.0.0.0')
+          : buildRequestSelecting(base, context.chosen?.address ?? '0.0.0.0', context.chosen?.serverId ?? '0.0.0.0');
+        const delayMs = retransmitDelayMs(context.config.retransmit, tries, context.rng);
+        enqueue.assign({ xid, exchangeStartUs: startUs, tries: tries + 1, lastRequestUs: context.nowUs() });
+        enqueue.emit({ type: 'dhcp.send', message, destination: 'broadcast' });
+        enqueue.cancel('retransmit');
+        enqueue.raise(timerEvent('retransmit'), { id: 'retransmit', delay: delayMs });
+      },
+    ),
+    /**
+     * RENEWING (unicast to the server) / REBINDING (broadcast) REQUEST with ciaddr (§4.3.2, §4.4.5), then the §4.4.5
+     * wait: half the time left to T2 (RENEWING) or to expiry (REBINDING), at least 60 s, none if that reaches the
+     * deadline. One xid and one `secs` origin for the whole renewal, RENEWING through REBINDING.
+     */
+    sendRenewal: enqueueActions(
+      ({ context, enqueue }, params: { readonly fresh: boolean; readonly rebinding: boolean }) => {
+        const lease = context.lease;
+        if (!lease) return;
+        const nowUs = context.nowUs();
+        const xid = params.fresh && !params.rebinding ? context.rng.nextU32() : context.xid;
+        const startUs = params.fresh && !params.rebinding ? nowUs : context.exchangeStartUs;
+        const message = buildRequestRenewing(messageBase(context, xid, startUs), lease.address);
+        const deadlineUs = params.rebinding ? lease.expiresAtUs : lease.rebindAtUs;
+        const waitMs = renewalRetransmitMs(Math.floor((deadlineUs - nowUs) / 1000));
+        enqueue.assign({
+          xid,
+          exchangeStartUs: startUs,
+          tries: (params.fresh ? 0 : context.tries) + 1,
+          lastRequestUs: nowUs,
+        });
+        enqueue.emit({
+          type: 'dhcp.send',
+          message,
+          destination: params.rebinding ? 'broadcast' : { unicast: lease.serverId },
+        });
+        enqueue.cancel('retransmit');
+        if (waitMs !== null) enqueue.raise(timerEvent('retransmit'), { id: 'retransmit', delay: waitMs });
+      },
+    ),
+    /** Arm one lease deadline from the absolute time stored in the lease (smoltcp style). */
+    armDeadline: enqueueActions(({ context, enqueue }, params: { readonly timer: 't1' | 't2' | 'expire' }) => {
+      const lease = context.lease;
+      enqueue.cancel(params.timer);
+      if (!lease || lease.infinite) return;
+      const atUs =
+        params.timer === 't1' ? lease.renewAtUs : params.timer === 't2' ? lease.rebindAtUs : lease.expiresAtUs;
+      enqueue.raise(timerEvent(params.timer), { id: params.timer, delay: msUntil(atUs, context.nowUs()) });
+    }),
+    collectOffer: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'dhcp.recv') return;
+      const offer = offerOf(event.message);
+      if (!offer) return;
+      if (context.offers.length === 0) {
+        // Offers now come in: stop retransmitting DISCOVER and close the window offerWindowMs later.
+        enqueue.cancel('retransmit');
+        enqueue.cancel('offerWindow');
+        enqueue.raise(timerEvent('offerWindow'), { id: 'offerWindow', delay: context.config.offerWindowMs });
+      }
+      enqueue.assign({ offers: [...context.offers, offer] });
+    }),
+    chooseThisOffer: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'dhcp.recv') return;
+      enqueue.assign({ chosen: offerOf(event.message) });
+    }),
+    chooseBestOffer: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ chosen: bestOffer(context.offers, context.previousAddress) });
+    }),
+    takeLease: enqueueActions(({ context, event, enqueue }, params: { readonly renewed: boolean }) => {
+      if (event.type !== 'dhcp.recv') return;
+      const lease = leaseOf(context, event.message);
+      if (!lease) return;
+      enqueue.assign({ lease, previousAddress: lease.address, reboot: false });
+      enqueue.emit({ type: params.renewed ? 'dhcp.renewed' : 'dhcp.bound', ...leaseInfo(lease) });
+    }),
+    onNak: enqueueActions(({ context, enqueue }, params: { readonly state: DhcpClientStateName }) => {
+      const withdrawn = context.lease?.address ?? null;
+      enqueue.emit({ type: 'dhcp.nak', state: params.state, withdrawn });
+      // §3.2 / §4.4.2: after a NAK the client restarts without the address it asked for.
+      enqueue.assign({
+        lease: null,
+        chosen: null,
+        previousAddress: null,
+        reboot: false,
+        initDelayMs: context.config.nakRestartMs,
+      });
+    }),
+    onGiveUp: enqueueActions(({ context, enqueue }, params: { readonly state: DhcpClientStateName }) => {
+      enqueue.emit({ type: 'dhcp.gaveUp', state: params.state, tries: context.tries });
+      // SELECTING follows the configured policy; REQUESTING and REBOOTING go back to discovery at once (§4.4.1,
+      // §3.2 step 5 with the "MAY keep using the address" option not taken).
+      enqueue.assign({
+        chosen: null,
+        reboot: false,
+        initDelayMs: params.state === 'SELECTING' ? context.config.giveUpRestartMs : 0,
+      });
+    }),
+    onExpire: enqueueActions(({ context, enqueue }) => {
+      if (context.lease) enqueue.emit({ type: 'dhcp.expired', address: context.lease.address });
+      enqueue.assign({ lease: null, chosen: null, initDelayMs: 0 });
+    }),
+    sendDecline: enqueueActions(({ context, enqueue }) => {
+      const lease = context.lease;
+      if (!lease) return;
+      const message = buildDecline(
+        messageBase(context, context.xid, context.exchangeStartUs),
+        lease.address,
+        lease.serverId,
+      );
+      enqueue.emit({ type: 'dhcp.send', message, destination: 'broadcast' });
+      enqueue.emit({ type: 'dhcp.declined', address: lease.address });
+      enqueue.assign({
+        lease: null,
+        chosen: null,
+        previousAddress: null,
+        initDelayMs: context.config.declineRestartMs,
+      });
+    }),
+    sendRelease: enqueueActions(({ context, enqueue }) => {
+      const lease = context.lease;
+      if (!lease) return;
+      const xid = context.rng.nextU32();
+      const message = buildRelease(messageBase(context, xid, context.nowUs()), lease.address, lease.serverId);
+      enqueue.emit({ type: 'dhcp.send', message, destination: { unicast: lease.serverId } });
+      enqueue.emit({ type: 'dhcp.released', address: lease.address });
+      enqueue.assign({ lease: null, chosen: null, xid });
+    }),
+    restartNow: enqueueActions(({ enqueue }) => {
+      enqueue.assign({ initDelayMs: 0 });
+    }),
+  },
+}).createMachine({
+  id: 'dhcpClient',
+  context: ({ input }) => ({
+    config: {
+      identity: input.identity,
+      retransmit: input.retransmit ?? RFC2131_RETRANSMIT,
+      offerWindowMs: input.offerWindowMs ?? 0,
+      nakRestartMs: input.nakRestartMs ?? 0,
+      declineRestartMs: input.declineRestartMs ?? 10_000,
+      giveUpRestartMs: input.giveUpRestartMs ?? null,
+      broadcastFlag: input.broadcastFlag ?? false,
+      parameterRequestList: input.parameterRequestList ?? DEFAULT_PARAMETER_REQUEST_LIST,
+    },
+    rng: input.rng,
+    nowUs: input.nowUs,
+    xid: 0,
+    exchangeStartUs: 0,
+    tries: 0,
+    offers: [],
+    chosen: null,
+    lastRequestUs: 0,
+    lease: null,
+    previousAddress: input.rememberedAddress ?? null,
+    reboot: Boolean(input.rememberedAddress),
+    initDelayMs: 0,
+  }),
+  initial: 'INIT',
+  states: {
+    INIT: {
+      entry: 'armStart',
+      exit: { type: 'cancelAllTimers' },
+      always: [
+        { guard: 'rebootNow', target: 'INIT-REBOOT' },
+        { guard: 'startNow', target: 'SELECTING' },
+      ],
+      on: {
+        'timer.start': { target: 'SELECTING' },
+        'cmd.start': { target: 'SELECTING' },
+        'cmd.release': { target: 'RELEASED' },
+      },
+    },
+    SELECTING: {
+      entry: { type: 'sendDiscover', params: { fresh: true } },
+      exit: enqueueActions(({ enqueue }) => {
+        enqueue.cancel('retransmit');
+        enqueue.cancel('offerWindow');
+      }),
+      on: {
+        'timer.retransmit': [
+          { guard: 'triesLeft', actions: { type: 'sendDiscover', params: { fresh: false } } },
+          { target: 'INIT', actions: { type: 'onGiveUp', params: { state: 'SELECTING' } } },
+        ],
+        'dhcp.recv': [
+          {
+            guard: ({ context, event }) =>
+              context.config.offerWindowMs <= 0 &&
+              isReplyOfType(context, event, DhcpMessageType.OFFER) &&
+              offerOf(event.message) !== null,
+            target: 'REQUESTING',
+            actions: 'chooseThisOffer',
+          },
+          { guard: 'isUsableOffer', actions: 'collectOffer' },
+        ],
+        'timer.offerWindow': { target: 'REQUESTING', actions: 'chooseBestOffer' },
+        'cmd.release': { target: 'RELEASED' },
+      },
+    },
+    REQUESTING: {
+      entry: { type: 'sendRequest', params: { fresh: true, reboot: false } },
+      exit: enqueueActions(({ enqueue }) => enqueue.cancel('retransmit')),
+      on: {
+        'timer.retransmit': [
+          { guard: 'triesLeft', actions: { type: 'sendRequest', params: { fresh: false, reboot: false } } },
+          { target: 'INIT', actions: { type: 'onGiveUp', params: { state: 'REQUESTING' } } },
+        ],
+        'dhcp.recv': [
+          { guard: 'isAck', target: 'BOUND', actions: { type: 'takeLease', params: { renewed: false } } },
+          { guard: 'isNak', target: 'INIT', actions: { type: 'onNak', params: { state: 'REQUESTING' } } },
+        ],
+        'cmd.release': { target: 'RELEASED' },
+      },
+    },
+    BOUND: {
+      entry: { type: 'armDeadline', params: { timer: 't1' } },
+      exit: enqueueActions(({ enqueue }) => enqueue.cancel('t1')),
+      on: {
+        'timer.t1': { target: 'RENEWING' },
+        'cmd.renew': { target: 'RENEWING' },
+        'cmd.conflict': { target: 'INIT', actions: 'sendDecline' },
+        'cmd.release': { target: 'RELEASED', actions: 'sendRelease' },
+      },
+    },
+    RENEWING: {
+      entry: [
+        { type: 'sendRenewal', params: { fresh: true, rebinding: false } },
+        { type: 'armDeadline', params: { timer: 't2' } },
+      ],
+      exit: enqueueActions(({ enqueue }) => {
+        enqueue.cancel('retransmit');
+        enqueue.cancel('t2');
+      }),
+      on: {
+        'timer.retransmit': { actions: { type: 'sendRenewal', params: { fresh: false, rebinding: false } } },
+        'timer.t2': { target: 'REBINDING' },
+        'dhcp.recv': [
+          { guard: 'isAck', target: 'BOUND', actions: { type: 'takeLease', params: { renewed: true } } },
+          { guard: 'isNak', target: 'INIT', actions: { type: 'onNak', params: { state: 'RENEWING' } } },
+        ],
+        'cmd.release': { target: 'RELEASED', actions: 'sendRelease' },
+      },
+    },
+    REBINDING: {
+      entry: [
+        { type: 'sendRenewal', params: { fresh: true, rebinding: true } },
+        { type: 'armDeadline', params: { timer: 'expire' } },
+      ],
+      exit: enqueueActions(({ enqueue }) => {
+        enqueue.cancel('retransmit');
+        enqueue.cancel('expire');
+      }),
+      on: {
+        'timer.retransmit': { actions: { type: 'sendRenewal', params: { fresh: false, rebinding: true } } },
+        'timer.expire': { target: 'INIT', actions: 'onExpire' },
+        'dhcp.recv': [
+          { guard: 'isAck', target: 'BOUND', actions: { type: 'takeLease', params: { renewed: true } } },
+          { guard: 'isNak', target: 'INIT', actions: { type: 'onNak', params: { state: 'REBINDING' } } },
+        ],
+        'cmd.release': { target: 'RELEASED', actions: 'sendRelease' },
+      },
+    },
+    'INIT-REBOOT': {
+      // Figure 5: INIT-REBOOT --/send DHCPREQUEST--> REBOOTING.
+      always: { target: 'REBOOTING' },
+    },
+    REBOOTING: {
+      entry: { type: 'sendRequest', params: { fresh: true, reboot: true } },
+      exit: enqueueActions(({ enqueue }) => enqueue.cancel('retransmit')),
+      on: {
+        'timer.retransmit': [
+          { guard: 'triesLeft', actions: { type: 'sendRequest', params: { fresh: false, reboot: true } } },
+          { target: 'INIT', actions: { type: 'onGiveUp', params: { state: 'REBOOTING' } } },
+        ],
+        'dhcp.recv': [
+          { guard: 'isAck', target: 'BOUND', actions: { type: 'takeLease', params: { renewed: false } } },
+          { guard: 'isNak', target: 'INIT', actions: { type: 'onNak', params: { state: 'REBOOTING' } } },
+        ],
+        'cmd.release': { target: 'RELEASED' },
+      },
+    },
+    RELEASED: {
+      entry: 'cancelAllTimers',
+      on: {
+        'cmd.start': { target: 'INIT', actions: 'restartNow' },
+      },
+    },
+  },
+});

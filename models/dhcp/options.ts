@@ -1,0 +1,44 @@
+/**
+ * Reading DHCP options out of a message value (RFC 2132). The first occurrence wins; options are kept in wire order
+ * by the codec, so the first is what the sender put first.
+ */
+import type { DhcpMessage, DhcpMessageTypeCode, DhcpOption, DhcpOptionKind } from '../wire/dhcp/types.ts';
+
+export type OptionOf<K extends DhcpOptionKind> = Extract<DhcpOption, { readonly kind: K }>;
+
+export function findOption<K extends DhcpOptionKind>(message: DhcpMessage, kind: K): OptionOf<K> | undefined {
+  for (const option of message.options) {
+    if (option.kind === kind) return option as OptionOf<K>;
+  }
+  return undefined;
+}
+
+/** RFC 2132 §9.6: option 53; null when absent (a BOOTP message). */
+export function messageTypeOf(message: DhcpMessage): DhcpMessageTypeCode | null {
+  return findOption(message, 'messageType')?.type ?? null;
+}
+
+export function withoutOption(options: readonly DhcpOption[], kind: DhcpOptionKind): DhcpOption[] {
+  return options.filter((option) => option.kind !== kind);
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) {
+    if (a[i] !== b[i]) return false;
+  }
+  return true;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  return out;
+}
+
+/** A 16-byte chaddr field holding `hardware` at its start (RFC 2131 §2). */
+export function chaddrField(hardware: Uint8Array): Uint8Array {
+  const field = new Uint8Array(16);
+  field.set(hardware.subarray(0, 16));
+  return field;
+}

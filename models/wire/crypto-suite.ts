@@ -1,0 +1,300 @@
+/**
+ * The modelled cryptography shared by the IKEv2 SK payload (RFC 7296 §3.14) and ESP (RFC 4303 §2). Sizes are exact
+ * for each suite (IV, padding, ICV), so every packet has its real length; the contents are not: the "ciphertext" is
+ * the padded plaintext left readable, and IV and ICV are deterministic bytes derived from the inputs (no randomness,
+ * Node and the browser agree). A later issue can put real ciphers behind `CryptoModel` without touching the codecs.
+ */
+import { WireEmitError, decodeError, parsed, type ParseResult } from './result.ts';
+
+/** IANA "IKEv2 Transform Type 1 - Encryption Algorithm Transform IDs" (RFC 7296 §3.3.2). */
+export const EncrTransformId = { AES_CBC: 12, AES_GCM_16: 20 } as const;
+/** IANA "Transform Type 3 - Integrity Algorithm Transform IDs" (RFC 4868 §2 for HMAC-SHA2-256-128). */
+export const IntegTransformId = { NONE: 0, HMAC_SHA2_256_128: 12 } as const;
+/** IANA "Transform Type 2 - Pseudorandom Function Transform IDs" (RFC 4868). */
+export const PrfTransformId = { HMAC_SHA2_256: 5 } as const;
+/** RFC 7296 §3.3.5: the only transform attribute, Key Length in bits (TV format, AF=1). */
+export const KEY_LENGTH_ATTRIBUTE_TYPE = 14;
+
+export type CipherSuiteName = 'aes128-sha256' | 'aes256-sha256' | 'aes128gcm16' | 'aes256gcm16';
+
+export interface CipherSuite {
+  /** strongSwan proposal keyword for the encryption (and integrity) part. */
+  readonly name: CipherSuiteName;
+  /** Explicit IV carried in every SK payload / ESP packet: 16 for CBC (RFC 3602 §3), 8 for GCM (RFC 4106 §3.1). */
+  readonly ivBytes: number;
+  /** The padded plaintext (with its trailer) is a multiple of this: 16 for AES-CBC, 4 for GCM (RFC 4106 §3.2). */
+  readonly blockBytes: number;
+  /** Integrity check value: 16 for HMAC-SHA2-256-128 (RFC 4868 §2.3) and for the GCM 16-octet tag (RFC 4106 §3.3). */
+  readonly icvBytes: number;
+  /** True for combined-mode (AEAD) ciphers: no separate integrity transform is negotiated (RFC 5282 §8). */
+  readonly aead: boolean;
+  readonly encrTransformId: number;
+  readonly keyLengthBits: 128 | 256;
+  /** null for AEAD suites. */
+  readonly integTransformId: number | null;
+  /** The PRF an IKE SA negotiates with this suite, and its output size (AUTH payload data for PSK, RFC 7296 §2.15). */
+  readonly prfTransformId: number;
+  readonly prfOutputBytes: number;
+}
+
+function cbc(name: CipherSuiteName, keyLengthBits: 128 | 256): CipherSuite {
+  return {
+    name,
+    ivBytes: 16,
+    blockBytes: 16,
+    icvBytes: 16,
+    aead: false,
+    encrTransformId: EncrTransformId.AES_CBC,
+    keyLengthBits,
+    integTransformId: IntegTransformId.HMAC_SHA2_256_128,
+    prfTransformId: PrfTransformId.HMAC_SHA2_256,
+    prfOutputBytes: 32,
+  };
+}
+
+function gcm(name: CipherSuiteName, keyLengthBits: 128 | 256): CipherSuite {
+  return {
+    name,
+    ivBytes: 8,
+    blockBytes: 4,
+    icvBytes: 16,
+    aead: true,
+    encrTransformId: EncrTransformId.AES_GCM_16,
+    keyLengthBits,
+    integTransformId: null,
+    prfTransformId: PrfTransformId.HMAC_SHA2_256,
+    prfOutputBytes: 32,
+  };
+}
+
+export const CIPHER_SUITES: Readonly<Record<CipherSuiteName, CipherSuite>> = {
+  'aes128-sha256': cbc('aes128-sha256', 128),
+  'aes256-sha256': cbc('aes256-sha256', 256),
+  aes128gcm16: gcm('aes128gcm16', 128),
+  aes256gcm16: gcm('aes256gcm16', 256),
+};
+
+/** The suite negotiated by transform ids (ENCR id + key length, INTEG id or null), or undefined when not modelled. */
+export function cipherSuiteByTransforms(
+  encrTransformId: number,
+  keyLengthBits: number,
+  integTransformId: number | null,
+): CipherSuite | undefined {
+  return Object.values(CIPHER_SUITES).find(
+    (s) =>
+      s.encrTransformId === encrTransformId &&
+      s.keyLengthBits === keyLengthBits &&
+      (s.aead
+        ? integTransformId === null || integTransformId === IntegTransformId.NONE
+        : s.integTransformId === integTransformId),
+  );
+}
+
+export interface DhGroup {
+  /** IANA "Transform Type 4 - Key Exchange Method Transform IDs". */
+  readonly id: number;
+  readonly name: string;
+  /** Length of the KE payload's Key Exchange Data (RFC 7296 §3.4; RFC 5903 §7 for ECP: x || y; RFC 8031 §2). */
+  readonly keBytes: number;
+}
+
+export const DH_GROUPS: Readonly<Record<number, DhGroup>> = {
+  14: { id: 14, name: 'modp2048', keBytes: 256 },
+  19: { id: 19, name: 'ecp256', keBytes: 64 },
+  31: { id: 31, name: 'curve25519', keBytes: 32 },
+};
+
+export function dhGroup(id: number): DhGroup | undefined {
+  return DH_GROUPS[id];
+}
+
+/**
+ * Where the trailer after the padding differs: ESP has Pad Length and Next Header (RFC 4303 §2.4–2.6) and pads with
+ * 1, 2, 3, …; the IKE SK payload has only Pad Length (RFC 7296 §3.14) and its padding "MAY contain any value": we
+ * write zeros.
+ */
+export type PaddingRule = 'esp' | 'ike';
+
+export function trailerBytes(rule: PaddingRule): number {
+  return rule === 'esp' ? 2 : 1;
+}
+
+/** The fewest padding bytes that align plaintext + padding + trailer to the suite's block (and to 4 for ESP). */
+export function minPadBytes(suite: CipherSuite, plaintextBytes: number, rule: PaddingRule): number {
+  const align = rule === 'esp' ? Math.max(4, suite.blockBytes) : suite.blockBytes;
+  const used = plaintextBytes + trailerBytes(rule);
+  return (align - (used % align)) % align;
+}
+
+/** Bytes of IV + encrypted body + ICV for a plaintext with the minimal padding (or `padBytes` when given). */
+export function sealedLength(suite: CipherSuite, plaintextBytes: number, rule: PaddingRule, padBytes?: number): number {
+  const pad = padBytes ?? minPadBytes(suite, plaintextBytes, rule);
+  return suite.ivBytes + plaintextBytes + pad + trailerBytes(rule) + suite.icvBytes;
+}
+
+/** The padding bytes written by default: 1, 2, 3, … for ESP (RFC 4303 §2.4), zeros for IKE. */
+export function defaultPadding(rule: PaddingRule, padBytes: number): Uint8Array {
+  const out = new Uint8Array(padBytes);
+  if (rule === 'esp') for (let i = 0; i < padBytes; i++) out[i] = (i + 1) & 0xff;
+  return out;
+}
+
+export interface SealInput {
+  readonly plaintext: Uint8Array;
+  /** ESP Next Header (4 IPv4 in tunnel mode, 17 UDP in transport mode); ignored for the IKE rule. */
+  readonly nextHeader?: number;
+  /** Explicit padding (kept from a parse so re-emission is identical); default: minimal, `defaultPadding` content. */
+  readonly padding?: Uint8Array;
+}
+
+export interface CryptoContext {
+  readonly suite: CipherSuite;
+  /**
+   * What the ICV authenticates besides IV and body, and what the IV is derived from: for ESP the SPI and
+   * sequence number (8 bytes, RFC 4303 §2.1–2.2); for IKE the IKE header and the SK payload's generic header (RFC 5282 §5.1).
+   */
+  readonly associatedData: Uint8Array;
+}
+
+export interface Sealed {
+  readonly iv: Uint8Array;
+  /** plaintext ‖ padding ‖ pad length ‖ (ESP: next header), "encrypted". */
+  readonly body: Uint8Array;
+  readonly icv: Uint8Array;
+}
+
+export interface Opened {
+  readonly plaintext: Uint8Array;
+  readonly padding: Uint8Array;
+  /** ESP only; null for IKE. */
+  readonly nextHeader: number | null;
+}
+
+export interface CryptoModel {
+  /** Throws WireEmitError when the padding is invalid for the suite (wrong alignment, over 255 bytes). */
+  seal(input: SealInput, rule: PaddingRule, ctx: CryptoContext): Sealed;
+  /** Never throws: a wrong ICV, a misaligned body or a bad pad length is a DecodeError with offsets inside `body`. */
+  open(sealed: Sealed, rule: PaddingRule, ctx: CryptoContext): ParseResult<Opened>;
+}
+
+/** 32-bit FNV-1a over a list of byte arrays, each preceded by its length so boundaries count. */
+function fnv1a(parts: readonly Uint8Array[], seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (const part of parts) {
+    h = Math.imul(h ^ (part.length & 0xff), 0x01000193) >>> 0;
+    h = Math.imul(h ^ ((part.length >>> 8) & 0xff), 0x01000193) >>> 0;
+    for (let i = 0; i < part.length; i++) h = Math.imul(h ^ (part[i] ?? 0), 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** `n` deterministic bytes from a 32-bit state (xorshift32; a zero state is replaced by a constant). */
+function expand(state: number, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = state === 0 ? 0x9e3779b9 : state;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+const TAG_IV = Uint8Array.of(0x49, 0x56); // "IV"
+const TAG_ICV = Uint8Array.of(0x49, 0x43); // "IC"
+
+/** A per-suite seed, so a packet sealed under one suite never verifies under another of the same sizes. */
+function suiteSeed(suite: CipherSuite): number {
+  let h = 0;
+  for (let i = 0; i < suite.name.length; i++) h = Math.imul(h ^ suite.name.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
+}
+
+function modelIcv(ctx: CryptoContext, iv: Uint8Array, body: Uint8Array): Uint8Array {
+  return expand(fnv1a([TAG_ICV, ctx.associatedData, iv, body], suiteSeed(ctx.suite)), ctx.suite.icvBytes);
+}
+
+export const modelledCrypto: CryptoModel = {
+  seal(input, rule, ctx) {
+    const { suite } = ctx;
+    const padding = input.padding ?? defaultPadding(rule, minPadBytes(suite, input.plaintext.length, rule));
+    if (padding.length > 255) throw new WireEmitError('crypto.padding', `${padding.length} bytes, at most 255`);
+    if (rule === 'esp') {
+      for (let i = 0; i < padding.length; i++) {
+        if (padding[i] !== i + 1)
+          throw new WireEmitError('esp.padding', `pad byte ${i} must be ${i + 1} (RFC 4303 §2.4)`);
+      }
+    }
+    const trailer = trailerBytes(rule);
+    const bodyBytes = input.plaintext.length + padding.length + trailer;
+    const align = rule === 'esp' ? Math.max(4, suite.blockBytes) : suite.blockBytes;
+    if (bodyBytes % align !== 0) {
+      throw new WireEmitError(
+        'crypto.padding',
+        `plaintext+padding+trailer is ${bodyBytes} bytes, not a multiple of ${align}`,
+      );
+    }
+    const body = new Uint8Array(bodyBytes);
+    body.set(input.plaintext, 0);
+    body.set(padding, input.plaintext.length);
+    body[input.plaintext.length + padding.length] = padding.length;
+    if (rule === 'esp') {
+      const nextHeader = input.nextHeader ?? 0;
+      if (!Number.isInteger(nextHeader) || nextHeader < 0 || nextHeader > 255) {
+        throw new WireEmitError('esp.nextHeader', `must be in [0, 255], got ${String(nextHeader)}`);
+      }
+      body[bodyBytes - 1] = nextHeader;
+    }
+    const iv = expand(fnv1a([TAG_IV, ctx.associatedData, input.plaintext], suiteSeed(suite)), suite.ivBytes);
+    return { iv, body, icv: modelIcv(ctx, iv, body) };
+  },
+
+  open(sealed, rule, ctx) {
+    const { suite } = ctx;
+    const field = rule === 'esp' ? 'esp.body' : 'sk.body';
+    if (sealed.iv.length !== suite.ivBytes)
+      return decodeError(`${field}.iv`, 0, `IV is ${sealed.iv.length} bytes, suite needs ${suite.ivBytes}`);
+    if (sealed.icv.length !== suite.icvBytes) {
+      return decodeError(`${field}.icv`, 0, `ICV is ${sealed.icv.length} bytes, suite needs ${suite.icvBytes}`);
+    }
+    const expected = modelIcv(ctx, sealed.iv, sealed.body);
+    for (let i = 0; i < expected.length; i++) {
+      if (expected[i] !== sealed.icv[i]) return decodeError(`${field}.icv`, 0, 'integrity check failed');
+    }
+    const align = rule === 'esp' ? Math.max(4, suite.blockBytes) : suite.blockBytes;
+    const trailer = trailerBytes(rule);
+    const { body } = sealed;
+    if (body.length < trailer || body.length % align !== 0) {
+      return decodeError(field, 0, `encrypted body is ${body.length} bytes, not a non-empty multiple of ${align}`);
+    }
+    const padLengthAt = body.length - trailer;
+    const padLength = body[padLengthAt] ?? 0;
+    if (padLength > padLengthAt) {
+      return decodeError(
+        `${field}.padLength`,
+        padLengthAt,
+        `pad length ${padLength} exceeds the ${padLengthAt} bytes before it`,
+      );
+    }
+    const plaintextEnd = padLengthAt - padLength;
+    const padding = body.slice(plaintextEnd, padLengthAt);
+    if (rule === 'esp') {
+      // RFC 4303 §2.4: the receiver SHOULD check the monotonic 1, 2, 3, … padding.
+      for (let i = 0; i < padding.length; i++) {
+        if (padding[i] !== ((i + 1) & 0xff))
+          return decodeError(`${field}.padding`, plaintextEnd + i, `pad byte ${i} is not ${i + 1}`);
+      }
+    }
+    return parsed(
+      {
+        plaintext: body.slice(0, plaintextEnd),
+        padding,
+        nextHeader: rule === 'esp' ? (body[body.length - 1] ?? 0) : null,
+      },
+      body.length,
+    );
+  },
+};

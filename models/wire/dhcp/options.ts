@@ -1,0 +1,347 @@
+/**
+ * DHCP options (RFC 2132) as a table: code ↔ kind, how to read the data into the typed value, how to write it back.
+ * A known code whose data does not fit its type (wrong length) is kept `raw`, so any well-framed option list parses
+ * and re-emits byte-identical. Options longer than 255 bytes are split into consecutive instances on emit and
+ * concatenated on parse (RFC 3396 §5, §7: only adjacent runs, each full instance being 255 bytes, are joined).
+ */
+import {
+  checkUint,
+  ipv4FromBytes,
+  parseIpv4Text,
+  readU16,
+  readU32,
+  U16_MAX,
+  U32_MAX,
+  U8_MAX,
+  writeIpv4,
+  writeU16,
+  writeU32,
+} from '../bytes.ts';
+import { decodeError, parsed, WireEmitError, type ParseResult } from '../result.ts';
+import { emitRelayAgentSubOptionsInto, parseRelayAgentSubOptions, relayAgentSubOptionsLength } from './relay-agent.ts';
+import type { DhcpMessageTypeCode, DhcpOption, DhcpOptionKind } from './types.ts';
+
+export const DHCP_OPTION_PAD = 0;
+export const DHCP_OPTION_END = 255;
+
+/** RFC 2132 code of each typed kind (pad is 0; raw carries its own code). */
+export const DhcpOptionCode = {
+  subnetMask: 1,
+  routers: 3,
+  dnsServers: 6,
+  hostName: 12,
+  domainName: 15,
+  requestedAddress: 50,
+  leaseTime: 51,
+  overload: 52,
+  messageType: 53,
+  serverId: 54,
+  parameterRequestList: 55,
+  maxMessageSize: 57,
+  renewalTime: 58,
+  rebindingTime: 59,
+  clientId: 61,
+  relayAgentInfo: 82,
+} as const satisfies Record<Exclude<DhcpOptionKind, 'pad' | 'raw'>, number>;
+
+type TypedKind = keyof typeof DhcpOptionCode;
+
+export function dhcpOptionCode(option: DhcpOption): number {
+  if (option.kind === 'pad') return DHCP_OPTION_PAD;
+  if (option.kind === 'raw') return option.code;
+  return DhcpOptionCode[option.kind];
+}
+
+const KIND_BY_CODE = new Map<number, TypedKind>(
+  (Object.entries(DhcpOptionCode) as [TypedKind, number][]).map(([kind, code]) => [code, kind]),
+);
+
+/** Latin-1: every byte is one char, so any bytes survive a string round trip (RFC 2132 §3.14 NVT ASCII in practice). */
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i] ?? 0);
+  return s;
+}
+
+function writeLatin1(buffer: Uint8Array, offset: number, text: string, field: string): void {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff) throw new WireEmitError(field, `character U+${c.toString(16)} at ${i} is not one byte`);
+    buffer[offset + i] = c;
+  }
+}
+
+/** Bytes of the option's data (before any RFC 3396 split). */
+export function dhcpOptionDataLength(option: DhcpOption): number {
+  switch (option.kind) {
+    case 'pad':
+      return 0;
+    case 'subnetMask':
+    case 'requestedAddress':
+    case 'serverId':
+    case 'leaseTime':
+    case 'renewalTime':
+    case 'rebindingTime':
+      return 4;
+    case 'routers':
+    case 'dnsServers':
+      return 4 * option.addresses.length;
+    case 'hostName':
+    case 'domainName':
+      return option.name.length;
+    case 'overload':
+    case 'messageType':
+      return 1;
+    case 'parameterRequestList':
+      return option.codes.length;
+    case 'maxMessageSize':
+      return 2;
+    case 'clientId':
+      return 1 + option.data.length;
+    case 'relayAgentInfo':
+      return relayAgentSubOptionsLength(option.subOptions);
+    case 'raw':
+      return option.data.length;
+  }
+}
+
+/** Bytes on the wire: pad is 1; otherwise 2 per 255-byte instance (at least one) plus the data. */
+export function dhcpOptionLength(option: DhcpOption): number {
+  if (option.kind === 'pad') return 1;
+  const data = dhcpOptionDataLength(option);
+  const instances = data === 0 ? 1 : Math.ceil(data / 255);
+  return 2 * instances + data;
+}
+
+function writeData(option: DhcpOption, buffer: Uint8Array, at: number, field: string): void {
+  switch (option.kind) {
+    case 'pad':
+      return;
+    case 'subnetMask':
+      return writeIpv4(buffer, at, option.mask, `${field}.mask`);
+    case 'requestedAddress':
+    case 'serverId':
+      return writeIpv4(buffer, at, option.address, `${field}.address`);
+    case 'leaseTime':
+    case 'renewalTime':
+    case 'rebindingTime':
+      return writeU32(buffer, at, checkUint(option.secs, U32_MAX, `${field}.secs`));
+    case 'routers':
+    case 'dnsServers':
+      // RFC 2132 §3.5, §3.8: minimum length 4.
+      if (option.addresses.length === 0) throw new WireEmitError(`${field}.addresses`, 'at least one address');
+      for (let i = 0; i < option.addresses.length; i++) {
+        const a = option.addresses[i] ?? '';
+        const octets = parseIpv4Text(a);
+        if (octets === null)
+          throw new WireEmitError(`${field}.addresses[${i}]`, `not a dotted-quad IPv4 address: '${a}'`);
+        buffer.set(octets, at + 4 * i);
+      }
+      return;
+    case 'hostName':
+    case 'domainName':
+      return writeLatin1(buffer, at, option.name, `${field}.name`);
+    case 'overload':
+      if (option.value !== 1 && option.value !== 2 && option.value !== 3) {
+        throw new WireEmitError(`${field}.value`, `overload must be 1, 2 or 3 (RFC 2132 §9.3)`);
+      }
+      buffer[at] = option.value;
+      return;
+    case 'messageType':
+      if (!Number.isInteger(option.type) || option.type < 1 || option.type > 8) {
+        throw new WireEmitError(`${field}.type`, `message type must be 1..8 (RFC 2132 §9.6)`);
+      }
+      buffer[at] = option.type;
+      return;
+    case 'parameterRequestList':
+      for (let i = 0; i < option.codes.length; i++) {
+        const c = option.codes[i] ?? -1;
+        if (!Number.isInteger(c) || c < 0 || c > U8_MAX) checkUint(c, U8_MAX, `${field}.codes[${i}]`);
+        buffer[at + i] = c;
+      }
+      return;
+    case 'maxMessageSize':
+      return writeU16(buffer, at, checkUint(option.bytes, U16_MAX, `${field}.bytes`));
+    case 'clientId':
+      buffer[at] = checkUint(option.type, U8_MAX, `${field}.type`);
+      buffer.set(option.data, at + 1);
+      return;
+    case 'relayAgentInfo':
+      emitRelayAgentSubOptionsInto(option.subOptions, buffer, at, field);
+      return;
+    case 'raw':
+      if (option.code === DHCP_OPTION_PAD || option.code === DHCP_OPTION_END) {
+        throw new WireEmitError(`${field}.code`, `code ${option.code} is PAD/END, not a raw option`);
+      }
+      checkUint(option.code, U8_MAX, `${field}.code`);
+      buffer.set(option.data, at);
+      return;
+  }
+}
+
+/** Writes one option (split per RFC 3396 when its data exceeds 255 bytes); returns bytes written. */
+export function emitDhcpOptionInto(
+  option: DhcpOption,
+  buffer: Uint8Array,
+  offset: number,
+  field = 'dhcp.option',
+): number {
+  if (option.kind === 'pad') {
+    buffer[offset] = DHCP_OPTION_PAD;
+    return 1;
+  }
+  const code = dhcpOptionCode(option);
+  const dataBytes = dhcpOptionDataLength(option);
+  if (dataBytes <= 255) {
+    buffer[offset] = code;
+    buffer[offset + 1] = dataBytes;
+    writeData(option, buffer, offset + 2, field);
+    return 2 + dataBytes;
+  }
+  // RFC 3396 §5: encode into a scratch buffer, then cut into 255-byte instances of the same code.
+  const data = new Uint8Array(dataBytes);
+  writeData(option, data, 0, field);
+  let at = offset;
+  for (let from = 0; from < dataBytes; from += 255) {
+    const len = Math.min(255, dataBytes - from);
+    buffer[at] = code;
+    buffer[at + 1] = len;
+    buffer.set(data.subarray(from, from + len), at + 2);
+    at += 2 + len;
+  }
+  return at - offset;
+}
+
+/** The typed value of option `code` with `data`, or raw when the data does not fit the type. */
+export function decodeDhcpOption(code: number, data: Uint8Array): DhcpOption {
+  const raw: DhcpOption = { kind: 'raw', code, data };
+  const kind = KIND_BY_CODE.get(code);
+  const n = data.length;
+  switch (kind) {
+    case undefined:
+      return raw;
+    case 'subnetMask':
+      return n === 4 ? { kind, mask: ipv4FromBytes(data, 0) } : raw;
+    case 'requestedAddress':
+    case 'serverId':
+      return n === 4 ? { kind, address: ipv4FromBytes(data, 0) } : raw;
+    case 'leaseTime':
+    case 'renewalTime':
+    case 'rebindingTime':
+      return n === 4 ? { kind, secs: readU32(data, 0) } : raw;
+    case 'routers':
+    case 'dnsServers': {
+      if (n === 0 || n % 4 !== 0) return raw;
+      const addresses: string[] = [];
+      for (let i = 0; i < n; i += 4) addresses.push(ipv4FromBytes(data, i));
+      return { kind, addresses };
+    }
+    case 'hostName':
+    case 'domainName':
+      return { kind, name: latin1(data, 0, n) };
+    case 'overload': {
+      const v = data[0];
+      return n === 1 && (v === 1 || v === 2 || v === 3) ? { kind, value: v } : raw;
+    }
+    case 'messageType': {
+      const v = data[0] ?? 0;
+      return n === 1 && v >= 1 && v <= 8 ? { kind, type: v as DhcpMessageTypeCode } : raw;
+    }
+    case 'parameterRequestList':
+      return { kind, codes: Array.from(data) };
+    case 'maxMessageSize':
+      return n === 2 ? { kind, bytes: readU16(data, 0) } : raw;
+    case 'clientId':
+      return n >= 1 ? { kind, type: data[0] ?? 0, data: data.slice(1) } : raw;
+    case 'relayAgentInfo': {
+      const subs = parseRelayAgentSubOptions(data, 0, n);
+      return subs.ok ? { kind, subOptions: subs.value } : raw;
+    }
+  }
+}
+
+export interface DhcpOptionArea {
+  readonly options: DhcpOption[];
+  /** True when an END option was found; `endAt` is its offset. */
+  readonly endFound: boolean;
+  readonly endAt: number;
+}
+
+/**
+ * Parses options in `bytes[start, end)` until END or the end of the area. `field` names the area in errors
+ * (`dhcp.options`, `dhcp.file.options`, `dhcp.sname.options`).
+ */
+/**
+ * Parses one option at `offset` (a pad, or code ‖ len ‖ data, with the RFC 3396 §7 run of 255-byte instances joined).
+ * END is not an option: it is an error here (the message parser handles it).
+ */
+export function parseDhcpOption(
+  bytes: Uint8Array,
+  offset: number,
+  end: number = bytes.length,
+  field = 'dhcp.option',
+): ParseResult<DhcpOption> {
+  if (offset >= end) return decodeError(`${field}.code`, offset, 'no bytes left');
+  const code = bytes[offset] ?? 0;
+  if (code === DHCP_OPTION_PAD) return parsed({ kind: 'pad' }, 1);
+  if (code === DHCP_OPTION_END) return decodeError(`${field}.code`, offset, 'END is not an option');
+  let at = offset;
+  if (at + 2 > end) return decodeError(`${field}.len`, at, `option ${code} has no length byte`);
+  // RFC 3396 §7: a run of instances of the same code, all but the last exactly 255 bytes, is one long option.
+  let first: Uint8Array | null = null;
+  let chunks: Uint8Array[] | null = null;
+  let total = 0;
+  for (;;) {
+    const len = bytes[at + 1] ?? 0;
+    if (at + 2 + len > end)
+      return decodeError(`${field}.len`, at + 1, `length ${len} runs past the option area end (${end})`);
+    const chunk = bytes.subarray(at + 2, at + 2 + len);
+    if (first === null) first = chunk;
+    else (chunks ??= [first]).push(chunk);
+    total += len;
+    at += 2 + len;
+    if (len !== 255 || at + 2 > end || bytes[at] !== code) break;
+  }
+  let data: Uint8Array;
+  if (chunks === null) data = (first ?? new Uint8Array(0)).slice();
+  else {
+    data = new Uint8Array(total);
+    let w = 0;
+    for (const c of chunks) {
+      data.set(c, w);
+      w += c.length;
+    }
+  }
+  return parsed(decodeDhcpOption(code, data), at - offset);
+}
+
+export function emitDhcpOption(option: DhcpOption): Uint8Array {
+  const out = new Uint8Array(dhcpOptionLength(option));
+  emitDhcpOptionInto(option, out, 0);
+  return out;
+}
+
+export function parseDhcpOptionArea(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  field: string,
+): ParseResult<DhcpOptionArea> {
+  const options: DhcpOption[] = [];
+  let at = start;
+  // Each iteration consumes at least one byte: bounded by end - start.
+  while (at < end) {
+    if (bytes[at] === DHCP_OPTION_END) return parsed({ options, endFound: true, endAt: at }, at + 1 - start);
+    const option = parseDhcpOption(bytes, at, end, OPTION_FIELD);
+    if (!option.ok) {
+      // Field names are built only on error: this loop is hot.
+      const { field: f, offset, reason } = option.error;
+      return decodeError(f.replace(OPTION_FIELD, `${field}[${options.length}]`), offset, reason);
+    }
+    options.push(option.value);
+    at += option.bytesRead;
+  }
+  return parsed({ options, endFound: false, endAt: end }, end - start);
+}
+
+const OPTION_FIELD = 'dhcp.option[?]';

@@ -1,0 +1,443 @@
+/**
+ * The generic payload chain (RFC 7296 §3.2) and the SK payload (§3.14).
+ *
+ * Every payload starts with Next Payload (1), C + RESERVED (1), Payload Length (2). The type of a payload is carried
+ * by the previous header (or the IKE header), so the chain parser walks types and bodies together. SK is the last
+ * payload of a message; its Next Payload names the first inner payload (§3.2), and its body is
+ * IV ‖ encrypted(inner payloads ‖ Padding ‖ Pad Length) ‖ ICV.
+ */
+import { defaultPadding, minPadBytes, sealedLength, type CipherSuite } from '../crypto-suite.ts';
+import { readU16, writeU16, bytesEqual } from '../bytes.ts';
+import { WireEmitError, decodeError, parsed, type ParseResult } from '../result.ts';
+import { checkU16, checkU8, writeBytes } from './codec-util.ts';
+import { cpBodyLength, emitCpBodyInto, parseCpBody } from './cp.ts';
+import { IkePayloadType } from './constants.ts';
+import { deleteBodyLength, emitDeleteBodyInto, parseDeleteBody } from './delete.ts';
+import { dhcpBodyLength, emitDhcpBodyInto, parseDhcpBody } from './dhcp-payload.ts';
+import { emitNotifyBodyInto, notifyBodyLength, parseNotifyBody } from './notify.ts';
+import { dhcpPayloadTypeOf, sealingContext, type IkeCodecOptions } from './options.ts';
+import { emitSaBodyInto, parseSaBody, saBodyLength } from './sa.ts';
+import {
+  authBodyLength,
+  certBodyLength,
+  emitAuthBodyInto,
+  emitCertBodyInto,
+  emitIdBodyInto,
+  emitKeBodyInto,
+  idBodyLength,
+  keBodyLength,
+  parseAuthBody,
+  parseCertBody,
+  parseIdBody,
+  parseKeBody,
+  parseNonceBody,
+  parseVendorIdBody,
+} from './simple.ts';
+import { emitTsBodyInto, parseTsBody, tsBodyLength } from './ts.ts';
+import type { IkePayload, IkeSkOpaquePayload, IkeSkPayload } from './types.ts';
+
+const GENERIC_HEADER_BYTES = 4;
+const CRITICAL = 0x80;
+
+/** The Next Payload value announcing `p`. */
+export function payloadTypeOf(p: IkePayload, options?: IkeCodecOptions): number {
+  switch (p.kind) {
+    case 'SK':
+    case 'SK-opaque':
+      return IkePayloadType.SK;
+    case 'DHCP':
+      return dhcpPayloadTypeOf(options);
+    case 'unknown':
+      return p.payloadType;
+    default:
+      return IkePayloadType[p.kind];
+  }
+}
+
+/** The short name used in decode-error paths and summaries for a payload type number. */
+export function payloadTypeName(type: number, options?: IkeCodecOptions): string {
+  if (type === dhcpPayloadTypeOf(options)) return 'DHCP';
+  for (const [name, value] of Object.entries(IkePayloadType)) if (value === type && type !== 0) return name;
+  return String(type);
+}
+
+// ---- SK ----
+
+function skSuite(p: IkeSkPayload, options: IkeCodecOptions | undefined, field: string): CipherSuite {
+  return sealingContext(p.suite, options, field).suite;
+}
+
+function skBodyLength(p: IkeSkPayload, options: IkeCodecOptions | undefined, field: string): number {
+  return sealedLength(skSuite(p, options, field), chainLength(p.payloads, options, field), 'ike', p.padding?.length);
+}
+
+/** Writes the SK body at `offset`; `aadStart` is where the IKE header starts (associated data runs to `offset`). */
+function emitSkBodyInto(
+  p: IkeSkPayload,
+  buffer: Uint8Array,
+  offset: number,
+  field: string,
+  options: IkeCodecOptions | undefined,
+  aadStart: number,
+): number {
+  const ctx = sealingContext(p.suite, options, field);
+  const plaintext = new Uint8Array(chainLength(p.payloads, options, field));
+  emitChainInto(p.payloads, plaintext, 0, field, options, true);
+  const sealed = ctx.model.seal(p.padding === undefined ? { plaintext } : { plaintext, padding: p.padding }, 'ike', {
+    suite: ctx.suite,
+    associatedData: buffer.slice(aadStart, offset),
+  });
+  const expected = skBodyLength(p, options, field);
+  const total = sealed.iv.length + sealed.body.length + sealed.icv.length;
+  if (total !== expected) throw new WireEmitError(field, `crypto model produced ${total} bytes, expected ${expected}`);
+  let at = offset;
+  at += writeBytes(buffer, at, sealed.iv);
+  at += writeBytes(buffer, at, sealed.body);
+  at += writeBytes(buffer, at, sealed.icv);
+  return at - offset;
+}
+
+function parseSkBody(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  field: string,
+  critical: boolean,
+  firstPayloadType: number,
+  options: IkeCodecOptions | undefined,
+  aadStart: number,
+): ParseResult<IkeSkPayload | IkeSkOpaquePayload> {
+  const opaque: IkeSkOpaquePayload = {
+    kind: 'SK-opaque',
+    critical,
+    firstPayloadType,
+    encrypted: bytes.slice(start, end),
+  };
+  const ctx = options?.crypto;
+  if (ctx === undefined) return parsed(opaque, end - start);
+  const { ivBytes, icvBytes } = ctx.suite;
+  if (end - start < ivBytes + icvBytes) return parsed(opaque, end - start);
+  const bodyStart = start + ivBytes;
+  const opened = ctx.model.open(
+    {
+      iv: bytes.slice(start, bodyStart),
+      body: bytes.slice(bodyStart, end - icvBytes),
+      icv: bytes.slice(end - icvBytes, end),
+    },
+    'ike',
+    { suite: ctx.suite, associatedData: bytes.slice(aadStart, start) },
+  );
+  // RFC 7296 §2.21.2: a message that fails its integrity check is not an error of the sender's format; keep it opaque.
+  if (!opened.ok) return parsed(opaque, end - start);
+  const { plaintext, padding } = opened.value;
+  const inner = parseChain(firstPayloadType, plaintext, 0, plaintext.length, field, options, 0, true);
+  if (!inner.ok) return decodeError(inner.error.field, inner.error.offset + bodyStart, inner.error.reason);
+  const isDefault =
+    padding.length === minPadBytes(ctx.suite, plaintext.length, 'ike') &&
+    bytesEqual(padding, defaultPadding('ike', padding.length));
+  const sk: IkeSkPayload = isDefault
+    ? { kind: 'SK', critical, suite: ctx.suite.name, payloads: inner.value }
+    : { kind: 'SK', critical, suite: ctx.suite.name, payloads: inner.value, padding };
+  return parsed(sk, end - start);
+}
+
+// ---- one payload ----
+
+export function payloadBodyLength(p: IkePayload, options?: IkeCodecOptions, field = 'payload'): number {
+  switch (p.kind) {
+    case 'SA':
+      return saBodyLength(p);
+    case 'KE':
+      return keBodyLength(p);
+    case 'IDi':
+    case 'IDr':
+      return idBodyLength(p);
+    case 'CERT':
+    case 'CERTREQ':
+      return certBodyLength(p);
+    case 'AUTH':
+      return authBodyLength(p);
+    case 'Nonce':
+    case 'V':
+    case 'unknown':
+      return p.data.length;
+    case 'N':
+      return notifyBodyLength(p);
+    case 'D':
+      return deleteBodyLength(p);
+    case 'TSi':
+    case 'TSr':
+      return tsBodyLength(p);
+    case 'CP':
+      return cpBodyLength(p);
+    case 'DHCP':
+      return dhcpBodyLength(p);
+    case 'SK':
+      return skBodyLength(p, options, field);
+    case 'SK-opaque':
+      return p.encrypted.length;
+  }
+}
+
+/** Generic header + body. */
+export function ikePayloadLength(p: IkePayload, options?: IkeCodecOptions): number {
+  return GENERIC_HEADER_BYTES + payloadBodyLength(p, options, `payload(${p.kind})`);
+}
+
+function emitBodyInto(
+  p: IkePayload,
+  buffer: Uint8Array,
+  offset: number,
+  field: string,
+  options: IkeCodecOptions | undefined,
+  aadStart: number,
+): number {
+  switch (p.kind) {
+    case 'SA':
+      return emitSaBodyInto(p, buffer, offset, field);
+    case 'KE':
+      return emitKeBodyInto(p, buffer, offset, field);
+    case 'IDi':
+    case 'IDr':
+      return emitIdBodyInto(p, buffer, offset, field);
+    case 'CERT':
+    case 'CERTREQ':
+      return emitCertBodyInto(p, buffer, offset, field);
+    case 'AUTH':
+      return emitAuthBodyInto(p, buffer, offset, field);
+    case 'Nonce':
+    case 'V':
+    case 'unknown':
+      return writeBytes(buffer, offset, p.data);
+    case 'N':
+      return emitNotifyBodyInto(p, buffer, offset, field);
+    case 'D':
+      return emitDeleteBodyInto(p, buffer, offset, field);
+    case 'TSi':
+    case 'TSr':
+      return emitTsBodyInto(p, buffer, offset, field);
+    case 'CP':
+      return emitCpBodyInto(p, buffer, offset, field);
+    case 'DHCP':
+      return emitDhcpBodyInto(p, buffer, offset, field);
+    case 'SK':
+      return emitSkBodyInto(p, buffer, offset, field, options, aadStart);
+    case 'SK-opaque':
+      return writeBytes(buffer, offset, p.encrypted);
+  }
+}
+
+/** The Next Payload written in `p`'s own header when it is followed by a payload of type `nextType`. */
+function headerNextType(p: IkePayload, nextType: number, options: IkeCodecOptions | undefined): number {
+  if (p.kind === 'SK') return p.payloads[0] === undefined ? 0 : payloadTypeOf(p.payloads[0], options);
+  if (p.kind === 'SK-opaque') return p.firstPayloadType;
+  return nextType;
+}
+
+function emitOneInto(
+  p: IkePayload,
+  nextType: number,
+  buffer: Uint8Array,
+  offset: number,
+  field: string,
+  options: IkeCodecOptions | undefined,
+  aadStart: number,
+): number {
+  const length = checkU16(GENERIC_HEADER_BYTES + payloadBodyLength(p, options, field), `${field}.length`);
+  buffer[offset] = checkU8(headerNextType(p, nextType, options), `${field}.nextPayload`);
+  buffer[offset + 1] = p.critical ? CRITICAL : 0;
+  writeU16(buffer, offset + 2, length);
+  const written =
+    GENERIC_HEADER_BYTES + emitBodyInto(p, buffer, offset + GENERIC_HEADER_BYTES, field, options, aadStart);
+  if (written !== length) throw new WireEmitError(field, `wrote ${written} bytes, declared ${length}`);
+  return written;
+}
+
+// ---- the chain ----
+
+export function chainLength(payloads: readonly IkePayload[], options?: IkeCodecOptions, prefix = 'ike'): number {
+  let n = 0;
+  payloads.forEach((p, i) => {
+    n += GENERIC_HEADER_BYTES + payloadBodyLength(p, options, `${prefix}.payload[${i}](${p.kind})`);
+  });
+  return n;
+}
+
+/**
+ * Emits `payloads` chained at `offset`. `aadStart` is the IKE header's offset (the SK payload's associated data
+ * starts there); `inner` is true inside SK, where another SK is not allowed.
+ */
+export function emitChainInto(
+  payloads: readonly IkePayload[],
+  buffer: Uint8Array,
+  offset: number,
+  prefix: string,
+  options: IkeCodecOptions | undefined,
+  inner: boolean,
+  aadStart = offset,
+): number {
+  let at = offset;
+  payloads.forEach((p, i) => {
+    const field = `${prefix}.payload[${i}](${p.kind})`;
+    const next = payloads[i + 1];
+    if (p.kind === 'SK' || p.kind === 'SK-opaque') {
+      if (inner) throw new WireEmitError(field, 'an SK payload cannot be nested inside SK');
+      if (next !== undefined) throw new WireEmitError(field, 'SK must be the last payload (RFC 7296 §3.14)');
+    }
+    const nextType = next === undefined ? IkePayloadType.NONE : payloadTypeOf(next, options);
+    at += emitOneInto(p, nextType, buffer, at, field, options, aadStart);
+  });
+  return at - offset;
+}
+
+function parseBody(
+  type: number,
+  nextType: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  field: string,
+  critical: boolean,
+  options: IkeCodecOptions | undefined,
+  aadStart: number,
+): ParseResult<IkePayload> {
+  if (type === dhcpPayloadTypeOf(options)) return parseDhcpBody(bytes, start, end, field, critical);
+  switch (type) {
+    case IkePayloadType.SA:
+      return parseSaBody(bytes, start, end, field, critical);
+    case IkePayloadType.KE:
+      return parseKeBody(bytes, start, end, field, critical);
+    case IkePayloadType.IDi:
+      return parseIdBody(bytes, start, end, field, critical, 'IDi');
+    case IkePayloadType.IDr:
+      return parseIdBody(bytes, start, end, field, critical, 'IDr');
+    case IkePayloadType.CERT:
+      return parseCertBody(bytes, start, end, field, critical, 'CERT');
+    case IkePayloadType.CERTREQ:
+      return parseCertBody(bytes, start, end, field, critical, 'CERTREQ');
+    case IkePayloadType.AUTH:
+      return parseAuthBody(bytes, start, end, field, critical);
+    case IkePayloadType.Nonce:
+      return parseNonceBody(bytes, start, end, field, critical);
+    case IkePayloadType.N:
+      return parseNotifyBody(bytes, start, end, field, critical);
+    case IkePayloadType.D:
+      return parseDeleteBody(bytes, start, end, field, critical);
+    case IkePayloadType.V:
+      return parseVendorIdBody(bytes, start, end, field, critical);
+    case IkePayloadType.TSi:
+      return parseTsBody(bytes, start, end, field, critical, 'TSi');
+    case IkePayloadType.TSr:
+      return parseTsBody(bytes, start, end, field, critical, 'TSr');
+    case IkePayloadType.CP:
+      return parseCpBody(bytes, start, end, field, critical);
+    case IkePayloadType.SK:
+      return parseSkBody(bytes, start, end, field, critical, nextType, options, aadStart);
+    default:
+      return parsed({ kind: 'unknown', critical, payloadType: type, data: bytes.slice(start, end) }, end - start);
+  }
+}
+
+/**
+ * Parses the chain that starts with a payload of type `firstType` at `start` and must end exactly at `end`.
+ * Never throws. Each payload consumes at least 4 bytes, so the walk is bounded by (end - start) / 4 steps.
+ */
+export function parseChain(
+  firstType: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  prefix: string,
+  options: IkeCodecOptions | undefined,
+  aadStart: number,
+  inner: boolean,
+): ParseResult<IkePayload[]> {
+  const payloads: IkePayload[] = [];
+  let type = firstType;
+  let at = start;
+  while (type !== IkePayloadType.NONE) {
+    const field = `${prefix}.payload[${payloads.length}](${payloadTypeName(type, options)})`;
+    if (end - at < GENERIC_HEADER_BYTES) {
+      return decodeError(field, at, `needs a ${GENERIC_HEADER_BYTES}-byte payload header, ${end - at} bytes left`);
+    }
+    const nextType = bytes[at] ?? 0;
+    const critical = ((bytes[at + 1] ?? 0) & CRITICAL) !== 0;
+    const length = readU16(bytes, at + 2);
+    if (length < GENERIC_HEADER_BYTES || at + length > end) {
+      return decodeError(`${field}.length`, at + 2, `payload length ${length} outside [4, ${end - at}]`);
+    }
+    if (type === IkePayloadType.SK) {
+      if (inner) return decodeError(field, at, 'an SK payload cannot be nested inside SK');
+      if (at + length !== end)
+        return decodeError(`${field}.length`, at + 2, 'SK must be the last payload (RFC 7296 §3.14)');
+    }
+    const body = parseBody(
+      type,
+      nextType,
+      bytes,
+      at + GENERIC_HEADER_BYTES,
+      at + length,
+      field,
+      critical,
+      options,
+      aadStart,
+    );
+    if (!body.ok) return body;
+    payloads.push(body.value);
+    at += length;
+    if (type === IkePayloadType.SK) break;
+    type = nextType;
+  }
+  if (at !== end) return decodeError(prefix, at, `${end - at} bytes after the last payload`);
+  return parsed(payloads, end - start);
+}
+
+// ---- standalone payload codec (Next Payload written as 0, or the first inner type for SK) ----
+
+/**
+ * Parses one payload of type `payloadType` at `offset` (its own Next Payload field is ignored, except that SK reads
+ * it as the first inner payload's type). For SK, the associated data is taken to start at `offset`.
+ */
+export function parseIkePayload(
+  bytes: Uint8Array,
+  offset: number,
+  payloadType: number,
+  options?: IkeCodecOptions,
+): ParseResult<IkePayload> {
+  const field = `payload(${payloadTypeName(payloadType, options)})`;
+  if (offset < 0 || bytes.length - offset < GENERIC_HEADER_BYTES) {
+    return decodeError(field, Math.max(0, Math.min(offset, bytes.length)), 'needs a 4-byte payload header');
+  }
+  const length = readU16(bytes, offset + 2);
+  if (length < GENERIC_HEADER_BYTES || offset + length > bytes.length) {
+    return decodeError(`${field}.length`, offset + 2, `payload length ${length} outside [4, ${bytes.length - offset}]`);
+  }
+  const critical = ((bytes[offset + 1] ?? 0) & CRITICAL) !== 0;
+  const body = parseBody(
+    payloadType,
+    bytes[offset] ?? 0,
+    bytes,
+    offset + 4,
+    offset + length,
+    field,
+    critical,
+    options,
+    offset,
+  );
+  return body.ok ? parsed(body.value, length) : body;
+}
+
+export function emitIkePayloadInto(
+  p: IkePayload,
+  buffer: Uint8Array,
+  offset: number,
+  options?: IkeCodecOptions,
+): number {
+  return emitOneInto(p, IkePayloadType.NONE, buffer, offset, `payload(${p.kind})`, options, offset);
+}
+
+export function emitIkePayload(p: IkePayload, options?: IkeCodecOptions): Uint8Array {
+  const out = new Uint8Array(ikePayloadLength(p, options));
+  emitIkePayloadInto(p, out, 0, options);
+  return out;
+}

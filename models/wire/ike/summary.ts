@@ -1,0 +1,49 @@
+/**
+ * One-line summaries in the notation of RFC 7296's exchange diagrams (§1.2–1.4), e.g.
+ * `IKE_AUTH request #1 SK{IDi, AUTH, DHCP(DISCOVER)}` or `INFORMATIONAL response #2 SK{…encrypted 80 bytes}`.
+ * SA inside SK is written SAi2 / SAr2 (a Child SA proposal, §1.2–1.3), as the RFC's diagrams do.
+ */
+import { DhcpMessageType } from '../dhcp/types.ts';
+import { ikeCfgTypeName, ikeExchangeName, ikeNotifyName } from './constants.ts';
+import { notifyTypeOf } from './notify.ts';
+import type { IkeDhcpPacket, IkeMessage, IkePayload } from './types.ts';
+
+const DHCP_TYPE_NAMES: ReadonlyMap<number, string> = new Map(
+  Object.entries(DhcpMessageType).map(([name, code]) => [code, name]),
+);
+
+function dhcpName(packet: IkeDhcpPacket): string {
+  if (packet.kind === 'raw') return `type ${packet.packetType}`;
+  for (const o of packet.message.options) {
+    if (o.kind === 'messageType') return DHCP_TYPE_NAMES.get(o.type) ?? String(o.type);
+  }
+  return 'BOOTP';
+}
+
+/** One payload in diagram notation; `response` picks SAi2/SAr2 inside SK. */
+export function summarizeIkePayload(p: IkePayload, insideSk = false, response = false): string {
+  switch (p.kind) {
+    case 'SA':
+      return insideSk ? (response ? 'SAr2' : 'SAi2') : 'SA';
+    case 'N':
+      return `N(${ikeNotifyName(notifyTypeOf(p))})`;
+    case 'CP':
+      return `CP(${ikeCfgTypeName(p.cfgType)})`;
+    case 'DHCP':
+      return `DHCP(${dhcpName(p.packet)})`;
+    case 'SK':
+      return `SK{${p.payloads.map((q) => summarizeIkePayload(q, true, response)).join(', ')}}`;
+    case 'SK-opaque':
+      return `SK{…encrypted ${p.encrypted.length} bytes}`;
+    case 'unknown':
+      return `PAYLOAD(${p.payloadType})`;
+    default:
+      return p.kind;
+  }
+}
+
+export function summarizeIkeMessage(m: IkeMessage): string {
+  const head = `${ikeExchangeName(m.exchangeType)} ${m.response ? 'response' : 'request'} #${m.messageId}`;
+  if (m.payloads.length === 0) return head;
+  return `${head} ${m.payloads.map((p) => summarizeIkePayload(p, false, m.response)).join(', ')}`;
+}

@@ -1,0 +1,480 @@
+/**
+ * The layered packet the simulated nodes send: IPv4 → UDP → DHCP (ports 67/68), IKE (500, or 4500 after the
+ * non-ESP marker, RFC 3948 §2.2), ESP-in-UDP (4500, RFC 3948 §2.1), NAT keepalive (4500, one 0xFF byte, RFC 3948
+ * §2.3), or raw; IPv4 → ESP (RFC 4303) → (modelled decryption) → inner IPv4 packet (tunnel mode, Next Header 4).
+ * `packetCodec` is what nodes use as their PacketCodec (models/contract.ts).
+ */
+import type { PacketCodec } from '../contract.ts';
+import { CIPHER_SUITES, minPadBytes, type CipherSuiteName } from './crypto-suite.ts';
+import {
+  parseDhcpMessage,
+  dhcpMessageLength,
+  emitDhcpMessageInto,
+  DHCP_CLIENT_PORT,
+  DHCP_SERVER_PORT,
+} from './dhcp/codec.ts';
+import type { DhcpMessage } from './dhcp/types.ts';
+import { summarizeDhcpMessage } from './dhcp/summary.ts';
+import {
+  ALL_SUITE_NAMES,
+  emitEspInto,
+  ESP_HEADER_BYTES,
+  espLength,
+  openEsp,
+  parseEsp,
+  sealEsp,
+  type EspPacket,
+} from './esp.ts';
+import {
+  emitIkeMessageInto,
+  ikeMessageLength,
+  modelledIkeCrypto,
+  parseIkeMessage,
+  summarizeIkeMessage,
+  type IkeCodecOptions,
+  type IkeMessage,
+} from './ike/index.ts';
+import { emitIpv4HeaderInto, IpProtocol, ipv4HeaderLength, parseIpv4Header, type Ipv4Header } from './ipv4.ts';
+import { decodeError, formatDecodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
+import {
+  finishUdpHeaderInto,
+  parseUdpHeader,
+  UDP_HEADER_BYTES,
+  type UdpChecksum,
+  type UdpParseOptions,
+} from './udp.ts';
+
+export const IKE_PORT = 500;
+export const IKE_NAT_T_PORT = 4500;
+/** RFC 3948 §2.2: four zero octets where ESP would have its SPI. */
+export const NON_ESP_MARKER_BYTES = 4;
+
+/** ESP as the wire shows it (really encrypted or not openable), or opened with the modelled crypto. */
+export type EspLayer =
+  | { readonly kind: 'esp'; readonly esp: EspPacket }
+  | {
+      readonly kind: 'esp-sealed';
+      readonly spi: number;
+      readonly sequence: number;
+      readonly suite: CipherSuiteName;
+      /** 4 = IPv4 (tunnel mode). */
+      readonly nextHeader: number;
+      /** Padding beyond the minimum for the suite (a multiple of its alignment); absent = minimal (RFC 4303 §2.4). */
+      readonly extraPadBytes?: number;
+      readonly inner: EspInner;
+    };
+
+export type EspInner =
+  { readonly kind: 'packet'; readonly packet: Packet } | { readonly kind: 'raw'; readonly data: Uint8Array };
+
+export type UdpApp =
+  | { readonly kind: 'dhcp'; readonly message: DhcpMessage }
+  | { readonly kind: 'ike'; readonly nonEspMarker: boolean; readonly message: IkeMessage }
+  | EspLayer
+  | { readonly kind: 'natKeepalive' }
+  | { readonly kind: 'raw'; readonly data: Uint8Array };
+
+export type PacketPayload =
+  | {
+      readonly kind: 'udp';
+      readonly srcPort: number;
+      readonly dstPort: number;
+      readonly checksum: UdpChecksum;
+      readonly app: UdpApp;
+    }
+  | EspLayer
+  | { readonly kind: 'raw'; readonly data: Uint8Array };
+
+export interface Packet {
+  /** `protocol` must agree with the payload: 17 for udp, 50 for esp. */
+  readonly ip: Ipv4Header;
+  readonly payload: PacketPayload;
+}
+
+export interface PacketCodecOptions {
+  /** For IKE: the DHCP payload type number (and, if given, a fixed crypto context instead of the modelled suites). */
+  readonly ike?: IkeCodecOptions;
+  /** Suites tried, in order, to open ESP and IKE SK with the modelled crypto. Default: all four. */
+  readonly suites?: readonly CipherSuiteName[];
+  readonly udp?: UdpParseOptions;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Length
+
+function espLayerLength(l: EspLayer, o: PacketCodecOptions): number {
+  if (l.kind === 'esp') return espLength(l.esp);
+  const suite = CIPHER_SUITES[l.suite];
+  const plain = l.inner.kind === 'packet' ? packetLength(l.inner.packet, o) : l.inner.data.length;
+  const pad = minPadBytes(suite, plain, 'esp') + (l.extraPadBytes ?? 0);
+  return ESP_HEADER_BYTES + suite.ivBytes + plain + pad + 2 + suite.icvBytes;
+}
+
+function udpAppLength(app: UdpApp, o: PacketCodecOptions): number {
+  switch (app.kind) {
+    case 'dhcp':
+      return dhcpMessageLength(app.message);
+    case 'ike':
+      return (app.nonEspMarker ? NON_ESP_MARKER_BYTES : 0) + ikeMessageLength(app.message, o.ike);
+    case 'natKeepalive':
+      return 1;
+    case 'raw':
+      return app.data.length;
+    default:
+      return espLayerLength(app, o);
+  }
+}
+
+function payloadLength(p: PacketPayload, o: PacketCodecOptions): number {
+  switch (p.kind) {
+    case 'udp':
+      return UDP_HEADER_BYTES + udpAppLength(p.app, o);
+    case 'raw':
+      return p.data.length;
+    default:
+      return espLayerLength(p, o);
+  }
+}
+
+export function packetLength(p: Packet, o: PacketCodecOptions = {}): number {
+  return ipv4HeaderLength(p.ip) + payloadLength(p.payload, o);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Emit
+
+function sealEspLayer(l: EspLayer, o: PacketCodecOptions): EspPacket {
+  if (l.kind === 'esp') return l.esp;
+  const plaintext = l.inner.kind === 'packet' ? emitPacket(l.inner.packet, o) : l.inner.data;
+  const suite = CIPHER_SUITES[l.suite];
+  const extra = l.extraPadBytes ?? 0;
+  const align = Math.max(4, suite.blockBytes);
+  if (!Number.isInteger(extra) || extra < 0 || extra % align !== 0) {
+    throw new WireEmitError('esp.extraPadBytes', `must be a non-negative multiple of ${align}, got ${String(extra)}`);
+  }
+  const padBytes = minPadBytes(suite, plaintext.length, 'esp') + extra;
+  const padding = Uint8Array.from({ length: padBytes }, (_, i) => (i + 1) & 0xff);
+  return sealEsp({ spi: l.spi, sequence: l.sequence, suite: l.suite, nextHeader: l.nextHeader, plaintext, padding });
+}
+
+function emitUdpAppInto(app: UdpApp, buffer: Uint8Array, at: number, o: PacketCodecOptions): number {
+  switch (app.kind) {
+    case 'dhcp':
+      return emitDhcpMessageInto(app.message, buffer, at);
+    case 'ike': {
+      let n = 0;
+      if (app.nonEspMarker) {
+        buffer.fill(0, at, at + NON_ESP_MARKER_BYTES);
+        n = NON_ESP_MARKER_BYTES;
+      }
+      return n + emitIkeMessageInto(app.message, buffer, at + n, o.ike);
+    }
+    case 'natKeepalive':
+      buffer[at] = 0xff;
+      return 1;
+    case 'raw':
+      buffer.set(app.data, at);
+      return app.data.length;
+    default:
+      return emitEspInto(sealEspLayer(app, o), buffer, at);
+  }
+}
+
+const EXPECTED_PROTOCOL: Record<PacketPayload['kind'], number | null> = {
+  udp: IpProtocol.UDP,
+  esp: IpProtocol.ESP,
+  'esp-sealed': IpProtocol.ESP,
+  raw: null,
+};
+
+export function emitPacketInto(p: Packet, buffer: Uint8Array, offset: number, o: PacketCodecOptions = {}): number {
+  const expected = EXPECTED_PROTOCOL[p.payload.kind];
+  if (expected !== null && p.ip.protocol !== expected) {
+    throw new WireEmitError(
+      'ipv4.protocol',
+      `${p.ip.protocol} does not match a ${p.payload.kind} payload (${expected})`,
+    );
+  }
+  const headerBytes = ipv4HeaderLength(p.ip);
+  const at = offset + headerBytes;
+  const { payload } = p;
+  let written: number;
+  if (payload.kind === 'udp') {
+    const appBytes = emitUdpAppInto(payload.app, buffer, at + UDP_HEADER_BYTES, o);
+    // The checksum covers the payload just written.
+    const view = { ...payload, payload: buffer.subarray(at + UDP_HEADER_BYTES, at + UDP_HEADER_BYTES + appBytes) };
+    finishUdpHeaderInto(view, p.ip, buffer, at);
+    written = UDP_HEADER_BYTES + appBytes;
+  } else if (payload.kind === 'raw') {
+    buffer.set(payload.data, at);
+    written = payload.data.length;
+  } else {
+    written = emitEspInto(sealEspLayer(payload, o), buffer, at);
+  }
+  emitIpv4HeaderInto(p.ip, written, buffer, offset);
+  return headerBytes + written;
+}
+
+export function emitPacket(p: Packet, o: PacketCodecOptions = {}): Uint8Array {
+  const out = new Uint8Array(packetLength(p, o));
+  const n = emitPacketInto(p, out, 0, o);
+  if (n !== out.length) throw new WireEmitError('packet', `wrote ${n} bytes, computed ${out.length}`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parse
+
+function prefixed<T>(r: ParseResult<T> & { ok: false }, offsetShift: number, prefix = ''): ParseResult<never> {
+  return decodeError(`${prefix}${r.error.field}`, r.error.offset + offsetShift, r.error.reason);
+}
+
+function hasOpaqueSk(m: IkeMessage): boolean {
+  return m.payloads.some((p) => p.kind === 'SK-opaque');
+}
+
+/** RFC 7296 §3.2: payload type 46 is Encrypted and Authenticated (SK); the header's Next Payload is at byte 16. */
+const IKE_PAYLOAD_SK = 46;
+const IKE_NEXT_PAYLOAD_OFFSET = 16;
+
+/**
+ * Parses IKE. When the message starts with an SK payload, tries the modelled suites first (the modelled ICV names its
+ * suite, so at most one opens it) and falls back to an opaque SK (really encrypted traffic, e.g. a capture).
+ */
+function parseIke(bytes: Uint8Array, at: number, o: PacketCodecOptions): ParseResult<IkeMessage> {
+  if (o.ike?.crypto === undefined && bytes[at + IKE_NEXT_PAYLOAD_OFFSET] === IKE_PAYLOAD_SK) {
+    for (const suite of o.suites ?? ALL_SUITE_NAMES) {
+      const opened = parseIkeMessage(bytes, at, { ...o.ike, crypto: modelledIkeCrypto(suite) });
+      if (opened.ok && !hasOpaqueSk(opened.value)) return opened;
+    }
+  }
+  return parseIkeMessage(bytes, at, o.ike);
+}
+
+function parseEspLayer(bytes: Uint8Array, at: number, end: number, o: PacketCodecOptions): ParseResult<EspLayer> {
+  const esp = parseEsp(bytes, at, end);
+  if (!esp.ok) return esp;
+  for (const suiteName of o.suites ?? ALL_SUITE_NAMES) {
+    const opened = openEsp(esp.value, suiteName);
+    if (!opened.ok) continue;
+    const view = opened.value;
+    const suite = CIPHER_SUITES[suiteName];
+    const extra = view.padding.length - minPadBytes(suite, view.plaintext.length, 'esp');
+    if (extra < 0) break; // not our padding: keep opaque
+    let inner: EspInner = { kind: 'raw', data: view.plaintext };
+    if (view.nextHeader === IpProtocol.IPV4) {
+      const innerPacket = parsePacket(view.plaintext, o);
+      if (!innerPacket.ok) {
+        return prefixed(innerPacket, at + ESP_HEADER_BYTES + suite.ivBytes, 'esp.inner.');
+      }
+      inner = { kind: 'packet', packet: innerPacket.value };
+    }
+    const layer: EspLayer = {
+      kind: 'esp-sealed',
+      spi: view.spi,
+      sequence: view.sequence,
+      suite: suiteName,
+      nextHeader: view.nextHeader,
+      ...(extra > 0 ? { extraPadBytes: extra } : {}),
+      inner,
+    };
+    return parsed(layer, end - at);
+  }
+  return parsed({ kind: 'esp', esp: esp.value }, end - at);
+}
+
+function parseUdpApp(
+  bytes: Uint8Array,
+  at: number,
+  end: number,
+  srcPort: number,
+  dstPort: number,
+  o: PacketCodecOptions,
+): ParseResult<UdpApp> {
+  const port = (p: number): boolean => srcPort === p || dstPort === p;
+  const whole = (r: ParseResult<IkeMessage>, start: number, nonEspMarker: boolean): ParseResult<UdpApp> => {
+    if (!r.ok) return r;
+    if (start + r.bytesRead !== end)
+      return decodeError('ike.length', start + 24, `${end - start - r.bytesRead} bytes after the IKE message`);
+    return parsed({ kind: 'ike', nonEspMarker, message: r.value }, end - at);
+  };
+  const view = bytes.subarray(0, end);
+  if (port(DHCP_SERVER_PORT) || port(DHCP_CLIENT_PORT)) {
+    const m = parseDhcpMessage(view, at, end);
+    return m.ok ? parsed({ kind: 'dhcp', message: m.value }, m.bytesRead) : m;
+  }
+  if (port(IKE_NAT_T_PORT)) {
+    if (end - at === 1 && bytes[at] === 0xff) return parsed({ kind: 'natKeepalive' }, 1);
+    if (
+      end - at >= NON_ESP_MARKER_BYTES &&
+      bytes[at] === 0 &&
+      bytes[at + 1] === 0 &&
+      bytes[at + 2] === 0 &&
+      bytes[at + 3] === 0
+    ) {
+      return whole(parseIke(view, at + NON_ESP_MARKER_BYTES, o), at + NON_ESP_MARKER_BYTES, true);
+    }
+    return parseEspLayer(view, at, end, o);
+  }
+  if (port(IKE_PORT)) return whole(parseIke(view, at, o), at, false);
+  return parsed({ kind: 'raw', data: bytes.slice(at, end) }, end - at);
+}
+
+/** Parses an IPv4 packet filling `bytes` (trailing bytes after Total Length are an error: nodes send exact datagrams). */
+export function parsePacket(bytes: Uint8Array, o: PacketCodecOptions = {}): ParseResult<Packet> {
+  const ipv4 = parseIpv4Header(bytes, 0);
+  if (!ipv4.ok) return ipv4;
+  const { header, headerBytes, totalLength } = ipv4.value;
+  if (totalLength !== bytes.length) {
+    return decodeError('ipv4.totalLength', 2, `${totalLength} but the datagram has ${bytes.length} bytes`);
+  }
+  const at = headerBytes;
+  const end = totalLength;
+  // A fragment's payload is not a whole transport datagram (RFC 791 §2.3): keep it raw.
+  const fragment = (header.flags & 0x1) !== 0 || header.fragmentOffset !== 0;
+  if (!fragment && header.protocol === IpProtocol.UDP) {
+    const udp = parseUdpHeader(bytes, at, header, o.udp);
+    if (!udp.ok) return udp;
+    const { srcPort, dstPort, checksum, length } = udp.value;
+    if (at + length !== end)
+      return decodeError('udp.length', at + 4, `${length} but the IPv4 payload is ${end - at} bytes`);
+    const app = parseUdpApp(bytes, at + UDP_HEADER_BYTES, end, srcPort, dstPort, o);
+    if (!app.ok) return app;
+    return parsed({ ip: header, payload: { kind: 'udp', srcPort, dstPort, checksum, app: app.value } }, end);
+  }
+  if (!fragment && header.protocol === IpProtocol.ESP) {
+    const esp = parseEspLayer(bytes, at, end, o);
+    if (!esp.ok) return esp;
+    return parsed({ ip: header, payload: esp.value }, end);
+  }
+  return parsed({ ip: header, payload: { kind: 'raw', data: bytes.slice(at, end) } }, end);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Summary
+
+function summarizeEsp(l: EspLayer): string {
+  const spi = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`;
+  if (l.kind === 'esp') return `ESP spi=${spi(l.esp.spi)} seq=${l.esp.sequence} (${l.esp.data.length} bytes encrypted)`;
+  const inner =
+    l.inner.kind === 'packet'
+      ? summarizePacket(l.inner.packet)
+      : `next-header ${l.nextHeader}, ${l.inner.data.length} bytes`;
+  return `ESP spi=${spi(l.spi)} seq=${l.sequence} (${inner})`;
+}
+
+/** One line in RFC-diagram notation for the innermost readable layer. */
+export function summarizePacket(p: Packet): string {
+  const { payload } = p;
+  switch (payload.kind) {
+    case 'raw':
+      return `IPv4 proto ${p.ip.protocol} (${payload.data.length} bytes)`;
+    case 'esp':
+    case 'esp-sealed':
+      return summarizeEsp(payload);
+    case 'udp': {
+      const { app } = payload;
+      switch (app.kind) {
+        case 'dhcp':
+          return summarizeDhcpMessage(app.message);
+        case 'ike':
+          return summarizeIkeMessage(app.message);
+        case 'natKeepalive':
+          return 'NAT-keepalive';
+        case 'raw':
+          return `UDP ${payload.srcPort} → ${payload.dstPort} (${app.data.length} bytes)`;
+        default:
+          return summarizeEsp(app);
+      }
+    }
+  }
+}
+
+export function createPacketCodec(o: PacketCodecOptions = {}): PacketCodec<Packet> {
+  return {
+    decode: (bytes) => parsePacket(bytes, o),
+    encode: (packet) => emitPacket(packet, o),
+    summarize: summarizePacket,
+  };
+}
+
+/** The nodes' codec: modelled crypto, the default DHCP payload type. */
+export const packetCodec: PacketCodec<Packet> = createPacketCodec();
+
+export { formatDecodeError };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Builders
+
+/** An IPv4 header with the lab's defaults: TTL 64, DF set (RFC 791), identification 0, no options. */
+export function ipv4HeaderFor(
+  src: string,
+  dst: string,
+  protocol: number,
+  overrides: Partial<Ipv4Header> = {},
+): Ipv4Header {
+  return {
+    tos: 0,
+    identification: 0,
+    flags: 0x2,
+    fragmentOffset: 0,
+    ttl: 64,
+    protocol,
+    src,
+    dst,
+    options: new Uint8Array(0),
+    ...overrides,
+  };
+}
+
+export interface UdpPacketInput {
+  readonly src: string;
+  readonly dst: string;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly app: UdpApp;
+  readonly ip?: Partial<Ipv4Header>;
+}
+
+/** A UDP packet with a computed checksum. */
+export function udpPacket(input: UdpPacketInput): Packet {
+  return {
+    ip: ipv4HeaderFor(input.src, input.dst, IpProtocol.UDP, input.ip),
+    payload: { kind: 'udp', srcPort: input.srcPort, dstPort: input.dstPort, checksum: 'auto', app: input.app },
+  };
+}
+
+export interface EspTunnelInput {
+  readonly src: string;
+  readonly dst: string;
+  readonly spi: number;
+  readonly sequence: number;
+  readonly suite: CipherSuiteName;
+  readonly inner: Packet;
+  /** Encapsulate in UDP 4500 (RFC 3948) instead of IP protocol 50. */
+  readonly natT?: boolean;
+  readonly ip?: Partial<Ipv4Header>;
+}
+
+/** A tunnel-mode ESP packet carrying `inner` (Next Header 4), minimal padding. */
+export function espTunnelPacket(input: EspTunnelInput): Packet {
+  const esp: EspLayer = {
+    kind: 'esp-sealed',
+    spi: input.spi,
+    sequence: input.sequence,
+    suite: input.suite,
+    nextHeader: IpProtocol.IPV4,
+    inner: { kind: 'packet', packet: input.inner },
+  };
+  if (input.natT === true) {
+    return udpPacket({
+      src: input.src,
+      dst: input.dst,
+      srcPort: IKE_NAT_T_PORT,
+      dstPort: IKE_NAT_T_PORT,
+      app: esp,
+      ...(input.ip ? { ip: input.ip } : {}),
+    });
+  }
+  return { ip: ipv4HeaderFor(input.src, input.dst, IpProtocol.ESP, input.ip), payload: esp };
+}

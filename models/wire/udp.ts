@@ -1,0 +1,170 @@
+/**
+ * UDP (RFC 768). The checksum covers a pseudo-header of the IPv4 source, destination, protocol and UDP length, so the
+ * codec needs the two addresses; packet.ts passes them from the enclosing IPv4 header.
+ *
+ *    0      7 8     15 16    23 24    31
+ *   |     Source      |   Destination   |
+ *   |      Port       |      Port       |
+ *   |     Length      |    Checksum     |
+ */
+import { checkUint, onesComplementSum, readU16, U16_MAX, writeIpv4, writeU16 } from './bytes.ts';
+import { IpProtocol } from './ipv4.ts';
+import { decodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
+
+export const UDP_HEADER_BYTES = 8;
+
+/**
+ * How the checksum field is written:
+ * - `'auto'`: computed over the pseudo-header (what every new datagram uses);
+ * - `'zero'`: 0, "no checksum" (RFC 768);
+ * - a number: exactly this value, kept from a parse where it did not verify (captures taken with checksum offload
+ *   hold a partial checksum), so re-emission is byte-identical.
+ */
+export type UdpChecksum = 'auto' | 'zero' | number;
+
+export interface UdpDatagram {
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly checksum: UdpChecksum;
+  readonly payload: Uint8Array;
+}
+
+/** The IPv4 addresses the checksum's pseudo-header carries (RFC 768 "Fields"). */
+export interface UdpPseudoHeader {
+  readonly src: string;
+  readonly dst: string;
+}
+
+export interface UdpParseOptions {
+  /** `'keep'` (default) records a checksum that does not verify as its number; `'verify'` makes it a DecodeError. */
+  readonly badChecksum?: 'keep' | 'verify';
+}
+
+export function udpLength(datagram: UdpDatagram): number {
+  return UDP_HEADER_BYTES + datagram.payload.length;
+}
+
+function pseudoHeaderSum(pseudo: UdpPseudoHeader, udpBytes: number): number {
+  const ph = new Uint8Array(12);
+  writeIpv4(ph, 0, pseudo.src, 'udp.pseudoHeader.src');
+  writeIpv4(ph, 4, pseudo.dst, 'udp.pseudoHeader.dst');
+  ph[9] = IpProtocol.UDP;
+  writeU16(ph, 10, udpBytes);
+  return onesComplementSum(ph, 0, 12);
+}
+
+/** The checksum the datagram at `bytes[offset, offset+length)` should carry; 0 is sent as 0xffff (RFC 768). */
+function computeChecksum(
+  bytes: Uint8Array,
+  offset: number,
+  length: number,
+  pseudo: UdpPseudoHeader,
+  wireChecksum: number,
+): number {
+  // Sum with the checksum field treated as zero: subtracting it in one's complement is adding its complement.
+  const sum = onesComplementSum(
+    bytes,
+    offset,
+    offset + length,
+    pseudoHeaderSum(pseudo, length) + (~wireChecksum & 0xffff),
+  );
+  const checksum = ~sum & 0xffff;
+  return checksum === 0 ? 0xffff : checksum;
+}
+
+/** Writes header (its checksum included) for a payload already at `offset + 8`; returns 8. */
+export function finishUdpHeaderInto(
+  datagram: UdpDatagram,
+  pseudo: UdpPseudoHeader,
+  buffer: Uint8Array,
+  offset: number,
+): number {
+  const length = UDP_HEADER_BYTES + datagram.payload.length;
+  if (length > U16_MAX) throw new WireEmitError('udp.length', `${length} bytes exceeds 65535`);
+  writeU16(buffer, offset, checkUint(datagram.srcPort, U16_MAX, 'udp.srcPort'));
+  writeU16(buffer, offset + 2, checkUint(datagram.dstPort, U16_MAX, 'udp.dstPort'));
+  writeU16(buffer, offset + 4, length);
+  writeU16(buffer, offset + 6, 0);
+  const { checksum } = datagram;
+  let value: number;
+  if (checksum === 'auto') value = computeChecksum(buffer, offset, length, pseudo, 0);
+  else if (checksum === 'zero') value = 0;
+  else value = checkUint(checksum, U16_MAX, 'udp.checksum');
+  writeU16(buffer, offset + 6, value);
+  return UDP_HEADER_BYTES;
+}
+
+export function emitUdpInto(
+  datagram: UdpDatagram,
+  pseudo: UdpPseudoHeader,
+  buffer: Uint8Array,
+  offset: number,
+): number {
+  if (UDP_HEADER_BYTES + datagram.payload.length > U16_MAX) {
+    throw new WireEmitError('udp.length', `${UDP_HEADER_BYTES + datagram.payload.length} bytes exceeds 65535`);
+  }
+  buffer.set(datagram.payload, offset + UDP_HEADER_BYTES);
+  finishUdpHeaderInto(datagram, pseudo, buffer, offset);
+  return UDP_HEADER_BYTES + datagram.payload.length;
+}
+
+export function emitUdp(datagram: UdpDatagram, pseudo: UdpPseudoHeader): Uint8Array {
+  const out = new Uint8Array(udpLength(datagram));
+  emitUdpInto(datagram, pseudo, out, 0);
+  return out;
+}
+
+export interface UdpHeaderView {
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly checksum: UdpChecksum;
+  /** The UDP Length field: header + payload. */
+  readonly length: number;
+}
+
+/** Reads the header and classifies the checksum; the payload is `bytes[offset+8, offset+length)`. */
+export function parseUdpHeader(
+  bytes: Uint8Array,
+  offset: number,
+  pseudo: UdpPseudoHeader,
+  options: UdpParseOptions = {},
+): ParseResult<UdpHeaderView> {
+  const available = bytes.length - offset;
+  if (available < UDP_HEADER_BYTES)
+    return decodeError('udp', offset, `${Math.max(0, available)} bytes, a header needs 8`);
+  const length = readU16(bytes, offset + 4);
+  if (length < UDP_HEADER_BYTES) return decodeError('udp.length', offset + 4, `${length} is below the 8-byte header`);
+  if (length > available) return decodeError('udp.length', offset + 4, `${length} bytes but only ${available} present`);
+  const wire = readU16(bytes, offset + 6);
+  let checksum: UdpChecksum;
+  if (wire === 0) {
+    checksum = 'zero'; // RFC 768: the transmitter generated no checksum.
+  } else {
+    let expected: number;
+    try {
+      expected = computeChecksum(bytes, offset, length, pseudo, wire);
+    } catch {
+      return decodeError('udp.pseudoHeader', offset, 'pseudo-header addresses are not dotted quads');
+    }
+    if (expected === wire) checksum = 'auto';
+    else if (options.badChecksum === 'verify')
+      return decodeError('udp.checksum', offset + 6, `0x${wire.toString(16)} should be 0x${expected.toString(16)}`);
+    else checksum = wire;
+  }
+  return parsed({ srcPort: readU16(bytes, offset), dstPort: readU16(bytes, offset + 2), checksum, length }, length);
+}
+
+export function parseUdp(
+  bytes: Uint8Array,
+  offset: number,
+  pseudo: UdpPseudoHeader,
+  options: UdpParseOptions = {},
+): ParseResult<UdpDatagram> {
+  const header = parseUdpHeader(bytes, offset, pseudo, options);
+  if (!header.ok) return header;
+  const { srcPort, dstPort, checksum, length } = header.value;
+  return parsed(
+    { srcPort, dstPort, checksum, payload: bytes.slice(offset + UDP_HEADER_BYTES, offset + length) },
+    length,
+  );
+}
