@@ -1,0 +1,65 @@
+/** Building IKE messages for an SA: header fields from the SA and role, payloads inside SK after IKE_SA_INIT. */
+import {
+  IkeExchangeType,
+  ikeContentPayloads,
+  skPayload,
+  type IkeMessage,
+  type IkeNotification,
+  type IkePayload,
+} from '../wire/ike/index.ts';
+import type { IkeSaKeys } from './sa.ts';
+import type { CipherSuiteName } from '../wire/crypto-suite.ts';
+
+export interface Addressing {
+  readonly spiI: string;
+  readonly spiR: string;
+  /** Set by the original initiator of the IKE SA (RFC 7296 §3.1 flag I). */
+  readonly originalInitiator: boolean;
+  readonly suite: CipherSuiteName | undefined;
+}
+
+export function addressing(keys: IkeSaKeys, originalInitiator: boolean): Addressing {
+  return { spiI: keys.spiI, spiR: keys.spiR, originalInitiator, suite: keys.suite };
+}
+
+export function ikeMessage(
+  a: Addressing,
+  exchangeType: number,
+  messageId: number,
+  response: boolean,
+  payloads: readonly IkePayload[],
+): IkeMessage {
+  const protect = exchangeType !== IkeExchangeType.IKE_SA_INIT && a.suite !== undefined;
+  return {
+    spiI: a.spiI,
+    spiR: a.spiR,
+    exchangeType,
+    initiator: a.originalInitiator,
+    higherVersion: false,
+    response,
+    messageId,
+    payloads: protect ? [skPayload(a.suite as CipherSuiteName, payloads)] : payloads,
+  };
+}
+
+/** The notify names of a message's error notifies (types below 16384, RFC 7296 §3.10.1). */
+export function errorNotifies(m: IkeMessage): IkeNotification['notify'][] {
+  const out: IkeNotification['notify'][] = [];
+  for (const p of ikeContentPayloads(m)) {
+    if (p.kind === 'N' && p.notify !== 'other') {
+      const errors = [
+        'NO_PROPOSAL_CHOSEN',
+        'INVALID_KE_PAYLOAD',
+        'AUTHENTICATION_FAILED',
+        'INTERNAL_ADDRESS_FAILURE',
+        'FAILED_CP_REQUIRED',
+        'TS_UNACCEPTABLE',
+        'TEMPORARY_FAILURE',
+        'CHILD_SA_NOT_FOUND',
+        'INVALID_SYNTAX',
+      ];
+      if (errors.includes(p.notify)) out.push(p.notify);
+    }
+  }
+  return out;
+}

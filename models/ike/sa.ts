@@ -1,0 +1,68 @@
+/** The data of an IKE SA and its Child SAs, as both roles keep it (RFC 7296 §2.1–2.3). Plain values, no behaviour. */
+import type { RandomStream } from '../contract.ts';
+import type { CipherSuiteName } from '../wire/crypto-suite.ts';
+import type { IkeSpi, IkeTrafficSelector } from '../wire/ike/index.ts';
+
+export interface ChildSa {
+  /** Our inbound SPI (the peer sends ESP with it) and the peer's. */
+  readonly spiIn: number;
+  readonly spiOut: number;
+  readonly suite: CipherSuiteName;
+  readonly tsi: readonly IkeTrafficSelector[];
+  readonly tsr: readonly IkeTrafficSelector[];
+}
+
+/** The initiator's view: a `slot` names the Child SA across rekeys (`main` = the IKE_AUTH one); `seq` = slot age. */
+export interface ClientChild extends ChildSa {
+  readonly slot: string;
+  readonly seq: number;
+}
+
+export interface IkeSaKeys {
+  readonly spiI: IkeSpi;
+  readonly spiR: IkeSpi;
+  readonly suite: CipherSuiteName;
+  readonly dhGroup: number;
+  readonly nonceI: Uint8Array;
+  readonly nonceR: Uint8Array;
+}
+
+export const ZERO_SPI: IkeSpi = '0000000000000000';
+const NONCE_BYTES = 32;
+
+function hex8(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A non-zero 8-byte IKE SPI (RFC 7296 §2.6). */
+export function randomIkeSpi(rng: RandomStream): IkeSpi {
+  for (;;) {
+    const spi = hex8(rng.nextU32()) + hex8(rng.nextU32());
+    if (spi !== ZERO_SPI) return spi;
+  }
+}
+
+/** A 4-byte ESP SPI above the reserved 0–255 (RFC 4303 §2.1). */
+export function randomEspSpi(rng: RandomStream): number {
+  return rng.intBetween(0x100, 0xffffffff);
+}
+
+export function randomNonce(rng: RandomStream): Uint8Array {
+  const out = new Uint8Array(NONCE_BYTES);
+  for (let i = 0; i < NONCE_BYTES; i += 4) {
+    const v = rng.nextU32();
+    out[i] = v >>> 24;
+    out[i + 1] = (v >>> 16) & 0xff;
+    out[i + 2] = (v >>> 8) & 0xff;
+    out[i + 3] = v & 0xff;
+  }
+  return out;
+}
+
+export function espSpiHex(spi: number): IkeSpi {
+  return hex8(spi);
+}
+
+export function espSpiFromHex(spi: IkeSpi): number {
+  return Number.parseInt(spi, 16) >>> 0;
+}

@@ -1,0 +1,65 @@
+/**
+ * A machine handler's result: context changes, events to emit, timers to (re)arm or cancel, and the state to go to.
+ * The machines stay thin: handlers are pure functions of (context, event) built from the task functions, and one
+ * xstate action applies the step (assign, emit, delayed raise with an explicit id, cancel, raise `go.<state>`).
+ */
+import type { IkeMessage } from '../wire/ike/index.ts';
+import type { AssignedConfig } from './tasks/ike-config.ts';
+import type { ChildSa, ClientChild, IkeSaKeys } from './sa.ts';
+
+export type IkeEmitted =
+  | { readonly type: 'net.send'; readonly message: IkeMessage }
+  | {
+      readonly type: 'ike.up';
+      readonly keys: IkeSaKeys;
+      readonly config: AssignedConfig | undefined;
+      readonly child: ChildSa | undefined;
+    }
+  /** A Child SA was created (or `replaces` was rekeyed into it); the replaced one lives until its delete. */
+  | { readonly type: 'ike.child'; readonly child: ChildSa | ClientChild; readonly replaces: ChildSa | undefined }
+  /** Child SAs removed (deleted by either side, RFC 7296 §1.4.1), by our inbound SPI. */
+  | { readonly type: 'ike.childDeleted'; readonly spisIn: readonly number[] }
+  /** Initiator: the method changed the inner address (e.g. a DHCP(ACK) in a CREATE_CHILD_SA response). */
+  | { readonly type: 'ike.configured'; readonly config: AssignedConfig | undefined }
+  | { readonly type: 'ike.rekeyed'; readonly oldSpiI: string; readonly keys: IkeSaKeys }
+  | { readonly type: 'ike.closed'; readonly reason: string }
+  | {
+      readonly type: 'ike.note';
+      readonly text: string;
+      readonly data: Readonly<Record<string, string | number | boolean>>;
+    }
+  /** Responder: ask the method's address provider (answer comes back as `provider.answer`). */
+  | { readonly type: 'address.request'; readonly peerId: string; readonly request: IkeMessage; readonly round: number }
+  /** Responder: ask the provider about a CREATE_CHILD_SA (answer comes back as `provider.childAnswer`). */
+  | {
+      readonly type: 'child.request';
+      readonly peerId: string;
+      readonly request: IkeMessage;
+      readonly rekeyOf: number | undefined;
+      readonly config: AssignedConfig | undefined;
+    };
+
+export interface TimerSpec {
+  readonly id: string;
+  readonly event: string;
+  readonly delayMs: number;
+  /** Extra event fields (e.g. the slot of a Child SA rekey timer). */
+  readonly data?: Readonly<Record<string, string>>;
+}
+
+export interface Step<C> {
+  readonly ctx?: Partial<C>;
+  readonly emits?: readonly IkeEmitted[];
+  readonly cancel?: readonly string[];
+  readonly timers?: readonly TimerSpec[];
+  readonly go?: string;
+}
+
+export function note(text: string, data: Readonly<Record<string, string | number | boolean>> = {}): IkeEmitted {
+  return { type: 'ike.note', text, data };
+}
+
+/** Jittered interval (strongSwan: rekey_time − random(0, rand_time)). */
+export function jittered(intervalMs: number, jitterMs: number, draw: (n: number) => number): number {
+  return jitterMs > 0 ? intervalMs - draw(jitterMs + 1) : intervalMs;
+}

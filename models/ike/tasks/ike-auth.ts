@@ -1,0 +1,86 @@
+/**
+ * IKE_AUTH (RFC 7296 §1.2, §2.15): SK{IDi, [IDr], AUTH, [CP], [SAi2, TSi, TSr]}. The method's payloads (CP, DHCP, …)
+ * go after AUTH, the Child SA's after them, as in §2.19's diagram. Childless (RFC 6023) when the method says so:
+ * no SAi2/TSi/TSr. Authentication is modelled (auth.ts): a wrong key name ⇒ AUTHENTICATION_FAILED (§2.21.2).
+ */
+import type { CipherSuiteName } from '../../wire/crypto-suite.ts';
+import {
+  IkeAuthMethod,
+  findPayload,
+  notifyPayload,
+  type IkeIdPayload,
+  type IkeMessage,
+  type IkePayload,
+} from '../../wire/ike/index.ts';
+import { authDigest, bytesEqual } from '../auth.ts';
+import type { IkeSaKeys } from '../sa.ts';
+
+export function idPayload(kind: 'IDi' | 'IDr', identity: string): IkeIdPayload {
+  return {
+    kind,
+    critical: false,
+    id: identity.includes('@') ? { kind: 'rfc822', name: identity } : { kind: 'fqdn', name: identity },
+  };
+}
+
+export function identityOf(p: IkeIdPayload | undefined): string | undefined {
+  if (p === undefined) return undefined;
+  const id = p.id;
+  return id.kind === 'fqdn' || id.kind === 'rfc822' ? id.name : id.kind === 'ipv4' ? id.address : undefined;
+}
+
+function authPayload(pskName: string, role: 'initiator' | 'responder', keys: IkeSaKeys): IkePayload {
+  return {
+    kind: 'AUTH',
+    critical: false,
+    method: IkeAuthMethod.SHARED_KEY_MIC,
+    data: authDigest(pskName, role, keys.nonceI, keys.nonceR, keys.suite),
+  };
+}
+
+export function buildI(
+  identity: string,
+  peerIdentity: string | undefined,
+  pskName: string,
+  keys: IkeSaKeys,
+  methodPayloads: readonly IkePayload[],
+  childPayloads: readonly IkePayload[],
+): IkePayload[] {
+  const out: IkePayload[] = [idPayload('IDi', identity)];
+  if (peerIdentity !== undefined) out.push(idPayload('IDr', peerIdentity));
+  out.push(authPayload(pskName, 'initiator', keys), ...methodPayloads, ...childPayloads);
+  return out;
+}
+
+export type AuthProcessR =
+  { readonly ok: true; readonly peerId: string } | { readonly ok: false; readonly peerId: string | undefined };
+
+/** `pskFor` looks up the key name the responder holds for an identity. */
+export function processR(
+  req: IkeMessage,
+  keys: IkeSaKeys,
+  pskFor: (identity: string) => string | undefined,
+): AuthProcessR {
+  const peerId = identityOf(findPayload(req, 'IDi'));
+  const auth = findPayload(req, 'AUTH');
+  const psk = peerId === undefined ? undefined : pskFor(peerId);
+  if (peerId === undefined || auth === undefined || psk === undefined) return { ok: false, peerId };
+  return { ok: bytesEqual(auth.data, authDigest(psk, 'initiator', keys.nonceI, keys.nonceR, keys.suite)), peerId };
+}
+
+export function buildR(identity: string, pskName: string, keys: IkeSaKeys, rest: readonly IkePayload[]): IkePayload[] {
+  return [idPayload('IDr', identity), authPayload(pskName, 'responder', keys), ...rest];
+}
+
+/** RFC 7296 §2.21.2: an IKE_AUTH response with AUTHENTICATION_FAILED carries only that notify. */
+export function failureR(): IkePayload[] {
+  return [notifyPayload({ notify: 'AUTHENTICATION_FAILED' })];
+}
+
+export function processI(resp: IkeMessage, pskName: string, keys: IkeSaKeys): boolean {
+  const auth = findPayload(resp, 'AUTH');
+  return (
+    auth !== undefined &&
+    bytesEqual(auth.data, authDigest(pskName, 'responder', keys.nonceI, keys.nonceR, keys.suite as CipherSuiteName))
+  );
+}

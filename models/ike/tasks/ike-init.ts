@@ -1,0 +1,121 @@
+/**
+ * IKE_SA_INIT (RFC 7296 §1.2): HDR, SAi1, KEi, Ni → HDR, SAr1, KEr, Nr. A KE for a group the responder does not
+ * want ⇒ N(INVALID_KE_PAYLOAD, group) and the initiator retries with that group (§1.2, §2.7); no common suite ⇒
+ * N(NO_PROPOSAL_CHOSEN). Task functions in strongSwan's order: buildI, processR, buildR, processI.
+ */
+import type { RandomStream } from '../../contract.ts';
+import { dhGroup as dhGroupInfo, type CipherSuiteName } from '../../wire/crypto-suite.ts';
+import {
+  IkeProtocolId,
+  findNotify,
+  findPayload,
+  notifyPayload,
+  type IkeMessage,
+  type IkePayload,
+} from '../../wire/ike/index.ts';
+import type { IkePeerConfig } from '../config.ts';
+import { acceptedProposal, chooseProposal, offerProposals, readAccepted, saPayload } from '../proposals.ts';
+import { randomNonce } from '../sa.ts';
+
+function kePayload(group: number, rng: RandomStream): IkePayload {
+  const size = dhGroupInfo(group)?.keBytes ?? 32;
+  const data = new Uint8Array(size);
+  for (let i = 0; i < size; i++) data[i] = rng.intBelow(256);
+  return { kind: 'KE', critical: false, dhGroup: group, data };
+}
+
+function nonce(data: Uint8Array): IkePayload {
+  return { kind: 'Nonce', critical: false, data };
+}
+
+export function buildI(
+  cfg: IkePeerConfig,
+  rng: RandomStream,
+  group: number,
+): { payloads: IkePayload[]; nonceI: Uint8Array } {
+  const nonceI = randomNonce(rng);
+  const groups = [group, ...cfg.dhGroups.filter((g) => g !== group)];
+  return {
+    payloads: [
+      saPayload(offerProposals(cfg.suites, IkeProtocolId.IKE, '', groups)),
+      kePayload(group, rng),
+      nonce(nonceI),
+    ],
+    nonceI,
+  };
+}
+
+export type InitProcessR =
+  | {
+      readonly ok: true;
+      readonly suite: CipherSuiteName;
+      readonly dhGroup: number;
+      readonly nonceI: Uint8Array;
+      readonly proposalNumber: number;
+    }
+  | { readonly ok: false; readonly payloads: IkePayload[]; readonly reason: string };
+
+export function processR(cfg: IkePeerConfig, req: IkeMessage): InitProcessR {
+  const sa = findPayload(req, 'SA');
+  const ke = findPayload(req, 'KE');
+  const ni = findPayload(req, 'Nonce');
+  if (sa === undefined || ke === undefined || ni === undefined) {
+    return { ok: false, payloads: [notifyPayload({ notify: 'INVALID_SYNTAX' })], reason: 'missing SA/KE/Nonce' };
+  }
+  const chosen = chooseProposal(sa.proposals, cfg.suites, cfg.dhGroups, IkeProtocolId.IKE);
+  if (chosen?.dhGroup === undefined) {
+    return { ok: false, payloads: [notifyPayload({ notify: 'NO_PROPOSAL_CHOSEN' })], reason: 'no common proposal' };
+  }
+  if (ke.dhGroup !== chosen.dhGroup) {
+    // RFC 7296 §1.2: the responder names the group it wants; the initiator retries with a KE of it.
+    return {
+      ok: false,
+      payloads: [notifyPayload({ notify: 'INVALID_KE_PAYLOAD', dhGroup: chosen.dhGroup })],
+      reason: `KE group ${ke.dhGroup}, want ${chosen.dhGroup}`,
+    };
+  }
+  return {
+    ok: true,
+    suite: chosen.suite,
+    dhGroup: chosen.dhGroup,
+    nonceI: ni.data,
+    proposalNumber: chosen.proposal.number,
+  };
+}
+
+export function buildR(
+  accepted: { suite: CipherSuiteName; dhGroup: number; proposalNumber: number },
+  rng: RandomStream,
+): { payloads: IkePayload[]; nonceR: Uint8Array } {
+  const nonceR = randomNonce(rng);
+  const proposal = acceptedProposal(
+    {
+      suite: accepted.suite,
+      dhGroup: accepted.dhGroup,
+      proposal: { number: accepted.proposalNumber, protocolId: IkeProtocolId.IKE, spi: '', transforms: [] },
+    },
+    IkeProtocolId.IKE,
+    '',
+  );
+  return { payloads: [saPayload([proposal]), kePayload(accepted.dhGroup, rng), nonce(nonceR)], nonceR };
+}
+
+export type InitProcessI =
+  | { readonly kind: 'ok'; readonly suite: CipherSuiteName; readonly dhGroup: number; readonly nonceR: Uint8Array }
+  | { readonly kind: 'retry'; readonly dhGroup: number }
+  | { readonly kind: 'fail'; readonly notify: string };
+
+export function processI(cfg: IkePeerConfig, resp: IkeMessage): InitProcessI {
+  const invalidKe = findNotify(resp, 'INVALID_KE_PAYLOAD');
+  if (invalidKe?.notify === 'INVALID_KE_PAYLOAD') {
+    if (cfg.dhGroups.includes(invalidKe.dhGroup)) return { kind: 'retry', dhGroup: invalidKe.dhGroup };
+    return { kind: 'fail', notify: 'INVALID_KE_PAYLOAD' };
+  }
+  const err = findPayload(resp, 'N');
+  const accepted = readAccepted(findPayload(resp, 'SA'), cfg.suites);
+  const nr = findPayload(resp, 'Nonce');
+  if (accepted === undefined || nr === undefined || accepted.dhGroup === undefined) {
+    return { kind: 'fail', notify: err?.notify ?? 'NO_PROPOSAL_CHOSEN' };
+  }
+  return { kind: 'ok', suite: accepted.suite, dhGroup: accepted.dhGroup, nonceR: nr.data };
+}

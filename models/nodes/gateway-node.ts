@@ -1,0 +1,340 @@
+/**
+ * The VPN gateway: one IKE responder per client IKE SA (keyed by the initiator's SPI), an address provider slot the
+ * method fills, and the tunnel data path: ESP from a client is opened, its inner packet checked against the Child
+ * SA's selectors (TSi source, TSr destination; a mismatch is dropped and traced as spoofed, RFC 4301 §5.2) and routed
+ * out the inside interface, or handed to the provider when it is UDP for the gateway on one of the provider's ports;
+ * inside packets whose destination a Child SA's TSi covers are sealed into it (its routing entry, pruned when the
+ * Child SA is deleted). The provider gets UDP services on the inside interface (`ProviderHost`).
+ */
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
+import type { InterfaceConfig, NodeHost, RandomStream, SimNode } from '../contract.ts';
+import type { IkePeerConfig, ResponderPolicy } from '../ike/config.ts';
+import { ikeMessage } from '../ike/messages.ts';
+import { responderMachine } from '../ike/responder-machine.ts';
+import type { ChildSa } from '../ike/sa.ts';
+import type { IkeEmitted } from '../ike/steps.ts';
+import * as ikeInit from '../ike/tasks/ike-init.ts';
+import type { AddressProvider, GatewayMethodContext, ProviderHost, UdpDatagram } from '../methods/method.ts';
+import { IkeExchangeType, type IkeMessage } from '../wire/ike/index.ts';
+import { IpProtocol } from '../wire/ipv4.ts';
+import { coversInbound, coversOutbound } from './client-spd.ts';
+import {
+  datagramPacket,
+  espOf,
+  espPacket,
+  flowOf,
+  ikeOf,
+  ikePacket,
+  packetCodec,
+  udpOf,
+  type Packet,
+} from './lab-packet.ts';
+import { traceTransitions } from './machine-trace.ts';
+
+export interface GatewayNodeOptions {
+  readonly name: string;
+  readonly outside: { readonly address: string; readonly prefixLength: number };
+  readonly inside: { readonly address: string; readonly prefixLength: number };
+  readonly ike: IkePeerConfig;
+  /** Child SA policy, duplicate-request policy, address timeout, and the gateway's own liveness (`livenessMs`). */
+  readonly policy: ResponderPolicy;
+  /** identity → key name (modelled PSK). */
+  readonly psks: Readonly<Record<string, string>>;
+  /** The method's gateway side (e.g. `(ctx) => modeCfgMethod.gateway(poolOptions, ctx)`). */
+  readonly provider: (ctx: GatewayMethodContext) => AddressProvider;
+}
+
+type Responder = Actor<typeof responderMachine>;
+
+interface SaRecord {
+  /** Stable id: the SPIi of the first IKE SA (rekeys keep it). */
+  readonly id: string;
+  readonly actor: Responder;
+  readonly peerAddress: string;
+  readonly tracker: { current(): string };
+  peerId: string;
+  /** Newest first; each is a routing entry (TSi) until deleted. */
+  children: ChildSa[];
+}
+
+const LIMITED_BROADCAST = '255.255.255.255';
+
+export class GatewayNode implements SimNode<Packet> {
+  readonly name: string;
+  readonly interfaces: readonly InterfaceConfig[];
+  readonly codec = packetCodec;
+  private host!: NodeHost<Packet>;
+  private rng!: RandomStream;
+  private provider!: AddressProvider;
+  private readonly bySpiI = new Map<string, SaRecord>();
+  private readonly records = new Map<string, SaRecord>();
+  private readonly packets = new WeakMap<object, Packet>();
+  private readonly providerMachines = new Map<string, { current(): string }>();
+  private readonly espSeq = new Map<number, number>();
+  private up = true;
+
+  constructor(readonly options: GatewayNodeOptions) {
+    this.name = options.name;
+    this.interfaces = [
+      { name: 'outside', ...options.outside },
+      { name: 'inside', ...options.inside },
+    ];
+  }
+
+  start(host: NodeHost<Packet>): void {
+    this.host = host;
+    this.rng = host.rng('ike');
+    this.provider = this.options.provider({ host: this.providerHost(), cpRequired: this.options.policy.cpRequired });
+  }
+
+  private providerHost(): ProviderHost {
+    const host = this.host;
+    return {
+      nowUs: () => host.nowUs(),
+      traceNote: (t, d) => host.traceNote(t, d),
+      setTimerUs: (d, n, f) => host.setTimerUs(d, n, f),
+      clock: host.clock,
+      rng: (label) => host.rng(`provider:${label}`),
+      traceState: (machine, from, to) => host.traceState(machine, from, to),
+      traceMachine: (actor: AnyActorRef, machine: string) => {
+        const t = traceTransitions(actor, 'none', (from, to) => host.traceState(machine, from, to));
+        this.providerMachines.set(machine, t);
+        return t;
+      },
+      insideAddress: this.options.inside.address,
+      outsideAddress: this.options.outside.address,
+      sendUdp: (d) => host.send('inside', datagramPacket({ ...d, src: d.src ?? this.options.inside.address })),
+      sendToPeer: (ikeSaId, d) => {
+        const rec = this.records.get(ikeSaId);
+        return rec !== undefined && this.sealTo(rec, datagramPacket(d));
+      },
+    };
+  }
+
+  /** address → owner, for tests and the web view. */
+  poolSnapshot(): Readonly<Record<string, string>> {
+    return this.provider.snapshot();
+  }
+
+  /** Routing entries: ikeSaId → inbound SPIs of its live Child SAs (newest first). */
+  routes(): Readonly<Record<string, readonly number[]>> {
+    const out: Record<string, number[]> = {};
+    for (const rec of this.records.values()) out[rec.id] = rec.children.map((c) => c.spiIn);
+    return out;
+  }
+
+  receive(iface: string, p: Packet): void {
+    if (!this.up) return;
+    if (iface === 'outside') {
+      const ike = ikeOf(p);
+      if (ike !== undefined) this.receiveIke(p.ip.src, ike);
+      else if (p.payload.kind === 'esp-sealed') this.receiveEsp(p);
+      return;
+    }
+    if (iface === 'inside' && ikeOf(p) === undefined) this.receiveInside(p);
+  }
+
+  private receiveIke(src: string, m: IkeMessage): void {
+    const rec = this.bySpiI.get(m.spiI);
+    if (rec !== undefined) {
+      rec.actor.send({ type: 'net.recv', message: m });
+      return;
+    }
+    if (m.exchangeType !== IkeExchangeType.IKE_SA_INIT || m.response || m.messageId !== 0) {
+      this.host.traceNote('ike.unknownSpi', { spiI: m.spiI, messageId: m.messageId });
+      return;
+    }
+    const r = ikeInit.processR(this.options.ike, m);
+    if (!r.ok) {
+      // RFC 7296 §2.6/§1.2: answer without creating state (SPIr zero).
+      this.host.traceNote('ike.initRejected', { reason: r.reason });
+      const resp = ikeMessage(
+        { spiI: m.spiI, spiR: '0000000000000000', originalInitiator: false, suite: undefined },
+        IkeExchangeType.IKE_SA_INIT,
+        0,
+        true,
+        r.payloads,
+      );
+      this.sendIke(src, resp);
+      return;
+    }
+    this.createResponder(src, m, r);
+  }
+
+  private createResponder(
+    peerAddress: string,
+    m: IkeMessage,
+    accepted: Extract<ikeInit.InitProcessR, { ok: true }>,
+  ): void {
+    const actor = createActor(responderMachine, {
+      clock: this.host.clock,
+      input: {
+        cfg: this.options.ike,
+        policy: this.options.policy,
+        pskFor: (id) => this.options.psks[id],
+        rng: this.rng,
+        initRequest: m,
+        accepted,
+        providerChildren: this.provider.childRequest !== undefined,
+      },
+    });
+    const machine = `ike:${m.spiI}`;
+    const tracker = traceTransitions(actor, 'none', (from, to) => this.host.traceState(machine, from, to));
+    const rec: SaRecord = { id: m.spiI, actor, peerAddress, tracker, peerId: '', children: [] };
+    this.bySpiI.set(m.spiI, rec);
+    this.records.set(rec.id, rec);
+    actor.on('*', (e) => this.onEmitted(rec, e as IkeEmitted));
+    actor.start();
+    actor.send({ type: 'ike.start' });
+  }
+
+  private sendIke(dst: string, message: IkeMessage): void {
+    let packet = this.packets.get(message);
+    if (packet === undefined) {
+      packet = ikePacket(this.options.outside.address, dst, message);
+      this.packets.set(message, packet);
+    }
+    this.host.send('outside', packet);
+  }
+
+  private current(rec: SaRecord): boolean {
+    return this.records.get(rec.id) === rec;
+  }
+
+  private onEmitted(rec: SaRecord, e: IkeEmitted): void {
+    switch (e.type) {
+      case 'net.send':
+        this.sendIke(rec.peerAddress, e.message);
+        return;
+      case 'address.request':
+        rec.peerId = e.peerId;
+        this.provider.request({ ikeSaId: rec.id, peerId: e.peerId, request: e.request, round: e.round }, (answer) => {
+          if (this.current(rec)) rec.actor.send({ type: 'provider.answer', answer });
+        });
+        return;
+      case 'child.request':
+        this.provider.childRequest?.(
+          { ikeSaId: rec.id, peerId: e.peerId, request: e.request, rekeyOf: e.rekeyOf, config: e.config },
+          (answer) => {
+            if (this.current(rec)) rec.actor.send({ type: 'provider.childAnswer', answer });
+          },
+        );
+        return;
+      case 'ike.up':
+        if (e.child !== undefined) rec.children = [e.child];
+        return;
+      case 'ike.child':
+        // The old Child SA stays until its delete (RFC 7296 §2.8); new traffic goes out on the new one.
+        rec.children = [e.child, ...rec.children];
+        return;
+      case 'ike.childDeleted':
+        rec.children = rec.children.filter((c) => !e.spisIn.includes(c.spiIn));
+        for (const spi of e.spisIn) this.espSeq.delete(spi);
+        this.host.traceNote('gateway.routePruned', { peer: rec.peerId, spis: e.spisIn.join(',') });
+        return;
+      case 'ike.rekeyed':
+        this.bySpiI.set(e.keys.spiI, rec);
+        this.bySpiI.delete(e.oldSpiI);
+        return;
+      case 'ike.closed':
+        this.host.traceNote('gateway.saClosed', { peer: rec.peerId, reason: e.reason });
+        this.remove(rec);
+        return;
+      case 'ike.note':
+        this.host.traceNote(e.text, e.data);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private remove(rec: SaRecord): void {
+    if (rec.peerId !== '') this.provider.release(rec.id, rec.peerId);
+    for (const [spi, r] of this.bySpiI) if (r === rec) this.bySpiI.delete(spi);
+    this.records.delete(rec.id);
+    // Stop after the current transition finishes (we are inside its emit).
+    this.host.setTimerUs(0, 'gateway.reap', () => rec.actor.stop());
+  }
+
+  private forProvider(d: UdpDatagram): boolean {
+    const ports = this.provider.udpPorts ?? [];
+    const ours = d.dst === this.options.inside.address || d.dst === LIMITED_BROADCAST;
+    return ours && ports.includes(d.dstPort) && this.provider.onUdp !== undefined;
+  }
+
+  private receiveEsp(p: Packet): void {
+    const esp = espOf(p);
+    if (esp === undefined) return;
+    for (const rec of this.records.values()) {
+      const child = rec.children.find((c) => c.spiIn === esp.spi);
+      if (child === undefined) continue;
+      const inner = esp.inner;
+      // RFC 4301 §5.2: the inner packet must match the SA's selectors (TSi source, TSr destination).
+      const flow = flowOf(inner);
+      if (ikeOf(inner) !== undefined || coversOutbound(child, flow) === undefined) {
+        this.host.traceNote('data.spoofed', { spi: esp.spi, src: inner.ip.src });
+        return;
+      }
+      const d = udpOf(inner);
+      if (d !== undefined && this.forProvider(d)) {
+        this.provider.onUdp?.(d, { via: 'tunnel', ikeSaId: rec.id, peerId: rec.peerId, spiIn: child.spiIn });
+        return;
+      }
+      if (inner.ip.dst === LIMITED_BROADCAST) {
+        this.host.traceNote('data.broadcastDropped', { spi: esp.spi });
+        return;
+      }
+      this.host.send('inside', inner);
+      return;
+    }
+    this.host.traceNote('data.unknownSpi', { spi: esp.spi });
+  }
+
+  /** Seals `p` into the record's newest Child SA whose selectors cover it (TSi destination, TSr source). */
+  private sealTo(rec: SaRecord, p: Packet): boolean {
+    const flow = flowOf(p);
+    const child = rec.children.find((c) => coversInbound(c, flow));
+    if (child === undefined) return false;
+    const seq = (this.espSeq.get(child.spiIn) ?? 0) + 1;
+    this.espSeq.set(child.spiIn, seq);
+    this.host.send(
+      'outside',
+      espPacket(this.options.outside.address, rec.peerAddress, child.spiOut, seq, child.suite, p),
+    );
+    return true;
+  }
+
+  private receiveInside(p: Packet): void {
+    const d = udpOf(p);
+    if (d !== undefined && this.forProvider(d)) {
+      this.provider.onUdp?.(d, { via: 'inside' });
+      return;
+    }
+    if (p.ip.dst === this.options.inside.address || p.ip.dst === LIMITED_BROADCAST) return;
+    for (const rec of this.records.values()) if (this.sealTo(rec, p)) return;
+    this.host.traceNote('data.noRoute', {
+      dst: p.ip.dst,
+      protocol: p.ip.protocol === IpProtocol.UDP ? 'udp' : p.ip.protocol,
+    });
+  }
+
+  crash(): void {
+    this.up = false;
+    for (const rec of this.records.values()) rec.actor.stop();
+    this.records.clear();
+    this.bySpiI.clear();
+    this.espSeq.clear();
+    this.provider.reset();
+  }
+
+  restart(): void {
+    this.up = true;
+  }
+
+  states(): Readonly<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const rec of this.records.values()) out[`ike:${rec.id}`] = rec.tracker.current();
+    for (const [name, t] of this.providerMachines) out[name] = t.current();
+    return out;
+  }
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../../sim/index.ts';
+import { buildTopology } from '../../support/topology.ts';
+import { ladder, notes } from './ladder.ts';
+
+describe('mode-cfg on a clean network', () => {
+  it('runs exactly RFC 7296 §2.19: IKE_SA_INIT, IKE_AUTH with CP, then data through the tunnel', () => {
+    const t = buildTopology({
+      durationUs: 2_000_000,
+      commands: [
+        { atUs: 0, node: 'client1', command: { type: 'cmd.connect' } },
+        { atUs: 1_000_000, node: 'client1', command: { type: 'cmd.ping' } },
+      ],
+    });
+    const out = runScenario(t.input, { seed: 1 });
+    expect(ladder(out.trace)).toEqual([
+      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
+      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
+      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, IDr, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}',
+      '0.040 gw→client1: IKE_AUTH response #1 SK{IDr, AUTH, CP(CFG_REPLY), SAr2, TSi, TSr}',
+      // packetCodec's summary (models/wire/packet.ts): raw UDP shows ports only.
+      '1.010 client1→gw: ESP spi=0xa70aa054 seq=1 (UDP 40000 → 7 (6 bytes))',
+      '1.011 gw→host: UDP 40000 → 7 (6 bytes)',
+      '1.012 host→gw: UDP 7 → 40000 (6 bytes)',
+      '1.022 gw→client1: ESP spi=0xe01aab5f seq=1 (UDP 7 → 40000 (6 bytes))',
+    ]);
+    expect(notes(out.trace, 'data.echo').map((e) => (e.type === 'note' ? e.data : undefined))).toEqual([
+      { seq: 1, rttUs: 22_000 },
+    ]);
+    expect(t.clients[0]?.states()).toEqual({ ike: 'established.ready' });
+    expect(t.gateway.poolSnapshot()).toEqual({ '10.99.0.1': 'client1@example.com' });
+  });
+
+  it('replays byte-identically for the same seed', () => {
+    const run = (): string => {
+      const t = buildTopology({
+        durationUs: 2_000_000,
+        commands: [{ atUs: 0, node: 'client1', command: { type: 'cmd.connect' } }],
+      });
+      return runScenario(t.input, { seed: 7 }).traceSha256;
+    };
+    expect(run()).toBe(run());
+  });
+});
