@@ -41,7 +41,7 @@ const CANCELLED_COMPACT_MIN = 1024;
 export class Scheduler {
   static readonly EVENTS_MAX_DEFAULT = 100_000_000;
 
-  private heap: ScheduledEvent[] = [];
+  private readonly heap: ScheduledEvent[] = [];
   private seqNext = 0;
   private nowUsValue = 0;
   private cancelledInHeap = 0;
@@ -165,11 +165,20 @@ export class Scheduler {
     }
   }
 
+  /**
+   * Drops cancelled slots in place: the run loop holds a reference to the heap array while a handler cancels timers,
+   * so the array must stay the same object.
+   */
   private compact(): void {
-    const live = this.heap.filter((e) => e.fn !== null);
-    // Re-heapify from sorted order: a sorted array is a valid heap.
-    live.sort((a, b) => a.atUs - b.atUs || a.seq - b.seq);
-    this.heap = live;
+    const heap = this.heap;
+    let kept = 0;
+    for (let i = 0; i < heap.length; i++) {
+      const event = heap[i] as ScheduledEvent;
+      if (event.fn !== null) heap[kept++] = event;
+    }
+    heap.length = kept;
+    // A sorted array is a valid heap.
+    heap.sort((a, b) => a.atUs - b.atUs || a.seq - b.seq);
     this.cancelledInHeap = 0;
   }
 

@@ -236,7 +236,7 @@ export function addressAnswer(ctx: Ctx, answer: AddressAnswer): S {
   const childReq = ctx.authChildRequest;
   if (childReq === undefined)
     return withUp(authReply(ctx, m, answer.replyPayloads, { config }, 'established'), ctx, config, undefined);
-  const r = childCreate.processR(ctx.cfg, ctx.policy.protectedSubnets, childReq, config?.address);
+  const r = childCreate.processR(ctx.cfg, ctx.policy.protectedSubnets, childReq, config?.address, answer.tsr);
   if (!r.ok)
     return withUp(
       authReply(ctx, m, [...answer.replyPayloads, childCreate.errorPayload(r.notify)], { config }, 'established'),

@@ -30,6 +30,7 @@ import type { RandomStream, VirtualClock } from '../contract.ts';
 import type { UdpApp } from '../wire/packet.ts';
 import type { IkeMessage, IkePayload, IkeTrafficSelector } from '../wire/ike/index.ts';
 import type { AssignedConfig } from '../ike/tasks/ike-config.ts';
+import type { PolicyDescriptor } from './policy.ts';
 
 export type { AssignedConfig };
 
@@ -176,6 +177,11 @@ export type AddressAnswer =
       /** Payloads the IKE_AUTH response carries for the method (CP(CFG_REPLY), DHCP(ACK), …), before SAr2. */
       readonly replyPayloads: readonly IkePayload[];
       readonly more?: false;
+      /**
+       * TSr of the IKE_AUTH Child SA instead of the offered TSr ∩ protected subnets (RFC 3456 §4.1: the DHCP SA's
+       * "Any to Any, destination UDP port 67"). Absent: narrowed as usual.
+       */
+      readonly tsr?: readonly IkeTrafficSelector[];
     }
   /** Not finished: answer this round with `replyPayloads` and wait for the next IKE_AUTH (draft-ietf §3). */
   | { readonly ok: true; readonly more: true; readonly replyPayloads: readonly IkePayload[] }
@@ -286,6 +292,8 @@ export interface Method<ClientOptions, GatewayOptions> {
   parseGatewayOptions(raw: unknown): GatewayOptions;
   client(options: ClientOptions): ClientMethodFactory;
   gateway(options: GatewayOptions, ctx: GatewayMethodContext): AddressProvider;
+  /** The method's named policies (models/methods/policy.ts), each with its default and the section it models. */
+  readonly policies?: readonly PolicyDescriptor[];
 }
 
 /** A method as the registry holds it: options are `unknown` scenario data, validated inside. */
@@ -293,6 +301,7 @@ export interface MethodFactory {
   readonly id: string;
   client(options: unknown): ClientMethodFactory;
   gateway(options: unknown, ctx: GatewayMethodContext): AddressProvider;
+  readonly policies?: readonly PolicyDescriptor[];
 }
 
 export function defineMethod<C, G>(m: Method<C, G>): MethodFactory {
@@ -300,6 +309,7 @@ export function defineMethod<C, G>(m: Method<C, G>): MethodFactory {
     id: m.id,
     client: (raw) => m.client(m.parseClientOptions(raw)),
     gateway: (raw, ctx) => m.gateway(m.parseGatewayOptions(raw), ctx),
+    ...(m.policies === undefined ? {} : { policies: m.policies }),
   };
 }
 

@@ -1,11 +1,24 @@
 /**
- * A remote-access client: an IKE initiator (initiator-machine) with the method's client tasks plugged in, a
- * reconnect policy (after a failure or a dead gateway: retry after a jittered delay, bounded tries), an SPD over its
- * Child SAs (client-spd.ts, RFC 4301 §4.4.1) and a data path (UDP echo through a Child SA, ESP tunnel mode) so
- * "time to first data packet" is measurable from the trace. Commands: `cmd.connect`, `cmd.disconnect`, `cmd.ping`.
+ * A remote-access client: one or more IKE initiators (initiator-machine, one per gateway: the two-enterprises case of
+ * draft-richardson §4) with their method's client tasks plugged in, a reconnect policy (after a failure or a dead
+ * gateway: retry after a jittered delay, bounded tries), ONE SPD over the Child SAs of all its tunnels (client-spd.ts,
+ * RFC 4301 §4.4.1), a data path (UDP echo through a Child SA, ESP tunnel mode) so "time to first data packet" is
+ * measurable from the trace, and optionally a home LAN DHCP client on its physical interface (the outer address comes
+ * from a home DHCP server; its packets go through the same SPD, which is what makes draft-richardson §4's wildcard
+ * hazard observable). Commands: `cmd.connect`, `cmd.disconnect`, `cmd.ping` (optional `args.tunnel`: one tunnel by
+ * name; default all tunnels for connect/disconnect, the primary tunnel for ping).
+ *
+ * Trace notes for the metrics: `address.assigned {client, address}` / `address.released {client, address}` whenever
+ * a tunnel's inner address changes; `spd.misdirected {client, dst, dstPort, slot, tunnel, wanted}` when a datagram
+ * that belongs elsewhere (the home DHCP client's, or another tunnel's) is caught by a Child SA's selectors;
+ * `spd.leaked` when a method's datagram matches no SA and leaves in the clear.
  */
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import type { InterfaceConfig, NodeCommand, NodeHost, RandomStream, SimNode } from '../contract.ts';
+import { ethernetIdentity } from '../dhcp/client-identity.ts';
+import { dhcpClientMachine } from '../dhcp/client-machine.ts';
+import type { RetransmitPolicy as DhcpRetransmitPolicy } from '../dhcp/client-timers.ts';
+import { maskToPrefix } from '../dhcp/ipv4.ts';
 import type { IkePeerConfig } from '../ike/config.ts';
 import { initiatorMachine } from '../ike/initiator-machine.ts';
 import type { ClientChild } from '../ike/sa.ts';
@@ -16,9 +29,11 @@ import type {
   ClientMethodContext,
   ClientMethodFactory,
   ClientMethodTasks,
+  NoteData,
   SendVerdict,
   UdpDatagram,
 } from '../methods/method.ts';
+import type { DhcpMessage } from '../wire/dhcp/types.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
 import { coversInbound, selectChild } from './client-spd.ts';
 import {
@@ -41,9 +56,27 @@ export interface ReconnectPolicy {
   readonly triesMax: number;
 }
 
+/** Another tunnel of the same client, to another gateway (draft-richardson §4 "two enterprises"). */
+export interface ClientTunnelOptions {
+  /** Names the tunnel in commands (`args.tunnel`), notes (`tunnel`) and machine names (`ike@<name>`). */
+  readonly name: string;
+  readonly gatewayAddress: string;
+  readonly gatewayIdentity?: string;
+  readonly ike: IkePeerConfig;
+  readonly method: ClientMethodTasks | ClientMethodFactory;
+  readonly pingTarget?: string;
+}
+
+/** The client's physical interface gets its address from a home DHCP server (RFC 2131 client over UDP 68 → 67). */
+export interface HomeDhcpOptions {
+  readonly mac: string;
+  /** Default RFC 2131 §4.1. */
+  readonly retransmit?: DhcpRetransmitPolicy;
+}
+
 export interface ClientNodeOptions {
   readonly name: string;
-  /** The physical (outer) address on `eth0`. */
+  /** The physical (outer) address on `eth0` (with `homeDhcp`: the address the home server is expected to lease). */
   readonly address: string;
   readonly prefixLength: number;
   readonly gatewayAddress: string;
@@ -59,279 +92,428 @@ export interface ClientNodeOptions {
   readonly pingTarget?: string;
   /** Periodic ping once configured; 0/absent = only on `cmd.ping`. */
   readonly pingIntervalMs?: number;
+  /** More tunnels, to other gateways; they share this node's SPD (the primary tunnel is the one above). */
+  readonly tunnels?: readonly ClientTunnelOptions[];
+  /** A home DHCP client on `eth0` (draft-richardson §4 wildcard hazard). */
+  readonly homeDhcp?: HomeDhcpOptions;
 }
 
 export const DEFAULT_RECONNECT: ReconnectPolicy = { delayMs: 5000, jitterMs: 1000, triesMax: 5 };
 /** Source port of the echo workload. */
 export const DATA_PORT = 40000;
+/** Name of the tunnel built from the top-level options. */
+export const PRIMARY_TUNNEL = 'primary';
+/** Where a datagram should go: in the clear on the physical interface, or through one tunnel. */
+export type Origin = { readonly kind: 'clear' } | { readonly kind: 'tunnel'; readonly tunnel: string };
 
 type Initiator = Actor<typeof initiatorMachine>;
+
+/** A child with the tunnel it belongs to and a node-wide age (the SPD's last tie-break, client-spd.ts rule 4). */
+interface SpdEntry extends ClientChild {
+  readonly tunnel: string;
+}
+
+/** One IKE SA (and its Child SAs) to one gateway. */
+class Tunnel {
+  tasks!: ClientMethodTasks;
+  actor: Initiator | undefined;
+  tracker: { current(): string } | undefined;
+  readonly machines = new Map<string, { current(): string }>();
+  children: ClientChild[] = [];
+  readonly inbound = new Map<number, ClientChild>();
+  config: AssignedConfig | undefined;
+  up = false;
+  reconnectTries = 0;
+  cancelReconnect: (() => void) | undefined;
+  cancelPing: (() => void) | undefined;
+  lastState = 'idle';
+  rng!: RandomStream;
+
+  constructor(
+    readonly name: string,
+    readonly options: ClientTunnelOptions,
+  ) {}
+
+  get primary(): boolean {
+    return this.name === PRIMARY_TUNNEL;
+  }
+
+  /** Machine names: `ike`, `dhcp` for the primary tunnel; `ike@b`, `dhcp@b` for the others. */
+  machineName(m: string): string {
+    return this.primary ? m : `${m}@${this.name}`;
+  }
+
+  /** Notes of non-primary tunnels carry `tunnel`. */
+  data(d: NoteData): NoteData {
+    return this.primary ? d : { ...d, tunnel: this.name };
+  }
+}
 
 export class ClientNode implements SimNode<Packet> {
   readonly name: string;
   readonly interfaces: readonly InterfaceConfig[];
   readonly codec = packetCodec;
   private host!: NodeHost<Packet>;
-  private rng!: RandomStream;
-  private tasks!: ClientMethodTasks;
-  private actor: Initiator | undefined;
-  private tracker: { current(): string } | undefined;
-  private readonly methodMachines = new Map<string, { current(): string }>();
-  /** Outbound candidates, one per slot (RFC 4301 SPD entries with their SAs). */
-  private children: ClientChild[] = [];
-  /** Inbound SAs by our SPI, including a rekeyed one until its delete (RFC 7296 §2.8). */
-  private readonly inbound = new Map<number, ClientChild>();
+  private readonly tunnels: Tunnel[];
   private readonly espSeq = new Map<number, number>();
-  private config: AssignedConfig | undefined;
-  private up = false;
+  /** `${tunnel}|${slot}` → node-wide slot age, kept across rekeys (client-spd.ts rule 4). */
+  private readonly slotAges = new Map<string, number>();
+  private nextSlotAge = 0;
   private pingSeq = 0;
   private readonly pingSentUs = new Map<number, number>();
-  private reconnectTries = 0;
-  private cancelReconnect: (() => void) | undefined;
-  private cancelPing: (() => void) | undefined;
   /** The packet value last built for each message, so a retransmission re-sends the very same value (same bytes). */
   private readonly packets = new WeakMap<object, Packet>();
-  private lastState = 'idle';
+  /** The physical interface's current address (the home lease, when `homeDhcp`). */
+  private outer: string;
+  private home: Actor<typeof dhcpClientMachine> | undefined;
+  private homeTracker: { current(): string } | undefined;
+  private homeLease: string | undefined;
 
   constructor(readonly options: ClientNodeOptions) {
     this.name = options.name;
+    this.outer = options.address;
     this.interfaces = [{ name: 'eth0', address: options.address, prefixLength: options.prefixLength }];
+    const primary: ClientTunnelOptions = {
+      name: PRIMARY_TUNNEL,
+      gatewayAddress: options.gatewayAddress,
+      ...(options.gatewayIdentity === undefined ? {} : { gatewayIdentity: options.gatewayIdentity }),
+      ike: options.ike,
+      method: options.method,
+      ...(options.pingTarget === undefined ? {} : { pingTarget: options.pingTarget }),
+    };
+    this.tunnels = [primary, ...(options.tunnels ?? [])].map((t) => new Tunnel(t.name, t));
   }
 
   start(host: NodeHost<Packet>): void {
     this.host = host;
-    this.rng = host.rng('ike');
-    this.buildTasks();
+    for (const t of this.tunnels) {
+      t.rng = host.rng(t.primary ? 'ike' : `ike@${t.name}`);
+      this.buildTasks(t);
+    }
+    this.startHome();
   }
 
-  private buildTasks(): void {
-    const m = this.options.method;
-    this.tasks = typeof m === 'function' ? m(this.methodContext()) : m;
+  private buildTasks(t: Tunnel): void {
+    const m = t.options.method;
+    t.tasks = typeof m === 'function' ? m(this.methodContext(t)) : m;
   }
 
-  private methodContext(): ClientMethodContext {
+  private methodContext(t: Tunnel): ClientMethodContext {
     const host = this.host;
     const send = (e: Parameters<Initiator['send']>[0], what: string): void => {
-      if (this.actor === undefined) host.traceNote('method.noIkeSa', { request: what });
-      else this.actor.send(e);
+      if (t.actor === undefined) host.traceNote('method.noIkeSa', t.data({ request: what }));
+      else t.actor.send(e);
     };
     return {
       clock: host.clock,
-      rng: (label) => host.rng(`method:${label}`),
+      rng: (label) => host.rng(t.primary ? `method:${label}` : `method@${t.name}:${label}`),
       nowUs: () => host.nowUs(),
       setTimerUs: (delayUs, name, fire) => host.setTimerUs(delayUs, name, fire),
-      traceState: (machine, from, to) => host.traceState(machine, from, to),
-      traceNote: (text, data) => host.traceNote(text, data),
+      traceState: (machine, from, to) => host.traceState(t.machineName(machine), from, to),
+      traceNote: (text, data) => host.traceNote(text, t.primary ? data : t.data(data ?? {})),
       traceMachine: (actor: AnyActorRef, machine: string) => {
-        const t = traceTransitions(actor, 'none', (from, to) => host.traceState(machine, from, to));
-        this.methodMachines.set(machine, t);
-        return t;
+        const name = t.machineName(machine);
+        const tr = traceTransitions(actor, 'none', (from, to) => host.traceState(name, from, to));
+        t.machines.set(name, tr);
+        return tr;
       },
       outerAddress: this.options.address,
-      ikeUp: () => this.up,
+      ikeUp: () => t.up,
       requestChild: (request) => send({ type: 'cmd.child', request }, 'child'),
       scheduleChildRekey: (slot, delayMs) => send({ type: 'cmd.childRekeyAt', slot, delayMs }, 'rekeyAt'),
       deleteChild: (slot) => send({ type: 'cmd.childDelete', slot }, 'delete'),
-      configure: (config) => this.setConfig(config),
-      sendUdp: (d) => this.sendUdp(d),
-      children: () => [...this.children],
+      configure: (config) => this.setConfig(t, config),
+      sendUdp: (d) => this.sendFrom(d, { kind: 'tunnel', tunnel: t.name }),
+      children: () => [...t.children],
     };
+  }
+
+  private tunnelsFor(c: NodeCommand): Tunnel[] {
+    const wanted = c.args?.['tunnel'];
+    return wanted === undefined ? this.tunnels : this.tunnels.filter((t) => t.name === wanted);
   }
 
   command(c: NodeCommand): void {
     switch (c.type) {
       case 'cmd.connect':
-        this.reconnectTries = 0;
-        this.connect();
+        for (const t of this.tunnelsFor(c)) {
+          t.reconnectTries = 0;
+          this.connect(t);
+        }
         return;
       case 'cmd.disconnect':
-        this.cancelReconnect?.();
-        this.reconnectTries = Number.MAX_SAFE_INTEGER;
-        this.actor?.send({ type: 'cmd.disconnect' });
+        for (const t of this.tunnelsFor(c)) {
+          t.cancelReconnect?.();
+          t.reconnectTries = Number.MAX_SAFE_INTEGER;
+          t.actor?.send({ type: 'cmd.disconnect' });
+        }
         return;
-      case 'cmd.ping':
-        this.ping();
+      case 'cmd.ping': {
+        const t = c.args?.['tunnel'] === undefined ? this.tunnels[0] : this.tunnelsFor(c)[0];
+        if (t !== undefined) this.ping(t);
         return;
+      }
       default:
         this.host.traceNote('command.ignored', { command: c.type });
     }
   }
 
-  private connect(): void {
-    this.cancelReconnect?.();
-    this.cancelReconnect = undefined;
-    this.stopActor();
+  private connect(t: Tunnel): void {
+    t.cancelReconnect?.();
+    t.cancelReconnect = undefined;
+    this.stopActor(t);
     const actor = createActor(initiatorMachine, {
       clock: this.host.clock,
       input: {
-        cfg: this.options.ike,
-        method: this.tasks,
-        peerIdentity: this.options.gatewayIdentity,
-        rng: this.rng,
+        cfg: t.options.ike,
+        method: t.tasks,
+        peerIdentity: t.options.gatewayIdentity,
+        rng: t.rng,
       },
     });
-    this.actor = actor;
-    actor.on('*', (e) => this.onEmitted(e as IkeEmitted));
-    this.tracker = traceTransitions(
+    t.actor = actor;
+    actor.on('*', (e) => this.onEmitted(t, e as IkeEmitted));
+    const machine = t.machineName('ike');
+    t.tracker = traceTransitions(
       actor,
-      this.lastState,
-      (from, to) => this.host.traceState('ike', from, to),
-      (s) => (this.lastState = s),
+      t.lastState,
+      (from, to) => this.host.traceState(machine, from, to),
+      (s) => (t.lastState = s),
     );
     actor.start();
     actor.send({ type: 'cmd.connect' });
   }
 
-  private stopActor(): void {
-    this.actor?.stop();
-    this.actor = undefined;
-    this.up = false;
-    this.children = [];
-    this.inbound.clear();
-    this.config = undefined;
-    this.cancelPing?.();
-    this.cancelPing = undefined;
+  private stopActor(t: Tunnel): void {
+    t.actor?.stop();
+    t.actor = undefined;
+    t.up = false;
+    this.dropChildren(t);
+    t.config = undefined;
+    t.cancelPing?.();
+    t.cancelPing = undefined;
   }
 
-  private setConfig(config: AssignedConfig | undefined): void {
-    const had = this.config !== undefined;
-    this.config = config;
-    this.host.traceNote('client.configured', { address: config?.address ?? 'none', child: this.children.length > 0 });
-    if (!had && config !== undefined) this.schedulePing();
+  private dropChildren(t: Tunnel): void {
+    for (const c of t.children) this.slotAges.delete(`${t.name}|${c.slot}`);
+    t.children = [];
+    t.inbound.clear();
   }
 
-  private onEmitted(e: IkeEmitted): void {
+  /** `address.assigned` / `address.released` whenever the tunnel's inner address changes. */
+  private noteAddressChange(t: Tunnel, before: string | undefined, after: string | undefined): void {
+    if (before === after) return;
+    if (before !== undefined) this.host.traceNote('address.released', t.data({ client: this.name, address: before }));
+    if (after !== undefined) this.host.traceNote('address.assigned', t.data({ client: this.name, address: after }));
+  }
+
+  private setConfig(t: Tunnel, config: AssignedConfig | undefined): void {
+    const before = t.config?.address;
+    t.config = config;
+    this.host.traceNote(
+      'client.configured',
+      t.data({ address: config?.address ?? 'none', child: t.children.length > 0 }),
+    );
+    this.noteAddressChange(t, before, config?.address);
+    if (before === undefined && config !== undefined) this.schedulePing(t);
+  }
+
+  private onEmitted(t: Tunnel, e: IkeEmitted): void {
     switch (e.type) {
       case 'net.send': {
         let packet = this.packets.get(e.message);
         if (packet === undefined) {
-          packet = ikePacket(this.options.address, this.options.gatewayAddress, e.message);
+          packet = ikePacket(this.outer, t.options.gatewayAddress, e.message);
           this.packets.set(e.message, packet);
         }
         this.host.send('eth0', packet);
         return;
       }
       case 'ike.up': {
-        this.up = true;
+        t.up = true;
         const child = e.child as ClientChild | undefined;
-        this.children = child === undefined ? [] : [child];
-        if (child !== undefined) this.inbound.set(child.spiIn, child);
-        this.config = e.config;
-        this.reconnectTries = 0;
-        this.host.traceNote('client.configured', { address: e.config?.address ?? 'none', child: child !== undefined });
-        if (e.config !== undefined) this.schedulePing();
-        this.tasks.onIkeUp?.(e.config);
-        if (child !== undefined) this.tasks.onChild?.(child, false);
+        this.dropChildren(t);
+        if (child !== undefined) this.addChild(t, child);
+        const before = t.config?.address;
+        t.config = e.config;
+        t.reconnectTries = 0;
+        this.host.traceNote(
+          'client.configured',
+          t.data({ address: e.config?.address ?? 'none', child: child !== undefined }),
+        );
+        this.noteAddressChange(t, before, e.config?.address);
+        if (e.config !== undefined) this.schedulePing(t);
+        t.tasks.onIkeUp?.(e.config);
+        if (child !== undefined) t.tasks.onChild?.(child, false);
         return;
       }
       case 'ike.child': {
         const child = e.child as ClientChild;
         const replaced = e.replaces !== undefined;
-        this.children = replaced
-          ? this.children.map((c) => (c.slot === child.slot ? child : c))
-          : [...this.children.filter((c) => c.slot !== child.slot), child];
-        this.inbound.set(child.spiIn, child);
-        this.host.traceNote(replaced ? 'client.childRekeyed' : 'client.childAdded', {
-          slot: child.slot,
-          spiIn: child.spiIn,
-        });
-        this.tasks.onChild?.(child, replaced);
+        t.children = replaced
+          ? t.children.map((c) => (c.slot === child.slot ? child : c))
+          : [...t.children.filter((c) => c.slot !== child.slot), child];
+        this.ageOf(t, child.slot);
+        t.inbound.set(child.spiIn, child);
+        this.host.traceNote(
+          replaced ? 'client.childRekeyed' : 'client.childAdded',
+          t.data({ slot: child.slot, spiIn: child.spiIn }),
+        );
+        t.tasks.onChild?.(child, replaced);
         return;
       }
       case 'ike.childDeleted':
         for (const spi of e.spisIn) {
-          this.inbound.delete(spi);
+          t.inbound.delete(spi);
           this.espSeq.delete(spi);
         }
-        this.children = this.children.filter((c) => !e.spisIn.includes(c.spiIn));
+        for (const c of t.children) if (e.spisIn.includes(c.spiIn)) this.slotAges.delete(`${t.name}|${c.slot}`);
+        t.children = t.children.filter((c) => !e.spisIn.includes(c.spiIn));
         return;
       case 'ike.configured':
-        this.setConfig(e.config);
+        this.setConfig(t, e.config);
         return;
       case 'ike.rekeyed':
-        this.host.traceNote('client.ikeRekeyed', { spiI: e.keys.spiI });
+        this.host.traceNote('client.ikeRekeyed', t.data({ spiI: e.keys.spiI }));
         return;
-      case 'ike.closed':
-        this.host.traceNote('client.closed', { reason: e.reason });
-        this.up = false;
-        this.children = [];
-        this.inbound.clear();
-        this.config = undefined;
-        this.cancelPing?.();
-        this.cancelPing = undefined;
-        this.tasks.onIkeClosed?.(e.reason);
-        this.maybeReconnect(e.reason);
+      case 'ike.closed': {
+        this.host.traceNote('client.closed', t.data({ reason: e.reason }));
+        const before = t.config?.address;
+        t.up = false;
+        this.dropChildren(t);
+        t.config = undefined;
+        this.noteAddressChange(t, before, undefined);
+        t.cancelPing?.();
+        t.cancelPing = undefined;
+        t.tasks.onIkeClosed?.(e.reason);
+        this.maybeReconnect(t, e.reason);
         return;
+      }
       case 'ike.note':
-        this.host.traceNote(e.text, e.data);
+        this.host.traceNote(e.text, t.primary ? e.data : t.data(e.data ?? {}));
         return;
       default:
         return;
     }
   }
 
-  private maybeReconnect(reason: string): void {
-    const policy = this.options.reconnect ?? DEFAULT_RECONNECT;
-    if (reason === 'disconnect' || this.reconnectTries >= policy.triesMax) return;
-    this.reconnectTries++;
-    const delayUs = (policy.delayMs + this.rng.intBelow(policy.jitterMs + 1)) * 1000;
-    this.host.traceNote('client.reconnect', { attempt: this.reconnectTries, delayUs });
-    this.cancelReconnect = this.host.setTimerUs(delayUs, 'client.reconnect', () => this.connect());
+  private addChild(t: Tunnel, child: ClientChild): void {
+    t.children = [...t.children.filter((c) => c.slot !== child.slot), child];
+    t.inbound.set(child.spiIn, child);
+    this.ageOf(t, child.slot);
   }
 
-  private schedulePing(): void {
+  private ageOf(t: Tunnel, slot: string): number {
+    const key = `${t.name}|${slot}`;
+    let age = this.slotAges.get(key);
+    if (age === undefined) {
+      age = this.nextSlotAge++;
+      this.slotAges.set(key, age);
+    }
+    return age;
+  }
+
+  private maybeReconnect(t: Tunnel, reason: string): void {
+    const policy = this.options.reconnect ?? DEFAULT_RECONNECT;
+    if (reason === 'disconnect' || t.reconnectTries >= policy.triesMax) return;
+    t.reconnectTries++;
+    const delayUs = (policy.delayMs + t.rng.intBelow(policy.jitterMs + 1)) * 1000;
+    this.host.traceNote('client.reconnect', t.data({ attempt: t.reconnectTries, delayUs }));
+    t.cancelReconnect = this.host.setTimerUs(delayUs, 'client.reconnect', () => this.connect(t));
+  }
+
+  private schedulePing(t: Tunnel): void {
     const every = this.options.pingIntervalMs ?? 0;
-    if (every <= 0 || this.cancelPing !== undefined) return;
-    this.cancelPing = this.host.setTimerUs(every * 1000, 'client.ping', () => {
-      this.cancelPing = undefined;
-      this.ping();
-      this.schedulePing();
+    if (every <= 0 || t.cancelPing !== undefined) return;
+    t.cancelPing = this.host.setTimerUs(every * 1000, 'client.ping', () => {
+      t.cancelPing = undefined;
+      this.ping(t);
+      this.schedulePing(t);
     });
+  }
+
+  /** Every Child SA of every tunnel, with node-wide slot ages (the SPD's candidates). */
+  private spdEntries(): SpdEntry[] {
+    const out: SpdEntry[] = [];
+    for (const t of this.tunnels) {
+      for (const c of t.children) out.push({ ...c, seq: this.ageOf(t, c.slot), tunnel: t.name });
+    }
+    return out;
   }
 
   /**
    * Sends an inner UDP datagram through the SPD (RFC 4301 §4.4.1, rules in client-spd.ts): sealed into the matching
-   * Child SA (ESP tunnel mode to the gateway), or in the clear on `eth0` when no Child SA matches.
+   * Child SA of any tunnel (ESP tunnel mode to that tunnel's gateway), or in the clear on `eth0` when none matches.
+   * The primary tunnel's view (kept for callers of the single-tunnel API).
    */
   sendUdp(d: UdpDatagram): SendVerdict {
+    return this.sendFrom(d, { kind: 'tunnel', tunnel: PRIMARY_TUNNEL });
+  }
+
+  /** The SPD lookup for a datagram from `origin`; a catch by another tunnel's SA is traced as `spd.misdirected`. */
+  sendFrom(d: UdpDatagram, origin: Origin): SendVerdict {
     const flow = { ...d, protocol: IpProtocol.UDP };
-    const child = selectChild(this.children, flow);
-    if (child === undefined) {
+    const entry = selectChild(this.spdEntries(), flow);
+    if (entry === undefined) {
       this.host.send('eth0', datagramPacket(d));
+      // A tunnel's own datagram that no SA protects leaves on the physical interface (RFC 4301 §4.4.1 BYPASS).
+      if (origin.kind === 'tunnel')
+        this.host.traceNote('spd.leaked', { client: this.name, dst: d.dst, dstPort: d.dstPort, tunnel: origin.tunnel });
       return { kind: 'clear' };
     }
-    const seq = (this.espSeq.get(child.spiIn) ?? 0) + 1;
-    this.espSeq.set(child.spiIn, seq);
-    const { address, gatewayAddress } = this.options;
-    this.host.send('eth0', espPacket(address, gatewayAddress, child.spiOut, seq, child.suite, datagramPacket(d)));
-    return { kind: 'tunnel', slot: child.slot };
+    const wanted = origin.kind === 'clear' ? 'clear' : origin.tunnel;
+    if (wanted !== entry.tunnel) {
+      this.host.traceNote('spd.misdirected', {
+        client: this.name,
+        dst: d.dst,
+        dstPort: d.dstPort,
+        slot: entry.slot,
+        tunnel: entry.tunnel,
+        wanted,
+      });
+    }
+    const t = this.tunnels.find((x) => x.name === entry.tunnel);
+    const seq = (this.espSeq.get(entry.spiIn) ?? 0) + 1;
+    this.espSeq.set(entry.spiIn, seq);
+    const gw = t?.options.gatewayAddress ?? this.options.gatewayAddress;
+    this.host.send('eth0', espPacket(this.outer, gw, entry.spiOut, seq, entry.suite, datagramPacket(d)));
+    return { kind: 'tunnel', slot: entry.slot };
   }
 
   /** Sends one echo request to `pingTarget` from the inner address (no-op, noted, when not configured). */
-  ping(): void {
-    const inner = this.config?.address;
-    const target = this.options.pingTarget;
-    if (inner === undefined || target === undefined || this.children.length === 0) {
-      this.host.traceNote('data.noTunnel', {});
+  ping(t: Tunnel | undefined = this.tunnels[0]): void {
+    if (t === undefined) return;
+    const inner = t.config?.address;
+    const target = t.options.pingTarget;
+    if (inner === undefined || target === undefined || t.children.length === 0) {
+      this.host.traceNote('data.noTunnel', t.data({}));
       return;
     }
     const seq = ++this.pingSeq;
     this.pingSentUs.set(seq, this.host.nowUs());
     const data = new TextEncoder().encode(`ping ${seq}`);
-    this.sendUdp({ src: inner, dst: target, srcPort: DATA_PORT, dstPort: ECHO_PORT, app: { kind: 'raw', data } });
+    this.sendFrom(
+      { src: inner, dst: target, srcPort: DATA_PORT, dstPort: ECHO_PORT, app: { kind: 'raw', data } },
+      { kind: 'tunnel', tunnel: t.name },
+    );
   }
 
   receive(_iface: string, p: Packet): void {
     const ike = ikeOf(p);
     if (ike !== undefined) {
-      this.actor?.send({ type: 'net.recv', message: ike });
+      const t = this.tunnels.find((x) => x.options.gatewayAddress === p.ip.src) ?? this.tunnels[0];
+      t?.actor?.send({ type: 'net.recv', message: ike });
       return;
     }
     const esp = espOf(p);
-    if (esp === undefined) return;
-    const child = this.inbound.get(esp.spi);
+    if (esp === undefined) {
+      this.receiveClear(p);
+      return;
+    }
+    const t = this.tunnels.find((x) => x.inbound.has(esp.spi));
+    const child = t?.inbound.get(esp.spi);
     const d = udpOf(esp.inner);
-    if (child === undefined || d === undefined) {
+    if (t === undefined || child === undefined || d === undefined) {
       this.host.traceNote('data.unknownSpi', { spi: esp.spi });
       return;
     }
@@ -345,38 +527,126 @@ export class ClientNode implements SimNode<Packet> {
       const seq = Number(text.split(' ')[1]);
       const sent = this.pingSentUs.get(seq);
       this.pingSentUs.delete(seq);
-      this.host.traceNote('data.echo', { seq, rttUs: sent === undefined ? -1 : this.host.nowUs() - sent });
+      this.host.traceNote('data.echo', t.data({ seq, rttUs: sent === undefined ? -1 : this.host.nowUs() - sent }));
       return;
     }
-    this.tasks.onUdp?.(d, child.slot);
+    t.tasks.onUdp?.(d, child.slot);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The home LAN DHCP client (RFC 2131 over UDP on eth0)
+
+  private startHome(): void {
+    const o = this.options.homeDhcp;
+    if (o === undefined || this.home !== undefined) return;
+    const host = this.host;
+    const actor = createActor(dhcpClientMachine, {
+      clock: host.clock,
+      input: {
+        identity: ethernetIdentity(o.mac),
+        rng: host.rng('homeDhcp'),
+        nowUs: () => host.nowUs(),
+        // Not configured yet: ask for broadcast replies (RFC 2131 §4.1).
+        broadcastFlag: true,
+        ...(o.retransmit === undefined ? {} : { retransmit: o.retransmit }),
+      },
+    });
+    this.homeTracker = traceTransitions(actor, 'none', (from, to) => host.traceState('homeDhcp', from, to));
+    actor.on('dhcp.send', (e) => this.sendHome(e.message, e.destination === 'broadcast' ? undefined : e.destination));
+    actor.on('dhcp.bound', (e) => this.setHomeAddress(e.address, maskToPrefix(e.mask) ?? 32, 'home.bound'));
+    actor.on('dhcp.renewed', (e) => host.traceNote('home.renewed', { client: this.name, address: e.address }));
+    actor.on('dhcp.expired', (e) => {
+      host.traceNote('home.expired', { client: this.name, address: e.address });
+      this.setHomeAddress(undefined, 0, 'home.withdrawn');
+    });
+    actor.on('dhcp.nak', (e) => {
+      host.traceNote('home.nak', { client: this.name, state: e.state });
+      if (e.withdrawn !== null) this.setHomeAddress(undefined, 0, 'home.withdrawn');
+    });
+    actor.on('dhcp.gaveUp', (e) => host.traceNote('dhcp.gaveUp', { state: e.state, tries: e.tries }));
+    this.home = actor;
+    actor.start();
+  }
+
+  private setHomeAddress(address: string | undefined, prefixLength: number, note: string): void {
+    this.homeLease = address;
+    if (address !== undefined) this.outer = address;
+    this.host.traceNote(note, { client: this.name, address: address ?? '0.0.0.0' });
+    this.host.setInterfaceAddress('eth0', address ?? '0.0.0.0', prefixLength);
+  }
+
+  /** Home DHCP belongs on the physical interface: through the SPD like every packet (the §4 hazard). */
+  private sendHome(message: DhcpMessage, unicast: { readonly unicast: string } | undefined): void {
+    this.sendFrom(
+      {
+        src: this.homeLease ?? '0.0.0.0',
+        dst: unicast?.unicast ?? '255.255.255.255',
+        srcPort: 68,
+        dstPort: 67,
+        app: { kind: 'dhcp', message },
+      },
+      { kind: 'clear' },
+    );
+  }
+
+  private receiveClear(p: Packet): void {
+    const d = udpOf(p);
+    if (d === undefined || d.dstPort !== 68 || d.app.kind !== 'dhcp') return;
+    this.home?.send({ type: 'dhcp.recv', message: d.app.message });
   }
 
   crash(): void {
-    this.cancelReconnect?.();
-    this.tasks.stop?.();
-    this.stopActor();
-    this.methodMachines.clear();
-    this.lastState = 'idle';
+    for (const t of this.tunnels) {
+      t.cancelReconnect?.();
+      t.tasks.stop?.();
+      this.stopActor(t);
+      t.machines.clear();
+      t.lastState = 'idle';
+    }
+    this.home?.stop();
+    this.home = undefined;
   }
 
   restart(): void {
-    this.lastState = 'idle';
-    this.buildTasks();
+    for (const t of this.tunnels) {
+      t.lastState = 'idle';
+      this.buildTasks(t);
+    }
+    this.startHome();
   }
 
-  /** The Child SAs the SPD uses now, oldest slot first (tests, the web view). */
+  /** The primary tunnel's Child SAs, oldest slot first (tests, the web view). */
   childSas(): readonly ClientChildView[] {
-    return [...this.children].sort((a, b) => a.seq - b.seq);
+    return [...(this.tunnels[0]?.children ?? [])].sort((a, b) => a.seq - b.seq);
   }
 
-  /** The inner address, if configured. */
+  /** Every tunnel's Child SAs in SPD order of age (node-wide), with the tunnel name. */
+  allChildSas(): readonly (ClientChildView & { readonly tunnel: string })[] {
+    return this.spdEntries().sort((a, b) => a.seq - b.seq);
+  }
+
+  /** The primary tunnel's inner address, if configured. */
   innerConfig(): AssignedConfig | undefined {
-    return this.config;
+    return this.tunnels[0]?.config;
+  }
+
+  /** A tunnel's inner address by tunnel name. */
+  innerConfigOf(tunnel: string): AssignedConfig | undefined {
+    return this.tunnels.find((t) => t.name === tunnel)?.config;
+  }
+
+  /** The home lease on the physical interface (undefined without `homeDhcp` or while unbound). */
+  homeAddress(): string | undefined {
+    return this.homeLease;
   }
 
   states(): Readonly<Record<string, string>> {
-    const out: Record<string, string> = { ike: this.tracker?.current() ?? this.lastState };
-    for (const [name, t] of this.methodMachines) out[name] = t.current();
+    const out: Record<string, string> = {};
+    for (const t of this.tunnels) {
+      out[t.machineName('ike')] = t.tracker?.current() ?? t.lastState;
+      for (const [name, tr] of t.machines) out[name] = tr.current();
+    }
+    if (this.homeTracker !== undefined) out['homeDhcp'] = this.homeTracker.current();
     return out;
   }
 }

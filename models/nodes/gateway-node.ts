@@ -55,6 +55,8 @@ interface SaRecord {
   peerId: string;
   /** Newest first; each is a routing entry (TSi) until deleted. */
   children: ChildSa[];
+  /** The inner address the provider gave this IKE SA (for `address.overlap`). */
+  address?: string;
 }
 
 const LIMITED_BROADCAST = '255.255.255.255';
@@ -209,14 +211,18 @@ export class GatewayNode implements SimNode<Packet> {
       case 'address.request':
         rec.peerId = e.peerId;
         this.provider.request({ ikeSaId: rec.id, peerId: e.peerId, request: e.request, round: e.round }, (answer) => {
-          if (this.current(rec)) rec.actor.send({ type: 'provider.answer', answer });
+          if (!this.current(rec)) return;
+          if (answer.ok && answer.more !== true) this.noteAddress(rec, answer.config?.address);
+          rec.actor.send({ type: 'provider.answer', answer });
         });
         return;
       case 'child.request':
         this.provider.childRequest?.(
           { ikeSaId: rec.id, peerId: e.peerId, request: e.request, rekeyOf: e.rekeyOf, config: e.config },
           (answer) => {
-            if (this.current(rec)) rec.actor.send({ type: 'provider.childAnswer', answer });
+            if (!this.current(rec)) return;
+            if (answer.ok) this.noteAddress(rec, answer.config?.address);
+            rec.actor.send({ type: 'provider.childAnswer', answer });
           },
         );
         return;
@@ -245,6 +251,19 @@ export class GatewayNode implements SimNode<Packet> {
         return;
       default:
         return;
+    }
+  }
+
+  /**
+   * Records the address the provider gave an IKE SA; another live IKE SA holding the same address is an overlap
+   * (a DHCP lease that ran out under a tunnel and went to someone else: `address.overlap {address, a, b}`).
+   */
+  private noteAddress(rec: SaRecord, address: string | undefined): void {
+    if (address === undefined || address === rec.address) return;
+    rec.address = address;
+    for (const other of this.records.values()) {
+      if (other === rec || other.address !== address) continue;
+      this.host.traceNote('address.overlap', { address, a: other.peerId, b: rec.peerId });
     }
   }
 

@@ -54,6 +54,19 @@ describe('Scheduler', () => {
     expect(fired).toEqual(expected);
   });
 
+  it('compacts while the run loop is running: a handler that cancels thousands of timers', () => {
+    // Regression: compaction used to swap the heap array under the running loop, which then spun on a stale copy.
+    const s = new Scheduler();
+    const fired: number[] = [];
+    const handles = Array.from({ length: 3000 }, (_, i) => s.at(2000 + i, () => fired.push(i)));
+    s.at(1000, () => {
+      for (let i = 0; i < 3000; i++) if (i % 100 !== 0) s.cancel(handles[i]!);
+      s.at(1500, () => fired.push(-1));
+    });
+    expect(s.runUntilIdle({ eventsMax: 10_000 })).toEqual({ reason: 'idle', eventsRun: 32, atUs: 4900 });
+    expect(fired).toEqual([-1, ...Array.from({ length: 30 }, (_, k) => k * 100)]);
+  });
+
   it('reports the eventsMax bound instead of throwing, and resumes afterwards', () => {
     const s = new Scheduler();
     let n = 0;

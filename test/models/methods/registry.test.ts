@@ -22,7 +22,7 @@ const ctx: GatewayMethodContext = {
 
 describe('method registry', () => {
   it('builds mode-cfg from unknown scenario data, validated', () => {
-    expect(methodIds()).toEqual(['mode-cfg']);
+    expect(methodIds()).toEqual(['dhcp-over-ike', 'dhcp-over-ike-wg', 'mode-cfg', 'dhcp-over-ipsec', 'mode-cfg-dhcp']);
     const m = methodById('mode-cfg');
     const provider = m.gateway({ first: '10.99.0.1', last: '10.99.0.2', prefixLength: 24, dns: ['10.1.0.53'] }, ctx);
     expect(provider.snapshot()).toEqual({});
@@ -31,6 +31,8 @@ describe('method registry', () => {
       new OptionError('gateway.last', 'expected a string'),
     );
     expect(() => m.client({ requestConfig: 'yes' })).toThrow('client.requestConfig: expected a boolean');
-    expect(() => methodById('nope')).toThrow("unknown method 'nope' (known: mode-cfg)");
+    expect(() => methodById('nope')).toThrow(
+      "unknown method 'nope' (known: dhcp-over-ike, dhcp-over-ike-wg, mode-cfg, dhcp-over-ipsec, mode-cfg-dhcp)",
+    );
   });
 });

@@ -1,0 +1,158 @@
+/**
+ * The gateway side of `dhcp-over-ipsec` (RFC 3456 §4.2): a stateless DHCP relay between the peers' DHCP SAs and the
+ * DHCP server. A BOOTREQUEST decapsulated from a peer's tunnel gets giaddr = the gateway's inside address and option
+ * 82 with circuit-id `ike:<IKE SA id>` (§4.2: "the virtual port number of the tunnel is inserted in the Agent Circuit
+ * ID Sub-option") and remote-id = the peer identity (RFC 3046 §3.2); the server's BOOTREPLY comes back to giaddr:67,
+ * its circuit-id names the tunnel to send it down (no per-exchange state), option 82 is checked and stripped (RFC 3046
+ * §2.2) and the reply goes to the client's destination (RFC 2131 §4.1) through the peer's Child SA that covers it.
+ *
+ * The one piece of state is the one §4.2 asks for: the yiaddr of each ACK is snooped to "plumb a corresponding
+ * route", i.e. the tunnel SA's TSi must be that address (a CREATE_CHILD_SA for another address is refused).
+ */
+import { relayAgentSubOptions, relayReply, relayRequest, type RelayRequestConfig } from '../../dhcp/relay.ts';
+import { messageTypeOf } from '../../dhcp/options.ts';
+import { DhcpMessageType, type RelayAgentSubOption } from '../../wire/dhcp/types.ts';
+import type { AddressProvider, AssignedConfig, GatewayMethodContext, UdpDatagram, UdpSource } from '../method.ts';
+import { configOfAck } from './lease-config.ts';
+import { asksForDhcpSa, DHCP_CLIENT_PORT, DHCP_SA_TSR, DHCP_SERVER_PORT } from './selectors.ts';
+import { selectorsContain } from '../../ike/tasks/child-create.ts';
+import { findPayload } from '../../wire/ike/index.ts';
+
+export interface Rfc3456RelayOptions {
+  /** The DHCP server the relay forwards to (RFC 2131 §4.1 "relay agent … configured with the server address"). */
+  readonly serverAddress: string;
+  /** Add remote-id = the peer's IKE identity beside the circuit-id (RFC 3046 §3.2). Default true. */
+  readonly remoteId?: boolean;
+  /** RFC 3527: name the VPN subnet in option 82 when giaddr (the inside address) is not in it. */
+  readonly linkSelectionSubnet?: string;
+}
+
+const CIRCUIT_PREFIX = 'ike:';
+const text = new TextEncoder();
+const untext = new TextDecoder();
+
+/** The circuit-id naming a tunnel: `ike:<IKE SA id>`. */
+export function circuitIdOf(ikeSaId: string): Uint8Array {
+  return text.encode(`${CIRCUIT_PREFIX}${ikeSaId}`);
+}
+
+function tunnelOfCircuit(subs: readonly RelayAgentSubOption[] | null): string | undefined {
+  const c = subs?.find((s) => s.kind === 'circuitId');
+  if (c?.kind !== 'circuitId') return undefined;
+  const s = untext.decode(c.data);
+  return s.startsWith(CIRCUIT_PREFIX) ? s.slice(CIRCUIT_PREFIX.length) : undefined;
+}
+
+export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodContext): AddressProvider {
+  const host = ctx.host;
+  /** ikeSaId → the snooped ACK (§4.2) and its peer. */
+  const snooped = new Map<string, { config: AssignedConfig; peerId: string }>();
+  const requestConfig = (ikeSaId: string, peerId: string): RelayRequestConfig => ({
+    giaddr: host.insideAddress,
+    circuitId: circuitIdOf(ikeSaId),
+    ...(options.remoteId === false ? {} : { remoteId: text.encode(peerId) }),
+    ...(options.linkSelectionSubnet === undefined ? {} : { linkSelection: options.linkSelectionSubnet }),
+  });
+  // RFC 3046 §2.2: the server echoes option 82 unchanged, so a reply must carry exactly what the request got.
+  const expected = (ikeSaId: string, peerId: string): RelayAgentSubOption[] =>
+    relayAgentSubOptions(requestConfig(ikeSaId, peerId));
+  /** Peer identities by IKE SA, for remote-id checks on replies (set on first contact). */
+  const peers = new Map<string, string>();
+
+  function fromTunnel(d: UdpDatagram, ikeSaId: string, peerId: string): void {
+    if (d.app.kind !== 'dhcp') return;
+    peers.set(ikeSaId, peerId);
+    const r = relayRequest(d.app.message, requestConfig(ikeSaId, peerId));
+    if (r.kind === 'drop') {
+      host.traceNote('relay.drop', { reason: r.reason, peer: peerId });
+      return;
+    }
+    host.traceNote('relay.forward', { peer: peerId, xid: r.message.xid });
+    host.sendUdp({
+      dst: options.serverAddress,
+      srcPort: DHCP_SERVER_PORT,
+      dstPort: DHCP_SERVER_PORT,
+      app: { kind: 'dhcp', message: r.message },
+    });
+  }
+
+  function fromInside(d: UdpDatagram): void {
+    if (d.app.kind !== 'dhcp') return;
+    const message = d.app.message;
+    const info = message.options.find((o) => o.kind === 'relayAgentInfo');
+    const ikeSaId = tunnelOfCircuit(info?.kind === 'relayAgentInfo' ? info.subOptions : null);
+    const peerId = ikeSaId === undefined ? undefined : peers.get(ikeSaId);
+    if (ikeSaId === undefined || peerId === undefined) {
+      host.traceNote('relay.drop', { reason: 'unknown-circuit' });
+      return;
+    }
+    const r = relayReply(message, { ourAddresses: [host.insideAddress], expected: expected(ikeSaId, peerId) });
+    if (r.kind === 'drop') {
+      host.traceNote('relay.drop', { reason: r.reason, peer: peerId });
+      return;
+    }
+    if (messageTypeOf(r.message) === DhcpMessageType.ACK) {
+      // §4.2: snoop yiaddr to plumb the route (the tunnel SA's TSi).
+      snooped.set(ikeSaId, { config: configOfAck(r.message), peerId });
+    }
+    const sent = host.sendToPeer(ikeSaId, {
+      src: host.insideAddress,
+      dst: r.destination.address,
+      srcPort: DHCP_SERVER_PORT,
+      dstPort: DHCP_CLIENT_PORT,
+      app: { kind: 'dhcp', message: r.message },
+    });
+    host.traceNote(sent ? 'relay.reply' : 'relay.noSa', { peer: peerId, xid: r.message.xid });
+  }
+
+  return {
+    udpPorts: [DHCP_SERVER_PORT],
+    request(req, answer) {
+      if (findPayload(req.request, 'SA') === undefined) {
+        // Childless IKE_AUTH (RFC 6023): the DHCP SA will come in a CREATE_CHILD_SA.
+        answer({ ok: true, config: undefined, replyPayloads: [] });
+        return;
+      }
+      // §4.1: the DHCP SA keeps its wildcards (TSi not narrowed, TSr Any:67). Anything else needs a lease first.
+      if (asksForDhcpSa(req.request)) answer({ ok: true, config: undefined, replyPayloads: [], tsr: [DHCP_SA_TSR] });
+      else answer({ ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' });
+    },
+    childRequest(req, answer) {
+      if (asksForDhcpSa(req.request)) {
+        answer({ ok: true, tsiAddress: null, tsr: [DHCP_SA_TSR] });
+        return;
+      }
+      if (req.rekeyOf !== undefined) {
+        answer({ ok: true });
+        return;
+      }
+      // §3.1 e / §4.2: the tunnel SA for the address the server leased (snooped from the ACK).
+      const lease = snooped.get(req.ikeSaId);
+      const tsi = findPayload(req.request, 'TSi');
+      if (lease === undefined || tsi === undefined || !selectorsContain(tsi.selectors, lease.config.address)) {
+        host.traceNote('relay.tunnelRefused', { peer: req.peerId, leased: lease?.config.address ?? 'none' });
+        answer({ ok: false, notify: 'TS_UNACCEPTABLE' });
+        return;
+      }
+      answer({ ok: true, tsiAddress: lease.config.address, config: lease.config });
+    },
+    onUdp(d: UdpDatagram, from: UdpSource) {
+      if (d.dstPort !== DHCP_SERVER_PORT) return;
+      if (from.via === 'tunnel') fromTunnel(d, from.ikeSaId, from.peerId);
+      else fromInside(d);
+    },
+    release(ikeSaId) {
+      snooped.delete(ikeSaId);
+      peers.delete(ikeSaId);
+    },
+    reset() {
+      snooped.clear();
+      peers.clear();
+    },
+    snapshot() {
+      const out: Record<string, string> = {};
+      for (const s of snooped.values()) out[s.config.address] = s.peerId;
+      return out;
+    },
+  };
+}

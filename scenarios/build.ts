@@ -1,0 +1,364 @@
+/**
+ * A validated scenario + method + seed → the engine's RunInput (nodes, links, faults, commands) and the node roles
+ * the metrics need. Replaces test/support/topology.ts's hand-built mode-cfg topology.
+ */
+import type { CommandSpec, FaultSpec, LinkProfile, LinkSpec, RunInput } from '../sim/index.ts';
+import type { AnySimNode } from '../sim/simulation.ts';
+import { formatIpv4, parseIpv4, prefixMask } from '../sim/ipv4-address.ts';
+import {
+  DEFAULT_RESPONDER_POLICY,
+  peerConfig,
+  type IkePeerConfig,
+  type ResponderPolicy,
+} from '../models/ike/config.ts';
+import { DOUBLING_RETRANSMIT, STRONGSWAN_RETRANSMIT } from '../models/ike/retransmit.ts';
+import { methodById } from '../models/methods/index.ts';
+import { COMMON_POLICIES, type PolicyValue } from '../models/methods/policy.ts';
+import { tsRange } from '../models/wire/ike/index.ts';
+import { ClientNode } from '../models/nodes/client-node.ts';
+import { DhcpServerNode } from '../models/nodes/dhcp-server-node.ts';
+import { EnterpriseHost } from '../models/nodes/enterprise-host.ts';
+import { GatewayNode } from '../models/nodes/gateway-node.ts';
+import type { Scenario } from './load.ts';
+import { allPolicies, isRegistered, MethodNotRegisteredError, type MethodId } from './method-registry.ts';
+import { clientOptions, gatewayOptions } from './method-options.ts';
+import type { DhcpServerInput, GatewayInput, LinkInput } from './schema.ts';
+import { msToUs, toLinkProfile } from './units.ts';
+import { groupMembers, nodeRoles, splitCidr, type NodeRole } from './validate.ts';
+
+/** Who is who, for the metrics (a pure function of trace + roles). */
+export interface RunRoles {
+  readonly clients: readonly string[];
+  /** client → its gateway. */
+  readonly gatewayOf: Readonly<Record<string, string>>;
+  readonly gateways: readonly string[];
+  readonly dhcpServers: readonly { readonly name: string; readonly serviceUs: number; readonly queueMax: number }[];
+  readonly hosts: readonly string[];
+}
+
+export interface BuiltRun {
+  readonly input: RunInput;
+  readonly roles: RunRoles;
+  readonly method: MethodId;
+  readonly seed: number;
+  /** Every policy's effective value (defaults filled in). */
+  readonly options: Readonly<Record<string, PolicyValue>>;
+}
+
+export interface BuildOptions {
+  readonly method?: MethodId;
+  readonly seed?: number;
+  readonly options?: Readonly<Record<string, PolicyValue>>;
+}
+
+/** A topology feature the models cannot build yet (e.g. a client with tunnels to two gateways). */
+export class NotModelledError extends Error {
+  constructor(
+    readonly feature: string,
+    detail: string,
+  ) {
+    super(`not modelled yet: ${feature} (${detail})`);
+    this.name = 'NotModelledError';
+  }
+}
+
+function cidrSubnet(cidr: string): { first: string; last: string } {
+  const { address, prefixLength } = splitCidr(cidr);
+  const mask = prefixMask(prefixLength);
+  const net = (parseIpv4(address) & mask) >>> 0;
+  return { first: formatIpv4(net), last: formatIpv4((net | ~mask) >>> 0) };
+}
+
+function subnetOf(cidr: string): string {
+  const { prefixLength } = splitCidr(cidr);
+  return `${cidrSubnet(cidr).first}/${prefixLength}`;
+}
+
+function effectiveOptions(
+  s: Scenario,
+  overrides: Readonly<Record<string, PolicyValue>> | undefined,
+): Record<string, PolicyValue> {
+  const out: Record<string, PolicyValue> = {};
+  for (const d of allPolicies()) out[d.name] = d.default;
+  for (const d of COMMON_POLICIES) out[d.name] ??= d.default;
+  return { ...out, ...s.options, ...(overrides ?? {}) };
+}
+
+function dhcpServerNode(d: DhcpServerInput): DhcpServerNode {
+  const { address, prefixLength } = splitCidr(d.address);
+  return new DhcpServerNode({
+    name: d.name,
+    interface: { name: 'eth0', address, prefixLength },
+    leases: {
+      pools: d.pools.map((p, i) => {
+        const sub = splitCidr(p.subnet);
+        return {
+          name: p.name ?? `${d.name}-pool${i}`,
+          subnet: cidrSubnet(p.subnet).first,
+          prefixLength: sub.prefixLength,
+          rangeStart: p.rangeStart,
+          rangeEnd: p.rangeEnd,
+          router: p.router ?? null,
+          dns: p.dns,
+          leaseSecs: p.leaseSecs,
+          ...(p.t1Secs !== undefined ? { t1Secs: p.t1Secs } : {}),
+          ...(p.t2Secs !== undefined ? { t2Secs: p.t2Secs } : {}),
+          offerHoldSecs: p.offerHoldSecs,
+        };
+      }),
+      ...(d.renewUnknown !== undefined ? { renewUnknown: d.renewUnknown } : {}),
+    },
+    serviceUs: msToUs(d.serviceMs),
+    queueMax: d.queueMax,
+    restartKeepsLeases: d.restartKeepsLeases,
+  });
+}
+
+export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
+  const method = o.method ?? s.methods[0];
+  if (method === undefined) throw new Error('scenario has no method');
+  if (!isRegistered(method)) throw new MethodNotRegisteredError(method);
+  const seed = o.seed ?? s.seed;
+  const options = effectiveOptions(s, o.options);
+  const m = methodById(method);
+  const t = s.topology;
+  const roles = nodeRoles(t);
+  const retransmit = options['retransmit'] === 'doubling' ? DOUBLING_RETRANSMIT : STRONGSWAN_RETRANSMIT;
+  const w = s.workload;
+  const lifetimes = {
+    childRekeyMs: w.childRekeySecs * 1000,
+    ikeRekeyMs: w.ikeRekeySecs * 1000,
+    livenessMs: w.livenessSecs * 1000,
+    jitterMs: Math.round(w.rekeyJitterMs),
+  };
+  const ikeCommon: Partial<IkePeerConfig> = { retransmit, lifetimes };
+  const gwByName = new Map(t.gateways.map((g) => [g.name, g]));
+  const dhcpByName = new Map(t.dhcpServers.map((d) => [d.name, d]));
+  const hostAddress = t.enterpriseHosts[0] ? splitCidr(t.enterpriseHosts[0].address).address : undefined;
+
+  // Clients.
+  const clients: ClientNode[] = [];
+  const gatewayOf: Record<string, string> = {};
+  const psksByGateway = new Map<string, Record<string, string>>();
+  for (const g of t.clients) {
+    const gws = Array.isArray(g.gateway) ? g.gateway : [g.gateway];
+    if (gws.length > 1)
+      throw new NotModelledError('multi-gateway-client', `client ${g.name} has tunnels to ${gws.join(', ')}`);
+    const gwName = gws[0] as string;
+    const gw = gwByName.get(gwName) as GatewayInput;
+    const { address, prefixLength } = splitCidr(g.address);
+    const base = parseIpv4(address);
+    groupMembers(g).forEach((name, k) => {
+      const identity = `${name}@example.com`;
+      const psks = psksByGateway.get(gwName) ?? {};
+      psks[identity] = `psk-${name}`;
+      psksByGateway.set(gwName, psks);
+      gatewayOf[name] = gwName;
+      clients.push(
+        new ClientNode({
+          name,
+          address: formatIpv4((base + k) >>> 0),
+          prefixLength,
+          gatewayAddress: splitCidr(gw.outside).address,
+          gatewayIdentity: gw.identity ?? `${gw.name}.example.com`,
+          ike: peerConfig({ identity, pskName: `psk-${name}`, ...ikeCommon }),
+          // The method factory (models/methods/method.ts); ClientNode builds the tasks per node life.
+          method: m.client(clientOptions(name, options)),
+          ...(w.reconnect ? { reconnect: w.reconnect } : {}),
+          ...(hostAddress ? { pingTarget: hostAddress } : {}),
+          pingIntervalMs: Math.round(w.pingIntervalMs),
+        }),
+      );
+    });
+  }
+
+  // Gateways.
+  const gateways = t.gateways.map((g) => {
+    const outside = splitCidr(g.outside);
+    const inside = splitCidr(g.inside);
+    const protectedCidrs = g.protectedSubnets ?? [subnetOf(g.inside)];
+    const policy: ResponderPolicy = {
+      ...DEFAULT_RESPONDER_POLICY,
+      protectedSubnets: protectedCidrs.map((c) => {
+        const r = cidrSubnet(c);
+        return tsRange(r.first, r.last);
+      }),
+      cpRequired: options['cpRequired'] !== false,
+      addressTimeoutMs: Number(options['addressTimeoutMs'] ?? DEFAULT_RESPONDER_POLICY.addressTimeoutMs),
+      busyRepeat: options['busyRepeat'] === 'ack-later' ? 'ack-later' : 'ignore',
+      rekeyBusy: options['rekeyBusy'] === true,
+    };
+    const dhcp = g.dhcpServer !== undefined ? dhcpByName.get(g.dhcpServer) : undefined;
+    const gwOpts = gatewayOptions({
+      pool: g.pool,
+      dhcpServerAddress: dhcp ? splitCidr(dhcp.address).address : undefined,
+      linkSelectionSubnet: dhcp?.pools[0] ? cidrSubnet(dhcp.pools[0].subnet).first : undefined,
+      relayAddress: inside.address,
+      gatewayName: g.name,
+      policies: options,
+    });
+    if (method === 'mode-cfg' && g.pool === undefined)
+      throw new NotModelledError(
+        'gateway-pool',
+        `gateway ${g.name} has no pool; mode-cfg needs topology.gateways[].pool`,
+      );
+    return new GatewayNode({
+      name: g.name,
+      outside,
+      inside,
+      ike: peerConfig({ identity: g.identity ?? `${g.name}.example.com`, pskName: 'unused', ...ikeCommon }),
+      policy,
+      psks: psksByGateway.get(g.name) ?? {},
+      provider: (ctx) => m.gateway(gwOpts, ctx),
+    });
+  });
+
+  const servers = [...t.dhcpServers, ...t.homeDhcpServers].map(dhcpServerNode);
+  const hosts = t.enterpriseHosts.map((h) => {
+    const { address, prefixLength } = splitCidr(h.address);
+    return new EnterpriseHost({ name: h.name, address, prefixLength });
+  });
+  const nodes: AnySimNode[] = [...clients, ...gateways, ...servers, ...hosts];
+
+  const links = t.links.map((l) => buildLink(l, s, roles));
+  const commands = buildCommands(s);
+  const faults: FaultSpec[] = [];
+  s.faults.forEach((f) => {
+    const atUs = msToUs(f.atMs);
+    const id = f.id !== undefined ? { id: f.id } : {};
+    switch (f.type) {
+      case 'dhcp.stall':
+      case 'dhcp.unstall':
+        commands.push({ atUs, node: f.node, command: { type: f.type === 'dhcp.stall' ? 'cmd.stall' : 'cmd.unstall' } });
+        return;
+      case 'link.profile':
+        faults.push({
+          type: f.type,
+          atUs,
+          ...id,
+          link: f.link,
+          ...(f.from ? { from: f.from } : {}),
+          ...(f.to ? { to: f.to } : {}),
+          profile: toLinkProfile(f.profile),
+        });
+        return;
+      default: {
+        const { atMs: _atMs, ...rest } = f;
+        faults.push({ ...rest, atUs } as FaultSpec);
+      }
+    }
+  });
+  // Commands in time order (stable): the scheduler runs same-time events in scheduling order.
+  const ordered = commands
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => a.c.atUs - b.c.atUs || a.i - b.i)
+    .map((x) => x.c);
+  const input: RunInput = { nodes, links, faults, commands: ordered, durationUs: msToUs(s.durationMs) };
+  return {
+    input,
+    roles: {
+      clients: clients.map((c) => c.name),
+      gatewayOf,
+      gateways: t.gateways.map((g) => g.name),
+      dhcpServers: [...t.dhcpServers, ...t.homeDhcpServers].map((d) => ({
+        name: d.name,
+        serviceUs: msToUs(d.serviceMs),
+        queueMax: d.queueMax,
+      })),
+      hosts: t.enterpriseHosts.map((h) => h.name),
+    },
+    method,
+    seed,
+    options,
+  };
+}
+
+function expandTargets(s: Scenario, nodes: string | readonly string[]): string[] {
+  const list = typeof nodes === 'string' ? [nodes] : nodes;
+  const out: string[] = [];
+  for (const n of list) {
+    const group = s.topology.clients.find((g) => g.name === n && g.count !== undefined);
+    if (group) out.push(...groupMembers(group));
+    else out.push(n);
+  }
+  return out;
+}
+
+const ACTION_COMMAND = {
+  connect: 'cmd.connect',
+  disconnect: 'cmd.disconnect',
+  ping: 'cmd.ping',
+  renew: 'cmd.renew',
+  release: 'cmd.release',
+} as const;
+
+function buildCommands(s: Scenario): CommandSpec[] {
+  const out: CommandSpec[] = [];
+  for (const a of s.workload.actions) {
+    const spacingUs =
+      a.spacingMs !== undefined
+        ? msToUs(a.spacingMs)
+        : a.ratePerSec !== undefined
+          ? Math.round(1_000_000 / a.ratePerSec)
+          : 0;
+    expandTargets(s, a.nodes).forEach((node, k) => {
+      out.push({ atUs: msToUs(a.atMs) + k * spacingUs, node, command: { type: ACTION_COMMAND[a.action] } });
+    });
+  }
+  return out;
+}
+
+function ifaceFor(
+  node: string,
+  role: NodeRole | undefined,
+  link: LinkInput,
+  roles: ReadonlyMap<string, NodeRole>,
+): string {
+  if (role !== 'gateway') return 'eth0';
+  // A gateway's outside faces clients; a link with no client on it is its inside.
+  const hasClient = link.attach.some((a) => {
+    const n = a.split('.')[0] ?? a;
+    return roles.get(n) === 'client' || !roles.has(n);
+  });
+  return hasClient ? 'outside' : 'inside';
+}
+
+function buildLink(l: LinkInput, s: Scenario, roles: ReadonlyMap<string, NodeRole>): LinkSpec {
+  const attach = l.attach.flatMap((a) => {
+    const [node = a, iface] = a.split('.');
+    return expandTargets(s, node).map((n) => ({ node: n, iface: iface ?? ifaceFor(n, roles.get(n), l, roles) }));
+  });
+  const profile = l.profile ? toLinkProfile(l.profile) : undefined;
+  const directions: Record<string, LinkProfile> = {};
+  for (const [key, p] of Object.entries(l.directions ?? {})) directions[key.replace('->', '→')] = toLinkProfile(p);
+  if (l.kind === 'p2p') {
+    const [a, b] = attach as [{ node: string; iface: string }, { node: string; iface: string }];
+    return {
+      kind: 'p2p',
+      name: l.name,
+      a,
+      b,
+      ...(profile ? { profile } : {}),
+      ...(directions[`${a.node}→${b.node}`] ? { aToB: directions[`${a.node}→${b.node}`] } : {}),
+      ...(directions[`${b.node}→${a.node}`] ? { bToA: directions[`${b.node}→${a.node}`] } : {}),
+    };
+  }
+  // A gateway's inside segment routes the tunnel addresses (its pool, its DHCP server's pools) back to it.
+  const routes = [...(l.routes ?? [])];
+  for (const at of attach) {
+    if (roles.get(at.node) !== 'gateway' || at.iface !== 'inside') continue;
+    const g = s.topology.gateways.find((x) => x.name === at.node) as GatewayInput;
+    if (g.pool) routes.push({ prefix: subnetOf(`${g.pool.first}/${g.pool.prefixLength}`), via: g.name });
+    const d = s.topology.dhcpServers.find((x) => x.name === g.dhcpServer);
+    for (const p of d?.pools ?? []) routes.push({ prefix: subnetOf(p.subnet), via: g.name });
+  }
+  return {
+    kind: 'segment',
+    name: l.name,
+    attach,
+    ...(l.subnet ? { subnet: l.subnet } : {}),
+    ...(profile ? { profile } : {}),
+    ...(Object.keys(directions).length > 0 ? { profiles: directions } : {}),
+    ...(routes.length > 0 ? { routes } : {}),
+  };
+}

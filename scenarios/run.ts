@@ -1,0 +1,93 @@
+/**
+ * The scenario-level run: load (or take) a scenario, build it for one method and seed, run the engine at trace level
+ * `full`, compute the metrics from the trace and check the expectations.
+ */
+import { runScenario as runEngine } from '../sim/run.ts';
+import type { TraceEvent } from '../sim/trace.ts';
+import type { PolicyValue } from '../models/methods/policy.ts';
+import { buildRun, type RunRoles } from './build.ts';
+import { checkExpectations, type ExpectationResult } from './expectations.ts';
+import { loadScenarioOrThrow, type Scenario } from './load.ts';
+import type { MethodId } from './method-registry.ts';
+import { computeMetrics, type ScenarioMetrics } from './metrics/collect.ts';
+import { clientMachineSize } from './metrics/machine-size.ts';
+
+export interface RunScenarioMetrics extends ScenarioMetrics {
+  readonly clientMachineSize: {
+    readonly states: number;
+    readonly transitions: number;
+    readonly machines: readonly string[];
+  };
+  readonly durationUs: number;
+}
+
+export interface RunScenarioOptions {
+  readonly method?: MethodId;
+  readonly seed?: number;
+  /** Policy values (`--option`). */
+  readonly options?: Readonly<Record<string, PolicyValue>>;
+  /** Scenario parameters (`--param`). */
+  readonly params?: Readonly<Record<string, PolicyValue>>;
+  /** Return the trace events (default true). */
+  readonly keepTrace?: boolean;
+  /** Each canonical JSONL line of the trace, as it is recorded. */
+  readonly onTraceLine?: (line: string) => void;
+}
+
+export interface ScenarioRunResult {
+  readonly scenario: string;
+  readonly method: MethodId;
+  readonly seed: number;
+  readonly options: Readonly<Record<string, PolicyValue>>;
+  readonly params: Readonly<Record<string, PolicyValue>>;
+  readonly traceSha256: string;
+  readonly metrics: RunScenarioMetrics;
+  readonly expectations: readonly ExpectationResult[];
+  /** All expectations met. */
+  readonly ok: boolean;
+  readonly trace: readonly TraceEvent[];
+  readonly roles: RunRoles;
+}
+
+/** A scenario's short name: the library name, else its `name`. */
+export function scenarioLabel(s: Scenario): string {
+  return s.source.startsWith('library:') ? s.source.slice('library:'.length) : s.name;
+}
+
+/** Runs one scenario with one method and seed. Throws ScenarioError (bad scenario), MethodNotRegisteredError, NotModelledError. */
+export function runScenario(scenario: string | object, o: RunScenarioOptions = {}): ScenarioRunResult {
+  const s = loadScenarioOrThrow(scenario, {
+    ...(o.params ? { params: o.params } : {}),
+    ...(o.options ? { options: o.options } : {}),
+  });
+  const built = buildRun(s, {
+    ...(o.method ? { method: o.method } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+  });
+  const out = runEngine(built.input, {
+    seed: built.seed,
+    traceLevel: 'full',
+    ...(o.onTraceLine ? { onTraceLine: o.onTraceLine } : {}),
+  });
+  const base = computeMetrics(out.trace, built.roles, out.metrics.finalAtUs);
+  const size = clientMachineSize(base.clientMachines);
+  const metrics: RunScenarioMetrics = {
+    ...base,
+    clientMachineSize: { states: size.states, transitions: size.transitions, machines: size.machines },
+    durationUs: out.metrics.finalAtUs,
+  };
+  const expectations = checkExpectations(s.expectations, built.method, metrics, out.trace);
+  return {
+    scenario: scenarioLabel(s),
+    method: built.method,
+    seed: built.seed,
+    options: s.options,
+    params: s.params,
+    traceSha256: out.traceSha256,
+    metrics,
+    expectations,
+    ok: expectations.every((e) => e.ok),
+    trace: o.keepTrace === false ? [] : out.trace,
+    roles: built.roles,
+  };
+}

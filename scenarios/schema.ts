@@ -1,0 +1,248 @@
+/**
+ * The scenario schema (zod 4, strict objects: an unknown field is an error). Human units where unambiguous
+ * (`latencyMs`, `lossRatio`); load.ts converts them to the engine's integer µs / ppm. Cross-field checks (dangling
+ * names, duplicates, addresses outside their subnet, option values) are in validate.ts.
+ */
+import { z } from 'zod';
+import { METHOD_IDS } from './method-registry.ts';
+
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = `${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}`;
+
+export const Ipv4 = z.string().regex(new RegExp(`^${IPV4}$`), { error: 'an IPv4 address a.b.c.d' });
+/** `a.b.c.d/len`: an interface address with its prefix length, or a subnet. */
+export const Cidr = z
+  .string()
+  .regex(new RegExp(`^${IPV4}/(3[0-2]|[12]?\\d)$`), { error: 'an IPv4 address with prefix length a.b.c.d/len' });
+const Name = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, { error: 'a name: a letter, then letters, digits, _ or - (≤ 64)' });
+const NonNegInt = z.number().int().min(0);
+const Ms = z.number().min(0).max(1e12);
+const Ratio = z.number().min(0).max(1);
+
+/** One link direction's behaviour: exactly sim/link-profile.ts's fields, with human-unit alternatives. */
+export const ProfileSchema = z
+  .strictObject({
+    latencyMs: Ms.optional(),
+    latencyUs: NonNegInt.optional(),
+    jitterMs: Ms.optional(),
+    jitterUs: NonNegInt.optional(),
+    lossRatio: Ratio.optional(),
+    lossPpm: NonNegInt.max(1_000_000).optional(),
+    lossBurstLengthMean: z.number().min(1).optional(),
+    duplicateRatio: Ratio.optional(),
+    duplicatePpm: NonNegInt.max(1_000_000).optional(),
+    reorderRatio: Ratio.optional(),
+    reorderPpm: NonNegInt.max(1_000_000).optional(),
+    reorderExtraDelayMs: Ms.optional(),
+    reorderExtraDelayUs: NonNegInt.optional(),
+    bandwidthBps: NonNegInt.optional(),
+    queueBytesMax: NonNegInt.optional(),
+    queuePacketsMax: NonNegInt.optional(),
+    mtuBytes: NonNegInt.optional(),
+  })
+  .describe('link direction profile (ms/ratio or µs/ppm; not both for one field)');
+export type ProfileInput = z.infer<typeof ProfileSchema>;
+
+const LocalPool = z.strictObject({
+  first: Ipv4,
+  last: Ipv4,
+  prefixLength: z.number().int().min(0).max(32).default(24),
+  dns: z.array(Ipv4).default([]),
+});
+
+const DhcpPool = z.strictObject({
+  name: Name.optional(),
+  subnet: Cidr,
+  rangeStart: Ipv4,
+  rangeEnd: Ipv4,
+  router: Ipv4.optional(),
+  dns: z.array(Ipv4).default([]),
+  leaseSecs: z.number().int().min(1).default(3600),
+  t1Secs: z.number().int().min(1).optional(),
+  t2Secs: z.number().int().min(1).optional(),
+  offerHoldSecs: z.number().int().min(1).default(60),
+});
+
+const DhcpServer = z.strictObject({
+  name: Name,
+  address: Cidr,
+  pools: z.array(DhcpPool).min(1),
+  /** Processing delay per message (the server is a FIFO queue served one message at a time). */
+  serviceMs: Ms.default(0),
+  queueMax: z.number().int().min(1).default(64),
+  restartKeepsLeases: z.boolean().default(true),
+  renewUnknown: z.enum(['ack-if-free', 'nak', 'ignore']).optional(),
+});
+
+const Gateway = z.strictObject({
+  name: Name,
+  outside: Cidr,
+  inside: Cidr,
+  identity: z.string().min(1).optional(),
+  /** Local pool (mode-cfg); DHCP-based methods use `dhcpServer`. */
+  pool: LocalPool.optional(),
+  dhcpServer: Name.optional(),
+  /** What tunnels may reach (TSr), e.g. the inside subnet; default the inside interface's subnet. */
+  protectedSubnets: z.array(Cidr).optional(),
+});
+
+const ClientGroup = z.strictObject({
+  /** One client, or with `count` the prefix of `<name>1` … `<name><count>`. */
+  name: Name,
+  count: z.number().int().min(1).max(100_000).optional(),
+  /** The (first) client's outside address; a group counts up from it. */
+  address: Cidr,
+  /** One gateway, or several (tunnels to several enterprises at once). */
+  gateway: z.union([Name, z.array(Name).min(1)]),
+  /** A DHCP server on the client's own LAN (home router): the wildcard-SA hazard of RFC 3456 on IPsec. */
+  homeDhcpServer: Name.optional(),
+});
+
+const Host = z.strictObject({ name: Name, address: Cidr });
+
+const Link = z.strictObject({
+  name: Name,
+  kind: z.enum(['segment', 'p2p']).default('segment'),
+  /** Node names or client group names (a group attaches all its members); `node.iface` picks an interface. */
+  attach: z.array(z.string().min(1)).min(1),
+  subnet: Cidr.optional(),
+  profile: ProfileSchema.optional(),
+  /** Per direction, keyed `from→to` (or `from->to`), merged over `profile`. */
+  directions: z.record(z.string(), ProfileSchema).optional(),
+  routes: z.array(z.strictObject({ prefix: Cidr, via: Name })).optional(),
+});
+
+export const TopologySchema = z.strictObject({
+  clients: z.array(ClientGroup).min(1),
+  gateways: z.array(Gateway).min(1),
+  dhcpServers: z.array(DhcpServer).default([]),
+  homeDhcpServers: z.array(DhcpServer).default([]),
+  enterpriseHosts: z.array(Host).default([]),
+  links: z.array(Link).min(1),
+});
+
+const Targets = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+const WorkloadAction = z.strictObject({
+  atMs: Ms,
+  action: z.enum(['connect', 'disconnect', 'ping', 'renew', 'release']),
+  /** Node or group names. */
+  nodes: Targets,
+  /** Node k of the expanded list acts at atMs + k × spacingMs (a connection rate). */
+  spacingMs: Ms.optional(),
+  /** Alternative to spacingMs: actions per second. */
+  ratePerSec: z.number().positive().optional(),
+});
+
+export const WorkloadSchema = z.strictObject({
+  actions: z.array(WorkloadAction).default([]),
+  /** Periodic data ping once configured (0 = only on `ping` actions). */
+  pingIntervalMs: Ms.default(0),
+  childRekeySecs: z.number().int().min(0).default(0),
+  ikeRekeySecs: z.number().int().min(0).default(0),
+  rekeyJitterMs: Ms.default(0),
+  livenessSecs: z.number().int().min(0).default(0),
+  reconnect: z
+    .strictObject({
+      delayMs: Ms,
+      jitterMs: Ms,
+      triesMax: z.number().int().min(0),
+    })
+    .optional(),
+});
+
+const Filter = { link: Name.optional(), from: Name.optional(), to: Name.optional() };
+const FaultBase = { atMs: Ms.default(0), id: z.string().min(1).optional() };
+
+export const FaultSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('link.down'), ...FaultBase, link: Name }),
+  z.strictObject({ type: z.literal('link.up'), ...FaultBase, link: Name }),
+  z.strictObject({ type: z.literal('partition'), ...FaultBase, groups: z.array(z.array(Name).min(1)).min(2) }),
+  z.strictObject({ type: z.literal('partition.heal'), ...FaultBase, partition: z.string().optional() }),
+  z.strictObject({ type: z.literal('node.crash'), ...FaultBase, node: Name }),
+  z.strictObject({ type: z.literal('node.restart'), ...FaultBase, node: Name }),
+  z.strictObject({
+    type: z.literal('link.profile'),
+    ...FaultBase,
+    link: Name,
+    from: Name.optional(),
+    to: Name.optional(),
+    profile: ProfileSchema,
+  }),
+  z.strictObject({ type: z.literal('drop.nth'), ...FaultBase, ...Filter, n: z.number().int().min(1) }),
+  z.strictObject({
+    type: z.literal('drop.match'),
+    ...FaultBase,
+    ...Filter,
+    match: z.string().min(1),
+    regex: z.boolean().optional(),
+    count: z.number().int().min(1).optional(),
+  }),
+  /** The DHCP server stops answering (it queues nothing), until `dhcp.unstall`. */
+  z.strictObject({ type: z.literal('dhcp.stall'), ...FaultBase, node: Name }),
+  z.strictObject({ type: z.literal('dhcp.unstall'), ...FaultBase, node: Name }),
+]);
+export type FaultInput = z.infer<typeof FaultSchema>;
+
+const MethodId = z.enum(METHOD_IDS);
+const ExpBase = { methods: z.array(MethodId).optional() };
+
+export const ExpectationSchema = z.discriminatedUnion('kind', [
+  /** Every client has an inner address by `byMs`. */
+  z.strictObject({ kind: z.literal('allAddressed'), ...ExpBase, byMs: Ms }),
+  /** No address held by two clients at the same time. */
+  z.strictObject({ kind: z.literal('noOverlaps'), ...ExpBase }),
+  /** A numeric metric (dotted path into the metrics object, e.g. `timeToAddressUs.p95`) within bounds. */
+  z.strictObject({
+    kind: z.literal('metric'),
+    ...ExpBase,
+    path: z.string().min(1),
+    min: z.number().optional(),
+    max: z.number().optional(),
+  }),
+  /** The ladder starts with these lines, each `from → to: summary` (times left out); a line may end in `…` (prefix). */
+  z.strictObject({ kind: z.literal('ladderPrefix'), ...ExpBase, lines: z.array(z.string()).min(1) }),
+]);
+export type ExpectationInput = z.infer<typeof ExpectationSchema>;
+
+const Parameter = z.strictObject({
+  doc: z.string().optional(),
+  default: z.union([z.number(), z.string(), z.boolean()]),
+  /** Dotted paths (array indices as numbers) the value is written to, e.g. `topology.links.0.profile.lossRatio`. */
+  paths: z.array(z.string().min(1)).min(1),
+});
+
+export const NEEDS = ['client-home-lan', 'multi-gateway-client'] as const;
+
+/** The options object: one optional field per named policy (built from the descriptors at call time). */
+export function scenarioSchema(
+  options: z.ZodType = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+) {
+  return z.strictObject({
+    $schema: z.string().optional(),
+    name: Name,
+    description: z.string().min(1),
+    /** The first is the default for `run`; `compare` uses them all. */
+    methods: z.array(MethodId).min(1),
+    options: options.optional(),
+    parameters: z.record(Name, Parameter).optional(),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
+    durationMs: z.number().positive().max(1e10),
+    topology: TopologySchema,
+    workload: WorkloadSchema,
+    faults: z.array(FaultSchema).default([]),
+    expectations: z.array(ExpectationSchema).default([]),
+    /** Topology features not modelled yet that this scenario uses (documentation; load.ts also derives them). */
+    needs: z.array(z.enum(NEEDS)).optional(),
+  });
+}
+
+export type ScenarioInput = z.infer<ReturnType<typeof scenarioSchema>>;
+export type TopologyInput = ScenarioInput['topology'];
+export type DhcpServerInput = TopologyInput['dhcpServers'][number];
+export type GatewayInput = TopologyInput['gateways'][number];
+export type ClientGroupInput = TopologyInput['clients'][number];
+export type LinkInput = TopologyInput['links'][number];
+export type WorkloadInput = ScenarioInput['workload'];

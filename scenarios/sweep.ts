@@ -1,0 +1,221 @@
+/**
+ * Sweeps: seeds × parameter values × methods, run in worker threads (each loads TypeScript through tsx), optionally
+ * sharded (`shard` i of n takes every n-th job of the canonical order) so a CI matrix or cluster can split it. Records
+ * are sorted by (params, method, seed) before output, so the result is identical for any worker count or sharding.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { PolicyValue } from '../models/methods/policy.ts';
+import { COMPARE_ROWS } from './compare.ts';
+import { metricAt } from './expectations.ts';
+import { loadScenarioOrThrow } from './load.ts';
+import { isRegistered, METHOD_IDS, type MethodId } from './method-registry.ts';
+import { scenarioLabel } from './run.ts';
+import { medianInterval, nearestRank } from './metrics/stats.ts';
+import { compareRecords, paramsKey, runJob, type SweepJob, type SweepRecord } from './sweep-core.ts';
+
+export { compareRecords, paramsKey, type SweepJob, type SweepRecord } from './sweep-core.ts';
+
+export interface SweepOptions {
+  /** Inclusive seed range. */
+  readonly seeds: { readonly from: number; readonly to: number };
+  /** Parameter name → values (a scenario parameter, or a policy name: then it is an `--option`). */
+  readonly params?: Readonly<Record<string, readonly PolicyValue[]>>;
+  readonly methods?: readonly MethodId[];
+  /** Worker threads; 0 runs in this thread. Default min(2, cores). */
+  readonly workers?: number;
+  /** 1-based shard index and shard count. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  readonly options?: Readonly<Record<string, PolicyValue>>;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export interface SweepSummaryRow {
+  readonly params: Readonly<Record<string, PolicyValue>>;
+  readonly method: MethodId;
+  readonly runs: number;
+  readonly failed: number;
+  readonly metrics: Readonly<
+    Record<
+      string,
+      { readonly median: number; readonly low: number; readonly high: number; readonly exact: boolean } | null
+    >
+  >;
+}
+
+export interface SweepResult {
+  readonly scenario: string;
+  readonly records: readonly SweepRecord[];
+  readonly skipped: readonly { readonly method: string; readonly reason: string }[];
+}
+
+export function parseSeedRange(text: string): { from: number; to: number } | undefined {
+  const m = /^(\d+)(?:\.\.(\d+))?$/.exec(text);
+  if (!m) return undefined;
+  const from = Number(m[1]);
+  const to = m[2] === undefined ? from : Number(m[2]);
+  return to >= from ? { from, to } : undefined;
+}
+
+/** Every job of the sweep, in canonical order, before sharding. */
+export function sweepJobs(
+  scenario: string | object,
+  o: SweepOptions,
+): { jobs: SweepJob[]; skipped: { method: string; reason: string }[]; label: string } {
+  const s = loadScenarioOrThrow(scenario);
+  const declared = Object.keys(s.parameters ?? {});
+  const wanted = o.methods ?? s.methods;
+  const methods = METHOD_IDS.filter((m) => wanted.includes(m));
+  const skipped = methods
+    .filter((m) => !isRegistered(m))
+    .map((m) => ({ method: m, reason: `method '${m}' is not registered yet` }));
+  let combos: Record<string, PolicyValue>[] = [{}];
+  for (const name of Object.keys(o.params ?? {}).sort()) {
+    const values = o.params?.[name] ?? [];
+    combos = combos.flatMap((c) => values.map((v) => ({ ...c, [name]: v })));
+  }
+  const jobs: SweepJob[] = [];
+  for (const combo of combos) {
+    const params: Record<string, PolicyValue> = {};
+    const options: Record<string, PolicyValue> = { ...(o.options ?? {}) };
+    for (const [k, v] of Object.entries(combo)) {
+      if (declared.includes(k)) params[k] = v;
+      else options[k] = v;
+    }
+    // Validate once per combination (a bad value fails before any run).
+    loadScenarioOrThrow(scenario, { params, options });
+    for (const method of methods.filter((m) => isRegistered(m))) {
+      for (let seed = o.seeds.from; seed <= o.seeds.to; seed++)
+        jobs.push({ scenario, params: combo, method, seed, options });
+    }
+  }
+  // The record carries all swept values as `params`; scenario parameters and options are split again per job.
+  const split = jobs.map((j) => {
+    const params: Record<string, PolicyValue> = {};
+    for (const [k, v] of Object.entries(j.params)) if (declared.includes(k)) params[k] = v;
+    return { ...j, params, sweptValues: j.params };
+  });
+  split.sort((a, b) => compareRecords({ ...a, params: a.sweptValues }, { ...b, params: b.sweptValues }));
+  return {
+    jobs: split.map(({ sweptValues, ...j }) => ({ ...j, sweptValues }) as SweepJob),
+    skipped,
+    label: scenarioLabel(s),
+  };
+}
+
+function sweptOf(job: SweepJob): Readonly<Record<string, PolicyValue>> {
+  return (job as SweepJob & { sweptValues?: Record<string, PolicyValue> }).sweptValues ?? job.params;
+}
+
+function workerCount(o: SweepOptions): number {
+  return o.workers ?? Math.min(2, availableParallelism());
+}
+
+async function runInWorkers(
+  jobs: readonly SweepJob[],
+  n: number,
+  onDone: (index: number, r: SweepRecord) => void,
+): Promise<void> {
+  if (jobs.length === 0) return;
+  let next = 0;
+  const workers = Array.from(
+    { length: Math.min(n, jobs.length) },
+    () => new Worker(new URL('./sweep-worker.mjs', import.meta.url)),
+  );
+  try {
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const feed = (): void => {
+              if (next >= jobs.length) {
+                resolve();
+                return;
+              }
+              const index = next++;
+              const { sweptValues: _s, ...job } = jobs[index] as SweepJob & { sweptValues?: unknown };
+              w.postMessage({ jobs: [{ index, job }] });
+            };
+            w.on('message', (m: { index?: number; record?: SweepRecord; done?: boolean }) => {
+              if (m.record !== undefined && m.index !== undefined) onDone(m.index, m.record);
+              if (m.done) feed();
+            });
+            w.on('error', reject);
+            w.on('exit', (code) =>
+              next >= jobs.length ? resolve() : reject(new Error(`sweep worker exited with ${code}`)),
+            );
+            feed();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+export async function sweep(scenario: string | object, o: SweepOptions): Promise<SweepResult> {
+  const { jobs: all, skipped, label } = sweepJobs(scenario, o);
+  const jobs = o.shard
+    ? all.filter((_, i) => i % (o.shard as { count: number }).count === (o.shard as { index: number }).index - 1)
+    : all;
+  const records: SweepRecord[] = new Array<SweepRecord>(jobs.length);
+  let done = 0;
+  const onDone = (index: number, r: SweepRecord): void => {
+    records[index] = { ...r, params: sweptOf(jobs[index] as SweepJob) };
+    done++;
+    o.onProgress?.(done, jobs.length);
+  };
+  const n = workerCount(o);
+  if (n <= 0) jobs.forEach((job, i) => onDone(i, runJob(job)));
+  else await runInWorkers(jobs, n, onDone);
+  return { scenario: label, records: [...records].sort(compareRecords), skipped };
+}
+
+/** Merges shard outputs: sorted, duplicates (same params, method, seed) collapsed. */
+export function mergeRecords(lists: readonly (readonly SweepRecord[])[]): SweepRecord[] {
+  const all = lists.flat().sort(compareRecords);
+  return all.filter((r, i) => i === 0 || compareRecords(r, all[i - 1] as SweepRecord) !== 0);
+}
+
+export const SUMMARY_PATHS: readonly string[] = COMPARE_ROWS.map((r) => r.path).filter(
+  (p) => !p.startsWith('clientMachineSize'),
+);
+
+/** Per (params, method): the median over seeds of each metric and its order-statistic 95 % interval (stats.ts). */
+export function summarize(records: readonly SweepRecord[]): SweepSummaryRow[] {
+  const groups = new Map<string, SweepRecord[]>();
+  for (const r of [...records].sort(compareRecords)) {
+    const key = `${paramsKey(r.params)}|${r.method}`;
+    const list = groups.get(key) ?? [];
+    list.push(r);
+    groups.set(key, list);
+  }
+  return [...groups.values()].map((list) => {
+    const first = list[0] as SweepRecord;
+    const metrics: Record<string, { median: number; low: number; high: number; exact: boolean } | null> = {};
+    for (const path of SUMMARY_PATHS) {
+      const values = list.flatMap((r) => {
+        const v = metricAt(r.metrics, path);
+        return v === undefined ? [] : [v];
+      });
+      const ci = medianInterval(values);
+      metrics[path] =
+        ci === null
+          ? null
+          : {
+              median: nearestRank(
+                [...values].sort((a, b) => a - b),
+                50,
+              ),
+              ...ci,
+            };
+    }
+    return {
+      params: first.params,
+      method: first.method,
+      runs: list.length,
+      failed: list.filter((r) => r.error !== undefined || r.ok === false).length,
+      metrics,
+    };
+  });
+}

@@ -1,0 +1,260 @@
+/**
+ * Cross-field checks run after the schema: unique node and link names, no dangling references (links, faults,
+ * workload, gateways' DHCP servers, clients' gateways), addresses inside their subnets, one unit per profile field,
+ * fault times within the run, regexes that compile, parameters whose paths exist.
+ */
+import { parseIpv4, prefixMask } from '../sim/ipv4-address.ts';
+import { foundText, type Problem } from './problems.ts';
+import type { ProfileInput, ScenarioInput, TopologyInput } from './schema.ts';
+
+/** `a.b.c.d/len` → numbers. */
+export function splitCidr(cidr: string): { readonly address: string; readonly prefixLength: number } {
+  const [address = '', len = '32'] = cidr.split('/');
+  return { address, prefixLength: Number(len) };
+}
+
+export function inSubnet(address: string, subnet: string): boolean {
+  const { address: net, prefixLength } = splitCidr(subnet);
+  const mask = prefixMask(prefixLength);
+  return (parseIpv4(address) & mask) >>> 0 === (parseIpv4(net) & mask) >>> 0;
+}
+
+/** Client names of a group: `name` alone, or `name1` … `name<count>`. */
+export function groupMembers(g: { readonly name: string; readonly count?: number | undefined }): string[] {
+  if (g.count === undefined) return [g.name];
+  const out: string[] = [];
+  for (let i = 1; i <= g.count; i++) out.push(`${g.name}${i}`);
+  return out;
+}
+
+export type NodeRole = 'client' | 'gateway' | 'dhcpServer' | 'homeDhcpServer' | 'host';
+
+export function nodeRoles(t: TopologyInput): Map<string, NodeRole> {
+  // First declaration wins (a duplicate is reported once, as a duplicate).
+  const roles = new Map<string, NodeRole>();
+  const put = (n: string, r: NodeRole): void => {
+    if (!roles.has(n)) roles.set(n, r);
+  };
+  for (const g of t.clients) for (const n of groupMembers(g)) put(n, 'client');
+  for (const g of t.gateways) put(g.name, 'gateway');
+  for (const d of t.dhcpServers) put(d.name, 'dhcpServer');
+  for (const d of t.homeDhcpServers) put(d.name, 'homeDhcpServer');
+  for (const h of t.enterpriseHosts) put(h.name, 'host');
+  return roles;
+}
+
+const UNIT_PAIRS: readonly (readonly [keyof ProfileInput, keyof ProfileInput])[] = [
+  ['latencyMs', 'latencyUs'],
+  ['jitterMs', 'jitterUs'],
+  ['lossRatio', 'lossPpm'],
+  ['duplicateRatio', 'duplicatePpm'],
+  ['reorderRatio', 'reorderPpm'],
+  ['reorderExtraDelayMs', 'reorderExtraDelayUs'],
+];
+
+function checkProfile(p: ProfileInput | undefined, path: string, out: Problem[]): void {
+  if (p === undefined) return;
+  for (const [a, b] of UNIT_PAIRS) {
+    if (p[a] !== undefined && p[b] !== undefined)
+      out.push({ path: `${path}.${b}`, expected: `only one of ${a} and ${b}`, found: `both (${p[a]}, ${p[b]})` });
+  }
+}
+
+export function validateScenario(s: ScenarioInput): Problem[] {
+  const out: Problem[] = [];
+  const t = s.topology;
+  const durationMs = s.durationMs;
+  // Unique node names (group members included).
+  const seen = new Map<string, string>();
+  const claim = (name: string, path: string): void => {
+    const prior = seen.get(name);
+    if (prior !== undefined)
+      out.push({ path, expected: `a unique node name (already used at ${prior})`, found: foundText(name) });
+    else seen.set(name, path);
+  };
+  t.clients.forEach((g, i) => groupMembers(g).forEach((n) => claim(n, `topology.clients[${i}].name`)));
+  t.gateways.forEach((g, i) => claim(g.name, `topology.gateways[${i}].name`));
+  t.dhcpServers.forEach((d, i) => claim(d.name, `topology.dhcpServers[${i}].name`));
+  t.homeDhcpServers.forEach((d, i) => claim(d.name, `topology.homeDhcpServers[${i}].name`));
+  t.enterpriseHosts.forEach((h, i) => claim(h.name, `topology.enterpriseHosts[${i}].name`));
+  const roles = nodeRoles(t);
+  const groups = new Set(t.clients.filter((g) => g.count !== undefined).map((g) => g.name));
+  const isNode = (n: string): boolean => roles.has(n);
+  const nodeList = (): string => [...roles.keys()].slice(0, 12).join(', ') + (roles.size > 12 ? ', …' : '');
+  const needNode = (n: string, path: string, role?: NodeRole): void => {
+    if (!isNode(n)) out.push({ path, expected: `a node name (${nodeList()})`, found: foundText(n) });
+    else if (role !== undefined && roles.get(n) !== role)
+      out.push({ path, expected: `a ${role}`, found: `${n} (a ${roles.get(n)})` });
+  };
+  const needTarget = (n: string, path: string): void => {
+    if (!isNode(n) && !groups.has(n))
+      out.push({ path, expected: `a node or client group name (${nodeList()})`, found: foundText(n) });
+  };
+  // Clients.
+  t.clients.forEach((g, i) => {
+    const gws = Array.isArray(g.gateway) ? g.gateway : [g.gateway];
+    gws.forEach((gw, k) =>
+      needNode(gw, `topology.clients[${i}].gateway${Array.isArray(g.gateway) ? `[${k}]` : ''}`, 'gateway'),
+    );
+    if (g.homeDhcpServer !== undefined)
+      needNode(g.homeDhcpServer, `topology.clients[${i}].homeDhcpServer`, 'homeDhcpServer');
+    const { prefixLength } = splitCidr(g.address);
+    if (g.count !== undefined) {
+      const first = parseIpv4(splitCidr(g.address).address);
+      const last = first + g.count - 1;
+      const mask = prefixMask(prefixLength);
+      if (last > 0xffffffff || (last & mask) >>> 0 !== (first & mask) >>> 0)
+        out.push({
+          path: `topology.clients[${i}].count`,
+          expected: `${g.count} addresses inside ${g.address}'s subnet`,
+          found: `${g.count}`,
+        });
+    }
+  });
+  // Gateways.
+  t.gateways.forEach((g, i) => {
+    if (g.dhcpServer !== undefined) needNode(g.dhcpServer, `topology.gateways[${i}].dhcpServer`, 'dhcpServer');
+    if (g.pool !== undefined) {
+      const p = g.pool;
+      if (parseIpv4(p.first) > parseIpv4(p.last))
+        out.push({
+          path: `topology.gateways[${i}].pool.last`,
+          expected: `an address ≥ first (${p.first})`,
+          found: foundText(p.last),
+        });
+      const subnet = `${p.first}/${p.prefixLength}`;
+      if (!inSubnet(p.last, subnet))
+        out.push({
+          path: `topology.gateways[${i}].pool.last`,
+          expected: `an address inside ${subnet}`,
+          found: foundText(p.last),
+        });
+    }
+  });
+  // DHCP servers.
+  [
+    ...t.dhcpServers.map((d, i) => ({ d, path: `topology.dhcpServers[${i}]` })),
+    ...t.homeDhcpServers.map((d, i) => ({ d, path: `topology.homeDhcpServers[${i}]` })),
+  ].forEach(({ d, path }) => {
+    d.pools.forEach((p, k) => {
+      for (const field of ['rangeStart', 'rangeEnd', 'router'] as const) {
+        const a = p[field];
+        if (a !== undefined && !inSubnet(a, p.subnet))
+          out.push({
+            path: `${path}.pools[${k}].${field}`,
+            expected: `an address inside ${p.subnet}`,
+            found: foundText(a),
+          });
+      }
+      if (parseIpv4(p.rangeStart) > parseIpv4(p.rangeEnd))
+        out.push({
+          path: `${path}.pools[${k}].rangeEnd`,
+          expected: `an address ≥ rangeStart (${p.rangeStart})`,
+          found: foundText(p.rangeEnd),
+        });
+    });
+  });
+  // Links.
+  const linkNames = new Set<string>();
+  t.links.forEach((l, i) => {
+    const path = `topology.links[${i}]`;
+    if (linkNames.has(l.name))
+      out.push({ path: `${path}.name`, expected: 'a unique link name', found: foundText(l.name) });
+    linkNames.add(l.name);
+    const attached = new Set<string>();
+    l.attach.forEach((a, k) => {
+      const node = a.split('.')[0] ?? a;
+      needTarget(node, `${path}.attach[${k}]`);
+      if (groups.has(node))
+        for (const g of t.clients) if (g.name === node) groupMembers(g).forEach((m) => attached.add(m));
+      attached.add(node);
+    });
+    if (l.kind === 'p2p' && l.attach.length !== 2)
+      out.push({ path: `${path}.attach`, expected: 'exactly 2 endpoints for a p2p link', found: `${l.attach.length}` });
+    checkProfile(l.profile, `${path}.profile`, out);
+    for (const [key, p] of Object.entries(l.directions ?? {})) {
+      const [from, to] = key.replace('->', '→').split('→');
+      if (from === undefined || to === undefined || !attached.has(from) || !attached.has(to))
+        out.push({
+          path: `${path}.directions.${key}`,
+          expected: 'a key `from→to` naming two attached nodes',
+          found: foundText(key),
+        });
+      checkProfile(p, `${path}.directions.${key}`, out);
+    }
+    (l.routes ?? []).forEach((r, k) => needNode(r.via, `${path}.routes[${k}].via`));
+  });
+  // Workload.
+  s.workload.actions.forEach((a, i) => {
+    const list = Array.isArray(a.nodes) ? a.nodes : [a.nodes];
+    list.forEach((n, k) => needTarget(n, `workload.actions[${i}].nodes${Array.isArray(a.nodes) ? `[${k}]` : ''}`));
+    if (a.atMs > durationMs)
+      out.push({
+        path: `workload.actions[${i}].atMs`,
+        expected: `a time ≤ durationMs (${durationMs})`,
+        found: `${a.atMs}`,
+      });
+    if (a.spacingMs !== undefined && a.ratePerSec !== undefined)
+      out.push({
+        path: `workload.actions[${i}].ratePerSec`,
+        expected: 'only one of spacingMs and ratePerSec',
+        found: 'both',
+      });
+  });
+  // Faults.
+  s.faults.forEach((f, i) => {
+    const path = `faults[${i}]`;
+    if (f.atMs > durationMs)
+      out.push({ path: `${path}.atMs`, expected: `a time ≤ durationMs (${durationMs})`, found: `${f.atMs}` });
+    switch (f.type) {
+      case 'link.down':
+      case 'link.up':
+      case 'link.profile':
+        if (!linkNames.has(f.link))
+          out.push({
+            path: `${path}.link`,
+            expected: `a link name (${[...linkNames].join(', ')})`,
+            found: foundText(f.link),
+          });
+        if (f.type === 'link.profile') {
+          checkProfile(f.profile, `${path}.profile`, out);
+          if (f.from !== undefined) needNode(f.from, `${path}.from`);
+          if (f.to !== undefined) needNode(f.to, `${path}.to`);
+        }
+        break;
+      case 'partition':
+        f.groups.forEach((g, k) => g.forEach((n, j) => needNode(n, `${path}.groups[${k}][${j}]`)));
+        break;
+      case 'node.crash':
+      case 'node.restart':
+        needNode(f.node, `${path}.node`);
+        break;
+      case 'dhcp.stall':
+      case 'dhcp.unstall':
+        if (roles.get(f.node) !== 'dhcpServer' && roles.get(f.node) !== 'homeDhcpServer')
+          out.push({ path: `${path}.node`, expected: 'a DHCP server name', found: foundText(f.node) });
+        break;
+      case 'drop.nth':
+      case 'drop.match':
+        if (f.link !== undefined && !linkNames.has(f.link))
+          out.push({ path: `${path}.link`, expected: 'a link name', found: foundText(f.link) });
+        if (f.from !== undefined) needNode(f.from, `${path}.from`);
+        if (f.to !== undefined) needNode(f.to, `${path}.to`);
+        if (f.type === 'drop.match' && f.regex === true) {
+          try {
+            new RegExp(f.match);
+          } catch (e) {
+            out.push({
+              path: `${path}.match`,
+              expected: 'a valid regular expression',
+              found: `${foundText(f.match)} (${e instanceof Error ? e.message : String(e)})`,
+            });
+          }
+        }
+        break;
+      default:
+        break;
+    }
+  });
+  return out;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { medianInterval, nearestRank, stat } from '../../scenarios/metrics/stats.ts';
+import { machineSize, CLIENT_MACHINES } from '../../scenarios/metrics/machine-size.ts';
+import { runScenario } from '../../scenarios/run.ts';
+
+describe('integer statistics', () => {
+  it('nearest-rank percentiles', () => {
+    const sorted = [10, 20, 30, 40, 50, 60, 70, 80, 90, 100];
+    expect(nearestRank(sorted, 50)).toBe(50);
+    expect(nearestRank(sorted, 95)).toBe(100);
+    expect(nearestRank([7], 95)).toBe(7);
+    expect(stat([3, 1, 2])).toEqual({ n: 3, median: 2, p95: 3, max: 3 });
+    expect(stat([])).toBe(null);
+  });
+
+  it('order-statistic 95 % interval for the median (exact binomial ranks)', () => {
+    // n = 10: P(X ≤ 1) = 11/1024 ≤ 2.5 % < P(X ≤ 2) = 56/1024 ⇒ ranks 2 and 9.
+    expect(medianInterval([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])).toEqual({ low: 2, high: 9, exact: true });
+    // n = 6: ranks 1 and 6 (P(X = 0) = 1/64 ≤ 2.5 %).
+    expect(medianInterval([6, 5, 4, 3, 2, 1])).toEqual({ low: 1, high: 6, exact: true });
+    // n = 5: no pair reaches 95 %.
+    expect(medianInterval([1, 2, 3, 4, 5])).toEqual({ low: 1, high: 5, exact: false });
+    expect(medianInterval([])).toBe(null);
+  });
+});
+
+describe('scenario metrics of basic under mode-cfg (from the trace)', () => {
+  it('has the exact figures of RFC 7296 §2.19 on 10 ms / 1 ms links', () => {
+    const r = runScenario('basic', { method: 'mode-cfg', keepTrace: false });
+    const m = r.metrics;
+    expect(m.clients).toBe(1);
+    expect(m.addressed).toBe(1);
+    // IKE_SA_INIT and IKE_AUTH: two 20 ms round trips.
+    expect(m.timeToAddressUs).toEqual({ n: 1, median: 40_000, p95: 40_000, max: 40_000 });
+    // Ping at 1 s, 10 + 1 + 1 + 10 ms through the tunnel and back.
+    expect(m.timeToFirstDataUs).toEqual({ n: 1, median: 1_022_000, p95: 1_022_000, max: 1_022_000 });
+    expect(m.roundTripsToAddress?.median).toBe(2);
+    expect(m.legs.clientGateway.messages).toBe(4);
+    expect(m.legs.gatewayDhcp).toEqual({ messages: 0, bytes: 0, roundTrips: 0 });
+    expect(m.retransmits).toEqual({ ike: 0, dhcp: 0 });
+    expect(m.failures).toEqual({ total: 0, byReason: {} });
+    expect(m.addressOverlaps).toBe(0);
+    expect(m.gatewayState).toEqual({ machinesPeak: 1, pendingPeak: 1, machinesPerClientMilli: 1000 });
+    expect(m.packets).toEqual({ sent: 8, delivered: 8, dropped: 0 });
+    expect(m.perClient[0]).toMatchObject({
+      name: 'client1',
+      address: '10.99.0.1',
+      connectAtUs: 0,
+      addressedAtUs: 40_000,
+    });
+    expect(m.clientMachines).toEqual(['ike']);
+    expect(m.clientMachineSize).toEqual({ ...machineSize(CLIENT_MACHINES['ike'] as never), machines: ['ike'] });
+  });
+
+  it('counts IKE retransmissions and failures under a targeted drop', () => {
+    const r = runScenario('basic', { method: 'mode-cfg', keepTrace: false, params: {} });
+    expect(r.metrics.retransmits.ike).toBe(0);
+    const dropped = runScenario(
+      {
+        ...JSONbasic(),
+        faults: [{ type: 'drop.match', match: 'IKE_AUTH response', from: 'gw' }],
+      },
+      { method: 'mode-cfg', keepTrace: false },
+    );
+    // The initiator retransmits IKE_AUTH after 4 s (strongSwan); the gateway answers from its cache.
+    expect(dropped.metrics.retransmits.ike).toBe(2);
+    expect(dropped.metrics.timeToAddressUs?.median).toBe(4_040_000);
+  });
+});
+
+import { readFileSync } from 'node:fs';
+function JSONbasic(): Record<string, unknown> {
+  return JSON.parse(readFileSync('scenarios/library/basic.json', 'utf8')) as Record<string, unknown>;
+}
