@@ -8,7 +8,7 @@
  * they never fire, even if the node restarted meanwhile.
  */
 import type { NodeHost, RandomStream, SimNode, VirtualClock } from '../models/contract.ts';
-import { formatIpv4, parseIpv4 } from './ipv4-address.ts';
+import { ipv4ToU32, u32ToIpv4 } from '../models/wire/ipv4-address.ts';
 import type { Attachment, Network, NodeState } from './network.ts';
 import type { Rng } from './rng.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -173,8 +173,8 @@ export class SimHost<P> implements NodeHost<P> {
   setInterfaceAddress(interfaceName: string, address: string, prefixLength: number): void {
     const att = this.state.attachments.get(interfaceName);
     if (att === undefined) throw new Error(`node ${this.nodeName}: no interface ${interfaceName}`);
-    this.ctx.network.setAddress(att, parseIpv4(address), prefixLength);
-    this.traceNote('iface.address', { iface: interfaceName, address: formatIpv4(att.address), prefixLength });
+    this.ctx.network.setAddress(att, ipv4ToU32(address), prefixLength);
+    this.traceNote('iface.address', { iface: interfaceName, address: u32ToIpv4(att.address), prefixLength });
   }
 
   /** Wraps a timer callback so it only runs if the node is up and has not crashed since it was armed. */

@@ -3,15 +3,6 @@ export { Scheduler, type ScheduledEvent, type RunResult, type RunOptions, type S
 export { createVirtualClock, msToUs } from './virtual-clock.ts';
 export { Rng, createRng, ppmFromRatio, fmix32 } from './rng.ts';
 export {
-  parseIpv4,
-  formatIpv4,
-  prefixMask,
-  parsePrefix,
-  directedBroadcast,
-  ipv4Destination,
-  LIMITED_BROADCAST,
-} from './ipv4-address.ts';
-export {
   compileProfile,
   gilbertElliottPpm,
   serialisationUs,

@@ -9,13 +9,13 @@
 import type { InterfaceConfig } from '../models/contract.ts';
 import { Channel } from './channel.ts';
 import {
-  LIMITED_BROADCAST,
-  directedBroadcast,
-  ipv4Destination,
-  parseIpv4,
+  BROADCAST_U32,
+  directedBroadcastU32,
+  ipv4HeaderDestination,
+  ipv4ToU32,
   parsePrefix,
-  formatIpv4,
-} from './ipv4-address.ts';
+  u32ToIpv4,
+} from '../models/wire/ipv4-address.ts';
 import { compileProfile, serialisationUs, type LinkProfile } from './link-profile.ts';
 import { directionKey, type LinkSpec } from './link-spec.ts';
 import type { Rng } from './rng.ts';
@@ -99,7 +99,7 @@ export class Network {
       node.attachments.set(cfg.name, {
         node,
         iface: cfg.name,
-        address: parseIpv4(cfg.address),
+        address: ipv4ToU32(cfg.address),
         prefixLength: cfg.prefixLength,
         link: null,
         index: -1,
@@ -234,15 +234,15 @@ export class Network {
       this.offer(this.channel(from, from.index === 0 ? 1 : 0), bytes, packetId, summary);
       return;
     }
-    const dst = ipv4Destination(bytes);
+    const dst = ipv4HeaderDestination(bytes);
     if (dst === undefined) {
       this.dropUnrouted(from.node.name, packetId, summary, 'not an IPv4 datagram');
       return;
     }
     if (
-      dst === LIMITED_BROADCAST ||
+      dst === BROADCAST_U32 ||
       dst === link.subnetBroadcast ||
-      dst === directedBroadcast(from.address, from.prefixLength)
+      dst === directedBroadcastU32(from.address, from.prefixLength)
     ) {
       const n = link.attachments.length;
       for (let i = 0; i < n; i++) if (i !== from.index) this.offer(this.channel(from, i), bytes, packetId, summary);
@@ -258,7 +258,7 @@ export class Network {
       }
     }
     if (to === undefined || to === from) {
-      this.dropUnrouted(from.node.name, packetId, summary, `no route to ${formatIpv4(dst)} on ${link.name}`);
+      this.dropUnrouted(from.node.name, packetId, summary, `no route to ${u32ToIpv4(dst)} on ${link.name}`);
       return;
     }
     this.offer(this.channel(from, to.index), bytes, packetId, summary);

@@ -3,7 +3,7 @@
  * helper per way the methods build them.
  */
 import { chaddrField } from './options.ts';
-import { ipv4ToU32 } from './ipv4.ts';
+import { ipv4ToU32 } from '../wire/ipv4-address.ts';
 
 export interface DhcpClientIdentity {
   readonly htype: number;

@@ -32,7 +32,7 @@ import {
   retransmitTriesMax,
   secsSince,
 } from './client-timers.ts';
-import { isZeroAddress } from './ipv4.ts';
+import { isZeroAddress } from '../wire/ipv4-address.ts';
 import { bytesEqual, findOption, messageTypeOf } from './options.ts';
 
 export const DHCP_CLIENT_STATES = [

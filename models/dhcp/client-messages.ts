@@ -5,7 +5,7 @@
 import type { DhcpMessage, DhcpOption, Ipv4Address } from '../wire/dhcp/types.ts';
 import { DhcpMessageType } from '../wire/dhcp/types.ts';
 import type { DhcpClientIdentity } from './client-identity.ts';
-import { ZERO_ADDRESS } from './ipv4.ts';
+import { ZERO_ADDRESS } from '../wire/ipv4-address.ts';
 
 /** RFC 2131 §2: the BROADCAST bit of `flags`. */
 export const FLAG_BROADCAST = 0x8000;

@@ -9,7 +9,7 @@
  * client's previous address").
  */
 import type { Ipv4Address } from '../wire/dhcp/types.ts';
-import { inSubnet, ipv4ToU32, isZeroAddress, u32ToIpv4 } from './ipv4.ts';
+import { inSubnet, ipv4ToU32, isZeroAddress, u32ToIpv4 } from '../wire/ipv4-address.ts';
 
 export interface PoolConfig {
   readonly name: string;

@@ -6,7 +6,7 @@
 import { dhcpMessageLength } from '../wire/dhcp/codec.ts';
 import type { DhcpMessage, DhcpOption, Ipv4Address, RelayAgentSubOption } from '../wire/dhcp/types.ts';
 import { FLAG_BROADCAST } from './client-messages.ts';
-import { BROADCAST_ADDRESS, isZeroAddress } from './ipv4.ts';
+import { BROADCAST_ADDRESS, isZeroAddress } from '../wire/ipv4-address.ts';
 import { bytesEqual, findOption, withoutOption } from './options.ts';
 import { DHCP_CLIENT_PORT } from './server.ts';
 import type { UdpEndpoint } from './server.ts';

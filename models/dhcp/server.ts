@@ -6,7 +6,7 @@
 import type { DhcpMessage, DhcpOption, Ipv4Address, RelayAgentSubOption } from '../wire/dhcp/types.ts';
 import { DhcpMessageType } from '../wire/dhcp/types.ts';
 import { FLAG_BROADCAST } from './client-messages.ts';
-import { BROADCAST_ADDRESS, ZERO_ADDRESS, isZeroAddress, prefixToMask } from './ipv4.ts';
+import { BROADCAST_ADDRESS, ZERO_ADDRESS, isZeroAddress, prefixToNetmask } from '../wire/ipv4-address.ts';
 import type { LeaseStore, PoolConfig, RequestKind } from './lease-store.ts';
 import { findOption, messageTypeOf, toHex } from './options.ts';
 
@@ -90,7 +90,7 @@ function poolOptions(pool: PoolConfig, withLease: boolean): DhcpOption[] {
     if (pool.t1Secs !== undefined) options.push({ kind: 'renewalTime', secs: pool.t1Secs });
     if (pool.t2Secs !== undefined) options.push({ kind: 'rebindingTime', secs: pool.t2Secs });
   }
-  options.push({ kind: 'subnetMask', mask: prefixToMask(pool.prefixLength) });
+  options.push({ kind: 'subnetMask', mask: prefixToNetmask(pool.prefixLength) });
   if (pool.router) options.push({ kind: 'routers', addresses: [pool.router] });
   if (pool.dns.length > 0) options.push({ kind: 'dnsServers', addresses: pool.dns });
   return options;

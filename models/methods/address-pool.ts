@@ -3,7 +3,7 @@
  * gets its previous address back while it lingers; a released address may be reused by another identity only after
  * `reuseDelayUs`; nothing free ⇒ undefined (the caller answers INTERNAL_ADDRESS_FAILURE, RFC 7296 §3.10.1).
  */
-import { ipv4FromU32, ipv4ToU32 } from '../wire/bytes.ts';
+import { ipv4ToU32, u32ToIpv4 } from '../wire/ipv4-address.ts';
 
 export interface PoolOptions {
   readonly first: string;
@@ -38,7 +38,7 @@ export class AddressPool {
     const last = ipv4ToU32(this.options.last);
     // Bounded by the range size.
     for (let v = first; v <= last; v++) {
-      const address = ipv4FromU32(v);
+      const address = u32ToIpv4(v);
       if (!this.leases.has(address)) return this.assign(address, owner, ikeSaId);
     }
     // Reclaim the longest-lingering address whose reuse delay has passed.

@@ -18,7 +18,7 @@ import type { InterfaceConfig, NodeCommand, NodeHost, RandomStream, SimNode } fr
 import { ethernetIdentity } from '../dhcp/client-identity.ts';
 import { dhcpClientMachine } from '../dhcp/client-machine.ts';
 import type { RetransmitPolicy as DhcpRetransmitPolicy } from '../dhcp/client-timers.ts';
-import { maskToPrefix } from '../dhcp/ipv4.ts';
+import { netmaskToPrefix } from '../wire/ipv4-address.ts';
 import type { IkePeerConfig } from '../ike/config.ts';
 import { initiatorMachine } from '../ike/initiator-machine.ts';
 import type { ClientChild } from '../ike/sa.ts';
@@ -553,7 +553,7 @@ export class ClientNode implements SimNode<Packet> {
     });
     this.homeTracker = traceTransitions(actor, 'none', (from, to) => host.traceState('homeDhcp', from, to));
     actor.on('dhcp.send', (e) => this.sendHome(e.message, e.destination === 'broadcast' ? undefined : e.destination));
-    actor.on('dhcp.bound', (e) => this.setHomeAddress(e.address, maskToPrefix(e.mask) ?? 32, 'home.bound'));
+    actor.on('dhcp.bound', (e) => this.setHomeAddress(e.address, netmaskToPrefix(e.mask) ?? 32, 'home.bound'));
     actor.on('dhcp.renewed', (e) => host.traceNote('home.renewed', { client: this.name, address: e.address }));
     actor.on('dhcp.expired', (e) => {
       host.traceNote('home.expired', { client: this.name, address: e.address });

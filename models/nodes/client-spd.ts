@@ -9,7 +9,7 @@
  *   4. then the oldest slot (`seq`), so a rekey never changes which SA wins.
  * No match ⇒ undefined: the packet leaves in the clear on the physical interface (the PROTECT/BYPASS split).
  */
-import { ipv4ToU32 } from '../wire/bytes.ts';
+import { ipv4ToU32 } from '../wire/ipv4-address.ts';
 import type { IkeTrafficSelector } from '../wire/ike/index.ts';
 
 export interface Flow {

@@ -10,7 +10,7 @@ import { ethernetIdentity } from '../dhcp/client-identity.ts';
 import { dhcpClientMachine } from '../dhcp/client-machine.ts';
 import type { DhcpDestination } from '../dhcp/client-machine.ts';
 import type { RetransmitPolicy } from '../dhcp/client-timers.ts';
-import { maskToPrefix } from '../dhcp/ipv4.ts';
+import { netmaskToPrefix } from '../wire/ipv4-address.ts';
 import { DHCP_CLIENT_PORT, DHCP_SERVER_PORT } from '../dhcp/server.ts';
 import { packetCodec, udpPacket } from '../wire/packet.ts';
 import type { Packet } from '../wire/packet.ts';
@@ -71,7 +71,7 @@ export class LanDhcpClientNode implements SimNode<Packet> {
       }
     });
     actor.on('dhcp.send', (e) => this.send(e.message, e.destination));
-    actor.on('dhcp.bound', (e) => this.setAddress(e.address, maskToPrefix(e.mask) ?? 32));
+    actor.on('dhcp.bound', (e) => this.setAddress(e.address, netmaskToPrefix(e.mask) ?? 32));
     actor.on('dhcp.renewed', (e) => host.traceNote('dhcp.renewed', { address: e.address, leaseSecs: e.leaseSecs }));
     actor.on('dhcp.expired', () => this.setAddress('0.0.0.0', 0));
     actor.on('dhcp.nak', (e) => {

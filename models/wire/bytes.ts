@@ -3,6 +3,7 @@
  * addresses, hex, and the Internet checksum (RFC 1071). Readers assume the caller checked the bounds; writers that
  * take a value from a caller validate it and throw WireEmitError naming the field.
  */
+import { parseIpv4Text } from './ipv4-address.ts';
 import { WireEmitError } from './result.ts';
 
 export function readU16(bytes: Uint8Array, offset: number): number {
@@ -43,27 +44,6 @@ export const U8_MAX = 0xff;
 export const U16_MAX = 0xffff;
 export const U32_MAX = 0xffffffff;
 
-const IPV4_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
-/** The four octets of a dotted quad, or null when `text` is not one (no leading zeros beyond a single `0`). */
-export function parseIpv4Text(text: string): [number, number, number, number] | null {
-  const m = IPV4_PATTERN.exec(text);
-  if (m === null) return null;
-  const octets: number[] = [];
-  for (let i = 1; i <= 4; i++) {
-    const part = m[i] ?? '';
-    if (part.length > 1 && part.startsWith('0')) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    octets.push(n);
-  }
-  return [octets[0] ?? 0, octets[1] ?? 0, octets[2] ?? 0, octets[3] ?? 0];
-}
-
-export function isIpv4Address(text: string): boolean {
-  return parseIpv4Text(text) !== null;
-}
-
 /** Dotted quad of the 4 bytes at `offset`. */
 export function ipv4FromBytes(bytes: Uint8Array, offset: number): string {
   return `${bytes[offset] ?? 0}.${bytes[offset + 1] ?? 0}.${bytes[offset + 2] ?? 0}.${bytes[offset + 3] ?? 0}`;
@@ -80,15 +60,6 @@ export function ipv4ToBytes(address: string, field = 'ipv4'): Uint8Array {
   const out = new Uint8Array(4);
   writeIpv4(out, 0, address, field);
   return out;
-}
-
-/** The address as an unsigned 32-bit integer; throws WireEmitError(field) when it is not a dotted quad. */
-export function ipv4ToU32(address: string, field = 'ipv4'): number {
-  return readU32(ipv4ToBytes(address, field), 0);
-}
-
-export function ipv4FromU32(value: number): string {
-  return `${(value >>> 24) & 0xff}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
 }
 
 const HEX_DIGITS = '0123456789abcdef';

@@ -4,7 +4,7 @@
  * address it assigned (§2.19: "TSi narrowed to the address").
  */
 import type { CipherSuiteName } from '../../wire/crypto-suite.ts';
-import { ipv4FromU32, ipv4ToU32 } from '../../wire/bytes.ts';
+import { ipv4ToU32, u32ToIpv4 } from '../../wire/ipv4-address.ts';
 import {
   IkeProtocolId,
   findPayload,
@@ -82,8 +82,8 @@ function intersect(a: IkeTrafficSelector, b: IkeTrafficSelector): IkeTrafficSele
     ipProtocol: a.ipProtocol || b.ipProtocol,
     startPort: portLo,
     endPort: portHi,
-    startAddress: ipv4FromU32(lo),
-    endAddress: ipv4FromU32(hi),
+    startAddress: u32ToIpv4(lo),
+    endAddress: u32ToIpv4(hi),
   };
 }
 

@@ -11,6 +11,7 @@ import {
   type IkeCpPayload,
   type IkeMessage,
 } from '../../wire/ike/index.ts';
+import { netmaskToPrefix, prefixToNetmask } from '../../wire/ipv4-address.ts';
 
 export interface AssignedConfig {
   readonly address: string;
@@ -30,23 +31,6 @@ export function processR(req: IkeMessage): { readonly requested: boolean } {
   return { requested };
 }
 
-export function prefixToNetmask(prefixLength: number): string {
-  const mask = prefixLength === 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0;
-  return [mask >>> 24, (mask >>> 16) & 0xff, (mask >>> 8) & 0xff, mask & 0xff].join('.');
-}
-
-function netmaskToPrefix(netmask: string): number {
-  let bits = 0;
-  for (const part of netmask.split('.')) {
-    let v = Number(part);
-    while (v & 0x80) {
-      bits++;
-      v = (v << 1) & 0xff;
-    }
-  }
-  return bits;
-}
-
 export function buildR(config: AssignedConfig): IkeCpPayload {
   return cpReply(config.address, config.dns, prefixToNetmask(config.prefixLength));
 }
@@ -60,7 +44,7 @@ export function processI(resp: IkeMessage): AssignedConfig | undefined {
   const dns: string[] = [];
   for (const a of cp.attributes) {
     if (a.kind === 'ip4Address' && a.address !== null) address = a.address;
-    if (a.kind === 'ip4Netmask' && a.address !== null) prefixLength = netmaskToPrefix(a.address);
+    if (a.kind === 'ip4Netmask' && a.address !== null) prefixLength = netmaskToPrefix(a.address) ?? prefixLength;
     if (a.kind === 'ip4Dns' && a.address !== null) dns.push(a.address);
   }
   return address === undefined ? undefined : { address, prefixLength, dns };

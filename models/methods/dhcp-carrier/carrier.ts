@@ -18,7 +18,7 @@ import type { RandomStream } from '../../contract.ts';
 import type { DhcpClientIdentity } from '../../dhcp/client-identity.ts';
 import { dhcpClientMachine, type DhcpClientEmitted, type DhcpLeaseInfo } from '../../dhcp/client-machine.ts';
 import type { RetransmitPolicy } from '../../dhcp/client-timers.ts';
-import { maskToPrefix } from '../../dhcp/ipv4.ts';
+import { netmaskToPrefix } from '../../wire/ipv4-address.ts';
 import { messageTypeOf } from '../../dhcp/options.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
 import type { AssignedConfig, ClientMethodContext } from '../method.ts';
@@ -171,5 +171,5 @@ export class DhcpCarrier {
 }
 
 function prefixOf(mask: string): number {
-  return maskToPrefix(mask) ?? 32;
+  return netmaskToPrefix(mask) ?? 32;
 }

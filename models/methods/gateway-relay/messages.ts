@@ -1,6 +1,6 @@
 /** DHCP messages in IKE messages (draft-ietf §5 payloads) and the configuration an ACK grants. */
 import { findOption, messageTypeOf } from '../../dhcp/options.ts';
-import { maskToPrefix } from '../../dhcp/ipv4.ts';
+import { netmaskToPrefix } from '../../wire/ipv4-address.ts';
 import { findPayloads, type IkeMessage } from '../../wire/ike/index.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
 import { DhcpMessageType } from '../../wire/dhcp/types.ts';
@@ -26,7 +26,7 @@ export function configFromAck(ack: DhcpMessage): AssignedConfig {
   const mask = findOption(ack, 'subnetMask')?.mask;
   return {
     address: ack.yiaddr,
-    prefixLength: (mask === undefined ? null : maskToPrefix(mask)) ?? 32,
+    prefixLength: (mask === undefined ? null : netmaskToPrefix(mask)) ?? 32,
     dns: findOption(ack, 'dnsServers')?.addresses ?? [],
   };
 }

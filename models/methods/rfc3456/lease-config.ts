@@ -1,5 +1,5 @@
 /** A DHCP lease as the IKE side's `AssignedConfig` (address, prefix from option 1, DNS from option 6). */
-import { maskToPrefix } from '../../dhcp/ipv4.ts';
+import { netmaskToPrefix } from '../../wire/ipv4-address.ts';
 import { findOption } from '../../dhcp/options.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
 import type { AssignedConfig } from '../method.ts';
@@ -9,7 +9,7 @@ export function configOfLease(lease: {
   readonly mask: string;
   readonly dns: readonly string[];
 }): AssignedConfig {
-  return { address: lease.address, prefixLength: maskToPrefix(lease.mask) ?? 32, dns: [...lease.dns] };
+  return { address: lease.address, prefixLength: netmaskToPrefix(lease.mask) ?? 32, dns: [...lease.dns] };
 }
 
 /** The configuration a DHCPACK grants (yiaddr, option 1, option 6). */

@@ -7,7 +7,6 @@
 import {
   checkUint,
   ipv4FromBytes,
-  parseIpv4Text,
   readU16,
   readU32,
   U16_MAX,
@@ -17,6 +16,7 @@ import {
   writeU16,
   writeU32,
 } from '../bytes.ts';
+import { parseIpv4Text } from '../ipv4-address.ts';
 import { decodeError, parsed, WireEmitError, type ParseResult } from '../result.ts';
 import { emitRelayAgentSubOptionsInto, parseRelayAgentSubOptions, relayAgentSubOptionsLength } from './relay-agent.ts';
 import type { DhcpMessageTypeCode, DhcpOption, DhcpOptionKind } from './types.ts';
