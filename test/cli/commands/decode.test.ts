@@ -7,6 +7,7 @@ import type { CliIo } from '../../../cli/command.ts';
 import { writePcap } from '../../../models/wire/pcap/index.ts';
 import { emitPacket, udpPacket } from '../../../models/wire/packet.ts';
 import { buildDhcpMessage } from '../../../models/wire/dhcp/message.ts';
+import { CAPTURES_DIR } from '../../support/captures.ts';
 
 function io(): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -19,7 +20,7 @@ const KEA_82 = '[82: circuit-id=sgw1:ike-sa-0001, remote-id=alice@example.com]';
 describe('dhcpike decode', () => {
   it('prints the Kea capture', async () => {
     const t = io();
-    expect(await decodeCommand.run(['/work/shared/captures/kea-relay.pcap'], t)).toBe(0);
+    expect(await decodeCommand.run([`${CAPTURES_DIR}kea-relay.pcap`], t)).toBe(0);
     expect(t.errors).toEqual([]);
     expect(t.lines).toEqual([
       `1 0.000000 127.0.0.2 → 127.0.0.1 DHCPDISCOVER xid=0x47e0bc5c giaddr=127.0.0.2 ${KEA_82}`,
@@ -36,7 +37,7 @@ describe('dhcpike decode', () => {
 
   it('prints the strongSwan capture (IKE lines from the IKE codec)', async () => {
     const t = io();
-    expect(await decodeCommand.run(['/work/shared/captures/strongswan-cp-pool.pcap'], t)).toBe(0);
+    expect(await decodeCommand.run([`${CAPTURES_DIR}strongswan-cp-pool.pcap`], t)).toBe(0);
     expect(t.lines.length).toBe(10);
     expect(t.lines[0]).toMatch(/^1 0\.000000 192\.168\.50\.2 → 192\.168\.50\.1 IKE_SA_INIT request #0 SA, KE, Nonce, /);
     expect(t.lines[2]).toBe('3 0.005391 192.168.50.2 → 192.168.50.1 IKE_AUTH request #1 SK{…encrypted 272 bytes}');

@@ -1,4 +1,4 @@
-/** Real captures (/work/shared/captures): every packet parses, every layer we can emit re-emits byte-identical. */
+/** Real captures (test/fixtures/captures, copied from the shared folder): every packet parses, every layer we can emit re-emits byte-identical. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readCapture, type CapturedPacket } from '../../../models/wire/pcap/index.ts';
@@ -10,9 +10,10 @@ import { emitEsp, parseEsp } from '../../../models/wire/esp.ts';
 import { emitPacket, parsePacket, summarizePacket } from '../../../models/wire/packet.ts';
 import { toHex } from '../../../models/wire/bytes.ts';
 import type { DhcpMessage } from '../../../models/wire/dhcp/types.ts';
+import { CAPTURES_DIR } from '../../support/captures.ts';
 
 function capture(name: string): readonly CapturedPacket[] {
-  const r = readCapture(readFileSync(`/work/shared/captures/${name}`));
+  const r = readCapture(readFileSync(`${CAPTURES_DIR}${name}`));
   if (!r.ok) throw new Error(JSON.stringify(r.error));
   return r.value.packets;
 }

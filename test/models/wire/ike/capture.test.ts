@@ -23,9 +23,9 @@ import {
 } from '../../../../models/wire/ike/index.ts';
 import { WireEmitError, decodeError, parsed } from '../../../../models/wire/result.ts';
 import { udpDatagrams } from './capture-reader.ts';
+import { CAPTURES_DIR } from '../../../support/captures.ts';
 
-const CAPTURES = '/work/shared/captures';
-const datagrams = udpDatagrams(readFileSync(`${CAPTURES}/strongswan-cp-pool.pcap`));
+const datagrams = udpDatagrams(readFileSync(`${CAPTURES_DIR}strongswan-cp-pool.pcap`));
 
 /** UDP 500: the IKE message; UDP 4500: after the 4-byte non-ESP marker (RFC 3948 §2.2); a non-zero marker is ESP. */
 const ikeDatagrams = datagrams.flatMap((d) => {
@@ -46,7 +46,7 @@ function parseFrame(frame: number, options?: IkeCodecOptions): { message: IkeMes
 }
 
 /** Wireshark's ikev2_decryption_table line: SPIi, SPIr, SK_ei, SK_er, cipher, SK_ai, SK_ar, integrity. */
-const keyFields = readFileSync(`${CAPTURES}/strongswan-cp-pool.ikev2_decryption_table`, 'utf8').trim().split(',');
+const keyFields = readFileSync(`${CAPTURES_DIR}strongswan-cp-pool.ikev2_decryption_table`, 'utf8').trim().split(',');
 const key = (i: number): Uint8Array => fromHex(keyFields[i] ?? '');
 
 /**

@@ -12,8 +12,8 @@ import {
 import { emitIpv4 } from '../../../../models/wire/ipv4.ts';
 import { concatBytes, toHex } from '../../../../models/wire/bytes.ts';
 import { WireEmitError } from '../../../../models/wire/result.ts';
+import { CAPTURES_DIR } from '../../../support/captures.ts';
 
-const CAPTURES = '/work/shared/captures';
 const ip = emitIpv4({
   tos: 0,
   identification: 1,
@@ -65,7 +65,7 @@ function epb(ticks: bigint, frame: Uint8Array, le: boolean): number[] {
 
 describe('pcap reader', () => {
   it('reads the Kea capture (pcapng, Ethernet)', () => {
-    const cap = readCapture(readFileSync(`${CAPTURES}/kea-relay.pcap`));
+    const cap = readCapture(readFileSync(`${CAPTURES_DIR}kea-relay.pcap`));
     if (!cap.ok) throw new Error(JSON.stringify(cap.error));
     expect(cap.value.format).toBe('pcapng');
     expect(cap.value.packets.length).toBe(9);
@@ -79,7 +79,7 @@ describe('pcap reader', () => {
   });
 
   it('reads the strongSwan capture (pcapng, Linux SLL)', () => {
-    const cap = readCapture(readFileSync(`${CAPTURES}/strongswan-cp-pool.pcap`));
+    const cap = readCapture(readFileSync(`${CAPTURES_DIR}strongswan-cp-pool.pcap`));
     if (!cap.ok) throw new Error(JSON.stringify(cap.error));
     expect(cap.value.packets.map((p) => p.linkType)).toEqual(new Array(10).fill(LinkType.LINUX_SLL));
     expect(cap.value.packets.map((p) => p.ipv4Bytes.length)).toEqual(
@@ -208,7 +208,7 @@ describe('pcap reader', () => {
   });
 
   test.prop([fc.nat(), fc.nat(255)])('never throws on a mutated real capture', (at, value) => {
-    const bytes = new Uint8Array(readFileSync(`${CAPTURES}/kea-relay.pcap`));
+    const bytes = new Uint8Array(readFileSync(`${CAPTURES_DIR}kea-relay.pcap`));
     bytes[at % bytes.length] = value;
     const r = readCapture(concatBytes([bytes]));
     expect(typeof r.ok).toBe('boolean');
