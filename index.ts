@@ -3,10 +3,13 @@
  * evaluate the seed draft's claims. (The engine's own `runScenario(RunInput)` stays internal to sim/; this
  * `runScenario` takes a scenario.)
  */
+// Node entry: installs the scenario file reader (paths work here; scenarios/browser.ts is the browser-safe entry).
+export { LIBRARY_DIR, CLAIMS_DIR, readScenarioFile } from './scenarios/node.ts';
 export {
   loadScenario,
   loadScenarioOrThrow,
   libraryNames,
+  libraryDocument,
   scenarioJsonSchema,
   type Scenario,
   type LoadResult,

@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   root: 'web',
   base: './',
-  build: { outDir: '../dist', emptyOutDir: true, target: 'es2022', sourcemap: false },
+  build: { outDir: '../dist', emptyOutDir: true, target: 'es2022', sourcemap: false, chunkSizeWarningLimit: 1024 },
   server: { host: '127.0.0.1', port: 5173, strictPort: false, fs: { allow: ['..'] } },
   preview: { host: '127.0.0.1', port: 4173 },
 });

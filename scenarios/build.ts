@@ -4,7 +4,7 @@
  */
 import type { CommandSpec, FaultSpec, LinkProfile, LinkSpec, RunInput } from '../sim/index.ts';
 import type { AnySimNode } from '../sim/simulation.ts';
-import { formatIpv4, parseIpv4, prefixMask } from '../sim/ipv4-address.ts';
+import { ipv4ToU32, parsePrefix, u32ToIpv4 } from '../models/wire/ipv4-address.ts';
 import {
   DEFAULT_RESPONDER_POLICY,
   peerConfig,
@@ -15,7 +15,7 @@ import { DOUBLING_RETRANSMIT, STRONGSWAN_RETRANSMIT } from '../models/ike/retran
 import { methodById } from '../models/methods/index.ts';
 import { COMMON_POLICIES, type PolicyValue } from '../models/methods/policy.ts';
 import { tsRange } from '../models/wire/ike/index.ts';
-import { ClientNode } from '../models/nodes/client-node.ts';
+import { ClientNode, PRIMARY_TUNNEL, type ClientTunnelOptions } from '../models/nodes/client-node.ts';
 import { DhcpServerNode } from '../models/nodes/dhcp-server-node.ts';
 import { EnterpriseHost } from '../models/nodes/enterprise-host.ts';
 import { GatewayNode } from '../models/nodes/gateway-node.ts';
@@ -24,13 +24,17 @@ import { allPolicies, isRegistered, MethodNotRegisteredError, type MethodId } fr
 import { clientOptions, gatewayOptions } from './method-options.ts';
 import type { DhcpServerInput, GatewayInput, LinkInput } from './schema.ts';
 import { msToUs, toLinkProfile } from './units.ts';
-import { groupMembers, nodeRoles, splitCidr, type NodeRole } from './validate.ts';
+import { groupMembers, inSubnet, nodeRoles, splitCidr, type NodeRole } from './validate.ts';
 
 /** Who is who, for the metrics (a pure function of trace + roles). */
 export interface RunRoles {
   readonly clients: readonly string[];
-  /** client → its gateway. */
+  /** client → its (primary) gateway. */
   readonly gatewayOf: Readonly<Record<string, string>>;
+  /** client → tunnel name (`primary`, or the gateway name) → gateway: clients with tunnels to several gateways. */
+  readonly tunnelsOf?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Home DHCP servers (on clients' LANs): their `lease.expired` notes are about outer, not inner, addresses. */
+  readonly homeDhcpServers?: readonly string[];
   readonly gateways: readonly string[];
   readonly dhcpServers: readonly { readonly name: string; readonly serviceUs: number; readonly queueMax: number }[];
   readonly hosts: readonly string[];
@@ -63,10 +67,14 @@ export class NotModelledError extends Error {
 }
 
 function cidrSubnet(cidr: string): { first: string; last: string } {
-  const { address, prefixLength } = splitCidr(cidr);
-  const mask = prefixMask(prefixLength);
-  const net = (parseIpv4(address) & mask) >>> 0;
-  return { first: formatIpv4(net), last: formatIpv4((net | ~mask) >>> 0) };
+  const { network, mask } = parsePrefix(cidr);
+  return { first: u32ToIpv4(network), last: u32ToIpv4((network | ~mask) >>> 0) };
+}
+
+/** A locally administered MAC from the outer address's last two octets: 02:00:00:00:hh:ll. */
+function homeMac(outer: number): string {
+  const hex = (n: number): string => n.toString(16).padStart(2, '0');
+  return `02:00:00:00:${hex((outer >>> 8) & 0xff)}:${hex(outer & 0xff)}`;
 }
 
 function subnetOf(cidr: string): string {
@@ -136,37 +144,61 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
   const dhcpByName = new Map(t.dhcpServers.map((d) => [d.name, d]));
   const hostAddress = t.enterpriseHosts[0] ? splitCidr(t.enterpriseHosts[0].address).address : undefined;
 
-  // Clients.
+  // Clients. A client with several gateways has one tunnel per gateway sharing its SPD (models/nodes/client-node.ts):
+  // the first gateway's is the primary tunnel, the others are named after their gateway (`ike@gw2`, `dhcp@gw2`).
   const clients: ClientNode[] = [];
   const gatewayOf: Record<string, string> = {};
+  const tunnelsOf: Record<string, Record<string, string>> = {};
   const psksByGateway = new Map<string, Record<string, string>>();
+  const pingTargetOf = (g: GatewayInput): string | undefined => {
+    const protectedCidrs = g.protectedSubnets ?? [subnetOf(g.inside)];
+    const h = t.enterpriseHosts.find((x) => protectedCidrs.some((c) => inSubnet(splitCidr(x.address).address, c)));
+    return h ? splitCidr(h.address).address : hostAddress;
+  };
   for (const g of t.clients) {
-    const gws = Array.isArray(g.gateway) ? g.gateway : [g.gateway];
-    if (gws.length > 1)
-      throw new NotModelledError('multi-gateway-client', `client ${g.name} has tunnels to ${gws.join(', ')}`);
-    const gwName = gws[0] as string;
-    const gw = gwByName.get(gwName) as GatewayInput;
+    const gws = (Array.isArray(g.gateway) ? g.gateway : [g.gateway]).map((n) => gwByName.get(n) as GatewayInput);
+    const [gw, ...extra] = gws as [GatewayInput, ...GatewayInput[]];
     const { address, prefixLength } = splitCidr(g.address);
-    const base = parseIpv4(address);
+    const base = ipv4ToU32(address);
     groupMembers(g).forEach((name, k) => {
       const identity = `${name}@example.com`;
-      const psks = psksByGateway.get(gwName) ?? {};
-      psks[identity] = `psk-${name}`;
-      psksByGateway.set(gwName, psks);
-      gatewayOf[name] = gwName;
+      for (const x of gws) {
+        const psks = psksByGateway.get(x.name) ?? {};
+        psks[identity] = `psk-${name}`;
+        psksByGateway.set(x.name, psks);
+      }
+      gatewayOf[name] = gw.name;
+      tunnelsOf[name] = Object.fromEntries([[PRIMARY_TUNNEL, gw.name], ...extra.map((x) => [x.name, x.name] as const)]);
+      const ike = peerConfig({ identity, pskName: `psk-${name}`, ...ikeCommon });
+      const outer = (base + k) >>> 0;
+      const tunnels: ClientTunnelOptions[] = extra.map((x) => {
+        const ping = pingTargetOf(x);
+        return {
+          name: x.name,
+          gatewayAddress: splitCidr(x.outside).address,
+          gatewayIdentity: x.identity ?? `${x.name}.example.com`,
+          ike,
+          method: m.client(clientOptions(name, options)),
+          ...(ping ? { pingTarget: ping } : {}),
+        };
+      });
+      const ping = pingTargetOf(gw);
       clients.push(
         new ClientNode({
           name,
-          address: formatIpv4((base + k) >>> 0),
+          address: u32ToIpv4(outer),
           prefixLength,
           gatewayAddress: splitCidr(gw.outside).address,
           gatewayIdentity: gw.identity ?? `${gw.name}.example.com`,
-          ike: peerConfig({ identity, pskName: `psk-${name}`, ...ikeCommon }),
+          ike,
           // The method factory (models/methods/method.ts); ClientNode builds the tasks per node life.
           method: m.client(clientOptions(name, options)),
           ...(w.reconnect ? { reconnect: w.reconnect } : {}),
-          ...(hostAddress ? { pingTarget: hostAddress } : {}),
+          ...(ping ? { pingTarget: ping } : {}),
           pingIntervalMs: Math.round(w.pingIntervalMs),
+          ...(tunnels.length > 0 ? { tunnels } : {}),
+          // The home DHCP client leases the outer address from the home server on the client's LAN.
+          ...(g.homeDhcpServer !== undefined ? { homeDhcp: { mac: g.homeMac ?? homeMac(outer) } } : {}),
         }),
       );
     });
@@ -259,6 +291,8 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     roles: {
       clients: clients.map((c) => c.name),
       gatewayOf,
+      tunnelsOf,
+      homeDhcpServers: t.homeDhcpServers.map((d) => d.name),
       gateways: t.gateways.map((g) => g.name),
       dhcpServers: [...t.dhcpServers, ...t.homeDhcpServers].map((d) => ({
         name: d.name,
@@ -284,6 +318,13 @@ function expandTargets(s: Scenario, nodes: string | readonly string[]): string[]
   return out;
 }
 
+/** The client's tunnel to `gateway`: `primary` for its first gateway, else the gateway's name. */
+function tunnelName(s: Scenario, client: string, gateway: string): string {
+  const g = s.topology.clients.find((c) => c.name === client || groupMembers(c).includes(client));
+  const first = g === undefined ? undefined : Array.isArray(g.gateway) ? g.gateway[0] : g.gateway;
+  return first === gateway ? PRIMARY_TUNNEL : gateway;
+}
+
 const ACTION_COMMAND = {
   connect: 'cmd.connect',
   disconnect: 'cmd.disconnect',
@@ -302,7 +343,11 @@ function buildCommands(s: Scenario): CommandSpec[] {
           ? Math.round(1_000_000 / a.ratePerSec)
           : 0;
     expandTargets(s, a.nodes).forEach((node, k) => {
-      out.push({ atUs: msToUs(a.atMs) + k * spacingUs, node, command: { type: ACTION_COMMAND[a.action] } });
+      const command =
+        a.gateway === undefined
+          ? { type: ACTION_COMMAND[a.action] }
+          : { type: ACTION_COMMAND[a.action], args: { tunnel: tunnelName(s, node, a.gateway) } };
+      out.push({ atUs: msToUs(a.atMs) + k * spacingUs, node, command });
     });
   }
   return out;

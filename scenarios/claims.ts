@@ -2,9 +2,8 @@
  * The seed draft's claims (draft-richardson-ipsec-dhcp-over-ike-00 §3, §4), each an experiment in
  * scenarios/claims/*.json: a scenario, the methods, what is measured and a verdict rule. A claim whose methods are not
  * registered (or whose topology is not modelled yet) reports `not-run` with the reason — never a made-up verdict.
+ * Browser-safe: the claims come from the static data module claims/index.ts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { PolicyValue } from '../models/methods/policy.ts';
 import { metricAt } from './expectations.ts';
@@ -12,8 +11,7 @@ import { isRegistered, METHOD_IDS, type MethodId } from './method-registry.ts';
 import { formatProblem } from './problems.ts';
 import { ScenarioError } from './problems.ts';
 import { runScenario, type RunScenarioMetrics } from './run.ts';
-
-export const CLAIMS_DIR = fileURLToPath(new URL('./claims/', import.meta.url));
+import { CLAIM_DOCUMENTS } from './claims/index.ts';
 
 const Op = z.enum(['<', '<=', '==', '>=', '>']);
 const Method = z.enum(METHOD_IDS);
@@ -25,6 +23,7 @@ type RuleT =
       op: z.infer<typeof Op>;
       right: MethodId;
       offset?: number | undefined;
+      rightPath?: string | undefined;
     }
   | { kind: 'threshold'; path: string; method: MethodId; op: z.infer<typeof Op>; value: number }
   | { kind: 'paths'; method: MethodId; left: string; op: z.infer<typeof Op>; right: string }
@@ -39,6 +38,8 @@ const Rule: z.ZodType<RuleT> = z.lazy(() =>
       op: Op,
       right: Method,
       offset: z.number().optional(),
+      /** The right side's metric when it differs from `path` (e.g. one client's own machines against another's all). */
+      rightPath: z.string().optional(),
     }),
     z.strictObject({ kind: z.literal('threshold'), path: z.string(), method: Method, op: Op, value: z.number() }),
     z.strictObject({ kind: z.literal('paths'), method: Method, left: z.string(), op: Op, right: z.string() }),
@@ -66,7 +67,16 @@ export const ClaimSchema = z.strictObject({
   options: Setting.optional(),
   /** Run once per condition; a rule that holds under some and not others gives `depends`. */
   conditions: z
-    .array(z.strictObject({ label: z.string(), params: Setting.optional(), options: Setting.optional() }))
+    .array(
+      z.strictObject({
+        label: z.string(),
+        params: Setting.optional(),
+        options: Setting.optional(),
+        /** Run another method in a method's place under this condition (`{ "mode-cfg": "mode-cfg-dhcp" }`: the
+         * comparison is against mode-cfg backed by DHCP); the rule keeps naming the original. */
+        methodAs: z.record(z.string(), Method).optional(),
+      }),
+    )
     .optional(),
 });
 export type Claim = z.infer<typeof ClaimSchema>;
@@ -93,13 +103,14 @@ export interface ClaimResult {
 }
 
 export function loadClaims(): Claim[] {
-  return readdirSync(CLAIMS_DIR)
-    .filter((f) => f.endsWith('.json'))
+  return Object.keys(CLAIM_DOCUMENTS)
     .sort()
     .map((f) => {
-      const r = ClaimSchema.safeParse(JSON.parse(readFileSync(`${CLAIMS_DIR}${f}`, 'utf8')));
+      const r = ClaimSchema.safeParse(CLAIM_DOCUMENTS[f]);
       if (!r.success)
-        throw new Error(`claims/${f}: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        throw new Error(
+          `claims/${f}.json: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        );
       return r.data;
     });
 }
@@ -127,7 +138,7 @@ function rulePaths(r: RuleT, out: Map<string, Set<string>>): void {
   };
   if (r.kind === 'compare') {
     add(r.left, r.path);
-    add(r.right, r.path);
+    add(r.right, r.rightPath ?? r.path);
   } else if (r.kind === 'threshold') add(r.method, r.path);
   else if (r.kind === 'paths') {
     add(r.method, r.left);
@@ -140,7 +151,7 @@ function holds(r: RuleT, metrics: ReadonlyMap<string, RunScenarioMetrics>): bool
   switch (r.kind) {
     case 'compare': {
       const a = v(r.left, r.path);
-      const b = v(r.right, r.path);
+      const b = v(r.right, r.rightPath ?? r.path);
       return a !== undefined && b !== undefined && cmp(a, r.op, b + (r.offset ?? 0));
     }
     case 'threshold': {
@@ -179,7 +190,7 @@ export function evaluateClaim(c: Claim): ClaimResult {
     try {
       for (const method of c.methods) {
         const r = runScenario(c.scenario, {
-          method,
+          method: (cond as { methodAs?: Record<string, MethodId> }).methodAs?.[method] ?? method,
           ...(c.seed !== undefined ? { seed: c.seed } : {}),
           params: { ...(c.params ?? {}), ...((cond as { params?: Record<string, PolicyValue> }).params ?? {}) },
           options: { ...(c.options ?? {}), ...((cond as { options?: Record<string, PolicyValue> }).options ?? {}) },
@@ -211,7 +222,8 @@ export function evaluateClaim(c: Claim): ClaimResult {
     for (const method of c.methods) {
       const values: Record<string, number | null> = {};
       for (const p of paths.get(method) ?? []) values[p] = metricAt(metrics.get(method), p) ?? null;
-      figures.push({ condition: cond.label, method, values, holds: ok });
+      const ran = (cond as { methodAs?: Record<string, MethodId> }).methodAs?.[method] ?? method;
+      figures.push({ condition: cond.label, method: ran, values, holds: ok });
     }
   }
   const yes = outcome.filter((o) => o.ok).map((o) => o.label);

@@ -3,6 +3,7 @@ import { ladderPackets } from '../sim/ladder.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import type { RunScenarioMetrics } from './run.ts';
 import type { ExpectationInput } from './schema.ts';
+import type { PolicyValue } from '../models/methods/policy.ts';
 
 export interface ExpectationResult {
   readonly expectation: string;
@@ -30,15 +31,45 @@ export function metricAt(metrics: unknown, path: string): number | undefined {
   return typeof at === 'number' ? at : undefined;
 }
 
+type Op = '<' | '<=' | '==' | '!=' | '>=' | '>';
+
+export function compareOp(a: number, op: Op, b: number): boolean {
+  switch (op) {
+    case '<':
+      return a < b;
+    case '<=':
+      return a <= b;
+    case '==':
+      return a === b;
+    case '!=':
+      return a !== b;
+    case '>=':
+      return a >= b;
+    case '>':
+      return a > b;
+  }
+}
+
+/** Does an expectation apply to this method and these effective option values? */
+export function expectationApplies(
+  e: Pick<ExpectationInput, 'methods' | 'options'>,
+  method: string,
+  options: Readonly<Record<string, PolicyValue>>,
+): boolean {
+  if (e.methods !== undefined && !e.methods.includes(method as never)) return false;
+  return Object.entries(e.options ?? {}).every(([k, v]) => options[k] === v);
+}
+
 export function checkExpectations(
   list: readonly ExpectationInput[],
   method: string,
   metrics: RunScenarioMetrics,
   trace: readonly TraceEvent[] | undefined,
+  options: Readonly<Record<string, PolicyValue>> = {},
 ): ExpectationResult[] {
   const out: ExpectationResult[] = [];
   for (const e of list) {
-    if (e.methods !== undefined && !e.methods.includes(method as never)) continue;
+    if (!expectationApplies(e, method, options)) continue;
     switch (e.kind) {
       case 'allAddressed': {
         const byUs = Math.round(e.byMs * 1000);
@@ -64,12 +95,21 @@ export function checkExpectations(
         break;
       case 'metric': {
         const v = metricAt(metrics, e.path);
-        const ok = v !== undefined && (e.min === undefined || v >= e.min) && (e.max === undefined || v <= e.max);
-        const bounds = [e.min !== undefined ? `≥ ${e.min}` : '', e.max !== undefined ? `≤ ${e.max}` : '']
+        const ok =
+          v !== undefined &&
+          (e.min === undefined || v >= e.min) &&
+          (e.max === undefined || v <= e.max) &&
+          (e.op === undefined || e.value === undefined || compareOp(v, e.op, e.value));
+        const bounds = [
+          e.min !== undefined ? `≥ ${e.min}` : '',
+          e.max !== undefined ? `≤ ${e.max}` : '',
+          e.op !== undefined && e.value !== undefined ? `${e.op} ${e.value}` : '',
+        ]
           .filter(Boolean)
           .join(' and ');
+        const when = Object.entries(e.options ?? {}).map(([k, x]) => `${k}=${String(x)}`);
         out.push({
-          expectation: `${e.path} ${bounds}`,
+          expectation: `${e.path} ${bounds}${when.length > 0 ? ` (with ${when.join(', ')})` : ''}`,
           ok,
           detail: v === undefined ? 'no such metric (or no value)' : `${v}`,
         });

@@ -2,9 +2,10 @@
  * Loading a scenario: a library name, a file path or an object → a validated scenario or every problem found.
  * Order: JSON → parameter overrides (`--param`) → schema (zod, strict) → cross-field checks (validate.ts) → option
  * overrides (`--option`, checked against the policy descriptors).
+ *
+ * Browser-safe: no `node:` imports. Library scenarios come from the static data module library/index.ts; file paths
+ * are read only once a Node entry (scenarios/node.ts) has installed a file reader with `setScenarioFileReader`.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
   checkPolicyValue,
@@ -18,8 +19,7 @@ import { formatPath, foundText, ScenarioError, type Problem } from './problems.t
 import type { NEEDS } from './schema.ts';
 import { scenarioSchema, type ScenarioInput } from './schema.ts';
 import { validateScenario } from './validate.ts';
-
-export const LIBRARY_DIR = fileURLToPath(new URL('./library/', import.meta.url));
+import { LIBRARY_DOCUMENTS } from './library/index.ts';
 
 export interface Scenario extends Omit<ScenarioInput, 'options' | 'needs'> {
   /** Where it came from: `library:basic`, a file path, or `object`. */
@@ -73,17 +73,28 @@ export function scenarioJsonSchema(): unknown {
 }
 
 export function libraryNames(): string[] {
-  return readdirSync(LIBRARY_DIR)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => f.slice(0, -5))
-    .sort();
+  return Object.keys(LIBRARY_DOCUMENTS).sort();
 }
 
-/** A library name (`basic`) or a path to a JSON file. */
-export function resolveScenarioPath(nameOrPath: string): { readonly path: string; readonly source: string } {
-  const looksLikePath = nameOrPath.includes('/') || nameOrPath.endsWith('.json');
-  if (!looksLikePath) return { path: `${LIBRARY_DIR}${nameOrPath}.json`, source: `library:${nameOrPath}` };
-  return { path: nameOrPath, source: nameOrPath };
+/** The JSON document of a library scenario (a fresh copy), or undefined. */
+export function libraryDocument(name: string): unknown {
+  const doc = LIBRARY_DOCUMENTS[name];
+  return doc === undefined ? undefined : structuredClone(doc);
+}
+
+/** A name is a file path when it has a slash or ends in `.json`; otherwise a library name. */
+export function looksLikePath(nameOrPath: string): boolean {
+  return nameOrPath.includes('/') || nameOrPath.endsWith('.json');
+}
+
+/** Reads a scenario file: the parsed JSON, or the problems (missing file, bad JSON). Installed by Node entries. */
+export type ScenarioFileReader = (path: string) => { readonly raw: unknown; readonly problems: readonly Problem[] };
+
+let fileReader: ScenarioFileReader | undefined;
+
+/** Node entries (scenarios/node.ts) install a file reader; in the browser paths are rejected with a problem. */
+export function setScenarioFileReader(reader: ScenarioFileReader | undefined): void {
+  fileReader = reader;
 }
 
 function issueProblem(issue: z.core.$ZodIssue): Problem[] {
@@ -134,22 +145,36 @@ function coerceText(v: PolicyValue, like: PolicyValue): PolicyValue {
 
 function readSource(pathOrObject: string | object): { raw: unknown; source: string; problems: Problem[] } {
   if (typeof pathOrObject !== 'string') return { raw: structuredClone(pathOrObject), source: 'object', problems: [] };
-  const { path, source } = resolveScenarioPath(pathOrObject);
-  if (!existsSync(path)) {
-    const expected = source.startsWith('library:')
-      ? `a library scenario (${libraryNames().join(', ')}) or a .json path`
-      : 'a readable file';
-    return { raw: undefined, source, problems: [{ path: '', expected, found: foundText(pathOrObject) }] };
+  if (looksLikePath(pathOrObject)) {
+    if (fileReader === undefined)
+      return {
+        raw: undefined,
+        source: pathOrObject,
+        problems: [
+          {
+            path: '',
+            expected: `a library scenario (${libraryNames().join(', ')}) or a scenario object (files are read in Node)`,
+            found: foundText(pathOrObject),
+          },
+        ],
+      };
+    const r = fileReader(pathOrObject);
+    return { raw: r.raw, source: pathOrObject, problems: [...r.problems] };
   }
-  try {
-    return { raw: JSON.parse(readFileSync(path, 'utf8')), source, problems: [] };
-  } catch (e) {
+  const raw = libraryDocument(pathOrObject);
+  if (raw === undefined)
     return {
       raw: undefined,
-      source,
-      problems: [{ path: '', expected: 'JSON', found: e instanceof Error ? e.message : String(e) }],
+      source: `library:${pathOrObject}`,
+      problems: [
+        {
+          path: '',
+          expected: `a library scenario (${libraryNames().join(', ')}) or a .json path`,
+          found: foundText(pathOrObject),
+        },
+      ],
     };
-  }
+  return { raw, source: `library:${pathOrObject}`, problems: [] };
 }
 
 export function loadScenario(pathOrObject: string | object, o: LoadOptions = {}): LoadResult {
@@ -207,12 +232,18 @@ export function loadScenario(pathOrObject: string | object, o: LoadOptions = {})
     if (r.ok) options[name] = r.value;
     else out.push({ path: `--option ${name}`, expected: policyExpected(d), found: foundText(v) });
   }
+  // An expectation's `options` condition names known policies with valid values (else it could never apply).
+  s.expectations.forEach((e, i) => {
+    for (const [name, v] of Object.entries(e.options ?? {})) {
+      const d = allPolicies().find((p) => p.name === name);
+      const path = `expectations[${i}].options.${name}`;
+      if (d === undefined) out.push({ path, expected: 'a known option', found: foundText(name) });
+      else if (!checkPolicyValue(d, v).ok) out.push({ path, expected: policyExpected(d), found: foundText(v) });
+    }
+  });
   if (out.length > 0) return { ok: false, problems: out, source };
+  // Every topology feature is modelled now (home LAN DHCP, tunnels to several gateways); `needs` stays as declared.
   const needs = new Set(s.needs ?? []);
-  if (s.topology.homeDhcpServers.length > 0 || s.topology.clients.some((c) => c.homeDhcpServer !== undefined))
-    needs.add('client-home-lan');
-  if (s.topology.clients.some((c) => Array.isArray(c.gateway) && c.gateway.length > 1))
-    needs.add('multi-gateway-client');
   return { ok: true, scenario: { ...s, source, options, needs: [...needs].sort(), params } };
 }
 

@@ -17,6 +17,8 @@ export interface RunScenarioMetrics extends ScenarioMetrics {
     readonly states: number;
     readonly transitions: number;
     readonly machines: readonly string[];
+    /** Without the RFC 2131 client machine (`dhcp`): what is left to write when an OS DHCP client can be reused. */
+    readonly withoutDhcp: { readonly states: number; readonly transitions: number };
   };
   readonly durationUs: number;
 }
@@ -71,12 +73,18 @@ export function runScenario(scenario: string | object, o: RunScenarioOptions = {
   });
   const base = computeMetrics(out.trace, built.roles, out.metrics.finalAtUs);
   const size = clientMachineSize(base.clientMachines);
+  const own = clientMachineSize(base.clientMachines.filter((m) => m !== 'dhcp'));
   const metrics: RunScenarioMetrics = {
     ...base,
-    clientMachineSize: { states: size.states, transitions: size.transitions, machines: size.machines },
+    clientMachineSize: {
+      states: size.states,
+      transitions: size.transitions,
+      machines: size.machines,
+      withoutDhcp: { states: own.states, transitions: own.transitions },
+    },
     durationUs: out.metrics.finalAtUs,
   };
-  const expectations = checkExpectations(s.expectations, built.method, metrics, out.trace);
+  const expectations = checkExpectations(s.expectations, built.method, metrics, out.trace, built.options);
   return {
     scenario: scenarioLabel(s),
     method: built.method,

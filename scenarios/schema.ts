@@ -96,8 +96,15 @@ const ClientGroup = z.strictObject({
   address: Cidr,
   /** One gateway, or several (tunnels to several enterprises at once). */
   gateway: z.union([Name, z.array(Name).min(1)]),
-  /** A DHCP server on the client's own LAN (home router): the wildcard-SA hazard of RFC 3456 on IPsec. */
+  /** A DHCP server on the client's own LAN (home router): the client leases its outer address from it (the address
+   * above is the one it is expected to lease), and that DHCP goes through the client's SPD — the wildcard-SA hazard of
+   * RFC 3456 on IPsec (draft-richardson §4). */
   homeDhcpServer: Name.optional(),
+  /** The home DHCP client's MAC (chaddr); default 02:00:00:00:hh:ll from the member's outer address. */
+  homeMac: z
+    .string()
+    .regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, { error: 'a MAC address aa:bb:cc:dd:ee:ff (lower case)' })
+    .optional(),
 });
 
 const Host = z.strictObject({ name: Name, address: Cidr });
@@ -134,6 +141,8 @@ const WorkloadAction = z.strictObject({
   spacingMs: Ms.optional(),
   /** Alternative to spacingMs: actions per second. */
   ratePerSec: z.number().positive().optional(),
+  /** A client with tunnels to several gateways: act on the tunnel to this gateway only (default: every tunnel). */
+  gateway: Name.optional(),
 });
 
 export const WorkloadSchema = z.strictObject({
@@ -187,7 +196,13 @@ export const FaultSchema = z.discriminatedUnion('type', [
 export type FaultInput = z.infer<typeof FaultSchema>;
 
 const MethodId = z.enum(METHOD_IDS);
-const ExpBase = { methods: z.array(MethodId).optional() };
+/** An expectation applies to the listed methods (default all) and, with `options`, only when every listed option has
+ * that effective value (e.g. `{ "dhcpSaTeardown": "at-lifetime" }`): "for method M with options O, metric X op v". */
+const ExpBase = {
+  methods: z.array(MethodId).optional(),
+  options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+};
+const Op = z.enum(['<', '<=', '==', '!=', '>=', '>']);
 
 export const ExpectationSchema = z.discriminatedUnion('kind', [
   /** Every client has an inner address by `byMs`. */
@@ -201,6 +216,9 @@ export const ExpectationSchema = z.discriminatedUnion('kind', [
     path: z.string().min(1),
     min: z.number().optional(),
     max: z.number().optional(),
+    /** `op` + `value`: the metric compared with a number (`misdirected > 0`); may be combined with min/max. */
+    op: Op.optional(),
+    value: z.number().optional(),
   }),
   /** The ladder starts with these lines, each `from → to: summary` (times left out); a line may end in `…` (prefix). */
   z.strictObject({ kind: z.literal('ladderPrefix'), ...ExpBase, lines: z.array(z.string()).min(1) }),

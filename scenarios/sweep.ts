@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import './node.ts';
 import type { PolicyValue } from '../models/methods/policy.ts';
 import { COMPARE_ROWS } from './compare.ts';
 import { metricAt } from './expectations.ts';

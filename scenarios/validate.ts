@@ -3,7 +3,7 @@
  * workload, gateways' DHCP servers, clients' gateways), addresses inside their subnets, one unit per profile field,
  * fault times within the run, regexes that compile, parameters whose paths exist.
  */
-import { parseIpv4, prefixMask } from '../sim/ipv4-address.ts';
+import { inSubnet as inPrefix, ipv4ToU32, prefixMaskU32 } from '../models/wire/ipv4-address.ts';
 import { foundText, type Problem } from './problems.ts';
 import type { ProfileInput, ScenarioInput, TopologyInput } from './schema.ts';
 
@@ -13,10 +13,10 @@ export function splitCidr(cidr: string): { readonly address: string; readonly pr
   return { address, prefixLength: Number(len) };
 }
 
+/** Is `address` in `subnet` (`a.b.c.d/len`)? models/wire/ipv4-address.ts does the arithmetic. */
 export function inSubnet(address: string, subnet: string): boolean {
   const { address: net, prefixLength } = splitCidr(subnet);
-  const mask = prefixMask(prefixLength);
-  return (parseIpv4(address) & mask) >>> 0 === (parseIpv4(net) & mask) >>> 0;
+  return inPrefix(address, net, prefixLength);
 }
 
 /** Client names of a group: `name` alone, or `name1` … `name<count>`. */
@@ -100,9 +100,9 @@ export function validateScenario(s: ScenarioInput): Problem[] {
       needNode(g.homeDhcpServer, `topology.clients[${i}].homeDhcpServer`, 'homeDhcpServer');
     const { prefixLength } = splitCidr(g.address);
     if (g.count !== undefined) {
-      const first = parseIpv4(splitCidr(g.address).address);
+      const first = ipv4ToU32(splitCidr(g.address).address);
       const last = first + g.count - 1;
-      const mask = prefixMask(prefixLength);
+      const mask = prefixMaskU32(prefixLength);
       if (last > 0xffffffff || (last & mask) >>> 0 !== (first & mask) >>> 0)
         out.push({
           path: `topology.clients[${i}].count`,
@@ -116,7 +116,7 @@ export function validateScenario(s: ScenarioInput): Problem[] {
     if (g.dhcpServer !== undefined) needNode(g.dhcpServer, `topology.gateways[${i}].dhcpServer`, 'dhcpServer');
     if (g.pool !== undefined) {
       const p = g.pool;
-      if (parseIpv4(p.first) > parseIpv4(p.last))
+      if (ipv4ToU32(p.first) > ipv4ToU32(p.last))
         out.push({
           path: `topology.gateways[${i}].pool.last`,
           expected: `an address ≥ first (${p.first})`,
@@ -146,7 +146,7 @@ export function validateScenario(s: ScenarioInput): Problem[] {
             found: foundText(a),
           });
       }
-      if (parseIpv4(p.rangeStart) > parseIpv4(p.rangeEnd))
+      if (ipv4ToU32(p.rangeStart) > ipv4ToU32(p.rangeEnd))
         out.push({
           path: `${path}.pools[${k}].rangeEnd`,
           expected: `an address ≥ rangeStart (${p.rangeStart})`,
@@ -254,6 +254,30 @@ export function validateScenario(s: ScenarioInput): Problem[] {
         break;
       default:
         break;
+    }
+  });
+  s.expectations.forEach((e, i) => {
+    if (e.kind !== 'metric') return;
+    if ((e.op === undefined) !== (e.value === undefined))
+      out.push({
+        path: `expectations[${i}].${e.op === undefined ? 'op' : 'value'}`,
+        expected: 'op and value together',
+        found: foundText(undefined),
+      });
+  });
+  // A workload action aimed at one gateway's tunnel: the gateway must be one of each target client's gateways.
+  s.workload.actions.forEach((a, i) => {
+    if (a.gateway === undefined) return;
+    const targets = typeof a.nodes === 'string' ? [a.nodes] : a.nodes;
+    for (const n of targets) {
+      const g = t.clients.find((c) => c.name === n || groupMembers(c).includes(n));
+      const gws = g === undefined ? [] : Array.isArray(g.gateway) ? g.gateway : [g.gateway];
+      if (g !== undefined && !gws.includes(a.gateway))
+        out.push({
+          path: `workload.actions[${i}].gateway`,
+          expected: `one of ${n}'s gateways (${gws.join(', ')})`,
+          found: foundText(a.gateway),
+        });
     }
   });
   return out;

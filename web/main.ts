@@ -1,25 +1,21 @@
 /** The browser lab: wires the runner, the ladder, the player, the inspector and the side panels together. */
+import './csp.ts';
 import './style.css';
-import type { RunMetrics } from '../sim/metrics.ts';
+import { evaluateClaims, formatProblem, loadClaims, type Problem } from '../scenarios/browser.ts';
 import { formatSeconds } from '../sim/ladder.ts';
 import type { SendEvent, TraceEvent } from '../sim/trace.ts';
 import { traceSha256 } from '../sim/trace-hash.ts';
 import { buildLane, type Arrow, type LaneModel } from './model/ladder-model.ts';
 import { stateEvents } from './model/states.ts';
 import { traceJsonl, tracePcap } from './model/exports.ts';
-import { labRunner, type LabRun, type RunRequest, type ScenarioInfo } from './runner.ts';
-import { DEFAULT_SEED, formatUrlState, parseUrlState, type DropNth, type UrlState } from './url-state.ts';
+import { LabRunError, labRunner, LINK_FIELDS, type LabRun, type LinkField, type ScenarioInfo } from './runner.ts';
+import { DEFAULT_SEED, formatUrlState, parseUrlState, type UrlState } from './url-state.ts';
 import { formatFieldError, type FieldError } from './validate/check.ts';
-import {
-  validateClaimsJson,
-  validateScenarioJson,
-  validateSweepJsonl,
-  validateTraceJsonl,
-  type Claim,
-} from './validate/files.ts';
+import { validateClaimsJson, validateSweepJsonl, validateTraceJsonl, type ClaimReport } from './validate/files.ts';
 import { download, el } from './ui/dom.ts';
 import { renderInspector } from './ui/inspector-view.ts';
 import { LadderView } from './ui/ladder-view.ts';
+import { renderOptions } from './ui/options-view.ts';
 import { StateView } from './ui/state-view.ts';
 import { renderSweeps } from './ui/sweeps-view.ts';
 
@@ -27,7 +23,6 @@ interface Lane {
   readonly title: string;
   readonly trace: readonly TraceEvent[];
   readonly traceSha256: string;
-  readonly metrics?: RunMetrics;
   readonly run?: LabRun;
   readonly model: LaneModel;
 }
@@ -41,7 +36,9 @@ const $ = <T extends HTMLElement>(id: string): T => {
 const stats = { firstFrameMs: -1, frameWorkMs: [] as number[], frameGapMs: [] as number[] };
 (window as unknown as { __labStats: typeof stats }).__labStats = stats;
 
-const scenarios: readonly ScenarioInfo[] = labRunner.listScenarios();
+const DEFAULT_SCENARIO = 'basic';
+const DEFAULT_METHOD = 'dhcp-over-ike';
+
 let url: UrlState = parseUrlState(location.hash).state;
 let lanes: Lane[] = [];
 let cursorUs = 0;
@@ -59,23 +56,14 @@ const stateView = new StateView($('states'));
 
 // ---- runs ------------------------------------------------------------------------------------------------------
 
+/** The scenario of the URL, else `basic`; throws (LabRunError) if it is not in the library. */
 function scenarioOf(id: string | undefined): ScenarioInfo {
-  return scenarios.find((s) => s.id === id) ?? (scenarios[0] as ScenarioInfo);
-}
-
-function dropFaults(drops: readonly DropNth[]): RunRequest['overrides'] {
-  return {
-    links: url.links,
-    faults: drops.map((d, i) => ({
-      type: 'drop.nth',
-      atUs: 0,
-      id: `ui-drop-${i + 1}`,
-      link: d.link,
-      from: d.from,
-      to: d.to,
-      n: d.n,
-    })),
-  };
+  const sc = labRunner.scenario(id ?? DEFAULT_SCENARIO);
+  if (sc) return sc;
+  throw new LabRunError(
+    [{ path: 's', expected: 'a scenario of the library (or a loaded file)', found: JSON.stringify(id) }],
+    `unknown scenario ${JSON.stringify(id)}`,
+  );
 }
 
 function laneFromRun(run: LabRun, title: string): Lane {
@@ -83,7 +71,6 @@ function laneFromRun(run: LabRun, title: string): Lane {
     title,
     trace: run.trace,
     traceSha256: run.traceSha256,
-    metrics: run.metrics,
     run,
     model: buildLane(
       run.trace,
@@ -92,26 +79,37 @@ function laneFromRun(run: LabRun, title: string): Lane {
   };
 }
 
+/** Runs the primary lane (with the user's drops) and the compare lanes (same scenario, settings and seed rules). */
 function runAll(): void {
   const sc = scenarioOf(url.scenario);
-  const method = url.method && sc.methods.includes(url.method) ? url.method : sc.defaultMethod;
-  url = { ...url, scenario: sc.id, method };
-  const primary = labRunner.run({ scenario: sc.id, method, seed: url.seed, overrides: dropFaults(url.drops) });
-  lanes = [laneFromRun(primary, `${method} · seed ${url.seed}`)];
+  const method =
+    url.method !== undefined && (sc.methods as readonly string[]).includes(url.method)
+      ? url.method
+      : (sc.methods as readonly string[]).includes(DEFAULT_METHOD) && sc.id === DEFAULT_SCENARIO
+        ? DEFAULT_METHOD
+        : sc.defaultMethod;
+  const seed = url.seed ?? sc.seed;
+  url = { ...url, scenario: sc.id, method, seed };
+  const common = { scenario: sc.id, options: url.options, params: url.params };
+  const primary = labRunner.run({ ...common, method, seed, overrides: { links: url.links, drops: url.drops } });
+  const next = [laneFromRun(primary, `${method} · seed ${seed}`)];
   for (const c of url.compare) {
-    const r = labRunner.run({ scenario: sc.id, method: c.method, seed: c.seed, overrides: { links: url.links } });
-    lanes.push(laneFromRun(r, `${c.method} · seed ${c.seed}`));
+    const r = labRunner.run({ ...common, method: c.method, seed: c.seed, overrides: { links: url.links } });
+    next.push(laneFromRun(r, `${c.method} · seed ${c.seed}`));
   }
+  lanes = next;
   showErrors([]);
 }
 
 function showLanes(): void {
   ladder.render(lanes.map((l) => ({ title: l.title, model: l.model })));
-  stateView.setEvents(stateEvents(lanes[0]?.trace ?? []));
+  const roles = new Map((lanes[0]?.run?.nodes ?? []).map((n) => [n.name, n.role]));
+  stateView.setEvents(stateEvents(lanes[0]?.trace ?? []), (n) => roles.get(n) ?? '');
   ladder.setSelected('');
   renderInspector($('inspector'), undefined, undefined, undefined);
   renderRepro();
   renderFaults();
+  renderSettings();
   renderCompare();
   // Opened without a time, the whole ladder is shown (cursor at the end); Play starts again from 0.
   setCursor(Math.min(url.cursorUs ?? endUs(), endUs()));
@@ -125,13 +123,32 @@ function writeUrl(): void {
   history.replaceState(null, '', formatUrlState({ ...url, ...(cursorUs > 0 ? { cursorUs } : {}) }));
 }
 
-function rerun(): void {
+/** Re-runs after a change; a run that fails (bad option value…) shows its problems and keeps the previous lanes. */
+function rerun(previous?: UrlState): boolean {
   pause();
-  const keep = cursorUs;
-  runAll();
-  url = { ...url, cursorUs: keep };
+  // A cursor at the end stays at the end of the new run (which may be longer: a drop adds a retransmission).
+  const keep = cursorUs >= endUs() ? undefined : cursorUs;
+  try {
+    runAll();
+  } catch (e) {
+    if (previous) url = previous;
+    showRunError(e);
+    return false;
+  }
+  const { cursorUs: _old, ...rest } = url;
+  url = keep === undefined ? rest : { ...rest, cursorUs: keep };
   showLanes();
   writeUrl();
+  return true;
+}
+
+function showRunError(e: unknown): void {
+  const problems: readonly Problem[] =
+    e instanceof LabRunError ? e.problems : [{ path: '', expected: 'a run', found: String(e) }];
+  showErrors(
+    problems.map((p) => ({ path: p.path || '$', message: formatProblem(p).replace(/^[^:]*: /, '') })),
+    'The run was not started',
+  );
 }
 
 // ---- cursor and player -------------------------------------------------------------------------------------------
@@ -167,7 +184,7 @@ function frame(now: number): void {
   const dt = lastFrame === 0 ? 16 : Math.min(100, now - lastFrame);
   if (lastFrame !== 0) stats.frameGapMs.push(now - lastFrame);
   lastFrame = now;
-  // Playback moves along the drawn axis (pixels), so compressed idle gaps pass quickly.
+  // Playback moves along the drawn axis (pixels), so compressed idle gaps pass quickly; all lanes share the axis.
   const px = ladder.scale.toPx(cursorUs) + (dt / 1000) * 140 * speed;
   const target = ladder.scale.toUs(px);
   setCursor(target, true);
@@ -236,8 +253,9 @@ function dropPacket(lane: number, arrow: Arrow): void {
   const l = lanes[lane];
   if (!l || arrow.link === undefined) return;
   const n = nthOnDirection(l.trace, arrow);
+  const previous = url;
   url = { ...url, drops: [...url.drops, { link: arrow.link, from: arrow.from, to: arrow.to, n }] };
-  rerun();
+  rerun(previous);
 }
 
 // ---- panels ------------------------------------------------------------------------------------------------------
@@ -246,8 +264,10 @@ function renderRepro(): void {
   const primary = lanes[0];
   $('sha').textContent = primary?.traceSha256 ?? '';
   $('run-id').textContent = primary?.run
-    ? `${primary.run.request.scenario} · ${primary.run.request.method} · seed ${primary.run.request.seed}`
+    ? `${primary.run.request.scenario} · ${primary.run.request.method} · seed ${primary.run.seed}`
     : (primary?.title ?? '');
+  const sc = primary?.run ? labRunner.scenario(primary.run.request.scenario) : undefined;
+  $('scenario-desc').textContent = sc ? sc.description : '';
 }
 
 function renderFaults(): void {
@@ -258,41 +278,48 @@ function renderFaults(): void {
   table.append(
     el('tr', {}, el('th', {}, 'link'), el('th', {}, 'loss %'), el('th', {}, 'latency ms'), el('th', {}, 'jitter ms')),
   );
-  const inputs: { link: string; loss: HTMLInputElement; lat: HTMLInputElement; jit: HTMLInputElement }[] = [];
+  const inputs: { link: string; fields: Partial<Record<LinkField, HTMLInputElement>> }[] = [];
+  const FACTOR: Record<LinkField, number> = { lossPpm: 10_000, latencyUs: 1000, jitterUs: 1000 };
   for (const link of sc.links) {
     const p = { ...link.profile, ...url.links[link.name] };
-    const num = (v: number, label: string): HTMLInputElement =>
-      el('input', { type: 'number', min: '0', step: 'any', value: String(v), 'aria-label': `${link.name} ${label}` });
-    const row = {
-      link: link.name,
-      loss: num((p.lossPpm ?? 0) / 10_000, 'loss'),
-      lat: num((p.latencyUs ?? 0) / 1000, 'latency'),
-      jit: num((p.jitterUs ?? 0) / 1000, 'jitter'),
-    };
+    const row = { link: link.name, fields: {} as Partial<Record<LinkField, HTMLInputElement>> };
+    const cells = LINK_FIELDS.map((f) => {
+      const byParam = link.byParameter[f];
+      if (byParam !== undefined)
+        return el(
+          'td',
+          { class: 'by-param', title: 'set by a scenario parameter (Options panel)' },
+          `param ${byParam}`,
+        );
+      const input = el('input', {
+        type: 'number',
+        min: '0',
+        step: 'any',
+        value: String((p[f] ?? 0) / FACTOR[f]),
+        'aria-label': `${link.name} ${f}`,
+      });
+      row.fields[f] = input;
+      return el('td', {}, input);
+    });
     inputs.push(row);
-    table.append(
-      el(
-        'tr',
-        {},
-        el('td', {}, `${link.name} (${link.nodes.join('–')})`),
-        el('td', {}, row.loss),
-        el('td', {}, row.lat),
-        el('td', {}, row.jit),
-      ),
-    );
+    table.append(el('tr', {}, el('td', {}, `${link.name} (${link.nodes.join('–')})`), ...cells));
   }
   const apply = el('button', { type: 'button', id: 'apply-links' }, 'Apply & re-run (same seed)');
   apply.addEventListener('click', () => {
-    const links: Record<string, { lossPpm: number; latencyUs: number; jitterUs: number }> = {};
+    const links: Record<string, Partial<Record<LinkField, number>>> = {};
     for (const r of inputs) {
-      links[r.link] = {
-        lossPpm: Math.min(1_000_000, Math.max(0, Math.round(Number(r.loss.value) * 10_000))),
-        latencyUs: Math.max(0, Math.round(Number(r.lat.value) * 1000)),
-        jitterUs: Math.max(0, Math.round(Number(r.jit.value) * 1000)),
-      };
+      const profile: Partial<Record<LinkField, number>> = {};
+      for (const f of LINK_FIELDS) {
+        const input = r.fields[f];
+        if (!input) continue;
+        const v = Math.max(0, Math.round(Number(input.value) * FACTOR[f]));
+        profile[f] = f === 'lossPpm' ? Math.min(1_000_000, v) : v;
+      }
+      links[r.link] = profile;
     }
+    const previous = url;
     url = { ...url, links };
-    rerun();
+    rerun(previous);
   });
   root.append(table, apply);
   const drops = el('ul', { class: 'drops' });
@@ -307,57 +334,86 @@ function renderFaults(): void {
   if (url.drops.length > 0) root.append(el('div', { class: 'sub' }, 'Targeted drops'), drops);
 }
 
-const METRIC_ROWS: [string, (m: RunMetrics, l: Lane) => string][] = [
-  ['packets sent', (m) => String(m.packetsSent)],
-  ['bytes sent', (m) => String(m.bytesSent)],
-  ['packets delivered', (m) => String(m.packetsDelivered)],
-  ['packets dropped', (m) => String(Object.values(m.packetsDropped).reduce((a, b) => a + b, 0))],
-  ['duplicates', (m) => String(m.packetsDuplicated)],
-  ['address at', (_m, l) => addressAt(l.trace)],
-  ['last event', (_m, l) => `${formatSeconds(l.model.endUs)} s`],
-  ['traceSha256', (_m, l) => l.traceSha256.slice(0, 12)],
-];
-
-/** The first `address.bound` note (demo) or DHCP BOUND state: when the client got its inner address. */
-function addressAt(trace: readonly TraceEvent[]): string {
-  const e = trace.find(
-    (x) => (x.type === 'note' && x.text === 'address.bound') || (x.type === 'state' && x.to === 'BOUND'),
-  );
-  return e ? `${formatSeconds(e.atUs)} s` : '—';
+function renderSettings(): void {
+  const sc = scenarioOf(url.scenario);
+  renderOptions($('options'), {
+    policies: labRunner.policies(),
+    parameters: sc.parameters,
+    options: url.options,
+    params: url.params,
+    onChange: (options, params) => {
+      const previous = url;
+      url = { ...url, options, params };
+      rerun(previous);
+    },
+  });
 }
 
 function renderCompare(): void {
   const root = $('compare');
   root.replaceChildren();
   const sc = scenarioOf(url.scenario);
-  const picks = el('div', { class: 'row' });
-  for (const m of sc.methods) {
-    const on = url.compare.some((c) => c.method === m && c.seed === url.seed);
+  const seed = url.seed ?? sc.seed;
+  const others = sc.methods.filter((m) => m !== url.method);
+  const all = el('button', { type: 'button', id: 'compare-all' }, `Compare all ${sc.methods.length} methods`);
+  all.addEventListener('click', () => {
+    url = { ...url, drops: [], compare: others.map((m) => ({ method: m, seed })) };
+    rerun();
+  });
+  const none = el('button', { type: 'button', id: 'compare-none' }, 'One lane');
+  none.addEventListener('click', () => {
+    url = { ...url, compare: [] };
+    rerun();
+  });
+  const picks = el('div', { class: 'row picks' });
+  for (const m of others) {
+    const on = url.compare.some((c) => c.method === m && c.seed === seed);
     const box = el('input', { type: 'checkbox', 'data-method': m });
     box.checked = on;
     box.addEventListener('change', () => {
-      const others = url.compare.filter((c) => !(c.method === m && c.seed === url.seed));
-      url = { ...url, compare: box.checked ? [...others, { method: m, seed: url.seed }] : others };
+      const rest = url.compare.filter((c) => !(c.method === m && c.seed === seed));
+      url = { ...url, compare: box.checked ? [...rest, { method: m, seed }] : rest };
       rerun();
     });
     picks.append(el('label', {}, box, ` ${m} `));
   }
-  root.append(el('div', { class: 'sub' }, 'Add lanes (same scenario, seed and link settings)'), picks);
-  const table = el('table', { class: 'metrics' });
-  table.append(el('tr', {}, el('th', {}, ''), ...lanes.map((l) => el('th', {}, l.title))));
-  for (const [name, f] of METRIC_ROWS) {
+  root.append(
+    el('div', { class: 'row' }, all, none),
+    el('div', { class: 'sub' }, 'Lanes (same scenario, seed, options and link settings)'),
+    picks,
+  );
+  const runs = lanes.flatMap((l) => (l.run ? [l.run] : []));
+  if (runs.length === 0) return;
+  const sameSeed = runs.every((r) => r.seed === runs[0]?.seed);
+  const t = labRunner.compareTable(runs);
+  const table = el('table', { class: 'metrics', id: 'metrics-table' });
+  table.append(el('tr', {}, ...t.header.map((h, i) => el('th', i > 0 ? { 'data-method': h } : {}, h))));
+  for (const row of t.rows) {
     table.append(
       el(
         'tr',
-        {},
-        el('td', {}, name),
-        ...lanes.map((l) =>
-          el('td', {}, l.metrics ? f(l.metrics, l) : name === 'traceSha256' ? l.traceSha256.slice(0, 12) : '—'),
-        ),
+        { 'data-metric': row.metric },
+        el('td', {}, row.metric),
+        ...row.cells.map((v, i) => el('td', row.best[i] ? { class: 'best' } : {}, v === null ? '—' : String(v))),
       ),
     );
   }
-  root.append(table);
+  table.append(
+    el(
+      'tr',
+      { 'data-metric': 'traceSha256' },
+      el('td', {}, 'traceSha256'),
+      ...runs.map((r) => el('td', { title: r.traceSha256, class: 'sha' }, r.traceSha256.slice(0, 12))),
+    ),
+  );
+  root.append(
+    el(
+      'div',
+      { class: 'sub' },
+      sameSeed ? `Same numbers as dhcpike compare ${runs[0]?.result.scenario} --seed ${runs[0]?.seed}` : 'Mixed seeds',
+    ),
+    table,
+  );
 }
 
 function showErrors(errors: readonly FieldError[], title = ''): void {
@@ -368,47 +424,74 @@ function showErrors(errors: readonly FieldError[], title = ''): void {
     return;
   }
   root.hidden = false;
-  root.append(el('div', { class: 'err-title' }, title));
+  const close = el('button', { type: 'button', class: 'err-close', title: 'dismiss' }, '×');
+  close.addEventListener('click', () => showErrors([]));
+  root.append(close, el('div', { class: 'err-title' }, title));
   const list = el('ul');
   for (const e of errors.slice(0, 20)) list.append(el('li', {}, formatFieldError(e)));
   if (errors.length > 20) list.append(el('li', {}, `… ${errors.length - 20} more`));
   root.append(list);
 }
 
-function renderClaims(claims: readonly Claim[]): void {
+/** Each claim links to its experiment: the claim's scenario, one link per method (and per condition). */
+function claimLinks(c: ClaimReport): HTMLElement {
+  const doc = loadClaims().find((d) => d.id === c.id);
+  const conditions = doc?.conditions ?? [{ label: '' }];
+  const box = el('div', { class: 'claim-links' });
+  for (const cond of conditions) {
+    const condition = cond as { label: string; params?: Record<string, unknown>; options?: Record<string, unknown> };
+    for (const m of c.methods) {
+      const text = (o: Record<string, unknown> | undefined): Record<string, string> =>
+        Object.fromEntries(Object.entries(o ?? {}).map(([k, v]) => [k, String(v)]));
+      const href = formatUrlState({
+        scenario: c.scenario,
+        method: m,
+        ...(doc?.seed !== undefined ? { seed: doc.seed } : {}),
+        options: { ...text(doc?.options), ...text(condition.options) },
+        params: { ...text(doc?.params), ...text(condition.params) },
+        drops: [],
+        links: {},
+        compare: [],
+      });
+      box.append(
+        el(
+          'a',
+          { href, class: 'open-experiment', 'data-method': m },
+          `${c.scenario} · ${m}${condition.label ? ` · ${condition.label}` : ''} →`,
+        ),
+      );
+    }
+  }
+  return box;
+}
+
+function renderClaims(claims: readonly ClaimReport[], source: string): void {
   const root = $('claims');
-  root.replaceChildren();
+  root.replaceChildren(el('div', { class: 'sub' }, source));
   for (const c of claims) {
-    const open = el(
-      'a',
-      {
-        href: formatUrlState({
-          scenario: c.experiment.scenario,
-          method: c.experiment.method,
-          seed: c.experiment.seed,
-          drops: [],
-          links: {},
-          compare: [],
-        }),
-      },
-      'open experiment →',
-    );
-    const figures = Object.entries(c.figures)
-      .map(([k, v]) => `${k} = ${String(v)}`)
+    const figures = c.figures
+      .map(
+        (f) =>
+          `${f.condition === 'default' ? '' : `${f.condition}: `}${f.method} ${Object.entries(f.values)
+            .map(([k, v]) => `${k}=${v === null ? '—' : String(v)}`)
+            .join(', ')}`,
+      )
       .join(' · ');
     root.append(
       el(
         'div',
-        { class: 'claim' },
+        { class: 'claim', 'data-claim': c.id },
         el(
           'div',
           { class: 'claim-head' },
-          el('span', { class: `verdict v-${c.verdict.toLowerCase().replace(/[^a-z]/g, '')}` }, c.verdict),
+          el('span', { class: `verdict v-${c.verdict.replace(/[^a-z]/g, '')}` }, c.verdict),
           ` ${c.id} · ${c.section}`,
         ),
-        el('div', { class: 'claim-text' }, c.text),
+        el('div', { class: 'claim-text' }, `“${c.claim}”`),
+        el('div', { class: 'claim-measure' }, c.measure),
+        ...(c.reason !== undefined ? [el('div', { class: 'claim-reason' }, c.reason)] : []),
         el('div', { class: 'claim-figs' }, figures),
-        open,
+        claimLinks(c),
       ),
     );
   }
@@ -440,49 +523,77 @@ async function loadFile(kind: string, file: File): Promise<void> {
     if (!r.ok) return showErrors(r.errors, `${file.name}: not a valid claims report`);
     showErrors([]);
     ($('claims-panel') as HTMLDetailsElement).open = true;
-    renderClaims(r.value.claims);
+    renderClaims(r.value.claims, `From ${file.name}`);
     return;
   }
-  const r = validateScenarioJson(text);
-  if (!r.ok) return showErrors(r.errors, `${file.name}: not a valid scenario`);
-  showErrors(
-    [{ path: '$', message: 'scenario is valid; running loaded scenarios arrives with the scenarios/ runner' }],
-    `${file.name}`,
-  );
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    return showErrors([{ path: '$', message: `not JSON: ${(e as Error).message}` }], `${file.name}: not a scenario`);
+  }
+  const r = labRunner.addScenario(doc);
+  if (!r.ok)
+    return showErrors(
+      r.problems.map((p) => ({ path: p.path || '$', message: `expected ${p.expected}, found ${p.found}` })),
+      `${file.name}: not a valid scenario (scenarios/ schema)`,
+    );
+  fillScenarios();
+  url = { scenario: r.id, options: {}, params: {}, drops: [], links: {}, compare: [] };
+  if (rerun()) syncInputs();
 }
 
 // ---- controls ------------------------------------------------------------------------------------------------------
 
-function initControls(): void {
+function fillScenarios(): void {
   const scSel = $('scenario') as HTMLSelectElement;
-  for (const s of scenarios) scSel.append(el('option', { value: s.id }, s.title));
+  scSel.replaceChildren(
+    ...labRunner
+      .listScenarios()
+      .map((s) =>
+        el(
+          'option',
+          { value: s.id, title: s.description },
+          `${s.id}${s.fromFile ? ' (file)' : ''}${s.clients > 50 ? ` (${s.clients} clients, slow)` : ''}`,
+        ),
+      ),
+  );
+}
+
+function syncInputs(): void {
+  const scSel = $('scenario') as HTMLSelectElement;
   const mSel = $('method') as HTMLSelectElement;
   const seedIn = $('seed') as HTMLInputElement;
-  const fillMethods = (): void => {
-    mSel.replaceChildren(...scenarioOf(scSel.value).methods.map((m) => el('option', { value: m }, m)));
-  };
-  const syncInputs = (): void => {
-    scSel.value = url.scenario ?? scSel.value;
-    fillMethods();
-    mSel.value = url.method ?? mSel.value;
-    seedIn.value = String(url.seed);
-  };
+  const sc = scenarioOf(url.scenario);
+  scSel.value = sc.id;
+  mSel.replaceChildren(...sc.methods.map((m) => el('option', { value: m }, m)));
+  mSel.value = url.method ?? sc.defaultMethod;
+  seedIn.value = String(url.seed ?? sc.seed);
+}
+
+function initControls(): void {
+  fillScenarios();
+  const scSel = $('scenario') as HTMLSelectElement;
+  const mSel = $('method') as HTMLSelectElement;
+  const seedIn = $('seed') as HTMLInputElement;
   scSel.addEventListener('change', () => {
-    url = { scenario: scSel.value, seed: url.seed, drops: [], links: {}, compare: [] };
+    url = { scenario: scSel.value, options: {}, params: {}, drops: [], links: {}, compare: [] };
     rerun();
     syncInputs();
   });
   mSel.addEventListener('change', () => {
-    url = { ...url, method: mSel.value, drops: [] };
+    url = { ...url, method: mSel.value, drops: [], compare: url.compare.filter((c) => c.method !== mSel.value) };
     rerun();
   });
   $('run').addEventListener('click', () => {
     const seed = Number(seedIn.value);
-    url = { ...url, seed: Number.isSafeInteger(seed) && seed >= 0 ? seed : DEFAULT_SEED };
+    const s = Number.isSafeInteger(seed) && seed >= 0 ? seed : DEFAULT_SEED;
+    url = { ...url, seed: s, compare: url.compare.map((c) => ({ ...c, seed: s })) };
     rerun();
     syncInputs();
   });
   $('play').addEventListener('click', () => (playing ? pause() : play()));
+  $('toggle-side').addEventListener('click', () => document.body.classList.toggle('wide'));
   $('back').addEventListener('click', () => step(-1));
   $('fwd').addEventListener('click', () => step(1));
   const speedSel = $('speed') as HTMLSelectElement;
@@ -533,11 +644,21 @@ function initControls(): void {
       input.value = '';
     });
   }
+  $('evaluate-claims').addEventListener('click', () => {
+    const root = $('claims');
+    root.replaceChildren(el('p', { class: 'hint' }, 'Evaluating (runs every experiment)…'));
+    // Let the hint paint before the synchronous runs.
+    setTimeout(() => renderClaims(evaluateClaims(), 'Evaluated in this browser (same code as dhcpike claims)'), 20);
+  });
   window.addEventListener('hashchange', () => {
-    url = parseUrlState(location.hash).state;
-    runAll();
-    showLanes();
-    syncInputs();
+    const parsed = parseUrlState(location.hash);
+    url = parsed.state;
+    if (rerun()) syncInputs();
+    if (parsed.errors.length > 0)
+      showErrors(
+        parsed.errors.map((m) => ({ path: 'URL', message: m })),
+        'Parts of the link were ignored',
+      );
   });
   syncInputs();
 }
@@ -545,16 +666,19 @@ function initControls(): void {
 function start(): void {
   const parsed = parseUrlState(location.hash);
   url = parsed.state;
+  let failure: unknown;
   try {
     runAll();
   } catch (e) {
-    url = { ...url, scenario: undefined, method: undefined, drops: [] } as UrlState;
+    failure = e;
+    url = { options: {}, params: {}, drops: [], links: {}, compare: [] };
     runAll();
-    parsed.errors.push(String((e as Error).message));
   }
   initControls();
   showLanes();
-  if (parsed.errors.length > 0)
+  writeUrl();
+  if (failure !== undefined) showRunError(failure);
+  else if (parsed.errors.length > 0)
     showErrors(
       parsed.errors.map((m) => ({ path: 'URL', message: m })),
       'Parts of the link were ignored',

@@ -1,7 +1,10 @@
 /**
  * The run a link reopens, held in the URL hash: `#s=<scenario>&m=<method>&seed=<n>` plus what the user changed
  * (`drop=<link>:<from>:<to>:<n>` per targeted drop, `link=<name>:loss=<ppm>,lat=<µs>,jit=<µs>`), the lanes compared
- * (`cmp=<method>@<seed>,…`) and the cursor (`t=<µs>`). Parsing never throws; bad parts are reported and skipped.
+ * (`cmp=<method>@<seed>,…`), named policies (`o=<name>:<value>`), scenario parameters (`p=<name>:<value>`) and the
+ * cursor (`t=<µs>`). Without `seed` the scenario's own seed is used (as `dhcpike run` does). Parsing never throws; bad
+ * parts are reported and skipped. Option and parameter values stay text here: the scenario loader checks them against
+ * the policy descriptors and the scenario's declared parameters.
  */
 import type { LinkProfile } from '../sim/link-profile.ts';
 
@@ -20,7 +23,12 @@ export interface LaneRef {
 export interface UrlState {
   readonly scenario?: string;
   readonly method?: string;
-  readonly seed: number;
+  /** Absent: the scenario's seed. */
+  readonly seed?: number;
+  /** Named policies (`--option name=value`), as text. */
+  readonly options: Readonly<Record<string, string>>;
+  /** Scenario parameters (`--param name=value`), as text. */
+  readonly params: Readonly<Record<string, string>>;
   readonly drops: readonly DropNth[];
   readonly links: Readonly<Record<string, LinkProfile>>;
   readonly compare: readonly LaneRef[];
@@ -31,6 +39,7 @@ export const DEFAULT_SEED = 1;
 
 const LINK_KEYS: Readonly<Record<string, keyof LinkProfile>> = { loss: 'lossPpm', lat: 'latencyUs', jit: 'jitterUs' };
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const VALUE = /^[A-Za-z0-9_.+-]{1,64}$/;
 
 const uint = (s: string | undefined): number | undefined =>
   s !== undefined && /^\d{1,15}$/.test(s) ? Number(s) : undefined;
@@ -50,7 +59,7 @@ export function parseUrlState(hash: string): { state: UrlState; errors: string[]
   const scenario = name('s');
   const method = name('m');
   const seedText = params.get('seed');
-  let seed = DEFAULT_SEED;
+  let seed: number | undefined;
   if (seedText !== null) {
     const n = uint(seedText);
     if (n === undefined || !Number.isSafeInteger(n))
@@ -91,12 +100,26 @@ export function parseUrlState(hash: string): { state: UrlState; errors: string[]
     }
     links[linkName] = profile;
   }
+  const named = (key: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const kv of params.getAll(key)) {
+      const at = kv.indexOf(':');
+      const k = kv.slice(0, at);
+      const v = kv.slice(at + 1);
+      if (at < 1 || !NAME.test(k) || !VALUE.test(v))
+        errors.push(`${key}: expected <name>:<value>, got ${JSON.stringify(kv.slice(0, 60))}`);
+      else out[k] = v;
+    }
+    return out;
+  };
+  const options = named('o');
+  const parameters = named('p');
   const compare: LaneRef[] = [];
   const cmp = params.get('cmp');
   if (cmp !== null && cmp !== '') {
     for (const part of cmp.split(',')) {
       const [m, s] = part.split('@');
-      const n = s === undefined ? seed : uint(s);
+      const n = s === undefined ? (seed ?? DEFAULT_SEED) : uint(s);
       if (!m || !NAME.test(m) || n === undefined)
         errors.push(`cmp: expected <method>@<seed>, got ${JSON.stringify(part)}`);
       else compare.push({ method: m, seed: n });
@@ -109,7 +132,9 @@ export function parseUrlState(hash: string): { state: UrlState; errors: string[]
     state: {
       ...(scenario !== undefined ? { scenario } : {}),
       ...(method !== undefined ? { method } : {}),
-      seed,
+      ...(seed !== undefined ? { seed } : {}),
+      options,
+      params: parameters,
       drops,
       links,
       compare,
@@ -123,7 +148,9 @@ export function formatUrlState(s: UrlState): string {
   const p = new URLSearchParams();
   if (s.scenario !== undefined) p.set('s', s.scenario);
   if (s.method !== undefined) p.set('m', s.method);
-  p.set('seed', String(s.seed));
+  if (s.seed !== undefined) p.set('seed', String(s.seed));
+  for (const [k, v] of Object.entries(s.options)) p.append('o', `${k}:${v}`);
+  for (const [k, v] of Object.entries(s.params)) p.append('p', `${k}:${v}`);
   for (const d of s.drops) p.append('drop', `${d.link}:${d.from}:${d.to}:${d.n}`);
   for (const [name, profile] of Object.entries(s.links)) {
     const parts = Object.entries(LINK_KEYS)

@@ -5,6 +5,8 @@ import { isMethodId, isRegistered, METHOD_IDS, type MethodId } from '../../scena
 import { formatProblem, ScenarioError } from '../../scenarios/problems.ts';
 import { MethodNotRegisteredError } from '../../scenarios/method-registry.ts';
 import { NotModelledError } from '../../scenarios/build.ts';
+// Scenario files are read from disk in the CLI: installs the file reader into scenarios/load.ts.
+import '../../scenarios/node.ts';
 
 export class UsageError extends Error {}
 

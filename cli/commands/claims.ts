@@ -7,18 +7,32 @@ import { renderMarkdown, renderText, type TableData } from './table.ts';
 const USAGE = `usage: dhcpike claims [--json|--markdown]
 
 Runs the experiment of each claim of draft-richardson-ipsec-dhcp-over-ike-00 §3 and §4 (scenarios/claims/*.json)
-and prints its verdict: supported, refuted, depends (with the condition), or not-run (with the reason, e.g. a method
-not registered yet).`;
+and prints its verdict: supported, refuted, depends (with the condition), or not-run (with the reason). Text output: a
+summary table, then each claim with its words, what is measured and the figures per condition and method.`;
+
+function figureLine(f: ClaimResult['figures'][number]): string {
+  const values = Object.entries(f.values)
+    .map(([k, v]) => `${k}=${v ?? '—'}`)
+    .join(', ');
+  return `${f.condition === 'default' ? '' : `[${f.condition}] `}${f.method}: ${values}`;
+}
 
 function figuresText(r: ClaimResult): string {
-  return r.figures
-    .map(
-      (f) =>
-        `${f.condition === 'default' ? '' : `[${f.condition}] `}${f.method}: ${Object.entries(f.values)
-          .map(([k, v]) => `${k}=${v ?? '—'}`)
-          .join(', ')}`,
-    )
-    .join('; ');
+  return r.figures.map(figureLine).join('; ');
+}
+
+/** Text: a summary table (id, section, verdict), then one block per claim with its words, measure and figures. */
+function textLines(results: readonly ClaimResult[], tty: boolean): string[] {
+  const out = renderText(
+    { header: ['id', 'section', 'verdict'], rows: results.map((r) => [r.id, r.section, r.verdict]) },
+    tty,
+  );
+  for (const r of results) {
+    out.push('', `${r.id} (${r.section}, scenario ${r.scenario}): ${r.verdict}${r.reason ? ` — ${r.reason}` : ''}`);
+    out.push(`  claim:   ${r.claim}`, `  measure: ${r.measure}`);
+    for (const f of r.figures) out.push(`  ${figureLine(f)}`);
+  }
+  return out;
 }
 
 export async function runClaims(args: readonly string[], io: CliIo): Promise<number> {
@@ -43,7 +57,7 @@ export async function runClaims(args: readonly string[], io: CliIo): Promise<num
         r.claim,
       ]),
     };
-    for (const line of v['markdown'] ? renderMarkdown(data) : renderText(data, io.isTty)) io.out(line);
+    for (const line of v['markdown'] ? renderMarkdown(data) : textLines(results, io.isTty)) io.out(line);
     return EXIT_OK;
   } catch (e) {
     return reportError(e, io, 'claims');

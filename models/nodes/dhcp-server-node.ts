@@ -87,11 +87,18 @@ export class DhcpServerNode implements SimNode<Packet> {
   receive(interfaceName: string, packet: Packet): void {
     const p = packet.payload;
     if (p.kind !== 'udp' || p.dstPort !== DHCP_SERVER_PORT || p.app.kind !== 'dhcp') return;
-    this.actor?.send({
+    const actor = this.actor;
+    if (actor === undefined || actor === null) return;
+    const before = actor.getSnapshot().context.queue.length;
+    actor.send({
       type: 'dhcp.recv',
       message: p.app.message,
       received: { interfaceName, interfaceAddress: this.config.interface.address },
     });
+    // `dhcp.queue {length}` only when the arrival was queued (serviceUs > 0 and the queue grew): the metrics read the
+    // queue peak from these notes. A server with serviceUs 0 answers at once and writes none, so the trace stays small.
+    const after = actor.getSnapshot().context.queue.length;
+    if (after > before) this.host?.traceNote('dhcp.queue', { length: after });
   }
 
   command(command: NodeCommand): void {

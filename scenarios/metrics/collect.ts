@@ -1,5 +1,8 @@
 /**
- * Scenario metrics: a pure function of the trace (level `full`) and the run's roles. `MetricsCollector` takes events
+ * Scenario metrics: a pure function of the trace and the run's roles. Trace level: `packets` is enough for the packet
+ * metrics (legs, links, packets, IKE retransmissions, relayed, addressesFromDhcp); everything read from notes and
+ * states (addressing, time to data, failures, renewals, misdirected, overlaps, DHCP queue peak, gateway state, home
+ * lease, tunnels) needs `full` — so runs and sweeps record at `full` (conventions.ts METRIC_LEVELS lists each metric). `MetricsCollector` takes events
  * one at a time, so a long run need not keep them; `computeMetrics(trace, roles)` is the one-shot form. All arithmetic
  * on integer µs; percentiles by nearest rank (stats.ts).
  */
@@ -7,6 +10,9 @@ import type { TraceEvent } from '../../sim/trace.ts';
 import type { RunRoles } from '../build.ts';
 import * as C from './conventions.ts';
 import { stat, type Stat } from './stats.ts';
+
+/** The client's first tunnel (models/nodes/client-node.ts PRIMARY_TUNNEL; not imported: metrics read traces only). */
+const PRIMARY = 'primary';
 
 export interface ClientMetrics {
   readonly name: string;
@@ -49,10 +55,30 @@ export interface ScenarioMetrics {
   readonly legs: { readonly clientGateway: LegMetrics; readonly gatewayDhcp: LegMetrics };
   readonly retransmits: { readonly ike: number; readonly dhcp: number };
   readonly failures: { readonly total: number; readonly byReason: Readonly<Record<string, number>> };
+  /** done: `lease.renewed` notes (else renewal ACKs in CREATE_CHILD_SA responses); missed: `lease.lost` notes plus
+   * enterprise leases that expired at the server while a client still held the address. */
   readonly renewals: { readonly done: number; readonly missed: number };
+  /** `spd.misdirected`: a datagram the client's SPD sent somewhere other than where it belongs. */
   readonly misdirected: number;
+  /** Misdirected datagrams by the tunnel they went into (`clear` = left in the clear). */
+  readonly misdirectedInto: Readonly<Record<string, number>>;
+  /** Pairs of holdings (client, tunnel) of one address by two clients that intersect in time, from
+   * `address.assigned` / `address.released`, plus gateway `address.overlap` notes not already counted. */
   readonly addressOverlaps: number;
+  /** Total µs two clients held the same address at once (a holding open at the end runs to the end). */
+  readonly addressOverlapUs: number;
+  /** Peak DHCP server queue length, from the servers' `dhcp.queue` notes (0 when no message ever waited). */
   readonly dhcpQueuePeak: number;
+  /** The clients' home LAN leases (outer addresses): `home.bound` / `home.renewed` / `home.expired` notes. */
+  readonly homeLease: { readonly bound: number; readonly renewed: number; readonly expired: number };
+  /** Every (client, tunnel): clients with tunnels to several gateways count once per tunnel. */
+  readonly tunnels: {
+    readonly total: number;
+    readonly addressed: number;
+    readonly timeToAddressUs: Stat | null;
+    /** tunnel (`primary` or the gateway name) → clients addressed through it. */
+    readonly addressedBy: Readonly<Record<string, number>>;
+  };
   /** DHCP messages the gateways relayed to a DHCP server, and how many carried relay-agent options (option 82). */
   readonly relayed: { readonly messages: number; readonly withOption82: number };
   /** Addresses clients hold that a DHCP server handed out (seen in a DHCPACK / DHCP(ACK)). */
@@ -77,8 +103,6 @@ interface ClientState {
   requestsBeforeAddress: number;
   ikeRetransmits: number;
   failures: string[];
-  /** Current holding interval. */
-  holding: { address: string; fromUs: number } | null;
   /** Set by a close; the next address after it is a re-address. */
   closedAtUs: number | null;
   readdressUs: number[];
@@ -106,16 +130,24 @@ export class MetricsCollector {
     gatewayDhcp: { messages: 0, bytes: 0, roundTrips: 0 },
   };
   private retransmitIke = 0;
-  private retransmitDhcp = 0;
+  /** Repeated plain DHCP messages per sending node (a node that writes `dhcp.retransmit` notes is counted by those). */
+  private readonly derivedDhcpRetransmits = new Map<string, number>();
+  private readonly dhcpRetransmitNoters = new Set<string>();
   private readonly failures = new Map<string, number>();
   private renewalNotes = 0;
   private renewalPackets = 0;
   private missed = 0;
   private misdirected = 0;
+  private readonly misdirectedInto = new Map<string, number>();
   private readonly intervals = new Map<string, { client: string; fromUs: number; toUs: number }[]>();
+  /** `client|tunnel` → the address held and since when (from address.assigned / address.released). */
+  private readonly holdings = new Map<string, { client: string; address: string; fromUs: number }>();
+  private overlapNotes = 0;
   private queueNotePeak = 0;
-  private readonly queueDepartures = new Map<string, number[]>();
-  private queueDerivedPeak = 0;
+  private dhcpRetransmitNotes = 0;
+  private readonly home = { bound: 0, renewed: 0, expired: 0 };
+  /** `client|tunnel` → connect and address times, for every tunnel. */
+  private readonly tunnelTimes = new Map<string, { connectAtUs: number | null; addressedAtUs: number | null }>();
   private relayedMessages = 0;
   private relayedWith82 = 0;
   private readonly dhcpAcked = new Set<string>();
@@ -140,7 +172,6 @@ export class MetricsCollector {
         requestsBeforeAddress: 0,
         ikeRetransmits: 0,
         failures: [],
-        holding: null,
         closedAtUs: null,
         readdressUs: [],
       });
@@ -156,6 +187,7 @@ export class MetricsCollector {
         if (e.command === 'cmd.connect') {
           const c = this.clients.get(e.node);
           if (c && c.connectAtUs === null) c.connectAtUs = e.atUs;
+          if (c) this.onTunnelConnect(e.node, e.args, e.atUs);
         }
         return;
       case 'send':
@@ -210,12 +242,27 @@ export class MetricsCollector {
       }
       return;
     }
+    const inEsp = C.DHCP_IN_ESP.exec(e.summary);
+    if (inEsp !== null && (client || this.isGateway.has(e.node))) {
+      // RFC 3456: DHCP through the DHCP SA is part of the client↔gateway exchange (data ESP is not).
+      const key = `${e.node}|${inEsp[1] ?? ''}`;
+      const again = this.seenDhcp.has(key);
+      this.seenDhcp.add(key);
+      if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
+      else if (client) {
+        this.legs.clientGateway.roundTrips++;
+        if (client.addressedAtUs === null) client.requestsBeforeAddress++;
+      }
+      this.legs.clientGateway.messages++;
+      this.legs.clientGateway.bytes += e.length;
+      return;
+    }
     const dhcp = C.DHCP_SUMMARY.exec(e.summary);
     if (dhcp !== null) {
       const key = `${e.node}|${e.summary}`;
       const again = this.seenDhcp.has(key);
       this.seenDhcp.add(key);
-      if (again) this.retransmitDhcp++;
+      if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       const fromGateway = this.isGateway.has(e.node);
       if (fromGateway || this.isDhcp.has(e.node)) {
         this.legs.gatewayDhcp.messages++;
@@ -250,61 +297,87 @@ export class MetricsCollector {
     }
     const client = this.clients.get(e.node);
     // A renewal: an ACK in a CREATE_CHILD_SA response to a client that already has its address (draft-richardson §2).
-    if (
-      client &&
-      client.addressedAtUs !== null &&
-      /CREATE_CHILD_SA response/.test(e.summary) &&
-      C.DHCP_IN_IKE.exec(e.summary)?.[1] === 'ACK'
-    )
-      this.renewalPackets++;
-    const server = this.isDhcp.get(e.node);
-    if (server && plain !== null) {
-      // The server is a FIFO served one message per serviceUs (models/dhcp/server-machine.ts).
-      const deps = this.queueDepartures.get(e.node) ?? [];
-      const live = deps.filter((d) => d > e.atUs);
-      const start = Math.max(e.atUs, live.length > 0 ? (live[live.length - 1] as number) : e.atUs);
-      if (live.length < server.queueMax) live.push(start + server.serviceUs);
-      this.queueDepartures.set(e.node, live);
-      this.queueDerivedPeak = Math.max(this.queueDerivedPeak, live.filter((d) => d > e.atUs).length);
+    if (client && /CREATE_CHILD_SA response/.test(e.summary) && C.DHCP_IN_IKE.exec(e.summary)?.[1] === 'ACK') {
+      // Per tunnel: the tunnel whose gateway sent the response must already have had its address.
+      const gateway = this.sent.get(e.packetId)?.node;
+      const tunnels = this.roles.tunnelsOf?.[e.node] ?? { [PRIMARY]: this.roles.gatewayOf[e.node] ?? '' };
+      const tunnel = Object.keys(tunnels).find((t) => tunnels[t] === gateway) ?? PRIMARY;
+      if ((this.tunnelTimes.get(`${e.node}|${tunnel}`)?.addressedAtUs ?? null) !== null) this.renewalPackets++;
     }
   }
 
-  private hold(client: string, address: string, atUs: number): void {
-    const c = this.clients.get(client);
-    if (!c) return;
-    if (c.holding?.address === address) return;
-    this.release(client, atUs);
-    c.holding = { address, fromUs: atUs };
+  private onTunnelConnect(client: string, args: unknown, atUs: number): void {
+    const wanted = (args as { tunnel?: unknown } | undefined)?.tunnel;
+    const names = Object.keys(this.roles.tunnelsOf?.[client] ?? { [PRIMARY]: '' });
+    for (const t of typeof wanted === 'string' ? [wanted] : names) {
+      const x = this.tunnelTimes.get(`${client}|${t}`) ?? { connectAtUs: null, addressedAtUs: null };
+      x.connectAtUs ??= atUs;
+      this.tunnelTimes.set(`${client}|${t}`, x);
+    }
   }
 
+  private hold(client: string, tunnel: string, address: string, atUs: number): void {
+    if (!this.clients.has(client)) return;
+    const key = `${client}|${tunnel}`;
+    if (this.holdings.get(key)?.address === address) return;
+    this.unhold(key, atUs);
+    this.holdings.set(key, { client, address, fromUs: atUs });
+  }
+
+  private unhold(key: string, atUs: number): void {
+    const h = this.holdings.get(key);
+    if (h === undefined) return;
+    const list = this.intervals.get(h.address) ?? [];
+    list.push({ client: h.client, fromUs: h.fromUs, toUs: atUs });
+    this.intervals.set(h.address, list);
+    this.holdings.delete(key);
+  }
+
+  /** A client crash: every tunnel's address goes. */
   private release(client: string, atUs: number): void {
-    const c = this.clients.get(client);
-    if (!c?.holding) return;
-    const list = this.intervals.get(c.holding.address) ?? [];
-    list.push({ client, fromUs: c.holding.fromUs, toUs: atUs });
-    this.intervals.set(c.holding.address, list);
-    c.holding = null;
+    for (const key of [...this.holdings.keys()]) if (key.startsWith(`${client}|`)) this.unhold(key, atUs);
+  }
+
+  private isHeld(address: string): boolean {
+    for (const h of this.holdings.values()) if (h.address === address) return true;
+    return false;
   }
 
   private onNote(e: Extract<TraceEvent, { type: 'note' }>): void {
     const c = this.clients.get(e.node);
     const d = e.data ?? {};
-    if (e.text === C.NOTE_CONFIGURED || e.text === C.NOTE_IFACE_ADDRESS) {
+    const tunnel = typeof d['tunnel'] === 'string' ? d['tunnel'] : PRIMARY;
+    if (e.text === C.NOTE_ASSIGNED && c) {
+      this.hold(e.node, tunnel, String(d['address']), e.atUs);
+      return;
+    }
+    if (e.text === C.NOTE_RELEASED && c) {
+      this.unhold(`${e.node}|${tunnel}`, e.atUs);
+      return;
+    }
+    // (`iface.address` on a client is its outer interface — the home lease — never the inner address.)
+    if (e.text === C.NOTE_CONFIGURED) {
       const address = String(d['address'] ?? 'none');
-      if (c && address !== 'none' && address !== '' && address !== '0.0.0.0') {
-        if (c.addressedAtUs === null) {
-          c.addressedAtUs = e.atUs;
-          c.address = address;
-        } else if (c.closedAtUs !== null) {
-          c.readdressUs.push(e.atUs - c.closedAtUs);
-        }
-        c.closedAtUs = null;
-        this.hold(e.node, address, e.atUs);
-      } else if (c) this.release(e.node, e.atUs);
+      const assigned = address !== 'none' && address !== '' && address !== '0.0.0.0';
+      if (c && assigned) {
+        const key = `${e.node}|${tunnel}`;
+        const x = this.tunnelTimes.get(key) ?? { connectAtUs: null, addressedAtUs: null };
+        x.addressedAtUs ??= e.atUs;
+        this.tunnelTimes.set(key, x);
+      }
+      // The client's figures (time to address, re-address) follow its primary tunnel.
+      if (tunnel !== PRIMARY || !c || !assigned) return;
+      if (c.addressedAtUs === null) {
+        c.addressedAtUs = e.atUs;
+        c.address = address;
+      } else if (c.closedAtUs !== null) {
+        c.readdressUs.push(e.atUs - c.closedAtUs);
+      }
+      c.closedAtUs = null;
       return;
     }
     if (e.text === C.NOTE_CLOSED) {
-      this.release(e.node, e.atUs);
+      if (tunnel !== PRIMARY) return;
       if (c && c.closedAtUs === null) c.closedAtUs = e.atUs;
       const reason = String(d['reason'] ?? 'unknown');
       if (!C.NORMAL_CLOSE_REASONS.includes(reason)) this.fail(e.node, `closed:${reason}`);
@@ -320,10 +393,27 @@ export class MetricsCollector {
     }
     if (C.RENEWAL_NOTES.includes(e.text)) this.renewalNotes++;
     else if (C.RENEWAL_MISSED_NOTES.includes(e.text)) this.missed++;
-    else if (e.text === C.NOTE_LEASE_EXPIRED && d['was'] === 'bound') this.missed++;
-    else if (C.MISDIRECTED_NOTES.includes(e.text)) this.misdirected++;
-    else if (e.text === C.NOTE_DHCP_QUEUE && typeof d['length'] === 'number')
+    else if (
+      e.text === C.NOTE_LEASE_EXPIRED &&
+      this.isDhcp.has(e.node) &&
+      !(this.roles.homeDhcpServers ?? []).includes(e.node) &&
+      this.isHeld(String(d['address']))
+    )
+      // An enterprise lease ran out while a client still uses the address: a renewal nobody made.
+      this.missed++;
+    else if (C.MISDIRECTED_NOTES.includes(e.text)) {
+      this.misdirected++;
+      const into = typeof d['tunnel'] === 'string' ? d['tunnel'] : 'clear';
+      this.misdirectedInto.set(into, (this.misdirectedInto.get(into) ?? 0) + 1);
+    } else if (e.text === C.NOTE_DHCP_QUEUE && typeof d['length'] === 'number')
       this.queueNotePeak = Math.max(this.queueNotePeak, d['length']);
+    else if (e.text === C.NOTE_OVERLAP) this.overlapNotes++;
+    else if (e.text === C.NOTE_DHCP_RETRANSMIT) {
+      this.dhcpRetransmitNotes++;
+      this.dhcpRetransmitNoters.add(e.node);
+    } else if (e.text === 'home.bound') this.home.bound++;
+    else if (e.text === 'home.renewed') this.home.renewed++;
+    else if (e.text === 'home.expired') this.home.expired++;
   }
 
   private fail(node: string, reason: string): void {
@@ -383,21 +473,35 @@ export class MetricsCollector {
     if (never > 0) byReason['never-addressed'] = never;
     // Overlaps: pairs of different clients holding one address over intersecting intervals.
     const intervals = new Map([...this.intervals].map(([a, l]) => [a, [...l]]));
-    for (const [name, c] of this.clients) {
-      if (!c.holding) continue;
-      const list = intervals.get(c.holding.address) ?? [];
-      list.push({ client: name, fromUs: c.holding.fromUs, toUs: finalAtUs + 1 });
-      intervals.set(c.holding.address, list);
+    for (const h of this.holdings.values()) {
+      const list = intervals.get(h.address) ?? [];
+      list.push({ client: h.client, fromUs: h.fromUs, toUs: finalAtUs });
+      intervals.set(h.address, list);
     }
     let overlaps = 0;
+    let overlapUs = 0;
     for (const list of intervals.values()) {
       for (let i = 0; i < list.length; i++)
         for (let j = i + 1; j < list.length; j++) {
           const a = list[i] as { client: string; fromUs: number; toUs: number };
           const b = list[j] as { client: string; fromUs: number; toUs: number };
-          if (a.client !== b.client && a.fromUs < b.toUs && b.fromUs < a.toUs) overlaps++;
+          if (a.client === b.client) continue;
+          const both = Math.min(a.toUs, b.toUs) - Math.max(a.fromUs, b.fromUs);
+          if (both > 0 || (a.fromUs === b.fromUs && a.fromUs === finalAtUs)) overlaps++;
+          overlapUs += Math.max(0, both);
         }
     }
+    const tunnelList = [...this.tunnelTimes.entries()];
+    const addressedBy: Record<string, number> = {};
+    for (const [key, x] of tunnelList.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+      if (x.addressedAtUs === null) continue;
+      const t = key.slice(key.indexOf('|') + 1);
+      addressedBy[t] = (addressedBy[t] ?? 0) + 1;
+    }
+    const tunnelTotal = this.roles.clients.reduce(
+      (n, c) => n + Math.max(1, Object.keys(this.roles.tunnelsOf?.[c] ?? {}).length),
+      0,
+    );
     const held = new Set(perClient.map((c) => c.address).filter((a): a is string => a !== null));
     const n = this.roles.clients.length;
     return {
@@ -411,12 +515,33 @@ export class MetricsCollector {
       readdressed: [...this.clients.values()].filter((c) => c.readdressUs.length > 0).length,
       timeToReaddressUs: stat([...this.clients.values()].flatMap((c) => c.readdressUs)),
       legs: { clientGateway: { ...this.legs.clientGateway }, gatewayDhcp: { ...this.legs.gatewayDhcp } },
-      retransmits: { ike: this.retransmitIke, dhcp: this.retransmitDhcp },
+      // DHCP retransmissions: the nodes' `dhcp.retransmit` notes (carriers, proxies) plus repeated plain DHCP.
+      retransmits: {
+        ike: this.retransmitIke,
+        dhcp:
+          this.dhcpRetransmitNotes +
+          [...this.derivedDhcpRetransmits]
+            .filter(([node]) => !this.dhcpRetransmitNoters.has(node))
+            .reduce((n, [, v]) => n + v, 0),
+      },
       failures: { total: perClient.filter((c) => c.failures.length > 0).length, byReason },
       renewals: { done: this.renewalNotes > 0 ? this.renewalNotes : this.renewalPackets, missed: this.missed },
       misdirected: this.misdirected,
-      addressOverlaps: overlaps,
-      dhcpQueuePeak: Math.max(this.queueNotePeak, this.queueDerivedPeak),
+      misdirectedInto: Object.fromEntries([...this.misdirectedInto].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
+      addressOverlaps: overlaps > 0 ? overlaps : this.overlapNotes,
+      addressOverlapUs: overlapUs,
+      dhcpQueuePeak: this.queueNotePeak,
+      homeLease: { ...this.home },
+      tunnels: {
+        total: tunnelTotal,
+        addressed: tunnelList.filter(([, x]) => x.addressedAtUs !== null).length,
+        timeToAddressUs: stat(
+          tunnelList.flatMap(([, x]) =>
+            x.addressedAtUs !== null && x.connectAtUs !== null ? [x.addressedAtUs - x.connectAtUs] : [],
+          ),
+        ),
+        addressedBy,
+      },
       relayed: { messages: this.relayedMessages, withOption82: this.relayedWith82 },
       addressesFromDhcp: [...held].filter((a) => this.dhcpAcked.has(a)).length,
       gatewayState: {

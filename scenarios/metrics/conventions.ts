@@ -27,12 +27,45 @@ export const NORMAL_CLOSE_REASONS: readonly string[] = ['disconnect'];
 /** A DHCP lease was renewed (LAN client: `dhcp.renewed`; IKE methods: `lease.renewed`, wanted). */
 export const RENEWAL_NOTES: readonly string[] = ['dhcp.renewed', 'lease.renewed'];
 /** A renewal that did not happen in time (server: `lease.expired` of a bound lease; client: `lease.renewMissed`, wanted). */
-export const RENEWAL_MISSED_NOTES: readonly string[] = ['lease.renewMissed'];
+export const RENEWAL_MISSED_NOTES: readonly string[] = ['lease.lost', 'lease.renewMissed'];
 export const NOTE_LEASE_EXPIRED = 'lease.expired';
 /** Packets that went where they should not (RFC 3456 wildcard DHCP SA hazard): wanted from the nodes. */
-export const MISDIRECTED_NOTES: readonly string[] = ['data.misdirected'];
+export const MISDIRECTED_NOTES: readonly string[] = ['spd.misdirected', 'data.misdirected'];
 /** DHCP server queue length after an arrival (wanted; derived from deliveries and serviceUs meanwhile). */
 export const NOTE_DHCP_QUEUE = 'dhcp.queue';
+/** Client node: a tunnel's inner address was assigned / released (`data.client`, `data.address`, `data.tunnel` for
+ * tunnels other than the primary). The overlap metric reads these. */
+export const NOTE_ASSIGNED = 'address.assigned';
+export const NOTE_RELEASED = 'address.released';
+/** Gateway: a provider gave an address another IKE SA still holds (`data.address`, `a`, `b`). */
+export const NOTE_OVERLAP = 'address.overlap';
+/** A DHCP client side (carrier, proxy) retransmitted (`data.client` or `data.gateway`). */
+export const NOTE_DHCP_RETRANSMIT = 'dhcp.retransmit';
+
+/** The trace level each metric needs (runs and sweeps record `full`; `packets` drops notes and states). */
+export const METRIC_LEVELS: Readonly<Record<string, 'packets' | 'full'>> = {
+  legs: 'packets',
+  links: 'packets',
+  packets: 'packets',
+  'retransmits.ike': 'packets',
+  relayed: 'packets',
+  addressesFromDhcp: 'full',
+  addressed: 'full',
+  timeToAddressUs: 'full',
+  timeToFirstDataUs: 'full',
+  roundTripsToAddress: 'full',
+  readdressed: 'full',
+  failures: 'full',
+  renewals: 'full',
+  'retransmits.dhcp': 'full',
+  misdirected: 'full',
+  addressOverlaps: 'full',
+  dhcpQueuePeak: 'full',
+  gatewayState: 'full',
+  homeLease: 'full',
+  tunnels: 'full',
+  clientMachines: 'full',
+};
 /** States in which a gateway machine no longer holds per-client state. */
 export const FINAL_STATES: readonly string[] = ['closed', 'done', 'released', 'stopped', 'none', 'idle'];
 /** Responder states with an exchange waiting on something else (the address provider). */
@@ -43,15 +76,11 @@ export const GATEWAY_MACHINE_PREFIXES: readonly string[] = ['ike:', 'dhcp:', 're
 export const IKE_SUMMARY = /^(IKE_SA_INIT|IKE_AUTH|CREATE_CHILD_SA|INFORMATIONAL) (request|response) #(\d+)/;
 export const DHCP_SUMMARY = /^DHCP([A-Z]+)\b/;
 export const DHCP_IN_IKE = /DHCP\(([A-Z]+)\)/;
+/** ESP carrying plain DHCP (RFC 3456 DHCP SA): `ESP spi=… seq=n (DHCPDISCOVER xid=…)`; group 1 = the inner summary. */
+export const DHCP_IN_ESP = /^ESP spi=\S+ seq=\d+ \((DHCP[A-Z]+\b.*)\)$/;
 export const RELAY_OPTION_82 = /\[82:/;
 
-/** Notes the metrics would like the nodes to emit (text → data keys), reported to the node authors. */
+/** Notes the metrics would still like the nodes to emit (text → data keys), for the node authors. */
 export const WANTED_NOTES: Readonly<Record<string, string>> = {
-  'lease.renewed':
-    'client (IKE methods): a DHCP renewal (REQUEST/ACK in a rekey, or over the DHCP SA) succeeded — { address, leaseSecs }',
   'lease.renewMissed': 'client: T2/expiry reached without a renewal — { address, state }',
-  'data.misdirected':
-    'client or gateway: a datagram took the wrong path (e.g. LAN DHCP caught by the 0.0.0.0/0 UDP 67/68 SA) — { dst, dstPort, slot }',
-  'dhcp.queue': 'DHCP server: queue length after each arrival — { length }',
-  'client.configured': 'already emitted; please keep `address` = "none" when nothing was assigned',
 };

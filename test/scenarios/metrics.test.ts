@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { medianInterval, nearestRank, stat } from '../../scenarios/metrics/stats.ts';
 import { machineSize, CLIENT_MACHINES } from '../../scenarios/metrics/machine-size.ts';
 import { runScenario } from '../../scenarios/run.ts';
+import { computeMetrics } from '../../scenarios/metrics/collect.ts';
+import type { RunRoles } from '../../scenarios/build.ts';
+import type { TraceEvent } from '../../sim/trace.ts';
 
 describe('integer statistics', () => {
   it('nearest-rank percentiles', () => {
@@ -49,7 +52,16 @@ describe('scenario metrics of basic under mode-cfg (from the trace)', () => {
       addressedAtUs: 40_000,
     });
     expect(m.clientMachines).toEqual(['ike']);
-    expect(m.clientMachineSize).toEqual({ ...machineSize(CLIENT_MACHINES['ike'] as never), machines: ['ike'] });
+    const ike = machineSize(CLIENT_MACHINES['ike'] as never);
+    expect(m.clientMachineSize).toEqual({ ...ike, machines: ['ike'], withoutDhcp: ike });
+    expect(m.misdirected).toBe(0);
+    expect(m.dhcpQueuePeak).toBe(0);
+    expect(m.tunnels).toEqual({
+      total: 1,
+      addressed: 1,
+      timeToAddressUs: { n: 1, median: 40_000, p95: 40_000, max: 40_000 },
+      addressedBy: { primary: 1 },
+    });
   });
 
   it('counts IKE retransmissions and failures under a targeted drop', () => {
@@ -72,3 +84,77 @@ import { readFileSync } from 'node:fs';
 function JSONbasic(): Record<string, unknown> {
   return JSON.parse(readFileSync('scenarios/library/basic.json', 'utf8')) as Record<string, unknown>;
 }
+
+describe('metrics read the notes the nodes emit (a pure function of the trace)', () => {
+  const roles: RunRoles = {
+    clients: ['c1', 'c2'],
+    gatewayOf: { c1: 'gw', c2: 'gw' },
+    tunnelsOf: { c1: { primary: 'gw', 'gw-b': 'gw-b' }, c2: { primary: 'gw' } },
+    gateways: ['gw', 'gw-b'],
+    dhcpServers: [
+      { name: 'dhcp', serviceUs: 1000, queueMax: 8 },
+      { name: 'home', serviceUs: 0, queueMax: 8 },
+    ],
+    homeDhcpServers: ['home'],
+    hosts: [],
+  };
+  const note = (atUs: number, node: string, text: string, data: Record<string, string | number> = {}): TraceEvent =>
+    ({ type: 'note', atUs, node, text, data }) as TraceEvent;
+  const connect = (atUs: number, node: string, tunnel?: string): TraceEvent =>
+    ({
+      type: 'command',
+      atUs,
+      node,
+      command: 'cmd.connect',
+      ...(tunnel ? { args: { tunnel } } : {}),
+    }) as unknown as TraceEvent;
+  const trace: TraceEvent[] = [
+    connect(0, 'c1', 'primary'),
+    connect(0, 'c1', 'gw-b'),
+    note(40, 'c1', 'client.configured', { address: '10.0.0.5' }),
+    note(40, 'c1', 'address.assigned', { client: 'c1', address: '10.0.0.5' }),
+    note(90, 'c1', 'client.configured', { address: '10.2.0.7', tunnel: 'gw-b' }),
+    note(90, 'c1', 'address.assigned', { client: 'c1', address: '10.2.0.7', tunnel: 'gw-b' }),
+    note(50, 'c1', 'spd.misdirected', {
+      client: 'c1',
+      dst: '10.2.0.2',
+      dstPort: 67,
+      tunnel: 'primary',
+      wanted: 'gw-b',
+    }),
+    note(60, 'dhcp', 'dhcp.queue', { length: 2 }),
+    note(61, 'dhcp', 'dhcp.queue', { length: 3 }),
+    note(100, 'gw', 'lease.renewed', { peer: 'c1', address: '10.0.0.5' }),
+    note(200, 'dhcp', 'lease.expired', { address: '10.0.0.5', was: 'bound' }),
+    note(200, 'home', 'lease.expired', { address: '198.51.100.11', was: 'bound' }),
+    connect(300, 'c2'),
+    note(340, 'c2', 'client.configured', { address: '10.0.0.5' }),
+    note(340, 'c2', 'address.assigned', { client: 'c2', address: '10.0.0.5' }),
+    note(340, 'gw', 'address.overlap', { address: '10.0.0.5', a: 'c1', b: 'c2' }),
+    note(400, 'c1', 'address.released', { client: 'c1', address: '10.0.0.5' }),
+    note(450, 'gw', 'lease.lost', { peer: 'c2', address: '10.0.0.5' }),
+    note(460, 'c1', 'home.bound', { client: 'c1', address: '198.51.100.11' }),
+    note(470, 'c1', 'home.expired', { client: 'c1', address: '198.51.100.11' }),
+  ];
+  it('misdirected, queue peak, renewals, overlaps, tunnels and the home lease', () => {
+    const m = computeMetrics(trace, roles, 500);
+    expect(m.misdirected).toBe(1);
+    expect(m.misdirectedInto).toEqual({ primary: 1 });
+    expect(m.dhcpQueuePeak).toBe(3);
+    // Missed: the enterprise lease that expired under c1 (the home server's expiry is not one), and `lease.lost`.
+    expect(m.renewals).toEqual({ done: 1, missed: 2 });
+    expect(m.addressOverlaps).toBe(1);
+    expect(m.addressOverlapUs).toBe(60);
+    expect(m.homeLease).toEqual({ bound: 1, renewed: 0, expired: 1 });
+    expect(m.tunnels).toEqual({
+      total: 3,
+      addressed: 3,
+      timeToAddressUs: { n: 3, median: 40, p95: 90, max: 90 },
+      addressedBy: { 'gw-b': 1, primary: 2 },
+    });
+    expect(m.perClient.map((c) => [c.name, c.address, c.timeToAddressUs])).toEqual([
+      ['c1', '10.0.0.5', 40],
+      ['c2', '10.0.0.5', 40],
+    ]);
+  });
+});

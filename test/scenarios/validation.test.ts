@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../cli/main.ts';
 import type { CliIo } from '../../cli/command.ts';
 import { loadScenario } from '../../scenarios/load.ts';
 import { ScenarioError } from '../../scenarios/problems.ts';
 import { runScenario } from '../../scenarios/run.ts';
+import '../../scenarios/node.ts';
 
 function io(): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
@@ -124,6 +126,26 @@ describe('malformed scenarios are rejected before anything runs', () => {
       'topology.clients',
       'topology.gateways',
       'topology.links',
+    ]);
+  });
+
+  it('expectation conditions and tunnel-aimed actions are checked against the scenario', () => {
+    const doc = JSON.parse(readFileSync('scenarios/library/two-enterprises.json', 'utf8')) as {
+      workload: { actions: { gateway?: string }[] };
+      expectations: Record<string, unknown>[];
+    };
+    (doc.workload.actions[1] as { gateway?: string }).gateway = 'gw-c';
+    doc.expectations.push(
+      { kind: 'metric', path: 'misdirected', op: '>' },
+      { kind: 'metric', path: 'misdirected', op: '==', value: 0, options: { warpDrive: true } },
+      { kind: 'metric', path: 'misdirected', op: '==', value: 0, options: { dhcpSaTeardown: 'never' } },
+    );
+    const r = loadScenario(doc);
+    expect(r.ok ? [] : r.problems.map((p) => `${p.path}: ${p.expected}`)).toEqual([
+      'expectations[6].value: op and value together',
+      "workload.actions[1].gateway: one of client1's gateways (gw, gw-b)",
+      'expectations[7].options.warpDrive: a known option',
+      'expectations[8].options.dhcpSaTeardown: one of "after-tunnel", "at-lifetime", "keep"',
     ]);
   });
 });

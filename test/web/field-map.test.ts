@@ -4,7 +4,7 @@ import { hexToBytes } from '../../web/model/exports.ts';
 import { labRunner } from '../../web/runner.ts';
 import type { SendEvent } from '../../sim/trace.ts';
 
-const run = labRunner.run({ scenario: 'demo-basic', method: 'dhcp-over-ike', seed: 1 });
+const run = labRunner.run({ scenario: 'basic', method: 'dhcp-over-ike', seed: 1 });
 const sends = run.trace.filter((e): e is SendEvent => e.type === 'send');
 const bySummary = (prefix: string): Uint8Array =>
   hexToBytes((sends.find((s) => s.summary.startsWith(prefix)) as SendEvent).bytes);
@@ -25,7 +25,7 @@ describe('field map', () => {
     expect(find(fm, ['IPv4', 'Source Address'])).toMatchObject({
       start: 12,
       end: 16,
-      value: '192.0.2.10',
+      value: '198.51.100.11',
       ref: 'RFC 791 §3.1',
     });
     expect(find(fm, ['IPv4', 'UDP', 'Destination Port'])).toMatchObject({
@@ -42,11 +42,14 @@ describe('field map', () => {
     });
     const sk = ['IPv4', 'UDP', 'IKEv2', 'SK payload'];
     expect(find(fm, sk)).toMatchObject({ ref: 'RFC 7296 §3.14' });
-    const inner = [...sk, 'Encrypted payloads (aes128-sha256, modelled: readable)'];
-    expect(find(fm, [...inner, 'IDi payload', 'Identification Data']).value).toBe('alice@example.com');
+    const inner = [...sk, 'Encrypted payloads (aes128gcm16, modelled: readable)'];
+    expect(find(fm, [...inner, 'IDi payload', 'Identification Data']).value).toBe('client1@example.com');
     const dhcp = [...inner, 'DHCP payload', 'DHCP message (inside IKE)'];
     expect(find(fm, [...inner, 'DHCP payload']).ref).toBe('draft-ietf-ipsec-dhcp-over-ike-00 §5');
     expect(find(fm, dhcp)).toMatchObject({ value: 'DHCPDISCOVER', ref: 'RFC 2131 §2' });
+    // draft-ietf-ipsec-dhcp-over-ike-00 §4: htype 31 (IPsec tunnel), chaddr derived from the client's outside address.
+    expect(find(fm, [...dhcp, 'htype'])).toMatchObject({ value: '31 (IPsec tunnel)', start: 163, end: 164 });
+    expect(find(fm, [...dhcp, 'xid'])).toMatchObject({ value: '0xafdebdb7', start: 166, end: 170 });
     expect(find(fm, [...dhcp, 'magic cookie'])).toMatchObject({ value: '0x63825363' });
     expect(find(fm, [...dhcp, 'Options', '53 DHCP Message Type'])).toMatchObject({
       ref: 'RFC 2132 §9.6',
@@ -60,7 +63,7 @@ describe('field map', () => {
     const o82 = find(fm, ['IPv4', 'UDP', 'DHCP message', 'Options', '82 Relay Agent Information']);
     expect(o82.ref).toBe('RFC 3046 §2.0');
     const remote = find(o82.children ?? [], ['2 Agent Remote ID', 'Value']);
-    expect(new TextDecoder().decode(bytes.subarray(remote.start, remote.end))).toBe('alice@example.com');
+    expect(new TextDecoder().decode(bytes.subarray(remote.start, remote.end))).toBe('client1@example.com');
   });
 
   it('nests every field inside its parent, within the packet, for every packet of a run', () => {

@@ -9,7 +9,7 @@ const errorsOf = (r: { ok: boolean; errors?: readonly Parameters<typeof formatFi
 
 describe('file validation', () => {
   it('accepts a real trace', () => {
-    const run = labRunner.run({ scenario: 'demo-basic', method: 'dhcp-over-ike', seed: 1 });
+    const run = labRunner.run({ scenario: 'basic', method: 'dhcp-over-ike', seed: 1 });
     const r = validateTraceJsonl(toJsonl(run.trace));
     expect(r.ok && r.value.length).toBe(run.trace.length);
   });
@@ -30,17 +30,38 @@ describe('file validation', () => {
     ]);
   });
 
-  it('checks sweep lines and claims reports', () => {
-    expect(
-      errorsOf(validateSweepJsonl('{"method":"m","seed":1,"params":{"lossPpm":0},"metrics":{"ttaUs":"fast"}}')),
-    ).toEqual(['line 1: $.metrics.ttaUs: expected a finite number or null, got "fast"']);
+  it('checks sweep lines (metrics flattened) and claims reports', () => {
+    const line = {
+      scenario: 'lossy',
+      params: { loss: 0.05 },
+      method: 'mode-cfg',
+      seed: 1,
+      metrics: {
+        addressed: 10,
+        timeToAddressUs: { n: 10, median: 80000 },
+        timeToReaddressUs: null,
+        clientMachines: ['ike'],
+      },
+      ok: true,
+    };
+    const good = validateSweepJsonl(
+      `${JSON.stringify(line)}\n{"scenario":"lossy","params":{},"method":"m","seed":2,"error":"boom"}\n`,
+    );
+    expect(good.ok && good.value.map((r) => r.metrics)).toEqual([
+      { addressed: 10, 'timeToAddressUs.n': 10, 'timeToAddressUs.median': 80000, timeToReaddressUs: null },
+      {},
+    ]);
+    expect(errorsOf(validateSweepJsonl('{"scenario":"s","method":"m","seed":-1,"params":{},"metrics":[]}'))).toEqual([
+      'line 1: $.seed: expected a non-negative integer, got -1',
+      'line 1: $.metrics: expected an object, got []',
+    ]);
     expect(
       errorsOf(
         validateClaimsJson(
-          '{"claims":[{"id":"c1","text":"t","section":"3","verdict":"confirmed","figures":{},"experiment":{"scenario":"s","method":"m"}}]}',
+          '{"claims":[{"id":"c1","section":"§3","claim":"t","scenario":"basic","methods":["mode-cfg"],"measure":"m","verdict":"confirmed","figures":[]}]}',
         ),
       ),
-    ).toEqual(['$.claims[0].experiment: seed: missing']);
+    ).toEqual(['$.claims[0].verdict: expected one of "supported", "refuted", "depends", "not-run", got "confirmed"']);
     const parsed = validateJsonProto();
     expect(parsed).toBe(false);
   });
@@ -48,6 +69,8 @@ describe('file validation', () => {
 
 /** A `__proto__` key stays data (JSON.parse never evaluates). */
 function validateJsonProto(): boolean {
-  const r = validateSweepJsonl('{"method":"m","seed":1,"params":{"__proto__":{"polluted":1}},"metrics":{}}');
+  const r = validateSweepJsonl(
+    '{"scenario":"s","method":"m","seed":1,"params":{"__proto__":{"polluted":1}},"metrics":{}}',
+  );
   return ({} as Record<string, unknown>).polluted !== undefined || !r;
 }

@@ -20,7 +20,7 @@ export interface Arrow {
   readonly reason?: string;
   /** A dropped arrow stops this far (0–1) towards the receiver, where the ✗ goes. */
   readonly dropFraction: number;
-  /** Same summary sent earlier by the same node. */
+  /** Same IKE / DHCP summary (same Message ID or xid) sent earlier by the same node. */
   readonly retransmit: boolean;
   readonly duplicate: boolean;
   readonly reordered: boolean;
@@ -93,7 +93,10 @@ export function buildLane(trace: readonly TraceEvent[], nodeOrder: readonly stri
   const arrows: Arrow[] = [];
   for (const p of packets) {
     const signature = `${p.from}\u0000${p.summary}`;
-    const retransmit = sentBefore.has(signature);
+    // Only messages that carry an identifier in their summary (IKE Message ID, DHCP xid) can be told apart from a
+    // new message with the same text: a periodic ping repeats its summary without being a retransmission.
+    const identified = parseIkeSummary(p.summary) !== undefined || /(^DHCP|DHCP\()/.test(p.summary);
+    const retransmit = identified && sentBefore.has(signature);
     sentBefore.add(signature);
     p.hops.forEach((h, i) => {
       const dir = `${p.from}→${h.to}`;

@@ -6,6 +6,7 @@
 import * as d3 from 'd3';
 import { formatSeconds } from '../../sim/ladder.ts';
 import type { Arrow, Bracket, LaneModel } from '../model/ladder-model.ts';
+import { layoutLabels, type LabelPlacement } from '../model/label-layout.ts';
 import { autoScaleOptions, compressedScale, formatDuration, type CompressedScale } from '../model/time-scale.ts';
 
 export interface LaneInput {
@@ -14,8 +15,12 @@ export interface LaneInput {
 }
 
 const AXIS_PX = 92;
-const COLUMN_PX = 250;
-const LANE_GAP_PX = 48;
+/** Column per node: one lane gets room for full summaries; side-by-side lanes are narrower (labels elide). */
+const COLUMN_PX_ONE = 250;
+const COLUMN_PX_MANY = 165;
+/** Space left of a lane's first lifeline for the IKE exchange labels. */
+const LANE_PAD_PX = 40;
+const LANE_GAP_PX = 40;
 const HEADER_PX = 64;
 const CHAR_PX = 6.3;
 
@@ -48,6 +53,7 @@ export class LadderView {
   private dotsG!: d3.Selection<SVGGElement, unknown, null, undefined>;
   private lanes: readonly LaneInput[] = [];
   private selectedKey = '';
+  private columnPx = COLUMN_PX_ONE;
 
   constructor(
     private readonly container: HTMLElement,
@@ -61,18 +67,22 @@ export class LadderView {
   /** x of a node's lifeline in a lane. */
   private x(lane: number, node: string): number {
     const nodes = this.lanes[lane]?.model.nodes ?? [];
-    return (this.laneX[lane] ?? 0) + COLUMN_PX / 2 + Math.max(0, nodes.indexOf(node)) * COLUMN_PX;
+    return (this.laneX[lane] ?? 0) + this.columnPx / 2 + Math.max(0, nodes.indexOf(node)) * this.columnPx;
   }
 
   render(lanes: readonly LaneInput[]): void {
     this.lanes = lanes;
+    this.columnPx = lanes.length > 1 ? COLUMN_PX_MANY : COLUMN_PX_ONE;
     const sends = lanes.flatMap((l) => l.model.arrows.map((a) => a.sentAtUs));
     const times = lanes.flatMap((l) => l.model.timesUs);
-    this.scale = compressedScale(times, { ...autoScaleOptions(sends), keyTimesUs: new Set(sends) });
+    this.scale = compressedScale(times, {
+      ...autoScaleOptions(sends, { rowPx: 64, minGapPx: 24 }),
+      keyTimesUs: new Set(sends),
+    });
     let x = AXIS_PX;
     this.laneX = lanes.map((l) => {
-      const at = x;
-      x += Math.max(1, l.model.nodes.length) * COLUMN_PX + LANE_GAP_PX;
+      const at = x + LANE_PAD_PX;
+      x = at + Math.max(1, l.model.nodes.length) * this.columnPx + LANE_GAP_PX;
       return at;
     });
     this.widthPx = x;
@@ -104,11 +114,16 @@ export class LadderView {
       .data((d) => d.model.nodes)
       .join((enter) => {
         const g = enter.append('g').attr('class', 'node-head');
-        g.append('rect').attr('x', -62).attr('y', 24).attr('width', 124).attr('height', 30).attr('rx', 7);
+        g.append('rect').attr('y', 24).attr('height', 30).attr('rx', 7);
         g.append('text').attr('y', 44).attr('text-anchor', 'middle');
         return g;
       })
-      .attr('transform', (_d, i) => `translate(${COLUMN_PX / 2 + i * COLUMN_PX},0)`);
+      .attr('transform', (_d, i) => `translate(${this.columnPx / 2 + i * this.columnPx},0)`);
+    const boxPx = Math.min(124, this.columnPx - 20);
+    nodes
+      .select('rect')
+      .attr('x', -boxPx / 2)
+      .attr('width', boxPx);
     nodes.select('text').text((d) => d);
   }
 
@@ -223,11 +238,20 @@ export class LadderView {
       .attr('y', (d) => s.toPx(d.b.startUs) - 6)
       .attr('height', (d) => Math.max(12, s.toPx(d.b.endUs) - s.toPx(d.b.startUs) + 12))
       .attr('rx', 6);
+    // The exchange name sits in the lane's left margin; the whole name is on hover.
+    const room = Math.floor((LANE_PAD_PX + this.columnPx / 2 - 20) / 5.6);
     bg.select('text')
       .attr('x', (d) => Math.min(this.x(d.lane, d.b.requester), this.x(d.lane, d.b.responder)) - 18)
       .attr('y', (d) => s.toPx(d.b.startUs) + 4)
       .attr('text-anchor', 'end')
-      .text((d) => `${d.b.exchange} #${d.b.messageId}${d.b.complete ? '' : ' (no answer)'}`);
+      .text((d) => {
+        const full = `${d.b.exchange} #${d.b.messageId}${d.b.complete ? '' : ' ✗'}`;
+        return full.length > room ? `${full.slice(0, room - 1)}…` : full;
+      });
+    bg.selectAll<SVGTitleElement, { lane: number; b: Bracket }>('title')
+      .data((d) => [d])
+      .join('title')
+      .text((d) => `${d.b.exchange} exchange, Message ID ${d.b.messageId}${d.b.complete ? '' : ' (no answer)'}`);
 
     // Arrows.
     const items = this.lanes.flatMap((l, lane) => l.model.arrows.map((arrow) => ({ lane, arrow })));
@@ -259,6 +283,24 @@ export class LadderView {
       const x2 = x1 + (xTo - x1) * d.arrow.dropFraction;
       return { x1, y1: s.toPx(d.arrow.sentAtUs), x2, y2: s.toPx(d.arrow.endAtUs) };
     };
+    // Labels: laid out per lane so close packets do not write over each other (model/label-layout.ts).
+    const labels = new Map<string, LabelPlacement>();
+    this.lanes.forEach((l, lane) => {
+      const placed = layoutLabels(
+        l.model.arrows.map((a) => ({
+          x1: this.x(lane, a.from),
+          y1: s.toPx(a.sentAtUs),
+          x2: this.x(lane, a.to),
+          // A dropped arrow is drawn part way: its label follows the direction it would have had.
+          y2: s.toPx(a.sentAtUs) + (s.toPx(a.endAtUs) - s.toPx(a.sentAtUs)) / (a.dropFraction || 1),
+          sx2: this.x(lane, a.from) + (this.x(lane, a.to) - this.x(lane, a.from)) * a.dropFraction,
+          sy2: s.toPx(a.endAtUs),
+          text: a.summary,
+        })),
+        { charPx: CHAR_PX },
+      );
+      l.model.arrows.forEach((a, i) => labels.set(`${lane}:${a.key}`, placed[i] as LabelPlacement));
+    });
     groups.each(function (d) {
       const g = geom(d);
       const sel = d3.select(this);
@@ -269,21 +311,13 @@ export class LadderView {
         .attr('y1', g.y1)
         .attr('x2', g.x2 - (d.arrow.outcome === 'delivered' ? dir * 2 : 0))
         .attr('y2', g.y2);
-      const span = Math.abs(self.x(d.lane, d.arrow.to) - g.x1);
-      const maxChars = Math.max(12, Math.floor((span - 16) / CHAR_PX));
-      const text = d.arrow.summary.length > maxChars ? `${d.arrow.summary.slice(0, maxChars - 1)}…` : d.arrow.summary;
-      // The label rides along the arrow, centred between the two lifelines, just above the shaft.
-      const xTo = self.x(d.lane, d.arrow.to);
-      const mx = (g.x1 + xTo) / 2;
-      const fullY2 = d.arrow.dropFraction > 0 ? g.y1 + (g.y2 - g.y1) / d.arrow.dropFraction : g.y2;
-      const my = g.y1 + ((fullY2 - g.y1) * (mx - g.x1)) / (xTo - g.x1 || 1);
-      const angle = (Math.atan2(fullY2 - g.y1, xTo - g.x1) * 180) / Math.PI;
-      const upright = Math.abs(angle) > 90 ? angle - 180 * Math.sign(angle) : angle;
+      const lab = labels.get(`${d.lane}:${d.arrow.key}`);
       sel
         .select('text.label')
-        .attr('transform', `translate(${mx},${my}) rotate(${upright}) translate(0,-5)`)
+        .attr('transform', lab ? `translate(${lab.x},${lab.y}) rotate(${lab.angle})` : null)
         .attr('text-anchor', 'middle')
-        .text(text);
+        .classed('elided', lab?.elided ?? false)
+        .text(lab?.text ?? '');
       sel
         .select('text.drop-mark')
         .attr('x', g.x2)

@@ -1,4 +1,7 @@
-/** The shapes of the files a person can load: a trace (JSONL), a sweep result (JSONL), a claims report, a scenario. */
+/**
+ * The shapes of the files a person can load: a trace (JSONL), a sweep result (JSONL), a claims report. Scenario files
+ * are checked by the scenarios/ zod schema itself (web/runner.ts addScenario).
+ */
 import { DROP_REASONS, type TraceEvent } from '../../sim/trace.ts';
 import { validateJson, validateJsonl, type Rule, type Validated } from './check.ts';
 
@@ -87,29 +90,74 @@ export function validateTraceJsonl(text: string): Validated<TraceEvent[]> {
   });
 }
 
+/** One line of `dhcpike sweep --out FILE.jsonl` (scenarios/sweep-core.ts), its metrics flattened to dotted paths. */
 export interface SweepRecord {
+  readonly scenario: string;
   readonly method: string;
   readonly seed: number;
   readonly params: Readonly<Record<string, number | string | boolean>>;
+  /** `timeToAddressUs.median` → 124000; null where the metric has no value; absent for a failed job. */
   readonly metrics: Readonly<Record<string, number | null>>;
+  readonly traceSha256?: string;
+  readonly ok?: boolean;
+  /** Why the job failed (bad parameter, method not registered…). */
+  readonly error?: string;
 }
 
 const SWEEP_RULE: Rule = {
-  object: { method: 'string', seed: 'uint', params: dataRecord, metrics: { record: { either: ['number', 'null'] } } },
-  extra: 'any',
+  object: {
+    scenario: 'string',
+    method: 'string',
+    seed: 'uint',
+    params: dataRecord,
+    traceSha256: opt('hex'),
+    metrics: opt({ record: 'any' }),
+    ok: opt('boolean'),
+    error: opt('string'),
+  },
 };
 
-export function validateSweepJsonl(text: string): Validated<SweepRecord[]> {
-  return validateJsonl<SweepRecord>(text, () => SWEEP_RULE);
+/** Nested metrics → `a.b.c` paths of numbers and nulls (lists such as clientMachines are left out). */
+export function flattenMetrics(
+  value: unknown,
+  prefix = '',
+  out: Record<string, number | null> = {},
+): Record<string, number | null> {
+  if (value === null) {
+    if (prefix !== '') out[prefix] = null;
+    return out;
+  }
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) out[prefix] = value;
+    return out;
+  }
+  if (typeof value !== 'object' || Array.isArray(value)) return out;
+  for (const [k, v] of Object.entries(value)) flattenMetrics(v, prefix === '' ? k : `${prefix}.${k}`, out);
+  return out;
 }
 
-export interface Claim {
+export function validateSweepJsonl(text: string): Validated<SweepRecord[]> {
+  const r = validateJsonl<SweepRecord & { metrics?: unknown }>(text, () => SWEEP_RULE);
+  if (!r.ok) return r;
+  return { ok: true, value: r.value.map((x) => ({ ...x, metrics: flattenMetrics(x.metrics ?? {}) })) };
+}
+
+/** One entry of `dhcpike claims --json` (scenarios/claims.ts ClaimResult). */
+export interface ClaimReport {
   readonly id: string;
-  readonly text: string;
   readonly section: string;
+  readonly claim: string;
+  readonly scenario: string;
+  readonly methods: readonly string[];
+  readonly measure: string;
   readonly verdict: string;
-  readonly figures: Readonly<Record<string, number | string | boolean>>;
-  readonly experiment: { readonly scenario: string; readonly method: string; readonly seed: number };
+  readonly reason?: string;
+  readonly figures: readonly {
+    readonly condition: string;
+    readonly method: string;
+    readonly values: Readonly<Record<string, number | null>>;
+    readonly holds?: boolean;
+  }[];
 }
 
 const CLAIMS_RULE: Rule = {
@@ -118,44 +166,29 @@ const CLAIMS_RULE: Rule = {
       array: {
         object: {
           id: 'string',
-          text: 'string',
           section: 'string',
-          verdict: 'string',
-          figures: dataRecord,
-          experiment: { object: { scenario: 'string', method: 'string', seed: 'uint' }, extra: 'any' },
+          claim: 'string',
+          scenario: 'string',
+          methods: { array: 'string' },
+          measure: 'string',
+          verdict: { oneOf: ['supported', 'refuted', 'depends', 'not-run'] },
+          reason: opt('string'),
+          figures: {
+            array: {
+              object: {
+                condition: 'string',
+                method: 'string',
+                values: { record: { either: ['number', 'null'] } },
+                holds: opt('boolean'),
+              },
+            },
+          },
         },
-        extra: 'any',
       },
     },
   },
-  extra: 'any',
 };
 
-export function validateClaimsJson(text: string): Validated<{ claims: Claim[] }> {
+export function validateClaimsJson(text: string): Validated<{ claims: ClaimReport[] }> {
   return validateJson(text, CLAIMS_RULE);
-}
-
-/**
- * Scenario files are checked by the scenarios/ zod schema; the lead connects it here with `setScenarioValidator`
- * (a function from parsed JSON to `Validated`). Until then only "is a JSON object with a string id" is checked.
- */
-export type ScenarioValidator = (value: unknown) => Validated<unknown>;
-
-let scenarioValidator: ScenarioValidator = (value) => {
-  const r = validateJson<unknown>(JSON.stringify(value), { object: { id: 'string' }, extra: 'any' });
-  return r;
-};
-
-export function setScenarioValidator(v: ScenarioValidator): void {
-  scenarioValidator = v;
-}
-
-export function validateScenarioJson(text: string): Validated<unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, errors: [{ path: '$', message: `not JSON: ${(e as Error).message}` }] };
-  }
-  return scenarioValidator(value);
 }
