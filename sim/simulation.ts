@@ -11,7 +11,7 @@ import { Network, type NodeState } from './network.ts';
 import { createRng, type Rng } from './rng.ts';
 import { Scheduler, type RunOptions, type RunResult } from './scheduler.ts';
 import { TargetedDrop } from './targeted-drop.ts';
-import { TraceRecorder, type TraceLevel } from './trace.ts';
+import { TraceRecorder, type TraceEvent, type TraceLevel } from './trace.ts';
 
 /** A node of any packet type. `SimNode`'s members are methods, so `SimNode<MyPacket>` is assignable to it. */
 export type AnySimNode = SimNode<unknown>;
@@ -35,9 +35,10 @@ export interface SimulationOptions {
   readonly seed: number;
   /** Default `full`. */
   readonly traceLevel?: TraceLevel;
-  /** Keep event objects (default true); false streams them to the hash and `onTraceLine` only. */
+  /** Keep event objects (default true); false streams them to the hash, `onTraceLine` and `onTraceEvent` only. */
   readonly keepEvents?: boolean;
   readonly onTraceLine?: (line: string) => void;
+  readonly onTraceEvent?: (event: TraceEvent) => void;
 }
 
 export class Simulation {
@@ -59,6 +60,7 @@ export class Simulation {
       level: options.traceLevel ?? 'full',
       keepEvents: options.keepEvents,
       onLine: options.onTraceLine,
+      onEvent: options.onTraceEvent,
     });
     this.network = new Network({
       scheduler: this.scheduler,

@@ -164,6 +164,8 @@ export interface TraceRecorderOptions {
   readonly keepEvents?: boolean;
   /** Called with every kept event's canonical JSON line (no trailing newline), e.g. to stream a file. */
   readonly onLine?: (line: string) => void;
+  /** Called with every kept event, e.g. to compute metrics while the run streams instead of keeping the events. */
+  readonly onEvent?: (event: TraceEvent) => void;
 }
 
 export class TraceRecorder {
@@ -175,6 +177,7 @@ export class TraceRecorder {
   readonly events: TraceEvent[] = [];
   private readonly keepEvents: boolean;
   private readonly onLine: ((line: string) => void) | undefined;
+  private readonly onEvent: ((event: TraceEvent) => void) | undefined;
   private readonly hash = new Sha256();
   private digestValue: string | undefined;
   private countValue = 0;
@@ -185,6 +188,7 @@ export class TraceRecorder {
     this.full = options.level === 'full';
     this.keepEvents = options.keepEvents ?? true;
     this.onLine = options.onLine;
+    this.onEvent = options.onEvent;
   }
 
   /** Number of events recorded. */
@@ -200,6 +204,7 @@ export class TraceRecorder {
     this.countValue++;
     if (this.keepEvents) this.events.push(event);
     if (this.onLine) this.onLine(line);
+    if (this.onEvent) this.onEvent(event);
   }
 
   /** SHA-256 of the canonical JSONL of the recorded events; closes the recorder. */

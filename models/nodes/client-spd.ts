@@ -28,6 +28,18 @@ export interface SelectorPair {
 
 type Range = Extract<IkeTrafficSelector, { kind: 'ipv4Range' }>;
 
+/** Selector values are immutable, so their bounds are parsed once, not on every packet's lookup. */
+const boundsCache = new WeakMap<Range, readonly [number, number]>();
+
+function bounds(s: Range): readonly [number, number] {
+  let b = boundsCache.get(s);
+  if (b === undefined) {
+    b = [ipv4ToU32(s.startAddress), ipv4ToU32(s.endAddress)];
+    boundsCache.set(s, b);
+  }
+  return b;
+}
+
 /** The first selector of `list` covering `address`, `protocol` and `port`, or undefined. */
 export function matchingSelector(
   list: readonly IkeTrafficSelector[],
@@ -40,7 +52,8 @@ export function matchingSelector(
     if (s.kind !== 'ipv4Range') continue;
     if (s.ipProtocol !== 0 && s.ipProtocol !== protocol) continue;
     if (port < s.startPort || port > s.endPort) continue;
-    if (v < ipv4ToU32(s.startAddress) || v > ipv4ToU32(s.endAddress)) continue;
+    const [start, end] = bounds(s);
+    if (v < start || v > end) continue;
     return s;
   }
   return undefined;
@@ -59,7 +72,8 @@ export function coversInbound(pair: SelectorPair, f: Flow): boolean {
 }
 
 function span(s: Range): number {
-  return ipv4ToU32(s.endAddress) - ipv4ToU32(s.startAddress) + 1;
+  const [start, end] = bounds(s);
+  return end - start + 1;
 }
 
 /** Sort key, smaller = preferred (rules 1–3 above). */

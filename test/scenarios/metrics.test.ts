@@ -158,3 +158,19 @@ describe('metrics read the notes the nodes emit (a pure function of the trace)',
     ]);
   });
 });
+
+describe('metrics computed while the run streams', () => {
+  it.each([
+    ['lossy', 'dhcp-over-ike'],
+    ['wildcard-hazard', 'dhcp-over-ipsec'],
+    ['lease-outlives-nothing', 'mode-cfg-dhcp'],
+  ] as const)('%s with %s: the same metrics and digest as from the kept trace', (scenario, method) => {
+    const kept = runScenario(scenario, { method });
+    const streamed = runScenario(scenario, { method, keepTrace: false });
+    expect(streamed.trace).toEqual([]);
+    expect(kept.trace.length).toBeGreaterThan(0);
+    expect(streamed.traceSha256).toBe(kept.traceSha256);
+    expect(streamed.metrics).toEqual(kept.metrics);
+    expect(streamed.expectations).toEqual(kept.expectations);
+  });
+});
