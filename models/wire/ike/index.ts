@@ -1,6 +1,7 @@
 /** IKEv2 wire codecs (RFC 7296 §3) and the DHCP payload of draft-ietf-ipsec-dhcp-over-ike-00 §5. */
 export * from './constants.ts';
 export type * from './types.ts';
+export { IKE_NOTIFY_NAMES_WITHOUT_DATA } from './types.ts';
 export { modelledIkeCrypto, type IkeCodecOptions, type IkeCryptoContext } from './options.ts';
 export {
   IKE_HEADER_BYTES,

@@ -6,25 +6,14 @@ import { readU16, readU32, writeU16, writeU32 } from '../bytes.ts';
 import { decodeError, parsed, type ParseResult } from '../result.ts';
 import { checkU16, checkU32, checkU8, spiFromBytes, spiToBytes, writeBytes } from './codec-util.ts';
 import { IkeNotifyType } from './constants.ts';
-import type { IkeNotification, IkeNotifyNameWithoutData, IkeNotifyPayload } from './types.ts';
+import {
+  IKE_NOTIFY_NAMES_WITHOUT_DATA,
+  type IkeNotification,
+  type IkeNotifyNameWithoutData,
+  type IkeNotifyPayload,
+} from './types.ts';
 
-const WITHOUT_DATA: ReadonlySet<string> = new Set<IkeNotifyNameWithoutData>([
-  'INVALID_SYNTAX',
-  'NO_PROPOSAL_CHOSEN',
-  'AUTHENTICATION_FAILED',
-  'INTERNAL_ADDRESS_FAILURE',
-  'FAILED_CP_REQUIRED',
-  'TS_UNACCEPTABLE',
-  'TEMPORARY_FAILURE',
-  'CHILD_SA_NOT_FOUND',
-  'INITIAL_CONTACT',
-  'USE_TRANSPORT_MODE',
-  'REKEY_SA',
-  'ESP_TFC_PADDING_NOT_SUPPORTED',
-  'NON_FIRST_FRAGMENTS_ALSO',
-  'MOBIKE_SUPPORTED',
-  'CHILDLESS_IKEV2_SUPPORTED',
-]);
+const WITHOUT_DATA: ReadonlySet<string> = new Set<string>(IKE_NOTIFY_NAMES_WITHOUT_DATA);
 
 const TYPE_BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(IkeNotifyType));
 const NAME_BY_TYPE: ReadonlyMap<number, string> = new Map(Object.entries(IkeNotifyType).map(([n, v]) => [v, n]));

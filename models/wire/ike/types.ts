@@ -97,23 +97,25 @@ export interface IkeVendorIdPayload extends PayloadBase {
 
 // ---- Notify (RFC 7296 §3.10) ----
 
-/** Named notify types whose Notification Data is empty. */
-export type IkeNotifyNameWithoutData =
-  | 'INVALID_SYNTAX'
-  | 'NO_PROPOSAL_CHOSEN'
-  | 'AUTHENTICATION_FAILED'
-  | 'INTERNAL_ADDRESS_FAILURE'
-  | 'FAILED_CP_REQUIRED'
-  | 'TS_UNACCEPTABLE'
-  | 'TEMPORARY_FAILURE'
-  | 'CHILD_SA_NOT_FOUND'
-  | 'INITIAL_CONTACT'
-  | 'USE_TRANSPORT_MODE'
-  | 'REKEY_SA'
-  | 'ESP_TFC_PADDING_NOT_SUPPORTED'
-  | 'NON_FIRST_FRAGMENTS_ALSO'
-  | 'MOBIKE_SUPPORTED'
-  | 'CHILDLESS_IKEV2_SUPPORTED';
+/** Named notify types whose Notification Data is empty (RFC 7296 §3.10.1, RFC 6023, RFC 4555, RFC 7383). */
+export const IKE_NOTIFY_NAMES_WITHOUT_DATA = [
+  'INVALID_SYNTAX',
+  'NO_PROPOSAL_CHOSEN',
+  'AUTHENTICATION_FAILED',
+  'INTERNAL_ADDRESS_FAILURE',
+  'FAILED_CP_REQUIRED',
+  'TS_UNACCEPTABLE',
+  'TEMPORARY_FAILURE',
+  'CHILD_SA_NOT_FOUND',
+  'INITIAL_CONTACT',
+  'USE_TRANSPORT_MODE',
+  'REKEY_SA',
+  'ESP_TFC_PADDING_NOT_SUPPORTED',
+  'NON_FIRST_FRAGMENTS_ALSO',
+  'MOBIKE_SUPPORTED',
+  'CHILDLESS_IKEV2_SUPPORTED',
+] as const;
+export type IkeNotifyNameWithoutData = (typeof IKE_NOTIFY_NAMES_WITHOUT_DATA)[number];
 
 /**
  * The typed part of a Notify. A named type is used only when its data has the expected shape; anything else

@@ -11,7 +11,7 @@ import {
   type IkeIdentity,
   type IkeMessage,
   type IkeNotification,
-  type IkeNotifyNameWithoutData,
+  IKE_NOTIFY_NAMES_WITHOUT_DATA,
   type IkePayload,
   type IkeProposal,
   type IkeTrafficSelector,
@@ -65,23 +65,7 @@ export const identityArb: fc.Arbitrary<IkeIdentity> = fc.oneof(
   }),
 );
 
-const NAMES_WITHOUT_DATA: IkeNotifyNameWithoutData[] = [
-  'INVALID_SYNTAX',
-  'NO_PROPOSAL_CHOSEN',
-  'AUTHENTICATION_FAILED',
-  'INTERNAL_ADDRESS_FAILURE',
-  'FAILED_CP_REQUIRED',
-  'TS_UNACCEPTABLE',
-  'TEMPORARY_FAILURE',
-  'CHILD_SA_NOT_FOUND',
-  'INITIAL_CONTACT',
-  'USE_TRANSPORT_MODE',
-  'REKEY_SA',
-  'ESP_TFC_PADDING_NOT_SUPPORTED',
-  'NON_FIRST_FRAGMENTS_ALSO',
-  'MOBIKE_SUPPORTED',
-  'CHILDLESS_IKEV2_SUPPORTED',
-];
+const NAMES_WITHOUT_DATA = IKE_NOTIFY_NAMES_WITHOUT_DATA;
 const TYPED_NOTIFY_NUMBERS = new Set<number>(
   [
     ...NAMES_WITHOUT_DATA,
