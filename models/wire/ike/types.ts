@@ -97,7 +97,10 @@ export interface IkeVendorIdPayload extends PayloadBase {
 
 // ---- Notify (RFC 7296 §3.10) ----
 
-/** Named notify types whose Notification Data is empty (RFC 7296 §3.10.1, RFC 6023, RFC 4555, RFC 7383). */
+/**
+ * Named notify types whose Notification Data is empty (RFC 7296 §3.10.1; MOBIKE_SUPPORTED: RFC 4555;
+ * CHILDLESS_IKEV2_SUPPORTED: RFC 6023).
+ */
 export const IKE_NOTIFY_NAMES_WITHOUT_DATA = [
   'INVALID_SYNTAX',
   'NO_PROPOSAL_CHOSEN',
