@@ -264,7 +264,12 @@ export function addressTimeout(ctx: Ctx): S {
   const m = ctx.waitingRequest;
   if (m === undefined) return {};
   const s = authReply(ctx, m, [notifyPayload({ notify: 'INTERNAL_ADDRESS_FAILURE' })], {}, 'established');
-  return withUp(withEmits(s, [note('ike.addressTimeout', { peer: ctx.peerId })]), ctx, undefined, undefined);
+  return withUp(
+    withEmits(s, [note('ike.addressTimeout', { peer: ctx.peerId }), { type: 'address.abandoned' }]),
+    ctx,
+    undefined,
+    undefined,
+  );
 }
 
 export function establishedRequest(ctx: Ctx, m: IkeMessage): S {
@@ -374,7 +379,11 @@ export function childTimeout(ctx: Ctx): S {
   const notify = ctx.waitingRekeyOf === undefined ? 'INTERNAL_ADDRESS_FAILURE' : 'TEMPORARY_FAILURE';
   const s = childReply(ctx, m, ctx.waitingRekeyOf, { ok: false, notify });
   return {
-    ...withEmits(s, [note('ike.childTimeout', { peer: ctx.peerId, notify }), ...ackLaterNotes(ctx)]),
+    ...withEmits(s, [
+      note('ike.childTimeout', { peer: ctx.peerId, notify }),
+      { type: 'address.abandoned' },
+      ...ackLaterNotes(ctx),
+    ]),
     go: 'established',
   };
 }

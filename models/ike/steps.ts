@@ -28,6 +28,8 @@ export type IkeEmitted =
       readonly text: string;
       readonly data: Readonly<Record<string, string | number | boolean>>;
     }
+  /** Responder: the provider's answer came too late (the address timeout answered first); it may stop working on it. */
+  | { readonly type: 'address.abandoned' }
   /** Responder: ask the method's address provider (answer comes back as `provider.answer`). */
   | { readonly type: 'address.request'; readonly peerId: string; readonly request: IkeMessage; readonly round: number }
   /** Responder: ask the provider about a CREATE_CHILD_SA (answer comes back as `provider.childAnswer`). */

@@ -270,6 +270,11 @@ export interface AddressProvider {
   onUdp?(d: UdpDatagram, from: UdpSource): void;
   /** The IKE SA is gone (deleted, dead peer, failed): free what it held. */
   release(ikeSaId: string, peerId: string): void;
+  /**
+   * The responder stopped waiting for this IKE SA's pending answer (addressTimeoutMs answered
+   * INTERNAL_ADDRESS_FAILURE or TEMPORARY_FAILURE first): stop retrying on its behalf. Optional.
+   */
+  abandon?(ikeSaId: string): void;
   /** A crash: forget volatile state. */
   reset(): void;
   /** For tests and the web view: address → owner identity. */

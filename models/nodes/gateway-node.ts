@@ -216,6 +216,9 @@ export class GatewayNode implements SimNode<Packet> {
           rec.actor.send({ type: 'provider.answer', answer });
         });
         return;
+      case 'address.abandoned':
+        this.provider.abandon?.(rec.id);
+        return;
       case 'child.request':
         this.provider.childRequest?.(
           { ikeSaId: rec.id, peerId: e.peerId, request: e.request, rekeyOf: e.rekeyOf, config: e.config },

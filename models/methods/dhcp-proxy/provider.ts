@@ -20,6 +20,8 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
   const host = ctx.host;
   const byIkeSa = new Map<string, DhcpProxyClient>();
   const byChaddr = new Map<string, DhcpProxyClient>();
+  /** IKE SAs whose IKE_AUTH response still waits for the proxy. */
+  const waiting = new Set<string>();
 
   function drop(p: DhcpProxyClient): void {
     p.stopMachine();
@@ -42,6 +44,7 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
       const once = (a: Parameters<typeof answer>[0]): void => {
         if (answered) return;
         answered = true;
+        waiting.delete(req.ikeSaId);
         answer(a);
       };
       const proxy: DhcpProxyClient = new DhcpProxyClient(host, req.ikeSaId, req.peerId, o, {
@@ -58,6 +61,7 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
       });
       byIkeSa.set(req.ikeSaId, proxy);
       byChaddr.set(proxy.key, proxy);
+      waiting.add(req.ikeSaId);
       proxy.start();
     },
     onUdp(d: UdpDatagram, from: UdpSource) {
@@ -69,6 +73,13 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
       }
       p.receive(d.app.message);
     },
+    abandon(ikeSaId) {
+      // The IKE_AUTH was answered INTERNAL_ADDRESS_FAILURE: the peer will not use a lease obtained now.
+      const p = byIkeSa.get(ikeSaId);
+      if (p === undefined || !waiting.delete(ikeSaId)) return;
+      host.traceNote('proxy.abandoned', { peer: p.peerId });
+      drop(p);
+    },
     release(ikeSaId) {
       const p = byIkeSa.get(ikeSaId);
       if (p === undefined) return;
@@ -79,6 +90,7 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
       for (const p of byIkeSa.values()) p.stopMachine();
       byIkeSa.clear();
       byChaddr.clear();
+      waiting.clear();
     },
     snapshot() {
       const out: Record<string, string> = {};

@@ -77,6 +77,7 @@ export function dhcpRelayProvider(
     },
     onUdp: (d, from) => relay.onUdp(d, from),
     release: (ikeSaId) => relay.release(ikeSaId),
+    abandon: (ikeSaId) => relay.abandonSa(ikeSaId),
     reset: () => relay.reset(),
     snapshot: () => relay.snapshot(),
   };

@@ -312,6 +312,14 @@ export class GatewayRelay {
     done?.({ kind: 'replies', replies: [...txn.replies] });
   }
 
+  /** The IKE responder gave up waiting for this SA's transaction: stop its retries toward the server. */
+  abandonSa(ikeSaId: string): void {
+    const s = this.sas.get(ikeSaId);
+    if (s?.txn === undefined) return;
+    this.host.traceNote('relay.abandoned', { ikeSa: ikeSaId, xid: s.txn.xid, tries: s.txn.tries });
+    this.abandon(s);
+  }
+
   private abandon(s: SaState): void {
     const txn = s.txn;
     if (txn === undefined) return;
