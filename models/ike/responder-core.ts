@@ -188,6 +188,12 @@ export function authRequest(ctx: Ctx, m: IkeMessage): S {
 export function nextAuthRound(ctx: Ctx, m: IkeMessage): S {
   const pre = screen(ctx, m, false);
   if (pre !== undefined) return pre;
+  if (m.exchangeType === IkeExchangeType.INFORMATIONAL && ikeDelete.processR(m)) {
+    // The first IKE_AUTH round authenticated the peer, so the IKE SA exists and the peer may delete it between rounds
+    // (RFC 7296 §1.4.1; draft-ietf-ipsec-dhcp-over-ike-00 §3: a client that gives up on DHCP closes the SA).
+    const s = respond(ctx, m, ikeDelete.buildR());
+    return { ...closed(withEmits(s, [], [{ type: 'ike.closed', reason: 'deleted' }])), go: 'closed' };
+  }
   if (m.exchangeType !== IkeExchangeType.IKE_AUTH)
     return respond(ctx, m, [notifyPayload({ notify: 'INVALID_SYNTAX' })]);
   return askProvider(ctx, m, {});

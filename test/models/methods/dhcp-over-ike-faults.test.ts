@@ -271,9 +271,12 @@ describe('a stalled server', () => {
         "8.100000 client1 → gw IKE_AUTH request #5 SK{DHCP(DISCOVER)}",
         "10.110000 gw → client1 IKE_AUTH response #5 SK{}",
         "10.120000 client1 → gw INFORMATIONAL request #6 SK{D}",
-        "10.130000 gw → client1 INFORMATIONAL response #6 SK{N(INVALID_SYNTAX)}",
+        "10.130000 gw → client1 INFORMATIONAL response #6 SK{}",
       ]
     `);
+    // RFC 7296 §1.4.1: the delete between IKE_AUTH rounds closes the gateway's IKE SA too.
+    const gwIke = o.out.trace.filter((e) => e.type === 'state' && e.node === 'gw' && e.machine.startsWith('ike:'));
+    expect(gwIke.at(-1)).toMatchObject({ atUs: 10_130_000, from: 'authRound', to: 'closed' });
     expect(noteLines(o.out.trace, /^client\.(closed|reconnect)$/)).toMatchInlineSnapshot(`
       [
         "10.140 client1 client.closed {"reason":"INTERNAL_ADDRESS_FAILURE"}",
