@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Property tests print their seed; a failing run is replayed with FC_SEED=<seed>.
+    // Property tests print their seed and a replay command (FC_SEED=… FC_PATH=… npx vitest run …) on failure.
+    setupFiles: ['test/setup/fast-check.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
