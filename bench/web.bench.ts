@@ -9,15 +9,9 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { libraryDocument } from '../scenarios/browser.ts';
 import { launchChromium } from '../test/web/support/browser.ts';
+import { openFiveLanes, playFromStart, type LabStats } from '../test/web/support/five-lanes.ts';
 import { serveStatic } from '../test/web/support/static-server.ts';
-
-interface LabStats {
-  firstFrameMs: number;
-  frameWorkMs: number[];
-  frameGapMs: number[];
-}
 
 const percentile = (values: readonly number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -50,30 +44,9 @@ export async function run(): Promise<Record<string, number | string>> {
       requestAnimationFrame(tick);
     })`)) as number[];
 
-    const doc = libraryDocument('rekey-renewal') as { name: string; durationMs: number };
-    doc.name = 'rekey-long';
-    doc.durationMs = 320_000;
-    await page.locator('#load-scenario').setInputFiles({
-      name: 'rekey-long.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from(JSON.stringify(doc)),
-    });
-    await page.waitForFunction(() => document.getElementById('run-id')?.textContent?.startsWith('rekey-long'));
-    await page.locator('#compare-all').click();
-    await page.waitForFunction(() => document.querySelectorAll('#ladder .lane-head').length === 5);
+    await openFiveLanes(page);
     const arrows = await page.locator('g.arrow').count();
-    await page.evaluate(() => {
-      const s = (window as unknown as { __labStats: LabStats }).__labStats;
-      s.frameWorkMs.length = 0;
-      s.frameGapMs.length = 0;
-    });
-    await page.locator('#jump').fill('0');
-    await page.locator('#jump').press('Enter');
-    await page.selectOption('#speed', '16');
-    await page.locator('#play').click();
-    await page.waitForTimeout(2_000);
-    await page.locator('#play').click();
-    const played = await stats();
+    const played = await playFromStart(page, 2_000);
     const idleFrameGapMsMax = Math.max(...idleGapsMs);
     const frameGapMsMax = Math.max(...played.frameGapMs);
     return {

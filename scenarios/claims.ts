@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { PolicyValue } from '../models/methods/policy.ts';
-import { metricAt } from './expectations.ts';
+import { compareOp, metricAt } from './expectations.ts';
 import { isRegistered, METHOD_IDS, type MethodId } from './method-registry.ts';
 import { formatProblem } from './problems.ts';
 import { ScenarioError } from './problems.ts';
@@ -115,21 +115,6 @@ export function loadClaims(): Claim[] {
     });
 }
 
-function cmp(a: number, op: z.infer<typeof Op>, b: number): boolean {
-  switch (op) {
-    case '<':
-      return a < b;
-    case '<=':
-      return a <= b;
-    case '==':
-      return a === b;
-    case '>=':
-      return a >= b;
-    case '>':
-      return a > b;
-  }
-}
-
 function rulePaths(r: RuleT, out: Map<string, Set<string>>): void {
   const add = (m: string, p: string): void => {
     const set = out.get(m) ?? new Set<string>();
@@ -152,16 +137,16 @@ function holds(r: RuleT, metrics: ReadonlyMap<string, RunScenarioMetrics>): bool
     case 'compare': {
       const a = v(r.left, r.path);
       const b = v(r.right, r.rightPath ?? r.path);
-      return a !== undefined && b !== undefined && cmp(a, r.op, b + (r.offset ?? 0));
+      return a !== undefined && b !== undefined && compareOp(a, r.op, b + (r.offset ?? 0));
     }
     case 'threshold': {
       const a = v(r.method, r.path);
-      return a !== undefined && cmp(a, r.op, r.value);
+      return a !== undefined && compareOp(a, r.op, r.value);
     }
     case 'paths': {
       const a = v(r.method, r.left);
       const b = v(r.method, r.right);
-      return a !== undefined && b !== undefined && cmp(a, r.op, b);
+      return a !== undefined && b !== undefined && compareOp(a, r.op, b);
     }
     case 'all':
       return r.rules.every((x) => holds(x, metrics));

@@ -11,6 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { COMPARE_ROWS, libraryDocument, metricAt, runScenario, METHOD_IDS } from '../../scenarios/browser.ts';
 import { buildLane } from '../../web/model/ladder-model.ts';
 import { launchChromium } from './support/browser.ts';
+import { openFiveLanes, playFromStart, rekeyLongDocument } from './support/five-lanes.ts';
 import { serveStatic } from './support/static-server.ts';
 
 const run = promisify(execFile);
@@ -395,35 +396,13 @@ describe('browser lab on the real runner', () => {
   });
 
   it('plays five lanes of ~200 packets each (rekey over 320 s) together', async () => {
-    const doc = libraryDocument('rekey-renewal') as { name: string; durationMs: number };
-    doc.name = 'rekey-long';
-    doc.durationMs = 320_000;
+    const doc = rekeyLongDocument();
     const arrows = METHOD_IDS.map((m) => buildLane(runScenario(doc, { method: m }).trace).arrows.length);
     expect(arrows.every((n) => n >= 170 && n <= 240)).toBe(true);
     const page = await open();
-    await page.locator('#load-scenario').setInputFiles({
-      name: 'rekey-long.json',
-      mimeType: 'application/json',
-      buffer: Buffer.from(JSON.stringify(doc)),
-    });
-    await page.waitForFunction(() => document.getElementById('run-id')?.textContent?.startsWith('rekey-long'));
-    await page.locator('#compare-all').click();
-    await page.waitForFunction(() => document.querySelectorAll('#ladder .lane-head').length === 5);
+    await openFiveLanes(page);
     expect(await page.locator('g.arrow').count()).toBe(arrows.reduce((a, b) => a + b, 0));
-    await page.evaluate(() => {
-      const s = (window as unknown as { __labStats: { frameWorkMs: number[]; frameGapMs: number[] } }).__labStats;
-      s.frameWorkMs.length = 0;
-      s.frameGapMs.length = 0;
-    });
-    await page.locator('#jump').fill('0');
-    await page.locator('#jump').press('Enter');
-    await page.selectOption('#speed', '16');
-    await page.locator('#play').click();
-    await page.waitForTimeout(2_000);
-    await page.locator('#play').click();
-    const s = await page.evaluate(
-      () => (window as unknown as { __labStats: { frameWorkMs: number[]; frameGapMs: number[] } }).__labStats,
-    );
+    const s = await playFromStart(page, 2_000);
     // Playing animates frame after frame; how fast is `npm run bench -- web`'s figure, not an assertion.
     expect(s.frameWorkMs.length).toBeGreaterThan(10);
     await page.screenshot({ path: `${SHOTS}/compare-5-lanes-200.png` });

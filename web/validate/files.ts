@@ -4,6 +4,7 @@
  */
 import { DROP_REASONS, type TraceEvent } from '../../sim/trace.ts';
 import { validateJson, validateJsonl, type Rule, type Validated } from './check.ts';
+import type { ClaimResult } from '../../scenarios/browser.ts';
 
 const opt = (r: Rule): { optional: Rule } => ({ optional: r });
 const dataRecord: Rule = { record: { either: ['string', 'number', 'boolean'] } };
@@ -142,23 +143,8 @@ export function validateSweepJsonl(text: string): Validated<SweepRecord[]> {
   return { ok: true, value: r.value.map((x) => ({ ...x, metrics: flattenMetrics(x.metrics ?? {}) })) };
 }
 
-/** One entry of `dhcpike claims --json` (scenarios/claims.ts ClaimResult). */
-export interface ClaimReport {
-  readonly id: string;
-  readonly section: string;
-  readonly claim: string;
-  readonly scenario: string;
-  readonly methods: readonly string[];
-  readonly measure: string;
-  readonly verdict: string;
-  readonly reason?: string;
-  readonly figures: readonly {
-    readonly condition: string;
-    readonly method: string;
-    readonly values: Readonly<Record<string, number | null>>;
-    readonly holds?: boolean;
-  }[];
-}
+/** One entry of `dhcpike claims --json`: the same type the command prints. */
+export type ClaimReport = ClaimResult;
 
 const CLAIMS_RULE: Rule = {
   object: {
