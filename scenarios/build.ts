@@ -53,6 +53,11 @@ export interface BuildOptions {
   readonly method?: MethodId;
   readonly seed?: number;
   readonly options?: Readonly<Record<string, PolicyValue>>;
+  /**
+   * Test-only: build with a deliberate bug (`server-double-lease`: the DHCP server hands a bound address out again), so
+   * a test can show the invariant campaign finds and shrinks it. No scenario field or CLI flag sets it.
+   */
+  readonly injectBug?: 'server-double-lease';
 }
 
 /** A topology feature the models cannot build yet (e.g. a client with tunnels to two gateways). */
@@ -92,7 +97,7 @@ function effectiveOptions(
   return { ...out, ...s.options, ...(overrides ?? {}) };
 }
 
-function dhcpServerNode(d: DhcpServerInput): DhcpServerNode {
+function dhcpServerNode(d: DhcpServerInput, injectBug?: BuildOptions['injectBug']): DhcpServerNode {
   const { address, prefixLength } = splitCidr(d.address);
   return new DhcpServerNode({
     name: d.name,
@@ -115,6 +120,7 @@ function dhcpServerNode(d: DhcpServerInput): DhcpServerNode {
         };
       }),
       ...(d.renewUnknown !== undefined ? { renewUnknown: d.renewUnknown } : {}),
+      ...(injectBug === 'server-double-lease' ? { injectBug: 'reuse-bound' as const } : {}),
     },
     serviceUs: msToUs(d.serviceMs),
     queueMax: d.queueMax,
@@ -245,7 +251,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     });
   });
 
-  const servers = [...t.dhcpServers, ...t.homeDhcpServers].map(dhcpServerNode);
+  const servers = [...t.dhcpServers, ...t.homeDhcpServers].map((d) => dhcpServerNode(d, o.injectBug));
   const hosts = t.enterpriseHosts.map((h) => {
     const { address, prefixLength } = splitCidr(h.address);
     return new EnterpriseHost({ name: h.name, address, prefixLength });

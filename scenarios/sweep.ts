@@ -4,7 +4,6 @@
  * are sorted by (params, method, seed) before output, so the result is identical for any worker count or sharding.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import './node.ts';
 import type { PolicyValue } from '../models/methods/policy.ts';
 import { COMPARE_ROWS } from './compare.ts';
@@ -14,6 +13,7 @@ import { isRegistered, METHOD_IDS, type MethodId } from './method-registry.ts';
 import { scenarioLabel } from './run.ts';
 import { medianInterval, nearestRank } from './metrics/stats.ts';
 import { compareRecords, paramsKey, runJob, type SweepJob, type SweepRecord } from './sweep-core.ts';
+import { runInWorkerPool } from './worker-pool.ts';
 
 export { compareRecords, paramsKey, type SweepJob, type SweepRecord } from './sweep-core.ts';
 
@@ -112,48 +112,6 @@ function workerCount(o: SweepOptions): number {
   return o.workers ?? Math.min(2, availableParallelism());
 }
 
-async function runInWorkers(
-  jobs: readonly SweepJob[],
-  n: number,
-  onDone: (index: number, r: SweepRecord) => void,
-): Promise<void> {
-  if (jobs.length === 0) return;
-  let next = 0;
-  const workers = Array.from(
-    { length: Math.min(n, jobs.length) },
-    () => new Worker(new URL('./sweep-worker.mjs', import.meta.url)),
-  );
-  try {
-    await Promise.all(
-      workers.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            const feed = (): void => {
-              if (next >= jobs.length) {
-                resolve();
-                return;
-              }
-              const index = next++;
-              const { sweptValues: _s, ...job } = jobs[index] as SweepJob & { sweptValues?: unknown };
-              w.postMessage({ jobs: [{ index, job }] });
-            };
-            w.on('message', (m: { index?: number; record?: SweepRecord; done?: boolean }) => {
-              if (m.record !== undefined && m.index !== undefined) onDone(m.index, m.record);
-              if (m.done) feed();
-            });
-            w.on('error', reject);
-            w.on('exit', (code) =>
-              next >= jobs.length ? resolve() : reject(new Error(`sweep worker exited with ${code}`)),
-            );
-            feed();
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
-}
-
 export async function sweep(scenario: string | object, o: SweepOptions): Promise<SweepResult> {
   const { jobs: all, skipped, label } = sweepJobs(scenario, o);
   const jobs = o.shard
@@ -168,7 +126,17 @@ export async function sweep(scenario: string | object, o: SweepOptions): Promise
   };
   const n = workerCount(o);
   if (n <= 0) jobs.forEach((job, i) => onDone(i, runJob(job)));
-  else await runInWorkers(jobs, n, onDone);
+  else
+    await runInWorkerPool(
+      new URL('./sweep-worker.mjs', import.meta.url),
+      jobs.map((j) => {
+        const { sweptValues: _s, ...job } = j as SweepJob & { sweptValues?: unknown };
+        return job;
+      }),
+      n,
+      onDone,
+      'sweep worker',
+    );
   return { scenario: label, records: [...records].sort(compareRecords), skipped };
 }
 

@@ -7,12 +7,14 @@ import { runCommand } from './run.ts';
 import { scenariosCommand } from './scenarios.ts';
 import { schemaCommand } from './schema.ts';
 import { sweepCommand } from './sweep.ts';
+import { voprCommand } from './vopr.ts';
 
 /** Every subcommand, in the order `dhcpike --help` lists them. */
 export const commands: readonly CliCommand[] = [
   runCommand,
   compareCommand,
   sweepCommand,
+  voprCommand,
   claimsCommand,
   scenariosCommand,
   schemaCommand,

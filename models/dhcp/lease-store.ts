@@ -34,6 +34,11 @@ export interface LeaseStoreConfig {
    * address of the pool: `ack-if-free` (default) re-creates the lease, `nak` refuses, `ignore` stays silent.
    */
   readonly renewUnknown?: 'ack-if-free' | 'nak' | 'ignore';
+  /**
+   * Test-only: a deliberately broken store, so a test can show the invariant campaign catches and shrinks a real bug.
+   * `reuse-bound` hands every client the range's first address, whoever holds it. Never set by a scenario.
+   */
+  readonly injectBug?: 'reuse-bound';
 }
 
 export type LeaseRecordState = 'offered' | 'bound' | 'quarantined' | 'free';
@@ -105,6 +110,7 @@ export class LeaseStore {
   private readonly pools: readonly PoolConfig[];
   private readonly declineQuarantineUs: number;
   private readonly renewUnknown: 'ack-if-free' | 'nak' | 'ignore';
+  private readonly reuseBound: boolean;
   /** Address → record; the single source of truth. */
   private readonly records = new Map<Ipv4Address, LeaseRecord>();
   /** `${pool}|${clientKey}` → address of the client's (live or remembered) record. */
@@ -115,6 +121,7 @@ export class LeaseStore {
     this.pools = config.pools;
     this.declineQuarantineUs = (config.declineQuarantineSecs ?? 600) * US_PER_SEC;
     this.renewUnknown = config.renewUnknown ?? 'ack-if-free';
+    this.reuseBound = config.injectBug === 'reuse-bound';
   }
 
   poolNamed(name: string): PoolConfig | null {
@@ -341,7 +348,7 @@ export class LeaseStore {
   /** Free, or already this client's (offered, bound or remembered). */
   private usableBy(address: Ipv4Address, clientKey: string): boolean {
     const record = this.records.get(address);
-    if (!record) return true;
+    if (!record || this.reuseBound) return true;
     if (record.state === 'quarantined') return false;
     return record.state === 'free' || record.clientKey === clientKey;
   }
@@ -353,6 +360,7 @@ export class LeaseStore {
   private lowestFree(pool: PoolConfig): Ipv4Address | null {
     const start = ipv4ToU32(pool.rangeStart);
     const end = ipv4ToU32(pool.rangeEnd);
+    if (this.reuseBound) return pool.rangeStart;
     let remembered: Ipv4Address | null = null;
     for (let a = start; a <= end; a += 1) {
       const address = u32ToIpv4(a);

@@ -52,7 +52,13 @@ export type DhcpServerEmitted =
       readonly note: string;
     }
   /** Handled without a reply (DECLINE, RELEASE, an ignored REQUEST, no pool…). */
-  | { readonly type: 'dhcp.silent'; readonly xid: number; readonly reason: string; readonly note: string }
+  | {
+      readonly type: 'dhcp.silent';
+      readonly xid: number;
+      readonly reason: string;
+      readonly note: string;
+      readonly ended?: string;
+    }
   /** Not handled at all: `queue-full` or `stalled`. */
   | {
       readonly type: 'dhcp.dropped';
@@ -204,7 +210,13 @@ function processOne(context: DhcpServerContext, item: QueuedMessage): DhcpServer
       note: outcome.note,
     });
   } else {
-    out.push({ type: 'dhcp.silent', xid: item.message.xid, reason: outcome.reason, note: outcome.note });
+    out.push({
+      type: 'dhcp.silent',
+      xid: item.message.xid,
+      reason: outcome.reason,
+      note: outcome.note,
+      ...(outcome.ended === undefined ? {} : { ended: outcome.ended }),
+    });
   }
   return out;
 }

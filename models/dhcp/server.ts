@@ -37,7 +37,13 @@ export type ServerOutcome =
       readonly note: string;
     }
   /** Nothing sent; `reason` for the trace. */
-  | { readonly kind: 'silent'; readonly reason: string; readonly note: string };
+  | {
+      readonly kind: 'silent';
+      readonly reason: string;
+      readonly note: string;
+      /** A lease this message ended before its time (RELEASE, DECLINE): the invariant checker's server-side truth. */
+      readonly ended?: Ipv4Address;
+    };
 
 /** Option 61 if present (RFC 2132 §9.14), else (htype, chaddr[:hlen]) — RFC 2131 §4.2. */
 export function clientKeyOf(message: DhcpMessage): string {
@@ -139,8 +145,8 @@ function reply(request: DhcpMessage, message: DhcpMessage, note: string): Server
   return { kind: 'reply', message, destination: replyDestination(request, message), note };
 }
 
-function silent(reason: string, note: string = reason): ServerOutcome {
-  return { kind: 'silent', reason, note };
+function silent(reason: string, note: string = reason, ended?: Ipv4Address): ServerOutcome {
+  return ended === undefined ? { kind: 'silent', reason, note } : { kind: 'silent', reason, note, ended };
 }
 
 /** One message in, at most one reply out. Never throws on odd input: anything unusable is `silent` with a reason. */
@@ -217,11 +223,15 @@ export function handleDhcpMessage(
       const address = findOption(message, 'requestedAddress')?.address;
       if (!address) return silent('malformed-decline');
       const done = store.decline({ pool: pool.name, clientKey, address }, nowUs);
-      return silent(done ? 'declined' : 'decline-unknown', `DECLINE ${address}${done ? ' quarantined' : ' unknown'}`);
+      return done
+        ? silent('declined', `DECLINE ${address} quarantined`, address)
+        : silent('decline-unknown', `DECLINE ${address} unknown`);
     }
     case DhcpMessageType.RELEASE: {
       const done = store.release({ pool: pool.name, clientKey, address: message.ciaddr }, nowUs);
-      return silent(done ? 'released' : 'release-unknown', `RELEASE ${message.ciaddr}${done ? '' : ' unknown'}`);
+      return done
+        ? silent('released', `RELEASE ${message.ciaddr}`, message.ciaddr)
+        : silent('release-unknown', `RELEASE ${message.ciaddr} unknown`);
     }
     case DhcpMessageType.INFORM: {
       // §3.4 / §4.3.5: configuration only; no yiaddr, no lease time; reply to ciaddr.

@@ -34,6 +34,7 @@ import type {
   UdpDatagram,
 } from '../methods/method.ts';
 import type { DhcpMessage } from '../wire/dhcp/types.ts';
+import type { IkeTrafficSelector } from '../wire/ike/index.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
 import { coversInbound, selectChild } from './client-spd.ts';
 import {
@@ -96,6 +97,21 @@ export interface ClientNodeOptions {
   readonly tunnels?: readonly ClientTunnelOptions[];
   /** A home DHCP client on `eth0` (draft-richardson §4 wildcard hazard). */
   readonly homeDhcp?: HomeDhcpOptions;
+}
+
+/**
+ * Traffic selectors as one line, `start-end[/proto[:ports]]` joined by `,` (e.g. `10.99.1.10-10.99.1.10`,
+ * `0.0.0.0-255.255.255.255/17:68-68`): the trace's view of a Child SA's TSi, read by the invariant checker.
+ */
+export function selectorsText(ts: readonly IkeTrafficSelector[]): string {
+  return ts
+    .map((x) => {
+      if (x.kind !== 'ipv4Range') return `raw${x.tsType}`;
+      const ports = x.startPort === 0 && x.endPort === 65535 ? '' : `:${x.startPort}-${x.endPort}`;
+      const proto = x.ipProtocol === 0 && ports === '' ? '' : `/${x.ipProtocol}${ports}`;
+      return `${x.startAddress}-${x.endAddress}${proto}`;
+    })
+    .join(',');
 }
 
 export const DEFAULT_RECONNECT: ReconnectPolicy = { delayMs: 5000, jitterMs: 1000, triesMax: 5 };
@@ -339,7 +355,11 @@ export class ClientNode implements SimNode<Packet> {
         t.reconnectTries = 0;
         this.host.traceNote(
           'client.configured',
-          t.data({ address: e.config?.address ?? 'none', child: child !== undefined }),
+          t.data({
+            address: e.config?.address ?? 'none',
+            child: child !== undefined,
+            ...(child === undefined ? {} : { tsi: selectorsText(child.tsi) }),
+          }),
         );
         this.noteAddressChange(t, before, e.config?.address);
         if (e.config !== undefined) this.schedulePing(t);
@@ -357,7 +377,7 @@ export class ClientNode implements SimNode<Packet> {
         t.inbound.set(child.spiIn, child);
         this.host.traceNote(
           replaced ? 'client.childRekeyed' : 'client.childAdded',
-          t.data({ slot: child.slot, spiIn: child.spiIn }),
+          t.data({ slot: child.slot, spiIn: child.spiIn, tsi: selectorsText(child.tsi) }),
         );
         t.tasks.onChild?.(child, replaced);
         return;

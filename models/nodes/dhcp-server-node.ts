@@ -12,6 +12,8 @@ import { dhcpServerMachine } from '../dhcp/server-machine.ts';
 import { DHCP_SERVER_PORT } from '../dhcp/server.ts';
 import { packetCodec, udpPacket } from '../wire/packet.ts';
 import type { Packet } from '../wire/packet.ts';
+import { dhcpMessageTypeOf, getDhcpOption } from '../wire/dhcp/message.ts';
+import { DhcpMessageType, type DhcpMessage } from '../wire/dhcp/types.ts';
 
 export interface DhcpServerNodeConfig {
   readonly name: string;
@@ -64,7 +66,8 @@ export class DhcpServerNode implements SimNode<Packet> {
         this.stateName = next;
       }
     });
-    actor.on('dhcp.reply', (e) =>
+    actor.on('dhcp.reply', (e) => {
+      this.noteLease(e.message);
       host.send(
         e.interfaceName,
         udpPacket({
@@ -74,14 +77,29 @@ export class DhcpServerNode implements SimNode<Packet> {
           dstPort: e.destination.port,
           app: { kind: 'dhcp', message: e.message },
         }),
-      ),
-    );
+      );
+    });
     actor.on('dhcp.dropped', (e) => host.traceNote('dhcp.dropped', { reason: e.reason, xid: e.xid }));
-    actor.on('dhcp.silent', (e) => host.traceNote('dhcp.silent', { reason: e.reason, note: e.note }));
+    actor.on('dhcp.silent', (e) => {
+      host.traceNote('dhcp.silent', { reason: e.reason, note: e.note });
+      if (e.ended !== undefined) host.traceNote('lease.ended', { address: e.ended, why: e.reason });
+    });
     actor.on('lease.expired', (e) => host.traceNote('lease.expired', { address: e.address, was: e.was }));
     actor.start();
     this.actor = actor;
     this.store = actor.getSnapshot().context.store;
+  }
+
+  /**
+   * `lease.bound {address, leaseSecs, untilUs}` for every DHCPACK that commits a lease (RFC 2131 §4.3.1: the server
+   * holds the address for the client until `untilUs`): the server-side truth the invariant checker holds clients to.
+   */
+  private noteLease(m: DhcpMessage): void {
+    if (dhcpMessageTypeOf(m) !== DhcpMessageType.ACK || m.yiaddr === '0.0.0.0' || this.host === null) return;
+    const leaseSecs = getDhcpOption(m, 'leaseTime')?.secs;
+    if (leaseSecs === undefined) return;
+    const untilUs = this.host.nowUs() + leaseSecs * 1_000_000;
+    this.host.traceNote('lease.bound', { address: m.yiaddr, leaseSecs, untilUs });
   }
 
   receive(interfaceName: string, packet: Packet): void {
@@ -122,7 +140,10 @@ export class DhcpServerNode implements SimNode<Packet> {
   crash(): void {
     this.actor?.stop();
     this.actor = null;
-    if (this.config.restartKeepsLeases === false) this.store = null;
+    if (this.config.restartKeepsLeases === false) {
+      this.store = null;
+      this.host?.traceNote('lease.storeLost', {});
+    }
   }
 
   restart(): void {

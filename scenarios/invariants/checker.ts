@@ -1,0 +1,492 @@
+/**
+ * The invariant checker: reads a run's trace (level `full`) one event at a time and reports every violation of the
+ * safety invariants in catalog.ts as it happens (online: a runner may stop at the first one, with the event that broke
+ * it), and the liveness invariants at `finish`. `checkInvariants(trace, context)` is the offline form over a whole
+ * trace (events or JSON Lines).
+ *
+ * It reads only the trace: clients' `address.assigned/released` and child notes, servers' `lease.bound/ended/expired`,
+ * the gateway's pool and SA notes, IKE headers of `send` events, `state` events and faults. Instant semantics: checks
+ * that compare holdings (overlap, lease, TSi) run when an instant closes, so events of one µs never race each other.
+ */
+import type { TraceEvent } from '../../sim/trace.ts';
+import { ipv4ToU32, isIpv4Address } from '../../models/wire/ipv4-address.ts';
+import { INVARIANTS, type InvariantId } from './catalog.ts';
+import type { AddressScope, InvariantContext } from './context.ts';
+import { AddressHoldings } from './holdings.ts';
+import { IKE_SA_INIT, ikeHeaderOf } from './ike-header.ts';
+
+export interface Violation {
+  readonly invariant: InvariantId;
+  readonly atUs: number;
+  readonly node?: string;
+  /** What broke it, one line. */
+  readonly detail: string;
+  /** The trace event that broke it (absent for liveness judged at the end). */
+  readonly event?: TraceEvent;
+}
+
+type NoteEvent = Extract<TraceEvent, { type: 'note' }>;
+
+const PRIMARY = 'primary';
+/** A state a machine passes through while it waits for a peer; sitting in one past the quiet period is stuck. */
+const WAITING_STATE = /^(initSent|authSent|deleting|SELECTING|REQUESTING|REBOOTING|INIT-REBOOT|INIT)$|waiting/i;
+/** Events the protocol says a machine must act on: dropping one is a bug (`machine.unhandled`). */
+const PROTOCOL_EVENT = /^(net\.|cmd\.|provider\.|dhcp\.recv)/;
+/** The DHCP SA of RFC 3456 §4.1 (UDP to/from 68): not a tunnel selector. */
+const DHCP_SELECTOR = /\/17:68-68$/;
+
+interface RequestSeen {
+  maxMessageId: number;
+  byMessageId: Map<number, string>;
+}
+
+interface ResponseSeen {
+  messageId: number;
+  hex: string;
+  sends: number;
+}
+
+function str(d: NoteEvent['data'], k: string): string | undefined {
+  const v = d?.[k];
+  return v === undefined ? undefined : String(v);
+}
+
+function inScopes(address: string, scopes: readonly AddressScope[]): boolean {
+  if (!isIpv4Address(address)) return false;
+  const a = ipv4ToU32(address);
+  return scopes.some((s) => a >= s.firstU32 && a <= s.lastU32);
+}
+
+export class InvariantChecker {
+  readonly holdings = new AddressHoldings();
+  readonly violations: Violation[] = [];
+  private instantUs = 0;
+  private readonly clients: Set<string>;
+  private readonly gateways: Set<string>;
+  private readonly servers: Set<string>;
+  /** address → until when the enterprise DHCP server leases it. */
+  private readonly leases = new Map<string, { untilUs: number; server: string; boundAtUs: number }>();
+  private leaseDeadlineUs = Number.POSITIVE_INFINITY;
+  /** Holdings already reported past their lease (one report per holding). */
+  private readonly reportedLease = new Set<string>();
+  private readonly assignedBy = new Map<string, TraceEvent>();
+  private readonly pendingTsi: { key: string; tsi: string; event: NoteEvent }[] = [];
+  /** `gateway|address` → acquiring time (mode-cfg pools). */
+  private readonly poolHeld = new Map<string, number>();
+  private readonly unknownSpiSince = new Map<string, number>();
+  private readonly reportedZombie = new Set<string>();
+  /** `gateway|peer` → its established IKE SA ids. */
+  private readonly saByIdentity = new Map<string, Set<string>>();
+  private readonly requests = new Map<string, RequestSeen>();
+  private readonly responses = new Map<string, ResponseSeen>();
+  /** Requests delivered: `node|sa|messageId` → count (the responder's permission to re-send its response). */
+  private readonly requestDeliveries = new Map<string, number>();
+  /** packetId → `sa|messageId` of an IKE request sent (and of its network duplicates). */
+  private readonly requestPackets = new Map<number, string>();
+  private readonly stateSince = new Map<string, { state: string; sinceUs: number }>();
+  private readonly echoes = new Map<string, number>();
+  private finished = false;
+
+  constructor(readonly context: InvariantContext) {
+    this.clients = new Set(context.clients);
+    this.gateways = new Set(context.gateways);
+    this.servers = new Set(context.dhcpServers);
+  }
+
+  /** Takes one event; returns the violations it (or the instant it closed) caused. */
+  add(e: TraceEvent): Violation[] {
+    const before = this.violations.length;
+    if (e.atUs > this.instantUs) {
+      this.closeInstant();
+      this.instantUs = e.atUs;
+    }
+    switch (e.type) {
+      case 'note':
+        this.onNote(e);
+        break;
+      case 'send':
+        this.onSend(e);
+        break;
+      case 'deliver':
+        this.onDeliver(e.node, e.packetId);
+        break;
+      case 'duplicate': {
+        const r = this.requestPackets.get(e.originalId);
+        if (r !== undefined) this.requestPackets.set(e.packetId, r);
+        break;
+      }
+      case 'state':
+        this.stateSince.set(`${e.node}|${e.machine}`, { state: e.to, sinceUs: e.atUs });
+        break;
+      case 'fault':
+        if (e.fault === 'node.crash') this.onCrash(e.detail.replace(/^node /, ''), e.atUs);
+        break;
+      default:
+        break;
+    }
+    return this.violations.slice(before);
+  }
+
+  /** Closes the last instant and judges liveness at `finalAtUs`. Returns every violation of the run. */
+  finish(finalAtUs: number): Violation[] {
+    if (this.finished) return this.violations;
+    this.finished = true;
+    this.closeInstant();
+    this.instantUs = finalAtUs;
+    this.closeInstant();
+    this.holdings.finish(finalAtUs);
+    const live = this.context.liveness;
+    if (live !== undefined) this.judgeLiveness(finalAtUs, live.healedAtUs + live.quietUs, live.wanted);
+    return this.violations;
+  }
+
+  private violate(invariant: InvariantId, atUs: number, detail: string, event?: TraceEvent, node?: string): void {
+    this.violations.push({
+      invariant,
+      atUs,
+      detail,
+      ...(node === undefined ? {} : { node }),
+      ...(event === undefined ? {} : { event }),
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Instants
+
+  private closeInstant(): void {
+    const t = this.instantUs;
+    for (const o of this.holdings.closeInstant(t)) {
+      const ev = this.assignedBy.get(o.b.key) ?? this.assignedBy.get(o.a.key);
+      this.violate(
+        'address.unique',
+        t,
+        `${o.address} held by ${o.a.client} (since ${o.a.fromUs} µs) and ${o.b.client} (since ${o.b.fromUs} µs)`,
+        ev,
+        o.b.client,
+      );
+    }
+    for (const p of this.pendingTsi.splice(0)) {
+      const held = this.holdings.addressOf(p.key);
+      for (const sel of p.tsi.split(',')) {
+        if (DHCP_SELECTOR.test(sel)) continue;
+        if (held === undefined || sel !== `${held}-${held}`)
+          this.violate(
+            'child.tsiIsAddress',
+            t,
+            `${p.key.replace('|', ' tunnel ')}: Child SA with TSi ${sel} while holding ${held ?? 'no address'}`,
+            p.event,
+            p.event.node,
+          );
+      }
+    }
+    if (this.context.dhcpLeased && t > this.leaseDeadlineUs) this.judgeLeases(t);
+  }
+
+  private judgeLeases(t: number): void {
+    for (const h of this.holdings.all()) {
+      const id = `${h.key}|${h.fromUs}`;
+      if (this.reportedLease.has(id)) continue;
+      const lease = this.leases.get(h.address);
+      const untilUs = lease?.untilUs ?? -1;
+      if (untilUs >= t) continue;
+      this.reportedLease.add(id);
+      this.violate(
+        'lease.notPastExpiry',
+        t,
+        lease === undefined
+          ? `${h.client} holds ${h.address}, which no DHCP server leased`
+          : `${h.client} holds ${h.address} ${t - untilUs} µs after the server's lease ended (at ${untilUs} µs)`,
+        this.assignedBy.get(h.key),
+        h.client,
+      );
+    }
+    this.recomputeLeaseDeadline();
+  }
+
+  private recomputeLeaseDeadline(): void {
+    let d = Number.POSITIVE_INFINITY;
+    for (const h of this.holdings.all()) {
+      if (this.reportedLease.has(`${h.key}|${h.fromUs}`)) continue;
+      d = Math.min(d, this.leases.get(h.address)?.untilUs ?? -1);
+    }
+    this.leaseDeadlineUs = d;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Notes
+
+  private onNote(e: NoteEvent): void {
+    const d = e.data;
+    const node = e.node;
+    switch (e.text) {
+      case 'address.assigned': {
+        if (!this.clients.has(node)) return;
+        const address = str(d, 'address') ?? '';
+        const tunnel = str(d, 'tunnel') ?? PRIMARY;
+        const key = `${node}|${tunnel}`;
+        this.holdings.hold(node, tunnel, address, e.atUs);
+        this.assignedBy.set(key, e);
+        if (!inScopes(address, this.context.innerScopes))
+          this.violate('address.inScope', e.atUs, `${node} holds ${address}, outside the method's scopes`, e, node);
+        if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
+        return;
+      }
+      case 'address.released':
+        if (!this.clients.has(node)) return;
+        this.holdings.unhold(`${node}|${str(d, 'tunnel') ?? PRIMARY}`, e.atUs);
+        if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
+        return;
+      case 'client.configured':
+      case 'client.childAdded':
+      case 'client.childRekeyed': {
+        const tsi = str(d, 'tsi');
+        if (tsi !== undefined && this.clients.has(node))
+          this.pendingTsi.push({ key: `${node}|${str(d, 'tunnel') ?? PRIMARY}`, tsi, event: e });
+        return;
+      }
+      case 'lease.bound': {
+        if (!this.servers.has(node)) return;
+        const address = str(d, 'address') ?? '';
+        const untilUs = Number(d?.['untilUs'] ?? -1);
+        if (!inScopes(address, this.context.scopesByNode.get(node) ?? []))
+          this.violate('address.inScope', e.atUs, `${node} leased ${address}, outside its pools`, e, node);
+        this.leases.set(address, { untilUs, server: node, boundAtUs: e.atUs });
+        if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
+        return;
+      }
+      case 'lease.ended':
+      case 'lease.expired': {
+        if (!this.servers.has(node)) return;
+        const lease = this.leases.get(str(d, 'address') ?? '');
+        if (lease !== undefined) lease.untilUs = Math.min(lease.untilUs, e.atUs);
+        if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
+        return;
+      }
+      case 'lease.storeLost':
+        for (const lease of this.leases.values())
+          if (lease.server === node) lease.untilUs = Math.min(lease.untilUs, e.atUs);
+        if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
+        return;
+      case 'pool.acquire': {
+        const address = str(d, 'address') ?? '';
+        if (!inScopes(address, this.context.scopesByNode.get(node) ?? []))
+          this.violate('address.inScope', e.atUs, `${node}'s pool handed ${address}, outside the pool`, e, node);
+        this.poolHeld.set(`${node}|${address}`, e.atUs);
+        return;
+      }
+      case 'pool.release':
+        this.poolHeld.delete(`${node}|${str(d, 'address') ?? ''}`);
+        return;
+      case 'data.unknownSpi': {
+        if (!this.clients.has(node)) return;
+        const key = `${node}|${str(d, 'spi') ?? ''}`;
+        const since = this.unknownSpiSince.get(key);
+        if (since === undefined) this.unknownSpiSince.set(key, e.atUs);
+        else if (e.atUs - since > this.context.zombieGraceUs && !this.reportedZombie.has(key)) {
+          this.reportedZombie.add(key);
+          this.violate(
+            'gateway.noZombieSa',
+            e.atUs,
+            `${node} still receives ESP on SPI ${str(d, 'spi') ?? '?'} ${e.atUs - since} µs after it stopped knowing it`,
+            e,
+            node,
+          );
+        }
+        return;
+      }
+      case 'gateway.saUp': {
+        const key = `${node}|${str(d, 'peer') ?? ''}`;
+        const set = this.saByIdentity.get(key) ?? new Set<string>();
+        set.add(str(d, 'ikeSa') ?? '');
+        this.saByIdentity.set(key, set);
+        if (set.size > this.context.saPerIdentityMax)
+          this.violate(
+            'gateway.saPerIdentity',
+            e.atUs,
+            `${node} keeps ${set.size} IKE SAs for ${str(d, 'peer') ?? '?'}`,
+            e,
+            node,
+          );
+        return;
+      }
+      case 'gateway.saClosed':
+        this.saByIdentity.get(`${node}|${str(d, 'peer') ?? ''}`)?.delete(str(d, 'ikeSa') ?? '');
+        return;
+      case 'spd.leaked': {
+        const port = Number(d?.['dstPort'] ?? 0);
+        if (port === 67 || port === 68)
+          this.violate('spd.noClearDhcp', e.atUs, `${node}'s DHCP to port ${port} left in the clear`, e, node);
+        return;
+      }
+      case 'machine.unhandled': {
+        const event = str(d, 'event') ?? '';
+        if (PROTOCOL_EVENT.test(event))
+          this.violate(
+            'machine.handled',
+            e.atUs,
+            `${node} ${str(d, 'machine') ?? '?'} in ${str(d, 'state') ?? '?'} dropped ${event}`,
+            e,
+            node,
+          );
+        return;
+      }
+      case 'attack.succeeded': {
+        const kind = str(d, 'kind') ?? '?';
+        if (!this.context.structuralAttacks.has(kind))
+          this.violate('attack.refused', e.atUs, `attack ${kind} succeeded (${JSON.stringify(d ?? {})})`, e, node);
+        return;
+      }
+      case 'data.echo':
+        if (this.clients.has(node) && str(d, 'tunnel') === undefined) this.echoes.set(node, e.atUs);
+        return;
+      default:
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // IKE (RFC 7296 §2.1–2.2)
+
+  private onSend(e: Extract<TraceEvent, { type: 'send' }>): void {
+    const h = ikeHeaderOf(e.bytes);
+    if (h === undefined || h.exchangeType === IKE_SA_INIT) return;
+    const key = `${e.node}|${h.saKey}`;
+    if (!h.response) {
+      this.requestPackets.set(e.packetId, `${h.saKey}|${h.messageId}`);
+      let seen = this.requests.get(key);
+      if (seen === undefined) {
+        seen = { maxMessageId: -1, byMessageId: new Map() };
+        this.requests.set(key, seen);
+      }
+      const earlier = seen.byMessageId.get(h.messageId);
+      if (earlier === e.bytes) return; // a retransmission: the same request, byte for byte
+      if (earlier !== undefined || h.messageId <= seen.maxMessageId) {
+        this.violate(
+          'ike.messageIdIncreases',
+          e.atUs,
+          `${e.node} sent a new request with message ID ${h.messageId} after ${seen.maxMessageId} on SA ${h.saKey}`,
+          e,
+          e.node,
+        );
+      }
+      seen.maxMessageId = Math.max(seen.maxMessageId, h.messageId);
+      // Window size 1 (RFC 7296 §2.3): only the newest request can be retransmitted; older ones are let go.
+      seen.byMessageId.clear();
+      seen.byMessageId.set(h.messageId, e.bytes);
+      return;
+    }
+    const last = this.responses.get(key);
+    if (last === undefined || last.messageId !== h.messageId) {
+      if (last === undefined || h.messageId > last.messageId)
+        this.responses.set(key, { messageId: h.messageId, hex: e.bytes, sends: 1 });
+      return;
+    }
+    if (last.hex !== e.bytes) {
+      this.violate(
+        'ike.cachedResponse',
+        e.atUs,
+        `${e.node} answered message ID ${h.messageId} on SA ${h.saKey} with different bytes the second time`,
+        e,
+        e.node,
+      );
+      return;
+    }
+    last.sends++;
+    const delivered = this.requestDeliveries.get(`${e.node}|${h.saKey}|${h.messageId}`) ?? 0;
+    if (last.sends > delivered)
+      this.violate(
+        'ike.onlyInitiatorRetransmits',
+        e.atUs,
+        `${e.node} re-sent its response to message ID ${h.messageId} ${last.sends} times for ${delivered} request(s) received`,
+        e,
+        e.node,
+      );
+  }
+
+  private onDeliver(node: string, packetId: number): void {
+    const r = this.requestPackets.get(packetId);
+    if (r === undefined) return;
+    const key = `${node}|${r}`;
+    this.requestDeliveries.set(key, (this.requestDeliveries.get(key) ?? 0) + 1);
+  }
+
+  private onCrash(node: string, atUs: number): void {
+    if (this.clients.has(node)) this.holdings.unholdClient(node, atUs);
+    // A crashed node forgets its IKE SAs, its response cache and its pool: what it sends after is a new life.
+    for (const map of [this.requests, this.responses, this.requestDeliveries] as Map<string, unknown>[])
+      for (const key of [...map.keys()]) if (key.startsWith(`${node}|`)) map.delete(key);
+    if (this.gateways.has(node)) {
+      for (const key of [...this.poolHeld.keys()]) if (key.startsWith(`${node}|`)) this.poolHeld.delete(key);
+      for (const key of [...this.saByIdentity.keys()]) if (key.startsWith(`${node}|`)) this.saByIdentity.delete(key);
+    }
+    if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Liveness (after the heal and the quiet period)
+
+  private judgeLiveness(finalAtUs: number, fromUs: number, wanted: readonly string[]): void {
+    for (const client of wanted) {
+      const address = this.holdings.addressOf(`${client}|${PRIMARY}`);
+      if (address === undefined)
+        this.violate('live.addressed', finalAtUs, `${client} holds no address at the end`, undefined, client);
+      else if ((this.echoes.get(client) ?? -1) < fromUs)
+        this.violate(
+          'live.dataFlows',
+          finalAtUs,
+          `${client} (${address}) got no echo reply after ${fromUs} µs`,
+          undefined,
+          client,
+        );
+      for (const [key, s] of this.stateSince) {
+        if (!key.startsWith(`${client}|`) || !WAITING_STATE.test(s.state)) continue;
+        if (s.sinceUs <= fromUs)
+          this.violate(
+            'live.notWaiting',
+            finalAtUs,
+            `${key.replace('|', ' ')} has been in ${s.state} since ${s.sinceUs} µs`,
+            undefined,
+            client,
+          );
+      }
+    }
+    for (const [key, sinceUs] of this.poolHeld) {
+      const address = key.slice(key.indexOf('|') + 1);
+      if (sinceUs < fromUs && !this.holdings.isHeld(address))
+        this.violate('live.noOrphan', finalAtUs, `${key.replace('|', "'s pool keeps ")} for nobody`, undefined);
+    }
+    for (const [address, lease] of this.leases) {
+      if (lease.boundAtUs >= fromUs && lease.untilUs > finalAtUs && !this.holdings.isHeld(address))
+        this.violate(
+          'live.noOrphan',
+          finalAtUs,
+          `${lease.server} renewed ${address} at ${lease.boundAtUs} µs for nobody`,
+          undefined,
+        );
+    }
+  }
+}
+
+/** Offline: every violation in a whole trace (events, or canonical JSON Lines as `dhcpike run --trace` writes). */
+export function checkInvariants(
+  trace: readonly TraceEvent[] | string,
+  context: InvariantContext,
+  finalAtUs?: number,
+): Violation[] {
+  const checker = new InvariantChecker(context);
+  let last = 0;
+  const take = (e: TraceEvent): void => {
+    last = e.atUs;
+    checker.add(e);
+  };
+  if (typeof trace === 'string') {
+    for (const line of trace.split('\n')) if (line.trim() !== '') take(JSON.parse(line) as TraceEvent);
+  } else for (const e of trace) take(e);
+  return checker.finish(finalAtUs ?? last);
+}
+
+/** One line per violation: `invariant at t µs [node]: detail (statement; source)`. */
+export function formatViolation(v: Violation): string {
+  const spec = INVARIANTS[v.invariant];
+  return `${v.invariant} at ${v.atUs} µs${v.node === undefined ? '' : ` [${v.node}]`}: ${v.detail} — ${spec.statement} (${spec.source})`;
+}

@@ -1,0 +1,138 @@
+/**
+ * Who holds which inner address, over time: a client "holds" an address from its `address.assigned` note (the ACK /
+ * CFG_REPLY took effect) to its `address.released` note (release, expiry, tunnel teardown) or its crash. One tracker
+ * serves the invariant checker (`address.unique`) and the `addressOverlaps` metric, so the two can never disagree.
+ *
+ * Overlap is judged at the end of each instant: a hand-over at one µs (A released, B assigned, in either order) is not
+ * an overlap; two different clients holding one address when the instant closes is. The same client holding its own
+ * address again (a reconnect, a second tunnel) never overlaps itself. Per event the work is O(holders of that address).
+ */
+
+export interface Holding {
+  readonly client: string;
+  /** `client|tunnel`. */
+  readonly key: string;
+  readonly address: string;
+  readonly fromUs: number;
+}
+
+/** Two different clients holding one address when an instant closed. */
+export interface Overlap {
+  readonly address: string;
+  readonly a: Holding;
+  readonly b: Holding;
+  readonly atUs: number;
+}
+
+export class AddressHoldings {
+  private readonly byKey = new Map<string, Holding>();
+  private readonly byAddress = new Map<string, Holding[]>();
+  /** Addresses whose holders changed in the open instant. */
+  private readonly touched = new Set<string>();
+  /** Holding pairs already counted (`fromUs|key` of both, ordered). */
+  private readonly counted = new Set<string>();
+  private overlapsValue = 0;
+  private overlapUsValue = 0;
+
+  /** Pairs of holdings by different clients that intersected in time. */
+  get overlaps(): number {
+    return this.overlapsValue;
+  }
+
+  /** Total µs two clients held one address at once (closed pairs; `finish` adds the open ones). */
+  get overlapUs(): number {
+    return this.overlapUsValue;
+  }
+
+  /** The address a key holds, if any. */
+  addressOf(key: string): string | undefined {
+    return this.byKey.get(key)?.address;
+  }
+
+  holdersOf(address: string): readonly Holding[] {
+    return this.byAddress.get(address) ?? [];
+  }
+
+  isHeld(address: string): boolean {
+    return (this.byAddress.get(address)?.length ?? 0) > 0;
+  }
+
+  /** Every current holding (for liveness checks at the end). */
+  all(): IterableIterator<Holding> {
+    return this.byKey.values();
+  }
+
+  hold(client: string, tunnel: string, address: string, atUs: number): void {
+    const key = `${client}|${tunnel}`;
+    if (this.byKey.get(key)?.address === address) return;
+    this.unhold(key, atUs);
+    const h: Holding = { client, key, address, fromUs: atUs };
+    this.byKey.set(key, h);
+    const list = this.byAddress.get(address);
+    if (list === undefined) this.byAddress.set(address, [h]);
+    else list.push(h);
+    this.touched.add(address);
+  }
+
+  unhold(key: string, atUs: number): void {
+    const h = this.byKey.get(key);
+    if (h === undefined) return;
+    this.byKey.delete(key);
+    const list = this.byAddress.get(h.address) ?? [];
+    const rest = list.filter((x) => x !== h);
+    if (rest.length === 0) this.byAddress.delete(h.address);
+    else this.byAddress.set(h.address, rest);
+    // A counted pair ends: its shared time is now known.
+    for (const other of rest) {
+      if (other.client === h.client) continue;
+      if (this.counted.has(pairKey(h, other))) this.overlapUsValue += atUs - Math.max(h.fromUs, other.fromUs);
+    }
+  }
+
+  /** Every tunnel of a client (a crash). */
+  unholdClient(client: string, atUs: number): void {
+    for (const key of [...this.byKey.keys()]) if (key.startsWith(`${client}|`)) this.unhold(key, atUs);
+  }
+
+  /** Closes the instant `atUs`: the overlaps that exist now, each new pair counted once. */
+  closeInstant(atUs: number): Overlap[] {
+    if (this.touched.size === 0) return [];
+    const out: Overlap[] = [];
+    for (const address of this.touched) {
+      const list = this.byAddress.get(address);
+      if (list === undefined || list.length < 2) continue;
+      for (let i = 0; i < list.length; i++)
+        for (let j = i + 1; j < list.length; j++) {
+          const a = list[i] as Holding;
+          const b = list[j] as Holding;
+          if (a.client === b.client) continue;
+          const k = pairKey(a, b);
+          if (this.counted.has(k)) continue;
+          this.counted.add(k);
+          this.overlapsValue++;
+          out.push({ address, a, b, atUs });
+        }
+    }
+    this.touched.clear();
+    return out;
+  }
+
+  /** At the end of the run: the shared time of pairs still open runs to `finalAtUs`. */
+  finish(finalAtUs: number): void {
+    this.closeInstant(finalAtUs);
+    for (const list of this.byAddress.values())
+      for (let i = 0; i < list.length; i++)
+        for (let j = i + 1; j < list.length; j++) {
+          const a = list[i] as Holding;
+          const b = list[j] as Holding;
+          if (a.client !== b.client && this.counted.has(pairKey(a, b)))
+            this.overlapUsValue += finalAtUs - Math.max(a.fromUs, b.fromUs);
+        }
+  }
+}
+
+function pairKey(a: Holding, b: Holding): string {
+  const x = `${a.fromUs}|${a.key}`;
+  const y = `${b.fromUs}|${b.key}`;
+  return x < y ? `${x}#${y}` : `${y}#${x}`;
+}
