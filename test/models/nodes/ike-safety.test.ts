@@ -166,3 +166,15 @@ describe('cmd.disconnect in every state', () => {
     ]);
   });
 });
+
+describe('gateway liveness in scenarios', () => {
+  it('a scenario that sets none gets SCENARIO_GATEWAY_LIVENESS_MS (30 s, strongSwan dpd_delay-like)', async () => {
+    const { loadScenario } = await import('../../../scenarios/load.ts');
+    const { buildRun } = await import('../../../scenarios/build.ts');
+    const { GatewayNode } = await import('../../../models/nodes/gateway-node.ts');
+    const r = loadScenario('basic');
+    if (!r.ok) throw new Error('basic does not load');
+    const gws = buildRun(r.scenario).input.nodes.filter((n) => n instanceof GatewayNode);
+    expect(gws.map((g) => (g as InstanceType<typeof GatewayNode>).options.policy.livenessMs)).toEqual([30_000]);
+  });
+});
