@@ -7,6 +7,7 @@ import type { AnySimNode } from '../sim/simulation.ts';
 import { ipv4ToU32, parsePrefix, u32ToIpv4 } from '../models/wire/ipv4-address.ts';
 import {
   DEFAULT_RESPONDER_POLICY,
+  SCENARIO_GATEWAY_LIVENESS_MS,
   peerConfig,
   type IkePeerConfig,
   type ResponderPolicy,
@@ -225,6 +226,9 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
       addressTimeoutMs: Number(options['addressTimeoutMs'] ?? DEFAULT_RESPONDER_POLICY.addressTimeoutMs),
       busyRepeat: options['busyRepeat'] === 'ack-later' ? 'ack-later' : 'ignore',
       rekeyBusy: options['rekeyBusy'] === true,
+      // A gateway checks its clients' liveness (strongSwan dpd_delay): a vanished client's SA and address are freed
+      // in bounded time (config.ts SCENARIO_GATEWAY_LIVENESS_MS). Scenarios have no field for it yet.
+      livenessMs: DEFAULT_RESPONDER_POLICY.livenessMs ?? SCENARIO_GATEWAY_LIVENESS_MS,
     };
     const dhcp = g.dhcpServer !== undefined ? dhcpByName.get(g.dhcpServer) : undefined;
     const gwOpts = gatewayOptions({

@@ -30,6 +30,12 @@ export interface IkePeerConfig {
   readonly dhGroups: readonly number[];
   readonly retransmit: RetransmitPolicy;
   readonly lifetimes: IkeLifetimes;
+  /**
+   * Initiator: send INITIAL_CONTACT in the first IKE_AUTH request of each fresh connection (RFC 7296 §2.4: this IKE
+   * SA is the only one between the two identities, so the responder may delete the others at once). Must be false
+   * for credentials shared by several devices at the same time ("an entity that may be replicated"). Default true.
+   */
+  readonly initialContact: boolean;
 }
 
 export const DEFAULT_LIFETIMES: IkeLifetimes = { childRekeyMs: 0, ikeRekeyMs: 0, livenessMs: 0, jitterMs: 0 };
@@ -42,9 +48,19 @@ export function peerConfig(
     dhGroups: [31],
     retransmit: STRONGSWAN_RETRANSMIT,
     lifetimes: DEFAULT_LIFETIMES,
+    initialContact: true,
     ...partial,
   };
 }
+
+/**
+ * What the gateway does when an identity that already has an IKE SA authenticates a new one (strongSwan's
+ * `uniqueids`): `replace` deletes the old IKE SA (a Delete is sent on it, its address released) — one IKE SA per
+ * identity; `keep` keeps the old one and rejects the new one with AUTHENTICATION_FAILED; `no` keeps both. Whatever
+ * the policy, an IKE_AUTH carrying INITIAL_CONTACT (RFC 7296 §2.4) deletes the identity's other IKE SAs (silently:
+ * the peer says it has forgotten them).
+ */
+export type UniqueIdsPolicy = 'replace' | 'keep' | 'no';
 
 /** Gateway-side policy for Child SAs. */
 export interface ResponderPolicy {
@@ -66,6 +82,13 @@ export interface ResponderPolicy {
    * held until it reconnects with the same identity (the pool gives it back).
    */
   readonly livenessMs?: number;
+  /** One IKE SA per identity (see `UniqueIdsPolicy`). Default `replace`, as strongSwan's `uniqueids=yes`. */
+  readonly uniqueIds?: UniqueIdsPolicy;
+  /**
+   * A half-open IKE SA (IKE_SA_INIT answered, or between IKE_AUTH rounds: waiting for the peer's next IKE_AUTH) is
+   * removed after this long without that request (strongSwan's half_open_timeout, default 30 s). 0 = never.
+   */
+  readonly halfOpenTimeoutMs?: number;
 }
 
 export const DEFAULT_RESPONDER_POLICY: ResponderPolicy = {
@@ -74,4 +97,13 @@ export const DEFAULT_RESPONDER_POLICY: ResponderPolicy = {
   addressTimeoutMs: 10_000,
   busyRepeat: 'ignore',
   rekeyBusy: false,
+  uniqueIds: 'replace',
+  halfOpenTimeoutMs: 30_000,
 };
+
+/**
+ * The gateway liveness interval scenarios use when they set none (strongSwan's dpd_delay, set on a gateway so a
+ * vanished client's IKE SA and address are freed): a dead client's SA is removed at most this + the retransmission
+ * schedule's give-up (30 s + 165 s with strongSwan's) after its last answer. The bare model default stays off.
+ */
+export const SCENARIO_GATEWAY_LIVENESS_MS = 30_000;

@@ -19,6 +19,7 @@ import * as ikeAuth from './tasks/ike-auth.ts';
 import * as ikeDelete from './tasks/ike-delete.ts';
 import * as ikeInit from './tasks/ike-init.ts';
 import * as ikeRekey from './tasks/ike-rekey.ts';
+import * as invalidSpi from './tasks/invalid-spi.ts';
 import * as liveness from './tasks/liveness.ts';
 
 export type ExchangeKind =
@@ -96,6 +97,10 @@ export interface InitiatorContext extends InitiatorInput {
   /** Next request ID we expect from the gateway, and our cached response (RFC 7296 §2.1). */
   readonly peerNextId: number;
   readonly lastResponse: IkeMessage | undefined;
+  /** Unprotected INVALID_IKE_SPI answers to the outstanding request since it was sent (RFC 7296 §2.21.4). */
+  readonly invalidSpiHints: number;
+  /** `cmd.disconnect` arrived while IKE_AUTH was outstanding: delete the IKE SA as soon as the response is in. */
+  readonly disconnectAfterAuth: boolean;
 }
 
 /** The slot of the Child SA created by IKE_AUTH. */
@@ -128,6 +133,8 @@ export function initialContext(input: InitiatorInput): Ctx {
     closeReason: '',
     peerNextId: 0,
     lastResponse: undefined,
+    invalidSpiHints: 0,
+    disconnectAfterAuth: false,
   };
 }
 
@@ -151,7 +158,7 @@ function request(
   const message = ikeMessage(a, exchangeType, id, false, payloads);
   const waits = retransmitWaitsMs(ctx.cfg.retransmit);
   return {
-    ctx: { ...extra, nextId: id + 1, pending: { ...pendingExtra, kind, message, sendIndex: 0 } },
+    ctx: { ...extra, nextId: id + 1, pending: { ...pendingExtra, kind, message, sendIndex: 0 }, invalidSpiHints: 0 },
     emits: [{ type: 'net.send', message }],
     cancel: [RETRANSMIT],
     timers: [{ id: RETRANSMIT, event: 'timer.retransmit', delayMs: waits[0] ?? 0 }],
@@ -205,14 +212,16 @@ export function retransmit(ctx: Ctx): S {
   };
 }
 
-/** Is `m` the response to our outstanding request? If not, the step notes and ignores it. */
+/**
+ * Is `m` the response to our outstanding request? If not, the step notes and ignores it. After IKE_SA_INIT a
+ * response must name both SPIs of the SA and be protected (RFC 7296 §3.14): an unprotected one (e.g. a forged or
+ * misdirected notify) is never taken for the answer.
+ */
 export function matchResponse(ctx: Ctx, m: IkeMessage): boolean {
-  return (
-    m.response &&
-    ctx.pending !== undefined &&
-    m.messageId === ctx.pending.message.messageId &&
-    m.spiI === ctx.pending.message.spiI
-  );
+  const p = ctx.pending;
+  if (!m.response || p === undefined || m.messageId !== p.message.messageId || m.spiI !== p.message.spiI) return false;
+  if (p.message.exchangeType === IkeExchangeType.IKE_SA_INIT) return true;
+  return m.spiR === p.message.spiR && m.payloads.some((q) => q.kind === 'SK');
 }
 
 function ignored(m: IkeMessage, why: string): S {
@@ -220,7 +229,7 @@ function ignored(m: IkeMessage, why: string): S {
 }
 
 function done(): S {
-  return { ctx: { pending: undefined }, cancel: [RETRANSMIT] };
+  return { ctx: { pending: undefined, invalidSpiHints: 0 }, cancel: [RETRANSMIT] };
 }
 
 function fail(ctx: Ctx, reason: string): S {
@@ -263,6 +272,8 @@ export function initResponse(ctx: Ctx, m: IkeMessage): S {
     keys,
     ctx.method.authRequestPayloads(),
     childPayloads,
+    // Each initiator machine is one fresh connection: its IKE SA is the only one to this gateway (RFC 7296 §2.4).
+    ctx.cfg.initialContact,
   );
   return merge(done(), {
     ...request({ ...ctx, keys }, 'ike-auth', IkeExchangeType.IKE_AUTH, payloads, { keys, childSpiIn }, keys),
@@ -313,6 +324,9 @@ export function authResponse(ctx: Ctx, m: IkeMessage): S {
   // Only the first IKE_AUTH response carries AUTH; later rounds carry the method's payloads (draft-ietf §3).
   if (ctx.authRound === 0 && !ikeAuth.processI(m, ctx.cfg.pskName, keys))
     return merge(done(), fail(ctx, 'AUTHENTICATION_FAILED'));
+  // The user disconnected while IKE_AUTH was outstanding. The peer authenticated, so the IKE SA exists (RFC 7296
+  // §1.2) and is deleted the only way RFC 7296 allows, by a Delete inside it (§1.4.1); the tunnel never comes up.
+  if (ctx.disconnectAfterAuth) return merge(done(), deleteIkeAfterFailure(ctx, 'disconnect'));
   const outcome = ctx.method.processAuthResponse(m, errors);
   if (outcome.kind === 'more') {
     const round = ctx.authRound + 1;
@@ -600,10 +614,25 @@ export function scheduleRekey(ctx: Ctx, slot: string, delayMs: number): S {
   };
 }
 
-/** A request from the gateway (INFORMATIONAL: liveness or delete), RFC 7296 §1.4, §2.4. */
-export function peerRequest(ctx: Ctx, m: IkeMessage): S {
+/**
+ * A request from the gateway (INFORMATIONAL: liveness or delete), RFC 7296 §1.4, §2.4. `closeReason`: why we close
+ * when it deletes the IKE SA (in `deleting`, a Delete collision ends our own delete, §1.4.1).
+ */
+export function peerRequest(ctx: Ctx, m: IkeMessage, closeReason = 'deleted-by-peer'): S {
   const keys = ctx.keys;
   if (keys === undefined) return ignored(m, 'no IKE SA');
+  const nk = ctx.newKeys;
+  if (nk !== undefined && m.spiI === nk.spiI) return ignored(m, 'for the new IKE SA of a rekey not yet finished');
+  if (m.spiI !== keys.spiI || m.spiR !== keys.spiR) {
+    // Not this IKE SA (e.g. an older one the gateway still keeps): RFC 7296 §2.21.4, answer outside any IKE SA.
+    const resp = invalidSpi.buildResponse(m, true);
+    return {
+      emits: [
+        note('ike.unknownSpi', { spiI: m.spiI, messageId: m.messageId }),
+        ...(resp === undefined ? [] : [{ type: 'net.send' as const, message: resp }]),
+      ],
+    };
+  }
   if (m.messageId === ctx.peerNextId - 1 && ctx.lastResponse !== undefined)
     return { emits: [{ type: 'net.send', message: ctx.lastResponse }] };
   if (m.messageId !== ctx.peerNextId) return ignored(m, `expected request #${ctx.peerNextId}`);
@@ -630,8 +659,56 @@ export function peerRequest(ctx: Ctx, m: IkeMessage): S {
     ],
     cancel: mine.map((c) => childRekeyTimerId(c.slot)),
   };
-  if (deleteIke) return merge(base, fail(ctx, 'deleted-by-peer'));
+  if (deleteIke) return merge(base, fail(ctx, closeReason));
   return base;
+}
+
+/** `cmd.disconnect` before any IKE SA exists (idle, initSent): nothing to delete at the peer, just close. */
+export function closeNow(ctx: Ctx): S {
+  return fail(ctx, 'disconnect');
+}
+
+/**
+ * `cmd.disconnect` while IKE_AUTH is outstanding: RFC 7296 §2.3 (window 1) allows no INFORMATIONAL before the
+ * response, and the peer may already have created the IKE SA, so we remember it and delete once the response is in.
+ */
+export function disconnectAfterAuth(ctx: Ctx): S {
+  if (ctx.disconnectAfterAuth) return {};
+  return { ctx: { disconnectAfterAuth: true }, emits: [note('ike.disconnectPending', { exchange: 'ike-auth' })] };
+}
+
+/** Does `m` look like the peer's INVALID_IKE_SPI answer to our outstanding request (RFC 7296 §2.21.4)? */
+export function isInvalidSpiHint(ctx: Ctx, m: IkeMessage): boolean {
+  const keys = ctx.keys;
+  return keys !== undefined && invalidSpi.matches(m, keys.spiI, keys.spiR, ctx.pending?.message.messageId);
+}
+
+/**
+ * An unprotected INVALID_IKE_SPI naming our SA and our outstanding request: the gateway says it forgot the IKE SA
+ * (it restarted). RFC 7296 §2.21.4 forbids acting on it alone (it could be forged) and asks for a liveness check, so
+ * the first one only makes us re-send the outstanding request at once (that request is the check: a gateway that
+ * still has the SA answers it, protected). If the check draws INVALID_IKE_SPI again, before any protected answer,
+ * the IKE SA is dead: closed as `peer-lost` (the node withdraws the address and reconnects) — without waiting out
+ * the retransmission schedule (165 s with strongSwan's). One extra send per request bounds the rate (§2.4: "MUST
+ * limit the rate at which they take actions based on unprotected messages"). While deleting, it ends the delete.
+ */
+export function invalidSpiHint(ctx: Ctx, m: IkeMessage, deleting: boolean): S {
+  const p = ctx.pending;
+  if (p === undefined) return ignored(m, 'not the outstanding request');
+  if (deleting) return merge(done(), fail(ctx, ctx.closeReason || 'disconnect'));
+  if (ctx.invalidSpiHints === 0) {
+    return {
+      ctx: { invalidSpiHints: 1 },
+      emits: [
+        note('ike.invalidSpi', { messageId: m.messageId, check: 'resend' }),
+        { type: 'net.send', message: p.message },
+      ],
+    };
+  }
+  return merge(
+    { emits: [note('ike.invalidSpi', { messageId: m.messageId, check: 'confirmed' })] },
+    merge(done(), fail(ctx, 'peer-lost')),
+  );
 }
 
 export function disconnect(ctx: Ctx, busy: boolean): S {

@@ -3,13 +3,14 @@
  * {ready, busy} → deleting → closed. Inputs: `cmd.connect`, `cmd.disconnect`, `net.recv`, `timer.*`; outputs:
  * emitted `net.send` and `ike.*` events. Timers are delayed raises with explicit ids on the injected clock.
  */
-import { enqueueActions, setup } from 'xstate';
+import { emit, enqueueActions, setup } from 'xstate';
 import type { ChildRequest } from '../methods/method.ts';
 import type { IkeMessage } from '../wire/ike/index.ts';
 import { applyStep, type EnqueueLike } from './apply-step.ts';
 import * as core from './initiator-core.ts';
 import type { InitiatorContext, InitiatorInput } from './initiator-core.ts';
 import type { IkeEmitted, Step } from './steps.ts';
+import { unhandledNote } from './unhandled.ts';
 
 export type InitiatorEvent =
   | { readonly type: 'cmd.connect' }
@@ -32,6 +33,13 @@ const run = (h: Handler) => ({ type: 'run' as const, params: { h } });
 
 const msg = (e: InitiatorEvent): IkeMessage => (e as { message: IkeMessage }).message;
 const isResponse = ({ event }: { event: InitiatorEvent }): boolean => msg(event).response;
+/** An unprotected INVALID_IKE_SPI about our SA and outstanding request (RFC 7296 §2.21.4). */
+const isInvalidSpi = ({ context, event }: { context: Ctx; event: InitiatorEvent }): boolean =>
+  core.isInvalidSpiHint(context, msg(event));
+const invalidSpiHint = (deleting: boolean) => ({
+  guard: isInvalidSpi,
+  actions: run((c, e) => core.invalidSpiHint(c, msg(e), deleting)),
+});
 const slotOf = (e: InitiatorEvent): string => (e as { slot?: string }).slot ?? core.MAIN_SLOT;
 const childReq = (e: InitiatorEvent): ChildRequest => (e as { request: ChildRequest }).request;
 const rekeyAt = (e: InitiatorEvent): number => (e as { delayMs: number }).delayMs;
@@ -40,6 +48,7 @@ const rekeyAt = (e: InitiatorEvent): number => (e as { delayMs: number }).delayM
 function establishedOn(busy: boolean) {
   return {
     'net.recv': [
+      invalidSpiHint(false),
       { guard: isResponse, actions: run((c, e) => core.exchangeResponse(c, msg(e))) },
       { actions: run((c, e) => core.peerRequest(c, msg(e))) },
     ],
@@ -68,6 +77,7 @@ export const initiatorMachine = setup({
     run: enqueueActions(({ context, event, enqueue }, params: { h: Handler }) => {
       applyStep(enqueue as unknown as EnqueueLike<Ctx>, params.h(context, event));
     }),
+    unhandled: emit(({ event, self }) => unhandledNote('ike-i', self.getSnapshot().value, event.type)),
   },
 }).createMachine({
   id: 'ike-i',
@@ -76,10 +86,16 @@ export const initiatorMachine = setup({
   on: {
     'timer.retransmit': { actions: run((c) => core.retransmit(c)) },
     'go.closed': '.closed',
+    '*': { actions: 'unhandled' },
   },
   states: {
     idle: {
-      on: { 'cmd.connect': { actions: run((c) => core.connect(c)) }, 'go.initSent': 'initSent', ...early },
+      on: {
+        'cmd.connect': { actions: run((c) => core.connect(c)) },
+        'cmd.disconnect': { actions: run((c) => core.closeNow(c)) },
+        'go.initSent': 'initSent',
+        ...early,
+      },
     },
     initSent: {
       on: {
@@ -87,19 +103,13 @@ export const initiatorMachine = setup({
         'go.initSent': { target: 'initSent', reenter: true },
         'go.authSent': 'authSent',
         ...early,
-        'cmd.disconnect': {
-          actions: run(() => ({
-            ctx: { pending: undefined },
-            cancel: ['retransmit'],
-            emits: [{ type: 'ike.closed', reason: 'disconnect' }],
-            go: 'closed',
-          })),
-        },
+        'cmd.disconnect': { actions: run((c) => core.closeNow(c)) },
       },
     },
     authSent: {
       on: {
-        'net.recv': { actions: run((c, e) => core.authResponse(c, msg(e))) },
+        'net.recv': [invalidSpiHint(false), { actions: run((c, e) => core.authResponse(c, msg(e))) }],
+        'cmd.disconnect': { actions: run((c) => core.disconnectAfterAuth(c)) },
         'go.authSent': { target: 'authSent', reenter: true },
         'go.established': 'established',
         'go.ready': 'established.ready',
@@ -122,7 +132,16 @@ export const initiatorMachine = setup({
       },
     },
     deleting: {
-      on: { 'net.recv': { actions: run((c, e) => core.deleteResponse(c, msg(e))) } },
+      on: {
+        'net.recv': [
+          invalidSpiHint(true),
+          { guard: isResponse, actions: run((c, e) => core.deleteResponse(c, msg(e))) },
+          // The IKE SA lives until our Delete is answered: the peer's requests are still answered (RFC 7296 §1.4.1).
+          { actions: run((c, e) => core.peerRequest(c, msg(e), c.closeReason || 'disconnect')) },
+        ],
+        // Already deleting: the disconnect is under way.
+        'cmd.disconnect': { actions: run(() => ({})) },
+      },
     },
     closed: { type: 'final' },
   },

@@ -19,6 +19,7 @@ import * as ikeAuth from './tasks/ike-auth.ts';
 import * as ikeDelete from './tasks/ike-delete.ts';
 import * as ikeInit from './tasks/ike-init.ts';
 import * as ikeRekey from './tasks/ike-rekey.ts';
+import * as invalidSpi from './tasks/invalid-spi.ts';
 import * as liveness from './tasks/liveness.ts';
 
 export interface ResponderInput {
@@ -37,6 +38,8 @@ export interface ResponderInput {
   };
   /** The provider answers CREATE_CHILD_SA too (`AddressProvider.childRequest`): ask it and wait. */
   readonly providerChildren?: boolean;
+  /** Does the gateway hold another IKE SA authenticated as this identity (`ResponderPolicy.uniqueIds` = keep)? */
+  readonly hasOtherSa?: (peerId: string) => boolean;
 }
 
 export interface ResponderContext extends ResponderInput {
@@ -63,6 +66,8 @@ export interface ResponderContext extends ResponderInput {
   readonly ownPending: { readonly message: IkeMessage; readonly sendIndex: number } | undefined;
   /** Child SA rekeys answered TEMPORARY_FAILURE so far (`ResponderPolicy.rekeyBusyTimes`). */
   readonly busyAnswered: number;
+  /** Unprotected INVALID_IKE_SPI answers to our outstanding request (RFC 7296 §2.21.4, see `ownInvalidSpi`). */
+  readonly ownInvalidSpiHints: number;
 }
 
 type Ctx = ResponderContext;
@@ -70,6 +75,7 @@ type S = Step<Ctx>;
 const ADDRESS_TIMER = 'timer.addressTimeout';
 const LIVENESS_TIMER = 'timer.gwLiveness';
 const OWN_RETRANSMIT = 'timer.ownRetransmit';
+const HALF_OPEN_TIMER = 'timer.halfOpen';
 
 export function initialContext(input: ResponderInput): Ctx {
   const keys: IkeSaKeys = {
@@ -97,6 +103,7 @@ export function initialContext(input: ResponderInput): Ctx {
     ownNextId: 0,
     ownPending: undefined,
     busyAnswered: 0,
+    ownInvalidSpiHints: 0,
   };
 }
 
@@ -118,19 +125,98 @@ function withEmits(s: S, before: readonly IkeEmitted[], after: readonly IkeEmitt
   return { ...s, emits: [...before, ...(s.emits ?? []), ...after] };
 }
 
+/** The half-open timer (strongSwan's half_open_timeout): armed while we wait for the peer's next IKE_AUTH. */
+function halfOpenTimers(ctx: Ctx): TimerSpec[] {
+  const ms = ctx.policy.halfOpenTimeoutMs ?? 0;
+  return ms > 0 ? [{ id: HALF_OPEN_TIMER, event: HALF_OPEN_TIMER, delayMs: ms }] : [];
+}
+
 /** IKE_SA_INIT response (RFC 7296 §1.2). */
 export function start(ctx: Ctx): S {
   const { payloads, nonceR } = ikeInit.buildR(ctx.accepted, ctx.rng);
   const keys = { ...ctx.keys, nonceR };
-  return { ...respond({ ...ctx, keys }, ctx.initRequest, payloads, { keys }, keys), go: 'initDone' };
+  return {
+    ...respond({ ...ctx, keys }, ctx.initRequest, payloads, { keys }, keys),
+    timers: halfOpenTimers(ctx),
+    go: 'initDone',
+  };
+}
+
+/**
+ * No (further) IKE_AUTH request came within `halfOpenTimeoutMs`: the half-open IKE SA is removed (a peer that
+ * vanished, or spoofed IKE_SA_INITs). RFC 7296 §2.4 lets a node forget an IKE SA at any time; it never reached
+ * `established`, so nothing is sent. A late IKE_AUTH retransmission then draws INVALID_IKE_SPI (§2.21.4).
+ */
+export function halfOpenTimeout(ctx: Ctx): S {
+  return closed({
+    emits: [
+      note('ike.halfOpenTimeout', { peer: ctx.peerId, round: ctx.round }),
+      { type: 'ike.closed', reason: 'half-open-timeout' },
+    ],
+    go: 'closed',
+  });
 }
 
 /** A response to one of our own requests (liveness). */
 function ownResponse(ctx: Ctx, m: IkeMessage): S {
   const p = ctx.ownPending;
+  if (p !== undefined && invalidSpi.matches(m, ctx.keys.spiI, ctx.keys.spiR, p.message.messageId))
+    return ownInvalidSpi(ctx, m, p.message);
   if (p === undefined || m.messageId !== p.message.messageId)
     return { emits: [note('ike.ignored', { messageId: m.messageId, why: 'not our outstanding request' })] };
-  return { ctx: { ownPending: undefined }, cancel: [OWN_RETRANSMIT] };
+  return { ctx: { ownPending: undefined, ownInvalidSpiHints: 0 }, cancel: [OWN_RETRANSMIT] };
+}
+
+/**
+ * The client answered our request with an unprotected INVALID_IKE_SPI: it no longer knows this IKE SA (it restarted
+ * or reconnected). As on the initiator (initiator-core.ts `invalidSpiHint`, RFC 7296 §2.21.4): the first one makes
+ * us re-send the request at once as the liveness check; a second one before any protected answer closes the SA as
+ * `peer-lost` (its address is released).
+ */
+function ownInvalidSpi(ctx: Ctx, m: IkeMessage, request: IkeMessage): S {
+  if (ctx.ownInvalidSpiHints === 0)
+    return {
+      ctx: { ownInvalidSpiHints: 1 },
+      emits: [
+        note('ike.invalidSpi', { messageId: m.messageId, check: 'resend' }),
+        { type: 'net.send', message: request },
+      ],
+    };
+  return closed({
+    ctx: { ownPending: undefined },
+    emits: [
+      note('ike.invalidSpi', { messageId: m.messageId, check: 'confirmed' }),
+      { type: 'ike.closed', reason: 'peer-lost' },
+    ],
+    go: 'closed',
+  });
+}
+
+/**
+ * The gateway deletes this IKE SA on its own (another IKE SA of the same identity replaces it: `uniqueIds`, or
+ * INITIAL_CONTACT, RFC 7296 §2.4). `notifyPeer`: send a Delete inside it first (§1.4.1, §2.4 "SHOULD send a Delete
+ * payload ... unless the other endpoint is no longer responding"); we do not wait for the answer — the identity's
+ * new IKE SA is already being set up and the old one's address must go now. The answer, if any, then arrives for an
+ * unknown SPI and, being a response, is not answered (§2.21.4). With our own request outstanding (window 1, §2.3)
+ * no Delete can be sent and the SA just goes.
+ */
+export function deleteNow(ctx: Ctx, notifyPeer: boolean, reason: string): S {
+  const send: IkeEmitted[] = [];
+  if (notifyPeer && ctx.ownPending === undefined) {
+    const message = ikeMessage(
+      addressing(ctx.keys, false),
+      IkeExchangeType.INFORMATIONAL,
+      ctx.ownNextId,
+      false,
+      ikeDelete.buildI(),
+    );
+    send.push({ type: 'net.send', message });
+  }
+  return closed({
+    ctx: { ownNextId: ctx.ownNextId + send.length },
+    emits: [note('ike.saReplaced', { peer: ctx.peerId, reason }), ...send, { type: 'ike.closed', reason }],
+    go: 'closed',
+  });
 }
 
 /** Window and cache checks common to every state; undefined = a new request to handle. */
@@ -159,12 +245,13 @@ function childInRequest(m: IkeMessage): boolean {
   return m.payloads.some((p) => p.kind === 'SK' && p.payloads.some((q) => q.kind === 'SA'));
 }
 
-function askProvider(ctx: Ctx, m: IkeMessage, extra: Partial<Ctx>): S {
+function askProvider(ctx: Ctx, m: IkeMessage, extra: Partial<Ctx>, before: readonly IkeEmitted[] = []): S {
   const authChildRequest = ctx.authChildRequest ?? (childInRequest(m) ? m : undefined);
   const peerId = extra.peerId ?? ctx.peerId;
   return {
     ctx: { ...extra, waitingRequest: m, authChildRequest },
-    emits: [{ type: 'address.request', peerId, request: m, round: ctx.round }],
+    emits: [...before, { type: 'address.request', peerId, request: m, round: ctx.round }],
+    cancel: [HALF_OPEN_TIMER],
     timers: [{ id: ADDRESS_TIMER, event: ADDRESS_TIMER, delayMs: ctx.policy.addressTimeoutMs }],
     go: 'waitingAddress',
   };
@@ -179,9 +266,26 @@ export function authRequest(ctx: Ctx, m: IkeMessage): S {
   if (!r.ok) {
     // RFC 7296 §2.21.2: AUTHENTICATION_FAILED in the response; the IKE SA is not created.
     const s = respond(ctx, m, ikeAuth.failureR());
-    return { ...withEmits(s, [], [{ type: 'ike.closed', reason: 'AUTHENTICATION_FAILED' }]), go: 'closed' };
+    return { ...closed(withEmits(s, [], [{ type: 'ike.closed', reason: 'AUTHENTICATION_FAILED' }])), go: 'closed' };
   }
-  return askProvider(ctx, m, { peerId: r.peerId });
+  const initialContact = ikeAuth.initialContactOf(m);
+  if (ctx.policy.uniqueIds === 'keep' && !initialContact && ctx.hasOtherSa?.(r.peerId) === true) {
+    // strongSwan's uniqueids=keep: the identity's existing IKE SA stays, the new one is refused (as AUTH failure).
+    const s = respond(ctx, m, ikeAuth.failureR());
+    return {
+      ...closed(
+        withEmits(
+          s,
+          [note('ike.duplicateRejected', { peer: r.peerId })],
+          [{ type: 'ike.closed', reason: 'duplicate-rejected' }],
+        ),
+      ),
+      go: 'closed',
+    };
+  }
+  // The gateway replaces the identity's other IKE SAs on this (uniqueIds, INITIAL_CONTACT) before the address is
+  // asked for, so their addresses are back in the pool first.
+  return askProvider(ctx, m, { peerId: r.peerId }, [{ type: 'ike.authenticated', peerId: r.peerId, initialContact }]);
 }
 
 /** A further IKE_AUTH round (draft-ietf-ipsec-dhcp-over-ike-00 §3): the provider sees each request. */
@@ -210,7 +314,9 @@ function authReply(ctx: Ctx, m: IkeMessage, rest: readonly IkePayload[], extra: 
       ? ikeAuth.buildR(ctx.cfg.identity, ctx.pskFor(ctx.peerId) ?? ctx.cfg.pskName, ctx.keys, rest)
       : [...rest];
   const base = respond(ctx, m, payloads, { ...extra, waitingRequest: undefined, repeatWhileBusy: 0 });
-  return { ...withEmits(base, ackLaterNotes(ctx)), cancel: [ADDRESS_TIMER], go };
+  // Another IKE_AUTH round is due from the peer: half-open again until it comes.
+  const timers = go === 'authRound' ? halfOpenTimers(ctx) : [];
+  return { ...withEmits(base, ackLaterNotes(ctx)), cancel: [ADDRESS_TIMER], timers, go };
 }
 
 function livenessTimers(ctx: Ctx): TimerSpec[] {
@@ -319,7 +425,7 @@ export function establishedRequest(ctx: Ctx, m: IkeMessage): S {
 }
 
 function closed(s: S): S {
-  return { ...s, cancel: [...(s.cancel ?? []), ADDRESS_TIMER, LIVENESS_TIMER, OWN_RETRANSMIT] };
+  return { ...s, cancel: [...(s.cancel ?? []), ADDRESS_TIMER, LIVENESS_TIMER, OWN_RETRANSMIT, HALF_OPEN_TIMER] };
 }
 
 function rekeyBusy(ctx: Ctx): boolean {
@@ -411,7 +517,7 @@ export function livenessTimer(ctx: Ctx): S {
   );
   const waits = retransmitWaitsMs(ctx.cfg.retransmit);
   return {
-    ctx: { ownNextId: ctx.ownNextId + 1, ownPending: { message, sendIndex: 0 } },
+    ctx: { ownNextId: ctx.ownNextId + 1, ownPending: { message, sendIndex: 0 }, ownInvalidSpiHints: 0 },
     emits: [{ type: 'net.send', message }],
     timers: [{ id: OWN_RETRANSMIT, event: OWN_RETRANSMIT, delayMs: waits[0] ?? 0 }, ...rearm],
   };

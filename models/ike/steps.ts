@@ -23,6 +23,11 @@ export type IkeEmitted =
   | { readonly type: 'ike.configured'; readonly config: AssignedConfig | undefined }
   | { readonly type: 'ike.rekeyed'; readonly oldSpiI: string; readonly keys: IkeSaKeys }
   | { readonly type: 'ike.closed'; readonly reason: string }
+  /**
+   * Responder: IKE_AUTH authenticated the peer as `peerId` (before the address is asked for); `initialContact`: the
+   * request carried INITIAL_CONTACT (RFC 7296 §2.4). The gateway enforces one IKE SA per identity on it.
+   */
+  | { readonly type: 'ike.authenticated'; readonly peerId: string; readonly initialContact: boolean }
   | {
       readonly type: 'ike.note';
       readonly text: string;

@@ -10,10 +10,12 @@ import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import type { InterfaceConfig, NodeHost, RandomStream, SimNode } from '../contract.ts';
 import type { IkePeerConfig, ResponderPolicy } from '../ike/config.ts';
 import { ikeMessage } from '../ike/messages.ts';
+import { INVALID_SPI_REPLIES_PER_SEC, ReplyLimit } from '../ike/reply-limit.ts';
 import { responderMachine } from '../ike/responder-machine.ts';
 import type { ChildSa } from '../ike/sa.ts';
 import type { IkeEmitted } from '../ike/steps.ts';
 import * as ikeInit from '../ike/tasks/ike-init.ts';
+import * as invalidSpi from '../ike/tasks/invalid-spi.ts';
 import type { AddressProvider, GatewayMethodContext, ProviderHost, UdpDatagram } from '../methods/method.ts';
 import { IkeExchangeType, type IkeMessage } from '../wire/ike/index.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
@@ -73,6 +75,7 @@ export class GatewayNode implements SimNode<Packet> {
   private readonly packets = new WeakMap<object, Packet>();
   private readonly providerMachines = new Map<string, { current(): string }>();
   private readonly espSeq = new Map<number, number>();
+  private readonly invalidSpiReplies = new ReplyLimit(INVALID_SPI_REPLIES_PER_SEC, 1_000_000);
   private up = true;
 
   constructor(readonly options: GatewayNodeOptions) {
@@ -143,7 +146,7 @@ export class GatewayNode implements SimNode<Packet> {
       return;
     }
     if (m.exchangeType !== IkeExchangeType.IKE_SA_INIT || m.response || m.messageId !== 0) {
-      this.host.traceNote('ike.unknownSpi', { spiI: m.spiI, messageId: m.messageId });
+      this.unknownSpi(src, m);
       return;
     }
     const r = ikeInit.processR(this.options.ike, m);
@@ -163,6 +166,19 @@ export class GatewayNode implements SimNode<Packet> {
     this.createResponder(src, m, r);
   }
 
+  /**
+   * A message for an IKE SA we do not know (e.g. we restarted and lost it). RFC 7296 §2.21.4: a response is only
+   * audited; a request is answered, rate-limited, by an unprotected INVALID_IKE_SPI with its SPIs and Message ID, so
+   * the client learns at once that its IKE SA is gone (instead of after its whole retransmission schedule).
+   */
+  private unknownSpi(src: string, m: IkeMessage): void {
+    const resp = invalidSpi.buildResponse(m, false);
+    const reply = resp !== undefined && this.invalidSpiReplies.allow(this.host.nowUs());
+    const answer = resp === undefined ? 'none (response)' : reply ? 'INVALID_IKE_SPI' : 'none (rate limit)';
+    this.host.traceNote('ike.unknownSpi', { spiI: m.spiI, messageId: m.messageId, answer });
+    if (resp !== undefined && reply) this.sendIke(src, resp);
+  }
+
   private createResponder(
     peerAddress: string,
     m: IkeMessage,
@@ -178,6 +194,7 @@ export class GatewayNode implements SimNode<Packet> {
         initRequest: m,
         accepted,
         providerChildren: this.provider.childRequest !== undefined,
+        hasOtherSa: (peerId) => this.othersOf(peerId, undefined).length > 0,
       },
     });
     const machine = `ike:${m.spiI}`;
@@ -207,6 +224,10 @@ export class GatewayNode implements SimNode<Packet> {
     switch (e.type) {
       case 'net.send':
         this.sendIke(rec.peerAddress, e.message);
+        return;
+      case 'ike.authenticated':
+        rec.peerId = e.peerId;
+        this.enforceUniqueness(rec, e.initialContact);
         return;
       case 'address.request':
         rec.peerId = e.peerId;
@@ -257,6 +278,28 @@ export class GatewayNode implements SimNode<Packet> {
     }
   }
 
+  /** The live IKE SAs authenticated as `peerId`, other than `except`. */
+  private othersOf(peerId: string, except: SaRecord | undefined): SaRecord[] {
+    return [...this.records.values()].filter((r) => r !== except && r.peerId === peerId && peerId !== '');
+  }
+
+  /**
+   * One IKE SA per identity. INITIAL_CONTACT (RFC 7296 §2.4: "the recipient MAY use this information to delete any
+   * other IKE SAs it has to the same authenticated identity without waiting for a timeout") deletes the others
+   * silently, whatever the policy (the peer says it forgot them); otherwise `uniqueIds: replace` deletes them with a
+   * Delete (strongSwan's uniqueids=yes), `no` keeps them, `keep` was enforced by the responder (it refused the new
+   * one). Deleting goes through `remove`, so the provider releases their addresses before the new SA asks for one.
+   */
+  private enforceUniqueness(rec: SaRecord, initialContact: boolean): void {
+    const policy = this.options.policy.uniqueIds ?? 'replace';
+    if (!initialContact && policy !== 'replace') return;
+    const reason = initialContact ? 'initial-contact' : 'replaced';
+    for (const old of this.othersOf(rec.peerId, rec)) {
+      this.host.traceNote('gateway.saReplaced', { peer: rec.peerId, old: old.id, by: rec.id, reason });
+      old.actor.send({ type: 'cmd.delete', notifyPeer: !initialContact, reason });
+    }
+  }
+
   /**
    * Records the address the provider gave an IKE SA; another live IKE SA holding the same address is an overlap
    * (a DHCP lease that ran out under a tunnel and went to someone else: `address.overlap {address, a, b}`).
@@ -265,7 +308,8 @@ export class GatewayNode implements SimNode<Packet> {
     if (address === undefined || address === rec.address) return;
     rec.address = address;
     for (const other of this.records.values()) {
-      if (other === rec || other.address !== address) continue;
+      // The same identity holding it twice is one peer reconnecting (uniqueIds: no), not two peers sharing it.
+      if (other === rec || other.address !== address || other.peerId === rec.peerId) continue;
       this.host.traceNote('address.overlap', { address, a: other.peerId, b: rec.peerId });
     }
   }

@@ -72,12 +72,12 @@ describe("the seed draft's claims", () => {
       'mode-cfg': { 'roundTripsToAddress.median': 2 },
     });
     expect(key('s4-client-complexity').default).toEqual({
-      'dhcp-over-ike': { 'clientMachineSize.transitions': 75 },
-      'dhcp-over-ipsec': { 'clientMachineSize.transitions': 75 },
+      'dhcp-over-ike': { 'clientMachineSize.transitions': 84 },
+      'dhcp-over-ipsec': { 'clientMachineSize.transitions': 84 },
     });
     expect(key('s4-little-code-savings').default).toEqual({
-      'dhcp-over-ipsec': { 'clientMachineSize.transitions': 75, 'clientMachineSize.withoutDhcp.transitions': 38 },
-      'dhcp-over-ike': { 'clientMachineSize.transitions': 75 },
+      'dhcp-over-ipsec': { 'clientMachineSize.transitions': 84, 'clientMachineSize.withoutDhcp.transitions': 47 },
+      'dhcp-over-ike': { 'clientMachineSize.transitions': 84 },
     });
     expect(key('s4-states-represented-twice').default).toEqual({
       'dhcp-over-ipsec': { 'clientMachineSize.states': 17 },

@@ -12,7 +12,7 @@ describe('dhcpike-lab as a library', () => {
     expect(sends.slice(0, 4).map((e) => `${e.atUs} ${e.node}: ${e.summary}`)).toEqual([
       '0 client1: IKE_SA_INIT request #0 SA, KE, Nonce',
       '10000 gw: IKE_SA_INIT response #0 SA, KE, Nonce',
-      '20000 client1: IKE_AUTH request #1 SK{IDi, IDr, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}',
+      '20000 client1: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}',
       '30000 gw: IKE_AUTH response #1 SK{IDr, AUTH, CP(CFG_REPLY), SAr2, TSi, TSr}',
     ]);
     expect(run.metrics.timeToAddressUs?.median).toBe(40_000);

@@ -48,8 +48,8 @@ describe('field map', () => {
     expect(find(fm, [...inner, 'DHCP payload']).ref).toBe('draft-ietf-ipsec-dhcp-over-ike-00 §5');
     expect(find(fm, dhcp)).toMatchObject({ value: 'DHCPDISCOVER', ref: 'RFC 2131 §2' });
     // draft-ietf-ipsec-dhcp-over-ike-00 §4: htype 31 (IPsec tunnel), chaddr derived from the client's outside address.
-    expect(find(fm, [...dhcp, 'htype'])).toMatchObject({ value: '31 (IPsec tunnel)', start: 163, end: 164 });
-    expect(find(fm, [...dhcp, 'xid'])).toMatchObject({ value: '0xafdebdb7', start: 166, end: 170 });
+    expect(find(fm, [...dhcp, 'htype'])).toMatchObject({ value: '31 (IPsec tunnel)', start: 171, end: 172 });
+    expect(find(fm, [...dhcp, 'xid'])).toMatchObject({ value: '0xafdebdb7', start: 174, end: 178 });
     expect(find(fm, [...dhcp, 'magic cookie'])).toMatchObject({ value: '0x63825363' });
     expect(find(fm, [...dhcp, 'Options', '53 DHCP Message Type'])).toMatchObject({
       ref: 'RFC 2132 §9.6',

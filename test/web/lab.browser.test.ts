@@ -102,7 +102,7 @@ describe('browser lab on the real runner', () => {
     expect(summaries.slice(0, 3)).toEqual([
       'IKE_SA_INIT request #0 SA, KE, Nonce',
       'IKE_SA_INIT response #0 SA, KE, Nonce',
-      'IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}',
+      'IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}',
     ]);
     expect(await page.locator('#sha').innerText()).toBe(cliRun.traceSha256);
     expect(await page.locator('#run-id').innerText()).toBe('basic · dhcp-over-ike · seed 1');
@@ -190,7 +190,7 @@ describe('browser lab on the real runner', () => {
     const packetId = (send as { packetId: number }).packetId;
     await page.locator(`g.arrow[data-packet="${packetId}"] .hitline`).click({ force: true });
     expect(await page.locator('#inspector .summary').innerText()).toBe(
-      'IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}',
+      'IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}',
     );
     const fields = page.locator('#inspector .fields');
     const row = (label: string) => fields.locator('.field', { has: page.locator(`> .label:text-is("${label}")`) });

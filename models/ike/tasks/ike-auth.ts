@@ -6,6 +6,7 @@
 import type { CipherSuiteName } from '../../wire/crypto-suite.ts';
 import {
   IkeAuthMethod,
+  findNotify,
   findPayload,
   notifyPayload,
   type IkeIdPayload,
@@ -45,11 +46,19 @@ export function buildI(
   keys: IkeSaKeys,
   methodPayloads: readonly IkePayload[],
   childPayloads: readonly IkePayload[],
+  initialContact = false,
 ): IkePayload[] {
   const out: IkePayload[] = [idPayload('IDi', identity)];
+  // RFC 7296 §2.4: INITIAL_CONTACT goes in the first IKE_AUTH request (after IDi, where strongSwan puts it).
+  if (initialContact) out.push(notifyPayload({ notify: 'INITIAL_CONTACT' }));
   if (peerIdentity !== undefined) out.push(idPayload('IDr', peerIdentity));
   out.push(authPayload(pskName, 'initiator', keys), ...methodPayloads, ...childPayloads);
   return out;
+}
+
+/** RFC 7296 §2.4: did the (first) IKE_AUTH request assert INITIAL_CONTACT? */
+export function initialContactOf(req: IkeMessage): boolean {
+  return findNotify(req, 'INITIAL_CONTACT') !== undefined;
 }
 
 export type AuthProcessR =

@@ -98,10 +98,11 @@ export interface IkeVendorIdPayload extends PayloadBase {
 // ---- Notify (RFC 7296 §3.10) ----
 
 /**
- * Named notify types whose Notification Data is empty (RFC 7296 §3.10.1; MOBIKE_SUPPORTED: RFC 4555;
- * CHILDLESS_IKEV2_SUPPORTED: RFC 6023).
+ * Named notify types whose Notification Data is empty (RFC 7296 §3.10.1; INVALID_IKE_SPI: §1.5 "with no notification
+ * data"; MOBIKE_SUPPORTED: RFC 4555; CHILDLESS_IKEV2_SUPPORTED: RFC 6023).
  */
 export const IKE_NOTIFY_NAMES_WITHOUT_DATA = [
+  'INVALID_IKE_SPI',
   'INVALID_SYNTAX',
   'NO_PROPOSAL_CHOSEN',
   'AUTHENTICATION_FAILED',

@@ -27,9 +27,9 @@ describe('loss', () => {
       [
         "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
         "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "0.032000 gw ✗ client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)} [dropped: targeted]",
-        "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}",
+        "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "4.030000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}",
         "4.040000 client1 → gw CREATE_CHILD_SA request #2 SK{SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}",
         "4.052000 gw → client1 CREATE_CHILD_SA response #2 SK{SAr2, Nonce, TSi, TSr, DHCP(ACK)}",
@@ -50,9 +50,9 @@ describe('loss', () => {
       [
         "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
         "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
         "0.032000 gw ✗ client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)} [dropped: targeted]",
-        "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
         "4.030000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}",
         "4.040000 client1 → gw IKE_AUTH request #2 SK{DHCP(REQUEST)}",
         "4.052000 gw → client1 IKE_AUTH response #2 SK{DHCP(ACK), SAr2, TSi, TSr}",
@@ -75,7 +75,7 @@ describe('loss', () => {
       [
         "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
         "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "0.030000 gw → dhcp DHCPDISCOVER xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "0.031000 dhcp ✗ gw DHCPOFFER 10.99.1.10 xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0] [dropped: targeted]",
         "1.030000 gw → dhcp DHCPDISCOVER xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
@@ -109,7 +109,7 @@ describe('loss', () => {
       [
         "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
         "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
         "1.032000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}",
         "1.042000 client1 → gw IKE_AUTH request #2 SK{DHCP(REQUEST)}",
         "1.054000 gw → client1 IKE_AUTH response #2 SK{DHCP(ACK), SAr2, TSi, TSr}",
@@ -131,8 +131,8 @@ describe('a slow server (OFFER after 7 s)', () => {
       [
         "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
         "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}",
-        "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
+        "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "7.032000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}",
         "7.042000 client1 → gw CREATE_CHILD_SA request #2 SK{SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}",
         "11.042000 client1 → gw CREATE_CHILD_SA request #2 SK{SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}",
@@ -167,8 +167,8 @@ describe('a slow server (OFFER after 7 s)', () => {
       [
         "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
         "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}",
-        "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
+        "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "7.032000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}",
         "7.042000 client1 → gw CREATE_CHILD_SA request #2 SK{SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}",
         "11.042000 client1 → gw CREATE_CHILD_SA request #2 SK{SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}",
@@ -193,7 +193,7 @@ describe('a slow server (OFFER after 7 s)', () => {
       [
         "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
         "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
         "2.030000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH}",
         "2.040000 client1 → gw IKE_AUTH request #2 SK{DHCP(DISCOVER)}",
         "4.050000 gw → client1 IKE_AUTH response #2 SK{}",
@@ -238,8 +238,8 @@ describe('a stalled server', () => {
       [
         "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
         "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}",
-        "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
+        "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "10.030000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, N(INTERNAL_ADDRESS_FAILURE)}",
         "10.040000 client1 → gw INFORMATIONAL request #2 SK{D}",
         "10.050000 gw → client1 INFORMATIONAL response #2 SK{}",
@@ -260,7 +260,7 @@ describe('a stalled server', () => {
       [
         "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
         "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
         "2.030000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH}",
         "2.040000 client1 → gw IKE_AUTH request #2 SK{DHCP(DISCOVER)}",
         "4.050000 gw → client1 IKE_AUTH response #2 SK{}",

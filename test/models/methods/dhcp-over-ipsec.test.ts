@@ -24,7 +24,7 @@ describe('dhcp-over-ipsec (RFC 3456 on IKEv2)', () => {
       '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
       '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
       // §3.1 b, §4.1: the DHCP SA is the IKE_AUTH child (TSi 0/0 UDP 68, TSr 0/0 UDP 67), no CP.
-      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, IDr, AUTH, SAi2, TSi, TSr}',
+      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr}',
       '0.040 gw→client1: IKE_AUTH response #1 SK{IDr, AUTH, SAr2, TSi, TSr}',
       // §3.1 c, §4.2: DHCP through the DHCP SA; the gateway relays with giaddr and circuit-id naming the tunnel.
       '0.050 client1→gw: ESP spi=0xa70aa054 seq=1 (DHCPDISCOVER xid=0xafdebdb7)',

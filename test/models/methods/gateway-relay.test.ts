@@ -77,7 +77,7 @@ describe('the relay refuses', () => {
       [
         "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
         "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "0.030000 gw → client1 IKE_AUTH response #1 SK{N(AUTHENTICATION_FAILED)}",
       ]
     `);
@@ -161,7 +161,7 @@ describe('relay options and policies', () => {
     const out = runScenario(t.input, { seed: 1 });
     expect(ladderLines(out.trace).filter((l) => l.includes('IKE_AUTH'))).toMatchInlineSnapshot(`
       [
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
         "2.030000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER), DHCP(OFFER)}",
         "2.040000 client1 → gw IKE_AUTH request #2 SK{DHCP(REQUEST)}",
         "2.052000 gw → client1 IKE_AUTH response #2 SK{DHCP(ACK), SAr2, TSi, TSr}",

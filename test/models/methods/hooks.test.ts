@@ -27,7 +27,7 @@ describe('method hooks', () => {
       '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
       '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
       // draft-ietf §3: SAi2 with wildcard selectors and the DHCP payload in the first IKE_AUTH.
-      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}',
+      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}',
       // ProviderHost.sendUdp from the inside address; the answer reaches onUdp by port.
       '0.031 gw→host: UDP 40001 → 7 (10 bytes)',
       '0.032 host→gw: UDP 7 → 40001 (10 bytes)',
@@ -74,7 +74,7 @@ describe('method hooks', () => {
       '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
       '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
       // RFC 6023 childless IKE_AUTH carrying the DISCOVER; the OFFER comes back in its response.
-      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}',
+      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}',
       '0.040 gw→client1: IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}',
       // draft-richardson §2 step 5; the provider answers 100 ms later (the responder waits in waitingChild).
       '0.050 client1→gw: CREATE_CHILD_SA request #2 SK{SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}',
@@ -117,7 +117,7 @@ describe('method hooks', () => {
     expect(ladder(out.trace)).toEqual([
       '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
       '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
-      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, IDr, AUTH}',
+      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH}',
       '0.040 gw→client1: IKE_AUTH response #1 SK{IDr, AUTH}',
       // The DHCP SA: TSi 0.0.0.0/0 UDP 68, TSr 0.0.0.0/0 UDP 67 (RFC 3456 §4.1).
       '0.050 client1→gw: CREATE_CHILD_SA request #2 SK{SAi2, Nonce, TSi, TSr}',

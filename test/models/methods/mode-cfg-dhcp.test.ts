@@ -21,7 +21,7 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
     expect(ladder(out.trace)).toEqual([
       '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
       '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
-      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, IDr, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}',
+      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}',
       // The responder waits in `waitingAddress`; the proxy's requests carry giaddr = the inside address, no option 82.
       '0.031 gw→dhcp: DHCPDISCOVER xid=0xdaad57a2 giaddr=10.1.0.1',
       '0.032 dhcp→gw: DHCPOFFER 10.1.99.10 xid=0xdaad57a2 giaddr=10.1.0.1',

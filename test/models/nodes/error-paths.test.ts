@@ -54,7 +54,9 @@ describe('error paths, each reachable from a configuration', () => {
 
   it('FAILED_CP_REQUIRED: a client without CP where policy requires one', () => {
     const r = run({ clientMethod: { requestConfig: false } });
-    expect(r.lines[2]).toBe('0.030 client1→gw: IKE_AUTH request #1 SK{IDi, IDr, AUTH, SAi2, TSi, TSr}');
+    expect(r.lines[2]).toBe(
+      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr}',
+    );
     expect(r.lines[3]).toBe('0.040 gw→client1: IKE_AUTH response #1 SK{IDr, AUTH, N(FAILED_CP_REQUIRED)}');
     expect(r.closed).toEqual([{ reason: 'FAILED_CP_REQUIRED' }]);
   });

@@ -16,7 +16,7 @@ describe('mode-cfg on a clean network', () => {
     expect(ladder(out.trace)).toEqual([
       '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
       '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
-      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, IDr, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}',
+      '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}',
       '0.040 gw→client1: IKE_AUTH response #1 SK{IDr, AUTH, CP(CFG_REPLY), SAr2, TSi, TSr}',
       // packetCodec's summary (models/wire/packet.ts): raw UDP shows ports only.
       '1.010 client1→gw: ESP spi=0xa70aa054 seq=1 (UDP 40000 → 7 (6 bytes))',
