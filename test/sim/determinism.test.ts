@@ -16,7 +16,10 @@ describe('determinism', () => {
     expect(other.traceSha256).not.toBe(first.traceSha256);
     // Pinned: a change to the PRNG, the pipeline or the trace format shows here (and must be deliberate).
     expect(first.traceSha256).toBe(PINNED_SEED1_FULL);
-    expect(first.stop).toEqual({ reason: 'time', eventsRun: first.metrics.eventsRun, atUs: 400_000 });
+    // Pinned as a number, not read back from the same run's metrics (which counts the same events).
+    expect(first.stop).toEqual({ reason: 'time', eventsRun: 938, atUs: 400_000 });
+    expect(again.stop).toEqual(first.stop);
+    expect(first.metrics.eventsRun).toBe(938);
   });
 
   it('the digest is the SHA-256 of the canonical JSONL of the events at the chosen level', () => {

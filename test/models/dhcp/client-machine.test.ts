@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { findOption } from '../../../models/dhcp/options.ts';
-import { DHCP_CLIENT_STATES } from '../../../models/dhcp/client-machine.ts';
+import { DHCP_CLIENT_STATES, dhcpClientMachine } from '../../../models/dhcp/client-machine.ts';
 import { DhcpMessageType } from '../../../models/wire/dhcp/types.ts';
 import type { DhcpMessage } from '../../../models/wire/dhcp/types.ts';
 import { clientHarness, replyTo } from './client-harness.ts';
@@ -381,18 +381,9 @@ describe('DECLINE and RELEASE', () => {
     expect(h.state()).toBe('SELECTING');
   });
 
-  test('the state list names every state of the machine', () => {
-    expect(DHCP_CLIENT_STATES).toEqual([
-      'INIT',
-      'SELECTING',
-      'REQUESTING',
-      'BOUND',
-      'RENEWING',
-      'REBINDING',
-      'INIT-REBOOT',
-      'REBOOTING',
-      'RELEASED',
-    ]);
+  test("the state list names every state of the machine, in the machine's order", () => {
+    // Read from the statechart itself: a state added to (or dropped from) the machine but not the list fails here.
+    expect(DHCP_CLIENT_STATES).toEqual(Object.keys(dhcpClientMachine.config.states ?? {}));
   });
 });
 

@@ -26,6 +26,8 @@ describe('happy path, five methods, seed 1', () => {
     const out = runScenario(t.input, { seed: 1 });
     const again = runScenario(happyPath(method).input, { seed: 1 });
     expect(again.traceSha256).toBe(out.traceSha256);
+    // SPIs, nonces and xids come from the seed: another seed, another trace (a digest that ignored it would pass).
+    expect(runScenario(happyPath(method).input, { seed: 2 }).traceSha256).not.toBe(out.traceSha256);
     const assigned = notesOf(out.trace, 'address.assigned');
     const lines = ladder(out.trace);
     const before = lines.filter((l) => Number(l.split(' ')[0]) * 1e6 <= (assigned[0]?.atUs ?? 0));

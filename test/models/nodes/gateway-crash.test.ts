@@ -4,22 +4,33 @@ import { runScenario, type TraceEvent } from '../../../sim/index.ts';
 import { buildTopology } from '../../support/topology.ts';
 import { ladder, notes, secs } from './ladder.ts';
 
-/** Replays pool notes and gateway crashes: fails if an address is ever held by two peers at once. */
-function doubleAssignments(trace: readonly TraceEvent[]): string[] {
-  const holder = new Map<string, string>();
+/**
+ * Replays the clients' `address.assigned` / `address.released` notes (what each client believes and uses) and lists
+ * every time two clients hold one address at once, with when it began and ended (`open` if it never did). Nothing is
+ * forgotten at a gateway crash: the gateway loses its pool, the clients keep their addresses.
+ */
+function doubleHolds(trace: readonly TraceEvent[]): string[] {
+  const holders = new Map<string, Set<string>>();
+  const overlapping = new Map<string, { readonly since: number; readonly who: string }>();
   const problems: string[] = [];
+  const close = (address: string, until: string): void => {
+    const was = overlapping.get(address);
+    if (was !== undefined) problems.push(`${address}: ${was.who} from ${secs(was.since)} to ${until}`);
+    overlapping.delete(address);
+  };
   for (const e of trace) {
-    if (e.type === 'fault' && e.fault === 'node.crash') holder.clear();
-    if (e.type !== 'note' || e.node !== 'gw' || e.data === undefined) continue;
-    const address = String(e.data.address);
-    const peer = String(e.data.peer);
-    if (e.text === 'pool.acquire') {
-      const h = holder.get(address);
-      if (h !== undefined && h !== peer) problems.push(`${secs(e.atUs)} ${address}: ${h} and ${peer}`);
-      holder.set(address, peer);
-    }
-    if (e.text === 'pool.release' && holder.get(address) === peer) holder.delete(address);
+    if (e.type !== 'note' || (e.text !== 'address.assigned' && e.text !== 'address.released')) continue;
+    const address = String(e.data?.address);
+    const set = holders.get(address) ?? new Set<string>();
+    holders.set(address, set);
+    if (e.text === 'address.assigned') set.add(String(e.data?.client));
+    else set.delete(String(e.data?.client));
+    const who = [...set].sort().join(' and ');
+    if (overlapping.get(address)?.who === who) continue;
+    close(address, secs(e.atUs));
+    if (set.size > 1) overlapping.set(address, { since: e.atUs, who });
   }
+  for (const address of [...overlapping.keys()]) close(address, 'open');
   return problems;
 }
 
@@ -87,6 +98,9 @@ describe('gateway crash and restart', () => {
       '10.99.0.4': 'client3@example.com',
     });
     expect(t.clients.map((c) => c.states().ike)).toEqual(Array(4).fill('established.ready'));
-    expect(doubleAssignments(out.trace)).toEqual([]);
+    // The double hold the newcomer comment describes: client4 gets 10.99.0.1 at 7.04 while client1 still uses it,
+    // until client1's liveness check meets INVALID_IKE_SPI (RFC 7296 §2.21.4) and it lets the address go at 10.08 s
+    // (before INVALID_IKE_SPI it lasted to the liveness give-up at 137.04 s); after the reconnects, none.
+    expect(doubleHolds(out.trace)).toEqual(['10.99.0.1: client1 and client4 from 7.040 to 10.080']);
   });
 });
