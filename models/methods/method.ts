@@ -261,6 +261,12 @@ export interface ProviderHost {
    * false when none does (RFC 3456 §4.2: a relayed OFFER back down the DHCP SA).
    */
   sendToPeer(ikeSaId: string, d: UdpDatagram): boolean;
+  /**
+   * Deletes the IKE SA (INFORMATIONAL SK{D}, RFC 7296 §1.4.1) and stops accepting its Child SAs' traffic: a provider
+   * whose lease for the peer's address ends (RFC 2131 §4.4.5) takes the address back this way, so the peer drops it.
+   * Optional: a gateway without it gets a `provider.cannotClose` note and the lease lapses under the tunnel.
+   */
+  closeIkeSa?(ikeSaId: string, reason: string): void;
 }
 
 export interface AddressProvider {

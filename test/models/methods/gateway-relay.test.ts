@@ -246,6 +246,7 @@ describe('relay options and policies', () => {
         "dhcpIkeOnSaDelete=release (gateway-relay)",
         "dhcpIkeDuplicateRequest=coalesce (gateway-relay)",
         "dhcpIkeLateReplies=keep (gateway-relay)",
+        "dhcpIkeLeaseGuard=true (gateway-relay)",
       ]
     `);
   });
