@@ -83,7 +83,11 @@ export interface DhcpLease {
   readonly t1Ms: number;
   readonly t2Ms: number;
   readonly infinite: boolean;
-  /** When the REQUEST that was answered was (last) sent: RFC 2131 §4.4.1, the lease starts then. */
+  /**
+   * When the first REQUEST of the answered exchange was sent: RFC 2131 §4.4.1 "the sum of the time at which the
+   * original request was sent and the duration of the lease", not the retransmission the ACK answered — so the
+   * client's lease never ends after the server's, which starts when the server saw some copy of that request.
+   */
   readonly startUs: number;
   readonly renewAtUs: number;
   readonly rebindAtUs: number;
@@ -162,7 +166,8 @@ export interface DhcpClientContext {
   readonly tries: number;
   readonly offers: readonly Offer[];
   readonly chosen: Offer | null;
-  readonly lastRequestUs: number;
+  /** First transmission of the current REQUEST exchange (same xid): the lease start (§4.4.1). */
+  readonly requestStartUs: number;
   readonly lease: DhcpLease | null;
   /** Address to ask for again: remembered, or the last lease (option 50 in DISCOVER, preferred offer). */
   readonly previousAddress: Ipv4Address | null;
@@ -219,7 +224,7 @@ function leaseOf(context: DhcpClientContext, message: DhcpMessage): DhcpLease | 
     findOption(message, 'renewalTime')?.secs,
     findOption(message, 'rebindingTime')?.secs,
   );
-  const startUs = context.lastRequestUs;
+  const startUs = context.requestStartUs;
   const never = Number.MAX_SAFE_INTEGER;
   return {
     address: message.yiaddr,
@@ -329,7 +334,13 @@ export const dhcpClientMachine = setup({
           ? buildRequestInitReboot(base, context.previousAddress ?? '0.0.0.0')
           : buildRequestSelecting(base, context.chosen?.address ?? '0.0.0.0', context.chosen?.serverId ?? '0.0.0.0');
         const delayMs = retransmitDelayMs(context.config.retransmit, tries, context.rng);
-        enqueue.assign({ xid, exchangeStartUs: startUs, tries: tries + 1, lastRequestUs: context.nowUs() });
+        // §4.4.1: the lease counts from the original REQUEST; a retransmission keeps that time.
+        enqueue.assign({
+          xid,
+          exchangeStartUs: startUs,
+          tries: tries + 1,
+          requestStartUs: params.fresh ? context.nowUs() : context.requestStartUs,
+        });
         enqueue.emit({ type: 'dhcp.send', message, destination: 'broadcast' });
         enqueue.cancel('retransmit');
         enqueue.raise(timerEvent('retransmit'), { id: 'retransmit', delay: delayMs });
@@ -354,7 +365,9 @@ export const dhcpClientMachine = setup({
           xid,
           exchangeStartUs: startUs,
           tries: (params.fresh ? 0 : context.tries) + 1,
-          lastRequestUs: nowUs,
+          // §4.4.1: the original request of this xid — RENEWING's first REQUEST; REBINDING keeps the xid (and the
+          // ACK may answer a RENEWING copy), so it keeps that start too.
+          requestStartUs: params.fresh && !params.rebinding ? nowUs : context.requestStartUs,
         });
         enqueue.emit({
           type: 'dhcp.send',
@@ -476,7 +489,7 @@ export const dhcpClientMachine = setup({
     tries: 0,
     offers: [],
     chosen: null,
-    lastRequestUs: 0,
+    requestStartUs: 0,
     lease: null,
     previousAddress: input.rememberedAddress ?? null,
     reboot: Boolean(input.rememberedAddress),

@@ -128,6 +128,13 @@ export interface ClientMethodContext {
   scheduleChildRekey(slot: string, delayMs: number): void;
   /** INFORMATIONAL SK{D(ESP)} for the slot's Child SA (RFC 3456 §3.1 d, §4.4: the DHCP SA is deleted). */
   deleteChild(slot: string): void;
+  /**
+   * Closes this IKE SA and starts a new one at once (after the current event): one INFORMATIONAL SK{D} (RFC 7296
+   * §1.4.1; deleting the IKE SA closes its Child SAs) that the new IKE SA does not wait for. For a method that can
+   * get a new address only in IKE_AUTH (the DHCP-over-IKE drafts: DISCOVER rides IKE_AUTH, seed §2, WG §3) after
+   * its lease is lost (RFC 2131 §4.4.5). No-op while no IKE SA is up (a reconnect is then already the node's job).
+   */
+  reconnect(reason: string): void;
   /** The inner address is now `config` (or none): updates the SPD source and `client.configured`. */
   configure(config: AssignedConfig | undefined): void;
   /**
@@ -254,6 +261,12 @@ export interface ProviderHost {
    * false when none does (RFC 3456 §4.2: a relayed OFFER back down the DHCP SA).
    */
   sendToPeer(ikeSaId: string, d: UdpDatagram): boolean;
+  /**
+   * Deletes the IKE SA (INFORMATIONAL SK{D}, RFC 7296 §1.4.1) and stops accepting its Child SAs' traffic: a provider
+   * whose lease for the peer's address ends (RFC 2131 §4.4.5) takes the address back this way, so the peer drops it.
+   * Optional: a gateway without it gets a `provider.cannotClose` note and the lease lapses under the tunnel.
+   */
+  closeIkeSa?(ikeSaId: string, reason: string): void;
 }
 
 export interface AddressProvider {

@@ -23,6 +23,7 @@ export const DEFAULT_DHCP_PROXY: Omit<DhcpProxyOptions, 'serverAddress'> = {
   retry: 'strongswan',
   clientId: true,
   linkSelection: true,
+  leaseGuard: true,
 };
 
 export const modeCfgDhcpPolicies: readonly PolicyDescriptor[] = [
@@ -71,6 +72,13 @@ export const modeCfgDhcpPolicies: readonly PolicyDescriptor[] = [
     doc: "gateway: when configured with the VPN subnet (linkSelectionSubnet), name it in option 82's link-selection sub-option (RFC 3527 §3) so a server whose scope does not hold giaddr still picks the pool; strongSwan sends no option 82 (its deployments put giaddr in the scope): false models that exactly",
     section: MODE_CFG_DHCP,
   },
+  {
+    name: 'proxyLeaseGuard',
+    kind: 'bool',
+    default: DEFAULT_DHCP_PROXY.leaseGuard,
+    doc: 'gateway: when a lease was not renewed by halfway from T2 to expiry, delete the IKE SA so the peer drops the address before the server can give it away (RFC 2131 §4.4.5, RFC 7296 §1.4.1); false = strongSwan, the lease may lapse under the tunnel',
+    section: MODE_CFG_DHCP,
+  },
 ];
 
 function oneOf<T extends string>(o: OptionRecord, key: string, values: readonly T[], fallback: T): T {
@@ -92,6 +100,7 @@ export function parseDhcpProxyOptions(raw: unknown): DhcpProxyOptions {
     option82: optionalBoolean(o, 'proxyOption82', 'gateway') ?? d.option82,
     clientId: optionalBoolean(o, 'proxyClientId', 'gateway') ?? d.clientId,
     linkSelection: optionalBoolean(o, 'proxyLinkSelection', 'gateway') ?? d.linkSelection,
+    leaseGuard: optionalBoolean(o, 'proxyLeaseGuard', 'gateway') ?? d.leaseGuard,
     ...(typeof o['linkSelectionSubnet'] === 'string' ? { linkSelectionSubnet: o['linkSelectionSubnet'] } : {}),
   };
 }

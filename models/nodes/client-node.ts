@@ -142,6 +142,8 @@ class Tunnel {
   reconnectTries = 0;
   cancelReconnect: (() => void) | undefined;
   cancelPing: (() => void) | undefined;
+  /** A method's `reconnect` waiting for the current event to finish. */
+  cancelRestart: (() => void) | undefined;
   lastState = 'idle';
   rng!: RandomStream;
 
@@ -239,6 +241,7 @@ export class ClientNode implements SimNode<Packet> {
       scheduleChildRekey: (slot, delayMs) => send({ type: 'cmd.childRekeyAt', slot, delayMs }, 'rekeyAt'),
       deleteChild: (slot) => send({ type: 'cmd.childDelete', slot }, 'delete'),
       configure: (config) => this.setConfig(t, config),
+      reconnect: (reason) => this.restartIke(t, reason),
       sendUdp: (d) => this.sendFrom(d, { kind: 'tunnel', tunnel: t.name }),
       children: () => [...t.children],
     };
@@ -260,6 +263,8 @@ export class ClientNode implements SimNode<Packet> {
       case 'cmd.disconnect':
         for (const t of this.tunnelsFor(c)) {
           t.cancelReconnect?.();
+          t.cancelRestart?.();
+          t.cancelRestart = undefined;
           t.reconnectTries = Number.MAX_SAFE_INTEGER;
           t.actor?.send({ type: 'cmd.disconnect' });
         }
@@ -431,6 +436,24 @@ export class ClientNode implements SimNode<Packet> {
       this.slotAges.set(key, age);
     }
     return age;
+  }
+
+  /**
+   * The method's `reconnect` (ClientMethodContext): once the current event is over (we may be inside the initiator's
+   * own transition), send the IKE SA's delete once (RFC 7296 §1.4.1) and start a new IKE SA at once; the address and
+   * the Child SAs go with the old one.
+   */
+  private restartIke(t: Tunnel, reason: string): void {
+    if (!t.up || t.cancelRestart !== undefined) return;
+    t.cancelRestart = this.host.setTimerUs(0, 'client.restart', () => {
+      t.cancelRestart = undefined;
+      if (!t.up) return;
+      this.host.traceNote('client.restart', t.data({ reason }));
+      t.actor?.send({ type: 'cmd.disconnect' });
+      this.noteAddressChange(t, t.config?.address, undefined);
+      t.tasks.onIkeClosed?.(reason);
+      this.connect(t);
+    });
   }
 
   private maybeReconnect(t: Tunnel, reason: string): void {

@@ -48,6 +48,10 @@ export class DhcpCarrier {
   lease: DhcpLeaseInfo | undefined;
   /** A message the machine sent on its own (T1, RFC 2131 §4.4.5 waits). */
   onSpontaneous: (m: DhcpMessage) => void = () => undefined;
+  /** The lease ran out (RFC 2131 §4.4.5); NAKs come back from `deliver` instead (they only arrive in a response). */
+  onExpired: (address: string) => void = () => undefined;
+  /** Set by `halt`: the machine's further messages are dropped until the next `begin`. */
+  private halted = false;
 
   constructor(
     private readonly ctx: ClientMethodContext,
@@ -73,6 +77,7 @@ export class DhcpCarrier {
     const last = this.lastSent;
     if (last !== undefined && last.xid === m.xid && messageTypeOf(last) === messageTypeOf(m))
       this.ctx.traceNote('dhcp.retransmit', { client: this.config.clientName, xid: m.xid });
+    if (this.halted) return;
     this.lastSent = m;
     if (this.inCall) this.outbox.push(m);
     else this.onSpontaneous(m);
@@ -83,6 +88,7 @@ export class DhcpCarrier {
     this.actor?.stop();
     this.lease = undefined;
     this.lastSent = undefined;
+    this.halted = false;
     const actor = createActor(dhcpClientMachine, {
       clock: this.ctx.clock,
       input: {
@@ -113,6 +119,7 @@ export class DhcpCarrier {
       this.lastAddress = null;
     }
     this.events.push(e);
+    if (e.type === 'dhcp.expired') this.onExpired(e.address);
   }
 
   /** Server replies from an IKE response, in payload order (several OFFERs: the machine takes the first usable). */
@@ -162,6 +169,14 @@ export class DhcpCarrier {
     const t1Ms = Math.round(lease.t1Secs * 1000);
     const atUs = startUs + Math.floor((t1Ms * percent) / 100) * 1000;
     return Math.max(1, Math.floor((atUs - this.ctx.nowUs()) / 1000));
+  }
+
+  /**
+   * Silences the machine until the next `begin` (it may be mid-transition, e.g. expiry → INIT → DISCOVER, so it is
+   * not stopped here): used when the next DHCP exchange must ride a new IKE SA.
+   */
+  halt(): void {
+    this.halted = true;
   }
 
   stop(): void {

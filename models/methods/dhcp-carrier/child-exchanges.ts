@@ -33,6 +33,33 @@ export function childExchanges(
   };
   let resends = 0;
   /**
+   * The client is to start again at DISCOVER (a lost lease, a NAK, a REQUEST never answered). RFC 2131 §4.4.5: at
+   * expiry the client MUST stop using the address — it is withdrawn and the Child SA bound to it goes. Then, per
+   * `dhcpIkeNakRestart`: a new IKE SA whose IKE_AUTH carries the DISCOVER (seed §2, WG §3; deleting the IKE SA closes
+   * its Child SAs, RFC 7296 §1.4.1), the DISCOVER in a CREATE_CHILD_SA, or no address at all.
+   */
+  const restart = (why: string, discover: DhcpMessage | undefined): void => {
+    resends = 0;
+    ctx.configure(undefined);
+    if (policy.nakRestart === 'reconnect') {
+      carrier.halt();
+      ctx.reconnect(`dhcp-${why}`);
+      return;
+    }
+    if (ctx.children().some((c) => c.slot === slot)) ctx.deleteChild(slot);
+    if (policy.nakRestart === 'child-discover') {
+      if (discover !== undefined) carry(discover);
+      return;
+    }
+    ctx.traceNote('dhcp.stayDown', { reason: why });
+    carrier.stop();
+  };
+  // An expiry comes from the machine's own timer; its DISCOVER follows as a spontaneous message (child-discover).
+  carrier.onExpired = (address) => {
+    ctx.traceNote('lease.lost', { address, why: 'expired' });
+    restart('expired', undefined);
+  };
+  /**
    * A new Child SA failed without DHCP (the gateway timed out, INTERNAL_ADDRESS_FAILURE): like REQUESTING's own
    * retransmission (RFC 2131 §4.1), the same REQUEST goes again in a new CREATE_CHILD_SA, `dhcpIkeResendMax` times,
    * then the client starts again at DISCOVER (draft-ietf §3's rule; carried per `dhcpIkeNakRestart`).
@@ -44,10 +71,7 @@ export function childExchanges(
       carry(again);
       return;
     }
-    resends = 0;
-    const discover = policy.nakRestart === 'child-discover' ? carrier.begin(null) : undefined;
-    if (discover !== undefined) carry(discover);
-    else ctx.traceNote('dhcp.stayDown', { reason: 'no DHCPACK' });
+    restart('no-ack', policy.nakRestart === 'child-discover' ? carrier.begin(null) : undefined);
   };
   return {
     carry,
@@ -75,15 +99,11 @@ export function childExchanges(
           return { kind: 'accept', config: carrier.configOf(e) };
         }
       }
-      if (r.events.some((e) => e.type === 'dhcp.nak')) {
-        // RFC 2131 §4.4.5 / seed: the address is gone; the Child SA for it is torn down; restart at DISCOVER.
-        ctx.configure(undefined);
-        if (ctx.children().some((c) => c.slot === slot)) ctx.deleteChild(slot);
-        if (policy.nakRestart === 'child-discover' && r.sent !== undefined) carry(r.sent);
-        else {
-          ctx.traceNote('dhcp.stayDown', { reason: 'DHCPNAK' });
-          carrier.stop();
-        }
+      const nak = r.events.find((e) => e.type === 'dhcp.nak');
+      if (nak !== undefined) {
+        // RFC 2131 §4.4.5 (RENEWING/REBINDING) / §3.1 step 4 (REQUESTING): the address is gone; restart at DISCOVER.
+        if (nak.withdrawn !== null) ctx.traceNote('lease.lost', { address: nak.withdrawn, why: 'nak' });
+        restart('nak', r.sent);
         return { kind: 'reject', reason: 'DHCPNAK' };
       }
       // An OFFER (restart after a NAK): the REQUEST goes in the next CREATE_CHILD_SA.

@@ -40,9 +40,11 @@ export const CARRIER_POLICIES: readonly PolicyDescriptor[] = [
   {
     name: 'dhcpIkeNakRestart',
     kind: 'enum',
-    values: ['child-discover', 'stay-down'],
-    default: 'child-discover',
-    doc: 'seed: after a NAK the client restarts at DISCOVER carried in a CREATE_CHILD_SA (seed silent; DISCOVER only rides IKE_AUTH in §2), or stays without address',
+    values: ['reconnect', 'child-discover', 'stay-down'],
+    default: 'reconnect',
+    // RFC 2131 §4.4.5: at expiry (or a NAK) the client stops using the address and starts again at DISCOVER; both
+    // drafts carry DISCOVER only in IKE_AUTH (seed §2, WG §3), so the IKE SA is closed and a new one started.
+    doc: 'after a lost lease (expiry, or a NAK carried in CREATE_CHILD_SA) the client withdraws the address and closes the IKE SA to start again at DISCOVER in a new IKE_AUTH (reconnect: DISCOVER only rides IKE_AUTH, seed §2, WG §3), carries DISCOVER in a CREATE_CHILD_SA (child-discover, a lab extension: both drafts silent), or stays without address (stay-down)',
     section: 'dhcp-over-ike',
   },
 ];
@@ -52,7 +54,7 @@ export interface CarrierPolicy {
   readonly resendMax: number;
   readonly rememberAddress: boolean;
   readonly wgRenew: 'rekey' | 'none';
-  readonly nakRestart: 'child-discover' | 'stay-down';
+  readonly nakRestart: 'reconnect' | 'child-discover' | 'stay-down';
 }
 
 export function carrierPolicy(values: Readonly<Record<string, PolicyValue>>): CarrierPolicy {
@@ -61,6 +63,10 @@ export function carrierPolicy(values: Readonly<Record<string, PolicyValue>>): Ca
     resendMax: Number(values['dhcpIkeResendMax'] ?? 4),
     rememberAddress: values['dhcpIkeRememberAddress'] !== false,
     wgRenew: values['dhcpIkeWgRenew'] === 'none' ? 'none' : 'rekey',
-    nakRestart: values['dhcpIkeNakRestart'] === 'stay-down' ? 'stay-down' : 'child-discover',
+    nakRestart: nakRestartOf(values['dhcpIkeNakRestart']),
   };
+}
+
+function nakRestartOf(v: PolicyValue | undefined): CarrierPolicy['nakRestart'] {
+  return v === 'child-discover' || v === 'stay-down' ? v : 'reconnect';
 }

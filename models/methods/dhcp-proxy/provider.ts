@@ -24,7 +24,7 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
   const waiting = new Set<string>();
 
   function drop(p: DhcpProxyClient): void {
-    p.stopMachine();
+    p.dispose();
     byIkeSa.delete(p.ikeSaId);
     if (byChaddr.get(p.key) === p) byChaddr.delete(p.key);
   }
@@ -87,7 +87,7 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
       drop(p);
     },
     reset() {
-      for (const p of byIkeSa.values()) p.stopMachine();
+      for (const p of byIkeSa.values()) p.dispose();
       byIkeSa.clear();
       byChaddr.clear();
       waiting.clear();

@@ -16,6 +16,7 @@ import { toHex } from '../../dhcp/options.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
 import type { ProviderHost } from '../method.ts';
 import { RetransmitWatch } from '../rfc3456/retransmit-watch.ts';
+import { LeaseGuard } from '../lease-guard.ts';
 
 /** dhcp_socket.c: DHCP_TRIES 5, `timed_wait(…, 1000 * try)` for DISCOVER and again for REQUEST. */
 export const STRONGSWAN_DHCP_RETRANSMIT: RetransmitPolicy = { delaysMs: [1000, 2000, 3000, 4000, 5000], jitterMs: 0 };
@@ -32,6 +33,8 @@ export interface ProxySettings {
   /** RFC 3527: name this subnet in option 82 when `linkSelection` is on. */
   readonly linkSelectionSubnet?: string;
   readonly linkSelection: boolean;
+  /** Delete the IKE SA before a lease that could not be renewed runs out (lease-guard.ts). */
+  readonly leaseGuard: boolean;
 }
 
 export interface ProxyEvents {
@@ -50,6 +53,7 @@ export class DhcpProxyClient {
   private lease: DhcpLeaseInfo | undefined;
   private lastXid = 0;
   private readonly watch = new RetransmitWatch();
+  private readonly guard: LeaseGuard;
 
   constructor(
     private readonly host: ProviderHost,
@@ -59,6 +63,20 @@ export class DhcpProxyClient {
     private readonly events: ProxyEvents,
   ) {
     this.identity = strongSwanIdentity(peerId, s.clientId);
+    this.guard = new LeaseGuard(host, ikeSaId, 'proxy');
+  }
+
+  /** RFC 2131 §4.4.5: the IKE SA must not outlive the lease its address rests on (lease-guard.ts). */
+  private guardLease(lease: DhcpLeaseInfo): void {
+    if (!this.s.leaseGuard || lease.expiresAtUs >= Number.MAX_SAFE_INTEGER) return;
+    const rebindAtUs = lease.expiresAtUs - Math.round((lease.leaseSecs - lease.t2Secs) * 1_000_000);
+    this.guard.arm(lease.address, rebindAtUs, lease.expiresAtUs);
+  }
+
+  /** The proxy is dropped (IKE SA gone, crash): the guard has nothing left to protect. */
+  dispose(): void {
+    this.guard.disarm();
+    this.stopMachine();
   }
 
   get key(): string {
@@ -87,6 +105,7 @@ export class DhcpProxyClient {
     actor.on('dhcp.bound', (e) => {
       this.lease = e;
       host.traceNote('proxy.bound', { peer: this.peerId, address: e.address, leaseSecs: e.leaseSecs });
+      this.guardLease(e);
       // strongSwan's plugin never renews: the machine stops here and the lease runs out at the server.
       if (this.s.renewal === 'none') this.stopMachine();
       this.events.onBound(e);
@@ -94,6 +113,7 @@ export class DhcpProxyClient {
     actor.on('dhcp.renewed', (e) => {
       this.lease = e;
       host.traceNote('lease.renewed', { gateway: host.insideAddress, peer: this.peerId, address: e.address });
+      this.guardLease(e);
     });
     actor.on('dhcp.expired', (e) => {
       this.lease = undefined;

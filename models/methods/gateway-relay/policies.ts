@@ -86,6 +86,13 @@ export const RELAY_POLICIES: readonly PolicyDescriptor[] = [
     doc: 'duplicate-request policy: a reply that arrives after its IKE round was answered is kept and given to the next request with the same xid (draft-ietf §3), or dropped',
     section: 'gateway-relay',
   },
+  {
+    name: 'dhcpIkeLeaseGuard',
+    kind: 'bool',
+    default: true,
+    doc: 'a lease the relay saw granted to an IKE SA and not renewed by halfway from T2 to expiry: the gateway deletes the IKE SA (and with it the Child SA narrowed to that TSi) so the peer drops the address before the server can give it away (RFC 2131 §4.4.5); drafts silent',
+    section: 'gateway-relay',
+  },
 ];
 
 export type ServerRetry = 'strongswan' | 'none';
@@ -104,6 +111,7 @@ export interface RelayPolicy {
   readonly onSaDelete: 'release' | 'keep';
   readonly lateReplies: 'keep' | 'drop';
   readonly duplicate: 'coalesce' | 'forward';
+  readonly leaseGuard: boolean;
 }
 
 /** strongSwan's dhcp plugin: `DHCP_TRIES` 5, waiting `try` seconds after try number `try` (1…5). */
@@ -150,6 +158,7 @@ export function relayPolicy(values: Readonly<Record<string, PolicyValue>>): Rela
     onSaDelete: values['dhcpIkeOnSaDelete'] === 'keep' ? 'keep' : 'release',
     lateReplies: values['dhcpIkeLateReplies'] === 'drop' ? 'drop' : 'keep',
     duplicate: values['dhcpIkeDuplicateRequest'] === 'forward' ? 'forward' : 'coalesce',
+    leaseGuard: values['dhcpIkeLeaseGuard'] !== false,
   };
 }
 

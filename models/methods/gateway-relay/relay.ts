@@ -16,6 +16,8 @@ import type { DhcpMessage, RelayAgentSubOption } from '../../wire/dhcp/types.ts'
 import { DhcpMessageType } from '../../wire/dhcp/types.ts';
 import type { ProviderHost, UdpDatagram, UdpSource } from '../method.ts';
 import { ClientPins, clientKeys } from './pinning.ts';
+import { leaseTimers } from '../../dhcp/client-timers.ts';
+import { LeaseGuard } from '../lease-guard.ts';
 import { serverWaitsMs, type RelayPolicy } from './policies.ts';
 
 export interface RelayConfig {
@@ -57,6 +59,8 @@ interface Txn {
   readonly replies: DhcpMessage[];
   readonly servers: string[];
   tries: number;
+  /** When the request was first forwarded: the server's lease for its ACK starts no earlier (RFC 2131 §4.4.1). */
+  readonly startUs: number;
   cancelRetry: (() => void) | undefined;
   cancelDeadline: (() => void) | undefined;
   /** The waiting IKE request's answer; undefined once answered without a reply (the server leg goes on). */
@@ -80,6 +84,8 @@ interface SaState {
   lastRequest: DhcpMessage | undefined;
   /** Replies that came after their round was answered (`dhcpIkeLateReplies: keep`), bounded. */
   late: DhcpMessage[];
+  /** Deletes the IKE SA before its lease lapses (`dhcpIkeLeaseGuard`, lease-guard.ts). */
+  readonly guard: LeaseGuard;
 }
 
 const LATE_MAX = 8;
@@ -141,6 +147,7 @@ export class GatewayRelay {
         lease: undefined,
         lastRequest: undefined,
         late: [],
+        guard: new LeaseGuard(this.host, ref.ikeSaId, 'relay'),
       };
       if (this.sas.size < SA_MAX) this.sas.set(ref.ikeSaId, s);
     }
@@ -238,6 +245,7 @@ export class GatewayRelay {
       replies: [],
       servers: [],
       tries: 0,
+      startUs: this.host.nowUs(),
       cancelRetry: undefined,
       cancelDeadline: undefined,
       done,
@@ -367,12 +375,14 @@ export class GatewayRelay {
     }
     const reply = v.message;
     const type = messageTypeOf(reply);
-    if (type === DhcpMessageType.ACK && findOption(reply, 'leaseTime') !== undefined) {
+    const leaseSecs = findOption(reply, 'leaseTime')?.secs;
+    if (type === DhcpMessageType.ACK && leaseSecs !== undefined) {
       s.lease = {
         address: reply.yiaddr,
         serverId: findOption(reply, 'serverId')?.address ?? d.src,
         server: d.src,
       };
+      this.guardLease(s, reply, leaseSecs);
     } else if (type === DhcpMessageType.NAK) s.lease = undefined;
     let txn = s.txn;
     if (txn !== undefined && txn.done === undefined && txn.xid === m.xid && answers(txn.type, type)) {
@@ -397,6 +407,21 @@ export class GatewayRelay {
     if (txn.mode.collect === 'first' || type !== DhcpMessageType.OFFER) this.answer(s, txn);
   }
 
+  /**
+   * RFC 2131 §4.4.5: the IKE SA must not outlive the lease its TSi was narrowed to. The lease counts from when the
+   * answered request was first forwarded (no later than the server's start, §4.4.1), or from now for a late reply.
+   */
+  private guardLease(s: SaState, ack: DhcpMessage, leaseSecs: number): void {
+    if (!this.config.policy.leaseGuard) return;
+    const t = leaseTimers(leaseSecs, findOption(ack, 'renewalTime')?.secs, findOption(ack, 'rebindingTime')?.secs);
+    if (t.infinite) {
+      s.guard.disarm();
+      return;
+    }
+    const startUs = s.txn !== undefined && s.txn.xid === ack.xid ? s.txn.startUs : this.host.nowUs();
+    s.guard.arm(ack.yiaddr, startUs + t.t2Ms * 1000, startUs + t.leaseMs * 1000);
+  }
+
   /** The address the SA's client holds per the last ACK, if any. */
   leaseOf(ikeSaId: string): string | undefined {
     return this.sas.get(ikeSaId)?.lease?.address;
@@ -408,10 +433,18 @@ export class GatewayRelay {
     this.pins.drop(ikeSaId);
     if (s === undefined) return;
     this.abandon(s);
+    s.guard.disarm();
     this.sas.delete(ikeSaId);
     const lease = s.lease;
     const req = s.lastRequest;
     if (lease === undefined || req === undefined) return;
+    // A newer IKE SA holds the address now (the peer reconnected before this one was gone): a RELEASE would take
+    // the server's lease from under it (RFC 2131 §4.4.6 releases the client's lease, not this SA's).
+    for (const other of this.sas.values()) {
+      if (other.lease?.address !== lease.address) continue;
+      this.host.traceNote('relay.releaseSkipped', { ikeSa: ikeSaId, address: lease.address, heldBy: other.ikeSaId });
+      return;
+    }
     if (this.config.policy.onSaDelete === 'keep') {
       this.host.traceNote('relay.leaseKept', { ikeSa: ikeSaId, address: lease.address });
       return;
@@ -450,7 +483,10 @@ export class GatewayRelay {
   }
 
   reset(): void {
-    for (const s of this.sas.values()) this.abandon(s);
+    for (const s of this.sas.values()) {
+      this.abandon(s);
+      s.guard.disarm();
+    }
     this.sas.clear();
     this.pins.clear();
   }

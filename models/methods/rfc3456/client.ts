@@ -12,17 +12,24 @@
  * 5. Renewals: the client unicasts REQUEST from its leased address to the server; the tunnel SA (more specific than
  *    the DHCP SA, client-spd.ts rule 1) carries it (§4.4 "All future DHCP messages … will use the newly established
  *    VPN SA").
- * A lost lease (NAK, expiry) withdraws the address, deletes the tunnel SA and asks for a new DHCP SA (slot `dhcp`).
+ * 6. No DHCP message leaves in the clear (RFC 3456 §3: the client brings a DHCP SA up for every DHCP exchange): a
+ *    message no Child SA covers — a REBINDING broadcast, a DISCOVER after the DHCP SA is gone — waits while a new
+ *    DHCP SA (slot `dhcp`) is negotiated, then goes through it; a DHCP SA brought up for a renewal goes again after
+ *    the ACK (`dhcpSaTeardown`).
+ * A lost lease (NAK, expiry) withdraws the address, deletes the tunnel SA and starts again at DISCOVER. A DISCOVER
+ * phase that gives up (RFC 2131 §4.1) starts again after a bounded backoff, forever (RFC 2131 sets no limit).
  */
 import { createActor, type Actor } from 'xstate';
 import { HTYPE_IPSEC_TUNNEL, ipsecTunnelIdentity, type DhcpClientIdentity } from '../../dhcp/client-identity.ts';
 import { dhcpClientMachine, type DhcpDestination } from '../../dhcp/client-machine.ts';
 import { tsForAddress, tsFullRange } from '../../wire/ike/index.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
-import type { ClientMethodContext, ClientMethodFactory, ClientMethodTasks } from '../method.ts';
+import { drawJitterMs, nominalRetransmitMs, type RetransmitPolicy } from '../../dhcp/client-timers.ts';
+import type { RandomStream } from '../../contract.ts';
+import type { ClientMethodContext, ClientMethodFactory, ClientMethodTasks, UdpDatagram } from '../method.ts';
 import { configOfLease } from './lease-config.ts';
 import { RetransmitWatch } from './retransmit-watch.ts';
-import { DHCP_CLIENT_PORT, DHCP_SA_SELECTORS, DHCP_SERVER_PORT } from './selectors.ts';
+import { childCovers, DHCP_CLIENT_PORT, DHCP_SA_SELECTORS, DHCP_SERVER_PORT } from './selectors.ts';
 
 /** When the DHCP SA goes (RFC 3456 §3.1 d, §4.1 "key lifetime … on the order of minutes"). */
 export type DhcpSaTeardown = 'after-tunnel' | 'at-lifetime' | 'keep';
@@ -50,6 +57,12 @@ export const MAIN_SLOT = 'main';
 export const DHCP_SLOT = 'dhcp';
 
 /** §4.1: htype 31, chaddr from the outer address; client identifier (option 61) = htype ‖ chaddr, choice (a). */
+/**
+ * The wait before DISCOVER starts again after a DISCOVER phase gave up: RFC 2131 sets no limit on DISCOVERs and §4.1
+ * caps one wait at 64 s, so 4 s doubling to 64 s, ±1 s, for ever.
+ */
+export const DISCOVER_RESTART: RetransmitPolicy = { baseMs: 4_000, maxMs: 64_000, jitterMs: 1_000, triesMax: 1 };
+
 export function rfc3456Identity(outerAddress: string, octet: number): DhcpClientIdentity {
   const id = ipsecTunnelIdentity({ outerAddress, octet });
   return { ...id, clientId: { type: HTYPE_IPSEC_TUNNEL, data: id.chaddr.slice(0, id.hlen) } };
@@ -66,7 +79,15 @@ class Rfc3456Client {
   private dhcpSlot: string | undefined;
   private cancelTeardown: (() => void) | undefined;
   private readonly watch = new RetransmitWatch();
-  private readonly rng;
+  private readonly rng: RandomStream;
+  /** A DHCP SA asked for and not installed yet. */
+  private dhcpSaPending = false;
+  /** The last DHCP message no Child SA covered: it goes once the DHCP SA is up (the machine retransmits anyway). */
+  private held: UdpDatagram | undefined;
+  /** DISCOVER phases given up in a row, and the restart timer (V5). */
+  private restarts = 0;
+  private cancelRestart: (() => void) | undefined;
+  private restartRng: RandomStream | undefined;
 
   constructor(
     private readonly ctx: ClientMethodContext,
@@ -95,6 +116,13 @@ class Rfc3456Client {
         this.ctx.traceNote('rfc3456.recv', { slot });
         this.dhcp?.send({ type: 'dhcp.recv', message: d.app.message });
       },
+      processChildResponse: (info, _resp, errors) => {
+        const failed = errors[0];
+        if (failed === undefined) return { kind: 'accept' };
+        // The DHCP SA was refused: the next DHCP transmission (the machine retransmits) asks again.
+        if (info.slot === DHCP_SLOT && !info.rekey) this.dhcpSaPending = false;
+        return { kind: 'reject', reason: failed };
+      },
       onIkeClosed: () => this.stopAll(),
       stop: () => this.stopAll(),
     };
@@ -102,8 +130,23 @@ class Rfc3456Client {
 
   private onDhcpSa(slot: string): void {
     this.dhcpSlot = slot;
+    this.dhcpSaPending = false;
     if (this.o.dhcpSaTeardown === 'at-lifetime') this.armTeardown(this.o.dhcpSaLifetimeMs, 'lifetime');
-    this.startDhcp();
+    if (this.dhcp === undefined) {
+      this.startDhcp();
+      return;
+    }
+    // RFC 3456 §3: the DHCP SA this exchange waited for is up: its message goes now.
+    const held = this.held;
+    this.held = undefined;
+    if (held !== undefined) this.transmit(held);
+  }
+
+  /** A DHCP SA that was brought back for a renewal goes again once the exchange is over (§3.1 d, §4.4). */
+  private exchangeDone(): void {
+    if (this.dhcpSlot === undefined || this.cancelTeardown !== undefined) return;
+    if (!this.ctx.children().some((c) => c.slot === TUNNEL_SLOT)) return;
+    if (this.o.dhcpSaTeardown === 'after-tunnel') this.armTeardown(this.o.dhcpSaDeleteDelayMs, 'after-exchange');
   }
 
   private onTunnelSa(): void {
@@ -140,46 +183,86 @@ class Rfc3456Client {
     });
     actor.on('dhcp.bound', (e) => {
       this.lease = e.address;
+      this.restarts = 0;
       ctx.configure(configOfLease(e));
       // §3.1 e: the tunnel SA for the leased address; TSr as wide as the gateway allows (it narrows).
       ctx.requestChild({ slot: TUNNEL_SLOT, selectors: { tsi: [tsForAddress(e.address)], tsr: [tsFullRange()] } });
     });
-    actor.on('dhcp.renewed', (e) => ctx.traceNote('lease.renewed', { address: e.address, leaseSecs: e.leaseSecs }));
+    actor.on('dhcp.renewed', (e) => {
+      ctx.traceNote('lease.renewed', { address: e.address, leaseSecs: e.leaseSecs });
+      this.exchangeDone();
+    });
     actor.on('dhcp.expired', (e) => this.lost(e.address, 'expired'));
     actor.on('dhcp.nak', (e) => {
       if (e.withdrawn !== null) this.lost(e.withdrawn, 'nak');
     });
-    actor.on('dhcp.gaveUp', (e) => ctx.traceNote('dhcp.gaveUp', { state: e.state, tries: e.tries }));
+    actor.on('dhcp.gaveUp', (e) => {
+      ctx.traceNote('dhcp.gaveUp', { state: e.state, tries: e.tries });
+      if (e.state === 'SELECTING' && this.dhcp === actor) this.armRestart();
+    });
     this.dhcp = actor;
     ctx.traceMachine(actor, 'dhcp');
     actor.start();
   }
 
-  /** The lease is gone: withdraw the address, drop the tunnel SA, get a DHCP SA for the new exchange. */
+  /**
+   * The lease is gone (RFC 2131 §4.4.5): withdraw the address, drop the tunnel SA bound to it, start again at DISCOVER
+   * (its DISCOVER waits for a DHCP SA if none is up, `send`).
+   */
   private lost(address: string, why: string): void {
     this.ctx.traceNote('lease.lost', { address, why });
     this.lease = undefined;
+    this.held = undefined;
     this.ctx.configure(undefined);
     this.ctx.deleteChild(TUNNEL_SLOT);
-    this.dhcp?.stop();
-    this.dhcp = undefined;
-    if (this.dhcpSlot === undefined) this.ctx.requestChild({ slot: DHCP_SLOT, selectors: DHCP_SA_SELECTORS });
-    else this.startDhcp();
+    this.startDhcp();
+  }
+
+  /** V5: the DISCOVER phase gave up; start it again after the next backoff wait (RFC 2131 sets no limit). */
+  private armRestart(): void {
+    this.cancelRestart?.();
+    this.restartRng ??= this.ctx.rng('dhcp-restart');
+    const waitMs = nominalRetransmitMs(DISCOVER_RESTART, this.restarts) + drawJitterMs(this.restartRng, 1_000);
+    this.restarts += 1;
+    this.ctx.traceNote('dhcp.restartIn', { waitMs, attempt: this.restarts });
+    this.cancelRestart = this.ctx.setTimerUs(waitMs * 1000, 'rfc3456.dhcpRestart', () => {
+      this.cancelRestart = undefined;
+      this.dhcp?.send({ type: 'cmd.start' });
+    });
   }
 
   private send(message: DhcpMessage, destination: DhcpDestination): void {
     if (this.watch.isRetransmit(message)) this.ctx.traceNote('dhcp.retransmit', { client: this.ctx.outerAddress });
-    const dst = destination === 'broadcast' ? '255.255.255.255' : destination.unicast;
-    this.ctx.sendUdp({
+    const d: UdpDatagram = {
       src: this.lease ?? '0.0.0.0',
-      dst,
+      dst: destination === 'broadcast' ? '255.255.255.255' : destination.unicast,
       srcPort: DHCP_CLIENT_PORT,
       dstPort: DHCP_SERVER_PORT,
       app: { kind: 'dhcp', message },
-    });
+    };
+    if (childCovers(this.ctx.children(), d)) {
+      this.transmit(d);
+      return;
+    }
+    // RFC 3456 §3: no SA covers it (the DHCP SA was deleted; a REBINDING broadcast is outside the tunnel SA's TSr):
+    // never in the clear — it waits for a new DHCP SA.
+    this.held = d;
+    this.ctx.traceNote('rfc3456.held', { dst: d.dst });
+    if (this.dhcpSaPending || !this.ctx.ikeUp()) return;
+    this.dhcpSaPending = true;
+    this.ctx.requestChild({ slot: DHCP_SLOT, selectors: DHCP_SA_SELECTORS });
+  }
+
+  private transmit(d: UdpDatagram): void {
+    this.ctx.sendUdp(d);
   }
 
   private stopAll(): void {
+    this.cancelRestart?.();
+    this.cancelRestart = undefined;
+    this.restarts = 0;
+    this.held = undefined;
+    this.dhcpSaPending = false;
     this.cancelTeardown?.();
     this.cancelTeardown = undefined;
     this.dhcp?.stop();

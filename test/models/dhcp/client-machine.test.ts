@@ -225,6 +225,43 @@ describe('T1, T2 and expiry under a dead server (RFC 2131 §4.4.5)', () => {
     expect(h.sent().map((s) => s.atMs)).toEqual([0, 0, 500_000, 1_000_000]);
   });
 
+  test('§4.4.1: an ACK to a retransmitted REQUEST counts the lease from the original REQUEST', () => {
+    const h = clientHarness();
+    h.recv(replyTo(h.lastSent(), DhcpMessageType.OFFER, { leaseSecs: 600 }));
+    h.clock.runUntil(4916); // the first REQUEST at 0 went unanswered; the retransmission goes out at 4.916 s
+    expect(h.sent().map((s) => [s.atMs, s.type])).toEqual([
+      [0, 'DISCOVER'],
+      [0, 'REQUEST'],
+      [4916, 'REQUEST'],
+    ]);
+    h.clock.runUntil(5000);
+    h.recv(replyTo(h.lastSent(), DhcpMessageType.ACK, { leaseSecs: 600 }));
+    // From the original REQUEST at 0, not from the retransmission at 4.916 s (which would outlive the server's lease).
+    expect(h.log.find((r) => r.event.type === 'dhcp.bound')?.event).toMatchObject({ expiresAtUs: 600_000_000 });
+    h.clock.runUntil(300_000);
+    expect(h.sent().at(-1)).toMatchObject({ atMs: 300_000, type: 'REQUEST' }); // T1 from 0, not from 4.916 s
+  });
+
+  test("§4.4.1: an ACK to a RENEWING retransmission counts from the renewal's first REQUEST", () => {
+    const h = clientHarness();
+    bindAtZero(h, 3600);
+    h.clock.runUntil(2_475_000); // RENEWING at 1800 s, retransmitted at 2475 s
+    h.clock.runUntil(2_475_050);
+    h.recv(replyTo(h.lastSent(), DhcpMessageType.ACK, { leaseSecs: 3600 }));
+    expect(h.log.find((r) => r.event.type === 'dhcp.renewed')?.event).toMatchObject({
+      expiresAtUs: 5_400_000_000, // 1800 s + 3600 s
+    });
+  });
+
+  test('§4.4.1: an ACK in REBINDING counts from the first REQUEST of the renewal (same xid)', () => {
+    const h = clientHarness();
+    bindAtZero(h, 1000); // T1 500 s, T2 875 s
+    h.clock.runUntil(875_050);
+    expect(h.state()).toBe('REBINDING');
+    h.recv(replyTo(h.lastSent(), DhcpMessageType.ACK, { leaseSecs: 1000 }));
+    expect(h.log.find((r) => r.event.type === 'dhcp.renewed')?.event).toMatchObject({ expiresAtUs: 1_500_000_000 });
+  });
+
   test('options 58/59 set T1 and T2', () => {
     const h = clientHarness();
     h.recv(replyTo(h.lastSent(), DhcpMessageType.OFFER));

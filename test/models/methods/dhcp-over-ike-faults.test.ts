@@ -287,9 +287,41 @@ describe('a stalled server', () => {
 });
 
 describe('a NAK', () => {
-  it('seed: the server lost its leases; the renewal on rekey is NAKed, the child torn down, DISCOVER rides a CREATE_CHILD_SA', () => {
+  const lostLeases = {
+    servers: [{ name: 'dhcp', address: DHCP_SERVER, leaseSecs: 60, restartKeepsLeases: false, renewUnknown: 'nak' }],
+    faults: [
+      { type: 'node.crash', atUs: 10_000_000, node: 'dhcp' },
+      { type: 'node.restart', atUs: 10_500_000, node: 'dhcp' },
+    ],
+  } as const;
+
+  it('seed (default dhcpIkeNakRestart=reconnect): the NAKed renewal withdraws the address; DISCOVER rides a new IKE_AUTH', () => {
+    const o = run({ method: 'dhcp-over-ike', durationUs: 30_000_000, ...lostLeases });
+    expect(ike(o).filter((l) => l.startsWith('27.'))).toEqual([
+      '27.042000 client1 → gw CREATE_CHILD_SA request #3 SK{N(REKEY_SA), SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}',
+      '27.054000 gw → client1 CREATE_CHILD_SA response #3 SK{DHCP(NAK), N(INTERNAL_ADDRESS_FAILURE)}',
+      '27.064000 client1 → gw INFORMATIONAL request #4 SK{D}',
+      '27.064000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce',
+      '27.074000 gw → client1 INFORMATIONAL response #4 SK{}',
+      '27.074000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce',
+      '27.084000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}',
+      '27.096000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}',
+      '27.106000 client1 → gw CREATE_CHILD_SA request #2 SK{SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}',
+      '27.118000 gw → client1 CREATE_CHILD_SA response #2 SK{SAr2, Nonce, TSi, TSr, DHCP(ACK)}',
+    ]);
+    expect(noteLines(o.out.trace, /^(address\.|lease\.lost|client\.restart)/)).toEqual([
+      '0.064 client1 address.assigned {"client":"client1","address":"10.99.1.10"}',
+      '27.064 client1 lease.lost {"address":"10.99.1.10","why":"nak"}',
+      '27.064 client1 address.released {"client":"client1","address":"10.99.1.10"}',
+      '27.064 client1 client.restart {"reason":"dhcp-nak"}',
+      '27.128 client1 address.assigned {"client":"client1","address":"10.99.1.10"}',
+    ]);
+  });
+
+  it('seed (dhcpIkeNakRestart=child-discover): the renewal on rekey is NAKed, the child torn down, DISCOVER rides a CREATE_CHILD_SA', () => {
     const o = run({
       method: 'dhcp-over-ike',
+      policies: { dhcpIkeNakRestart: 'child-discover' },
       durationUs: 30_000_000,
       servers: [{ name: 'dhcp', address: DHCP_SERVER, leaseSecs: 60, restartKeepsLeases: false, renewUnknown: 'nak' }],
       faults: [

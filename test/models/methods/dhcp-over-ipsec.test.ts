@@ -96,7 +96,7 @@ describe('dhcp-over-ipsec (RFC 3456 on IKEv2)', () => {
     expect(notes(out.trace, 'spd.misdirected')).toEqual([]);
   });
 
-  it('lost lease: the REBINDING broadcast has no SA (leaks), expiry withdraws the address, a new DHCP SA restarts DHCP', () => {
+  it('lost lease: the REBINDING broadcast waits for a new DHCP SA (never in the clear, RFC 3456 §3), expiry withdraws the address, DISCOVER rides that SA', () => {
     const t = buildComparison({
       method: 'dhcp-over-ipsec',
       leaseSecs: 20,
@@ -111,20 +111,22 @@ describe('dhcp-over-ipsec (RFC 3456 on IKEv2)', () => {
     expect(ladder(out.trace).filter((l) => l >= '1' && l < '20.2')).toEqual([
       '10.072 client1→gw: ESP spi=0x30f115f4 seq=1 (DHCPREQUEST 10.1.99.10 xid=0x96b3dba2)',
       '10.073 gw→dhcp: DHCPREQUEST 10.1.99.10 xid=0x96b3dba2',
-      // T2: REBINDING broadcast; the DHCP SA is gone and the tunnel SA's TSr does not cover 255.255.255.255.
-      '17.572 client1→gw: DHCPREQUEST 10.1.99.10 xid=0x96b3dba2',
-      // Expiry (RFC 2131 §4.4.5): the tunnel SA goes, a new DHCP SA (slot `dhcp`) comes, DISCOVER through it.
-      '20.072 client1→gw: INFORMATIONAL request #4 SK{D}',
-      '20.082 gw→client1: INFORMATIONAL response #4 SK{D}',
-      '20.092 client1→gw: CREATE_CHILD_SA request #5 SK{SAi2, Nonce, TSi, TSr}',
-      '20.102 gw→client1: CREATE_CHILD_SA response #5 SK{SAr2, Nonce, TSi, TSr}',
-      '20.112 client1→gw: ESP spi=0xb575c9ac seq=1 (DHCPDISCOVER xid=0xa076045e)',
-      '20.113 gw→dhcp: DHCPDISCOVER xid=0xa076045e giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com]',
+      // T2: REBINDING broadcast; the DHCP SA is gone and the tunnel SA's TSr does not cover 255.255.255.255: a new
+      // DHCP SA (slot `dhcp`) first (RFC 3456 §3), then the broadcast through it.
+      '17.572 client1→gw: CREATE_CHILD_SA request #4 SK{SAi2, Nonce, TSi, TSr}',
+      '17.582 gw→client1: CREATE_CHILD_SA response #4 SK{SAr2, Nonce, TSi, TSr}',
+      '17.592 client1→gw: ESP spi=0xb575c9ac seq=1 (DHCPREQUEST 10.1.99.10 xid=0x96b3dba2)',
+      '17.593 gw→dhcp: DHCPREQUEST 10.1.99.10 xid=0x96b3dba2 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com]',
+      // Expiry (RFC 2131 §4.4.5): the tunnel SA goes, DISCOVER through the DHCP SA already up.
+      '20.072 client1→gw: INFORMATIONAL request #5 SK{D}',
+      '20.072 client1→gw: ESP spi=0xb575c9ac seq=2 (DHCPDISCOVER xid=0xa076045e)',
+      '20.073 gw→dhcp: DHCPDISCOVER xid=0xa076045e giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com]',
+      '20.082 gw→client1: INFORMATIONAL response #5 SK{D}',
     ]);
-    expect(notes(out.trace, 'spd.leaked').map((e) => secs(e.atUs))).toEqual(['17.562']);
+    expect(notes(out.trace, 'spd.leaked').map((e) => secs(e.atUs))).toEqual([]);
     const addr = (text: string) => notes(out.trace, text).map((e) => `${secs(e.atUs)} ${String(e.data?.['address'])}`);
     expect(addr('address.released')).toEqual(['20.062 10.1.99.10']);
-    expect(addr('address.assigned')).toEqual(['0.084 10.1.99.10', '23.181 10.1.99.10']);
+    expect(addr('address.assigned')).toEqual(['0.084 10.1.99.10', '23.141 10.1.99.10']);
     expect(t.clients[0]?.childSas().map((c) => c.slot)).toEqual(['tunnel']);
   });
 

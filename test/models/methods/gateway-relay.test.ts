@@ -235,7 +235,7 @@ describe('relay options and policies', () => {
         "dhcpIkeResendMax=4 (dhcp-over-ike-wg)",
         "dhcpIkeRememberAddress=true (dhcp-over-ike-wg)",
         "dhcpIkeWgRenew=rekey (dhcp-over-ike-wg)",
-        "dhcpIkeNakRestart=child-discover (dhcp-over-ike)",
+        "dhcpIkeNakRestart=reconnect (dhcp-over-ike)",
         "dhcpIkeServerRetry=strongswan (gateway-relay)",
         "dhcpIkeCollect=auto (gateway-relay)",
         "dhcpIkeCollectMs=2000 (dhcp-over-ike-wg)",
@@ -246,6 +246,7 @@ describe('relay options and policies', () => {
         "dhcpIkeOnSaDelete=release (gateway-relay)",
         "dhcpIkeDuplicateRequest=coalesce (gateway-relay)",
         "dhcpIkeLateReplies=keep (gateway-relay)",
+        "dhcpIkeLeaseGuard=true (gateway-relay)",
       ]
     `);
   });

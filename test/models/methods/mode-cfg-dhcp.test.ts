@@ -146,6 +146,7 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
       option82: false,
       clientId: true,
       linkSelection: true,
+      leaseGuard: true,
     });
     expect(() => parseDhcpProxyOptions({ serverAddress: '10.1.0.2', dhcpRenewal: 'sometimes' })).toThrow(
       'gateway.dhcpRenewal',
@@ -157,6 +158,7 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
       ['proxyRetry', 'strongswan'],
       ['proxyClientId', true],
       ['proxyLinkSelection', true],
+      ['proxyLeaseGuard', true],
     ]);
   });
 });
