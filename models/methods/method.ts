@@ -281,8 +281,13 @@ export interface AddressProvider {
   /** UDP ports on which datagrams addressed to the gateway (inside address or broadcast) go to `onUdp`. */
   readonly udpPorts?: readonly number[];
   onUdp?(d: UdpDatagram, from: UdpSource): void;
-  /** The IKE SA is gone (deleted, dead peer, failed): free what it held. */
-  release(ikeSaId: string, peerId: string): void;
+  /**
+   * The IKE SA is gone (deleted, dead peer, failed): free what it held. `peerMayHold`: the gateway ended it (a dead or
+   * lost peer, a replaced SA, a lease running out) and the peer may still use the address until it notices, so a lease
+   * must not be handed back early (it runs out at the server instead, RFC 2131 §4.4.5); false when the peer deleted it
+   * itself or said it forgot it (INITIAL_CONTACT, RFC 7296 §2.4).
+   */
+  release(ikeSaId: string, peerId: string, peerMayHold?: boolean): void;
   /**
    * The responder stopped waiting for this IKE SA's pending answer (addressTimeoutMs answered
    * INTERNAL_ADDRESS_FAILURE or TEMPORARY_FAILURE first): stop retrying on its behalf. Optional.

@@ -62,6 +62,8 @@ interface SaRecord {
 }
 
 const LIMITED_BROADCAST = '255.255.255.255';
+/** Close reasons after which the peer no longer uses the SA's address: it deleted the SA, or said it forgot it. */
+const PEER_DROPPED: ReadonlySet<string> = new Set(['deleted', 'initial-contact']);
 
 export class GatewayNode implements SimNode<Packet> {
   readonly name: string;
@@ -109,6 +111,11 @@ export class GatewayNode implements SimNode<Packet> {
       insideAddress: this.options.inside.address,
       outsideAddress: this.options.outside.address,
       sendUdp: (d) => host.send('inside', datagramPacket({ ...d, src: d.src ?? this.options.inside.address })),
+      // A provider whose lease for the peer's address ends takes the address back by deleting the IKE SA (RFC 7296
+      // §1.4.1): a Delete to the peer, the SA's routes and address released through `remove`.
+      closeIkeSa: (ikeSaId, reason) => {
+        this.records.get(ikeSaId)?.actor.send({ type: 'cmd.delete', notifyPeer: true, reason });
+      },
       sendToPeer: (ikeSaId, d) => {
         const rec = this.records.get(ikeSaId);
         return rec !== undefined && this.sealTo(rec, datagramPacket(d));
@@ -251,6 +258,7 @@ export class GatewayNode implements SimNode<Packet> {
         );
         return;
       case 'ike.up':
+        this.host.traceNote('gateway.saUp', { peer: rec.peerId, ikeSa: rec.id });
         if (e.child !== undefined) rec.children = [e.child];
         return;
       case 'ike.child':
@@ -267,8 +275,8 @@ export class GatewayNode implements SimNode<Packet> {
         this.bySpiI.delete(e.oldSpiI);
         return;
       case 'ike.closed':
-        this.host.traceNote('gateway.saClosed', { peer: rec.peerId, reason: e.reason });
-        this.remove(rec);
+        this.host.traceNote('gateway.saClosed', { peer: rec.peerId, ikeSa: rec.id, reason: e.reason });
+        this.remove(rec, !PEER_DROPPED.has(e.reason));
         return;
       case 'ike.note':
         this.host.traceNote(e.text, e.data);
@@ -314,8 +322,8 @@ export class GatewayNode implements SimNode<Packet> {
     }
   }
 
-  private remove(rec: SaRecord): void {
-    if (rec.peerId !== '') this.provider.release(rec.id, rec.peerId);
+  private remove(rec: SaRecord, peerMayHold: boolean): void {
+    if (rec.peerId !== '') this.provider.release(rec.id, rec.peerId, peerMayHold);
     for (const [spi, r] of this.bySpiI) if (r === rec) this.bySpiI.delete(spi);
     this.records.delete(rec.id);
     // Stop after the current transition finishes (we are inside its emit).

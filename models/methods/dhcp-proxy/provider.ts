@@ -80,10 +80,11 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
       host.traceNote('proxy.abandoned', { peer: p.peerId });
       drop(p);
     },
-    release(ikeSaId) {
+    release(ikeSaId, _peerId, peerMayHold) {
       const p = byIkeSa.get(ikeSaId);
       if (p === undefined) return;
-      if (o.leaseOnDelete === 'release') p.release();
+      // A peer that may still use the address keeps its lease until it runs out at the server (RFC 2131 §4.4.5).
+      if (o.leaseOnDelete === 'release' && peerMayHold !== true) p.release();
       drop(p);
     },
     reset() {

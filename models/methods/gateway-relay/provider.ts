@@ -76,7 +76,7 @@ export function dhcpRelayProvider(
       });
     },
     onUdp: (d, from) => relay.onUdp(d, from),
-    release: (ikeSaId) => relay.release(ikeSaId),
+    release: (ikeSaId, _peerId, peerMayHold) => relay.release(ikeSaId, peerMayHold === true),
     abandon: (ikeSaId) => relay.abandonSa(ikeSaId),
     reset: () => relay.reset(),
     snapshot: () => relay.snapshot(),

@@ -428,7 +428,7 @@ export class GatewayRelay {
   }
 
   /** IKE SA deleted or expired: abandon, release the lease (`dhcpIkeOnSaDelete`), unpin. */
-  release(ikeSaId: string): void {
+  release(ikeSaId: string, peerMayHold = false): void {
     const s = this.sas.get(ikeSaId);
     this.pins.drop(ikeSaId);
     if (s === undefined) return;
@@ -443,6 +443,13 @@ export class GatewayRelay {
     for (const other of this.sas.values()) {
       if (other.lease?.address !== lease.address) continue;
       this.host.traceNote('relay.releaseSkipped', { ikeSa: ikeSaId, address: lease.address, heldBy: other.ikeSaId });
+      return;
+    }
+    // The gateway ended the SA and the peer may still use the address until it notices: handing the lease back now
+    // would let the server give it to another client while this one holds it. It runs out at the server instead, and
+    // the client, which knows its lease (RFC 2131 §4.4.5), stops using it by then.
+    if (peerMayHold) {
+      this.host.traceNote('relay.leaseLeftToExpire', { ikeSa: ikeSaId, address: lease.address });
       return;
     }
     if (this.config.policy.onSaDelete === 'keep') {
