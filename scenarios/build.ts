@@ -18,7 +18,8 @@ import { tsRange } from '../models/wire/ike/index.ts';
 import { ClientNode, PRIMARY_TUNNEL, type ClientTunnelOptions } from '../models/nodes/client-node.ts';
 import { DhcpServerNode } from '../models/nodes/dhcp-server-node.ts';
 import { EnterpriseHost } from '../models/nodes/enterprise-host.ts';
-import { GatewayNode } from '../models/nodes/gateway-node.ts';
+import { GatewayNode, type DhcpFromTunnelPolicy, type GatewayDefences } from '../models/nodes/gateway-node.ts';
+import type { EspDefences } from '../models/nodes/esp-inbound.ts';
 import type { Scenario } from './load.ts';
 import { allPolicies, isRegistered, MethodNotRegisteredError, type MethodId } from './method-registry.ts';
 import { clientOptions, gatewayOptions } from './method-options.ts';
@@ -140,6 +141,16 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     jitterMs: Math.round(w.rekeyJitterMs),
   };
   const ikeCommon: Partial<IkePeerConfig> = { retransmit, lifetimes };
+  // RFC 4303 §3.4.3–3.4.4 on both ends; the tunnel-DHCP policy on gateways (models/nodes/gateway-node.ts).
+  const esp: EspDefences = {
+    integrity: options['espIntegrity'] !== false,
+    replayWindow: Number(options['espReplayWindow'] ?? 64),
+  };
+  const defences: GatewayDefences = {
+    esp,
+    dhcpFromTunnel: (options['dhcpFromTunnel'] ?? 'relay') as DhcpFromTunnelPolicy,
+    providerRelaysTunnelDhcp: method === 'dhcp-over-ipsec',
+  };
   const gwByName = new Map(t.gateways.map((g) => [g.name, g]));
   const dhcpByName = new Map(t.dhcpServers.map((d) => [d.name, d]));
   const hostAddress = t.enterpriseHosts[0] ? splitCidr(t.enterpriseHosts[0].address).address : undefined;
@@ -199,6 +210,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
           ...(tunnels.length > 0 ? { tunnels } : {}),
           // The home DHCP client leases the outer address from the home server on the client's LAN.
           ...(g.homeDhcpServer !== undefined ? { homeDhcp: { mac: g.homeMac ?? homeMac(outer) } } : {}),
+          esp,
         }),
       );
     });
@@ -242,6 +254,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
       policy,
       psks: psksByGateway.get(g.name) ?? {},
       provider: (ctx) => m.gateway(gwOpts, ctx),
+      defences,
     });
   });
 
