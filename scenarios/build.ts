@@ -20,6 +20,7 @@ import { DhcpServerNode } from '../models/nodes/dhcp-server-node.ts';
 import { EnterpriseHost } from '../models/nodes/enterprise-host.ts';
 import { GatewayNode, type DhcpFromTunnelPolicy, type GatewayDefences } from '../models/nodes/gateway-node.ts';
 import type { EspDefences } from '../models/nodes/esp-inbound.ts';
+import { attackerBehaviour } from '../models/attacks/attacker.ts';
 import type { Scenario } from './load.ts';
 import { allPolicies, isRegistered, MethodNotRegisteredError, type MethodId } from './method-registry.ts';
 import { clientOptions, gatewayOptions } from './method-options.ts';
@@ -166,6 +167,13 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     const h = t.enterpriseHosts.find((x) => protectedCidrs.some((c) => inSubnet(splitCidr(x.address).address, c)));
     return h ? splitCidr(h.address).address : hostAddress;
   };
+  // Outer addresses by client name (an attacker derives its victim's chaddr from it: public data).
+  const outerOf = new Map<string, string>();
+  for (const g of t.clients) {
+    const first = ipv4ToU32(splitCidr(g.address).address);
+    groupMembers(g).forEach((name, k) => outerOf.set(name, u32ToIpv4((first + k) >>> 0)));
+  }
+  const clientByName = new Map<string, ClientNode>();
   for (const g of t.clients) {
     const gws = (Array.isArray(g.gateway) ? g.gateway : [g.gateway]).map((n) => gwByName.get(n) as GatewayInput);
     const [gw, ...extra] = gws as [GatewayInput, ...GatewayInput[]];
@@ -194,25 +202,42 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
         };
       });
       const ping = pingTargetOf(gw);
-      clients.push(
-        new ClientNode({
-          name,
-          address: u32ToIpv4(outer),
-          prefixLength,
-          gatewayAddress: splitCidr(gw.outside).address,
-          gatewayIdentity: gw.identity ?? `${gw.name}.example.com`,
-          ike,
-          // The method factory (models/methods/method.ts); ClientNode builds the tasks per node life.
-          method: m.client(clientOptions(name, options)),
-          ...(w.reconnect ? { reconnect: w.reconnect } : {}),
-          ...(ping ? { pingTarget: ping } : {}),
-          pingIntervalMs: Math.round(w.pingIntervalMs),
-          ...(tunnels.length > 0 ? { tunnels } : {}),
-          // The home DHCP client leases the outer address from the home server on the client's LAN.
-          ...(g.homeDhcpServer !== undefined ? { homeDhcp: { mac: g.homeMac ?? homeMac(outer) } } : {}),
-          esp,
-        }),
-      );
+      const b = g.behaviour;
+      const dhcp = gw.dhcpServer !== undefined ? dhcpByName.get(gw.dhcpServer) : undefined;
+      const victim = b?.victim;
+      const behaviour =
+        b === undefined
+          ? undefined
+          : attackerBehaviour(b, {
+              ...(victim === undefined ? {} : { victimOuter: outerOf.get(victim) ?? '0.0.0.0' }),
+              victimInner: () => (victim === undefined ? undefined : clientByName.get(victim)?.innerConfig()?.address),
+              ...(dhcp ? { dhcpServer: splitCidr(dhcp.address).address } : {}),
+              gatewayInside: splitCidr(gw.inside).address,
+              gatewayOutside: splitCidr(gw.outside).address,
+              methodSpeaksDhcp:
+                method === 'dhcp-over-ike' || method === 'dhcp-over-ike-wg' || method === 'dhcp-over-ipsec',
+              ...(victim === undefined ? {} : { tapVictim: (o) => clientByName.get(victim)?.tap(o) }),
+            });
+      const node = new ClientNode({
+        name,
+        address: u32ToIpv4(outer),
+        prefixLength,
+        gatewayAddress: splitCidr(gw.outside).address,
+        gatewayIdentity: gw.identity ?? `${gw.name}.example.com`,
+        ike,
+        // The method factory (models/methods/method.ts); ClientNode builds the tasks per node life.
+        method: m.client(clientOptions(name, options)),
+        ...(w.reconnect ? { reconnect: w.reconnect } : {}),
+        ...(ping ? { pingTarget: ping } : {}),
+        pingIntervalMs: Math.round(w.pingIntervalMs),
+        ...(tunnels.length > 0 ? { tunnels } : {}),
+        // The home DHCP client leases the outer address from the home server on the client's LAN.
+        ...(g.homeDhcpServer !== undefined ? { homeDhcp: { mac: g.homeMac ?? homeMac(outer) } } : {}),
+        esp,
+        ...(behaviour === undefined ? {} : { behaviour }),
+      });
+      clientByName.set(name, node);
+      clients.push(node);
     });
   }
 

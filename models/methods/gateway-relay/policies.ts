@@ -86,6 +86,14 @@ export const RELAY_POLICIES: readonly PolicyDescriptor[] = [
     doc: 'duplicate-request policy: a reply that arrives after its IKE round was answered is kept and given to the next request with the same xid (draft-ietf §3), or dropped',
     section: 'gateway-relay',
   },
+  {
+    name: 'dhcpIkePinning',
+    kind: 'enum',
+    values: ['identity', 'first-come'],
+    default: 'identity',
+    doc: 'anti-theft (drafts silent): a chaddr/client-id already used by another IKE identity is scoped to the asking identity (identity: option 61 from the identity, nobody locked out) or refused (first-come: whoever copies a chaddr first locks its owner out)',
+    section: 'gateway-relay',
+  },
 ];
 
 export type ServerRetry = 'strongswan' | 'none';
@@ -104,6 +112,7 @@ export interface RelayPolicy {
   readonly onSaDelete: 'release' | 'keep';
   readonly lateReplies: 'keep' | 'drop';
   readonly duplicate: 'coalesce' | 'forward';
+  readonly pinning: 'identity' | 'first-come';
 }
 
 /** strongSwan's dhcp plugin: `DHCP_TRIES` 5, waiting `try` seconds after try number `try` (1…5). */
@@ -150,6 +159,7 @@ export function relayPolicy(values: Readonly<Record<string, PolicyValue>>): Rela
     onSaDelete: values['dhcpIkeOnSaDelete'] === 'keep' ? 'keep' : 'release',
     lateReplies: values['dhcpIkeLateReplies'] === 'drop' ? 'drop' : 'keep',
     duplicate: values['dhcpIkeDuplicateRequest'] === 'forward' ? 'forward' : 'coalesce',
+    pinning: values['dhcpIkePinning'] === 'first-come' ? 'first-come' : 'identity',
   };
 }
 
