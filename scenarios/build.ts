@@ -150,7 +150,6 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
   const defences: GatewayDefences = {
     esp,
     dhcpFromTunnel: (options['dhcpFromTunnel'] ?? 'relay') as DhcpFromTunnelPolicy,
-    providerRelaysTunnelDhcp: method === 'dhcp-over-ipsec',
   };
   const gwByName = new Map(t.gateways.map((g) => [g.name, g]));
   const dhcpByName = new Map(t.dhcpServers.map((d) => [d.name, d]));

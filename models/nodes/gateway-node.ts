@@ -45,14 +45,11 @@ export type DhcpFromTunnelPolicy = 'relay' | 'refuse' | 'forward';
 export interface GatewayDefences {
   readonly esp: EspDefences;
   readonly dhcpFromTunnel: DhcpFromTunnelPolicy;
-  /** The method's provider takes DHCP from tunnels (dhcp-over-ipsec's RFC 3456 relay). */
-  readonly providerRelaysTunnelDhcp: boolean;
 }
 
 export const DEFAULT_GATEWAY_DEFENCES: GatewayDefences = {
   esp: DEFAULT_ESP_DEFENCES,
   dhcpFromTunnel: 'relay',
-  providerRelaysTunnelDhcp: false,
 };
 
 const DHCP_SERVER_PORT = 67;
@@ -392,9 +389,10 @@ export class GatewayNode implements SimNode<Packet> {
         this.host.traceNote('data.dhcpFromTunnel', { peer: rec.peerId, xid: d.app.message.xid });
       return false;
     }
-    if (policy === 'relay' && this.defences.providerRelaysTunnelDhcp && this.provider.onUdp !== undefined) {
+    const ownRelay = (this.provider.udpPorts ?? []).includes(DHCP_SERVER_PORT) && this.provider.onUdp !== undefined;
+    if (policy === 'relay' && ownRelay) {
       // Only the gateway's own relay speaks to the server (RFC 3456 §4.2): giaddr, option 82, its checks.
-      this.provider.onUdp(d, { via: 'tunnel', ikeSaId: rec.id, peerId: rec.peerId, spiIn });
+      this.provider.onUdp?.(d, { via: 'tunnel', ikeSaId: rec.id, peerId: rec.peerId, spiIn });
       return true;
     }
     this.refuse('dhcp-from-tunnel', inner, { peer: rec.peerId, dst: d.dst });

@@ -372,6 +372,13 @@ export class GatewayRelay {
     const m = d.app.message;
     if (from.via !== 'inside' || m.op !== 2) {
       this.dropped('not-a-server-reply', { xid: m.xid });
+      const canary = dhcpCanary(m);
+      if (canary !== undefined)
+        this.host.traceNote('attack.refused', {
+          kind: canary.kind,
+          attacker: canary.attacker,
+          reason: 'not-a-server-reply',
+        });
       return;
     }
     const s = this.saOfReply(m);
