@@ -19,7 +19,9 @@ import { tsRange } from '../models/wire/ike/index.ts';
 import { ClientNode, PRIMARY_TUNNEL, type ClientTunnelOptions } from '../models/nodes/client-node.ts';
 import { DhcpServerNode } from '../models/nodes/dhcp-server-node.ts';
 import { EnterpriseHost } from '../models/nodes/enterprise-host.ts';
-import { GatewayNode } from '../models/nodes/gateway-node.ts';
+import { GatewayNode, type DhcpFromTunnelPolicy, type GatewayDefences } from '../models/nodes/gateway-node.ts';
+import type { EspDefences } from '../models/nodes/esp-inbound.ts';
+import { attackerBehaviour } from '../models/attacks/attacker.ts';
 import type { Scenario } from './load.ts';
 import { allPolicies, isRegistered, MethodNotRegisteredError, type MethodId } from './method-registry.ts';
 import { clientOptions, gatewayOptions } from './method-options.ts';
@@ -147,6 +149,15 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     jitterMs: Math.round(w.rekeyJitterMs),
   };
   const ikeCommon: Partial<IkePeerConfig> = { retransmit, lifetimes };
+  // RFC 4303 §3.4.3–3.4.4 on both ends; the tunnel-DHCP policy on gateways (models/nodes/gateway-node.ts).
+  const esp: EspDefences = {
+    integrity: options['espIntegrity'] !== false,
+    replayWindow: Number(options['espReplayWindow'] ?? 64),
+  };
+  const defences: GatewayDefences = {
+    esp,
+    dhcpFromTunnel: (options['dhcpFromTunnel'] ?? 'relay') as DhcpFromTunnelPolicy,
+  };
   const gwByName = new Map(t.gateways.map((g) => [g.name, g]));
   const dhcpByName = new Map(t.dhcpServers.map((d) => [d.name, d]));
   const hostAddress = t.enterpriseHosts[0] ? splitCidr(t.enterpriseHosts[0].address).address : undefined;
@@ -162,6 +173,13 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     const h = t.enterpriseHosts.find((x) => protectedCidrs.some((c) => inSubnet(splitCidr(x.address).address, c)));
     return h ? splitCidr(h.address).address : hostAddress;
   };
+  // Outer addresses by client name (an attacker derives its victim's chaddr from it: public data).
+  const outerOf = new Map<string, string>();
+  for (const g of t.clients) {
+    const first = ipv4ToU32(splitCidr(g.address).address);
+    groupMembers(g).forEach((name, k) => outerOf.set(name, u32ToIpv4((first + k) >>> 0)));
+  }
+  const clientByName = new Map<string, ClientNode>();
   for (const g of t.clients) {
     const gws = (Array.isArray(g.gateway) ? g.gateway : [g.gateway]).map((n) => gwByName.get(n) as GatewayInput);
     const [gw, ...extra] = gws as [GatewayInput, ...GatewayInput[]];
@@ -190,24 +208,42 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
         };
       });
       const ping = pingTargetOf(gw);
-      clients.push(
-        new ClientNode({
-          name,
-          address: u32ToIpv4(outer),
-          prefixLength,
-          gatewayAddress: splitCidr(gw.outside).address,
-          gatewayIdentity: gw.identity ?? `${gw.name}.example.com`,
-          ike,
-          // The method factory (models/methods/method.ts); ClientNode builds the tasks per node life.
-          method: m.client(clientOptions(name, options)),
-          ...(w.reconnect ? { reconnect: w.reconnect } : {}),
-          ...(ping ? { pingTarget: ping } : {}),
-          pingIntervalMs: Math.round(w.pingIntervalMs),
-          ...(tunnels.length > 0 ? { tunnels } : {}),
-          // The home DHCP client leases the outer address from the home server on the client's LAN.
-          ...(g.homeDhcpServer !== undefined ? { homeDhcp: { mac: g.homeMac ?? homeMac(outer) } } : {}),
-        }),
-      );
+      const b = g.behaviour;
+      const dhcp = gw.dhcpServer !== undefined ? dhcpByName.get(gw.dhcpServer) : undefined;
+      const victim = b?.victim;
+      const behaviour =
+        b === undefined
+          ? undefined
+          : attackerBehaviour(b, {
+              ...(victim === undefined ? {} : { victimOuter: outerOf.get(victim) ?? '0.0.0.0' }),
+              victimInner: () => (victim === undefined ? undefined : clientByName.get(victim)?.innerConfig()?.address),
+              ...(dhcp ? { dhcpServer: splitCidr(dhcp.address).address } : {}),
+              gatewayInside: splitCidr(gw.inside).address,
+              gatewayOutside: splitCidr(gw.outside).address,
+              methodSpeaksDhcp:
+                method === 'dhcp-over-ike' || method === 'dhcp-over-ike-wg' || method === 'dhcp-over-ipsec',
+              ...(victim === undefined ? {} : { tapVictim: (o) => clientByName.get(victim)?.tap(o) }),
+            });
+      const node = new ClientNode({
+        name,
+        address: u32ToIpv4(outer),
+        prefixLength,
+        gatewayAddress: splitCidr(gw.outside).address,
+        gatewayIdentity: gw.identity ?? `${gw.name}.example.com`,
+        ike,
+        // The method factory (models/methods/method.ts); ClientNode builds the tasks per node life.
+        method: m.client(clientOptions(name, options)),
+        ...(w.reconnect ? { reconnect: w.reconnect } : {}),
+        ...(ping ? { pingTarget: ping } : {}),
+        pingIntervalMs: Math.round(w.pingIntervalMs),
+        ...(tunnels.length > 0 ? { tunnels } : {}),
+        // The home DHCP client leases the outer address from the home server on the client's LAN.
+        ...(g.homeDhcpServer !== undefined ? { homeDhcp: { mac: g.homeMac ?? homeMac(outer) } } : {}),
+        esp,
+        ...(behaviour === undefined ? {} : { behaviour }),
+      });
+      clientByName.set(name, node);
+      clients.push(node);
     });
   }
 
@@ -252,6 +288,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
       policy,
       psks: psksByGateway.get(g.name) ?? {},
       provider: (ctx) => m.gateway(gwOpts, ctx),
+      defences,
     });
   });
 

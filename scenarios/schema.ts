@@ -3,6 +3,7 @@
  * (`latencyMs`, `lossRatio`); load.ts converts them to the engine's integer µs / ppm. Cross-field checks (dangling
  * names, duplicates, addresses outside their subnet, option values) are in validate.ts.
  */
+import { ATTACK_KINDS } from '../models/attacks/canary.ts';
 import { z } from 'zod';
 import { METHOD_IDS } from './method-registry.ts';
 
@@ -104,6 +105,18 @@ const ClientGroup = z.strictObject({
   homeMac: z
     .string()
     .regex(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/, { error: 'a MAC address aa:bb:cc:dd:ee:ff (lower case)' })
+    .optional(),
+  /**
+   * An adversarial client (models/attacks/attacker.ts): it connects like the others, then at `atMs` performs
+   * `attack` against `victim` (a client name; needed by lease-theft, release-other, decline-other, ike-replay and
+   * esp-spoof). Traced as `attack.tried`, the defenders' `attack.refused` / `attack.succeeded`; metric `attacks`.
+   */
+  behaviour: z
+    .strictObject({
+      attack: z.enum(ATTACK_KINDS),
+      victim: Name.optional(),
+      atMs: z.number().int().min(0),
+    })
     .optional(),
 });
 

@@ -98,6 +98,17 @@ export function validateScenario(s: ScenarioInput): Problem[] {
     );
     if (g.homeDhcpServer !== undefined)
       needNode(g.homeDhcpServer, `topology.clients[${i}].homeDhcpServer`, 'homeDhcpServer');
+    // An attacker's victim: another client (not a group, not itself); attacks on a victim need one.
+    const b = g.behaviour;
+    if (b !== undefined) {
+      const path = `topology.clients[${i}].behaviour.victim`;
+      if (b.victim !== undefined) {
+        needNode(b.victim, path, 'client');
+        if (groupMembers(g).includes(b.victim))
+          out.push({ path, expected: 'another client than the attacker', found: b.victim });
+      } else if (!['option82', 'forged-relay', 'dhcp-before-auth'].includes(b.attack))
+        out.push({ path, expected: `a client name (attack ${b.attack} needs a victim)`, found: 'nothing' });
+    }
     const { prefixLength } = splitCidr(g.address);
     if (g.count !== undefined) {
       const first = ipv4ToU32(splitCidr(g.address).address);

@@ -132,4 +132,28 @@ export const COMMON_POLICIES: readonly PolicyDescriptor[] = [
     doc: 'gateway local pool: a released address goes to another identity only after this delay',
     section: 'gateway',
   },
+  {
+    name: 'espIntegrity',
+    kind: 'bool',
+    default: true,
+    doc: 'gateway and clients: verify the keyed ICV tag of inbound ESP with the SA key before use (RFC 4303 §3.4.4)',
+    section: 'gateway',
+  },
+  {
+    name: 'espReplayWindow',
+    kind: 'int',
+    min: 0,
+    max: 1024,
+    default: 64,
+    doc: 'gateway and clients: ESP anti-replay window in packets, 0 = off (RFC 4303 §3.4.3: 64 recommended)',
+    section: 'gateway',
+  },
+  {
+    name: 'dhcpFromTunnel',
+    kind: 'enum',
+    values: ['relay', 'refuse', 'forward'],
+    default: 'relay',
+    doc: "gateway: tunnel UDP to a DHCP server's port 67 goes only through the gateway's own relay (RFC 3456 §4.2) or is refused (relay); always refused (refuse); routed like any packet (forward)",
+    section: 'gateway',
+  },
 ];

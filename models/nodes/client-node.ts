@@ -49,6 +49,8 @@ import {
   type Packet,
 } from './lab-packet.ts';
 import { traceTransitions } from './machine-trace.ts';
+import { DEFAULT_ESP_DEFENCES, EspInbound, espKeyOf, type EspDefences } from './esp-inbound.ts';
+import { udpCanary } from '../attacks/canary.ts';
 
 export interface ReconnectPolicy {
   readonly delayMs: number;
@@ -97,6 +99,10 @@ export interface ClientNodeOptions {
   readonly tunnels?: readonly ClientTunnelOptions[];
   /** A home DHCP client on `eth0` (draft-richardson §4 wildcard hazard). */
   readonly homeDhcp?: HomeDhcpOptions;
+  /** Inbound ESP checks (RFC 4303 §3.4.3–3.4.4); default on, 64-packet window. */
+  readonly esp?: EspDefences;
+  /** An adversarial behaviour (models/attacks/): sees the node's wire and may send on it. */
+  readonly behaviour?: ClientBehaviourFactory;
 }
 
 /**
@@ -113,6 +119,35 @@ export function selectorsText(ts: readonly IkeTrafficSelector[]): string {
     })
     .join(',');
 }
+
+/** What an adversarial behaviour may use of its client node (models/attacks/). */
+export interface ClientBehaviourHost {
+  readonly name: string;
+  readonly host: NodeHost<Packet>;
+  /** The primary tunnel's method context as the method sees it (its SPD send, children, inner address). */
+  readonly methodContext: () => ClientMethodContext | undefined;
+  /** The node's current outer address. */
+  outerAddress(): string;
+  /** The primary tunnel's Child SAs and inner address. */
+  children(): readonly ClientChild[];
+  innerAddress(): string | undefined;
+  /** Sends a raw packet on eth0 (crafted IKE or ESP). */
+  sendRaw(p: Packet): void;
+  /** Seals an inner datagram into a Child SA of the primary tunnel (its key, the next sequence number). */
+  sealInto(child: ClientChild, inner: Packet): Packet;
+}
+
+export interface ClientBehaviour {
+  /** May replace the method factory (e.g. to rewrite the DHCP messages it sends). */
+  wrapMethod?(m: ClientMethodFactory): ClientMethodFactory;
+  start(host: ClientBehaviourHost): void;
+  /** Every packet the node receives, before the node; true = consumed (a reply to a crafted message). */
+  onReceive?(p: Packet): boolean;
+  /** Every packet the node sends on eth0 (what an on-path observer of this node would capture). */
+  onSend?(p: Packet): void;
+}
+
+export type ClientBehaviourFactory = () => ClientBehaviour;
 
 export const DEFAULT_RECONNECT: ReconnectPolicy = { delayMs: 5000, jitterMs: 1000, triesMax: 5 };
 /** Source port of the echo workload. */
@@ -174,6 +209,10 @@ export class ClientNode implements SimNode<Packet> {
   private host!: NodeHost<Packet>;
   private readonly tunnels: Tunnel[];
   private readonly espSeq = new Map<number, number>();
+  private readonly inboundEsp: EspInbound;
+  private readonly behaviour: ClientBehaviour | undefined;
+  private readonly taps: ((p: Packet) => void)[] = [];
+  private primaryContext: ClientMethodContext | undefined;
   /** `${tunnel}|${slot}` → node-wide slot age, kept across rekeys (client-spd.ts rule 4). */
   private readonly slotAges = new Map<string, number>();
   private nextSlotAge = 0;
@@ -200,6 +239,8 @@ export class ClientNode implements SimNode<Packet> {
       ...(options.pingTarget === undefined ? {} : { pingTarget: options.pingTarget }),
     };
     this.tunnels = [primary, ...(options.tunnels ?? [])].map((t) => new Tunnel(t.name, t));
+    this.inboundEsp = new EspInbound(options.esp ?? DEFAULT_ESP_DEFENCES);
+    this.behaviour = options.behaviour?.();
   }
 
   start(host: NodeHost<Packet>): void {
@@ -209,11 +250,49 @@ export class ClientNode implements SimNode<Packet> {
       this.buildTasks(t);
     }
     this.startHome();
+    this.behaviour?.start(this.behaviourHost());
+  }
+
+  /** An on-path observer of this node's outgoing packets (the attacker's capture of its victim). */
+  tap(observer: (p: Packet) => void): void {
+    this.taps.push(observer);
+  }
+
+  private sendEth0(p: Packet): void {
+    for (const tap of this.taps) tap(p);
+    this.behaviour?.onSend?.(p);
+    this.host.send('eth0', p);
+  }
+
+  private behaviourHost(): ClientBehaviourHost {
+    const primary = this.tunnels[0];
+    return {
+      name: this.name,
+      host: this.host,
+      methodContext: () => this.primaryContext,
+      outerAddress: () => this.outer,
+      children: () => [...(primary?.children ?? [])],
+      innerAddress: () => primary?.config?.address,
+      sendRaw: (p) => this.sendEth0(p),
+      sealInto: (child, inner) => {
+        const seq = (this.espSeq.get(child.spiIn) ?? 0) + 1;
+        this.espSeq.set(child.spiIn, seq);
+        const gw = primary?.options.gatewayAddress ?? this.options.gatewayAddress;
+        const key = espKeyOf(primary?.options.ike.pskName ?? '', child.spiOut, child.spiIn);
+        return espPacket(this.outer, gw, child.spiOut, seq, child.suite, inner, key);
+      },
+    };
   }
 
   private buildTasks(t: Tunnel): void {
-    const m = t.options.method;
-    t.tasks = typeof m === 'function' ? m(this.methodContext(t)) : m;
+    const base = t.options.method;
+    const m =
+      this.behaviour?.wrapMethod !== undefined && typeof base === 'function' && t.primary
+        ? this.behaviour.wrapMethod(base)
+        : base;
+    const ctx = this.methodContext(t);
+    if (t.primary) this.primaryContext = ctx;
+    t.tasks = typeof m === 'function' ? m(ctx) : m;
   }
 
   private methodContext(t: Tunnel): ClientMethodContext {
@@ -347,7 +426,7 @@ export class ClientNode implements SimNode<Packet> {
           packet = ikePacket(this.outer, t.options.gatewayAddress, e.message);
           this.packets.set(e.message, packet);
         }
-        this.host.send('eth0', packet);
+        this.sendEth0(packet);
         return;
       }
       case 'ike.up': {
@@ -391,6 +470,7 @@ export class ClientNode implements SimNode<Packet> {
         for (const spi of e.spisIn) {
           t.inbound.delete(spi);
           this.espSeq.delete(spi);
+          this.inboundEsp.forget(spi);
         }
         for (const c of t.children) if (e.spisIn.includes(c.spiIn)) this.slotAges.delete(`${t.name}|${c.slot}`);
         t.children = t.children.filter((c) => !e.spisIn.includes(c.spiIn));
@@ -498,7 +578,7 @@ export class ClientNode implements SimNode<Packet> {
     const flow = { ...d, protocol: IpProtocol.UDP };
     const entry = selectChild(this.spdEntries(), flow);
     if (entry === undefined) {
-      this.host.send('eth0', datagramPacket(d));
+      this.sendEth0(datagramPacket(d));
       // A tunnel's own datagram that no SA protects leaves on the physical interface (RFC 4301 §4.4.1 BYPASS).
       if (origin.kind === 'tunnel')
         this.host.traceNote('spd.leaked', { client: this.name, dst: d.dst, dstPort: d.dstPort, tunnel: origin.tunnel });
@@ -519,7 +599,8 @@ export class ClientNode implements SimNode<Packet> {
     const seq = (this.espSeq.get(entry.spiIn) ?? 0) + 1;
     this.espSeq.set(entry.spiIn, seq);
     const gw = t?.options.gatewayAddress ?? this.options.gatewayAddress;
-    this.host.send('eth0', espPacket(this.outer, gw, entry.spiOut, seq, entry.suite, datagramPacket(d)));
+    const key = espKeyOf(t?.options.ike.pskName ?? '', entry.spiOut, entry.spiIn);
+    this.sendEth0(espPacket(this.outer, gw, entry.spiOut, seq, entry.suite, datagramPacket(d), key));
     return { kind: 'tunnel', slot: entry.slot };
   }
 
@@ -542,6 +623,7 @@ export class ClientNode implements SimNode<Packet> {
   }
 
   receive(_iface: string, p: Packet): void {
+    if (this.behaviour?.onReceive?.(p) === true) return;
     const ike = ikeOf(p);
     if (ike !== undefined) {
       const t = this.tunnels.find((x) => x.options.gatewayAddress === p.ip.src) ?? this.tunnels[0];
@@ -560,9 +642,23 @@ export class ClientNode implements SimNode<Packet> {
       this.host.traceNote('data.unknownSpi', { spi: esp.spi });
       return;
     }
+    // RFC 4303 §3.4.4 then §3.4.3: the ICV with the SA's key, then the anti-replay window.
+    const verdict = this.inboundEsp.admit(p, espKeyOf(t.options.ike.pskName, child.spiIn, child.spiOut));
+    if (!verdict.ok) {
+      this.host.traceNote('data.refused', { reason: verdict.reason, spi: esp.spi, sequence: esp.sequence });
+      const c = udpCanary(d.app);
+      if (c !== undefined)
+        this.host.traceNote('attack.refused', { kind: c.kind, attacker: c.attacker, reason: verdict.reason });
+      return;
+    }
     // RFC 4301 §5.2: the inner packet must match the SA's selectors (TSr source, TSi destination).
     if (!coversInbound(child, { ...d, protocol: IpProtocol.UDP })) {
       this.host.traceNote('data.spoofed', { spi: esp.spi, src: d.src });
+      return;
+    }
+    const canary = udpCanary(d.app);
+    if (canary !== undefined) {
+      this.host.traceNote('attack.succeeded', { kind: canary.kind, attacker: canary.attacker, via: 'esp' });
       return;
     }
     if (d.dstPort === DATA_PORT && d.app.kind === 'raw') {
@@ -639,6 +735,7 @@ export class ClientNode implements SimNode<Packet> {
   }
 
   crash(): void {
+    this.inboundEsp.clear();
     for (const t of this.tunnels) {
       t.cancelReconnect?.();
       t.tasks.stop?.();

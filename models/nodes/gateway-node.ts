@@ -32,6 +32,29 @@ import {
   type Packet,
 } from './lab-packet.ts';
 import { traceTransitions } from './machine-trace.ts';
+import { DEFAULT_ESP_DEFENCES, EspInbound, espKeyOf, type EspDefences } from './esp-inbound.ts';
+import { udpCanary } from '../attacks/canary.ts';
+import type { NoteData } from '../methods/method.ts';
+
+/**
+ * UDP to a DHCP server's port 67 arriving from a tunnel (RFC 2131 §4.1: relay agents and servers listen on 67; a
+ * remote-access peer is a client and speaks from 68 to its relay): `relay` hands it to the gateway's own relay when
+ * the method has one for tunnel DHCP (RFC 3456 §4.2, which also carries the §4.4 unicast renewals), else refuses it;
+ * `refuse` always refuses; `forward` routes it inside like any packet (the behaviour before this policy).
+ */
+export type DhcpFromTunnelPolicy = 'relay' | 'refuse' | 'forward';
+
+export interface GatewayDefences {
+  readonly esp: EspDefences;
+  readonly dhcpFromTunnel: DhcpFromTunnelPolicy;
+}
+
+export const DEFAULT_GATEWAY_DEFENCES: GatewayDefences = {
+  esp: DEFAULT_ESP_DEFENCES,
+  dhcpFromTunnel: 'relay',
+};
+
+const DHCP_SERVER_PORT = 67;
 
 export interface GatewayNodeOptions {
   readonly name: string;
@@ -44,6 +67,8 @@ export interface GatewayNodeOptions {
   readonly psks: Readonly<Record<string, string>>;
   /** The method's gateway side (e.g. `(ctx) => modeCfgMethod.gateway(poolOptions, ctx)`). */
   readonly provider: (ctx: GatewayMethodContext) => AddressProvider;
+  /** ESP inbound checks and the tunnel-DHCP forwarding policy (default `DEFAULT_GATEWAY_DEFENCES`). */
+  readonly defences?: GatewayDefences;
 }
 
 type Responder = Actor<typeof responderMachine>;
@@ -78,10 +103,14 @@ export class GatewayNode implements SimNode<Packet> {
   private readonly providerMachines = new Map<string, { current(): string }>();
   private readonly espSeq = new Map<number, number>();
   private readonly invalidSpiReplies = new ReplyLimit(INVALID_SPI_REPLIES_PER_SEC, 1_000_000);
+  private readonly defences: GatewayDefences;
+  private readonly inbound: EspInbound;
   private up = true;
 
   constructor(readonly options: GatewayNodeOptions) {
     this.name = options.name;
+    this.defences = options.defences ?? DEFAULT_GATEWAY_DEFENCES;
+    this.inbound = new EspInbound(this.defences.esp);
     this.interfaces = [
       { name: 'outside', ...options.outside },
       { name: 'inside', ...options.inside },
@@ -267,7 +296,10 @@ export class GatewayNode implements SimNode<Packet> {
         return;
       case 'ike.childDeleted':
         rec.children = rec.children.filter((c) => !e.spisIn.includes(c.spiIn));
-        for (const spi of e.spisIn) this.espSeq.delete(spi);
+        for (const spi of e.spisIn) {
+          this.espSeq.delete(spi);
+          this.inbound.forget(spi);
+        }
         this.host.traceNote('gateway.routePruned', { peer: rec.peerId, spis: e.spisIn.join(',') });
         return;
       case 'ike.rekeyed':
@@ -336,6 +368,28 @@ export class GatewayNode implements SimNode<Packet> {
     return ours && ports.includes(d.dstPort) && this.provider.onUdp !== undefined;
   }
 
+  /** The modelled SA key of a Child SA of `rec` for packets carrying `headerSpi` (esp-inbound.ts). */
+  private espKey(rec: SaRecord, headerSpi: number, otherSpi: number): number {
+    return espKeyOf(this.options.psks[rec.peerId] ?? '', headerSpi, otherSpi);
+  }
+
+  /** `data.refused {reason, …}`, and `attack.refused` when the packet carries an attack canary. */
+  private refuse(reason: string, inner: Packet | undefined, data: NoteData): void {
+    this.host.traceNote('data.refused', { reason, ...data });
+    const d = inner === undefined ? undefined : udpOf(inner);
+    const c = d === undefined ? undefined : udpCanary(d.app);
+    if (c !== undefined) this.host.traceNote('attack.refused', { kind: c.kind, attacker: c.attacker, reason });
+  }
+
+  /** An accepted datagram with a canary: a delivery (bait) or a success. */
+  private noteDelivered(inner: Packet, spi: number, sequence: number): void {
+    const d = udpOf(inner);
+    const c = d === undefined ? undefined : udpCanary(d.app);
+    if (c === undefined) return;
+    if (c.bait) this.host.traceNote('attack.delivered', { kind: c.kind, attacker: c.attacker, spi, sequence });
+    else this.host.traceNote('attack.succeeded', { kind: c.kind, attacker: c.attacker, via: 'esp' });
+  }
+
   private receiveEsp(p: Packet): void {
     const esp = espOf(p);
     if (esp === undefined) return;
@@ -343,10 +397,20 @@ export class GatewayNode implements SimNode<Packet> {
       const child = rec.children.find((c) => c.spiIn === esp.spi);
       if (child === undefined) continue;
       const inner = esp.inner;
+      // RFC 4303 §3.4.4 then §3.4.3: the ICV with the SA's key, then the anti-replay window.
+      const verdict = this.inbound.admit(p, this.espKey(rec, child.spiIn, child.spiOut));
+      if (!verdict.ok) {
+        this.refuse(verdict.reason, inner, { spi: esp.spi, sequence: esp.sequence });
+        return;
+      }
       // RFC 4301 §5.2: the inner packet must match the SA's selectors (TSi source, TSr destination).
       const flow = flowOf(inner);
       if (ikeOf(inner) !== undefined || coversOutbound(child, flow) === undefined) {
         this.host.traceNote('data.spoofed', { spi: esp.spi, src: inner.ip.src });
+        const d = udpOf(inner);
+        const c = d === undefined ? undefined : udpCanary(d.app);
+        if (c !== undefined)
+          this.host.traceNote('attack.refused', { kind: c.kind, attacker: c.attacker, reason: 'spoofed' });
         return;
       }
       const d = udpOf(inner);
@@ -358,10 +422,33 @@ export class GatewayNode implements SimNode<Packet> {
         this.host.traceNote('data.broadcastDropped', { spi: esp.spi });
         return;
       }
+      if (d !== undefined && d.dstPort === DHCP_SERVER_PORT && this.dhcpFromTunnel(rec, child.spiIn, d, inner)) return;
+      this.noteDelivered(inner, esp.spi, esp.sequence);
       this.host.send('inside', inner);
       return;
     }
     this.host.traceNote('data.unknownSpi', { spi: esp.spi });
+  }
+
+  /**
+   * The `dhcpFromTunnel` policy for UDP to port 67 of an inside address (see `DhcpFromTunnelPolicy`). True when the
+   * datagram was taken care of (relayed or refused), false when it is to be forwarded.
+   */
+  private dhcpFromTunnel(rec: SaRecord, spiIn: number, d: UdpDatagram, inner: Packet): boolean {
+    const policy = this.defences.dhcpFromTunnel;
+    if (policy === 'forward') {
+      if (d.app.kind === 'dhcp')
+        this.host.traceNote('data.dhcpFromTunnel', { peer: rec.peerId, xid: d.app.message.xid });
+      return false;
+    }
+    const ownRelay = (this.provider.udpPorts ?? []).includes(DHCP_SERVER_PORT) && this.provider.onUdp !== undefined;
+    if (policy === 'relay' && ownRelay) {
+      // Only the gateway's own relay speaks to the server (RFC 3456 §4.2): giaddr, option 82, its checks.
+      this.provider.onUdp?.(d, { via: 'tunnel', ikeSaId: rec.id, peerId: rec.peerId, spiIn });
+      return true;
+    }
+    this.refuse('dhcp-from-tunnel', inner, { peer: rec.peerId, dst: d.dst });
+    return true;
   }
 
   /** Seals `p` into the record's newest Child SA whose selectors cover it (TSi destination, TSr source). */
@@ -373,7 +460,15 @@ export class GatewayNode implements SimNode<Packet> {
     this.espSeq.set(child.spiIn, seq);
     this.host.send(
       'outside',
-      espPacket(this.options.outside.address, rec.peerAddress, child.spiOut, seq, child.suite, p),
+      espPacket(
+        this.options.outside.address,
+        rec.peerAddress,
+        child.spiOut,
+        seq,
+        child.suite,
+        p,
+        this.espKey(rec, child.spiOut, child.spiIn),
+      ),
     );
     return true;
   }
@@ -398,6 +493,7 @@ export class GatewayNode implements SimNode<Packet> {
     this.records.clear();
     this.bySpiI.clear();
     this.espSeq.clear();
+    this.inbound.clear();
     this.provider.reset();
   }
 

@@ -62,8 +62,12 @@ export function espPacket(
   sequence: number,
   suite: CipherSuiteName,
   inner: Packet,
+  integrityKey?: number,
 ): Packet {
-  return espTunnelPacket({ src, dst, spi, sequence, suite, inner });
+  const p = espTunnelPacket({ src, dst, spi, sequence, suite, inner });
+  // The sender's SA key: the keyed ICV tag (models/wire/crypto-suite.ts, RFC 4303 §3.4.4).
+  if (integrityKey === undefined || p.payload.kind !== 'esp-sealed') return p;
+  return { ...p, payload: { ...p.payload, integrityKey } };
 }
 
 /** Protocol and ports of a packet for selector matching (RFC 4301 §4.4.1.1); ports 0 when not UDP. */

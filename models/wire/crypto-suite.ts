@@ -154,6 +154,14 @@ export interface CryptoContext {
    * sequence number (8 bytes, RFC 4303 §2.1–2.2); for IKE the IKE header and the SK payload's generic header (RFC 5282 §5.1).
    */
   readonly associatedData: Uint8Array;
+  /**
+   * ESP only: the SA's modelled integrity key. The last `ESP_TAG_BYTES` of the ICV become a tag keyed with it, so only
+   * the SA's holder can produce ESP its peer accepts (RFC 4303 §3.4.4: the ICV is verified with the SA's key before
+   * anything else). Absent: the keyless modelled ICV (tools, captures, codec tests).
+   */
+  readonly integrityKey?: number;
+  /** ESP only: the tag a parse read (re-emission writes it back as is); ignored when `integrityKey` is given. */
+  readonly icvTag?: number;
 }
 
 export interface Sealed {
@@ -168,6 +176,8 @@ export interface Opened {
   readonly padding: Uint8Array;
   /** ESP only; null for IKE. */
   readonly nextHeader: number | null;
+  /** ESP only: the keyed tag (last `ESP_TAG_BYTES` of the ICV); absent when they are the keyless model's bytes. */
+  readonly icvTag?: number;
 }
 
 export interface CryptoModel {
@@ -205,6 +215,65 @@ function expand(state: number, n: number): Uint8Array {
 
 const TAG_IV = Uint8Array.of(0x49, 0x56); // "IV"
 const TAG_ICV = Uint8Array.of(0x49, 0x43); // "IC"
+const TAG_KEYED = Uint8Array.of(0x4b, 0x54); // "KT"
+
+/**
+ * Bytes of the ESP ICV that carry the keyed tag. The tag replaces the ICV's last bytes (it adds none: sizes stay those
+ * of the suite, RFC 4868 §2.3 / RFC 4106 §3.3); the rest stays the keyless model so captures and tools still open it.
+ */
+export const ESP_TAG_BYTES = 4;
+
+/** murmur3's 32-bit finaliser: every input bit reaches every output bit (integer arithmetic only). */
+function fmix32(x: number): number {
+  let h = x >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The modelled keyed tag: two FNV-1a lanes seeded from the key, finalised and mixed with the key again (an
+ * envelope-style keyed hash). Not a MAC anyone should use: it stands for HMAC-SHA2-256-128 / the GCM tag (RFC 4868,
+ * RFC 4106) so that a node without the SA's key cannot forge, which is all the lab needs.
+ */
+export function keyedTag(key: number, parts: readonly Uint8Array[]): number {
+  const k = key >>> 0;
+  const a = fnv1a([TAG_KEYED, ...parts], k);
+  const b = fnv1a([...parts, TAG_KEYED], fmix32(k ^ 0x9e3779b9));
+  return fmix32((a ^ Math.imul(b, 0x01000193) ^ k) >>> 0);
+}
+
+/** A 32-bit key from text and numbers (e.g. a PSK name and SPIs): the lab's stand-in for keys from SKEYSEED. */
+export function modelledKey(text: string, ...numbers: readonly number[]): number {
+  const bytes = new Uint8Array(text.length + 4 * numbers.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+  numbers.forEach((n, j) => {
+    const at = text.length + 4 * j;
+    bytes[at] = (n >>> 24) & 0xff;
+    bytes[at + 1] = (n >>> 16) & 0xff;
+    bytes[at + 2] = (n >>> 8) & 0xff;
+    bytes[at + 3] = n & 0xff;
+  });
+  return fmix32(fnv1a([bytes], text.length));
+}
+
+function readTag(icv: Uint8Array): number {
+  const at = icv.length - ESP_TAG_BYTES;
+  return (((icv[at] ?? 0) << 24) | ((icv[at + 1] ?? 0) << 16) | ((icv[at + 2] ?? 0) << 8) | (icv[at + 3] ?? 0)) >>> 0;
+}
+
+function writeTag(icv: Uint8Array, tag: number): void {
+  const at = icv.length - ESP_TAG_BYTES;
+  icv[at] = (tag >>> 24) & 0xff;
+  icv[at + 1] = (tag >>> 16) & 0xff;
+  icv[at + 2] = (tag >>> 8) & 0xff;
+  icv[at + 3] = tag & 0xff;
+}
+
+/** The ESP tag for an SA key over the keyless ICV head (which covers SPI, sequence, IV and body). */
+function espTag(key: number, ctx: CryptoContext, icvHead: Uint8Array): number {
+  return keyedTag(key, [ctx.associatedData, icvHead]);
+}
 
 /** A per-suite seed, so a packet sealed under one suite never verifies under another of the same sizes. */
 function suiteSeed(suite: CipherSuite): number {
@@ -215,6 +284,15 @@ function suiteSeed(suite: CipherSuite): number {
 
 function modelIcv(ctx: CryptoContext, iv: Uint8Array, body: Uint8Array): Uint8Array {
   return expand(fnv1a([TAG_ICV, ctx.associatedData, iv, body], suiteSeed(ctx.suite)), ctx.suite.icvBytes);
+}
+
+/**
+ * True when the ICV's keyed tail is the tag `integrityKey` gives for this ICV's keyless head (ESP, RFC 4303 §3.4.4).
+ * The head was checked when the packet was opened.
+ */
+export function espTagMatches(icv: Uint8Array, ctx: CryptoContext, integrityKey: number): boolean {
+  if (icv.length < ESP_TAG_BYTES) return false;
+  return readTag(icv) === espTag(integrityKey, ctx, icv.subarray(0, icv.length - ESP_TAG_BYTES));
 }
 
 export const modelledCrypto: CryptoModel = {
@@ -249,7 +327,13 @@ export const modelledCrypto: CryptoModel = {
       body[bodyBytes - 1] = nextHeader;
     }
     const iv = expand(fnv1a([TAG_IV, ctx.associatedData, input.plaintext], suiteSeed(suite)), suite.ivBytes);
-    return { iv, body, icv: modelIcv(ctx, iv, body) };
+    const icv = modelIcv(ctx, iv, body);
+    if (rule === 'esp') {
+      const head = icv.subarray(0, icv.length - ESP_TAG_BYTES);
+      if (ctx.integrityKey !== undefined) writeTag(icv, espTag(ctx.integrityKey, ctx, head));
+      else if (ctx.icvTag !== undefined) writeTag(icv, ctx.icvTag);
+    }
+    return { iv, body, icv };
   },
 
   open(sealed, rule, ctx) {
@@ -261,9 +345,13 @@ export const modelledCrypto: CryptoModel = {
       return decodeError(`${field}.icv`, 0, `ICV is ${sealed.icv.length} bytes, suite needs ${suite.icvBytes}`);
     }
     const expected = modelIcv(ctx, sealed.iv, sealed.body);
-    for (let i = 0; i < expected.length; i++) {
+    // ESP: the keyless head is checked here; the keyed tail is the SA holder's to check (`espTagMatches`).
+    const checked = rule === 'esp' ? expected.length - ESP_TAG_BYTES : expected.length;
+    for (let i = 0; i < checked; i++) {
       if (expected[i] !== sealed.icv[i]) return decodeError(`${field}.icv`, 0, 'integrity check failed');
     }
+    const tag = readTag(sealed.icv);
+    const icvTag = rule === 'esp' && tag !== readTag(expected) ? tag : null;
     const align = rule === 'esp' ? Math.max(4, suite.blockBytes) : suite.blockBytes;
     const trailer = trailerBytes(rule);
     const { body } = sealed;
@@ -293,6 +381,7 @@ export const modelledCrypto: CryptoModel = {
         plaintext: body.slice(0, plaintextEnd),
         padding,
         nextHeader: rule === 'esp' ? (body[body.length - 1] ?? 0) : null,
+        ...(icvTag === null ? {} : { icvTag }),
       },
       body.length,
     );

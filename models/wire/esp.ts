@@ -20,6 +20,7 @@ import {
   type CipherSuiteName,
   type CryptoContext,
   type CryptoModel,
+  espTagMatches,
 } from './crypto-suite.ts';
 import { decodeError, parsed, type ParseResult } from './result.ts';
 
@@ -75,6 +76,11 @@ export interface EspSealedView {
   readonly plaintext: Uint8Array;
   /** 1, 2, 3, … (RFC 4303 §2.4); usually the minimum, may be longer (traffic-flow confidentiality). */
   readonly padding: Uint8Array;
+  /**
+   * The keyed tag in the ICV's last `ESP_TAG_BYTES` (crypto-suite.ts), as read or to write; absent = the keyless
+   * modelled bytes. A sender holding the SA's key passes `integrityKey` to `sealEsp` instead.
+   */
+  readonly icvTag?: number;
 }
 
 /** RFC 4303 §2.1–2.2: the ICV covers SPI and sequence; the modelled crypto takes them as associated data. */
@@ -85,14 +91,18 @@ function espContext(spi: number, sequence: number, suite: CipherSuite): CryptoCo
   return { suite, associatedData };
 }
 
-/** Seals a plaintext into an ESP packet; throws WireEmitError on bad padding or out-of-range fields. */
-export function sealEsp(view: EspSealedView, crypto: CryptoModel = modelledCrypto): EspPacket {
+/**
+ * Seals a plaintext into an ESP packet; throws WireEmitError on bad padding or out-of-range fields. `integrityKey`
+ * (the SA's modelled key) writes the keyed tag; without it `view.icvTag` (or the keyless bytes) is written.
+ */
+export function sealEsp(view: EspSealedView, crypto: CryptoModel = modelledCrypto, integrityKey?: number): EspPacket {
   const suite = CIPHER_SUITES[view.suite];
-  const sealed = crypto.seal(
-    { plaintext: view.plaintext, padding: view.padding, nextHeader: view.nextHeader },
-    'esp',
-    espContext(view.spi, view.sequence, suite),
-  );
+  const ctx = espContext(view.spi, view.sequence, suite);
+  const sealed = crypto.seal({ plaintext: view.plaintext, padding: view.padding, nextHeader: view.nextHeader }, 'esp', {
+    ...ctx,
+    ...(integrityKey === undefined ? {} : { integrityKey }),
+    ...(view.icvTag === undefined ? {} : { icvTag: view.icvTag }),
+  });
   const data = new Uint8Array(sealed.iv.length + sealed.body.length + sealed.icv.length);
   data.set(sealed.iv, 0);
   data.set(sealed.body, sealed.iv.length);
@@ -119,11 +129,29 @@ export function openEsp(
     const { field, offset, reason } = opened.error;
     return decodeError(field, ESP_HEADER_BYTES + suite.ivBytes + offset, reason);
   }
-  const { plaintext, padding, nextHeader } = opened.value;
+  const { plaintext, padding, nextHeader, icvTag } = opened.value;
   return parsed(
-    { spi: packet.spi, sequence: packet.sequence, suite: suiteName, nextHeader: nextHeader ?? 0, plaintext, padding },
+    {
+      spi: packet.spi,
+      sequence: packet.sequence,
+      suite: suiteName,
+      nextHeader: nextHeader ?? 0,
+      plaintext,
+      padding,
+      ...(icvTag === undefined ? {} : { icvTag }),
+    },
     ESP_HEADER_BYTES + data.length,
   );
+}
+
+/**
+ * RFC 4303 §3.4.4: the receiver checks the ICV with the SA's key. True when the packet's keyed tag is the one
+ * `integrityKey` gives (the keyless part was checked when it was opened).
+ */
+export function espIntegrityValid(packet: EspPacket, suiteName: CipherSuiteName, integrityKey: number): boolean {
+  const suite = CIPHER_SUITES[suiteName];
+  const icv = packet.data.subarray(packet.data.length - suite.icvBytes);
+  return espTagMatches(icv, espContext(packet.spi, packet.sequence, suite), integrityKey);
 }
 
 export const ALL_SUITE_NAMES: readonly CipherSuiteName[] = [
@@ -173,4 +201,36 @@ export function parseSealedEsp(
   const view = tryOpenEsp(packet.value);
   if (view === null) return decodeError('esp.icv', offset, 'no modelled suite verifies the ICV');
   return parsed(view, packet.bytesRead);
+}
+
+/** RFC 4303 §3.4.3: the default (and minimum) anti-replay window is 32 packets; 64 is the recommended size. */
+export const ESP_REPLAY_WINDOW = 64;
+
+export type ReplayVerdict = 'ok' | 'replayed' | 'stale' | 'zero';
+
+/**
+ * The receiver's anti-replay window of one inbound SA (RFC 4303 §3.4.3): a sequence number already received, or
+ * left of the window (`top - size + 1`), is rejected; the window moves right when a higher number passes the
+ * integrity check (`accept` is only called after it, as §3.4.3 requires). A ring of the last `size` numbers: slot
+ * `seq % size` holds `seq` once received, so a number inside the window was seen iff its slot holds it.
+ */
+export class EspReplayWindow {
+  private top = 0;
+  private readonly seen: Uint32Array;
+
+  constructor(readonly size: number = ESP_REPLAY_WINDOW) {
+    this.seen = new Uint32Array(Math.max(1, size));
+  }
+
+  check(sequence: number): ReplayVerdict {
+    // §2.2: the first packet sent on an SA has sequence number 1; 0 is never sent.
+    if (sequence === 0) return 'zero';
+    if (sequence + this.size <= this.top) return 'stale';
+    return this.seen[sequence % this.size] === sequence ? 'replayed' : 'ok';
+  }
+
+  accept(sequence: number): void {
+    this.seen[sequence % this.size] = sequence;
+    if (sequence > this.top) this.top = sequence;
+  }
 }

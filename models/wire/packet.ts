@@ -5,7 +5,7 @@
  * `packetCodec` is what nodes use as their PacketCodec (models/contract.ts).
  */
 import type { PacketCodec } from '../contract.ts';
-import { CIPHER_SUITES, minPadBytes, type CipherSuiteName } from './crypto-suite.ts';
+import { CIPHER_SUITES, ESP_TAG_BYTES, minPadBytes, type CipherSuiteName } from './crypto-suite.ts';
 import {
   parseDhcpMessage,
   dhcpMessageLength,
@@ -62,6 +62,10 @@ export type EspLayer =
       /** Padding beyond the minimum for the suite (a multiple of its alignment); absent = minimal (RFC 4303 §2.4). */
       readonly extraPadBytes?: number;
       readonly inner: EspInner;
+      /** The sender's SA key (modelled): emit writes the keyed ICV tag (crypto-suite.ts, RFC 4303 §3.4.4). */
+      readonly integrityKey?: number;
+      /** The keyed ICV tag as parsed (absent: the keyless bytes); re-emitted as is when there is no key. */
+      readonly icvTag?: number;
     };
 
 export type EspInner =
@@ -154,7 +158,35 @@ function sealEspLayer(l: EspLayer, o: PacketCodecOptions): EspPacket {
   }
   const padBytes = minPadBytes(suite, plaintext.length, 'esp') + extra;
   const padding = Uint8Array.from({ length: padBytes }, (_, i) => (i + 1) & 0xff);
-  return sealEsp({ spi: l.spi, sequence: l.sequence, suite: l.suite, nextHeader: l.nextHeader, plaintext, padding });
+  return sealEsp(
+    {
+      spi: l.spi,
+      sequence: l.sequence,
+      suite: l.suite,
+      nextHeader: l.nextHeader,
+      plaintext,
+      padding,
+      ...(l.icvTag === undefined ? {} : { icvTag: l.icvTag }),
+    },
+    undefined,
+    l.integrityKey,
+  );
+}
+
+/**
+ * RFC 4303 §3.4.4 for a parsed ESP layer: does its keyed ICV tag verify under the SA's key? (Re-seals the layer with
+ * the key, which the modelled crypto makes byte-identical apart from the tag, and compares the tags.)
+ */
+export function espLayerIntegrityValid(l: EspLayer, integrityKey: number, o: PacketCodecOptions = {}): boolean {
+  if (l.kind === 'esp') return false;
+  const expected = sealEspLayer({ ...l, integrityKey }, o);
+  return l.icvTag === tagOf(expected);
+}
+
+function tagOf(p: EspPacket): number {
+  const d = p.data;
+  const at = d.length - ESP_TAG_BYTES;
+  return (((d[at] ?? 0) << 24) | ((d[at + 1] ?? 0) << 16) | ((d[at + 2] ?? 0) << 8) | (d[at + 3] ?? 0)) >>> 0;
 }
 
 function emitUdpAppInto(app: UdpApp, buffer: Uint8Array, at: number, o: PacketCodecOptions): number {
@@ -277,6 +309,7 @@ function parseEspLayer(bytes: Uint8Array, at: number, end: number, o: PacketCode
       nextHeader: view.nextHeader,
       ...(extra > 0 ? { extraPadBytes: extra } : {}),
       inner,
+      ...(view.icvTag === undefined ? {} : { icvTag: view.icvTag }),
     };
     return parsed(layer, end - at);
   }

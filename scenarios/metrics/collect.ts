@@ -10,6 +10,7 @@ import type { TraceEvent } from '../../sim/trace.ts';
 import type { RunRoles } from '../build.ts';
 import * as C from './conventions.ts';
 import { stat, type Stat } from './stats.ts';
+import { AttackTally, type AttackMetrics } from './attacks.ts';
 
 /** The client's first tunnel (models/nodes/client-node.ts PRIMARY_TUNNEL; not imported: metrics read traces only). */
 const PRIMARY = 'primary';
@@ -93,6 +94,8 @@ export interface ScenarioMetrics {
   readonly perClient: readonly ClientMetrics[];
   /** Machine names seen in the clients' `state` events (sizes are in machine-size.ts). */
   readonly clientMachines: readonly string[];
+  /** Adversarial clients (models/attacks/): per attack kind, tried and succeeded (scenarios/metrics/attacks.ts). */
+  readonly attacks: AttackMetrics;
 }
 
 interface ClientState {
@@ -162,7 +165,10 @@ export class MetricsCollector {
   private packetsDropped = 0;
   private lastAtUs = 0;
 
+  private readonly attackTally: AttackTally;
+
   constructor(private readonly roles: RunRoles) {
+    this.attackTally = new AttackTally(roles.clients);
     for (const c of roles.clients) {
       this.clients.set(c, {
         connectAtUs: null,
@@ -203,6 +209,7 @@ export class MetricsCollector {
         if (e.link !== undefined && e.dir !== undefined) this.onHop(e.link, e.dir, e.packetId, true);
         return;
       case 'note':
+        this.attackTally.onNote(e);
         this.onNote(e);
         return;
       case 'state':
@@ -553,6 +560,7 @@ export class MetricsCollector {
       links: [...this.links.values()].map((l) => ({ ...l })),
       perClient,
       clientMachines: [...this.clientMachineNames].sort(),
+      attacks: this.attackTally.finish(),
     };
   }
 }

@@ -1,11 +1,22 @@
 /**
  * Anti-theft (the issue's security rule; both drafts are silent): the hardware address (htype, chaddr[:hlen]) and the
- * client identifier (option 61) first seen on an IKE SA are pinned to it. A later DHCP payload on that SA naming
- * another client, or a payload naming a client pinned to an SA of another IKE identity, is refused. The same IKE
- * identity may take its pins over from an older SA (a reconnect before the gateway noticed the old one died).
+ * client identifier (option 61) a DHCP payload names are bound to the authenticated IKE identity that uses them.
+ *
+ * - An IKE SA keeps the client it first named: a later payload on that SA naming another client is refused (theft).
+ * - `first-come` (the old rule): a client pinned to an SA of another IKE identity is refused — so whoever copies a
+ *   victim's chaddr (derivable from public data: draft-ietf §4's x'4000' ‖ outer address) before the victim connects
+ *   locks the victim out.
+ * - `identity` (default): a client already pinned to another identity is not refused but *scoped*: the relay gives
+ *   the server an option 61 derived from the authenticated identity (RFC 2131 §4.2: the server keys on option 61 when
+ *   present; strongSwan's dhcp plugin `identity_lease` sends the IKE identity the same way), so the two identities are
+ *   two clients to the server: neither gets the other's lease, nobody is locked out.
+ * The same IKE identity may take its pins over from an older SA (a reconnect before the gateway noticed the old one
+ * died).
  */
-import { findOption, toHex } from '../../dhcp/options.ts';
+import { findOption, toHex, withoutOption } from '../../dhcp/options.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
+
+export type PinningMode = 'identity' | 'first-come';
 
 export interface ClientKeys {
   /** `htype:hex(chaddr[:hlen])`. */
@@ -27,35 +38,53 @@ interface Owner {
   readonly peerId: string;
 }
 
-export type PinVerdict = { readonly ok: true } | { readonly ok: false; readonly chaddr: string };
+export type PinVerdict =
+  { readonly ok: true; readonly scoped: boolean } | { readonly ok: false; readonly chaddr: string };
+
+/** RFC 2132 §9.14 type 0 (not a hardware type) + `identity|client`: the option 61 of a scoped client. */
+export function scopedClientId(peerId: string, keys: ClientKeys): { readonly type: number; readonly data: Uint8Array } {
+  return { type: 0, data: new TextEncoder().encode(`${peerId}|${keys.clientId ?? keys.hardware}`) };
+}
+
+/** The message with its option 61 replaced by the scoped one (inserted first: RFC 2131 leaves option order free). */
+export function scopeMessage(m: DhcpMessage, peerId: string, keys: ClientKeys): DhcpMessage {
+  const id = scopedClientId(peerId, keys);
+  return { ...m, options: [{ kind: 'clientId', ...id }, ...withoutOption(m.options, 'clientId')] };
+}
 
 export class ClientPins {
-  private readonly bySa = new Map<string, ClientKeys>();
+  private readonly bySa = new Map<string, { readonly keys: ClientKeys; readonly scoped: boolean }>();
   private readonly owners = new Map<string, Owner>();
+
+  constructor(readonly mode: PinningMode = 'identity') {}
 
   /** Checks `keys` for the SA and pins them on success. */
   claim(ikeSaId: string, peerId: string, keys: ClientKeys): PinVerdict {
     const mine = this.bySa.get(ikeSaId);
     if (mine !== undefined) {
-      const same = mine.hardware === keys.hardware && mine.clientId === keys.clientId;
-      return same ? { ok: true } : { ok: false, chaddr: keys.hardware };
+      const same = mine.keys.hardware === keys.hardware && mine.keys.clientId === keys.clientId;
+      return same ? { ok: true, scoped: mine.scoped } : { ok: false, chaddr: keys.hardware };
     }
     const names = [`hw:${keys.hardware}`, ...(keys.clientId === undefined ? [] : [`id:${keys.clientId}`])];
     for (const n of names) {
       const o = this.owners.get(n);
-      if (o !== undefined && o.ikeSaId !== ikeSaId && o.peerId !== peerId) return { ok: false, chaddr: keys.hardware };
+      if (o === undefined || o.ikeSaId === ikeSaId || o.peerId === peerId) continue;
+      if (this.mode === 'first-come') return { ok: false, chaddr: keys.hardware };
+      // Another identity holds these names: this SA's client is scoped to its own identity, the owner keeps them.
+      this.bySa.set(ikeSaId, { keys, scoped: true });
+      return { ok: true, scoped: true };
     }
     for (const n of names) {
       const o = this.owners.get(n);
       if (o !== undefined && o.ikeSaId !== ikeSaId) this.bySa.delete(o.ikeSaId);
       this.owners.set(n, { ikeSaId, peerId });
     }
-    this.bySa.set(ikeSaId, keys);
-    return { ok: true };
+    this.bySa.set(ikeSaId, { keys, scoped: false });
+    return { ok: true, scoped: false };
   }
 
   keysOf(ikeSaId: string): ClientKeys | undefined {
-    return this.bySa.get(ikeSaId);
+    return this.bySa.get(ikeSaId)?.keys;
   }
 
   drop(ikeSaId: string): void {

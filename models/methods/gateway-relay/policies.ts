@@ -93,6 +93,14 @@ export const RELAY_POLICIES: readonly PolicyDescriptor[] = [
     doc: 'a lease the relay saw granted to an IKE SA and not renewed by halfway from T2 to expiry: the gateway deletes the IKE SA (and with it the Child SA narrowed to that TSi) so the peer drops the address before the server can give it away (RFC 2131 §4.4.5); drafts silent',
     section: 'gateway-relay',
   },
+  {
+    name: 'dhcpIkePinning',
+    kind: 'enum',
+    values: ['identity', 'first-come'],
+    default: 'identity',
+    doc: 'anti-theft (drafts silent): a chaddr/client-id already used by another IKE identity is scoped to the asking identity (identity: option 61 from the identity, nobody locked out) or refused (first-come: whoever copies a chaddr first locks its owner out)',
+    section: 'gateway-relay',
+  },
 ];
 
 export type ServerRetry = 'strongswan' | 'none';
@@ -112,6 +120,7 @@ export interface RelayPolicy {
   readonly lateReplies: 'keep' | 'drop';
   readonly duplicate: 'coalesce' | 'forward';
   readonly leaseGuard: boolean;
+  readonly pinning: 'identity' | 'first-come';
 }
 
 /** strongSwan's dhcp plugin: `DHCP_TRIES` 5, waiting `try` seconds after try number `try` (1…5). */
@@ -159,6 +168,7 @@ export function relayPolicy(values: Readonly<Record<string, PolicyValue>>): Rela
     lateReplies: values['dhcpIkeLateReplies'] === 'drop' ? 'drop' : 'keep',
     duplicate: values['dhcpIkeDuplicateRequest'] === 'forward' ? 'forward' : 'coalesce',
     leaseGuard: values['dhcpIkeLeaseGuard'] !== false,
+    pinning: values['dhcpIkePinning'] === 'first-come' ? 'first-come' : 'identity',
   };
 }
 

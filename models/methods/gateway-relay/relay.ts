@@ -15,9 +15,10 @@ import type { RandomStream } from '../../contract.ts';
 import type { DhcpMessage, RelayAgentSubOption } from '../../wire/dhcp/types.ts';
 import { DhcpMessageType } from '../../wire/dhcp/types.ts';
 import type { ProviderHost, UdpDatagram, UdpSource } from '../method.ts';
-import { ClientPins, clientKeys } from './pinning.ts';
 import { leaseTimers } from '../../dhcp/client-timers.ts';
 import { LeaseGuard } from '../lease-guard.ts';
+import { ClientPins, clientKeys, scopeMessage } from './pinning.ts';
+import { dhcpCanary } from '../../attacks/canary.ts';
 import { serverWaitsMs, type RelayPolicy } from './policies.ts';
 
 export interface RelayConfig {
@@ -124,7 +125,7 @@ function answers(requestType: number, replyType: number | null): boolean {
 
 export class GatewayRelay {
   private readonly sas = new Map<string, SaState>();
-  private readonly pins = new ClientPins();
+  private readonly pins: ClientPins;
   private readonly rng: RandomStream;
 
   constructor(
@@ -132,6 +133,7 @@ export class GatewayRelay {
     readonly config: RelayConfig,
   ) {
     this.rng = host.rng('relay');
+    this.pins = new ClientPins(config.policy.pinning);
   }
 
   /** UDP port the gateway listens on for server replies (RFC 2131 §4.1: to giaddr, port 67). */
@@ -188,9 +190,13 @@ export class GatewayRelay {
    * Relays one DHCP message from the IKE SA's peer. `done` is called exactly once (now when refused or answered from
    * a kept late reply, else later). A transaction still open on the SA is abandoned (its IKE request was answered).
    */
-  relay(ref: RelaySa, message: DhcpMessage, mode: RelayMode, done: (o: RelayOutcome) => void): void {
+  relay(ref: RelaySa, asked: DhcpMessage, mode: RelayMode, done: (o: RelayOutcome) => void): void {
+    let message = asked;
+    const canary = dhcpCanary(asked);
     const refuse = (reason: string): void => {
       this.dropped(reason, { ikeSa: ref.ikeSaId, xid: message.xid });
+      if (canary !== undefined)
+        this.host.traceNote('attack.refused', { kind: canary.kind, attacker: canary.attacker, reason });
       done({ kind: 'refused', reason });
     };
     // Payloads before the peer is authenticated are refused (the responder asks only after AUTH; this guards it).
@@ -204,6 +210,17 @@ export class GatewayRelay {
     if (!pin.ok) {
       this.host.traceNote('dhcp.theft', { ikeSa: ref.ikeSaId, chaddr: pin.chaddr });
       return refuse('theft');
+    }
+    if (pin.scoped) {
+      // pinning.ts: another identity holds this client's names; the server sees a client of this identity's own.
+      this.host.traceNote('dhcp.scoped', { ikeSa: ref.ikeSaId, chaddr: keys.hardware });
+      if (canary !== undefined)
+        this.host.traceNote('attack.refused', {
+          kind: canary.kind,
+          attacker: canary.attacker,
+          reason: 'identity-scoped',
+        });
+      message = scopeMessage(message, ref.peerId, keys);
     }
     const open = s.txn;
     if (
@@ -232,6 +249,8 @@ export class GatewayRelay {
     }
     const r = relayRequest(message, this.requestConfig(s));
     if (r.kind === 'drop') return refuse(r.reason);
+    if (canary !== undefined && canary.kind !== 'lease-theft' && !pin.scoped)
+      this.host.traceNote('attack.succeeded', { kind: canary.kind, attacker: canary.attacker, via: 'relay' });
     const relayed =
       this.config.policy.option82 === 'off'
         ? { ...r.message, options: withoutOption(r.message.options, 'relayAgentInfo') }
@@ -361,6 +380,13 @@ export class GatewayRelay {
     const m = d.app.message;
     if (from.via !== 'inside' || m.op !== 2) {
       this.dropped('not-a-server-reply', { xid: m.xid });
+      const canary = dhcpCanary(m);
+      if (canary !== undefined)
+        this.host.traceNote('attack.refused', {
+          kind: canary.kind,
+          attacker: canary.attacker,
+          reason: 'not-a-server-reply',
+        });
       return;
     }
     const s = this.saOfReply(m);

@@ -17,6 +17,8 @@ import { configOfAck } from './lease-config.ts';
 import { asksForDhcpSa, DHCP_CLIENT_PORT, DHCP_SA_TSR, DHCP_SERVER_PORT } from './selectors.ts';
 import { selectorsContain } from '../../ike/tasks/child-create.ts';
 import { findPayload } from '../../wire/ike/index.ts';
+import { ClientPins, clientKeys, scopeMessage } from '../gateway-relay/pinning.ts';
+import { dhcpCanary } from '../../attacks/canary.ts';
 
 export interface Rfc3456RelayOptions {
   /** The DHCP server the relay forwards to (RFC 2131 §4.1 "relay agent … configured with the server address"). */
@@ -25,6 +27,12 @@ export interface Rfc3456RelayOptions {
   readonly remoteId?: boolean;
   /** RFC 3527: name the VPN subnet in option 82 when giaddr (the inside address) is not in it. */
   readonly linkSelectionSubnet?: string;
+  /**
+   * RFC 3456 relays whatever the tunnel carries; `identity` (default) adds the DHCP-over-IKE relay's anti-theft rule
+   * (gateway-relay/pinning.ts: a client named by another IKE identity is scoped to the asking identity, a tunnel that
+   * switches client is refused); `off` is RFC 3456 as written.
+   */
+  readonly pinning?: 'identity' | 'off';
 }
 
 const CIRCUIT_PREFIX = 'ike:';
@@ -58,15 +66,38 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
     relayAgentSubOptions(requestConfig(ikeSaId, peerId));
   /** Peer identities by IKE SA, for remote-id checks on replies (set on first contact). */
   const peers = new Map<string, string>();
+  const pins = options.pinning === 'off' ? undefined : new ClientPins('identity');
 
   function fromTunnel(d: UdpDatagram, ikeSaId: string, peerId: string): void {
     if (d.app.kind !== 'dhcp') return;
     peers.set(ikeSaId, peerId);
-    const r = relayRequest(d.app.message, requestConfig(ikeSaId, peerId));
+    let message = d.app.message;
+    const canary = dhcpCanary(message);
+    const label = (verdict: 'attack.refused' | 'attack.succeeded', reason: string): void => {
+      if (canary !== undefined)
+        host.traceNote(verdict, { kind: canary.kind, attacker: canary.attacker, reason, via: 'relay' });
+    };
+    if (pins !== undefined) {
+      const keys = clientKeys(message);
+      const pin = pins.claim(ikeSaId, peerId, keys);
+      if (!pin.ok) {
+        host.traceNote('relay.drop', { reason: 'theft', peer: peerId });
+        label('attack.refused', 'theft');
+        return;
+      }
+      if (pin.scoped) {
+        host.traceNote('dhcp.scoped', { peer: peerId, chaddr: keys.hardware });
+        label('attack.refused', 'identity-scoped');
+        message = scopeMessage(message, peerId, keys);
+      }
+    }
+    const r = relayRequest(message, requestConfig(ikeSaId, peerId));
     if (r.kind === 'drop') {
       host.traceNote('relay.drop', { reason: r.reason, peer: peerId });
+      label('attack.refused', r.reason);
       return;
     }
+    if (canary?.kind !== 'lease-theft' && message === d.app.message) label('attack.succeeded', 'relayed');
     host.traceNote('relay.forward', { peer: peerId, xid: r.message.xid });
     host.sendUdp({
       dst: options.serverAddress,
@@ -144,10 +175,12 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
     release(ikeSaId) {
       snooped.delete(ikeSaId);
       peers.delete(ikeSaId);
+      pins?.drop(ikeSaId);
     },
     reset() {
       snooped.clear();
       peers.clear();
+      pins?.clear();
     },
     snapshot() {
       const out: Record<string, string> = {};

@@ -74,7 +74,7 @@ describe('dhcp-over-ipsec (RFC 3456 on IKEv2)', () => {
     ]);
   });
 
-  it('renewal: unicast REQUEST from the leased address through the tunnel SA, routed as tunnel traffic', () => {
+  it('renewal: unicast REQUEST from the leased address through the tunnel SA, through the gateway relay (dhcpFromTunnel)', () => {
     const t = buildComparison({
       method: 'dhcp-over-ipsec',
       leaseSecs: 20,
@@ -84,11 +84,12 @@ describe('dhcp-over-ipsec (RFC 3456 on IKEv2)', () => {
     const out = runScenario(t.input, { seed: 1 });
     // T1 = 10 s after the REQUEST (0.072): §4.4 "all future DHCP messages … use the newly established VPN SA".
     expect(ladder(out.trace).filter((l) => l >= '1')).toEqual([
-      // No giaddr, no option 82: the gateway routes it like any tunnel packet; the ACK comes back to ciaddr.
+      // Tunnel DHCP to port 67 goes only through the gateway's own relay (policy dhcpFromTunnel, default relay):
+      // giaddr and option 82 as for the DORA; the ACK comes back to giaddr and down the tunnel SA to ciaddr.
       '10.072 client1→gw: ESP spi=0x30f115f4 seq=1 (DHCPREQUEST 10.1.99.10 xid=0x96b3dba2)',
-      '10.073 gw→dhcp: DHCPREQUEST 10.1.99.10 xid=0x96b3dba2',
-      '10.074 dhcp→gw: DHCPACK 10.1.99.10 xid=0x96b3dba2',
-      '10.084 gw→client1: ESP spi=0x402c7242 seq=1 (DHCPACK 10.1.99.10 xid=0x96b3dba2)',
+      '10.073 gw→dhcp: DHCPREQUEST 10.1.99.10 xid=0x96b3dba2 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com]',
+      '10.074 dhcp→gw: DHCPACK 10.1.99.10 xid=0x96b3dba2 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com]',
+      '10.084 gw→client1: ESP spi=0x402c7242 seq=1 (DHCPACK 10.1.99.10 xid=0x96b3dba2 giaddr=10.1.0.1)',
     ]);
     expect(notes(out.trace, 'lease.renewed').map((e) => `${secs(e.atUs)} ${JSON.stringify(e.data)}`)).toEqual([
       '10.084 {"address":"10.1.99.10","leaseSecs":20}',
@@ -110,7 +111,7 @@ describe('dhcp-over-ipsec (RFC 3456 on IKEv2)', () => {
     const out = runScenario(t.input, { seed: 1 });
     expect(ladder(out.trace).filter((l) => l >= '1' && l < '20.2')).toEqual([
       '10.072 client1→gw: ESP spi=0x30f115f4 seq=1 (DHCPREQUEST 10.1.99.10 xid=0x96b3dba2)',
-      '10.073 gw→dhcp: DHCPREQUEST 10.1.99.10 xid=0x96b3dba2',
+      '10.073 gw→dhcp: DHCPREQUEST 10.1.99.10 xid=0x96b3dba2 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com]',
       // T2: REBINDING broadcast; the DHCP SA is gone and the tunnel SA's TSr does not cover 255.255.255.255: a new
       // DHCP SA (slot `dhcp`) first (RFC 3456 §3), then the broadcast through it.
       '17.572 client1→gw: CREATE_CHILD_SA request #4 SK{SAi2, Nonce, TSi, TSr}',

@@ -23,6 +23,7 @@ describe('anti-theft: chaddr and client identifier pinned per IKE SA', () => {
       // client2 claims client1's LAN MAC as its chaddr (draft-ietf §4's LAN rule).
       clientOptions: () => ({ lanMac: MAC }),
       commands: [connect('client1'), connect('client2', 1_000_000)],
+      policies: { dhcpIkePinning: 'first-come' },
     });
     const out = runScenario(t.input, { seed: 1 });
     expect(noteLines(out.trace, /^(dhcp\.theft|relay\.dropped|address\.assigned|client\.closed)$/))
@@ -46,6 +47,7 @@ describe('anti-theft: chaddr and client identifier pinned per IKE SA', () => {
       durationUs: 2_000_000,
       clientOptions: () => ({ clientId: 'laptop-17' }),
       commands: [connect('client1'), connect('client2', 1_000_000)],
+      policies: { dhcpIkePinning: 'first-come' },
     });
     const out = runScenario(t.input, { seed: 1 });
     // The first round and dhcpIkeResendMax (4) repeats are all refused.
@@ -61,6 +63,27 @@ describe('anti-theft: chaddr and client identifier pinned per IKE SA', () => {
     `);
     expect(t.clients[0]?.innerConfig()?.address).toBe('10.99.1.10');
     expect(t.clients[1]?.innerConfig()).toBeUndefined();
+  });
+});
+
+describe('identity pinning (dhcpIkePinning = identity, the default)', () => {
+  it('a chaddr copied before its owner connects does not lock the owner out: each identity is its own client', () => {
+    const t = buildDhcpTopology({
+      method: 'dhcp-over-ike',
+      clients: 2,
+      durationUs: 3_000_000,
+      clientOptions: () => ({ lanMac: MAC }),
+      // client2 (the copier) first, client1 (the owner) a second later.
+      commands: [connect('client2'), connect('client1', 1_000_000)],
+    });
+    const out = runScenario(t.input, { seed: 1 });
+    expect(countNotes(out.trace, 'dhcp.theft')).toBe(0);
+    expect(countNotes(out.trace, 'dhcp.scoped')).toBeGreaterThan(0);
+    const a = t.clients[0]?.innerConfig()?.address;
+    const b = t.clients[1]?.innerConfig()?.address;
+    expect(a).toBeDefined();
+    expect(b).toBeDefined();
+    expect(a).not.toBe(b);
   });
 });
 
@@ -247,6 +270,7 @@ describe('relay options and policies', () => {
         "dhcpIkeDuplicateRequest=coalesce (gateway-relay)",
         "dhcpIkeLateReplies=keep (gateway-relay)",
         "dhcpIkeLeaseGuard=true (gateway-relay)",
+        "dhcpIkePinning=identity (gateway-relay)",
       ]
     `);
   });

@@ -30,11 +30,14 @@ describe('wildcard hazard', () => {
     ]);
     expect(m.renewed).toEqual([]);
     expect(m.expired).toEqual(['20.020']);
-    // The enterprise server answers the home client's REBINDING request with a NAK (not its subnet).
-    expect(ladder(m.out.trace).filter((l) => l.includes('DHCPNAK'))).toEqual([
-      '17.532 dhcp→gw: DHCPNAK xid=0x49fc390f giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com]',
-      '17.542 gw→client1: ESP spi=0xe01aab5f seq=3 (DHCPNAK xid=0x49fc390f giaddr=10.1.0.1)',
-    ]);
+    // The relay's identity pinning (rfc3456/relay.ts) refuses the home client's DHCP: the tunnel already named
+    // another client (the RFC 3456 client's chaddr). It never reaches the enterprise server; the home lease still
+    // expires (the hazard is in the SPD, not the relay).
+    expect(ladder(m.out.trace).filter((l) => l.includes('DHCPNAK'))).toEqual([]);
+    const refused = m.out.trace.filter(
+      (e) => e.type === 'note' && e.text === 'relay.drop' && e.data?.['reason'] === 'theft',
+    );
+    expect(refused.map((e) => e.atUs)).toEqual([10_030_000, 17_530_000, 20_030_000, 24_019_000]);
   });
 
   it('dhcp-over-ipsec keeping the DHCP SA (§3.1 d alternative): the same', () => {
