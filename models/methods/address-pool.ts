@@ -68,6 +68,18 @@ export class AddressPool {
     return lease.address;
   }
 
+  /**
+   * The gateway restarted: every IKE SA is gone, but the pool is kept (strongSwan's attr-sql pools live in a database)
+   * with every address lingering for its owner. A peer that still uses its address until it notices the restart is
+   * not given a twin: another identity gets a never-used address first, the owner its own back (RFC 7296 §2.19).
+   */
+  suspendAll(nowUs: number): void {
+    for (const l of this.leases.values()) {
+      l.ikeSaId = undefined;
+      l.releasedAtUs = nowUs;
+    }
+  }
+
   clear(): void {
     this.leases.clear();
     this.byOwner.clear();

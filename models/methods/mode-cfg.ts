@@ -68,7 +68,7 @@ export function poolProvider(pool: AddressPool, ctx: GatewayMethodContext): Addr
       const address = pool.release(peerId, ikeSaId, ctx.host.nowUs());
       if (address !== undefined) ctx.host.traceNote('pool.release', { peer: peerId, address });
     },
-    reset: () => pool.clear(),
+    reset: () => pool.suspendAll(ctx.host.nowUs()),
     snapshot: () => pool.snapshot(),
   };
 }
