@@ -134,7 +134,6 @@ export class InvariantChecker {
     this.closeInstant();
     this.instantUs = finalAtUs;
     this.closeInstant();
-    this.holdings.finish(finalAtUs);
     const live = this.context.liveness;
     if (live !== undefined) this.judgeLiveness(finalAtUs, live.healedAtUs + live.quietUs, live.wanted);
     return this.violations;

@@ -39,7 +39,7 @@ export class AddressHoldings {
     return this.overlapsValue;
   }
 
-  /** Total µs two clients held one address at once (closed pairs; `finish` adds the open ones). */
+  /** Total µs two clients held one address at once, of pairs that have ended (`openOverlapUs` adds the others). */
   get overlapUs(): number {
     return this.overlapUsValue;
   }
@@ -117,17 +117,17 @@ export class AddressHoldings {
     return out;
   }
 
-  /** At the end of the run: the shared time of pairs still open runs to `finalAtUs`. */
-  finish(finalAtUs: number): void {
-    this.closeInstant(finalAtUs);
+  /** The shared time of counted pairs still open at `atUs` (not yet in `overlapUs`). */
+  openOverlapUs(atUs: number): number {
+    let us = 0;
     for (const list of this.byAddress.values())
       for (let i = 0; i < list.length; i++)
         for (let j = i + 1; j < list.length; j++) {
           const a = list[i] as Holding;
           const b = list[j] as Holding;
-          if (a.client !== b.client && this.counted.has(pairKey(a, b)))
-            this.overlapUsValue += finalAtUs - Math.max(a.fromUs, b.fromUs);
+          if (a.client !== b.client && this.counted.has(pairKey(a, b))) us += atUs - Math.max(a.fromUs, b.fromUs);
         }
+    return us;
   }
 }
 

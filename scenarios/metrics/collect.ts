@@ -10,6 +10,7 @@ import type { TraceEvent } from '../../sim/trace.ts';
 import type { RunRoles } from '../build.ts';
 import * as C from './conventions.ts';
 import { stat, type Stat } from './stats.ts';
+import { AddressHoldings } from '../invariants/holdings.ts';
 import { AttackTally, type AttackMetrics } from './attacks.ts';
 
 /** The client's first tunnel (models/nodes/client-node.ts PRIMARY_TUNNEL; not imported: metrics read traces only). */
@@ -63,8 +64,9 @@ export interface ScenarioMetrics {
   readonly misdirected: number;
   /** Misdirected datagrams by the tunnel they went into (`clear` = left in the clear). */
   readonly misdirectedInto: Readonly<Record<string, number>>;
-  /** Pairs of holdings (client, tunnel) of one address by two clients that intersect in time, from
-   * `address.assigned` / `address.released`, plus gateway `address.overlap` notes not already counted. */
+  /** Pairs of holdings (client, tunnel) of one address by two different clients that overlap in time, from
+   * `address.assigned` / `address.released` (invariants/holdings.ts, the tracker of the `address.unique` invariant;
+   * a client holding its own address again is not an overlap). */
   readonly addressOverlaps: number;
   /** Total µs two clients held the same address at once (a holding open at the end runs to the end). */
   readonly addressOverlapUs: number;
@@ -142,10 +144,9 @@ export class MetricsCollector {
   private missed = 0;
   private misdirected = 0;
   private readonly misdirectedInto = new Map<string, number>();
-  private readonly intervals = new Map<string, { client: string; fromUs: number; toUs: number }[]>();
-  /** `client|tunnel` → the address held and since when (from address.assigned / address.released). */
-  private readonly holdings = new Map<string, { client: string; address: string; fromUs: number }>();
-  private overlapNotes = 0;
+  /** Who holds which address (address.assigned / address.released): the invariant checker's own tracker, so the
+   * `addressOverlaps` metric and the `address.unique` invariant can never disagree. */
+  private readonly holdings = new AddressHoldings();
   private queueNotePeak = 0;
   private dhcpRetransmitNotes = 0;
   private readonly home = { bound: 0, renewed: 0, expired: 0 };
@@ -187,6 +188,7 @@ export class MetricsCollector {
   }
 
   add(e: TraceEvent): void {
+    if (e.atUs > this.lastAtUs) this.holdings.closeInstant(this.lastAtUs);
     this.lastAtUs = e.atUs;
     switch (e.type) {
       case 'command':
@@ -219,7 +221,7 @@ export class MetricsCollector {
         if (e.fault === 'node.crash') {
           const node = e.detail.replace(/^node /, '');
           if (this.isGateway.has(node)) this.forgetGateway(node);
-          else this.release(node, e.atUs);
+          else if (this.clients.has(node)) this.holdings.unholdClient(node, e.atUs);
         }
         return;
       default:
@@ -323,43 +325,16 @@ export class MetricsCollector {
     }
   }
 
-  private hold(client: string, tunnel: string, address: string, atUs: number): void {
-    if (!this.clients.has(client)) return;
-    const key = `${client}|${tunnel}`;
-    if (this.holdings.get(key)?.address === address) return;
-    this.unhold(key, atUs);
-    this.holdings.set(key, { client, address, fromUs: atUs });
-  }
-
-  private unhold(key: string, atUs: number): void {
-    const h = this.holdings.get(key);
-    if (h === undefined) return;
-    const list = this.intervals.get(h.address) ?? [];
-    list.push({ client: h.client, fromUs: h.fromUs, toUs: atUs });
-    this.intervals.set(h.address, list);
-    this.holdings.delete(key);
-  }
-
-  /** A client crash: every tunnel's address goes. */
-  private release(client: string, atUs: number): void {
-    for (const key of [...this.holdings.keys()]) if (key.startsWith(`${client}|`)) this.unhold(key, atUs);
-  }
-
-  private isHeld(address: string): boolean {
-    for (const h of this.holdings.values()) if (h.address === address) return true;
-    return false;
-  }
-
   private onNote(e: Extract<TraceEvent, { type: 'note' }>): void {
     const c = this.clients.get(e.node);
     const d = e.data ?? {};
     const tunnel = typeof d['tunnel'] === 'string' ? d['tunnel'] : PRIMARY;
     if (e.text === C.NOTE_ASSIGNED && c) {
-      this.hold(e.node, tunnel, String(d['address']), e.atUs);
+      this.holdings.hold(e.node, tunnel, String(d['address']), e.atUs);
       return;
     }
     if (e.text === C.NOTE_RELEASED && c) {
-      this.unhold(`${e.node}|${tunnel}`, e.atUs);
+      this.holdings.unhold(`${e.node}|${tunnel}`, e.atUs);
       return;
     }
     // (`iface.address` on a client is its outer interface — the home lease — never the inner address.)
@@ -404,7 +379,7 @@ export class MetricsCollector {
       e.text === C.NOTE_LEASE_EXPIRED &&
       this.isDhcp.has(e.node) &&
       !(this.roles.homeDhcpServers ?? []).includes(e.node) &&
-      this.isHeld(String(d['address']))
+      this.holdings.isHeld(String(d['address']))
     )
       // An enterprise lease ran out while a client still uses the address: a renewal nobody made.
       this.missed++;
@@ -414,7 +389,6 @@ export class MetricsCollector {
       this.misdirectedInto.set(into, (this.misdirectedInto.get(into) ?? 0) + 1);
     } else if (e.text === C.NOTE_DHCP_QUEUE && typeof d['length'] === 'number')
       this.queueNotePeak = Math.max(this.queueNotePeak, d['length']);
-    else if (e.text === C.NOTE_OVERLAP) this.overlapNotes++;
     else if (e.text === C.NOTE_DHCP_RETRANSMIT) {
       this.dhcpRetransmitNotes++;
       this.dhcpRetransmitNoters.add(e.node);
@@ -478,26 +452,10 @@ export class MetricsCollector {
     for (const [k, v] of [...this.failures].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) byReason[k] = v;
     const never = perClient.filter((c) => c.addressedAtUs === null && c.connectAtUs !== null).length;
     if (never > 0) byReason['never-addressed'] = never;
-    // Overlaps: pairs of different clients holding one address over intersecting intervals.
-    const intervals = new Map([...this.intervals].map(([a, l]) => [a, [...l]]));
-    for (const h of this.holdings.values()) {
-      const list = intervals.get(h.address) ?? [];
-      list.push({ client: h.client, fromUs: h.fromUs, toUs: finalAtUs });
-      intervals.set(h.address, list);
-    }
-    let overlaps = 0;
-    let overlapUs = 0;
-    for (const list of intervals.values()) {
-      for (let i = 0; i < list.length; i++)
-        for (let j = i + 1; j < list.length; j++) {
-          const a = list[i] as { client: string; fromUs: number; toUs: number };
-          const b = list[j] as { client: string; fromUs: number; toUs: number };
-          if (a.client === b.client) continue;
-          const both = Math.min(a.toUs, b.toUs) - Math.max(a.fromUs, b.fromUs);
-          if (both > 0 || (a.fromUs === b.fromUs && a.fromUs === finalAtUs)) overlaps++;
-          overlapUs += Math.max(0, both);
-        }
-    }
+    // Overlaps: pairs of different clients holding one address when an instant closed (invariants/holdings.ts).
+    this.holdings.closeInstant(finalAtUs);
+    const overlaps = this.holdings.overlaps;
+    const overlapUs = this.holdings.overlapUs + this.holdings.openOverlapUs(finalAtUs);
     const tunnelList = [...this.tunnelTimes.entries()];
     const addressedBy: Record<string, number> = {};
     for (const [key, x] of tunnelList.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
@@ -535,7 +493,7 @@ export class MetricsCollector {
       renewals: { done: this.renewalNotes > 0 ? this.renewalNotes : this.renewalPackets, missed: this.missed },
       misdirected: this.misdirected,
       misdirectedInto: Object.fromEntries([...this.misdirectedInto].sort((a, b) => (a[0] < b[0] ? -1 : 1))),
-      addressOverlaps: overlaps > 0 ? overlaps : this.overlapNotes,
+      addressOverlaps: overlaps,
       addressOverlapUs: overlapUs,
       dhcpQueuePeak: this.queueNotePeak,
       homeLease: { ...this.home },

@@ -37,8 +37,6 @@ export const NOTE_DHCP_QUEUE = 'dhcp.queue';
  * tunnels other than the primary). The overlap metric reads these. */
 export const NOTE_ASSIGNED = 'address.assigned';
 export const NOTE_RELEASED = 'address.released';
-/** Gateway: a provider gave an address another IKE SA still holds (`data.address`, `a`, `b`). */
-export const NOTE_OVERLAP = 'address.overlap';
 /** A DHCP client side (carrier, proxy) retransmitted (`data.client` or `data.gateway`). */
 export const NOTE_DHCP_RETRANSMIT = 'dhcp.retransmit';
 

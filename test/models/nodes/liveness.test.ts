@@ -50,7 +50,7 @@ describe('liveness checks (RFC 7296 §2.4)', () => {
     expect(ladder(out.trace)).toContain('30.050 client1→gw: INFORMATIONAL response #0 SK{}');
     expect(notes(out.trace, 'ike.giveUp').map((e) => `${e.node}@${secs(e.atUs)}`)).toEqual(['gw@187.030']);
     expect(notes(out.trace, 'gateway.saClosed').map((e) => (e.type === 'note' ? e.data : undefined))).toEqual([
-      { peer: 'client1@example.com', reason: 'dead-peer' },
+      { peer: 'client1@example.com', ikeSa: 'b1e0e95cc3cc2d94', reason: 'dead-peer' },
     ]);
     expect(notes(out.trace, 'pool.release').map((e) => secs(e.atUs))).toEqual(['187.030']);
     expect(t.gateway.poolSnapshot()).toEqual({ '10.99.0.1': 'client1@example.com (lingering)' });
