@@ -23,9 +23,9 @@ import { formatPath, foundText, ScenarioError, type Problem } from './problems.t
 import type { NEEDS } from './schema.ts';
 import { scenarioSchema, type ScenarioInput } from './schema.ts';
 import { SCENARIO_LIMITS, validateOptions, validateScenario } from './validate.ts';
+import { LIBRARY_DOCUMENTS } from './library/index.ts';
 
 export { SCENARIO_LIMITS } from './validate.ts';
-import { LIBRARY_DOCUMENTS } from './library/index.ts';
 
 export interface Scenario extends Omit<ScenarioInput, 'options' | 'needs'> {
   /** Where it came from: `library:basic`, a file path, or `object`. */
@@ -74,18 +74,14 @@ export function tooDeep(root: unknown, max: number = SCENARIO_LIMITS.depth): Pro
   return undefined;
 }
 
+/** `value[key]` when value is an object, else undefined (the raw document is not checked yet). */
+function member(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+}
+
 /** Array lengths above the limits, checked on the raw document before the schema walks it. */
 function tooMany(raw: unknown): Problem[] {
   const out: Problem[] = [];
-  const doc = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
-  const topology = (doc['topology'] !== null && typeof doc['topology'] === 'object' ? doc['topology'] : {}) as Record<
-    string,
-    unknown
-  >;
-  const workload = (doc['workload'] !== null && typeof doc['workload'] === 'object' ? doc['workload'] : {}) as Record<
-    string,
-    unknown
-  >;
   const check = (value: unknown, path: string, max: number, what: string): void => {
     if (Array.isArray(value) && value.length > max)
       out.push({
@@ -94,9 +90,9 @@ function tooMany(raw: unknown): Problem[] {
         found: `${value.length}`,
       });
   };
-  check(doc['faults'], 'faults', SCENARIO_LIMITS.faults, 'faults');
-  check(workload['actions'], 'workload.actions', SCENARIO_LIMITS.actions, 'workload actions');
-  check(topology['clients'], 'topology.clients', SCENARIO_LIMITS.clients, 'clients');
+  check(member(raw, 'faults'), 'faults', SCENARIO_LIMITS.faults, 'faults');
+  check(member(member(raw, 'workload'), 'actions'), 'workload.actions', SCENARIO_LIMITS.actions, 'workload actions');
+  check(member(member(raw, 'topology'), 'clients'), 'topology.clients', SCENARIO_LIMITS.clients, 'clients');
   return out;
 }
 
