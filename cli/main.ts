@@ -1,8 +1,37 @@
 import { commands } from './commands/index.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliIo } from './command.ts';
 
+/** Set once the reader of stdout has gone (`dhcpike run … | head -1`): later lines are dropped, not written. */
+let stdoutClosed = false;
+
+/** A write error that only means the reader stopped reading. */
+export function isClosedPipe(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
+}
+
+/**
+ * The reader of a pipe closed early: exit quietly with status 0, as a command killed by SIGPIPE would in a shell
+ * pipeline, instead of an unhandled 'error' event and its stack trace. Any other stream error is rethrown.
+ */
+export function onOutputError(e: unknown, exit: (code: number) => void = (code) => process.exit(code)): void {
+  if (!isClosedPipe(e)) throw e;
+  stdoutClosed = true;
+  exit(0);
+}
+
+let watching = false;
+function watchOutput(): void {
+  if (watching) return;
+  watching = true;
+  process.stdout.on('error', (e) => onOutputError(e));
+  process.stderr.on('error', (e) => onOutputError(e));
+}
+
 const processIo: CliIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
+  out: (line) => {
+    if (!stdoutClosed) process.stdout.write(`${line}\n`);
+  },
   err: (line) => process.stderr.write(`${line}\n`),
   isTty: process.stdout.isTTY === true,
 };
@@ -20,6 +49,7 @@ export function helpText(): string {
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  if (io === processIo) watchOutput();
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(helpText());

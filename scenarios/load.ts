@@ -3,6 +3,10 @@
  * Order: JSON → parameter overrides (`--param`) → schema (zod, strict) → cross-field checks (validate.ts) → option
  * overrides (`--option`, checked against the policy descriptors).
  *
+ * Before the schema, the raw document is checked against the lab's size limits (`SCENARIO_LIMITS`): nesting depth,
+ * and the number of faults, workload actions and client entries, so a generated or hostile file is rejected with a
+ * problem instead of overflowing the stack or running for hours.
+ *
  * Browser-safe: no `node:` imports. Library scenarios come from the static data module library/index.ts; file paths
  * are read only once a Node entry (scenarios/node.ts) has installed a file reader with `setScenarioFileReader`.
  */
@@ -18,8 +22,10 @@ import { allPolicies } from './method-registry.ts';
 import { formatPath, foundText, ScenarioError, type Problem } from './problems.ts';
 import type { NEEDS } from './schema.ts';
 import { scenarioSchema, type ScenarioInput } from './schema.ts';
-import { validateScenario } from './validate.ts';
+import { SCENARIO_LIMITS, validateOptions, validateScenario } from './validate.ts';
 import { LIBRARY_DOCUMENTS } from './library/index.ts';
+
+export { SCENARIO_LIMITS } from './validate.ts';
 
 export interface Scenario extends Omit<ScenarioInput, 'options' | 'needs'> {
   /** Where it came from: `library:basic`, a file path, or `object`. */
@@ -30,6 +36,64 @@ export interface Scenario extends Omit<ScenarioInput, 'options' | 'needs'> {
   readonly needs: readonly (typeof NEEDS)[number][];
   /** Parameter values applied (declared defaults plus overrides). */
   readonly params: Readonly<Record<string, PolicyValue>>;
+}
+
+interface PathLink {
+  readonly key: string | number;
+  readonly parent: PathLink | undefined;
+}
+
+function linkPath(link: PathLink | undefined): string {
+  const parts: (string | number)[] = [];
+  for (let at = link; at !== undefined; at = at.parent) parts.push(at.key);
+  return formatPath(parts.reverse());
+}
+
+/** The first value nested deeper than `max`, walked with an explicit stack (a recursive walk would overflow). */
+export function tooDeep(root: unknown, max: number = SCENARIO_LIMITS.depth): Problem | undefined {
+  const stack: { value: unknown; depth: number; link: PathLink | undefined }[] = [
+    { value: root, depth: 0, link: undefined },
+  ];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const { value, depth, link } = item;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= max)
+      return {
+        path: linkPath(link),
+        expected: `a document nested at most ${max} levels deep`,
+        found: 'deeper nesting',
+      };
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++)
+        stack.push({ value: value[i] as unknown, depth: depth + 1, link: { key: i, parent: link } });
+    } else {
+      for (const [k, v] of Object.entries(value as Record<string, unknown>))
+        stack.push({ value: v, depth: depth + 1, link: { key: k, parent: link } });
+    }
+  }
+  return undefined;
+}
+
+/** `value[key]` when value is an object, else undefined (the raw document is not checked yet). */
+function member(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+}
+
+/** Array lengths above the limits, checked on the raw document before the schema walks it. */
+function tooMany(raw: unknown): Problem[] {
+  const out: Problem[] = [];
+  const check = (value: unknown, path: string, max: number, what: string): void => {
+    if (Array.isArray(value) && value.length > max)
+      out.push({
+        path,
+        expected: `at most ${max.toLocaleString('en')} ${what} (the lab's limit)`,
+        found: `${value.length}`,
+      });
+  };
+  check(member(raw, 'faults'), 'faults', SCENARIO_LIMITS.faults, 'faults');
+  check(member(member(raw, 'workload'), 'actions'), 'workload.actions', SCENARIO_LIMITS.actions, 'workload actions');
+  check(member(member(raw, 'topology'), 'clients'), 'topology.clients', SCENARIO_LIMITS.clients, 'clients');
+  return out;
 }
 
 export type LoadResult =
@@ -144,7 +208,12 @@ function coerceText(v: PolicyValue, like: PolicyValue): PolicyValue {
 }
 
 function readSource(pathOrObject: string | object): { raw: unknown; source: string; problems: Problem[] } {
-  if (typeof pathOrObject !== 'string') return { raw: structuredClone(pathOrObject), source: 'object', problems: [] };
+  if (typeof pathOrObject !== 'string') {
+    // structuredClone recurses: measure the depth first.
+    const deep = tooDeep(pathOrObject);
+    if (deep !== undefined) return { raw: undefined, source: 'object', problems: [deep] };
+    return { raw: structuredClone(pathOrObject), source: 'object', problems: [] };
+  }
   if (looksLikePath(pathOrObject)) {
     if (fileReader === undefined)
       return {
@@ -159,7 +228,8 @@ function readSource(pathOrObject: string | object): { raw: unknown; source: stri
         ],
       };
     const r = fileReader(pathOrObject);
-    return { raw: r.raw, source: pathOrObject, problems: [...r.problems] };
+    const deep = r.problems.length === 0 ? tooDeep(r.raw) : undefined;
+    return { raw: r.raw, source: pathOrObject, problems: deep === undefined ? [...r.problems] : [deep] };
   }
   const raw = libraryDocument(pathOrObject);
   if (raw === undefined)
@@ -180,26 +250,34 @@ function readSource(pathOrObject: string | object): { raw: unknown; source: stri
 export function loadScenario(pathOrObject: string | object, o: LoadOptions = {}): LoadResult {
   const { raw, source, problems } = readSource(pathOrObject);
   if (problems.length > 0) return { ok: false, problems, source };
+  const sizes = tooMany(raw);
+  if (sizes.length > 0) return { ok: false, problems: sizes, source };
   const out: Problem[] = [];
-  // Parameters: declared defaults, then overrides, written into the raw document before the schema runs.
-  const params: Record<string, PolicyValue> = {};
-  const declared =
-    (raw as { parameters?: Record<string, { default?: PolicyValue; paths?: string[] }> } | null)?.parameters ?? {};
-  for (const [name, p] of Object.entries(declared)) if (p.default !== undefined) params[name] = p.default;
+  // Parameters: declared defaults, then overrides, written into the raw document before the schema runs. Names come
+  // from users: a Map and own-key lookups, so `constructor` or `__proto__` is an unknown parameter, not a prototype.
+  const params = new Map<string, PolicyValue>();
+  const rawParameters = (raw as { parameters?: unknown } | null)?.parameters;
+  const declared = new Map<string, { default?: PolicyValue; paths?: string[] }>(
+    rawParameters !== null && typeof rawParameters === 'object'
+      ? (Object.entries(rawParameters) as [string, { default?: PolicyValue; paths?: string[] }][])
+      : [],
+  );
+  for (const [name, p] of declared) if (p?.default !== undefined) params.set(name, p.default);
   for (const [name, v] of Object.entries(o.params ?? {})) {
-    const p = declared[name];
+    const p = declared.get(name);
     if (p === undefined) {
       out.push({
         path: `--param ${name}`,
-        expected: `a parameter of this scenario (${Object.keys(declared).join(', ') || 'none'})`,
+        expected: `a parameter of this scenario (${[...declared.keys()].join(', ') || 'none'})`,
         found: foundText(name),
       });
       continue;
     }
-    params[name] = coerceText(v, p.default ?? 0);
+    params.set(name, coerceText(v, p?.default ?? 0));
   }
-  for (const [name, v] of Object.entries(params)) {
-    for (const path of declared[name]?.paths ?? []) {
+  for (const [name, v] of params) {
+    const paths = declared.get(name)?.paths;
+    for (const path of Array.isArray(paths) ? paths : []) {
       if (!setPath(raw, path, v))
         out.push({
           path: `parameters.${name}.paths`,
@@ -210,14 +288,16 @@ export function loadScenario(pathOrObject: string | object, o: LoadOptions = {})
   }
   const parsed = fullScenarioSchema().safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) out.push(...issueProblem(issue));
+    // No `push(...list)`: spreading a list of hundreds of thousands of problems as arguments overflows the stack.
+    for (const issue of parsed.error.issues) for (const p of issueProblem(issue)) out.push(p);
     return { ok: false, problems: out, source };
   }
   const s = parsed.data as ScenarioInput;
-  out.push(...validateScenario(s));
+  for (const p of validateScenario(s)) out.push(p);
   const options: Record<string, PolicyValue> = { ...((s.options ?? {}) as Record<string, PolicyValue>) };
+  const policies = new Map(allPolicies().map((d) => [d.name, d]));
   for (const [name, v] of Object.entries(o.options ?? {})) {
-    const d = allPolicies().find((p) => p.name === name);
+    const d = policies.get(name);
     if (d === undefined) {
       out.push({
         path: `--option ${name}`,
@@ -232,6 +312,9 @@ export function loadScenario(pathOrObject: string | object, o: LoadOptions = {})
     if (r.ok) options[name] = r.value;
     else out.push({ path: `--option ${name}`, expected: policyExpected(d), found: foundText(v) });
   }
+  const optionPath = (name: string): string =>
+    o.options !== undefined && Object.hasOwn(o.options, name) ? `--option ${name}` : `options.${name}`;
+  for (const p of validateOptions(s, options, optionPath)) out.push(p);
   // An expectation's `options` condition names known policies with valid values (else it could never apply).
   s.expectations.forEach((e, i) => {
     for (const [name, v] of Object.entries(e.options ?? {})) {
@@ -244,7 +327,10 @@ export function loadScenario(pathOrObject: string | object, o: LoadOptions = {})
   if (out.length > 0) return { ok: false, problems: out, source };
   // Every topology feature is modelled now (home LAN DHCP, tunnels to several gateways); `needs` stays as declared.
   const needs = new Set(s.needs ?? []);
-  return { ok: true, scenario: { ...s, source, options, needs: [...needs].sort(), params } };
+  return {
+    ok: true,
+    scenario: { ...s, source, options, needs: [...needs].sort(), params: Object.fromEntries(params) },
+  };
 }
 
 /** Like loadScenario, throwing a ScenarioError (with every problem) on a bad scenario. */

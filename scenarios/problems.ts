@@ -24,7 +24,12 @@ export function foundText(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    // Too deep to render (stringify and Array#join both recurse) or a cycle: name the kind of value instead.
+    text = Array.isArray(value)
+      ? `an array of ${value.length}`
+      : typeof value === 'object'
+        ? 'an object'
+        : typeof value;
   }
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }

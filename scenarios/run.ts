@@ -3,6 +3,7 @@
  * `full`, compute the metrics from the trace and check the expectations.
  */
 import { runScenario as runEngine } from '../sim/run.ts';
+import type { RunResult } from '../sim/scheduler.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import type { PolicyValue } from '../models/methods/policy.ts';
 import { buildRun, type RunRoles } from './build.ts';
@@ -34,6 +35,8 @@ export interface RunScenarioOptions {
   readonly keepTrace?: boolean;
   /** Each canonical JSONL line of the trace, as it is recorded. */
   readonly onTraceLine?: (line: string) => void;
+  /** Bound on simulator events (default sim/scheduler.ts's); `stop` says whether the run reached it. */
+  readonly eventsMax?: number;
 }
 
 export interface ScenarioRunResult {
@@ -49,6 +52,8 @@ export interface ScenarioRunResult {
   readonly ok: boolean;
   readonly trace: readonly TraceEvent[];
   readonly roles: RunRoles;
+  /** How the engine loop ended: `time` normally, `eventsMax` when the event bound cut the run short. */
+  readonly stop: RunResult;
 }
 
 /** A scenario's short name: the library name, else its `name`. */
@@ -70,7 +75,7 @@ export function runScenario(scenario: string | object, o: RunScenarioOptions = {
   // are never held: a smaller heap, less garbage collection, and workers that share a core's cache less.
   const streaming = o.keepTrace === false && !s.expectations.some((e) => e.kind === 'ladderPrefix');
   const collector = streaming ? new MetricsCollector(built.roles) : undefined;
-  const out = runEngine(built.input, {
+  const out = runEngine(o.eventsMax === undefined ? built.input : { ...built.input, eventsMax: o.eventsMax }, {
     seed: built.seed,
     traceLevel: 'full',
     ...(o.onTraceLine ? { onTraceLine: o.onTraceLine } : {}),
@@ -104,5 +109,6 @@ export function runScenario(scenario: string | object, o: RunScenarioOptions = {
     ok: expectations.every((e) => e.ok),
     trace: o.keepTrace === false ? [] : out.trace,
     roles: built.roles,
+    stop: out.stop,
   };
 }

@@ -12,6 +12,7 @@ import { loadScenarioOrThrow } from './load.ts';
 import { isRegistered, METHOD_IDS, type MethodId } from './method-registry.ts';
 import { scenarioLabel } from './run.ts';
 import { medianInterval, nearestRank } from './metrics/stats.ts';
+import { foundText, type Problem } from './problems.ts';
 import { compareRecords, paramsKey, runJob, type SweepJob, type SweepRecord } from './sweep-core.ts';
 import { runInWorkerPool } from './worker-pool.ts';
 
@@ -138,6 +139,67 @@ export async function sweep(scenario: string | object, o: SweepOptions): Promise
       'sweep worker',
     );
   return { scenario: label, records: [...records].sort(compareRecords), skipped };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The problems of one record read back from a sweep's JSONL (`sweep merge`), by field path: a hand-edited or foreign
+ * line would otherwise throw in the sort or fill the table with nonsense. Metrics are checked along the paths the
+ * summary reads (SUMMARY_PATHS): each step absent, null or an object, each value absent, null or a finite number.
+ */
+export function checkSweepRecord(value: unknown): Problem[] {
+  if (!isObject(value))
+    return [
+      { path: '', expected: 'a record { scenario, params, method, seed, metrics | error }', found: foundText(value) },
+    ];
+  const out: Problem[] = [];
+  const need = (ok: boolean, path: string, expected: string): void => {
+    if (!ok) out.push({ path, expected, found: foundText(value[path]) });
+  };
+  need(typeof value['scenario'] === 'string', 'scenario', 'a scenario name (text)');
+  need(
+    typeof value['method'] === 'string' && (METHOD_IDS as readonly string[]).includes(value['method']),
+    'method',
+    `a method id (${METHOD_IDS.join(', ')})`,
+  );
+  const seed = value['seed'];
+  need(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0, 'seed', 'a non-negative safe integer');
+  const params = value['params'];
+  if (!isObject(params)) out.push({ path: 'params', expected: 'an object of swept values', found: foundText(params) });
+  else
+    for (const [k, v] of Object.entries(params))
+      if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v)))
+        out.push({ path: `params.${k}`, expected: 'text, a finite number or a boolean', found: foundText(v) });
+  need(value['traceSha256'] === undefined || typeof value['traceSha256'] === 'string', 'traceSha256', 'text');
+  need(value['ok'] === undefined || typeof value['ok'] === 'boolean', 'ok', 'a boolean');
+  need(value['error'] === undefined || typeof value['error'] === 'string', 'error', 'text');
+  const metrics = value['metrics'];
+  if (metrics === undefined) {
+    if (value['error'] === undefined)
+      out.push({ path: 'metrics', expected: "the run's metrics (or an error)", found: foundText(metrics) });
+  } else if (!isObject(metrics)) {
+    out.push({ path: 'metrics', expected: 'an object of metrics', found: foundText(metrics) });
+  } else {
+    for (const path of SUMMARY_PATHS) {
+      let at: unknown = metrics;
+      const parts = path.split('.');
+      for (let i = 0; i < parts.length && at !== undefined && at !== null; i++) {
+        if (!isObject(at)) {
+          out.push({ path: `metrics.${parts.slice(0, i).join('.')}`, expected: 'an object', found: foundText(at) });
+          at = undefined;
+          break;
+        }
+        at = Object.hasOwn(at, parts[i] as string) ? at[parts[i] as string] : undefined;
+      }
+      if (at !== undefined && at !== null && !(typeof at === 'number' && Number.isFinite(at)))
+        out.push({ path: `metrics.${path}`, expected: 'a finite number or null', found: foundText(at) });
+    }
+  }
+  // One wrong intermediate object is reported once, not once per metric below it.
+  return out.filter((p, i) => out.findIndex((q) => q.path === p.path) === i);
 }
 
 /** Merges shard outputs: sorted, duplicates (same params, method, seed) collapsed. */

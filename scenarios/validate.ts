@@ -1,11 +1,28 @@
 /**
  * Cross-field checks run after the schema: unique node and link names, no dangling references (links, faults,
  * workload, gateways' DHCP servers, clients' gateways), addresses inside their subnets, one unit per profile field,
- * fault times within the run, regexes that compile, parameters whose paths exist.
+ * fault times within the run, regexes that compile, parameters whose paths exist, lease times DHCP can carry, the
+ * client count within SCENARIO_LIMITS; and (validateOptions) option values that cannot work with the topology.
  */
+import { methodById, methodIds } from '../models/methods/index.ts';
+import type { PolicyValue } from '../models/methods/policy.ts';
 import { inSubnet as inPrefix, ipv4ToU32, prefixMaskU32 } from '../models/wire/ipv4-address.ts';
 import { foundText, type Problem } from './problems.ts';
 import type { ProfileInput, ScenarioInput, TopologyInput } from './schema.ts';
+
+/**
+ * The lab's size limits for one scenario document. Depth: a scenario nests about 7 levels deep
+ * (`topology.links[0].directions.a→b.latencyMs`), so 32 leaves room while a 100k-deep array, which would overflow
+ * every recursive walker (structuredClone, JSON.stringify, zod), is refused. Counts: each fault, action and client
+ * becomes scheduled events and state, so 100,000 of each is generous for a lab yet keeps runs bounded.
+ */
+export const SCENARIO_LIMITS = {
+  depth: 32,
+  faults: 100_000,
+  actions: 100_000,
+  /** Client nodes: entries of `topology.clients`, group members (`count`) included (validate.ts checks the sum). */
+  clients: 100_000,
+} as const;
 
 /** `a.b.c.d/len` → numbers. */
 export function splitCidr(cidr: string): { readonly address: string; readonly prefixLength: number } {
@@ -60,10 +77,59 @@ function checkProfile(p: ProfileInput | undefined, path: string, out: Problem[])
   }
 }
 
+/** RFC 2132 §9.2: option 51 carries a 32-bit unsigned count of seconds; 0xffffffff means infinity. */
+export const LEASE_SECS_MAX = 0xffffffff;
+
+/** Lease times a DHCP server can put on the wire, and renewal times in the order RFC 2131 §4.4.5 needs. */
+function checkLeaseTimes(
+  p: { readonly leaseSecs: number; readonly t1Secs?: number | undefined; readonly t2Secs?: number | undefined },
+  path: string,
+  out: Problem[],
+): void {
+  if (p.leaseSecs > LEASE_SECS_MAX) {
+    out.push({
+      path: `${path}.leaseSecs`,
+      expected: `at most ${LEASE_SECS_MAX} seconds (a 32-bit count in DHCP option 51, 0xffffffff = infinite; RFC 2132 §9.2)`,
+      found: `${p.leaseSecs}`,
+    });
+    return;
+  }
+  // RFC 2131 §4.4.5: the client renews at T1, rebinds at T2 and loses the lease at its end, in that order.
+  if (p.t1Secs !== undefined && p.t1Secs >= p.leaseSecs)
+    out.push({
+      path: `${path}.t1Secs`,
+      expected: `less than leaseSecs (${p.leaseSecs}): t1 < t2 < lease (RFC 2131 §4.4.5)`,
+      found: `${p.t1Secs}`,
+    });
+  if (p.t2Secs !== undefined && p.t2Secs >= p.leaseSecs)
+    out.push({
+      path: `${path}.t2Secs`,
+      expected: `less than leaseSecs (${p.leaseSecs}): t1 < t2 < lease (RFC 2131 §4.4.5)`,
+      found: `${p.t2Secs}`,
+    });
+  if (p.t1Secs !== undefined && p.t2Secs !== undefined && p.t1Secs >= p.t2Secs)
+    out.push({
+      path: `${path}.t2Secs`,
+      expected: `more than t1Secs (${p.t1Secs}): t1 < t2 < lease (RFC 2131 §4.4.5)`,
+      found: `${p.t2Secs}`,
+    });
+}
+
 export function validateScenario(s: ScenarioInput): Problem[] {
   const out: Problem[] = [];
   const t = s.topology;
   const durationMs = s.durationMs;
+  // Client groups expand to one node each: refuse a total above the limit before expanding any of them.
+  let clientCount = 0;
+  for (const g of t.clients) clientCount += g.count ?? 1;
+  if (clientCount > SCENARIO_LIMITS.clients)
+    return [
+      {
+        path: 'topology.clients',
+        expected: `at most ${SCENARIO_LIMITS.clients.toLocaleString('en')} clients in all, group counts included (the lab's limit)`,
+        found: `${clientCount}`,
+      },
+    ];
   // Unique node names (group members included).
   const seen = new Map<string, string>();
   const claim = (name: string, path: string): void => {
@@ -163,6 +229,7 @@ export function validateScenario(s: ScenarioInput): Problem[] {
           expected: `an address ≥ rangeStart (${p.rangeStart})`,
           found: foundText(p.rangeEnd),
         });
+      checkLeaseTimes(p, `${path}.pools[${k}]`, out);
     });
   });
   // Links.
@@ -277,11 +344,17 @@ export function validateScenario(s: ScenarioInput): Problem[] {
       });
   });
   // A workload action aimed at one gateway's tunnel: the gateway must be one of each target client's gateways.
+  // Client name or group name → its group, built once (not a scan of every group's members per action).
+  const groupOf = new Map<string, TopologyInput['clients'][number]>();
+  for (const c of t.clients) {
+    for (const m of groupMembers(c)) if (!groupOf.has(m)) groupOf.set(m, c);
+    if (!groupOf.has(c.name)) groupOf.set(c.name, c);
+  }
   s.workload.actions.forEach((a, i) => {
     if (a.gateway === undefined) return;
     const targets = typeof a.nodes === 'string' ? [a.nodes] : a.nodes;
     for (const n of targets) {
-      const g = t.clients.find((c) => c.name === n || groupMembers(c).includes(n));
+      const g = groupOf.get(n);
       const gws = g === undefined ? [] : Array.isArray(g.gateway) ? g.gateway : [g.gateway];
       if (g !== undefined && !gws.includes(a.gateway))
         out.push({
@@ -291,5 +364,59 @@ export function validateScenario(s: ScenarioInput): Problem[] {
         });
     }
   });
+  return out;
+}
+
+/** The methods (of `ids`) whose gateway relays DHCP with the gateway-relay policies (the dhcpIke* options). */
+function relayMethods(ids: readonly string[]): string[] {
+  const registered = new Set(methodIds());
+  return ids.filter((id) => {
+    if (!registered.has(id)) return false;
+    const policies = (methodById(id) as { policies?: unknown }).policies;
+    return Array.isArray(policies) && policies.some((d) => (d as { name?: unknown }).name === 'dhcpIkeOption82');
+  });
+}
+
+/**
+ * Option values that are each valid but cannot work with this topology. `optionPath(name)` says where a value came
+ * from (`options.x` in the file, `--option x` on the command line).
+ *
+ * The relaying gateway (models/methods/gateway-relay/relay.ts) names the VPN subnet in option 82's link-selection
+ * sub-option (RFC 3527 §3), and the server picks the pool by link-selection, else by giaddr (RFC 3527 §2, RFC 2131
+ * §4.3.1; models/dhcp/lease-store.ts selectPool). `dhcpIkeOption82=off` drops the whole option 82, link-selection
+ * with it, as does `dhcpIkeLinkSelection=false`; then giaddr, the gateway's inside address, must lie in a pool of its
+ * DHCP server, or no client is ever addressed.
+ */
+export function validateOptions(
+  s: ScenarioInput,
+  options: Readonly<Record<string, PolicyValue>>,
+  optionPath: (name: string) => string,
+): Problem[] {
+  const out: Problem[] = [];
+  const methods = relayMethods(s.methods);
+  const option82Off = options['dhcpIkeOption82'] === 'off';
+  const linkSelectionOff = options['dhcpIkeLinkSelection'] === false;
+  if (methods.length === 0 || (!option82Off && !linkSelectionOff)) return out;
+  const servers = new Map(s.topology.dhcpServers.map((d) => [d.name, d]));
+  for (const g of s.topology.gateways) {
+    const server = g.dhcpServer === undefined ? undefined : servers.get(g.dhcpServer);
+    if (server === undefined || server.pools.length === 0) continue;
+    const giaddr = splitCidr(g.inside).address;
+    if (server.pools.some((p) => inSubnet(giaddr, p.subnet))) continue;
+    const name = option82Off ? 'dhcpIkeOption82' : 'dhcpIkeLinkSelection';
+    const why = option82Off
+      ? "'off' removes option 82 and with it the link-selection sub-option (RFC 3527 §3)"
+      : 'false removes the link-selection sub-option (RFC 3527 §3)';
+    out.push({
+      path: optionPath(name),
+      expected:
+        `${option82Off ? "'ike-identity' or 'circuit-only'" : 'true'} for ${methods.join(', ')}: ${why}, so ` +
+        `${server.name} can only pick a pool by giaddr ${giaddr} (gateway ${g.name}'s inside address), which none ` +
+        `of its pools contains (RFC 2131 §4.3.1) and no client would be addressed; keep link-selection ` +
+        `(${option82Off ? 'dhcpIkeOption82=circuit-only is the smallest option 82 that carries it' : 'dhcpIkeLinkSelection=true'}) ` +
+        `or give ${server.name} a pool whose subnet holds ${giaddr}`,
+      found: foundText(options[name]),
+    });
+  }
   return out;
 }

@@ -1,7 +1,7 @@
 /** `dhcpike compare SCENARIO`: every method on the same seed and faults, as a table (methods as columns). */
 import { EXIT_EXPECTATIONS_FAILED, EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
 import { compare, compareTable } from '../../scenarios/compare.ts';
-import { intArg, methodsArg, pairs, parse, reportError } from './args.ts';
+import { methodsArg, pairs, parse, reportError, seedArg } from './args.ts';
 import { cell, renderCsv, renderMarkdown, renderText, type TableData } from './table.ts';
 
 const USAGE = `usage: dhcpike compare SCENARIO [--methods a,b,…] [--seed N] [--option n=v]… [--param n=v]… [--json|--csv|--markdown]
@@ -28,7 +28,7 @@ export async function runCompare(args: readonly string[], io: CliIo): Promise<nu
       return 2;
     }
     const methods = methodsArg(v['methods'] as string | undefined);
-    const seed = intArg(v['seed'] as string | undefined, '--seed');
+    const seed = seedArg(v['seed'] as string | undefined);
     const c = compare(scenario, {
       ...(methods ? { methods } : {}),
       ...(seed !== undefined ? { seed } : {}),

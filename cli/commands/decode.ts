@@ -1,10 +1,12 @@
 /**
  * `dhcpike decode FILE.pcap|FILE.pcapng`: one summary line per packet (index, time, src → dst, summary). Exit 2 when
- * the file or any packet fails to parse, naming the packet index, the field and the offset.
+ * the file or any packet fails to parse, naming the packet index, the field and the offset. The file is read in
+ * chunks and each packet printed as it is parsed: a large capture starts printing at once, in bounded memory.
  */
-import { readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
-import { readCapture } from '../../models/wire/pcap/index.ts';
+import { streamCapture, type ByteSource } from '../../models/wire/pcap/read.ts';
+import type { SkippedRecord } from '../../models/wire/pcap/types.ts';
 import { parsePacket, summarizePacket } from '../../models/wire/packet.ts';
 import { formatDecodeError } from '../../models/wire/result.ts';
 
@@ -20,41 +22,98 @@ function seconds(us: number): string {
   return `${whole}.${String(us % 1_000_000).padStart(6, '0')}`;
 }
 
+/** Bytes read from the file per read call (a record larger than this is read in one call of its own size). */
+export const DECODE_CHUNK_BYTES = 1 << 20;
+
+/**
+ * A capture file read in chunks with readSync: the reader asks for one record at a time, so memory holds one chunk
+ * (and the record being printed), whatever the file's size. Each refill allocates a new chunk, so a packet's bytes
+ * (a view of the chunk) stay valid after the next read.
+ */
+export class FileByteSource implements ByteSource {
+  readonly length: number;
+  private chunk = new Uint8Array(0);
+  private chunkAt = 0;
+
+  constructor(
+    private readonly fd: number,
+    private readonly chunkBytes = DECODE_CHUNK_BYTES,
+  ) {
+    this.length = fstatSync(fd).size;
+  }
+
+  read(at: number, length: number): Uint8Array {
+    if (at < this.chunkAt || at + length > this.chunkAt + this.chunk.length) {
+      const size = Math.min(Math.max(length, this.chunkBytes), this.length - at);
+      const chunk = new Uint8Array(size);
+      let filled = 0;
+      while (filled < size) {
+        const n = readSync(this.fd, chunk, filled, size - filled, at + filled);
+        if (n === 0) break;
+        filled += n;
+      }
+      this.chunk = chunk.subarray(0, filled);
+      this.chunkAt = at;
+    }
+    return this.chunk.subarray(at - this.chunkAt, at - this.chunkAt + length);
+  }
+}
+
 export async function runDecode(args: readonly string[], io: CliIo): Promise<number> {
   const [file, ...extra] = args;
   if (file === undefined || extra.length > 0) {
     io.err(USAGE);
     return EXIT_BAD_INPUT;
   }
-  let bytes: Uint8Array;
+  let fd: number;
   try {
-    bytes = new Uint8Array(await readFile(file));
+    fd = openSync(file, 'r');
   } catch (e) {
     io.err(`decode: cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
     return EXIT_BAD_INPUT;
   }
-  const capture = readCapture(bytes);
-  if (!capture.ok) {
-    io.err(`decode: ${file}: ${formatDecodeError(capture.error)}`);
-    return EXIT_BAD_INPUT;
-  }
-  const { packets, skipped } = capture.value;
-  const start = packets[0]?.timestampUs ?? 0;
-  let failures = 0;
-  for (const p of packets) {
-    const frame = p.index + 1;
-    const result = parsePacket(p.ipv4Bytes);
-    if (!result.ok) {
-      failures++;
-      io.out(`${frame} ${seconds(p.timestampUs - start)} MALFORMED`);
-      io.err(`decode: packet ${frame}: ${formatDecodeError(result.error)}`);
-      continue;
+  try {
+    if (fstatSync(fd).isDirectory()) {
+      io.err(`decode: cannot read ${file}: expected a capture file, found a directory`);
+      return EXIT_BAD_INPUT;
     }
-    const { ip } = result.value;
-    io.out(`${frame} ${seconds(p.timestampUs - start)} ${ip.src} → ${ip.dst} ${summarizePacket(result.value)}`);
+    const source = new FileByteSource(fd);
+    let start: number | undefined;
+    let failures = 0;
+    // Skipped records (ARP, IPv6, …) are listed after the packets, as before; only their index and reason are kept.
+    const skipped: SkippedRecord[] = [];
+    const capture = streamCapture(source, {
+      packet: (p) => {
+        start ??= p.timestampUs;
+        const frame = p.index + 1;
+        const result = parsePacket(p.ipv4Bytes);
+        if (!result.ok) {
+          failures++;
+          io.out(`${frame} ${seconds(p.timestampUs - start)} MALFORMED`);
+          io.err(`decode: packet ${frame}: ${formatDecodeError(result.error)}`);
+          return;
+        }
+        const { ip } = result.value;
+        io.out(`${frame} ${seconds(p.timestampUs - start)} ${ip.src} → ${ip.dst} ${summarizePacket(result.value)}`);
+      },
+      skipped: (s) => skipped.push(s),
+    });
+    if (!capture.ok) {
+      io.err(`decode: ${file}: ${formatDecodeError(capture.error)}`);
+      return EXIT_BAD_INPUT;
+    }
+    for (const s of skipped) io.out(`${s.index + 1} skipped: ${s.reason}`);
+    return failures > 0 ? EXIT_BAD_INPUT : EXIT_OK;
+  } catch (e) {
+    // A read error mid-file (EIO, a file truncated while read): one line, exit 2.
+    const code = (e as { code?: unknown }).code;
+    io.err(
+      `decode: cannot read ${file}: ${typeof code === 'string' ? code : e instanceof Error ? e.message : String(e)}`,
+    );
+    return EXIT_BAD_INPUT;
+  } finally {
+    closeSync(fd);
   }
-  for (const s of skipped) io.out(`${s.index + 1} skipped: ${s.reason}`);
-  return failures > 0 ? EXIT_BAD_INPUT : EXIT_OK;
 }
 
 export const decodeCommand: CliCommand = {

@@ -1,16 +1,26 @@
 /** `dhcpike run SCENARIO`: one method, one seed; metrics, expectations, and optionally the ladder, JSON, trace, pcap. */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { EXIT_EXPECTATIONS_FAILED, EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
 import { formatLadder } from '../../sim/ladder.ts';
-import { toJsonl } from '../../sim/trace-jsonl.ts';
 import type { TraceEvent } from '../../sim/trace.ts';
 import { writePcap } from '../../models/wire/pcap/index.ts';
+import { loadScenarioOrThrow } from '../../scenarios/load.ts';
 import { runScenario, type ScenarioRunResult } from '../../scenarios/run.ts';
-import { intArg, methodArg, pairs, parse, reportError } from './args.ts';
+import {
+  intArg,
+  methodArg,
+  outputPathArg,
+  pairs,
+  parse,
+  reportError,
+  seedArg,
+  UsageError,
+  writeOutput,
+} from './args.ts';
 import { writeFailureRecord } from './failure-record.ts';
 
 const USAGE = `usage: dhcpike run SCENARIO [--method M] [--seed N] [--option name=value]… [--param name=value]…
-                   [--ladder] [--json] [--trace FILE.jsonl] [--pcap FILE.pcap] [--record FILE.json]
+                   [--ladder] [--json] [--trace FILE.jsonl] [--pcap FILE.pcap] [--record FILE.json] [--max-events N]
 
 SCENARIO is a library name (dhcpike scenarios) or a path to a scenario JSON file.
   --method M         dhcp-over-ike, dhcp-over-ike-wg, mode-cfg, mode-cfg-dhcp, dhcp-over-ipsec (default: the scenario's first)
@@ -22,7 +32,55 @@ SCENARIO is a library name (dhcpike scenarios) or a path to a scenario JSON file
   --trace FILE       write the trace as canonical JSONL
   --pcap FILE        write the sent packets as a pcap (LINKTYPE_RAW)
   --record FILE      where to save the failure record when expectations fail (default .dhcpike/failures/…)
-Exit: 0 expectations met, 1 expectations failed (a replayable record is written), 2 bad input.`;
+  --max-events N     stop a run that needs more than N simulator events (default 50000000) with exit 2
+Limits of a scenario: nesting 32 levels deep, 100000 faults, 100000 workload actions, 100000 clients in all.
+Exit: 0 expectations met, 1 expectations failed (a replayable record is written), 2 bad input or --max-events hit.`;
+
+/** The default of --max-events: generous (a 20,000-client connect storm runs well below it) yet a bound. */
+export const MAX_EVENTS_DEFAULT = 50_000_000;
+
+/** Trace lines are written in chunks of about this many characters (one write per line would be a syscall each). */
+const TRACE_CHUNK_CHARS = 1 << 16;
+
+/**
+ * Streams the trace to a file as it is recorded, so the run need not keep every event for --trace. Lines arrive
+ * from inside the engine (some from xstate actions, which report a throw asynchronously), so a write error is kept
+ * and reported after the run instead of being thrown here.
+ */
+class TraceFile {
+  private readonly fd: number;
+  private pending = '';
+  private failure: string | undefined;
+
+  constructor(readonly path: string) {
+    this.fd = writeOutput('--trace', path, () => openSync(path, 'w'));
+  }
+
+  line(text: string): void {
+    if (this.failure !== undefined) return;
+    this.pending += `${text}\n`;
+    if (this.pending.length >= TRACE_CHUNK_CHARS) this.flush();
+  }
+
+  private flush(): void {
+    const chunk = this.pending;
+    this.pending = '';
+    if (chunk === '' || this.failure !== undefined) return;
+    try {
+      writeSync(this.fd, chunk);
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      this.failure = typeof code === 'string' ? code : e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  /** Writes what is pending and closes the file; throws a UsageError naming --trace if any write failed. */
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+    if (this.failure !== undefined) throw new UsageError(`--trace ${this.path}: cannot write (${this.failure})`);
+  }
+}
 
 function hexToBytes(hex: string): Uint8Array {
   const out = new Uint8Array(hex.length / 2);
@@ -55,6 +113,7 @@ export function printSummary(r: ScenarioRunResult, io: CliIo): void {
 }
 
 export async function runRun(args: readonly string[], io: CliIo): Promise<number> {
+  let traceFile: TraceFile | undefined;
   try {
     const { values: v, positionals } = parse(args, {
       method: { type: 'string' },
@@ -66,6 +125,7 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
       trace: { type: 'string' },
       pcap: { type: 'string' },
       record: { type: 'string' },
+      'max-events': { type: 'string' },
     });
     const [scenario, ...extra] = positionals;
     if (scenario === undefined || extra.length > 0) {
@@ -73,17 +133,36 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
       return 2;
     }
     const method = methodArg(v['method'] as string | undefined);
-    const seed = intArg(v['seed'] as string | undefined, '--seed');
+    const seed = seedArg(v['seed'] as string | undefined);
     const options = pairs(v['option'] as string[] | undefined, '--option');
     const params = pairs(v['param'] as string[] | undefined, '--param');
-    const r = runScenario(scenario, {
+    const maxEvents = intArg(v['max-events'] as string | undefined, '--max-events', 1) ?? MAX_EVENTS_DEFAULT;
+    // Output paths are checked before anything runs: a typo fails in a second, not after the run.
+    const tracePath = outputPathArg(v['trace'] as string | undefined, '--trace');
+    const pcapPath = outputPathArg(v['pcap'] as string | undefined, '--pcap');
+    const recordPath = outputPathArg(v['record'] as string | undefined, '--record', true);
+    // Keep the events only for what needs them after the run (the pcap and the ladder); the summary's metrics are
+    // computed as the run streams, and --trace is written as it streams.
+    const keepTrace = pcapPath !== undefined || v['ladder'] === true;
+    // Load (and validate) first, so a bad scenario leaves no empty trace file behind.
+    const loaded = loadScenarioOrThrow(scenario, { options, params });
+    traceFile = tracePath === undefined ? undefined : new TraceFile(tracePath);
+    const sink = traceFile;
+    const r = runScenario(loaded, {
       ...(method ? { method } : {}),
       ...(seed !== undefined ? { seed } : {}),
-      options,
-      params,
+      keepTrace,
+      eventsMax: maxEvents,
+      ...(sink ? { onTraceLine: (line: string) => sink.line(line) } : {}),
     });
-    if (v['trace']) writeFileSync(v['trace'] as string, toJsonl(r.trace));
-    if (v['pcap']) writeFileSync(v['pcap'] as string, pcapOf(r.trace));
+    traceFile = undefined;
+    sink?.close();
+    if (r.stop.reason === 'eventsMax')
+      throw new UsageError(
+        `--max-events ${maxEvents}: the run was stopped after ${r.stop.eventsRun} simulator events, at virtual ` +
+          `time ${us(r.stop.atUs)}; raise --max-events or shrink the scenario`,
+      );
+    if (pcapPath !== undefined) writeOutput('--pcap', pcapPath, () => writeFileSync(pcapPath, pcapOf(r.trace)));
     if (v['ladder']) for (const line of formatLadder(r.trace)) io.out(line);
     if (v['json'])
       io.out(
@@ -97,21 +176,29 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
       );
     else printSummary(r, io);
     if (r.ok) return EXIT_OK;
-    const path = writeFailureRecord(
-      {
-        scenario,
-        method: r.method,
-        seed: r.seed,
-        options: r.options,
-        params: r.params,
-        expectedTraceSha256: r.traceSha256,
-      },
-      v['record'] as string | undefined,
+    const path = writeOutput('--record', recordPath ?? '.dhcpike/failures', () =>
+      writeFailureRecord(
+        {
+          scenario,
+          method: r.method,
+          seed: r.seed,
+          options: r.options,
+          params: r.params,
+          expectedTraceSha256: r.traceSha256,
+        },
+        recordPath,
+      ),
     );
     io.err(`run: expectations failed; reproduce with: dhcpike replay ${path}`);
     return EXIT_EXPECTATIONS_FAILED;
   } catch (e) {
     return reportError(e, io, 'run');
+  } finally {
+    try {
+      traceFile?.close();
+    } catch {
+      // The error that interrupted the run is the one reported.
+    }
   }
 }
 

@@ -2,15 +2,29 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
 import type { PolicyValue } from '../../models/methods/policy.ts';
+import { loadScenarioOrThrow } from '../../scenarios/load.ts';
+import { isRegistered, METHOD_IDS, type MethodId } from '../../scenarios/method-registry.ts';
+import { ScenarioError, type Problem } from '../../scenarios/problems.ts';
 import {
+  checkSweepRecord,
   mergeRecords,
-  parseSeedRange,
   summarize,
   sweep,
   SUMMARY_PATHS,
   type SweepRecord,
 } from '../../scenarios/sweep.ts';
-import { intArg, methodsArg, pairs, parse, reportError, UsageError } from './args.ts';
+import {
+  intArg,
+  isSeed,
+  methodsArg,
+  outputPathArg,
+  pairs,
+  parse,
+  reportError,
+  SEED_EXPECTED,
+  UsageError,
+  writeOutput,
+} from './args.ts';
 import { renderCsv, renderText, type TableData } from './table.ts';
 
 const USAGE = `usage: dhcpike sweep SCENARIO --seeds A..B [--param name=v1,v2,…]… [--option n=v]… [--methods a,b,…]
@@ -71,23 +85,78 @@ function printRecords(records: readonly SweepRecord[], io: CliIo, csv: boolean):
   for (const r of records) if (r.error !== undefined) io.err(`sweep: ${r.method} seed ${r.seed}: ${r.error}`);
 }
 
+/** Reads one shard file: every line a record, checked; problems are named `FILE:LINE: field`. */
+function readRecords(file: string, problems: Problem[]): SweepRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    throw new UsageError(`cannot read ${file}: ${typeof code === 'string' ? code : String(e)}`);
+  }
+  const records: SweepRecord[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    const where = `${file}:${i + 1}`;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (e) {
+      problems.push({ path: where, expected: 'a JSON record', found: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    const bad = checkSweepRecord(value);
+    for (const p of bad) problems.push({ ...p, path: p.path === '' ? where : `${where}: ${p.path}` });
+    if (bad.length === 0) records.push(value as SweepRecord);
+  });
+  return records;
+}
+
 function runMerge(args: readonly string[], io: CliIo): number {
   const { values: v, positionals } = parse(args, { csv: { type: 'boolean' }, out: { type: 'string' } });
   if (positionals.length === 0) throw new UsageError('sweep merge needs at least one FILE.jsonl');
-  const lists = positionals.map((f) => {
-    try {
-      return readFileSync(f, 'utf8')
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .map((l) => JSON.parse(l) as SweepRecord);
-    } catch (e) {
-      throw new UsageError(`cannot read ${f}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  });
+  const out = outputPathArg(v['out'] as string | undefined, '--out');
+  const problems: Problem[] = [];
+  const lists = positionals.map((f) => readRecords(f, problems));
+  if (problems.length > 0) throw new ScenarioError(problems, 'sweep merge');
   const merged = mergeRecords(lists);
-  if (v['out']) writeFileSync(v['out'] as string, merged.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  if (out !== undefined)
+    writeOutput('--out', out, () => writeFileSync(out, merged.map((r) => JSON.stringify(r)).join('\n') + '\n'));
   printRecords(merged, io, v['csv'] === true);
   return EXIT_OK;
+}
+
+/** At most this many runs in one sweep (all shards together): the job list is built in memory before sharding. */
+export const SWEEP_RUNS_MAX = 1_000_000;
+
+/** `--seeds A..B` (or `A`): both seeds non-negative safe integers, A ≤ B. */
+function seedRangeArg(text: string): { from: number; to: number } {
+  const m = /^(\d+)(?:\.\.(\d+))?$/.exec(text);
+  const from = Number(m?.[1]);
+  const to = m?.[2] === undefined ? from : Number(m[2]);
+  if (!m || !isSeed(from) || !isSeed(to) || to < from)
+    throw new UsageError(`--seeds: expected A..B with A ≤ B, each ${SEED_EXPECTED}, found '${text}'`);
+  return { from, to };
+}
+
+/** Refuses a sweep of more than SWEEP_RUNS_MAX runs before a job is built (counts as BigInt: no rounding). */
+function checkRunCount(
+  scenario: string,
+  seeds: { from: number; to: number },
+  params: Readonly<Record<string, readonly PolicyValue[]>>,
+  methods: readonly MethodId[] | undefined,
+): void {
+  const wanted = methods ?? loadScenarioOrThrow(scenario).methods;
+  const methodCount = METHOD_IDS.filter((m) => wanted.includes(m) && isRegistered(m)).length;
+  let combos = 1n;
+  for (const values of Object.values(params)) combos *= BigInt(values.length);
+  const seedCount = BigInt(seeds.to) - BigInt(seeds.from) + 1n;
+  const runs = seedCount * combos * BigInt(methodCount);
+  if (runs > BigInt(SWEEP_RUNS_MAX))
+    throw new UsageError(
+      `--seeds ${seeds.from}..${seeds.to}: ${seedCount} seeds × ${combos} parameter set(s) × ${methodCount} method(s) = ` +
+        `${runs} runs; expected at most ${SWEEP_RUNS_MAX.toLocaleString('en')} runs in one sweep (fewer seeds, values or --methods)`,
+    );
 }
 
 export async function runSweep(args: readonly string[], io: CliIo): Promise<number> {
@@ -108,11 +177,12 @@ export async function runSweep(args: readonly string[], io: CliIo): Promise<numb
       io.err(USAGE);
       return EXIT_BAD_INPUT;
     }
-    const seeds = parseSeedRange(v['seeds'] as string);
-    if (seeds === undefined) throw new UsageError(`--seeds expects A..B with A ≤ B, got '${String(v['seeds'])}'`);
-    const params: Record<string, PolicyValue[]> = {};
+    const seeds = seedRangeArg(v['seeds'] as string);
+    // Keys come from users: a record without a prototype (pairs() refuses the reserved names).
+    const params = Object.create(null) as Record<string, PolicyValue[]>;
     for (const [k, text] of Object.entries(pairs(v['param'] as string[] | undefined, '--param')))
       params[k] = text.split(',').map(parseValue);
+    const out = outputPathArg(v['out'] as string | undefined, '--out');
     let shard: { index: number; count: number } | undefined;
     if (v['shard'] !== undefined) {
       const m = /^(\d+)\/(\d+)$/.exec(v['shard'] as string);
@@ -124,6 +194,7 @@ export async function runSweep(args: readonly string[], io: CliIo): Promise<numb
     }
     const methods = methodsArg(v['methods'] as string | undefined);
     const workers = intArg(v['workers'] as string | undefined, '--workers');
+    checkRunCount(scenario, seeds, params, methods);
     const result = await sweep(scenario, {
       seeds,
       params,
@@ -134,10 +205,12 @@ export async function runSweep(args: readonly string[], io: CliIo): Promise<numb
       ...(process.stderr.isTTY ? { onProgress: progressBar(io, Date.now()) } : {}),
     });
     for (const s of result.skipped) io.err(`sweep: skipped ${s.method}: ${s.reason}`);
-    if (v['out'])
-      writeFileSync(
-        v['out'] as string,
-        result.records.map((r) => JSON.stringify(r)).join('\n') + (result.records.length > 0 ? '\n' : ''),
+    if (out !== undefined)
+      writeOutput('--out', out, () =>
+        writeFileSync(
+          out,
+          result.records.map((r) => JSON.stringify(r)).join('\n') + (result.records.length > 0 ? '\n' : ''),
+        ),
       );
     printRecords(result.records, io, v['csv'] === true);
     return EXIT_OK;
