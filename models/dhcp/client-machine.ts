@@ -297,6 +297,15 @@ export const dhcpClientMachine = setup({
       event.type === 'dhcp.recv' &&
       isReplyOfType(context, event, DhcpMessageType.ACK) &&
       leaseOf(context, event.message) !== null,
+    /**
+     * An ACK whose lease, counted from the original request (§4.4.1), has already run out: a REQUEST retransmitted for
+     * longer than the server's lease time. Binding would use an address the server no longer leases (§4.4.5).
+     */
+    isStaleAck: ({ context, event }) => {
+      if (event.type !== 'dhcp.recv' || !isReplyOfType(context, event, DhcpMessageType.ACK)) return false;
+      const lease = leaseOf(context, event.message);
+      return lease !== null && !lease.infinite && lease.expiresAtUs <= context.nowUs();
+    },
     isNak: ({ context, event }) => event.type === 'dhcp.recv' && isReplyOfType(context, event, DhcpMessageType.NAK),
     triesLeft: ({ context }) => context.tries < retransmitTriesMax(context.config.retransmit),
   },
@@ -413,6 +422,7 @@ export const dhcpClientMachine = setup({
       enqueue.assign({ lease, previousAddress: lease.address, reboot: false });
       enqueue.emit({ type: params.renewed ? 'dhcp.renewed' : 'dhcp.bound', ...leaseInfo(lease) });
     }),
+    /** A NAK, or an ACK that came too late to use (isStaleAck): either way the exchange is void, restart (§3.2). */
     onNak: enqueueActions(({ context, enqueue }, params: { readonly state: DhcpClientStateName }) => {
       const withdrawn = context.lease?.address ?? null;
       enqueue.emit({ type: 'dhcp.nak', state: params.state, withdrawn });
@@ -545,6 +555,7 @@ export const dhcpClientMachine = setup({
           { target: 'INIT', actions: { type: 'onGiveUp', params: { state: 'REQUESTING' } } },
         ],
         'dhcp.recv': [
+          { guard: 'isStaleAck', target: 'INIT', actions: { type: 'onNak', params: { state: 'REQUESTING' } } },
           { guard: 'isAck', target: 'BOUND', actions: { type: 'takeLease', params: { renewed: false } } },
           { guard: 'isNak', target: 'INIT', actions: { type: 'onNak', params: { state: 'REQUESTING' } } },
         ],
@@ -612,6 +623,7 @@ export const dhcpClientMachine = setup({
           { target: 'INIT', actions: { type: 'onGiveUp', params: { state: 'REBOOTING' } } },
         ],
         'dhcp.recv': [
+          { guard: 'isStaleAck', target: 'INIT', actions: { type: 'onNak', params: { state: 'REBOOTING' } } },
           { guard: 'isAck', target: 'BOUND', actions: { type: 'takeLease', params: { renewed: false } } },
           { guard: 'isNak', target: 'INIT', actions: { type: 'onNak', params: { state: 'REBOOTING' } } },
         ],

@@ -87,12 +87,27 @@ function clientAddress(i: number): string {
   return `100.64.${Math.floor(n / 256)}.${n % 256}/16`;
 }
 
+/** Whether client `c` (1-based) wants a tunnel at `atMs`: its first connect, then its last action up to then. */
+function wantsTunnelAt(s: Schedule, c: number, atMs: number): boolean {
+  let wants = (c - 1) * s.connectSpacingMs <= atMs;
+  let lastMs = -1;
+  for (const a of s.actions) {
+    const at = Math.min(a.atMs, s.horizonMs);
+    if (a.client === c && at <= atMs && at >= lastMs) {
+      wants = a.action === 'connect';
+      lastMs = at;
+    }
+  }
+  return wants;
+}
+
 /** The scenario document of a schedule for one method (durations as `durationMs`, quiet period included). */
 export function scheduleScenario(
   s: Schedule,
   o: { readonly method: MethodId; readonly seed: number; readonly quietMs: number; readonly name?: string },
 ): Record<string, unknown> {
   const faults: Record<string, unknown>[] = [];
+  const restarts: Record<string, unknown>[] = [];
   const heal = s.horizonMs;
   const end = (atMs: number, forMs: number): number => Math.min(heal, atMs + forMs);
   for (const drawn of s.faults) {
@@ -123,11 +138,17 @@ export function scheduleScenario(
         faults.push({ type: 'node.crash', atMs: f.atMs, node: 'dhcp' });
         faults.push({ type: 'node.restart', atMs: end(f.atMs, f.forMs), node: 'dhcp' });
         break;
-      case 'client.crash':
+      case 'client.crash': {
         if (f.client < 1 || f.client > s.clients) break;
+        const upMs = end(f.atMs, f.forMs);
         faults.push({ type: 'node.crash', atMs: f.atMs, node: clientName(f.client) });
-        faults.push({ type: 'node.restart', atMs: end(f.atMs, f.forMs), node: clientName(f.client) });
+        faults.push({ type: 'node.restart', atMs: upMs, node: clientName(f.client) });
+        // A rebooted client forgets its tunnels; its user (or an always-on VPN) connects again once it is up, unless
+        // the user had disconnected by then (commands that came while it was down are lost, not the intent).
+        if (wantsTunnelAt(s, f.client, upMs))
+          restarts.push({ atMs: upMs, action: 'connect', nodes: clientName(f.client) });
         break;
+      }
       case 'profile':
         faults.push({ type: 'link.profile', atMs: f.atMs, link: f.link, profile: profile(f.profile) });
         break;
@@ -159,6 +180,7 @@ export function scheduleScenario(
     if (a.client < 1 || a.client > s.clients) continue;
     actions.push({ atMs: Math.min(a.atMs, heal), action: a.action, nodes: clientName(a.client) });
   }
+  actions.push(...restarts);
   const pool = Math.max(4, 2 * s.clients + 2);
   return {
     name: o.name ?? 'vopr-schedule',

@@ -242,6 +242,20 @@ describe('T1, T2 and expiry under a dead server (RFC 2131 §4.4.5)', () => {
     expect(h.sent().at(-1)).toMatchObject({ atMs: 300_000, type: 'REQUEST' }); // T1 from 0, not from 4.916 s
   });
 
+  test('§4.4.5: an ACK whose lease (from the original REQUEST) is already over is not bound; discovery restarts', () => {
+    const h = clientHarness();
+    h.recv(replyTo(h.lastSent(), DhcpMessageType.OFFER, { leaseSecs: 5 }));
+    h.clock.runUntil(5000); // the REQUEST at 0 retransmitted at 4.916 s; the 5 s lease from 0 ends at 5 s
+    h.recv(replyTo(h.lastSent(), DhcpMessageType.ACK, { leaseSecs: 5 }));
+    expect(h.log.some((r) => r.event.type === 'dhcp.bound')).toBe(false);
+    expect(h.log.find((r) => r.event.type === 'dhcp.nak')?.event).toEqual({
+      type: 'dhcp.nak',
+      state: 'REQUESTING',
+      withdrawn: null,
+    });
+    expect(h.state()).not.toBe('BOUND');
+  });
+
   test("§4.4.1: an ACK to a RENEWING retransmission counts from the renewal's first REQUEST", () => {
     const h = clientHarness();
     bindAtZero(h, 3600);
