@@ -49,5 +49,20 @@ export {
 export { ladderLines, type ExpectationResult } from './scenarios/expectations.ts';
 export { ScenarioError, formatProblem, type Problem } from './scenarios/problems.ts';
 export { METHOD_IDS, registeredMethods, MethodNotRegisteredError, type MethodId } from './scenarios/method-registry.ts';
+export { checkInvariants, InvariantChecker, formatViolation, type Violation } from './scenarios/invariants/checker.ts';
+export { INVARIANTS, INVARIANT_IDS, type InvariantId, type InvariantSpec } from './scenarios/invariants/catalog.ts';
+export { invariantContext, quietPeriodUs, type InvariantContext } from './scenarios/invariants/context.ts';
+export { runChecked, type CheckedRun, type CheckedRunOptions } from './scenarios/vopr/run-checked.ts';
+export {
+  runCampaign,
+  runCampaignParallel,
+  runScheduleJob,
+  scheduleDocument,
+  scheduleSeed,
+  replayCommand,
+  type CampaignOptions,
+  type ScheduleOutcome,
+} from './scenarios/vopr/campaign.ts';
+export { scheduleArb, DEFAULT_BOUNDS, type ScheduleBounds } from './scenarios/vopr/arbitraries.ts';
 export type { PolicyDescriptor, PolicyValue } from './models/methods/policy.ts';
 export type { TraceEvent } from './sim/trace.ts';

@@ -5,7 +5,8 @@
  * scenario is written: that keeps every shrink step a valid schedule.
  */
 import fc from 'fast-check';
-import type { Schedule, ScheduleAction, ScheduleFault, ScheduleProfile } from './schedule.ts';
+import { ATTACK_KINDS } from '../../models/attacks/canary.ts';
+import type { Schedule, ScheduleAction, ScheduleAttacker, ScheduleFault, ScheduleProfile } from './schedule.ts';
 
 export interface ScheduleBounds {
   readonly clientsMax: number;
@@ -87,19 +88,47 @@ function clientsArb(max: number): fc.Arbitrary<number> {
   );
 }
 
-export function scheduleArb(b: ScheduleBounds = DEFAULT_BOUNDS): fc.Arbitrary<Schedule> {
+function attackerArb(b: ScheduleBounds): fc.Arbitrary<ScheduleAttacker> {
   return fc.record({
-    clients: clientsArb(b.clientsMax),
-    connectSpacingMs: fc.integer({ min: 0, max: 2000 }),
-    leaseSecs: fc.oneof(fc.integer({ min: 20, max: 120 }), fc.integer({ min: 600, max: 3600 })),
-    outside: profileArb({ lossMilliMax: 400, latencyMsMax: 150 }),
-    inside: profileArb({ lossMilliMax: 200, latencyMsMax: 20 }),
-    faults: fc.array(faultArb(b), { maxLength: b.faultsMax }),
-    actions: fc.array(actionArb(b), { maxLength: 4 }),
-    livenessSecs: fc.integer({ min: 5, max: 60 }),
-    childRekeySecs: fc.oneof(fc.constant(0), fc.integer({ min: 20, max: 300 })),
-    reconnectDelayMs: fc.integer({ min: 1000, max: 5000 }),
-    reconnectJitterMs: fc.integer({ min: 0, max: 2000 }),
-    horizonMs: fc.integer({ min: 5000, max: b.horizonMsMax }),
+    kind: fc.constantFrom(...ATTACK_KINDS),
+    victim: fc.integer({ min: 1, max: b.clientsMax }),
+    atMs: fc.integer({ min: 0, max: b.horizonMsMax }),
   });
+}
+
+/** One schedule in four has an adversary (shrinking removes it first). */
+export function scheduleArb(b: ScheduleBounds = DEFAULT_BOUNDS): fc.Arbitrary<Schedule> {
+  return fc.record(
+    {
+      clients: clientsArb(b.clientsMax),
+      attacker: fc.option(attackerArb(b), { freq: 3, nil: undefined }),
+      connectSpacingMs: fc.integer({ min: 0, max: 2000 }),
+      leaseSecs: fc.oneof(fc.integer({ min: 20, max: 120 }), fc.integer({ min: 600, max: 3600 })),
+      outside: profileArb({ lossMilliMax: 400, latencyMsMax: 150 }),
+      inside: profileArb({ lossMilliMax: 200, latencyMsMax: 20 }),
+      faults: fc.array(faultArb(b), { maxLength: b.faultsMax }),
+      actions: fc.array(actionArb(b), { maxLength: 4 }),
+      livenessSecs: fc.integer({ min: 5, max: 60 }),
+      childRekeySecs: fc.oneof(fc.constant(0), fc.integer({ min: 20, max: 300 })),
+      reconnectDelayMs: fc.integer({ min: 1000, max: 5000 }),
+      reconnectJitterMs: fc.integer({ min: 0, max: 2000 }),
+      horizonMs: fc.integer({ min: 5000, max: b.horizonMsMax }),
+    },
+    {
+      requiredKeys: [
+        'clients',
+        'connectSpacingMs',
+        'leaseSecs',
+        'outside',
+        'inside',
+        'faults',
+        'actions',
+        'livenessSecs',
+        'childRekeySecs',
+        'reconnectDelayMs',
+        'reconnectJitterMs',
+        'horizonMs',
+      ],
+    },
+  );
 }

@@ -5,6 +5,7 @@
  * (links up, partitions healed, nodes restarted, the DHCP server answering, link profiles clean), then a quiet period
  * (invariants/context.ts quietPeriodUs) and an observation window in which liveness is judged.
  */
+import type { AttackKind } from '../../models/attacks/canary.ts';
 import type { MethodId } from '../method-registry.ts';
 import type { ProfileInput } from '../schema.ts';
 
@@ -42,8 +43,17 @@ export interface ScheduleAction {
   readonly atMs: number;
 }
 
+/** An adversarial client (scenario `behaviour`, models/attacks/) against client `victim` (1-based). */
+export interface ScheduleAttacker {
+  readonly kind: AttackKind;
+  readonly victim: number;
+  readonly atMs: number;
+}
+
 export interface Schedule {
   readonly clients: number;
+  /** Absent: no adversary. */
+  readonly attacker?: ScheduleAttacker;
   /** Connect spacing of the first connects. */
   readonly connectSpacingMs: number;
   readonly leaseSecs: number;
@@ -189,7 +199,23 @@ export function scheduleScenario(
     seed: o.seed,
     durationMs: heal + o.quietMs + OBSERVE_MS,
     topology: {
-      clients: [{ name: 'client', count: s.clients, address: clientAddress(1), gateway: 'gw' }],
+      clients: [
+        { name: 'client', count: s.clients, address: clientAddress(1), gateway: 'gw' },
+        ...(s.attacker === undefined
+          ? []
+          : [
+              {
+                name: 'mallory',
+                address: '100.64.1.250/16',
+                gateway: 'gw',
+                behaviour: {
+                  attack: s.attacker.kind,
+                  victim: clientName(Math.min(Math.max(1, s.attacker.victim), s.clients)),
+                  atMs: Math.min(s.attacker.atMs, heal),
+                },
+              },
+            ]),
+      ],
       gateways: [
         {
           name: 'gw',
@@ -216,7 +242,11 @@ export function scheduleScenario(
       ],
       enterpriseHosts: [{ name: 'host', address: '10.1.0.10/24' }],
       links: [
-        { name: 'outside', attach: ['client', 'gw'], profile: profile(s.outside) },
+        {
+          name: 'outside',
+          attach: s.attacker === undefined ? ['client', 'gw'] : ['client', 'mallory', 'gw'],
+          profile: profile(s.outside),
+        },
         { name: 'inside', attach: ['gw', 'dhcp', 'host'], profile: profile(s.inside) },
       ],
     },
