@@ -21,6 +21,7 @@ import type { RetransmitPolicy as DhcpRetransmitPolicy } from '../dhcp/client-ti
 import { netmaskToPrefix } from '../wire/ipv4-address.ts';
 import type { IkePeerConfig } from '../ike/config.ts';
 import { initiatorMachine } from '../ike/initiator-machine.ts';
+import { RetiredResponses, retiredKeepUs } from '../ike/retired-responses.ts';
 import type { ClientChild } from '../ike/sa.ts';
 import type { IkeEmitted } from '../ike/steps.ts';
 import type { AssignedConfig } from '../ike/tasks/ike-config.ts';
@@ -34,7 +35,7 @@ import type {
   UdpDatagram,
 } from '../methods/method.ts';
 import type { DhcpMessage } from '../wire/dhcp/types.ts';
-import type { IkeTrafficSelector } from '../wire/ike/index.ts';
+import type { IkeMessage, IkeTrafficSelector } from '../wire/ike/index.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
 import { coversInbound, selectChild } from './client-spd.ts';
 import {
@@ -181,6 +182,8 @@ class Tunnel {
   cancelRestart: (() => void) | undefined;
   lastState = 'idle';
   rng!: RandomStream;
+  /** Our last response to the gateway's requests on the current IKE SA, kept past its end (RFC 7296 §2.1). */
+  lastResponse: IkeMessage | undefined;
 
   constructor(
     readonly name: string,
@@ -225,6 +228,8 @@ export class ClientNode implements SimNode<Packet> {
   private home: Actor<typeof dhcpClientMachine> | undefined;
   private homeTracker: { current(): string } | undefined;
   private homeLease: string | undefined;
+  /** Last responses of our IKE SAs that ended (closed, rekeyed away, replaced): RFC 7296 §2.1, retired-responses.ts. */
+  private readonly retired: RetiredResponses;
 
   constructor(readonly options: ClientNodeOptions) {
     this.name = options.name;
@@ -240,6 +245,7 @@ export class ClientNode implements SimNode<Packet> {
     };
     this.tunnels = [primary, ...(options.tunnels ?? [])].map((t) => new Tunnel(t.name, t));
     this.inboundEsp = new EspInbound(options.esp ?? DEFAULT_ESP_DEFENCES);
+    this.retired = new RetiredResponses(retiredKeepUs(options.ike.retransmit));
     this.behaviour = options.behaviour?.();
   }
 
@@ -385,6 +391,7 @@ export class ClientNode implements SimNode<Packet> {
   }
 
   private stopActor(t: Tunnel): void {
+    this.retire(t);
     t.actor?.stop();
     t.actor = undefined;
     t.up = false;
@@ -392,6 +399,12 @@ export class ClientNode implements SimNode<Packet> {
     t.config = undefined;
     t.cancelPing?.();
     t.cancelPing = undefined;
+  }
+
+  /** The tunnel's IKE SA ended: its last response stays answerable for a while (RFC 7296 §2.1). */
+  private retire(t: Tunnel): void {
+    this.retired.retire(t.lastResponse, this.host.nowUs());
+    t.lastResponse = undefined;
   }
 
   private dropChildren(t: Tunnel): void {
@@ -421,6 +434,8 @@ export class ClientNode implements SimNode<Packet> {
   private onEmitted(t: Tunnel, e: IkeEmitted): void {
     switch (e.type) {
       case 'net.send': {
+        // Protected responses only: an unprotected INVALID_IKE_SPI answers a request on another IKE SA (§2.21.4).
+        if (e.message.response && e.message.payloads.some((p) => p.kind === 'SK')) t.lastResponse = e.message;
         let packet = this.packets.get(e.message);
         if (packet === undefined) {
           packet = ikePacket(this.outer, t.options.gatewayAddress, e.message);
@@ -479,10 +494,12 @@ export class ClientNode implements SimNode<Packet> {
         this.setConfig(t, e.config);
         return;
       case 'ike.rekeyed':
+        this.retire(t);
         this.host.traceNote('client.ikeRekeyed', t.data({ spiI: e.keys.spiI }));
         return;
       case 'ike.closed': {
         this.host.traceNote('client.closed', t.data({ reason: e.reason }));
+        this.retire(t);
         const before = t.config?.address;
         t.up = false;
         this.dropChildren(t);
@@ -626,6 +643,7 @@ export class ClientNode implements SimNode<Packet> {
     if (this.behaviour?.onReceive?.(p) === true) return;
     const ike = ikeOf(p);
     if (ike !== undefined) {
+      if (this.retiredRequest(p.ip.src, ike)) return;
       const t = this.tunnels.find((x) => x.options.gatewayAddress === p.ip.src) ?? this.tunnels[0];
       t?.actor?.send({ type: 'net.recv', message: ike });
       return;
@@ -734,6 +752,31 @@ export class ClientNode implements SimNode<Packet> {
     this.home?.send({ type: 'dhcp.recv', message: d.app.message });
   }
 
+  /**
+   * The gateway repeats a request on one of our IKE SAs that has ended (RFC 7296 §2.1, retired-responses.ts): the
+   * repeat of the SA's last request gets our cached response again, byte for byte; an older one is ignored.
+   */
+  private retiredRequest(src: string, m: IkeMessage): boolean {
+    const r = this.retired.answer(m, this.host.nowUs());
+    if (r === undefined) return false;
+    if (r.kind === 'ignore') {
+      this.host.traceNote('ike.ignored', {
+        messageId: m.messageId,
+        spiI: m.spiI,
+        why: `retired at #${r.cachedMessageId}`,
+      });
+      return true;
+    }
+    this.host.traceNote('ike.cachedResponse', { messageId: m.messageId, spiI: m.spiI, retired: true });
+    let packet = this.packets.get(r.message);
+    if (packet === undefined) {
+      packet = ikePacket(this.outer, src, r.message);
+      this.packets.set(r.message, packet);
+    }
+    this.sendEth0(packet);
+    return true;
+  }
+
   crash(): void {
     this.inboundEsp.clear();
     for (const t of this.tunnels) {
@@ -745,6 +788,7 @@ export class ClientNode implements SimNode<Packet> {
     }
     this.home?.stop();
     this.home = undefined;
+    this.retired.clear();
   }
 
   restart(): void {

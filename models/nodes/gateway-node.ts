@@ -11,6 +11,7 @@ import type { InterfaceConfig, NodeHost, RandomStream, SimNode } from '../contra
 import type { IkePeerConfig, ResponderPolicy } from '../ike/config.ts';
 import { ikeMessage } from '../ike/messages.ts';
 import { INVALID_SPI_REPLIES_PER_SEC, ReplyLimit } from '../ike/reply-limit.ts';
+import { RetiredResponses, retiredKeepUs } from '../ike/retired-responses.ts';
 import { responderMachine } from '../ike/responder-machine.ts';
 import type { ChildSa } from '../ike/sa.ts';
 import type { IkeEmitted } from '../ike/steps.ts';
@@ -84,6 +85,8 @@ interface SaRecord {
   children: ChildSa[];
   /** The inner address the provider gave this IKE SA (for `address.overlap`). */
   address?: string;
+  /** The responder's last response on its current IKE SA, kept past the SA's end (`retired`, RFC 7296 §2.1). */
+  lastResponse?: IkeMessage;
 }
 
 const LIMITED_BROADCAST = '255.255.255.255';
@@ -103,6 +106,8 @@ export class GatewayNode implements SimNode<Packet> {
   private readonly providerMachines = new Map<string, { current(): string }>();
   private readonly espSeq = new Map<number, number>();
   private readonly invalidSpiReplies = new ReplyLimit(INVALID_SPI_REPLIES_PER_SEC, 1_000_000);
+  /** Last responses of IKE SAs that ended (deleted, rekeyed away, failed, timed out): RFC 7296 §2.1. */
+  private readonly retired: RetiredResponses;
   private readonly defences: GatewayDefences;
   private readonly inbound: EspInbound;
   private up = true;
@@ -111,6 +116,7 @@ export class GatewayNode implements SimNode<Packet> {
     this.name = options.name;
     this.defences = options.defences ?? DEFAULT_GATEWAY_DEFENCES;
     this.inbound = new EspInbound(this.defences.esp);
+    this.retired = new RetiredResponses(retiredKeepUs(options.ike.retransmit));
     this.interfaces = [
       { name: 'outside', ...options.outside },
       { name: 'inside', ...options.inside },
@@ -182,7 +188,7 @@ export class GatewayNode implements SimNode<Packet> {
       return;
     }
     if (m.exchangeType !== IkeExchangeType.IKE_SA_INIT || m.response || m.messageId !== 0) {
-      this.unknownSpi(src, m);
+      if (!this.retiredRequest(src, m)) this.unknownSpi(src, m);
       return;
     }
     const r = ikeInit.processR(this.options.ike, m);
@@ -213,6 +219,26 @@ export class GatewayNode implements SimNode<Packet> {
     const answer = resp === undefined ? 'none (response)' : reply ? 'INVALID_IKE_SPI' : 'none (rate limit)';
     this.host.traceNote('ike.unknownSpi', { spiI: m.spiI, messageId: m.messageId, answer });
     if (resp !== undefined && reply) this.sendIke(src, resp);
+  }
+
+  /**
+   * A request on an IKE SA that ended here (RFC 7296 §2.1, retired-responses.ts): the repeat of its last request gets
+   * the cached response, byte for byte; an older one is ignored. False: not one of them (an unknown SPI).
+   */
+  private retiredRequest(src: string, m: IkeMessage): boolean {
+    const r = this.retired.answer(m, this.host.nowUs());
+    if (r === undefined) return false;
+    if (r.kind === 'resend') {
+      this.host.traceNote('ike.cachedResponse', { messageId: m.messageId, spiI: m.spiI, retired: true });
+      this.sendIke(src, r.message);
+    } else {
+      this.host.traceNote('ike.ignored', {
+        messageId: m.messageId,
+        spiI: m.spiI,
+        why: `retired at #${r.cachedMessageId}`,
+      });
+    }
+    return true;
   }
 
   private createResponder(
@@ -259,6 +285,7 @@ export class GatewayNode implements SimNode<Packet> {
   private onEmitted(rec: SaRecord, e: IkeEmitted): void {
     switch (e.type) {
       case 'net.send':
+        if (e.message.response) rec.lastResponse = e.message;
         this.sendIke(rec.peerAddress, e.message);
         return;
       case 'ike.authenticated':
@@ -303,11 +330,15 @@ export class GatewayNode implements SimNode<Packet> {
         this.host.traceNote('gateway.routePruned', { peer: rec.peerId, spis: e.spisIn.join(',') });
         return;
       case 'ike.rekeyed':
+        // The old IKE SA's Delete was just answered (RFC 7296 §2.18); a repeat of it must get that answer again.
+        this.retired.retire(rec.lastResponse, this.host.nowUs());
+        rec.lastResponse = undefined;
         this.bySpiI.set(e.keys.spiI, rec);
         this.bySpiI.delete(e.oldSpiI);
         return;
       case 'ike.closed':
         this.host.traceNote('gateway.saClosed', { peer: rec.peerId, ikeSa: rec.id, reason: e.reason });
+        this.retired.retire(rec.lastResponse, this.host.nowUs());
         this.remove(rec, !PEER_DROPPED.has(e.reason));
         return;
       case 'ike.note':
@@ -494,6 +525,7 @@ export class GatewayNode implements SimNode<Packet> {
     this.bySpiI.clear();
     this.espSeq.clear();
     this.inbound.clear();
+    this.retired.clear();
     this.provider.reset();
   }
 
