@@ -119,7 +119,9 @@ async function runVopr(args: readonly string[], io: CliIo): Promise<number> {
     };
     if (bounds.clientsMax > 200) throw new UsageError(`--clients-max: at most 200, got ${bounds.clientsMax}`);
     if (bounds.faultsMax > 100) throw new UsageError(`--faults-max: at most 100, got ${bounds.faultsMax}`);
-    const workers = intArg(v['workers'] as string | undefined, '--workers') ?? Math.min(2, availableParallelism());
+    const workersAsked = intArg(v['workers'] as string | undefined, '--workers') ?? Math.min(2, availableParallelism());
+    // One schedule runs in this thread (a replay): no worker start-up.
+    const workers = schedules === 1 ? 0 : workersAsked;
     const base = v['scenario'] === undefined ? undefined : baseDocument(v['scenario'] as string);
     const outDir = (v['out'] as string | undefined) ?? join('.dhcpike', 'vopr');
     io.err(
@@ -138,7 +140,7 @@ async function runVopr(args: readonly string[], io: CliIo): Promise<number> {
         ...(v['no-shrink'] === true ? { shrink: false } : {}),
         ...(base === undefined ? {} : { base }),
       },
-      schedules === 1 ? 0 : workers,
+      workers,
       (r) => {
         done++;
         if (r.violations.length > 0) failedCount++;

@@ -11,7 +11,7 @@
 import type { TraceEvent } from '../../sim/trace.ts';
 import { ipv4ToU32, isIpv4Address } from '../../models/wire/ipv4-address.ts';
 import { INVARIANTS, type InvariantId } from './catalog.ts';
-import type { AddressScope, InvariantContext } from './context.ts';
+import type { AddressScope, InvariantContext, LivenessBounds } from './context.ts';
 import { AddressHoldings } from './holdings.ts';
 import { IKE_SA_INIT, ikeHeaderOf } from './ike-header.ts';
 
@@ -135,7 +135,7 @@ export class InvariantChecker {
     this.instantUs = finalAtUs;
     this.closeInstant();
     const live = this.context.liveness;
-    if (live !== undefined) this.judgeLiveness(finalAtUs, live.healedAtUs + live.quietUs, live.wanted);
+    if (live !== undefined) this.judgeLiveness(finalAtUs, live);
     return this.violations;
   }
 
@@ -424,12 +424,25 @@ export class InvariantChecker {
   // ---------------------------------------------------------------------------------------------------------------
   // Liveness (after the heal and the quiet period)
 
-  private judgeLiveness(finalAtUs: number, fromUs: number, wanted: readonly string[]): void {
+  private judgeLiveness(finalAtUs: number, live: LivenessBounds): void {
+    const fromUs = live.healedAtUs + live.quietUs;
+    const wanted = live.wanted;
+    // Clients the scopes cannot serve may go without (the pool is smaller than the demand): only the shortfall beyond
+    // that is a liveness failure.
+    const unaddressed = wanted.filter((c) => this.holdings.addressOf(`${c}|${PRIMARY}`) === undefined);
+    const excused = Math.max(0, wanted.length - live.capacity);
+    if (unaddressed.length > excused)
+      for (const client of unaddressed)
+        this.violate(
+          'live.addressed',
+          finalAtUs,
+          `${client} holds no address at the end (${unaddressed.length} of ${wanted.length} unaddressed, scopes hold ${live.capacity})`,
+          undefined,
+          client,
+        );
     for (const client of wanted) {
       const address = this.holdings.addressOf(`${client}|${PRIMARY}`);
-      if (address === undefined)
-        this.violate('live.addressed', finalAtUs, `${client} holds no address at the end`, undefined, client);
-      else if ((this.echoes.get(client) ?? -1) < fromUs)
+      if (address !== undefined && live.dataExpected && (this.echoes.get(client) ?? -1) < fromUs)
         this.violate(
           'live.dataFlows',
           finalAtUs,

@@ -24,6 +24,10 @@ export interface LivenessBounds {
   readonly quietUs: number;
   /** Clients whose last command is `connect` and that are not adversaries: they must end up served. */
   readonly wanted: readonly string[];
+  /** How many of them the method's address scopes can serve at once (the rest may go unaddressed). */
+  readonly capacity: number;
+  /** The workload pings an enterprise host, so data must flow. */
+  readonly dataExpected: boolean;
 }
 
 export interface InvariantContext {
@@ -168,7 +172,13 @@ export function invariantContext(s: Scenario, built: BuiltRun): InvariantContext
   const healed = healedAtUs(s);
   const liveness: LivenessBounds | undefined =
     healed + q.totalUs < durationUs
-      ? { healedAtUs: healed, quietUs: q.totalUs, wanted: wantedClients(s, built.roles.clients, adversaries) }
+      ? {
+          healedAtUs: healed,
+          quietUs: q.totalUs,
+          wanted: wantedClients(s, built.roles.clients, adversaries),
+          capacity: innerScopes.reduce((n, x) => n + (x.lastU32 - x.firstU32 + 1), 0),
+          dataExpected: s.workload.pingIntervalMs > 0 && s.topology.enterpriseHosts.length > 0,
+        }
       : undefined;
   return {
     method: built.method,

@@ -258,7 +258,9 @@ describe('gateway, SPD, machines and attacks', () => {
 });
 
 describe('liveness after the heal and the quiet period', () => {
-  const live = context({ liveness: { healedAtUs: 100, quietUs: 100, wanted: ['c1'] } });
+  const live = context({
+    liveness: { healedAtUs: 100, quietUs: 100, wanted: ['c1'], capacity: 11, dataExpected: true },
+  });
   it('a wanted client must hold an address, see echoes after the quiet period, and not sit in a waiting state', () => {
     expect(
       ids(
@@ -277,6 +279,14 @@ describe('liveness after the heal and the quiet period', () => {
     ).toEqual(['live.dataFlows@300']);
     const stuck: TraceEvent = { type: 'state', atUs: 50, node: 'c1', machine: 'ike', from: 'idle', to: 'initSent' };
     expect(ids([stuck, bound(0, '10.99.1.10', 1e9)], live, 300)).toEqual(['live.addressed@300', 'live.notWaiting@300']);
+  });
+  it('demand beyond the scopes is excused; no data is asked for when the workload pings nobody', () => {
+    const tight = context({
+      liveness: { healedAtUs: 100, quietUs: 100, wanted: ['c1', 'c2'], capacity: 1, dataExpected: false },
+    });
+    const held = [bound(0, '10.99.1.10', 1e9), assigned(10, 'c1', '10.99.1.10')];
+    expect(ids(held, tight, 300)).toEqual([]);
+    expect(ids([], tight, 300)).toEqual(['live.addressed@300', 'live.addressed@300']);
   });
   it('a lease renewed after the quiet period for nobody is an orphan', () => {
     expect(
