@@ -34,6 +34,8 @@ const WAITING_STATE = /^(initSent|authSent|deleting|SELECTING|REQUESTING|REBOOTI
 const PROTOCOL_EVENT = /^(net\.|cmd\.|provider\.|dhcp\.recv)/;
 /** The DHCP SA of RFC 3456 §4.1 (UDP to/from 68): not a tunnel selector. */
 const DHCP_SELECTOR = /\/17:68-68$/;
+/** A lease bound this close to the end may still be on its way to its client. */
+const ORPHAN_GRACE_US = 10_000_000;
 
 interface RequestSeen {
   maxMessageId: number;
@@ -85,9 +87,18 @@ export class InvariantChecker {
   private readonly requestPackets = new Map<number, string>();
   private readonly stateSince = new Map<string, { state: string; sinceUs: number }>();
   private readonly echoes = new Map<string, number>();
+  /** The primary tunnel of each client held an address at some instant at or after the liveness point. */
+  private readonly servedAfter = new Set<string>();
+  /** address → when its last holding ended (orphan check). */
+  private readonly lastHeldUs = new Map<string, number>();
   private finished = false;
 
+  /** From when liveness is judged (the heal plus the quiet period), if it is. */
+  private readonly livenessFromUs: number | undefined;
+
   constructor(readonly context: InvariantContext) {
+    const live = context.liveness;
+    this.livenessFromUs = live === undefined ? undefined : live.healedAtUs + live.quietUs;
     this.clients = new Set(context.clients);
     this.gateways = new Set(context.gateways);
     this.servers = new Set(context.dhcpServers);
@@ -223,18 +234,28 @@ export class InvariantChecker {
         const address = str(d, 'address') ?? '';
         const tunnel = str(d, 'tunnel') ?? PRIMARY;
         const key = `${node}|${tunnel}`;
+        const before = this.holdings.addressOf(key);
+        if (before !== undefined) this.lastHeldUs.set(before, e.atUs);
         this.holdings.hold(node, tunnel, address, e.atUs);
+        if (tunnel === PRIMARY && this.livenessFromUs !== undefined && e.atUs >= this.livenessFromUs)
+          this.servedAfter.add(node);
         this.assignedBy.set(key, e);
         if (!inScopes(address, this.context.innerScopes))
           this.violate('address.inScope', e.atUs, `${node} holds ${address}, outside the method's scopes`, e, node);
         if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
         return;
       }
-      case 'address.released':
+      case 'address.released': {
         if (!this.clients.has(node)) return;
-        this.holdings.unhold(`${node}|${str(d, 'tunnel') ?? PRIMARY}`, e.atUs);
+        const key = `${node}|${str(d, 'tunnel') ?? PRIMARY}`;
+        const held = this.holdings.addressOf(key);
+        if (held !== undefined) this.lastHeldUs.set(held, e.atUs);
+        if (key === `${node}|${PRIMARY}` && this.livenessFromUs !== undefined && e.atUs >= this.livenessFromUs)
+          this.servedAfter.add(node);
+        this.holdings.unhold(key, e.atUs);
         if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
         return;
+      }
       case 'client.configured':
       case 'client.childAdded':
       case 'client.childRekeyed': {
@@ -429,24 +450,28 @@ export class InvariantChecker {
     const wanted = live.wanted;
     // Clients the scopes cannot serve may go without (the pool is smaller than the demand): only the shortfall beyond
     // that is a liveness failure.
-    const unaddressed = wanted.filter((c) => this.holdings.addressOf(`${c}|${PRIMARY}`) === undefined);
+    // Eventually served: holding an address at some instant of the observation window (at its start, or assigned or
+    // released within it). A method that re-addresses periodically (a lease the gateway cannot renew, the SA
+    // deleted and set up again) is served even when the run ends inside a gap.
+    const served = (c: string): boolean =>
+      this.servedAfter.has(c) || this.holdings.addressOf(`${c}|${PRIMARY}`) !== undefined;
+    const unaddressed = wanted.filter((c) => !served(c));
     const excused = Math.max(0, wanted.length - live.capacity);
     if (unaddressed.length > excused)
       for (const client of unaddressed)
         this.violate(
           'live.addressed',
           finalAtUs,
-          `${client} holds no address at the end (${unaddressed.length} of ${wanted.length} unaddressed, scopes hold ${live.capacity})`,
+          `${client} held no address after ${fromUs} µs (${unaddressed.length} of ${wanted.length} unserved, scopes hold ${live.capacity})`,
           undefined,
           client,
         );
     for (const client of wanted) {
-      const address = this.holdings.addressOf(`${client}|${PRIMARY}`);
-      if (address !== undefined && live.dataExpected && (this.echoes.get(client) ?? -1) < fromUs)
+      if (served(client) && live.dataExpected && (this.echoes.get(client) ?? -1) < fromUs)
         this.violate(
           'live.dataFlows',
           finalAtUs,
-          `${client} (${address}) got no echo reply after ${fromUs} µs`,
+          `${client} (${this.holdings.addressOf(`${client}|${PRIMARY}`) ?? 'between addresses'}) got no echo reply after ${fromUs} µs`,
           undefined,
           client,
         );
@@ -467,8 +492,16 @@ export class InvariantChecker {
       if (sinceUs < fromUs && !this.holdings.isHeld(address))
         this.violate('live.noOrphan', finalAtUs, `${key.replace('|', "'s pool keeps ")} for nobody`, undefined);
     }
+    // Renewed for nobody: bound in the window, well before the end (a client may be on its way to it), and nobody has
+    // held the address since.
     for (const [address, lease] of this.leases) {
-      if (lease.boundAtUs >= fromUs && lease.untilUs > finalAtUs && !this.holdings.isHeld(address))
+      const unheldSince = !this.holdings.isHeld(address) && (this.lastHeldUs.get(address) ?? -1) < lease.boundAtUs;
+      if (
+        lease.boundAtUs >= fromUs &&
+        lease.boundAtUs < finalAtUs - ORPHAN_GRACE_US &&
+        lease.untilUs > finalAtUs &&
+        unheldSince
+      )
         this.violate(
           'live.noOrphan',
           finalAtUs,

@@ -288,19 +288,25 @@ describe('liveness after the heal and the quiet period', () => {
     expect(ids(held, tight, 300)).toEqual([]);
     expect(ids([], tight, 300)).toEqual(['live.addressed@300', 'live.addressed@300']);
   });
-  it('a lease renewed after the quiet period for nobody is an orphan', () => {
-    expect(
-      ids(
-        [
-          bound(250, '10.99.1.11', 1e9),
-          assigned(10, 'c1', '10.99.1.10'),
-          bound(10, '10.99.1.10', 1e9),
-          note(260, 'c1', 'data.echo', {}),
-        ].sort((a, b) => a.atUs - b.atUs),
-        live,
-        300,
-      ),
-    ).toEqual(['live.noOrphan@300']);
+  it('a lease renewed after the quiet period for nobody is an orphan, unless it is bound in the last 10 s', () => {
+    const trace = (boundAtUs: number): TraceEvent[] =>
+      [
+        bound(boundAtUs, '10.99.1.11', 1e9),
+        assigned(10, 'c1', '10.99.1.10'),
+        bound(10, '10.99.1.10', 1e9),
+        note(260, 'c1', 'data.echo', {}),
+      ].sort((a, b) => a.atUs - b.atUs);
+    expect(ids(trace(250), live, 20_000_000)).toEqual(['live.noOrphan@20000000']);
+    expect(ids(trace(15_000_000), live, 20_000_000)).toEqual([]);
+  });
+  it('a client re-addressed periodically is served even when the run ends in a gap', () => {
+    const gap = [
+      bound(0, '10.99.1.10', 1e9),
+      assigned(10, 'c1', '10.99.1.10'),
+      note(250, 'c1', 'data.echo', {}),
+      released(280, 'c1', '10.99.1.10'),
+    ];
+    expect(ids(gap, live, 300)).toEqual([]);
   });
 });
 
