@@ -175,6 +175,8 @@ class Tunnel {
   config: AssignedConfig | undefined;
   up = false;
   reconnectTries = 0;
+  /** An IKE SA was started and the method has not been told it is gone yet (`onIkeClosed`). */
+  open = false;
   cancelReconnect: (() => void) | undefined;
   cancelPing: (() => void) | undefined;
   /** A method's `reconnect` waiting for the current event to finish. */
@@ -361,7 +363,9 @@ export class ClientNode implements SimNode<Packet> {
   private connect(t: Tunnel): void {
     t.cancelReconnect?.();
     t.cancelReconnect = undefined;
+    if (t.open) this.abandon(t);
     this.stopActor(t);
+    t.open = true;
     const actor = createActor(initiatorMachine, {
       clock: this.host.clock,
       input: {
@@ -382,6 +386,19 @@ export class ClientNode implements SimNode<Packet> {
     );
     actor.start();
     actor.send({ type: 'cmd.connect' });
+  }
+
+  /**
+   * A connect while the previous IKE SA is still up (or still being set up) abandons it: the gateway replaces it on the
+   * new one's INITIAL_CONTACT (RFC 7296 §2.4), and the address and the method's state (a bound DHCP client, RFC 3456
+   * §3.1) go with it exactly as if it had closed — else the method would wait on a lease the new IKE SA never
+   * negotiated a tunnel for.
+   */
+  private abandon(t: Tunnel): void {
+    t.open = false;
+    this.noteAddressChange(t, t.config?.address, undefined);
+    t.config = undefined;
+    t.tasks.onIkeClosed?.('reconnect');
   }
 
   private stopActor(t: Tunnel): void {
@@ -490,6 +507,7 @@ export class ClientNode implements SimNode<Packet> {
         this.noteAddressChange(t, before, undefined);
         t.cancelPing?.();
         t.cancelPing = undefined;
+        t.open = false;
         t.tasks.onIkeClosed?.(e.reason);
         this.maybeReconnect(t, e.reason);
         return;
@@ -531,6 +549,7 @@ export class ClientNode implements SimNode<Packet> {
       this.host.traceNote('client.restart', t.data({ reason }));
       t.actor?.send({ type: 'cmd.disconnect' });
       this.noteAddressChange(t, t.config?.address, undefined);
+      t.open = false;
       t.tasks.onIkeClosed?.(reason);
       this.connect(t);
     });
@@ -740,6 +759,7 @@ export class ClientNode implements SimNode<Packet> {
       t.cancelReconnect?.();
       t.tasks.stop?.();
       this.stopActor(t);
+      t.open = false;
       t.machines.clear();
       t.lastState = 'idle';
     }
