@@ -177,6 +177,8 @@ class Tunnel {
   reconnectTries = 0;
   /** An IKE SA was started and the method has not been told it is gone yet (`onIkeClosed`). */
   open = false;
+  /** The last command was `cmd.connect`: the tunnel is configured to be up, and comes back after a crash. */
+  wanted = false;
   cancelReconnect: (() => void) | undefined;
   cancelPing: (() => void) | undefined;
   /** A method's `reconnect` waiting for the current event to finish. */
@@ -338,6 +340,7 @@ export class ClientNode implements SimNode<Packet> {
       case 'cmd.connect':
         for (const t of this.tunnelsFor(c)) {
           t.reconnectTries = 0;
+          t.wanted = true;
           this.connect(t);
         }
         return;
@@ -347,6 +350,7 @@ export class ClientNode implements SimNode<Packet> {
           t.cancelRestart?.();
           t.cancelRestart = undefined;
           t.reconnectTries = Number.MAX_SAFE_INTEGER;
+          t.wanted = false;
           t.actor?.send({ type: 'cmd.disconnect' });
         }
         return;
@@ -767,12 +771,25 @@ export class ClientNode implements SimNode<Packet> {
     this.home = undefined;
   }
 
+  /**
+   * A restarted client brings up again the tunnels it was told to connect (the connection is configuration that
+   * survives a reboot, strongSwan's `auto=start`) after its reconnect delay (no jitter: no draw from the IKE stream);
+   * an explicit `cmd.connect` before then replaces the wait. The gateway replaces the lost IKE SA on INITIAL_CONTACT
+   * (RFC 7296 §2.4). Without this a crashed client stayed down for ever although nobody disconnected it.
+   */
   restart(): void {
+    const delayUs = (this.options.reconnect ?? DEFAULT_RECONNECT).delayMs * 1000;
     for (const t of this.tunnels) {
       t.lastState = 'idle';
       this.buildTasks(t);
     }
     this.startHome();
+    for (const t of this.tunnels) {
+      if (!t.wanted) continue;
+      t.reconnectTries = 0;
+      this.host.traceNote('client.autoConnect', t.data({ delayUs }));
+      t.cancelReconnect = this.host.setTimerUs(delayUs, 'client.autoConnect', () => this.connect(t));
+    }
   }
 
   /** The primary tunnel's Child SAs, oldest slot first (tests, the web view). */
