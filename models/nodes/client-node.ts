@@ -176,6 +176,10 @@ class Tunnel {
   config: AssignedConfig | undefined;
   up = false;
   reconnectTries = 0;
+  /** An IKE SA was started and the method has not been told it is gone yet (`onIkeClosed`). */
+  open = false;
+  /** The last command was `cmd.connect`: the tunnel is configured to be up, and comes back after a crash. */
+  wanted = false;
   cancelReconnect: (() => void) | undefined;
   cancelPing: (() => void) | undefined;
   /** A method's `reconnect` waiting for the current event to finish. */
@@ -342,6 +346,7 @@ export class ClientNode implements SimNode<Packet> {
       case 'cmd.connect':
         for (const t of this.tunnelsFor(c)) {
           t.reconnectTries = 0;
+          t.wanted = true;
           this.connect(t);
         }
         return;
@@ -351,6 +356,7 @@ export class ClientNode implements SimNode<Packet> {
           t.cancelRestart?.();
           t.cancelRestart = undefined;
           t.reconnectTries = Number.MAX_SAFE_INTEGER;
+          t.wanted = false;
           t.actor?.send({ type: 'cmd.disconnect' });
         }
         return;
@@ -367,7 +373,9 @@ export class ClientNode implements SimNode<Packet> {
   private connect(t: Tunnel): void {
     t.cancelReconnect?.();
     t.cancelReconnect = undefined;
+    if (t.open) this.abandon(t);
     this.stopActor(t);
+    t.open = true;
     const actor = createActor(initiatorMachine, {
       clock: this.host.clock,
       input: {
@@ -388,6 +396,19 @@ export class ClientNode implements SimNode<Packet> {
     );
     actor.start();
     actor.send({ type: 'cmd.connect' });
+  }
+
+  /**
+   * A connect while the previous IKE SA is still up (or still being set up) abandons it: the gateway replaces it on the
+   * new one's INITIAL_CONTACT (RFC 7296 §2.4), and the address and the method's state (a bound DHCP client, RFC 3456
+   * §3.1) go with it exactly as if it had closed — else the method would wait on a lease the new IKE SA never
+   * negotiated a tunnel for.
+   */
+  private abandon(t: Tunnel): void {
+    t.open = false;
+    this.noteAddressChange(t, t.config?.address, undefined);
+    t.config = undefined;
+    t.tasks.onIkeClosed?.('reconnect');
   }
 
   private stopActor(t: Tunnel): void {
@@ -507,6 +528,7 @@ export class ClientNode implements SimNode<Packet> {
         this.noteAddressChange(t, before, undefined);
         t.cancelPing?.();
         t.cancelPing = undefined;
+        t.open = false;
         t.tasks.onIkeClosed?.(e.reason);
         this.maybeReconnect(t, e.reason);
         return;
@@ -548,6 +570,7 @@ export class ClientNode implements SimNode<Packet> {
       this.host.traceNote('client.restart', t.data({ reason }));
       t.actor?.send({ type: 'cmd.disconnect' });
       this.noteAddressChange(t, t.config?.address, undefined);
+      t.open = false;
       t.tasks.onIkeClosed?.(reason);
       this.connect(t);
     });
@@ -783,6 +806,7 @@ export class ClientNode implements SimNode<Packet> {
       t.cancelReconnect?.();
       t.tasks.stop?.();
       this.stopActor(t);
+      t.open = false;
       t.machines.clear();
       t.lastState = 'idle';
     }
@@ -791,12 +815,25 @@ export class ClientNode implements SimNode<Packet> {
     this.retired.clear();
   }
 
+  /**
+   * A restarted client brings up again the tunnels it was told to connect (the connection is configuration that
+   * survives a reboot, strongSwan's `auto=start`) after its reconnect delay (no jitter: no draw from the IKE stream);
+   * an explicit `cmd.connect` before then replaces the wait. The gateway replaces the lost IKE SA on INITIAL_CONTACT
+   * (RFC 7296 §2.4). Without this a crashed client stayed down for ever although nobody disconnected it.
+   */
   restart(): void {
+    const delayUs = (this.options.reconnect ?? DEFAULT_RECONNECT).delayMs * 1000;
     for (const t of this.tunnels) {
       t.lastState = 'idle';
       this.buildTasks(t);
     }
     this.startHome();
+    for (const t of this.tunnels) {
+      if (!t.wanted) continue;
+      t.reconnectTries = 0;
+      this.host.traceNote('client.autoConnect', t.data({ delayUs }));
+      t.cancelReconnect = this.host.setTimerUs(delayUs, 'client.autoConnect', () => this.connect(t));
+    }
   }
 
   /** The primary tunnel's Child SAs, oldest slot first (tests, the web view). */
