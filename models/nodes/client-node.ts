@@ -358,9 +358,21 @@ export class ClientNode implements SimNode<Packet> {
     }
   }
 
-  private connect(t: Tunnel): void {
+  /**
+   * Starts a new IKE SA for the tunnel. One still up is abandoned first (a `cmd.connect` while connected, or the
+   * method's `reconnect`): the new IKE_AUTH carries INITIAL_CONTACT, which tells the gateway this client kept no state
+   * of it (RFC 7296 §2.4), so the gateway frees the old SA's address at once (a DHCP relay releases the lease) — the
+   * address must therefore be dropped now, not when the new SA is configured (RFC 2131 §4.4.5: no use of an address
+   * the server no longer leases to us), and the method told that its IKE SA is gone.
+   */
+  private connect(t: Tunnel, reason = 'reconnect'): void {
     t.cancelReconnect?.();
     t.cancelReconnect = undefined;
+    if (t.up || t.config !== undefined) {
+      this.noteAddressChange(t, t.config?.address, undefined);
+      t.config = undefined;
+      t.tasks.onIkeClosed?.(reason);
+    }
     this.stopActor(t);
     const actor = createActor(initiatorMachine, {
       clock: this.host.clock,
@@ -530,9 +542,7 @@ export class ClientNode implements SimNode<Packet> {
       if (!t.up) return;
       this.host.traceNote('client.restart', t.data({ reason }));
       t.actor?.send({ type: 'cmd.disconnect' });
-      this.noteAddressChange(t, t.config?.address, undefined);
-      t.tasks.onIkeClosed?.(reason);
-      this.connect(t);
+      this.connect(t, reason);
     });
   }
 
