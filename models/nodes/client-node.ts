@@ -370,10 +370,17 @@ export class ClientNode implements SimNode<Packet> {
     }
   }
 
-  private connect(t: Tunnel): void {
+  /**
+   * Starts a new IKE SA for the tunnel. One still up is abandoned first (a `cmd.connect` while connected, or the
+   * method's `reconnect`): the new IKE_AUTH carries INITIAL_CONTACT, which tells the gateway this client kept no state
+   * of it (RFC 7296 §2.4), so the gateway frees the old SA's address at once (a DHCP relay releases the lease) — the
+   * address must therefore be dropped now, not when the new SA is configured (RFC 2131 §4.4.5: no use of an address
+   * the server no longer leases to us), and the method told that its IKE SA is gone.
+   */
+  private connect(t: Tunnel, reason = 'reconnect'): void {
     t.cancelReconnect?.();
     t.cancelReconnect = undefined;
-    if (t.open) this.abandon(t);
+    if (t.open) this.abandon(t, reason);
     this.stopActor(t);
     t.open = true;
     const actor = createActor(initiatorMachine, {
@@ -404,11 +411,11 @@ export class ClientNode implements SimNode<Packet> {
    * §3.1) go with it exactly as if it had closed — else the method would wait on a lease the new IKE SA never
    * negotiated a tunnel for.
    */
-  private abandon(t: Tunnel): void {
+  private abandon(t: Tunnel, reason: string): void {
     t.open = false;
     this.noteAddressChange(t, t.config?.address, undefined);
     t.config = undefined;
-    t.tasks.onIkeClosed?.('reconnect');
+    t.tasks.onIkeClosed?.(reason);
   }
 
   private stopActor(t: Tunnel): void {
@@ -569,10 +576,7 @@ export class ClientNode implements SimNode<Packet> {
       if (!t.up) return;
       this.host.traceNote('client.restart', t.data({ reason }));
       t.actor?.send({ type: 'cmd.disconnect' });
-      this.noteAddressChange(t, t.config?.address, undefined);
-      t.open = false;
-      t.tasks.onIkeClosed?.(reason);
-      this.connect(t);
+      this.connect(t, reason);
     });
   }
 
