@@ -304,7 +304,7 @@ describe('a NAK', () => {
       '27.064000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce',
       '27.074000 gw → client1 INFORMATIONAL response #4 SK{}',
       '27.074000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce',
-      '27.084000 client1 → gw IKE_AUTH request #1 SK{IDi, IDr, AUTH, DHCP(DISCOVER)}',
+      '27.084000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}',
       '27.096000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}',
       '27.106000 client1 → gw CREATE_CHILD_SA request #2 SK{SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}',
       '27.118000 gw → client1 CREATE_CHILD_SA response #2 SK{SAr2, Nonce, TSi, TSr, DHCP(ACK)}',
