@@ -65,7 +65,8 @@ export function twoEnterprises(method: string, clientOptions?: unknown): Compari
 export function leaseOutlivesNothing(dhcpRenewal: 'none' | 'renew-at-t1'): Comparison {
   return buildComparison({
     method: 'mode-cfg-dhcp',
-    gatewayOptions: { dhcpRenewal },
+    // strongSwan's dhcp plugin as it is: no renewal and no lease guard (the lab's guard would delete the IKE SA first).
+    gatewayOptions: { dhcpRenewal, proxyLeaseGuard: false },
     clients: 2,
     leaseSecs: 60,
     poolFirst: '10.1.99.10',

@@ -77,8 +77,8 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
     ]);
   });
 
-  it('renewal `none` (default): no DHCP after the ACK; the server expires the lease while the tunnel is up', () => {
-    const { out } = run({ leaseSecs: 20, durationUs: 25_000_000 });
+  it('renewal `none` (default) without the lease guard (the plugin as it is): the lease expires under the tunnel', () => {
+    const { out } = run({ leaseSecs: 20, durationUs: 25_000_000, gatewayOptions: { proxyLeaseGuard: false } });
     expect(ladder(out.trace).filter((l) => l.includes('DHCP') && l >= '1')).toEqual([]);
     expect(timed(notes(out.trace, 'lease.expired'))).toEqual(['20.033 {"address":"10.1.99.10","was":"bound"}']);
     expect(notes(out.trace, 'address.released')).toEqual([]);
