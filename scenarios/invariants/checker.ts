@@ -12,7 +12,7 @@ import type { TraceEvent } from '../../sim/trace.ts';
 import { ipv4ToU32, isIpv4Address } from '../../models/wire/ipv4-address.ts';
 import { INVARIANTS, type InvariantId } from './catalog.ts';
 import type { AddressScope, InvariantContext, LivenessBounds } from './context.ts';
-import { AddressHoldings } from './holdings.ts';
+import { AddressHoldings, type Holding } from './holdings.ts';
 import { IKE_SA_INIT, ikeHeaderOf } from './ike-header.ts';
 
 export interface Violation {
@@ -62,6 +62,9 @@ function inScopes(address: string, scopes: readonly AddressScope[]): boolean {
 export class InvariantChecker {
   readonly holdings = new AddressHoldings();
   readonly violations: Violation[] = [];
+  /** Holdings past the server lease but within the method's structural bound (context.leaseGraceUs). */
+  structuralLeaseOverruns = 0;
+  private readonly countedOverrun = new Set<string>();
   private instantUs = 0;
   private readonly clients: Set<string>;
   private readonly gateways: Set<string>;
@@ -193,31 +196,45 @@ export class InvariantChecker {
   }
 
   private judgeLeases(t: number): void {
-    for (const h of this.holdings.all()) {
-      const id = `${h.key}|${h.fromUs}`;
-      if (this.reportedLease.has(id)) continue;
-      const lease = this.leases.get(h.address);
-      const untilUs = lease?.untilUs ?? -1;
-      if (untilUs >= t) continue;
-      this.reportedLease.add(id);
-      this.violate(
-        'lease.notPastExpiry',
-        t,
-        lease === undefined
-          ? `${h.client} holds ${h.address}, which no DHCP server leased`
-          : `${h.client} holds ${h.address} ${t - untilUs} µs after the server's lease ended (at ${untilUs} µs)`,
-        this.assignedBy.get(h.key),
-        h.client,
-      );
-    }
+    for (const h of this.holdings.all()) this.judgeHolding(h, t, t);
     this.recomputeLeaseDeadline();
+  }
+
+  /**
+   * One holding at `t`: past its server lease (beyond the method's structural bound) is a violation. `endUs` is when
+   * the holding is seen: `t` while it lasts, its release time when it ends between two instants' checks.
+   */
+  private judgeHolding(h: Holding, t: number, endUs: number): void {
+    const id = `${h.key}|${h.fromUs}`;
+    if (this.reportedLease.has(id)) return;
+    const lease = this.leases.get(h.address);
+    const untilUs = lease?.untilUs ?? -1;
+    if (untilUs >= endUs) return;
+    if (lease !== undefined && untilUs + this.context.leaseGraceUs >= endUs) {
+      if (!this.countedOverrun.has(id)) this.structuralLeaseOverruns++;
+      this.countedOverrun.add(id);
+      return;
+    }
+    this.reportedLease.add(id);
+    this.violate(
+      'lease.notPastExpiry',
+      t,
+      lease === undefined
+        ? `${h.client} holds ${h.address}, which no DHCP server leased`
+        : `${h.client} holds ${h.address} ${endUs - untilUs} µs after the server's lease ended (at ${untilUs} µs)`,
+      this.assignedBy.get(h.key),
+      h.client,
+    );
   }
 
   private recomputeLeaseDeadline(): void {
     let d = Number.POSITIVE_INFINITY;
     for (const h of this.holdings.all()) {
-      if (this.reportedLease.has(`${h.key}|${h.fromUs}`)) continue;
-      d = Math.min(d, this.leases.get(h.address)?.untilUs ?? -1);
+      const id = `${h.key}|${h.fromUs}`;
+      if (this.reportedLease.has(id)) continue;
+      const untilUs = this.leases.get(h.address)?.untilUs ?? -1;
+      // Inside the structural bound, look again when it ends.
+      d = Math.min(d, this.countedOverrun.has(id) ? untilUs + this.context.leaseGraceUs : untilUs);
     }
     this.leaseDeadlineUs = d;
   }
@@ -250,6 +267,11 @@ export class InvariantChecker {
         const key = `${node}|${str(d, 'tunnel') ?? PRIMARY}`;
         const held = this.holdings.addressOf(key);
         if (held !== undefined) this.lastHeldUs.set(held, e.atUs);
+        // A holding that ends between two checks is judged at its end (the release is at `e.atUs`, so a lease that
+        // ended at this very instant is kept to, not overrun).
+        const h = this.holdings.holdingOf(key);
+        if (h !== undefined && this.context.dhcpLeased && e.atUs > this.leaseDeadlineUs)
+          this.judgeHolding(h, e.atUs, e.atUs);
         if (key === `${node}|${PRIMARY}` && this.livenessFromUs !== undefined && e.atUs >= this.livenessFromUs)
           this.servedAfter.add(node);
         this.holdings.unhold(key, e.atUs);

@@ -44,6 +44,13 @@ export interface InvariantContext {
   readonly dhcpLeased: boolean;
   /** How long a client may see ESP on an SPI it no longer has before the gateway counts as keeping a zombie SA. */
   readonly zombieGraceUs: number;
+  /**
+   * How long a client may hold an address past the server's lease: 0, except where the method gives the client no
+   * lease to keep (mode-cfg-dhcp: CP carries no lifetime since RFC 7296 dropped INTERNAL_ADDRESS_EXPIRY, so a client
+   * whose gateway crashed or whose Delete was lost learns it only by its own liveness check). There the bound is that
+   * detection time; holdings inside it are counted (`structural`), not violations.
+   */
+  readonly leaseGraceUs: number;
   /** Established IKE SAs one identity may hold at the gateway at once (uniqueids: 1). */
   readonly saPerIdentityMax: number;
   /** Attack kinds this method cannot structurally refuse (documented in the README); their success is a finding. */
@@ -189,6 +196,7 @@ export function invariantContext(s: Scenario, built: BuiltRun): InvariantContext
     scopesByNode,
     dhcpLeased,
     zombieGraceUs: q.livenessUs + q.ikeGiveUpUs + MARGIN_US,
+    leaseGraceUs: built.method === 'mode-cfg-dhcp' ? q.livenessUs + q.ikeGiveUpUs + MARGIN_US : 0,
     saPerIdentityMax: 1,
     structuralAttacks: new Set(STRUCTURAL_ATTACKS[built.method] ?? []),
     adversaries,

@@ -49,6 +49,10 @@ export class AddressHoldings {
     return this.byKey.get(key)?.address;
   }
 
+  holdingOf(key: string): Holding | undefined {
+    return this.byKey.get(key);
+  }
+
   holdersOf(address: string): readonly Holding[] {
     return this.byAddress.get(address) ?? [];
   }

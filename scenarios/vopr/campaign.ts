@@ -49,6 +49,8 @@ export interface ScheduleOutcome {
   readonly faults: number;
   readonly events: number;
   readonly violations: readonly Violation[];
+  /** Holdings past the server lease within the method's structural bound (mode-cfg-dhcp), not violations. */
+  readonly structuralLeaseOverruns: number;
   /** When it failed: the smallest schedule fast-check found that breaks the same invariant, as a scenario document. */
   readonly shrunk?: {
     readonly schedule: Schedule;
@@ -95,13 +97,26 @@ function faultCount(doc: Record<string, unknown>): number {
 export function runScheduleJob(job: ScheduleJob): ScheduleOutcome {
   const arb = scheduleArb(job.bounds ?? DEFAULT_BOUNDS);
   let first:
-    { schedule: Schedule; doc: Record<string, unknown>; violations: readonly Violation[]; events: number } | undefined;
+    | {
+        schedule: Schedule;
+        doc: Record<string, unknown>;
+        violations: readonly Violation[];
+        events: number;
+        structural: number;
+      }
+    | undefined;
   let target: InvariantId | undefined;
   let smallest: { schedule: Schedule; doc: Record<string, unknown>; violations: readonly Violation[] } | undefined;
   const property = fc.property(arb, (schedule) => {
     const { doc, run } = runSchedule(schedule, job, first === undefined && job.deterministic === true);
     if (first === undefined) {
-      first = { schedule, doc, violations: run.violations, events: run.eventsRun };
+      first = {
+        schedule,
+        doc,
+        violations: run.violations,
+        events: run.eventsRun,
+        structural: run.structuralLeaseOverruns,
+      };
       target = run.violations[0]?.invariant;
       return target === undefined;
     }
@@ -120,6 +135,7 @@ export function runScheduleJob(job: ScheduleJob): ScheduleOutcome {
     faults: faultCount(first.doc),
     events: first.events,
     violations: first.violations,
+    structuralLeaseOverruns: first.structural,
   };
   if (first.violations.length === 0) return base;
   const best = smallest ?? { schedule: first.schedule, doc: first.doc, violations: first.violations };

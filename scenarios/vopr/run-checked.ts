@@ -36,6 +36,8 @@ export interface CheckedRun {
   readonly finalAtUs: number;
   readonly eventsRun: number;
   readonly context: InvariantContext;
+  /** Holdings past the server lease within the method's structural bound (mode-cfg-dhcp; context.leaseGraceUs). */
+  readonly structuralLeaseOverruns: number;
 }
 
 const EVENTS_MAX = 20_000_000;
@@ -89,7 +91,16 @@ function once(
   }
   const stoppedEarly = checker.violations.length > 0 && stopAtFirst;
   const violations = stoppedEarly ? checker.violations : checker.finish(finalAtUs);
-  return { method: built.method, seed: built.seed, violations, traceSha256: digest, finalAtUs, eventsRun, context };
+  return {
+    method: built.method,
+    seed: built.seed,
+    violations,
+    traceSha256: digest,
+    finalAtUs,
+    eventsRun,
+    context,
+    structuralLeaseOverruns: checker.structuralLeaseOverruns,
+  };
 }
 
 /** Runs a scenario (name, path, document or loaded) with the checker online. */

@@ -27,6 +27,7 @@ function context(over: Partial<InvariantContext> = {}): InvariantContext {
     ]),
     dhcpLeased: true,
     zombieGraceUs: 1_000_000,
+    leaseGraceUs: 0,
     saPerIdentityMax: 1,
     structuralAttacks: new Set(),
     adversaries: new Set(),
@@ -125,6 +126,15 @@ describe('address.inScope and lease.notPastExpiry (RFC 2131 §4.4.5)', () => {
         note(61, 'host', 'x'),
       ]),
     ).toEqual(['lease.notPastExpiry@61']);
+  });
+  it('mode-cfg-dhcp: within the detection bound an overrun is counted as structural, beyond it a violation', () => {
+    const ctx = context({ method: 'mode-cfg-dhcp', leaseGraceUs: 1000 });
+    const held = [bound(0, '10.99.1.10', 100), assigned(10, 'c1', '10.99.1.10')];
+    const c = new InvariantChecker(ctx);
+    for (const e of [...held, released(900, 'c1', '10.99.1.10'), note(2000, 'host', 'x')]) c.add(e);
+    expect(c.finish(2000)).toEqual([]);
+    expect(c.structuralLeaseOverruns).toBe(1);
+    expect(ids([...held, note(1101, 'host', 'x')], ctx)).toEqual(['lease.notPastExpiry@1101']);
   });
   it('mode-cfg addresses are not DHCP leases', () => {
     const gwScope = { node: 'gw', firstU32: ipv4ToU32('10.99.0.1'), lastU32: ipv4ToU32('10.99.0.9') };
