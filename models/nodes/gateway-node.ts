@@ -90,6 +90,18 @@ interface SaRecord {
 }
 
 const LIMITED_BROADCAST = '255.255.255.255';
+const ZERO_SPI = '0000000000000000';
+
+/**
+ * Does `m` name `rec`'s IKE SA? An IKE SA is named by both SPIs (RFC 7296 §3.1); only an IKE_SA_INIT request has no
+ * SPIr yet. A request naming an older SA of the same SPIi (one removed after its half-open timeout, then begun again
+ * by a late copy of the IKE_SA_INIT) is not for this one: handed to it, it would fail AUTH and end the live SA.
+ */
+function namesSa(rec: SaRecord, m: IkeMessage): boolean {
+  if (m.spiR === ZERO_SPI) return m.exchangeType === IkeExchangeType.IKE_SA_INIT;
+  const { keys, newKeys } = rec.actor.getSnapshot().context;
+  return m.spiR === keys.spiR || m.spiR === newKeys?.spiR;
+}
 /** Close reasons after which the peer no longer uses the SA's address: it deleted the SA, or said it forgot it. */
 const PEER_DROPPED: ReadonlySet<string> = new Set(['deleted', 'initial-contact']);
 
@@ -183,7 +195,7 @@ export class GatewayNode implements SimNode<Packet> {
 
   private receiveIke(src: string, m: IkeMessage): void {
     const rec = this.bySpiI.get(m.spiI);
-    if (rec !== undefined) {
+    if (rec !== undefined && namesSa(rec, m)) {
       rec.actor.send({ type: 'net.recv', message: m });
       return;
     }

@@ -4,17 +4,27 @@
  * that answers after `providerDelayMs` with a CP(CFG_REPLY) — through a channel the test drives by hand: every
  * message crosses it as bytes (packetCodec, IPv4/UDP/500) and waits there until the test delivers, drops or
  * duplicates it, in any order. Time is a virtual clock the test advances. Every send is logged with what caused it.
+ *
+ * As GatewayNode.receiveIke: IKE SAs are found by SPIi; one that ended (half-open timeout, AUTHENTICATION_FAILED,
+ * replaced) is removed and its last response kept (RetiredResponses, RFC 7296 §2.1); a request for an SA the gateway
+ * does not have draws a rate-limited, unprotected INVALID_IKE_SPI (§2.21.4); a new IKE_SA_INIT starts a new SA; an
+ * authenticated IKE_AUTH replaces the identity's other SAs (INITIAL_CONTACT / uniqueids, §2.4). As ClientNode: an
+ * initiator that closes (given up, peer lost) is replaced by a new one after the reconnect delay (DEFAULT_RECONNECT).
  */
-import { createActor, type Actor } from 'xstate';
+import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import type { RandomStream, VirtualClock } from '../../models/contract.ts';
 import { DEFAULT_RESPONDER_POLICY, peerConfig, type BusyRepeatPolicy } from '../../models/ike/config.ts';
 import { initiatorMachine } from '../../models/ike/initiator-machine.ts';
 import { responderMachine } from '../../models/ike/responder-machine.ts';
+import { INVALID_SPI_REPLIES_PER_SEC, ReplyLimit } from '../../models/ike/reply-limit.ts';
+import { RetiredResponses, retiredKeepUs } from '../../models/ike/retired-responses.ts';
 import type { RetransmitPolicy } from '../../models/ike/retransmit.ts';
 import type { IkeEmitted } from '../../models/ike/steps.ts';
 import * as ikeConfig from '../../models/ike/tasks/ike-config.ts';
 import * as ikeInit from '../../models/ike/tasks/ike-init.ts';
+import * as invalidSpi from '../../models/ike/tasks/invalid-spi.ts';
 import { modeCfgClient } from '../../models/methods/mode-cfg.ts';
+import { DEFAULT_RECONNECT } from '../../models/nodes/client-node.ts';
 import { ikeOf, ikePacket, packetCodec } from '../../models/nodes/lab-packet.ts';
 import { IkeExchangeType, tsRange, type IkeMessage } from '../../models/wire/ike/index.ts';
 import { testRng } from '../models/dhcp/test-rng.ts';
@@ -80,6 +90,11 @@ export interface Sent {
   readonly seq: number;
   readonly atMs: number;
   readonly from: Side;
+  /**
+   * `sa`: by an IKE SA's machine (or the gateway re-sending a retired SA's last response, the same bytes);
+   * `invalid-spi`: the gateway's unprotected INVALID_IKE_SPI about an SA it does not have (RFC 7296 §2.21.4).
+   */
+  readonly by: 'sa' | 'invalid-spi';
   readonly cause: Cause;
   readonly bytes: Uint8Array;
   /** Decoded back from `bytes`: what the peer will see. */
@@ -98,10 +113,21 @@ export interface PairOptions {
   readonly busyRepeat: BusyRepeatPolicy;
 }
 
+/** One IKE SA at the fake gateway (GatewayNode's SaRecord, reduced). */
+interface ResponderRecord {
+  readonly actor: Actor<typeof responderMachine>;
+  peerId: string;
+  lastResponse?: IkeMessage;
+}
+
 export class IkePair {
   readonly clock = new PairClock();
-  readonly initiator: Actor<typeof initiatorMachine>;
-  responder: Actor<typeof responderMachine> | undefined;
+  /** The current initiator (a new one after each reconnect). */
+  initiator!: Actor<typeof initiatorMachine>;
+  /** Every initiator so far, oldest first. */
+  readonly initiators: Actor<typeof initiatorMachine>[] = [];
+  /** The gateway's live IKE SAs by SPIi. */
+  readonly responders = new Map<string, ResponderRecord>();
   /** In flight towards each side, in the order sent. */
   readonly toResponder: InFlight[] = [];
   readonly toInitiator: InFlight[] = [];
@@ -109,65 +135,113 @@ export class IkePair {
   /** Requests delivered to the responder (decoded), in order. */
   readonly deliveredToResponder: IkeMessage[] = [];
   readonly closed: { side: Side; reason: string; atMs: number }[] = [];
-  readonly notes: { side: Side; text: string; data: Readonly<Record<string, string | number | boolean>> }[] = [];
+  /** `spiI`: the initiator's (or responder's) IKE SA that noted it. */
+  readonly notes: {
+    side: Side;
+    spiI: string;
+    text: string;
+    data: Readonly<Record<string, string | number | boolean>>;
+  }[] = [];
+  readonly retired: RetiredResponses;
+  reconnects = 0;
+  private reconnectTries = 0;
+  private reconnectDue = false;
+  private readonly invalidSpiReplies = new ReplyLimit(INVALID_SPI_REPLIES_PER_SEC, 1_000_000);
   private cause: Cause = 'clock';
-  private responderSpiI: string | undefined;
+  private depth = 0;
+  /** Actors that reached their end inside an event; stopped once it is over (as GatewayNode's `gateway.reap`). */
+  private readonly reap: AnyActorRef[] = [];
+  private readonly initiatorRng: RandomStream;
   private readonly responderRng: RandomStream;
 
   constructor(readonly options: PairOptions) {
     const rng = testRng(options.seed);
-    this.initiator = createActor(initiatorMachine, {
+    this.initiatorRng = rng.fork('initiator');
+    this.responderRng = rng.fork('responder');
+    this.retired = new RetiredResponses(retiredKeepUs(options.retransmit));
+    this.newInitiator();
+  }
+
+  private newInitiator(): void {
+    const initiator = createActor(initiatorMachine, {
       clock: this.clock,
       input: {
-        cfg: peerConfig({ identity: 'client1@example.com', pskName: 'psk-client1', retransmit: options.retransmit }),
+        cfg: peerConfig({
+          identity: 'client1@example.com',
+          pskName: 'psk-client1',
+          retransmit: this.options.retransmit,
+        }),
         method: modeCfgClient(),
         peerIdentity: 'gw.example.com',
-        rng: rng.fork('initiator'),
+        rng: this.initiatorRng,
       },
     });
-    this.initiator.on('*', (e) => this.onEmitted('initiator', e as IkeEmitted));
-    this.initiator.start();
-    this.responderRng = rng.fork('responder');
+    initiator.on('*', (e) => {
+      // A replaced initiator is stopped; nothing it might still emit belongs to the pair.
+      if (initiator === this.initiator) this.onEmitted('initiator', e as IkeEmitted);
+    });
+    this.initiator = initiator;
+    this.initiators.push(initiator);
+    initiator.start();
   }
 
   connect(): void {
     this.act('connect', () => this.initiator.send({ type: 'cmd.connect' }));
   }
 
+  /** The responder of the current initiator's IKE SA, if the gateway has it. */
+  get responder(): Actor<typeof responderMachine> | undefined {
+    const spiI = this.initiator.getSnapshot().context.spiI;
+    return this.responders.get(spiI)?.actor;
+  }
+
+  /** The SPIr of the gateway's live IKE SA for `spiI`. */
+  responderSpiR(spiI: string): string | undefined {
+    return this.responders.get(spiI)?.actor.getSnapshot().context.keys.spiR;
+  }
+
   private act(cause: Cause, f: () => void): void {
     const before = this.cause;
     this.cause = cause;
+    this.depth++;
     try {
       f();
     } finally {
       this.cause = before;
+      this.depth--;
+      if (this.depth === 0) for (const a of this.reap.splice(0)) a.stop();
     }
   }
 
-  private onEmitted(side: Side, e: IkeEmitted): void {
+  private logSend(side: Side, message: IkeMessage, by: Sent['by']): void {
+    const [src, dst] = side === 'initiator' ? [CLIENT, GATEWAY] : [GATEWAY, CLIENT];
+    const bytes = packetCodec.encode(ikePacket(src, dst, message));
+    const sent: Sent = {
+      seq: this.sends.length,
+      atMs: this.clock.nowMs(),
+      from: side,
+      by,
+      cause: this.cause,
+      bytes,
+      message: decodeIke(bytes),
+    };
+    this.sends.push(sent);
+    (side === 'initiator' ? this.toResponder : this.toInitiator).push({ sent, bytes });
+  }
+
+  private onEmitted(side: Side, e: IkeEmitted, rec?: ResponderRecord): void {
     switch (e.type) {
-      case 'net.send': {
-        const [src, dst] = side === 'initiator' ? [CLIENT, GATEWAY] : [GATEWAY, CLIENT];
-        const bytes = packetCodec.encode(ikePacket(src, dst, e.message));
-        const message = decodeIke(bytes);
-        const sent: Sent = {
-          seq: this.sends.length,
-          atMs: this.clock.nowMs(),
-          from: side,
-          cause: this.cause,
-          bytes,
-          message,
-        };
-        this.sends.push(sent);
-        (side === 'initiator' ? this.toResponder : this.toInitiator).push({ sent, bytes });
+      case 'net.send':
+        if (rec !== undefined && e.message.response) rec.lastResponse = e.message;
+        this.logSend(side, e.message, 'sa');
         return;
-      }
       case 'address.request': {
         // The fake provider: the address after `providerDelayMs` (a DHCP server's round trip, say).
-        const responder = this.responder;
         this.clock.setTimeout(() => {
+          // Not to an SA that ended meanwhile (GatewayNode drops answers for an SA no longer current).
+          if (rec === undefined || !this.isLive(rec)) return;
           this.act('clock', () =>
-            responder?.send({
+            rec.actor.send({
               type: 'provider.answer',
               answer: { ok: true, config: ASSIGNED, replyPayloads: [ikeConfig.buildR(ASSIGNED)] },
             }),
@@ -175,36 +249,122 @@ export class IkePair {
         }, this.options.providerDelayMs);
         return;
       }
+      case 'ike.authenticated':
+        if (rec !== undefined) this.enforceUniqueness(rec, e.peerId, e.initialContact);
+        return;
+      case 'ike.up':
+        if (side === 'initiator') this.reconnectTries = 0;
+        return;
+      case 'ike.rekeyed':
+        return;
       case 'ike.closed':
         this.closed.push({ side, reason: e.reason, atMs: this.clock.nowMs() });
+        if (rec !== undefined) this.removeResponder(rec);
+        else this.maybeReconnect(e.reason);
         return;
-      case 'ike.note':
-        this.notes.push({ side, text: e.text, data: e.data });
+      case 'ike.note': {
+        const spiI = rec?.actor.getSnapshot().context.keys.spiI ?? this.initiator.getSnapshot().context.spiI;
+        this.notes.push({ side, spiI, text: e.text, data: e.data });
         return;
+      }
       default:
         return;
     }
   }
 
-  /** Hands the bytes to the receiving side (as GatewayNode.receiveIke does for the responder). */
+  /** The last initiator closed and no reconnect is due: `triesMax` connections in a row failed (ClientNode). */
+  reconnectsExhausted(): boolean {
+    return (
+      !this.reconnectDue &&
+      this.initiator.getSnapshot().status !== 'active' &&
+      this.reconnectTries >= DEFAULT_RECONNECT.triesMax
+    );
+  }
+
+  private isLive(rec: ResponderRecord): boolean {
+    return [...this.responders.values()].includes(rec);
+  }
+
+  /** GatewayNode `ike.closed`: the SA's last response is retired (RFC 7296 §2.1), the record removed. */
+  private removeResponder(rec: ResponderRecord): void {
+    this.retired.retire(rec.lastResponse, this.clock.nowMs() * 1000);
+    for (const [spiI, r] of this.responders) if (r === rec) this.responders.delete(spiI);
+    this.reap.push(rec.actor);
+  }
+
+  /** GatewayNode `enforceUniqueness` with uniqueids=replace (the default policy). */
+  private enforceUniqueness(rec: ResponderRecord, peerId: string, initialContact: boolean): void {
+    rec.peerId = peerId;
+    const reason = initialContact ? 'initial-contact' : 'replaced';
+    for (const old of [...this.responders.values()]) {
+      if (old !== rec && old.peerId === peerId)
+        old.actor.send({ type: 'cmd.delete', notifyPeer: !initialContact, reason });
+    }
+  }
+
+  /** ClientNode `maybeReconnect`: a new IKE SA after the reconnect delay, up to `triesMax` failures in a row. */
+  private maybeReconnect(reason: string): void {
+    const policy = DEFAULT_RECONNECT;
+    if (reason === 'disconnect' || this.reconnectTries >= policy.triesMax) return;
+    this.reconnectTries++;
+    const old = this.initiator;
+    const delayMs = policy.delayMs + this.initiatorRng.intBelow(policy.jitterMs + 1);
+    this.reconnectDue = true;
+    this.clock.setTimeout(() => {
+      this.act('clock', () => {
+        this.reconnectDue = false;
+        this.reconnects++;
+        this.newInitiator();
+        this.initiator.send({ type: 'cmd.connect' });
+      });
+    }, delayMs);
+    this.reap.push(old);
+  }
+
+  /** Hands the bytes to the receiving side (as ClientNode.receive / GatewayNode.receiveIke do). */
   deliver(to: Side, index: number): void {
     const queue = to === 'responder' ? this.toResponder : this.toInitiator;
     const [item] = queue.splice(index, 1);
     if (item === undefined) return;
     const message = decodeIke(item.bytes);
     if (to === 'initiator') {
-      this.act('deliver-to-initiator', () => this.initiator.send({ type: 'net.recv', message }));
+      const initiator = this.initiator;
+      // A closed initiator waiting for its reconnect has stopped: the message finds no IKE SA on the client.
+      if (initiator.getSnapshot().status !== 'active') return;
+      this.act('deliver-to-initiator', () => initiator.send({ type: 'net.recv', message }));
       return;
     }
     this.act('deliver-to-responder', () => {
       this.deliveredToResponder.push(message);
-      if (this.responder !== undefined && message.spiI === this.responderSpiI) {
-        this.responder.send({ type: 'net.recv', message });
+      const rec = this.responders.get(message.spiI);
+      // GatewayNode `namesSa`: both SPIs name the SA (RFC 7296 §3.1); an IKE_SA_INIT request has no SPIr yet.
+      const keys = rec?.actor.getSnapshot().context;
+      const named =
+        message.spiR === '0000000000000000'
+          ? message.exchangeType === IkeExchangeType.IKE_SA_INIT
+          : message.spiR === keys?.keys.spiR || message.spiR === keys?.newKeys?.spiR;
+      if (rec !== undefined && named) {
+        rec.actor.send({ type: 'net.recv', message });
         return;
       }
-      if (message.exchangeType !== IkeExchangeType.IKE_SA_INIT || message.response || message.messageId !== 0) return;
+      if (message.exchangeType !== IkeExchangeType.IKE_SA_INIT || message.response || message.messageId !== 0) {
+        this.unknownSa(message);
+        return;
+      }
       this.createResponder(message);
     });
+  }
+
+  /** GatewayNode `retiredRequest` then `unknownSpi`. */
+  private unknownSa(m: IkeMessage): void {
+    const r = this.retired.answer(m, this.clock.nowMs() * 1000);
+    if (r !== undefined) {
+      if (r.kind === 'resend') this.logSend('responder', r.message, 'sa');
+      return;
+    }
+    const resp = invalidSpi.buildResponse(m, false);
+    if (resp !== undefined && this.invalidSpiReplies.allow(this.clock.nowMs() * 1000))
+      this.logSend('responder', resp, 'invalid-spi');
   }
 
   private createResponder(m: IkeMessage): void {
@@ -227,9 +387,9 @@ export class IkePair {
         providerChildren: false,
       },
     });
-    this.responder = responder;
-    this.responderSpiI = m.spiI;
-    responder.on('*', (e) => this.onEmitted('responder', e as IkeEmitted));
+    const rec: ResponderRecord = { actor: responder, peerId: '' };
+    this.responders.set(m.spiI, rec);
+    responder.on('*', (e) => this.onEmitted('responder', e as IkeEmitted, rec));
     responder.start();
     responder.send({ type: 'ike.start' });
   }
@@ -252,9 +412,14 @@ export class IkePair {
     return JSON.stringify(this.initiator.getSnapshot().value);
   }
 
+  /** The current initiator and the gateway's IKE SA of the same SPIs are both established. */
   established(): boolean {
+    const ctx = this.initiator.getSnapshot().context;
+    const spiR = ctx.keys?.spiR;
     return (
       this.initiator.getSnapshot().matches('established') &&
+      spiR !== undefined &&
+      this.responderSpiR(ctx.spiI) === spiR &&
       this.responder?.getSnapshot().matches('established') === true
     );
   }

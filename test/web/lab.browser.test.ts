@@ -398,7 +398,12 @@ describe('browser lab on the real runner', () => {
   it('plays five lanes of ~200 packets each (rekey over 320 s) together', async () => {
     const doc = rekeyLongDocument();
     const arrows = METHOD_IDS.map((m) => buildLane(runScenario(doc, { method: m }).trace).arrows.length);
-    expect(arrows.every((n) => n >= 170 && n <= 240)).toBe(true);
+    // 196–248 arrows since scenarios default to a 30 s gateway liveness check (SCENARIO_GATEWAY_LIVENESS_MS, RFC 7296
+    // §2.4): ten empty INFORMATIONAL pairs more per method over 320 s (dhcp-over-ipsec 228 → 248).
+    expect(
+      arrows.filter((n) => n < 170 || n > 260),
+      'lanes with too few or too many arrows',
+    ).toEqual([]);
     const page = await open();
     await openFiveLanes(page);
     expect(await page.locator('g.arrow').count()).toBe(arrows.reduce((a, b) => a + b, 0));
