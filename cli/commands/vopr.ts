@@ -164,6 +164,9 @@ async function runVopr(args: readonly string[], io: CliIo): Promise<number> {
       if (first !== undefined) byInvariant[first.invariant] = (byInvariant[first.invariant] ?? 0) + 1;
     }
     const failures = results.filter((r) => r.violations.length > 0);
+    const attacks: Record<string, number> = {};
+    for (const r of results) for (const [k, n] of Object.entries(r.attacksTried)) attacks[k] = (attacks[k] ?? 0) + n;
+    const refusedAll = !failures.some((r) => r.violations[0]?.invariant === 'attack.refused');
     const files = new Map<ScheduleOutcome, string | undefined>(failures.map((r) => [r, writeFailure(outDir, r)]));
     if (v['json'] === true) {
       io.out(
@@ -174,6 +177,7 @@ async function runVopr(args: readonly string[], io: CliIo): Promise<number> {
           schedulesPerSec: schedules / Math.max(wallS, 1e-9),
           perMethod,
           byInvariant,
+          attacksTried: attacks,
           failures: failures.map((r) => ({
             method: r.method,
             seed: r.seed,
@@ -202,6 +206,11 @@ async function runVopr(args: readonly string[], io: CliIo): Promise<number> {
           ? 'per invariant: no violation'
           : `per invariant (first violation of each failed schedule): ${hit.map(([k, n]) => `${k} ${n}`).join(', ')}`,
       );
+      const tried = Object.entries(attacks).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      if (tried.length > 0)
+        io.out(
+          `attacks tried: ${tried.map(([k, n]) => `${k} ${n}`).join(', ')}${refusedAll ? ' (none succeeded)' : ''}`,
+        );
       for (const r of failures) {
         const first = r.violations[0];
         if (first === undefined) continue;

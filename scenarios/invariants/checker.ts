@@ -64,6 +64,8 @@ export class InvariantChecker {
   readonly violations: Violation[] = [];
   /** Holdings past the server lease but within the method's structural bound (context.leaseGraceUs). */
   structuralLeaseOverruns = 0;
+  /** `attack.tried` notes by kind (that every adversarial kind was exercised shows in the campaign's report). */
+  readonly attacksTried = new Map<string, number>();
   private readonly countedOverrun = new Set<string>();
   private instantUs = 0;
   private readonly clients: Set<string>;
@@ -370,6 +372,11 @@ export class InvariantChecker {
             e,
             node,
           );
+        return;
+      }
+      case 'attack.tried': {
+        const kind = str(d, 'kind') ?? '?';
+        this.attacksTried.set(kind, (this.attacksTried.get(kind) ?? 0) + 1);
         return;
       }
       case 'attack.succeeded': {

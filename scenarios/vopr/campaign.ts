@@ -51,6 +51,8 @@ export interface ScheduleOutcome {
   readonly violations: readonly Violation[];
   /** Holdings past the server lease within the method's structural bound (mode-cfg-dhcp), not violations. */
   readonly structuralLeaseOverruns: number;
+  /** Adversarial actions performed in the schedule, by kind (none succeeded unless a violation says so). */
+  readonly attacksTried: Readonly<Record<string, number>>;
   /** When it failed: the smallest schedule fast-check found that breaks the same invariant, as a scenario document. */
   readonly shrunk?: {
     readonly schedule: Schedule;
@@ -103,6 +105,7 @@ export function runScheduleJob(job: ScheduleJob): ScheduleOutcome {
         violations: readonly Violation[];
         events: number;
         structural: number;
+        attacks: Readonly<Record<string, number>>;
       }
     | undefined;
   let target: InvariantId | undefined;
@@ -116,6 +119,7 @@ export function runScheduleJob(job: ScheduleJob): ScheduleOutcome {
         violations: run.violations,
         events: run.eventsRun,
         structural: run.structuralLeaseOverruns,
+        attacks: run.attacksTried,
       };
       target = run.violations[0]?.invariant;
       return target === undefined;
@@ -136,6 +140,7 @@ export function runScheduleJob(job: ScheduleJob): ScheduleOutcome {
     events: first.events,
     violations: first.violations,
     structuralLeaseOverruns: first.structural,
+    attacksTried: first.attacks,
   };
   if (first.violations.length === 0) return base;
   const best = smallest ?? { schedule: first.schedule, doc: first.doc, violations: first.violations };

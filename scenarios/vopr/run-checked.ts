@@ -38,6 +38,8 @@ export interface CheckedRun {
   readonly context: InvariantContext;
   /** Holdings past the server lease within the method's structural bound (mode-cfg-dhcp; context.leaseGraceUs). */
   readonly structuralLeaseOverruns: number;
+  /** Adversarial actions performed, by kind. */
+  readonly attacksTried: Readonly<Record<string, number>>;
 }
 
 const EVENTS_MAX = 20_000_000;
@@ -100,6 +102,7 @@ function once(
     eventsRun,
     context,
     structuralLeaseOverruns: checker.structuralLeaseOverruns,
+    attacksTried: Object.fromEntries(checker.attacksTried),
   };
 }
 
