@@ -16,7 +16,9 @@
  *    message no Child SA covers — a REBINDING broadcast, a DISCOVER after the DHCP SA is gone — waits while a new
  *    DHCP SA (slot `dhcp`) is negotiated, then goes through it; a DHCP SA brought up for a renewal goes again after
  *    the ACK (`dhcpSaTeardown`).
- * A lost lease (NAK, expiry) withdraws the address, deletes the tunnel SA and starts again at DISCOVER. A DISCOVER
+ * A lost lease (NAK, expiry) withdraws the address, deletes the tunnel SA and starts again at DISCOVER; a tunnel SA
+ * asked for a lease that was lost before the CREATE_CHILD_SA answer came is refused and deleted, never installed
+ * (§3.1 e: the tunnel SA is for the leased address). A DISCOVER
  * phase that gives up (RFC 2131 §4.1) starts again after a bounded backoff, forever (RFC 2131 sets no limit).
  */
 import { createActor, type Actor } from 'xstate';
@@ -26,7 +28,13 @@ import { tsForAddress, tsFullRange } from '../../wire/ike/index.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
 import { drawJitterMs, nominalRetransmitMs, type RetransmitPolicy } from '../../dhcp/client-timers.ts';
 import type { RandomStream } from '../../contract.ts';
-import type { ClientMethodContext, ClientMethodFactory, ClientMethodTasks, UdpDatagram } from '../method.ts';
+import type {
+  ChildExchangeInfo,
+  ClientMethodContext,
+  ClientMethodFactory,
+  ClientMethodTasks,
+  UdpDatagram,
+} from '../method.ts';
 import { configOfLease } from './lease-config.ts';
 import { RetransmitWatch } from './retransmit-watch.ts';
 import { childCovers, DHCP_CLIENT_PORT, DHCP_SA_SELECTORS, DHCP_SERVER_PORT } from './selectors.ts';
@@ -88,6 +96,10 @@ class Rfc3456Client {
   private restarts = 0;
   private cancelRestart: (() => void) | undefined;
   private restartRng: RandomStream | undefined;
+  /** Bumped when a lease is lost: a tunnel SA asked for under an older epoch is for a lease no longer held. */
+  private leaseEpoch = 0;
+  /** The lease epoch of each tunnel CREATE_CHILD_SA asked for and not answered yet, oldest first (window 1: FIFO). */
+  private readonly tunnelAsks: number[] = [];
 
   constructor(
     private readonly ctx: ClientMethodContext,
@@ -117,6 +129,13 @@ class Rfc3456Client {
         this.dhcp?.send({ type: 'dhcp.recv', message: d.app.message });
       },
       processChildResponse: (info, _resp, errors) => {
+        if (info.slot === TUNNEL_SLOT && !info.rekey && !this.tunnelStillWanted(info)) {
+          // RFC 3456 §3.1 e: the tunnel SA is for the leased address, and that lease is gone (RFC 2131 §4.4.5): the
+          // SA the gateway created is deleted at once (RFC 7296 §1.4.1), not installed with a TSi we do not hold.
+          const tsi = info.selectors.tsi[0];
+          this.ctx.traceNote('rfc3456.tunnelStale', { tsi: tsi?.kind === 'ipv4Range' ? tsi.startAddress : 'none' });
+          return { kind: 'reject', reason: 'lease-lost' };
+        }
         const failed = errors[0];
         if (failed === undefined) return { kind: 'accept' };
         // The DHCP SA was refused: the next DHCP transmission (the machine retransmits) asks again.
@@ -186,6 +205,7 @@ class Rfc3456Client {
       this.restarts = 0;
       ctx.configure(configOfLease(e));
       // §3.1 e: the tunnel SA for the leased address; TSr as wide as the gateway allows (it narrows).
+      this.tunnelAsks.push(this.leaseEpoch);
       ctx.requestChild({ slot: TUNNEL_SLOT, selectors: { tsi: [tsForAddress(e.address)], tsr: [tsFullRange()] } });
     });
     actor.on('dhcp.renewed', (e) => {
@@ -212,10 +232,23 @@ class Rfc3456Client {
   private lost(address: string, why: string): void {
     this.ctx.traceNote('lease.lost', { address, why });
     this.lease = undefined;
+    this.leaseEpoch += 1;
     this.held = undefined;
     this.ctx.configure(undefined);
     this.ctx.deleteChild(TUNNEL_SLOT);
     this.startDhcp();
+  }
+
+  /**
+   * Whether the answered tunnel CREATE_CHILD_SA is still for the lease held now: asked under the current lease epoch
+   * and its TSi is the leased address. A request asked before the lease was lost (and maybe granted again, even the same
+   * address: that bound asked for its own tunnel SA, queued behind) is stale.
+   */
+  private tunnelStillWanted(info: ChildExchangeInfo): boolean {
+    const askedIn = this.tunnelAsks.shift();
+    if (askedIn !== undefined && askedIn !== this.leaseEpoch) return false;
+    const lease = this.lease;
+    return lease !== undefined && info.selectors.tsi.some((s) => s.kind === 'ipv4Range' && s.startAddress === lease);
   }
 
   /** V5: the DISCOVER phase gave up; start it again after the next backoff wait (RFC 2131 sets no limit). */
@@ -269,5 +302,7 @@ class Rfc3456Client {
     this.dhcp = undefined;
     this.lease = undefined;
     this.dhcpSlot = undefined;
+    // The IKE SA (and its queue) is gone: no tunnel answer is coming for these.
+    this.tunnelAsks.length = 0;
   }
 }
