@@ -100,6 +100,8 @@ class Rfc3456Client {
   private leaseEpoch = 0;
   /** The lease epoch of each tunnel CREATE_CHILD_SA asked for and not answered yet, oldest first (window 1: FIFO). */
   private readonly tunnelAsks: number[] = [];
+  /** The lease epoch the installed tunnel SA belongs to (-1: none); its rekeys stand or fall with that lease. */
+  private tunnelEpoch = -1;
 
   constructor(
     private readonly ctx: ClientMethodContext,
@@ -129,11 +131,13 @@ class Rfc3456Client {
         this.dhcp?.send({ type: 'dhcp.recv', message: d.app.message });
       },
       processChildResponse: (info, _resp, errors) => {
-        if (info.slot === TUNNEL_SLOT && !info.rekey && !this.tunnelStillWanted(info)) {
+        if (info.slot === TUNNEL_SLOT && !this.tunnelStillWanted(info)) {
           // RFC 3456 §3.1 e: the tunnel SA is for the leased address, and that lease is gone (RFC 2131 §4.4.5): the
-          // SA the gateway created is deleted at once (RFC 7296 §1.4.1), not installed with a TSi we do not hold.
+          // SA the gateway created (new or rekeyed) is deleted at once (RFC 7296 §1.4.1), not installed with a TSi we
+          // do not hold; a rekeyed-away tunnel SA goes with the delete `lost` queued.
           const tsi = info.selectors.tsi[0];
-          this.ctx.traceNote('rfc3456.tunnelStale', { tsi: tsi?.kind === 'ipv4Range' ? tsi.startAddress : 'none' });
+          const address = tsi?.kind === 'ipv4Range' ? tsi.startAddress : 'none';
+          this.ctx.traceNote('rfc3456.tunnelStale', { tsi: address, rekey: info.rekey });
           return { kind: 'reject', reason: 'lease-lost' };
         }
         const failed = errors[0];
@@ -169,6 +173,8 @@ class Rfc3456Client {
   }
 
   private onTunnelSa(): void {
+    // processChildResponse accepted it just now, under the current lease epoch.
+    this.tunnelEpoch = this.leaseEpoch;
     if (this.o.dhcpSaTeardown === 'after-tunnel') this.armTeardown(this.o.dhcpSaDeleteDelayMs, 'after-tunnel');
   }
 
@@ -240,13 +246,13 @@ class Rfc3456Client {
   }
 
   /**
-   * Whether the answered tunnel CREATE_CHILD_SA is still for the lease held now: asked under the current lease epoch
-   * and its TSi is the leased address. A request asked before the lease was lost (and maybe granted again, even the same
-   * address: that bound asked for its own tunnel SA, queued behind) is stale.
+   * Whether the answered tunnel CREATE_CHILD_SA is still for the lease held now: asked (a new SA) or installed (a
+   * rekey) under the current lease epoch, and its TSi is the leased address. One asked before the lease was lost (and
+   * maybe granted again, even the same address: that bound asked for its own tunnel SA, queued behind) is stale.
    */
   private tunnelStillWanted(info: ChildExchangeInfo): boolean {
-    const askedIn = this.tunnelAsks.shift();
-    if (askedIn !== undefined && askedIn !== this.leaseEpoch) return false;
+    const epoch = info.rekey ? this.tunnelEpoch : this.tunnelAsks.shift();
+    if (epoch !== undefined && epoch !== this.leaseEpoch) return false;
     const lease = this.lease;
     return lease !== undefined && info.selectors.tsi.some((s) => s.kind === 'ipv4Range' && s.startAddress === lease);
   }
@@ -304,5 +310,6 @@ class Rfc3456Client {
     this.dhcpSlot = undefined;
     // The IKE SA (and its queue) is gone: no tunnel answer is coming for these.
     this.tunnelAsks.length = 0;
+    this.tunnelEpoch = -1;
   }
 }

@@ -15,6 +15,7 @@ import { runChecked } from '../../../scenarios/vopr/run-checked.ts';
 import { runScenario } from '../../../scenarios/run.ts';
 import { voprScenario } from './vopr-liveness-scenarios.ts';
 import SHRUNK from './vopr-dhcp-over-ipsec-710098524.json' with { type: 'json' };
+import SHRUNK_REKEY from './vopr-dhcp-over-ipsec-588646984.json' with { type: 'json' };
 
 const METHOD = 'dhcp-over-ipsec';
 
@@ -43,9 +44,9 @@ interface Ev {
 
 const NOTES = /^(lease\.lost|address\.|client\.childAdded|rfc3456\.(tunnelStale|dhcpSaDelete)|ike\.childRejected)/;
 
-function client1Lines(trace: readonly Ev[], untilUs: number): string[] {
+function clientLines(trace: readonly Ev[], node: string, fromUs: number, untilUs: number): string[] {
   return trace
-    .filter((e) => e.node === 'client1' && e.atUs <= untilUs)
+    .filter((e) => e.node === node && e.atUs >= fromUs && e.atUs <= untilUs)
     .filter(
       (e) => (e.type === 'note' && NOTES.test(e.text ?? '')) || (e.type === 'send' && /SK\{D\}/.test(e.summary ?? '')),
     )
@@ -66,12 +67,12 @@ describe('a tunnel SA answered after its lease was lost (vopr dhcp-over-ipsec se
 
   it('refuses the late tunnel SA, deletes it at the gateway, keeps the DHCP SA and gets the lease back', () => {
     const run = runScenario(SCENARIO, { method: METHOD });
-    expect(client1Lines(run.trace as readonly Ev[], 81_392_000)).toEqual([
+    expect(clientLines(run.trace as readonly Ev[], 'client1', 0, 81_392_000)).toEqual([
       '804000 address.assigned {"client":"client1","address":"10.99.1.10"}',
       '20602000 lease.lost {"address":"10.99.1.10","why":"expired"}',
       '20602000 address.released {"client":"client1","address":"10.99.1.10"}',
       // The late answer: refused, never installed (no childAdded), deleted at the gateway; the DHCP SA stays.
-      '48294000 rfc3456.tunnelStale {"tsi":"10.99.1.10"}',
+      '48294000 rfc3456.tunnelStale {"tsi":"10.99.1.10","rekey":false}',
       '48294000 ike.childRejected {"slot":"tunnel","reason":"lease-lost"}',
       // (its first copy is lost to models/ike/initiator-core.ts's reject path, see the report: this is the retransmission)
       '52294000 INFORMATIONAL request #3 SK{D}',
@@ -83,5 +84,39 @@ describe('a tunnel SA answered after its lease was lost (vopr dhcp-over-ipsec se
     ]);
     const echoes = run.trace.filter((e) => e.type === 'note' && e.node === 'client1' && e.text === 'data.echo');
     expect(echoes.some((e) => e.atUs > 81_392_000)).toBe(true);
+  });
+});
+
+/**
+ * vopr `--method dhcp-over-ipsec --seed 588646984` (campaign seed 5; shrunk to 2 clients, 0 faults): the same class
+ * through a rekey. client2's tunnel SA rekey (childRekeySecs 24, RFC 7296 §2.8) was retransmitted through the lossy
+ * link past the lease's expiry (85.7 s); the delete `lost` queued waited behind it (window 1), and the late answer
+ * (113.65 s) replaced the tunnel SA — TSi 10.99.1.11 while holding nothing. A rekey answered after the lease it was
+ * installed under was lost is now refused (the new SA deleted, RFC 7296 §1.4.1) and the queued delete takes the old.
+ */
+describe('a tunnel SA rekey answered after its lease was lost (vopr dhcp-over-ipsec seed 588646984)', () => {
+  it('the shrunk vopr schedule passes every invariant, liveness included', () => {
+    const run = runChecked(SHRUNK_REKEY, { method: METHOD });
+    expect(run.context.liveness).toBeDefined();
+    expect(run.violations).toEqual([]);
+  });
+
+  it('refuses the late rekey, deletes both tunnel SAs and gets a new lease and tunnel SA', () => {
+    const run = runScenario(SHRUNK_REKEY, { method: METHOD });
+    expect(clientLines(run.trace as readonly Ev[], 'client2', 85_000_000, 117_828_766)).toEqual([
+      '85743565 lease.lost {"address":"10.99.1.11","why":"expired"}',
+      '85743565 address.released {"client":"client2","address":"10.99.1.11"}',
+      '113652766 rfc3456.tunnelStale {"tsi":"10.99.1.11","rekey":true}',
+      '113652766 ike.childRejected {"slot":"tunnel","reason":"lease-lost"}',
+      // The rekeyed SA the gateway created (first copy lost to the IKE core's reject path: this is the retransmission).
+      '117652766 INFORMATIONAL request #11 SK{D}',
+      '117708766 client.childAdded {"slot":"dhcp","spiIn":2795763732,"tsi":"0.0.0.0-255.255.255.255/17:68-68"}',
+      // The old tunnel SA: the delete `lost` queued (RFC 3456 §3.1 e, the tunnel SA goes with the lease).
+      '117708766 INFORMATIONAL request #13 SK{D}',
+      '117800766 address.assigned {"client":"client2","address":"10.99.1.11"}',
+      '117828766 client.childAdded {"slot":"tunnel","spiIn":2200936252,"tsi":"10.99.1.11-10.99.1.11"}',
+      '117828766 rfc3456.dhcpSaDelete {"slot":"dhcp","why":"after-tunnel"}',
+      '117828766 INFORMATIONAL request #15 SK{D}',
+    ]);
   });
 });
