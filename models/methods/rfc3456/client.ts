@@ -60,6 +60,11 @@ export const DEFAULT_RFC3456_CLIENT: Rfc3456ClientOptions = {
 };
 
 export const TUNNEL_SLOT = 'tunnel';
+
+/** A tunnel SA's slot: `tunnel`, or `tunnel.<lease epoch>` while `tunnel` is still taken by a doomed one. */
+function isTunnelSlot(slot: string): boolean {
+  return slot === TUNNEL_SLOT || slot.startsWith(`${TUNNEL_SLOT}.`);
+}
 /** The first DHCP SA is the IKE_AUTH child (`main`); a later one (after a lost lease) is `dhcp`. */
 export const MAIN_SLOT = 'main';
 export const DHCP_SLOT = 'dhcp';
@@ -98,10 +103,11 @@ class Rfc3456Client {
   private restartRng: RandomStream | undefined;
   /** Bumped when a lease is lost: a tunnel SA asked for under an older epoch is for a lease no longer held. */
   private leaseEpoch = 0;
-  /** The lease epoch of each tunnel CREATE_CHILD_SA asked for and not answered yet, oldest first (window 1: FIFO). */
-  private readonly tunnelAsks: number[] = [];
-  /** The lease epoch the installed tunnel SA belongs to (-1: none); its rekeys stand or fall with that lease. */
-  private tunnelEpoch = -1;
+  /**
+   * The lease epoch each tunnel slot was asked under, from the request until its answer fails or is refused, or its
+   * lease is lost. Its rekeys stand or fall with that lease.
+   */
+  private readonly tunnelSlots = new Map<string, number>();
 
   constructor(
     private readonly ctx: ClientMethodContext,
@@ -123,7 +129,7 @@ class Rfc3456Client {
       onChild: (child, rekey) => {
         if (rekey) return;
         if (child.slot === MAIN_SLOT || child.slot === DHCP_SLOT) this.onDhcpSa(child.slot);
-        else if (child.slot === TUNNEL_SLOT) this.onTunnelSa();
+        else if (isTunnelSlot(child.slot)) this.onTunnelSa();
       },
       onUdp: (d, slot) => {
         if (d.app.kind !== 'dhcp' || d.dstPort !== DHCP_CLIENT_PORT) return;
@@ -131,7 +137,8 @@ class Rfc3456Client {
         this.dhcp?.send({ type: 'dhcp.recv', message: d.app.message });
       },
       processChildResponse: (info, _resp, errors) => {
-        if (info.slot === TUNNEL_SLOT && !this.tunnelStillWanted(info)) {
+        if (isTunnelSlot(info.slot) && !this.tunnelStillWanted(info)) {
+          if (!info.rekey) this.tunnelSlots.delete(info.slot);
           // RFC 3456 §3.1 e: the tunnel SA is for the leased address, and that lease is gone (RFC 2131 §4.4.5): the
           // SA the gateway created (new or rekeyed) is deleted at once (RFC 7296 §1.4.1), not installed with a TSi we
           // do not hold; a rekeyed-away tunnel SA goes with the delete `lost` queued.
@@ -142,6 +149,7 @@ class Rfc3456Client {
         }
         const failed = errors[0];
         if (failed === undefined) return { kind: 'accept' };
+        if (isTunnelSlot(info.slot) && !info.rekey) this.tunnelSlots.delete(info.slot);
         // The DHCP SA was refused: the next DHCP transmission (the machine retransmits) asks again.
         if (info.slot === DHCP_SLOT && !info.rekey) this.dhcpSaPending = false;
         return { kind: 'reject', reason: failed };
@@ -168,13 +176,13 @@ class Rfc3456Client {
   /** A DHCP SA that was brought back for a renewal goes again once the exchange is over (§3.1 d, §4.4). */
   private exchangeDone(): void {
     if (this.dhcpSlot === undefined || this.cancelTeardown !== undefined) return;
-    if (!this.ctx.children().some((c) => c.slot === TUNNEL_SLOT)) return;
+    // Only a tunnel SA of the lease held now carries the next renewal (one of a lost lease is being deleted).
+    const live = (slot: string): boolean => isTunnelSlot(slot) && this.tunnelSlots.get(slot) === this.leaseEpoch;
+    if (!this.ctx.children().some((c) => live(c.slot))) return;
     if (this.o.dhcpSaTeardown === 'after-tunnel') this.armTeardown(this.o.dhcpSaDeleteDelayMs, 'after-exchange');
   }
 
   private onTunnelSa(): void {
-    // processChildResponse accepted it just now, under the current lease epoch.
-    this.tunnelEpoch = this.leaseEpoch;
     if (this.o.dhcpSaTeardown === 'after-tunnel') this.armTeardown(this.o.dhcpSaDeleteDelayMs, 'after-tunnel');
   }
 
@@ -211,8 +219,9 @@ class Rfc3456Client {
       this.restarts = 0;
       ctx.configure(configOfLease(e));
       // §3.1 e: the tunnel SA for the leased address; TSr as wide as the gateway allows (it narrows).
-      this.tunnelAsks.push(this.leaseEpoch);
-      ctx.requestChild({ slot: TUNNEL_SLOT, selectors: { tsi: [tsForAddress(e.address)], tsr: [tsFullRange()] } });
+      const slot = this.freeTunnelSlot();
+      this.tunnelSlots.set(slot, this.leaseEpoch);
+      ctx.requestChild({ slot, selectors: { tsi: [tsForAddress(e.address)], tsr: [tsFullRange()] } });
     });
     actor.on('dhcp.renewed', (e) => {
       ctx.traceNote('lease.renewed', { address: e.address, leaseSecs: e.leaseSecs });
@@ -241,18 +250,32 @@ class Rfc3456Client {
     this.leaseEpoch += 1;
     this.held = undefined;
     this.ctx.configure(undefined);
-    this.ctx.deleteChild(TUNNEL_SLOT);
+    // Installed tunnel SAs go now; one still being asked for is refused at its answer (`tunnelStillWanted`).
+    for (const c of this.ctx.children()) {
+      if (!isTunnelSlot(c.slot)) continue;
+      this.tunnelSlots.delete(c.slot);
+      this.ctx.deleteChild(c.slot);
+    }
     this.startDhcp();
   }
 
   /**
-   * Whether the answered tunnel CREATE_CHILD_SA is still for the lease held now: asked (a new SA) or installed (a
-   * rekey) under the current lease epoch, and its TSi is the leased address. One asked before the lease was lost (and
-   * maybe granted again, even the same address: that bound asked for its own tunnel SA, queued behind) is stale.
+   * The slot for a new tunnel SA: `tunnel`, unless a tunnel SA of a lost lease still holds it (its delete is queued
+   * behind the exchange in flight, RFC 7296 §2.3 window) or an answer for one is still due — the IKE side would turn a
+   * request for a held slot into a rekey of the doomed SA, and match a late answer to the wrong lease.
+   */
+  private freeTunnelSlot(): string {
+    const held = this.tunnelSlots.has(TUNNEL_SLOT) || this.ctx.children().some((c) => c.slot === TUNNEL_SLOT);
+    return held ? `${TUNNEL_SLOT}.${this.leaseEpoch}` : TUNNEL_SLOT;
+  }
+
+  /**
+   * Whether the answered tunnel CREATE_CHILD_SA (new or rekey) is still for the lease held now: its slot was asked
+   * under the current lease epoch and its TSi is the leased address. One asked before the lease was lost (and maybe
+   * granted again, even the same address: that bound asked for its own tunnel SA) is stale.
    */
   private tunnelStillWanted(info: ChildExchangeInfo): boolean {
-    const epoch = info.rekey ? this.tunnelEpoch : this.tunnelAsks.shift();
-    if (epoch !== undefined && epoch !== this.leaseEpoch) return false;
+    if (this.tunnelSlots.get(info.slot) !== this.leaseEpoch) return false;
     const lease = this.lease;
     return lease !== undefined && info.selectors.tsi.some((s) => s.kind === 'ipv4Range' && s.startAddress === lease);
   }
@@ -309,7 +332,6 @@ class Rfc3456Client {
     this.lease = undefined;
     this.dhcpSlot = undefined;
     // The IKE SA (and its queue) is gone: no tunnel answer is coming for these.
-    this.tunnelAsks.length = 0;
-    this.tunnelEpoch = -1;
+    this.tunnelSlots.clear();
   }
 }

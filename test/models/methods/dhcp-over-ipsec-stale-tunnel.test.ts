@@ -16,6 +16,7 @@ import { runScenario } from '../../../scenarios/run.ts';
 import { voprScenario } from './vopr-liveness-scenarios.ts';
 import SHRUNK from './vopr-dhcp-over-ipsec-710098524.json' with { type: 'json' };
 import SHRUNK_REKEY from './vopr-dhcp-over-ipsec-588646984.json' with { type: 'json' };
+import SHRUNK_REBIND from './vopr-dhcp-over-ipsec-1393136491.json' with { type: 'json' };
 
 const METHOD = 'dhcp-over-ipsec';
 
@@ -117,6 +118,40 @@ describe('a tunnel SA rekey answered after its lease was lost (vopr dhcp-over-ip
       '117828766 client.childAdded {"slot":"tunnel","spiIn":2200936252,"tsi":"10.99.1.11-10.99.1.11"}',
       '117828766 rfc3456.dhcpSaDelete {"slot":"dhcp","why":"after-tunnel"}',
       '117828766 INFORMATIONAL request #15 SK{D}',
+    ]);
+  });
+});
+
+/**
+ * vopr `--method dhcp-over-ipsec --seed 1393136491` (campaign seed 5; shrunk to 5 clients, 1 fault): client3 lost its
+ * lease (75.6 s) and got it back 0.3 s later while the delete of its old tunnel SA waited behind a retransmitting
+ * exchange (window 1). Asking for the new tunnel SA in the same slot made the IKE side take it for a rekey of the
+ * doomed SA, which it dropped once the delete had run: client3 held 10.99.1.10 with no tunnel SA (RFC 3456 §3.1 e).
+ * The new tunnel SA now takes a slot of its own (`tunnel.<epoch>`) while `tunnel` is still held, and a renewal
+ * ACKed meanwhile (96 s) no longer deletes the DHCP SA on the strength of the doomed tunnel SA.
+ */
+describe('a tunnel SA asked while the lost lease’s one is still being deleted (vopr dhcp-over-ipsec seed 1393136491)', () => {
+  it('the shrunk vopr schedule passes every invariant, liveness included', () => {
+    const run = runChecked(SHRUNK_REBIND, { method: METHOD });
+    expect(run.context.liveness).toBeDefined();
+    expect(run.violations).toEqual([]);
+  });
+
+  it('creates the re-bound lease’s tunnel SA once the old one is deleted', () => {
+    const run = runScenario(SHRUNK_REBIND, { method: METHOD });
+    expect(clientLines(run.trace as readonly Ev[], 'client3', 75_000_000, 103_786_876)).toEqual([
+      '75599438 lease.lost {"address":"10.99.1.10","why":"expired"}',
+      '75599438 address.released {"client":"client3","address":"10.99.1.10"}',
+      '75912188 address.assigned {"client":"client3","address":"10.99.1.10"}',
+      // The old tunnel SA's delete, retransmitted until it gets through (RFC 7296 §2.1).
+      '79376154 INFORMATIONAL request #16 SK{D}',
+      '83376154 INFORMATIONAL request #16 SK{D}',
+      '90576154 INFORMATIONAL request #16 SK{D}',
+      '103536154 INFORMATIONAL request #16 SK{D}',
+      '103786876 client.childAdded {"slot":"tunnel.1","spiIn":118763483,"tsi":"10.99.1.10-10.99.1.10"}',
+      // The DHCP SA stayed while only the doomed tunnel SA was up (it cannot carry a renewal), and goes now.
+      '103786876 rfc3456.dhcpSaDelete {"slot":"dhcp","why":"after-tunnel"}',
+      '103786876 INFORMATIONAL request #18 SK{D}',
     ]);
   });
 });
