@@ -16,7 +16,9 @@
  *    message no Child SA covers — a REBINDING broadcast, a DISCOVER after the DHCP SA is gone — waits while a new
  *    DHCP SA (slot `dhcp`) is negotiated, then goes through it; a DHCP SA brought up for a renewal goes again after
  *    the ACK (`dhcpSaTeardown`).
- * A lost lease (NAK, expiry) withdraws the address, deletes the tunnel SA and starts again at DISCOVER. A DISCOVER
+ * A lost lease (NAK, expiry) withdraws the address, deletes the tunnel SA and starts again at DISCOVER; a tunnel SA
+ * asked for a lease that was lost before the CREATE_CHILD_SA answer came is refused and deleted, never installed
+ * (§3.1 e: the tunnel SA is for the leased address). A DISCOVER
  * phase that gives up (RFC 2131 §4.1) starts again after a bounded backoff, forever (RFC 2131 sets no limit).
  */
 import { createActor, type Actor } from 'xstate';
@@ -26,7 +28,13 @@ import { tsForAddress, tsFullRange } from '../../wire/ike/index.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
 import { drawJitterMs, nominalRetransmitMs, type RetransmitPolicy } from '../../dhcp/client-timers.ts';
 import type { RandomStream } from '../../contract.ts';
-import type { ClientMethodContext, ClientMethodFactory, ClientMethodTasks, UdpDatagram } from '../method.ts';
+import type {
+  ChildExchangeInfo,
+  ClientMethodContext,
+  ClientMethodFactory,
+  ClientMethodTasks,
+  UdpDatagram,
+} from '../method.ts';
 import { configOfLease } from './lease-config.ts';
 import { RetransmitWatch } from './retransmit-watch.ts';
 import { childCovers, DHCP_CLIENT_PORT, DHCP_SA_SELECTORS, DHCP_SERVER_PORT } from './selectors.ts';
@@ -52,6 +60,11 @@ export const DEFAULT_RFC3456_CLIENT: Rfc3456ClientOptions = {
 };
 
 export const TUNNEL_SLOT = 'tunnel';
+
+/** A tunnel SA's slot: `tunnel`, or `tunnel.<lease epoch>` while `tunnel` is still taken by a doomed one. */
+function isTunnelSlot(slot: string): boolean {
+  return slot === TUNNEL_SLOT || slot.startsWith(`${TUNNEL_SLOT}.`);
+}
 /** The first DHCP SA is the IKE_AUTH child (`main`); a later one (after a lost lease) is `dhcp`. */
 export const MAIN_SLOT = 'main';
 export const DHCP_SLOT = 'dhcp';
@@ -88,6 +101,13 @@ class Rfc3456Client {
   private restarts = 0;
   private cancelRestart: (() => void) | undefined;
   private restartRng: RandomStream | undefined;
+  /** Bumped when a lease is lost: a tunnel SA asked for under an older epoch is for a lease no longer held. */
+  private leaseEpoch = 0;
+  /**
+   * The lease epoch each tunnel slot was asked under, from the request until its answer fails or is refused, or its
+   * lease is lost. Its rekeys stand or fall with that lease.
+   */
+  private readonly tunnelSlots = new Map<string, number>();
 
   constructor(
     private readonly ctx: ClientMethodContext,
@@ -109,7 +129,7 @@ class Rfc3456Client {
       onChild: (child, rekey) => {
         if (rekey) return;
         if (child.slot === MAIN_SLOT || child.slot === DHCP_SLOT) this.onDhcpSa(child.slot);
-        else if (child.slot === TUNNEL_SLOT) this.onTunnelSa();
+        else if (isTunnelSlot(child.slot)) this.onTunnelSa();
       },
       onUdp: (d, slot) => {
         if (d.app.kind !== 'dhcp' || d.dstPort !== DHCP_CLIENT_PORT) return;
@@ -117,8 +137,19 @@ class Rfc3456Client {
         this.dhcp?.send({ type: 'dhcp.recv', message: d.app.message });
       },
       processChildResponse: (info, _resp, errors) => {
+        if (isTunnelSlot(info.slot) && !this.tunnelStillWanted(info)) {
+          if (!info.rekey) this.tunnelSlots.delete(info.slot);
+          // RFC 3456 §3.1 e: the tunnel SA is for the leased address, and that lease is gone (RFC 2131 §4.4.5): the
+          // SA the gateway created (new or rekeyed) is deleted at once (RFC 7296 §1.4.1), not installed with a TSi we
+          // do not hold; a rekeyed-away tunnel SA goes with the delete `lost` queued.
+          const tsi = info.selectors.tsi[0];
+          const address = tsi?.kind === 'ipv4Range' ? tsi.startAddress : 'none';
+          this.ctx.traceNote('rfc3456.tunnelStale', { tsi: address, rekey: info.rekey });
+          return { kind: 'reject', reason: 'lease-lost' };
+        }
         const failed = errors[0];
         if (failed === undefined) return { kind: 'accept' };
+        if (isTunnelSlot(info.slot) && !info.rekey) this.tunnelSlots.delete(info.slot);
         // The DHCP SA was refused: the next DHCP transmission (the machine retransmits) asks again.
         if (info.slot === DHCP_SLOT && !info.rekey) this.dhcpSaPending = false;
         return { kind: 'reject', reason: failed };
@@ -145,7 +176,9 @@ class Rfc3456Client {
   /** A DHCP SA that was brought back for a renewal goes again once the exchange is over (§3.1 d, §4.4). */
   private exchangeDone(): void {
     if (this.dhcpSlot === undefined || this.cancelTeardown !== undefined) return;
-    if (!this.ctx.children().some((c) => c.slot === TUNNEL_SLOT)) return;
+    // Only a tunnel SA of the lease held now carries the next renewal (one of a lost lease is being deleted).
+    const live = (slot: string): boolean => isTunnelSlot(slot) && this.tunnelSlots.get(slot) === this.leaseEpoch;
+    if (!this.ctx.children().some((c) => live(c.slot))) return;
     if (this.o.dhcpSaTeardown === 'after-tunnel') this.armTeardown(this.o.dhcpSaDeleteDelayMs, 'after-exchange');
   }
 
@@ -186,7 +219,9 @@ class Rfc3456Client {
       this.restarts = 0;
       ctx.configure(configOfLease(e));
       // §3.1 e: the tunnel SA for the leased address; TSr as wide as the gateway allows (it narrows).
-      ctx.requestChild({ slot: TUNNEL_SLOT, selectors: { tsi: [tsForAddress(e.address)], tsr: [tsFullRange()] } });
+      const slot = this.freeTunnelSlot();
+      this.tunnelSlots.set(slot, this.leaseEpoch);
+      ctx.requestChild({ slot, selectors: { tsi: [tsForAddress(e.address)], tsr: [tsFullRange()] } });
     });
     actor.on('dhcp.renewed', (e) => {
       ctx.traceNote('lease.renewed', { address: e.address, leaseSecs: e.leaseSecs });
@@ -212,10 +247,37 @@ class Rfc3456Client {
   private lost(address: string, why: string): void {
     this.ctx.traceNote('lease.lost', { address, why });
     this.lease = undefined;
+    this.leaseEpoch += 1;
     this.held = undefined;
     this.ctx.configure(undefined);
-    this.ctx.deleteChild(TUNNEL_SLOT);
+    // Installed tunnel SAs go now; one still being asked for is refused at its answer (`tunnelStillWanted`).
+    for (const c of this.ctx.children()) {
+      if (!isTunnelSlot(c.slot)) continue;
+      this.tunnelSlots.delete(c.slot);
+      this.ctx.deleteChild(c.slot);
+    }
     this.startDhcp();
+  }
+
+  /**
+   * The slot for a new tunnel SA: `tunnel`, unless a tunnel SA of a lost lease still holds it (its delete is queued
+   * behind the exchange in flight, RFC 7296 §2.3 window) or an answer for one is still due — the IKE side would turn a
+   * request for a held slot into a rekey of the doomed SA, and match a late answer to the wrong lease.
+   */
+  private freeTunnelSlot(): string {
+    const held = this.tunnelSlots.has(TUNNEL_SLOT) || this.ctx.children().some((c) => c.slot === TUNNEL_SLOT);
+    return held ? `${TUNNEL_SLOT}.${this.leaseEpoch}` : TUNNEL_SLOT;
+  }
+
+  /**
+   * Whether the answered tunnel CREATE_CHILD_SA (new or rekey) is still for the lease held now: its slot was asked
+   * under the current lease epoch and its TSi is the leased address. One asked before the lease was lost (and maybe
+   * granted again, even the same address: that bound asked for its own tunnel SA) is stale.
+   */
+  private tunnelStillWanted(info: ChildExchangeInfo): boolean {
+    if (this.tunnelSlots.get(info.slot) !== this.leaseEpoch) return false;
+    const lease = this.lease;
+    return lease !== undefined && info.selectors.tsi.some((s) => s.kind === 'ipv4Range' && s.startAddress === lease);
   }
 
   /** V5: the DISCOVER phase gave up; start it again after the next backoff wait (RFC 2131 sets no limit). */
@@ -269,5 +331,7 @@ class Rfc3456Client {
     this.dhcp = undefined;
     this.lease = undefined;
     this.dhcpSlot = undefined;
+    // The IKE SA (and its queue) is gone: no tunnel answer is coming for these.
+    this.tunnelSlots.clear();
   }
 }
