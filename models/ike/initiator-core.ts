@@ -496,11 +496,21 @@ function childResponse(ctx: Ctx, m: IkeMessage, p: Pending, errors: readonly str
   }
   if (outcome.kind === 'reject') {
     // The responder created it; we will not use it (RFC 7296 §1.4.1).
-    return merge(d, {
-      ...request(ctx, 'child-delete-old', IkeExchangeType.INFORMATIONAL, childDelete.buildI(spiIn), {}, ctx.keys, {
+    // The note goes before the request's own emits (its send), not in place of them.
+    const del = request(
+      ctx,
+      'child-delete-old',
+      IkeExchangeType.INFORMATIONAL,
+      childDelete.buildI(spiIn),
+      {},
+      ctx.keys,
+      {
         spiIn,
-      }),
-      emits: [note('ike.childRejected', { slot: info.slot, reason: outcome.reason })],
+      },
+    );
+    return merge(d, {
+      ...del,
+      emits: [note('ike.childRejected', { slot: info.slot, reason: outcome.reason }), ...(del.emits ?? [])],
       go: 'busy',
     });
   }

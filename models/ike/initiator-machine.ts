@@ -141,6 +141,11 @@ export const initiatorMachine = setup({
         ],
         // Already deleting: the disconnect is under way.
         'cmd.disconnect': { actions: run(() => ({})) },
+        // No new exchange on an IKE SA being deleted (RFC 7296 §1.4.1): the method's Child SA requests lapse with it,
+        // and it hears of the close (onIkeClosed) instead of an answer.
+        'cmd.child': { actions: run(() => ({})) },
+        'cmd.childRekeyAt': { actions: run(() => ({})) },
+        'cmd.childDelete': { actions: run(() => ({})) },
       },
     },
     closed: { type: 'final' },

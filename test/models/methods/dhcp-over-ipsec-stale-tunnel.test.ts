@@ -75,13 +75,13 @@ describe('a tunnel SA answered after its lease was lost (vopr dhcp-over-ipsec se
       // The late answer: refused, never installed (no childAdded), deleted at the gateway; the DHCP SA stays.
       '48294000 rfc3456.tunnelStale {"tsi":"10.99.1.10","rekey":false}',
       '48294000 ike.childRejected {"slot":"tunnel","reason":"lease-lost"}',
-      // (its first copy is lost to models/ike/initiator-core.ts's reject path, see the report: this is the retransmission)
-      '52294000 INFORMATIONAL request #3 SK{D}',
+      // The Delete of the refused SA goes out with the refusal (RFC 7296 §1.4.1).
+      '48294000 INFORMATIONAL request #3 SK{D}',
       // The DISCOVER's next retransmission (RFC 2131 §4.1 backoff) goes through the DHCP SA it kept.
-      '81390000 address.assigned {"client":"client1","address":"10.99.1.10"}',
-      '81392000 client.childAdded {"slot":"tunnel","spiIn":526062033,"tsi":"10.99.1.10-10.99.1.10"}',
-      '81392000 rfc3456.dhcpSaDelete {"slot":"main","why":"after-tunnel"}',
-      '81392000 INFORMATIONAL request #11 SK{D}',
+      '48403000 address.assigned {"client":"client1","address":"10.99.1.10"}',
+      '48405000 client.childAdded {"slot":"tunnel","spiIn":526062033,"tsi":"10.99.1.10-10.99.1.10"}',
+      '48405000 rfc3456.dhcpSaDelete {"slot":"main","why":"after-tunnel"}',
+      '48405000 INFORMATIONAL request #5 SK{D}',
     ]);
     const echoes = run.trace.filter((e) => e.type === 'note' && e.node === 'client1' && e.text === 'data.echo');
     expect(echoes.some((e) => e.atUs > 81_392_000)).toBe(true);
@@ -109,15 +109,15 @@ describe('a tunnel SA rekey answered after its lease was lost (vopr dhcp-over-ip
       '85743565 address.released {"client":"client2","address":"10.99.1.11"}',
       '113652766 rfc3456.tunnelStale {"tsi":"10.99.1.11","rekey":true}',
       '113652766 ike.childRejected {"slot":"tunnel","reason":"lease-lost"}',
-      // The rekeyed SA the gateway created (first copy lost to the IKE core's reject path: this is the retransmission).
-      '117652766 INFORMATIONAL request #11 SK{D}',
-      '117708766 client.childAdded {"slot":"dhcp","spiIn":2795763732,"tsi":"0.0.0.0-255.255.255.255/17:68-68"}',
+      // The rekeyed SA the gateway created, deleted at once (RFC 7296 §1.4.1).
+      '113652766 INFORMATIONAL request #11 SK{D}',
+      '113708766 client.childAdded {"slot":"dhcp","spiIn":2795763732,"tsi":"0.0.0.0-255.255.255.255/17:68-68"}',
       // The old tunnel SA: the delete `lost` queued (RFC 3456 §3.1 e, the tunnel SA goes with the lease).
-      '117708766 INFORMATIONAL request #13 SK{D}',
-      '117800766 address.assigned {"client":"client2","address":"10.99.1.11"}',
-      '117828766 client.childAdded {"slot":"tunnel","spiIn":2200936252,"tsi":"10.99.1.11-10.99.1.11"}',
-      '117828766 rfc3456.dhcpSaDelete {"slot":"dhcp","why":"after-tunnel"}',
-      '117828766 INFORMATIONAL request #15 SK{D}',
+      '113708766 INFORMATIONAL request #13 SK{D}',
+      '113800766 address.assigned {"client":"client2","address":"10.99.1.11"}',
+      '113828766 client.childAdded {"slot":"tunnel","spiIn":2200936252,"tsi":"10.99.1.11-10.99.1.11"}',
+      '113828766 rfc3456.dhcpSaDelete {"slot":"dhcp","why":"after-tunnel"}',
+      '113828766 INFORMATIONAL request #15 SK{D}',
     ]);
   });
 });
