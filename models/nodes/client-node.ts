@@ -357,6 +357,12 @@ export class ClientNode implements SimNode<Packet> {
           t.cancelRestart = undefined;
           t.reconnectTries = Number.MAX_SAFE_INTEGER;
           t.wanted = false;
+          // The user gives the address up now, not when the Delete is answered: the gateway releases the lease as soon
+          // as the Delete reaches it (RFC 2131 §4.4.6, RFC 7296 §1.4.1), a round trip before that answer.
+          if (t.config !== undefined) {
+            this.noteAddressChange(t, t.config.address, undefined);
+            t.config = undefined;
+          }
           t.actor?.send({ type: 'cmd.disconnect' });
         }
         return;
