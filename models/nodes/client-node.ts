@@ -359,12 +359,14 @@ export class ClientNode implements SimNode<Packet> {
           t.wanted = false;
           // The Delete this sends lets the gateway hand the lease back at once (its relay's DHCPRELEASE on our
           // behalf, RFC 2131 §4.4.6), which can reach the server before the Delete's response reaches us: the
-          // address is given up now, not when the IKE SA has closed (§4.4.5: no use after the server's lease ends).
+          // address is given up now, not when the IKE SA has closed (§4.4.5: no use after the server's lease ends),
+          // and the method's DHCP client stops with it (it would renew, or ask for a DHCP SA, while deleting).
           if (t.open) {
             this.noteAddressChange(t, t.config?.address, undefined);
             t.config = undefined;
             t.cancelPing?.();
             t.cancelPing = undefined;
+            t.tasks.onIkeClosed?.('disconnect');
           }
           t.actor?.send({ type: 'cmd.disconnect' });
         }

@@ -86,3 +86,54 @@ describe('cmd.disconnect: the address is given up with the Delete, before the re
     });
   }
 });
+
+/**
+ * Regression (vopr `machine.handled`, dhcp-over-ike, campaign test schedule seed 1395726542, shrunk): the outside link
+ * is down from 10 ms to 5.007 s and the client disconnects as it comes back; its Delete is retransmitted while the
+ * method's DHCP client went on renewing and asked the IKE SA, now `deleting`, for a CREATE_CHILD_SA (dropped). The
+ * method stops with the disconnect.
+ */
+function disconnectWhileCut(): object {
+  const base = disconnect('dhcp-over-ike') as { topology: { dhcpServers: { pools: { leaseSecs: number }[] }[] } };
+  const pool = base.topology.dhcpServers[0]?.pools[0];
+  if (pool !== undefined) pool.leaseSecs = 20;
+  return {
+    ...base,
+    name: 'disconnect-while-cut',
+    seed: 1395726542,
+    durationMs: 30_000,
+    topology: {
+      ...base.topology,
+      links: [
+        { name: 'outside', attach: ['client1', 'gw'], profile: { latencyMs: 1 } },
+        { name: 'inside', attach: ['gw', 'dhcp', 'host'], profile: { latencyMs: 1 } },
+      ],
+    },
+    workload: {
+      actions: [
+        { atMs: 0, action: 'connect', nodes: 'client1' },
+        { atMs: 5007, action: 'disconnect', nodes: 'client1' },
+      ],
+      pingIntervalMs: 5000,
+      livenessSecs: 5,
+      childRekeySecs: 20,
+    },
+    faults: [
+      { type: 'link.down', atMs: 10, link: 'outside' },
+      { type: 'link.up', atMs: 5007, link: 'outside' },
+    ],
+  };
+}
+
+describe('cmd.disconnect stops the method’s DHCP client with the address', () => {
+  it('dhcp-over-ike: no machine.handled (seed 1395726542); no DHCP after the disconnect', () => {
+    expect(runChecked(disconnectWhileCut(), { method: 'dhcp-over-ike', seed: 1395726542 }).violations).toEqual([]);
+    const run = runScenario(disconnectWhileCut(), { method: 'dhcp-over-ike', seed: 1395726542 });
+    const unhandled = run.trace.filter((e) => e.type === 'note' && e.text === 'machine.unhandled');
+    expect(unhandled).toEqual([]);
+    const dhcpStates = run.trace.filter(
+      (e) => e.type === 'state' && e.node === 'client1' && e.machine === 'dhcp' && e.atUs > 5_007_000,
+    );
+    expect(dhcpStates).toEqual([]);
+  });
+});
