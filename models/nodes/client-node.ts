@@ -357,11 +357,16 @@ export class ClientNode implements SimNode<Packet> {
           t.cancelRestart = undefined;
           t.reconnectTries = Number.MAX_SAFE_INTEGER;
           t.wanted = false;
-          // The user gives the address up now, not when the Delete is answered: the gateway releases the lease as soon
-          // as the Delete reaches it (RFC 2131 §4.4.6, RFC 7296 §1.4.1), a round trip before that answer.
-          if (t.config !== undefined) {
-            this.noteAddressChange(t, t.config.address, undefined);
+          // The Delete this sends lets the gateway hand the lease back at once (its relay's DHCPRELEASE on our
+          // behalf, RFC 2131 §4.4.6), which can reach the server before the Delete's response reaches us: the
+          // address is given up now, not when the IKE SA has closed (§4.4.5: no use after the server's lease ends),
+          // and the method's DHCP client stops with it (it would renew, or ask for a DHCP SA, while deleting).
+          if (t.open) {
+            this.noteAddressChange(t, t.config?.address, undefined);
             t.config = undefined;
+            t.cancelPing?.();
+            t.cancelPing = undefined;
+            t.tasks.onIkeClosed?.('disconnect');
           }
           t.actor?.send({ type: 'cmd.disconnect' });
         }

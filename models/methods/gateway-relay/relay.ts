@@ -127,6 +127,8 @@ export class GatewayRelay {
   private readonly sas = new Map<string, SaState>();
   private readonly pins: ClientPins;
   private readonly rng: RandomStream;
+  /** RELEASEs waiting for the end of the current exchange (`release`). */
+  private readonly pendingReleases = new Set<() => void>();
 
   constructor(
     private readonly host: ProviderHost,
@@ -482,7 +484,31 @@ export class GatewayRelay {
       this.host.traceNote('relay.leaseKept', { ikeSa: ikeSaId, address: lease.address });
       return;
     }
-    // RFC 2131 §4.4.6 on the client's behalf: DHCPRELEASE with its hardware address and client id, relayed as usual.
+    // The SA may go because the same client is replacing it (INITIAL_CONTACT, RFC 7296 §2.4, processed in the new
+    // SA's IKE_AUTH before its DHCP payload is relayed): the RELEASE waits until the current exchange has been
+    // handled, and goes only if no newer SA asks the server for this same client by then (below).
+    const cancel = this.host.setTimerUs(0, 'relay.release', () => {
+      this.pendingReleases.delete(cancel);
+      this.sendRelease(ikeSaId, lease, req, s);
+    });
+    this.pendingReleases.add(cancel);
+  }
+
+  /**
+   * RFC 2131 §4.4.6 on the client's behalf, unless a newer IKE SA of the peer relays for the same client (the server keys its
+   * lease on the client identifier or chaddr, §4.2): the RELEASE would end the lease that SA's request renews, and as
+   * nothing orders a RELEASE and a REQUEST sent together, the server could ACK the REQUEST first and then end the
+   * lease under the peer that holds it (§4.4.5). The newer SA's client carries the lease on instead.
+   */
+  private sendRelease(ikeSaId: string, lease: Lease, req: DhcpMessage, s: SaState): void {
+    const keys = clientKeys(req);
+    for (const other of this.sas.values()) {
+      if (other.peerId !== s.peerId) continue;
+      const asked = other.lastRequest === undefined ? undefined : clientKeys(other.lastRequest);
+      if (asked?.hardware !== keys.hardware || asked.clientId !== keys.clientId) continue;
+      this.host.traceNote('relay.releaseSkipped', { ikeSa: ikeSaId, address: lease.address, askedBy: other.ikeSaId });
+      return;
+    }
     const clientId = findOption(req, 'clientId');
     const release = buildRelease(
       {
@@ -516,6 +542,8 @@ export class GatewayRelay {
   }
 
   reset(): void {
+    for (const cancel of this.pendingReleases) cancel();
+    this.pendingReleases.clear();
     for (const s of this.sas.values()) {
       this.abandon(s);
       s.guard.disarm();

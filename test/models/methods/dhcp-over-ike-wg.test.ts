@@ -69,8 +69,8 @@ describe('dhcp-over-ike-wg (draft-ietf-ipsec-dhcp-over-ike-00 §3, without EAP)'
     expect(noteLines(out.trace, /^(relay\.release|address\.)/)).toMatchInlineSnapshot(`
       [
         "0.064 client1 address.assigned {"client":"client1","address":"10.99.1.10"}",
+        "1.000 client1 address.released {"client":"client1","address":"10.99.1.10"}",
         "1.010 gw relay.release {"ikeSa":"3edff4cbda035678","address":"10.99.1.10"}",
-        "1.020 client1 address.released {"client":"client1","address":"10.99.1.10"}",
         "2.042 client1 address.assigned {"client":"client1","address":"10.99.1.10"}",
       ]
     `);
