@@ -400,15 +400,18 @@ export class InvariantChecker {
     const h = ikeHeaderOf(e.bytes);
     if (h === undefined || h.exchangeType === IKE_SA_INIT) return;
     const key = `${e.node}|${h.saKey}`;
+    // A request delivered asks for a response, whoever sent it (a replayed one too) …
+    if (!h.response) this.requestPackets.set(e.packetId, `${h.saKey}|${h.messageId}`);
+    // … but an adversary is bound by no protocol (a replay re-sends whatever it captured): its sends are not judged.
+    if (this.context.adversaries.has(e.node)) return;
     if (!h.response) {
-      this.requestPackets.set(e.packetId, `${h.saKey}|${h.messageId}`);
       let seen = this.requests.get(key);
       if (seen === undefined) {
         seen = { maxMessageId: -1, byMessageId: new Map() };
         this.requests.set(key, seen);
       }
       const earlier = seen.byMessageId.get(h.messageId);
-      if (earlier === e.bytes) return; // a retransmission: the same request, byte for byte
+      if (earlier === h.messageHex) return; // a retransmission: the same request, byte for byte
       if (earlier !== undefined || h.messageId <= seen.maxMessageId) {
         this.violate(
           'ike.messageIdIncreases',
@@ -421,16 +424,16 @@ export class InvariantChecker {
       seen.maxMessageId = Math.max(seen.maxMessageId, h.messageId);
       // Window size 1 (RFC 7296 §2.3): only the newest request can be retransmitted; older ones are let go.
       seen.byMessageId.clear();
-      seen.byMessageId.set(h.messageId, e.bytes);
+      seen.byMessageId.set(h.messageId, h.messageHex);
       return;
     }
     const last = this.responses.get(key);
     if (last === undefined || last.messageId !== h.messageId) {
       if (last === undefined || h.messageId > last.messageId)
-        this.responses.set(key, { messageId: h.messageId, hex: e.bytes, sends: 1 });
+        this.responses.set(key, { messageId: h.messageId, hex: h.messageHex, sends: 1 });
       return;
     }
-    if (last.hex !== e.bytes) {
+    if (last.hex !== h.messageHex) {
       this.violate(
         'ike.cachedResponse',
         e.atUs,

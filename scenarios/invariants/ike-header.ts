@@ -10,6 +10,9 @@ export interface IkeHeaderView {
   readonly exchangeType: number;
   readonly response: boolean;
   readonly messageId: number;
+  /** The IKE message itself (from its header on, in hex): what RFC 7296 §2.1 asks to be identical. The IP and UDP
+   * headers are not: a cached response to a replayed request goes to wherever the replay came from. */
+  readonly messageHex: string;
 }
 
 export const IKE_SA_INIT = 34;
@@ -40,5 +43,6 @@ export function ikeHeaderOf(hex: string): IkeHeaderView | undefined {
     exchangeType,
     response: (flags & 0x20) !== 0,
     messageId,
+    messageHex: hex.slice(at * 2),
   };
 }

@@ -242,6 +242,57 @@ describe('IKE message IDs and the responder cache (RFC 7296 §2.1–2.2)', () =>
   });
 });
 
+describe('IKE checks and adversaries', () => {
+  const ike = (dst: string, messageId: number, response: boolean): string => {
+    const ip = '4500' + '0000' + '0000' + '0000' + '4011' + '0000' + 'c6336401' + dst;
+    const header =
+      '1111111111111111' +
+      '2222222222222222' +
+      '00' +
+      '20' +
+      '25' +
+      (response ? '20' : '08') +
+      messageId.toString(16).padStart(8, '0') +
+      '0000001c';
+    return ip + '01f4' + '01f4' + '0000' + '0000' + header;
+  };
+  const send = (atUs: number, node: string, packetId: number, bytes: string): TraceEvent => ({
+    type: 'send',
+    atUs,
+    node,
+    iface: 'eth0',
+    packetId,
+    length: bytes.length / 2,
+    summary: 'IKE',
+    bytes,
+  });
+  const deliver = (atUs: number, node: string, packetId: number): TraceEvent => ({
+    type: 'deliver',
+    atUs,
+    node,
+    iface: 'eth0',
+    link: 'l',
+    dir: 'a→b',
+    packetId,
+    sentAtUs: 0,
+    summary: 'IKE',
+  });
+  const ctx = context({ adversaries: new Set(['mallory']) });
+  it("a replayed request gets the cached response at the replayer's address: same IKE message, not a violation", () => {
+    const trace = [
+      send(1, 'c1', 1, ike('c6336402', 2, false)),
+      deliver(2, 'gw', 1),
+      send(2, 'gw', 2, ike('c6336402', 2, true)),
+      send(5, 'mallory', 3, ike('c6336402', 2, false)),
+      deliver(6, 'gw', 3),
+      send(6, 'gw', 4, ike('c63364fa', 2, true)),
+      send(7, 'mallory', 5, ike('c6336402', 2, true)),
+      send(8, 'mallory', 6, ike('c6336402', 2, true)),
+    ];
+    expect(ids(trace, ctx)).toEqual([]);
+  });
+});
+
 describe('gateway, SPD, machines and attacks', () => {
   it('ESP on a forgotten SPI beyond the detection bound; more SAs per identity than allowed', () => {
     const spi = (atUs: number): TraceEvent => note(atUs, 'c1', 'data.unknownSpi', { spi: 7 });
