@@ -155,6 +155,7 @@ async function runVopr(args: readonly string[], io: CliIo): Promise<number> {
         schedules: rs.length,
         failed: rs.filter((r) => r.violations.length > 0).length,
         structuralLeaseOverruns: rs.reduce((n, r) => n + r.structuralLeaseOverruns, 0),
+        structuralTheft: rs.reduce((n, r) => n + r.structuralTheft, 0),
       };
     });
     const byInvariant: Record<string, number> = {};
@@ -166,6 +167,7 @@ async function runVopr(args: readonly string[], io: CliIo): Promise<number> {
     const failures = results.filter((r) => r.violations.length > 0);
     const attacks: Record<string, number> = {};
     for (const r of results) for (const [k, n] of Object.entries(r.attacksTried)) attacks[k] = (attacks[k] ?? 0) + n;
+    const thefts = results.reduce((n, r) => n + r.structuralTheft, 0);
     const refusedAll = !failures.some((r) => r.violations[0]?.invariant === 'attack.refused');
     const files = new Map<ScheduleOutcome, string | undefined>(failures.map((r) => [r, writeFailure(outDir, r)]));
     if (v['json'] === true) {
@@ -194,8 +196,9 @@ async function runVopr(args: readonly string[], io: CliIo): Promise<number> {
         String(p.schedules),
         String(p.failed),
         String(p.structuralLeaseOverruns),
+        String(p.structuralTheft),
       ]);
-      const header = ['method', 'schedules', 'violations', 'lease overruns within the structural bound'];
+      const header = ['method', 'schedules', 'violations', 'structural: lease overruns', 'structural: thefts'];
       for (const line of renderText({ header, rows }, io.isTty)) io.out(line);
       io.out(
         `${schedules} schedules in ${wallS.toFixed(1)} s: ${(schedules / Math.max(wallS, 1e-9)).toFixed(2)} schedules/s`,
@@ -209,7 +212,13 @@ async function runVopr(args: readonly string[], io: CliIo): Promise<number> {
       const tried = Object.entries(attacks).sort((a, b) => (a[0] < b[0] ? -1 : 1));
       if (tried.length > 0)
         io.out(
-          `attacks tried: ${tried.map(([k, n]) => `${k} ${n}`).join(', ')}${refusedAll ? ' (none succeeded)' : ''}`,
+          `attacks tried: ${tried.map(([k, n]) => `${k} ${n}`).join(', ')}${
+            !refusedAll
+              ? ''
+              : thefts > 0
+                ? ` (all refused but ${thefts} structural lease theft(s), see README)`
+                : ' (all refused)'
+          }`,
         );
       for (const r of failures) {
         const first = r.violations[0];

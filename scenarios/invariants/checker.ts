@@ -64,6 +64,8 @@ export class InvariantChecker {
   readonly violations: Violation[] = [];
   /** Holdings past the server lease but within the method's structural bound (context.leaseGraceUs). */
   structuralLeaseOverruns = 0;
+  /** Overlaps with an adversary where the method structurally cannot refuse lease theft (context.structuralAttacks). */
+  structuralTheft = 0;
   /** `attack.tried` notes by kind (that every adversarial kind was exercised shows in the campaign's report). */
   readonly attacksTried = new Map<string, number>();
   private readonly countedOverrun = new Set<string>();
@@ -171,6 +173,11 @@ export class InvariantChecker {
   private closeInstant(): void {
     const t = this.instantUs;
     for (const o of this.holdings.closeInstant(t)) {
+      const adversary = this.context.adversaries.has(o.a.client) || this.context.adversaries.has(o.b.client);
+      if (adversary && this.context.structuralAttacks.has('lease-theft')) {
+        this.structuralTheft++;
+        continue;
+      }
       const ev = this.assignedBy.get(o.b.key) ?? this.assignedBy.get(o.a.key);
       this.violate(
         'address.unique',

@@ -105,7 +105,14 @@ export function quietPeriodUs(s: Scenario, options: Readonly<Record<string, unkn
 }
 
 /** Methods whose structure lets an attack through (README "What a method cannot refuse"), by method. */
-export const STRUCTURAL_ATTACKS: Readonly<Partial<Record<MethodId, readonly string[]>>> = {};
+export const STRUCTURAL_ATTACKS: Readonly<Partial<Record<MethodId, readonly string[]>>> = {
+  // The client chooses its chaddr (drafts §2/§3, RFC 3456 §4): the relay's identity pinning keeps a copier from taking
+  // an address its owner holds while the relay remembers the owner, but after a gateway restart (pins lost) whoever
+  // copies the chaddr first gets the lease the server files under it. Only a binding the server checks closes this.
+  'dhcp-over-ike': ['lease-theft'],
+  'dhcp-over-ike-wg': ['lease-theft'],
+  'dhcp-over-ipsec': ['lease-theft'],
+};
 
 function rangeScope(node: string, first: string, last: string): AddressScope {
   return { node, firstU32: ipv4ToU32(first), lastU32: ipv4ToU32(last) };

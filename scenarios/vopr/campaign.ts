@@ -51,6 +51,8 @@ export interface ScheduleOutcome {
   readonly violations: readonly Violation[];
   /** Holdings past the server lease within the method's structural bound (mode-cfg-dhcp), not violations. */
   readonly structuralLeaseOverruns: number;
+  /** Lease thefts the method structurally cannot refuse (README "What a method cannot refuse"). */
+  readonly structuralTheft: number;
   /** Adversarial actions performed in the schedule, by kind (none succeeded unless a violation says so). */
   readonly attacksTried: Readonly<Record<string, number>>;
   /** When it failed: the smallest schedule fast-check found that breaks the same invariant, as a scenario document. */
@@ -105,6 +107,7 @@ export function runScheduleJob(job: ScheduleJob): ScheduleOutcome {
         violations: readonly Violation[];
         events: number;
         structural: number;
+        theft: number;
         attacks: Readonly<Record<string, number>>;
       }
     | undefined;
@@ -119,6 +122,7 @@ export function runScheduleJob(job: ScheduleJob): ScheduleOutcome {
         violations: run.violations,
         events: run.eventsRun,
         structural: run.structuralLeaseOverruns,
+        theft: run.structuralTheft,
         attacks: run.attacksTried,
       };
       target = run.violations[0]?.invariant;
@@ -140,6 +144,7 @@ export function runScheduleJob(job: ScheduleJob): ScheduleOutcome {
     events: first.events,
     violations: first.violations,
     structuralLeaseOverruns: first.structural,
+    structuralTheft: first.theft,
     attacksTried: first.attacks,
   };
   if (first.violations.length === 0) return base;

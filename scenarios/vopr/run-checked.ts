@@ -38,6 +38,8 @@ export interface CheckedRun {
   readonly context: InvariantContext;
   /** Holdings past the server lease within the method's structural bound (mode-cfg-dhcp; context.leaseGraceUs). */
   readonly structuralLeaseOverruns: number;
+  /** Lease thefts the method structurally cannot refuse (an adversary sharing a victim's address). */
+  readonly structuralTheft: number;
   /** Adversarial actions performed, by kind. */
   readonly attacksTried: Readonly<Record<string, number>>;
 }
@@ -102,6 +104,7 @@ function once(
     eventsRun,
     context,
     structuralLeaseOverruns: checker.structuralLeaseOverruns,
+    structuralTheft: checker.structuralTheft,
     attacksTried: Object.fromEntries(checker.attacksTried),
   };
 }

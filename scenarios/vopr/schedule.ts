@@ -191,6 +191,8 @@ export function scheduleScenario(
     actions.push({ atMs: Math.min(a.atMs, heal), action: a.action, nodes: clientName(a.client) });
   }
   actions.push(...restarts);
+  // The adversary connects like any client (its tunnel is what most attacks ride); it is excused from liveness.
+  if (s.attacker !== undefined) actions.push({ atMs: 0, action: 'connect', nodes: 'mallory' });
   const pool = Math.max(4, 2 * s.clients + 2);
   return {
     name: o.name ?? 'vopr-schedule',

@@ -21,11 +21,19 @@ describe('dhcpike vopr', () => {
     const out = JSON.parse(t.lines[0] ?? '{}') as {
       seed: number;
       schedules: number;
-      perMethod: { method: string; schedules: number; failed: number; structuralLeaseOverruns: number }[];
+      perMethod: {
+        method: string;
+        schedules: number;
+        failed: number;
+        structuralLeaseOverruns: number;
+        structuralTheft: number;
+      }[];
       failures: unknown[];
     };
     expect([out.seed, out.schedules, out.failures]).toEqual([42, 1, []]);
-    expect(out.perMethod).toEqual([{ method: 'mode-cfg', schedules: 1, failed: 0, structuralLeaseOverruns: 0 }]);
+    expect(out.perMethod).toEqual([
+      { method: 'mode-cfg', schedules: 1, failed: 0, structuralLeaseOverruns: 0, structuralTheft: 0 },
+    ]);
   });
 
   it('--replay checks a scenario file: demand beyond the pool is excused, a link that never heals is not', async () => {

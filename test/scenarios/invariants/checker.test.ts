@@ -294,6 +294,17 @@ describe('IKE checks and adversaries', () => {
 });
 
 describe('gateway, SPD, machines and attacks', () => {
+  it('an adversary sharing a victim address: a violation, or counted where the method cannot refuse lease theft', () => {
+    const trace = [bound(0, '10.99.1.10', 1e9), assigned(10, 'c1', '10.99.1.10'), assigned(20, 'm', '10.99.1.10')];
+    const adv = context({ clients: ['c1', 'm'], adversaries: new Set(['m']) });
+    expect(ids(trace, adv)).toEqual(['address.unique@20']);
+    const c = new InvariantChecker(
+      context({ clients: ['c1', 'm'], adversaries: new Set(['m']), structuralAttacks: new Set(['lease-theft']) }),
+    );
+    for (const e of trace) c.add(e);
+    expect(c.finish(30)).toEqual([]);
+    expect(c.structuralTheft).toBe(1);
+  });
   it('ESP on a forgotten SPI beyond the detection bound; more SAs per identity than allowed', () => {
     const spi = (atUs: number): TraceEvent => note(atUs, 'c1', 'data.unknownSpi', { spi: 7 });
     expect(ids([spi(0), spi(900_000)])).toEqual([]);
