@@ -199,7 +199,9 @@ export function scheduleScenario(
     description: `A generated fault schedule: ${s.clients} client(s), ${s.faults.length} fault(s), healed at ${heal} ms.`,
     methods: [o.method],
     seed: o.seed,
-    durationMs: heal + o.quietMs + OBSERVE_MS,
+    // Liveness is judged from the last change (the heal, or a late first connect of a widely spaced group) plus the
+    // quiet period: the observation window comes after both.
+    durationMs: Math.max(heal, (s.clients - 1) * s.connectSpacingMs) + o.quietMs + OBSERVE_MS,
     topology: {
       clients: [
         { name: 'client', count: s.clients, address: clientAddress(1), gateway: 'gw' },
