@@ -10,47 +10,17 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../scenarios/run.ts';
 import { runChecked } from '../../../scenarios/vopr/run-checked.ts';
 import type { TraceEvent } from '../../../sim/index.ts';
+import { oneClientScenario } from '../../support/one-client-scenario.ts';
 
 /** One client, 1 ms links, 20 s leases; connected at 0 ms and told to connect again at 11 ms (the shrunk seed). */
 function connectTwice(): object {
-  return {
+  return oneClientScenario({
     name: 'connect-while-connected',
     description: 'One client connects, then connects again while its tunnel is up.',
     methods: ['dhcp-over-ike'],
     seed: 446606431,
     durationMs: 3000,
-    topology: {
-      clients: [{ name: 'client1', address: '100.64.0.10/16', gateway: 'gw' }],
-      gateways: [
-        {
-          name: 'gw',
-          outside: '100.64.0.1/16',
-          inside: '10.1.0.1/24',
-          pool: { first: '10.99.0.1', last: '10.99.0.4', prefixLength: 24, dns: ['10.1.0.53'] },
-          dhcpServer: 'dhcp',
-        },
-      ],
-      dhcpServers: [
-        {
-          name: 'dhcp',
-          address: '10.1.0.2/24',
-          pools: [
-            {
-              subnet: '10.99.1.0/24',
-              rangeStart: '10.99.1.10',
-              rangeEnd: '10.99.1.13',
-              dns: ['10.1.0.53'],
-              leaseSecs: 20,
-            },
-          ],
-        },
-      ],
-      enterpriseHosts: [{ name: 'host', address: '10.1.0.10/24' }],
-      links: [
-        { name: 'outside', attach: ['client1', 'gw'], profile: { latencyMs: 1 } },
-        { name: 'inside', attach: ['gw', 'dhcp', 'host'], profile: { latencyMs: 1 } },
-      ],
-    },
+    leaseSecs: 20,
     workload: {
       actions: [
         { atMs: 0, action: 'connect', nodes: 'client1' },
@@ -58,7 +28,7 @@ function connectTwice(): object {
       ],
       livenessSecs: 1,
     },
-  };
+  });
 }
 
 function addressNotes(trace: readonly TraceEvent[]): string[] {

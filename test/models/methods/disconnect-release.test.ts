@@ -10,47 +10,19 @@ import { runScenario } from '../../../scenarios/run.ts';
 import { runChecked } from '../../../scenarios/vopr/run-checked.ts';
 import type { MethodId } from '../../../scenarios/method-registry.ts';
 import type { TraceEvent } from '../../../sim/index.ts';
+import { oneClientScenario } from '../../support/one-client-scenario.ts';
 
 /** One client connected at 0 ms and disconnected at 1 s; 10 ms outside, 5 ms inside. */
 function disconnect(method: MethodId): object {
-  return {
+  return oneClientScenario({
     name: 'disconnect-release',
     description: 'A client disconnects; the RELEASE reaches the server before the Delete response reaches the client.',
     methods: [method],
     seed: 1,
     durationMs: 3000,
-    topology: {
-      clients: [{ name: 'client1', address: '100.64.0.10/16', gateway: 'gw' }],
-      gateways: [
-        {
-          name: 'gw',
-          outside: '100.64.0.1/16',
-          inside: '10.1.0.1/24',
-          pool: { first: '10.99.0.1', last: '10.99.0.4', prefixLength: 24, dns: ['10.1.0.53'] },
-          dhcpServer: 'dhcp',
-        },
-      ],
-      dhcpServers: [
-        {
-          name: 'dhcp',
-          address: '10.1.0.2/24',
-          pools: [
-            {
-              subnet: '10.99.1.0/24',
-              rangeStart: '10.99.1.10',
-              rangeEnd: '10.99.1.13',
-              dns: ['10.1.0.53'],
-              leaseSecs: 60,
-            },
-          ],
-        },
-      ],
-      enterpriseHosts: [{ name: 'host', address: '10.1.0.10/24' }],
-      links: [
-        { name: 'outside', attach: ['client1', 'gw'], profile: { latencyMs: 10 } },
-        { name: 'inside', attach: ['gw', 'dhcp', 'host'], profile: { latencyMs: 5 } },
-      ],
-    },
+    leaseSecs: 60,
+    outside: { latencyMs: 10 },
+    inside: { latencyMs: 5 },
     workload: {
       actions: [
         { atMs: 0, action: 'connect', nodes: 'client1' },
@@ -58,7 +30,7 @@ function disconnect(method: MethodId): object {
       ],
       livenessSecs: 1,
     },
-  };
+  });
 }
 
 function timeline(trace: readonly TraceEvent[]): string[] {
@@ -94,30 +66,25 @@ describe('cmd.disconnect: the address is given up with the Delete, before the re
  * method stops with the disconnect.
  */
 function disconnectWhileCut(): object {
-  const base = disconnect('dhcp-over-ike') as { topology: { dhcpServers: { pools: { leaseSecs: number }[] }[] } };
-  const pool = base.topology.dhcpServers[0]?.pools[0];
-  if (pool !== undefined) pool.leaseSecs = 20;
   return {
-    ...base,
-    name: 'disconnect-while-cut',
-    seed: 1395726542,
-    durationMs: 30_000,
-    topology: {
-      ...base.topology,
-      links: [
-        { name: 'outside', attach: ['client1', 'gw'], profile: { latencyMs: 1 } },
-        { name: 'inside', attach: ['gw', 'dhcp', 'host'], profile: { latencyMs: 1 } },
-      ],
-    },
-    workload: {
-      actions: [
-        { atMs: 0, action: 'connect', nodes: 'client1' },
-        { atMs: 5007, action: 'disconnect', nodes: 'client1' },
-      ],
-      pingIntervalMs: 5000,
-      livenessSecs: 5,
-      childRekeySecs: 20,
-    },
+    ...oneClientScenario({
+      name: 'disconnect-while-cut',
+      description:
+        'A client disconnects; the RELEASE reaches the server before the Delete response reaches the client.',
+      methods: ['dhcp-over-ike'],
+      seed: 1395726542,
+      durationMs: 30_000,
+      leaseSecs: 20,
+      workload: {
+        actions: [
+          { atMs: 0, action: 'connect', nodes: 'client1' },
+          { atMs: 5007, action: 'disconnect', nodes: 'client1' },
+        ],
+        pingIntervalMs: 5000,
+        livenessSecs: 5,
+        childRekeySecs: 20,
+      },
+    }),
     faults: [
       { type: 'link.down', atMs: 10, link: 'outside' },
       { type: 'link.up', atMs: 5007, link: 'outside' },

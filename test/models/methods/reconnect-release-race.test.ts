@@ -11,47 +11,19 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../scenarios/run.ts';
 import { runChecked } from '../../../scenarios/vopr/run-checked.ts';
 import type { TraceEvent } from '../../../sim/index.ts';
+import { oneClientScenario } from '../../support/one-client-scenario.ts';
 
 /** One client; connected at 0 ms and told to connect again at 1 s; 3 ms jitter on the inside link (seed 1 races). */
 function reconnect(): object {
-  return {
+  return oneClientScenario({
     name: 'reconnect-release-race',
     description: 'A client connects again while its tunnel is up; the inside link reorders what the gateway sends.',
     methods: ['dhcp-over-ike-wg'],
     seed: 1,
     durationMs: 4000,
-    topology: {
-      clients: [{ name: 'client1', address: '100.64.0.10/16', gateway: 'gw' }],
-      gateways: [
-        {
-          name: 'gw',
-          outside: '100.64.0.1/16',
-          inside: '10.1.0.1/24',
-          pool: { first: '10.99.0.1', last: '10.99.0.4', prefixLength: 24, dns: ['10.1.0.53'] },
-          dhcpServer: 'dhcp',
-        },
-      ],
-      dhcpServers: [
-        {
-          name: 'dhcp',
-          address: '10.1.0.2/24',
-          pools: [
-            {
-              subnet: '10.99.1.0/24',
-              rangeStart: '10.99.1.10',
-              rangeEnd: '10.99.1.13',
-              dns: ['10.1.0.53'],
-              leaseSecs: 60,
-            },
-          ],
-        },
-      ],
-      enterpriseHosts: [{ name: 'host', address: '10.1.0.10/24' }],
-      links: [
-        { name: 'outside', attach: ['client1', 'gw'], profile: { latencyMs: 10 } },
-        { name: 'inside', attach: ['gw', 'dhcp', 'host'], profile: { latencyMs: 5, jitterMs: 3 } },
-      ],
-    },
+    leaseSecs: 60,
+    outside: { latencyMs: 10 },
+    inside: { latencyMs: 5, jitterMs: 3 },
     workload: {
       actions: [
         { atMs: 0, action: 'connect', nodes: 'client1' },
@@ -59,7 +31,7 @@ function reconnect(): object {
       ],
       livenessSecs: 1,
     },
-  };
+  });
 }
 
 function notes(trace: readonly TraceEvent[], node: string, texts: readonly string[]): string[] {
