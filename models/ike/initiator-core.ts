@@ -5,7 +5,7 @@
  */
 import type { RandomStream } from '../contract.ts';
 import { IkeExchangeType, type IkeMessage, type IkePayload } from '../wire/ike/index.ts';
-import type { ChildExchangeInfo, ChildRequest, ChildSelectors, ClientMethodTasks } from '../methods/method.ts';
+import type { ChildExchangeInfo, ChildRequest, ChildSelectors, IkeClientHooks } from './hooks.ts';
 import type { IkePeerConfig } from './config.ts';
 import { addressing, errorNotifies, ikeMessage } from './messages.ts';
 import { retransmitWaitsMs } from './retransmit.ts';
@@ -66,7 +66,7 @@ export interface Pending {
 
 export interface InitiatorInput {
   readonly cfg: IkePeerConfig;
-  readonly method: ClientMethodTasks;
+  readonly method: IkeClientHooks;
   /** IDr to send, if any (RFC 7296 §1.2 "[IDr]"). */
   readonly peerIdentity?: string;
   readonly rng: RandomStream;

@@ -4,7 +4,7 @@
  * emitted `net.send` and `ike.*` events. Timers are delayed raises with explicit ids on the injected clock.
  */
 import { emit, enqueueActions, setup } from 'xstate';
-import type { ChildRequest } from '../methods/method.ts';
+import type { ChildRequest } from './hooks.ts';
 import type { IkeMessage } from '../wire/ike/index.ts';
 import { applyStep, type EnqueueLike } from './apply-step.ts';
 import * as core from './initiator-core.ts';

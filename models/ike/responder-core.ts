@@ -5,7 +5,7 @@
  */
 import type { RandomStream } from '../contract.ts';
 import { IkeExchangeType, notifyPayload, type IkeMessage, type IkePayload } from '../wire/ike/index.ts';
-import type { AddressAnswer, ChildAnswer } from '../methods/method.ts';
+import type { AddressAnswer, ChildAnswer } from './hooks.ts';
 import type { IkePeerConfig, ResponderPolicy } from './config.ts';
 import { addressing, ikeMessage } from './messages.ts';
 import { randomEspSpi, randomIkeSpi, type ChildSa, type IkeSaKeys } from './sa.ts';

@@ -7,7 +7,7 @@
  * `cmd.delete` (the gateway replacing it) closes it from any state; unhandled events are traced (unhandled.ts).
  */
 import { emit, enqueueActions, setup } from 'xstate';
-import type { AddressAnswer, ChildAnswer } from '../methods/method.ts';
+import type { AddressAnswer, ChildAnswer } from './hooks.ts';
 import type { IkeMessage } from '../wire/ike/index.ts';
 import { applyStep, type EnqueueLike } from './apply-step.ts';
 import * as core from './responder-core.ts';
