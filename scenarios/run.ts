@@ -11,16 +11,31 @@ import { checkExpectations, type ExpectationResult } from './expectations.ts';
 import { loadScenarioOrThrow, type Scenario } from './load.ts';
 import type { MethodId } from './method-registry.ts';
 import { computeMetrics, MetricsCollector, type ScenarioMetrics } from './metrics/collect.ts';
-import { clientMachineSize } from './metrics/machine-size.ts';
+import { clientComplexity, type CountedMachine } from './metrics/method-client.ts';
+import type { MirroredState } from './metrics/dhcp-mirror.ts';
 
 export interface RunScenarioMetrics extends ScenarioMetrics {
+  /** The machines the method's client runs (scenarios/metrics/method-client.ts); null totals while one is pending. */
   readonly clientMachineSize: {
-    readonly states: number;
-    readonly transitions: number;
-    readonly machines: readonly string[];
+    readonly states: number | null;
+    readonly transitions: number | null;
+    readonly machines: readonly CountedMachine[];
     /** Without the RFC 2131 client machine (`dhcp`): what is left to write when an OS DHCP client can be reused. */
-    readonly withoutDhcp: { readonly states: number; readonly transitions: number };
+    readonly withoutDhcp: { readonly states: number | null; readonly transitions: number | null };
+    /** IKE-side states that mirror DHCP states (seed draft §4 "represented twice", dhcp-mirror.ts). */
+    readonly mirrored: number | null;
+    readonly mirroredStates: readonly MirroredState[];
   };
+  /** The method's own code in code lines (scenarios/metrics/code-lines.ts): client (with the RFC 2131 client when it
+   * runs one), client without it, gateway. */
+  readonly clientCode: {
+    readonly lines: number;
+    readonly withoutDhcp: { readonly lines: number };
+    readonly files: readonly string[];
+  };
+  readonly gatewayCode: { readonly lines: number; readonly files: readonly string[] };
+  /** Metric path → why it has no value (a claim on it is `not-measurable`). */
+  readonly unmeasured: Readonly<Record<string, string>>;
   readonly durationUs: number;
 }
 
@@ -84,16 +99,24 @@ export function runScenario(scenario: string | object, o: RunScenarioOptions = {
   const base = collector
     ? collector.finish(out.metrics.finalAtUs)
     : computeMetrics(out.trace, built.roles, out.metrics.finalAtUs);
-  const size = clientMachineSize(base.clientMachines);
-  const own = clientMachineSize(base.clientMachines.filter((m) => m !== 'dhcp'));
+  const cx = clientComplexity(built.method);
   const metrics: RunScenarioMetrics = {
     ...base,
     clientMachineSize: {
-      states: size.states,
-      transitions: size.transitions,
-      machines: size.machines,
-      withoutDhcp: { states: own.states, transitions: own.transitions },
+      states: cx.states,
+      transitions: cx.transitions,
+      machines: cx.machines,
+      withoutDhcp: cx.withoutDhcp,
+      mirrored: cx.mirrored,
+      mirroredStates: cx.mirroredStates,
     },
+    clientCode: {
+      lines: cx.code.client.code,
+      withoutDhcp: { lines: cx.code.own.code },
+      files: cx.code.client.files,
+    },
+    gatewayCode: { lines: cx.code.gateway.code, files: cx.code.gateway.files },
+    unmeasured: cx.unmeasured,
     durationUs: out.metrics.finalAtUs,
   };
   const expectations = checkExpectations(s.expectations, built.method, metrics, out.trace, built.options);

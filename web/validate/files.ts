@@ -157,7 +157,7 @@ const CLAIMS_RULE: Rule = {
           scenario: 'string',
           methods: { array: 'string' },
           measure: 'string',
-          verdict: { oneOf: ['supported', 'refuted', 'depends', 'not-run'] },
+          verdict: { oneOf: ['supported', 'refuted', 'depends', 'not-run', 'not-measurable'] },
           reason: opt('string'),
           figures: {
             array: {
