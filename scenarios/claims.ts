@@ -241,7 +241,8 @@ export function evaluateClaim(c: Claim): ClaimResult {
     for (const m of c.methods)
       for (const p of paths.get(m) ?? [])
         if (metricAt(metrics.get(m), p) === undefined) {
-          const why = metrics.get(m)?.unmeasured[p] ?? `${m} has no value for it`;
+          const ran = (cond as { methodAs?: Record<string, MethodId> }).methodAs?.[m] ?? m;
+          const why = clientComplexity(ran).unmeasured[p] ?? `${ran} has no value for it`;
           gaps.set(why, [...(gaps.get(why) ?? []), `${m} ${p}`]);
         }
     if (gaps.size > 0) {

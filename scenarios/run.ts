@@ -11,31 +11,26 @@ import { checkExpectations, type ExpectationResult } from './expectations.ts';
 import { loadScenarioOrThrow, type Scenario } from './load.ts';
 import type { MethodId } from './method-registry.ts';
 import { computeMetrics, MetricsCollector, type ScenarioMetrics } from './metrics/collect.ts';
-import { clientComplexity, type CountedMachine } from './metrics/method-client.ts';
-import type { MirroredState } from './metrics/dhcp-mirror.ts';
+import { clientComplexity } from './metrics/method-client.ts';
 
 export interface RunScenarioMetrics extends ScenarioMetrics {
-  /** The machines the method's client runs (scenarios/metrics/method-client.ts); null totals while one is pending. */
+  /** The machines the method's client runs (scenarios/metrics/method-client.ts has the per-machine sizes, the
+   * mirrored states and why a figure is missing); null while one of them has no definition. Numbers only, so a
+   * sweep record stays small. */
   readonly clientMachineSize: {
     readonly states: number | null;
     readonly transitions: number | null;
-    readonly machines: readonly CountedMachine[];
+    /** The machine names counted (traced names). */
+    readonly machines: readonly string[];
     /** Without the RFC 2131 client machine (`dhcp`): what is left to write when an OS DHCP client can be reused. */
     readonly withoutDhcp: { readonly states: number | null; readonly transitions: number | null };
     /** IKE-side states that mirror DHCP states (seed draft §4 "represented twice", dhcp-mirror.ts). */
     readonly mirrored: number | null;
-    readonly mirroredStates: readonly MirroredState[];
   };
   /** The method's own code in code lines (scenarios/metrics/code-lines.ts): client (with the RFC 2131 client when it
-   * runs one), client without it, gateway. */
-  readonly clientCode: {
-    readonly lines: number;
-    readonly withoutDhcp: { readonly lines: number };
-    readonly files: readonly string[];
-  };
-  readonly gatewayCode: { readonly lines: number; readonly files: readonly string[] };
-  /** Metric path → why it has no value (a claim on it is `not-measurable`). */
-  readonly unmeasured: Readonly<Record<string, string>>;
+   * runs one) and without it; the gateway's. */
+  readonly clientCode: { readonly lines: number; readonly withoutDhcp: { readonly lines: number } };
+  readonly gatewayCode: { readonly lines: number };
   readonly durationUs: number;
 }
 
@@ -105,18 +100,12 @@ export function runScenario(scenario: string | object, o: RunScenarioOptions = {
     clientMachineSize: {
       states: cx.states,
       transitions: cx.transitions,
-      machines: cx.machines,
+      machines: cx.machines.map((m) => m.name),
       withoutDhcp: cx.withoutDhcp,
       mirrored: cx.mirrored,
-      mirroredStates: cx.mirroredStates,
     },
-    clientCode: {
-      lines: cx.code.client.code,
-      withoutDhcp: { lines: cx.code.own.code },
-      files: cx.code.client.files,
-    },
-    gatewayCode: { lines: cx.code.gateway.code, files: cx.code.gateway.files },
-    unmeasured: cx.unmeasured,
+    clientCode: { lines: cx.code.client.code, withoutDhcp: { lines: cx.code.own.code } },
+    gatewayCode: { lines: cx.code.gateway.code },
     durationUs: out.metrics.finalAtUs,
   };
   const expectations = checkExpectations(s.expectations, built.method, metrics, out.trace, built.options);
