@@ -8,10 +8,13 @@
  * client has just entered or is in (RFC 2131 §4.4, figure 5) — the table below. An IKE-side state S (a state of a
  * client machine other than the DHCP client: the IKE initiator or the method's glue) MIRRORS the DHCP state D when S
  * has a transition on a report that announces D: in S the IKE side waits for, and acts on, the DHCP client being in
- * D. A state with several such transitions mirrors several DHCP states; it is counted once.
+ * D. A state with several such transitions mirrors several DHCP states; it is counted once. A machine that takes the
+ * reports under other event names declares them (machine-registry.ts `dhcpReportAliases`).
  */
 import type { DhcpClientEmitted, DhcpClientStateName } from '../../models/dhcp/client-machine.ts';
 import type { WalkedMachine } from './machine-walk.ts';
+
+export type DhcpReportType = DhcpClientEmitted['type'];
 
 /** Each DHCP client report → the DHCP states (RFC 2131 figure 5) the client is in when it emits it. */
 export const DHCP_REPORTS: Readonly<Record<DhcpClientEmitted['type'], readonly DhcpClientStateName[]>> = {
@@ -36,20 +39,25 @@ export interface MirroredState {
   readonly reports: readonly string[];
 }
 
-const isReport = (event: string): event is keyof typeof DHCP_REPORTS => Object.hasOwn(DHCP_REPORTS, event);
+const isReport = (event: string): event is DhcpReportType => Object.hasOwn(DHCP_REPORTS, event);
 
 /**
  * The states of one IKE-side machine that mirror DHCP states. A transition declared at the root (`from` = '') is
  * handled in every top-level state, so each of those mirrors what it announces.
  */
-export function mirroredStates(name: string, machine: WalkedMachine): MirroredState[] {
+export function mirroredStates(
+  name: string,
+  machine: WalkedMachine,
+  aliases: Readonly<Record<string, DhcpReportType>> = {},
+): MirroredState[] {
   const byState = new Map<string, { dhcp: Set<string>; reports: Set<string> }>();
   const topLevel = machine.states.filter((s) => s.parent === '').map((s) => s.path);
   for (const t of machine.transitions) {
-    if (!isReport(t.event)) continue;
+    const report = Object.hasOwn(aliases, t.event) ? aliases[t.event] : isReport(t.event) ? t.event : undefined;
+    if (report === undefined) continue;
     for (const s of t.from === '' ? topLevel : [t.from]) {
       const entry = byState.get(s) ?? { dhcp: new Set<string>(), reports: new Set<string>() };
-      for (const d of DHCP_REPORTS[t.event]) entry.dhcp.add(d);
+      for (const d of DHCP_REPORTS[report]) entry.dhcp.add(d);
       entry.reports.add(t.event);
       byState.set(s, entry);
     }

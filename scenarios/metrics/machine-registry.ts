@@ -13,6 +13,7 @@ import type { AnyStateMachine } from 'xstate';
 import { dhcpClientMachine } from '../../models/dhcp/client-machine.ts';
 import { initiatorMachine } from '../../models/ike/initiator-machine.ts';
 import { responderMachine } from '../../models/ike/responder-machine.ts';
+import type { DhcpReportType } from './dhcp-mirror.ts';
 
 export type MachineSide = 'client' | 'gateway';
 
@@ -28,6 +29,12 @@ export interface MachineEntry {
   readonly machine?: AnyStateMachine;
   /** Why there is no definition to walk yet. */
   readonly pending?: string;
+  /**
+   * Events of this machine that carry one of the RFC 2131 client's reports under another name (dhcp-mirror.ts), e.g.
+   * `{ 'carrier.leased': 'dhcp.bound' }` when the glue forwards `dhcp.bound` renamed. Reports under their own
+   * names (`dhcp.bound`, …) need no line.
+   */
+  readonly dhcpReportAliases?: Readonly<Record<string, DhcpReportType>>;
 }
 
 const def = (m: unknown): AnyStateMachine => m as AnyStateMachine;
@@ -47,7 +54,8 @@ export const MACHINES: readonly MachineEntry[] = [
     source: 'models/dhcp/client-machine.ts',
     machine: def(dhcpClientMachine),
   },
-  // LEAD: after merging sc-client, `machine: def(dhcpCarrierMachine)` (models/methods/dhcp-carrier/carrier-machine.ts).
+  // LEAD: after merging sc-client, `machine: def(dhcpCarrierMachine)` (models/methods/dhcp-carrier/carrier-machine.ts),
+  // plus `dhcpReportAliases` if it takes the DHCP client's reports under other event names.
   {
     name: 'carrier',
     side: 'client',
@@ -55,7 +63,8 @@ export const MACHINES: readonly MachineEntry[] = [
     source: 'models/methods/dhcp-carrier/carrier-machine.ts',
     pending: 'not a machine yet: the DhcpCarrier class keeps its protocol state in private fields',
   },
-  // LEAD: after merging sc-client, `machine: def(rfc3456ClientMachine)` (models/methods/rfc3456/client-machine.ts).
+  // LEAD: after merging sc-client, `machine: def(rfc3456ClientMachine)` (models/methods/rfc3456/client-machine.ts),
+  // plus `dhcpReportAliases` if it takes the DHCP client's reports under other event names.
   {
     name: 'rfc3456',
     side: 'client',

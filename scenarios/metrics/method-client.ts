@@ -75,7 +75,7 @@ export function clientComplexity(method: string): ClientComplexity {
   const mirrored: MirroredState[] = [];
   for (const m of own) {
     const e = machineEntry(m.name, 'client');
-    if (e?.machine) mirrored.push(...mirroredStates(m.name, walked(e.machine)));
+    if (e?.machine) mirrored.push(...mirroredStates(m.name, walked(e.machine), e.dhcpReportAliases));
   }
   const unmeasured: Record<string, string> = {};
   if (pending.length > 0) {

@@ -1,5 +1,6 @@
 import { setup } from 'xstate';
 import { describe, expect, it } from 'vitest';
+import { evaluateClaim } from '../../scenarios/claims.ts';
 import { DHCP_REPORTS, mirroredStates } from '../../scenarios/metrics/dhcp-mirror.ts';
 import { MACHINES } from '../../scenarios/metrics/machine-registry.ts';
 import { walkMachine } from '../../scenarios/metrics/machine-walk.ts';
@@ -55,6 +56,33 @@ describe("states represented twice: IKE-side states that react to the DHCP clien
     ]);
     // RFC 2131 figure 5: the reports announce BOUND on an ACK, INIT on a NAK.
     expect(DHCP_REPORTS['dhcp.bound']).toEqual(['BOUND']);
+  });
+
+  it('a machine that takes the reports under its own event names declares them as aliases', () => {
+    const renamed = mirroredStates('glue', walkMachine(glue), { 'ike.up': 'dhcp.bound' });
+    expect(renamed.find((s) => s.state === 'glue.dhcpSa')).toEqual({
+      state: 'glue.dhcpSa',
+      dhcpStates: ['BOUND', 'INIT'],
+      reports: ['dhcp.nak', 'ike.up'],
+    });
+  });
+
+  it('a claim on a figure with no honest value is not-measurable with the reason (mode-cfg mirrors nothing)', () => {
+    const r = evaluateClaim({
+      id: 'x',
+      section: '§4',
+      claim: 'mode-cfg mirrors DHCP',
+      scenario: 'basic',
+      methods: ['mode-cfg'],
+      measure: 'm',
+      rule: { kind: 'threshold', path: 'clientMachineSize.mirrored', method: 'mode-cfg', op: '>=', value: 0 },
+    });
+    expect(r.verdict).toBe('not-measurable');
+    expect(r.reason).toBe("mode-cfg's client runs no DHCP client to mirror (no mode-cfg clientMachineSize.mirrored)");
+    expect(r.figures).toEqual([
+      { condition: 'default', method: 'mode-cfg', values: { 'clientMachineSize.mirrored': null } },
+    ]);
+    expect(r.clients?.map((c) => [c.method, c.machines.map((m) => m.name)])).toEqual([['mode-cfg', ['ike']]]);
   });
 
   it("the DHCP client's own states never count (it is the machine being mirrored)", () => {
