@@ -2,7 +2,7 @@
  * Node-only: the registry's module files counted from disk (code-lines.ts says what is counted). Run as a script,
  * `npx tsx scenarios/metrics/code-lines-node.ts --write` regenerates method-code-lines.json for the browser.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { countLines, registeredModulePaths, setCodeCounts, type FileCount, type FileCounts } from './code-lines.ts';
 
@@ -17,14 +17,24 @@ function tsFilesUnder(dir: string): string[] {
     .sort();
 }
 
-/** Every file the registry names, counted from disk. A registered path that does not exist is an error. */
+/** The files a registered path stands for on disk (code-lines.ts filesOf: a directory, a file, or a name prefix). */
+function filesOnDisk(p: string): string[] {
+  if (p.endsWith('/')) return existsSync(ROOT + p) ? tsFilesUnder(p) : [];
+  if (p.endsWith('.ts')) return existsSync(ROOT + p) ? [p] : [];
+  const dir = p.slice(0, p.lastIndexOf('/') + 1);
+  return existsSync(ROOT + dir) ? tsFilesUnder(dir).filter((f) => f.startsWith(p)) : [];
+}
+
+/** Registered paths that stand for no file (the registry is stale: a module was renamed or deleted). */
+export function missingModules(): string[] {
+  return registeredModulePaths().filter((p) => filesOnDisk(p).length === 0);
+}
+
+/** Every file the registry names, counted from disk. */
 export function countFromFiles(): FileCounts {
   const out: Record<string, FileCount> = {};
-  for (const p of registeredModulePaths()) {
-    const files = p.endsWith('/') ? tsFilesUnder(p) : statSync(ROOT + p).isFile() ? [p] : [];
-    if (files.length === 0) throw new Error(`code-lines registry: ${p} holds no .ts file`);
-    for (const f of files) out[f] = countLines(readFileSync(ROOT + f, 'utf8'));
-  }
+  for (const p of registeredModulePaths())
+    for (const f of filesOnDisk(p)) out[f] = countLines(readFileSync(ROOT + f, 'utf8'));
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
