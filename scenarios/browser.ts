@@ -30,7 +30,9 @@ export { runJob, compareRecords, paramsKey, type SweepJob, type SweepRecord } fr
 export { evaluateClaims, evaluateClaim, loadClaims, type Claim, type ClaimResult, type Verdict } from './claims.ts';
 export { computeMetrics, MetricsCollector, type ScenarioMetrics, type ClientMetrics } from './metrics/collect.ts';
 export { stat, nearestRank, medianInterval, type Stat } from './metrics/stats.ts';
-export { clientMachineSize, machineSize, CLIENT_MACHINES, type MachineSize } from './metrics/machine-size.ts';
+export { machineSize, type MachineSize } from './metrics/machine-size.ts';
+export { clientComplexity, METHOD_CLIENT_MACHINES, type ClientComplexity } from './metrics/method-client.ts';
+export { MACHINES, machineEntry, type MachineEntry } from './metrics/machine-registry.ts';
 export { checkExpectations, ladderLines, metricAt, type ExpectationResult } from './expectations.ts';
 export { ScenarioError, formatProblem, type Problem } from './problems.ts';
 export {

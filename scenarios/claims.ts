@@ -12,6 +12,8 @@ import { formatProblem } from './problems.ts';
 import { ScenarioError } from './problems.ts';
 import { runScenario, type RunScenarioMetrics } from './run.ts';
 import { CLAIM_DOCUMENTS } from './claims/index.ts';
+import type { MirroredState } from './metrics/dhcp-mirror.ts';
+import { clientComplexity, type CountedMachine } from './metrics/method-client.ts';
 
 const Op = z.enum(['<', '<=', '==', '>=', '>']);
 const Method = z.enum(METHOD_IDS);
@@ -23,6 +25,7 @@ type RuleT =
       op: z.infer<typeof Op>;
       right: MethodId;
       offset?: number | undefined;
+      factor?: number | undefined;
       rightPath?: string | undefined;
     }
   | { kind: 'threshold'; path: string; method: MethodId; op: z.infer<typeof Op>; value: number }
@@ -38,6 +41,8 @@ const Rule: z.ZodType<RuleT> = z.lazy(() =>
       op: Op,
       right: Method,
       offset: z.number().optional(),
+      /** The right side is multiplied by this first (`left >= right × 0.9`: at most 10 % less). */
+      factor: z.number().positive().optional(),
       /** The right side's metric when it differs from `path` (e.g. one client's own machines against another's all). */
       rightPath: z.string().optional(),
     }),
@@ -81,7 +86,19 @@ export const ClaimSchema = z.strictObject({
 });
 export type Claim = z.infer<typeof ClaimSchema>;
 
-export type Verdict = 'supported' | 'refuted' | 'depends' | 'not-run';
+/** `not-measurable`: the experiment ran but a figure the rule needs has no honest value (the reason says why). */
+export type Verdict = 'supported' | 'refuted' | 'depends' | 'not-run' | 'not-measurable';
+
+/** What a claim on the clients' machines or code counted, per method (scenarios/metrics/method-client.ts). */
+export interface ClientCount {
+  readonly method: string;
+  readonly machines: readonly CountedMachine[];
+  readonly states: number | null;
+  readonly transitions: number | null;
+  readonly mirroredStates: readonly MirroredState[];
+  readonly code: { readonly client: number; readonly withoutDhcp: number; readonly gateway: number };
+  readonly files: readonly string[];
+}
 
 export interface ClaimResult {
   readonly id: string;
@@ -100,6 +117,8 @@ export interface ClaimResult {
     readonly values: Readonly<Record<string, number | null>>;
     readonly holds?: boolean;
   }[];
+  /** For claims on the clients' machines or code: per method, the machines counted and their sizes, and the code. */
+  readonly clients?: readonly ClientCount[];
 }
 
 export function loadClaims(): Claim[] {
@@ -137,7 +156,7 @@ function holds(r: RuleT, metrics: ReadonlyMap<string, RunScenarioMetrics>): bool
     case 'compare': {
       const a = v(r.left, r.path);
       const b = v(r.right, r.rightPath ?? r.path);
-      return a !== undefined && b !== undefined && compareOp(a, r.op, b + (r.offset ?? 0));
+      return a !== undefined && b !== undefined && compareOp(a, r.op, b * (r.factor ?? 1) + (r.offset ?? 0));
     }
     case 'threshold': {
       const a = v(r.method, r.path);
@@ -151,6 +170,19 @@ function holds(r: RuleT, metrics: ReadonlyMap<string, RunScenarioMetrics>): bool
     case 'all':
       return r.rules.every((x) => holds(x, metrics));
   }
+}
+
+function clientCount(method: string): ClientCount {
+  const cx = clientComplexity(method);
+  return {
+    method,
+    machines: cx.machines,
+    states: cx.states,
+    transitions: cx.transitions,
+    mirroredStates: cx.mirroredStates,
+    code: { client: cx.code.client.code, withoutDhcp: cx.code.own.code, gateway: cx.code.gateway.code },
+    files: cx.code.client.files,
+  };
 }
 
 export function evaluateClaim(c: Claim): ClaimResult {
@@ -168,6 +200,8 @@ export function evaluateClaim(c: Claim): ClaimResult {
   const conditions = c.conditions ?? [{ label: 'default' }];
   const paths = new Map<string, Set<string>>();
   rulePaths(c.rule, paths);
+  const onClients = [...paths.values()].some((ps) => [...ps].some((p) => /^client(MachineSize|Code)\./.test(p)));
+  const clients = onClients ? { clients: c.methods.map(clientCount) } : {};
   const figures: { condition: string; method: string; values: Record<string, number | null>; holds?: boolean }[] = [];
   const outcome: { label: string; ok: boolean }[] = [];
   for (const cond of conditions) {
@@ -202,6 +236,24 @@ export function evaluateClaim(c: Claim): ClaimResult {
           figures,
         };
     }
+    // Why each figure the rule needs has no value, one line per reason with the figures it leaves empty.
+    const gaps = new Map<string, string[]>();
+    for (const m of c.methods)
+      for (const p of paths.get(m) ?? [])
+        if (metricAt(metrics.get(m), p) === undefined) {
+          const ran = (cond as { methodAs?: Record<string, MethodId> }).methodAs?.[m] ?? m;
+          const why = clientComplexity(ran).unmeasured[p] ?? `${ran} has no value for it`;
+          gaps.set(why, [...(gaps.get(why) ?? []), `${m} ${p}`]);
+        }
+    if (gaps.size > 0) {
+      for (const method of c.methods) {
+        const values: Record<string, number | null> = {};
+        for (const p of paths.get(method) ?? []) values[p] = metricAt(metrics.get(method), p) ?? null;
+        figures.push({ condition: cond.label, method, values });
+      }
+      const reason = [...gaps].map(([why, ps]) => `${why} (no ${ps.join(', ')})`).join('; ');
+      return { ...base, verdict: 'not-measurable', reason, figures, ...clients };
+    }
     const ok = holds(c.rule, metrics);
     outcome.push({ label: cond.label, ok });
     for (const method of c.methods) {
@@ -213,9 +265,15 @@ export function evaluateClaim(c: Claim): ClaimResult {
   }
   const yes = outcome.filter((o) => o.ok).map((o) => o.label);
   const no = outcome.filter((o) => !o.ok).map((o) => o.label);
-  if (no.length === 0) return { ...base, verdict: 'supported', figures };
-  if (yes.length === 0) return { ...base, verdict: 'refuted', figures };
-  return { ...base, verdict: 'depends', reason: `holds when ${yes.join(', ')}; not when ${no.join(', ')}`, figures };
+  if (no.length === 0) return { ...base, verdict: 'supported', figures, ...clients };
+  if (yes.length === 0) return { ...base, verdict: 'refuted', figures, ...clients };
+  return {
+    ...base,
+    verdict: 'depends',
+    reason: `holds when ${yes.join(', ')}; not when ${no.join(', ')}`,
+    figures,
+    ...clients,
+  };
 }
 
 export function evaluateClaims(): ClaimResult[] {

@@ -11,16 +11,26 @@ import { checkExpectations, type ExpectationResult } from './expectations.ts';
 import { loadScenarioOrThrow, type Scenario } from './load.ts';
 import type { MethodId } from './method-registry.ts';
 import { computeMetrics, MetricsCollector, type ScenarioMetrics } from './metrics/collect.ts';
-import { clientMachineSize } from './metrics/machine-size.ts';
+import { clientComplexity } from './metrics/method-client.ts';
 
 export interface RunScenarioMetrics extends ScenarioMetrics {
+  /** The machines the method's client runs (scenarios/metrics/method-client.ts has the per-machine sizes, the
+   * mirrored states and why a figure is missing); null while one of them has no definition. Numbers only, so a
+   * sweep record stays small. */
   readonly clientMachineSize: {
-    readonly states: number;
-    readonly transitions: number;
+    readonly states: number | null;
+    readonly transitions: number | null;
+    /** The machine names counted (traced names). */
     readonly machines: readonly string[];
     /** Without the RFC 2131 client machine (`dhcp`): what is left to write when an OS DHCP client can be reused. */
-    readonly withoutDhcp: { readonly states: number; readonly transitions: number };
+    readonly withoutDhcp: { readonly states: number | null; readonly transitions: number | null };
+    /** IKE-side states that mirror DHCP states (seed draft §4 "represented twice", dhcp-mirror.ts). */
+    readonly mirrored: number | null;
   };
+  /** The method's own code in code lines (scenarios/metrics/code-lines.ts): client (with the RFC 2131 client when it
+   * runs one) and without it; the gateway's. */
+  readonly clientCode: { readonly lines: number; readonly withoutDhcp: { readonly lines: number } };
+  readonly gatewayCode: { readonly lines: number };
   readonly durationUs: number;
 }
 
@@ -84,16 +94,18 @@ export function runScenario(scenario: string | object, o: RunScenarioOptions = {
   const base = collector
     ? collector.finish(out.metrics.finalAtUs)
     : computeMetrics(out.trace, built.roles, out.metrics.finalAtUs);
-  const size = clientMachineSize(base.clientMachines);
-  const own = clientMachineSize(base.clientMachines.filter((m) => m !== 'dhcp'));
+  const cx = clientComplexity(built.method);
   const metrics: RunScenarioMetrics = {
     ...base,
     clientMachineSize: {
-      states: size.states,
-      transitions: size.transitions,
-      machines: size.machines,
-      withoutDhcp: { states: own.states, transitions: own.transitions },
+      states: cx.states,
+      transitions: cx.transitions,
+      machines: cx.machines.map((m) => m.name),
+      withoutDhcp: cx.withoutDhcp,
+      mirrored: cx.mirrored,
     },
+    clientCode: { lines: cx.code.client.code, withoutDhcp: { lines: cx.code.own.code } },
+    gatewayCode: { lines: cx.code.gateway.code },
     durationUs: out.metrics.finalAtUs,
   };
   const expectations = checkExpectations(s.expectations, built.method, metrics, out.trace, built.options);

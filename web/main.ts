@@ -491,6 +491,19 @@ function renderClaims(claims: readonly ClaimReport[], source: string): void {
         el('div', { class: 'claim-measure' }, c.measure),
         ...(c.reason !== undefined ? [el('div', { class: 'claim-reason' }, c.reason)] : []),
         el('div', { class: 'claim-figs' }, figures),
+        ...(c.clients ?? []).map((k) =>
+          el(
+            'div',
+            { class: 'claim-client', 'data-method': k.method },
+            `${k.method}: ${k.machines
+              .map((m) =>
+                m.pending ? `${m.name} (not counted: ${m.pending})` : `${m.name} ${m.states}/${m.transitions}`,
+              )
+              .join(
+                ' + ',
+              )} = ${k.states ?? '—'} states / ${k.transitions ?? '—'} transitions · ${k.mirroredStates.length} IKE-side states mirror DHCP · code ${k.code.client} lines (${k.code.withoutDhcp} without the RFC 2131 client), gateway ${k.code.gateway}`,
+          ),
+        ),
         claimLinks(c),
       ),
     );

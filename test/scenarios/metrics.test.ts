@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { medianInterval, nearestRank, stat } from '../../scenarios/metrics/stats.ts';
-import { machineSize, CLIENT_MACHINES } from '../../scenarios/metrics/machine-size.ts';
+import { clientComplexity } from '../../scenarios/metrics/method-client.ts';
 import { runScenario } from '../../scenarios/run.ts';
 import { computeMetrics } from '../../scenarios/metrics/collect.ts';
 import type { RunRoles } from '../../scenarios/build.ts';
@@ -52,8 +52,17 @@ describe('scenario metrics of basic under mode-cfg (from the trace)', () => {
       addressedAtUs: 40_000,
     });
     expect(m.clientMachines).toEqual(['ike']);
-    const ike = machineSize(CLIENT_MACHINES['ike'] as never);
-    expect(m.clientMachineSize).toEqual({ ...ike, machines: ['ike'], withoutDhcp: ike });
+    // mode-cfg's client runs the IKE initiator only (8 states, 50 transitions as written today); no DHCP client, so
+    // nothing can mirror one, and its code is models/methods/mode-cfg.ts.
+    expect(m.clientMachineSize).toEqual({
+      states: 8,
+      transitions: 50,
+      machines: ['ike'],
+      withoutDhcp: { states: 8, transitions: 50 },
+      mirrored: null,
+    });
+    expect(m.clientCode).toEqual({ lines: 86, withoutDhcp: { lines: 86 } });
+    expect(m.gatewayCode).toEqual({ lines: clientComplexity('mode-cfg').code.gateway.code });
     expect(m.misdirected).toBe(0);
     expect(m.dhcpQueuePeak).toBe(0);
     expect(m.tunnels).toEqual({

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { COMPARE_ROWS, libraryDocument, metricAt, runScenario, METHOD_IDS } from '../../scenarios/browser.ts';
 import { buildLane } from '../../web/model/ladder-model.ts';
+import { definitionFor } from '../../web/model/machine-defs.ts';
 import { launchChromium } from './support/browser.ts';
 import { openFiveLanes, playFromStart, rekeyLongDocument } from './support/five-lanes.ts';
 import { serveStatic } from './support/static-server.ts';
@@ -113,21 +114,27 @@ describe('browser lab on the real runner', () => {
       'host',
     ]);
     expect(await page.locator('g.bracket').count()).toBe(3);
-    // State panel: every state of the initiator's xstate definition, the active one at the cursor (the end).
+    // State panel: the first machine (client1's initiator) drawn from its xstate definition, one box per state, the
+    // active configuration at the cursor (the end) highlighted; test/web/state-panel.browser.test.ts checks the rest.
     const ike = page.locator('#states .machine[data-node="client1"][data-machine="ike"]');
-    expect(await ike.locator('.state').allInnerTexts()).toEqual([
-      'idle',
-      'initSent',
-      'authSent',
-      'established',
-      'established.ready',
-      'established.busy',
-      'deleting',
-      'closed',
-    ]);
-    expect(await ike.locator('.state.active').allInnerTexts()).toEqual(['established', 'established.ready']);
-    const dhcp = page.locator('#states .machine[data-node="client1"][data-machine="dhcp"]');
-    expect(await dhcp.locator('.state.active').allInnerTexts()).toEqual(['BOUND']);
+    // (Boxes are drawn outer first, so compare as sets.)
+    expect(
+      (
+        await ike.locator('svg.chart g.state').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-state') ?? ''))
+      ).sort(),
+    ).toEqual(
+      definitionFor('ike', 'client')
+        ?.states.map((s) => s.path)
+        .sort(),
+    );
+    expect(
+      (
+        await ike.locator('svg.chart g.state.active').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-state')))
+      ).sort(),
+    ).toEqual(['established', 'established.ready']);
+    const dhcpChip = page.locator('#states .machine-chip[data-node="client1"][data-machine="dhcp"] .chip-state');
+    expect(await dhcpChip.innerText()).toBe('BOUND');
+    await page.locator('#states .machine-chip[data-node="gw"]').first().click();
     expect((await page.locator('#states .machine[data-node="gw"] .def').innerText()).trim()).toBe('(ike-r)');
     // Labels are laid out without overlaps (test/web/label-layout.test.ts): some shortened, none missing here.
     const labels = await page.$$eval('#ladder text.label', (ts) => ts.map((t) => t.textContent ?? ''));
@@ -335,6 +342,13 @@ describe('browser lab on the real runner', () => {
     expect(await claim.locator('.verdict').innerText()).toBe(
       report.claims.find((c) => c.id === 's3-interacts-with-enterprise-dhcp')?.verdict,
     );
+    // A claim on the clients lists per method the machines counted and their sizes.
+    expect(
+      await page.locator('#claims .claim[data-claim="s4-client-complexity"] .claim-client').allInnerTexts(),
+    ).toEqual([
+      expect.stringMatching(/^dhcp-over-ike: ike \d+\/\d+ \+ dhcp /),
+      expect.stringMatching(/^dhcp-over-ipsec: /),
+    ]);
     await page.locator('#claims-panel').scrollIntoViewIfNeeded();
     await page.screenshot({ path: `${SHOTS}/claims.png` });
     await claim.locator('a.open-experiment').first().click();

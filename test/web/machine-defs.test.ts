@@ -1,28 +1,35 @@
 import { describe, expect, it } from 'vitest';
-import { definitionFor } from '../../web/model/machine-defs.ts';
+import { activePaths, definitionFor, sideOfRole } from '../../web/model/machine-defs.ts';
+import { MACHINES } from '../../scenarios/metrics/machine-registry.ts';
+import { walked } from '../../scenarios/metrics/machine-walk.ts';
 
 describe('machine definitions for the State panel', () => {
-  it('walks the IKE initiator, the responder and the DHCP client from their xstate definitions', () => {
+  it('finds the definition a node runs from the traced name and the node side (the §4 registry)', () => {
     const ike = definitionFor('ike', 'client · IKE initiator');
     expect(ike?.id).toBe('ike-i');
-    expect(ike?.states).toEqual([
-      'idle',
-      'initSent',
-      'authSent',
-      'established',
-      'established.ready',
-      'established.busy',
-      'deleting',
-      'closed',
-    ]);
-    expect(ike?.atomic.has('established')).toBe(false);
-    expect(ike?.transitions).toContainEqual({ from: 'authSent', to: 'established.ready', events: ['go.ready'] });
+    expect(ike?.states.map((s) => s.path)).toEqual(
+      walked(MACHINES.find((m) => m.name === 'ike' && m.side === 'client')?.machine as never).states.map((s) => s.path),
+    );
+    expect(ike?.states.find((s) => s.path === 'established')?.kind).toBe('compound');
     expect(definitionFor('ike:3edff4cbda035678', 'gateway · IKE responder')?.id).toBe('ike-r');
     const dhcp = definitionFor('dhcp', 'client · IKE initiator');
-    expect(dhcp?.states).toContain('REBINDING');
-    // RFC 2131 §4.4 figure 5: BOUND → RENEWING when T1 expires.
-    expect(dhcp?.transitions).toContainEqual({ from: 'BOUND', to: 'RENEWING', events: ['timer.t1', 'cmd.renew'] });
+    expect(dhcp?.states.map((s) => s.path)).toContain('REBINDING');
+    // RFC 2131 §4.4 figure 5: BOUND → RENEWING when T1 expires (or on a renew command).
+    expect(
+      dhcp?.transitions.filter((t) => t.from === 'BOUND' && t.to.includes('RENEWING')).map((t) => t.event),
+    ).toEqual(['timer.t1', 'cmd.renew']);
+    // Guards are named as in setup(): an ACK in REQUESTING binds only when it is an ACK (RFC 2131 §4.4.1).
+    expect(dhcp?.transitions).toContainEqual({ from: 'REQUESTING', to: ['BOUND'], event: 'dhcp.recv', guard: 'isAck' });
     expect(definitionFor('dhcp:3edff4cbda035678', 'gateway · IKE responder')?.id).toBe('dhcpClient');
-    expect(definitionFor('relay', 'gateway · IKE responder')).toBeUndefined();
+    // Machines still pending in the registry (the gateway relay session today) fall back to the trace's view.
+    expect(definitionFor('relay:1', 'gateway · IKE responder')).toBeUndefined();
+    expect(definitionFor('unknown', 'client')).toBeUndefined();
+  });
+
+  it('derives the side from the role and the active configuration from a dotted state', () => {
+    expect(sideOfRole('gateway · IKE responder')).toBe('gateway');
+    expect(sideOfRole('client · IKE initiator')).toBe('client');
+    expect(activePaths('established.ready')).toEqual(['established', 'established.ready']);
+    expect(activePaths('BOUND')).toEqual(['BOUND']);
   });
 });

@@ -50,3 +50,41 @@ export function machineGraphs(events: readonly StateEvent[]): MachineGraph[] {
     transitions: [...g.edges.values()],
   }));
 }
+
+export interface HistoryStep {
+  readonly atUs: number;
+  readonly from: string;
+  readonly to: string;
+  /** The arrow of the definition this step took (`from→to`, machine-layout.ts edge id), when there is a definition. */
+  readonly edge?: string;
+  /** The events that take that arrow (`event [guard]`): the trace records the step, the definition says what causes
+   * it. Empty without a definition. */
+  readonly causes: readonly string[];
+}
+
+/**
+ * One machine's steps up to `atUs` (its `state` trace events), each with the arrow it took and the events that take
+ * that arrow — what the State panel lists beside the diagram. `edgeOf` resolves a step to an arrow (edgeFor).
+ */
+export function historyAt(
+  events: readonly StateEvent[],
+  node: string,
+  machine: string,
+  atUs: number,
+  edgeOf?: (from: string, to: string) => { readonly id: string; readonly labels: readonly string[] } | undefined,
+): HistoryStep[] {
+  const out: HistoryStep[] = [];
+  for (const e of events) {
+    if (e.atUs > atUs) break;
+    if (e.node !== node || e.machine !== machine) continue;
+    const edge = edgeOf?.(e.from, e.to);
+    out.push({
+      atUs: e.atUs,
+      from: e.from,
+      to: e.to,
+      ...(edge ? { edge: edge.id } : {}),
+      causes: edge?.labels ?? [],
+    });
+  }
+  return out;
+}

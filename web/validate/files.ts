@@ -157,7 +157,7 @@ const CLAIMS_RULE: Rule = {
           scenario: 'string',
           methods: { array: 'string' },
           measure: 'string',
-          verdict: { oneOf: ['supported', 'refuted', 'depends', 'not-run'] },
+          verdict: { oneOf: ['supported', 'refuted', 'depends', 'not-run', 'not-measurable'] },
           reason: opt('string'),
           figures: {
             array: {
@@ -169,6 +169,34 @@ const CLAIMS_RULE: Rule = {
               },
             },
           },
+          clients: opt({
+            array: {
+              object: {
+                method: 'string',
+                machines: {
+                  array: {
+                    object: {
+                      name: 'string',
+                      id: { either: ['string', 'null'] },
+                      source: 'string',
+                      states: { either: ['number', 'null'] },
+                      transitions: { either: ['number', 'null'] },
+                      pending: opt('string'),
+                    },
+                  },
+                },
+                states: { either: ['number', 'null'] },
+                transitions: { either: ['number', 'null'] },
+                mirroredStates: {
+                  array: {
+                    object: { state: 'string', dhcpStates: { array: 'string' }, reports: { array: 'string' } },
+                  },
+                },
+                code: { object: { client: 'number', withoutDhcp: 'number', gateway: 'number' } },
+                files: { array: 'string' },
+              },
+            },
+          }),
         },
       },
     },

@@ -1,0 +1,116 @@
+/**
+ * Every machine a node runs, by the name its `state` trace events carry (models/nodes/machine-trace.ts): `ike`,
+ * `dhcp`, the method glue (`carrier`, `rfc3456`) on the client; `ike:<SPI>`, `dhcp:<SPI>`, `relay:<id>`,
+ * `proxy:<peer>` on the gateway (the part after `:` names the session, not the machine). One line per machine: the
+ * §4 claims (method-client.ts) and the State panel (web/model/machine-defs.ts) both read their definitions from here,
+ * so a new machine is measured and drawn once it has its line.
+ *
+ * A line with `pending` instead of `machine` is a machine the redesign (issue 13) is writing on another branch: it is
+ * listed so that a method that runs it is reported `not-measurable` (its states live in a class's fields, nothing
+ * to count), never measured without it. LEAD, after merging: replace each `pending` by `machine: <export>`.
+ */
+import type { AnyStateMachine } from 'xstate';
+import { dhcpClientMachine } from '../../models/dhcp/client-machine.ts';
+import { initiatorMachine } from '../../models/ike/initiator-machine.ts';
+import { responderMachine } from '../../models/ike/responder-machine.ts';
+import type { DhcpReportType } from './dhcp-mirror.ts';
+
+export type MachineSide = 'client' | 'gateway';
+
+export interface MachineEntry {
+  /** The traced machine name (before any `:<session>`). */
+  readonly name: string;
+  readonly side: MachineSide;
+  /** What it is, for the reports. */
+  readonly title: string;
+  /** The module that defines it. */
+  readonly source: string;
+  /** The definition, or undefined while `pending`. */
+  readonly machine?: AnyStateMachine;
+  /** Why there is no definition to walk yet. */
+  readonly pending?: string;
+  /**
+   * Events of this machine that carry one of the RFC 2131 client's reports under another name (dhcp-mirror.ts), e.g.
+   * `{ 'carrier.leased': 'dhcp.bound' }` when the glue forwards `dhcp.bound` renamed. Reports under their own
+   * names (`dhcp.bound`, …) need no line.
+   */
+  readonly dhcpReportAliases?: Readonly<Record<string, DhcpReportType>>;
+}
+
+const def = (m: unknown): AnyStateMachine => m as AnyStateMachine;
+
+export const MACHINES: readonly MachineEntry[] = [
+  {
+    name: 'ike',
+    side: 'client',
+    title: 'IKE initiator (RFC 7296)',
+    source: 'models/ike/initiator-machine.ts',
+    machine: def(initiatorMachine),
+  },
+  {
+    name: 'dhcp',
+    side: 'client',
+    title: 'DHCP client (RFC 2131 §4.4)',
+    source: 'models/dhcp/client-machine.ts',
+    machine: def(dhcpClientMachine),
+  },
+  // LEAD: after merging sc-client, `machine: def(dhcpCarrierMachine)` (models/methods/dhcp-carrier/carrier-machine.ts),
+  // plus `dhcpReportAliases` if it takes the DHCP client's reports under other event names.
+  {
+    name: 'carrier',
+    side: 'client',
+    title: 'DHCP carrier: the seed and WG drafts’ glue between the DHCP client and IKE',
+    source: 'models/methods/dhcp-carrier/carrier-machine.ts',
+    pending: 'not a machine yet: the DhcpCarrier class keeps its protocol state in private fields',
+  },
+  // LEAD: after merging sc-client, `machine: def(rfc3456ClientMachine)` (models/methods/rfc3456/client-machine.ts),
+  // plus `dhcpReportAliases` if it takes the DHCP client's reports under other event names.
+  {
+    name: 'rfc3456',
+    side: 'client',
+    title: 'RFC 3456 client: DHCP SA → DHCP → tunnel SA → DHCP SA deleted',
+    source: 'models/methods/rfc3456/client-machine.ts',
+    pending: 'not a machine yet: the Rfc3456Client class keeps its protocol state in private fields',
+  },
+  {
+    name: 'ike',
+    side: 'gateway',
+    title: 'IKE responder (RFC 7296)',
+    source: 'models/ike/responder-machine.ts',
+    machine: def(responderMachine),
+  },
+  {
+    name: 'dhcp',
+    side: 'gateway',
+    title: 'DHCP client of the gateway’s proxy (mode-cfg-dhcp)',
+    source: 'models/dhcp/client-machine.ts',
+    machine: def(dhcpClientMachine),
+  },
+  // LEAD: after merging sc-gwglue, `machine: def(<relay session machine>)` (traced `relay:<id>`).
+  {
+    name: 'relay',
+    side: 'gateway',
+    title: 'Gateway relay session per IKE SA (DHCP-over-IKE methods)',
+    source: 'models/methods/gateway-relay/',
+    pending: 'not a machine yet: GatewayRelay keeps its sessions in private fields',
+  },
+  // LEAD: after merging sc-gwglue, `machine: def(<proxy session machine>)` (traced `proxy:<peer>`).
+  {
+    name: 'proxy',
+    side: 'gateway',
+    title: 'DHCP proxy session per peer (mode-cfg-dhcp)',
+    source: 'models/methods/dhcp-proxy/',
+    pending: 'not a machine yet: the DHCP proxy keeps its sessions in private fields',
+  },
+];
+
+/** `ike:3edff4cbda035678` → `ike`. */
+export function machineBaseName(traced: string): string {
+  return traced.split(/[:@]/)[0] ?? traced;
+}
+
+/** The registry line for a traced machine name on a side, or undefined when the lab does not know it. */
+export function machineEntry(traced: string, side: MachineSide): MachineEntry | undefined {
+  const base = machineBaseName(traced);
+  return MACHINES.find((m) => m.name === base && m.side === side);
+}
