@@ -119,13 +119,30 @@ describe('browser lab on the real runner', () => {
       'idle',
       'initSent',
       'authSent',
+      'authReceived',
       'established',
-      'established.ready',
-      'established.busy',
+      'established.window',
+      'established.window.ready',
+      'established.window.busy',
+      'established.window.childReceived',
+      'established.peer',
+      'established.peer.serving',
+      'established.ikeRekey',
+      'established.ikeRekey.off',
+      'established.ikeRekey.armed',
+      'established.ikeRekey.due',
+      'established.liveness',
+      'established.liveness.off',
+      'established.liveness.armed',
       'deleting',
       'closed',
     ]);
-    expect(await ike.locator('.state.active').allInnerTexts()).toEqual(['established', 'established.ready']);
+    // The trace names a parallel state by its first region (the request window).
+    expect(await ike.locator('.state.active').allInnerTexts()).toEqual([
+      'established',
+      'established.window',
+      'established.window.ready',
+    ]);
     const dhcp = page.locator('#states .machine[data-node="client1"][data-machine="dhcp"]');
     expect(await dhcp.locator('.state.active').allInnerTexts()).toEqual(['BOUND']);
     expect((await page.locator('#states .machine[data-node="gw"] .def').innerText()).trim()).toBe('(ike-r)');

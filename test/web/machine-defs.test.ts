@@ -9,14 +9,27 @@ describe('machine definitions for the State panel', () => {
       'idle',
       'initSent',
       'authSent',
+      'authReceived',
       'established',
-      'established.ready',
-      'established.busy',
+      'established.window',
+      'established.window.ready',
+      'established.window.busy',
+      'established.window.childReceived',
+      'established.peer',
+      'established.peer.serving',
+      'established.ikeRekey',
+      'established.ikeRekey.off',
+      'established.ikeRekey.armed',
+      'established.ikeRekey.due',
+      'established.liveness',
+      'established.liveness.off',
+      'established.liveness.armed',
       'deleting',
       'closed',
     ]);
     expect(ike?.atomic.has('established')).toBe(false);
-    expect(ike?.transitions).toContainEqual({ from: 'authSent', to: 'established.ready', events: ['go.ready'] });
+    // RFC 7296 §1.2: the IKE_SA_INIT response is answered by the IKE_AUTH request.
+    expect(ike?.transitions).toContainEqual({ from: 'initSent', to: 'authSent', events: ['net.recv'] });
     expect(definitionFor('ike:3edff4cbda035678', 'gateway · IKE responder')?.id).toBe('ike-r');
     const dhcp = definitionFor('dhcp', 'client · IKE initiator');
     expect(dhcp?.states).toContain('REBINDING');
