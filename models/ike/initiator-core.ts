@@ -109,10 +109,12 @@ export function initReply(ctx: Ctx, m: IkeMessage): InitReply {
   return ikeInit.processI(ctx.cfg, m);
 }
 
-/** The first IKE_AUTH request (RFC 7296 §1.2), after an accepted IKE_SA_INIT response. */
-export function authRequest(ctx: Ctx, m: IkeMessage): Outgoing {
-  const r = ikeInit.processI(ctx.cfg, m);
-  if (r.kind !== 'ok') throw new Error('authRequest: IKE_SA_INIT response not accepted');
+/** The first IKE_AUTH request (RFC 7296 §1.2), after an IKE_SA_INIT response `r` accepted. */
+export function authRequest(
+  ctx: Ctx,
+  m: IkeMessage,
+  r: Extract<ikeInit.InitProcessI, { readonly kind: 'ok' }>,
+): Outgoing {
   const keys: IkeSaKeys = {
     spiI: ctx.spiI,
     spiR: m.spiR,

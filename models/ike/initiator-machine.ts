@@ -180,9 +180,11 @@ export const initiatorMachine = setup({
       const r = core.initReply(context, received(event));
       close(enqueue, context, r.kind === 'fail' ? r.notify : 'NO_PROPOSAL_CHOSEN');
     }),
-    sendAuth: enqueueActions(({ context, event, enqueue }) =>
-      send(enqueue, core.authRequest(context, received(event))),
-    ),
+    sendAuth: enqueueActions(({ context, event, enqueue }) => {
+      const m = received(event);
+      const r = core.initReply(context, m);
+      if (r.kind === 'ok') send(enqueue, core.authRequest(context, m, r));
+    }),
     retransmit: enqueueActions(({ context, enqueue }) => {
       const p = context.pending;
       if (p === undefined) return;
