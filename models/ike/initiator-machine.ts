@@ -1,70 +1,104 @@
 /**
- * The IKE SA initiator (client side) as an xstate machine. States: idle → initSent → authSent → established
- * {ready, busy} → deleting → closed. Inputs: `cmd.connect`, `cmd.disconnect`, `net.recv`, `timer.*`; outputs:
- * emitted `net.send` and `ike.*` events. Timers are delayed raises with explicit ids on the injected clock.
+ * The IKE SA initiator (client side) as a statechart, read as RFC 7296:
+ *
+ *   idle ──cmd.connect──▶ initSent ──IKE_SA_INIT ok──▶ authSent ──authenticated──▶ authReceived ──▶ established
+ *   initSent: COOKIE (§2.6) and INVALID_KE_PAYLOAD (§1.2) retry in place; NO_PROPOSAL_CHOSEN & co close.
+ *   authSent: AUTHENTICATION_FAILED closes; INVALID_IKE_SPI is checked (§2.21.4); a disconnect waits for the answer.
+ *   authReceived (transient): the method's outcome — another IKE_AUTH round (draft-ietf-ipsec-dhcp-over-ike-00 §3),
+ *     no address / no Child SA (delete the IKE SA, §1.4.1), or up.
+ *   established (parallel): `window` — the request window (§2.3, window 1): ready ⇄ busy, the queue in the context,
+ *     `childReceived` reads a CREATE_CHILD_SA answer; `peer` — the gateway's requests (§1.4: liveness, deletes);
+ *     `ikeRekey` and `liveness` — the IKE SA's timers (§2.8, §2.4).
+ *   deleting: our Delete is outstanding; the peer's requests are still answered (§1.4.1). closed: final.
+ *
+ * Retransmission (§2.1) is an `after` with the named delay `retransmitWait` (strongSwan's schedule, retransmit.ts)
+ * and the `triesLeft` guard; giving up closes as `dead-peer` (§2.4). The Child SA rekey timers, one per slot, are
+ * delayed raises of `timer.childRekey` with the id `timer.childRekey:<slot>`. Inputs: `cmd.connect`,
+ * `cmd.disconnect`, `net.recv`, `cmd.child`, `cmd.childRekeyAt`, `cmd.childDelete`; outputs: emitted `net.send` and
+ * `ike.*` events (emitted.ts). Guards and actions are named; their bodies are the pure helpers of initiator-core.ts.
  */
-import { emit, enqueueActions, setup } from 'xstate';
-import type { ChildRequest } from './hooks.ts';
+import { assertEvent, emit, enqueueActions, setup, assign } from 'xstate';
 import type { IkeMessage } from '../wire/ike/index.ts';
-import { applyStep, type EnqueueLike } from './apply-step.ts';
+import { note, type IkeEmitted } from './emitted.ts';
+import type { ChildRequest } from './hooks.ts';
 import * as core from './initiator-core.ts';
-import type { InitiatorContext, InitiatorInput } from './initiator-core.ts';
-import type { IkeEmitted, Step } from './steps.ts';
+import {
+  MAIN_SLOT,
+  childRekeyTimerId,
+  initialContext,
+  type InitiatorContext,
+  type InitiatorInput,
+  type QueueItem,
+} from './initiator-context.ts';
 import { unhandledNote } from './unhandled.ts';
+
+export type { InitiatorInput } from './initiator-context.ts';
 
 export type InitiatorEvent =
   | { readonly type: 'cmd.connect' }
   | { readonly type: 'cmd.disconnect' }
   | { readonly type: 'net.recv'; readonly message: IkeMessage }
-  | { readonly type: 'timer.retransmit' | 'timer.ikeRekey' | 'timer.liveness' }
-  /** A Child SA's rekey is due; `slot` absent = the IKE_AUTH child. */
+  /** Internal (a delayed raise): a Child SA's rekey is due; `slot` absent = the IKE_AUTH child. */
   | { readonly type: 'timer.childRekey'; readonly slot?: string }
   /** Method requests (ClientMethodContext): a new Child SA or a rekey, a rekey time, a delete. */
   | { readonly type: 'cmd.child'; readonly request: ChildRequest }
   | { readonly type: 'cmd.childRekeyAt'; readonly slot: string; readonly delayMs: number }
-  | { readonly type: 'cmd.childDelete'; readonly slot: string }
-  | { readonly type: `go.${string}` };
+  | { readonly type: 'cmd.childDelete'; readonly slot: string };
 
 type Ctx = InitiatorContext;
+type Args = { readonly context: Ctx; readonly event: InitiatorEvent };
 
-type Handler = (c: Ctx, e: InitiatorEvent) => Step<Ctx>;
-/** The single action: run a handler and apply its step. */
-const run = (h: Handler) => ({ type: 'run' as const, params: { h } });
-
-const msg = (e: InitiatorEvent): IkeMessage => (e as { message: IkeMessage }).message;
-const isResponse = ({ event }: { event: InitiatorEvent }): boolean => msg(event).response;
-/** An unprotected INVALID_IKE_SPI about our SA and outstanding request (RFC 7296 §2.21.4). */
-const isInvalidSpi = ({ context, event }: { context: Ctx; event: InitiatorEvent }): boolean =>
-  core.isInvalidSpiHint(context, msg(event));
-const invalidSpiHint = (deleting: boolean) => ({
-  guard: isInvalidSpi,
-  actions: run((c, e) => core.invalidSpiHint(c, msg(e), deleting)),
-});
-const slotOf = (e: InitiatorEvent): string => (e as { slot?: string }).slot ?? core.MAIN_SLOT;
-const childReq = (e: InitiatorEvent): ChildRequest => (e as { request: ChildRequest }).request;
-const rekeyAt = (e: InitiatorEvent): number => (e as { delayMs: number }).delayMs;
-
-/** Handlers shared by `ready` (busy = false) and `busy` (busy = true). */
-function establishedOn(busy: boolean) {
-  return {
-    'net.recv': [
-      invalidSpiHint(false),
-      { guard: isResponse, actions: run((c, e) => core.exchangeResponse(c, msg(e))) },
-      { actions: run((c, e) => core.peerRequest(c, msg(e))) },
-    ],
-    'timer.childRekey': {
-      actions: run((c, e) => core.want(c, { kind: 'child-rekey', slot: slotOf(e), byMethod: false }, busy)),
-    },
-    'timer.ikeRekey': { actions: run((c) => core.want(c, { kind: 'ike-rekey' }, busy)) },
-    'timer.liveness': { actions: run((c) => core.livenessTimer(c, busy)) },
-    'cmd.disconnect': { actions: run((c) => core.disconnect(c, busy)) },
-    'cmd.child': { actions: run((c, e) => core.want(c, core.childItem(c, childReq(e)), busy)) },
-    'cmd.childDelete': { actions: run((c, e) => core.want(c, { kind: 'child-delete', slot: slotOf(e) }, busy)) },
-  };
+/** The minimal effect surface the composite actions use (xstate's `enqueue` provides it). */
+interface Effects {
+  assign(update: Partial<Ctx>): void;
+  emit(e: IkeEmitted): void;
+  cancel(id: string): void;
+  raise(e: InitiatorEvent, options: { id: string; delay: number }): void;
 }
 
-/** Before the IKE SA is up, method requests wait in the queue. */
-const early = { 'cmd.child': { actions: run((c, e) => core.queueEarly(c, core.childItem(c, childReq(e)))) } };
+/** The message of a `net.recv` (guards run per event: a type check that narrows, no allocation as in assertEvent). */
+function received(event: InitiatorEvent): IkeMessage {
+  if (event.type !== 'net.recv') throw new Error(`ike-i: expected net.recv, got ${event.type}`);
+  return event.message;
+}
+
+/** Sends a request: the context it leaves, then the packet. */
+function send(fx: Effects, out: core.Outgoing): void {
+  fx.assign(out.update);
+  fx.emit({ type: 'net.send', message: out.message });
+}
+
+/** The window is free: the next queued exchange goes out (RFC 7296 §2.3). */
+function startNext(fx: Effects, ctx: Ctx): void {
+  const s = core.startNext(ctx);
+  if (s === undefined) return;
+  fx.assign(s.update);
+  if (s.cancelTimer !== undefined) fx.cancel(s.cancelTimer);
+  if (s.message !== undefined) fx.emit({ type: 'net.send', message: s.message });
+}
+
+/** The IKE SA is gone: its Child SA rekey timers are cancelled and the node is told why. */
+function close(fx: Effects, ctx: Ctx, reason: string): void {
+  fx.assign({ pending: undefined, closeReason: reason });
+  for (const slot of ctx.timerSlots) fx.cancel(childRekeyTimerId(slot));
+  fx.emit({ type: 'ike.closed', reason });
+}
+
+function armChildRekey(fx: Effects, slot: string, delayMs: number): void {
+  const id = childRekeyTimerId(slot);
+  fx.cancel(id);
+  fx.raise({ type: 'timer.childRekey', slot }, { id, delay: delayMs });
+}
+
+function want(fx: Effects, ctx: Ctx, item: QueueItem): void {
+  const queue = core.enqueue(ctx.queue, item);
+  fx.assign({ queue });
+  startNext(fx, { ...ctx, queue });
+}
+
+const isResponse = ({ event }: Args): boolean => received(event).response;
+const matches = ({ context, event }: Args): boolean => core.matchResponse(context, received(event));
+const pendingKind = (context: Ctx): string | undefined => context.pending?.kind;
 
 export const initiatorMachine = setup({
   types: {
@@ -73,79 +107,451 @@ export const initiatorMachine = setup({
     events: {} as InitiatorEvent,
     emitted: {} as IkeEmitted,
   },
+  delays: {
+    /** RFC 7296 §2.1: the wait after the outstanding request's last send (strongSwan's schedule). */
+    retransmitWait: ({ context }) => context.retransmitWaitsMs[context.pending?.sendIndex ?? 0] ?? 0,
+    ikeRekeyDelay: ({ context }) => context.ikeRekeyDelayMs,
+    livenessInterval: ({ context }) => context.cfg.lifetimes.livenessMs,
+  },
+  guards: {
+    isResponse,
+    isRequest: (a) => !isResponse(a),
+    /** Anything but the answer to our outstanding request (RFC 7296 §2.1, §3.14). */
+    isNotTheAnswer: (a) => !matches(a),
+    /** A response that is not the answer (a request goes to the `peer` region). */
+    isStrayResponse: (a) => isResponse(a) && !matches(a),
+    triesLeft: ({ context }) => (context.pending?.sendIndex ?? 0) < context.cfg.retransmit.tries,
+    requestOutstanding: ({ context }) => context.pending !== undefined,
+    noRequestOutstanding: ({ context }) => context.pending === undefined,
+    isCookie: ({ context, event }) => core.initReply(context, received(event)).kind === 'cookie',
+    isInvalidKe: ({ context, event }) => core.initReply(context, received(event)).kind === 'retry',
+    initFailed: ({ context, event }) => core.initReply(context, received(event)).kind === 'fail',
+    isInvalidSpiHint: ({ context, event }) => core.isInvalidSpiHint(context, received(event)),
+    isFirstInvalidSpiHint: ({ context, event }) =>
+      context.invalidSpiHints === 0 && core.isInvalidSpiHint(context, received(event)),
+    authFailed: ({ context, event }) => core.authFailed(context, received(event)),
+    disconnectPending: ({ context }) => context.disconnectAfterAuth,
+    authMore: ({ context }) => context.authReply?.outcome.kind === 'more',
+    /** The method has no address (RFC 7296 §1.2/§2.19), or the IKE_AUTH Child SA failed. */
+    authUnusable: ({ context }) =>
+      context.authReply?.outcome.kind === 'failed' || context.authReply?.child?.ok === false,
+    answersChildExchange: (a) =>
+      matches(a) && (pendingKind(a.context) === 'child-create' || pendingKind(a.context) === 'child-rekey'),
+    answersChildDelete: (a) =>
+      matches(a) && (pendingKind(a.context) === 'child-delete' || pendingKind(a.context) === 'child-delete-old'),
+    answersIkeRekey: (a) =>
+      matches(a) &&
+      pendingKind(a.context) === 'ike-rekey' &&
+      core.rekeyedKeys(a.context, received(a.event)) !== undefined,
+    /** RFC 7296 §2.18: the old IKE SA's Delete was answered; the new IKE SA takes over. */
+    answersOldIkeDelete: (a) =>
+      matches(a) && pendingKind(a.context) === 'ike-delete-old' && a.context.newKeys !== undefined,
+    childRekeyRetry: ({ context }) => context.childReply?.retry === true,
+    childNotNegotiated: ({ context }) => context.childReply?.result.ok === false,
+    childRejected: ({ context }) => context.childReply?.outcome.kind === 'reject',
+    childReplacesOld: ({ context }) => context.childReply?.old !== undefined,
+    peerDeletesIke: ({ context, event }) => core.peerDeletesIke(context, received(event)),
+    ikeRekeyOn: ({ context }) => context.cfg.lifetimes.ikeRekeyMs > 0,
+    livenessOn: ({ context }) => context.cfg.lifetimes.livenessMs > 0,
+  },
   actions: {
-    run: enqueueActions(({ context, event, enqueue }, params: { h: Handler }) => {
-      applyStep(enqueue as unknown as EnqueueLike<Ctx>, params.h(context, event));
-    }),
     unhandled: emit(({ event, self }) => unhandledNote('ike-i', self.getSnapshot().value, event.type)),
+    noteIgnored: emit(({ event }) => core.ignoredNote(received(event), 'not the outstanding request')),
+    noteNoSa: emit(({ event }) => core.ignoredNote(received(event), 'no IKE SA')),
+    /** RFC 7296 §2.1: the exchange is over; the retransmission timer goes with the state that armed it. */
+    endExchange: assign({ pending: undefined, invalidSpiHints: 0 }),
+    queueEarly: assign({
+      queue: ({ context, event }) => {
+        assertEvent(event, 'cmd.child');
+        return [...context.queue, core.childItem(context, event.request)];
+      },
+    }),
+    sendInit: enqueueActions(({ context, enqueue }) => send(enqueue, core.initRequest(context))),
+    retryWithCookie: enqueueActions(({ context, event, enqueue }) => {
+      const r = core.initReply(context, received(event));
+      if (r.kind === 'cookie') send(enqueue, core.cookieRetry(context, r.cookie));
+    }),
+    retryWithGroup: enqueueActions(({ context, event, enqueue }) => {
+      const r = core.initReply(context, received(event));
+      if (r.kind !== 'retry') return;
+      enqueue.emit(note('ike.invalidKe', { group: r.dhGroup }));
+      send(enqueue, core.initRetry(context, r.dhGroup));
+    }),
+    closeInitFailed: enqueueActions(({ context, event, enqueue }) => {
+      const r = core.initReply(context, received(event));
+      close(enqueue, context, r.kind === 'fail' ? r.notify : 'NO_PROPOSAL_CHOSEN');
+    }),
+    sendAuth: enqueueActions(({ context, event, enqueue }) => {
+      const m = received(event);
+      const r = core.initReply(context, m);
+      if (r.kind === 'ok') send(enqueue, core.authRequest(context, m, r));
+    }),
+    retransmit: enqueueActions(({ context, enqueue }) => {
+      const p = context.pending;
+      if (p === undefined) return;
+      enqueue.assign({ pending: { ...p, sendIndex: p.sendIndex + 1 } });
+      enqueue.emit({ type: 'net.send', message: p.message });
+    }),
+    /** RFC 7296 §2.4: no answer after the retransmissions ⇒ the peer is dead; the IKE SA is gone without a Delete. */
+    giveUp: enqueueActions(({ context, enqueue }) => {
+      const p = context.pending;
+      if (p !== undefined) enqueue.emit(note('ike.giveUp', { exchange: p.kind, messageId: p.message.messageId }));
+      close(enqueue, context, 'dead-peer');
+    }),
+    close: enqueueActions(({ context, enqueue }, params: { readonly reason: string }) =>
+      close(enqueue, context, params.reason),
+    ),
+    /** Our Delete was answered (or overtaken by the peer's, or the peer forgot the SA): closed as we meant to. */
+    closeAsMeant: enqueueActions(({ context, enqueue }) =>
+      close(enqueue, context, context.closeReason || 'disconnect'),
+    ),
+    /**
+     * RFC 7296 §2.21.4: an unprotected INVALID_IKE_SPI about our outstanding request is only a hint; the request is
+     * re-sent at once as the liveness check (a gateway that still has the SA answers it, protected).
+     */
+    resendOutstanding: enqueueActions(({ context, event, enqueue }) => {
+      const p = context.pending;
+      if (p === undefined) return;
+      enqueue.assign({ invalidSpiHints: 1 });
+      enqueue.emit(note('ike.invalidSpi', { messageId: received(event).messageId, check: 'resend' }));
+      enqueue.emit({ type: 'net.send', message: p.message });
+    }),
+    /** The check drew INVALID_IKE_SPI again: the gateway lost the IKE SA (it restarted). */
+    confirmPeerLost: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.emit(note('ike.invalidSpi', { messageId: received(event).messageId, check: 'confirmed' }));
+      close(enqueue, context, 'peer-lost');
+    }),
+    /**
+     * `cmd.disconnect` while IKE_AUTH is outstanding: RFC 7296 §2.3 (window 1) allows no INFORMATIONAL before the
+     * response, and the peer may already have created the IKE SA, so we delete it once the response is in.
+     */
+    rememberDisconnect: enqueueActions(({ enqueue }) => {
+      enqueue.assign({ disconnectAfterAuth: true });
+      enqueue.emit(note('ike.disconnectPending', { exchange: 'ike-auth' }));
+    }),
+    readAuthResponse: assign({ authReply: ({ context, event }) => core.readAuthReply(context, received(event)) }),
+    sendNextAuthRound: enqueueActions(({ context, enqueue }) => send(enqueue, core.nextAuthRound(context))),
+    /**
+     * The IKE SA authenticated but is of no use (no address, no Child SA; or the user disconnected meanwhile): it
+     * exists (RFC 7296 §1.2) and is deleted the only way RFC 7296 allows, by a Delete inside it (§1.4.1).
+     */
+    deleteIkeSa: enqueueActions(({ context, enqueue }) =>
+      send(enqueue, core.ikeDeleteRequest(context, core.authDeleteReason(context))),
+    ),
+    /** The user disconnects an established IKE SA: Delete(IKE) (RFC 7296 §1.4.1); its timers stop. */
+    disconnect: enqueueActions(({ context, enqueue }) => {
+      for (const slot of context.timerSlots) enqueue.cancel(childRekeyTimerId(slot));
+      send(enqueue, core.ikeDeleteRequest(context, 'disconnect'));
+    }),
+    /** Up: the Child SA rekey timers and the IKE rekey wait are drawn, the node told, queued requests go out. */
+    ikeUp: enqueueActions(({ context, enqueue }) => {
+      const up = core.upState(context);
+      const after: Ctx = { ...context, ...up, pending: undefined, invalidSpiHints: 0 };
+      enqueue.assign(up);
+      const lt = context.cfg.lifetimes;
+      if (lt.childRekeyMs > 0)
+        for (const slot of after.timerSlots) armChildRekey(enqueue, slot, core.childRekeyDelayMs(after));
+      if (lt.ikeRekeyMs > 0) enqueue.assign({ ikeRekeyDelayMs: core.ikeRekeyDelayMs(after) });
+      const keys = context.keys;
+      if (keys !== undefined) enqueue.emit({ type: 'ike.up', keys, config: after.config, child: after.children[0] });
+      startNext(enqueue, after);
+    }),
+    startNext: enqueueActions(({ context, enqueue }) => startNext(enqueue, context)),
+    wantChild: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'cmd.child');
+      want(enqueue, context, core.childItem(context, event.request));
+    }),
+    wantChildDelete: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'cmd.childDelete');
+      want(enqueue, context, { kind: 'child-delete', slot: event.slot });
+    }),
+    wantChildRekey: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'timer.childRekey');
+      want(enqueue, context, { kind: 'child-rekey', slot: event.slot ?? MAIN_SLOT, byMethod: false });
+    }),
+    wantIkeRekey: enqueueActions(({ context, enqueue }) => want(enqueue, context, { kind: 'ike-rekey' })),
+    /** RFC 7296 §2.4: an empty INFORMATIONAL when nothing else is in flight (an exchange in flight tests liveness). */
+    checkLiveness: enqueueActions(({ context, enqueue }) => want(enqueue, context, { kind: 'liveness' })),
+    drawIkeRekeyDelay: assign({ ikeRekeyDelayMs: ({ context }) => core.ikeRekeyDelayMs(context) }),
+    /** The method (re)arms the rekey of a slot (draft-richardson §2: no later than the DHCP T1). */
+    scheduleChildRekey: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'cmd.childRekeyAt');
+      const { slot, delayMs } = event;
+      if (!context.timerSlots.includes(slot)) enqueue.assign({ timerSlots: [...context.timerSlots, slot] });
+      armChildRekey(enqueue, slot, delayMs);
+      enqueue.emit(note('ike.rekeyScheduled', { slot, delayMs }));
+    }),
+    readChildResponse: assign({ childReply: ({ context, event }) => core.readChildReply(context, received(event)) }),
+    /** RFC 7296 §2.25: retry the rekey later (strongSwan: a few seconds, randomised). */
+    retryRekeyLater: enqueueActions(({ context, enqueue }) => {
+      const reply = context.childReply;
+      if (reply === undefined) return;
+      const delayMs = 2000 + context.rng.intBelow(3001);
+      armChildRekey(enqueue, reply.info.slot, delayMs);
+      const after: Ctx = { ...context, pending: undefined, invalidSpiHints: 0, childReply: undefined };
+      enqueue.assign({ pending: undefined, invalidSpiHints: 0, childReply: undefined });
+      startNext(enqueue, after);
+      enqueue.emit(note('ike.rekeyRetry', { slot: reply.info.slot, delayMs }));
+    }),
+    childFailed: enqueueActions(({ context, enqueue }) => {
+      const reply = context.childReply;
+      const after: Ctx = { ...context, pending: undefined, invalidSpiHints: 0, childReply: undefined };
+      enqueue.assign({ pending: undefined, invalidSpiHints: 0, childReply: undefined });
+      startNext(enqueue, after);
+      if (reply !== undefined && !reply.result.ok)
+        enqueue.emit(
+          note(reply.info.rekey ? 'ike.rekeyFailed' : 'ike.childFailed', {
+            slot: reply.info.slot,
+            notify: reply.result.notify,
+          }),
+        );
+    }),
+    /** The responder created it; we will not use it (RFC 7296 §1.4.1). */
+    deleteRejectedChild: enqueueActions(({ context, enqueue }) => {
+      const reply = context.childReply;
+      if (reply === undefined) return;
+      const reason = reply.outcome.kind === 'reject' ? reply.outcome.reason : '';
+      enqueue.emit(note('ike.childRejected', { slot: reply.info.slot, reason }));
+      send(enqueue, core.childDeleteRequest({ ...context, childReply: undefined }, reply.spiIn));
+      enqueue.assign({ childReply: undefined });
+    }),
+    /** The Child SA is installed (its rekey timer armed); the method's new address, if any, first. */
+    installChild: enqueueActions(({ context, enqueue }) => {
+      const reply = context.childReply;
+      const inst = core.installChild(context);
+      if (reply === undefined || inst === undefined) return;
+      enqueue.assign({ ...inst.update, pending: undefined, invalidSpiHints: 0 });
+      if (context.cfg.lifetimes.childRekeyMs > 0)
+        armChildRekey(enqueue, reply.info.slot, core.childRekeyDelayMs(context));
+      const config = reply.outcome.kind === 'accept' ? reply.outcome.config : undefined;
+      if (config !== undefined) enqueue.emit({ type: 'ike.configured', config });
+      enqueue.emit({ type: 'ike.child', child: inst.child, replaces: reply.old });
+    }),
+    /** RFC 7296 §2.8: the rekey initiator deletes the old Child SA. */
+    deleteReplacedChild: enqueueActions(({ context, enqueue }) => {
+      const old = context.childReply?.old;
+      enqueue.assign({ childReply: undefined });
+      if (old !== undefined) send(enqueue, core.childDeleteRequest(context, old.spiIn));
+    }),
+    emitChildDeleted: emit(({ context }) => ({
+      type: 'ike.childDeleted' as const,
+      spisIn: context.pending?.spiIn === undefined ? [] : [context.pending.spiIn],
+    })),
+    /** RFC 7296 §2.18: the new IKE SA exists; the old one is deleted inside itself. */
+    deleteOldIke: enqueueActions(({ context, event, enqueue }) => {
+      const nk = core.rekeyedKeys(context, received(event));
+      if (nk !== undefined) send(enqueue, core.oldIkeDeleteRequest(context, nk));
+    }),
+    ikeRekeyFailed: assign({ newKeys: undefined }),
+    /** The old IKE SA is gone: message IDs restart on the new one (RFC 7296 §2.18); queued requests go out on it. */
+    switchToNewIke: enqueueActions(({ context, enqueue }) => {
+      const nk = context.newKeys;
+      const old = context.keys;
+      if (nk === undefined || old === undefined) return;
+      const update = { keys: nk, newKeys: undefined, nextId: 0, peerNextId: 0, lastResponse: undefined };
+      enqueue.assign(update);
+      startNext(enqueue, { ...context, ...update });
+      enqueue.emit({ type: 'ike.rekeyed', oldSpiI: old.spiI, keys: nk });
+    }),
+    /** A request from the gateway (INFORMATIONAL: liveness or delete), RFC 7296 §1.4, §2.4. */
+    answerPeer: enqueueActions(({ context, event, enqueue }) => {
+      const a = core.peerAnswer(context, received(event));
+      if (a.update !== undefined) enqueue.assign(a.update);
+      for (const slot of a.cancelSlots) enqueue.cancel(childRekeyTimerId(slot));
+      for (const e of a.emits) enqueue.emit(e);
+    }),
   },
 }).createMachine({
   id: 'ike-i',
-  context: ({ input }) => core.initialContext(input),
+  context: ({ input }) => initialContext(input),
   initial: 'idle',
   on: {
-    'timer.retransmit': { actions: run((c) => core.retransmit(c)) },
-    'go.closed': '.closed',
+    // RFC-irrelevant leftovers are traced, not dropped silently (unhandled.ts).
     '*': { actions: 'unhandled' },
   },
   states: {
     idle: {
       on: {
-        'cmd.connect': { actions: run((c) => core.connect(c)) },
-        'cmd.disconnect': { actions: run((c) => core.closeNow(c)) },
-        'go.initSent': 'initSent',
-        ...early,
+        'cmd.connect': { target: 'initSent', actions: 'sendInit' },
+        'cmd.disconnect': { target: 'closed', actions: { type: 'close', params: { reason: 'disconnect' } } },
+        'cmd.child': { actions: 'queueEarly' },
+        'net.recv': { actions: 'noteNoSa' },
       },
     },
     initSent: {
+      after: {
+        retransmitWait: [
+          { guard: 'triesLeft', target: 'initSent', reenter: true, actions: 'retransmit' },
+          { target: 'closed', actions: 'giveUp' },
+        ],
+      },
       on: {
-        'net.recv': { actions: run((c, e) => core.initResponse(c, msg(e))) },
-        'go.initSent': { target: 'initSent', reenter: true },
-        'go.authSent': 'authSent',
-        ...early,
-        'cmd.disconnect': { actions: run((c) => core.closeNow(c)) },
+        'net.recv': [
+          { guard: 'isNotTheAnswer', actions: 'noteIgnored' },
+          { guard: 'isCookie', target: 'initSent', reenter: true, actions: 'retryWithCookie' },
+          { guard: 'isInvalidKe', target: 'initSent', reenter: true, actions: 'retryWithGroup' },
+          { guard: 'initFailed', target: 'closed', actions: 'closeInitFailed' },
+          { target: 'authSent', actions: 'sendAuth' },
+        ],
+        'cmd.disconnect': { target: 'closed', actions: { type: 'close', params: { reason: 'disconnect' } } },
+        'cmd.child': { actions: 'queueEarly' },
       },
     },
     authSent: {
+      after: {
+        retransmitWait: [
+          { guard: 'triesLeft', target: 'authSent', reenter: true, actions: 'retransmit' },
+          { target: 'closed', actions: 'giveUp' },
+        ],
+      },
       on: {
-        'net.recv': [invalidSpiHint(false), { actions: run((c, e) => core.authResponse(c, msg(e))) }],
-        'cmd.disconnect': { actions: run((c) => core.disconnectAfterAuth(c)) },
-        'go.authSent': { target: 'authSent', reenter: true },
-        'go.established': 'established',
-        'go.ready': 'established.ready',
-        'go.busy': 'established.busy',
-        'go.deleting': 'deleting',
-        ...early,
+        'net.recv': [
+          { guard: 'isFirstInvalidSpiHint', actions: 'resendOutstanding' },
+          { guard: 'isInvalidSpiHint', target: 'closed', actions: 'confirmPeerLost' },
+          { guard: 'isNotTheAnswer', actions: 'noteIgnored' },
+          {
+            guard: 'authFailed',
+            target: 'closed',
+            actions: { type: 'close', params: { reason: 'AUTHENTICATION_FAILED' } },
+          },
+          { guard: 'disconnectPending', target: 'deleting', actions: ['endExchange', 'deleteIkeSa'] },
+          { target: 'authReceived', actions: ['endExchange', 'readAuthResponse'] },
+        ],
+        'cmd.disconnect': [{ guard: 'disconnectPending' }, { actions: 'rememberDisconnect' }],
+        'cmd.child': { actions: 'queueEarly' },
       },
     },
+    authReceived: {
+      always: [
+        { guard: 'authMore', target: 'authSent', actions: 'sendNextAuthRound' },
+        // RFC 7296 §1.2/§2.19: the IKE SA is up but no Child SA / address; a client without an address has no use
+        // for it and deletes it (what strongSwan does when a requested virtual IP is missing).
+        { guard: 'authUnusable', target: 'deleting', actions: 'deleteIkeSa' },
+        { target: 'established', actions: 'ikeUp' },
+      ],
+    },
     established: {
-      initial: 'ready',
+      type: 'parallel',
       on: {
-        'go.ready': '.ready',
-        'go.busy': '.busy',
-        'go.deleting': 'deleting',
-        'cmd.childRekeyAt': { actions: run((c, e) => core.scheduleRekey(c, slotOf(e), rekeyAt(e))) },
+        'cmd.disconnect': { target: 'deleting', actions: 'disconnect' },
+        'cmd.childRekeyAt': { actions: 'scheduleChildRekey' },
       },
       states: {
-        ready: { on: establishedOn(false) },
-        busy: { on: establishedOn(true) },
+        window: {
+          initial: 'ready',
+          on: {
+            'cmd.child': { actions: 'wantChild' },
+            'cmd.childDelete': { actions: 'wantChildDelete' },
+            'timer.childRekey': { actions: 'wantChildRekey' },
+          },
+          states: {
+            ready: {
+              always: { guard: 'requestOutstanding', target: 'busy' },
+              on: { 'net.recv': { guard: 'isResponse', actions: 'noteIgnored' } },
+            },
+            busy: {
+              after: {
+                retransmitWait: [
+                  { guard: 'triesLeft', target: 'busy', reenter: true, actions: 'retransmit' },
+                  { target: '#ike-i.closed', actions: 'giveUp' },
+                ],
+              },
+              on: {
+                'net.recv': [
+                  { guard: 'isFirstInvalidSpiHint', actions: 'resendOutstanding' },
+                  { guard: 'isInvalidSpiHint', target: '#ike-i.closed', actions: 'confirmPeerLost' },
+                  { guard: 'isStrayResponse', actions: 'noteIgnored' },
+                  { guard: 'answersChildExchange', target: 'childReceived', actions: 'readChildResponse' },
+                  {
+                    guard: 'answersChildDelete',
+                    target: 'ready',
+                    actions: ['emitChildDeleted', 'endExchange', 'startNext'],
+                  },
+                  { guard: 'answersIkeRekey', target: 'busy', reenter: true, actions: 'deleteOldIke' },
+                  { guard: 'answersOldIkeDelete', target: 'ready', actions: ['endExchange', 'switchToNewIke'] },
+                  // Liveness answered, or an IKE rekey the responder refused (no new keys: retried at no time).
+                  { guard: 'isResponse', target: 'ready', actions: ['endExchange', 'ikeRekeyFailed', 'startNext'] },
+                ],
+              },
+            },
+            childReceived: {
+              always: [
+                { guard: 'childRekeyRetry', target: 'ready', actions: 'retryRekeyLater' },
+                { guard: 'childNotNegotiated', target: 'ready', actions: 'childFailed' },
+                { guard: 'childRejected', target: 'busy', actions: 'deleteRejectedChild' },
+                { guard: 'childReplacesOld', target: 'busy', actions: ['installChild', 'deleteReplacedChild'] },
+                { target: 'ready', actions: ['installChild', 'startNext'] },
+              ],
+            },
+          },
+        },
+        peer: {
+          initial: 'serving',
+          states: {
+            serving: {
+              on: {
+                'net.recv': [
+                  {
+                    guard: 'peerDeletesIke',
+                    target: '#ike-i.closed',
+                    actions: ['answerPeer', { type: 'close', params: { reason: 'deleted-by-peer' } }],
+                  },
+                  { guard: 'isRequest', actions: 'answerPeer' },
+                ],
+              },
+            },
+          },
+        },
+        ikeRekey: {
+          initial: 'off',
+          states: {
+            off: { always: { guard: 'ikeRekeyOn', target: 'armed' } },
+            armed: { after: { ikeRekeyDelay: { target: 'due', actions: 'wantIkeRekey' } } },
+            due: {
+              on: { 'net.recv': { guard: 'answersOldIkeDelete', target: 'armed', actions: 'drawIkeRekeyDelay' } },
+            },
+          },
+        },
+        liveness: {
+          initial: 'off',
+          states: {
+            off: { always: { guard: 'livenessOn', target: 'armed' } },
+            armed: {
+              after: {
+                livenessInterval: [
+                  { guard: 'noRequestOutstanding', target: 'armed', reenter: true, actions: 'checkLiveness' },
+                  { target: 'armed', reenter: true },
+                ],
+              },
+            },
+          },
+        },
       },
     },
     deleting: {
+      after: {
+        retransmitWait: [
+          { guard: 'triesLeft', target: 'deleting', reenter: true, actions: 'retransmit' },
+          { target: 'closed', actions: 'giveUp' },
+        ],
+      },
       on: {
         'net.recv': [
-          invalidSpiHint(true),
-          { guard: isResponse, actions: run((c, e) => core.deleteResponse(c, msg(e))) },
-          // The IKE SA lives until our Delete is answered: the peer's requests are still answered (RFC 7296 §1.4.1).
-          { actions: run((c, e) => core.peerRequest(c, msg(e), c.closeReason || 'disconnect')) },
+          { guard: 'isInvalidSpiHint', target: 'closed', actions: 'closeAsMeant' },
+          { guard: 'isStrayResponse', actions: 'noteIgnored' },
+          { guard: 'isResponse', target: 'closed', actions: 'closeAsMeant' },
+          // A Delete collision (RFC 7296 §1.4.1): answered, and our own delete is over.
+          { guard: 'peerDeletesIke', target: 'closed', actions: ['answerPeer', 'closeAsMeant'] },
+          // The IKE SA lives until our Delete is answered: the peer's requests are still answered (§1.4.1).
+          { actions: 'answerPeer' },
         ],
         // Already deleting: the disconnect is under way.
-        'cmd.disconnect': { actions: run(() => ({})) },
+        'cmd.disconnect': {},
         // No new exchange on an IKE SA being deleted (RFC 7296 §1.4.1): the method's Child SA requests lapse with it,
         // and it hears of the close (onIkeClosed) instead of an answer.
-        'cmd.child': { actions: run(() => ({})) },
-        'cmd.childRekeyAt': { actions: run(() => ({})) },
-        'cmd.childDelete': { actions: run(() => ({})) },
+        'cmd.child': {},
+        'cmd.childRekeyAt': {},
+        'cmd.childDelete': {},
       },
     },
     closed: { type: 'final' },

@@ -4,9 +4,9 @@
  * It is the root's wildcard transition (`'*'`): xstate tries the active state and its ancestors first, exact event
  * names before wildcards, so it only fires when nothing else did. Benign drops get explicit handlers instead.
  */
-import { note, type IkeEmitted } from './steps.ts';
+import { note, type IkeEmitted } from './emitted.ts';
 
-/** `established.ready` for `{ established: 'ready' }`. */
+/** `established.window.ready` for `{ established: { window: 'ready', … } }` (a parallel state: its first region). */
 export function stateLabel(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value !== null && typeof value === 'object') {

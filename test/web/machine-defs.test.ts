@@ -10,7 +10,11 @@ describe('machine definitions for the State panel', () => {
     expect(ike?.states.map((s) => s.path)).toEqual(
       walked(MACHINES.find((m) => m.name === 'ike' && m.side === 'client')?.machine as never).states.map((s) => s.path),
     );
-    expect(ike?.states.find((s) => s.path === 'established')?.kind).toBe('compound');
+    expect(ike?.states.find((s) => s.path === 'established')?.kind).toBe('parallel');
+    // The initiator's RFC 7296 states, `established` with its parallel regions (issue 13).
+    expect(ike?.states.map((s) => s.path)).toEqual(
+      expect.arrayContaining(['idle', 'initSent', 'authSent', 'established.window.ready', 'deleting', 'closed']),
+    );
     expect(definitionFor('ike:3edff4cbda035678', 'gateway · IKE responder')?.id).toBe('ike-r');
     const dhcp = definitionFor('dhcp', 'client · IKE initiator');
     expect(dhcp?.states.map((s) => s.path)).toContain('REBINDING');

@@ -6,6 +6,7 @@
 import type { RandomStream } from '../../contract.ts';
 import { dhGroup as dhGroupInfo, type CipherSuiteName } from '../../wire/crypto-suite.ts';
 import {
+  IkeNotifyType,
   IkeProtocolId,
   findNotify,
   findPayload,
@@ -118,4 +119,23 @@ export function processI(cfg: IkePeerConfig, resp: IkeMessage): InitProcessI {
     return { kind: 'fail', notify: err?.notify ?? 'NO_PROPOSAL_CHOSEN' };
   }
   return { kind: 'ok', suite: accepted.suite, dhGroup: accepted.dhGroup, nonceR: nr.data };
+}
+
+/**
+ * RFC 7296 §2.6: a responder under load answers IKE_SA_INIT with only N(COOKIE); the initiator retries with that
+ * notify as the first payload and the rest of its request unchanged. The cookie's data, if `resp` is such an answer.
+ */
+export function cookieOf(resp: IkeMessage): Uint8Array | undefined {
+  for (const p of resp.payloads) {
+    if (p.kind === 'N' && p.notify === 'other' && p.notifyType === IkeNotifyType.COOKIE) return p.data;
+  }
+  return undefined;
+}
+
+/** The retried IKE_SA_INIT request's payloads: N(COOKIE) first, then the previous request's (an old cookie dropped). */
+export function withCookie(previous: readonly IkePayload[], cookie: Uint8Array): IkePayload[] {
+  const rest = previous.filter(
+    (p) => !(p.kind === 'N' && p.notify === 'other' && p.notifyType === IkeNotifyType.COOKIE),
+  );
+  return [notifyPayload({ notify: 'other', notifyType: IkeNotifyType.COOKIE, data: cookie }), ...rest];
 }

@@ -4,10 +4,15 @@
  * that answers every IKE_AUTH at once with 10.99.0.1 (CP(CFG_REPLY), RFC 7296 §2.19).
  */
 import { createActor, SimulatedClock, type Actor } from 'xstate';
-import { DEFAULT_RESPONDER_POLICY, peerConfig, type ResponderPolicy } from '../../../models/ike/config.ts';
+import {
+  DEFAULT_RESPONDER_POLICY,
+  peerConfig,
+  type IkePeerConfig,
+  type ResponderPolicy,
+} from '../../../models/ike/config.ts';
 import { initiatorMachine } from '../../../models/ike/initiator-machine.ts';
 import { responderMachine } from '../../../models/ike/responder-machine.ts';
-import type { IkeEmitted } from '../../../models/ike/steps.ts';
+import type { IkeEmitted } from '../../../models/ike/emitted.ts';
 import * as ikeConfig from '../../../models/ike/tasks/ike-config.ts';
 import * as ikeInit from '../../../models/ike/tasks/ike-init.ts';
 import { modeCfgClient } from '../../../models/methods/index.ts';
@@ -27,9 +32,9 @@ export interface Pair {
   toInitiator(m: IkeMessage): void;
 }
 
-export function ikePair(policy: Partial<ResponderPolicy> = {}): Pair {
+export function ikePair(policy: Partial<ResponderPolicy> = {}, initiatorCfg: Partial<IkePeerConfig> = {}): Pair {
   const clock = new SimulatedClock();
-  const cfgI = peerConfig({ identity: 'client1@example.com', pskName: 'psk-client1' });
+  const cfgI = peerConfig({ identity: 'client1@example.com', pskName: 'psk-client1', ...initiatorCfg });
   const cfgR = peerConfig({ identity: 'gw.example.com', pskName: 'unused' });
   const initiator = createActor(initiatorMachine, {
     clock,

@@ -99,7 +99,7 @@ describe('gateway crash and restart', () => {
       '10.99.0.3': 'client3@example.com',
       '10.99.0.4': 'client4@example.com',
     });
-    expect(t.clients.map((c) => c.states().ike)).toEqual(Array(4).fill('established.ready'));
+    expect(t.clients.map((c) => c.states().ike)).toEqual(Array(4).fill('established.window.ready'));
     // No double hold: before the pool survived restarts, client4 got 10.99.0.1 at 7.04 while client1 still used it
     // (until 10.08 s with INVALID_IKE_SPI, until its liveness give-up at 137.04 s before that).
     expect(doubleHolds(out.trace)).toEqual([]);

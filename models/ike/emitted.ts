@@ -1,0 +1,55 @@
+/**
+ * What the IKE machines emit to their node (packets to send, the IKE SA's and Child SAs' life, trace notes), and the
+ * two small helpers both machines use to build them.
+ */
+import type { IkeMessage } from '../wire/ike/index.ts';
+import type { AssignedConfig } from './tasks/ike-config.ts';
+import type { ChildSa, ClientChild, IkeSaKeys } from './sa.ts';
+
+export type IkeEmitted =
+  | { readonly type: 'net.send'; readonly message: IkeMessage }
+  | {
+      readonly type: 'ike.up';
+      readonly keys: IkeSaKeys;
+      readonly config: AssignedConfig | undefined;
+      readonly child: ChildSa | undefined;
+    }
+  /** A Child SA was created (or `replaces` was rekeyed into it); the replaced one lives until its delete. */
+  | { readonly type: 'ike.child'; readonly child: ChildSa | ClientChild; readonly replaces: ChildSa | undefined }
+  /** Child SAs removed (deleted by either side, RFC 7296 §1.4.1), by our inbound SPI. */
+  | { readonly type: 'ike.childDeleted'; readonly spisIn: readonly number[] }
+  /** Initiator: the method changed the inner address (e.g. a DHCP(ACK) in a CREATE_CHILD_SA response). */
+  | { readonly type: 'ike.configured'; readonly config: AssignedConfig | undefined }
+  | { readonly type: 'ike.rekeyed'; readonly oldSpiI: string; readonly keys: IkeSaKeys }
+  | { readonly type: 'ike.closed'; readonly reason: string }
+  /**
+   * Responder: IKE_AUTH authenticated the peer as `peerId` (before the address is asked for); `initialContact`: the
+   * request carried INITIAL_CONTACT (RFC 7296 §2.4). The gateway enforces one IKE SA per identity on it.
+   */
+  | { readonly type: 'ike.authenticated'; readonly peerId: string; readonly initialContact: boolean }
+  | {
+      readonly type: 'ike.note';
+      readonly text: string;
+      readonly data: Readonly<Record<string, string | number | boolean>>;
+    }
+  /** Responder: the provider's answer came too late (the address timeout answered first); it may stop working on it. */
+  | { readonly type: 'address.abandoned' }
+  /** Responder: ask the method's address provider (answer comes back as `provider.answer`). */
+  | { readonly type: 'address.request'; readonly peerId: string; readonly request: IkeMessage; readonly round: number }
+  /** Responder: ask the provider about a CREATE_CHILD_SA (answer comes back as `provider.childAnswer`). */
+  | {
+      readonly type: 'child.request';
+      readonly peerId: string;
+      readonly request: IkeMessage;
+      readonly rekeyOf: number | undefined;
+      readonly config: AssignedConfig | undefined;
+    };
+
+export function note(text: string, data: Readonly<Record<string, string | number | boolean>> = {}): IkeEmitted {
+  return { type: 'ike.note', text, data };
+}
+
+/** Jittered interval (strongSwan: rekey_time − random(0, rand_time)). */
+export function jittered(intervalMs: number, jitterMs: number, draw: (n: number) => number): number {
+  return jitterMs > 0 ? intervalMs - draw(jitterMs + 1) : intervalMs;
+}

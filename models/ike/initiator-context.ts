@@ -1,0 +1,163 @@
+/**
+ * The IKE initiator's extended state (xstate context): what the statechart's states do not say — the IKE SA's keys,
+ * the outstanding request (RFC 7296 §2.1–2.3: window 1), the queue of exchanges waiting for the window, the Child
+ * SAs, the peer's request counter and cached response.
+ */
+import type { RandomStream } from '../contract.ts';
+import type { IkeMessage, IkePayload } from '../wire/ike/index.ts';
+import type {
+  ChildExchangeInfo,
+  ChildSelectors,
+  ClientAuthOutcome,
+  ClientChildOutcome,
+  IkeClientHooks,
+} from './hooks.ts';
+import type { IkePeerConfig } from './config.ts';
+import { retransmitWaitsMs } from './retransmit.ts';
+import { ZERO_SPI, type ClientChild, type IkeSaKeys } from './sa.ts';
+import type { ChildResult } from './tasks/child-create.ts';
+import type { AssignedConfig } from './tasks/ike-config.ts';
+
+export type ExchangeKind =
+  | 'ike-init'
+  | 'ike-auth'
+  | 'child-create'
+  | 'child-rekey'
+  | 'child-delete'
+  | 'child-delete-old'
+  | 'ike-rekey'
+  | 'ike-delete-old'
+  | 'liveness'
+  | 'ike-delete';
+
+/** An exchange waiting for the window (RFC 7296 §2.3: window 1 here). */
+export type QueueItem =
+  | {
+      readonly kind: 'child-rekey';
+      readonly slot: string;
+      readonly byMethod: boolean;
+      readonly payloads?: readonly IkePayload[];
+    }
+  | {
+      readonly kind: 'child-create';
+      readonly slot: string;
+      readonly selectors: ChildSelectors;
+      readonly payloads: readonly IkePayload[];
+    }
+  | { readonly kind: 'child-delete'; readonly slot: string }
+  | { readonly kind: 'ike-rekey' | 'liveness' };
+
+export interface Pending {
+  readonly kind: ExchangeKind;
+  readonly message: IkeMessage;
+  /** Index of the last send (0 = first). */
+  readonly sendIndex: number;
+  /** Child exchanges: what the method hooks are told. */
+  readonly info?: ChildExchangeInfo;
+  /** The new Child SA's inbound SPI (create/rekey) or the deleted one's (delete). */
+  readonly spiIn?: number;
+  /** The Child SA being rekeyed. */
+  readonly old?: ClientChild;
+}
+
+export interface InitiatorInput {
+  readonly cfg: IkePeerConfig;
+  readonly method: IkeClientHooks;
+  /** IDr to send, if any (RFC 7296 §1.2 "[IDr]"). */
+  readonly peerIdentity?: string;
+  readonly rng: RandomStream;
+}
+
+/** What the last IKE_AUTH response said (read once: the method's hook has effects). */
+export interface AuthReply {
+  readonly outcome: ClientAuthOutcome;
+  /** The IKE_AUTH Child SA's negotiation, when the method asks for one in IKE_AUTH. */
+  readonly child: ChildResult | undefined;
+}
+
+/** What the last CREATE_CHILD_SA response said (read once: the method's hook has effects). */
+export interface ChildReply {
+  readonly info: ChildExchangeInfo;
+  readonly spiIn: number;
+  readonly old: ClientChild | undefined;
+  /** RFC 7296 §2.25: a rekey the responder could not do now (or whose Child SA is gone): retry later. */
+  readonly retry: boolean;
+  readonly result: ChildResult;
+  readonly outcome: ClientChildOutcome;
+}
+
+export interface InitiatorContext extends InitiatorInput {
+  /** The retransmission waits (RFC 7296 §2.1), computed once from `cfg.retransmit`. */
+  readonly retransmitWaitsMs: readonly number[];
+  readonly keys: IkeSaKeys | undefined;
+  readonly spiI: string;
+  readonly nonceI: Uint8Array;
+  readonly dhGroup: number;
+  /** IKE_SA_INIT retries answering N(COOKIE) (RFC 7296 §2.6). */
+  readonly cookieRetries: number;
+  readonly nextId: number;
+  readonly pending: Pending | undefined;
+  /** Live Child SAs, one per slot (a rekeyed one leaves this list when its replacement arrives). */
+  readonly children: readonly ClientChild[];
+  /** Next slot age (`ClientChild.seq`). */
+  readonly slotSeq: number;
+  /** Slots whose rekey timer may be armed (cancelled on close). */
+  readonly timerSlots: readonly string[];
+  /** The IKE_AUTH child's inbound SPI. */
+  readonly childSpiIn: number;
+  /** IKE_AUTH rounds answered so far (draft-ietf-ipsec-dhcp-over-ike-00 §3). */
+  readonly authRound: number;
+  readonly authReply: AuthReply | undefined;
+  readonly childReply: ChildReply | undefined;
+  readonly config: AssignedConfig | undefined;
+  /** Exchanges waiting for the window (rekeys or liveness due while another exchange is outstanding). */
+  readonly queue: readonly QueueItem[];
+  readonly newKeys: IkeSaKeys | undefined;
+  /** The IKE SA rekey timer's next wait (strongSwan: rekey_time − jitter), drawn when it is armed. */
+  readonly ikeRekeyDelayMs: number;
+  readonly closeReason: string;
+  /** Next request ID we expect from the gateway, and our cached response (RFC 7296 §2.1). */
+  readonly peerNextId: number;
+  readonly lastResponse: IkeMessage | undefined;
+  /** Unprotected INVALID_IKE_SPI answers to the outstanding request since it was sent (RFC 7296 §2.21.4). */
+  readonly invalidSpiHints: number;
+  /** `cmd.disconnect` arrived while IKE_AUTH was outstanding: delete the IKE SA as soon as the response is in. */
+  readonly disconnectAfterAuth: boolean;
+}
+
+/** The slot of the Child SA created by IKE_AUTH. */
+export const MAIN_SLOT = 'main';
+
+export function childRekeyTimerId(slot: string): string {
+  return `timer.childRekey:${slot}`;
+}
+
+export function initialContext(input: InitiatorInput): InitiatorContext {
+  return {
+    ...input,
+    retransmitWaitsMs: retransmitWaitsMs(input.cfg.retransmit),
+    keys: undefined,
+    spiI: ZERO_SPI,
+    nonceI: new Uint8Array(0),
+    dhGroup: input.cfg.dhGroups[0] ?? 31,
+    cookieRetries: 0,
+    nextId: 0,
+    pending: undefined,
+    children: [],
+    slotSeq: 0,
+    timerSlots: [],
+    childSpiIn: 0,
+    authRound: 0,
+    authReply: undefined,
+    childReply: undefined,
+    config: undefined,
+    queue: [],
+    newKeys: undefined,
+    ikeRekeyDelayMs: 0,
+    closeReason: '',
+    peerNextId: 0,
+    lastResponse: undefined,
+    invalidSpiHints: 0,
+    disconnectAfterAuth: false,
+  };
+}
