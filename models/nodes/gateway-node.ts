@@ -12,12 +12,13 @@ import type { IkePeerConfig, ResponderPolicy } from '../ike/config.ts';
 import { ikeMessage } from '../ike/messages.ts';
 import { INVALID_SPI_REPLIES_PER_SEC, ReplyLimit } from '../ike/reply-limit.ts';
 import { RetiredResponses, retiredKeepUs } from '../ike/retired-responses.ts';
-import { responderMachine } from '../ike/responder-machine.ts';
+import { responderMachine, responderPhase } from '../ike/responder-machine.ts';
 import type { ChildSa } from '../ike/sa.ts';
 import type { IkeEmitted } from '../ike/steps.ts';
 import * as ikeInit from '../ike/tasks/ike-init.ts';
 import * as invalidSpi from '../ike/tasks/invalid-spi.ts';
 import type { AddressProvider, GatewayMethodContext, ProviderHost, UdpDatagram } from '../methods/method.ts';
+import { providerActor } from './gateway/provider-actor.ts';
 import { IkeExchangeType, type IkeMessage } from '../wire/ike/index.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
 import { coversInbound, coversOutbound } from './client-spd.ts';
@@ -102,6 +103,19 @@ function namesSa(rec: SaRecord, m: IkeMessage): boolean {
   const { keys, newKeys } = rec.actor.getSnapshot().context;
   return m.spiR === keys.spiR || m.spiR === newKeys?.spiR;
 }
+/** Reports a responder's phase changes (`responderPhase`) as `state` trace events. */
+function tracePhases(actor: Responder, report: (from: string, to: string) => void): { current(): string } {
+  let last = 'none';
+  actor.subscribe((snapshot) => {
+    const now = responderPhase(snapshot.value);
+    if (now !== last) {
+      report(last, now);
+      last = now;
+    }
+  });
+  return { current: () => last };
+}
+
 /** Close reasons after which the peer no longer uses the SA's address: it deleted the SA, or said it forgot it. */
 const PEER_DROPPED: ReadonlySet<string> = new Set(['deleted', 'initial-contact']);
 
@@ -112,6 +126,8 @@ export class GatewayNode implements SimNode<Packet> {
   private host!: NodeHost<Packet>;
   private rng!: RandomStream;
   private provider!: AddressProvider;
+  /** The provider as an actor (gateway/provider-actor.ts): the responders ask it by events. */
+  private providerRef!: Actor<typeof providerActor>;
   private readonly bySpiI = new Map<string, SaRecord>();
   private readonly records = new Map<string, SaRecord>();
   private readonly packets = new WeakMap<object, Packet>();
@@ -139,6 +155,17 @@ export class GatewayNode implements SimNode<Packet> {
     this.host = host;
     this.rng = host.rng('ike');
     this.provider = this.options.provider({ host: this.providerHost(), cpRequired: this.options.policy.cpRequired });
+    this.providerRef = createActor(providerActor, {
+      clock: host.clock,
+      input: {
+        provider: this.provider,
+        assigned: (ikeSaId, address) => {
+          const rec = this.records.get(ikeSaId);
+          if (rec !== undefined) this.noteAddress(rec, address);
+        },
+      },
+    });
+    this.providerRef.start();
   }
 
   private providerHost(): ProviderHost {
@@ -267,12 +294,13 @@ export class GatewayNode implements SimNode<Packet> {
         rng: this.rng,
         initRequest: m,
         accepted,
+        provider: this.providerRef,
         providerChildren: this.provider.childRequest !== undefined,
         hasOtherSa: (peerId) => this.othersOf(peerId, undefined).length > 0,
       },
     });
     const machine = `ike:${m.spiI}`;
-    const tracker = traceTransitions(actor, 'none', (from, to) => this.host.traceState(machine, from, to));
+    const tracker = tracePhases(actor, (from, to) => this.host.traceState(machine, from, to));
     const rec: SaRecord = { id: m.spiI, actor, peerAddress, tracker, peerId: '', children: [] };
     this.bySpiI.set(m.spiI, rec);
     this.records.set(rec.id, rec);
@@ -290,10 +318,6 @@ export class GatewayNode implements SimNode<Packet> {
     this.host.send('outside', packet);
   }
 
-  private current(rec: SaRecord): boolean {
-    return this.records.get(rec.id) === rec;
-  }
-
   private onEmitted(rec: SaRecord, e: IkeEmitted): void {
     switch (e.type) {
       case 'net.send':
@@ -303,27 +327,6 @@ export class GatewayNode implements SimNode<Packet> {
       case 'ike.authenticated':
         rec.peerId = e.peerId;
         this.enforceUniqueness(rec, e.initialContact);
-        return;
-      case 'address.request':
-        rec.peerId = e.peerId;
-        this.provider.request({ ikeSaId: rec.id, peerId: e.peerId, request: e.request, round: e.round }, (answer) => {
-          if (!this.current(rec)) return;
-          if (answer.ok && answer.more !== true) this.noteAddress(rec, answer.config?.address);
-          rec.actor.send({ type: 'provider.answer', answer });
-        });
-        return;
-      case 'address.abandoned':
-        this.provider.abandon?.(rec.id);
-        return;
-      case 'child.request':
-        this.provider.childRequest?.(
-          { ikeSaId: rec.id, peerId: e.peerId, request: e.request, rekeyOf: e.rekeyOf, config: e.config },
-          (answer) => {
-            if (!this.current(rec)) return;
-            if (answer.ok) this.noteAddress(rec, answer.config?.address);
-            rec.actor.send({ type: 'provider.childAnswer', answer });
-          },
-        );
         return;
       case 'ike.up':
         this.host.traceNote('gateway.saUp', { peer: rec.peerId, ikeSa: rec.id });
@@ -398,7 +401,8 @@ export class GatewayNode implements SimNode<Packet> {
   }
 
   private remove(rec: SaRecord, peerMayHold: boolean): void {
-    if (rec.peerId !== '') this.provider.release(rec.id, rec.peerId, peerMayHold);
+    if (rec.peerId !== '')
+      this.providerRef.send({ type: 'provider.release', ikeSaId: rec.id, peerId: rec.peerId, peerMayHold });
     for (const [spi, r] of this.bySpiI) if (r === rec) this.bySpiI.delete(spi);
     this.records.delete(rec.id);
     // Stop after the current transition finishes (we are inside its emit).
@@ -538,7 +542,7 @@ export class GatewayNode implements SimNode<Packet> {
     this.espSeq.clear();
     this.inbound.clear();
     this.retired.clear();
-    this.provider.reset();
+    this.providerRef.send({ type: 'provider.reset' });
   }
 
   restart(): void {
