@@ -9,7 +9,7 @@
  * CREATE_CHILD_SA) and `own` (our liveness request, RFC 7296 §2.4, retransmitted by `after` until the tries run out).
  * While the provider works the responder never blocks: `waitingAddress` / `waitingChild` invoke an ask actor
  * (provider-ask.ts) and answer INTERNAL_ADDRESS_FAILURE / TEMPORARY_FAILURE after `addressTimeout`, telling the
- * provider to abandon. `timer.halfOpen` removes a half-open SA (initDone, authRound); `cmd.delete` (the gateway
+ * provider to abandon. The `halfOpen` delay removes a half-open SA (initDone, authRound); `cmd.delete` (the gateway
  * replacing the SA) closes it from any state. Every state screens requests through the window of RFC 7296 §2.1–2.3
  * (cached response, already processing, out of window) first. What is sent is computed in responder-core.ts; the
  * states and transitions are all here. Unhandled events are traced (unhandled.ts).
@@ -67,7 +67,6 @@ const base = setup({
       return m !== undefined && !core.isNextRequest(context, m);
     },
     halfOpenOn: ({ context }) => core.halfOpenMs(context) > 0,
-    livenessOn: ({ context }) => core.livenessEveryMs(context) > 0,
     authIs: ({ context, event }, params: { verdict: core.AuthVerdict }) => {
       const m = recv(event);
       return m !== undefined && core.authVerdict(context, m) === params.verdict;
