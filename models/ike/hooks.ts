@@ -4,6 +4,7 @@
  * responses; the responder asks the gateway's address provider for each IKE_AUTH round and CREATE_CHILD_SA.
  * models/methods implements these; nothing here imports models/methods.
  */
+import type { ActorRef, Snapshot } from 'xstate';
 import type { IkeMessage, IkePayload, IkeTrafficSelector } from '../wire/ike/index.ts';
 import type { AssignedConfig } from './tasks/ike-config.ts';
 
@@ -134,3 +135,27 @@ export type ChildAnswer =
       readonly notify: 'INTERNAL_ADDRESS_FAILURE' | 'TS_UNACCEPTABLE' | 'NO_PROPOSAL_CHOSEN' | 'TEMPORARY_FAILURE';
       readonly replyPayloads?: readonly IkePayload[];
     };
+
+// ---------------------------------------------------------------------------------------------------------------
+// The provider protocol: how a responder asks the gateway's provider actor (events, no callbacks)
+
+/** What the provider actor answers to the `replyTo` of a request. */
+export type ProviderReply =
+  | { readonly type: 'provider.answer'; readonly answer: AddressAnswer }
+  | { readonly type: 'provider.childAnswer'; readonly answer: ChildAnswer };
+
+/** Something that takes the provider's reply (the responder's invoked ask actor). */
+export type ProviderReplyTo = ActorRef<Snapshot<unknown>, ProviderReply>;
+
+/**
+ * What the gateway's provider actor receives. The responder's `waitingAddress` (`waitingChild`) invokes an ask actor
+ * that sends `provider.address` (`provider.child`) with itself as `replyTo` and finishes with the answer it gets back;
+ * when the address timeout answers first, the responder sends `provider.abandon` (the provider may stop retrying).
+ */
+export type ProviderEvent =
+  | { readonly type: 'provider.address'; readonly req: AddressRequest; readonly replyTo: ProviderReplyTo }
+  | { readonly type: 'provider.child'; readonly req: ChildProviderRequest; readonly replyTo: ProviderReplyTo }
+  | { readonly type: 'provider.abandon'; readonly ikeSaId: string };
+
+/** The provider actor as the responder sees it (its ref is in the responder's input). */
+export type ProviderRef = ActorRef<Snapshot<unknown>, ProviderEvent>;

@@ -1,16 +1,17 @@
 /**
- * The IKE SA responder's handlers (one per client IKE SA at the gateway). RFC 7296 §2.1: the responder never
- * retransmits; it keeps its last response and re-sends exactly it when the request repeats. A repeat that arrives
- * while the request is still being worked on (waiting for an address) follows `ResponderPolicy.busyRepeat`.
+ * What the IKE SA responder sends (responder-machine.ts decides when, and which state follows). RFC 7296 §2.1: the
+ * responder never retransmits a response; it keeps its last one and re-sends exactly it when the request repeats. Each
+ * function here is pure in (context, message) — apart from the SA's seeded random stream for SPIs and nonces — and
+ * returns the context changes and the events to emit; none of them chooses a state.
  */
 import type { RandomStream } from '../contract.ts';
 import { IkeExchangeType, notifyPayload, type IkeMessage, type IkePayload } from '../wire/ike/index.ts';
-import type { AddressAnswer, ChildAnswer } from './hooks.ts';
+import type { AddressAnswer, AddressRequest, ChildAnswer, ChildProviderRequest, ProviderRef } from './hooks.ts';
 import type { IkePeerConfig, ResponderPolicy } from './config.ts';
 import { addressing, ikeMessage } from './messages.ts';
 import { randomEspSpi, randomIkeSpi, type ChildSa, type IkeSaKeys } from './sa.ts';
 import { retransmitWaitsMs } from './retransmit.ts';
-import { note, type IkeEmitted, type Step, type TimerSpec } from './steps.ts';
+import { note, type IkeEmitted } from './steps.ts';
 import * as childCreate from './tasks/child-create.ts';
 import * as childDelete from './tasks/child-delete.ts';
 import * as childRekey from './tasks/child-rekey.ts';
@@ -36,6 +37,8 @@ export interface ResponderInput {
     readonly nonceI: Uint8Array;
     readonly proposalNumber: number;
   };
+  /** The gateway's provider actor: asked for each IKE_AUTH round (and CREATE_CHILD_SA with `providerChildren`). */
+  readonly provider: ProviderRef;
   /** The provider answers CREATE_CHILD_SA too (`AddressProvider.childRequest`): ask it and wait. */
   readonly providerChildren?: boolean;
   /** Does the gateway hold another IKE SA authenticated as this identity (`ResponderPolicy.uniqueIds` = keep)? */
@@ -68,14 +71,18 @@ export interface ResponderContext extends ResponderInput {
   readonly busyAnswered: number;
   /** Unprotected INVALID_IKE_SPI answers to our outstanding request (RFC 7296 §2.21.4, see `ownInvalidSpi`). */
   readonly ownInvalidSpiHints: number;
+  /** The provider's last answers (the ask actors' outputs), read by the actions of the transition taking them. */
+  readonly addressAnswer: AddressAnswer | undefined;
+  readonly childAnswer: ChildAnswer | undefined;
 }
 
 type Ctx = ResponderContext;
-type S = Step<Ctx>;
-const ADDRESS_TIMER = 'timer.addressTimeout';
-const LIVENESS_TIMER = 'timer.gwLiveness';
-const OWN_RETRANSMIT = 'timer.ownRetransmit';
-const HALF_OPEN_TIMER = 'timer.halfOpen';
+
+/** A computed reaction: context changes and events to emit, in order. */
+export interface Out {
+  readonly ctx?: Partial<Ctx>;
+  readonly emits: readonly IkeEmitted[];
+}
 
 export function initialContext(input: ResponderInput): Ctx {
   const keys: IkeSaKeys = {
@@ -104,42 +111,44 @@ export function initialContext(input: ResponderInput): Ctx {
     ownPending: undefined,
     busyAnswered: 0,
     ownInvalidSpiHints: 0,
+    addressAnswer: undefined,
+    childAnswer: undefined,
   };
 }
 
-function respond(
-  ctx: Ctx,
-  req: IkeMessage,
-  payloads: readonly IkePayload[],
-  extra: Partial<Ctx> = {},
-  keys = ctx.keys,
-): S {
-  const message = ikeMessage(addressing(keys, false), req.exchangeType, req.messageId, true, payloads);
+function respond(ctx: Ctx, req: IkeMessage, payloads: readonly IkePayload[], extra: Partial<Ctx> = {}): Out {
+  const message = ikeMessage(addressing(ctx.keys, false), req.exchangeType, req.messageId, true, payloads);
   return {
     ctx: { ...extra, lastResponse: message, nextExpect: req.messageId + 1 },
     emits: [{ type: 'net.send', message }],
   };
 }
 
-function withEmits(s: S, before: readonly IkeEmitted[], after: readonly IkeEmitted[] = []): S {
-  return { ...s, emits: [...before, ...(s.emits ?? []), ...after] };
+function around(o: Out, before: readonly IkeEmitted[], after: readonly IkeEmitted[] = []): Out {
+  return { ...o, emits: [...before, ...o.emits, ...after] };
 }
 
-/** The half-open timer (strongSwan's half_open_timeout): armed while we wait for the peer's next IKE_AUTH. */
-function halfOpenTimers(ctx: Ctx): TimerSpec[] {
-  const ms = ctx.policy.halfOpenTimeoutMs ?? 0;
-  return ms > 0 ? [{ id: HALF_OPEN_TIMER, event: HALF_OPEN_TIMER, delayMs: ms }] : [];
-}
+const closedBy = (reason: string): IkeEmitted => ({ type: 'ike.closed', reason });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Timers (named delays of the machine)
+
+/** strongSwan's half_open_timeout: a half-open IKE SA waits this long for the peer's next IKE_AUTH (0 = never). */
+export const halfOpenMs = (ctx: Ctx): number => ctx.policy.halfOpenTimeoutMs ?? 0;
+/** The gateway's own liveness check interval (RFC 7296 §2.4), 0 = never. */
+export const livenessEveryMs = (ctx: Ctx): number => ctx.policy.livenessMs ?? 0;
+/** The wait after the `sendIndex`-th transmission of our own request (RFC 7296 §2.1). */
+export const ownRetransmitWaitMs = (ctx: Ctx): number =>
+  retransmitWaitsMs(ctx.cfg.retransmit)[ctx.ownPending?.sendIndex ?? 0] ?? 0;
+
+// ---------------------------------------------------------------------------------------------------------------
+// IKE_SA_INIT, the half-open timeout, the gateway's delete
 
 /** IKE_SA_INIT response (RFC 7296 §1.2). */
-export function start(ctx: Ctx): S {
+export function initResponse(ctx: Ctx): Out {
   const { payloads, nonceR } = ikeInit.buildR(ctx.accepted, ctx.rng);
   const keys = { ...ctx.keys, nonceR };
-  return {
-    ...respond({ ...ctx, keys }, ctx.initRequest, payloads, { keys }, keys),
-    timers: halfOpenTimers(ctx),
-    go: 'initDone',
-  };
+  return respond({ ...ctx, keys }, ctx.initRequest, payloads, { keys });
 }
 
 /**
@@ -147,49 +156,10 @@ export function start(ctx: Ctx): S {
  * vanished, or spoofed IKE_SA_INITs). RFC 7296 §2.4 lets a node forget an IKE SA at any time; it never reached
  * `established`, so nothing is sent. A late IKE_AUTH retransmission then draws INVALID_IKE_SPI (§2.21.4).
  */
-export function halfOpenTimeout(ctx: Ctx): S {
-  return closed({
-    emits: [
-      note('ike.halfOpenTimeout', { peer: ctx.peerId, round: ctx.round }),
-      { type: 'ike.closed', reason: 'half-open-timeout' },
-    ],
-    go: 'closed',
-  });
-}
-
-/** A response to one of our own requests (liveness). */
-function ownResponse(ctx: Ctx, m: IkeMessage): S {
-  const p = ctx.ownPending;
-  if (p !== undefined && invalidSpi.matches(m, ctx.keys.spiI, ctx.keys.spiR, p.message.messageId))
-    return ownInvalidSpi(ctx, m, p.message);
-  if (p === undefined || m.messageId !== p.message.messageId)
-    return { emits: [note('ike.ignored', { messageId: m.messageId, why: 'not our outstanding request' })] };
-  return { ctx: { ownPending: undefined, ownInvalidSpiHints: 0 }, cancel: [OWN_RETRANSMIT] };
-}
-
-/**
- * The client answered our request with an unprotected INVALID_IKE_SPI: it no longer knows this IKE SA (it restarted
- * or reconnected). As on the initiator (initiator-core.ts `invalidSpiHint`, RFC 7296 §2.21.4): the first one makes
- * us re-send the request at once as the liveness check; a second one before any protected answer closes the SA as
- * `peer-lost` (its address is released).
- */
-function ownInvalidSpi(ctx: Ctx, m: IkeMessage, request: IkeMessage): S {
-  if (ctx.ownInvalidSpiHints === 0)
-    return {
-      ctx: { ownInvalidSpiHints: 1 },
-      emits: [
-        note('ike.invalidSpi', { messageId: m.messageId, check: 'resend' }),
-        { type: 'net.send', message: request },
-      ],
-    };
-  return closed({
-    ctx: { ownPending: undefined },
-    emits: [
-      note('ike.invalidSpi', { messageId: m.messageId, check: 'confirmed' }),
-      { type: 'ike.closed', reason: 'peer-lost' },
-    ],
-    go: 'closed',
-  });
+export function halfOpenTimeout(ctx: Ctx): Out {
+  return {
+    emits: [note('ike.halfOpenTimeout', { peer: ctx.peerId, round: ctx.round }), closedBy('half-open-timeout')],
+  };
 }
 
 /**
@@ -200,7 +170,7 @@ function ownInvalidSpi(ctx: Ctx, m: IkeMessage, request: IkeMessage): S {
  * unknown SPI and, being a response, is not answered (§2.21.4). With our own request outstanding (window 1, §2.3)
  * no Delete can be sent and the SA just goes.
  */
-export function deleteNow(ctx: Ctx, notifyPeer: boolean, reason: string): S {
+export function deleteNow(ctx: Ctx, notifyPeer: boolean, reason: string): Out {
   const send: IkeEmitted[] = [];
   if (notifyPeer && ctx.ownPending === undefined) {
     const message = ikeMessage(
@@ -212,253 +182,333 @@ export function deleteNow(ctx: Ctx, notifyPeer: boolean, reason: string): S {
     );
     send.push({ type: 'net.send', message });
   }
-  return closed({
-    ctx: { ownNextId: ctx.ownNextId + send.length },
-    emits: [note('ike.saReplaced', { peer: ctx.peerId, reason }), ...send, { type: 'ike.closed', reason }],
-    go: 'closed',
-  });
-}
-
-/** Window and cache checks common to every state; undefined = a new request to handle. */
-export function screen(ctx: Ctx, m: IkeMessage, busy: boolean): S | undefined {
-  if (m.response) return ownResponse(ctx, m);
-  if (m.messageId === ctx.nextExpect - 1 && ctx.lastResponse !== undefined) {
-    // RFC 7296 §2.1: a retransmitted request gets the cached response, byte for byte.
-    return {
-      emits: [note('ike.cachedResponse', { messageId: m.messageId }), { type: 'net.send', message: ctx.lastResponse }],
-    };
-  }
-  if (m.messageId === ctx.nextExpect && busy) {
-    if (ctx.policy.busyRepeat === 'ack-later')
-      return {
-        ctx: { repeatWhileBusy: ctx.repeatWhileBusy + 1 },
-        emits: [note('ike.alreadyProcessing', { messageId: m.messageId, policy: 'ack-later' })],
-      };
-    return { emits: [note('ike.alreadyProcessing', { messageId: m.messageId, policy: 'ignore' })] };
-  }
-  if (m.messageId !== ctx.nextExpect)
-    return { emits: [note('ike.ignored', { messageId: m.messageId, why: `expected #${ctx.nextExpect}` })] };
-  return undefined;
-}
-
-function childInRequest(m: IkeMessage): boolean {
-  return m.payloads.some((p) => p.kind === 'SK' && p.payloads.some((q) => q.kind === 'SA'));
-}
-
-function askProvider(ctx: Ctx, m: IkeMessage, extra: Partial<Ctx>, before: readonly IkeEmitted[] = []): S {
-  const authChildRequest = ctx.authChildRequest ?? (childInRequest(m) ? m : undefined);
-  const peerId = extra.peerId ?? ctx.peerId;
   return {
-    ctx: { ...extra, waitingRequest: m, authChildRequest },
-    emits: [...before, { type: 'address.request', peerId, request: m, round: ctx.round }],
-    cancel: [HALF_OPEN_TIMER],
-    timers: [{ id: ADDRESS_TIMER, event: ADDRESS_TIMER, delayMs: ctx.policy.addressTimeoutMs }],
-    go: 'waitingAddress',
+    ctx: { ownNextId: ctx.ownNextId + send.length },
+    emits: [note('ike.saReplaced', { peer: ctx.peerId, reason }), ...send, closedBy(reason)],
   };
 }
 
-export function authRequest(ctx: Ctx, m: IkeMessage): S {
-  const pre = screen(ctx, m, false);
-  if (pre !== undefined) return pre;
-  if (m.exchangeType !== IkeExchangeType.IKE_AUTH)
-    return { emits: [note('ike.ignored', { messageId: m.messageId, why: 'expected IKE_AUTH' })] };
-  const r = ikeAuth.processR(m, ctx.keys, ctx.pskFor);
-  if (!r.ok) {
-    // RFC 7296 §2.21.2: AUTHENTICATION_FAILED in the response; the IKE SA is not created.
-    const s = respond(ctx, m, ikeAuth.failureR());
-    return { ...closed(withEmits(s, [], [{ type: 'ike.closed', reason: 'AUTHENTICATION_FAILED' }])), go: 'closed' };
-  }
-  const initialContact = ikeAuth.initialContactOf(m);
-  if (ctx.policy.uniqueIds === 'keep' && !initialContact && ctx.hasOtherSa?.(r.peerId) === true) {
-    // strongSwan's uniqueids=keep: the identity's existing IKE SA stays, the new one is refused (as AUTH failure).
-    const s = respond(ctx, m, ikeAuth.failureR());
-    return {
-      ...closed(
-        withEmits(
-          s,
-          [note('ike.duplicateRejected', { peer: r.peerId })],
-          [{ type: 'ike.closed', reason: 'duplicate-rejected' }],
-        ),
-      ),
-      go: 'closed',
-    };
-  }
-  // The gateway replaces the identity's other IKE SAs on this (uniqueIds, INITIAL_CONTACT) before the address is
-  // asked for, so their addresses are back in the pool first.
-  return askProvider(ctx, m, { peerId: r.peerId }, [{ type: 'ike.authenticated', peerId: r.peerId, initialContact }]);
+// ---------------------------------------------------------------------------------------------------------------
+// The request window (every state): RFC 7296 §2.1–2.3
+
+/** A repeat of the request answered last: it gets the cached response, byte for byte (RFC 7296 §2.1). */
+export const isCachedRepeat = (ctx: Ctx, m: IkeMessage): boolean =>
+  !m.response && m.messageId === ctx.nextExpect - 1 && ctx.lastResponse !== undefined;
+export const isNextRequest = (ctx: Ctx, m: IkeMessage): boolean => !m.response && m.messageId === ctx.nextExpect;
+
+export function cachedResponse(ctx: Ctx, m: IkeMessage): Out {
+  const message = ctx.lastResponse;
+  const send: IkeEmitted[] = message === undefined ? [] : [{ type: 'net.send', message }];
+  return { emits: [note('ike.cachedResponse', { messageId: m.messageId }), ...send] };
 }
 
-/** A further IKE_AUTH round (draft-ietf-ipsec-dhcp-over-ike-00 §3): the provider sees each request. */
-export function nextAuthRound(ctx: Ctx, m: IkeMessage): S {
-  const pre = screen(ctx, m, false);
-  if (pre !== undefined) return pre;
-  if (m.exchangeType === IkeExchangeType.INFORMATIONAL && ikeDelete.processR(m)) {
-    // The first IKE_AUTH round authenticated the peer, so the IKE SA exists and the peer may delete it between rounds
-    // (RFC 7296 §1.4.1; draft-ietf-ipsec-dhcp-over-ike-00 §3: a client that gives up on DHCP closes the SA).
-    const s = respond(ctx, m, ikeDelete.buildR());
-    return { ...closed(withEmits(s, [], [{ type: 'ike.closed', reason: 'deleted' }])), go: 'closed' };
-  }
-  if (m.exchangeType !== IkeExchangeType.IKE_AUTH)
-    return respond(ctx, m, [notifyPayload({ notify: 'INVALID_SYNTAX' })]);
-  return askProvider(ctx, m, {});
+export function outOfWindow(ctx: Ctx, m: IkeMessage): Out {
+  return { emits: [note('ike.ignored', { messageId: m.messageId, why: `expected #${ctx.nextExpect}` })] };
+}
+
+/** The request being worked on came again (`ResponderPolicy.busyRepeat`). */
+export function alreadyProcessing(ctx: Ctx, m: IkeMessage): Out {
+  if (ctx.policy.busyRepeat === 'ack-later')
+    return {
+      ctx: { repeatWhileBusy: ctx.repeatWhileBusy + 1 },
+      emits: [note('ike.alreadyProcessing', { messageId: m.messageId, policy: 'ack-later' })],
+    };
+  return { emits: [note('ike.alreadyProcessing', { messageId: m.messageId, policy: 'ignore' })] };
 }
 
 function ackLaterNotes(ctx: Ctx): IkeEmitted[] {
   return ctx.repeatWhileBusy > 0 ? [note('ike.ackLater', { repeats: ctx.repeatWhileBusy })] : [];
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Our own requests (liveness, RFC 7296 §2.4) and the responses to them
+
+export function notOurRequest(m: IkeMessage): Out {
+  return { emits: [note('ike.ignored', { messageId: m.messageId, why: 'not our outstanding request' })] };
+}
+
+/** An unprotected INVALID_IKE_SPI answering our outstanding request (RFC 7296 §2.21.4). */
+export function isOwnInvalidSpi(ctx: Ctx, m: IkeMessage): boolean {
+  const p = ctx.ownPending;
+  return p !== undefined && m.response && invalidSpi.matches(m, ctx.keys.spiI, ctx.keys.spiR, p.message.messageId);
+}
+
+export const isOwnResponse = (ctx: Ctx, m: IkeMessage): boolean =>
+  m.response && ctx.ownPending !== undefined && m.messageId === ctx.ownPending.message.messageId;
+
+/**
+ * The client answered our request with an unprotected INVALID_IKE_SPI: it no longer knows this IKE SA (it restarted
+ * or reconnected). As on the initiator (RFC 7296 §2.21.4): the first one makes us re-send the request at once as the
+ * liveness check; a second one before any protected answer closes the SA as `peer-lost` (its address is released).
+ */
+export function ownInvalidSpiResend(ctx: Ctx, m: IkeMessage): Out {
+  const send: IkeEmitted[] =
+    ctx.ownPending === undefined ? [] : [{ type: 'net.send', message: ctx.ownPending.message }];
+  return {
+    ctx: { ownInvalidSpiHints: 1 },
+    emits: [note('ike.invalidSpi', { messageId: m.messageId, check: 'resend' }), ...send],
+  };
+}
+
+export function ownInvalidSpiConfirmed(m: IkeMessage): Out {
+  return {
+    ctx: { ownPending: undefined },
+    emits: [note('ike.invalidSpi', { messageId: m.messageId, check: 'confirmed' }), closedBy('peer-lost')],
+  };
+}
+
+/** Our liveness check (RFC 7296 §2.4), `ResponderPolicy.livenessMs`: an empty INFORMATIONAL request. */
+export function livenessRequest(ctx: Ctx): Out {
+  const message = ikeMessage(
+    addressing(ctx.keys, false),
+    IkeExchangeType.INFORMATIONAL,
+    ctx.ownNextId,
+    false,
+    liveness.buildI(),
+  );
+  return {
+    ctx: { ownNextId: ctx.ownNextId + 1, ownPending: { message, sendIndex: 0 }, ownInvalidSpiHints: 0 },
+    emits: [{ type: 'net.send', message }],
+  };
+}
+
+/** Our request retransmits like an initiator's (RFC 7296 §2.1) until `retransmit.tries`. */
+export const ownTriesLeft = (ctx: Ctx): boolean =>
+  ctx.ownPending !== undefined && ctx.ownPending.sendIndex < ctx.cfg.retransmit.tries;
+
+export function ownRetransmit(ctx: Ctx): Out {
+  const p = ctx.ownPending;
+  if (p === undefined) return { emits: [] };
+  return {
+    ctx: { ownPending: { ...p, sendIndex: p.sendIndex + 1 } },
+    emits: [{ type: 'net.send', message: p.message }],
+  };
+}
+
+/** No answer at all to our request ⇒ the client is dead (RFC 7296 §2.4). */
+export function ownGiveUp(ctx: Ctx): Out {
+  return {
+    ctx: { ownPending: undefined },
+    emits: [
+      note('ike.giveUp', { exchange: 'liveness', messageId: ctx.ownPending?.message.messageId ?? -1 }),
+      closedBy('dead-peer'),
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// IKE_AUTH (RFC 7296 §1.2, §2.15) and its rounds (draft-ietf-ipsec-dhcp-over-ike-00 §3)
+
+export type AuthVerdict = 'notAuth' | 'failed' | 'duplicate' | 'ok';
+
+/** How the first IKE_AUTH request is answered. */
+export function authVerdict(ctx: Ctx, m: IkeMessage): AuthVerdict {
+  if (m.exchangeType !== IkeExchangeType.IKE_AUTH) return 'notAuth';
+  const r = ikeAuth.processR(m, ctx.keys, ctx.pskFor);
+  if (!r.ok) return 'failed';
+  // strongSwan's uniqueids=keep: the identity's existing IKE SA stays, the new one is refused (as AUTH failure).
+  const keep = ctx.policy.uniqueIds === 'keep' && !ikeAuth.initialContactOf(m);
+  return keep && ctx.hasOtherSa?.(r.peerId) === true ? 'duplicate' : 'ok';
+}
+
+export function notIkeAuth(m: IkeMessage): Out {
+  return { emits: [note('ike.ignored', { messageId: m.messageId, why: 'expected IKE_AUTH' })] };
+}
+
+/** RFC 7296 §2.21.2: AUTHENTICATION_FAILED in the response; the IKE SA is not created. */
+export function authFailed(ctx: Ctx, m: IkeMessage): Out {
+  return around(respond(ctx, m, ikeAuth.failureR()), [], [closedBy('AUTHENTICATION_FAILED')]);
+}
+
+export function duplicateRejected(ctx: Ctx, m: IkeMessage): Out {
+  const peer = ikeAuth.processR(m, ctx.keys, ctx.pskFor).peerId ?? '';
+  return around(
+    respond(ctx, m, ikeAuth.failureR()),
+    [note('ike.duplicateRejected', { peer })],
+    [closedBy('duplicate-rejected')],
+  );
+}
+
+function childInRequest(m: IkeMessage): boolean {
+  return m.payloads.some((p) => p.kind === 'SK' && p.payloads.some((q) => q.kind === 'SA'));
+}
+
+/** The request goes to the provider (the machine's `waitingAddress` asks it). */
+function toProvider(ctx: Ctx, m: IkeMessage, peerId: string): Partial<Ctx> {
+  return { peerId, waitingRequest: m, authChildRequest: ctx.authChildRequest ?? (childInRequest(m) ? m : undefined) };
+}
+
+/**
+ * The peer is authenticated: the gateway replaces the identity's other IKE SAs on `ike.authenticated` (uniqueIds,
+ * INITIAL_CONTACT) before the address is asked for, so their addresses are back in the pool first.
+ */
+export function authenticated(ctx: Ctx, m: IkeMessage): Out {
+  const peerId = ikeAuth.processR(m, ctx.keys, ctx.pskFor).peerId ?? '';
+  const initialContact = ikeAuth.initialContactOf(m);
+  return { ctx: toProvider(ctx, m, peerId), emits: [{ type: 'ike.authenticated', peerId, initialContact }] };
+}
+
+/** A further IKE_AUTH round: the provider sees each request. */
+export function nextRound(ctx: Ctx, m: IkeMessage): Out {
+  return { ctx: toProvider(ctx, m, ctx.peerId), emits: [] };
+}
+
+export const isIkeAuth = (m: IkeMessage): boolean => m.exchangeType === IkeExchangeType.IKE_AUTH;
+/** An INFORMATIONAL with Delete of the IKE SA (RFC 7296 §1.4.1). */
+export const isIkeDelete = (m: IkeMessage): boolean =>
+  m.exchangeType === IkeExchangeType.INFORMATIONAL && ikeDelete.processR(m);
+
+/**
+ * The peer deletes the IKE SA (RFC 7296 §1.4.1) — between IKE_AUTH rounds too: the first round authenticated the peer
+ * (draft-ietf-ipsec-dhcp-over-ike-00 §3: a client that gives up on DHCP closes the SA).
+ */
+export function peerDeleted(ctx: Ctx, m: IkeMessage): Out {
+  return around(respond(ctx, m, ikeDelete.buildR()), [], [closedBy('deleted')]);
+}
+
+export function invalidSyntax(ctx: Ctx, m: IkeMessage): Out {
+  return respond(ctx, m, [notifyPayload({ notify: 'INVALID_SYNTAX' })]);
+}
+
+/** What the provider is asked for the IKE_AUTH round being answered. */
+export function addressRequest(ctx: Ctx): AddressRequest {
+  // `waitingRequest` is set on every way into `waitingAddress`; the init request stands in for the type only.
+  return {
+    ikeSaId: ctx.initRequest.spiI,
+    peerId: ctx.peerId,
+    request: ctx.waitingRequest ?? ctx.initRequest,
+    round: ctx.round,
+  };
+}
+
 /** An IKE_AUTH response: the first round carries IDr and AUTH (RFC 7296 §1.2), later rounds only `rest`. */
-function authReply(ctx: Ctx, m: IkeMessage, rest: readonly IkePayload[], extra: Partial<Ctx>, go: string): S {
+function authReply(ctx: Ctx, rest: readonly IkePayload[], extra: Partial<Ctx>, up: IkeEmitted | undefined): Out {
+  const m = ctx.waitingRequest ?? ctx.initRequest;
   const payloads =
     ctx.round === 0
       ? ikeAuth.buildR(ctx.cfg.identity, ctx.pskFor(ctx.peerId) ?? ctx.cfg.pskName, ctx.keys, rest)
       : [...rest];
   const base = respond(ctx, m, payloads, { ...extra, waitingRequest: undefined, repeatWhileBusy: 0 });
-  // Another IKE_AUTH round is due from the peer: half-open again until it comes.
-  const timers = go === 'authRound' ? halfOpenTimers(ctx) : [];
-  return { ...withEmits(base, ackLaterNotes(ctx)), cancel: [ADDRESS_TIMER], timers, go };
+  return around(base, ackLaterNotes(ctx), up === undefined ? [] : [up]);
 }
 
-function livenessTimers(ctx: Ctx): TimerSpec[] {
-  const every = ctx.policy.livenessMs ?? 0;
-  return every > 0 ? [{ id: LIVENESS_TIMER, event: LIVENESS_TIMER, delayMs: every }] : [];
+const up = (ctx: Ctx, config: AssignedConfig | undefined, child: ChildSa | undefined): IkeEmitted => ({
+  type: 'ike.up',
+  keys: ctx.keys,
+  config,
+  child,
+});
+
+export const answerFailed = (a: AddressAnswer): boolean => !a.ok;
+export const answerMore = (a: AddressAnswer): boolean => a.ok && a.more === true;
+
+/** RFC 7296 §1.2/§3.10.1: the provider refused; the IKE SA is created, the Child SA is not. */
+export function addressRefused(ctx: Ctx, a: AddressAnswer): Out {
+  const notify = a.ok ? 'INTERNAL_ADDRESS_FAILURE' : a.notify;
+  return authReply(ctx, [notifyPayload({ notify })], {}, up(ctx, undefined, undefined));
 }
 
-function withUp(s: S, ctx: Ctx, config: AssignedConfig | undefined, child: ChildSa | undefined): S {
-  return {
-    ...withEmits(s, [], [{ type: 'ike.up', keys: ctx.keys, config, child }]),
-    timers: [...(s.timers ?? []), ...livenessTimers(ctx)],
-  };
+/** Not finished: answer this round and wait for the next IKE_AUTH (draft-ietf-ipsec-dhcp-over-ike-00 §3). */
+export function addressMore(ctx: Ctx, a: AddressAnswer): Out {
+  return authReply(ctx, a.ok ? a.replyPayloads : [], { round: ctx.round + 1 }, undefined);
 }
 
-export function addressAnswer(ctx: Ctx, answer: AddressAnswer): S {
-  const m = ctx.waitingRequest;
-  if (m === undefined) return {};
-  if (!answer.ok) {
-    // RFC 7296 §1.2/§3.10.1: the IKE SA is created, the Child SA is not.
-    return withUp(
-      authReply(ctx, m, [notifyPayload({ notify: answer.notify })], {}, 'established'),
-      ctx,
-      undefined,
-      undefined,
-    );
-  }
-  if (answer.more === true) return authReply(ctx, m, answer.replyPayloads, { round: ctx.round + 1 }, 'authRound');
-  const config = answer.config;
+/** The provider's address (and the IKE_AUTH Child SA, RFC 7296 §1.2, narrowed to it). */
+export function addressGiven(ctx: Ctx, a: AddressAnswer): Out {
+  if (!a.ok || a.more === true) return addressRefused(ctx, a);
+  const config = a.config;
   const childReq = ctx.authChildRequest;
-  if (childReq === undefined)
-    return withUp(authReply(ctx, m, answer.replyPayloads, { config }, 'established'), ctx, config, undefined);
-  const r = childCreate.processR(ctx.cfg, ctx.policy.protectedSubnets, childReq, config?.address, answer.tsr);
+  if (childReq === undefined) return authReply(ctx, a.replyPayloads, { config }, up(ctx, config, undefined));
+  const r = childCreate.processR(ctx.cfg, ctx.policy.protectedSubnets, childReq, config?.address, a.tsr);
   if (!r.ok)
-    return withUp(
-      authReply(ctx, m, [...answer.replyPayloads, childCreate.errorPayload(r.notify)], { config }, 'established'),
+    return authReply(
       ctx,
-      config,
-      undefined,
+      [...a.replyPayloads, childCreate.errorPayload(r.notify)],
+      { config },
+      up(ctx, config, undefined),
     );
   const spiIn = randomEspSpi(ctx.rng);
   const child: ChildSa = { spiIn, spiOut: r.spiOut, suite: r.suite, tsi: r.tsi, tsr: r.tsr };
-  return withUp(
-    authReply(
-      ctx,
-      m,
-      [...answer.replyPayloads, ...childCreate.buildR(r, spiIn)],
-      { config, children: [child] },
-      'established',
-    ),
+  return authReply(
     ctx,
-    config,
-    child,
+    [...a.replyPayloads, ...childCreate.buildR(r, spiIn)],
+    { config, children: [child] },
+    up(ctx, config, child),
   );
 }
 
-export function addressTimeout(ctx: Ctx): S {
-  const m = ctx.waitingRequest;
-  if (m === undefined) return {};
-  const s = authReply(ctx, m, [notifyPayload({ notify: 'INTERNAL_ADDRESS_FAILURE' })], {}, 'established');
-  return withUp(
-    withEmits(s, [note('ike.addressTimeout', { peer: ctx.peerId }), { type: 'address.abandoned' }]),
-    ctx,
-    undefined,
-    undefined,
-  );
+/** The provider did not answer in time (`addressTimeoutMs`): INTERNAL_ADDRESS_FAILURE, the IKE SA is up. */
+export function addressTimeoutNote(ctx: Ctx): Out {
+  return { emits: [note('ike.addressTimeout', { peer: ctx.peerId })] };
 }
 
-export function establishedRequest(ctx: Ctx, m: IkeMessage): S {
-  const pre = screen(ctx, m, false);
-  if (pre !== undefined) return pre;
-  if (m.exchangeType === IkeExchangeType.CREATE_CHILD_SA) return createChild(ctx, m);
-  if (m.exchangeType !== IkeExchangeType.INFORMATIONAL)
-    return respond(ctx, m, [notifyPayload({ notify: 'INVALID_SYNTAX' })]);
-  if (ikeDelete.processR(m)) {
-    const nk = ctx.newKeys;
-    if (nk !== undefined) {
-      // The old IKE SA of a rekey is deleted (RFC 7296 §2.18): continue on the new one, message IDs from 0 (ours too).
-      const s = respond(ctx, m, ikeDelete.buildR());
-      return {
-        ...withEmits(s, [], [{ type: 'ike.rekeyed', oldSpiI: ctx.keys.spiI, keys: nk }]),
-        ctx: {
-          ...s.ctx,
-          keys: nk,
-          newKeys: undefined,
-          nextExpect: 0,
-          lastResponse: undefined,
-          ownNextId: 0,
-          ownPending: undefined,
-        },
-        cancel: [OWN_RETRANSMIT],
-      };
-    }
-    const s = respond(ctx, m, ikeDelete.buildR());
-    return { ...closed(withEmits(s, [], [{ type: 'ike.closed', reason: 'deleted' }])), go: 'closed' };
-  }
-  const deleted = childDelete.processR(m);
-  if (deleted.length > 0) {
-    // RFC 7296 §1.4.1: answer with the inbound SPIs of the pairs; the routes of the deleted Child SAs go too.
-    const mine = ctx.children.filter((c) => deleted.includes(c.spiOut));
-    const s = respond(ctx, m, childDelete.buildR(mine.map((c) => c.spiIn)), {
-      children: ctx.children.filter((c) => !mine.includes(c)),
-    });
-    return mine.length > 0 ? withEmits(s, [], [{ type: 'ike.childDeleted', spisIn: mine.map((c) => c.spiIn) }]) : s;
-  }
-  return respond(ctx, m, []); // liveness (RFC 7296 §2.4)
+export function addressTimeoutReply(ctx: Ctx): Out {
+  return authReply(ctx, [notifyPayload({ notify: 'INTERNAL_ADDRESS_FAILURE' })], {}, up(ctx, undefined, undefined));
 }
 
-function closed(s: S): S {
-  return { ...s, cancel: [...(s.cancel ?? []), ADDRESS_TIMER, LIVENESS_TIMER, OWN_RETRANSMIT, HALF_OPEN_TIMER] };
-}
+// ---------------------------------------------------------------------------------------------------------------
+// Requests on the established IKE SA
+
+export type EstablishedKind =
+  | 'ikeRekey'
+  | 'childBusy'
+  | 'childAsk'
+  | 'child'
+  | 'invalidSyntax'
+  | 'rekeyedDelete'
+  | 'delete'
+  | 'childDelete'
+  | 'liveness';
 
 function rekeyBusy(ctx: Ctx): boolean {
   return ctx.policy.rekeyBusy || ctx.busyAnswered < (ctx.policy.rekeyBusyTimes ?? 0);
 }
 
-function createChild(ctx: Ctx, m: IkeMessage): S {
-  const ike = ikeRekey.processR(m);
-  if (ike !== undefined) {
-    const spiR = randomIkeSpi(ctx.rng);
-    const { payloads, nonceR } = ikeRekey.buildR(ctx.keys.suite, ctx.keys.dhGroup, spiR, ctx.rng);
-    const newKeys: IkeSaKeys = { ...ctx.keys, spiI: ike.spiI, spiR, nonceI: ike.nonceI, nonceR };
-    return respond(ctx, m, payloads, { newKeys });
-  }
-  const old = childRekey.processR(m);
-  if (old !== undefined && rekeyBusy(ctx)) {
+/** What kind of request on the established IKE SA `m` is (the machine's guards). */
+export function establishedKind(ctx: Ctx, m: IkeMessage): EstablishedKind {
+  if (m.exchangeType === IkeExchangeType.CREATE_CHILD_SA) {
+    if (ikeRekey.processR(m) !== undefined) return 'ikeRekey';
     // RFC 7296 §2.25: a busy responder (or one rekeying the same SA) answers TEMPORARY_FAILURE.
-    const s = respond(ctx, m, childRekey.busyR(), { busyAnswered: ctx.busyAnswered + 1 });
-    return withEmits(s, [note('ike.rekeyBusy', { messageId: m.messageId })]);
+    if (childRekey.processR(m) !== undefined && rekeyBusy(ctx)) return 'childBusy';
+    return ctx.providerChildren === true ? 'childAsk' : 'child';
   }
-  if (ctx.providerChildren === true) {
-    return {
-      ctx: { waitingRequest: m, waitingRekeyOf: old },
-      emits: [{ type: 'child.request', peerId: ctx.peerId, request: m, rekeyOf: old, config: ctx.config }],
-      timers: [{ id: ADDRESS_TIMER, event: ADDRESS_TIMER, delayMs: ctx.policy.addressTimeoutMs }],
-      go: 'waitingChild',
-    };
-  }
-  return childReply(ctx, m, old, { ok: true });
+  if (m.exchangeType !== IkeExchangeType.INFORMATIONAL) return 'invalidSyntax';
+  if (ikeDelete.processR(m)) return ctx.newKeys !== undefined ? 'rekeyedDelete' : 'delete';
+  return childDelete.processR(m).length > 0 ? 'childDelete' : 'liveness';
+}
+
+/** IKE SA rekey (RFC 7296 §1.3.2): the new SA's keys wait for the old one's Delete. */
+export function ikeRekeyed(ctx: Ctx, m: IkeMessage): Out {
+  const ike = ikeRekey.processR(m);
+  if (ike === undefined) return invalidSyntax(ctx, m);
+  const spiR = randomIkeSpi(ctx.rng);
+  const { payloads, nonceR } = ikeRekey.buildR(ctx.keys.suite, ctx.keys.dhGroup, spiR, ctx.rng);
+  const newKeys: IkeSaKeys = { ...ctx.keys, spiI: ike.spiI, spiR, nonceI: ike.nonceI, nonceR };
+  return respond(ctx, m, payloads, { newKeys });
+}
+
+export function childBusy(ctx: Ctx, m: IkeMessage): Out {
+  const s = respond(ctx, m, childRekey.busyR(), { busyAnswered: ctx.busyAnswered + 1 });
+  return around(s, [note('ike.rekeyBusy', { messageId: m.messageId })]);
+}
+
+/** A CREATE_CHILD_SA for the provider (the machine's `waitingChild` asks it). */
+export function childAsk(m: IkeMessage): Partial<Ctx> {
+  return { waitingRequest: m, waitingRekeyOf: childRekey.processR(m) };
+}
+
+export function childRequest(ctx: Ctx): ChildProviderRequest {
+  return {
+    ikeSaId: ctx.initRequest.spiI,
+    peerId: ctx.peerId,
+    request: ctx.waitingRequest ?? ctx.initRequest,
+    rekeyOf: ctx.waitingRekeyOf,
+    config: ctx.config,
+  };
 }
 
 /** The CREATE_CHILD_SA response from the provider's answer (or the default one). */
-function childReply(ctx: Ctx, m: IkeMessage, rekeyOf: number | undefined, answer: ChildAnswer): S {
+function childReply(ctx: Ctx, m: IkeMessage, rekeyOf: number | undefined, answer: ChildAnswer): Out {
   const extra: Partial<Ctx> = { waitingRequest: undefined, waitingRekeyOf: undefined, repeatWhileBusy: 0 };
   if (!answer.ok)
     return respond(ctx, m, [...(answer.replyPayloads ?? []), notifyPayload({ notify: answer.notify })], extra);
@@ -474,74 +524,65 @@ function childReply(ctx: Ctx, m: IkeMessage, rekeyOf: number | undefined, answer
     config,
     children: [child, ...ctx.children],
   });
-  return withEmits(s, [], [{ type: 'ike.child', child, replaces: replaced }]);
+  return around(s, [], [{ type: 'ike.child', child, replaces: replaced }]);
 }
 
-export function childAnswer(ctx: Ctx, answer: ChildAnswer): S {
-  const m = ctx.waitingRequest;
-  if (m === undefined) return {};
-  const s = childReply(ctx, m, ctx.waitingRekeyOf, answer);
-  return { ...withEmits(s, ackLaterNotes(ctx)), cancel: [ADDRESS_TIMER], go: 'established' };
+/** A CREATE_CHILD_SA answered at once (no provider for children): TSi narrowed to the IKE SA's address. */
+export function childNow(ctx: Ctx, m: IkeMessage): Out {
+  return childReply(ctx, m, childRekey.processR(m), { ok: true });
+}
+
+export function childAnswered(ctx: Ctx, answer: ChildAnswer): Out {
+  return around(childReply(ctx, ctx.waitingRequest ?? ctx.initRequest, ctx.waitingRekeyOf, answer), ackLaterNotes(ctx));
 }
 
 /** No child answer in time: a new Child SA fails (INTERNAL_ADDRESS_FAILURE), a rekey is retried (TEMPORARY_FAILURE). */
-export function childTimeout(ctx: Ctx): S {
-  const m = ctx.waitingRequest;
-  if (m === undefined) return {};
-  const notify = ctx.waitingRekeyOf === undefined ? 'INTERNAL_ADDRESS_FAILURE' : 'TEMPORARY_FAILURE';
-  const s = childReply(ctx, m, ctx.waitingRekeyOf, { ok: false, notify });
+export function childTimeoutNotify(ctx: Ctx): 'INTERNAL_ADDRESS_FAILURE' | 'TEMPORARY_FAILURE' {
+  return ctx.waitingRekeyOf === undefined ? 'INTERNAL_ADDRESS_FAILURE' : 'TEMPORARY_FAILURE';
+}
+
+export function childTimeoutNote(ctx: Ctx): Out {
+  return { emits: [note('ike.childTimeout', { peer: ctx.peerId, notify: childTimeoutNotify(ctx) })] };
+}
+
+export function childTimeoutReply(ctx: Ctx): Out {
+  const s = childReply(ctx, ctx.waitingRequest ?? ctx.initRequest, ctx.waitingRekeyOf, {
+    ok: false,
+    notify: childTimeoutNotify(ctx),
+  });
+  return around(s, ackLaterNotes(ctx));
+}
+
+/** The old IKE SA of a rekey is deleted (RFC 7296 §2.18): continue on the new one, message IDs from 0 (ours too). */
+export function rekeyedDelete(ctx: Ctx, m: IkeMessage): Out {
+  const nk = ctx.newKeys;
+  const s = respond(ctx, m, ikeDelete.buildR());
+  if (nk === undefined) return s;
   return {
-    ...withEmits(s, [
-      note('ike.childTimeout', { peer: ctx.peerId, notify }),
-      { type: 'address.abandoned' },
-      ...ackLaterNotes(ctx),
-    ]),
-    go: 'established',
+    ctx: {
+      ...s.ctx,
+      keys: nk,
+      newKeys: undefined,
+      nextExpect: 0,
+      lastResponse: undefined,
+      ownNextId: 0,
+      ownPending: undefined,
+    },
+    emits: [...s.emits, { type: 'ike.rekeyed', oldSpiI: ctx.keys.spiI, keys: nk }],
   };
 }
 
-export function busyRequest(ctx: Ctx, m: IkeMessage): S {
-  return screen(ctx, m, true) ?? {};
+/** RFC 7296 §1.4.1: answer with the inbound SPIs of the pairs; the routes of the deleted Child SAs go too. */
+export function childDeleted(ctx: Ctx, m: IkeMessage): Out {
+  const deleted = childDelete.processR(m);
+  const mine = ctx.children.filter((c) => deleted.includes(c.spiOut));
+  const s = respond(ctx, m, childDelete.buildR(mine.map((c) => c.spiIn)), {
+    children: ctx.children.filter((c) => !mine.includes(c)),
+  });
+  return mine.length > 0 ? around(s, [], [{ type: 'ike.childDeleted', spisIn: mine.map((c) => c.spiIn) }]) : s;
 }
 
-/** Our liveness check (RFC 7296 §2.4), `ResponderPolicy.livenessMs`: an empty INFORMATIONAL request. */
-export function livenessTimer(ctx: Ctx): S {
-  const rearm = livenessTimers(ctx);
-  if (ctx.ownPending !== undefined) return { timers: rearm };
-  const message = ikeMessage(
-    addressing(ctx.keys, false),
-    IkeExchangeType.INFORMATIONAL,
-    ctx.ownNextId,
-    false,
-    liveness.buildI(),
-  );
-  const waits = retransmitWaitsMs(ctx.cfg.retransmit);
-  return {
-    ctx: { ownNextId: ctx.ownNextId + 1, ownPending: { message, sendIndex: 0 }, ownInvalidSpiHints: 0 },
-    emits: [{ type: 'net.send', message }],
-    timers: [{ id: OWN_RETRANSMIT, event: OWN_RETRANSMIT, delayMs: waits[0] ?? 0 }, ...rearm],
-  };
-}
-
-/** Our request retransmits like an initiator's (RFC 7296 §2.1); no answer at all ⇒ the client is dead (§2.4). */
-export function ownRetransmit(ctx: Ctx): S {
-  const p = ctx.ownPending;
-  if (p === undefined) return {};
-  const waits = retransmitWaitsMs(ctx.cfg.retransmit);
-  if (p.sendIndex >= ctx.cfg.retransmit.tries) {
-    return closed({
-      ctx: { ownPending: undefined },
-      emits: [
-        note('ike.giveUp', { exchange: 'liveness', messageId: p.message.messageId }),
-        { type: 'ike.closed', reason: 'dead-peer' },
-      ],
-      go: 'closed',
-    });
-  }
-  const sendIndex = p.sendIndex + 1;
-  return {
-    ctx: { ownPending: { ...p, sendIndex } },
-    emits: [{ type: 'net.send', message: p.message }],
-    timers: [{ id: OWN_RETRANSMIT, event: OWN_RETRANSMIT, delayMs: waits[sendIndex] ?? 0 }],
-  };
+/** An empty INFORMATIONAL (liveness, RFC 7296 §2.4) gets an empty response. */
+export function livenessAnswer(ctx: Ctx, m: IkeMessage): Out {
+  return respond(ctx, m, []);
 }

@@ -1,23 +1,19 @@
 /**
- * The VPN gateway: one IKE responder per client IKE SA (keyed by the initiator's SPI), an address provider slot the
- * method fills, and the tunnel data path: ESP from a client is opened, its inner packet checked against the Child
+ * The VPN gateway as the simulator sees it: a thin adapter around the gateway's actor system (gateway/gateway-machine.ts:
+ * the SA table, one IKE responder per client IKE SA, the method's provider actor, gateway/provider-actor.ts). It
+ * decodes IKE packets and forwards them as events (to the SA's responder, else to the gateway machine), turns crash and
+ * restart into events, and keeps the per-packet tunnel data path off the actors: ESP from a client is opened, its inner packet checked against the Child
  * SA's selectors (TSi source, TSr destination; a mismatch is dropped and traced as spoofed, RFC 4301 §5.2) and routed
  * out the inside interface, or handed to the provider when it is UDP for the gateway on one of the provider's ports;
  * inside packets whose destination a Child SA's TSi covers are sealed into it (its routing entry, pruned when the
  * Child SA is deleted). The provider gets UDP services on the inside interface (`ProviderHost`).
  */
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
-import type { InterfaceConfig, NodeHost, RandomStream, SimNode } from '../contract.ts';
+import type { InterfaceConfig, NodeHost, SimNode } from '../contract.ts';
 import type { IkePeerConfig, ResponderPolicy } from '../ike/config.ts';
-import { ikeMessage } from '../ike/messages.ts';
-import { INVALID_SPI_REPLIES_PER_SEC, ReplyLimit } from '../ike/reply-limit.ts';
-import { RetiredResponses, retiredKeepUs } from '../ike/retired-responses.ts';
-import { responderMachine } from '../ike/responder-machine.ts';
-import type { ChildSa } from '../ike/sa.ts';
-import type { IkeEmitted } from '../ike/steps.ts';
-import * as ikeInit from '../ike/tasks/ike-init.ts';
-import * as invalidSpi from '../ike/tasks/invalid-spi.ts';
 import type { AddressProvider, GatewayMethodContext, ProviderHost, UdpDatagram } from '../methods/method.ts';
+import { gatewayMachine, noteAddress, type SaRecord } from './gateway/gateway-machine.ts';
+import { providerActor } from './gateway/provider-actor.ts';
 import { IkeExchangeType, type IkeMessage } from '../wire/ike/index.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
 import { coversInbound, coversOutbound } from './client-spd.ts';
@@ -72,23 +68,6 @@ export interface GatewayNodeOptions {
   readonly defences?: GatewayDefences;
 }
 
-type Responder = Actor<typeof responderMachine>;
-
-interface SaRecord {
-  /** Stable id: the SPIi of the first IKE SA (rekeys keep it). */
-  readonly id: string;
-  readonly actor: Responder;
-  readonly peerAddress: string;
-  readonly tracker: { current(): string };
-  peerId: string;
-  /** Newest first; each is a routing entry (TSi) until deleted. */
-  children: ChildSa[];
-  /** The inner address the provider gave this IKE SA (for `address.overlap`). */
-  address?: string;
-  /** The responder's last response on its current IKE SA, kept past the SA's end (`retired`, RFC 7296 §2.1). */
-  lastResponse?: IkeMessage;
-}
-
 const LIMITED_BROADCAST = '255.255.255.255';
 const ZERO_SPI = '0000000000000000';
 
@@ -102,24 +81,21 @@ function namesSa(rec: SaRecord, m: IkeMessage): boolean {
   const { keys, newKeys } = rec.actor.getSnapshot().context;
   return m.spiR === keys.spiR || m.spiR === newKeys?.spiR;
 }
-/** Close reasons after which the peer no longer uses the SA's address: it deleted the SA, or said it forgot it. */
-const PEER_DROPPED: ReadonlySet<string> = new Set(['deleted', 'initial-contact']);
-
 export class GatewayNode implements SimNode<Packet> {
   readonly name: string;
   readonly interfaces: readonly InterfaceConfig[];
   readonly codec = packetCodec;
   private host!: NodeHost<Packet>;
-  private rng!: RandomStream;
   private provider!: AddressProvider;
-  private readonly bySpiI = new Map<string, SaRecord>();
-  private readonly records = new Map<string, SaRecord>();
+  /** The provider as an actor (gateway/provider-actor.ts): the responders ask it by events. */
+  private providerRef!: Actor<typeof providerActor>;
+  /** The control plane (gateway/gateway-machine.ts): the SA table and one responder actor per IKE SA. */
+  private gateway!: Actor<typeof gatewayMachine>;
+  private records: ReadonlyMap<string, SaRecord> = new Map();
+  private bySpiI: ReadonlyMap<string, SaRecord> = new Map();
   private readonly packets = new WeakMap<object, Packet>();
   private readonly providerMachines = new Map<string, { current(): string }>();
   private readonly espSeq = new Map<number, number>();
-  private readonly invalidSpiReplies = new ReplyLimit(INVALID_SPI_REPLIES_PER_SEC, 1_000_000);
-  /** Last responses of IKE SAs that ended (deleted, rekeyed away, failed, timed out): RFC 7296 §2.1. */
-  private readonly retired: RetiredResponses;
   private readonly defences: GatewayDefences;
   private readonly inbound: EspInbound;
   private up = true;
@@ -128,7 +104,6 @@ export class GatewayNode implements SimNode<Packet> {
     this.name = options.name;
     this.defences = options.defences ?? DEFAULT_GATEWAY_DEFENCES;
     this.inbound = new EspInbound(this.defences.esp);
-    this.retired = new RetiredResponses(retiredKeepUs(options.ike.retransmit));
     this.interfaces = [
       { name: 'outside', ...options.outside },
       { name: 'inside', ...options.inside },
@@ -137,8 +112,49 @@ export class GatewayNode implements SimNode<Packet> {
 
   start(host: NodeHost<Packet>): void {
     this.host = host;
-    this.rng = host.rng('ike');
     this.provider = this.options.provider({ host: this.providerHost(), cpRequired: this.options.policy.cpRequired });
+    this.providerRef = createActor(providerActor, {
+      clock: host.clock,
+      input: {
+        provider: this.provider,
+        assigned: (ikeSaId, address) => {
+          const rec = this.records.get(ikeSaId);
+          if (rec !== undefined) noteAddress(this.gateway.getSnapshot().context, rec, address);
+        },
+      },
+    });
+    this.providerRef.start();
+    this.gateway = createActor(gatewayMachine, {
+      clock: host.clock,
+      input: {
+        ike: this.options.ike,
+        policy: this.options.policy,
+        psks: this.options.psks,
+        rng: host.rng('ike'),
+        provider: this.providerRef,
+        providerChildren: this.provider.childRequest !== undefined,
+        ports: {
+          nowUs: () => host.nowUs(),
+          traceNote: (t, d) => host.traceNote(t, d),
+          traceState: (m, from, to) => host.traceState(m, from, to),
+          sendIke: (dst, m) => this.sendIke(dst, m),
+          // Stop after the current transition finishes (we are inside its emit).
+          afterThisEvent: (fire) => void host.setTimerUs(0, 'gateway.reap', fire),
+          forgetEsp: (spi) => {
+            this.espSeq.delete(spi);
+            this.inbound.forget(spi);
+          },
+          clearDataPlane: () => {
+            this.espSeq.clear();
+            this.inbound.clear();
+          },
+        },
+      },
+    });
+    const { records, bySpiI } = this.gateway.getSnapshot().context;
+    this.records = records;
+    this.bySpiI = bySpiI;
+    this.gateway.start();
   }
 
   private providerHost(): ProviderHost {
@@ -193,92 +209,17 @@ export class GatewayNode implements SimNode<Packet> {
     if (iface === 'inside' && ikeOf(p) === undefined) this.receiveInside(p);
   }
 
+  /**
+   * A request or response for a live IKE SA goes straight to its responder (the gateway machine's SA table); anything
+   * else (a new IKE_SA_INIT, a retired or unknown SA) to the gateway machine.
+   */
   private receiveIke(src: string, m: IkeMessage): void {
     const rec = this.bySpiI.get(m.spiI);
     if (rec !== undefined && namesSa(rec, m)) {
       rec.actor.send({ type: 'net.recv', message: m });
       return;
     }
-    if (m.exchangeType !== IkeExchangeType.IKE_SA_INIT || m.response || m.messageId !== 0) {
-      if (!this.retiredRequest(src, m)) this.unknownSpi(src, m);
-      return;
-    }
-    const r = ikeInit.processR(this.options.ike, m);
-    if (!r.ok) {
-      // RFC 7296 §2.6/§1.2: answer without creating state (SPIr zero).
-      this.host.traceNote('ike.initRejected', { reason: r.reason });
-      const resp = ikeMessage(
-        { spiI: m.spiI, spiR: '0000000000000000', originalInitiator: false, suite: undefined },
-        IkeExchangeType.IKE_SA_INIT,
-        0,
-        true,
-        r.payloads,
-      );
-      this.sendIke(src, resp);
-      return;
-    }
-    this.createResponder(src, m, r);
-  }
-
-  /**
-   * A message for an IKE SA we do not know (e.g. we restarted and lost it). RFC 7296 §2.21.4: a response is only
-   * audited; a request is answered, rate-limited, by an unprotected INVALID_IKE_SPI with its SPIs and Message ID, so
-   * the client learns at once that its IKE SA is gone (instead of after its whole retransmission schedule).
-   */
-  private unknownSpi(src: string, m: IkeMessage): void {
-    const resp = invalidSpi.buildResponse(m, false);
-    const reply = resp !== undefined && this.invalidSpiReplies.allow(this.host.nowUs());
-    const answer = resp === undefined ? 'none (response)' : reply ? 'INVALID_IKE_SPI' : 'none (rate limit)';
-    this.host.traceNote('ike.unknownSpi', { spiI: m.spiI, messageId: m.messageId, answer });
-    if (resp !== undefined && reply) this.sendIke(src, resp);
-  }
-
-  /**
-   * A request on an IKE SA that ended here (RFC 7296 §2.1, retired-responses.ts): the repeat of its last request gets
-   * the cached response, byte for byte; an older one is ignored. False: not one of them (an unknown SPI).
-   */
-  private retiredRequest(src: string, m: IkeMessage): boolean {
-    const r = this.retired.answer(m, this.host.nowUs());
-    if (r === undefined) return false;
-    if (r.kind === 'resend') {
-      this.host.traceNote('ike.cachedResponse', { messageId: m.messageId, spiI: m.spiI, retired: true });
-      this.sendIke(src, r.message);
-    } else {
-      this.host.traceNote('ike.ignored', {
-        messageId: m.messageId,
-        spiI: m.spiI,
-        why: `retired at #${r.cachedMessageId}`,
-      });
-    }
-    return true;
-  }
-
-  private createResponder(
-    peerAddress: string,
-    m: IkeMessage,
-    accepted: Extract<ikeInit.InitProcessR, { ok: true }>,
-  ): void {
-    const actor = createActor(responderMachine, {
-      clock: this.host.clock,
-      input: {
-        cfg: this.options.ike,
-        policy: this.options.policy,
-        pskFor: (id) => this.options.psks[id],
-        rng: this.rng,
-        initRequest: m,
-        accepted,
-        providerChildren: this.provider.childRequest !== undefined,
-        hasOtherSa: (peerId) => this.othersOf(peerId, undefined).length > 0,
-      },
-    });
-    const machine = `ike:${m.spiI}`;
-    const tracker = traceTransitions(actor, 'none', (from, to) => this.host.traceState(machine, from, to));
-    const rec: SaRecord = { id: m.spiI, actor, peerAddress, tracker, peerId: '', children: [] };
-    this.bySpiI.set(m.spiI, rec);
-    this.records.set(rec.id, rec);
-    actor.on('*', (e) => this.onEmitted(rec, e as IkeEmitted));
-    actor.start();
-    actor.send({ type: 'ike.start' });
+    this.gateway.send({ type: 'gw.ike', src, message: m });
   }
 
   private sendIke(dst: string, message: IkeMessage): void {
@@ -288,121 +229,6 @@ export class GatewayNode implements SimNode<Packet> {
       this.packets.set(message, packet);
     }
     this.host.send('outside', packet);
-  }
-
-  private current(rec: SaRecord): boolean {
-    return this.records.get(rec.id) === rec;
-  }
-
-  private onEmitted(rec: SaRecord, e: IkeEmitted): void {
-    switch (e.type) {
-      case 'net.send':
-        if (e.message.response) rec.lastResponse = e.message;
-        this.sendIke(rec.peerAddress, e.message);
-        return;
-      case 'ike.authenticated':
-        rec.peerId = e.peerId;
-        this.enforceUniqueness(rec, e.initialContact);
-        return;
-      case 'address.request':
-        rec.peerId = e.peerId;
-        this.provider.request({ ikeSaId: rec.id, peerId: e.peerId, request: e.request, round: e.round }, (answer) => {
-          if (!this.current(rec)) return;
-          if (answer.ok && answer.more !== true) this.noteAddress(rec, answer.config?.address);
-          rec.actor.send({ type: 'provider.answer', answer });
-        });
-        return;
-      case 'address.abandoned':
-        this.provider.abandon?.(rec.id);
-        return;
-      case 'child.request':
-        this.provider.childRequest?.(
-          { ikeSaId: rec.id, peerId: e.peerId, request: e.request, rekeyOf: e.rekeyOf, config: e.config },
-          (answer) => {
-            if (!this.current(rec)) return;
-            if (answer.ok) this.noteAddress(rec, answer.config?.address);
-            rec.actor.send({ type: 'provider.childAnswer', answer });
-          },
-        );
-        return;
-      case 'ike.up':
-        this.host.traceNote('gateway.saUp', { peer: rec.peerId, ikeSa: rec.id });
-        if (e.child !== undefined) rec.children = [e.child];
-        return;
-      case 'ike.child':
-        // The old Child SA stays until its delete (RFC 7296 §2.8); new traffic goes out on the new one.
-        rec.children = [e.child, ...rec.children];
-        return;
-      case 'ike.childDeleted':
-        rec.children = rec.children.filter((c) => !e.spisIn.includes(c.spiIn));
-        for (const spi of e.spisIn) {
-          this.espSeq.delete(spi);
-          this.inbound.forget(spi);
-        }
-        this.host.traceNote('gateway.routePruned', { peer: rec.peerId, spis: e.spisIn.join(',') });
-        return;
-      case 'ike.rekeyed':
-        // The old IKE SA's Delete was just answered (RFC 7296 §2.18); a repeat of it must get that answer again.
-        this.retired.retire(rec.lastResponse, this.host.nowUs());
-        rec.lastResponse = undefined;
-        this.bySpiI.set(e.keys.spiI, rec);
-        this.bySpiI.delete(e.oldSpiI);
-        return;
-      case 'ike.closed':
-        this.host.traceNote('gateway.saClosed', { peer: rec.peerId, ikeSa: rec.id, reason: e.reason });
-        this.retired.retire(rec.lastResponse, this.host.nowUs());
-        this.remove(rec, !PEER_DROPPED.has(e.reason));
-        return;
-      case 'ike.note':
-        this.host.traceNote(e.text, e.data);
-        return;
-      default:
-        return;
-    }
-  }
-
-  /** The live IKE SAs authenticated as `peerId`, other than `except`. */
-  private othersOf(peerId: string, except: SaRecord | undefined): SaRecord[] {
-    return [...this.records.values()].filter((r) => r !== except && r.peerId === peerId && peerId !== '');
-  }
-
-  /**
-   * One IKE SA per identity. INITIAL_CONTACT (RFC 7296 §2.4: "the recipient MAY use this information to delete any
-   * other IKE SAs it has to the same authenticated identity without waiting for a timeout") deletes the others
-   * silently, whatever the policy (the peer says it forgot them); otherwise `uniqueIds: replace` deletes them with a
-   * Delete (strongSwan's uniqueids=yes), `no` keeps them, `keep` was enforced by the responder (it refused the new
-   * one). Deleting goes through `remove`, so the provider releases their addresses before the new SA asks for one.
-   */
-  private enforceUniqueness(rec: SaRecord, initialContact: boolean): void {
-    const policy = this.options.policy.uniqueIds ?? 'replace';
-    if (!initialContact && policy !== 'replace') return;
-    const reason = initialContact ? 'initial-contact' : 'replaced';
-    for (const old of this.othersOf(rec.peerId, rec)) {
-      this.host.traceNote('gateway.saReplaced', { peer: rec.peerId, old: old.id, by: rec.id, reason });
-      old.actor.send({ type: 'cmd.delete', notifyPeer: !initialContact, reason });
-    }
-  }
-
-  /**
-   * Records the address the provider gave an IKE SA; another live IKE SA holding the same address is an overlap
-   * (a DHCP lease that ran out under a tunnel and went to someone else: `address.overlap {address, a, b}`).
-   */
-  private noteAddress(rec: SaRecord, address: string | undefined): void {
-    if (address === undefined || address === rec.address) return;
-    rec.address = address;
-    for (const other of this.records.values()) {
-      // The same identity holding it twice is one peer reconnecting (uniqueIds: no), not two peers sharing it.
-      if (other === rec || other.address !== address || other.peerId === rec.peerId) continue;
-      this.host.traceNote('address.overlap', { address, a: other.peerId, b: rec.peerId });
-    }
-  }
-
-  private remove(rec: SaRecord, peerMayHold: boolean): void {
-    if (rec.peerId !== '') this.provider.release(rec.id, rec.peerId, peerMayHold);
-    for (const [spi, r] of this.bySpiI) if (r === rec) this.bySpiI.delete(spi);
-    this.records.delete(rec.id);
-    // Stop after the current transition finishes (we are inside its emit).
-    this.host.setTimerUs(0, 'gateway.reap', () => rec.actor.stop());
   }
 
   private forProvider(d: UdpDatagram): boolean {
@@ -532,22 +358,17 @@ export class GatewayNode implements SimNode<Packet> {
 
   crash(): void {
     this.up = false;
-    for (const rec of this.records.values()) rec.actor.stop();
-    this.records.clear();
-    this.bySpiI.clear();
-    this.espSeq.clear();
-    this.inbound.clear();
-    this.retired.clear();
-    this.provider.reset();
+    this.gateway.send({ type: 'gw.crash' });
   }
 
   restart(): void {
     this.up = true;
+    this.gateway.send({ type: 'gw.restart' });
   }
 
   states(): Readonly<Record<string, string>> {
     const out: Record<string, string> = {};
-    for (const rec of this.records.values()) out[`ike:${rec.id}`] = rec.tracker.current();
+    for (const rec of this.records.values()) out[`ike:${rec.id}`] = rec.phase;
     for (const [name, t] of this.providerMachines) out[name] = t.current();
     return out;
   }

@@ -15,6 +15,7 @@ import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import type { RandomStream, VirtualClock } from '../../models/contract.ts';
 import { DEFAULT_RESPONDER_POLICY, peerConfig, type BusyRepeatPolicy } from '../../models/ike/config.ts';
 import { initiatorMachine } from '../../models/ike/initiator-machine.ts';
+import { stubProvider } from './provider-stub.ts';
 import { responderMachine } from '../../models/ike/responder-machine.ts';
 import { INVALID_SPI_REPLIES_PER_SEC, ReplyLimit } from '../../models/ike/reply-limit.ts';
 import { RetiredResponses, retiredKeepUs } from '../../models/ike/retired-responses.ts';
@@ -235,20 +236,6 @@ export class IkePair {
         if (rec !== undefined && e.message.response) rec.lastResponse = e.message;
         this.logSend(side, e.message, 'sa');
         return;
-      case 'address.request': {
-        // The fake provider: the address after `providerDelayMs` (a DHCP server's round trip, say).
-        this.clock.setTimeout(() => {
-          // Not to an SA that ended meanwhile (GatewayNode drops answers for an SA no longer current).
-          if (rec === undefined || !this.isLive(rec)) return;
-          this.act('clock', () =>
-            rec.actor.send({
-              type: 'provider.answer',
-              answer: { ok: true, config: ASSIGNED, replyPayloads: [ikeConfig.buildR(ASSIGNED)] },
-            }),
-          );
-        }, this.options.providerDelayMs);
-        return;
-      }
       case 'ike.authenticated':
         if (rec !== undefined) this.enforceUniqueness(rec, e.peerId, e.initialContact);
         return;
@@ -384,6 +371,18 @@ export class IkePair {
         rng: this.responderRng,
         initRequest: m,
         accepted,
+        provider: stubProvider({
+          address: (_req, reply) => {
+            // The fake provider: the address after `providerDelayMs` (a DHCP server's round trip, say).
+            this.clock.setTimeout(() => {
+              // Not to an SA that ended meanwhile (GatewayNode drops answers for an SA no longer current).
+              if (!this.isLive(rec)) return;
+              this.act('clock', () =>
+                reply({ ok: true, config: ASSIGNED, replyPayloads: [ikeConfig.buildR(ASSIGNED)] }),
+              );
+            }, this.options.providerDelayMs);
+          },
+        }),
         providerChildren: false,
       },
     });

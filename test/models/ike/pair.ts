@@ -11,6 +11,7 @@ import {
   type ResponderPolicy,
 } from '../../../models/ike/config.ts';
 import { initiatorMachine } from '../../../models/ike/initiator-machine.ts';
+import { stubProvider } from '../../support/provider-stub.ts';
 import { responderMachine } from '../../../models/ike/responder-machine.ts';
 import type { IkeEmitted } from '../../../models/ike/emitted.ts';
 import * as ikeConfig from '../../../models/ike/tasks/ike-config.ts';
@@ -63,6 +64,12 @@ export function ikePair(policy: Partial<ResponderPolicy> = {}, initiatorCfg: Par
           rng: createRng(2),
           initRequest: m,
           accepted: r,
+          provider: stubProvider({
+            address: (_req, reply) => {
+              const config = { address: '10.99.0.1', prefixLength: 24, dns: [] };
+              reply({ ok: true, config, replyPayloads: [ikeConfig.buildR(config)] });
+            },
+          }),
         },
       });
       const rr = responder;
@@ -70,13 +77,6 @@ export function ikePair(policy: Partial<ResponderPolicy> = {}, initiatorCfg: Par
         const ev = e as IkeEmitted;
         pair.fromR.push(ev);
         if (ev.type === 'net.send') pair.toInitiator(ev.message);
-        if (ev.type === 'address.request') {
-          const config = { address: '10.99.0.1', prefixLength: 24, dns: [] };
-          rr.send({
-            type: 'provider.answer',
-            answer: { ok: true, config, replyPayloads: [ikeConfig.buildR(config)] },
-          });
-        }
       });
       rr.start();
       rr.send({ type: 'ike.start' });

@@ -99,13 +99,14 @@ describe('machine.unhandled: the root fallback traces what no state handles', ()
     ]);
   });
 
-  it('responder: a provider answer while it waits for IKE_AUTH', () => {
+  it('responder: a liveness timer while it waits for IKE_AUTH', () => {
+    // Provider answers no longer reach the responder as events (its invoked ask actor takes them); a stray timer does.
     const p = ikePair();
     p.intercept = (m) => m.exchangeType === 34; // IKE_SA_INIT only: the responder stays in initDone
     p.initiator.send({ type: 'cmd.connect' });
-    p.responder()?.send({ type: 'provider.answer', answer: { ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' } });
+    p.responder()?.send({ type: 'timer.gwLiveness' });
     expect(notesOf(p.fromR, 'machine.unhandled')).toEqual([
-      { machine: 'ike-r', state: 'initDone', event: 'provider.answer' },
+      { machine: 'ike-r', state: 'initDone', event: 'timer.gwLiveness' },
     ]);
   });
 });

@@ -1,0 +1,208 @@
+/**
+ * The gateway machine (models/nodes/gateway/gateway-machine.ts) driven through real actors: a real provider actor over a
+ * fake `AddressProvider`, real responders it spawns, IKE messages built by the initiator's task functions and passed
+ * through the codecs. Scripted paths (not xstate/graph: the machine's context holds the SA table as mutable maps, which
+ * a graph traversal would share between vertices) take every state and transition; each step checks what goes out:
+ * an IKE_SA_INIT gets its response from a new responder with a deterministic child id, a rejected one an answer with
+ * SPIr zero (RFC 7296 §1.2), an unknown SPI INVALID_IKE_SPI (§2.21.4), a retired SA's repeat the cached response (§2.1),
+ * INITIAL_CONTACT deletes the identity's other SAs (§2.4), a closed SA's address goes back to the provider, a crash
+ * forgets everything.
+ */
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { DEFAULT_RESPONDER_POLICY, peerConfig } from '../../../models/ike/config.ts';
+import type { AddressAnswer } from '../../../models/ike/hooks.ts';
+import { ikeMessage } from '../../../models/ike/messages.ts';
+import * as ikeConfig from '../../../models/ike/tasks/ike-config.ts';
+import * as ikeInit from '../../../models/ike/tasks/ike-init.ts';
+import type { AddressProvider } from '../../../models/methods/method.ts';
+import { gatewayMachine, type SaRecord } from '../../../models/nodes/gateway/gateway-machine.ts';
+import { providerActor } from '../../../models/nodes/gateway/provider-actor.ts';
+import { ikeOf, ikePacket, packetCodec } from '../../../models/nodes/lab-packet.ts';
+import { IkeExchangeType, findNotify, tsRange, type IkeMessage } from '../../../models/wire/ike/index.ts';
+import { createRng } from '../../../sim/rng.ts';
+import { expectFullCoverage, TransitionCoverage } from '../../support/machine-coverage.ts';
+
+const GW = 'gw.example.com';
+const CLIENT_ADDR = '192.0.2.10';
+const cfgR = peerConfig({ identity: GW, pskName: 'unused' });
+const ASSIGNED = { address: '10.99.0.7', prefixLength: 24, dns: [] };
+
+function wire(m: IkeMessage): IkeMessage {
+  const r = packetCodec.decode(packetCodec.encode(ikePacket(CLIENT_ADDR, '192.0.2.1', m)));
+  const back = r.ok ? ikeOf(r.value) : undefined;
+  if (back === undefined) throw new Error('not an IKE message after the codecs');
+  return back;
+}
+
+function initRequest(spiI: string, groups: readonly number[] = [31]): IkeMessage {
+  const cfg = peerConfig({ identity: 'c@example.com', pskName: 'p', dhGroups: [...groups] });
+  const { payloads } = ikeInit.buildI(cfg, createRng(3), groups[0] ?? 31);
+  return wire(
+    ikeMessage(
+      { spiI, spiR: '0000000000000000', originalInitiator: true, suite: undefined },
+      IkeExchangeType.IKE_SA_INIT,
+      0,
+      false,
+      payloads,
+    ),
+  );
+}
+
+function harness() {
+  const sent: { dst: string; message: IkeMessage }[] = [];
+  const notes: { text: string; data: Readonly<Record<string, unknown>> }[] = [];
+  const states: string[] = [];
+  const later: (() => void)[] = [];
+  const released: string[] = [];
+  let resets = 0;
+  const plugin: AddressProvider = {
+    request: (_req, answer: (a: AddressAnswer) => void) =>
+      answer({ ok: true, config: ASSIGNED, replyPayloads: [ikeConfig.buildR(ASSIGNED)] }),
+    release: (ikeSaId) => released.push(ikeSaId),
+    reset: () => (resets += 1),
+    snapshot: () => ({}),
+  };
+  const provider = createActor(providerActor, { input: { provider: plugin, assigned: () => undefined } });
+  provider.start();
+  const cov = COV;
+  const gateway = createActor(gatewayMachine, {
+    inspect: cov.inspect,
+    input: {
+      ike: cfgR,
+      policy: { ...DEFAULT_RESPONDER_POLICY, protectedSubnets: [tsRange('10.1.0.0', '10.1.0.255')] },
+      psks: { 'c@example.com': 'p' },
+      rng: createRng(9),
+      provider,
+      providerChildren: false,
+      ports: {
+        nowUs: () => 0,
+        traceNote: (text, data) => notes.push({ text, data }),
+        traceState: (m, from, to) => states.push(`${m}:${from}→${to}`),
+        sendIke: (dst, message) => sent.push({ dst, message: wire(message) }),
+        afterThisEvent: (fire) => later.push(fire),
+        forgetEsp: () => undefined,
+        clearDataPlane: () => undefined,
+      },
+    },
+  });
+  gateway.start();
+  const records = (): ReadonlyMap<string, SaRecord> => gateway.getSnapshot().context.records;
+  const reap = (): void => {
+    for (const f of later.splice(0)) f();
+  };
+  return { gateway, sent, notes, states, released, resets: () => resets, records, reap };
+}
+
+const COV = new TransitionCoverage(gatewayMachine);
+
+describe('gateway machine: scripted paths through real actors', () => {
+  it('a new IKE SA, its repeat, a rejected IKE_SA_INIT, an unknown SPI', () => {
+    const h = harness();
+    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('1111000011110000') });
+    const rec = h.records().get('1111000011110000');
+    expect(rec?.actor.id).toBe('ike:1111000011110000#0');
+    expect(h.states).toEqual(['ike:1111000011110000:none→start', 'ike:1111000011110000:start→initDone']);
+    expect(h.sent.map((s) => [s.dst, s.message.exchangeType, s.message.response])).toEqual([
+      [CLIENT_ADDR, IkeExchangeType.IKE_SA_INIT, true],
+    ]);
+    // An IKE_SA_INIT the gateway cannot accept (DH group 14 only): answered with SPIr zero, no SA.
+    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('2222000022220000', [14]) });
+    expect(h.notes.map((n) => n.text)).toContain('ike.initRejected');
+    expect(h.sent[1]?.message.spiR).toBe('0000000000000000');
+    expect(h.records().has('2222000022220000')).toBe(false);
+    // A request for an SA we never had: INVALID_IKE_SPI (RFC 7296 §2.21.4).
+    const stray = wire(
+      ikeMessage(
+        { spiI: '3333000033330000', spiR: '4444000044440000', originalInitiator: true, suite: undefined },
+        IkeExchangeType.INFORMATIONAL,
+        5,
+        false,
+        [],
+      ),
+    );
+    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: stray });
+    expect(findNotify(h.sent[2]?.message as IkeMessage, 'INVALID_IKE_SPI')).toBeDefined();
+  });
+
+  it('INITIAL_CONTACT replaces the identity’s SA; the closed SA is reaped, its address released, its response kept', () => {
+    const h = harness();
+    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('aaaa0000aaaa0000') });
+    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('bbbb0000bbbb0000') });
+    const [a, b] = [h.records().get('aaaa0000aaaa0000'), h.records().get('bbbb0000bbbb0000')];
+    if (a === undefined || b === undefined) throw new Error('both SAs exist');
+    expect(b.actor.id).toBe('ike:bbbb0000bbbb0000#1');
+    h.gateway.send({
+      type: 'sa.emitted',
+      rec: a,
+      emitted: { type: 'ike.authenticated', peerId: 'c', initialContact: false },
+    });
+    const keys = a.actor.getSnapshot().context.keys;
+    const child = { spiIn: 7, spiOut: 8, suite: 'aes128gcm16' as const, tsi: [], tsr: [] };
+    h.gateway.send({ type: 'sa.emitted', rec: a, emitted: { type: 'ike.up', keys, config: ASSIGNED, child } });
+    expect(h.notes.map((n) => n.text)).toContain('gateway.saUp');
+    h.gateway.send({
+      type: 'sa.emitted',
+      rec: a,
+      emitted: { type: 'ike.child', child: { ...child, spiIn: 9 }, replaces: child },
+    });
+    expect(a.children.map((c) => c.spiIn)).toEqual([9, 7]);
+    h.gateway.send({ type: 'sa.emitted', rec: a, emitted: { type: 'ike.childDeleted', spisIn: [7] } });
+    expect(a.children.map((c) => c.spiIn)).toEqual([9]);
+    h.gateway.send({
+      type: 'sa.emitted',
+      rec: a,
+      emitted: { type: 'ike.rekeyed', oldSpiI: 'aaaa0000aaaa0000', keys: { ...keys, spiI: 'cccc0000cccc0000' } },
+    });
+    expect(h.gateway.getSnapshot().context.bySpiI.get('cccc0000cccc0000')).toBe(a);
+    // b authenticates as the same identity with INITIAL_CONTACT: a is deleted silently (RFC 7296 §2.4).
+    const before = h.sent.length;
+    h.gateway.send({
+      type: 'sa.emitted',
+      rec: b,
+      emitted: { type: 'ike.authenticated', peerId: 'c', initialContact: true },
+    });
+    expect(h.notes.filter((n) => n.text === 'gateway.saReplaced').map((n) => n.data['old'])).toEqual([
+      'aaaa0000aaaa0000',
+    ]);
+    expect(h.sent.length).toBe(before); // no Delete: the peer said it forgot that SA
+    expect(h.released).toEqual(['aaaa0000aaaa0000']);
+    expect(h.records().has('aaaa0000aaaa0000')).toBe(false);
+    expect(h.gateway.getSnapshot().children['ike:aaaa0000aaaa0000#0']).toBeDefined();
+    h.reap();
+    expect(h.gateway.getSnapshot().children['ike:aaaa0000aaaa0000#0']).toBeUndefined();
+    // b closes with a Delete to the peer (cmd.delete: note, send, closed); its last response is retired.
+    b.actor.send({ type: 'cmd.delete', notifyPeer: true, reason: 'replaced' });
+    expect(h.sent.at(-1)?.message.exchangeType).toBe(IkeExchangeType.INFORMATIONAL);
+    h.reap();
+    const initResponse = h.sent.find((s) => s.message.spiI === 'bbbb0000bbbb0000' && s.message.response)?.message;
+    if (initResponse === undefined) throw new Error('b answered its IKE_SA_INIT');
+    const repeat = wire(
+      ikeMessage(
+        { spiI: 'bbbb0000bbbb0000', spiR: initResponse.spiR, originalInitiator: true, suite: undefined },
+        IkeExchangeType.INFORMATIONAL,
+        0,
+        false,
+        [],
+      ),
+    );
+    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: repeat });
+    expect(h.sent.at(-1)?.message).toEqual(initResponse);
+  });
+
+  it('a crash forgets every SA and the provider’s state; nothing is received until the restart', () => {
+    const h = harness();
+    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('dddd0000dddd0000') });
+    h.gateway.send({ type: 'gw.crash' });
+    expect(h.gateway.getSnapshot().value).toBe('down');
+    expect(h.records().size).toBe(0);
+    expect(h.resets()).toBe(1);
+    expect(Object.keys(h.gateway.getSnapshot().children)).toEqual([]);
+    h.gateway.send({ type: 'gw.restart' });
+    expect(h.gateway.getSnapshot().value).toBe('up');
+  });
+
+  it('covers every state and transition', () => {
+    expectFullCoverage(COV);
+  });
+});
