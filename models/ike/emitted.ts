@@ -31,18 +31,6 @@ export type IkeEmitted =
       readonly type: 'ike.note';
       readonly text: string;
       readonly data: Readonly<Record<string, string | number | boolean>>;
-    }
-  /** Responder: the provider's answer came too late (the address timeout answered first); it may stop working on it. */
-  | { readonly type: 'address.abandoned' }
-  /** Responder: ask the method's address provider (answer comes back as `provider.answer`). */
-  | { readonly type: 'address.request'; readonly peerId: string; readonly request: IkeMessage; readonly round: number }
-  /** Responder: ask the provider about a CREATE_CHILD_SA (answer comes back as `provider.childAnswer`). */
-  | {
-      readonly type: 'child.request';
-      readonly peerId: string;
-      readonly request: IkeMessage;
-      readonly rekeyOf: number | undefined;
-      readonly config: AssignedConfig | undefined;
     };
 
 export function note(text: string, data: Readonly<Record<string, string | number | boolean>> = {}): IkeEmitted {

@@ -11,7 +11,7 @@ import type { IkePeerConfig, ResponderPolicy } from './config.ts';
 import { addressing, ikeMessage } from './messages.ts';
 import { randomEspSpi, randomIkeSpi, type ChildSa, type IkeSaKeys } from './sa.ts';
 import { retransmitWaitsMs } from './retransmit.ts';
-import { note, type IkeEmitted } from './steps.ts';
+import { note, type IkeEmitted } from './emitted.ts';
 import * as childCreate from './tasks/child-create.ts';
 import * as childDelete from './tasks/child-delete.ts';
 import * as childRekey from './tasks/child-rekey.ts';

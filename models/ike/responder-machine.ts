@@ -20,7 +20,7 @@ import type { AddressAnswer, ChildAnswer } from './hooks.ts';
 import { addressAsk, childAsk } from './provider-ask.ts';
 import * as core from './responder-core.ts';
 import type { EstablishedKind, Out, ResponderContext, ResponderInput } from './responder-core.ts';
-import type { IkeEmitted } from './steps.ts';
+import type { IkeEmitted } from './emitted.ts';
 import { unhandledNote } from './unhandled.ts';
 
 export type ResponderEvent =

@@ -23,7 +23,7 @@ import type { IkePeerConfig } from '../ike/config.ts';
 import { initiatorMachine } from '../ike/initiator-machine.ts';
 import { RetiredResponses, retiredKeepUs } from '../ike/retired-responses.ts';
 import type { ClientChild } from '../ike/sa.ts';
-import type { IkeEmitted } from '../ike/steps.ts';
+import type { IkeEmitted } from '../ike/emitted.ts';
 import type { AssignedConfig } from '../ike/tasks/ike-config.ts';
 import type {
   ClientChildView,

@@ -20,7 +20,7 @@ import { responderMachine } from '../../models/ike/responder-machine.ts';
 import { INVALID_SPI_REPLIES_PER_SEC, ReplyLimit } from '../../models/ike/reply-limit.ts';
 import { RetiredResponses, retiredKeepUs } from '../../models/ike/retired-responses.ts';
 import type { RetransmitPolicy } from '../../models/ike/retransmit.ts';
-import type { IkeEmitted } from '../../models/ike/steps.ts';
+import type { IkeEmitted } from '../../models/ike/emitted.ts';
 import * as ikeConfig from '../../models/ike/tasks/ike-config.ts';
 import * as ikeInit from '../../models/ike/tasks/ike-init.ts';
 import * as invalidSpi from '../../models/ike/tasks/invalid-spi.ts';

@@ -18,7 +18,7 @@ import { INVALID_SPI_REPLIES_PER_SEC, ReplyLimit } from '../../ike/reply-limit.t
 import { responderMachine, responderPhase } from '../../ike/responder-machine.ts';
 import { RetiredResponses, retiredKeepUs } from '../../ike/retired-responses.ts';
 import type { ChildSa } from '../../ike/sa.ts';
-import type { IkeEmitted } from '../../ike/steps.ts';
+import type { IkeEmitted } from '../../ike/emitted.ts';
 import * as ikeInit from '../../ike/tasks/ike-init.ts';
 import * as invalidSpi from '../../ike/tasks/invalid-spi.ts';
 import type { NoteData } from '../../methods/method.ts';

@@ -18,7 +18,7 @@ import { addressing, ikeMessage } from '../../../models/ike/messages.ts';
 import { responderMachine } from '../../../models/ike/responder-machine.ts';
 import type { ResponderInput } from '../../../models/ike/responder-core.ts';
 import type { RetransmitPolicy } from '../../../models/ike/retransmit.ts';
-import type { IkeEmitted } from '../../../models/ike/steps.ts';
+import type { IkeEmitted } from '../../../models/ike/emitted.ts';
 import * as childCreate from '../../../models/ike/tasks/child-create.ts';
 import * as childDelete from '../../../models/ike/tasks/child-delete.ts';
 import * as childRekey from '../../../models/ike/tasks/child-rekey.ts';
