@@ -19,7 +19,7 @@ import { fireLeaseGuard } from '../lease-guard.ts';
 import type { ProviderHost, UdpDatagram, UdpSource } from '../method.ts';
 import { ClientPins, clientKeys, scopeMessage, type ClientKeys } from './pinning.ts';
 import { expectedSubOptions, type RelayConfig, type RelayMode, type RelayOutcome } from './relay-agent.ts';
-import { relaySessionMachine, type RelayDirectory } from './session-machine.ts';
+import { relayedFor, relaySessionMachine, type RelayDirectory } from './session-machine.ts';
 
 export type { RelayConfig, RelayMode, RelayOutcome } from './relay-agent.ts';
 export { dhcpTypeName } from './relay-agent.ts';
@@ -191,6 +191,7 @@ export class GatewayRelay implements RelayDirectory {
       mode,
       canary,
       scoped: pin.scoped,
+      relayed: relayedFor(this.config, this.host.insideAddress, ref.ikeSaId, ref.peerId, message),
       answer: done,
     });
   }

@@ -124,6 +124,8 @@ export type RelaySessionEvent =
       readonly mode: RelayMode;
       readonly canary: Canary | undefined;
       readonly scoped: boolean;
+      /** The message as it goes to the servers (relayedFor), computed once by the router. */
+      readonly relayed: Relayed;
       readonly answer: (o: RelayOutcome) => void;
     }
   /** A server's reply to giaddr, verified and stripped of option 82 by the router (RFC 3046 §2.2). */
@@ -170,11 +172,25 @@ function keptFor(c: Ctx, e: RequestEvent): DhcpMessage[] {
 }
 
 /** The relayed form of a request (null: refused by RFC 3046 §2.1.1 / RFC 1542 §4.1.1 rules). */
-function relayedOf(c: Ctx, m: DhcpMessage): { ok: true; message: DhcpMessage } | { ok: false; reason: string } {
-  const r = relayRequest(m, requestConfigOf(c.config, c.host.insideAddress, c.ikeSaId, c.peerId));
+export type Relayed =
+  { readonly ok: true; readonly message: DhcpMessage } | { readonly ok: false; readonly reason: string };
+
+/** The relayed form of a request for this SA: giaddr, hops + 1, option 82 (RFC 1542 §4.1.1, RFC 3046 §2.1), or why not. */
+export function relayedFor(
+  config: RelayConfig,
+  insideAddress: string,
+  ikeSaId: string,
+  peerId: string,
+  m: DhcpMessage,
+): Relayed {
+  const r = relayRequest(m, requestConfigOf(config, insideAddress, ikeSaId, peerId));
   return r.kind === 'drop'
     ? { ok: false, reason: r.reason }
-    : { ok: true, message: withPolicyOption82(c.config, r.message) };
+    : { ok: true, message: withPolicyOption82(config, r.message) };
+}
+
+function relayedOf(c: Ctx, m: DhcpMessage): Relayed {
+  return relayedFor(c.config, c.host.insideAddress, c.ikeSaId, c.peerId, m);
 }
 
 function waitsOf(c: Ctx): readonly number[] {
@@ -228,7 +244,7 @@ export const relaySessionMachine = setup({
       context.config.policy.duplicate === 'coalesce',
     /** draft-ietf §3: replies that came after their round was answered serve the repeat of the same request. */
     hasKeptReplies: ({ context, event }) => event.type === 'relay.request' && keptFor(context, event).length > 0,
-    unrelayable: ({ context, event }) => event.type === 'relay.request' && !relayedOf(context, event.message).ok,
+    unrelayable: ({ event }) => event.type === 'relay.request' && !event.relayed.ok,
     /** The reply answers the open transaction whose IKE request is still waiting (or not yet answered by it). */
     answersOpenTxn: ({ context, event }) => {
       if (event.type !== 'relay.reply') return false;
@@ -287,7 +303,7 @@ export const relaySessionMachine = setup({
     }),
     refuseUnrelayable: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'relay.request') return;
-      const r = relayedOf(context, event.message);
+      const r = event.relayed;
       if (r.ok) return;
       dropped(context, r.reason, { ikeSa: context.ikeSaId, xid: event.message.xid });
       if (event.canary !== undefined)
@@ -297,7 +313,7 @@ export const relaySessionMachine = setup({
     /** Opens the transaction: forwarded now, retried on `serverRetry`, answered by `collectWindow` (WG) at the latest. */
     forward: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'relay.request') return;
-      const r = relayedOf(context, event.message);
+      const r = event.relayed;
       if (!r.ok) return;
       const canary = event.canary;
       if (canary !== undefined && canary.kind !== 'lease-theft' && !event.scoped)

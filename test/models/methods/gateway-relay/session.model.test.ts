@@ -22,8 +22,9 @@ import {
 } from '../../../../models/dhcp/client-messages.ts';
 import { messageTypeOf, readRelayAgentInfoText } from './support.ts';
 import { DEFAULT_RELAY_POLICY, type RelayPolicy } from '../../../../models/methods/gateway-relay/policies.ts';
-import type { RelayMode, RelayOutcome } from '../../../../models/methods/gateway-relay/relay-agent.ts';
+import type { RelayConfig, RelayMode, RelayOutcome } from '../../../../models/methods/gateway-relay/relay-agent.ts';
 import {
+  relayedFor,
   relaySessionMachine,
   type RelayDirectory,
   type RelaySessionEvent,
@@ -127,8 +128,13 @@ const answer = (o: RelayOutcome): void => {
   answers.push(o);
 };
 
-function request(label: string, message: DhcpMessage, mode: RelayMode): Labelled {
+function relayConfig(config: Config): RelayConfig {
+  return { servers: config.servers, gatewayName: 'gw', policy: config.policy };
+}
+
+function request(config: Config, label: string, message: DhcpMessage, mode: RelayMode): Labelled {
   return {
+    relayed: relayedFor(relayConfig(config), INSIDE, IKE_SA, PEER, message),
     type: 'relay.request',
     message,
     messageType: messageTypeOf(message) ?? 0,
@@ -163,15 +169,16 @@ function events(config: Config): (s: Snap) => Labelled[] {
     // The delayed transition's event (fired by the clock in the real actor).
     if (state === 'releasing') return [{ type: AFTER_RELEASE, label: 'after' } as unknown as Labelled];
     const out: (Labelled | null)[] = [
-      request('discover', DISCOVER, config.mode),
+      request(config, 'discover', DISCOVER, config.mode),
       { type: 'relay.release', peerMayHold: false, label: 'release' },
       { type: 'relay.release', peerMayHold: true, label: 'releaseMayHold' },
     ];
     // A new request replacing an open transaction is taken with `discover`; the others start from a closed one.
-    if (c.txn === null) out.push(request('request', REQUEST, config.mode), request('forged', FORGED, config.mode));
-    if (c.lease !== null && c.txn === null) out.push(request('renew', RENEW, config.mode));
+    if (c.txn === null)
+      out.push(request(config, 'request', REQUEST, config.mode), request(config, 'forged', FORGED, config.mode));
+    if (c.lease !== null && c.txn === null) out.push(request(config, 'renew', RENEW, config.mode));
     if (c.txn !== null) {
-      out.push(request('repeat', c.lastRequest ?? DISCOVER, c.txn.mode));
+      out.push(request(config, 'repeat', c.lastRequest ?? DISCOVER, c.txn.mode));
       out.push(plain('relay.abandon'), plain('timer.serverRetry'));
       if (c.txn.mode.deadline === 'collect' && c.answer !== null) out.push(plain('timer.collectWindow'));
     }
@@ -232,7 +239,7 @@ function harness(config: Config, clock: TestClock, host: ProviderHost): RelaySes
     ikeSaId: IKE_SA,
     peerId: PEER,
     host,
-    config: { servers: config.servers, gatewayName: 'gw', policy: config.policy },
+    config: relayConfig(config),
     rng: testRng(3),
     directory,
   };
