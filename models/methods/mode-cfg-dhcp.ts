@@ -8,7 +8,7 @@ import { serverAddressOf, withPolicies } from './dhcp-over-ipsec.ts';
 import { modeCfgClient, parseModeCfgClientOptions, type ModeCfgClientOptions } from './mode-cfg.ts';
 import type { PolicyDescriptor } from './policy.ts';
 import { dhcpProxyProvider, type DhcpProxyOptions, type LeaseOnDelete } from './dhcp-proxy/provider.ts';
-import type { DhcpRenewal, ProxyRetry } from './dhcp-proxy/proxy.ts';
+import type { DhcpRenewal, ProxyRetry } from './dhcp-proxy/session-machine.ts';
 
 export const MODE_CFG_DHCP = 'mode-cfg-dhcp';
 

@@ -1,14 +1,19 @@
 /**
  * The gateway side of `mode-cfg-dhcp`: an address provider that obtains each peer's address as a DHCP client on the
- * peer's behalf (proxy.ts) during IKE_AUTH, and answers CP(CFG_REPLY) with the ACK's address, netmask and DNS
- * servers (RFC 7296 §2.19, §3.15.1). A peer that sent no CP gets FAILED_CP_REQUIRED when CP is required. Replies from
- * the server reach the gateway at giaddr:67 and are dispatched by chaddr (the identity hash). On IKE SA delete the
- * lease is released or kept (`leaseOnDelete`).
+ * peer's behalf during IKE_AUTH (one proxy session per IKE SA, session-machine.ts, traced as `proxy:<IKE SA>`, its
+ * RFC 2131 client as `dhcp:<IKE SA>`), and answers CP(CFG_REPLY) with the ACK's address, netmask and DNS servers
+ * (RFC 7296 §2.19, §3.15.1). A peer that sent no CP gets FAILED_CP_REQUIRED when CP is required. Replies from the
+ * server reach the gateway at giaddr:67 and are dispatched by chaddr (the identity hash). On IKE SA delete the lease
+ * is released or kept (`leaseOnDelete`).
  */
+import { createActor, type Actor } from 'xstate';
+import { strongSwanIdentity } from '../../dhcp/client-identity.ts';
+import { dhcpClientMachine } from '../../dhcp/client-machine.ts';
+import { toHex } from '../../dhcp/options.ts';
 import * as ikeConfig from '../../ike/tasks/ike-config.ts';
-import type { AddressProvider, GatewayMethodContext, UdpDatagram, UdpSource } from '../method.ts';
-import { configOfLease } from '../rfc3456/lease-config.ts';
-import { chaddrKey, DhcpProxyClient, type ProxySettings } from './proxy.ts';
+import { fireLeaseGuard } from '../lease-guard.ts';
+import type { AddressAnswer, AddressProvider, GatewayMethodContext, UdpDatagram, UdpSource } from '../method.ts';
+import { proxySessionMachine, STRONGSWAN_DHCP_RETRANSMIT, type ProxySettings } from './session-machine.ts';
 
 export type LeaseOnDelete = 'release' | 'keep';
 
@@ -16,17 +21,59 @@ export interface DhcpProxyOptions extends ProxySettings {
   readonly leaseOnDelete: LeaseOnDelete;
 }
 
+/** The chaddr key replies are dispatched by (hex of the hardware address). */
+export function chaddrKey(m: { readonly chaddr: Uint8Array; readonly hlen: number }): string {
+  return toHex(m.chaddr.subarray(0, Math.min(16, m.hlen)));
+}
+
+type Session = Actor<typeof proxySessionMachine>;
+
+interface Entry {
+  readonly ikeSaId: string;
+  readonly key: string;
+  readonly actor: Session;
+}
+
 export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext): AddressProvider {
   const host = ctx.host;
-  const byIkeSa = new Map<string, DhcpProxyClient>();
-  const byChaddr = new Map<string, DhcpProxyClient>();
-  /** IKE SAs whose IKE_AUTH response still waits for the proxy. */
-  const waiting = new Set<string>();
+  const byIkeSa = new Map<string, Entry>();
+  const byChaddr = new Map<string, Entry>();
 
-  function drop(p: DhcpProxyClient): void {
-    p.dispose();
-    byIkeSa.delete(p.ikeSaId);
-    if (byChaddr.get(p.key) === p) byChaddr.delete(p.key);
+  function forget(e: Entry): void {
+    if (byIkeSa.get(e.ikeSaId) === e) byIkeSa.delete(e.ikeSaId);
+    if (byChaddr.get(e.key) === e) byChaddr.delete(e.key);
+  }
+
+  /** One session: its DHCP client's emitted events are the session's events. */
+  function start(ikeSaId: string, peerId: string, answer: (a: AddressAnswer) => void): void {
+    const identity = strongSwanIdentity(peerId, o.clientId);
+    const dhcp = createActor(dhcpClientMachine, {
+      id: `dhcp:${ikeSaId}`,
+      clock: host.clock,
+      input: {
+        identity,
+        rng: host.rng(`dhcp:${ikeSaId}`),
+        nowUs: () => host.nowUs(),
+        ...(o.retry === 'strongswan' ? { retransmit: STRONGSWAN_DHCP_RETRANSMIT } : {}),
+      },
+    });
+    const actor = createActor(proxySessionMachine, {
+      id: `proxy:${ikeSaId}`,
+      clock: host.clock,
+      input: { ikeSaId, peerId, host, settings: o, identity, dhcp, answer },
+    });
+    const entry: Entry = { ikeSaId, key: chaddrKey(identity), actor };
+    byIkeSa.set(ikeSaId, entry);
+    byChaddr.set(entry.key, entry);
+    // A session that ends on its own (the DHCP client gave up) leaves the indexes.
+    actor.subscribe({ complete: () => forget(entry) });
+    dhcp.on('*', (e) => actor.send(e));
+    actor.on('proxy.answer', (e) => e.answer(e.result));
+    actor.on('proxy.leaseGuard', (e) => fireLeaseGuard(host, 'proxy', ikeSaId, e.guard));
+    host.traceMachine(actor, `proxy:${ikeSaId}`);
+    actor.start();
+    host.traceMachine(dhcp, `dhcp:${ikeSaId}`);
+    dhcp.start();
   }
 
   return {
@@ -39,63 +86,48 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
         return;
       }
       const old = byIkeSa.get(req.ikeSaId);
-      if (old !== undefined) drop(old);
-      let answered = false;
-      const once = (a: Parameters<typeof answer>[0]): void => {
-        if (answered) return;
-        answered = true;
-        waiting.delete(req.ikeSaId);
-        answer(a);
-      };
-      const proxy: DhcpProxyClient = new DhcpProxyClient(host, req.ikeSaId, req.peerId, o, {
-        onBound: (lease) => {
-          const config = configOfLease(lease);
-          host.traceNote('proxy.answer', { peer: req.peerId, address: config.address });
-          once({ ok: true, config, replyPayloads: [ikeConfig.buildR(config)] });
-        },
-        onFailed: (reason) => {
-          host.traceNote('proxy.failed', { peer: req.peerId, reason });
-          drop(proxy);
-          once({ ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' });
-        },
-      });
-      byIkeSa.set(req.ikeSaId, proxy);
-      byChaddr.set(proxy.key, proxy);
-      waiting.add(req.ikeSaId);
-      proxy.start();
+      if (old !== undefined) {
+        forget(old);
+        old.actor.send({ type: 'proxy.drop' });
+      }
+      start(req.ikeSaId, req.peerId, answer);
     },
     onUdp(d: UdpDatagram, from: UdpSource) {
       if (from.via !== 'inside' || d.app.kind !== 'dhcp' || d.app.message.op !== 2) return;
-      const p = byChaddr.get(chaddrKey(d.app.message));
-      if (p === undefined) {
+      const e = byChaddr.get(chaddrKey(d.app.message));
+      if (e === undefined) {
         host.traceNote('proxy.unknownReply', { xid: d.app.message.xid });
         return;
       }
-      p.receive(d.app.message);
+      e.actor.send({ type: 'proxy.recv', message: d.app.message });
     },
     abandon(ikeSaId) {
       // The IKE_AUTH was answered INTERNAL_ADDRESS_FAILURE: the peer will not use a lease obtained now.
-      const p = byIkeSa.get(ikeSaId);
-      if (p === undefined || !waiting.delete(ikeSaId)) return;
-      host.traceNote('proxy.abandoned', { peer: p.peerId });
-      drop(p);
+      byIkeSa.get(ikeSaId)?.actor.send({ type: 'proxy.abandon' });
     },
     release(ikeSaId, _peerId, peerMayHold) {
-      const p = byIkeSa.get(ikeSaId);
-      if (p === undefined) return;
+      const e = byIkeSa.get(ikeSaId);
+      if (e === undefined) return;
+      forget(e);
       // A peer that may still use the address keeps its lease until it runs out at the server (RFC 2131 §4.4.5).
-      if (o.leaseOnDelete === 'release' && peerMayHold !== true) p.release();
-      drop(p);
+      const release = o.leaseOnDelete === 'release' && peerMayHold !== true;
+      e.actor.send({ type: release ? 'proxy.release' : 'proxy.drop' });
     },
     reset() {
-      for (const p of byIkeSa.values()) p.dispose();
+      // A crash: nothing is sent or traced; the sessions and their DHCP clients stop with their timers.
+      for (const e of byIkeSa.values()) {
+        e.actor.getSnapshot().context.dhcp.stop();
+        e.actor.stop();
+      }
       byIkeSa.clear();
       byChaddr.clear();
-      waiting.clear();
     },
     snapshot() {
       const out: Record<string, string> = {};
-      for (const p of byIkeSa.values()) if (p.address !== undefined) out[p.address] = p.peerId;
+      for (const e of byIkeSa.values()) {
+        const { lease, peerId } = e.actor.getSnapshot().context;
+        if (lease !== null) out[lease.address] = peerId;
+      }
       return out;
     },
   };

@@ -55,6 +55,8 @@ export function scopeMessage(m: DhcpMessage, peerId: string, keys: ClientKeys): 
 export class ClientPins {
   private readonly bySa = new Map<string, { readonly keys: ClientKeys; readonly scoped: boolean }>();
   private readonly owners = new Map<string, Owner>();
+  /** The names each SA owns (so dropping an SA never scans every owner). */
+  private readonly namesOf = new Map<string, Set<string>>();
 
   constructor(readonly mode: PinningMode = 'identity') {}
 
@@ -74,10 +76,16 @@ export class ClientPins {
       this.bySa.set(ikeSaId, { keys, scoped: true });
       return { ok: true, scoped: true };
     }
+    let owned = this.namesOf.get(ikeSaId);
+    if (owned === undefined) this.namesOf.set(ikeSaId, (owned = new Set<string>()));
     for (const n of names) {
       const o = this.owners.get(n);
-      if (o !== undefined && o.ikeSaId !== ikeSaId) this.bySa.delete(o.ikeSaId);
+      if (o !== undefined && o.ikeSaId !== ikeSaId) {
+        this.bySa.delete(o.ikeSaId);
+        this.namesOf.get(o.ikeSaId)?.delete(n);
+      }
       this.owners.set(n, { ikeSaId, peerId });
+      owned.add(n);
     }
     this.bySa.set(ikeSaId, { keys, scoped: false });
     return { ok: true, scoped: false };
@@ -89,11 +97,13 @@ export class ClientPins {
 
   drop(ikeSaId: string): void {
     this.bySa.delete(ikeSaId);
-    for (const [n, o] of this.owners) if (o.ikeSaId === ikeSaId) this.owners.delete(n);
+    for (const n of this.namesOf.get(ikeSaId) ?? []) if (this.owners.get(n)?.ikeSaId === ikeSaId) this.owners.delete(n);
+    this.namesOf.delete(ikeSaId);
   }
 
   clear(): void {
     this.bySa.clear();
     this.owners.clear();
+    this.namesOf.clear();
   }
 }

@@ -1,35 +1,28 @@
 /**
  * The gateway as a DHCP relay for DHCP payloads that arrive in IKE messages (seed §3: "the IKEv2 gateway must
  * encapsulate the DHCP payloads into a UDP packet and relay them to a DHCP server … SHOULD also append DHCP relay
- * options"). Per IKE SA at most one transaction is open (IKE's window of 1, RFC 7296 §2.3): the message goes out
- * from the inside address, 67→67, to every configured server with giaddr, hops + 1 and option 82 (RFC 1542 §4.1.1,
- * RFC 3046); replies come back to giaddr:67, are mapped to the SA by the circuit-id (or by xid with option 82 off),
- * verified and stripped (RFC 3046 §2.2), and handed to the waiting IKE response. The relay retransmits toward the
- * server itself while the response is pending (`dhcpIkeServerRetry`) and gives up at a deadline.
+ * options"). The router: checks what no session needs to see (unauthenticated peer, not a BOOTREQUEST, BOOTP), pins
+ * the client a payload names to the asking IKE identity (pinning.ts), and hands the request to the IKE SA's relay
+ * session (session-machine.ts: one actor per IKE SA, traced as `relay:<IKE SA>`). Server replies come back to
+ * giaddr:67, are mapped to the session by the circuit-id (RFC 3046 §3.1), or by xid with option 82 off, verified and
+ * stripped (RFC 3046 §2.2) and handed to it. Lookups are indexed (by IKE SA, xid, leased address, peer).
  */
-import { buildRelease } from '../../dhcp/client-messages.ts';
-import { findOption, messageTypeOf, withoutOption } from '../../dhcp/options.ts';
-import { readRelayAgentInfo, relayReply, relayRequest, type RelayRequestConfig } from '../../dhcp/relay.ts';
+import { createActor, type Actor } from 'xstate';
+import type { Canary } from '../../attacks/canary.ts';
+import { dhcpCanary } from '../../attacks/canary.ts';
+import { messageTypeOf } from '../../dhcp/options.ts';
+import { readRelayAgentInfo, relayReply } from '../../dhcp/relay.ts';
 import { DHCP_SERVER_PORT } from '../../dhcp/server.ts';
 import type { RandomStream } from '../../contract.ts';
-import type { DhcpMessage, RelayAgentSubOption } from '../../wire/dhcp/types.ts';
-import { DhcpMessageType } from '../../wire/dhcp/types.ts';
+import type { DhcpMessage } from '../../wire/dhcp/types.ts';
+import { fireLeaseGuard } from '../lease-guard.ts';
 import type { ProviderHost, UdpDatagram, UdpSource } from '../method.ts';
-import { leaseTimers } from '../../dhcp/client-timers.ts';
-import { LeaseGuard } from '../lease-guard.ts';
-import { ClientPins, clientKeys, scopeMessage } from './pinning.ts';
-import { dhcpCanary } from '../../attacks/canary.ts';
-import { serverWaitsMs, type RelayPolicy } from './policies.ts';
+import { ClientPins, clientKeys, scopeMessage, type ClientKeys } from './pinning.ts';
+import { expectedSubOptions, type RelayConfig, type RelayMode, type RelayOutcome } from './relay-agent.ts';
+import { relayedFor, relaySessionMachine, type RelayDirectory } from './session-machine.ts';
 
-export interface RelayConfig {
-  /** The enterprise DHCP server(s); every request goes to each (RFC 2131 §4.1 "one or more servers"). */
-  readonly servers: readonly string[];
-  /** RFC 3527: the VPN subnet, named in sub-option 5 when `linkSelection` is on. */
-  readonly linkSelectionSubnet?: string;
-  /** For `dhcp.retransmit {gateway}`. */
-  readonly gatewayName: string;
-  readonly policy: RelayPolicy;
-}
+export type { RelayConfig, RelayMode, RelayOutcome } from './relay-agent.ts';
+export { dhcpTypeName } from './relay-agent.ts';
 
 /** Who asked: the IKE SA (responder key) and its authenticated identity ('' = not authenticated yet). */
 export interface RelaySa {
@@ -37,98 +30,26 @@ export interface RelaySa {
   readonly peerId: string;
 }
 
-/**
- * `first`: finish at the first reply; `window`: collect OFFERs until the window ends (an ACK or NAK finishes at once:
- * only the server named in the REQUEST answers it, RFC 2131 §4.3.2). Deadline `collect`: no reply after
- * `collectMs` (draft-ietf §3); `retries`: after the server retry schedule is spent.
- */
-export interface RelayMode {
-  readonly collect: 'first' | 'window';
-  readonly deadline: 'collect' | 'retries';
-}
+type Session = Actor<typeof relaySessionMachine>;
 
-export type RelayOutcome =
-  | { readonly kind: 'replies'; readonly replies: readonly DhcpMessage[] }
-  | { readonly kind: 'no-reply' }
-  | { readonly kind: 'refused'; readonly reason: string };
-
-interface Txn {
-  readonly xid: number;
-  readonly type: number;
-  readonly message: DhcpMessage;
-  readonly mode: RelayMode;
-  readonly replies: DhcpMessage[];
-  readonly servers: string[];
-  tries: number;
-  /** When the request was first forwarded: the server's lease for its ACK starts no earlier (RFC 2131 §4.4.1). */
-  readonly startUs: number;
-  cancelRetry: (() => void) | undefined;
-  cancelDeadline: (() => void) | undefined;
-  /** The waiting IKE request's answer; undefined once answered without a reply (the server leg goes on). */
-  done: ((o: RelayOutcome) => void) | undefined;
-}
-
-interface Lease {
-  readonly address: string;
-  /** Option 54 the server sent (what a RELEASE names). */
-  readonly serverId: string;
-  /** Where the server actually is (the UDP source): with 82.11 option 54 is our own address. */
-  readonly server: string;
-}
-
-interface SaState {
-  readonly ikeSaId: string;
+interface Entry {
+  readonly actor: Session;
   peerId: string;
-  txn: Txn | undefined;
-  lease: Lease | undefined;
-  /** The last request's identity fields, for a RELEASE on our own (htype, hlen, chaddr, client id). */
-  lastRequest: DhcpMessage | undefined;
-  /** Replies that came after their round was answered (`dhcpIkeLateReplies: keep`), bounded. */
-  late: DhcpMessage[];
-  /** Deletes the IKE SA before its lease lapses (`dhcpIkeLeaseGuard`, lease-guard.ts). */
-  readonly guard: LeaseGuard;
 }
 
-const LATE_MAX = 8;
 const SA_MAX = 65_536;
-const text = new TextEncoder();
 const untext = new TextDecoder();
 
-export function dhcpTypeName(type: number | null): string {
-  switch (type) {
-    case DhcpMessageType.DISCOVER:
-      return 'DISCOVER';
-    case DhcpMessageType.OFFER:
-      return 'OFFER';
-    case DhcpMessageType.REQUEST:
-      return 'REQUEST';
-    case DhcpMessageType.DECLINE:
-      return 'DECLINE';
-    case DhcpMessageType.ACK:
-      return 'ACK';
-    case DhcpMessageType.NAK:
-      return 'NAK';
-    case DhcpMessageType.RELEASE:
-      return 'RELEASE';
-    case DhcpMessageType.INFORM:
-      return 'INFORM';
-    default:
-      return 'BOOTP';
-  }
-}
-
-/** Which reply types answer a request type (RFC 2131 §4.3). */
-function answers(requestType: number, replyType: number | null): boolean {
-  if (requestType === DhcpMessageType.DISCOVER) return replyType === DhcpMessageType.OFFER;
-  return replyType === DhcpMessageType.ACK || replyType === DhcpMessageType.NAK;
-}
-
-export class GatewayRelay {
-  private readonly sas = new Map<string, SaState>();
+export class GatewayRelay implements RelayDirectory {
+  private readonly sessions = new Map<string, Entry>();
+  /** RELEASEs waiting for the end of the current exchange: sessions no longer indexed, still to finish. */
+  private readonly releasing = new Map<string, Session>();
+  private readonly byXid = new Map<number, string>();
+  private readonly xidOf = new Map<string, number>();
+  private readonly byAddress = new Map<string, Set<string>>();
+  private readonly byPeer = new Map<string, Set<string>>();
   private readonly pins: ClientPins;
   private readonly rng: RandomStream;
-  /** RELEASEs waiting for the end of the current exchange (`release`). */
-  private readonly pendingReleases = new Set<() => void>();
 
   constructor(
     private readonly host: ProviderHost,
@@ -141,51 +62,96 @@ export class GatewayRelay {
   /** UDP port the gateway listens on for server replies (RFC 2131 §4.1: to giaddr, port 67). */
   static readonly udpPorts: readonly number[] = [DHCP_SERVER_PORT];
 
-  private sa(ref: RelaySa): SaState {
-    let s = this.sas.get(ref.ikeSaId);
-    if (s === undefined) {
-      s = {
+  private session(ref: RelaySa): Session {
+    const known = this.sessions.get(ref.ikeSaId);
+    if (known !== undefined) {
+      if (known.peerId !== ref.peerId) {
+        this.unindexPeer(ref.ikeSaId, known.peerId);
+        known.peerId = ref.peerId;
+        this.index(this.byPeer, ref.peerId, ref.ikeSaId);
+      }
+      return known.actor;
+    }
+    const actor = createActor(relaySessionMachine, {
+      id: `relay:${ref.ikeSaId}`,
+      clock: this.host.clock,
+      input: {
         ikeSaId: ref.ikeSaId,
         peerId: ref.peerId,
-        txn: undefined,
-        lease: undefined,
-        lastRequest: undefined,
-        late: [],
-        guard: new LeaseGuard(this.host, ref.ikeSaId, 'relay'),
-      };
-      if (this.sas.size < SA_MAX) this.sas.set(ref.ikeSaId, s);
+        host: this.host,
+        config: this.config,
+        rng: this.rng,
+        directory: this,
+      },
+    });
+    actor.on('relay.answer', (e) => e.answer(e.outcome));
+    actor.on('relay.leaseGuard', (e) => fireLeaseGuard(this.host, 'relay', ref.ikeSaId, e.guard));
+    this.host.traceMachine(actor, `relay:${ref.ikeSaId}`);
+    actor.start();
+    if (this.sessions.size < SA_MAX) {
+      this.sessions.set(ref.ikeSaId, { actor, peerId: ref.peerId });
+      this.index(this.byPeer, ref.peerId, ref.ikeSaId);
     }
-    s.peerId = ref.peerId;
-    return s;
+    return actor;
+  }
+
+  private index(map: Map<string, Set<string>>, key: string, ikeSaId: string): void {
+    let set = map.get(key);
+    if (set === undefined) map.set(key, (set = new Set()));
+    set.add(ikeSaId);
+  }
+
+  private unindex(map: Map<string, Set<string>>, key: string, ikeSaId: string): void {
+    const set = map.get(key);
+    if (set === undefined) return;
+    set.delete(ikeSaId);
+    if (set.size === 0) map.delete(key);
+  }
+
+  private unindexPeer(ikeSaId: string, peerId: string): void {
+    this.unindex(this.byPeer, peerId, ikeSaId);
+  }
+
+  // RelayDirectory (what a session asks about the others)
+
+  holderOf(address: string, exceptIkeSaId: string): string | undefined {
+    for (const id of this.byAddress.get(address) ?? []) if (id !== exceptIkeSaId && this.sessions.has(id)) return id;
+    return undefined;
+  }
+
+  askingFor(peerId: string, keys: ClientKeys, exceptIkeSaId: string): string | undefined {
+    for (const id of this.byPeer.get(peerId) ?? []) {
+      if (id === exceptIkeSaId) continue;
+      const asked = this.sessions.get(id)?.actor.getSnapshot().context.lastRequest;
+      if (asked === null || asked === undefined) continue;
+      const k = clientKeys(asked);
+      if (k.hardware === keys.hardware && k.clientId === keys.clientId) return id;
+    }
+    return undefined;
+  }
+
+  txnOpened(xid: number, ikeSaId: string): void {
+    if (!this.sessions.has(ikeSaId)) return;
+    const before = this.xidOf.get(ikeSaId);
+    if (before !== undefined && this.byXid.get(before) === ikeSaId) this.byXid.delete(before);
+    this.xidOf.set(ikeSaId, xid);
+    this.byXid.set(xid, ikeSaId);
+  }
+
+  leaseChanged(ikeSaId: string, from: string | undefined, to: string | undefined): void {
+    if (from !== undefined) this.unindex(this.byAddress, from, ikeSaId);
+    if (to !== undefined && this.sessions.has(ikeSaId)) this.index(this.byAddress, to, ikeSaId);
   }
 
   private dropped(reason: string, extra: Record<string, string | number> = {}): void {
     this.host.traceNote('relay.dropped', { reason, ...extra });
   }
 
-  /** The option 82 sub-options for an SA (RFC 3046 §3.1 circuit-id, §3.2 remote-id; RFC 3527; RFC 5107). */
-  private requestConfig(s: SaState): RelayRequestConfig {
-    const p = this.config.policy;
-    return {
-      giaddr: this.host.insideAddress,
-      circuitId: text.encode(s.ikeSaId),
-      ...(p.option82 === 'ike-identity' ? { remoteId: text.encode(s.peerId) } : {}),
-      ...(p.linkSelection && this.config.linkSelectionSubnet !== undefined
-        ? { linkSelection: this.config.linkSelectionSubnet }
-        : {}),
-      ...(p.serverIdOverride ? { serverIdOverride: this.host.insideAddress } : {}),
-      trustedClientSide: false,
-    };
-  }
-
-  private expected(s: SaState): readonly RelayAgentSubOption[] | null {
-    if (this.config.policy.option82 === 'off') return null;
-    const c = this.requestConfig(s);
-    const subs: RelayAgentSubOption[] = [{ kind: 'circuitId', data: c.circuitId }];
-    if (c.remoteId) subs.push({ kind: 'remoteId', data: c.remoteId });
-    if (c.linkSelection) subs.push({ kind: 'linkSelection', subnet: c.linkSelection });
-    if (c.serverIdOverride) subs.push({ kind: 'serverIdOverride', serverId: c.serverIdOverride });
-    return subs;
+  private refused(ref: RelaySa, m: DhcpMessage, canary: Canary | undefined, reason: string): RelayOutcome {
+    this.dropped(reason, { ikeSa: ref.ikeSaId, xid: m.xid });
+    if (canary !== undefined)
+      this.host.traceNote('attack.refused', { kind: canary.kind, attacker: canary.attacker, reason });
+    return { kind: 'refused', reason };
   }
 
   /**
@@ -193,26 +159,20 @@ export class GatewayRelay {
    * a kept late reply, else later). A transaction still open on the SA is abandoned (its IKE request was answered).
    */
   relay(ref: RelaySa, asked: DhcpMessage, mode: RelayMode, done: (o: RelayOutcome) => void): void {
-    let message = asked;
     const canary = dhcpCanary(asked);
-    const refuse = (reason: string): void => {
-      this.dropped(reason, { ikeSa: ref.ikeSaId, xid: message.xid });
-      if (canary !== undefined)
-        this.host.traceNote('attack.refused', { kind: canary.kind, attacker: canary.attacker, reason });
-      done({ kind: 'refused', reason });
-    };
     // Payloads before the peer is authenticated are refused (the responder asks only after AUTH; this guards it).
-    if (ref.peerId === '') return refuse('unauthenticated');
-    if (message.op !== 1) return refuse('not-a-request');
-    const type = messageTypeOf(message);
-    if (type === null) return refuse('bootp-unsupported');
-    const s = this.sa(ref);
-    const keys = clientKeys(message);
+    if (ref.peerId === '') return done(this.refused(ref, asked, canary, 'unauthenticated'));
+    if (asked.op !== 1) return done(this.refused(ref, asked, canary, 'not-a-request'));
+    const type = messageTypeOf(asked);
+    if (type === null) return done(this.refused(ref, asked, canary, 'bootp-unsupported'));
+    const session = this.session(ref);
+    const keys = clientKeys(asked);
     const pin = this.pins.claim(ref.ikeSaId, ref.peerId, keys);
     if (!pin.ok) {
       this.host.traceNote('dhcp.theft', { ikeSa: ref.ikeSaId, chaddr: pin.chaddr });
-      return refuse('theft');
+      return done(this.refused(ref, asked, canary, 'theft'));
     }
+    let message = asked;
     if (pin.scoped) {
       // pinning.ts: another identity holds this client's names; the server sees a client of this identity's own.
       this.host.traceNote('dhcp.scoped', { ikeSa: ref.ikeSaId, chaddr: keys.hardware });
@@ -224,156 +184,32 @@ export class GatewayRelay {
         });
       message = scopeMessage(message, ref.peerId, keys);
     }
-    const open = s.txn;
-    if (
-      open !== undefined &&
-      open.xid === message.xid &&
-      open.type === type &&
-      this.config.policy.duplicate === 'coalesce'
-    ) {
-      // The same request again (a new IKE_AUTH round, draft-ietf §3, or a re-carried REQUEST): it joins the server
-      // transaction still running instead of queueing another copy at the server.
-      this.host.traceNote('relay.coalesced', { ikeSa: s.ikeSaId, xid: message.xid });
-      open.done = done;
-      open.cancelDeadline?.();
-      open.cancelDeadline = undefined;
-      this.armDeadline(s, open);
-      return;
-    }
-    this.abandon(s);
-    // draft-ietf §3: a reply that came after its round was answered serves the repeat of the same request.
-    const kept = s.late.filter((m) => m.xid === message.xid && answers(type, messageTypeOf(m)));
-    s.late = s.late.filter((m) => !kept.includes(m));
-    if (kept.length > 0) {
-      for (const m of kept) this.noteReply(s, m, true);
-      done({ kind: 'replies', replies: kept });
-      return;
-    }
-    const r = relayRequest(message, this.requestConfig(s));
-    if (r.kind === 'drop') return refuse(r.reason);
-    if (canary !== undefined && canary.kind !== 'lease-theft' && !pin.scoped)
-      this.host.traceNote('attack.succeeded', { kind: canary.kind, attacker: canary.attacker, via: 'relay' });
-    const relayed =
-      this.config.policy.option82 === 'off'
-        ? { ...r.message, options: withoutOption(r.message.options, 'relayAgentInfo') }
-        : r.message;
-    s.lastRequest = message;
-    const txn: Txn = {
-      xid: message.xid,
-      type,
-      message: relayed,
+    session.send({
+      type: 'relay.request',
+      message,
+      messageType: type,
       mode,
-      replies: [],
-      servers: [],
-      tries: 0,
-      startUs: this.host.nowUs(),
-      cancelRetry: undefined,
-      cancelDeadline: undefined,
-      done,
-    };
-    s.txn = txn;
-    this.transmit(s, txn);
-    this.armDeadline(s, txn);
-  }
-
-  /** draft-ietf §3: the IKE round is answered after the collect window, with or without replies. */
-  private armDeadline(s: SaState, txn: Txn): void {
-    if (txn.mode.deadline !== 'collect') return;
-    txn.cancelDeadline = this.host.setTimerUs(this.config.policy.collectMs * 1000, 'relay.collect', () => {
-      txn.cancelDeadline = undefined;
-      this.answer(s, txn);
+      canary,
+      scoped: pin.scoped,
+      relayed: relayedFor(this.config, this.host.insideAddress, ref.ikeSaId, ref.peerId, message),
+      answer: done,
     });
-  }
-
-  /** Answers the waiting IKE request: with the replies (closing the transaction), or without (it goes on). */
-  private answer(s: SaState, txn: Txn): void {
-    if (s.txn !== txn) return;
-    if (txn.replies.length > 0) {
-      this.finish(s, txn);
-      return;
-    }
-    const done = txn.done;
-    txn.done = undefined;
-    this.host.traceNote('relay.noReply', { ikeSa: s.ikeSaId, xid: txn.xid, tries: txn.tries });
-    done?.({ kind: 'no-reply' });
-  }
-
-  private transmit(s: SaState, txn: Txn): void {
-    const waits = serverWaitsMs(this.config.policy.serverRetry);
-    if (txn.tries > 0) this.host.traceNote('dhcp.retransmit', { gateway: this.config.gatewayName, ikeSa: s.ikeSaId });
-    txn.tries += 1;
-    this.host.traceNote('relay.forward', { ikeSa: s.ikeSaId, xid: txn.xid, type: dhcpTypeName(txn.type) });
-    for (const dst of this.config.servers) {
-      this.host.sendUdp({
-        dst,
-        srcPort: DHCP_SERVER_PORT,
-        dstPort: DHCP_SERVER_PORT,
-        app: { kind: 'dhcp', message: txn.message },
-      });
-    }
-    const waitMs = waits[txn.tries - 1] ?? 0;
-    const last = txn.tries >= waits.length;
-    txn.cancelRetry = this.host.setTimerUs(waitMs * 1000, last ? 'relay.giveUp' : 'relay.retransmit', () => {
-      txn.cancelRetry = undefined;
-      if (s.txn !== txn) return;
-      if (!last) this.transmit(s, txn);
-      else if (txn.done !== undefined && txn.mode.deadline === 'retries') this.finish(s, txn);
-      else if (txn.done === undefined) {
-        s.txn = undefined;
-        txn.cancelDeadline?.();
-      }
-    });
-  }
-
-  /** Closes the transaction and answers its IKE request with what was collected (or no reply). */
-  private finish(s: SaState, txn: Txn): void {
-    if (s.txn !== txn) return;
-    txn.cancelRetry?.();
-    txn.cancelDeadline?.();
-    s.txn = undefined;
-    const done = txn.done;
-    txn.done = undefined;
-    if (txn.replies.length === 0) {
-      this.host.traceNote('relay.noReply', { ikeSa: s.ikeSaId, xid: txn.xid, tries: txn.tries });
-      done?.({ kind: 'no-reply' });
-      return;
-    }
-    done?.({ kind: 'replies', replies: [...txn.replies] });
   }
 
   /** The IKE responder gave up waiting for this SA's transaction: stop its retries toward the server. */
   abandonSa(ikeSaId: string): void {
-    const s = this.sas.get(ikeSaId);
-    if (s?.txn === undefined) return;
-    this.host.traceNote('relay.abandoned', { ikeSa: ikeSaId, xid: s.txn.xid, tries: s.txn.tries });
-    this.abandon(s);
+    this.sessions.get(ikeSaId)?.actor.send({ type: 'relay.abandon' });
   }
 
-  private abandon(s: SaState): void {
-    const txn = s.txn;
-    if (txn === undefined) return;
-    txn.cancelRetry?.();
-    txn.cancelDeadline?.();
-    s.txn = undefined;
-  }
-
-  private noteReply(s: SaState, m: DhcpMessage, late: boolean): void {
-    this.host.traceNote('relay.reply', {
-      ikeSa: s.ikeSaId,
-      xid: m.xid,
-      type: dhcpTypeName(messageTypeOf(m)),
-      ...(late ? { late: true } : {}),
-    });
-  }
-
-  /** Which SA a reply belongs to: the circuit-id we put in (RFC 3046 §3.1), or the open transaction's xid. */
-  private saOfReply(m: DhcpMessage): SaState | undefined {
+  /** Which session a reply belongs to: the circuit-id we put in (RFC 3046 §3.1), or the open transaction's xid. */
+  private entryOfReply(m: DhcpMessage): Entry | undefined {
     if (this.config.policy.option82 !== 'off') {
       const circuit = readRelayAgentInfo(m)?.find((o) => o.kind === 'circuitId');
-      return circuit?.kind === 'circuitId' ? this.sas.get(untext.decode(circuit.data)) : undefined;
+      return circuit?.kind === 'circuitId' ? this.sessions.get(untext.decode(circuit.data)) : undefined;
     }
-    for (const s of this.sas.values()) if (s.txn?.xid === m.xid) return s;
-    return undefined;
+    const id = this.byXid.get(m.xid);
+    const entry = id === undefined ? undefined : this.sessions.get(id);
+    return entry?.actor.getSnapshot().context.txn?.xid === m.xid ? entry : undefined;
   }
 
   /** A datagram for the gateway on port 67: a server's BOOTREPLY to giaddr. */
@@ -391,171 +227,65 @@ export class GatewayRelay {
         });
       return;
     }
-    const s = this.saOfReply(m);
-    if (s === undefined) {
+    const entry = this.entryOfReply(m);
+    if (entry === undefined) {
       this.dropped('unknown-circuit', { xid: m.xid });
       return;
     }
-    const v = relayReply(m, { ourAddresses: [this.host.insideAddress], expected: this.expected(s) });
+    const ikeSaId = entry.actor.getSnapshot().context.ikeSaId;
+    const expected = expectedSubOptions(this.config, this.host.insideAddress, ikeSaId, entry.peerId);
+    const v = relayReply(m, { ourAddresses: [this.host.insideAddress], expected });
     if (v.kind === 'drop') {
-      this.dropped(v.reason, { ikeSa: s.ikeSaId, xid: m.xid });
+      this.dropped(v.reason, { ikeSa: ikeSaId, xid: m.xid });
       return;
     }
-    const reply = v.message;
-    const type = messageTypeOf(reply);
-    const leaseSecs = findOption(reply, 'leaseTime')?.secs;
-    if (type === DhcpMessageType.ACK && leaseSecs !== undefined) {
-      s.lease = {
-        address: reply.yiaddr,
-        serverId: findOption(reply, 'serverId')?.address ?? d.src,
-        server: d.src,
-      };
-      this.guardLease(s, reply, leaseSecs);
-    } else if (type === DhcpMessageType.NAK) s.lease = undefined;
-    let txn = s.txn;
-    if (txn !== undefined && txn.done === undefined && txn.xid === m.xid && answers(txn.type, type)) {
-      // Its IKE round was answered without DHCP; the reply waits for the repeat (`dhcpIkeLateReplies`).
-      this.abandon(s);
-      txn = undefined;
-    }
-    if (txn === undefined || txn.xid !== m.xid || !answers(txn.type, type)) {
-      if (this.config.policy.lateReplies === 'keep' && s.late.length < LATE_MAX) {
-        s.late.push(reply);
-        this.dropped('late-kept', { ikeSa: s.ikeSaId, xid: m.xid });
-      } else this.dropped('late', { ikeSa: s.ikeSaId, xid: m.xid });
-      return;
-    }
-    if (txn.servers.includes(d.src)) {
-      this.dropped('duplicate-reply', { ikeSa: s.ikeSaId, xid: m.xid });
-      return;
-    }
-    txn.servers.push(d.src);
-    txn.replies.push(reply);
-    this.noteReply(s, reply, false);
-    if (txn.mode.collect === 'first' || type !== DhcpMessageType.OFFER) this.answer(s, txn);
-  }
-
-  /**
-   * RFC 2131 §4.4.5: the IKE SA must not outlive the lease its TSi was narrowed to. The lease counts from when the
-   * answered request was first forwarded (no later than the server's start, §4.4.1), or from now for a late reply.
-   */
-  private guardLease(s: SaState, ack: DhcpMessage, leaseSecs: number): void {
-    if (!this.config.policy.leaseGuard) return;
-    const t = leaseTimers(leaseSecs, findOption(ack, 'renewalTime')?.secs, findOption(ack, 'rebindingTime')?.secs);
-    if (t.infinite) {
-      s.guard.disarm();
-      return;
-    }
-    const startUs = s.txn !== undefined && s.txn.xid === ack.xid ? s.txn.startUs : this.host.nowUs();
-    s.guard.arm(ack.yiaddr, startUs + t.t2Ms * 1000, startUs + t.leaseMs * 1000);
+    entry.actor.send({ type: 'relay.reply', message: v.message, server: d.src });
   }
 
   /** The address the SA's client holds per the last ACK, if any. */
   leaseOf(ikeSaId: string): string | undefined {
-    return this.sas.get(ikeSaId)?.lease?.address;
+    return this.sessions.get(ikeSaId)?.actor.getSnapshot().context.lease?.address;
   }
 
-  /** IKE SA deleted or expired: abandon, release the lease (`dhcpIkeOnSaDelete`), unpin. */
+  /** IKE SA deleted or expired: its session stops its transaction, releases the lease or not (`dhcpIkeOnSaDelete`). */
   release(ikeSaId: string, peerMayHold = false): void {
-    const s = this.sas.get(ikeSaId);
     this.pins.drop(ikeSaId);
-    if (s === undefined) return;
-    this.abandon(s);
-    s.guard.disarm();
-    this.sas.delete(ikeSaId);
-    const lease = s.lease;
-    const req = s.lastRequest;
-    if (lease === undefined || req === undefined) return;
-    // A newer IKE SA holds the address now (the peer reconnected before this one was gone): a RELEASE would take
-    // the server's lease from under it (RFC 2131 §4.4.6 releases the client's lease, not this SA's).
-    for (const other of this.sas.values()) {
-      if (other.lease?.address !== lease.address) continue;
-      this.host.traceNote('relay.releaseSkipped', { ikeSa: ikeSaId, address: lease.address, heldBy: other.ikeSaId });
-      return;
+    const entry = this.sessions.get(ikeSaId);
+    if (entry === undefined) return;
+    this.sessions.delete(ikeSaId);
+    this.unindexPeer(ikeSaId, entry.peerId);
+    const xid = this.xidOf.get(ikeSaId);
+    this.xidOf.delete(ikeSaId);
+    if (xid !== undefined && this.byXid.get(xid) === ikeSaId) this.byXid.delete(xid);
+    const actor = entry.actor;
+    actor.send({ type: 'relay.release', peerMayHold });
+    if (actor.getSnapshot().status === 'active') {
+      // `releasing`: the RELEASE goes after the current exchange (session-machine.ts); the actor ends itself then.
+      this.releasing.set(ikeSaId, actor);
+      actor.subscribe({ complete: () => this.releasing.delete(ikeSaId) });
     }
-    // The gateway ended the SA and the peer may still use the address until it notices: handing the lease back now
-    // would let the server give it to another client while this one holds it. It runs out at the server instead, and
-    // the client, which knows its lease (RFC 2131 §4.4.5), stops using it by then.
-    if (peerMayHold) {
-      this.host.traceNote('relay.leaseLeftToExpire', { ikeSa: ikeSaId, address: lease.address });
-      return;
-    }
-    if (this.config.policy.onSaDelete === 'keep') {
-      this.host.traceNote('relay.leaseKept', { ikeSa: ikeSaId, address: lease.address });
-      return;
-    }
-    // The SA may go because the same client is replacing it (INITIAL_CONTACT, RFC 7296 §2.4, processed in the new
-    // SA's IKE_AUTH before its DHCP payload is relayed): the RELEASE waits until the current exchange has been
-    // handled, and goes only if no newer SA asks the server for this same client by then (below).
-    const cancel = this.host.setTimerUs(0, 'relay.release', () => {
-      this.pendingReleases.delete(cancel);
-      this.sendRelease(ikeSaId, lease, req, s);
-    });
-    this.pendingReleases.add(cancel);
   }
 
-  /**
-   * RFC 2131 §4.4.6 on the client's behalf, unless a newer IKE SA of the peer relays for the same client (the server keys its
-   * lease on the client identifier or chaddr, §4.2): the RELEASE would end the lease that SA's request renews, and as
-   * nothing orders a RELEASE and a REQUEST sent together, the server could ACK the REQUEST first and then end the
-   * lease under the peer that holds it (§4.4.5). The newer SA's client carries the lease on instead.
-   */
-  private sendRelease(ikeSaId: string, lease: Lease, req: DhcpMessage, s: SaState): void {
-    const keys = clientKeys(req);
-    for (const other of this.sas.values()) {
-      if (other.peerId !== s.peerId) continue;
-      const asked = other.lastRequest === undefined ? undefined : clientKeys(other.lastRequest);
-      if (asked?.hardware !== keys.hardware || asked.clientId !== keys.clientId) continue;
-      this.host.traceNote('relay.releaseSkipped', { ikeSa: ikeSaId, address: lease.address, askedBy: other.ikeSaId });
-      return;
-    }
-    const clientId = findOption(req, 'clientId');
-    const release = buildRelease(
-      {
-        identity: {
-          htype: req.htype,
-          hlen: req.hlen,
-          chaddr: req.chaddr,
-          ...(clientId === undefined ? {} : { clientId: { type: clientId.type, data: clientId.data } }),
-        },
-        xid: this.rng.nextU32(),
-        secs: 0,
-        broadcastFlag: false,
-        parameterRequestList: [],
-      },
-      lease.address,
-      lease.serverId,
-    );
-    const r = relayRequest(release, this.requestConfig(s));
-    if (r.kind === 'drop') return;
-    const message =
-      this.config.policy.option82 === 'off'
-        ? { ...r.message, options: withoutOption(r.message.options, 'relayAgentInfo') }
-        : r.message;
-    this.host.traceNote('relay.release', { ikeSa: ikeSaId, address: lease.address });
-    this.host.sendUdp({
-      dst: lease.server,
-      srcPort: DHCP_SERVER_PORT,
-      dstPort: DHCP_SERVER_PORT,
-      app: { kind: 'dhcp', message },
-    });
-  }
-
+  /** A crash: every session stops (their timers with them); pins and indexes are forgotten. */
   reset(): void {
-    for (const cancel of this.pendingReleases) cancel();
-    this.pendingReleases.clear();
-    for (const s of this.sas.values()) {
-      this.abandon(s);
-      s.guard.disarm();
-    }
-    this.sas.clear();
+    for (const actor of this.releasing.values()) actor.stop();
+    this.releasing.clear();
+    for (const e of this.sessions.values()) e.actor.stop();
+    this.sessions.clear();
+    this.byXid.clear();
+    this.xidOf.clear();
+    this.byAddress.clear();
+    this.byPeer.clear();
     this.pins.clear();
   }
 
   /** address → IKE identity of the leases the relay saw granted. */
   snapshot(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const s of this.sas.values()) if (s.lease !== undefined) out[s.lease.address] = s.peerId;
+    for (const e of this.sessions.values()) {
+      const lease = e.actor.getSnapshot().context.lease;
+      if (lease !== null) out[lease.address] = e.peerId;
+    }
     return out;
   }
 }

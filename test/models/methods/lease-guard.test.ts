@@ -5,20 +5,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { VirtualClock } from '../../../models/contract.ts';
-import { DhcpProxyClient, type ProxySettings } from '../../../models/methods/dhcp-proxy/proxy.ts';
+import { dhcpProxyProvider, type DhcpProxyOptions } from '../../../models/methods/dhcp-proxy/provider.ts';
+import * as ikeConfig from '../../../models/ike/tasks/ike-config.ts';
+import { IkeExchangeType, type IkeMessage } from '../../../models/wire/ike/index.ts';
 import { guardPointUs } from '../../../models/methods/lease-guard.ts';
 import { GatewayRelay } from '../../../models/methods/gateway-relay/relay.ts';
 import { DEFAULT_RELAY_POLICY } from '../../../models/methods/gateway-relay/policies.ts';
 import { ipsecTunnelIdentity } from '../../../models/dhcp/client-identity.ts';
 import { buildRequestSelecting } from '../../../models/dhcp/client-messages.ts';
 import type { ProviderHost, UdpDatagram } from '../../../models/methods/method.ts';
-import { DhcpMessageType } from '../../../models/wire/dhcp/types.ts';
+import { DhcpMessageType, type DhcpMessage } from '../../../models/wire/dhcp/types.ts';
 import { messageTypeOf } from '../../../models/dhcp/options.ts';
 import { replyTo } from '../dhcp/client-harness.ts';
 import { TestClock } from '../dhcp/test-clock.ts';
 import { testRng } from '../dhcp/test-rng.ts';
 
-const SETTINGS: ProxySettings = {
+const SETTINGS: DhcpProxyOptions = {
+  leaseOnDelete: 'release',
   serverAddress: '10.1.0.2',
   retry: 'strongswan',
   renewal: 'renew-at-t1',
@@ -28,7 +31,19 @@ const SETTINGS: ProxySettings = {
   leaseGuard: true,
 };
 
-function proxyRig(o: { settings?: Partial<ProxySettings>; canClose?: boolean } = {}) {
+/** An IKE_AUTH request with CP(CFG_REQUEST) (RFC 7296 §2.19). */
+export const CP_AUTH_REQUEST: IkeMessage = {
+  spiI: '0102030405060708',
+  spiR: '1112131415161718',
+  exchangeType: IkeExchangeType.IKE_AUTH,
+  initiator: true,
+  higherVersion: false,
+  response: false,
+  messageId: 1,
+  payloads: [ikeConfig.buildI()],
+};
+
+function proxyRig(o: { settings?: Partial<DhcpProxyOptions>; canClose?: boolean } = {}) {
   const clock = new TestClock();
   const sent: { atMs: number; type: number | null; d: UdpDatagram }[] = [];
   const notes: string[] = [];
@@ -55,16 +70,21 @@ function proxyRig(o: { settings?: Partial<ProxySettings>; canClose?: boolean } =
       ? {}
       : { closeIkeSa: (ikeSaId: string, reason: string) => closed.push(`${clock.nowMs()} ${ikeSaId} ${reason}`) }),
   };
-  const proxy = new DhcpProxyClient(
-    host,
-    'ike1',
-    'client1@example.com',
-    { ...SETTINGS, ...o.settings },
-    {
-      onBound: () => undefined,
-      onFailed: () => undefined,
-    },
-  );
+  const provider = dhcpProxyProvider({ ...SETTINGS, ...o.settings }, { host, cpRequired: true });
+  const proxy = {
+    start: () =>
+      provider.request(
+        { ikeSaId: 'ike1', peerId: 'client1@example.com', round: 0, request: CP_AUTH_REQUEST },
+        () => {},
+      ),
+    receive: (message: DhcpMessage) =>
+      provider.onUdp?.(
+        { src: '10.1.0.2', dst: '10.1.0.1', srcPort: 67, dstPort: 67, app: { kind: 'dhcp', message } },
+        { via: 'inside' },
+      ),
+    /** The IKE SA is gone, the peer may still hold the address: no RELEASE, the guard has nothing left to protect. */
+    dispose: () => provider.release('ike1', 'client1@example.com', true),
+  };
   const last = () => {
     const m = sent.at(-1)?.d.app;
     if (m?.kind !== 'dhcp') throw new Error('nothing sent');
