@@ -94,7 +94,9 @@ export class GatewayNode implements SimNode<Packet> {
   private records: ReadonlyMap<string, SaRecord> = new Map();
   private bySpiI: ReadonlyMap<string, SaRecord> = new Map();
   private readonly packets = new WeakMap<object, Packet>();
-  private readonly providerMachines = new Map<string, { current(): string }>();
+  /** The provider's traced actors by machine name (sessions come and go: pruned once stopped, see `pruneMachines`). */
+  private readonly providerMachines = new Map<string, { readonly actor: AnyActorRef; current(): string }>();
+  private pruneMachinesAt = 64;
   private readonly espSeq = new Map<number, number>();
   private readonly defences: GatewayDefences;
   private readonly inbound: EspInbound;
@@ -168,7 +170,8 @@ export class GatewayNode implements SimNode<Packet> {
       traceState: (machine, from, to) => host.traceState(machine, from, to),
       traceMachine: (actor: AnyActorRef, machine: string) => {
         const t = traceTransitions(actor, 'none', (from, to) => host.traceState(machine, from, to));
-        this.providerMachines.set(machine, t);
+        this.providerMachines.set(machine, { actor, current: () => t.current() });
+        if (this.providerMachines.size >= this.pruneMachinesAt) this.pruneMachines();
         return t;
       },
       insideAddress: this.options.inside.address,
@@ -369,7 +372,16 @@ export class GatewayNode implements SimNode<Packet> {
   states(): Readonly<Record<string, string>> {
     const out: Record<string, string> = {};
     for (const rec of this.records.values()) out[`ike:${rec.id}`] = rec.phase;
+    this.pruneMachines();
     for (const [name, t] of this.providerMachines) out[name] = t.current();
     return out;
+  }
+
+  /** Forgets stopped session actors (one per IKE SA: kept, the map grew with every client ever served). */
+  private pruneMachines(): void {
+    for (const [name, t] of this.providerMachines) {
+      if (t.actor.getSnapshot().status !== 'active') this.providerMachines.delete(name);
+    }
+    this.pruneMachinesAt = Math.max(64, 2 * this.providerMachines.size);
   }
 }
