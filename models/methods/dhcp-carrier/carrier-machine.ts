@@ -35,6 +35,7 @@ import { dhcpPayload, type IkePayload } from '../../wire/ike/index.ts';
 import type {
   AssignedConfig,
   ChildExchangeInfo,
+  ChildRequest,
   ClientAuthOutcome,
   ClientChildOutcome,
   ClientMethodContext,
@@ -135,6 +136,22 @@ export type CarrierEvent =
   | { readonly type: 'carrier.settle' }
   | DhcpClientEmitted;
 
+/**
+ * What the machine asks of the IKE initiator, emitted (delivered after the step, so the initiator never runs inside
+ * this machine's actions); tasks.ts hands them to the method context.
+ */
+export type CarrierEmitted =
+  /** A CREATE_CHILD_SA for the slot (a rekey when the slot holds a Child SA) carrying DHCP (seed §2 steps 5–6). */
+  | { readonly type: 'method.requestChild'; readonly request: ChildRequest }
+  /** (Re)arms the slot's rekey (seed §2 "later, upon rekey": no later than T1). */
+  | { readonly type: 'method.scheduleRekey'; readonly slot: string; readonly delayMs: number }
+  | { readonly type: 'method.deleteChild'; readonly slot: string };
+
+const carry = (slot: string, m: DhcpMessage): CarrierEmitted => ({
+  type: 'method.requestChild',
+  request: { slot, payloads: [dhcpPayload(m)] },
+});
+
 const isRequest = (m: DhcpMessage | undefined): m is DhcpMessage =>
   m !== undefined && messageTypeOf(m) === DhcpMessageType.REQUEST;
 
@@ -186,6 +203,7 @@ export const dhcpCarrierMachine = setup({
     context: {} as CarrierContext,
     events: {} as CarrierEvent,
     input: {} as CarrierInput,
+    emitted: {} as CarrierEmitted,
   },
   guards: {
     isSeed: ({ context }) => context.variant === 'seed',
@@ -322,29 +340,26 @@ export const dhcpCarrierMachine = setup({
       return { got: { ...context.got, nak: { withdrawn: event.withdrawn } } };
     }),
     /** A CREATE_CHILD_SA for the slot carrying the message (a rekey when the slot holds a Child SA). */
-    carrySent: ({ context, event }) => {
+    carrySent: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'dhcp.send');
-      context.ctx.requestChild({ slot: context.slot, payloads: [dhcpPayload(event.message)] });
-    },
-    carryCollected: ({ context }) => {
-      const m = context.got.sent;
-      if (m !== undefined) context.ctx.requestChild({ slot: context.slot, payloads: [dhcpPayload(m)] });
-    },
-    carryRequest: ({ context }) => {
-      const m = context.request;
-      if (m !== undefined) context.ctx.requestChild({ slot: context.slot, payloads: [dhcpPayload(m)] });
-    },
-    carryLast: ({ context }) => {
-      const m = context.lastSent;
-      if (m !== undefined) context.ctx.requestChild({ slot: context.slot, payloads: [dhcpPayload(m)] });
-    },
+      enqueue.emit(carry(context.slot, event.message));
+    }),
+    carryCollected: enqueueActions(({ context, enqueue }) => {
+      if (context.got.sent !== undefined) enqueue.emit(carry(context.slot, context.got.sent));
+    }),
+    carryRequest: enqueueActions(({ context, enqueue }) => {
+      if (context.request !== undefined) enqueue.emit(carry(context.slot, context.request));
+    }),
+    carryLast: enqueueActions(({ context, enqueue }) => {
+      if (context.lastSent !== undefined) enqueue.emit(carry(context.slot, context.lastSent));
+    }),
     keepRequest: assign(({ context }) => ({ request: context.got.sent })),
     dropRequest: assign({ request: undefined }),
     /** (Re)arms the slot's rekey at `dhcpIkeRekeyT1Percent` of T1 (seed §2 "later, upon rekey"). */
-    scheduleRekey: ({ context }) => {
+    scheduleRekey: enqueueActions(({ context, enqueue }) => {
       const delayMs = rekeyDelayMs(context.lease, context.policy.rekeyT1Percent, context.ctx.nowUs());
-      if (delayMs !== undefined) context.ctx.scheduleChildRekey(context.slot, delayMs);
-    },
+      if (delayMs !== undefined) enqueue.emit({ type: 'method.scheduleRekey', slot: context.slot, delayMs });
+    }),
     countRound: assign(({ context }) => ({ emptyRounds: context.emptyRounds + 1 })),
     clearRounds: assign({ emptyRounds: 0 }),
     countResend: assign(({ context }) => ({ resends: context.resends + 1 })),
@@ -361,9 +376,10 @@ export const dhcpCarrierMachine = setup({
     /** RFC 2131 §4.4.5: the client MUST stop using the address. */
     withdraw: ({ context }) => context.ctx.configure(undefined),
     /** The Child SA bound to the lost address goes (RFC 7296 §1.4.1). */
-    deleteSlot: ({ context }) => {
-      if (context.ctx.children().some((c) => c.slot === context.slot)) context.ctx.deleteChild(context.slot);
-    },
+    deleteSlot: enqueueActions(({ context, enqueue }) => {
+      if (context.ctx.children().some((c) => c.slot === context.slot))
+        enqueue.emit({ type: 'method.deleteChild', slot: context.slot });
+    }),
     /**
      * `dhcpIkeNakRestart` reconnect: DISCOVER rides only IKE_AUTH (seed §2, WG §3), so the IKE SA is closed and a new
      * one started; the machine is silenced meanwhile (it may be mid-transition, expiry → INIT → DISCOVER).

@@ -43,6 +43,9 @@ export function carrierTasks(
       rememberedAddress: options.rememberedAddress ?? null,
     },
   });
+  actor.on('method.requestChild', (e) => ctx.requestChild(e.request));
+  actor.on('method.scheduleRekey', (e) => ctx.scheduleChildRekey(e.slot, e.delayMs));
+  actor.on('method.deleteChild', (e) => ctx.deleteChild(e.slot));
   ctx.traceMachine(actor, CARRIER_MACHINE);
   actor.start();
   const ask = (e: CarrierEvent): CarrierAnswer => {
