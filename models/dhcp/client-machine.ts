@@ -293,6 +293,12 @@ export const dhcpClientMachine = setup({
       event.type === 'dhcp.recv' &&
       isReplyOfType(context, event, DhcpMessageType.OFFER) &&
       offerOf(event.message) !== null,
+    /** No offer window: the first usable offer is taken (§4.4.1 leaves the choice to the client). */
+    isOfferToTakeAtOnce: ({ context, event }) =>
+      context.config.offerWindowMs <= 0 &&
+      event.type === 'dhcp.recv' &&
+      isReplyOfType(context, event, DhcpMessageType.OFFER) &&
+      offerOf(event.message) !== null,
     isAck: ({ context, event }) =>
       event.type === 'dhcp.recv' &&
       isReplyOfType(context, event, DhcpMessageType.ACK) &&
@@ -532,14 +538,7 @@ export const dhcpClientMachine = setup({
           { target: 'INIT', actions: { type: 'onGiveUp', params: { state: 'SELECTING' } } },
         ],
         'dhcp.recv': [
-          {
-            guard: ({ context, event }) =>
-              context.config.offerWindowMs <= 0 &&
-              isReplyOfType(context, event, DhcpMessageType.OFFER) &&
-              offerOf(event.message) !== null,
-            target: 'REQUESTING',
-            actions: 'chooseThisOffer',
-          },
+          { guard: 'isOfferToTakeAtOnce', target: 'REQUESTING', actions: 'chooseThisOffer' },
           { guard: 'isUsableOffer', actions: 'collectOffer' },
         ],
         'timer.offerWindow': { target: 'REQUESTING', actions: 'chooseBestOffer' },

@@ -10,6 +10,8 @@
  */
 import type { Ipv4Address } from '../wire/dhcp/types.ts';
 import { inSubnet, ipv4ToU32, isZeroAddress, u32ToIpv4 } from '../wire/ipv4-address.ts';
+import { AddressBits } from './address-bits.ts';
+import { ExpiryHeap, type Deadline } from './expiry-heap.ts';
 
 export interface PoolConfig {
   readonly name: string;
@@ -106,6 +108,22 @@ function clientIndexKey(pool: string, clientKey: string): string {
   return `${pool}|${clientKey}`;
 }
 
+/** A pool's range as bitsets: addresses with no record, and addresses only remembered (state `free`). */
+interface RangeIndex {
+  readonly start: number;
+  readonly size: number;
+  readonly unused: AddressBits;
+  readonly remembered: AddressBits;
+}
+
+function rangeIndex(pool: PoolConfig): RangeIndex {
+  const start = ipv4ToU32(pool.rangeStart);
+  const size = Math.max(0, ipv4ToU32(pool.rangeEnd) - start + 1);
+  const unused = new AddressBits(start, size);
+  unused.fill();
+  return { start, size, unused, remembered: new AddressBits(start, size) };
+}
+
 export class LeaseStore {
   private readonly pools: readonly PoolConfig[];
   private readonly declineQuarantineUs: number;
@@ -116,9 +134,23 @@ export class LeaseStore {
   /** `${pool}|${clientKey}` → address of the client's (live or remembered) record. */
   private readonly clients = new Map<string, Ipv4Address>();
   private expiredLog: ExpiredLease[] = [];
+  /**
+   * Indexes, so no operation scans every lease (a 10,000-client storm was quadratic): deadlines of offered, bound and
+   * quarantined records; per pool, which addresses are unused or only remembered; and each address's insertion
+   * order, so expiries found together are reported in the order a scan of `records` would have found them.
+   */
+  private readonly deadlines = new ExpiryHeap();
+  private readonly ranges = new Map<string, RangeIndex>();
+  private readonly insertion = new Map<Ipv4Address, number>();
+  private insertionSeq = 0;
+  private readonly isCurrentDeadline = (d: Deadline): boolean => {
+    const r = this.records.get(d.key);
+    return r !== undefined && r.state !== 'free' && r.expiresAtUs === d.atUs;
+  };
 
   constructor(config: LeaseStoreConfig) {
     this.pools = config.pools;
+    for (const pool of config.pools) this.ranges.set(pool.name, rangeIndex(pool));
     this.declineQuarantineUs = (config.declineQuarantineSecs ?? 600) * US_PER_SEC;
     this.renewUnknown = config.renewUnknown ?? 'ack-if-free';
     this.reuseBound = config.injectBug === 'reuse-bound';
@@ -226,7 +258,7 @@ export class LeaseStore {
     if (!record || record.pool !== args.pool || record.clientKey !== args.clientKey) return false;
     if (record.state !== 'offered' && record.state !== 'bound') return false;
     this.clients.delete(clientIndexKey(args.pool, args.clientKey));
-    this.records.set(args.address, {
+    this.setRecord({
       address: args.address,
       pool: args.pool,
       clientKey: null,
@@ -250,9 +282,23 @@ export class LeaseStore {
 
   /** Free every offer, lease and quarantine that has ended by `nowUs`; returns (and logs) what ended. */
   expire(nowUs: number): ExpiredLease[] {
+    const due: LeaseRecord[] = [];
+    const seen = new Set<Ipv4Address>();
+    for (;;) {
+      const top = this.deadlines.peek(this.isCurrentDeadline);
+      if (top === null || top.atUs > nowUs) break;
+      this.deadlines.pop();
+      const record = this.records.get(top.key);
+      if (record !== undefined && !seen.has(record.address)) {
+        seen.add(record.address);
+        due.push(record);
+      }
+    }
+    if (due.length === 0) return [];
+    // In the records' insertion order, as a scan of the map finds them (traces stay byte-identical).
+    due.sort((a, b) => (this.insertion.get(a.address) ?? 0) - (this.insertion.get(b.address) ?? 0));
     const ended: ExpiredLease[] = [];
-    for (const record of this.records.values()) {
-      if (record.state === 'free' || record.expiresAtUs > nowUs) continue;
+    for (const record of due) {
       ended.push({
         address: record.address,
         pool: record.pool,
@@ -260,7 +306,7 @@ export class LeaseStore {
         was: record.state,
         atUs: record.expiresAtUs,
       });
-      if (record.state === 'quarantined') this.records.delete(record.address);
+      if (record.state === 'quarantined') this.deleteRecord(record.address);
       else this.put({ ...record, state: 'free', expiresAtUs: 0 });
     }
     this.expiredLog.push(...ended);
@@ -276,12 +322,7 @@ export class LeaseStore {
 
   /** The earliest end of an offer, lease or quarantine; null when nothing is pending. */
   nextExpiryUs(): number | null {
-    let next: number | null = null;
-    for (const record of this.records.values()) {
-      if (record.state === 'free') continue;
-      if (next === null || record.expiresAtUs < next) next = record.expiresAtUs;
-    }
-    return next;
+    return this.deadlines.peek(this.isCurrentDeadline)?.atUs ?? null;
   }
 
   /** The client's record in a pool (live or remembered), if any. */
@@ -321,11 +362,50 @@ export class LeaseStore {
       if (old !== undefined && old !== record.address) {
         const oldRecord = this.records.get(old);
         // A client moving to another address gives up its old one (live or remembered).
-        if (oldRecord && oldRecord.clientKey === record.clientKey) this.records.delete(old);
+        if (oldRecord && oldRecord.clientKey === record.clientKey) this.deleteRecord(old);
       }
       this.clients.set(key, record.address);
     }
+    this.setRecord(record);
+  }
+
+  /** Every write of `records` goes through here and `deleteRecord`, which keep the indexes. */
+  private setRecord(record: LeaseRecord): void {
+    if (!this.records.has(record.address)) this.insertion.set(record.address, (this.insertionSeq += 1));
     this.records.set(record.address, record);
+    if (record.state !== 'free') {
+      this.deadlines.push(record.expiresAtUs, record.address);
+      // Stale entries (renewed leases) are dropped lazily; rebuild when they outnumber the live ones.
+      if (this.deadlines.length > 2 * this.records.size + 1024) this.rebuildDeadlines();
+    }
+    this.indexAddress(record.address, record);
+  }
+
+  private deleteRecord(address: Ipv4Address): void {
+    const record = this.records.get(address);
+    if (record === undefined) return;
+    this.records.delete(address);
+    this.insertion.delete(address);
+    this.indexAddress(address, undefined, record.pool);
+  }
+
+  private indexAddress(address: Ipv4Address, record: LeaseRecord | undefined, poolName = record?.pool): void {
+    const range = poolName === undefined ? undefined : this.ranges.get(poolName);
+    if (range === undefined) return;
+    const index = ipv4ToU32(address) - range.start;
+    if (index < 0 || index >= range.size) return;
+    range.unused.set(index, record === undefined);
+    range.remembered.set(index, record?.state === 'free');
+  }
+
+  private rebuildDeadlines(): void {
+    const live: Deadline[] = [];
+    for (;;) {
+      const d = this.deadlines.pop();
+      if (d === undefined) break;
+      if (this.isCurrentDeadline(d)) live.push(d);
+    }
+    for (const d of live) this.deadlines.push(d.atUs, d.key);
   }
 
   private requirePool(name: string): PoolConfig {
@@ -353,21 +433,14 @@ export class LeaseStore {
     return record.state === 'free' || record.clientKey === clientKey;
   }
 
-  /**
-   * Lowest address of the range with no record, then the lowest that is only remembered for another client.
-   * Bounded by the range size.
-   */
+  /** Lowest address of the range with no record, then the lowest that is only remembered for another client. */
   private lowestFree(pool: PoolConfig): Ipv4Address | null {
-    const start = ipv4ToU32(pool.rangeStart);
-    const end = ipv4ToU32(pool.rangeEnd);
     if (this.reuseBound) return pool.rangeStart;
-    let remembered: Ipv4Address | null = null;
-    for (let a = start; a <= end; a += 1) {
-      const address = u32ToIpv4(a);
-      const record = this.records.get(address);
-      if (!record) return address;
-      if (record.state === 'free' && remembered === null) remembered = address;
-    }
-    return remembered;
+    const range = this.ranges.get(pool.name);
+    if (range === undefined) return null;
+    const unused = range.unused.lowest();
+    if (unused !== null) return u32ToIpv4(unused);
+    const remembered = range.remembered.lowest();
+    return remembered === null ? null : u32ToIpv4(remembered);
   }
 }

@@ -275,20 +275,40 @@ const IKE_NEXT_PAYLOAD_OFFSET = 16;
  */
 function parseIke(bytes: Uint8Array, at: number, o: PacketCodecOptions): ParseResult<IkeMessage> {
   if (o.ike?.crypto === undefined && bytes[at + IKE_NEXT_PAYLOAD_OFFSET] === IKE_PAYLOAD_SK) {
-    for (const suite of o.suites ?? ALL_SUITE_NAMES) {
+    const suites = o.suites ?? ALL_SUITE_NAMES;
+    for (let i = -1; i < suites.length; i += 1) {
+      const suite = i < 0 ? lastOpened.ike : suites[i];
+      if (suite === undefined || (i >= 0 && suite === lastOpened.ike) || !suites.includes(suite)) continue;
       const opened = parseIkeMessage(bytes, at, { ...o.ike, crypto: modelledIkeCrypto(suite) });
-      if (opened.ok && !hasOpaqueSk(opened.value)) return opened;
+      if (opened.ok && !hasOpaqueSk(opened.value)) {
+        lastOpened.ike = suite;
+        return opened;
+      }
     }
   }
   return parseIkeMessage(bytes, at, o.ike);
 }
 
+/**
+ * The suite that opened the last SK payload and ESP packet, tried first: a run uses one suite, and trying the others
+ * first cost up to three full parses per message. At most one suite opens a modelled message (its ICV names the
+ * suite), so the order changes the cost, never the result.
+ */
+const lastOpened: { ike: CipherSuiteName | undefined; esp: CipherSuiteName | undefined } = {
+  ike: undefined,
+  esp: undefined,
+};
+
 function parseEspLayer(bytes: Uint8Array, at: number, end: number, o: PacketCodecOptions): ParseResult<EspLayer> {
   const esp = parseEsp(bytes, at, end);
   if (!esp.ok) return esp;
-  for (const suiteName of o.suites ?? ALL_SUITE_NAMES) {
+  const suites = o.suites ?? ALL_SUITE_NAMES;
+  for (let i = -1; i < suites.length; i += 1) {
+    const suiteName = i < 0 ? lastOpened.esp : suites[i];
+    if (suiteName === undefined || (i >= 0 && suiteName === lastOpened.esp) || !suites.includes(suiteName)) continue;
     const opened = openEsp(esp.value, suiteName);
     if (!opened.ok) continue;
+    lastOpened.esp = suiteName;
     const view = opened.value;
     const suite = CIPHER_SUITES[suiteName];
     const extra = view.padding.length - minPadBytes(suite, view.plaintext.length, 'esp');
