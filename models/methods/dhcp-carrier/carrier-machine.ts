@@ -94,6 +94,8 @@ export interface CarrierContext {
   readonly rng: RandomStream;
   readonly rememberedAddress: string | null;
   readonly dhcp: ActorRefFrom<typeof dhcpClientMachine> | undefined;
+  /** The DHCP client's state (RFC 2131 figure 5), reported by the client after each of its steps; `none` without one. */
+  readonly dhcpState: string;
   /** The last message the machine sent (re-carried with the same xid, draft-ietf §3). */
   readonly lastSent: DhcpMessage | undefined;
   /** The last lease's address (INIT-REBOOT on the next IKE SA, draft-ietf §3's second example). */
@@ -134,6 +136,8 @@ export type CarrierEvent =
   | { readonly type: 'ike.closed' }
   /** The hook has read the response: decide. */
   | { readonly type: 'carrier.settle' }
+  /** The DHCP client's state after its step (its snapshots, forwarded). */
+  | { readonly type: 'dhcp.state'; readonly state: string }
   | DhcpClientEmitted;
 
 /**
@@ -172,10 +176,6 @@ export function rekeyDelayMs(lease: DhcpLeaseInfo | undefined, percent: number, 
   return Math.max(1, Math.floor((atUs - nowUs) / 1000));
 }
 
-function dhcpState(context: CarrierContext): string {
-  const v = context.dhcp?.getSnapshot().value;
-  return typeof v === 'string' ? v : 'none';
-}
 
 const payloadsOf = (m: DhcpMessage | undefined): CarrierAnswer => ({
   kind: 'payloads',
@@ -205,6 +205,7 @@ export const dhcpCarrierMachine = setup({
     input: {} as CarrierInput,
     emitted: {} as CarrierEmitted,
   },
+  actors: { dhcpClient: dhcpClientMachine },
   guards: {
     isSeed: ({ context }) => context.variant === 'seed',
     /** WG and `dhcpIkeWgRenew` none: the slot's rekeys carry no DHCP. */
@@ -215,7 +216,7 @@ export const dhcpCarrierMachine = setup({
     mayResendAuth: ({ context }) => context.emptyRounds < context.policy.resendMax && context.lastSent !== undefined,
     mayRoundAgain: ({ context }) => context.emptyRounds < context.policy.resendMax,
     /** §3: "if client is trying to use DHCPREQUEST and does not get any reply back … starts again with DHCPDISCOVER". */
-    requestUnanswered: ({ context }) => ['REQUESTING', 'REBOOTING'].includes(dhcpState(context)),
+    requestUnanswered: ({ context }) => ['REQUESTING', 'REBOOTING'].includes(context.dhcpState),
     gotRequest: ({ context }) => isRequest(context.got.sent),
     gotSent: ({ context }) => context.got.sent !== undefined,
     gotLease: ({ context }) => context.got.lease !== undefined,
@@ -233,8 +234,8 @@ export const dhcpCarrierMachine = setup({
       context.policy.wgRenew === 'rekey',
     notOurRekey: ({ context, event }) =>
       event.type === 'ike.childRequest' && (event.info.slot !== context.slot || !event.info.rekey),
-    dhcpBound: ({ context }) => dhcpState(context) === 'BOUND',
-    dhcpRenewing: ({ context }) => ['RENEWING', 'REBINDING'].includes(dhcpState(context)),
+    dhcpBound: ({ context }) => context.dhcpState === 'BOUND',
+    dhcpRenewing: ({ context }) => ['RENEWING', 'REBINDING'].includes(context.dhcpState),
     otherSlotOk: ({ context, event }) =>
       event.type === 'ike.childResponse' && event.info.slot !== context.slot && event.errors.length === 0,
     otherSlot: ({ context, event }) => event.type === 'ike.childResponse' && event.info.slot !== context.slot,
@@ -245,7 +246,7 @@ export const dhcpCarrierMachine = setup({
       event.type === 'ike.childResponse' &&
       event.messages.length === 0 &&
       !event.info.rekey &&
-      ['REQUESTING', 'SELECTING'].includes(dhcpState(context)),
+      ['REQUESTING', 'SELECTING'].includes(context.dhcpState),
     emptyFailed: ({ event }) => event.type === 'ike.childResponse' && event.messages.length === 0,
     /** Another re-carry of the same REQUEST is allowed (`dhcpIkeResendMax`). */
     mayResendChildNext: ({ context }) => context.resends < context.policy.resendMax && context.lastSent !== undefined,
@@ -267,14 +268,14 @@ export const dhcpCarrierMachine = setup({
     }),
     stopDhcp: enqueueActions(({ context, enqueue }) => {
       if (context.dhcp !== undefined) enqueue(stopChild(context.dhcp));
-      enqueue.assign({ dhcp: undefined });
+      enqueue.assign({ dhcp: undefined, dhcpState: 'none' });
     }),
     /** (Re)starts the DHCP client: INIT → SELECTING (DISCOVER), or INIT-REBOOT → REBOOTING with the remembered address. */
     spawnDhcp: assign(({ context, spawn }) => ({
       lease: undefined,
       lastSent: undefined,
       halted: false,
-      dhcp: spawn(dhcpClientMachine, {
+      dhcp: spawn('dhcpClient', {
         input: {
           identity: context.identity,
           rng: context.rng,
@@ -289,8 +290,15 @@ export const dhcpCarrierMachine = setup({
       const dhcp = context.dhcp;
       if (dhcp === undefined) return;
       dhcp.on('*', (e) => self.send(e));
+      dhcp.subscribe((snapshot) => {
+        if (typeof snapshot.value === 'string') self.send({ type: 'dhcp.state', state: snapshot.value });
+      });
       context.ctx.traceMachine(dhcp, DHCP_MACHINE);
     },
+    keepDhcpState: assign(({ event }) => {
+      assertEvent(event, 'dhcp.state');
+      return { dhcpState: event.state };
+    }),
     forgetRemembered: assign({ rememberedAddress: null, emptyRounds: 0 }),
     clearCall: assign({ got: NOTHING, answer: NO_ANSWER, errors: [] }),
     /** Server replies, in payload order (several OFFERs: the DHCP client takes the first usable, draft-ietf §3). */
@@ -394,7 +402,7 @@ export const dhcpCarrierMachine = setup({
     stayDown: enqueueActions(({ context, event, enqueue }) => {
       enqueue(() => context.ctx.traceNote('dhcp.stayDown', { reason: whyLost(event) }));
       if (context.dhcp !== undefined) enqueue(stopChild(context.dhcp));
-      enqueue.assign({ dhcp: undefined, resends: 0 });
+      enqueue.assign({ dhcp: undefined, dhcpState: 'none', resends: 0 });
     }),
     restartResends: assign({ resends: 0 }),
     answerSentPayloads: assign(({ context }) => ({ answer: payloadsOf(context.got.sent) })),
@@ -449,6 +457,7 @@ export const dhcpCarrierMachine = setup({
     rng: input.ctx.rng('dhcp'),
     rememberedAddress: input.rememberedAddress,
     dhcp: undefined,
+    dhcpState: 'none',
     lastSent: undefined,
     lastAddress: null,
     lease: undefined,
@@ -469,6 +478,7 @@ export const dhcpCarrierMachine = setup({
         'dhcp.bound': { actions: 'recordLease' },
         'dhcp.renewed': { actions: 'recordLease' },
         'dhcp.nak': { actions: 'forgetLease' },
+        'dhcp.state': { actions: 'keepDhcpState' },
         // RFC 2131 §4.4.5: the lease ran out: stop using the address, start again at DISCOVER (`dhcpIkeNakRestart`);
         // under child-discover the DISCOVER follows as the machine's own message.
         'dhcp.expired': [

@@ -173,6 +173,7 @@ export const rfc3456ClientMachine = setup({
     input: {} as Rfc3456Input,
     emitted: {} as Rfc3456Emitted,
   },
+  actors: { dhcpClient: dhcpClientMachine },
   delays: {
     teardownDelay: ({ context }) => context.teardownDelayMs,
     discoverRestart: ({ context }) => context.restartWaitMs,
@@ -261,7 +262,7 @@ export const rfc3456ClientMachine = setup({
     }),
     /** §4.1: htype 31, chaddr from the outer address, client identifier (a); BROADCAST bit zero (table 1). */
     spawnDhcp: assign(({ context, spawn }) => ({
-      dhcp: spawn(dhcpClientMachine, {
+      dhcp: spawn('dhcpClient', {
         input: {
           identity: context.identity,
           rng: context.rng,
