@@ -176,7 +176,6 @@ export function rekeyDelayMs(lease: DhcpLeaseInfo | undefined, percent: number, 
   return Math.max(1, Math.floor((atUs - nowUs) / 1000));
 }
 
-
 const payloadsOf = (m: DhcpMessage | undefined): CarrierAnswer => ({
   kind: 'payloads',
   payloads: m === undefined ? [] : [dhcpPayload(m)],
@@ -290,8 +289,12 @@ export const dhcpCarrierMachine = setup({
       const dhcp = context.dhcp;
       if (dhcp === undefined) return;
       dhcp.on('*', (e) => self.send(e));
+      // Only changes: a snapshot per DHCP event would cost a step of this machine each.
+      let last = '';
       dhcp.subscribe((snapshot) => {
-        if (typeof snapshot.value === 'string') self.send({ type: 'dhcp.state', state: snapshot.value });
+        if (typeof snapshot.value !== 'string' || snapshot.value === last) return;
+        last = snapshot.value;
+        self.send({ type: 'dhcp.state', state: last });
       });
       context.ctx.traceMachine(dhcp, DHCP_MACHINE);
     },
