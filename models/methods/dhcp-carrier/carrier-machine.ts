@@ -1,0 +1,683 @@
+/**
+ * The DHCP carrier as a statechart: the RFC 2131 client machine (models/dhcp/client-machine.ts, spawned as a child)
+ * with IKE exchanges as its transport, shared by both DHCP-over-IKE methods (`variant` seed: draft-richardson-00 §2;
+ * `wg`: draft-ietf-ipsec-dhcp-over-ike-00 §3).
+ *
+ * Two regions:
+ * - `phase`, what the glue is doing for the lease: `idle` (no IKE SA) → `authorizing` (DHCP rides IKE_AUTH rounds) →
+ *   `awaitingUp` (seed: the REQUEST waits for the IKE SA) → `requesting` (DHCP rides a CREATE_CHILD_SA) → `bound`
+ *   (the slot's rekeys carry renewals) ⇄ `renewing`; a lost lease goes to `halted` (a new IKE SA is to carry DISCOVER,
+ *   `dhcpIkeNakRestart` reconnect), back to `requesting` (child-discover) or `down` (stay-down).
+ * - `call`, the hook being answered: the IKE initiator's hooks are synchronous, so a hook sends its event, the machine
+ *   enters `call.reading.*` and collects what the DHCP child emits (it answers within the same `send`), then the hook
+ *   sends `carrier.settle` and reads the decision from `context.answer` (guards pick the next phase). Outside a call
+ *   (`call.free`) a DHCP message comes from the client's own timers (T1, the RFC 2131 §4.4.5 waits) and rides a
+ *   CREATE_CHILD_SA of its own.
+ *
+ * DHCP retransmission under IKE (both drafts leave it to the implementation; WG §3 only asks for "normal DHCP
+ * retransmission policies" when no DHCP comes back): IKE already retransmits each request until answered and the
+ * responder re-sends its cached response (RFC 7296 §2.1), so the machine's own SELECTING/REQUESTING/REBOOTING
+ * retransmission is disabled (`CARRIED_RETRANSMIT`: one transmission, a one-day wait). The same DHCP message is
+ * re-carried only when a response came back without DHCP (WG §3, `dhcpIkeResendMax`) or a rekey carrying it must be
+ * retried (RFC 7296 §2.25); on IKE give-up the IKE SA closes, and the next IKE SA starts the machine afresh at
+ * DISCOVER (or INIT-REBOOT, `dhcpIkeRememberAddress`). RENEWING/REBINDING keep RFC 2131 §4.4.5's waits (≥ 60 s): a
+ * renewal the rekey failed to carry goes out again on its own rekey.
+ */
+import { and, assign, assertEvent, enqueueActions, setup, stopChild, type ActorRefFrom } from 'xstate';
+import type { RandomStream } from '../../contract.ts';
+import type { DhcpClientIdentity } from '../../dhcp/client-identity.ts';
+import { dhcpClientMachine, type DhcpClientEmitted, type DhcpLeaseInfo } from '../../dhcp/client-machine.ts';
+import type { RetransmitPolicy } from '../../dhcp/client-timers.ts';
+import { messageTypeOf } from '../../dhcp/options.ts';
+import { netmaskToPrefix } from '../../wire/ipv4-address.ts';
+import { DhcpMessageType, type DhcpMessage } from '../../wire/dhcp/types.ts';
+import { dhcpPayload, type IkePayload } from '../../wire/ike/index.ts';
+import type {
+  AssignedConfig,
+  ChildExchangeInfo,
+  ChildRequest,
+  ClientAuthOutcome,
+  ClientChildOutcome,
+  ClientMethodContext,
+} from '../method.ts';
+import type { CarrierPolicy } from './policies.ts';
+
+/** One transmission, then a one-day wait: IKE carries and retransmits the message (see the module comment). */
+export const CARRIED_RETRANSMIT: RetransmitPolicy = { delaysMs: [86_400_000], jitterMs: 0 };
+
+export const DHCP_MACHINE = 'dhcp';
+export const CARRIER_MACHINE = 'carrier';
+
+/** seed: childless IKE_AUTH with DISCOVER/OFFER, REQUEST/ACK in CREATE_CHILD_SA; wg: all of DHCP in IKE_AUTH. */
+export type CarrierVariant = 'seed' | 'wg';
+
+export interface CarrierInput {
+  readonly ctx: ClientMethodContext;
+  readonly variant: CarrierVariant;
+  /** The Child SA whose CREATE_CHILD_SA / rekeys carry DHCP (seed `tunnel`, WG `main`). */
+  readonly slot: string;
+  readonly policy: CarrierPolicy;
+  readonly identity: DhcpClientIdentity;
+  /** For the `dhcp.retransmit` trace notes. */
+  readonly clientName: string;
+  /** WG §3 second example: the first IKE_AUTH carries an INIT-REBOOT REQUEST for this address. */
+  readonly rememberedAddress: string | null;
+}
+
+/** What the machine answers the hook that is being called (read from `context.answer` after `carrier.settle`). */
+export type CarrierAnswer =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'payloads'; readonly payloads: readonly IkePayload[] }
+  | { readonly kind: 'auth'; readonly outcome: ClientAuthOutcome }
+  | { readonly kind: 'child'; readonly outcome: ClientChildOutcome };
+
+/** What the DHCP child emitted during the current call. */
+interface Collected {
+  readonly sent: DhcpMessage | undefined;
+  /** The first `dhcp.bound` / `dhcp.renewed`. */
+  readonly lease: DhcpLeaseInfo | undefined;
+  readonly nak: { readonly withdrawn: string | null } | undefined;
+}
+
+const NOTHING: Collected = { sent: undefined, lease: undefined, nak: undefined };
+const NO_ANSWER: CarrierAnswer = { kind: 'none' };
+const NO_PAYLOADS: CarrierAnswer = { kind: 'payloads', payloads: [] };
+const ACCEPT: CarrierAnswer = { kind: 'child', outcome: { kind: 'accept' } };
+
+export interface CarrierContext {
+  readonly ctx: ClientMethodContext;
+  readonly variant: CarrierVariant;
+  readonly slot: string;
+  readonly policy: CarrierPolicy;
+  readonly identity: DhcpClientIdentity;
+  readonly clientName: string;
+  readonly rng: RandomStream;
+  readonly rememberedAddress: string | null;
+  readonly dhcp: ActorRefFrom<typeof dhcpClientMachine> | undefined;
+  /** The DHCP client's state (RFC 2131 figure 5), reported by the client after each of its steps; `none` without one. */
+  readonly dhcpState: string;
+  /** The last message the machine sent (re-carried with the same xid, draft-ietf §3). */
+  readonly lastSent: DhcpMessage | undefined;
+  /** The last lease's address (INIT-REBOOT on the next IKE SA, draft-ietf §3's second example). */
+  readonly lastAddress: string | null;
+  readonly lease: DhcpLeaseInfo | undefined;
+  /** After a lost lease under `reconnect`: the machine's messages are dropped until the next IKE_AUTH. */
+  readonly halted: boolean;
+  readonly firstSession: boolean;
+  /** WG: IKE_AUTH responses without DHCP in a row (§3). */
+  readonly emptyRounds: number;
+  /** New Child SAs that failed without DHCP in a row (the same REQUEST re-carried). */
+  readonly resends: number;
+  /** Seed: the REQUEST that rides the first CREATE_CHILD_SA once the IKE SA is up. */
+  readonly request: DhcpMessage | undefined;
+  readonly got: Collected;
+  /** The error notifies of the response being read. */
+  readonly errors: readonly string[];
+  readonly answer: CarrierAnswer;
+}
+
+export type CarrierEvent =
+  /** authRequestPayloads: a new IKE SA's first IKE_AUTH. */
+  | { readonly type: 'ike.authRequest' }
+  /** processAuthResponse. */
+  | { readonly type: 'ike.authResponse'; readonly messages: readonly DhcpMessage[]; readonly errors: readonly string[] }
+  /** onIkeUp. */
+  | { readonly type: 'ike.up'; readonly config: AssignedConfig | undefined }
+  /** childRequestPayloads (a rekey the IKE timer started). */
+  | { readonly type: 'ike.childRequest'; readonly info: ChildExchangeInfo }
+  /** processChildResponse. */
+  | {
+      readonly type: 'ike.childResponse';
+      readonly info: ChildExchangeInfo;
+      readonly messages: readonly DhcpMessage[];
+      readonly errors: readonly string[];
+    }
+  /** onIkeClosed. */
+  | { readonly type: 'ike.closed' }
+  /** The hook has read the response: decide. */
+  | { readonly type: 'carrier.settle' }
+  /** The DHCP client's state after its step (its snapshots, forwarded). */
+  | { readonly type: 'dhcp.state'; readonly state: string }
+  | DhcpClientEmitted;
+
+/**
+ * What the machine asks of the IKE initiator, emitted (delivered after the step, so the initiator never runs inside
+ * this machine's actions); tasks.ts hands them to the method context.
+ */
+export type CarrierEmitted =
+  /** A CREATE_CHILD_SA for the slot (a rekey when the slot holds a Child SA) carrying DHCP (seed §2 steps 5–6). */
+  | { readonly type: 'method.requestChild'; readonly request: ChildRequest }
+  /** (Re)arms the slot's rekey (seed §2 "later, upon rekey": no later than T1). */
+  | { readonly type: 'method.scheduleRekey'; readonly slot: string; readonly delayMs: number }
+  | { readonly type: 'method.deleteChild'; readonly slot: string };
+
+const carry = (slot: string, m: DhcpMessage): CarrierEmitted => ({
+  type: 'method.requestChild',
+  request: { slot, payloads: [dhcpPayload(m)] },
+});
+
+const isRequest = (m: DhcpMessage | undefined): m is DhcpMessage =>
+  m !== undefined && messageTypeOf(m) === DhcpMessageType.REQUEST;
+
+/** The configuration a lease grants (option 1 → prefix, /32 without it; option 6). */
+export function configOfLease(lease: DhcpLeaseInfo): AssignedConfig {
+  return { address: lease.address, prefixLength: netmaskToPrefix(lease.mask) ?? 32, dns: lease.dns };
+}
+
+/**
+ * The rekey delay that puts the rekey at `percent` of T1 after the lease start (RFC 2131 §4.4.1: the lease starts
+ * when the REQUEST was sent), at least 1 ms; undefined for an infinite lease.
+ */
+export function rekeyDelayMs(lease: DhcpLeaseInfo | undefined, percent: number, nowUs: number): number | undefined {
+  if (lease === undefined || lease.expiresAtUs >= Number.MAX_SAFE_INTEGER) return undefined;
+  const startUs = lease.expiresAtUs - lease.leaseSecs * 1_000_000;
+  const t1Ms = Math.round(lease.t1Secs * 1000);
+  const atUs = startUs + Math.floor((t1Ms * percent) / 100) * 1000;
+  return Math.max(1, Math.floor((atUs - nowUs) / 1000));
+}
+
+const payloadsOf = (m: DhcpMessage | undefined): CarrierAnswer => ({
+  kind: 'payloads',
+  payloads: m === undefined ? [] : [dhcpPayload(m)],
+});
+const authFailed = (notify: string): CarrierAnswer => ({ kind: 'auth', outcome: { kind: 'failed', notify } });
+const more = (m: DhcpMessage): CarrierAnswer => ({
+  kind: 'auth',
+  outcome: { kind: 'more', payloads: [dhcpPayload(m)] },
+});
+const reject = (reason: string): CarrierAnswer => ({ kind: 'child', outcome: { kind: 'reject', reason } });
+const firstError = (context: CarrierContext): string => context.errors[0] ?? 'INTERNAL_ADDRESS_FAILURE';
+
+/** Why the lease is lost, from the event that lost it (the settle of a response with a NAK, an expiry, no ACK). */
+function whyLost(event: CarrierEvent): string {
+  if (event.type === 'dhcp.expired') return 'expired';
+  return event.type === 'ike.childResponse' ? 'no-ack' : 'nak';
+}
+
+/** Leaves a call without changing phase. */
+const FREE = '#carrier.call.free';
+
+export const dhcpCarrierMachine = setup({
+  types: {
+    context: {} as CarrierContext,
+    events: {} as CarrierEvent,
+    input: {} as CarrierInput,
+    emitted: {} as CarrierEmitted,
+  },
+  actors: { dhcpClient: dhcpClientMachine },
+  guards: {
+    isSeed: ({ context }) => context.variant === 'seed',
+    /** WG and `dhcpIkeWgRenew` none: the slot's rekeys carry no DHCP. */
+    renewalsOff: ({ context }) => context.variant === 'wg' && context.policy.wgRenew === 'none',
+    hasDhcp: ({ event }) => event.type === 'ike.authResponse' && event.messages.length > 0,
+    hasErrors: ({ event }) => event.type === 'ike.authResponse' && event.errors.length > 0,
+    /** WG §3: another round with the same DHCP payload is allowed (`dhcpIkeResendMax`). */
+    mayResendAuth: ({ context }) => context.emptyRounds < context.policy.resendMax && context.lastSent !== undefined,
+    mayRoundAgain: ({ context }) => context.emptyRounds < context.policy.resendMax,
+    /** §3: "if client is trying to use DHCPREQUEST and does not get any reply back … starts again with DHCPDISCOVER". */
+    requestUnanswered: ({ context }) => ['REQUESTING', 'REBOOTING'].includes(context.dhcpState),
+    gotRequest: ({ context }) => isRequest(context.got.sent),
+    gotSent: ({ context }) => context.got.sent !== undefined,
+    gotLease: ({ context }) => context.got.lease !== undefined,
+    gotNak: ({ context }) => context.got.nak !== undefined,
+    /** WG: the slot's renewal rides a rekey only while the slot holds a Child SA. */
+    maySpontaneous: ({ context }) =>
+      !context.halted &&
+      context.ctx.ikeUp() &&
+      (context.variant === 'seed' ||
+        (context.policy.wgRenew === 'rekey' && context.ctx.children().some((c) => c.slot === context.slot))),
+    wgConfigured: ({ context, event }) =>
+      event.type === 'ike.up' &&
+      context.variant === 'wg' &&
+      event.config !== undefined &&
+      context.policy.wgRenew === 'rekey',
+    notOurRekey: ({ context, event }) =>
+      event.type === 'ike.childRequest' && (event.info.slot !== context.slot || !event.info.rekey),
+    dhcpBound: ({ context }) => context.dhcpState === 'BOUND',
+    dhcpRenewing: ({ context }) => ['RENEWING', 'REBINDING'].includes(context.dhcpState),
+    otherSlotOk: ({ context, event }) =>
+      event.type === 'ike.childResponse' && event.info.slot !== context.slot && event.errors.length === 0,
+    otherSlot: ({ context, event }) => event.type === 'ike.childResponse' && event.info.slot !== context.slot,
+    emptyOk: ({ event }) =>
+      event.type === 'ike.childResponse' && event.messages.length === 0 && event.errors.length === 0,
+    /** A new Child SA failed without DHCP while the exchange is unanswered (RFC 2131 §4.1 retransmission). */
+    newChildUnanswered: ({ context, event }) =>
+      event.type === 'ike.childResponse' &&
+      event.messages.length === 0 &&
+      !event.info.rekey &&
+      ['REQUESTING', 'SELECTING'].includes(context.dhcpState),
+    emptyFailed: ({ event }) => event.type === 'ike.childResponse' && event.messages.length === 0,
+    /** Another re-carry of the same REQUEST is allowed (`dhcpIkeResendMax`). */
+    mayResendChildNext: ({ context }) => context.resends < context.policy.resendMax && context.lastSent !== undefined,
+    restartByReconnect: ({ context }) => context.policy.nakRestart === 'reconnect',
+    restartByChildDiscover: ({ context }) => context.policy.nakRestart === 'child-discover',
+  },
+  actions: {
+    /** A new IKE SA: the DHCP exchange starts afresh (seed §2 at DISCOVER; WG §3 maybe INIT-REBOOT). */
+    prepareAuth: assign(({ context }) => {
+      const remembered =
+        context.variant === 'seed'
+          ? null
+          : context.firstSession
+            ? context.rememberedAddress
+            : context.policy.rememberAddress
+              ? context.lastAddress
+              : null;
+      return { emptyRounds: 0, request: undefined, firstSession: false, rememberedAddress: remembered };
+    }),
+    stopDhcp: enqueueActions(({ context, enqueue }) => {
+      if (context.dhcp !== undefined) enqueue(stopChild(context.dhcp));
+      enqueue.assign({ dhcp: undefined, dhcpState: 'none' });
+    }),
+    /** (Re)starts the DHCP client: INIT → SELECTING (DISCOVER), or INIT-REBOOT → REBOOTING with the remembered address. */
+    spawnDhcp: assign(({ context, spawn }) => ({
+      lease: undefined,
+      lastSent: undefined,
+      halted: false,
+      dhcp: spawn('dhcpClient', {
+        input: {
+          identity: context.identity,
+          rng: context.rng,
+          nowUs: context.ctx.nowUs,
+          retransmit: CARRIED_RETRANSMIT,
+          rememberedAddress: context.rememberedAddress,
+        },
+      }),
+    })),
+    /** Its emitted events come back as this machine's events; its transitions are traced as `dhcp`. */
+    watchDhcp: ({ context, self }) => {
+      const dhcp = context.dhcp;
+      if (dhcp === undefined) return;
+      dhcp.on('*', (e) => self.send(e));
+      // Only changes: a snapshot per DHCP event would cost a step of this machine each.
+      let last = '';
+      dhcp.subscribe((snapshot) => {
+        if (typeof snapshot.value !== 'string' || snapshot.value === last) return;
+        last = snapshot.value;
+        self.send({ type: 'dhcp.state', state: last });
+      });
+      context.ctx.traceMachine(dhcp, DHCP_MACHINE);
+    },
+    keepDhcpState: assign(({ event }) => {
+      assertEvent(event, 'dhcp.state');
+      return { dhcpState: event.state };
+    }),
+    forgetRemembered: assign({ rememberedAddress: null, emptyRounds: 0 }),
+    clearCall: assign({ got: NOTHING, answer: NO_ANSWER, errors: [] }),
+    /** Server replies, in payload order (several OFFERs: the DHCP client takes the first usable, draft-ietf §3). */
+    deliver: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, ['ike.authResponse', 'ike.childResponse']);
+      const dhcp = context.dhcp;
+      if (dhcp === undefined) return;
+      for (const message of event.messages) enqueue.sendTo(dhcp, { type: 'dhcp.recv', message });
+    }),
+    keepErrors: assign(({ event }) => {
+      assertEvent(event, ['ike.authResponse', 'ike.childResponse']);
+      return { errors: event.errors };
+    }),
+    renewNow: enqueueActions(({ context, enqueue }) => {
+      if (context.dhcp !== undefined) enqueue.sendTo(context.dhcp, { type: 'cmd.renew' });
+    }),
+    /** A send repeating the previous (xid, type) is a retransmission. */
+    noteIfRetransmit: ({ context, event }) => {
+      assertEvent(event, 'dhcp.send');
+      const last = context.lastSent;
+      if (last !== undefined && last.xid === event.message.xid && messageTypeOf(last) === messageTypeOf(event.message))
+        context.ctx.traceNote('dhcp.retransmit', { client: context.clientName, xid: event.message.xid });
+    },
+    noteResend: ({ context }) => {
+      const m = context.lastSent;
+      if (m !== undefined) context.ctx.traceNote('dhcp.retransmit', { client: context.clientName, xid: m.xid });
+    },
+    recordSent: assign(({ context, event }) => {
+      assertEvent(event, 'dhcp.send');
+      return context.halted ? {} : { lastSent: event.message };
+    }),
+    collectSent: assign(({ context, event }) => {
+      assertEvent(event, 'dhcp.send');
+      return context.halted ? {} : { got: { ...context.got, sent: event.message } };
+    }),
+    recordLease: assign(({ event }) => {
+      assertEvent(event, ['dhcp.bound', 'dhcp.renewed']);
+      return { lease: event, lastAddress: event.address };
+    }),
+    collectLease: assign(({ context, event }) => {
+      assertEvent(event, ['dhcp.bound', 'dhcp.renewed']);
+      return context.got.lease === undefined ? { got: { ...context.got, lease: event } } : {};
+    }),
+    forgetLease: assign({ lease: undefined, lastAddress: null }),
+    collectNak: assign(({ context, event }) => {
+      assertEvent(event, 'dhcp.nak');
+      return { got: { ...context.got, nak: { withdrawn: event.withdrawn } } };
+    }),
+    /** A CREATE_CHILD_SA for the slot carrying the message (a rekey when the slot holds a Child SA). */
+    carrySent: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'dhcp.send');
+      enqueue.emit(carry(context.slot, event.message));
+    }),
+    carryCollected: enqueueActions(({ context, enqueue }) => {
+      if (context.got.sent !== undefined) enqueue.emit(carry(context.slot, context.got.sent));
+    }),
+    carryRequest: enqueueActions(({ context, enqueue }) => {
+      if (context.request !== undefined) enqueue.emit(carry(context.slot, context.request));
+    }),
+    carryLast: enqueueActions(({ context, enqueue }) => {
+      if (context.lastSent !== undefined) enqueue.emit(carry(context.slot, context.lastSent));
+    }),
+    keepRequest: assign(({ context }) => ({ request: context.got.sent })),
+    dropRequest: assign({ request: undefined }),
+    /** (Re)arms the slot's rekey at `dhcpIkeRekeyT1Percent` of T1 (seed §2 "later, upon rekey"). */
+    scheduleRekey: enqueueActions(({ context, enqueue }) => {
+      const delayMs = rekeyDelayMs(context.lease, context.policy.rekeyT1Percent, context.ctx.nowUs());
+      if (delayMs !== undefined) enqueue.emit({ type: 'method.scheduleRekey', slot: context.slot, delayMs });
+    }),
+    countRound: assign(({ context }) => ({ emptyRounds: context.emptyRounds + 1 })),
+    clearRounds: assign({ emptyRounds: 0 }),
+    countResend: assign(({ context }) => ({ resends: context.resends + 1 })),
+    clearResends: assign({ resends: 0 }),
+    noteExpired: ({ context, event }) => {
+      assertEvent(event, 'dhcp.expired');
+      context.ctx.traceNote('lease.lost', { address: event.address, why: 'expired' });
+    },
+    noteNak: ({ context }) => {
+      const withdrawn = context.got.nak?.withdrawn;
+      if (withdrawn !== undefined && withdrawn !== null)
+        context.ctx.traceNote('lease.lost', { address: withdrawn, why: 'nak' });
+    },
+    /** RFC 2131 §4.4.5: the client MUST stop using the address. */
+    withdraw: ({ context }) => context.ctx.configure(undefined),
+    /** The Child SA bound to the lost address goes (RFC 7296 §1.4.1). */
+    deleteSlot: enqueueActions(({ context, enqueue }) => {
+      if (context.ctx.children().some((c) => c.slot === context.slot))
+        enqueue.emit({ type: 'method.deleteChild', slot: context.slot });
+    }),
+    /**
+     * `dhcpIkeNakRestart` reconnect: DISCOVER rides only IKE_AUTH (seed §2, WG §3), so the IKE SA is closed and a new
+     * one started; the machine is silenced meanwhile (it may be mid-transition, expiry → INIT → DISCOVER).
+     */
+    reconnect: enqueueActions(({ context, event, enqueue }) => {
+      enqueue.assign({ halted: true, resends: 0 });
+      enqueue(() => {
+        context.ctx.configure(undefined);
+        context.ctx.reconnect(`dhcp-${whyLost(event)}`);
+      });
+    }),
+    stayDown: enqueueActions(({ context, event, enqueue }) => {
+      enqueue(() => context.ctx.traceNote('dhcp.stayDown', { reason: whyLost(event) }));
+      if (context.dhcp !== undefined) enqueue(stopChild(context.dhcp));
+      enqueue.assign({ dhcp: undefined, dhcpState: 'none', resends: 0 });
+    }),
+    restartResends: assign({ resends: 0 }),
+    answerSentPayloads: assign(({ context }) => ({ answer: payloadsOf(context.got.sent) })),
+    answerLastPayloads: assign(({ context }) => ({ answer: payloadsOf(context.lastSent) })),
+    answerNoPayloads: assign({ answer: NO_PAYLOADS }),
+    answerConfiguredLater: assign({
+      answer: { kind: 'auth', outcome: { kind: 'configured', config: undefined } } satisfies CarrierAnswer,
+    }),
+    answerConfigured: assign(({ context }) => ({
+      answer:
+        context.got.lease === undefined
+          ? authFailed(firstError(context))
+          : { kind: 'auth', outcome: { kind: 'configured', config: configOfLease(context.got.lease) } },
+    })),
+    answerFailed: assign(({ context }) => ({ answer: authFailed(firstError(context)) })),
+    answerFailedNotify: assign(({ event }) => {
+      assertEvent(event, 'ike.authResponse');
+      return { answer: authFailed(event.errors[0] ?? 'INTERNAL_ADDRESS_FAILURE') };
+    }),
+    answerAddressFailure: assign({ answer: authFailed('INTERNAL_ADDRESS_FAILURE') }),
+    answerMoreSent: assign(({ context }) => ({
+      answer: context.got.sent === undefined ? authFailed('INTERNAL_ADDRESS_FAILURE') : more(context.got.sent),
+    })),
+    answerMoreLast: assign(({ context }) => ({
+      answer: context.lastSent === undefined ? authFailed('INTERNAL_ADDRESS_FAILURE') : more(context.lastSent),
+    })),
+    answerAccept: assign({ answer: ACCEPT }),
+    answerAcceptLease: assign(({ context }) => ({
+      answer:
+        context.got.lease === undefined
+          ? ACCEPT
+          : { kind: 'child', outcome: { kind: 'accept', config: configOfLease(context.got.lease) } },
+    })),
+    answerRejectError: assign(({ event }) => {
+      assertEvent(event, 'ike.childResponse');
+      return { answer: reject(event.errors[0] ?? 'INTERNAL_ADDRESS_FAILURE') };
+    }),
+    answerRejectKept: assign(({ context }) => ({ answer: reject(firstError(context)) })),
+    answerNak: assign({ answer: reject('DHCPNAK') }),
+    answerNoAck: assign({ answer: reject('no DHCPACK') }),
+  },
+}).createMachine({
+  id: 'carrier',
+  type: 'parallel',
+  context: ({ input }) => ({
+    ctx: input.ctx,
+    variant: input.variant,
+    slot: input.slot,
+    policy: input.policy,
+    identity: input.identity,
+    clientName: input.clientName,
+    rng: input.ctx.rng('dhcp'),
+    rememberedAddress: input.rememberedAddress,
+    dhcp: undefined,
+    dhcpState: 'none',
+    lastSent: undefined,
+    lastAddress: null,
+    lease: undefined,
+    halted: false,
+    firstSession: true,
+    emptyRounds: 0,
+    resends: 0,
+    request: undefined,
+    got: NOTHING,
+    errors: [],
+    answer: NO_ANSWER,
+  }),
+  states: {
+    phase: {
+      initial: 'idle',
+      on: {
+        'ike.closed': { target: '.idle', actions: 'stopDhcp' },
+        'dhcp.bound': { actions: 'recordLease' },
+        'dhcp.renewed': { actions: 'recordLease' },
+        'dhcp.nak': { actions: 'forgetLease' },
+        'dhcp.state': { actions: 'keepDhcpState' },
+        // RFC 2131 §4.4.5: the lease ran out: stop using the address, start again at DISCOVER (`dhcpIkeNakRestart`);
+        // under child-discover the DISCOVER follows as the machine's own message.
+        'dhcp.expired': [
+          {
+            guard: 'restartByReconnect',
+            target: '.halted',
+            actions: ['forgetLease', 'noteExpired', 'reconnect'],
+          },
+          {
+            guard: 'restartByChildDiscover',
+            target: '.requesting',
+            actions: ['forgetLease', 'noteExpired', 'restartResends', 'withdraw', 'deleteSlot'],
+          },
+          { target: '.down', actions: ['forgetLease', 'noteExpired', 'withdraw', 'deleteSlot', 'stayDown'] },
+        ],
+      },
+      states: {
+        idle: {},
+        /** IKE_AUTH rounds carry DHCP (seed §2: DISCOVER/OFFER; WG §3: everything up to the ACK). */
+        authorizing: {},
+        /** Seed: the REQUEST rides the first CREATE_CHILD_SA once the IKE SA is up (seed §2 step 5). */
+        awaitingUp: {
+          on: { 'ike.up': { target: 'requesting', actions: ['carryRequest', 'dropRequest'] } },
+        },
+        /** A REQUEST (or DISCOVER, child-discover) rides a CREATE_CHILD_SA; the ACK comes in its response. */
+        requesting: {},
+        /** The lease is held; the slot's rekey at a share of T1 carries the renewal (seed §2 "later, upon rekey"). */
+        bound: {
+          on: { 'ike.up': { guard: 'wgConfigured', actions: 'scheduleRekey' } },
+        },
+        /** A rekey carried the renewal (RENEWING/REBINDING); the ACK in its response renews the lease. */
+        renewing: {},
+        /** Lost lease, `reconnect`: the DHCP client is silenced until the new IKE SA's IKE_AUTH. */
+        halted: {},
+        /** Lost lease, `stay-down`: no address and no DHCP client until the next IKE SA. */
+        down: {},
+      },
+    },
+    call: {
+      initial: 'free',
+      states: {
+        free: {
+          on: {
+            'ike.authRequest': {
+              target: ['#carrier.phase.authorizing', 'reading.start'],
+              actions: ['prepareAuth', 'stopDhcp', 'spawnDhcp', 'watchDhcp'],
+            },
+            'ike.authResponse': [
+              { guard: 'isSeed', target: 'reading.auth', actions: ['keepErrors', 'deliver'] },
+              { guard: 'hasDhcp', target: 'reading.auth', actions: ['keepErrors', 'deliver'] },
+              { guard: 'hasErrors', actions: 'answerFailedNotify' },
+              // WG §3: no DHCP in the response ⇒ the same DHCP payload in a new IKE_AUTH (new message ID).
+              { guard: 'mayResendAuth', actions: ['countRound', 'noteResend', 'answerMoreLast'] },
+              { guard: 'mayRoundAgain', actions: ['countRound', 'answerAddressFailure'] },
+              // WG §3: "if client is trying to use DHCPREQUEST and does not get any reply back … starts again with
+              // DHCPDISCOVER".
+              {
+                guard: 'requestUnanswered',
+                target: 'reading.rediscover',
+                actions: ['forgetRemembered', 'stopDhcp', 'spawnDhcp', 'watchDhcp'],
+              },
+              { actions: ['countRound', 'answerAddressFailure'] },
+            ],
+            'ike.childRequest': [
+              { guard: 'notOurRekey', actions: 'answerNoPayloads' },
+              { guard: 'renewalsOff', actions: 'answerNoPayloads' },
+              // Seed §2 "later, upon rekey … DHCP(REQUEST)": BOUND renews now.
+              { guard: 'dhcpBound', target: 'reading.renewal', actions: 'renewNow' },
+              // A renewal already in progress is carried again (a retried rekey, RFC 7296 §2.25).
+              {
+                guard: 'dhcpRenewing',
+                target: '#carrier.phase.renewing',
+                actions: ['noteResend', 'answerLastPayloads'],
+              },
+              { actions: 'answerNoPayloads' },
+            ],
+            'ike.childResponse': [
+              { guard: 'otherSlotOk', actions: 'answerAccept' },
+              { guard: 'otherSlot', actions: 'answerRejectError' },
+              { guard: 'emptyOk', actions: 'answerAccept' },
+              // A new Child SA failed without DHCP (the gateway timed out): the same REQUEST again, like REQUESTING's
+              // own retransmission (RFC 2131 §4.1), `dhcpIkeResendMax` times, then DISCOVER again.
+              {
+                guard: and(['newChildUnanswered', 'mayResendChildNext']),
+                actions: ['countResend', 'noteResend', 'carryLast', 'answerRejectError'],
+              },
+              {
+                guard: and(['newChildUnanswered', 'restartByChildDiscover']),
+                target: 'reading.rediscoverChild',
+                actions: ['keepErrors', 'forgetRemembered', 'stopDhcp', 'spawnDhcp', 'watchDhcp'],
+              },
+              {
+                guard: and(['newChildUnanswered', 'restartByReconnect']),
+                target: '#carrier.phase.halted',
+                actions: ['reconnect', 'answerRejectError'],
+              },
+              {
+                guard: 'newChildUnanswered',
+                target: '#carrier.phase.down',
+                actions: ['withdraw', 'deleteSlot', 'stayDown', 'answerRejectError'],
+              },
+              { guard: 'emptyFailed', actions: 'answerRejectError' },
+              { target: 'reading.child', actions: ['keepErrors', 'deliver'] },
+            ],
+            // Outside a call the machine speaks on its own (T1, RFC 2131 §4.4.5 waits): a CREATE_CHILD_SA of its own.
+            'dhcp.send': [
+              { guard: 'maySpontaneous', actions: ['noteIfRetransmit', 'recordSent', 'carrySent'] },
+              { actions: ['noteIfRetransmit', 'recordSent'] },
+            ],
+          },
+        },
+        reading: {
+          initial: 'start',
+          entry: 'clearCall',
+          on: {
+            'dhcp.send': { actions: ['noteIfRetransmit', 'recordSent', 'collectSent'] },
+            'dhcp.bound': { actions: 'collectLease' },
+            'dhcp.renewed': { actions: 'collectLease' },
+            'dhcp.nak': { actions: 'collectNak' },
+          },
+          states: {
+            /** The first IKE_AUTH's DHCP message. */
+            start: { on: { 'carrier.settle': { target: FREE, actions: 'answerSentPayloads' } } },
+            /** An IKE_AUTH response's DHCP messages. */
+            auth: {
+              on: {
+                'carrier.settle': [
+                  // Seed §2: OFFER ⇒ REQUEST, which rides the CREATE_CHILD_SA once the IKE SA is up.
+                  {
+                    guard: and(['isSeed', 'gotRequest']),
+                    target: '#carrier.phase.awaitingUp',
+                    actions: ['keepRequest', 'answerConfiguredLater'],
+                  },
+                  { guard: 'isSeed', target: FREE, actions: 'answerFailed' },
+                  { guard: 'gotLease', target: '#carrier.phase.bound', actions: 'answerConfigured' },
+                  // OFFER(s) ⇒ REQUEST; NAK ⇒ DISCOVER (the machine restarts at once, RFC 2131 §3.2 / WG §3).
+                  { guard: 'gotSent', target: FREE, actions: ['clearRounds', 'answerMoreSent'] },
+                  { target: FREE, actions: 'answerFailed' },
+                ],
+              },
+            },
+            /** WG §3: a REQUEST never answered: the DHCP client starts again at DISCOVER within IKE_AUTH. */
+            rediscover: {
+              on: { 'carrier.settle': { target: FREE, actions: 'answerMoreSent' } },
+            },
+            /** A rekey's renewal REQUEST (BOUND → RENEWING). */
+            renewal: {
+              on: { 'carrier.settle': { target: '#carrier.phase.renewing', actions: 'answerSentPayloads' } },
+            },
+            /** A CREATE_CHILD_SA response's DHCP messages. */
+            child: {
+              on: {
+                'carrier.settle': [
+                  {
+                    guard: 'gotLease',
+                    target: '#carrier.phase.bound',
+                    actions: ['clearResends', 'scheduleRekey', 'answerAcceptLease'],
+                  },
+                  // RFC 2131 §4.4.5 (RENEWING/REBINDING) / §3.1 step 4 (REQUESTING): the address is gone.
+                  {
+                    guard: and(['gotNak', 'restartByReconnect']),
+                    target: '#carrier.phase.halted',
+                    actions: ['noteNak', 'reconnect', 'answerNak'],
+                  },
+                  {
+                    guard: and(['gotNak', 'restartByChildDiscover']),
+                    target: '#carrier.phase.requesting',
+                    actions: ['noteNak', 'restartResends', 'withdraw', 'deleteSlot', 'carryCollected', 'answerNak'],
+                  },
+                  {
+                    guard: 'gotNak',
+                    target: '#carrier.phase.down',
+                    actions: ['noteNak', 'withdraw', 'deleteSlot', 'stayDown', 'answerNak'],
+                  },
+                  // An OFFER (restart after a NAK): the REQUEST goes in the next CREATE_CHILD_SA.
+                  {
+                    guard: 'gotRequest',
+                    target: '#carrier.phase.requesting',
+                    actions: ['carryCollected', 'answerNoAck'],
+                  },
+                  { target: FREE, actions: 'answerNoAck' },
+                ],
+              },
+            },
+            /** child-discover after unanswered REQUESTs: the new DISCOVER rides a CREATE_CHILD_SA. */
+            rediscoverChild: {
+              on: {
+                'carrier.settle': {
+                  target: '#carrier.phase.requesting',
+                  actions: ['restartResends', 'withdraw', 'deleteSlot', 'carryCollected', 'answerRejectKept'],
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+});
