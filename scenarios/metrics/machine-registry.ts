@@ -5,14 +5,17 @@
  * §4 claims (method-client.ts) and the State panel (web/model/machine-defs.ts) both read their definitions from here,
  * so a new machine is measured and drawn once it has its line.
  *
- * A line with `pending` instead of `machine` is a machine the redesign (issue 13) is writing on another branch: it is
- * listed so that a method that runs it is reported `not-measurable` (its states live in a class's fields, nothing
- * to count), never measured without it. LEAD, after merging: replace each `pending` by `machine: <export>`.
+ * A line with `pending` instead of `machine` is a machine whose states live in a class's fields (nothing to count): a
+ * method that runs it is reported `not-measurable`, never measured without it. None is pending today.
  */
 import type { AnyStateMachine } from 'xstate';
 import { dhcpClientMachine } from '../../models/dhcp/client-machine.ts';
 import { initiatorMachine } from '../../models/ike/initiator-machine.ts';
 import { responderMachine } from '../../models/ike/responder-machine.ts';
+import { dhcpCarrierMachine } from '../../models/methods/dhcp-carrier/carrier-machine.ts';
+import { proxySessionMachine } from '../../models/methods/dhcp-proxy/session-machine.ts';
+import { relaySessionMachine } from '../../models/methods/gateway-relay/session-machine.ts';
+import { rfc3456ClientMachine } from '../../models/methods/rfc3456/client-machine.ts';
 import type { DhcpReportType } from './dhcp-mirror.ts';
 
 export type MachineSide = 'client' | 'gateway';
@@ -54,23 +57,19 @@ export const MACHINES: readonly MachineEntry[] = [
     source: 'models/dhcp/client-machine.ts',
     machine: def(dhcpClientMachine),
   },
-  // LEAD: after merging sc-client, `machine: def(dhcpCarrierMachine)` (models/methods/dhcp-carrier/carrier-machine.ts),
-  // plus `dhcpReportAliases` if it takes the DHCP client's reports under other event names.
   {
     name: 'carrier',
     side: 'client',
     title: 'DHCP carrier: the seed and WG drafts’ glue between the DHCP client and IKE',
     source: 'models/methods/dhcp-carrier/carrier-machine.ts',
-    pending: 'not a machine yet: the DhcpCarrier class keeps its protocol state in private fields',
+    machine: def(dhcpCarrierMachine),
   },
-  // LEAD: after merging sc-client, `machine: def(rfc3456ClientMachine)` (models/methods/rfc3456/client-machine.ts),
-  // plus `dhcpReportAliases` if it takes the DHCP client's reports under other event names.
   {
     name: 'rfc3456',
     side: 'client',
     title: 'RFC 3456 client: DHCP SA → DHCP → tunnel SA → DHCP SA deleted',
     source: 'models/methods/rfc3456/client-machine.ts',
-    pending: 'not a machine yet: the Rfc3456Client class keeps its protocol state in private fields',
+    machine: def(rfc3456ClientMachine),
   },
   {
     name: 'ike',
@@ -86,21 +85,19 @@ export const MACHINES: readonly MachineEntry[] = [
     source: 'models/dhcp/client-machine.ts',
     machine: def(dhcpClientMachine),
   },
-  // LEAD: after merging sc-gwglue, `machine: def(<relay session machine>)` (traced `relay:<id>`).
   {
     name: 'relay',
     side: 'gateway',
     title: 'Gateway relay session per IKE SA (DHCP-over-IKE methods)',
-    source: 'models/methods/gateway-relay/',
-    pending: 'not a machine yet: GatewayRelay keeps its sessions in private fields',
+    source: 'models/methods/gateway-relay/session-machine.ts',
+    machine: def(relaySessionMachine),
   },
-  // LEAD: after merging sc-gwglue, `machine: def(<proxy session machine>)` (traced `proxy:<peer>`).
   {
     name: 'proxy',
     side: 'gateway',
-    title: 'DHCP proxy session per peer (mode-cfg-dhcp)',
-    source: 'models/methods/dhcp-proxy/',
-    pending: 'not a machine yet: the DHCP proxy keeps its sessions in private fields',
+    title: 'DHCP proxy session per IKE SA (mode-cfg-dhcp)',
+    source: 'models/methods/dhcp-proxy/session-machine.ts',
+    machine: def(proxySessionMachine),
   },
 ];
 

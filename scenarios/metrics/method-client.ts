@@ -11,7 +11,7 @@ import { mirroredStates, type MirroredState } from './dhcp-mirror.ts';
 import { machineEntry } from './machine-registry.ts';
 import { walked } from './machine-walk.ts';
 
-/** The machines each method's client runs, by traced name. LEAD: the glue lines are in machine-registry.ts. */
+/** The machines each method's client runs, by traced name (their definitions: machine-registry.ts). */
 export const METHOD_CLIENT_MACHINES: Readonly<Record<string, readonly string[]>> = {
   'dhcp-over-ike': ['ike', 'dhcp', 'carrier'],
   'dhcp-over-ike-wg': ['ike', 'dhcp', 'carrier'],

@@ -46,6 +46,7 @@ describe("the methods' code lines (seed draft §4 'little savings in actual code
     expect(carrier.code).toBe(carrier.files.reduce((a, f) => a + (GENERATED_COUNTS[f]?.code ?? 0), 0));
     // A name prefix stands for the files it starts in its directory: rfc3456/client is client*.ts, not relay.ts.
     expect(codeSize(['models/methods/rfc3456/client'], GENERATED_COUNTS).files).toEqual([
+      'models/methods/rfc3456/client-machine.ts',
       'models/methods/rfc3456/client.ts',
     ]);
     // A file named twice (an entry module and its directory) counts once.

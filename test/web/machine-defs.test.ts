@@ -25,8 +25,8 @@ describe('machine definitions for the State panel', () => {
     // Guards are named as in setup(): an ACK in REQUESTING binds only when it is an ACK (RFC 2131 §4.4.1).
     expect(dhcp?.transitions).toContainEqual({ from: 'REQUESTING', to: ['BOUND'], event: 'dhcp.recv', guard: 'isAck' });
     expect(definitionFor('dhcp:3edff4cbda035678', 'gateway · IKE responder')?.id).toBe('dhcpClient');
-    // Machines still pending in the registry (the gateway relay session today) fall back to the trace's view.
-    expect(definitionFor('relay:1', 'gateway · IKE responder')).toBeUndefined();
+    // The gateway's relay session per IKE SA (issue 13) is drawn from its definition too.
+    expect(definitionFor('relay:1', 'gateway · IKE responder')?.id).toBe('relaySession');
     expect(definitionFor('unknown', 'client')).toBeUndefined();
   });
 
