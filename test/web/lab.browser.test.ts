@@ -114,9 +114,11 @@ describe('browser lab on the real runner', () => {
       'host',
     ]);
     expect(await page.locator('g.bracket').count()).toBe(3);
-    // State panel: the first machine (client1's initiator) drawn from its xstate definition, one box per state, the
+    // State panel: client1's initiator (chosen by its chip) drawn from its xstate definition, one box per state, the
     // active configuration at the cursor (the end) highlighted; test/web/state-panel.browser.test.ts checks the rest.
+    await page.locator('#states .machine-chip[data-node="client1"][data-machine="ike"]').click();
     const ike = page.locator('#states .machine[data-node="client1"][data-machine="ike"]');
+    await ike.locator('svg.chart').waitFor();
     // (Boxes are drawn outer first, so compare as sets.)
     expect(
       (

@@ -118,13 +118,13 @@ describe('State panel: the machines drawn from their definitions', () => {
     const active = await machine
       .locator('svg.chart g.state.active')
       .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-state')));
-    // The trace says `established.ready`: the compound state and its child are the active configuration.
-    expect(active.sort()).toEqual(['established', 'established.ready']);
+    // The trace says `established.window.ready` (a parallel state is traced by its first region, the request window).
+    expect(active.sort()).toEqual(['established', 'established.window', 'established.window.ready']);
     // A child box lies inside its parent's box.
     const rect = async (s: string): Promise<{ x: number; y: number; width: number; height: number }> =>
       (await machine.locator(`svg.chart g.state[data-state="${s}"] > rect`).boundingBox()) as never;
     const parent = await rect('established');
-    const child = await rect('established.ready');
+    const child = await rect('established.window.ready');
     expect(child.x).toBeGreaterThanOrEqual(parent.x);
     expect(child.y).toBeGreaterThanOrEqual(parent.y);
     expect(child.x + child.width).toBeLessThanOrEqual(parent.x + parent.width + 0.5);

@@ -61,7 +61,9 @@ describe('file validation', () => {
           '{"claims":[{"id":"c1","section":"§3","claim":"t","scenario":"basic","methods":["mode-cfg"],"measure":"m","verdict":"confirmed","figures":[]}]}',
         ),
       ),
-    ).toEqual(['$.claims[0].verdict: expected one of "supported", "refuted", "depends", "not-run", "not-measurable", got "confirmed"']);
+    ).toEqual([
+      '$.claims[0].verdict: expected one of "supported", "refuted", "depends", "not-run", "not-measurable", got "confirmed"',
+    ]);
     const parsed = validateJsonProto();
     expect(parsed).toBe(false);
   });
