@@ -20,6 +20,7 @@ import {
 import { messageTypeOf } from '../../../models/dhcp/options.ts';
 import { emitDhcpMessage, parseDhcpMessage } from '../../../models/wire/dhcp/codec.ts';
 import { DhcpMessageType, type DhcpMessage } from '../../../models/wire/dhcp/types.ts';
+import { bareClientMessage } from '../../support/dhcp-messages.ts';
 import { edgePaths, expectFullCoverage, TransitionCoverage } from '../../support/machine-coverage.ts';
 import { replyTo, TYPE_NAMES } from './client-harness.ts';
 import { TestClock } from './test-clock.ts';
@@ -32,25 +33,12 @@ const SERVER = '192.0.2.1';
 
 /** The last message the client sent in this exchange, rebuilt from its context: a reply needs its xid and chaddr. */
 function requestOf(s: Snap): DhcpMessage {
-  const id = s.context.config.identity;
-  return {
-    op: 1,
-    htype: id.htype,
-    hlen: id.hlen,
-    hops: 0,
-    xid: s.context.xid >>> 0,
-    secs: 0,
-    flags: 0,
-    ciaddr: s.context.lease?.address ?? '0.0.0.0',
-    yiaddr: '0.0.0.0',
-    siaddr: '0.0.0.0',
-    giaddr: '0.0.0.0',
-    chaddr: id.chaddr,
-    sname: new Uint8Array(64),
-    file: new Uint8Array(128),
-    options: [],
-    endPaddingBytes: 0,
-  };
+  return bareClientMessage(
+    s.context.config.identity,
+    DhcpMessageType.REQUEST,
+    s.context.xid >>> 0,
+    s.context.lease?.address,
+  );
 }
 
 const recv = (label: string, message: DhcpMessage): Labelled => ({ type: 'dhcp.recv', message, label });

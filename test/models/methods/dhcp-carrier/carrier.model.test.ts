@@ -27,6 +27,7 @@ import { emitDhcpMessage, parseDhcpMessage } from '../../../../models/wire/dhcp/
 import { DhcpMessageType, type DhcpMessage, type DhcpMessageTypeCode } from '../../../../models/wire/dhcp/types.ts';
 import type { IkePayload } from '../../../../models/wire/ike/index.ts';
 import { tsFullRange } from '../../../../models/wire/ike/index.ts';
+import { bareClientMessage, throughCodec } from '../../../support/dhcp-messages.ts';
 import { edgePaths, expectFullCoverage, TransitionCoverage } from '../../../support/machine-coverage.ts';
 import { replyTo } from '../../dhcp/client-harness.ts';
 import { TestClock } from '../../dhcp/test-clock.ts';
@@ -38,33 +39,10 @@ type Labelled = CarrierEvent & { readonly label: string };
 const IDENTITY = ipsecTunnelIdentity({ outerAddress: '198.51.100.11', octet: 0 });
 const ADDRESS = '10.99.1.10';
 
-function clientMessage(type: DhcpMessageTypeCode, xid: number, ciaddr = '0.0.0.0'): DhcpMessage {
-  return {
-    op: 1,
-    htype: IDENTITY.htype,
-    hlen: IDENTITY.hlen,
-    hops: 0,
-    xid,
-    secs: 0,
-    flags: 0,
-    ciaddr,
-    yiaddr: '0.0.0.0',
-    siaddr: '0.0.0.0',
-    giaddr: '0.0.0.0',
-    chaddr: IDENTITY.chaddr,
-    sname: new Uint8Array(64),
-    file: new Uint8Array(128),
-    options: [{ kind: 'messageType', type }],
-    endPaddingBytes: 0,
-  };
-}
+const clientMessage = (type: DhcpMessageTypeCode, xid: number, ciaddr?: string): DhcpMessage =>
+  bareClientMessage(IDENTITY, type, xid, ciaddr);
 
-/** Through the codec and back: the events carry real, parsable DHCP messages. */
-function wire(m: DhcpMessage): DhcpMessage {
-  const parsed = parseDhcpMessage(emitDhcpMessage(m), 0);
-  if (!parsed.ok) throw new Error('unparsable test message');
-  return parsed.value;
-}
+const wire = throughCodec;
 
 const DISCOVER = wire(clientMessage(DhcpMessageType.DISCOVER, 0x1001));
 const REQUEST = wire(clientMessage(DhcpMessageType.REQUEST, 0x1002));

@@ -38,6 +38,7 @@ import {
 import { emitDhcpMessage, parseDhcpMessage } from '../../../../models/wire/dhcp/codec.ts';
 import { DhcpMessageType, type DhcpMessage, type DhcpMessageTypeCode } from '../../../../models/wire/dhcp/types.ts';
 import { tsForAddress, tsFullRange, tsRange } from '../../../../models/wire/ike/index.ts';
+import { bareClientMessage, throughCodec } from '../../../support/dhcp-messages.ts';
 import { edgePaths, expectFullCoverage, TransitionCoverage } from '../../../support/machine-coverage.ts';
 import { replyTo } from '../../dhcp/client-harness.ts';
 import { TestClock } from '../../dhcp/test-clock.ts';
@@ -50,32 +51,10 @@ const IDENTITY = rfc3456Identity('198.51.100.11', 0);
 const ADDRESS = '10.1.99.10';
 const SERVER = '10.1.0.53';
 
-function clientMessage(type: DhcpMessageTypeCode, xid: number, ciaddr = '0.0.0.0'): DhcpMessage {
-  return {
-    op: 1,
-    htype: IDENTITY.htype,
-    hlen: IDENTITY.hlen,
-    hops: 0,
-    xid,
-    secs: 0,
-    flags: 0,
-    ciaddr,
-    yiaddr: '0.0.0.0',
-    siaddr: '0.0.0.0',
-    giaddr: '0.0.0.0',
-    chaddr: IDENTITY.chaddr,
-    sname: new Uint8Array(64),
-    file: new Uint8Array(128),
-    options: [{ kind: 'messageType', type }],
-    endPaddingBytes: 0,
-  };
-}
+const clientMessage = (type: DhcpMessageTypeCode, xid: number, ciaddr?: string): DhcpMessage =>
+  bareClientMessage(IDENTITY, type, xid, ciaddr);
 
-function wire(m: DhcpMessage): DhcpMessage {
-  const parsed = parseDhcpMessage(emitDhcpMessage(m), 0);
-  if (!parsed.ok) throw new Error('unparsable test message');
-  return parsed.value;
-}
+const wire = throughCodec;
 
 const DISCOVER = wire(clientMessage(DhcpMessageType.DISCOVER, 0x2001));
 const RENEW = wire(clientMessage(DhcpMessageType.REQUEST, 0x2002, ADDRESS));
