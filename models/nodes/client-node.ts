@@ -51,7 +51,12 @@ import {
 import { stateName, traceTransitions } from './machine-trace.ts';
 import { DEFAULT_ESP_DEFENCES, EspInbound, espKeyOf, type EspDefences } from './esp-inbound.ts';
 import { udpCanary } from '../attacks/canary.ts';
-import { clientMachine, type ClientTunnelPorts, type InitiatorRef } from './client/client-machine.ts';
+import {
+  clientMachine,
+  type ClientTunnelEmitted,
+  type ClientTunnelPorts,
+  type InitiatorRef,
+} from './client/client-machine.ts';
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from './client/reconnect-policy.ts';
 
 export { DEFAULT_RECONNECT, type ReconnectPolicy } from './client/reconnect-policy.ts';
@@ -265,6 +270,7 @@ export class ClientNode implements SimNode<Packet> {
           ports: this.tunnelPorts(t),
         },
       });
+      t.machine.on('*', (e) => this.onTunnel(t, e));
       t.machine.start();
     }
     this.startHome();
@@ -370,7 +376,6 @@ export class ClientNode implements SimNode<Packet> {
 
   /** What the tunnel's machine asks of the node: the data path's side of its decisions. */
   private tunnelPorts(t: Tunnel): ClientTunnelPorts {
-    const host = this.host;
     return {
       initiatorInput: () => ({
         cfg: t.options.ike,
@@ -381,15 +386,36 @@ export class ClientNode implements SimNode<Packet> {
       attach: (actor) => {
         t.actor = actor;
         actor.on('*', (e) => this.onEmitted(t, e as IkeEmitted));
-        const machine = t.machineName('ike');
-        t.tracker = traceTransitions(
-          actor,
-          t.lastState,
-          (from, to) => host.traceState(machine, from, to),
-          (s) => (t.lastState = s),
-        );
+        t.tracker = this.traceInitiator(t, actor);
       },
-      detach: () => this.detach(t),
+    };
+  }
+
+  /**
+   * The initiator's states as `ike` / `ike@<tunnel>` state traces, continuing from the tunnel's last traced state as
+   * it is when the new initiator starts (after the old one's last transitions: the machine spawns the new initiator
+   * before its step's deferred effects, e.g. the old one's `cmd.disconnect`, have run).
+   */
+  private traceInitiator(t: Tunnel, actor: InitiatorRef): { current(): string } {
+    const machine = t.machineName('ike');
+    let mine: string | undefined;
+    actor.subscribe((snapshot) => {
+      const now = stateName(snapshot.value);
+      const last = mine ?? t.lastState;
+      if (now === last) return;
+      this.host.traceState(machine, last, now);
+      mine = now;
+      t.lastState = now;
+    });
+    return { current: () => mine ?? t.lastState };
+  }
+
+  /** What the tunnel's machine tells the node to do (client-machine.ts `ClientTunnelEmitted`). */
+  private onTunnel(t: Tunnel, e: ClientTunnelEmitted): void {
+    switch (e.type) {
+      case 'tunnel.detach':
+        this.detach(t);
+        return;
       /**
        * A connect while the previous IKE SA is still open (up, being set up, or being deleted) abandons it: the
        * gateway replaces it on the new one's INITIAL_CONTACT (RFC 7296 §2.4) and frees its address at once (a DHCP
@@ -397,49 +423,54 @@ export class ClientNode implements SimNode<Packet> {
        * the method's state (a bound DHCP client, RFC 3456 §3.1) goes with it exactly as if the SA had closed — else
        * the method would wait on a lease the new IKE SA never negotiated a tunnel for.
        */
-      abandon: (reason) => {
+      case 'tunnel.abandon':
         this.noteAddressChange(t, t.config?.address, undefined);
         t.config = undefined;
-        t.tasks.onIkeClosed?.(reason);
-      },
+        t.tasks.onIkeClosed?.(e.reason);
+        return;
       /**
        * The Delete the user's disconnect sends lets the gateway hand the lease back at once (its relay's DHCPRELEASE
        * on our behalf, RFC 2131 §4.4.6), which can reach the server before the Delete's response reaches us: the
        * address is given up now, not when the IKE SA has closed (§4.4.5: no use after the server's lease ends), and
        * the method's DHCP client stops with it (it would renew, or ask for a DHCP SA, while deleting).
        */
-      release: () => {
+      case 'tunnel.release':
         this.noteAddressChange(t, t.config?.address, undefined);
         t.config = undefined;
         t.cancelPing?.();
         t.cancelPing = undefined;
         t.tasks.onIkeClosed?.('disconnect');
-      },
-      lose: () => {
+        return;
+      case 'tunnel.lose':
         t.tasks.stop?.();
         this.detach(t);
+        t.actor = undefined;
         t.machines.clear();
         t.lastState = 'idle';
-      },
-      traceNote: (text, data) => host.traceNote(text, t.data(data)),
-      startWait: (delayUs, name) => {
+        return;
+      case 'tunnel.note':
+        this.host.traceNote(e.text, t.data(e.data));
+        return;
+      case 'tunnel.wait':
         t.cancelWait?.();
-        t.cancelWait = host.setTimerUs(delayUs, name, () => {
+        t.cancelWait = this.host.setTimerUs(e.delayUs, e.name, () => {
           t.cancelWait = undefined;
           t.machine.send(TIMER);
         });
-      },
-      stopWait: () => {
+        return;
+      case 'tunnel.stopWait':
         t.cancelWait?.();
         t.cancelWait = undefined;
-      },
-    };
+        return;
+    }
   }
 
-  /** The initiator goes (the machine stops it): the data path forgets its SA. */
+  /**
+   * The old initiator goes (the machine stops it): the data path forgets its SA. The new one, if any, is already
+   * attached (`attach` runs while the machine spawns it; this runs once the machine's step is over).
+   */
   private detach(t: Tunnel): void {
     this.retire(t);
-    t.actor = undefined;
     t.up = false;
     this.dropChildren(t);
     t.config = undefined;

@@ -24,12 +24,12 @@
  *   had connected comes back after `autoConnectDelayUs` (no jitter: no draw from the IKE stream), an explicit connect
  *   replacing the wait. The user's wish (`wanted`) is configuration, not a phase, so it is context, not a state.
  *
- * The waits are the node's host timers, armed on entering the waiting state and cancelled on leaving it (`startWait`
- * / `stopWait`), not xstate `after`: the trace records each host timer that fires by name (`timer client.reconnect`)
+ * The waits are the node's host timers, armed on entering the waiting state and cancelled on leaving it (`tunnel.wait`
+ * / `tunnel.stopWait`), not xstate `after`: the trace records each host timer that fires by name (`timer client.reconnect`)
  * and the host drops the timers of a node's previous life, both part of the trace format the client had before it
  * was a machine. The machine's own transitions are not traced (the IKE initiator's are, as `ike` / `ike@<tunnel>`).
  */
-import { assign, enqueueActions, setup, type ActorRefFrom } from 'xstate';
+import { assign, emit, enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import type { RandomStream } from '../../contract.ts';
 import { initiatorMachine, type InitiatorInput } from '../../ike/initiator-machine.ts';
 import type { NoteData } from '../../methods/method.ts';
@@ -37,26 +37,32 @@ import type { ReconnectPolicy } from './reconnect-policy.ts';
 
 export type InitiatorRef = ActorRefFrom<typeof initiatorMachine>;
 
-/** What the tunnel machine asks of its node (client-node.ts implements it: the data path stays there). */
+/** What the tunnel machine needs of its node at once, while it spawns an initiator. */
 export interface ClientTunnelPorts {
   /** The new initiator's input: the tunnel's IKE configuration and stream, the method's current tasks. */
   initiatorInput(): InitiatorInput;
   /** A new initiator exists (not started yet): route the tunnel's IKE packets to it, trace it, hear its events. */
   attach(initiator: InitiatorRef): void;
-  /** The current initiator goes: its last response retired (RFC 7296 §2.1), its Child SAs and address dropped. */
-  detach(): void;
-  /** The open IKE SA is given up for another (reason): the address released now, the method told. */
-  abandon(reason: string): void;
-  /** The user disconnects the open IKE SA: the address given up now (RFC 2131 §4.4.5), the method told. */
-  release(): void;
-  /** The node crashed: the method's machines stop, the tunnel's volatile state is lost. */
-  lose(): void;
-  traceNote(text: string, data: NoteData): void;
-  /** Arms the host timer `name` (`client.reconnect`, …); when it fires the node sends `client.timer`. */
-  startWait(delayUs: number, name: string): void;
-  /** Cancels the armed wait, if any. */
-  stopWait(): void;
 }
+
+/**
+ * What the machine tells its node to do (emitted: delivered in order once the machine's step is over, with the
+ * initiator's stop, start and commands, so the node's effects come in the order the actions are written).
+ */
+export type ClientTunnelEmitted =
+  /** The current initiator goes: its last response retired (RFC 7296 §2.1), its Child SAs and address dropped. */
+  | { readonly type: 'tunnel.detach' }
+  /** The open IKE SA is given up for another (reason): the address released now, the method told. */
+  | { readonly type: 'tunnel.abandon'; readonly reason: string }
+  /** The user disconnects the open IKE SA: the address given up now (RFC 2131 §4.4.5), the method told. */
+  | { readonly type: 'tunnel.release' }
+  /** The node crashed: the method's machines stop, the tunnel's volatile state is lost. */
+  | { readonly type: 'tunnel.lose' }
+  | { readonly type: 'tunnel.note'; readonly text: string; readonly data: NoteData }
+  /** Arm the host timer `name` (`client.reconnect`, …); when it fires the node sends `client.timer`. */
+  | { readonly type: 'tunnel.wait'; readonly delayUs: number; readonly name: string }
+  /** Cancel the armed wait, if any. */
+  | { readonly type: 'tunnel.stopWait' };
 
 export interface ClientTunnelInput {
   /** The tunnel's name (the initiator's actor id). */
@@ -106,11 +112,19 @@ export function autoConnectDelayUs(ctx: Ctx): number {
   return ctx.policy.delayMs * 1000;
 }
 
+const DETACH = { type: 'tunnel.detach' } as const;
+const RELEASE = { type: 'tunnel.release' } as const;
+const LOSE = { type: 'tunnel.lose' } as const;
+const STOP_WAIT = { type: 'tunnel.stopWait' } as const;
+const CONNECT = { type: 'cmd.connect' } as const;
+const DISCONNECT = { type: 'cmd.disconnect' } as const;
+
 export const clientMachine = setup({
   types: {
     context: {} as Ctx,
     input: {} as ClientTunnelInput,
     events: {} as ClientTunnelEvent,
+    emitted: {} as ClientTunnelEmitted,
   },
   actors: { initiator: initiatorMachine },
   guards: {
@@ -124,28 +138,48 @@ export const clientMachine = setup({
     forget: assign({ wanted: false }),
     resetTries: assign({ tries: 0 }),
     drawReconnectDelay: assign(({ context }) => ({ tries: context.tries + 1, delayUs: reconnectDelayUs(context) })),
-    noteReconnect: ({ context }) =>
-      context.ports.traceNote('client.reconnect', { attempt: context.tries, delayUs: context.delayUs }),
-    noteAutoConnect: ({ context }) =>
-      context.ports.traceNote('client.autoConnect', { delayUs: autoConnectDelayUs(context) }),
+    noteReconnect: emit(({ context }) => ({
+      type: 'tunnel.note' as const,
+      text: 'client.reconnect',
+      data: { attempt: context.tries, delayUs: context.delayUs },
+    })),
+    noteAutoConnect: emit(({ context }) => ({
+      type: 'tunnel.note' as const,
+      text: 'client.autoConnect',
+      data: { delayUs: autoConnectDelayUs(context) },
+    })),
     rememberRestart: assign(({ event }) => (event.type === 'client.restartIke' ? { restartReason: event.reason } : {})),
-    noteRestart: ({ context }) => context.ports.traceNote('client.restart', { reason: context.restartReason }),
-    abandon: ({ context }, params: { readonly reason: 'reconnect' | 'restart' }) =>
-      context.ports.abandon(params.reason === 'restart' ? context.restartReason : 'reconnect'),
-    release: ({ context }) => context.ports.release(),
+    noteRestart: emit(({ context }) => ({
+      type: 'tunnel.note' as const,
+      text: 'client.restart',
+      data: { reason: context.restartReason },
+    })),
+    abandon: emit(({ context }, params: { readonly reason: 'reconnect' | 'restart' }) => ({
+      type: 'tunnel.abandon' as const,
+      reason: params.reason === 'restart' ? context.restartReason : 'reconnect',
+    })),
+    release: emit(RELEASE),
     /** Zero delay: once the current event is over (we may be inside the initiator's own transition). */
-    waitRestart: ({ context }) => context.ports.startWait(0, 'client.restart'),
-    waitReconnect: ({ context }) => context.ports.startWait(context.delayUs, 'client.reconnect'),
-    waitAutoConnect: ({ context }) => context.ports.startWait(autoConnectDelayUs(context), 'client.autoConnect'),
-    stopWait: ({ context }) => context.ports.stopWait(),
-    /**
-     * At once, not as a deferred `sendTo`: the old IKE SA's Delete (RFC 7296 §1.4.1) leaves before the address is
-     * given up and the next SA starts, in the order the trace has always shown.
-     */
-    disconnectInitiator: ({ context }) => context.initiator?.send({ type: 'cmd.disconnect' }),
+    waitRestart: emit({ type: 'tunnel.wait', delayUs: 0, name: 'client.restart' }),
+    waitReconnect: emit(({ context }) => ({
+      type: 'tunnel.wait' as const,
+      delayUs: context.delayUs,
+      name: 'client.reconnect',
+    })),
+    waitAutoConnect: emit(({ context }) => ({
+      type: 'tunnel.wait' as const,
+      delayUs: autoConnectDelayUs(context),
+      name: 'client.autoConnect',
+    })),
+    stopWait: emit(STOP_WAIT),
+    /** The old IKE SA's Delete (RFC 7296 §1.4.1), or its end before any SA exists; a closed initiator hears nothing. */
+    disconnectInitiator: enqueueActions(({ context, enqueue }) => {
+      const ref = context.initiator;
+      if (ref !== undefined && ref.getSnapshot().status === 'active') enqueue.sendTo(ref, DISCONNECT);
+    }),
     /** The old initiator (if any) goes, a new one is spawned with a deterministic id and told to connect. */
     replaceInitiator: enqueueActions(({ context, enqueue }) => {
-      context.ports.detach();
+      enqueue.emit(DETACH);
       if (context.initiator !== undefined) enqueue.stopChild(context.initiator);
       const id = `ike:${context.tunnel}#${context.spawned}`;
       let ref: InitiatorRef | undefined;
@@ -154,11 +188,11 @@ export const clientMachine = setup({
         context.ports.attach(ref);
         return { initiator: ref, spawned: context.spawned + 1 };
       });
-      enqueue.sendTo(() => ref as InitiatorRef, { type: 'cmd.connect' });
+      enqueue.sendTo(() => ref as InitiatorRef, CONNECT);
     }),
     /** The crash: the method's state, the data path's and the initiator are lost. */
     lose: enqueueActions(({ context, enqueue }) => {
-      context.ports.lose();
+      enqueue.emit(LOSE);
       if (context.initiator !== undefined) enqueue.stopChild(context.initiator);
       enqueue.assign({ initiator: undefined });
     }),
