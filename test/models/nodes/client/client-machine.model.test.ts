@@ -241,6 +241,26 @@ describe('client tunnel machine: every edge of the graph through real actors', (
     }
   });
 
+  it('a crash while the method’s restart is pending forgets it: after the restart the method may ask again', () => {
+    // The class this machine replaced kept the pending restart's handle across a crash (its timer died with the
+    // node's life), so every later `reconnect` of the method was ignored until the user disconnected.
+    const rec: Recorder = { told: [], notes: [], waits: [], initiators: [] };
+    const actor = createActor(clientMachine, {
+      clock: new TestClock(),
+      input: { tunnel: 'primary', policy: POLICIES[0] as ReconnectPolicy, rng: createRng(1), ports: ports(rec) },
+    });
+    actor.on('*', (e) => listen(rec, e));
+    actor.start();
+    const steps: readonly string[] = ['connect', 'up', 'restartIke', 'crash', 'restart', 'timer', 'up', 'restartIke'];
+    for (const label of steps) actor.send(EVENTS[label] as Labelled);
+    expect(stateName(actor.getSnapshot().value)).toBe('connected.restartPending');
+    expect(rec.waits.map((w) => w.name)).toEqual(['client.restart', 'client.autoConnect', 'client.restart']);
+    actor.send(EVENTS['timer'] as Labelled);
+    expect(stateName(actor.getSnapshot().value)).toBe('connecting');
+    expect(rec.initiators.map((i) => i.ref.id)).toEqual(['ike:primary#0', 'ike:primary#1', 'ike:primary#2']);
+    expect(rec.notes.map((n) => n.text)).toEqual(['client.autoConnect', 'client.restart']);
+  });
+
   it('covers every state and transition', () => {
     expectFullCoverage(COV);
   });
