@@ -1,9 +1,10 @@
 /**
- * A remote-access client: one or more IKE initiators (initiator-machine, one per gateway: the two-enterprises case of
- * draft-richardson §4) with their method's client tasks plugged in, a reconnect policy (after a failure or a dead
- * gateway: retry after a jittered delay, bounded tries), ONE SPD over the Child SAs of all its tunnels (client-spd.ts,
- * RFC 4301 §4.4.1), a data path (UDP echo through a Child SA, ESP tunnel mode) so "time to first data packet" is
- * measurable from the trace, and optionally a home LAN DHCP client on its physical interface (the outer address comes
+ * A remote-access client, as the simulator sees it: a thin adapter around one tunnel machine per gateway
+ * (client/client-machine.ts: the two-enterprises case of draft-richardson §4), each spawning its IKE initiator with the
+ * method's client tasks plugged in and deciding connect, reconnect (client/reconnect-policy.ts), give-up, the method's
+ * restart of the IKE SA and the auto-connect after a crash. The adapter keeps the data path: ONE SPD over the Child
+ * SAs of all its tunnels (client-spd.ts, RFC 4301 §4.4.1), a data path (UDP echo through a Child SA, ESP tunnel mode)
+ * so "time to first data packet" is measurable from the trace, and optionally a home LAN DHCP client on its physical interface (the outer address comes
  * from a home DHCP server; its packets go through the same SPD, which is what makes draft-richardson §4's wildcard
  * hazard observable). Commands: `cmd.connect`, `cmd.disconnect`, `cmd.ping` (optional `args.tunnel`: one tunnel by
  * name; default all tunnels for connect/disconnect, the primary tunnel for ping).

@@ -1,11 +1,12 @@
 /**
  * One tunnel of a remote-access client as a statechart (the client node, client-node.ts, runs one per gateway: the
  * two-enterprises case of draft-richardson §4). The machine decides the connection's life; the node adapter keeps
- * the data path (packets, SPD, ESP, the workload's pings) and does what the machine's ports ask.
+ * the data path (packets, SPD, ESP, the workload's pings) and does what the machine emits (`tunnel.*`).
  *
  *   offline ──connect──▶ connecting ──ike.up──▶ connected ──ike.closed──▶ reconnecting ──timer──▶ connecting
  *                            │                      │                       (tries left)
  *                            └──ike.closed──────────┴──(no tries left)──▶ gaveUp
+ *   connected.steady ──method's reconnect──▶ connected.restartPending ──timer──▶ connecting
  *   connecting/connected ──disconnect──▶ disconnecting ──ike.closed──▶ offline
  *   any ──node.crash──▶ down ──node.restart──▶ autoConnecting ──timer──▶ connecting   (the user had connected)
  *                                          └──▶ offline                                  (else)
