@@ -1,9 +1,10 @@
 /**
- * A remote-access client: one or more IKE initiators (initiator-machine, one per gateway: the two-enterprises case of
- * draft-richardson §4) with their method's client tasks plugged in, a reconnect policy (after a failure or a dead
- * gateway: retry after a jittered delay, bounded tries), ONE SPD over the Child SAs of all its tunnels (client-spd.ts,
- * RFC 4301 §4.4.1), a data path (UDP echo through a Child SA, ESP tunnel mode) so "time to first data packet" is
- * measurable from the trace, and optionally a home LAN DHCP client on its physical interface (the outer address comes
+ * A remote-access client, as the simulator sees it: a thin adapter around one tunnel machine per gateway
+ * (client/client-machine.ts: the two-enterprises case of draft-richardson §4), each spawning its IKE initiator with the
+ * method's client tasks plugged in and deciding connect, reconnect (client/reconnect-policy.ts), give-up, the method's
+ * restart of the IKE SA and the auto-connect after a crash. The adapter keeps the data path: ONE SPD over the Child
+ * SAs of all its tunnels (client-spd.ts, RFC 4301 §4.4.1), a data path (UDP echo through a Child SA, ESP tunnel mode)
+ * so "time to first data packet" is measurable from the trace, and optionally a home LAN DHCP client on its physical interface (the outer address comes
  * from a home DHCP server; its packets go through the same SPD, which is what makes draft-richardson §4's wildcard
  * hazard observable). Commands: `cmd.connect`, `cmd.disconnect`, `cmd.ping` (optional `args.tunnel`: one tunnel by
  * name; default all tunnels for connect/disconnect, the primary tunnel for ping).
@@ -20,7 +21,6 @@ import { dhcpClientMachine } from '../dhcp/client-machine.ts';
 import type { RetransmitPolicy as DhcpRetransmitPolicy } from '../dhcp/client-timers.ts';
 import { netmaskToPrefix } from '../wire/ipv4-address.ts';
 import type { IkePeerConfig } from '../ike/config.ts';
-import { initiatorMachine } from '../ike/initiator-machine.ts';
 import { RetiredResponses, retiredKeepUs } from '../ike/retired-responses.ts';
 import type { ClientChild } from '../ike/sa.ts';
 import type { IkeEmitted } from '../ike/emitted.ts';
@@ -49,16 +49,18 @@ import {
   udpOf,
   type Packet,
 } from './lab-packet.ts';
-import { traceTransitions } from './machine-trace.ts';
+import { stateName, traceTransitions } from './machine-trace.ts';
 import { DEFAULT_ESP_DEFENCES, EspInbound, espKeyOf, type EspDefences } from './esp-inbound.ts';
 import { udpCanary } from '../attacks/canary.ts';
+import {
+  clientMachine,
+  type ClientTunnelEmitted,
+  type ClientTunnelPorts,
+  type InitiatorRef,
+} from './client/client-machine.ts';
+import { DEFAULT_RECONNECT, type ReconnectPolicy } from './client/reconnect-policy.ts';
 
-export interface ReconnectPolicy {
-  readonly delayMs: number;
-  readonly jitterMs: number;
-  /** Reconnect attempts after a failure before giving up; reset by a successful connection. */
-  readonly triesMax: number;
-}
+export { DEFAULT_RECONNECT, type ReconnectPolicy } from './client/reconnect-policy.ts';
 
 /** Another tunnel of the same client, to another gateway (draft-richardson §4 "two enterprises"). */
 export interface ClientTunnelOptions {
@@ -150,40 +152,42 @@ export interface ClientBehaviour {
 
 export type ClientBehaviourFactory = () => ClientBehaviour;
 
-export const DEFAULT_RECONNECT: ReconnectPolicy = { delayMs: 5000, jitterMs: 1000, triesMax: 5 };
 /** Source port of the echo workload. */
 export const DATA_PORT = 40000;
 /** Name of the tunnel built from the top-level options. */
 export const PRIMARY_TUNNEL = 'primary';
+const CONNECT = { type: 'client.connect' } as const;
+const DISCONNECT = { type: 'client.disconnect' } as const;
+const CRASH = { type: 'node.crash' } as const;
+const RESTART = { type: 'node.restart' } as const;
+const IKE_UP = { type: 'ike.up' } as const;
+const TIMER = { type: 'client.timer' } as const;
 /** Where a datagram should go: in the clear on the physical interface, or through one tunnel. */
 export type Origin = { readonly kind: 'clear' } | { readonly kind: 'tunnel'; readonly tunnel: string };
-
-type Initiator = Actor<typeof initiatorMachine>;
 
 /** A child with the tunnel it belongs to and a node-wide age (the SPD's last tie-break, client-spd.ts rule 4). */
 interface SpdEntry extends ClientChild {
   readonly tunnel: string;
 }
 
-/** One IKE SA (and its Child SAs) to one gateway. */
+/**
+ * One IKE SA (and its Child SAs) to one gateway: the data path's view. Whether it connects, reconnects, gives up or
+ * comes back after a restart is its machine's decision (client/client-machine.ts).
+ */
 class Tunnel {
   tasks!: ClientMethodTasks;
-  actor: Initiator | undefined;
+  machine!: Actor<typeof clientMachine>;
+  /** The machine's current IKE initiator (its spawned child), while it has one. */
+  actor: InitiatorRef | undefined;
   tracker: { current(): string } | undefined;
   readonly machines = new Map<string, { current(): string }>();
   children: ClientChild[] = [];
   readonly inbound = new Map<number, ClientChild>();
   config: AssignedConfig | undefined;
   up = false;
-  reconnectTries = 0;
-  /** An IKE SA was started and the method has not been told it is gone yet (`onIkeClosed`). */
-  open = false;
-  /** The last command was `cmd.connect`: the tunnel is configured to be up, and comes back after a crash. */
-  wanted = false;
-  cancelReconnect: (() => void) | undefined;
   cancelPing: (() => void) | undefined;
-  /** A method's `reconnect` waiting for the current event to finish. */
-  cancelRestart: (() => void) | undefined;
+  /** The machine's current wait (reconnect, auto-connect, restart): a host timer, so the trace names it. */
+  cancelWait: (() => void) | undefined;
   lastState = 'idle';
   rng!: RandomStream;
   /** Our last response to the gateway's requests on the current IKE SA, kept past its end (RFC 7296 §2.1). */
@@ -258,6 +262,17 @@ export class ClientNode implements SimNode<Packet> {
     for (const t of this.tunnels) {
       t.rng = host.rng(t.primary ? 'ike' : `ike@${t.name}`);
       this.buildTasks(t);
+      t.machine = createActor(clientMachine, {
+        clock: host.clock,
+        input: {
+          tunnel: t.name,
+          policy: this.options.reconnect ?? DEFAULT_RECONNECT,
+          rng: t.rng,
+          ports: this.tunnelPorts(t),
+        },
+      });
+      t.machine.on('*', (e) => this.onTunnel(t, e));
+      t.machine.start();
     }
     this.startHome();
     this.behaviour?.start(this.behaviourHost());
@@ -307,7 +322,7 @@ export class ClientNode implements SimNode<Packet> {
 
   private methodContext(t: Tunnel): ClientMethodContext {
     const host = this.host;
-    const send = (e: Parameters<Initiator['send']>[0], what: string): void => {
+    const send = (e: Parameters<InitiatorRef['send']>[0], what: string): void => {
       if (t.actor === undefined) host.traceNote('method.noIkeSa', t.data({ request: what }));
       else t.actor.send(e);
     };
@@ -330,7 +345,8 @@ export class ClientNode implements SimNode<Packet> {
       scheduleChildRekey: (slot, delayMs) => send({ type: 'cmd.childRekeyAt', slot, delayMs }, 'rekeyAt'),
       deleteChild: (slot) => send({ type: 'cmd.childDelete', slot }, 'delete'),
       configure: (config) => this.setConfig(t, config),
-      reconnect: (reason) => this.restartIke(t, reason),
+      // Honoured while connected (client-machine.ts `restartPending`), once the current event is over.
+      reconnect: (reason) => t.machine.send({ type: 'client.restartIke', reason }),
       sendUdp: (d) => this.sendFrom(d, { kind: 'tunnel', tunnel: t.name }),
       children: () => [...t.children],
     };
@@ -344,32 +360,10 @@ export class ClientNode implements SimNode<Packet> {
   command(c: NodeCommand): void {
     switch (c.type) {
       case 'cmd.connect':
-        for (const t of this.tunnelsFor(c)) {
-          t.reconnectTries = 0;
-          t.wanted = true;
-          this.connect(t);
-        }
+        for (const t of this.tunnelsFor(c)) t.machine.send(CONNECT);
         return;
       case 'cmd.disconnect':
-        for (const t of this.tunnelsFor(c)) {
-          t.cancelReconnect?.();
-          t.cancelRestart?.();
-          t.cancelRestart = undefined;
-          t.reconnectTries = Number.MAX_SAFE_INTEGER;
-          t.wanted = false;
-          // The Delete this sends lets the gateway hand the lease back at once (its relay's DHCPRELEASE on our
-          // behalf, RFC 2131 §4.4.6), which can reach the server before the Delete's response reaches us: the
-          // address is given up now, not when the IKE SA has closed (§4.4.5: no use after the server's lease ends),
-          // and the method's DHCP client stops with it (it would renew, or ask for a DHCP SA, while deleting).
-          if (t.open) {
-            this.noteAddressChange(t, t.config?.address, undefined);
-            t.config = undefined;
-            t.cancelPing?.();
-            t.cancelPing = undefined;
-            t.tasks.onIkeClosed?.('disconnect');
-          }
-          t.actor?.send({ type: 'cmd.disconnect' });
-        }
+        for (const t of this.tunnelsFor(c)) t.machine.send(DISCONNECT);
         return;
       case 'cmd.ping': {
         const t = c.args?.['tunnel'] === undefined ? this.tunnels[0] : this.tunnelsFor(c)[0];
@@ -381,58 +375,103 @@ export class ClientNode implements SimNode<Packet> {
     }
   }
 
-  /**
-   * Starts a new IKE SA for the tunnel. One still up is abandoned first (a `cmd.connect` while connected, or the
-   * method's `reconnect`): the new IKE_AUTH carries INITIAL_CONTACT, which tells the gateway this client kept no state
-   * of it (RFC 7296 §2.4), so the gateway frees the old SA's address at once (a DHCP relay releases the lease) — the
-   * address must therefore be dropped now, not when the new SA is configured (RFC 2131 §4.4.5: no use of an address
-   * the server no longer leases to us), and the method told that its IKE SA is gone.
-   */
-  private connect(t: Tunnel, reason = 'reconnect'): void {
-    t.cancelReconnect?.();
-    t.cancelReconnect = undefined;
-    if (t.open) this.abandon(t, reason);
-    this.stopActor(t);
-    t.open = true;
-    const actor = createActor(initiatorMachine, {
-      clock: this.host.clock,
-      input: {
+  /** What the tunnel's machine asks of the node: the data path's side of its decisions. */
+  private tunnelPorts(t: Tunnel): ClientTunnelPorts {
+    return {
+      initiatorInput: () => ({
         cfg: t.options.ike,
         method: t.tasks,
         peerIdentity: t.options.gatewayIdentity,
         rng: t.rng,
+      }),
+      attach: (actor) => {
+        t.actor = actor;
+        actor.on('*', (e) => this.onEmitted(t, e as IkeEmitted));
+        t.tracker = this.traceInitiator(t, actor);
       },
-    });
-    t.actor = actor;
-    actor.on('*', (e) => this.onEmitted(t, e as IkeEmitted));
-    const machine = t.machineName('ike');
-    t.tracker = traceTransitions(
-      actor,
-      t.lastState,
-      (from, to) => this.host.traceState(machine, from, to),
-      (s) => (t.lastState = s),
-    );
-    actor.start();
-    actor.send({ type: 'cmd.connect' });
+    };
   }
 
   /**
-   * A connect while the previous IKE SA is still up (or still being set up) abandons it: the gateway replaces it on the
-   * new one's INITIAL_CONTACT (RFC 7296 §2.4), and the address and the method's state (a bound DHCP client, RFC 3456
-   * §3.1) go with it exactly as if it had closed — else the method would wait on a lease the new IKE SA never
-   * negotiated a tunnel for.
+   * The initiator's states as `ike` / `ike@<tunnel>` state traces, continuing from the tunnel's last traced state as
+   * it is when the new initiator starts (after the old one's last transitions: the machine spawns the new initiator
+   * before its step's deferred effects, e.g. the old one's `cmd.disconnect`, have run).
    */
-  private abandon(t: Tunnel, reason: string): void {
-    t.open = false;
-    this.noteAddressChange(t, t.config?.address, undefined);
-    t.config = undefined;
-    t.tasks.onIkeClosed?.(reason);
+  private traceInitiator(t: Tunnel, actor: InitiatorRef): { current(): string } {
+    const machine = t.machineName('ike');
+    let mine: string | undefined;
+    actor.subscribe((snapshot) => {
+      const now = stateName(snapshot.value);
+      const last = mine ?? t.lastState;
+      if (now === last) return;
+      this.host.traceState(machine, last, now);
+      mine = now;
+      t.lastState = now;
+    });
+    return { current: () => mine ?? t.lastState };
   }
 
-  private stopActor(t: Tunnel): void {
+  /** What the tunnel's machine tells the node to do (client-machine.ts `ClientTunnelEmitted`). */
+  private onTunnel(t: Tunnel, e: ClientTunnelEmitted): void {
+    switch (e.type) {
+      case 'tunnel.detach':
+        this.detach(t);
+        return;
+      /**
+       * A connect while the previous IKE SA is still open (up, being set up, or being deleted) abandons it: the
+       * gateway replaces it on the new one's INITIAL_CONTACT (RFC 7296 §2.4) and frees its address at once (a DHCP
+       * relay releases the lease), so the address goes now, not when the new SA is configured (RFC 2131 §4.4.5), and
+       * the method's state (a bound DHCP client, RFC 3456 §3.1) goes with it exactly as if the SA had closed — else
+       * the method would wait on a lease the new IKE SA never negotiated a tunnel for.
+       */
+      case 'tunnel.abandon':
+        this.noteAddressChange(t, t.config?.address, undefined);
+        t.config = undefined;
+        t.tasks.onIkeClosed?.(e.reason);
+        return;
+      /**
+       * The Delete the user's disconnect sends lets the gateway hand the lease back at once (its relay's DHCPRELEASE
+       * on our behalf, RFC 2131 §4.4.6), which can reach the server before the Delete's response reaches us: the
+       * address is given up now, not when the IKE SA has closed (§4.4.5: no use after the server's lease ends), and
+       * the method's DHCP client stops with it (it would renew, or ask for a DHCP SA, while deleting).
+       */
+      case 'tunnel.release':
+        this.noteAddressChange(t, t.config?.address, undefined);
+        t.config = undefined;
+        t.cancelPing?.();
+        t.cancelPing = undefined;
+        t.tasks.onIkeClosed?.('disconnect');
+        return;
+      case 'tunnel.lose':
+        t.tasks.stop?.();
+        this.detach(t);
+        t.actor = undefined;
+        t.machines.clear();
+        t.lastState = 'idle';
+        return;
+      case 'tunnel.note':
+        this.host.traceNote(e.text, t.data(e.data));
+        return;
+      case 'tunnel.wait':
+        t.cancelWait?.();
+        t.cancelWait = this.host.setTimerUs(e.delayUs, e.name, () => {
+          t.cancelWait = undefined;
+          t.machine.send(TIMER);
+        });
+        return;
+      case 'tunnel.stopWait':
+        t.cancelWait?.();
+        t.cancelWait = undefined;
+        return;
+    }
+  }
+
+  /**
+   * The old initiator goes (the machine stops it): the data path forgets its SA. The new one, if any, is already
+   * attached (`attach` runs while the machine spawns it; this runs once the machine's step is over).
+   */
+  private detach(t: Tunnel): void {
     this.retire(t);
-    t.actor?.stop();
-    t.actor = undefined;
     t.up = false;
     this.dropChildren(t);
     t.config = undefined;
@@ -485,12 +524,13 @@ export class ClientNode implements SimNode<Packet> {
       }
       case 'ike.up': {
         t.up = true;
+        // The machine is connected before the method hears of it (its `onIkeUp` may already ask for a new SA).
+        t.machine.send(IKE_UP);
         const child = e.child as ClientChild | undefined;
         this.dropChildren(t);
         if (child !== undefined) this.addChild(t, child);
         const before = t.config?.address;
         t.config = e.config;
-        t.reconnectTries = 0;
         this.host.traceNote(
           'client.configured',
           t.data({
@@ -546,9 +586,9 @@ export class ClientNode implements SimNode<Packet> {
         this.noteAddressChange(t, before, undefined);
         t.cancelPing?.();
         t.cancelPing = undefined;
-        t.open = false;
         t.tasks.onIkeClosed?.(e.reason);
-        this.maybeReconnect(t, e.reason);
+        // Reconnect, give up, or nothing (our own disconnect): the machine's decision.
+        t.machine.send({ type: 'ike.closed', reason: e.reason });
         return;
       }
       case 'ike.note':
@@ -573,31 +613,6 @@ export class ClientNode implements SimNode<Packet> {
       this.slotAges.set(key, age);
     }
     return age;
-  }
-
-  /**
-   * The method's `reconnect` (ClientMethodContext): once the current event is over (we may be inside the initiator's
-   * own transition), send the IKE SA's delete once (RFC 7296 §1.4.1) and start a new IKE SA at once; the address and
-   * the Child SAs go with the old one.
-   */
-  private restartIke(t: Tunnel, reason: string): void {
-    if (!t.up || t.cancelRestart !== undefined) return;
-    t.cancelRestart = this.host.setTimerUs(0, 'client.restart', () => {
-      t.cancelRestart = undefined;
-      if (!t.up) return;
-      this.host.traceNote('client.restart', t.data({ reason }));
-      t.actor?.send({ type: 'cmd.disconnect' });
-      this.connect(t, reason);
-    });
-  }
-
-  private maybeReconnect(t: Tunnel, reason: string): void {
-    const policy = this.options.reconnect ?? DEFAULT_RECONNECT;
-    if (reason === 'disconnect' || t.reconnectTries >= policy.triesMax) return;
-    t.reconnectTries++;
-    const delayUs = (policy.delayMs + t.rng.intBelow(policy.jitterMs + 1)) * 1000;
-    this.host.traceNote('client.reconnect', t.data({ attempt: t.reconnectTries, delayUs }));
-    t.cancelReconnect = this.host.setTimerUs(delayUs, 'client.reconnect', () => this.connect(t));
   }
 
   private schedulePing(t: Tunnel): void {
@@ -817,38 +832,31 @@ export class ClientNode implements SimNode<Packet> {
 
   crash(): void {
     this.inboundEsp.clear();
-    for (const t of this.tunnels) {
-      t.cancelReconnect?.();
-      t.tasks.stop?.();
-      this.stopActor(t);
-      t.open = false;
-      t.machines.clear();
-      t.lastState = 'idle';
-    }
+    for (const t of this.tunnels) t.machine.send(CRASH);
     this.home?.stop();
     this.home = undefined;
     this.retired.clear();
   }
 
   /**
-   * A restarted client brings up again the tunnels it was told to connect (the connection is configuration that
-   * survives a reboot, strongSwan's `auto=start`) after its reconnect delay (no jitter: no draw from the IKE stream);
-   * an explicit `cmd.connect` before then replaces the wait. The gateway replaces the lost IKE SA on INITIAL_CONTACT
-   * (RFC 7296 §2.4). Without this a crashed client stayed down for ever although nobody disconnected it.
+   * The method's machines are built again; each tunnel's machine brings back the tunnels the user had connected
+   * (client-machine.ts `autoConnecting`: the connection is configuration that survives a reboot, strongSwan's
+   * `auto=start`); the gateway replaces the lost IKE SA on INITIAL_CONTACT (RFC 7296 §2.4).
    */
   restart(): void {
-    const delayUs = (this.options.reconnect ?? DEFAULT_RECONNECT).delayMs * 1000;
     for (const t of this.tunnels) {
       t.lastState = 'idle';
       this.buildTasks(t);
     }
     this.startHome();
-    for (const t of this.tunnels) {
-      if (!t.wanted) continue;
-      t.reconnectTries = 0;
-      this.host.traceNote('client.autoConnect', t.data({ delayUs }));
-      t.cancelReconnect = this.host.setTimerUs(delayUs, 'client.autoConnect', () => this.connect(t));
-    }
+    for (const t of this.tunnels) t.machine.send(RESTART);
+  }
+
+  /** Each tunnel's connection state (client-machine.ts), by tunnel name: `connected`, `reconnecting`, … */
+  connectionStates(): Readonly<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const t of this.tunnels) out[t.name] = stateName(t.machine.getSnapshot().value);
+    return out;
   }
 
   /** The primary tunnel's Child SAs, oldest slot first (tests, the web view). */
