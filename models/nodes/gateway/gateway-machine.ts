@@ -323,9 +323,14 @@ export const gatewayMachine = setup({
       assertEvent(event, 'gw.reap');
       enqueue.stopChild(event.childId);
     }),
-    /** Volatile state is lost: every responder, the SA table, cached responses, the provider's state. */
+    /**
+     * Volatile state is lost: every responder, the SA table, cached responses, the provider's state. The responders are
+     * stopped newest first: xstate copies the children object on every stop, and removing the newest key keeps that
+     * object in V8's fast mode (oldest first turns it into a dictionary: the crash cost ~1.3 s at 1,000 SAs, not 70 ms).
+     */
     crash: enqueueActions(({ context, enqueue }) => {
-      for (const rec of context.records.values()) enqueue.stopChild(childIdOf(rec));
+      const recs = [...context.records.values()];
+      for (let i = recs.length - 1; i >= 0; i -= 1) enqueue.stopChild(childIdOf(recs[i] as SaRecord));
       context.records.clear();
       context.bySpiI.clear();
       context.retired.clear();
