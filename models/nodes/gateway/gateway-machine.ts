@@ -102,6 +102,13 @@ function othersOf(ctx: Ctx, peerId: string, except: SaRecord | undefined): SaRec
   return [...ctx.records.values()].filter((r) => r !== except && r.peerId === peerId && peerId !== '');
 }
 
+/** Whether any live IKE SA is authenticated as `peerId` (asked once per IKE_AUTH: a scan, no array built). */
+function hasSaOf(ctx: Ctx, peerId: string): boolean {
+  if (peerId === '') return false;
+  for (const r of ctx.records.values()) if (r.peerId === peerId) return true;
+  return false;
+}
+
 /**
  * Records the address the provider gave an IKE SA; another live IKE SA holding the same address is an overlap
  * (a DHCP lease that ran out under a tunnel and went to someone else: `address.overlap {address, a, b}`).
@@ -211,7 +218,7 @@ export const gatewayMachine = setup({
             accepted,
             provider: context.provider,
             providerChildren: context.providerChildren,
-            hasOtherSa: (peerId: string) => othersOf(context, peerId, undefined).length > 0,
+            hasOtherSa: (peerId: string) => hasSaOf(context, peerId),
           },
         });
         const rec: SaRecord = {
