@@ -97,12 +97,7 @@ const isInitRequest = (m: IkeMessage): boolean =>
   m.exchangeType === IkeExchangeType.IKE_SA_INIT && !m.response && m.messageId === 0;
 const ikeOf = (e: GatewayEvent): IkeMessage | undefined => (e.type === 'gw.ike' ? e.message : undefined);
 
-/** The live IKE SAs authenticated as `peerId`, other than `except`. */
-function othersOf(ctx: Ctx, peerId: string, except: SaRecord | undefined): SaRecord[] {
-  return [...ctx.records.values()].filter((r) => r !== except && r.peerId === peerId && peerId !== '');
-}
-
-/** Whether any live IKE SA is authenticated as `peerId` (asked once per IKE_AUTH: a scan, no array built). */
+/** Whether any live IKE SA is authenticated as `peerId` (uniqueIds keep asks it per IKE_AUTH: a scan, no array). */
 function hasSaOf(ctx: Ctx, peerId: string): boolean {
   if (peerId === '') return false;
   for (const r of ctx.records.values()) if (r.peerId === peerId) return true;
@@ -267,7 +262,9 @@ export const gatewayMachine = setup({
       const policy = context.policy.uniqueIds ?? 'replace';
       if (!emitted.initialContact && policy !== 'replace') return;
       const reason = emitted.initialContact ? 'initial-contact' : 'replaced';
-      for (const old of othersOf(context, rec.peerId, rec)) {
+      // One scan of the SA table per IKE_AUTH, no array built (the table holds every client's SA in a storm).
+      for (const old of context.records.values()) {
+        if (old === rec || old.peerId !== rec.peerId || rec.peerId === '') continue;
         context.ports.traceNote('gateway.saReplaced', { peer: rec.peerId, old: old.id, by: rec.id, reason });
         enqueue.sendTo(old.actor, { type: 'cmd.delete', notifyPeer: !emitted.initialContact, reason });
       }
