@@ -97,9 +97,11 @@ const isInitRequest = (m: IkeMessage): boolean =>
   m.exchangeType === IkeExchangeType.IKE_SA_INIT && !m.response && m.messageId === 0;
 const ikeOf = (e: GatewayEvent): IkeMessage | undefined => (e.type === 'gw.ike' ? e.message : undefined);
 
-/** The live IKE SAs authenticated as `peerId`, other than `except`. */
-function othersOf(ctx: Ctx, peerId: string, except: SaRecord | undefined): SaRecord[] {
-  return [...ctx.records.values()].filter((r) => r !== except && r.peerId === peerId && peerId !== '');
+/** Whether any live IKE SA is authenticated as `peerId` (uniqueIds keep asks it per IKE_AUTH: a scan, no array). */
+function hasSaOf(ctx: Ctx, peerId: string): boolean {
+  if (peerId === '') return false;
+  for (const r of ctx.records.values()) if (r.peerId === peerId) return true;
+  return false;
 }
 
 /**
@@ -211,7 +213,7 @@ export const gatewayMachine = setup({
             accepted,
             provider: context.provider,
             providerChildren: context.providerChildren,
-            hasOtherSa: (peerId: string) => othersOf(context, peerId, undefined).length > 0,
+            hasOtherSa: (peerId: string) => hasSaOf(context, peerId),
           },
         });
         const rec: SaRecord = {
@@ -260,7 +262,9 @@ export const gatewayMachine = setup({
       const policy = context.policy.uniqueIds ?? 'replace';
       if (!emitted.initialContact && policy !== 'replace') return;
       const reason = emitted.initialContact ? 'initial-contact' : 'replaced';
-      for (const old of othersOf(context, rec.peerId, rec)) {
+      // One scan of the SA table per IKE_AUTH, no array built (the table holds every client's SA in a storm).
+      for (const old of context.records.values()) {
+        if (old === rec || old.peerId !== rec.peerId || rec.peerId === '') continue;
         context.ports.traceNote('gateway.saReplaced', { peer: rec.peerId, old: old.id, by: rec.id, reason });
         enqueue.sendTo(old.actor, { type: 'cmd.delete', notifyPeer: !emitted.initialContact, reason });
       }
@@ -323,9 +327,14 @@ export const gatewayMachine = setup({
       assertEvent(event, 'gw.reap');
       enqueue.stopChild(event.childId);
     }),
-    /** Volatile state is lost: every responder, the SA table, cached responses, the provider's state. */
+    /**
+     * Volatile state is lost: every responder, the SA table, cached responses, the provider's state. The responders are
+     * stopped newest first: xstate copies the children object on every stop, and removing the newest key keeps that
+     * object in V8's fast mode (oldest first turns it into a dictionary: the crash cost ~1.3 s at 1,000 SAs, not 70 ms).
+     */
     crash: enqueueActions(({ context, enqueue }) => {
-      for (const rec of context.records.values()) enqueue.stopChild(childIdOf(rec));
+      const recs = [...context.records.values()];
+      for (let i = recs.length - 1; i >= 0; i -= 1) enqueue.stopChild(childIdOf(recs[i] as SaRecord));
       context.records.clear();
       context.bySpiI.clear();
       context.retired.clear();

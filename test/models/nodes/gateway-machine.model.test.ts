@@ -202,6 +202,18 @@ describe('gateway machine: scripted paths through real actors', () => {
     expect(h.gateway.getSnapshot().value).toBe('up');
   });
 
+  it('a crash stops the responders newest first (xstate copies its children per stop: LIFO keeps that copy cheap)', () => {
+    const h = harness();
+    const spis = ['aaaa0000aaaa0001', 'aaaa0000aaaa0002', 'aaaa0000aaaa0003'];
+    for (const spi of spis) h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest(spi) });
+    const stopped: string[] = [];
+    for (const [id, child] of Object.entries(h.gateway.getSnapshot().children))
+      child?.subscribe({ complete: () => stopped.push(id) });
+    h.gateway.send({ type: 'gw.crash' });
+    expect(stopped).toEqual(['ike:aaaa0000aaaa0003#2', 'ike:aaaa0000aaaa0002#1', 'ike:aaaa0000aaaa0001#0']);
+    expect(Object.keys(h.gateway.getSnapshot().children)).toEqual([]);
+  });
+
   it('covers every state and transition', () => {
     expectFullCoverage(COV);
   });

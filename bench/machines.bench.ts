@@ -1,0 +1,85 @@
+/**
+ * `npm run bench -- machines`: where the storm's machine time goes. Runs `storm-1000` per method (`STORM_METHODS=a,b`,
+ * default mode-cfg and dhcp-over-ike) with every xstate machine's `transition` timed, and prints per machine and per
+ * (machine, event type): events, exclusive ms (time in nested machines' transitions subtracted; the actions'
+ * own work, e.g. encoding a packet an action emits, is included) and µs per event, the top `MACHINES_TOP` (default
+ * 25) rows. The timing wrapper costs a little per event: compare rows with each other, not with `storm` figures.
+ */
+import { StateMachine } from 'xstate';
+import { METHOD_IDS, type MethodId } from '../scenarios/method-registry.ts';
+
+interface Row {
+  events: number;
+  exclusiveMs: number;
+}
+
+type Transition = (
+  this: { readonly id: string },
+  snapshot: unknown,
+  event: { readonly type: string },
+  actorScope: unknown,
+) => unknown;
+
+/** Wraps `StateMachine.prototype.transition` while `fn` runs; returns the rows by machine and by machine + event. */
+async function timed(fn: () => Promise<void>): Promise<Map<string, Row>> {
+  // A machine binds `transition` when it is created: only machines created after this patch are timed, so the
+  // scenario modules are imported afterwards (run this bench alone, `npm run bench -- machines`).
+  const proto = StateMachine.prototype as unknown as { transition: Transition };
+  const original = proto.transition;
+  const rows = new Map<string, Row>();
+  const nested: number[] = [];
+  const add = (key: string, ms: number): void => {
+    const row = rows.get(key) ?? { events: 0, exclusiveMs: 0 };
+    row.events += 1;
+    row.exclusiveMs += ms;
+    rows.set(key, row);
+  };
+  proto.transition = function (this: { readonly id: string }, snapshot, event, actorScope) {
+    const start = performance.now();
+    nested.push(0);
+    try {
+      return original.call(this, snapshot, event, actorScope);
+    } finally {
+      const ms = performance.now() - start;
+      const inner = nested.pop() ?? 0;
+      if (nested.length > 0) nested[nested.length - 1] = (nested[nested.length - 1] ?? 0) + ms;
+      add(this.id, ms - inner);
+      add(`${this.id} ${event.type}`, ms - inner);
+    }
+  };
+  try {
+    await fn();
+  } finally {
+    proto.transition = original;
+  }
+  return rows;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const wanted = process.env['STORM_METHODS']?.split(',') ?? ['mode-cfg', 'dhcp-over-ike'];
+  const top = Number(process.env['MACHINES_TOP'] ?? 25);
+  const methods = METHOD_IDS.filter((m) => wanted.includes(m)) as MethodId[];
+  const out: Record<string, unknown> = {};
+  for (const method of methods) {
+    const start = performance.now();
+    const rows = await timed(async () => {
+      const { runScenario } = await import('../scenarios/run.ts');
+      runScenario('storm-1000', { method, keepTrace: false });
+    });
+    if (rows.size === 0) throw new Error('no machine transition was timed: run this bench alone');
+    const wallMs = Math.round(performance.now() - start);
+    out[method] = {
+      wallMs,
+      top: [...rows]
+        .sort((a, b) => b[1].exclusiveMs - a[1].exclusiveMs)
+        .slice(0, top)
+        .map(([key, r]) => ({
+          key,
+          events: r.events,
+          exclusiveMs: Math.round(r.exclusiveMs),
+          usPerEvent: Math.round((r.exclusiveMs * 1000) / r.events),
+        })),
+    };
+  }
+  return out;
+}
