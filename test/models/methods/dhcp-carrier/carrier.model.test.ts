@@ -9,10 +9,9 @@
  * renewal off, IKE down) share one coverage count, which must reach every state and transition.
  */
 import { describe, expect, it } from 'vitest';
-import { createActor, fromCallback, type SnapshotFrom } from 'xstate';
-import type { RandomStream } from '../../../../models/contract.ts';
+import { createActor, type SnapshotFrom } from 'xstate';
 import { ipsecTunnelIdentity } from '../../../../models/dhcp/client-identity.ts';
-import type { DhcpClientEmitted, DhcpLeaseInfo, dhcpClientMachine } from '../../../../models/dhcp/client-machine.ts';
+import type { DhcpClientEmitted, DhcpLeaseInfo } from '../../../../models/dhcp/client-machine.ts';
 import { messageTypeOf } from '../../../../models/dhcp/options.ts';
 import {
   dhcpCarrierMachine,
@@ -28,10 +27,10 @@ import { DhcpMessageType, type DhcpMessage, type DhcpMessageTypeCode } from '../
 import type { IkePayload } from '../../../../models/wire/ike/index.ts';
 import { tsFullRange } from '../../../../models/wire/ike/index.ts';
 import { bareClientMessage, throughCodec } from '../../../support/dhcp-messages.ts';
+import { silentDhcpClient, stubMethodContext } from '../../../support/method-context-stub.ts';
 import { edgePaths, expectFullCoverage, TransitionCoverage } from '../../../support/machine-coverage.ts';
 import { replyTo } from '../../dhcp/client-harness.ts';
 import { TestClock } from '../../dhcp/test-clock.ts';
-import { testRng } from '../../dhcp/test-rng.ts';
 
 type Snap = SnapshotFrom<typeof dhcpCarrierMachine>;
 type Labelled = CarrierEvent & { readonly label: string };
@@ -266,9 +265,8 @@ const CONFIGS: readonly Config[] = [
  * A silent stand-in for the DHCP client: the test plays its reports. It is another kind of actor logic than the
  * machine it replaces (it has no state and emits nothing), hence the conversion.
  */
-const silentDhcp = fromCallback(() => undefined) as unknown as typeof dhcpClientMachine;
 
-const machine = dhcpCarrierMachine.provide({ actors: { dhcpClient: silentDhcp } });
+const machine = dhcpCarrierMachine.provide({ actors: { dhcpClient: silentDhcpClient } });
 
 interface Recorder {
   readonly configured: (string | undefined)[];
@@ -276,26 +274,12 @@ interface Recorder {
 }
 
 function fakeContext(world: World, clock: TestClock, rec: Recorder, slot: string): ClientMethodContext {
-  const rng = (label: string): RandomStream => testRng(label.length);
-  return {
-    clock,
-    rng,
-    nowUs: () => clock.nowUs(),
-    setTimerUs: () => () => undefined,
-    traceState: () => undefined,
-    traceNote: () => undefined,
-    traceMachine: () => ({ current: () => 'none' }),
-    outerAddress: '198.51.100.11',
-    ikeUp: () => world.ikeUp,
-    requestChild: () => undefined,
-    scheduleChildRekey: () => undefined,
-    deleteChild: () => undefined,
+  return stubMethodContext(clock, () => world.ikeUp, {
     reconnect: (reason) => rec.reconnects.push(reason),
     configure: (config) => rec.configured.push(config?.address),
-    sendUdp: () => ({ kind: 'clear' }),
     children: () =>
       world.slotInstalled ? [{ slot, seq: 0, spiIn: 1, spiOut: 2, tsi: [tsFullRange()], tsr: [tsFullRange()] }] : [],
-  };
+  });
 }
 
 function inputFor(config: Config, ctx: ClientMethodContext): CarrierInput {

@@ -10,8 +10,8 @@
  * holds × IKE up/down) share one coverage count, which must reach every state and transition.
  */
 import { describe, expect, it } from 'vitest';
-import { createActor, fromCallback, type SnapshotFrom } from 'xstate';
-import type { DhcpClientEmitted, DhcpLeaseInfo, dhcpClientMachine } from '../../../../models/dhcp/client-machine.ts';
+import { createActor, type SnapshotFrom } from 'xstate';
+import type { DhcpClientEmitted, DhcpLeaseInfo } from '../../../../models/dhcp/client-machine.ts';
 import type {
   ChildExchangeInfo,
   ClientChildView,
@@ -39,10 +39,10 @@ import { emitDhcpMessage, parseDhcpMessage } from '../../../../models/wire/dhcp/
 import { DhcpMessageType, type DhcpMessage, type DhcpMessageTypeCode } from '../../../../models/wire/dhcp/types.ts';
 import { tsForAddress, tsFullRange, tsRange } from '../../../../models/wire/ike/index.ts';
 import { bareClientMessage, throughCodec } from '../../../support/dhcp-messages.ts';
+import { silentDhcpClient, stubMethodContext } from '../../../support/method-context-stub.ts';
 import { edgePaths, expectFullCoverage, TransitionCoverage } from '../../../support/machine-coverage.ts';
 import { replyTo } from '../../dhcp/client-harness.ts';
 import { TestClock } from '../../dhcp/test-clock.ts';
-import { testRng } from '../../dhcp/test-rng.ts';
 
 type Snap = SnapshotFrom<typeof rfc3456ClientMachine>;
 type Labelled = Rfc3456Event & { readonly label: string };
@@ -218,8 +218,7 @@ const CONFIGS: readonly Config[] = [
 ];
 
 /** A silent stand-in for the DHCP client (another kind of actor logic, hence the conversion): the test plays it. */
-const silentDhcp = fromCallback(() => undefined) as unknown as typeof dhcpClientMachine;
-const machine = rfc3456ClientMachine.provide({ actors: { dhcpClient: silentDhcp } });
+const machine = rfc3456ClientMachine.provide({ actors: { dhcpClient: silentDhcpClient } });
 
 function fakeContext(
   world: { readonly ikeUp: boolean; readonly children: readonly ClientChildView[] },
@@ -227,28 +226,14 @@ function fakeContext(
   sent: UdpDatagram[],
   configured: (string | undefined)[],
 ) {
-  const ctx: ClientMethodContext = {
-    clock,
-    rng: (label) => testRng(label.length),
-    nowUs: () => clock.nowUs(),
-    setTimerUs: () => () => undefined,
-    traceState: () => undefined,
-    traceNote: () => undefined,
-    traceMachine: () => ({ current: () => 'none' }),
-    outerAddress: '198.51.100.11',
-    ikeUp: () => world.ikeUp,
-    requestChild: () => undefined,
-    scheduleChildRekey: () => undefined,
-    deleteChild: () => undefined,
-    reconnect: () => undefined,
+  return stubMethodContext(clock, () => world.ikeUp, {
     configure: (config) => configured.push(config?.address),
     sendUdp: (d) => {
       sent.push(d);
       return { kind: 'clear' };
     },
     children: () => world.children,
-  };
-  return ctx;
+  });
 }
 
 const inputFor = (config: Config, ctx: ClientMethodContext): Rfc3456Input => ({
