@@ -12,7 +12,8 @@ import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import type { InterfaceConfig, NodeHost, SimNode } from '../contract.ts';
 import type { IkePeerConfig, ResponderPolicy } from '../ike/config.ts';
 import type { AddressProvider, GatewayMethodContext, ProviderHost, UdpDatagram } from '../methods/method.ts';
-import { gatewayMachine, noteAddress, type SaRecord } from './gateway/gateway-machine.ts';
+import { gatewayMachine, noteAddress, type ResponderRef, type SaRecord } from './gateway/gateway-machine.ts';
+import type { SaTable } from './gateway/sa-table.ts';
 import { providerActor } from './gateway/provider-actor.ts';
 import { IkeExchangeType, type IkeMessage } from '../wire/ike/index.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
@@ -91,8 +92,8 @@ export class GatewayNode implements SimNode<Packet> {
   private providerRef!: Actor<typeof providerActor>;
   /** The control plane (gateway/gateway-machine.ts): the SA table and one responder actor per IKE SA. */
   private gateway!: Actor<typeof gatewayMachine>;
-  private records: ReadonlyMap<string, SaRecord> = new Map();
-  private bySpiI: ReadonlyMap<string, SaRecord> = new Map();
+  /** The gateway machine's SA table (read only here: the machine changes it). */
+  private table!: SaTable<ResponderRef>;
   private readonly packets = new WeakMap<object, Packet>();
   /** The provider's traced actors by machine name (sessions come and go: pruned once stopped, see `pruneMachines`). */
   private readonly providerMachines = new Map<string, { readonly actor: AnyActorRef; current(): string }>();
@@ -120,7 +121,7 @@ export class GatewayNode implements SimNode<Packet> {
       input: {
         provider: this.provider,
         assigned: (ikeSaId, address) => {
-          const rec = this.records.get(ikeSaId);
+          const rec = this.table.records.get(ikeSaId);
           if (rec !== undefined) noteAddress(this.gateway.getSnapshot().context, rec, address);
         },
       },
@@ -133,6 +134,7 @@ export class GatewayNode implements SimNode<Packet> {
         policy: this.options.policy,
         psks: this.options.psks,
         rng: host.rng('ike'),
+        clock: host.clock,
         provider: this.providerRef,
         providerChildren: this.provider.childRequest !== undefined,
         ports: {
@@ -153,9 +155,7 @@ export class GatewayNode implements SimNode<Packet> {
         },
       },
     });
-    const { records, bySpiI } = this.gateway.getSnapshot().context;
-    this.records = records;
-    this.bySpiI = bySpiI;
+    this.table = this.gateway.getSnapshot().context.table;
     this.gateway.start();
   }
 
@@ -180,10 +180,10 @@ export class GatewayNode implements SimNode<Packet> {
       // A provider whose lease for the peer's address ends takes the address back by deleting the IKE SA (RFC 7296
       // §1.4.1): a Delete to the peer, the SA's routes and address released through `remove`.
       closeIkeSa: (ikeSaId, reason) => {
-        this.records.get(ikeSaId)?.actor.send({ type: 'cmd.delete', notifyPeer: true, reason });
+        this.table.records.get(ikeSaId)?.actor.send({ type: 'cmd.delete', notifyPeer: true, reason });
       },
       sendToPeer: (ikeSaId, d) => {
-        const rec = this.records.get(ikeSaId);
+        const rec = this.table.records.get(ikeSaId);
         return rec !== undefined && this.sealTo(rec, datagramPacket(d));
       },
     };
@@ -197,7 +197,7 @@ export class GatewayNode implements SimNode<Packet> {
   /** Routing entries: ikeSaId → inbound SPIs of its live Child SAs (newest first). */
   routes(): Readonly<Record<string, readonly number[]>> {
     const out: Record<string, number[]> = {};
-    for (const rec of this.records.values()) out[rec.id] = rec.children.map((c) => c.spiIn);
+    for (const rec of this.table.records.values()) out[rec.id] = rec.children.map((c) => c.spiIn);
     return out;
   }
 
@@ -217,7 +217,7 @@ export class GatewayNode implements SimNode<Packet> {
    * else (a new IKE_SA_INIT, a retired or unknown SA) to the gateway machine.
    */
   private receiveIke(src: string, m: IkeMessage): void {
-    const rec = this.bySpiI.get(m.spiI);
+    const rec = this.table.bySpi(m.spiI);
     if (rec !== undefined && namesSa(rec, m)) {
       rec.actor.send({ type: 'net.recv', message: m });
       return;
@@ -265,9 +265,9 @@ export class GatewayNode implements SimNode<Packet> {
   private receiveEsp(p: Packet): void {
     const esp = espOf(p);
     if (esp === undefined) return;
-    for (const rec of this.records.values()) {
-      const child = rec.children.find((c) => c.spiIn === esp.spi);
-      if (child === undefined) continue;
+    const found = this.table.espChild(esp.spi);
+    if (found !== undefined) {
+      const { rec, child } = found;
       const inner = esp.inner;
       // RFC 4303 §3.4.4 then §3.4.3: the ICV with the SA's key, then the anti-replay window.
       const verdict = this.inbound.admit(p, this.espKey(rec, child.spiIn, child.spiOut));
@@ -352,7 +352,7 @@ export class GatewayNode implements SimNode<Packet> {
       return;
     }
     if (p.ip.dst === this.options.inside.address || p.ip.dst === LIMITED_BROADCAST) return;
-    for (const rec of this.records.values()) if (this.sealTo(rec, p)) return;
+    for (const rec of this.table.routesTo(p.ip.dst)) if (this.sealTo(rec, p)) return;
     this.host.traceNote('data.noRoute', {
       dst: p.ip.dst,
       protocol: p.ip.protocol === IpProtocol.UDP ? 'udp' : p.ip.protocol,
@@ -371,7 +371,7 @@ export class GatewayNode implements SimNode<Packet> {
 
   states(): Readonly<Record<string, string>> {
     const out: Record<string, string> = {};
-    for (const rec of this.records.values()) out[`ike:${rec.id}`] = rec.phase;
+    for (const rec of this.table.records.values()) out[`ike:${rec.id}`] = rec.phase;
     this.pruneMachines();
     for (const [name, t] of this.providerMachines) out[name] = t.current();
     return out;

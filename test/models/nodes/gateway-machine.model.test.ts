@@ -73,6 +73,7 @@ function harness() {
       policy: { ...DEFAULT_RESPONDER_POLICY, protectedSubnets: [tsRange('10.1.0.0', '10.1.0.255')] },
       psks: { 'c@example.com': 'p' },
       rng: createRng(9),
+      clock: { setTimeout: () => 0, clearTimeout: () => undefined },
       provider,
       providerChildren: false,
       ports: {
@@ -87,7 +88,7 @@ function harness() {
     },
   });
   gateway.start();
-  const records = (): ReadonlyMap<string, SaRecord> => gateway.getSnapshot().context.records;
+  const records = (): ReadonlyMap<string, SaRecord> => gateway.getSnapshot().context.table.records;
   const reap = (): void => {
     for (const f of later.splice(0)) f();
   };
@@ -154,7 +155,8 @@ describe('gateway machine: scripted paths through real actors', () => {
       rec: a,
       emitted: { type: 'ike.rekeyed', oldSpiI: 'aaaa0000aaaa0000', keys: { ...keys, spiI: 'cccc0000cccc0000' } },
     });
-    expect(h.gateway.getSnapshot().context.bySpiI.get('cccc0000cccc0000')).toBe(a);
+    expect(h.gateway.getSnapshot().context.table.bySpi('cccc0000cccc0000')).toBe(a);
+    expect(h.gateway.getSnapshot().context.table.bySpi('aaaa0000aaaa0000')).toBeUndefined();
     // b authenticates as the same identity with INITIAL_CONTACT: a is deleted silently (RFC 7296 §2.4).
     const before = h.sent.length;
     h.gateway.send({
@@ -168,9 +170,12 @@ describe('gateway machine: scripted paths through real actors', () => {
     expect(h.sent.length).toBe(before); // no Delete: the peer said it forgot that SA
     expect(h.released).toEqual(['aaaa0000aaaa0000']);
     expect(h.records().has('aaaa0000aaaa0000')).toBe(false);
-    expect(h.gateway.getSnapshot().children['ike:aaaa0000aaaa0000#0']).toBeDefined();
+    // The closed responder reached its final state; the gateway stops it once the event is over (gw.reap).
+    expect(a.actor.getSnapshot().status).toBe('done');
+    const reaped: string[] = [];
+    h.gateway.subscribe({ next: () => reaped.push('gateway stepped') });
     h.reap();
-    expect(h.gateway.getSnapshot().children['ike:aaaa0000aaaa0000#0']).toBeUndefined();
+    expect(reaped).toEqual(['gateway stepped']);
     // b closes with a Delete to the peer (cmd.delete: note, send, closed); its last response is retired.
     b.actor.send({ type: 'cmd.delete', notifyPeer: true, reason: 'replaced' });
     expect(h.sent.at(-1)?.message.exchangeType).toBe(IkeExchangeType.INFORMATIONAL);
@@ -193,25 +198,26 @@ describe('gateway machine: scripted paths through real actors', () => {
   it('a crash forgets every SA and the provider’s state; nothing is received until the restart', () => {
     const h = harness();
     h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('dddd0000dddd0000') });
+    const responder = h.records().get('dddd0000dddd0000')?.actor;
+    expect(responder?.getSnapshot().status).toBe('active');
     h.gateway.send({ type: 'gw.crash' });
+    expect(responder?.getSnapshot().status).toBe('stopped');
     expect(h.gateway.getSnapshot().value).toBe('down');
     expect(h.records().size).toBe(0);
     expect(h.resets()).toBe(1);
-    expect(Object.keys(h.gateway.getSnapshot().children)).toEqual([]);
     h.gateway.send({ type: 'gw.restart' });
     expect(h.gateway.getSnapshot().value).toBe('up');
   });
 
-  it('a crash stops the responders newest first (xstate copies its children per stop: LIFO keeps that copy cheap)', () => {
+  it('a crash stops every responder, newest first, each with its deterministic id', () => {
     const h = harness();
     const spis = ['aaaa0000aaaa0001', 'aaaa0000aaaa0002', 'aaaa0000aaaa0003'];
     for (const spi of spis) h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest(spi) });
     const stopped: string[] = [];
-    for (const [id, child] of Object.entries(h.gateway.getSnapshot().children))
-      child?.subscribe({ complete: () => stopped.push(id) });
+    for (const rec of h.records().values()) rec.actor.subscribe({ complete: () => stopped.push(rec.actor.id) });
     h.gateway.send({ type: 'gw.crash' });
     expect(stopped).toEqual(['ike:aaaa0000aaaa0003#2', 'ike:aaaa0000aaaa0002#1', 'ike:aaaa0000aaaa0001#0']);
-    expect(Object.keys(h.gateway.getSnapshot().children)).toEqual([]);
+    expect(h.records().size).toBe(0);
   });
 
   it('covers every state and transition', () => {

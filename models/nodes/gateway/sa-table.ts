@@ -1,0 +1,201 @@
+/**
+ * The gateway's SA table: every live IKE SA's record, and the indexes the per-packet and per-exchange paths look
+ * records up by — the initiator's SPI (RFC 7296 §3.1), the authenticated identity (one IKE SA per identity, §2.4),
+ * the inner address the provider gave (overlaps), the inbound ESP SPI of each Child SA (RFC 4303 §2.1: the SPI names
+ * the SA) and the single inner addresses the Child SAs' TSi cover (routing inside → tunnel). A storm holds every
+ * client's SA here, so nothing on a per-packet or per-client path scans the table.
+ *
+ * Where several records match, the answer is the oldest record first (the order of the table, `ordinal`), which is
+ * the order a scan of the table gave — so an index never changes which SA a packet goes to.
+ */
+import type { ChildSa } from '../../ike/sa.ts';
+import type { IkeMessage } from '../../wire/ike/index.ts';
+
+/** The responder actor as the table needs it (the gateway machine's ResponderRef). */
+export interface SaActorRef {
+  readonly id: string;
+}
+
+export interface SaRecord<A extends SaActorRef = SaActorRef> {
+  /** Stable id: the SPIi of the first IKE SA (rekeys keep it). */
+  readonly id: string;
+  /** Creation order in this table (ties between matching records go to the oldest). */
+  readonly ordinal: number;
+  readonly actor: A;
+  readonly peerAddress: string;
+  /** The responder's phase as last traced (`ike:<SPI>` state events). */
+  phase: string;
+  /** The authenticated identity ('' before IKE_AUTH); set through `SaTable.setPeer`. */
+  readonly peerId: string;
+  /** Newest first; each is a routing entry (TSi) until deleted. Set through `SaTable.setChildren`. */
+  readonly children: readonly ChildSa[];
+  /** The inner address the provider gave this IKE SA (for `address.overlap`); set through `SaTable.setAddress`. */
+  readonly address?: string;
+  /** The initiator SPI the table knows this record by now (a rekey moves it, RFC 7296 §2.18). */
+  readonly spiI: string;
+  /** The responder's last response on its current IKE SA, kept past the SA's end (`retired`, RFC 7296 §2.1). */
+  lastResponse?: IkeMessage;
+}
+
+type Mutable<R> = { -readonly [K in keyof R]: R[K] };
+
+/** Records in table order, kept sorted by `ordinal` (lists are short: one identity, one address, one SPI). */
+function insertSorted<R extends { readonly ordinal: number }>(
+  index: Map<string | number, R[]>,
+  key: string | number,
+  rec: R,
+): void {
+  const list = index.get(key);
+  if (list === undefined) {
+    index.set(key, [rec]);
+    return;
+  }
+  if (list.includes(rec)) return;
+  let i = list.length;
+  while (i > 0 && (list[i - 1] as R).ordinal > rec.ordinal) i -= 1;
+  list.splice(i, 0, rec);
+}
+
+function removeFrom<R>(index: Map<string | number, R[]>, key: string | number, rec: R): void {
+  const list = index.get(key);
+  if (list === undefined) return;
+  const i = list.indexOf(rec);
+  if (i < 0) return;
+  if (list.length === 1) index.delete(key);
+  else list.splice(i, 1);
+}
+
+/** A TSi that names one address (the methods' usual inner address) is indexed by it; any wider one is kept aside. */
+function singleAddresses(children: readonly ChildSa[]): { readonly addresses: string[]; readonly wide: boolean } {
+  const addresses: string[] = [];
+  let wide = false;
+  for (const c of children)
+    for (const ts of c.tsi) {
+      if (ts.kind === 'ipv4Range' && ts.startAddress === ts.endAddress) addresses.push(ts.startAddress);
+      else wide = true;
+    }
+  return { addresses, wide };
+}
+
+export class SaTable<A extends SaActorRef = SaActorRef> {
+  /** Every live record by `id`, oldest first. */
+  readonly records = new Map<string, SaRecord<A>>();
+  private readonly bySpiI = new Map<string, SaRecord<A>>();
+  private readonly byPeer = new Map<string, SaRecord<A>[]>();
+  private readonly byAddress = new Map<string, SaRecord<A>[]>();
+  private readonly byEspSpi = new Map<number, SaRecord<A>[]>();
+  private readonly byInner = new Map<string, SaRecord<A>[]>();
+  /** Records with a Child SA whose TSi is wider than one address (e.g. RFC 3456's DHCP SA, 0.0.0.0/0). */
+  private readonly wide = new Set<SaRecord<A>>();
+  private nextOrdinal = 0;
+
+  get size(): number {
+    return this.records.size;
+  }
+
+  add(id: string, actor: A, peerAddress: string): SaRecord<A> {
+    const rec: SaRecord<A> = {
+      id,
+      ordinal: this.nextOrdinal++,
+      actor,
+      peerAddress,
+      phase: 'none',
+      peerId: '',
+      children: [],
+      spiI: id,
+    };
+    this.records.set(id, rec);
+    this.bySpiI.set(id, rec);
+    return rec;
+  }
+
+  /** The record an IKE message's SPIi names (its current IKE SA). */
+  bySpi(spiI: string): SaRecord<A> | undefined {
+    return this.bySpiI.get(spiI);
+  }
+
+  /** The IKE SA was rekeyed: it is known by the new SPIi only (RFC 7296 §2.18). */
+  moveSpi(rec: SaRecord<A>, oldSpiI: string, newSpiI: string): void {
+    this.bySpiI.set(newSpiI, rec);
+    this.bySpiI.delete(oldSpiI);
+    (rec as Mutable<SaRecord<A>>).spiI = newSpiI;
+  }
+
+  setPeer(rec: SaRecord<A>, peerId: string): void {
+    if (rec.peerId === peerId) return;
+    if (rec.peerId !== '') removeFrom(this.byPeer, rec.peerId, rec);
+    (rec as Mutable<SaRecord<A>>).peerId = peerId;
+    if (peerId !== '') insertSorted(this.byPeer, peerId, rec);
+  }
+
+  /** Live records authenticated as `peerId`, oldest first. */
+  ofPeer(peerId: string): readonly SaRecord<A>[] {
+    return this.byPeer.get(peerId) ?? [];
+  }
+
+  setAddress(rec: SaRecord<A>, address: string): void {
+    if (rec.address !== undefined) removeFrom(this.byAddress, rec.address, rec);
+    (rec as Mutable<SaRecord<A>>).address = address;
+    insertSorted(this.byAddress, address, rec);
+  }
+
+  /** Live records given `address`, oldest first. */
+  holding(address: string): readonly SaRecord<A>[] {
+    return this.byAddress.get(address) ?? [];
+  }
+
+  setChildren(rec: SaRecord<A>, children: readonly ChildSa[]): void {
+    this.unindexChildren(rec);
+    (rec as Mutable<SaRecord<A>>).children = children;
+    for (const c of children) insertSorted(this.byEspSpi, c.spiIn, rec);
+    const { addresses, wide } = singleAddresses(children);
+    for (const a of addresses) insertSorted(this.byInner, a, rec);
+    if (wide) this.wide.add(rec);
+  }
+
+  /** The oldest record with a Child SA of inbound SPI `spi`, and that Child SA. */
+  espChild(spi: number): { readonly rec: SaRecord<A>; readonly child: ChildSa } | undefined {
+    for (const rec of this.byEspSpi.get(spi) ?? []) {
+      const child = rec.children.find((c) => c.spiIn === spi);
+      if (child !== undefined) return { rec, child };
+    }
+    return undefined;
+  }
+
+  /**
+   * The records that may route a packet to `dst` inside a tunnel, oldest first: those with a TSi of exactly `dst`
+   * and those with a wider TSi (the caller checks the full selectors).
+   */
+  routesTo(dst: string): readonly SaRecord<A>[] {
+    const exact = this.byInner.get(dst);
+    if (this.wide.size === 0) return exact ?? [];
+    const all = new Set([...(exact ?? []), ...this.wide]);
+    return [...all].sort((x, y) => x.ordinal - y.ordinal);
+  }
+
+  remove(rec: SaRecord<A>): void {
+    if (this.records.get(rec.id) !== rec) return;
+    this.records.delete(rec.id);
+    if (this.bySpiI.get(rec.spiI) === rec) this.bySpiI.delete(rec.spiI);
+    if (this.bySpiI.get(rec.id) === rec) this.bySpiI.delete(rec.id);
+    if (rec.peerId !== '') removeFrom(this.byPeer, rec.peerId, rec);
+    if (rec.address !== undefined) removeFrom(this.byAddress, rec.address, rec);
+    this.unindexChildren(rec);
+  }
+
+  clear(): void {
+    this.records.clear();
+    this.bySpiI.clear();
+    this.byPeer.clear();
+    this.byAddress.clear();
+    this.byEspSpi.clear();
+    this.byInner.clear();
+    this.wide.clear();
+  }
+
+  private unindexChildren(rec: SaRecord<A>): void {
+    for (const c of rec.children) removeFrom(this.byEspSpi, c.spiIn, rec);
+    for (const a of singleAddresses(rec.children).addresses) removeFrom(this.byInner, a, rec);
+    this.wide.delete(rec);
+  }
+}
