@@ -52,7 +52,7 @@ export function request(
 ): Outgoing {
   const a =
     keys === undefined
-      ? { spiI: ctx.spiI, spiR: ZERO_SPI, originalInitiator: true, suite: undefined }
+      ? { spiI: ctx.init.spiI, spiR: ZERO_SPI, originalInitiator: true, suite: undefined }
       : addressing(keys, true);
   const id = exchangeType === IkeExchangeType.IKE_SA_INIT ? 0 : ctx.nextId;
   const message = ikeMessage(a, exchangeType, id, false, payloads);
@@ -64,22 +64,23 @@ export function request(
 
 /** IKE_SA_INIT (RFC 7296 §1.2): a fresh SPIi, our KE of the preferred group and a nonce. */
 export function initRequest(ctx: Ctx): Outgoing {
-  const spiI = randomIkeSpi(ctx.rng);
-  const { payloads, nonceI } = ikeInit.buildI(ctx.cfg, ctx.rng, ctx.dhGroup);
-  return request({ ...ctx, spiI }, 'ike-init', IkeExchangeType.IKE_SA_INIT, payloads, { spiI, nonceI });
+  const spiI = randomIkeSpi(ctx.input.rng);
+  const { payloads, nonceI } = ikeInit.buildI(ctx.input.cfg, ctx.input.rng, ctx.init.dhGroup);
+  const init = { ...ctx.init, spiI, nonceI };
+  return request({ ...ctx, init }, 'ike-init', IkeExchangeType.IKE_SA_INIT, payloads, { init });
 }
 
 /** RFC 7296 §1.2: IKE_SA_INIT again with a KE of the group the responder named in INVALID_KE_PAYLOAD. */
 export function initRetry(ctx: Ctx, dhGroup: number): Outgoing {
-  const { payloads, nonceI } = ikeInit.buildI(ctx.cfg, ctx.rng, dhGroup);
-  return request(ctx, 'ike-init', IkeExchangeType.IKE_SA_INIT, payloads, { nonceI, dhGroup });
+  const { payloads, nonceI } = ikeInit.buildI(ctx.input.cfg, ctx.input.rng, dhGroup);
+  return request(ctx, 'ike-init', IkeExchangeType.IKE_SA_INIT, payloads, { init: { ...ctx.init, nonceI, dhGroup } });
 }
 
 /** RFC 7296 §2.6: the same IKE_SA_INIT with N(COOKIE) first. */
 export function cookieRetry(ctx: Ctx, cookie: Uint8Array): Outgoing {
   const previous = ctx.pending?.message.payloads ?? [];
   return request(ctx, 'ike-init', IkeExchangeType.IKE_SA_INIT, ikeInit.withCookie(previous, cookie), {
-    cookieRetries: ctx.cookieRetries + 1,
+    init: { ...ctx.init, cookieRetries: ctx.init.cookieRetries + 1 },
   });
 }
 
@@ -104,9 +105,11 @@ export type InitReply = { readonly kind: 'cookie'; readonly cookie: Uint8Array }
 export function initReply(ctx: Ctx, m: IkeMessage): InitReply {
   const cookie = ikeInit.cookieOf(m);
   if (cookie !== undefined) {
-    return ctx.cookieRetries < MAX_COOKIE_RETRIES ? { kind: 'cookie', cookie } : { kind: 'fail', notify: 'COOKIE' };
+    return ctx.init.cookieRetries < MAX_COOKIE_RETRIES
+      ? { kind: 'cookie', cookie }
+      : { kind: 'fail', notify: 'COOKIE' };
   }
-  return ikeInit.processI(ctx.cfg, m);
+  return ikeInit.processI(ctx.input.cfg, m);
 }
 
 /** The first IKE_AUTH request (RFC 7296 §1.2), after an IKE_SA_INIT response `r` accepted. */
@@ -116,54 +119,65 @@ export function authRequest(
   r: Extract<ikeInit.InitProcessI, { readonly kind: 'ok' }>,
 ): Outgoing {
   const keys: IkeSaKeys = {
-    spiI: ctx.spiI,
+    spiI: ctx.init.spiI,
     spiR: m.spiR,
     suite: r.suite,
     dhGroup: r.dhGroup,
-    nonceI: ctx.nonceI,
+    nonceI: ctx.init.nonceI,
     nonceR: r.nonceR,
   };
-  const childSpiIn = randomEspSpi(ctx.rng);
+  const childSpiIn = randomEspSpi(ctx.input.rng);
   // draft-ietf-ipsec-dhcp-over-ike-00 §3: wildcard selectors unless the method names others.
-  const sel = ctx.method.authChildSelectors?.() ?? childCreate.defaultChildSelectors();
-  const childPayloads = ctx.method.childInAuth ? childCreate.buildI(ctx.cfg, { spiIn: childSpiIn, ...sel }) : [];
+  const sel = ctx.input.method.authChildSelectors?.() ?? childCreate.defaultChildSelectors();
+  const childPayloads = ctx.input.method.childInAuth
+    ? childCreate.buildI(ctx.input.cfg, { spiIn: childSpiIn, ...sel })
+    : [];
   const payloads = ikeAuth.buildI(
-    ctx.cfg.identity,
-    ctx.peerIdentity,
-    ctx.cfg.pskName,
+    ctx.input.cfg.identity,
+    ctx.input.peerIdentity,
+    ctx.input.cfg.pskName,
     keys,
-    ctx.method.authRequestPayloads(),
+    ctx.input.method.authRequestPayloads(),
     childPayloads,
     // Each initiator machine is one fresh connection: its IKE SA is the only one to this gateway (RFC 7296 §2.4).
-    ctx.cfg.initialContact,
+    ctx.input.cfg.initialContact,
   );
-  return request({ ...ctx, keys }, 'ike-auth', IkeExchangeType.IKE_AUTH, payloads, { keys, childSpiIn }, keys);
+  return request(
+    { ...ctx, keys },
+    'ike-auth',
+    IkeExchangeType.IKE_AUTH,
+    payloads,
+    { keys, auth: { ...ctx.auth, childSpiIn } },
+    keys,
+  );
 }
 
 /** AUTHENTICATION_FAILED, or (first round) an AUTH payload that does not verify (RFC 7296 §2.15). */
 export function authFailed(ctx: Ctx, m: IkeMessage): boolean {
   if (errorNotifies(m).includes('AUTHENTICATION_FAILED')) return true;
   // Only the first IKE_AUTH response carries AUTH; later rounds carry the method's payloads (draft-ietf §3).
-  return ctx.authRound === 0 && (ctx.keys === undefined || !ikeAuth.processI(m, ctx.cfg.pskName, ctx.keys));
+  return ctx.auth.round === 0 && (ctx.keys === undefined || !ikeAuth.processI(m, ctx.input.cfg.pskName, ctx.keys));
 }
 
 /** Reads an authenticated IKE_AUTH response: the method's outcome (its hook is called here, once) and the child. */
 export function readAuthReply(ctx: Ctx, m: IkeMessage): AuthReply {
   const errors = errorNotifies(m);
-  const outcome = ctx.method.processAuthResponse(m, errors);
+  const outcome = ctx.input.method.processAuthResponse(m, errors);
   const child =
-    outcome.kind === 'configured' && ctx.method.childInAuth ? childCreate.processI(ctx.cfg, m, errors) : undefined;
+    outcome.kind === 'configured' && ctx.input.method.childInAuth
+      ? childCreate.processI(ctx.input.cfg, m, errors)
+      : undefined;
   return { outcome, child };
 }
 
 /** The IKE SA is up: the IKE_AUTH Child SA (if any) and the inner address the method got. */
 export function upState(ctx: Ctx): Partial<Ctx> {
-  const reply = ctx.authReply;
+  const reply = ctx.auth.reply;
   const children: ClientChild[] = [];
   if (reply?.child?.ok === true) {
     const r = reply.child;
     children.push({
-      spiIn: ctx.childSpiIn,
+      spiIn: ctx.auth.childSpiIn,
       spiOut: r.spiOut,
       suite: r.suite,
       tsi: r.tsi,
@@ -174,23 +188,28 @@ export function upState(ctx: Ctx): Partial<Ctx> {
   }
   const c = reply?.outcome.kind === 'configured' ? reply.outcome.config : undefined;
   const config = c === undefined || c.address === '' ? undefined : c;
-  return { children, slotSeq: children.length, timerSlots: children.map((x) => x.slot), config, authReply: undefined };
+  return {
+    children,
+    slotSeq: children.length,
+    timerSlots: children.map((x) => x.slot),
+    config,
+    auth: { ...ctx.auth, reply: undefined },
+  };
 }
 
 /** The next IKE_AUTH round with the method's payloads (draft-ietf-ipsec-dhcp-over-ike-00 §3). */
 export function nextAuthRound(ctx: Ctx): Outgoing {
-  const o = ctx.authReply?.outcome;
+  const o = ctx.auth.reply?.outcome;
   const payloads = o?.kind === 'more' ? o.payloads : [];
   return request(ctx, 'ike-auth', IkeExchangeType.IKE_AUTH, payloads, {
-    authRound: ctx.authRound + 1,
-    authReply: undefined,
+    auth: { ...ctx.auth, round: ctx.auth.round + 1, reply: undefined },
   });
 }
 
 /** Why an IKE SA that authenticated is deleted at once (no address, no Child SA). */
 export function authDeleteReason(ctx: Ctx): string {
-  const reply = ctx.authReply;
-  if (ctx.disconnectAfterAuth) return 'disconnect';
+  const reply = ctx.auth.reply;
+  if (ctx.auth.disconnectAfter) return 'disconnect';
   if (reply?.outcome.kind === 'failed') return reply.outcome.notify;
   if (reply?.child?.ok === false) return reply.child.notify;
   return 'disconnect';
@@ -200,19 +219,19 @@ export function authDeleteReason(ctx: Ctx): string {
 export function ikeDeleteRequest(ctx: Ctx, reason: string): Outgoing {
   return request(ctx, 'ike-delete', IkeExchangeType.INFORMATIONAL, ikeDelete.buildI(), {
     closeReason: reason,
-    authReply: undefined,
+    auth: { ...ctx.auth, reply: undefined },
   });
 }
 
 /** The Child SA rekey timer's wait (strongSwan: rekey_time − random jitter). */
 export function childRekeyDelayMs(ctx: Ctx): number {
-  const lt = ctx.cfg.lifetimes;
-  return jittered(lt.childRekeyMs, lt.jitterMs, (n) => ctx.rng.intBelow(n));
+  const lt = ctx.input.cfg.lifetimes;
+  return jittered(lt.childRekeyMs, lt.jitterMs, (n) => ctx.input.rng.intBelow(n));
 }
 
 export function ikeRekeyDelayMs(ctx: Ctx): number {
-  const lt = ctx.cfg.lifetimes;
-  return jittered(lt.ikeRekeyMs, lt.jitterMs, (n) => ctx.rng.intBelow(n));
+  const lt = ctx.input.cfg.lifetimes;
+  return jittered(lt.ikeRekeyMs, lt.jitterMs, (n) => ctx.input.rng.intBelow(n));
 }
 
 function queueKey(item: QueueItem): string {
@@ -251,22 +270,33 @@ function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys): Started | undefined 
     case 'child-rekey': {
       const old = ctx.children.find((c) => c.slot === item.slot);
       if (old === undefined) return undefined;
-      const spiIn = randomEspSpi(ctx.rng);
+      const spiIn = randomEspSpi(ctx.input.rng);
       const info: ChildExchangeInfo = {
         slot: item.slot,
         rekey: true,
         selectors: { tsi: old.tsi, tsr: old.tsr },
         byMethod: item.byMethod,
       };
-      const extra = item.payloads ?? ctx.method.childRequestPayloads?.(info) ?? [];
-      const payloads = childRekey.buildI(ctx.cfg, ctx.rng, old.spiIn, { spiIn, tsi: old.tsi, tsr: old.tsr }, extra);
+      const extra = item.payloads ?? ctx.input.method.childRequestPayloads?.(info) ?? [];
+      const payloads = childRekey.buildI(
+        ctx.input.cfg,
+        ctx.input.rng,
+        old.spiIn,
+        { spiIn, tsi: old.tsi, tsr: old.tsr },
+        extra,
+      );
       const o = request(ctx, 'child-rekey', IkeExchangeType.CREATE_CHILD_SA, payloads, {}, keys, { info, spiIn, old });
       return { ...o, cancelTimer: undefined };
     }
     case 'child-create': {
-      const spiIn = randomEspSpi(ctx.rng);
+      const spiIn = randomEspSpi(ctx.input.rng);
       const info: ChildExchangeInfo = { slot: item.slot, rekey: false, selectors: item.selectors, byMethod: true };
-      const payloads = childCreate.buildCreateI(ctx.cfg, ctx.rng, { spiIn, ...item.selectors }, item.payloads);
+      const payloads = childCreate.buildCreateI(
+        ctx.input.cfg,
+        ctx.input.rng,
+        { spiIn, ...item.selectors },
+        item.payloads,
+      );
       const o = request(ctx, 'child-create', IkeExchangeType.CREATE_CHILD_SA, payloads, {}, keys, { info, spiIn });
       return { ...o, cancelTimer: undefined };
     }
@@ -286,8 +316,8 @@ function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys): Started | undefined 
       return { ...o, cancelTimer: childRekeyTimerId(child.slot) };
     }
     case 'ike-rekey': {
-      const spiI = randomIkeSpi(ctx.rng);
-      const { payloads, nonceI } = ikeRekey.buildI(keys, spiI, ctx.rng);
+      const spiI = randomIkeSpi(ctx.input.rng);
+      const { payloads, nonceI } = ikeRekey.buildI(keys, spiI, ctx.input.rng);
       const o = request(ctx, 'ike-rekey', IkeExchangeType.CREATE_CHILD_SA, payloads, {
         newKeys: { ...keys, spiI, nonceI },
       });
@@ -325,10 +355,10 @@ export function readChildReply(ctx: Ctx, m: IkeMessage): ChildReply | undefined 
   const errors = errorNotifies(m);
   const old = p.old;
   const stillThere = old === undefined || ctx.children.includes(old);
-  const result = childCreate.processI(ctx.cfg, m, errors);
+  const result = childCreate.processI(ctx.input.cfg, m, errors);
   // RFC 7296 §2.25: retry later (strongSwan: a few seconds, randomised). The method is told; its outcome is moot.
   const retry = info.rekey && (errors.includes('TEMPORARY_FAILURE') || !stillThere);
-  const hooked = ctx.method.processChildResponse?.(info, m, errors);
+  const hooked = ctx.input.method.processChildResponse?.(info, m, errors);
   const outcome =
     hooked ?? (result.ok ? { kind: 'accept' as const } : { kind: 'reject' as const, reason: result.notify });
   return { info, spiIn, old, retry, result, outcome };
@@ -414,10 +444,14 @@ export function peerAnswer(ctx: Ctx, m: IkeMessage): PeerAnswer {
       cancelSlots: NO_SLOTS,
     };
   }
-  if (m.messageId === ctx.peerNextId - 1 && ctx.lastResponse !== undefined)
-    return { update: undefined, emits: [{ type: 'net.send', message: ctx.lastResponse }], cancelSlots: NO_SLOTS };
-  if (m.messageId !== ctx.peerNextId)
-    return { update: undefined, emits: [ignoredNote(m, `expected request #${ctx.peerNextId}`)], cancelSlots: NO_SLOTS };
+  if (m.messageId === ctx.peer.nextId - 1 && ctx.peer.lastResponse !== undefined)
+    return { update: undefined, emits: [{ type: 'net.send', message: ctx.peer.lastResponse }], cancelSlots: NO_SLOTS };
+  if (m.messageId !== ctx.peer.nextId)
+    return {
+      update: undefined,
+      emits: [ignoredNote(m, `expected request #${ctx.peer.nextId}`)],
+      cancelSlots: NO_SLOTS,
+    };
   if (m.exchangeType !== IkeExchangeType.INFORMATIONAL)
     return {
       update: undefined,
@@ -436,8 +470,7 @@ export function peerAnswer(ctx: Ctx, m: IkeMessage): PeerAnswer {
   );
   return {
     update: {
-      peerNextId: m.messageId + 1,
-      lastResponse: resp,
+      peer: { nextId: m.messageId + 1, lastResponse: resp },
       children: ctx.children.filter((c) => !mine.includes(c)),
     },
     emits: [
@@ -452,7 +485,7 @@ export function peerAnswer(ctx: Ctx, m: IkeMessage): PeerAnswer {
 export function peerDeletesIke(ctx: Ctx, m: IkeMessage): boolean {
   const keys = ctx.keys;
   if (keys === undefined || m.response) return false;
-  if (m.spiI !== keys.spiI || m.spiR !== keys.spiR || m.messageId !== ctx.peerNextId) return false;
+  if (m.spiI !== keys.spiI || m.spiR !== keys.spiR || m.messageId !== ctx.peer.nextId) return false;
   return m.exchangeType === IkeExchangeType.INFORMATIONAL && ikeDelete.processR(m);
 }
 

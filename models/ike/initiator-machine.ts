@@ -17,7 +17,7 @@
  * `cmd.disconnect`, `net.recv`, `cmd.child`, `cmd.childRekeyAt`, `cmd.childDelete`; outputs: emitted `net.send` and
  * `ike.*` events (emitted.ts). Guards and actions are named; their bodies are the pure helpers of initiator-core.ts.
  */
-import { assertEvent, emit, enqueueActions, setup, assign } from 'xstate';
+import { assertEvent, emit, enqueueActions as xstateEnqueueActions, setup, assign } from 'xstate';
 import type { IkeMessage } from '../wire/ike/index.ts';
 import { note, type IkeEmitted } from './emitted.ts';
 import type { ChildRequest } from './hooks.ts';
@@ -54,6 +54,53 @@ interface Effects {
   emit(e: IkeEmitted): void;
   cancel(id: string): void;
   raise(e: InitiatorEvent, options: { id: string; delay: number }): void;
+}
+
+/** What xstate's `enqueue` offers the composite actions (a subset: the rest is not used here). */
+interface Enqueue extends Omit<Effects, 'assign'> {
+  assign(update: Partial<Ctx>): void;
+}
+
+/**
+ * Effects whose context changes are merged into one assign, enqueued after the action's other effects. xstate rebuilds
+ * the whole snapshot (state value, tags) for every assign, and the composite actions assign two or three times; the
+ * events they emit, raise and cancel are fixed objects that do not read the context, and no one outside sees the
+ * context before the transition ends, so the merged assign leaves the same snapshot. One object per action run, no
+ * closures.
+ */
+class MergedAssign implements Effects {
+  private update: Partial<Ctx> | undefined;
+
+  constructor(private readonly q: Enqueue) {}
+
+  assign(update: Partial<Ctx>): void {
+    this.update = this.update === undefined ? update : { ...this.update, ...update };
+  }
+  emit(e: IkeEmitted): void {
+    this.q.emit(e);
+  }
+  cancel(id: string): void {
+    this.q.cancel(id);
+  }
+  raise(e: InitiatorEvent, options: { id: string; delay: number }): void {
+    this.q.raise(e, options);
+  }
+  flush(): void {
+    if (this.update !== undefined) this.q.assign(this.update);
+  }
+}
+
+/** xstate's `enqueueActions` with the context changes of one run merged (see `MergedAssign`). */
+function enqueueActions<P = undefined>(
+  body: (args: { readonly context: Ctx; readonly event: InitiatorEvent; readonly enqueue: Effects }, params: P) => void,
+) {
+  return xstateEnqueueActions<Ctx, InitiatorEvent, P, InitiatorEvent, never, never, never, never, IkeEmitted>(
+    ({ context, event, enqueue }, params) => {
+      const fx = new MergedAssign(enqueue);
+      body({ context, event, enqueue: fx }, params);
+      fx.flush();
+    },
+  );
 }
 
 /** The message of a `net.recv` (guards run per event: a type check that narrows, no allocation as in assertEvent). */
@@ -111,7 +158,7 @@ export const initiatorMachine = setup({
     /** RFC 7296 §2.1: the wait after the outstanding request's last send (strongSwan's schedule). */
     retransmitWait: ({ context }) => context.retransmitWaitsMs[context.pending?.sendIndex ?? 0] ?? 0,
     ikeRekeyDelay: ({ context }) => context.ikeRekeyDelayMs,
-    livenessInterval: ({ context }) => context.cfg.lifetimes.livenessMs,
+    livenessInterval: ({ context }) => context.input.cfg.lifetimes.livenessMs,
   },
   guards: {
     isResponse,
@@ -120,7 +167,7 @@ export const initiatorMachine = setup({
     isNotTheAnswer: (a) => !matches(a),
     /** A response that is not the answer (a request goes to the `peer` region). */
     isStrayResponse: (a) => isResponse(a) && !matches(a),
-    triesLeft: ({ context }) => (context.pending?.sendIndex ?? 0) < context.cfg.retransmit.tries,
+    triesLeft: ({ context }) => (context.pending?.sendIndex ?? 0) < context.input.cfg.retransmit.tries,
     requestOutstanding: ({ context }) => context.pending !== undefined,
     noRequestOutstanding: ({ context }) => context.pending === undefined,
     isCookie: ({ context, event }) => core.initReply(context, received(event)).kind === 'cookie',
@@ -130,11 +177,11 @@ export const initiatorMachine = setup({
     isFirstInvalidSpiHint: ({ context, event }) =>
       context.invalidSpiHints === 0 && core.isInvalidSpiHint(context, received(event)),
     authFailed: ({ context, event }) => core.authFailed(context, received(event)),
-    disconnectPending: ({ context }) => context.disconnectAfterAuth,
-    authMore: ({ context }) => context.authReply?.outcome.kind === 'more',
+    disconnectPending: ({ context }) => context.auth.disconnectAfter,
+    authMore: ({ context }) => context.auth.reply?.outcome.kind === 'more',
     /** The method has no address (RFC 7296 §1.2/§2.19), or the IKE_AUTH Child SA failed. */
     authUnusable: ({ context }) =>
-      context.authReply?.outcome.kind === 'failed' || context.authReply?.child?.ok === false,
+      context.auth.reply?.outcome.kind === 'failed' || context.auth.reply?.child?.ok === false,
     answersChildExchange: (a) =>
       matches(a) && (pendingKind(a.context) === 'child-create' || pendingKind(a.context) === 'child-rekey'),
     answersChildDelete: (a) =>
@@ -151,8 +198,8 @@ export const initiatorMachine = setup({
     childRejected: ({ context }) => context.childReply?.outcome.kind === 'reject',
     childReplacesOld: ({ context }) => context.childReply?.old !== undefined,
     peerDeletesIke: ({ context, event }) => core.peerDeletesIke(context, received(event)),
-    ikeRekeyOn: ({ context }) => context.cfg.lifetimes.ikeRekeyMs > 0,
-    livenessOn: ({ context }) => context.cfg.lifetimes.livenessMs > 0,
+    ikeRekeyOn: ({ context }) => context.input.cfg.lifetimes.ikeRekeyMs > 0,
+    livenessOn: ({ context }) => context.input.cfg.lifetimes.livenessMs > 0,
   },
   actions: {
     unhandled: emit(({ event, self }) => unhandledNote('ike-i', self.getSnapshot().value, event.type)),
@@ -225,11 +272,13 @@ export const initiatorMachine = setup({
      * `cmd.disconnect` while IKE_AUTH is outstanding: RFC 7296 §2.3 (window 1) allows no INFORMATIONAL before the
      * response, and the peer may already have created the IKE SA, so we delete it once the response is in.
      */
-    rememberDisconnect: enqueueActions(({ enqueue }) => {
-      enqueue.assign({ disconnectAfterAuth: true });
+    rememberDisconnect: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign({ auth: { ...context.auth, disconnectAfter: true } });
       enqueue.emit(note('ike.disconnectPending', { exchange: 'ike-auth' }));
     }),
-    readAuthResponse: assign({ authReply: ({ context, event }) => core.readAuthReply(context, received(event)) }),
+    readAuthResponse: assign({
+      auth: ({ context, event }) => ({ ...context.auth, reply: core.readAuthReply(context, received(event)) }),
+    }),
     sendNextAuthRound: enqueueActions(({ context, enqueue }) => send(enqueue, core.nextAuthRound(context))),
     /**
      * The IKE SA authenticated but is of no use (no address, no Child SA; or the user disconnected meanwhile): it
@@ -248,7 +297,7 @@ export const initiatorMachine = setup({
       const up = core.upState(context);
       const after: Ctx = { ...context, ...up, pending: undefined, invalidSpiHints: 0 };
       enqueue.assign(up);
-      const lt = context.cfg.lifetimes;
+      const lt = context.input.cfg.lifetimes;
       if (lt.childRekeyMs > 0)
         for (const slot of after.timerSlots) armChildRekey(enqueue, slot, core.childRekeyDelayMs(after));
       if (lt.ikeRekeyMs > 0) enqueue.assign({ ikeRekeyDelayMs: core.ikeRekeyDelayMs(after) });
@@ -286,7 +335,7 @@ export const initiatorMachine = setup({
     retryRekeyLater: enqueueActions(({ context, enqueue }) => {
       const reply = context.childReply;
       if (reply === undefined) return;
-      const delayMs = 2000 + context.rng.intBelow(3001);
+      const delayMs = 2000 + context.input.rng.intBelow(3001);
       armChildRekey(enqueue, reply.info.slot, delayMs);
       const after: Ctx = { ...context, pending: undefined, invalidSpiHints: 0, childReply: undefined };
       enqueue.assign({ pending: undefined, invalidSpiHints: 0, childReply: undefined });
@@ -321,7 +370,7 @@ export const initiatorMachine = setup({
       const inst = core.installChild(context);
       if (reply === undefined || inst === undefined) return;
       enqueue.assign({ ...inst.update, pending: undefined, invalidSpiHints: 0 });
-      if (context.cfg.lifetimes.childRekeyMs > 0)
+      if (context.input.cfg.lifetimes.childRekeyMs > 0)
         armChildRekey(enqueue, reply.info.slot, core.childRekeyDelayMs(context));
       const config = reply.outcome.kind === 'accept' ? reply.outcome.config : undefined;
       if (config !== undefined) enqueue.emit({ type: 'ike.configured', config });
@@ -348,7 +397,7 @@ export const initiatorMachine = setup({
       const nk = context.newKeys;
       const old = context.keys;
       if (nk === undefined || old === undefined) return;
-      const update = { keys: nk, newKeys: undefined, nextId: 0, peerNextId: 0, lastResponse: undefined };
+      const update = { keys: nk, newKeys: undefined, nextId: 0, peer: { nextId: 0, lastResponse: undefined } };
       enqueue.assign(update);
       startNext(enqueue, { ...context, ...update });
       enqueue.emit({ type: 'ike.rekeyed', oldSpiI: old.spiI, keys: nk });

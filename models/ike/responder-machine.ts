@@ -52,7 +52,7 @@ const base = setup({
   actors: { addressProvider: addressAsk, childProvider: childAsk },
   delays: {
     halfOpen: ({ context }) => core.halfOpenMs(context),
-    addressTimeout: ({ context }) => context.policy.addressTimeoutMs,
+    addressTimeout: ({ context }) => context.input.policy.addressTimeoutMs,
     livenessInterval: ({ context }) => core.livenessEveryMs(context),
     ownRetransmitWait: ({ context }) => core.ownRetransmitWaitMs(context),
   },
@@ -141,17 +141,19 @@ export const responderMachine = base
       peerDeleted: onMessage(core.peerDeleted),
       invalidSyntax: onMessage(core.invalidSyntax),
       /** The provider's answer (the done event's output, as params: done events are not in the machine's TEvent). */
-      keepAddressAnswer: assign((_, params: { answer: AddressAnswer }) => ({ addressAnswer: params.answer })),
-      addressRefused: onContext((c) => core.addressRefused(c, c.addressAnswer ?? REFUSED)),
-      addressMore: onContext((c) => core.addressMore(c, c.addressAnswer ?? REFUSED)),
-      addressGiven: onContext((c) => core.addressGiven(c, c.addressAnswer ?? REFUSED)),
+      keepAddressAnswer: assign(({ context }, params: { answer: AddressAnswer }) => ({
+        answers: { ...context.answers, address: params.answer },
+      })),
+      addressRefused: onContext((c) => core.addressRefused(c, c.answers.address ?? REFUSED)),
+      addressMore: onContext((c) => core.addressMore(c, c.answers.address ?? REFUSED)),
+      addressGiven: onContext((c) => core.addressGiven(c, c.answers.address ?? REFUSED)),
       addressFailed: onContext((c) => core.addressRefused(c, { ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' })),
       addressTimeoutNote: onContext(core.addressTimeoutNote),
       addressTimeoutReply: onContext(core.addressTimeoutReply),
       /** The provider may stop working for this IKE SA (`AddressProvider.abandon`). */
       abandonProvider: base.sendTo(
-        ({ context }) => context.provider,
-        ({ context }) => ({ type: 'provider.abandon' as const, ikeSaId: context.initRequest.spiI }),
+        ({ context }) => context.input.provider,
+        ({ context }) => ({ type: 'provider.abandon' as const, ikeSaId: context.input.initRequest.spiI }),
       ),
       ikeRekeyed: onMessage(core.ikeRekeyed),
       childBusy: onMessage(core.childBusy),
@@ -160,9 +162,11 @@ export const responderMachine = base
         enqueue.assign(core.childAsk(event.message));
       }),
       childNow: onMessage(core.childNow),
-      keepChildAnswer: assign((_, params: { answer: ChildAnswer }) => ({ childAnswer: params.answer })),
+      keepChildAnswer: assign(({ context }, params: { answer: ChildAnswer }) => ({
+        answers: { ...context.answers, child: params.answer },
+      })),
       childAnswered: onContext((c) =>
-        core.childAnswered(c, c.childAnswer ?? { ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' }),
+        core.childAnswered(c, c.answers.child ?? { ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' }),
       ),
       childTimeoutNote: onContext(core.childTimeoutNote),
       childTimeoutReply: onContext(core.childTimeoutReply),
@@ -219,7 +223,7 @@ export const responderMachine = base
         invoke: {
           id: 'address',
           src: 'addressProvider',
-          input: ({ context }) => ({ provider: context.provider, req: core.addressRequest(context) }),
+          input: ({ context }) => ({ provider: context.input.provider, req: core.addressRequest(context) }),
           onDone: [
             {
               guard: { type: 'answerIs', params: ({ event }) => ({ answer: event.output, kind: 'refused' as const }) },
@@ -321,7 +325,7 @@ export const responderMachine = base
                 invoke: {
                   id: 'child',
                   src: 'childProvider',
-                  input: ({ context }) => ({ provider: context.provider, req: core.childRequest(context) }),
+                  input: ({ context }) => ({ provider: context.input.provider, req: core.childRequest(context) }),
                   onDone: {
                     target: 'idle',
                     actions: [

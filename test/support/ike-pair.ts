@@ -192,7 +192,7 @@ export class IkePair {
 
   /** The responder of the current initiator's IKE SA, if the gateway has it. */
   get responder(): Actor<typeof responderMachine> | undefined {
-    const spiI = this.initiator.getSnapshot().context.spiI;
+    const spiI = this.initiator.getSnapshot().context.init.spiI;
     return this.responders.get(spiI)?.actor;
   }
 
@@ -250,7 +250,7 @@ export class IkePair {
         else this.maybeReconnect(e.reason);
         return;
       case 'ike.note': {
-        const spiI = rec?.actor.getSnapshot().context.keys.spiI ?? this.initiator.getSnapshot().context.spiI;
+        const spiI = rec?.actor.getSnapshot().context.keys.spiI ?? this.initiator.getSnapshot().context.init.spiI;
         this.notes.push({ side, spiI, text: e.text, data: e.data });
         return;
       }
@@ -418,7 +418,7 @@ export class IkePair {
     return (
       this.initiator.getSnapshot().matches('established') &&
       spiR !== undefined &&
-      this.responderSpiR(ctx.spiI) === spiR &&
+      this.responderSpiR(ctx.init.spiI) === spiR &&
       this.responder?.getSnapshot().matches('established') === true
     );
   }

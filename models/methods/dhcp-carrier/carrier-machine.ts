@@ -84,14 +84,14 @@ const NO_ANSWER: CarrierAnswer = { kind: 'none' };
 const NO_PAYLOADS: CarrierAnswer = { kind: 'payloads', payloads: [] };
 const ACCEPT: CarrierAnswer = { kind: 'child', outcome: { kind: 'accept' } };
 
+/**
+ * The carrier's extended state; its inputs sit under `input` (xstate copies the context with `Object.assign` on every
+ * assign, and V8 gives an object of more than ~20 properties built that way a dictionary: ~5 µs per copy, not ~0.2).
+ */
 export interface CarrierContext {
-  readonly ctx: ClientMethodContext;
-  readonly variant: CarrierVariant;
-  readonly slot: string;
-  readonly policy: CarrierPolicy;
-  readonly identity: DhcpClientIdentity;
-  readonly clientName: string;
+  readonly input: CarrierInput;
   readonly rng: RandomStream;
+  /** `input.rememberedAddress` until the first IKE_AUTH has used it (INIT-REBOOT once, WG §3). */
   readonly rememberedAddress: string | null;
   readonly dhcp: ActorRefFrom<typeof dhcpClientMachine> | undefined;
   /** The DHCP client's state (RFC 2131 figure 5), reported by the client after each of its steps; `none` without one. */
@@ -206,14 +206,15 @@ export const dhcpCarrierMachine = setup({
   },
   actors: { dhcpClient: dhcpClientMachine },
   guards: {
-    isSeed: ({ context }) => context.variant === 'seed',
+    isSeed: ({ context }) => context.input.variant === 'seed',
     /** WG and `dhcpIkeWgRenew` none: the slot's rekeys carry no DHCP. */
-    renewalsOff: ({ context }) => context.variant === 'wg' && context.policy.wgRenew === 'none',
+    renewalsOff: ({ context }) => context.input.variant === 'wg' && context.input.policy.wgRenew === 'none',
     hasDhcp: ({ event }) => event.type === 'ike.authResponse' && event.messages.length > 0,
     hasErrors: ({ event }) => event.type === 'ike.authResponse' && event.errors.length > 0,
     /** WG §3: another round with the same DHCP payload is allowed (`dhcpIkeResendMax`). */
-    mayResendAuth: ({ context }) => context.emptyRounds < context.policy.resendMax && context.lastSent !== undefined,
-    mayRoundAgain: ({ context }) => context.emptyRounds < context.policy.resendMax,
+    mayResendAuth: ({ context }) =>
+      context.emptyRounds < context.input.policy.resendMax && context.lastSent !== undefined,
+    mayRoundAgain: ({ context }) => context.emptyRounds < context.input.policy.resendMax,
     /** §3: "if client is trying to use DHCPREQUEST and does not get any reply back … starts again with DHCPDISCOVER". */
     requestUnanswered: ({ context }) => ['REQUESTING', 'REBOOTING'].includes(context.dhcpState),
     gotRequest: ({ context }) => isRequest(context.got.sent),
@@ -223,21 +224,22 @@ export const dhcpCarrierMachine = setup({
     /** WG: the slot's renewal rides a rekey only while the slot holds a Child SA. */
     maySpontaneous: ({ context }) =>
       !context.halted &&
-      context.ctx.ikeUp() &&
-      (context.variant === 'seed' ||
-        (context.policy.wgRenew === 'rekey' && context.ctx.children().some((c) => c.slot === context.slot))),
+      context.input.ctx.ikeUp() &&
+      (context.input.variant === 'seed' ||
+        (context.input.policy.wgRenew === 'rekey' &&
+          context.input.ctx.children().some((c) => c.slot === context.input.slot))),
     wgConfigured: ({ context, event }) =>
       event.type === 'ike.up' &&
-      context.variant === 'wg' &&
+      context.input.variant === 'wg' &&
       event.config !== undefined &&
-      context.policy.wgRenew === 'rekey',
+      context.input.policy.wgRenew === 'rekey',
     notOurRekey: ({ context, event }) =>
-      event.type === 'ike.childRequest' && (event.info.slot !== context.slot || !event.info.rekey),
+      event.type === 'ike.childRequest' && (event.info.slot !== context.input.slot || !event.info.rekey),
     dhcpBound: ({ context }) => context.dhcpState === 'BOUND',
     dhcpRenewing: ({ context }) => ['RENEWING', 'REBINDING'].includes(context.dhcpState),
     otherSlotOk: ({ context, event }) =>
-      event.type === 'ike.childResponse' && event.info.slot !== context.slot && event.errors.length === 0,
-    otherSlot: ({ context, event }) => event.type === 'ike.childResponse' && event.info.slot !== context.slot,
+      event.type === 'ike.childResponse' && event.info.slot !== context.input.slot && event.errors.length === 0,
+    otherSlot: ({ context, event }) => event.type === 'ike.childResponse' && event.info.slot !== context.input.slot,
     emptyOk: ({ event }) =>
       event.type === 'ike.childResponse' && event.messages.length === 0 && event.errors.length === 0,
     /** A new Child SA failed without DHCP while the exchange is unanswered (RFC 2131 §4.1 retransmission). */
@@ -248,19 +250,20 @@ export const dhcpCarrierMachine = setup({
       ['REQUESTING', 'SELECTING'].includes(context.dhcpState),
     emptyFailed: ({ event }) => event.type === 'ike.childResponse' && event.messages.length === 0,
     /** Another re-carry of the same REQUEST is allowed (`dhcpIkeResendMax`). */
-    mayResendChildNext: ({ context }) => context.resends < context.policy.resendMax && context.lastSent !== undefined,
-    restartByReconnect: ({ context }) => context.policy.nakRestart === 'reconnect',
-    restartByChildDiscover: ({ context }) => context.policy.nakRestart === 'child-discover',
+    mayResendChildNext: ({ context }) =>
+      context.resends < context.input.policy.resendMax && context.lastSent !== undefined,
+    restartByReconnect: ({ context }) => context.input.policy.nakRestart === 'reconnect',
+    restartByChildDiscover: ({ context }) => context.input.policy.nakRestart === 'child-discover',
   },
   actions: {
     /** A new IKE SA: the DHCP exchange starts afresh (seed §2 at DISCOVER; WG §3 maybe INIT-REBOOT). */
     prepareAuth: assign(({ context }) => {
       const remembered =
-        context.variant === 'seed'
+        context.input.variant === 'seed'
           ? null
           : context.firstSession
             ? context.rememberedAddress
-            : context.policy.rememberAddress
+            : context.input.policy.rememberAddress
               ? context.lastAddress
               : null;
       return { emptyRounds: 0, request: undefined, firstSession: false, rememberedAddress: remembered };
@@ -276,9 +279,9 @@ export const dhcpCarrierMachine = setup({
       halted: false,
       dhcp: spawn('dhcpClient', {
         input: {
-          identity: context.identity,
+          identity: context.input.identity,
           rng: context.rng,
-          nowUs: context.ctx.nowUs,
+          nowUs: context.input.ctx.nowUs,
           retransmit: CARRIED_RETRANSMIT,
           rememberedAddress: context.rememberedAddress,
         },
@@ -296,7 +299,7 @@ export const dhcpCarrierMachine = setup({
         last = snapshot.value;
         self.send({ type: 'dhcp.state', state: last });
       });
-      context.ctx.traceMachine(dhcp, DHCP_MACHINE);
+      context.input.ctx.traceMachine(dhcp, DHCP_MACHINE);
     },
     keepDhcpState: assign(({ event }) => {
       assertEvent(event, 'dhcp.state');
@@ -323,11 +326,12 @@ export const dhcpCarrierMachine = setup({
       assertEvent(event, 'dhcp.send');
       const last = context.lastSent;
       if (last !== undefined && last.xid === event.message.xid && messageTypeOf(last) === messageTypeOf(event.message))
-        context.ctx.traceNote('dhcp.retransmit', { client: context.clientName, xid: event.message.xid });
+        context.input.ctx.traceNote('dhcp.retransmit', { client: context.input.clientName, xid: event.message.xid });
     },
     noteResend: ({ context }) => {
       const m = context.lastSent;
-      if (m !== undefined) context.ctx.traceNote('dhcp.retransmit', { client: context.clientName, xid: m.xid });
+      if (m !== undefined)
+        context.input.ctx.traceNote('dhcp.retransmit', { client: context.input.clientName, xid: m.xid });
     },
     recordSent: assign(({ context, event }) => {
       assertEvent(event, 'dhcp.send');
@@ -353,23 +357,23 @@ export const dhcpCarrierMachine = setup({
     /** A CREATE_CHILD_SA for the slot carrying the message (a rekey when the slot holds a Child SA). */
     carrySent: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'dhcp.send');
-      enqueue.emit(carry(context.slot, event.message));
+      enqueue.emit(carry(context.input.slot, event.message));
     }),
     carryCollected: enqueueActions(({ context, enqueue }) => {
-      if (context.got.sent !== undefined) enqueue.emit(carry(context.slot, context.got.sent));
+      if (context.got.sent !== undefined) enqueue.emit(carry(context.input.slot, context.got.sent));
     }),
     carryRequest: enqueueActions(({ context, enqueue }) => {
-      if (context.request !== undefined) enqueue.emit(carry(context.slot, context.request));
+      if (context.request !== undefined) enqueue.emit(carry(context.input.slot, context.request));
     }),
     carryLast: enqueueActions(({ context, enqueue }) => {
-      if (context.lastSent !== undefined) enqueue.emit(carry(context.slot, context.lastSent));
+      if (context.lastSent !== undefined) enqueue.emit(carry(context.input.slot, context.lastSent));
     }),
     keepRequest: assign(({ context }) => ({ request: context.got.sent })),
     dropRequest: assign({ request: undefined }),
     /** (Re)arms the slot's rekey at `dhcpIkeRekeyT1Percent` of T1 (seed §2 "later, upon rekey"). */
     scheduleRekey: enqueueActions(({ context, enqueue }) => {
-      const delayMs = rekeyDelayMs(context.lease, context.policy.rekeyT1Percent, context.ctx.nowUs());
-      if (delayMs !== undefined) enqueue.emit({ type: 'method.scheduleRekey', slot: context.slot, delayMs });
+      const delayMs = rekeyDelayMs(context.lease, context.input.policy.rekeyT1Percent, context.input.ctx.nowUs());
+      if (delayMs !== undefined) enqueue.emit({ type: 'method.scheduleRekey', slot: context.input.slot, delayMs });
     }),
     countRound: assign(({ context }) => ({ emptyRounds: context.emptyRounds + 1 })),
     clearRounds: assign({ emptyRounds: 0 }),
@@ -377,19 +381,19 @@ export const dhcpCarrierMachine = setup({
     clearResends: assign({ resends: 0 }),
     noteExpired: ({ context, event }) => {
       assertEvent(event, 'dhcp.expired');
-      context.ctx.traceNote('lease.lost', { address: event.address, why: 'expired' });
+      context.input.ctx.traceNote('lease.lost', { address: event.address, why: 'expired' });
     },
     noteNak: ({ context }) => {
       const withdrawn = context.got.nak?.withdrawn;
       if (withdrawn !== undefined && withdrawn !== null)
-        context.ctx.traceNote('lease.lost', { address: withdrawn, why: 'nak' });
+        context.input.ctx.traceNote('lease.lost', { address: withdrawn, why: 'nak' });
     },
     /** RFC 2131 §4.4.5: the client MUST stop using the address. */
-    withdraw: ({ context }) => context.ctx.configure(undefined),
+    withdraw: ({ context }) => context.input.ctx.configure(undefined),
     /** The Child SA bound to the lost address goes (RFC 7296 §1.4.1). */
     deleteSlot: enqueueActions(({ context, enqueue }) => {
-      if (context.ctx.children().some((c) => c.slot === context.slot))
-        enqueue.emit({ type: 'method.deleteChild', slot: context.slot });
+      if (context.input.ctx.children().some((c) => c.slot === context.input.slot))
+        enqueue.emit({ type: 'method.deleteChild', slot: context.input.slot });
     }),
     /**
      * `dhcpIkeNakRestart` reconnect: DISCOVER rides only IKE_AUTH (seed §2, WG §3), so the IKE SA is closed and a new
@@ -398,12 +402,12 @@ export const dhcpCarrierMachine = setup({
     reconnect: enqueueActions(({ context, event, enqueue }) => {
       enqueue.assign({ halted: true, resends: 0 });
       enqueue(() => {
-        context.ctx.configure(undefined);
-        context.ctx.reconnect(`dhcp-${whyLost(event)}`);
+        context.input.ctx.configure(undefined);
+        context.input.ctx.reconnect(`dhcp-${whyLost(event)}`);
       });
     }),
     stayDown: enqueueActions(({ context, event, enqueue }) => {
-      enqueue(() => context.ctx.traceNote('dhcp.stayDown', { reason: whyLost(event) }));
+      enqueue(() => context.input.ctx.traceNote('dhcp.stayDown', { reason: whyLost(event) }));
       if (context.dhcp !== undefined) enqueue(stopChild(context.dhcp));
       enqueue.assign({ dhcp: undefined, dhcpState: 'none', resends: 0 });
     }),
@@ -451,12 +455,7 @@ export const dhcpCarrierMachine = setup({
   id: 'carrier',
   type: 'parallel',
   context: ({ input }) => ({
-    ctx: input.ctx,
-    variant: input.variant,
-    slot: input.slot,
-    policy: input.policy,
-    identity: input.identity,
-    clientName: input.clientName,
+    input,
     rng: input.ctx.rng('dhcp'),
     rememberedAddress: input.rememberedAddress,
     dhcp: undefined,

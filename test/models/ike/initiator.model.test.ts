@@ -109,7 +109,7 @@ function answer(s: Snap, payloads: readonly IkePayload[], protect = true): IkeMe
 
 function initOk(s: Snap): IkeMessage {
   const { payloads } = ikeInit.buildR(
-    { suite: 'aes128gcm16', dhGroup: s.context.dhGroup, proposalNumber: 1 },
+    { suite: 'aes128gcm16', dhGroup: s.context.init.dhGroup, proposalNumber: 1 },
     responderRng,
   );
   const p = s.context.pending?.message;
@@ -128,7 +128,7 @@ function initOkTemplate(): IkeMessage {
   );
 }
 
-function authAnswer(s: Snap, rest: readonly IkePayload[], psk = s.context.cfg.pskName): IkeMessage {
+function authAnswer(s: Snap, rest: readonly IkePayload[], psk = s.context.input.cfg.pskName): IkeMessage {
   const keys = s.context.keys;
   if (keys === undefined) throw new Error('no keys');
   return answer(s, ikeAuth.buildR('gw.example.com', psk, keys, rest));
@@ -142,14 +142,14 @@ function childPayloads(s: Snap): IkePayload[] {
 }
 
 function authOk(s: Snap): IkeMessage {
-  return authAnswer(s, [ikeConfig.buildR(ASSIGNED), ...(s.context.method.childInAuth ? childPayloads(s) : [])]);
+  return authAnswer(s, [ikeConfig.buildR(ASSIGNED), ...(s.context.input.method.childInAuth ? childPayloads(s) : [])]);
 }
 
 /** A request from the gateway on the IKE SA (RFC 7296 §1.4): the next message ID it owes us. */
 function peerRequest(s: Snap, payloads: readonly IkePayload[]): IkeMessage {
   const keys = s.context.keys;
   if (keys === undefined) throw new Error('no keys');
-  return ikeMessage(addressing(keys, false), IkeExchangeType.INFORMATIONAL, s.context.peerNextId, false, payloads);
+  return ikeMessage(addressing(keys, false), IkeExchangeType.INFORMATIONAL, s.context.peer.nextId, false, payloads);
 }
 
 const recv = (label: string, message: IkeMessage): Labelled => ({ type: 'net.recv', message, label });
@@ -261,7 +261,7 @@ function labels(s: Snap): string[] {
   }
   if (s.matches('authSent')) {
     out.push('auth.ok', 'auth.more', 'auth.noAddress', 'auth.failed', 'auth.badAuth', 'invalidSpi');
-    if (c.method.childInAuth) out.push('auth.childFail');
+    if (c.input.method.childInAuth) out.push('auth.childFail');
     if (c.queue.length === 0) out.push('child.new');
   }
   const established = s.matches('established');
@@ -299,8 +299,8 @@ function vertex(s: Snap): string {
   const slots = c.children.map((x) => x.slot).join('+');
   // Only what a guard reads in the state: COOKIE retries in initSent, the IKE_AUTH round and a pending disconnect
   // in authSent (the rest of the context is bookkeeping that never decides a transition).
-  const init = s.matches('initSent') ? `c${c.cookieRetries}` : '';
-  const auth = s.matches('authSent') ? `r${Math.min(c.authRound, 1)}${c.disconnectAfterAuth ? 'd' : ''}` : '';
+  const init = s.matches('initSent') ? `c${c.init.cookieRetries}` : '';
+  const auth = s.matches('authSent') ? `r${Math.min(c.auth.round, 1)}${c.auth.disconnectAfter ? 'd' : ''}` : '';
   return [
     JSON.stringify(s.value),
     p,
@@ -417,10 +417,11 @@ function checkStep(label: string, before: Snap, after: Snap, out: readonly IkeEm
       return expect(closed, where).toBe('AUTHENTICATION_FAILED');
     case 'auth.badAuth':
       // Only the first IKE_AUTH response carries AUTH (draft-ietf-ipsec-dhcp-over-ike-00 §3).
-      if (before.context.authRound === 0) expect(closed, where).toBe('AUTHENTICATION_FAILED');
+      if (before.context.auth.round === 0) expect(closed, where).toBe('AUTHENTICATION_FAILED');
       return;
     case 'auth.ok':
-      if (before.context.disconnectAfterAuth) expect(ikeDeleteSent(sent), `${where}: §1.4.1 deleted inside`).toBe(true);
+      if (before.context.auth.disconnectAfter)
+        expect(ikeDeleteSent(sent), `${where}: §1.4.1 deleted inside`).toBe(true);
       else
         expect(
           out.filter((e) => e.type === 'ike.up'),
@@ -428,7 +429,7 @@ function checkStep(label: string, before: Snap, after: Snap, out: readonly IkeEm
         ).toHaveLength(1);
       return;
     case 'auth.more':
-      if (!before.context.disconnectAfterAuth)
+      if (!before.context.auth.disconnectAfter)
         expect(
           sent.map((m) => [m.exchangeType, m.messageId]),
           `${where}: the next IKE_AUTH round`,
@@ -457,7 +458,7 @@ function checkStep(label: string, before: Snap, after: Snap, out: readonly IkeEm
       expect(
         sent.filter((m) => m.response).map((m) => m.messageId),
         `${where}: §2.2 answered with its ID`,
-      ).toEqual([before.context.peerNextId]);
+      ).toEqual([before.context.peer.nextId]);
       if (label === 'peer.deleteIke') expect(after.status, where).toBe('done');
       if (label === 'peer.deleteChild')
         expect(

@@ -312,11 +312,11 @@ describe('an IKE SA is named by both SPIs (RFC 7296 §3.1)', () => {
     pair.advance(30_000); // three IKE_SA_INIT retransmissions queued; SA 1 removed at 30 s
     pair.deliver('initiator', 0); // SA 1's IKE_SA_INIT response: the initiator sends IKE_AUTH on SA 1
     pair.deliver('responder', 0); // a late IKE_SA_INIT copy: SA 2 (same SPIi, a new SPIr)
-    const sa2 = pair.responderSpiR(pair.initiator.getSnapshot().context.spiI);
+    const sa2 = pair.responderSpiR(pair.initiator.getSnapshot().context.init.spiI);
     const auth = pair.toResponder.findIndex((f) => f.sent.message.exchangeType === IkeExchangeType.IKE_AUTH);
     pair.deliver('responder', auth); // IKE_AUTH naming SA 1
     expect(pair.closed.filter((c) => c.side === 'responder').map((c) => c.reason)).toEqual(['half-open-timeout']);
-    expect(pair.responderSpiR(pair.initiator.getSnapshot().context.spiI)).toBe(sa2);
+    expect(pair.responderSpiR(pair.initiator.getSnapshot().context.init.spiI)).toBe(sa2);
     expect(pair.sends.at(-1)?.by).toBe('invalid-spi');
   });
 });

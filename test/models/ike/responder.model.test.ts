@@ -402,7 +402,7 @@ describe('IKE responder statechart: generated paths through real actors', () => 
       const sent = out.slice(from).flatMap((e) => (e.type === 'net.send' ? [wire(e.message)] : []));
       check(step.label, before, sent, edge);
       if (ev.type === 'xstate.after.addressTimeout.ike-r.waitingAddress')
-        expect(abandoned, `${edge}: the provider is told to abandon`).toContain(before.context.initRequest.spiI);
+        expect(abandoned, `${edge}: the provider is told to abandon`).toContain(before.context.input.initRequest.spiI);
     }
     actor.stop();
     provider.stop();
