@@ -1,7 +1,7 @@
 /**
- * The gateway's control plane as an actor system: the gateway machine spawns one IKE responder per client IKE SA
- * (child id `ike:<SPIi>#<n>`, deterministic: the initiator's SPI and a per-gateway counter, never random) and one
- * provider actor (provider-actor.ts) for the method; the responders ask the provider by events, and tell the gateway
+ * The gateway's control plane as actors: the gateway machine creates and owns one IKE responder per client IKE SA
+ * (actor id `ike:<SPIi>#<n>`, deterministic: the initiator's SPI and a per-gateway counter, never random; each an
+ * actor system of its own, see `spawnResponder`) and talks to one provider actor (provider-actor.ts) for the method; the responders ask the provider by events, and tell the gateway
  * what happened (their emitted events arrive here as `sa.emitted`). The gateway keeps the SA table (by both SPIs,
  * RFC 7296 §3.1), one IKE SA per identity (uniqueIds / INITIAL_CONTACT, §2.4), the cached responses of ended SAs
  * (§2.1) and INVALID_IKE_SPI answers to unknown SPIs (§2.21.4); `down` after a crash until the restart.
