@@ -1,20 +1,46 @@
 /**
  * Small helpers shared by the IKEv2 payload codecs: SPI hex, latin1 text, emit-side checks, decode-error shorthands.
  */
-import { checkUint, fromHex, toHex } from '../bytes.ts';
+import { checkUint, fromHex, hexOfRange, writeHexDigits } from '../bytes.ts';
 import { WireEmitError } from '../result.ts';
 import type { IkeSpi } from './types.ts';
 
-const HEX_PAIRS = /^(?:[0-9a-f]{2})*$/;
-
 /** The bytes of a lower-case hex SPI; throws WireEmitError for anything else (upper case would not round-trip). */
 export function spiToBytes(spi: IkeSpi, field: string): Uint8Array {
-  if (!HEX_PAIRS.test(spi)) throw new WireEmitError(field, `SPI must be lower-case hex pairs, got '${spi}'`);
+  if (!isLowerHexPairs(spi)) throw new WireEmitError(field, `SPI must be lower-case hex pairs, got '${spi}'`);
   return fromHex(spi);
 }
 
 export function spiFromBytes(bytes: Uint8Array, start: number, end: number): IkeSpi {
-  return toHex(bytes.subarray(start, end));
+  return hexOfRange(bytes, start, end);
+}
+
+/** Is `spi` lower-case hex pairs (what `spiToBytes` accepts)? Checked by char codes: no RegExp per SPI. */
+function isLowerHexPairs(spi: string): boolean {
+  if (spi.length % 2 !== 0) return false;
+  for (let i = 0; i < spi.length; i++) {
+    const c = spi.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
+/**
+ * Writes `spi` at `offset` without an intermediate array; the checks and errors of `checkSpiBytes` (`sizeBytes`
+ * given) or `spiToBytes` (undefined). Returns the bytes written.
+ */
+export function writeSpiInto(
+  buffer: Uint8Array,
+  offset: number,
+  spi: IkeSpi,
+  field: string,
+  sizeBytes?: number,
+): number {
+  if (!isLowerHexPairs(spi)) throw new WireEmitError(field, `SPI must be lower-case hex pairs, got '${spi}'`);
+  const n = spi.length / 2;
+  if (sizeBytes !== undefined && n !== sizeBytes)
+    throw new WireEmitError(field, `SPI must be ${sizeBytes} bytes, got ${n}`);
+  return writeHexDigits(buffer, offset, spi);
 }
 
 /** Checks the byte length of an SPI written in a fixed-size field. */
@@ -66,4 +92,24 @@ export function writeBytes(buffer: Uint8Array, offset: number, data: Uint8Array)
 export function writeZeros(buffer: Uint8Array, offset: number, n: number): number {
   buffer.fill(0, offset, offset + n);
   return n;
+}
+
+/**
+ * Where a decode or emit error's field path is not built yet. Hot loops pass `FIELD_HOLE` (or a path starting with it)
+ * down instead of building `ike.payload[3](SA)` for every payload, and fill the hole only when an error comes back:
+ * building the names cost more than the parsing. The character never occurs in a real path.
+ */
+export const FIELD_HOLE = '\u0000';
+
+/** `field` with its hole replaced by `path` (a function replacement: `$` in a path is literal). */
+export function fillField(field: string, path: string): string {
+  return field.replace(FIELD_HOLE, () => path);
+}
+
+/** Rethrows `e` with the hole in its field filled, when it is a WireEmitError that has one. */
+export function rethrowFilled(e: unknown, path: () => string): never {
+  if (e instanceof WireEmitError && e.field.includes(FIELD_HOLE)) {
+    throw new WireEmitError(fillField(e.field, path()), e.reason);
+  }
+  throw e;
 }

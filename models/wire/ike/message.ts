@@ -6,7 +6,7 @@
  */
 import { readU32, writeU32 } from '../bytes.ts';
 import { WireEmitError, decodeError, parsed, type ParseResult } from '../result.ts';
-import { checkSpiBytes, checkU32, checkU8, spiFromBytes, writeBytes } from './codec-util.ts';
+import { checkU32, checkU8, spiFromBytes, writeSpiInto } from './codec-util.ts';
 import { IkePayloadType } from './constants.ts';
 import type { IkeCodecOptions } from './options.ts';
 import { chainLength, emitChainInto, parseChain, payloadTypeOf } from './payload.ts';
@@ -62,8 +62,8 @@ export function parseIkeHeader(bytes: Uint8Array, offset: number): ParseResult<I
 }
 
 export function emitIkeHeaderInto(h: IkeHeader, buffer: Uint8Array, offset: number): number {
-  writeBytes(buffer, offset, checkSpiBytes(h.spiI, 8, 'ike.spiI'));
-  writeBytes(buffer, offset + 8, checkSpiBytes(h.spiR, 8, 'ike.spiR'));
+  writeSpiInto(buffer, offset, h.spiI, 'ike.spiI', 8);
+  writeSpiInto(buffer, offset + 8, h.spiR, 'ike.spiR', 8);
   buffer[offset + 16] = checkU8(h.nextPayload, 'ike.nextPayload');
   if (h.majorVersion > 15 || h.minorVersion > 15 || h.majorVersion < 0 || h.minorVersion < 0) {
     throw new WireEmitError('ike.version', 'major and minor version are 4-bit fields');
