@@ -36,10 +36,12 @@ import {
 } from './ike/index.ts';
 import { emitIpv4HeaderInto, IpProtocol, ipv4HeaderLength, parseIpv4Header, type Ipv4Header } from './ipv4.ts';
 import { decodeError, formatDecodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
+import { readU32 } from './bytes.ts';
 import {
-  finishUdpHeaderInto,
   parseUdpHeader,
   UDP_HEADER_BYTES,
+  udpPseudoAddressSum,
+  writeUdpHeaderInto,
   type UdpChecksum,
   type UdpParseOptions,
 } from './udp.ts';
@@ -233,10 +235,10 @@ export function emitPacketInto(p: Packet, buffer: Uint8Array, offset: number, o:
   let written: number;
   if (payload.kind === 'udp') {
     const appBytes = emitUdpAppInto(payload.app, buffer, at + UDP_HEADER_BYTES, o);
-    // The checksum covers the payload just written.
-    const view = { ...payload, payload: buffer.subarray(at + UDP_HEADER_BYTES, at + UDP_HEADER_BYTES + appBytes) };
-    finishUdpHeaderInto(view, p.ip, buffer, at);
     written = UDP_HEADER_BYTES + appBytes;
+    if (written > 0xffff) throw new WireEmitError('udp.length', `${written} bytes exceeds 65535`);
+    // The checksum covers the payload just written.
+    writeUdpHeaderInto(payload.srcPort, payload.dstPort, payload.checksum, written, p.ip, buffer, at);
   } else if (payload.kind === 'raw') {
     buffer.set(payload.data, at);
     written = payload.data.length;
@@ -262,7 +264,25 @@ function prefixed<T>(r: ParseResult<T> & { ok: false }, offsetShift: number, pre
 }
 
 function hasOpaqueSk(m: IkeMessage): boolean {
-  return m.payloads.some((p) => p.kind === 'SK-opaque');
+  for (const p of m.payloads) if (p.kind === 'SK-opaque') return true;
+  return false;
+}
+
+/** `{ ...o.ike, crypto: modelledIkeCrypto(suite) }`, built once per (options, suite) instead of per message. */
+const openOptionsCache = new WeakMap<object, Map<CipherSuiteName, IkeCodecOptions>>();
+const defaultOpenOptions = new Map<CipherSuiteName, IkeCodecOptions>();
+function openOptions(ike: IkeCodecOptions | undefined, suite: CipherSuiteName): IkeCodecOptions {
+  let bySuite = ike === undefined ? defaultOpenOptions : openOptionsCache.get(ike);
+  if (bySuite === undefined) {
+    bySuite = new Map();
+    openOptionsCache.set(ike as IkeCodecOptions, bySuite);
+  }
+  let options = bySuite.get(suite);
+  if (options === undefined) {
+    options = { ...ike, crypto: modelledIkeCrypto(suite) };
+    bySuite.set(suite, options);
+  }
+  return options;
 }
 
 /** RFC 7296 §3.2: payload type 46 is Encrypted and Authenticated (SK); the header's Next Payload is at byte 16. */
@@ -279,7 +299,7 @@ function parseIke(bytes: Uint8Array, at: number, o: PacketCodecOptions): ParseRe
     for (let i = -1; i < suites.length; i += 1) {
       const suite = i < 0 ? lastOpened.ike : suites[i];
       if (suite === undefined || (i >= 0 && suite === lastOpened.ike) || !suites.includes(suite)) continue;
-      const opened = parseIkeMessage(bytes, at, { ...o.ike, crypto: modelledIkeCrypto(suite) });
+      const opened = parseIkeMessage(bytes, at, openOptions(o.ike, suite));
       if (opened.ok && !hasOpaqueSk(opened.value)) {
         lastOpened.ike = suite;
         return opened;
@@ -344,19 +364,17 @@ function parseUdpApp(
   dstPort: number,
   o: PacketCodecOptions,
 ): ParseResult<UdpApp> {
-  const port = (p: number): boolean => srcPort === p || dstPort === p;
-  const whole = (r: ParseResult<IkeMessage>, start: number, nonEspMarker: boolean): ParseResult<UdpApp> => {
-    if (!r.ok) return r;
-    if (start + r.bytesRead !== end)
-      return decodeError('ike.length', start + 24, `${end - start - r.bytesRead} bytes after the IKE message`);
-    return parsed({ kind: 'ike', nonEspMarker, message: r.value }, end - at);
-  };
-  const view = bytes.subarray(0, end);
-  if (port(DHCP_SERVER_PORT) || port(DHCP_CLIENT_PORT)) {
+  const view = bytes.length === end ? bytes : bytes.subarray(0, end);
+  if (
+    srcPort === DHCP_SERVER_PORT ||
+    dstPort === DHCP_SERVER_PORT ||
+    srcPort === DHCP_CLIENT_PORT ||
+    dstPort === DHCP_CLIENT_PORT
+  ) {
     const m = parseDhcpMessage(view, at, end);
     return m.ok ? parsed({ kind: 'dhcp', message: m.value }, m.bytesRead) : m;
   }
-  if (port(IKE_NAT_T_PORT)) {
+  if (srcPort === IKE_NAT_T_PORT || dstPort === IKE_NAT_T_PORT) {
     if (end - at === 1 && bytes[at] === 0xff) return parsed({ kind: 'natKeepalive' }, 1);
     if (
       end - at >= NON_ESP_MARKER_BYTES &&
@@ -365,12 +383,26 @@ function parseUdpApp(
       bytes[at + 2] === 0 &&
       bytes[at + 3] === 0
     ) {
-      return whole(parseIke(view, at + NON_ESP_MARKER_BYTES, o), at + NON_ESP_MARKER_BYTES, true);
+      return wholeIke(parseIke(view, at + NON_ESP_MARKER_BYTES, o), at, at + NON_ESP_MARKER_BYTES, end, true);
     }
     return parseEspLayer(view, at, end, o);
   }
-  if (port(IKE_PORT)) return whole(parseIke(view, at, o), at, false);
+  if (srcPort === IKE_PORT || dstPort === IKE_PORT) return wholeIke(parseIke(view, at, o), at, at, end, false);
   return parsed({ kind: 'raw', data: bytes.slice(at, end) }, end - at);
+}
+
+/** The IKE message must fill the UDP payload `[at, end)` from `start` (after any non-ESP marker). */
+function wholeIke(
+  r: ParseResult<IkeMessage>,
+  at: number,
+  start: number,
+  end: number,
+  nonEspMarker: boolean,
+): ParseResult<UdpApp> {
+  if (!r.ok) return r;
+  if (start + r.bytesRead !== end)
+    return decodeError('ike.length', start + 24, `${end - start - r.bytesRead} bytes after the IKE message`);
+  return parsed({ kind: 'ike', nonEspMarker, message: r.value }, end - at);
 }
 
 /** Parses an IPv4 packet filling `bytes` (trailing bytes after Total Length are an error: nodes send exact datagrams). */
@@ -386,7 +418,9 @@ export function parsePacket(bytes: Uint8Array, o: PacketCodecOptions = {}): Pars
   // A fragment's payload is not a whole transport datagram (RFC 791 §2.3): keep it raw.
   const fragment = (header.flags & 0x1) !== 0 || header.fragmentOffset !== 0;
   if (!fragment && header.protocol === IpProtocol.UDP) {
-    const udp = parseUdpHeader(bytes, at, header, o.udp);
+    // The pseudo-header's addresses straight from the IPv4 header bytes (RFC 768), not re-parsed from the strings.
+    const addressSum = udpPseudoAddressSum(readU32(bytes, 12), readU32(bytes, 16));
+    const udp = parseUdpHeader(bytes, at, addressSum, o.udp);
     if (!udp.ok) return udp;
     const { srcPort, dstPort, checksum, length } = udp.value;
     if (at + length !== end)

@@ -25,6 +25,12 @@ function isLowerHexPairs(spi: string): boolean {
   return true;
 }
 
+/** The byte length of `spi` after the checks of `spiToBytes` (error field `field + suffix`), without converting it. */
+export function spiByteLength(spi: IkeSpi, field: string, suffix = ''): number {
+  if (!isLowerHexPairs(spi)) throw new WireEmitError(field + suffix, `SPI must be lower-case hex pairs, got '${spi}'`);
+  return spi.length / 2;
+}
+
 /**
  * Writes `spi` at `offset` without an intermediate array; the checks and errors of `checkSpiBytes` (`sizeBytes`
  * given) or `spiToBytes` (undefined). Returns the bytes written.
@@ -61,25 +67,25 @@ export function latin1Length(text: string): number {
   return text.length;
 }
 
-export function writeLatin1(buffer: Uint8Array, offset: number, text: string, field: string): number {
+export function writeLatin1(buffer: Uint8Array, offset: number, text: string, field: string, suffix = ''): number {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (code > 0xff) throw new WireEmitError(field, `character ${i} (U+${code.toString(16)}) is not one byte`);
+    if (code > 0xff) throw new WireEmitError(field + suffix, `character ${i} (U+${code.toString(16)}) is not one byte`);
     buffer[offset + i] = code;
   }
   return text.length;
 }
 
-export function checkU8(value: number, field: string): number {
-  return checkUint(value, 0xff, field);
+export function checkU8(value: number, field: string, suffix = ''): number {
+  return checkUint(value, 0xff, field, suffix);
 }
 
-export function checkU16(value: number, field: string): number {
-  return checkUint(value, 0xffff, field);
+export function checkU16(value: number, field: string, suffix = ''): number {
+  return checkUint(value, 0xffff, field, suffix);
 }
 
-export function checkU32(value: number, field: string): number {
-  return checkUint(value, 0xffffffff, field);
+export function checkU32(value: number, field: string, suffix = ''): number {
+  return checkUint(value, 0xffffffff, field, suffix);
 }
 
 /** Copies `data` into `buffer` at `offset`; returns its length. */

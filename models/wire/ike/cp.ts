@@ -60,18 +60,18 @@ export function emitConfigAttributeInto(
   offset: number,
   field = 'attribute',
 ): number {
-  const type = checkU16(configAttributeTypeOf(a), `${field}.type`);
+  const type = checkU16(configAttributeTypeOf(a), field, '.type');
   if (type > 0x7fff) throw new WireEmitError(`${field}.type`, 'at most 0x7fff (the top bit is reserved)');
   writeU16(buffer, offset, type);
-  writeU16(buffer, offset + 2, checkU16(valueLength(a), `${field}.length`));
+  writeU16(buffer, offset + 2, checkU16(valueLength(a), field, '.length'));
   const at = offset + 4;
   switch (a.kind) {
     case 'applicationVersion':
-      return 4 + writeLatin1(buffer, at, a.version, `${field}.version`);
+      return 4 + writeLatin1(buffer, at, a.version, field, '.version');
     case 'ip4Subnet':
       if (a.subnet === null) return 4;
-      writeIpv4(buffer, at, a.subnet.address, `${field}.subnet.address`);
-      writeIpv4(buffer, at + 4, a.subnet.netmask, `${field}.subnet.netmask`);
+      writeIpv4(buffer, at, a.subnet.address, field, '.subnet.address');
+      writeIpv4(buffer, at + 4, a.subnet.netmask, field, '.subnet.netmask');
       return 12;
     case 'supportedAttributes':
       a.types.forEach((t, i) => writeU16(buffer, at + 2 * i, checkU16(t, `${field}.types[${i}]`)));
@@ -80,7 +80,7 @@ export function emitConfigAttributeInto(
       return 4 + writeBytes(buffer, at, a.data);
     default:
       if (a.address === null) return 4;
-      writeIpv4(buffer, at, a.address, `${field}.address`);
+      writeIpv4(buffer, at, a.address, field, '.address');
       return 8;
   }
 }
@@ -136,7 +136,7 @@ export function cpBodyLength(p: IkeCpPayload): number {
 }
 
 export function emitCpBodyInto(p: IkeCpPayload, buffer: Uint8Array, offset: number, field: string): number {
-  buffer[offset] = checkU8(p.cfgType, `${field}.cfgType`);
+  buffer[offset] = checkU8(p.cfgType, field, '.cfgType');
   writeZeros(buffer, offset + 1, 3);
   let at = offset + 4;
   p.attributes.forEach((a, i) => {

@@ -299,9 +299,9 @@ function emitOneInto(
   aadStart: number,
 ): number {
   const length = GENERIC_HEADER_BYTES + payloadBodyLength(p, options, field);
-  if (length > 0xffff) checkU16(length, `${field}.length`);
+  if (length > 0xffff) checkU16(length, field, '.length');
   const next = headerNextType(p, nextType, options);
-  if (!(next >= 0 && next <= 0xff && Number.isInteger(next))) checkU8(next, `${field}.nextPayload`);
+  if (!(next >= 0 && next <= 0xff && Number.isInteger(next))) checkU8(next, field, '.nextPayload');
   buffer[offset] = next;
   buffer[offset + 1] = p.critical ? CRITICAL : 0;
   writeU16(buffer, offset + 2, length);

@@ -3,9 +3,9 @@
  * "Last Substruc" (0 = last, 2 = more proposals, 3 = more transforms), lengths and counts are derived on emit and
  * checked on parse, so what parses re-emits byte-identical.
  */
-import { readU16, writeU16 } from '../bytes.ts';
+import { readU16, writeHexDigits, writeU16 } from '../bytes.ts';
 import { WireEmitError, decodeError, parsed, type ParseResult } from '../result.ts';
-import { checkU16, checkU8, spiFromBytes, spiToBytes, writeBytes } from './codec-util.ts';
+import { checkU16, checkU8, spiFromBytes, spiByteLength, writeBytes } from './codec-util.ts';
 import type { IkeProposal, IkeSaPayload, IkeTransform, IkeTransformAttribute } from './types.ts';
 
 const PROPOSAL_HEADER_BYTES = 8;
@@ -27,14 +27,14 @@ export function emitTransformAttributeInto(
   offset: number,
   field = 'attribute',
 ): number {
-  if (checkU16(attr.type, `${field}.type`) > 0x7fff) throw new WireEmitError(`${field}.type`, 'at most 0x7fff');
+  if (checkU16(attr.type, field, '.type') > 0x7fff) throw new WireEmitError(`${field}.type`, 'at most 0x7fff');
   if (attr.kind === 'tv') {
     writeU16(buffer, offset, AF_TV | attr.type);
-    writeU16(buffer, offset + 2, checkU16(attr.value, `${field}.value`));
+    writeU16(buffer, offset + 2, checkU16(attr.value, field, '.value'));
     return 4;
   }
   writeU16(buffer, offset, attr.type);
-  writeU16(buffer, offset + 2, checkU16(attr.data.length, `${field}.length`));
+  writeU16(buffer, offset + 2, checkU16(attr.data.length, field, '.length'));
   writeBytes(buffer, offset + 4, attr.data);
   return 4 + attr.data.length;
 }
@@ -75,13 +75,13 @@ export function emitTransformInto(
   last = true,
   field = 'transform',
 ): number {
-  const length = checkU16(transformLength(t), `${field}.length`);
+  const length = checkU16(transformLength(t), field, '.length');
   buffer[offset] = last ? 0 : MORE_TRANSFORMS;
   buffer[offset + 1] = 0;
   writeU16(buffer, offset + 2, length);
-  buffer[offset + 4] = checkU8(t.type, `${field}.type`);
+  buffer[offset + 4] = checkU8(t.type, field, '.type');
   buffer[offset + 5] = 0;
-  writeU16(buffer, offset + 6, checkU16(t.id, `${field}.id`));
+  writeU16(buffer, offset + 6, checkU16(t.id, field, '.id'));
   let at = offset + TRANSFORM_HEADER_BYTES;
   t.attributes.forEach((a, i) => {
     at += emitTransformAttributeInto(a, buffer, at, `${field}.attribute[${i}]`);
@@ -135,16 +135,16 @@ export function emitProposalInto(
   last = true,
   field = 'proposal',
 ): number {
-  const spi = spiToBytes(p.spi, `${field}.spi`);
-  const length = checkU16(proposalLength(p), `${field}.length`);
+  const spiBytes = spiByteLength(p.spi, field, '.spi');
+  const length = checkU16(proposalLength(p), field, '.length');
   buffer[offset] = last ? 0 : MORE_PROPOSALS;
   buffer[offset + 1] = 0;
   writeU16(buffer, offset + 2, length);
-  buffer[offset + 4] = checkU8(p.number, `${field}.number`);
-  buffer[offset + 5] = checkU8(p.protocolId, `${field}.protocolId`);
-  buffer[offset + 6] = checkU8(spi.length, `${field}.spiSize`);
-  buffer[offset + 7] = checkU8(p.transforms.length, `${field}.numTransforms`);
-  let at = offset + PROPOSAL_HEADER_BYTES + writeBytes(buffer, offset + PROPOSAL_HEADER_BYTES, spi);
+  buffer[offset + 4] = checkU8(p.number, field, '.number');
+  buffer[offset + 5] = checkU8(p.protocolId, field, '.protocolId');
+  buffer[offset + 6] = checkU8(spiBytes, field, '.spiSize');
+  buffer[offset + 7] = checkU8(p.transforms.length, field, '.numTransforms');
+  let at = offset + PROPOSAL_HEADER_BYTES + writeHexDigits(buffer, offset + PROPOSAL_HEADER_BYTES, p.spi);
   p.transforms.forEach((t, i) => {
     at += emitTransformInto(t, buffer, at, i === p.transforms.length - 1, `${field}.transform[${i}]`);
   });

@@ -21,17 +21,17 @@ export function emitTrafficSelectorInto(
   offset: number,
   field = 'ts',
 ): number {
-  buffer[offset + 1] = checkU8(ts.ipProtocol, `${field}.ipProtocol`);
-  writeU16(buffer, offset + 2, checkU16(trafficSelectorLength(ts), `${field}.length`));
+  buffer[offset + 1] = checkU8(ts.ipProtocol, field, '.ipProtocol');
+  writeU16(buffer, offset + 2, checkU16(trafficSelectorLength(ts), field, '.length'));
   if (ts.kind === 'raw') {
-    buffer[offset] = checkU8(ts.tsType, `${field}.tsType`);
+    buffer[offset] = checkU8(ts.tsType, field, '.tsType');
     return 4 + writeBytes(buffer, offset + 4, ts.data);
   }
   buffer[offset] = IkeTsType.TS_IPV4_ADDR_RANGE;
-  writeU16(buffer, offset + 4, checkU16(ts.startPort, `${field}.startPort`));
-  writeU16(buffer, offset + 6, checkU16(ts.endPort, `${field}.endPort`));
-  writeIpv4(buffer, offset + 8, ts.startAddress, `${field}.startAddress`);
-  writeIpv4(buffer, offset + 12, ts.endAddress, `${field}.endAddress`);
+  writeU16(buffer, offset + 4, checkU16(ts.startPort, field, '.startPort'));
+  writeU16(buffer, offset + 6, checkU16(ts.endPort, field, '.endPort'));
+  writeIpv4(buffer, offset + 8, ts.startAddress, field, '.startAddress');
+  writeIpv4(buffer, offset + 12, ts.endAddress, field, '.endAddress');
   return IPV4_RANGE_BYTES;
 }
 
@@ -81,7 +81,7 @@ export function tsBodyLength(p: IkeTsPayload): number {
 }
 
 export function emitTsBodyInto(p: IkeTsPayload, buffer: Uint8Array, offset: number, field: string): number {
-  buffer[offset] = checkU8(p.selectors.length, `${field}.numTs`);
+  buffer[offset] = checkU8(p.selectors.length, field, '.numTs');
   writeZeros(buffer, offset + 1, 3);
   let at = offset + 4;
   p.selectors.forEach((ts, i) => {
