@@ -2,7 +2,7 @@
  * Small helpers shared by the IKEv2 payload codecs: SPI hex, latin1 text, emit-side checks, decode-error shorthands.
  */
 import { checkUint, fromHex, hexOfRange, writeHexDigits } from '../bytes.ts';
-import { WireEmitError } from '../result.ts';
+import { decodeError, WireEmitError, type ParseResult } from '../result.ts';
 import type { IkeSpi } from './types.ts';
 
 /** The bytes of a lower-case hex SPI; throws WireEmitError for anything else (upper case would not round-trip). */
@@ -118,4 +118,12 @@ export function rethrowFilled(e: unknown, path: () => string): never {
     throw new WireEmitError(fillField(e.field, path()), e.reason);
   }
   throw e;
+}
+
+/** A decode error from a part parsed with `FIELD_HOLE`, its field filled with the part's `path`. */
+export function refill(
+  r: { readonly error: { field: string; offset: number; reason: string } },
+  path: string,
+): ParseResult<never> {
+  return decodeError(fillField(r.error.field, path), r.error.offset, r.error.reason);
 }

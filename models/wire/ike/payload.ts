@@ -118,6 +118,17 @@ function emitSkBodyInto(
   return at - offset;
 }
 
+/** The SK payload kept encrypted (no crypto context, or it does not open). */
+function opaqueSk(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  critical: boolean,
+  firstPayloadType: number,
+): ParseResult<IkeSkOpaquePayload> {
+  return parsed({ kind: 'SK-opaque', critical, firstPayloadType, encrypted: bytes.slice(start, end) }, end - start);
+}
+
 function parseSkBody(
   bytes: Uint8Array,
   start: number,
@@ -128,16 +139,15 @@ function parseSkBody(
   options: IkeCodecOptions | undefined,
   aadStart: number,
 ): ParseResult<IkeSkPayload | IkeSkOpaquePayload> {
-  const opaque = (): ParseResult<IkeSkOpaquePayload> =>
-    parsed({ kind: 'SK-opaque', critical, firstPayloadType, encrypted: bytes.slice(start, end) }, end - start);
   const ctx = options?.crypto;
-  if (ctx === undefined) return opaque();
+  if (ctx === undefined) return opaqueSk(bytes, start, end, critical, firstPayloadType);
   const { ivBytes, icvBytes } = ctx.suite;
-  if (end - start < ivBytes + icvBytes) return opaque();
+  if (end - start < ivBytes + icvBytes) return opaqueSk(bytes, start, end, critical, firstPayloadType);
   const bodyStart = start + ivBytes;
   if (ctx.model === modelledCrypto)
     return (
-      parseModelledSk(bytes, start, end, field, critical, firstPayloadType, options, aadStart, ctx.suite) ?? opaque()
+      parseModelledSk(bytes, start, end, field, critical, firstPayloadType, options, aadStart, ctx.suite) ??
+      opaqueSk(bytes, start, end, critical, firstPayloadType)
     );
   const opened = ctx.model.open(
     {
@@ -149,7 +159,7 @@ function parseSkBody(
     { suite: ctx.suite, associatedData: bytes.slice(aadStart, start) },
   );
   // RFC 7296 §2.21.2: a message that fails its integrity check is not an error of the sender's format; keep it opaque.
-  if (!opened.ok) return opaque();
+  if (!opened.ok) return opaqueSk(bytes, start, end, critical, firstPayloadType);
   const { plaintext, padding } = opened.value;
   const inner = parseChain(firstPayloadType, plaintext, 0, plaintext.length, field, options, 0, true);
   if (!inner.ok) return decodeError(inner.error.field, inner.error.offset + bodyStart, inner.error.reason);

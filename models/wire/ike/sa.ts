@@ -5,7 +5,16 @@
  */
 import { readU16, writeHexDigits, writeU16 } from '../bytes.ts';
 import { WireEmitError, decodeError, parsed, type ParseResult } from '../result.ts';
-import { checkU16, checkU8, spiFromBytes, spiByteLength, writeBytes } from './codec-util.ts';
+import {
+  checkU16,
+  checkU8,
+  FIELD_HOLE,
+  refill,
+  rethrowFilled,
+  spiByteLength,
+  spiFromBytes,
+  writeBytes,
+} from './codec-util.ts';
 import type { IkeProposal, IkeSaPayload, IkeTransform, IkeTransformAttribute } from './types.ts';
 
 const PROPOSAL_HEADER_BYTES = 8;
@@ -83,9 +92,15 @@ export function emitTransformInto(
   buffer[offset + 5] = 0;
   writeU16(buffer, offset + 6, checkU16(t.id, field, '.id'));
   let at = offset + TRANSFORM_HEADER_BYTES;
-  t.attributes.forEach((a, i) => {
-    at += emitTransformAttributeInto(a, buffer, at, `${field}.attribute[${i}]`);
-  });
+  let i = 0;
+  try {
+    for (; i < t.attributes.length; i++) {
+      const a = t.attributes[i] as (typeof t.attributes)[number];
+      at += emitTransformAttributeInto(a, buffer, at, FIELD_HOLE);
+    }
+  } catch (e) {
+    rethrowFilled(e, () => `${field}.attribute[${i}]`);
+  }
   return at - offset;
 }
 
@@ -111,8 +126,8 @@ export function parseTransformIn(
   let at = offset + TRANSFORM_HEADER_BYTES;
   const tEnd = offset + length;
   while (at < tEnd) {
-    const a = parseTransformAttributeIn(bytes, at, tEnd, `${field}.attribute[${attributes.length}]`);
-    if (!a.ok) return a;
+    const a = parseTransformAttributeIn(bytes, at, tEnd, FIELD_HOLE);
+    if (!a.ok) return refill(a, `${field}.attribute[${attributes.length}]`);
     attributes.push(a.value);
     at += a.bytesRead;
   }
@@ -145,9 +160,15 @@ export function emitProposalInto(
   buffer[offset + 6] = checkU8(spiBytes, field, '.spiSize');
   buffer[offset + 7] = checkU8(p.transforms.length, field, '.numTransforms');
   let at = offset + PROPOSAL_HEADER_BYTES + writeHexDigits(buffer, offset + PROPOSAL_HEADER_BYTES, p.spi);
-  p.transforms.forEach((t, i) => {
-    at += emitTransformInto(t, buffer, at, i === p.transforms.length - 1, `${field}.transform[${i}]`);
-  });
+  let i = 0;
+  try {
+    for (; i < p.transforms.length; i++) {
+      const t = p.transforms[i] as (typeof p.transforms)[number];
+      at += emitTransformInto(t, buffer, at, i === p.transforms.length - 1, FIELD_HOLE);
+    }
+  } catch (e) {
+    rethrowFilled(e, () => `${field}.transform[${i}]`);
+  }
   return at - offset;
 }
 
@@ -178,8 +199,8 @@ export function parseProposalIn(
   const transforms: IkeTransform[] = [];
   let at = spiStart + spiSize;
   for (let i = 0; i < numTransforms; i++) {
-    const t = parseTransformIn(bytes, at, pEnd, `${field}.transform[${i}]`);
-    if (!t.ok) return t;
+    const t = parseTransformIn(bytes, at, pEnd, FIELD_HOLE);
+    if (!t.ok) return refill(t, `${field}.transform[${i}]`);
     const isLast = i === numTransforms - 1;
     if (t.value.last !== isLast) {
       return decodeError(`${field}.transform[${i}].lastSubstruc`, at, `disagrees with Num Transforms ${numTransforms}`);
@@ -207,9 +228,15 @@ export function saBodyLength(sa: IkeSaPayload): number {
 
 export function emitSaBodyInto(sa: IkeSaPayload, buffer: Uint8Array, offset: number, field: string): number {
   let at = offset;
-  sa.proposals.forEach((p, i) => {
-    at += emitProposalInto(p, buffer, at, i === sa.proposals.length - 1, `${field}.proposal[${i}]`);
-  });
+  let i = 0;
+  try {
+    for (; i < sa.proposals.length; i++) {
+      const p = sa.proposals[i] as (typeof sa.proposals)[number];
+      at += emitProposalInto(p, buffer, at, i === sa.proposals.length - 1, FIELD_HOLE);
+    }
+  } catch (e) {
+    rethrowFilled(e, () => `${field}.proposal[${i}]`);
+  }
   return at - offset;
 }
 
@@ -223,8 +250,8 @@ export function parseSaBody(
   const proposals: IkeProposal[] = [];
   let at = start;
   while (at < end) {
-    const p = parseProposalIn(bytes, at, end, `${field}.proposal[${proposals.length}]`);
-    if (!p.ok) return p;
+    const p = parseProposalIn(bytes, at, end, FIELD_HOLE);
+    if (!p.ok) return refill(p, `${field}.proposal[${proposals.length}]`);
     proposals.push(p.value.proposal);
     at += p.bytesRead;
     if (p.value.last !== (at === end)) {
