@@ -200,8 +200,10 @@ export function printableOrHex(bytes: Uint8Array): string {
 export function onesComplementSum(bytes: Uint8Array, start: number, end: number, initial = 0): number {
   let sum = initial;
   let i = start;
-  for (; i + 1 < end; i += 2) sum += ((bytes[i] ?? 0) << 8) | (bytes[i + 1] ?? 0);
+  const last = Math.min(end, bytes.length) - 1;
+  for (; i < last; i += 2) sum += ((bytes[i] as number) << 8) | (bytes[i + 1] as number);
   if (i < end) sum += (bytes[i] ?? 0) << 8;
+  if (i + 1 < end) sum += bytes[i + 1] ?? 0; // only past the buffer's end: reads as zero, as before
   // Fold the carries: two folds always suffice for inputs below 2^31 bytes.
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return sum;

@@ -27,6 +27,7 @@ import {
 } from './esp.ts';
 import {
   emitIkeMessageInto,
+  emitIkeMessageOfLengthInto,
   ikeMessageLength,
   modelledIkeCrypto,
   parseIkeMessage,
@@ -191,7 +192,8 @@ function tagOf(p: EspPacket): number {
   return (((d[at] ?? 0) << 24) | ((d[at + 1] ?? 0) << 16) | ((d[at + 2] ?? 0) << 8) | (d[at + 3] ?? 0)) >>> 0;
 }
 
-function emitUdpAppInto(app: UdpApp, buffer: Uint8Array, at: number, o: PacketCodecOptions): number {
+/** `appBytes`: the application's length when the caller computed it (emitPacket sizes the datagram first), else -1. */
+function emitUdpAppInto(app: UdpApp, buffer: Uint8Array, at: number, o: PacketCodecOptions, appBytes: number): number {
   switch (app.kind) {
     case 'dhcp':
       return emitDhcpMessageInto(app.message, buffer, at);
@@ -201,7 +203,8 @@ function emitUdpAppInto(app: UdpApp, buffer: Uint8Array, at: number, o: PacketCo
         buffer.fill(0, at, at + NON_ESP_MARKER_BYTES);
         n = NON_ESP_MARKER_BYTES;
       }
-      return n + emitIkeMessageInto(app.message, buffer, at + n, o.ike);
+      if (appBytes < 0) return n + emitIkeMessageInto(app.message, buffer, at + n, o.ike);
+      return n + emitIkeMessageOfLengthInto(app.message, appBytes - n, buffer, at + n, o.ike);
     }
     case 'natKeepalive':
       buffer[at] = 0xff;
@@ -222,6 +225,17 @@ const EXPECTED_PROTOCOL: Record<PacketPayload['kind'], number | null> = {
 };
 
 export function emitPacketInto(p: Packet, buffer: Uint8Array, offset: number, o: PacketCodecOptions = {}): number {
+  return emitPacketOfLengthInto(p, -1, buffer, offset, o);
+}
+
+/** `emitPacketInto` knowing `totalBytes = packetLength(p, o)` (or -1): the inner lengths are not computed again. */
+function emitPacketOfLengthInto(
+  p: Packet,
+  totalBytes: number,
+  buffer: Uint8Array,
+  offset: number,
+  o: PacketCodecOptions,
+): number {
   const expected = EXPECTED_PROTOCOL[p.payload.kind];
   if (expected !== null && p.ip.protocol !== expected) {
     throw new WireEmitError(
@@ -234,7 +248,8 @@ export function emitPacketInto(p: Packet, buffer: Uint8Array, offset: number, o:
   const { payload } = p;
   let written: number;
   if (payload.kind === 'udp') {
-    const appBytes = emitUdpAppInto(payload.app, buffer, at + UDP_HEADER_BYTES, o);
+    const known = totalBytes < 0 ? -1 : totalBytes - headerBytes - UDP_HEADER_BYTES;
+    const appBytes = emitUdpAppInto(payload.app, buffer, at + UDP_HEADER_BYTES, o, known);
     written = UDP_HEADER_BYTES + appBytes;
     if (written > 0xffff) throw new WireEmitError('udp.length', `${written} bytes exceeds 65535`);
     // The checksum covers the payload just written.
@@ -251,7 +266,7 @@ export function emitPacketInto(p: Packet, buffer: Uint8Array, offset: number, o:
 
 export function emitPacket(p: Packet, o: PacketCodecOptions = {}): Uint8Array {
   const out = new Uint8Array(packetLength(p, o));
-  const n = emitPacketInto(p, out, 0, o);
+  const n = emitPacketOfLengthInto(p, out.length, out, 0, o);
   if (n !== out.length) throw new WireEmitError('packet', `wrote ${n} bytes, computed ${out.length}`);
   return out;
 }

@@ -93,14 +93,8 @@ export function emitDhcpMessageInto(
   offset: number,
   options: DhcpEmitOptions = {},
 ): number {
-  const length = dhcpMessageLength(msg);
-  const limit = sizeLimit(msg, options);
-  if (length > limit) {
-    throw new WireEmitError(
-      'dhcp',
-      `message is ${length} bytes, over the ${limit}-byte limit (RFC 2131 §2, RFC 2132 §9.10)`,
-    );
-  }
+  // The size limit is checked on the bytes written (below): walking the options once more only to size them cost
+  // as much as writing them. The caller's buffer is sized by dhcpMessageLength, so an oversized message still fits.
   if (msg.op !== 1 && msg.op !== 2) throw new WireEmitError('dhcp.op', `must be 1 or 2, got ${String(msg.op)}`);
   checkUint(msg.endPaddingBytes, U16_MAX, 'dhcp.endPaddingBytes');
   const b = buffer;
@@ -138,7 +132,15 @@ export function emitDhcpMessageInto(
   at += 1;
   b.fill(0, at, at + msg.endPaddingBytes);
   at += msg.endPaddingBytes;
-  return at - o;
+  const length = at - o;
+  const limit = sizeLimit(msg, options);
+  if (length > limit) {
+    throw new WireEmitError(
+      'dhcp',
+      `message is ${length} bytes, over the ${limit}-byte limit (RFC 2131 §2, RFC 2132 §9.10)`,
+    );
+  }
+  return length;
 }
 
 export function emitDhcpMessage(msg: DhcpMessage, options: DhcpEmitOptions = {}): Uint8Array {

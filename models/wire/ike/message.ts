@@ -90,7 +90,21 @@ export function emitIkeMessageInto(
   offset: number,
   options?: IkeCodecOptions,
 ): number {
-  const length = checkU32(ikeMessageLength(m, options), 'ike.length');
+  return emitIkeMessageOfLengthInto(m, ikeMessageLength(m, options), buffer, offset, options);
+}
+
+/**
+ * `emitIkeMessageInto` for a caller that has computed `ikeMessageLength(m, options)` already (packet.ts sizes the
+ * whole datagram first): the payload lengths are not walked again. `length` must be that value.
+ */
+export function emitIkeMessageOfLengthInto(
+  m: IkeMessage,
+  length: number,
+  buffer: Uint8Array,
+  offset: number,
+  options?: IkeCodecOptions,
+): number {
+  checkU32(length, 'ike.length');
   const first = m.payloads[0];
   emitIkeHeaderInto(
     {
@@ -111,7 +125,8 @@ export function emitIkeMessageInto(
     offset,
   );
   const written =
-    IKE_HEADER_BYTES + emitChainInto(m.payloads, buffer, offset + IKE_HEADER_BYTES, 'ike', options, false, offset);
+    IKE_HEADER_BYTES +
+    emitChainInto(m.payloads, buffer, offset + IKE_HEADER_BYTES, 'ike', options, false, offset, offset + length);
   if (written !== length) throw new WireEmitError('ike.length', `wrote ${written} bytes, computed ${length}`);
   return written;
 }

@@ -299,6 +299,11 @@ function headerNextType(p: IkePayload, nextType: number, options: IkeCodecOption
   return nextType;
 }
 
+/**
+ * Writes one payload; `knownLength` is its total length when the caller knows it (-1 otherwise). Only SK needs its
+ * length before its body (its generic header is associated data, RFC 7296 §3.14): the others write the body first
+ * and then the header with the length written, so no payload's length is computed twice.
+ */
 function emitOneInto(
   p: IkePayload,
   nextType: number,
@@ -307,17 +312,25 @@ function emitOneInto(
   field: string,
   options: IkeCodecOptions | undefined,
   aadStart: number,
+  knownLength = -1,
 ): number {
-  const length = GENERIC_HEADER_BYTES + payloadBodyLength(p, options, field);
-  if (length > 0xffff) checkU16(length, field, '.length');
   const next = headerNextType(p, nextType, options);
   if (!(next >= 0 && next <= 0xff && Number.isInteger(next))) checkU8(next, field, '.nextPayload');
   buffer[offset] = next;
   buffer[offset + 1] = p.critical ? CRITICAL : 0;
-  writeU16(buffer, offset + 2, length);
+  if (p.kind === 'SK') {
+    const length = knownLength >= 0 ? knownLength : GENERIC_HEADER_BYTES + payloadBodyLength(p, options, field);
+    if (length > 0xffff) checkU16(length, field, '.length');
+    writeU16(buffer, offset + 2, length);
+    const written =
+      GENERIC_HEADER_BYTES + emitBodyInto(p, buffer, offset + GENERIC_HEADER_BYTES, field, options, aadStart);
+    if (written !== length) throw new WireEmitError(field, `wrote ${written} bytes, declared ${length}`);
+    return written;
+  }
   const written =
     GENERIC_HEADER_BYTES + emitBodyInto(p, buffer, offset + GENERIC_HEADER_BYTES, field, options, aadStart);
-  if (written !== length) throw new WireEmitError(field, `wrote ${written} bytes, declared ${length}`);
+  if (written > 0xffff) checkU16(written, field, '.length');
+  writeU16(buffer, offset + 2, written);
   return written;
 }
 
@@ -343,7 +356,8 @@ export function chainLength(payloads: readonly IkePayload[], options?: IkeCodecO
 
 /**
  * Emits `payloads` chained at `offset`. `aadStart` is the IKE header's offset (the SK payload's associated data
- * starts there); `inner` is true inside SK, where another SK is not allowed.
+ * starts there); `inner` is true inside SK, where another SK is not allowed. `end`, when known (≥ 0), is where the
+ * chain ends: the last payload's length is then not computed again.
  */
 export function emitChainInto(
   payloads: readonly IkePayload[],
@@ -353,6 +367,7 @@ export function emitChainInto(
   options: IkeCodecOptions | undefined,
   inner: boolean,
   aadStart = offset,
+  end = -1,
 ): number {
   let at = offset;
   let i = 0;
@@ -365,7 +380,16 @@ export function emitChainInto(
         if (next !== undefined) throw new WireEmitError(FIELD_HOLE, 'SK must be the last payload (RFC 7296 §3.14)');
       }
       const nextType = next === undefined ? IkePayloadType.NONE : payloadTypeOf(next, options);
-      at += emitOneInto(p, nextType, buffer, at, FIELD_HOLE, options, aadStart);
+      at += emitOneInto(
+        p,
+        nextType,
+        buffer,
+        at,
+        FIELD_HOLE,
+        options,
+        aadStart,
+        next === undefined && end >= 0 ? end - at : -1,
+      );
     }
   } catch (e) {
     return rethrowFilled(e, () => payloadPath(prefix, i, (payloads[i] as IkePayload).kind));
