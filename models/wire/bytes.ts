@@ -45,9 +45,18 @@ export const U8_MAX = 0xff;
 export const U16_MAX = 0xffff;
 export const U32_MAX = 0xffffffff;
 
+/** Decimal text of each byte value, with and without a trailing dot: no number-to-string conversion per address. */
+const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, b) => String(b));
+const DECIMAL_DOT: readonly string[] = DECIMAL.map((d) => `${d}.`);
+
 /** Dotted quad of the 4 bytes at `offset`. */
 export function ipv4FromBytes(bytes: Uint8Array, offset: number): string {
-  return `${bytes[offset] ?? 0}.${bytes[offset + 1] ?? 0}.${bytes[offset + 2] ?? 0}.${bytes[offset + 3] ?? 0}`;
+  return (
+    (DECIMAL_DOT[bytes[offset] ?? 0] as string) +
+    (DECIMAL_DOT[bytes[offset + 1] ?? 0] as string) +
+    (DECIMAL_DOT[bytes[offset + 2] ?? 0] as string) +
+    (DECIMAL[bytes[offset + 3] ?? 0] as string)
+  );
 }
 
 /** Writes a dotted quad as 4 bytes; throws WireEmitError(field) when it is not one. */
@@ -93,6 +102,7 @@ export function toHex(bytes: Uint8Array, separator = ''): string {
 export function hexOfRange(bytes: Uint8Array, start: number, end: number, separator = ''): string {
   const n = end - start;
   if (n <= 0) return '';
+  if (n === 8 && separator.length === 0) return hex8(bytes, start);
   const sep = separator.length === 1 ? separator.charCodeAt(0) : -1;
   if ((separator.length > 0 && (sep < 0 || sep > 0x7f)) || (separator.length === 0 && n <= SHORT_HEX_BYTES)) {
     let out = HEX_PAIRS[bytes[start] ?? 0] as string;
@@ -112,6 +122,37 @@ export function hexOfRange(bytes: Uint8Array, start: number, end: number, separa
     at += 2;
   }
   return asciiDecoder.decode(out.subarray(0, chars));
+}
+
+/** 8 bytes (an IKE SPI, RFC 7296 §3.1) as one flat 16-character string: one call, no scratch buffer, no decoder. */
+function hex8(b: Uint8Array, at: number): string {
+  const c = HEX_CODES;
+  const x0 = 2 * (b[at] ?? 0);
+  const x1 = 2 * (b[at + 1] ?? 0);
+  const x2 = 2 * (b[at + 2] ?? 0);
+  const x3 = 2 * (b[at + 3] ?? 0);
+  const x4 = 2 * (b[at + 4] ?? 0);
+  const x5 = 2 * (b[at + 5] ?? 0);
+  const x6 = 2 * (b[at + 6] ?? 0);
+  const x7 = 2 * (b[at + 7] ?? 0);
+  return String.fromCharCode(
+    c[x0] as number,
+    c[x0 + 1] as number,
+    c[x1] as number,
+    c[x1 + 1] as number,
+    c[x2] as number,
+    c[x2 + 1] as number,
+    c[x3] as number,
+    c[x3 + 1] as number,
+    c[x4] as number,
+    c[x4 + 1] as number,
+    c[x5] as number,
+    c[x5 + 1] as number,
+    c[x6] as number,
+    c[x6 + 1] as number,
+    c[x7] as number,
+    c[x7 + 1] as number,
+  );
 }
 
 /** The value of an ASCII hex digit (either case), or -1. */

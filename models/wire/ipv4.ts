@@ -115,6 +115,9 @@ export function emitIpv4(packet: Ipv4Packet): Uint8Array {
   return out;
 }
 
+/** The options of every header without any: zero bytes, so sharing one array aliases nothing. */
+const NO_OPTIONS = new Uint8Array(0);
+
 export interface Ipv4HeaderView {
   readonly header: Ipv4Header;
   readonly headerBytes: number;
@@ -163,7 +166,8 @@ export function parseIpv4Header(bytes: Uint8Array, offset: number): ParseResult<
     protocol: bytes[offset + field.PROTOCOL] ?? 0,
     src: ipv4FromBytes(bytes, offset + field.SRC),
     dst: ipv4FromBytes(bytes, offset + field.DST),
-    options: bytes.slice(offset + field.OPTIONS, offset + headerBytes),
+    options:
+      headerBytes === IPV4_MIN_HEADER_BYTES ? NO_OPTIONS : bytes.slice(offset + field.OPTIONS, offset + headerBytes),
   };
   return parsed({ header, headerBytes, totalLength }, totalLength);
 }
