@@ -2,7 +2,11 @@
  * Codec throughput: parse and emit rates (messages/s) of a relayed DHCPREQUEST in IPv4/UDP and of an IKE_AUTH
  * request carrying the DHCP payload (in UDP 4500 after the non-ESP marker), beside a reference measured in the same
  * run: copying the same bytes with `Uint8Array.prototype.slice`. `npm run bench -- codecs`.
+ *
+ * `toHex` (the trace's packet bytes): rate and heap retained per input byte for the IKE sample, beside the per-byte
+ * `+=` concatenation it replaced (a rope of cons cells until something flattens it) measured in the same run.
  */
+import { toHex } from '../models/wire/bytes.ts';
 import { buildDhcpMessage } from '../models/wire/dhcp/message.ts';
 import { ikeSampleMessages } from '../models/wire/ike/index.ts';
 import { emitPacket, parsePacket, udpPacket, type Packet } from '../models/wire/packet.ts';
@@ -99,11 +103,54 @@ function measure(packet: Packet): Figures {
   };
 }
 
+/** The `toHex` before the flat one: two characters appended per byte. */
+function ropeHex(bytes: Uint8Array): string {
+  const digits = '0123456789abcdef';
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] ?? 0;
+    out += (digits[b >>> 4] ?? '') + (digits[b & 0xf] ?? '');
+  }
+  return out;
+}
+
+/**
+ * Heap bytes retained per input byte by `count` results of `hex(bytes)` held at once (heapUsed before and after;
+ * a flat one-byte string is ~2 bytes per input byte, a rope of per-byte cons cells ~15 times that).
+ */
+function retainedPerByte(hex: (b: Uint8Array) => string, bytes: Uint8Array, count = 2000): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const before = process.memoryUsage().heapUsed;
+  const held: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const copy = bytes.slice();
+    copy[0] = i & 0xff; // distinct inputs: nothing shared between results
+    held.push(hex(copy));
+  }
+  gc?.();
+  const after = process.memoryUsage().heapUsed;
+  if (held.length !== count) throw new Error('unreachable');
+  return Math.round(((after - before) / (count * bytes.length)) * 10) / 10;
+}
+
+function hexFigures(bytes: Uint8Array): Record<string, number> {
+  if (toHex(bytes) !== ropeHex(bytes)) throw new Error('toHex disagrees with the reference');
+  return {
+    bytes: bytes.length,
+    toHexPerSec: rate(() => toHex(bytes)),
+    ropeHexPerSec: rate(() => ropeHex(bytes)),
+    toHexHeapBytesPerInputByte: retainedPerByte(toHex, bytes),
+    ropeHexHeapBytesPerInputByte: retainedPerByte(ropeHex, bytes),
+  };
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const ike = ikeAuthWithDhcp();
   return {
     unit: 'messages/s',
     relayedDhcpRequest: measure(relayedRequest()),
     ikeAuthWithDhcp: ike === undefined ? 'no IKE_AUTH sample with a DHCP payload' : measure(ike),
+    ...(ike === undefined ? {} : { toHex: hexFigures(emitPacket(ike)) }),
   };
 }

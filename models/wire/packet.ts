@@ -35,9 +35,16 @@ import {
   type IkeCodecOptions,
   type IkeMessage,
 } from './ike/index.ts';
-import { emitIpv4HeaderInto, IpProtocol, ipv4HeaderLength, parseIpv4Header, type Ipv4Header } from './ipv4.ts';
+import {
+  emitIpv4HeaderWithAddressesInto,
+  IpProtocol,
+  ipv4HeaderLength,
+  parseIpv4Header,
+  type Ipv4Header,
+} from './ipv4.ts';
 import { decodeError, formatDecodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
 import { readU32 } from './bytes.ts';
+import { parseIpv4U32 } from './ipv4-address.ts';
 import {
   parseUdpHeader,
   UDP_HEADER_BYTES,
@@ -247,20 +254,26 @@ function emitPacketOfLengthInto(
   const at = offset + headerBytes;
   const { payload } = p;
   let written: number;
+  let srcU32 = -1;
+  let dstU32 = -1;
   if (payload.kind === 'udp') {
     const known = totalBytes < 0 ? -1 : totalBytes - headerBytes - UDP_HEADER_BYTES;
     const appBytes = emitUdpAppInto(payload.app, buffer, at + UDP_HEADER_BYTES, o, known);
     written = UDP_HEADER_BYTES + appBytes;
     if (written > 0xffff) throw new WireEmitError('udp.length', `${written} bytes exceeds 65535`);
-    // The checksum covers the payload just written.
-    writeUdpHeaderInto(payload.srcPort, payload.dstPort, payload.checksum, written, p.ip, buffer, at);
+    // The checksum covers the payload just written. The addresses are parsed once for it and the IPv4 header; when
+    // either is not a dotted quad the string path runs and throws the error it always did.
+    srcU32 = parseIpv4U32(p.ip.src);
+    dstU32 = parseIpv4U32(p.ip.dst);
+    const pseudo = srcU32 < 0 || dstU32 < 0 ? p.ip : udpPseudoAddressSum(srcU32, dstU32);
+    writeUdpHeaderInto(payload.srcPort, payload.dstPort, payload.checksum, written, pseudo, buffer, at);
   } else if (payload.kind === 'raw') {
     buffer.set(payload.data, at);
     written = payload.data.length;
   } else {
     written = emitEspInto(sealEspLayer(payload, o), buffer, at);
   }
-  emitIpv4HeaderInto(p.ip, written, buffer, offset);
+  emitIpv4HeaderWithAddressesInto(p.ip, written, buffer, offset, srcU32, dstU32);
   return headerBytes + written;
 }
 

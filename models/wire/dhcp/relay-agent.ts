@@ -4,7 +4,7 @@
  * Identifier Override (RFC 5107 §4), 19 Relay Source Port (RFC 8357 §5.1). Any other code, or a known code with a
  * length its type cannot hold, is kept raw so re-emission is identical.
  */
-import { ipv4FromBytes, readU16, writeIpv4, writeU16, checkUint, U16_MAX, U8_MAX } from '../bytes.ts';
+import { ipv4FromBytes, readU16, writeIpv4, writeU16, writeU32, checkUint, U16_MAX, U8_MAX } from '../bytes.ts';
 import { parseIpv4U32 } from '../ipv4-address.ts';
 import { decodeError, parsed, WireEmitError, type ParseResult } from '../result.ts';
 import type { RelayAgentSubOption } from './types.ts';
@@ -68,14 +68,18 @@ function emitSubOptionInto(
     case 'raw':
       buffer.set(sub.data, data);
       break;
-    case 'linkSelection':
-      if (parseIpv4U32(sub.subnet) < 0) writeIpv4(buffer, data, sub.subnet, subPath(field, index), '.subnet');
-      writeIpv4(buffer, data, sub.subnet, field);
+    case 'linkSelection': {
+      const v = parseIpv4U32(sub.subnet);
+      if (v < 0) writeIpv4(buffer, data, sub.subnet, subPath(field, index), '.subnet'); // throws, naming the field
+      writeU32(buffer, data, v);
       break;
-    case 'serverIdOverride':
-      if (parseIpv4U32(sub.serverId) < 0) writeIpv4(buffer, data, sub.serverId, subPath(field, index), '.serverId');
-      writeIpv4(buffer, data, sub.serverId, field);
+    }
+    case 'serverIdOverride': {
+      const v = parseIpv4U32(sub.serverId);
+      if (v < 0) writeIpv4(buffer, data, sub.serverId, subPath(field, index), '.serverId'); // throws, naming the field
+      writeU32(buffer, data, v);
       break;
+    }
     case 'relayPort':
       if (sub.port !== null) writeU16(buffer, data, checkUint(sub.port, U16_MAX, subPath(field, index), '.port'));
       break;
