@@ -6,6 +6,8 @@
  * `toHex` (the trace's packet bytes): rate and heap retained per input byte for the IKE sample, beside the per-byte
  * `+=` concatenation it replaced (a rope of cons cells until something flattens it) measured in the same run.
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { toHex } from '../models/wire/bytes.ts';
 import { buildDhcpMessage } from '../models/wire/dhcp/message.ts';
 import { ikeSampleMessages } from '../models/wire/ike/index.ts';
@@ -114,13 +116,19 @@ function ropeHex(bytes: Uint8Array): string {
   return out;
 }
 
+/** A full GC on demand without `node --expose-gc` (the flag set at run time, the function read from a new context). */
+function collector(): () => void {
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as () => void;
+}
+
 /**
  * Heap bytes retained per input byte by `count` results of `hex(bytes)` held at once (heapUsed before and after;
  * a flat one-byte string is ~2 bytes per input byte, a rope of per-byte cons cells ~15 times that).
  */
 function retainedPerByte(hex: (b: Uint8Array) => string, bytes: Uint8Array, count = 2000): number {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
+  const gc = collector();
+  gc();
   const before = process.memoryUsage().heapUsed;
   const held: string[] = [];
   for (let i = 0; i < count; i++) {
@@ -128,7 +136,7 @@ function retainedPerByte(hex: (b: Uint8Array) => string, bytes: Uint8Array, coun
     copy[0] = i & 0xff; // distinct inputs: nothing shared between results
     held.push(hex(copy));
   }
-  gc?.();
+  gc();
   const after = process.memoryUsage().heapUsed;
   if (held.length !== count) throw new Error('unreachable');
   return Math.round(((after - before) / (count * bytes.length)) * 10) / 10;
