@@ -300,10 +300,11 @@ export function espTagMatches(icv: Uint8Array, ctx: CryptoContext, integrityKey:
 /** One `fnv1a` part, `bytes[start, end)`, continuing from state `h`. */
 function fnvRange(h: number, bytes: Uint8Array, start: number, end: number): number {
   const n = end - start;
-  h = Math.imul(h ^ (n & 0xff), 0x01000193) >>> 0;
-  h = Math.imul(h ^ ((n >>> 8) & 0xff), 0x01000193) >>> 0;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ (bytes[i] as number), 0x01000193) >>> 0;
-  return h;
+  // Int32 inside the loop (Math.imul's result; the same 32 bits as `>>> 0` would give), unsigned once at the end.
+  let x = Math.imul(h ^ (n & 0xff), 0x01000193);
+  x = Math.imul(x ^ ((n >>> 8) & 0xff), 0x01000193);
+  for (let i = start; i < end; i++) x = Math.imul(x ^ (bytes[i] as number), 0x01000193);
+  return x >>> 0;
 }
 
 /** `expand(state, n)` written at `buffer[offset]`. */
