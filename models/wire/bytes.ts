@@ -242,6 +242,12 @@ export function onesComplementSum(bytes: Uint8Array, start: number, end: number,
   let sum = initial;
   let i = start;
   const last = Math.min(end, bytes.length) - 1;
+  // Two words per iteration while four bytes remain: half the loop overhead on a datagram's checksum.
+  for (; i + 2 < last; i += 4) {
+    sum +=
+      (((bytes[i] as number) << 8) | (bytes[i + 1] as number)) +
+      (((bytes[i + 2] as number) << 8) | (bytes[i + 3] as number));
+  }
   for (; i < last; i += 2) sum += ((bytes[i] as number) << 8) | (bytes[i + 1] as number);
   if (i < end) sum += (bytes[i] ?? 0) << 8;
   if (i + 1 < end) sum += bytes[i + 1] ?? 0; // only past the buffer's end: reads as zero, as before

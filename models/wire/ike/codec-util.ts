@@ -1,7 +1,7 @@
 /**
  * Small helpers shared by the IKEv2 payload codecs: SPI hex, latin1 text, emit-side checks, decode-error shorthands.
  */
-import { checkUint, fromHex, hexOfRange, writeHexDigits } from '../bytes.ts';
+import { checkUint, fromHex, hexOfRange } from '../bytes.ts';
 import { decodeError, WireEmitError, type ParseResult } from '../result.ts';
 import type { IkeSpi } from './types.ts';
 
@@ -42,11 +42,26 @@ export function writeSpiInto(
   field: string,
   sizeBytes?: number,
 ): number {
-  if (!isLowerHexPairs(spi)) throw new WireEmitError(field, `SPI must be lower-case hex pairs, got '${spi}'`);
-  const n = spi.length / 2;
-  if (sizeBytes !== undefined && n !== sizeBytes)
-    throw new WireEmitError(field, `SPI must be ${sizeBytes} bytes, got ${n}`);
-  return writeHexDigits(buffer, offset, spi);
+  // One pass: check and write each pair (on a bad digit the partly written bytes are thrown away with the error).
+  const n = spi.length;
+  let ok = n % 2 === 0;
+  for (let i = 0; ok && i < n; i += 2) {
+    const hi = lowerHexValue(spi.charCodeAt(i));
+    const lo = lowerHexValue(spi.charCodeAt(i + 1));
+    if (hi < 0 || lo < 0) ok = false;
+    else buffer[offset + i / 2] = (hi << 4) | lo;
+  }
+  if (!ok) throw new WireEmitError(field, `SPI must be lower-case hex pairs, got '${spi}'`);
+  if (sizeBytes !== undefined && n / 2 !== sizeBytes)
+    throw new WireEmitError(field, `SPI must be ${sizeBytes} bytes, got ${n / 2}`);
+  return n / 2;
+}
+
+/** The value of a lower-case hex digit, or -1 (upper case would not round-trip: SPIs are lower-case). */
+function lowerHexValue(c: number): number {
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return -1;
 }
 
 /** Checks the byte length of an SPI written in a fixed-size field. */
