@@ -295,6 +295,148 @@ export function espTagMatches(icv: Uint8Array, ctx: CryptoContext, integrityKey:
   return readTag(icv) === espTag(integrityKey, ctx, icv.subarray(0, icv.length - ESP_TAG_BYTES));
 }
 
+// ---- In-place fast paths of the modelled crypto for the IKE SK payload (byte-identical to seal/open above) ----
+
+/** One `fnv1a` part, `bytes[start, end)`, continuing from state `h`. */
+function fnvRange(h: number, bytes: Uint8Array, start: number, end: number): number {
+  const n = end - start;
+  // Int32 inside the loop (Math.imul's result; the same 32 bits as `>>> 0` would give), unsigned once at the end.
+  let x = Math.imul(h ^ (n & 0xff), 0x01000193);
+  x = Math.imul(x ^ ((n >>> 8) & 0xff), 0x01000193);
+  for (let i = start; i < end; i++) x = Math.imul(x ^ (bytes[i] as number), 0x01000193);
+  return x >>> 0;
+}
+
+/** `expand(state, n)` written at `buffer[offset]`. */
+function expandInto(state: number, buffer: Uint8Array, offset: number, n: number): void {
+  let x = state === 0 ? 0x9e3779b9 : state;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    buffer[offset + i] = x & 0xff;
+  }
+}
+
+/** Does `bytes[offset, offset + n)` equal `expand(state, n)`? */
+function expandEquals(state: number, bytes: Uint8Array, offset: number, n: number): boolean {
+  let x = state === 0 ? 0x9e3779b9 : state;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    if (bytes[offset + i] !== (x & 0xff)) return false;
+  }
+  return true;
+}
+
+const suiteSeeds = new Map<CipherSuiteName, number>();
+function cachedSuiteSeed(suite: CipherSuite): number {
+  let seed = suiteSeeds.get(suite.name);
+  if (seed === undefined) {
+    seed = suiteSeed(suite);
+    suiteSeeds.set(suite.name, seed);
+  }
+  return seed;
+}
+
+/**
+ * `modelledCrypto.seal(…, 'ike', …)` in place: the plaintext is already at `buffer[bodyStart, plaintextEnd)` (where
+ * the encrypted body starts, after the IV's `suite.ivBytes`), the associated data is `buffer[aadStart, ivStart)` with
+ * `ivStart = bodyStart - ivBytes`. Writes the IV, the padding (`padding`, or the default zeros), the Pad Length and
+ * the ICV; returns the end of the ICV. Same checks and errors as `seal`; no intermediate arrays (RFC 7296 §3.14).
+ */
+export function sealModelledIkeInPlace(
+  suite: CipherSuite,
+  buffer: Uint8Array,
+  aadStart: number,
+  bodyStart: number,
+  plaintextEnd: number,
+  padding: Uint8Array | undefined,
+): number {
+  const plaintextBytes = plaintextEnd - bodyStart;
+  const padBytes = padding?.length ?? minPadBytes(suite, plaintextBytes, 'ike');
+  if (padBytes > 255) throw new WireEmitError('crypto.padding', `${padBytes} bytes, at most 255`);
+  const bodyBytes = plaintextBytes + padBytes + 1;
+  if (bodyBytes % suite.blockBytes !== 0) {
+    throw new WireEmitError(
+      'crypto.padding',
+      `plaintext+padding+trailer is ${bodyBytes} bytes, not a multiple of ${suite.blockBytes}`,
+    );
+  }
+  if (padding === undefined) buffer.fill(0, plaintextEnd, plaintextEnd + padBytes);
+  else buffer.set(padding, plaintextEnd);
+  buffer[plaintextEnd + padBytes] = padBytes;
+  const ivStart = bodyStart - suite.ivBytes;
+  const seed = cachedSuiteSeed(suite);
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  h = fnvRange(h, TAG_IV, 0, TAG_IV.length);
+  h = fnvRange(h, buffer, aadStart, ivStart);
+  h = fnvRange(h, buffer, bodyStart, plaintextEnd);
+  expandInto(h, buffer, ivStart, suite.ivBytes);
+  const bodyEnd = bodyStart + bodyBytes;
+  expandInto(icvState(seed, buffer, aadStart, ivStart, bodyStart, bodyEnd), buffer, bodyEnd, suite.icvBytes);
+  return bodyEnd + suite.icvBytes;
+}
+
+/** The `fnv1a([TAG_ICV, aad, iv, body])` state of `modelIcv`, over ranges of one buffer. */
+function icvState(
+  seed: number,
+  bytes: Uint8Array,
+  aadStart: number,
+  ivStart: number,
+  bodyStart: number,
+  bodyEnd: number,
+): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  h = fnvRange(h, TAG_ICV, 0, TAG_ICV.length);
+  h = fnvRange(h, bytes, aadStart, ivStart);
+  h = fnvRange(h, bytes, ivStart, bodyStart);
+  return fnvRange(h, bytes, bodyStart, bodyEnd);
+}
+
+/** Where `openModelledIkeInPlace` found the plaintext and the padding: offsets into the input. */
+export interface OpenedIkeRange {
+  readonly plaintextEnd: number;
+  readonly padLength: number;
+}
+
+/**
+ * `modelledCrypto.open(…, 'ike', …)` in place for an SK body at `bytes[ivStart, end)` (IV ‖ body ‖ ICV) with the
+ * associated data `bytes[aadStart, ivStart)`: the plaintext is `bytes[ivStart + ivBytes, plaintextEnd)`, the padding
+ * follows it. Returns null wherever `open` returns a DecodeError (the SK parser keeps such a payload opaque).
+ */
+export function openModelledIkeInPlace(
+  suite: CipherSuite,
+  bytes: Uint8Array,
+  aadStart: number,
+  ivStart: number,
+  end: number,
+): OpenedIkeRange | null {
+  const bodyStart = ivStart + suite.ivBytes;
+  const bodyEnd = end - suite.icvBytes;
+  if (bodyEnd < bodyStart) return null;
+  if (
+    !expandEquals(
+      icvState(cachedSuiteSeed(suite), bytes, aadStart, ivStart, bodyStart, bodyEnd),
+      bytes,
+      bodyEnd,
+      suite.icvBytes,
+    )
+  )
+    return null;
+  const bodyBytes = bodyEnd - bodyStart;
+  if (bodyBytes < 1 || bodyBytes % suite.blockBytes !== 0) return null;
+  const padLengthAt = bodyEnd - 1;
+  const padLength = bytes[padLengthAt] as number;
+  if (padLength > bodyBytes - 1) return null;
+  return { plaintextEnd: padLengthAt - padLength, padLength };
+}
+
 export const modelledCrypto: CryptoModel = {
   seal(input, rule, ctx) {
     const { suite } = ctx;

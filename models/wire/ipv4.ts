@@ -11,7 +11,17 @@
  *   |                    Destination Address                        |
  *   |                    Options                    |    Padding    |
  */
-import { checkUint, internetChecksum, ipv4FromBytes, readU16, U16_MAX, U8_MAX, writeIpv4, writeU16 } from './bytes.ts';
+import {
+  checkUint,
+  internetChecksum,
+  ipv4FromBytes,
+  readU16,
+  U16_MAX,
+  U8_MAX,
+  writeIpv4,
+  writeU16,
+  writeU32,
+} from './bytes.ts';
 import { decodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
 
 export const IpProtocol = { ICMP: 1, IPV4: 4, UDP: 17, ESP: 50 } as const;
@@ -76,6 +86,21 @@ export function emitIpv4HeaderInto(
   buffer: Uint8Array,
   offset: number,
 ): number {
+  return emitIpv4HeaderWithAddressesInto(header, payloadBytes, buffer, offset, -1, -1);
+}
+
+/**
+ * `emitIpv4HeaderInto` with the source and destination already parsed to u32 by the caller (packet.ts needs them for
+ * the UDP pseudo-header too); -1 for either means "parse `header.src` / `header.dst`", with their errors.
+ */
+export function emitIpv4HeaderWithAddressesInto(
+  header: Ipv4Header,
+  payloadBytes: number,
+  buffer: Uint8Array,
+  offset: number,
+  srcU32: number,
+  dstU32: number,
+): number {
   const { options } = header;
   if (options.length % 4 !== 0 || options.length > IPV4_MAX_OPTIONS_BYTES) {
     throw new WireEmitError(
@@ -96,8 +121,10 @@ export function emitIpv4HeaderInto(
   buffer[offset + field.TTL] = checkUint(header.ttl, U8_MAX, 'ipv4.ttl');
   buffer[offset + field.PROTOCOL] = checkUint(header.protocol, U8_MAX, 'ipv4.protocol');
   writeU16(buffer, offset + field.CHECKSUM, 0);
-  writeIpv4(buffer, offset + field.SRC, header.src, 'ipv4.src');
-  writeIpv4(buffer, offset + field.DST, header.dst, 'ipv4.dst');
+  if (srcU32 < 0) writeIpv4(buffer, offset + field.SRC, header.src, 'ipv4.src');
+  else writeU32(buffer, offset + field.SRC, srcU32);
+  if (dstU32 < 0) writeIpv4(buffer, offset + field.DST, header.dst, 'ipv4.dst');
+  else writeU32(buffer, offset + field.DST, dstU32);
   buffer.set(options, offset + field.OPTIONS);
   writeU16(buffer, offset + field.CHECKSUM, internetChecksum(buffer, offset, offset + headerBytes));
   return headerBytes;
@@ -114,6 +141,9 @@ export function emitIpv4(packet: Ipv4Packet): Uint8Array {
   emitIpv4Into(packet, out, 0);
   return out;
 }
+
+/** The options of every header without any: zero bytes, so sharing one array aliases nothing. */
+const NO_OPTIONS = new Uint8Array(0);
 
 export interface Ipv4HeaderView {
   readonly header: Ipv4Header;
@@ -163,7 +193,8 @@ export function parseIpv4Header(bytes: Uint8Array, offset: number): ParseResult<
     protocol: bytes[offset + field.PROTOCOL] ?? 0,
     src: ipv4FromBytes(bytes, offset + field.SRC),
     dst: ipv4FromBytes(bytes, offset + field.DST),
-    options: bytes.slice(offset + field.OPTIONS, offset + headerBytes),
+    options:
+      headerBytes === IPV4_MIN_HEADER_BYTES ? NO_OPTIONS : bytes.slice(offset + field.OPTIONS, offset + headerBytes),
   };
   return parsed({ header, headerBytes, totalLength }, totalLength);
 }

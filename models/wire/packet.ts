@@ -27,6 +27,7 @@ import {
 } from './esp.ts';
 import {
   emitIkeMessageInto,
+  emitIkeMessageOfLengthInto,
   ikeMessageLength,
   modelledIkeCrypto,
   parseIkeMessage,
@@ -34,12 +35,21 @@ import {
   type IkeCodecOptions,
   type IkeMessage,
 } from './ike/index.ts';
-import { emitIpv4HeaderInto, IpProtocol, ipv4HeaderLength, parseIpv4Header, type Ipv4Header } from './ipv4.ts';
-import { decodeError, formatDecodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
 import {
-  finishUdpHeaderInto,
+  emitIpv4HeaderWithAddressesInto,
+  IpProtocol,
+  ipv4HeaderLength,
+  parseIpv4Header,
+  type Ipv4Header,
+} from './ipv4.ts';
+import { decodeError, formatDecodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
+import { readU32 } from './bytes.ts';
+import { parseIpv4U32 } from './ipv4-address.ts';
+import {
   parseUdpHeader,
   UDP_HEADER_BYTES,
+  udpPseudoAddressSum,
+  writeUdpHeaderInto,
   type UdpChecksum,
   type UdpParseOptions,
 } from './udp.ts';
@@ -189,7 +199,8 @@ function tagOf(p: EspPacket): number {
   return (((d[at] ?? 0) << 24) | ((d[at + 1] ?? 0) << 16) | ((d[at + 2] ?? 0) << 8) | (d[at + 3] ?? 0)) >>> 0;
 }
 
-function emitUdpAppInto(app: UdpApp, buffer: Uint8Array, at: number, o: PacketCodecOptions): number {
+/** `appBytes`: the application's length when the caller computed it (emitPacket sizes the datagram first), else -1. */
+function emitUdpAppInto(app: UdpApp, buffer: Uint8Array, at: number, o: PacketCodecOptions, appBytes: number): number {
   switch (app.kind) {
     case 'dhcp':
       return emitDhcpMessageInto(app.message, buffer, at);
@@ -199,7 +210,8 @@ function emitUdpAppInto(app: UdpApp, buffer: Uint8Array, at: number, o: PacketCo
         buffer.fill(0, at, at + NON_ESP_MARKER_BYTES);
         n = NON_ESP_MARKER_BYTES;
       }
-      return n + emitIkeMessageInto(app.message, buffer, at + n, o.ike);
+      if (appBytes < 0) return n + emitIkeMessageInto(app.message, buffer, at + n, o.ike);
+      return n + emitIkeMessageOfLengthInto(app.message, appBytes - n, buffer, at + n, o.ike);
     }
     case 'natKeepalive':
       buffer[at] = 0xff;
@@ -220,6 +232,17 @@ const EXPECTED_PROTOCOL: Record<PacketPayload['kind'], number | null> = {
 };
 
 export function emitPacketInto(p: Packet, buffer: Uint8Array, offset: number, o: PacketCodecOptions = {}): number {
+  return emitPacketOfLengthInto(p, -1, buffer, offset, o);
+}
+
+/** `emitPacketInto` knowing `totalBytes = packetLength(p, o)` (or -1): the inner lengths are not computed again. */
+function emitPacketOfLengthInto(
+  p: Packet,
+  totalBytes: number,
+  buffer: Uint8Array,
+  offset: number,
+  o: PacketCodecOptions,
+): number {
   const expected = EXPECTED_PROTOCOL[p.payload.kind];
   if (expected !== null && p.ip.protocol !== expected) {
     throw new WireEmitError(
@@ -231,25 +254,32 @@ export function emitPacketInto(p: Packet, buffer: Uint8Array, offset: number, o:
   const at = offset + headerBytes;
   const { payload } = p;
   let written: number;
+  let srcU32 = -1;
+  let dstU32 = -1;
   if (payload.kind === 'udp') {
-    const appBytes = emitUdpAppInto(payload.app, buffer, at + UDP_HEADER_BYTES, o);
-    // The checksum covers the payload just written.
-    const view = { ...payload, payload: buffer.subarray(at + UDP_HEADER_BYTES, at + UDP_HEADER_BYTES + appBytes) };
-    finishUdpHeaderInto(view, p.ip, buffer, at);
+    const known = totalBytes < 0 ? -1 : totalBytes - headerBytes - UDP_HEADER_BYTES;
+    const appBytes = emitUdpAppInto(payload.app, buffer, at + UDP_HEADER_BYTES, o, known);
     written = UDP_HEADER_BYTES + appBytes;
+    if (written > 0xffff) throw new WireEmitError('udp.length', `${written} bytes exceeds 65535`);
+    // The checksum covers the payload just written. The addresses are parsed once for it and the IPv4 header; when
+    // either is not a dotted quad the string path runs and throws the error it always did.
+    srcU32 = parseIpv4U32(p.ip.src);
+    dstU32 = parseIpv4U32(p.ip.dst);
+    const pseudo = srcU32 < 0 || dstU32 < 0 ? p.ip : udpPseudoAddressSum(srcU32, dstU32);
+    writeUdpHeaderInto(payload.srcPort, payload.dstPort, payload.checksum, written, pseudo, buffer, at);
   } else if (payload.kind === 'raw') {
     buffer.set(payload.data, at);
     written = payload.data.length;
   } else {
     written = emitEspInto(sealEspLayer(payload, o), buffer, at);
   }
-  emitIpv4HeaderInto(p.ip, written, buffer, offset);
+  emitIpv4HeaderWithAddressesInto(p.ip, written, buffer, offset, srcU32, dstU32);
   return headerBytes + written;
 }
 
 export function emitPacket(p: Packet, o: PacketCodecOptions = {}): Uint8Array {
   const out = new Uint8Array(packetLength(p, o));
-  const n = emitPacketInto(p, out, 0, o);
+  const n = emitPacketOfLengthInto(p, out.length, out, 0, o);
   if (n !== out.length) throw new WireEmitError('packet', `wrote ${n} bytes, computed ${out.length}`);
   return out;
 }
@@ -262,7 +292,25 @@ function prefixed<T>(r: ParseResult<T> & { ok: false }, offsetShift: number, pre
 }
 
 function hasOpaqueSk(m: IkeMessage): boolean {
-  return m.payloads.some((p) => p.kind === 'SK-opaque');
+  for (const p of m.payloads) if (p.kind === 'SK-opaque') return true;
+  return false;
+}
+
+/** `{ ...o.ike, crypto: modelledIkeCrypto(suite) }`, built once per (options, suite) instead of per message. */
+const openOptionsCache = new WeakMap<object, Map<CipherSuiteName, IkeCodecOptions>>();
+const defaultOpenOptions = new Map<CipherSuiteName, IkeCodecOptions>();
+function openOptions(ike: IkeCodecOptions | undefined, suite: CipherSuiteName): IkeCodecOptions {
+  let bySuite = ike === undefined ? defaultOpenOptions : openOptionsCache.get(ike);
+  if (bySuite === undefined) {
+    bySuite = new Map();
+    openOptionsCache.set(ike as IkeCodecOptions, bySuite);
+  }
+  let options = bySuite.get(suite);
+  if (options === undefined) {
+    options = { ...ike, crypto: modelledIkeCrypto(suite) };
+    bySuite.set(suite, options);
+  }
+  return options;
 }
 
 /** RFC 7296 §3.2: payload type 46 is Encrypted and Authenticated (SK); the header's Next Payload is at byte 16. */
@@ -279,7 +327,7 @@ function parseIke(bytes: Uint8Array, at: number, o: PacketCodecOptions): ParseRe
     for (let i = -1; i < suites.length; i += 1) {
       const suite = i < 0 ? lastOpened.ike : suites[i];
       if (suite === undefined || (i >= 0 && suite === lastOpened.ike) || !suites.includes(suite)) continue;
-      const opened = parseIkeMessage(bytes, at, { ...o.ike, crypto: modelledIkeCrypto(suite) });
+      const opened = parseIkeMessage(bytes, at, openOptions(o.ike, suite));
       if (opened.ok && !hasOpaqueSk(opened.value)) {
         lastOpened.ike = suite;
         return opened;
@@ -344,19 +392,17 @@ function parseUdpApp(
   dstPort: number,
   o: PacketCodecOptions,
 ): ParseResult<UdpApp> {
-  const port = (p: number): boolean => srcPort === p || dstPort === p;
-  const whole = (r: ParseResult<IkeMessage>, start: number, nonEspMarker: boolean): ParseResult<UdpApp> => {
-    if (!r.ok) return r;
-    if (start + r.bytesRead !== end)
-      return decodeError('ike.length', start + 24, `${end - start - r.bytesRead} bytes after the IKE message`);
-    return parsed({ kind: 'ike', nonEspMarker, message: r.value }, end - at);
-  };
-  const view = bytes.subarray(0, end);
-  if (port(DHCP_SERVER_PORT) || port(DHCP_CLIENT_PORT)) {
+  const view = bytes.length === end ? bytes : bytes.subarray(0, end);
+  if (
+    srcPort === DHCP_SERVER_PORT ||
+    dstPort === DHCP_SERVER_PORT ||
+    srcPort === DHCP_CLIENT_PORT ||
+    dstPort === DHCP_CLIENT_PORT
+  ) {
     const m = parseDhcpMessage(view, at, end);
     return m.ok ? parsed({ kind: 'dhcp', message: m.value }, m.bytesRead) : m;
   }
-  if (port(IKE_NAT_T_PORT)) {
+  if (srcPort === IKE_NAT_T_PORT || dstPort === IKE_NAT_T_PORT) {
     if (end - at === 1 && bytes[at] === 0xff) return parsed({ kind: 'natKeepalive' }, 1);
     if (
       end - at >= NON_ESP_MARKER_BYTES &&
@@ -365,12 +411,26 @@ function parseUdpApp(
       bytes[at + 2] === 0 &&
       bytes[at + 3] === 0
     ) {
-      return whole(parseIke(view, at + NON_ESP_MARKER_BYTES, o), at + NON_ESP_MARKER_BYTES, true);
+      return wholeIke(parseIke(view, at + NON_ESP_MARKER_BYTES, o), at, at + NON_ESP_MARKER_BYTES, end, true);
     }
     return parseEspLayer(view, at, end, o);
   }
-  if (port(IKE_PORT)) return whole(parseIke(view, at, o), at, false);
+  if (srcPort === IKE_PORT || dstPort === IKE_PORT) return wholeIke(parseIke(view, at, o), at, at, end, false);
   return parsed({ kind: 'raw', data: bytes.slice(at, end) }, end - at);
+}
+
+/** The IKE message must fill the UDP payload `[at, end)` from `start` (after any non-ESP marker). */
+function wholeIke(
+  r: ParseResult<IkeMessage>,
+  at: number,
+  start: number,
+  end: number,
+  nonEspMarker: boolean,
+): ParseResult<UdpApp> {
+  if (!r.ok) return r;
+  if (start + r.bytesRead !== end)
+    return decodeError('ike.length', start + 24, `${end - start - r.bytesRead} bytes after the IKE message`);
+  return parsed({ kind: 'ike', nonEspMarker, message: r.value }, end - at);
 }
 
 /** Parses an IPv4 packet filling `bytes` (trailing bytes after Total Length are an error: nodes send exact datagrams). */
@@ -386,7 +446,9 @@ export function parsePacket(bytes: Uint8Array, o: PacketCodecOptions = {}): Pars
   // A fragment's payload is not a whole transport datagram (RFC 791 §2.3): keep it raw.
   const fragment = (header.flags & 0x1) !== 0 || header.fragmentOffset !== 0;
   if (!fragment && header.protocol === IpProtocol.UDP) {
-    const udp = parseUdpHeader(bytes, at, header, o.udp);
+    // The pseudo-header's addresses straight from the IPv4 header bytes (RFC 768), not re-parsed from the strings.
+    const addressSum = udpPseudoAddressSum(readU32(bytes, 12), readU32(bytes, 16));
+    const udp = parseUdpHeader(bytes, at, addressSum, o.udp);
     if (!udp.ok) return udp;
     const { srcPort, dstPort, checksum, length } = udp.value;
     if (at + length !== end)

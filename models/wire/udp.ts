@@ -7,7 +7,8 @@
  *   |      Port       |      Port       |
  *   |     Length      |    Checksum     |
  */
-import { checkUint, onesComplementSum, readU16, U16_MAX, writeIpv4, writeU16 } from './bytes.ts';
+import { checkUint, onesComplementSum, readU16, U16_MAX, writeU16 } from './bytes.ts';
+import { parseIpv4U32 } from './ipv4-address.ts';
 import { IpProtocol } from './ipv4.ts';
 import { decodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
 
@@ -44,30 +45,35 @@ export function udpLength(datagram: UdpDatagram): number {
   return UDP_HEADER_BYTES + datagram.payload.length;
 }
 
-function pseudoHeaderSum(pseudo: UdpPseudoHeader, udpBytes: number): number {
-  const ph = new Uint8Array(12);
-  writeIpv4(ph, 0, pseudo.src, 'udp.pseudoHeader.src');
-  writeIpv4(ph, 4, pseudo.dst, 'udp.pseudoHeader.dst');
-  ph[9] = IpProtocol.UDP;
-  writeU16(ph, 10, udpBytes);
-  return onesComplementSum(ph, 0, 12);
+/**
+ * The RFC 768 pseudo-header's addresses and protocol as a one's-complement sum (not folded): the 16-bit words of
+ * source and destination plus the zero byte and protocol 17. The UDP length is added per datagram.
+ */
+export function udpPseudoAddressSum(srcU32: number, dstU32: number): number {
+  return (srcU32 >>> 16) + (srcU32 & 0xffff) + (dstU32 >>> 16) + (dstU32 & 0xffff) + IpProtocol.UDP;
 }
 
-/** The checksum the datagram at `bytes[offset, offset+length)` should carry; 0 is sent as 0xffff (RFC 768). */
+function pseudoHeaderSum(pseudo: UdpPseudoHeader): number {
+  const src = parseIpv4U32(pseudo.src);
+  if (src < 0) throw new WireEmitError('udp.pseudoHeader.src', `not a dotted-quad IPv4 address: '${pseudo.src}'`);
+  const dst = parseIpv4U32(pseudo.dst);
+  if (dst < 0) throw new WireEmitError('udp.pseudoHeader.dst', `not a dotted-quad IPv4 address: '${pseudo.dst}'`);
+  return udpPseudoAddressSum(src, dst);
+}
+
+/**
+ * The checksum the datagram at `bytes[offset, offset+length)` should carry; 0 is sent as 0xffff (RFC 768).
+ * `addressSum` is `udpPseudoAddressSum` of the enclosing IPv4 addresses.
+ */
 function computeChecksum(
   bytes: Uint8Array,
   offset: number,
   length: number,
-  pseudo: UdpPseudoHeader,
+  addressSum: number,
   wireChecksum: number,
 ): number {
   // Sum with the checksum field treated as zero: subtracting it in one's complement is adding its complement.
-  const sum = onesComplementSum(
-    bytes,
-    offset,
-    offset + length,
-    pseudoHeaderSum(pseudo, length) + (~wireChecksum & 0xffff),
-  );
+  const sum = onesComplementSum(bytes, offset, offset + length, addressSum + length + (~wireChecksum & 0xffff));
   const checksum = ~sum & 0xffff;
   return checksum === 0 ? 0xffff : checksum;
 }
@@ -81,14 +87,32 @@ export function finishUdpHeaderInto(
 ): number {
   const length = UDP_HEADER_BYTES + datagram.payload.length;
   if (length > U16_MAX) throw new WireEmitError('udp.length', `${length} bytes exceeds 65535`);
-  writeU16(buffer, offset, checkUint(datagram.srcPort, U16_MAX, 'udp.srcPort'));
-  writeU16(buffer, offset + 2, checkUint(datagram.dstPort, U16_MAX, 'udp.dstPort'));
+  return writeUdpHeaderInto(datagram.srcPort, datagram.dstPort, datagram.checksum, length, pseudo, buffer, offset);
+}
+
+/**
+ * `finishUdpHeaderInto` for a datagram of `length` bytes (header included) already in `buffer`, the pseudo-header's
+ * addresses given as strings (the codec checks them) or as their `udpPseudoAddressSum`. packet.ts emits this way
+ * without a datagram value or a view of the payload.
+ */
+export function writeUdpHeaderInto(
+  srcPort: number,
+  dstPort: number,
+  checksum: UdpChecksum,
+  length: number,
+  pseudo: UdpPseudoHeader | number,
+  buffer: Uint8Array,
+  offset: number,
+): number {
+  writeU16(buffer, offset, checkUint(srcPort, U16_MAX, 'udp.srcPort'));
+  writeU16(buffer, offset + 2, checkUint(dstPort, U16_MAX, 'udp.dstPort'));
   writeU16(buffer, offset + 4, length);
   writeU16(buffer, offset + 6, 0);
-  const { checksum } = datagram;
   let value: number;
-  if (checksum === 'auto') value = computeChecksum(buffer, offset, length, pseudo, 0);
-  else if (checksum === 'zero') value = 0;
+  if (checksum === 'auto') {
+    const addressSum = typeof pseudo === 'number' ? pseudo : pseudoHeaderSum(pseudo);
+    value = computeChecksum(buffer, offset, length, addressSum, 0);
+  } else if (checksum === 'zero') value = 0;
   else value = checkUint(checksum, U16_MAX, 'udp.checksum');
   writeU16(buffer, offset + 6, value);
   return UDP_HEADER_BYTES;
@@ -126,7 +150,7 @@ export interface UdpHeaderView {
 export function parseUdpHeader(
   bytes: Uint8Array,
   offset: number,
-  pseudo: UdpPseudoHeader,
+  pseudo: UdpPseudoHeader | number,
   options: UdpParseOptions = {},
 ): ParseResult<UdpHeaderView> {
   const available = bytes.length - offset;
@@ -140,12 +164,16 @@ export function parseUdpHeader(
   if (wire === 0) {
     checksum = 'zero'; // RFC 768: the transmitter generated no checksum.
   } else {
-    let expected: number;
-    try {
-      expected = computeChecksum(bytes, offset, length, pseudo, wire);
-    } catch {
-      return decodeError('udp.pseudoHeader', offset, 'pseudo-header addresses are not dotted quads');
+    let addressSum: number;
+    if (typeof pseudo === 'number') addressSum = pseudo;
+    else {
+      const src = parseIpv4U32(pseudo.src);
+      const dst = parseIpv4U32(pseudo.dst);
+      if (src < 0 || dst < 0)
+        return decodeError('udp.pseudoHeader', offset, 'pseudo-header addresses are not dotted quads');
+      addressSum = udpPseudoAddressSum(src, dst);
     }
+    const expected = computeChecksum(bytes, offset, length, addressSum, wire);
     if (expected === wire) checksum = 'auto';
     else if (options.badChecksum === 'verify')
       return decodeError('udp.checksum', offset + 6, `0x${wire.toString(16)} should be 0x${expected.toString(16)}`);

@@ -10,6 +10,7 @@
 import {
   checkUint,
   ipv4FromBytes,
+  ownedBytes,
   readU16,
   readU32,
   U16_MAX,
@@ -73,10 +74,10 @@ export function dhcpMessageLength(msg: DhcpMessage): number {
 
 function sizeLimit(msg: DhcpMessage, options: DhcpEmitOptions): number {
   if (options.maxMessageBytes !== undefined) return options.maxMessageBytes;
-  const opt57 = msg.options.find(
-    (o): o is Extract<DhcpOption, { kind: 'maxMessageSize' }> => o.kind === 'maxMessageSize',
-  );
-  return Math.max(DHCP_DEFAULT_MAX_MESSAGE_BYTES, opt57?.bytes ?? 0);
+  for (const o of msg.options) {
+    if (o.kind === 'maxMessageSize') return Math.max(DHCP_DEFAULT_MAX_MESSAGE_BYTES, o.bytes);
+  }
+  return DHCP_DEFAULT_MAX_MESSAGE_BYTES;
 }
 
 function writeFixed(buffer: Uint8Array, offset: number, data: Uint8Array, size: number, field: string): void {
@@ -92,14 +93,8 @@ export function emitDhcpMessageInto(
   offset: number,
   options: DhcpEmitOptions = {},
 ): number {
-  const length = dhcpMessageLength(msg);
-  const limit = sizeLimit(msg, options);
-  if (length > limit) {
-    throw new WireEmitError(
-      'dhcp',
-      `message is ${length} bytes, over the ${limit}-byte limit (RFC 2131 §2, RFC 2132 §9.10)`,
-    );
-  }
+  // The size limit is checked on the bytes written (below): walking the options once more only to size them cost
+  // as much as writing them. The caller's buffer is sized by dhcpMessageLength, so an oversized message still fits.
   if (msg.op !== 1 && msg.op !== 2) throw new WireEmitError('dhcp.op', `must be 1 or 2, got ${String(msg.op)}`);
   checkUint(msg.endPaddingBytes, U16_MAX, 'dhcp.endPaddingBytes');
   const b = buffer;
@@ -137,7 +132,15 @@ export function emitDhcpMessageInto(
   at += 1;
   b.fill(0, at, at + msg.endPaddingBytes);
   at += msg.endPaddingBytes;
-  return at - o;
+  const length = at - o;
+  const limit = sizeLimit(msg, options);
+  if (length > limit) {
+    throw new WireEmitError(
+      'dhcp',
+      `message is ${length} bytes, over the ${limit}-byte limit (RFC 2131 §2, RFC 2132 §9.10)`,
+    );
+  }
+  return length;
 }
 
 export function emitDhcpMessage(msg: DhcpMessage, options: DhcpEmitOptions = {}): Uint8Array {
@@ -208,10 +211,11 @@ export function parseDhcpMessage(
     if (bytes[i] !== 0) return decodeError('dhcp.endPadding', i, 'non-zero byte after END');
   }
   const { options } = area.value;
-  const overload = options.find((o): o is Extract<DhcpOption, { kind: 'overload' }> => o.kind === 'overload');
-  if (overload !== undefined) {
-    const extra = parseOverloadedOptions(bytes, offset, overload.value);
+  for (const option of options) {
+    if (option.kind !== 'overload') continue;
+    const extra = parseOverloadedOptions(bytes, offset, option.value);
     if (!extra.ok) return extra;
+    break;
   }
   const msg: DhcpMessage = {
     op,
@@ -227,7 +231,7 @@ export function parseDhcpMessage(
     giaddr: ipv4FromBytes(bytes, offset + DhcpField.GIADDR),
     chaddr: bytes.slice(offset + DhcpField.CHADDR, offset + DhcpField.CHADDR + DHCP_CHADDR_BYTES),
     sname: bytes.slice(offset + DhcpField.SNAME, offset + DhcpField.SNAME + DHCP_SNAME_BYTES),
-    file: bytes.slice(offset + DhcpField.FILE, offset + DhcpField.FILE + DHCP_FILE_BYTES),
+    file: ownedBytes(bytes, offset + DhcpField.FILE, offset + DhcpField.FILE + DHCP_FILE_BYTES),
     options,
     endPaddingBytes: end - area.value.endAt - 1,
   };

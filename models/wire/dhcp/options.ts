@@ -7,6 +7,7 @@
 import {
   checkUint,
   ipv4FromBytes,
+  ownedBytes,
   readU16,
   readU32,
   U16_MAX,
@@ -63,10 +64,10 @@ function latin1(bytes: Uint8Array, start: number, end: number): string {
   return s;
 }
 
-function writeLatin1(buffer: Uint8Array, offset: number, text: string, field: string): void {
+function writeLatin1(buffer: Uint8Array, offset: number, text: string, field: string, suffix = ''): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c > 0xff) throw new WireEmitError(field, `character U+${c.toString(16)} at ${i} is not one byte`);
+    if (c > 0xff) throw new WireEmitError(field + suffix, `character U+${c.toString(16)} at ${i} is not one byte`);
     buffer[offset + i] = c;
   }
 }
@@ -118,14 +119,14 @@ function writeData(option: DhcpOption, buffer: Uint8Array, at: number, field: st
     case 'pad':
       return;
     case 'subnetMask':
-      return writeIpv4(buffer, at, option.mask, `${field}.mask`);
+      return writeIpv4(buffer, at, option.mask, field, '.mask');
     case 'requestedAddress':
     case 'serverId':
-      return writeIpv4(buffer, at, option.address, `${field}.address`);
+      return writeIpv4(buffer, at, option.address, field, '.address');
     case 'leaseTime':
     case 'renewalTime':
     case 'rebindingTime':
-      return writeU32(buffer, at, checkUint(option.secs, U32_MAX, `${field}.secs`));
+      return writeU32(buffer, at, checkUint(option.secs, U32_MAX, field, '.secs'));
     case 'routers':
     case 'dnsServers':
       // RFC 2132 §3.5, §3.8: minimum length 4.
@@ -140,7 +141,7 @@ function writeData(option: DhcpOption, buffer: Uint8Array, at: number, field: st
       return;
     case 'hostName':
     case 'domainName':
-      return writeLatin1(buffer, at, option.name, `${field}.name`);
+      return writeLatin1(buffer, at, option.name, field, '.name');
     case 'overload':
       if (option.value !== 1 && option.value !== 2 && option.value !== 3) {
         throw new WireEmitError(`${field}.value`, `overload must be 1, 2 or 3 (RFC 2132 §9.3)`);
@@ -161,9 +162,9 @@ function writeData(option: DhcpOption, buffer: Uint8Array, at: number, field: st
       }
       return;
     case 'maxMessageSize':
-      return writeU16(buffer, at, checkUint(option.bytes, U16_MAX, `${field}.bytes`));
+      return writeU16(buffer, at, checkUint(option.bytes, U16_MAX, field, '.bytes'));
     case 'clientId':
-      buffer[at] = checkUint(option.type, U8_MAX, `${field}.type`);
+      buffer[at] = checkUint(option.type, U8_MAX, field, '.type');
       buffer.set(option.data, at + 1);
       return;
     case 'relayAgentInfo':
@@ -173,7 +174,7 @@ function writeData(option: DhcpOption, buffer: Uint8Array, at: number, field: st
       if (option.code === DHCP_OPTION_PAD || option.code === DHCP_OPTION_END) {
         throw new WireEmitError(`${field}.code`, `code ${option.code} is PAD/END, not a raw option`);
       }
-      checkUint(option.code, U8_MAX, `${field}.code`);
+      checkUint(option.code, U8_MAX, field, '.code');
       buffer.set(option.data, at);
       return;
   }
@@ -212,52 +213,81 @@ export function emitDhcpOptionInto(
   return at - offset;
 }
 
+/** KIND_BY_CODE as a table indexed by code (a Map lookup per option showed in parse profiles). */
+const KIND_TABLE: readonly (TypedKind | undefined)[] = Array.from({ length: 256 }, (_, code) => KIND_BY_CODE.get(code));
+
 /** The typed value of option `code` with `data`, or raw when the data does not fit the type. */
 export function decodeDhcpOption(code: number, data: Uint8Array): DhcpOption {
-  const raw: DhcpOption = { kind: 'raw', code, data };
-  const kind = KIND_BY_CODE.get(code);
-  const n = data.length;
+  return decodeDhcpOptionAt(code, data, 0, data.length, data);
+}
+
+/**
+ * `decodeDhcpOption` of the data at `bytes[start, end)`, read in place: typed options keep numbers and strings, only
+ * raw, client-id and relay data are copied out. `whole`, when given, is exactly that data already owned by the caller
+ * and is kept as the raw option's data.
+ */
+function decodeDhcpOptionAt(
+  code: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  whole: Uint8Array | null,
+): DhcpOption {
+  const kind = KIND_TABLE[code];
+  const n = end - start;
   switch (kind) {
     case undefined:
-      return raw;
+      break;
     case 'subnetMask':
-      return n === 4 ? { kind, mask: ipv4FromBytes(data, 0) } : raw;
+      if (n === 4) return { kind, mask: ipv4FromBytes(bytes, start) };
+      break;
     case 'requestedAddress':
     case 'serverId':
-      return n === 4 ? { kind, address: ipv4FromBytes(data, 0) } : raw;
+      if (n === 4) return { kind, address: ipv4FromBytes(bytes, start) };
+      break;
     case 'leaseTime':
     case 'renewalTime':
     case 'rebindingTime':
-      return n === 4 ? { kind, secs: readU32(data, 0) } : raw;
+      if (n === 4) return { kind, secs: readU32(bytes, start) };
+      break;
     case 'routers':
     case 'dnsServers': {
-      if (n === 0 || n % 4 !== 0) return raw;
+      if (n === 0 || n % 4 !== 0) break;
       const addresses: string[] = [];
-      for (let i = 0; i < n; i += 4) addresses.push(ipv4FromBytes(data, i));
+      for (let i = start; i < end; i += 4) addresses.push(ipv4FromBytes(bytes, i));
       return { kind, addresses };
     }
     case 'hostName':
     case 'domainName':
-      return { kind, name: latin1(data, 0, n) };
+      return { kind, name: latin1(bytes, start, end) };
     case 'overload': {
-      const v = data[0];
-      return n === 1 && (v === 1 || v === 2 || v === 3) ? { kind, value: v } : raw;
+      const v = bytes[start];
+      if (n === 1 && (v === 1 || v === 2 || v === 3)) return { kind, value: v };
+      break;
     }
     case 'messageType': {
-      const v = data[0] ?? 0;
-      return n === 1 && v >= 1 && v <= 8 ? { kind, type: v as DhcpMessageTypeCode } : raw;
+      const v = bytes[start] ?? 0;
+      if (n === 1 && v >= 1 && v <= 8) return { kind, type: v as DhcpMessageTypeCode };
+      break;
     }
-    case 'parameterRequestList':
-      return { kind, codes: Array.from(data) };
+    case 'parameterRequestList': {
+      const codes: number[] = [];
+      for (let i = start; i < end; i++) codes.push(bytes[i] as number);
+      return { kind, codes };
+    }
     case 'maxMessageSize':
-      return n === 2 ? { kind, bytes: readU16(data, 0) } : raw;
+      if (n === 2) return { kind, bytes: readU16(bytes, start) };
+      break;
     case 'clientId':
-      return n >= 1 ? { kind, type: data[0] ?? 0, data: data.slice(1) } : raw;
+      if (n >= 1) return { kind, type: bytes[start] ?? 0, data: bytes.slice(start + 1, end) };
+      break;
     case 'relayAgentInfo': {
-      const subs = parseRelayAgentSubOptions(data, 0, n);
-      return subs.ok ? { kind, subOptions: subs.value } : raw;
+      const subs = parseRelayAgentSubOptions(bytes, start, end);
+      if (subs.ok) return { kind, subOptions: subs.value };
+      break;
     }
   }
+  return { kind: 'raw', code, data: whole ?? ownedBytes(bytes, start, end) };
 }
 
 export interface DhcpOptionArea {
@@ -288,31 +318,33 @@ export function parseDhcpOption(
   let at = offset;
   if (at + 2 > end) return decodeError(`${field}.len`, at, `option ${code} has no length byte`);
   // RFC 3396 §7: a run of instances of the same code, all but the last exactly 255 bytes, is one long option.
-  let first: Uint8Array | null = null;
-  let chunks: Uint8Array[] | null = null;
-  let total = 0;
+  let len = bytes[at + 1] ?? 0;
+  if (at + 2 + len > end)
+    return decodeError(`${field}.len`, at + 1, `length ${len} runs past the option area end (${end})`);
+  const firstStart = at + 2;
+  at += 2 + len;
+  if (len !== 255 || at + 2 > end || bytes[at] !== code) {
+    // One instance (the usual case): decode in place.
+    return parsed(decodeDhcpOptionAt(code, bytes, firstStart, firstStart + len, null), at - offset);
+  }
+  const chunks: Uint8Array[] = [bytes.subarray(firstStart, firstStart + len)];
+  let total = len;
   for (;;) {
-    const len = bytes[at + 1] ?? 0;
+    len = bytes[at + 1] ?? 0;
     if (at + 2 + len > end)
       return decodeError(`${field}.len`, at + 1, `length ${len} runs past the option area end (${end})`);
-    const chunk = bytes.subarray(at + 2, at + 2 + len);
-    if (first === null) first = chunk;
-    else (chunks ??= [first]).push(chunk);
+    chunks.push(bytes.subarray(at + 2, at + 2 + len));
     total += len;
     at += 2 + len;
     if (len !== 255 || at + 2 > end || bytes[at] !== code) break;
   }
-  let data: Uint8Array;
-  if (chunks === null) data = (first ?? new Uint8Array(0)).slice();
-  else {
-    data = new Uint8Array(total);
-    let w = 0;
-    for (const c of chunks) {
-      data.set(c, w);
-      w += c.length;
-    }
+  const data = new Uint8Array(total);
+  let w = 0;
+  for (const c of chunks) {
+    data.set(c, w);
+    w += c.length;
   }
-  return parsed(decodeDhcpOption(code, data), at - offset);
+  return parsed(decodeDhcpOptionAt(code, data, 0, total, data), at - offset);
 }
 
 export function emitDhcpOption(option: DhcpOption): Uint8Array {

@@ -4,7 +4,8 @@
  * Identifier Override (RFC 5107 §4), 19 Relay Source Port (RFC 8357 §5.1). Any other code, or a known code with a
  * length its type cannot hold, is kept raw so re-emission is identical.
  */
-import { ipv4FromBytes, readU16, writeIpv4, writeU16, checkUint, U16_MAX, U8_MAX } from '../bytes.ts';
+import { ipv4FromBytes, readU16, writeIpv4, writeU16, writeU32, checkUint, U16_MAX, U8_MAX } from '../bytes.ts';
+import { parseIpv4U32 } from '../ipv4-address.ts';
 import { decodeError, parsed, WireEmitError, type ParseResult } from '../result.ts';
 import type { RelayAgentSubOption } from './types.ts';
 
@@ -40,11 +41,24 @@ export function relayAgentSubOptionsLength(subs: readonly RelayAgentSubOption[])
   return total;
 }
 
-function emitSubOptionInto(sub: RelayAgentSubOption, buffer: Uint8Array, at: number, f: () => string): number {
+/** `dhcp.option82.sub[2]`: built only when an error needs it. */
+function subPath(field: string, i: number): string {
+  return `${field}.sub[${i}]`;
+}
+
+function emitSubOptionInto(
+  sub: RelayAgentSubOption,
+  buffer: Uint8Array,
+  at: number,
+  field: string,
+  index: number,
+): number {
   const code = subOptionCode(sub);
-  if (!Number.isInteger(code) || code < 0 || code > U8_MAX) checkUint(code, U8_MAX, `${f()}.code`);
+  if (!Number.isInteger(code) || code < 0 || code > U8_MAX) checkUint(code, U8_MAX, subPath(field, index), '.code');
   const len = subOptionDataLength(sub);
-  if (len > U8_MAX) throw new WireEmitError(`${f()}.len`, `${len} bytes of data, a sub-option holds at most 255`);
+  if (len > U8_MAX) {
+    throw new WireEmitError(`${subPath(field, index)}.len`, `${len} bytes of data, a sub-option holds at most 255`);
+  }
   buffer[at] = code;
   buffer[at + 1] = len;
   const data = at + 2;
@@ -54,14 +68,20 @@ function emitSubOptionInto(sub: RelayAgentSubOption, buffer: Uint8Array, at: num
     case 'raw':
       buffer.set(sub.data, data);
       break;
-    case 'linkSelection':
-      writeIpv4(buffer, data, sub.subnet, `${f()}.subnet`);
+    case 'linkSelection': {
+      const v = parseIpv4U32(sub.subnet);
+      if (v < 0) writeIpv4(buffer, data, sub.subnet, subPath(field, index), '.subnet'); // throws, naming the field
+      writeU32(buffer, data, v);
       break;
-    case 'serverIdOverride':
-      writeIpv4(buffer, data, sub.serverId, `${f()}.serverId`);
+    }
+    case 'serverIdOverride': {
+      const v = parseIpv4U32(sub.serverId);
+      if (v < 0) writeIpv4(buffer, data, sub.serverId, subPath(field, index), '.serverId'); // throws, naming the field
+      writeU32(buffer, data, v);
       break;
+    }
     case 'relayPort':
-      if (sub.port !== null) writeU16(buffer, data, checkUint(sub.port, U16_MAX, `${f()}.port`));
+      if (sub.port !== null) writeU16(buffer, data, checkUint(sub.port, U16_MAX, subPath(field, index), '.port'));
       break;
   }
   return 2 + len;
@@ -76,8 +96,7 @@ export function emitRelayAgentSubOptionsInto(
   let at = offset;
   for (let i = 0; i < subs.length; i++) {
     const sub = subs[i];
-    // The field name is a thunk: built only when an error needs it.
-    if (sub !== undefined) at += emitSubOptionInto(sub, buffer, at, () => `${field}.sub[${i}]`);
+    if (sub !== undefined) at += emitSubOptionInto(sub, buffer, at, field, i);
   }
   return at - offset;
 }
@@ -89,12 +108,11 @@ export function emitRelayAgentSubOptions(subs: readonly RelayAgentSubOption[]): 
 }
 
 function typedSubOption(code: number, bytes: Uint8Array, start: number, len: number): RelayAgentSubOption {
-  const data = (): Uint8Array => bytes.slice(start, start + len);
   switch (code) {
     case RelayAgentSubOptionCode.circuitId:
-      return { kind: 'circuitId', data: data() };
+      return { kind: 'circuitId', data: bytes.slice(start, start + len) };
     case RelayAgentSubOptionCode.remoteId:
-      return { kind: 'remoteId', data: data() };
+      return { kind: 'remoteId', data: bytes.slice(start, start + len) };
     case RelayAgentSubOptionCode.linkSelection:
       if (len === 4) return { kind: 'linkSelection', subnet: ipv4FromBytes(bytes, start) };
       break;
@@ -106,7 +124,7 @@ function typedSubOption(code: number, bytes: Uint8Array, start: number, len: num
       if (len === 2) return { kind: 'relayPort', port: readU16(bytes, start) };
       break;
   }
-  return { kind: 'raw', code, data: data() };
+  return { kind: 'raw', code, data: bytes.slice(start, start + len) };
 }
 
 /** Parses the sub-options filling `bytes[start, end)`; an overrunning length is an error at its offset. */

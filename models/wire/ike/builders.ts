@@ -44,19 +44,31 @@ export function ikeContentPayloads(m: IkeMessage): readonly IkePayload[] {
 /** Every payload of `kind`, outer ones first, then inside an opened SK. */
 export function findPayloads<K extends IkePayloadKind>(m: IkeMessage, kind: K): IkePayloadOfKind<K>[] {
   const out: IkePayloadOfKind<K>[] = [];
-  const visit = (ps: readonly IkePayload[]): void => {
-    for (const p of ps) {
-      if (p.kind === kind) out.push(p as IkePayloadOfKind<K>);
-      if (p.kind === 'SK') visit(p.payloads);
-    }
-  };
-  visit(m.payloads);
+  collectPayloads(m.payloads, kind, out);
   return out;
+}
+
+/** A named function, not a closure per call: the machines look payloads up on every message. */
+function collectPayloads<K extends IkePayloadKind>(
+  ps: readonly IkePayload[],
+  kind: K,
+  out: IkePayloadOfKind<K>[],
+): void {
+  for (const p of ps) {
+    if (p.kind === kind) out.push(p as IkePayloadOfKind<K>);
+    if (p.kind === 'SK') collectPayloads(p.payloads, kind, out);
+  }
 }
 
 /** The first payload of `kind` (outer or inside an opened SK), or undefined. */
 export function findPayload<K extends IkePayloadKind>(m: IkeMessage, kind: K): IkePayloadOfKind<K> | undefined {
-  return findPayloads(m, kind)[0];
+  for (const p of m.payloads) {
+    if (p.kind === kind) return p as IkePayloadOfKind<K>;
+    if (p.kind === 'SK') {
+      for (const q of p.payloads) if (q.kind === kind) return q as IkePayloadOfKind<K>;
+    }
+  }
+  return undefined;
 }
 
 /** The first Notify with the given name (e.g. `INTERNAL_ADDRESS_FAILURE`), or for `other` with a type number. */

@@ -4,7 +4,17 @@
  */
 import { ipv4FromBytes, readU16, writeIpv4, writeU16 } from '../bytes.ts';
 import { WireEmitError, decodeError, parsed, type ParseResult } from '../result.ts';
-import { checkU16, checkU8, latin1Decode, writeBytes, writeLatin1, writeZeros } from './codec-util.ts';
+import {
+  checkU16,
+  checkU8,
+  FIELD_HOLE,
+  latin1Decode,
+  refill,
+  rethrowFilled,
+  writeBytes,
+  writeLatin1,
+  writeZeros,
+} from './codec-util.ts';
 import { IkeConfigAttributeType as T } from './constants.ts';
 import type { IkeConfigAddressKind, IkeConfigAttribute, IkeCpPayload } from './types.ts';
 
@@ -60,18 +70,18 @@ export function emitConfigAttributeInto(
   offset: number,
   field = 'attribute',
 ): number {
-  const type = checkU16(configAttributeTypeOf(a), `${field}.type`);
+  const type = checkU16(configAttributeTypeOf(a), field, '.type');
   if (type > 0x7fff) throw new WireEmitError(`${field}.type`, 'at most 0x7fff (the top bit is reserved)');
   writeU16(buffer, offset, type);
-  writeU16(buffer, offset + 2, checkU16(valueLength(a), `${field}.length`));
+  writeU16(buffer, offset + 2, checkU16(valueLength(a), field, '.length'));
   const at = offset + 4;
   switch (a.kind) {
     case 'applicationVersion':
-      return 4 + writeLatin1(buffer, at, a.version, `${field}.version`);
+      return 4 + writeLatin1(buffer, at, a.version, field, '.version');
     case 'ip4Subnet':
       if (a.subnet === null) return 4;
-      writeIpv4(buffer, at, a.subnet.address, `${field}.subnet.address`);
-      writeIpv4(buffer, at + 4, a.subnet.netmask, `${field}.subnet.netmask`);
+      writeIpv4(buffer, at, a.subnet.address, field, '.subnet.address');
+      writeIpv4(buffer, at + 4, a.subnet.netmask, field, '.subnet.netmask');
       return 12;
     case 'supportedAttributes':
       a.types.forEach((t, i) => writeU16(buffer, at + 2 * i, checkU16(t, `${field}.types[${i}]`)));
@@ -80,7 +90,7 @@ export function emitConfigAttributeInto(
       return 4 + writeBytes(buffer, at, a.data);
     default:
       if (a.address === null) return 4;
-      writeIpv4(buffer, at, a.address, `${field}.address`);
+      writeIpv4(buffer, at, a.address, field, '.address');
       return 8;
   }
 }
@@ -100,23 +110,28 @@ export function parseConfigAttributeIn(
   }
   const v = offset + 4;
   const vEnd = v + length;
-  const read = (a: IkeConfigAttribute): ParseResult<IkeConfigAttribute> => parsed(a, 4 + length);
   const addressKind = ADDRESS_KINDS.get(type);
   if (addressKind !== undefined && (length === 0 || length === 4)) {
-    return read({ kind: addressKind, address: length === 0 ? null : ipv4FromBytes(bytes, v) });
+    return parsed<IkeConfigAttribute>(
+      { kind: addressKind, address: length === 0 ? null : ipv4FromBytes(bytes, v) },
+      4 + length,
+    );
   }
   if (type === T.APPLICATION_VERSION)
-    return read({ kind: 'applicationVersion', version: latin1Decode(bytes, v, vEnd) });
+    return parsed<IkeConfigAttribute>(
+      { kind: 'applicationVersion', version: latin1Decode(bytes, v, vEnd) },
+      4 + length,
+    );
   if (type === T.INTERNAL_IP4_SUBNET && (length === 0 || length === 8)) {
     const subnet = length === 0 ? null : { address: ipv4FromBytes(bytes, v), netmask: ipv4FromBytes(bytes, v + 4) };
-    return read({ kind: 'ip4Subnet', subnet });
+    return parsed<IkeConfigAttribute>({ kind: 'ip4Subnet', subnet }, 4 + length);
   }
   if (type === T.SUPPORTED_ATTRIBUTES && length % 2 === 0) {
     const types: number[] = [];
     for (let i = v; i < vEnd; i += 2) types.push(readU16(bytes, i));
-    return read({ kind: 'supportedAttributes', types });
+    return parsed<IkeConfigAttribute>({ kind: 'supportedAttributes', types }, 4 + length);
   }
-  return read({ kind: 'raw', type, data: bytes.slice(v, vEnd) });
+  return parsed<IkeConfigAttribute>({ kind: 'raw', type, data: bytes.slice(v, vEnd) }, 4 + length);
 }
 
 export function parseIkeConfigAttribute(bytes: Uint8Array, offset: number): ParseResult<IkeConfigAttribute> {
@@ -136,12 +151,18 @@ export function cpBodyLength(p: IkeCpPayload): number {
 }
 
 export function emitCpBodyInto(p: IkeCpPayload, buffer: Uint8Array, offset: number, field: string): number {
-  buffer[offset] = checkU8(p.cfgType, `${field}.cfgType`);
+  buffer[offset] = checkU8(p.cfgType, field, '.cfgType');
   writeZeros(buffer, offset + 1, 3);
   let at = offset + 4;
-  p.attributes.forEach((a, i) => {
-    at += emitConfigAttributeInto(a, buffer, at, `${field}.attribute[${i}]`);
-  });
+  let i = 0;
+  try {
+    for (; i < p.attributes.length; i++) {
+      const a = p.attributes[i] as (typeof p.attributes)[number];
+      at += emitConfigAttributeInto(a, buffer, at, FIELD_HOLE);
+    }
+  } catch (e) {
+    rethrowFilled(e, () => `${field}.attribute[${i}]`);
+  }
   return at - offset;
 }
 
@@ -156,8 +177,8 @@ export function parseCpBody(
   const attributes: IkeConfigAttribute[] = [];
   let at = start + 4;
   while (at < end) {
-    const a = parseConfigAttributeIn(bytes, at, end, `${field}.attribute[${attributes.length}]`);
-    if (!a.ok) return a;
+    const a = parseConfigAttributeIn(bytes, at, end, FIELD_HOLE);
+    if (!a.ok) return refill(a, `${field}.attribute[${attributes.length}]`);
     attributes.push(a.value);
     at += a.bytesRead;
   }

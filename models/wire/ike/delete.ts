@@ -9,9 +9,9 @@ export function deleteBodyLength(p: IkeDeletePayload): number {
 }
 
 export function emitDeleteBodyInto(p: IkeDeletePayload, buffer: Uint8Array, offset: number, field: string): number {
-  buffer[offset] = checkU8(p.protocolId, `${field}.protocolId`);
-  buffer[offset + 1] = checkU8(p.spiSize, `${field}.spiSize`);
-  writeU16(buffer, offset + 2, checkU16(p.spis.length, `${field}.numSpis`));
+  buffer[offset] = checkU8(p.protocolId, field, '.protocolId');
+  buffer[offset + 1] = checkU8(p.spiSize, field, '.spiSize');
+  writeU16(buffer, offset + 2, checkU16(p.spis.length, field, '.numSpis'));
   let at = offset + 4;
   p.spis.forEach((spi, i) => {
     at += writeBytes(buffer, at, checkSpiBytes(spi, p.spiSize, `${field}.spis[${i}]`));

@@ -15,7 +15,7 @@ export function dhcpBodyLength(p: IkeDhcpPayload): number {
 
 export function emitDhcpBodyInto(p: IkeDhcpPayload, buffer: Uint8Array, offset: number, field: string): number {
   if (p.packet.kind === 'raw') {
-    buffer[offset] = checkU8(p.packet.packetType, `${field}.packetType`);
+    buffer[offset] = checkU8(p.packet.packetType, field, '.packetType');
     return 1 + writeBytes(buffer, offset + 1, p.packet.data);
   }
   buffer[offset] = DhcpPacketType.DHCPV4;

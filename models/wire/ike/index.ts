@@ -8,6 +8,7 @@ export {
   emitIkeHeaderInto,
   emitIkeMessage,
   emitIkeMessageInto,
+  emitIkeMessageOfLengthInto,
   ikeMessageLength,
   parseIkeHeader,
   parseIkeMessage,

@@ -6,7 +6,7 @@
  */
 import { readU32, writeU32 } from '../bytes.ts';
 import { WireEmitError, decodeError, parsed, type ParseResult } from '../result.ts';
-import { checkSpiBytes, checkU32, checkU8, spiFromBytes, writeBytes } from './codec-util.ts';
+import { checkU32, checkU8, spiFromBytes, writeSpiInto } from './codec-util.ts';
 import { IkePayloadType } from './constants.ts';
 import type { IkeCodecOptions } from './options.ts';
 import { chainLength, emitChainInto, parseChain, payloadTypeOf } from './payload.ts';
@@ -62,8 +62,8 @@ export function parseIkeHeader(bytes: Uint8Array, offset: number): ParseResult<I
 }
 
 export function emitIkeHeaderInto(h: IkeHeader, buffer: Uint8Array, offset: number): number {
-  writeBytes(buffer, offset, checkSpiBytes(h.spiI, 8, 'ike.spiI'));
-  writeBytes(buffer, offset + 8, checkSpiBytes(h.spiR, 8, 'ike.spiR'));
+  writeSpiInto(buffer, offset, h.spiI, 'ike.spiI', 8);
+  writeSpiInto(buffer, offset + 8, h.spiR, 'ike.spiR', 8);
   buffer[offset + 16] = checkU8(h.nextPayload, 'ike.nextPayload');
   if (h.majorVersion > 15 || h.minorVersion > 15 || h.majorVersion < 0 || h.minorVersion < 0) {
     throw new WireEmitError('ike.version', 'major and minor version are 4-bit fields');
@@ -90,7 +90,21 @@ export function emitIkeMessageInto(
   offset: number,
   options?: IkeCodecOptions,
 ): number {
-  const length = checkU32(ikeMessageLength(m, options), 'ike.length');
+  return emitIkeMessageOfLengthInto(m, ikeMessageLength(m, options), buffer, offset, options);
+}
+
+/**
+ * `emitIkeMessageInto` for a caller that has computed `ikeMessageLength(m, options)` already (packet.ts sizes the
+ * whole datagram first): the payload lengths are not walked again. `length` must be that value.
+ */
+export function emitIkeMessageOfLengthInto(
+  m: IkeMessage,
+  length: number,
+  buffer: Uint8Array,
+  offset: number,
+  options?: IkeCodecOptions,
+): number {
+  checkU32(length, 'ike.length');
   const first = m.payloads[0];
   emitIkeHeaderInto(
     {
@@ -111,7 +125,8 @@ export function emitIkeMessageInto(
     offset,
   );
   const written =
-    IKE_HEADER_BYTES + emitChainInto(m.payloads, buffer, offset + IKE_HEADER_BYTES, 'ike', options, false, offset);
+    IKE_HEADER_BYTES +
+    emitChainInto(m.payloads, buffer, offset + IKE_HEADER_BYTES, 'ike', options, false, offset, offset + length);
   if (written !== length) throw new WireEmitError('ike.length', `wrote ${written} bytes, computed ${length}`);
   return written;
 }

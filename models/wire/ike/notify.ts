@@ -2,9 +2,9 @@
  * Notify payload body (RFC 7296 §3.10): Protocol ID (1), SPI Size (1), Notify Message Type (2), SPI, Notification
  * Data. Named types get typed data when the data has the expected shape; anything else stays `other` with raw data.
  */
-import { readU16, readU32, writeU16, writeU32 } from '../bytes.ts';
+import { readU16, readU32, writeHexDigits, writeU16, writeU32 } from '../bytes.ts';
 import { decodeError, parsed, type ParseResult } from '../result.ts';
-import { checkU16, checkU32, checkU8, spiFromBytes, spiToBytes, writeBytes } from './codec-util.ts';
+import { checkU16, checkU32, checkU8, spiFromBytes, spiByteLength, writeBytes } from './codec-util.ts';
 import { IkeNotifyType } from './constants.ts';
 import {
   IKE_NOTIFY_NAMES_WITHOUT_DATA,
@@ -46,18 +46,18 @@ export function notifyBodyLength(p: IkeNotifyPayload): number {
 }
 
 export function emitNotifyBodyInto(p: IkeNotifyPayload, buffer: Uint8Array, offset: number, field: string): number {
-  const spi = spiToBytes(p.spi, `${field}.spi`);
-  buffer[offset] = checkU8(p.protocolId, `${field}.protocolId`);
-  buffer[offset + 1] = checkU8(spi.length, `${field}.spiSize`);
-  writeU16(buffer, offset + 2, checkU16(notifyTypeOf(p), `${field}.notifyType`));
-  let at = offset + 4 + writeBytes(buffer, offset + 4, spi);
+  const spiBytes = spiByteLength(p.spi, field, '.spi');
+  buffer[offset] = checkU8(p.protocolId, field, '.protocolId');
+  buffer[offset + 1] = checkU8(spiBytes, field, '.spiSize');
+  writeU16(buffer, offset + 2, checkU16(notifyTypeOf(p), field, '.notifyType'));
+  let at = offset + 4 + writeHexDigits(buffer, offset + 4, p.spi);
   switch (p.notify) {
     case 'INVALID_KE_PAYLOAD':
-      writeU16(buffer, at, checkU16(p.dhGroup, `${field}.dhGroup`));
+      writeU16(buffer, at, checkU16(p.dhGroup, field, '.dhGroup'));
       at += 2;
       break;
     case 'INVALID_MESSAGE_ID':
-      writeU32(buffer, at, checkU32(p.messageId, `${field}.messageId`));
+      writeU32(buffer, at, checkU32(p.messageId, field, '.messageId'));
       at += 4;
       break;
     case 'NAT_DETECTION_SOURCE_IP':

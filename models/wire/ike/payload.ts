@@ -6,10 +6,17 @@
  * payload of a message; its Next Payload names the first inner payload (§3.2), and its body is
  * IV ‖ encrypted(inner payloads ‖ Padding ‖ Pad Length) ‖ ICV.
  */
-import { defaultPadding, minPadBytes, sealedLength, type CipherSuite } from '../crypto-suite.ts';
-import { readU16, writeU16, bytesEqual } from '../bytes.ts';
+import {
+  minPadBytes,
+  modelledCrypto,
+  openModelledIkeInPlace,
+  sealedLength,
+  sealModelledIkeInPlace,
+  type CipherSuite,
+} from '../crypto-suite.ts';
+import { readU16, writeU16 } from '../bytes.ts';
 import { WireEmitError, decodeError, parsed, type ParseResult } from '../result.ts';
-import { checkU16, checkU8, writeBytes } from './codec-util.ts';
+import { checkU16, checkU8, FIELD_HOLE, fillField, rethrowFilled, writeBytes } from './codec-util.ts';
 import { cpBodyLength, emitCpBodyInto, parseCpBody } from './cp.ts';
 import { IkePayloadType } from './constants.ts';
 import { deleteBodyLength, emitDeleteBodyInto, parseDeleteBody } from './delete.ts';
@@ -88,6 +95,13 @@ function emitSkBodyInto(
   aadStart: number,
 ): number {
   const ctx = sealingContext(p.suite, options, field);
+  if (ctx.model === modelledCrypto) {
+    // The modelled cipher leaves the plaintext readable: emit the inner chain straight where the body goes and seal
+    // around it (IV before, padding, Pad Length and ICV after), with no plaintext or body copies.
+    const bodyStart = offset + ctx.suite.ivBytes;
+    const plaintextEnd = bodyStart + emitChainInto(p.payloads, buffer, bodyStart, field, options, true);
+    return sealModelledIkeInPlace(ctx.suite, buffer, aadStart, bodyStart, plaintextEnd, p.padding) - offset;
+  }
   const plaintext = new Uint8Array(chainLength(p.payloads, options, field));
   emitChainInto(p.payloads, plaintext, 0, field, options, true);
   const sealed = ctx.model.seal(p.padding === undefined ? { plaintext } : { plaintext, padding: p.padding }, 'ike', {
@@ -104,6 +118,17 @@ function emitSkBodyInto(
   return at - offset;
 }
 
+/** The SK payload kept encrypted (no crypto context, or it does not open). */
+function opaqueSk(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  critical: boolean,
+  firstPayloadType: number,
+): ParseResult<IkeSkOpaquePayload> {
+  return parsed({ kind: 'SK-opaque', critical, firstPayloadType, encrypted: bytes.slice(start, end) }, end - start);
+}
+
 function parseSkBody(
   bytes: Uint8Array,
   start: number,
@@ -114,17 +139,16 @@ function parseSkBody(
   options: IkeCodecOptions | undefined,
   aadStart: number,
 ): ParseResult<IkeSkPayload | IkeSkOpaquePayload> {
-  const opaque: IkeSkOpaquePayload = {
-    kind: 'SK-opaque',
-    critical,
-    firstPayloadType,
-    encrypted: bytes.slice(start, end),
-  };
   const ctx = options?.crypto;
-  if (ctx === undefined) return parsed(opaque, end - start);
+  if (ctx === undefined) return opaqueSk(bytes, start, end, critical, firstPayloadType);
   const { ivBytes, icvBytes } = ctx.suite;
-  if (end - start < ivBytes + icvBytes) return parsed(opaque, end - start);
+  if (end - start < ivBytes + icvBytes) return opaqueSk(bytes, start, end, critical, firstPayloadType);
   const bodyStart = start + ivBytes;
+  if (ctx.model === modelledCrypto)
+    return (
+      parseModelledSk(bytes, start, end, field, critical, firstPayloadType, options, aadStart, ctx.suite) ??
+      opaqueSk(bytes, start, end, critical, firstPayloadType)
+    );
   const opened = ctx.model.open(
     {
       iv: bytes.slice(start, bodyStart),
@@ -135,16 +159,50 @@ function parseSkBody(
     { suite: ctx.suite, associatedData: bytes.slice(aadStart, start) },
   );
   // RFC 7296 §2.21.2: a message that fails its integrity check is not an error of the sender's format; keep it opaque.
-  if (!opened.ok) return parsed(opaque, end - start);
+  if (!opened.ok) return opaqueSk(bytes, start, end, critical, firstPayloadType);
   const { plaintext, padding } = opened.value;
   const inner = parseChain(firstPayloadType, plaintext, 0, plaintext.length, field, options, 0, true);
   if (!inner.ok) return decodeError(inner.error.field, inner.error.offset + bodyStart, inner.error.reason);
-  const isDefault =
-    padding.length === minPadBytes(ctx.suite, plaintext.length, 'ike') &&
-    bytesEqual(padding, defaultPadding('ike', padding.length));
+  const isDefault = padding.length === minPadBytes(ctx.suite, plaintext.length, 'ike') && padding.every((b) => b === 0);
   const sk: IkeSkPayload = isDefault
     ? { kind: 'SK', critical, suite: ctx.suite.name, payloads: inner.value }
     : { kind: 'SK', critical, suite: ctx.suite.name, payloads: inner.value, padding };
+  return parsed(sk, end - start);
+}
+
+/**
+ * The SK body under the modelled cipher, read in place: the ICV is checked over the input, and the inner payloads are
+ * parsed where they lie (their offsets are then already absolute). null when it does not open (kept opaque).
+ */
+function parseModelledSk(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  field: string,
+  critical: boolean,
+  firstPayloadType: number,
+  options: IkeCodecOptions | undefined,
+  aadStart: number,
+  suite: CipherSuite,
+): ParseResult<IkeSkPayload> | null {
+  const opened = openModelledIkeInPlace(suite, bytes, aadStart, start, end);
+  if (opened === null) return null;
+  const bodyStart = start + suite.ivBytes;
+  const { plaintextEnd, padLength } = opened;
+  const inner = parseChain(firstPayloadType, bytes, bodyStart, plaintextEnd, field, options, 0, true);
+  if (!inner.ok) return inner;
+  // The padding "MAY contain any value" (RFC 7296 §3.14): kept only when it is not the minimal zeros we write.
+  let isDefault = padLength === minPadBytes(suite, plaintextEnd - bodyStart, 'ike');
+  for (let i = plaintextEnd; isDefault && i < plaintextEnd + padLength; i++) if (bytes[i] !== 0) isDefault = false;
+  const sk: IkeSkPayload = isDefault
+    ? { kind: 'SK', critical, suite: suite.name, payloads: inner.value }
+    : {
+        kind: 'SK',
+        critical,
+        suite: suite.name,
+        payloads: inner.value,
+        padding: bytes.slice(plaintextEnd, plaintextEnd + padLength),
+      };
   return parsed(sk, end - start);
 }
 
@@ -241,6 +299,11 @@ function headerNextType(p: IkePayload, nextType: number, options: IkeCodecOption
   return nextType;
 }
 
+/**
+ * Writes one payload; `knownLength` is its total length when the caller knows it (-1 otherwise). Only SK needs its
+ * length before its body (its generic header is associated data, RFC 7296 §3.14): the others write the body first
+ * and then the header with the length written, so no payload's length is computed twice.
+ */
 function emitOneInto(
   p: IkePayload,
   nextType: number,
@@ -249,30 +312,52 @@ function emitOneInto(
   field: string,
   options: IkeCodecOptions | undefined,
   aadStart: number,
+  knownLength = -1,
 ): number {
-  const length = checkU16(GENERIC_HEADER_BYTES + payloadBodyLength(p, options, field), `${field}.length`);
-  buffer[offset] = checkU8(headerNextType(p, nextType, options), `${field}.nextPayload`);
+  const next = headerNextType(p, nextType, options);
+  if (!(next >= 0 && next <= 0xff && Number.isInteger(next))) checkU8(next, field, '.nextPayload');
+  buffer[offset] = next;
   buffer[offset + 1] = p.critical ? CRITICAL : 0;
-  writeU16(buffer, offset + 2, length);
+  if (p.kind === 'SK') {
+    const length = knownLength >= 0 ? knownLength : GENERIC_HEADER_BYTES + payloadBodyLength(p, options, field);
+    if (length > 0xffff) checkU16(length, field, '.length');
+    writeU16(buffer, offset + 2, length);
+    const written =
+      GENERIC_HEADER_BYTES + emitBodyInto(p, buffer, offset + GENERIC_HEADER_BYTES, field, options, aadStart);
+    if (written !== length) throw new WireEmitError(field, `wrote ${written} bytes, declared ${length}`);
+    return written;
+  }
   const written =
     GENERIC_HEADER_BYTES + emitBodyInto(p, buffer, offset + GENERIC_HEADER_BYTES, field, options, aadStart);
-  if (written !== length) throw new WireEmitError(field, `wrote ${written} bytes, declared ${length}`);
+  if (written > 0xffff) checkU16(written, field, '.length');
+  writeU16(buffer, offset + 2, written);
   return written;
 }
 
 // ---- the chain ----
 
+/** The path of payload `i` of a chain, e.g. `ike.payload[2](SA)`; built only for errors. */
+function payloadPath(prefix: string, i: number, kind: string): string {
+  return `${prefix}.payload[${i}](${kind})`;
+}
+
 export function chainLength(payloads: readonly IkePayload[], options?: IkeCodecOptions, prefix = 'ike'): number {
   let n = 0;
-  payloads.forEach((p, i) => {
-    n += GENERIC_HEADER_BYTES + payloadBodyLength(p, options, `${prefix}.payload[${i}](${p.kind})`);
-  });
+  let i = 0;
+  try {
+    for (; i < payloads.length; i++) {
+      n += GENERIC_HEADER_BYTES + payloadBodyLength(payloads[i] as IkePayload, options, FIELD_HOLE);
+    }
+  } catch (e) {
+    return rethrowFilled(e, () => payloadPath(prefix, i, (payloads[i] as IkePayload).kind));
+  }
   return n;
 }
 
 /**
  * Emits `payloads` chained at `offset`. `aadStart` is the IKE header's offset (the SK payload's associated data
- * starts there); `inner` is true inside SK, where another SK is not allowed.
+ * starts there); `inner` is true inside SK, where another SK is not allowed. `end`, when known (≥ 0), is where the
+ * chain ends: the last payload's length is then not computed again.
  */
 export function emitChainInto(
   payloads: readonly IkePayload[],
@@ -282,18 +367,33 @@ export function emitChainInto(
   options: IkeCodecOptions | undefined,
   inner: boolean,
   aadStart = offset,
+  end = -1,
 ): number {
   let at = offset;
-  payloads.forEach((p, i) => {
-    const field = `${prefix}.payload[${i}](${p.kind})`;
-    const next = payloads[i + 1];
-    if (p.kind === 'SK' || p.kind === 'SK-opaque') {
-      if (inner) throw new WireEmitError(field, 'an SK payload cannot be nested inside SK');
-      if (next !== undefined) throw new WireEmitError(field, 'SK must be the last payload (RFC 7296 §3.14)');
+  let i = 0;
+  try {
+    for (; i < payloads.length; i++) {
+      const p = payloads[i] as IkePayload;
+      const next = payloads[i + 1];
+      if (p.kind === 'SK' || p.kind === 'SK-opaque') {
+        if (inner) throw new WireEmitError(FIELD_HOLE, 'an SK payload cannot be nested inside SK');
+        if (next !== undefined) throw new WireEmitError(FIELD_HOLE, 'SK must be the last payload (RFC 7296 §3.14)');
+      }
+      const nextType = next === undefined ? IkePayloadType.NONE : payloadTypeOf(next, options);
+      at += emitOneInto(
+        p,
+        nextType,
+        buffer,
+        at,
+        FIELD_HOLE,
+        options,
+        aadStart,
+        next === undefined && end >= 0 ? end - at : -1,
+      );
     }
-    const nextType = next === undefined ? IkePayloadType.NONE : payloadTypeOf(next, options);
-    at += emitOneInto(p, nextType, buffer, at, field, options, aadStart);
-  });
+  } catch (e) {
+    return rethrowFilled(e, () => payloadPath(prefix, i, (payloads[i] as IkePayload).kind));
+  }
   return at - offset;
 }
 
@@ -363,17 +463,25 @@ export function parseChain(
   let type = firstType;
   let at = start;
   while (type !== IkePayloadType.NONE) {
-    const field = `${prefix}.payload[${payloads.length}](${payloadTypeName(type, options)})`;
     if (end - at < GENERIC_HEADER_BYTES) {
-      return decodeError(field, at, `needs a ${GENERIC_HEADER_BYTES}-byte payload header, ${end - at} bytes left`);
+      return decodeError(
+        payloadPath(prefix, payloads.length, payloadTypeName(type, options)),
+        at,
+        `needs a ${GENERIC_HEADER_BYTES}-byte payload header, ${end - at} bytes left`,
+      );
     }
     const nextType = bytes[at] ?? 0;
     const critical = ((bytes[at + 1] ?? 0) & CRITICAL) !== 0;
     const length = readU16(bytes, at + 2);
     if (length < GENERIC_HEADER_BYTES || at + length > end) {
-      return decodeError(`${field}.length`, at + 2, `payload length ${length} outside [4, ${end - at}]`);
+      return decodeError(
+        `${payloadPath(prefix, payloads.length, payloadTypeName(type, options))}.length`,
+        at + 2,
+        `payload length ${length} outside [4, ${end - at}]`,
+      );
     }
     if (type === IkePayloadType.SK) {
+      const field = payloadPath(prefix, payloads.length, payloadTypeName(type, options));
       if (inner) return decodeError(field, at, 'an SK payload cannot be nested inside SK');
       if (at + length !== end)
         return decodeError(`${field}.length`, at + 2, 'SK must be the last payload (RFC 7296 §3.14)');
@@ -384,12 +492,19 @@ export function parseChain(
       bytes,
       at + GENERIC_HEADER_BYTES,
       at + length,
-      field,
+      FIELD_HOLE,
       critical,
       options,
       aadStart,
     );
-    if (!body.ok) return body;
+    if (!body.ok) {
+      const { field, offset, reason } = body.error;
+      return decodeError(
+        fillField(field, payloadPath(prefix, payloads.length, payloadTypeName(type, options))),
+        offset,
+        reason,
+      );
+    }
     payloads.push(body.value);
     at += length;
     if (type === IkePayloadType.SK) break;

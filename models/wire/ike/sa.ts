@@ -3,9 +3,18 @@
  * "Last Substruc" (0 = last, 2 = more proposals, 3 = more transforms), lengths and counts are derived on emit and
  * checked on parse, so what parses re-emits byte-identical.
  */
-import { readU16, writeU16 } from '../bytes.ts';
+import { readU16, writeHexDigits, writeU16 } from '../bytes.ts';
 import { WireEmitError, decodeError, parsed, type ParseResult } from '../result.ts';
-import { checkU16, checkU8, spiFromBytes, spiToBytes, writeBytes } from './codec-util.ts';
+import {
+  checkU16,
+  checkU8,
+  FIELD_HOLE,
+  refill,
+  rethrowFilled,
+  spiByteLength,
+  spiFromBytes,
+  writeBytes,
+} from './codec-util.ts';
 import type { IkeProposal, IkeSaPayload, IkeTransform, IkeTransformAttribute } from './types.ts';
 
 const PROPOSAL_HEADER_BYTES = 8;
@@ -27,14 +36,14 @@ export function emitTransformAttributeInto(
   offset: number,
   field = 'attribute',
 ): number {
-  if (checkU16(attr.type, `${field}.type`) > 0x7fff) throw new WireEmitError(`${field}.type`, 'at most 0x7fff');
+  if (checkU16(attr.type, field, '.type') > 0x7fff) throw new WireEmitError(`${field}.type`, 'at most 0x7fff');
   if (attr.kind === 'tv') {
     writeU16(buffer, offset, AF_TV | attr.type);
-    writeU16(buffer, offset + 2, checkU16(attr.value, `${field}.value`));
+    writeU16(buffer, offset + 2, checkU16(attr.value, field, '.value'));
     return 4;
   }
   writeU16(buffer, offset, attr.type);
-  writeU16(buffer, offset + 2, checkU16(attr.data.length, `${field}.length`));
+  writeU16(buffer, offset + 2, checkU16(attr.data.length, field, '.length'));
   writeBytes(buffer, offset + 4, attr.data);
   return 4 + attr.data.length;
 }
@@ -75,17 +84,23 @@ export function emitTransformInto(
   last = true,
   field = 'transform',
 ): number {
-  const length = checkU16(transformLength(t), `${field}.length`);
+  const length = checkU16(transformLength(t), field, '.length');
   buffer[offset] = last ? 0 : MORE_TRANSFORMS;
   buffer[offset + 1] = 0;
   writeU16(buffer, offset + 2, length);
-  buffer[offset + 4] = checkU8(t.type, `${field}.type`);
+  buffer[offset + 4] = checkU8(t.type, field, '.type');
   buffer[offset + 5] = 0;
-  writeU16(buffer, offset + 6, checkU16(t.id, `${field}.id`));
+  writeU16(buffer, offset + 6, checkU16(t.id, field, '.id'));
   let at = offset + TRANSFORM_HEADER_BYTES;
-  t.attributes.forEach((a, i) => {
-    at += emitTransformAttributeInto(a, buffer, at, `${field}.attribute[${i}]`);
-  });
+  let i = 0;
+  try {
+    for (; i < t.attributes.length; i++) {
+      const a = t.attributes[i] as (typeof t.attributes)[number];
+      at += emitTransformAttributeInto(a, buffer, at, FIELD_HOLE);
+    }
+  } catch (e) {
+    rethrowFilled(e, () => `${field}.attribute[${i}]`);
+  }
   return at - offset;
 }
 
@@ -111,8 +126,8 @@ export function parseTransformIn(
   let at = offset + TRANSFORM_HEADER_BYTES;
   const tEnd = offset + length;
   while (at < tEnd) {
-    const a = parseTransformAttributeIn(bytes, at, tEnd, `${field}.attribute[${attributes.length}]`);
-    if (!a.ok) return a;
+    const a = parseTransformAttributeIn(bytes, at, tEnd, FIELD_HOLE);
+    if (!a.ok) return refill(a, `${field}.attribute[${attributes.length}]`);
     attributes.push(a.value);
     at += a.bytesRead;
   }
@@ -135,19 +150,25 @@ export function emitProposalInto(
   last = true,
   field = 'proposal',
 ): number {
-  const spi = spiToBytes(p.spi, `${field}.spi`);
-  const length = checkU16(proposalLength(p), `${field}.length`);
+  const spiBytes = spiByteLength(p.spi, field, '.spi');
+  const length = checkU16(proposalLength(p), field, '.length');
   buffer[offset] = last ? 0 : MORE_PROPOSALS;
   buffer[offset + 1] = 0;
   writeU16(buffer, offset + 2, length);
-  buffer[offset + 4] = checkU8(p.number, `${field}.number`);
-  buffer[offset + 5] = checkU8(p.protocolId, `${field}.protocolId`);
-  buffer[offset + 6] = checkU8(spi.length, `${field}.spiSize`);
-  buffer[offset + 7] = checkU8(p.transforms.length, `${field}.numTransforms`);
-  let at = offset + PROPOSAL_HEADER_BYTES + writeBytes(buffer, offset + PROPOSAL_HEADER_BYTES, spi);
-  p.transforms.forEach((t, i) => {
-    at += emitTransformInto(t, buffer, at, i === p.transforms.length - 1, `${field}.transform[${i}]`);
-  });
+  buffer[offset + 4] = checkU8(p.number, field, '.number');
+  buffer[offset + 5] = checkU8(p.protocolId, field, '.protocolId');
+  buffer[offset + 6] = checkU8(spiBytes, field, '.spiSize');
+  buffer[offset + 7] = checkU8(p.transforms.length, field, '.numTransforms');
+  let at = offset + PROPOSAL_HEADER_BYTES + writeHexDigits(buffer, offset + PROPOSAL_HEADER_BYTES, p.spi);
+  let i = 0;
+  try {
+    for (; i < p.transforms.length; i++) {
+      const t = p.transforms[i] as (typeof p.transforms)[number];
+      at += emitTransformInto(t, buffer, at, i === p.transforms.length - 1, FIELD_HOLE);
+    }
+  } catch (e) {
+    rethrowFilled(e, () => `${field}.transform[${i}]`);
+  }
   return at - offset;
 }
 
@@ -178,8 +199,8 @@ export function parseProposalIn(
   const transforms: IkeTransform[] = [];
   let at = spiStart + spiSize;
   for (let i = 0; i < numTransforms; i++) {
-    const t = parseTransformIn(bytes, at, pEnd, `${field}.transform[${i}]`);
-    if (!t.ok) return t;
+    const t = parseTransformIn(bytes, at, pEnd, FIELD_HOLE);
+    if (!t.ok) return refill(t, `${field}.transform[${i}]`);
     const isLast = i === numTransforms - 1;
     if (t.value.last !== isLast) {
       return decodeError(`${field}.transform[${i}].lastSubstruc`, at, `disagrees with Num Transforms ${numTransforms}`);
@@ -207,9 +228,15 @@ export function saBodyLength(sa: IkeSaPayload): number {
 
 export function emitSaBodyInto(sa: IkeSaPayload, buffer: Uint8Array, offset: number, field: string): number {
   let at = offset;
-  sa.proposals.forEach((p, i) => {
-    at += emitProposalInto(p, buffer, at, i === sa.proposals.length - 1, `${field}.proposal[${i}]`);
-  });
+  let i = 0;
+  try {
+    for (; i < sa.proposals.length; i++) {
+      const p = sa.proposals[i] as (typeof sa.proposals)[number];
+      at += emitProposalInto(p, buffer, at, i === sa.proposals.length - 1, FIELD_HOLE);
+    }
+  } catch (e) {
+    rethrowFilled(e, () => `${field}.proposal[${i}]`);
+  }
   return at - offset;
 }
 
@@ -223,8 +250,8 @@ export function parseSaBody(
   const proposals: IkeProposal[] = [];
   let at = start;
   while (at < end) {
-    const p = parseProposalIn(bytes, at, end, `${field}.proposal[${proposals.length}]`);
-    if (!p.ok) return p;
+    const p = parseProposalIn(bytes, at, end, FIELD_HOLE);
+    if (!p.ok) return refill(p, `${field}.proposal[${proposals.length}]`);
     proposals.push(p.value.proposal);
     at += p.bytesRead;
     if (p.value.last !== (at === end)) {

@@ -27,7 +27,7 @@ export function keBodyLength(ke: IkeKePayload): number {
 }
 
 export function emitKeBodyInto(ke: IkeKePayload, buffer: Uint8Array, offset: number, field: string): number {
-  writeU16(buffer, offset, checkU16(ke.dhGroup, `${field}.dhGroup`));
+  writeU16(buffer, offset, checkU16(ke.dhGroup, field, '.dhGroup'));
   writeZeros(buffer, offset + 2, 2);
   return 4 + writeBytes(buffer, offset + 4, ke.data);
 }
@@ -73,19 +73,19 @@ export function emitIdBodyInto(p: IkeIdPayload, buffer: Uint8Array, offset: numb
   switch (id.kind) {
     case 'ipv4':
       buffer[offset] = IkeIdType.ID_IPV4_ADDR;
-      writeIpv4(buffer, dataAt, id.address, `${field}.address`);
+      writeIpv4(buffer, dataAt, id.address, field, '.address');
       return 8;
     case 'fqdn':
       buffer[offset] = IkeIdType.ID_FQDN;
-      return 4 + writeLatin1(buffer, dataAt, id.name, `${field}.name`);
+      return 4 + writeLatin1(buffer, dataAt, id.name, field, '.name');
     case 'rfc822':
       buffer[offset] = IkeIdType.ID_RFC822_ADDR;
-      return 4 + writeLatin1(buffer, dataAt, id.name, `${field}.name`);
+      return 4 + writeLatin1(buffer, dataAt, id.name, field, '.name');
     case 'keyId':
       buffer[offset] = IkeIdType.ID_KEY_ID;
       return 4 + writeBytes(buffer, dataAt, id.data);
     case 'raw':
-      buffer[offset] = checkU8(id.idType, `${field}.idType`);
+      buffer[offset] = checkU8(id.idType, field, '.idType');
       return 4 + writeBytes(buffer, dataAt, id.data);
   }
 }
@@ -119,7 +119,7 @@ export function certBodyLength(p: IkeCertPayload): number {
 }
 
 export function emitCertBodyInto(p: IkeCertPayload, buffer: Uint8Array, offset: number, field: string): number {
-  buffer[offset] = checkU8(p.encoding, `${field}.encoding`);
+  buffer[offset] = checkU8(p.encoding, field, '.encoding');
   return 1 + writeBytes(buffer, offset + 1, p.data);
 }
 
@@ -143,7 +143,7 @@ export function authBodyLength(p: IkeAuthPayload): number {
 }
 
 export function emitAuthBodyInto(p: IkeAuthPayload, buffer: Uint8Array, offset: number, field: string): number {
-  buffer[offset] = checkU8(p.method, `${field}.method`);
+  buffer[offset] = checkU8(p.method, field, '.method');
   writeZeros(buffer, offset + 1, 3);
   return 4 + writeBytes(buffer, offset + 4, p.data);
 }

@@ -5,7 +5,7 @@
  */
 import { ipv4FromBytes, readU16, writeIpv4, writeU16 } from '../bytes.ts';
 import { decodeError, parsed, type ParseResult } from '../result.ts';
-import { checkU16, checkU8, writeBytes, writeZeros } from './codec-util.ts';
+import { checkU16, checkU8, FIELD_HOLE, refill, rethrowFilled, writeBytes, writeZeros } from './codec-util.ts';
 import { IkeTsType } from './constants.ts';
 import type { IkeTrafficSelector, IkeTsPayload } from './types.ts';
 
@@ -21,17 +21,17 @@ export function emitTrafficSelectorInto(
   offset: number,
   field = 'ts',
 ): number {
-  buffer[offset + 1] = checkU8(ts.ipProtocol, `${field}.ipProtocol`);
-  writeU16(buffer, offset + 2, checkU16(trafficSelectorLength(ts), `${field}.length`));
+  buffer[offset + 1] = checkU8(ts.ipProtocol, field, '.ipProtocol');
+  writeU16(buffer, offset + 2, checkU16(trafficSelectorLength(ts), field, '.length'));
   if (ts.kind === 'raw') {
-    buffer[offset] = checkU8(ts.tsType, `${field}.tsType`);
+    buffer[offset] = checkU8(ts.tsType, field, '.tsType');
     return 4 + writeBytes(buffer, offset + 4, ts.data);
   }
   buffer[offset] = IkeTsType.TS_IPV4_ADDR_RANGE;
-  writeU16(buffer, offset + 4, checkU16(ts.startPort, `${field}.startPort`));
-  writeU16(buffer, offset + 6, checkU16(ts.endPort, `${field}.endPort`));
-  writeIpv4(buffer, offset + 8, ts.startAddress, `${field}.startAddress`);
-  writeIpv4(buffer, offset + 12, ts.endAddress, `${field}.endAddress`);
+  writeU16(buffer, offset + 4, checkU16(ts.startPort, field, '.startPort'));
+  writeU16(buffer, offset + 6, checkU16(ts.endPort, field, '.endPort'));
+  writeIpv4(buffer, offset + 8, ts.startAddress, field, '.startAddress');
+  writeIpv4(buffer, offset + 12, ts.endAddress, field, '.endAddress');
   return IPV4_RANGE_BYTES;
 }
 
@@ -81,12 +81,18 @@ export function tsBodyLength(p: IkeTsPayload): number {
 }
 
 export function emitTsBodyInto(p: IkeTsPayload, buffer: Uint8Array, offset: number, field: string): number {
-  buffer[offset] = checkU8(p.selectors.length, `${field}.numTs`);
+  buffer[offset] = checkU8(p.selectors.length, field, '.numTs');
   writeZeros(buffer, offset + 1, 3);
   let at = offset + 4;
-  p.selectors.forEach((ts, i) => {
-    at += emitTrafficSelectorInto(ts, buffer, at, `${field}.ts[${i}]`);
-  });
+  let i = 0;
+  try {
+    for (; i < p.selectors.length; i++) {
+      const ts = p.selectors[i] as (typeof p.selectors)[number];
+      at += emitTrafficSelectorInto(ts, buffer, at, FIELD_HOLE);
+    }
+  } catch (e) {
+    rethrowFilled(e, () => `${field}.ts[${i}]`);
+  }
   return at - offset;
 }
 
@@ -103,8 +109,8 @@ export function parseTsBody(
   const selectors: IkeTrafficSelector[] = [];
   let at = start + 4;
   for (let i = 0; i < count; i++) {
-    const ts = parseTrafficSelectorIn(bytes, at, end, `${field}.ts[${i}]`);
-    if (!ts.ok) return ts;
+    const ts = parseTrafficSelectorIn(bytes, at, end, FIELD_HOLE);
+    if (!ts.ok) return refill(ts, `${field}.ts[${i}]`);
     selectors.push(ts.value);
     at += ts.bytesRead;
   }
