@@ -12,6 +12,24 @@ import * as C from './conventions.ts';
 import { stat, type Stat } from './stats.ts';
 import { AddressHoldings } from '../invariants/holdings.ts';
 import { AttackTally, type AttackMetrics } from './attacks.ts';
+import { fingerprint, ikeSpiiHex, sameFingerprint, type Fingerprint } from './message-key.ts';
+import { RecentKeys } from './recent-keys.ts';
+
+/**
+ * How long after its last copy a message is still recognised when sent again (µs of virtual time). IKE waits at most
+ * 76 s between two copies of a request (strongSwan's schedule, models/ike/retransmit.ts) and gives up after 165 s;
+ * RFC 2131 §4.1 backs off to 64 s. The collector forgets a message this long (at most twice this long) after its last
+ * copy, plus the run's packet horizon for a response repeated on a late request.
+ */
+export const RESEND_WINDOW_US = 180_000_000;
+
+export interface MetricsCollectorOptions {
+  /**
+   * An upper bound on a packet's time in flight (packet-horizon.ts): a sent packet's size and sender are forgotten
+   * this long after the send. Absent (a trace read from a file): kept to the end of the run.
+   */
+  readonly packetHorizonUs?: number;
+}
 
 /** The client's first tunnel (models/nodes/client-node.ts PRIMARY_TUNNEL; not imported: metrics read traces only). */
 const PRIMARY = 'primary';
@@ -123,9 +141,16 @@ export class MetricsCollector {
   private readonly clients = new Map<string, ClientState>();
   private readonly isGateway: Set<string>;
   private readonly isDhcp: Map<string, { serviceUs: number; queueMax: number }>;
-  private readonly seenBytes = new Set<string>();
-  private readonly seenDhcp = new Set<string>();
-  private readonly sent = new Map<number, { node: string; length: number; summary: string }>();
+  /** `node|SPIi|q or r` → the fingerprint of the last IKE message of that triple (message-key.ts). */
+  private readonly lastIke: RecentKeys<Fingerprint>;
+  /** `node|summary` of DHCP messages sent recently (a summary holds the xid, so a repeat is a retransmission). */
+  private readonly seenDhcp: RecentKeys<true>;
+  /** Packets that may still be delivered or dropped: id → sender, size and send time (dropped after the horizon). */
+  private readonly sent = new Map<number, { node: string; length: number; atUs: number }>();
+  private readonly packetHorizonUs: number;
+  /** The next time the collector looks for packets past the horizon. */
+  private sentSweepAtUs = 0;
+  private addressedCount = 0;
   private readonly links = new Map<
     string,
     { link: string; dir: string; messages: number; bytes: number; dropped: number }
@@ -168,7 +193,14 @@ export class MetricsCollector {
 
   private readonly attackTally: AttackTally;
 
-  constructor(private readonly roles: RunRoles) {
+  constructor(
+    private readonly roles: RunRoles,
+    options: MetricsCollectorOptions = {},
+  ) {
+    this.packetHorizonUs = options.packetHorizonUs ?? Infinity;
+    const resendWindowUs = RESEND_WINDOW_US + (Number.isFinite(this.packetHorizonUs) ? this.packetHorizonUs : 0);
+    this.lastIke = new RecentKeys(resendWindowUs);
+    this.seenDhcp = new RecentKeys(resendWindowUs);
     this.attackTally = new AttackTally(roles.clients);
     for (const c of roles.clients) {
       this.clients.set(c, {
@@ -187,8 +219,33 @@ export class MetricsCollector {
     this.isDhcp = new Map(roles.dhcpServers.map((d) => [d.name, d]));
   }
 
+  /** Clients holding an address so far (their primary tunnel configured at least once): for progress lines. */
+  get addressedSoFar(): number {
+    return this.addressedCount;
+  }
+
+  /** Sizes of the collector's per-packet and per-message structures (tests show they stay bounded). */
+  get internalSizes(): {
+    readonly sentPackets: number;
+    readonly ikeMessages: number;
+    readonly dhcpMessages: number;
+    readonly gatewayMachines: number;
+  } {
+    return {
+      sentPackets: this.sent.size,
+      ikeMessages: this.lastIke.size,
+      dhcpMessages: this.seenDhcp.size,
+      gatewayMachines: this.gatewayMachines.size,
+    };
+  }
+
   add(e: TraceEvent): void {
-    if (e.atUs > this.lastAtUs) this.holdings.closeInstant(this.lastAtUs);
+    if (e.atUs > this.lastAtUs) {
+      this.holdings.closeInstant(this.lastAtUs);
+      this.lastIke.advance(e.atUs);
+      this.seenDhcp.advance(e.atUs);
+      if (e.atUs >= this.sentSweepAtUs) this.forgetPastHorizon(e.atUs);
+    }
     this.lastAtUs = e.atUs;
     switch (e.type) {
       case 'command':
@@ -229,15 +286,34 @@ export class MetricsCollector {
     }
   }
 
+  /** Forgets packets sent longer than the horizon ago: none of them can be delivered or dropped any more. */
+  private forgetPastHorizon(atUs: number): void {
+    const horizon = this.packetHorizonUs;
+    if (!Number.isFinite(horizon)) {
+      this.sentSweepAtUs = Infinity;
+      return;
+    }
+    // Ids grow with time, so the map's insertion order is send order: stop at the first packet still in reach.
+    for (const [id, p] of this.sent) {
+      if (p.atUs + horizon >= atUs) break;
+      this.sent.delete(id);
+    }
+    // Sweep again after an eighth of the horizon: the map holds at most 1⅛ horizons of packets.
+    this.sentSweepAtUs = atUs + Math.max(1, Math.floor(horizon / 8));
+  }
+
   private onSend(e: Extract<TraceEvent, { type: 'send' }>): void {
     this.packetsSent++;
-    this.sent.set(e.packetId, { node: e.node, length: e.length, summary: e.summary });
+    this.sent.set(e.packetId, { node: e.node, length: e.length, atUs: e.atUs });
     const ike = C.IKE_SUMMARY.exec(e.summary);
     const client = this.clients.get(e.node);
     if (ike !== null) {
-      const key = `${e.node}|${e.bytes}`;
-      const again = this.seenBytes.has(key);
-      this.seenBytes.add(key);
+      // A retransmission repeats the last message of its (sender, IKE SA, request/response) byte for byte (§2.1).
+      const key = `${e.node}|${ikeSpiiHex(e.bytes)}|${ike[2] === 'request' ? 'q' : 'r'}`;
+      const print = fingerprint(e.bytes);
+      const last = this.lastIke.get(key);
+      const again = last !== undefined && sameFingerprint(last, print);
+      this.lastIke.set(key, print);
       if (again) {
         this.retransmitIke++;
         if (client) client.ikeRetransmits++;
@@ -255,8 +331,8 @@ export class MetricsCollector {
     if (inEsp !== null && (client || this.isGateway.has(e.node))) {
       // RFC 3456: DHCP through the DHCP SA is part of the client↔gateway exchange (data ESP is not).
       const key = `${e.node}|${inEsp[1] ?? ''}`;
-      const again = this.seenDhcp.has(key);
-      this.seenDhcp.add(key);
+      const again = this.seenDhcp.get(key) !== undefined;
+      this.seenDhcp.set(key, true);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       else if (client) {
         this.legs.clientGateway.roundTrips++;
@@ -269,8 +345,8 @@ export class MetricsCollector {
     const dhcp = C.DHCP_SUMMARY.exec(e.summary);
     if (dhcp !== null) {
       const key = `${e.node}|${e.summary}`;
-      const again = this.seenDhcp.has(key);
-      this.seenDhcp.add(key);
+      const again = this.seenDhcp.get(key) !== undefined;
+      this.seenDhcp.set(key, true);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       const fromGateway = this.isGateway.has(e.node);
       if (fromGateway || this.isDhcp.has(e.node)) {
@@ -352,6 +428,7 @@ export class MetricsCollector {
       if (c.addressedAtUs === null) {
         c.addressedAtUs = e.atUs;
         c.address = address;
+        this.addressedCount++;
       } else if (c.closedAtUs !== null) {
         c.readdressUs.push(e.atUs - c.closedAtUs);
       }
@@ -415,7 +492,10 @@ export class MetricsCollector {
     this.machinesAlive += (isAlive ? 1 : 0) - (wasAlive ? 1 : 0);
     this.pending +=
       (C.PENDING_STATES.includes(e.to) ? 1 : 0) - (before !== undefined && C.PENDING_STATES.includes(before) ? 1 : 0);
-    this.gatewayMachines.set(key, e.to);
+    // A machine in a final state counts as neither alive nor pending, exactly as one never seen: forget it, so the map
+    // holds the live machines only, not every IKE SA the gateway ever had.
+    if (isAlive) this.gatewayMachines.set(key, e.to);
+    else this.gatewayMachines.delete(key);
     this.machinesPeak = Math.max(this.machinesPeak, this.machinesAlive);
     this.pendingPeak = Math.max(this.pendingPeak, this.pending);
   }
@@ -523,8 +603,13 @@ export class MetricsCollector {
   }
 }
 
-export function computeMetrics(trace: readonly TraceEvent[], roles: RunRoles, finalAtUs?: number): ScenarioMetrics {
-  const c = new MetricsCollector(roles);
+export function computeMetrics(
+  trace: readonly TraceEvent[],
+  roles: RunRoles,
+  finalAtUs?: number,
+  options: MetricsCollectorOptions = {},
+): ScenarioMetrics {
+  const c = new MetricsCollector(roles, options);
   for (const e of trace) c.add(e);
   return c.finish(finalAtUs);
 }
