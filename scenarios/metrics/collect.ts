@@ -23,6 +23,9 @@ import { RecentKeys } from './recent-keys.ts';
  */
 export const RESEND_WINDOW_US = 180_000_000;
 
+/** The transaction id in a DHCP summary (`DHCPDISCOVER xid=0x1a2b3c4d …`). */
+const DHCP_XID = /\bxid=(0x[0-9a-f]+)/;
+
 export interface MetricsCollectorOptions {
   /**
    * An upper bound on a packet's time in flight (packet-horizon.ts): a sent packet's size and sender are forgotten
@@ -143,8 +146,9 @@ export class MetricsCollector {
   private readonly isDhcp: Map<string, { serviceUs: number; queueMax: number }>;
   /** `node|SPIi|q or r` → the fingerprint of the last IKE message of that triple (message-key.ts). */
   private readonly lastIke: RecentKeys<Fingerprint>;
-  /** `node|summary` of DHCP messages sent recently (a summary holds the xid, so a repeat is a retransmission). */
-  private readonly seenDhcp: RecentKeys<true>;
+  /** `node|xid` → fingerprints of the DHCP summaries that node sent with that xid recently (a summary holds the xid
+   * and the message, so sending one again is a retransmission; RFC 2131 §4.1 keeps the xid for one exchange). */
+  private readonly seenDhcp: RecentKeys<Fingerprint[]>;
   /** Packets that may still be delivered or dropped: id → sender, size and send time (dropped after the horizon). */
   private readonly sent = new Map<number, { node: string; length: number; atUs: number }>();
   private readonly packetHorizonUs: number;
@@ -330,9 +334,7 @@ export class MetricsCollector {
     const inEsp = C.DHCP_IN_ESP.exec(e.summary);
     if (inEsp !== null && (client || this.isGateway.has(e.node))) {
       // RFC 3456: DHCP through the DHCP SA is part of the client↔gateway exchange (data ESP is not).
-      const key = `${e.node}|${inEsp[1] ?? ''}`;
-      const again = this.seenDhcp.get(key) !== undefined;
-      this.seenDhcp.set(key, true);
+      const again = this.dhcpSentBefore(e.node, inEsp[1] ?? '');
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       else if (client) {
         this.legs.clientGateway.roundTrips++;
@@ -344,9 +346,7 @@ export class MetricsCollector {
     }
     const dhcp = C.DHCP_SUMMARY.exec(e.summary);
     if (dhcp !== null) {
-      const key = `${e.node}|${e.summary}`;
-      const again = this.seenDhcp.get(key) !== undefined;
-      this.seenDhcp.set(key, true);
+      const again = this.dhcpSentBefore(e.node, e.summary);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       const fromGateway = this.isGateway.has(e.node);
       if (fromGateway || this.isDhcp.has(e.node)) {
@@ -359,6 +359,22 @@ export class MetricsCollector {
         if (!again) this.legs.gatewayDhcp.roundTrips++;
       }
     }
+  }
+
+  /** Whether `node` sent this DHCP summary recently; records it. */
+  private dhcpSentBefore(node: string, summary: string): boolean {
+    const xid = DHCP_XID.exec(summary)?.[1];
+    const key = xid === undefined ? `${node}|${summary}` : `${node}|${xid}`;
+    const print = fingerprint(summary);
+    const prints = this.seenDhcp.get(key);
+    if (prints === undefined) {
+      this.seenDhcp.set(key, [print]);
+      return false;
+    }
+    this.seenDhcp.set(key, prints);
+    if (prints.some((p) => sameFingerprint(p, print))) return true;
+    prints.push(print);
+    return false;
   }
 
   private onHop(link: string, dir: string, packetId: number, dropped: boolean): void {
