@@ -6,7 +6,7 @@
  * (metrics only). Producers check `recorder.packets` / `recorder.full` before building an event object, so level
  * `none` allocates no events on the hot path. The digest covers the events kept at the chosen level.
  */
-import { Sha256 } from './trace-hash.ts';
+import { createTextHasher, type TextHasher } from './trace-hash.ts';
 import { canonicalJsonLine } from './trace-jsonl.ts';
 
 export type TraceLevel = 'full' | 'packets' | 'none';
@@ -187,7 +187,7 @@ export class TraceRecorder {
   private readonly keepEvents: boolean;
   private readonly onLine: ((line: string) => void) | undefined;
   private readonly onEvent: ((event: TraceEvent) => void) | undefined;
-  private readonly hash: Sha256 | undefined;
+  private readonly hash: TextHasher | undefined;
   /** Canonical lines (each with its `\n`) not yet fed to the hash. */
   private pendingText = '';
   private digestValue: string | undefined;
@@ -201,7 +201,7 @@ export class TraceRecorder {
     this.keepEvents = options.keepEvents ?? true;
     this.onLine = options.onLine;
     this.onEvent = options.onEvent;
-    this.hash = options.digest === false ? undefined : new Sha256();
+    this.hash = options.digest === false ? undefined : createTextHasher();
   }
 
   /** True when the recorder computes the digest (the `digest` option). */
