@@ -18,6 +18,8 @@ export {
 export {
   runScenario,
   type ScenarioRunResult,
+  type NoDigestRunResult,
+  type ScenarioProgress,
   type RunScenarioOptions,
   type RunScenarioMetrics,
 } from './scenarios/run.ts';

@@ -1,18 +1,37 @@
 /**
- * `npm run bench -- storm`: the reconnect storm (`storm-1000`: 1,000 clients connect over 10 s, the gateway crashes at
- * 30 s and restarts at 31 s, everyone reconnects) for each method, the trace streamed into the metrics and not kept.
- * Per method: wall s, CPU s, µs of CPU per client, simulator events per CPU second, the heap after the run, and
- * whether every client was re-addressed. The reference, measured in the same process: a bare xstate actor doing one
- * `assign` per event (events/s), and the ratio of the stack's simulator events per CPU second to it (each simulator
- * event is one or more machine events, so the ratio is a floor). `STORM_METHODS=a,b` picks methods.
+ * `npm run bench -- storm`: the reconnect storm (`storm-1000` sized by its `clients` parameter: N clients connect over
+ * 10 s, the gateway crashes at 30 s and restarts at 31 s, everyone reconnects; 240 s) for each method and size, run
+ * without the trace digest (`digest: false`: the events go to the metrics only), so it measures the lab, not the
+ * recorder.
+ *
+ * Sizes: `STORM_CLIENTS=1000,10000,100000` (default 1000, so `npm run bench -- storm` stays short); methods:
+ * `STORM_METHODS=a,b` (default all five). The bench re-executes itself once under
+ * `node --expose-gc --max-old-space-size=…` (enough for 100,000 clients; nobody needs to pass flags).
+ *
+ * Per method and size (`<method>.<clients>.…`): wall s, CPU s, µs of CPU per client, simulator events per CPU second
+ * (machine events are not counted: xstate inspection would slow the run; each simulator event is one or more machine
+ * events), peak heap MB (sampled every 2,000 events during the run), and whether the expectations were met. Then a
+ * connect-only run (15 s, no crash): heap bytes per idle established client = (heap with every client connected −
+ * heap before the run) / N, both after a forced GC. The reference, measured in the same process: a bare xstate actor
+ * doing one `assign` per event (events/s), and the ratio of the storm's simulator events per CPU second to it.
  */
+import { spawnSync } from 'node:child_process';
 import { cpuUsage } from 'node:process';
+import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { assign, createActor, setup } from 'xstate';
-import { runScenario } from '../scenarios/run.ts';
+import { runScenario, type ScenarioProgress } from '../scenarios/run.ts';
 import { METHOD_IDS, type MethodId } from '../scenarios/method-registry.ts';
 
-const CLIENTS = 1000;
+const MB = 2 ** 20;
+/** The heap the re-executed bench gets (MB): 100,000 clients need about 2 GB at peak. */
+const REEXEC_HEAP_MB = 6144;
+const REEXEC_ENV = 'DHCPIKE_STORM_BENCH_CHILD';
+/** Progress hook interval (events): the peak heap is sampled this often. */
+const SAMPLE_EVERY_EVENTS = 2000;
+/** The connect-only run: every client has connected (10 s + 80 ms) and is idle by 11 s; the run ends at 15 s. */
+const CONNECT_ONLY = { durationMs: 15_000, crashMs: 15_000, restartMs: 15_000 };
+const IDLE_AT_US = 11_000_000;
 
 /** The reference: a bare xstate actor, one assign per event. */
 function bareXstateEventsPerSec(events: number): number {
@@ -33,27 +52,112 @@ function bareXstateEventsPerSec(events: number): number {
 }
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
+const heapUsed = (): number => getHeapStatistics().used_heap_size;
+
+/** A full GC when node runs with --expose-gc (the re-executed bench does). */
+function collectGarbage(): boolean {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) return false;
+  gc();
+  gc();
+  return true;
+}
+
+/** Heap bytes per client with every client connected and idle (connect phase only). */
+function idleHeapBytesPerClient(method: MethodId, clients: number): number | string {
+  if (!collectGarbage()) return 'needs --expose-gc';
+  const before = heapUsed();
+  let idle: number | undefined;
+  runScenario('storm-1000', {
+    method,
+    params: { clients, ...CONNECT_ONLY },
+    keepTrace: false,
+    digest: false,
+    progress: {
+      everyEvents: 1000,
+      onProgress: (p: ScenarioProgress) => {
+        if (idle === undefined && p.atUs >= IDLE_AT_US) {
+          collectGarbage();
+          idle = heapUsed();
+        }
+      },
+    },
+  });
+  return idle === undefined ? 'no sample after 11 s' : Math.round((idle - before) / clients);
+}
+
+function measure(method: MethodId, clients: number, bare: number, out: Record<string, number | string>): void {
+  collectGarbage();
+  const key = `${method}.${clients}`;
+  let peak = heapUsed();
+  const wallStart = performance.now();
+  const cpuStart = cpuUsage();
+  const r = runScenario('storm-1000', {
+    method,
+    params: { clients },
+    keepTrace: false,
+    digest: false,
+    progress: {
+      everyEvents: SAMPLE_EVERY_EVENTS,
+      onProgress: () => {
+        peak = Math.max(peak, heapUsed());
+      },
+    },
+  });
+  const cpu = cpuUsage(cpuStart);
+  const cpuSecs = (cpu.user + cpu.system) / 1e6;
+  const wallSecs = (performance.now() - wallStart) / 1000;
+  const events = r.stop.eventsRun;
+  out[`${key}.wallSecs`] = round(wallSecs);
+  out[`${key}.cpuSecs`] = round(cpuSecs);
+  out[`${key}.cpuUsPerClient`] = Math.round((cpuSecs * 1e6) / clients);
+  out[`${key}.simEvents`] = events;
+  out[`${key}.simEventsPerCpuSec`] = Math.round(events / cpuSecs);
+  out[`${key}.ratioToBareXstate`] = round(events / cpuSecs / bare, 3);
+  out[`${key}.peakHeapMb`] = Math.round(peak / MB);
+  out[`${key}.expectationsMet`] = r.ok ? 'yes' : r.expectations.filter((e) => !e.ok).length + ' failed';
+  out[`${key}.idleHeapBytesPerClient`] = idleHeapBytesPerClient(method, clients);
+}
+
+/** Runs the bench in a child node with --expose-gc and a large heap; returns its figures. */
+function reexec(): Record<string, number | string> {
+  const bin = fileURLToPath(new URL('../bin/bench.js', import.meta.url));
+  const child = spawnSync(process.execPath, ['--expose-gc', `--max-old-space-size=${REEXEC_HEAP_MB}`, bin, 'storm'], {
+    env: { ...process.env, [REEXEC_ENV]: '1' },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * MB,
+  });
+  const line = child.stdout.split('\n').find((l) => l.startsWith('{'));
+  if (child.status !== 0 || line === undefined)
+    throw new Error(`storm bench: the re-executed bench failed (status ${child.status}): ${child.stdout}`);
+  const figures = JSON.parse(line) as Record<string, number | string>;
+  delete figures['bench'];
+  return figures;
+}
 
 export function run(): Record<string, number | string> {
+  if (process.env[REEXEC_ENV] === undefined) return reexec();
   const wanted = process.env['STORM_METHODS']?.split(',') ?? [...METHOD_IDS];
   const methods = METHOD_IDS.filter((m) => wanted.includes(m)) as MethodId[];
+  const sizes = (process.env['STORM_CLIENTS'] ?? '1000').split(',').map((s) => Number(s.trim()));
+  const bad = sizes.find((n) => !Number.isSafeInteger(n) || n < 1 || n > 100_000);
+  if (bad !== undefined) throw new Error(`STORM_CLIENTS: expected integers from 1 to 100000, found ${bad}`);
   const bare = bareXstateEventsPerSec(500_000);
-  const out: Record<string, number | string> = { clients: CLIENTS, bareXstateEventsPerSec: bare };
-  for (const method of methods) {
-    const wallStart = performance.now();
-    const cpuStart = cpuUsage();
-    const r = runScenario('storm-1000', { method, keepTrace: false });
-    const cpu = cpuUsage(cpuStart);
-    const cpuSecs = (cpu.user + cpu.system) / 1e6;
-    const wallSecs = (performance.now() - wallStart) / 1000;
-    const events = r.stop.eventsRun;
-    out[`${method}.wallSecs`] = round(wallSecs);
-    out[`${method}.cpuSecs`] = round(cpuSecs);
-    out[`${method}.cpuUsPerClient`] = Math.round((cpuSecs * 1e6) / CLIENTS);
-    out[`${method}.simEventsPerCpuSec`] = Math.round(events / cpuSecs);
-    out[`${method}.ratioToBareXstate`] = round(events / cpuSecs / bare, 3);
-    out[`${method}.heapUsedMbAfter`] = Math.round(getHeapStatistics().used_heap_size / 2 ** 20);
-    out[`${method}.expectationsMet`] = r.ok ? 'yes' : r.expectations.filter((e) => !e.ok).length + ' failed';
-  }
+  const out: Record<string, number | string> = {
+    clients: sizes.join(','),
+    heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / MB),
+    bareXstateEventsPerSec: bare,
+  };
+  for (const clients of sizes) for (const method of methods) measure(method, clients, bare, out);
+  // Linearity: µs of CPU per client at each size relative to the smallest size.
+  const smallest = Math.min(...sizes);
+  for (const method of methods)
+    for (const clients of sizes) {
+      const base = out[`${method}.${smallest}.cpuUsPerClient`];
+      const here = out[`${method}.${clients}.cpuUsPerClient`];
+      if (clients !== smallest && typeof base === 'number' && typeof here === 'number')
+        out[`${method}.${clients}.cpuPerClientVs${smallest}`] = round(here / base, 2);
+    }
   return out;
 }

@@ -13,6 +13,10 @@ export interface CliIo {
   err(line: string): void;
   /** True when stdout is a terminal (tables may be coloured). */
   readonly isTty: boolean;
+  /** True when stderr is a terminal (a progress line may be drawn there). Absent: false. */
+  readonly errIsTty?: boolean;
+  /** Writes to stderr without a newline (a progress line redrawn in place). Absent: progress uses `err`. */
+  errWrite?(text: string): void;
 }
 
 export const EXIT_OK = 0;

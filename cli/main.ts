@@ -34,6 +34,8 @@ const processIo: CliIo = {
   },
   err: (line) => process.stderr.write(`${line}\n`),
   isTty: process.stdout.isTTY === true,
+  errIsTty: process.stderr.isTTY === true,
+  errWrite: (text) => process.stderr.write(text),
 };
 
 export function helpText(): string {

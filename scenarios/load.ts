@@ -22,6 +22,7 @@ import { allPolicies } from './method-registry.ts';
 import { formatPath, foundText, ScenarioError, type Problem } from './problems.ts';
 import type { NEEDS } from './schema.ts';
 import { scenarioSchema, type ScenarioInput } from './schema.ts';
+import { sizingRule } from './sizing.ts';
 import { SCENARIO_LIMITS, validateOptions, validateScenario } from './validate.ts';
 import { LIBRARY_DOCUMENTS } from './library/index.ts';
 
@@ -257,9 +258,9 @@ export function loadScenario(pathOrObject: string | object, o: LoadOptions = {})
   // from users: a Map and own-key lookups, so `constructor` or `__proto__` is an unknown parameter, not a prototype.
   const params = new Map<string, PolicyValue>();
   const rawParameters = (raw as { parameters?: unknown } | null)?.parameters;
-  const declared = new Map<string, { default?: PolicyValue; paths?: string[] }>(
+  const declared = new Map<string, { default?: PolicyValue; paths?: string[]; sizing?: unknown }>(
     rawParameters !== null && typeof rawParameters === 'object'
-      ? (Object.entries(rawParameters) as [string, { default?: PolicyValue; paths?: string[] }][])
+      ? (Object.entries(rawParameters) as [string, { default?: PolicyValue; paths?: string[]; sizing?: unknown }][])
       : [],
   );
   for (const [name, p] of declared) if (p?.default !== undefined) params.set(name, p.default);
@@ -285,6 +286,16 @@ export function loadScenario(pathOrObject: string | object, o: LoadOptions = {})
           found: foundText(path),
         });
     }
+  }
+  // Sizing rules run after the paths, so a rule's derived values win over a path writing the same place.
+  for (const [name, v] of params) {
+    const rule = declared.get(name)?.sizing;
+    if (rule === undefined) continue;
+    const r = typeof rule === 'string' ? sizingRule(rule) : undefined;
+    if (r === undefined) continue; // an unknown rule name is reported by the schema below
+    const where =
+      o.params !== undefined && Object.hasOwn(o.params, name) ? `--param ${name}` : `parameters.${name}.default`;
+    for (const p of r.apply(raw, v, where)) out.push(p);
   }
   const parsed = fullScenarioSchema().safeParse(raw, { reportInput: true });
   if (!parsed.success) {

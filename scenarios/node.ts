@@ -1,10 +1,13 @@
 /**
  * Node-only parts of scenarios/: reading scenario files from disk. Importing this module installs the file reader
  * into load.ts, so `loadScenario('path/to/file.json')` (and runScenario, compare, sweep given a path) work in Node.
+ * It also installs node:crypto's SHA-256 for trace digests (the same digests, computed natively).
  * The browser entry (browser.ts) never imports this file.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setTextHasherFactory, type TextHasher } from '../sim/trace-hash.ts';
 import { setScenarioFileReader, type ScenarioFileReader } from './load.ts';
 import { foundText } from './problems.ts';
 
@@ -26,3 +29,14 @@ export const readScenarioFile: ScenarioFileReader = (path) => {
 };
 
 setScenarioFileReader(readScenarioFile);
+
+/** node:crypto's SHA-256 behind the recorder's hasher interface (sim/trace-hash.ts). */
+export function nativeTextHasher(): TextHasher {
+  const hash = createHash('sha256');
+  return {
+    update: (text: string) => hash.update(text, 'utf8'),
+    digestHex: () => hash.digest('hex'),
+  };
+}
+
+setTextHasherFactory(nativeTextHasher);

@@ -2,7 +2,7 @@
  * The scenario-level run: load (or take) a scenario, build it for one method and seed, run the engine at trace level
  * `full`, compute the metrics from the trace and check the expectations.
  */
-import { runScenario as runEngine } from '../sim/run.ts';
+import { runScenario as runEngine, type RunProgress } from '../sim/run.ts';
 import type { RunResult } from '../sim/scheduler.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 import type { PolicyValue } from '../models/methods/policy.ts';
@@ -10,8 +10,9 @@ import { buildRun, type RunRoles } from './build.ts';
 import { checkExpectations, type ExpectationResult } from './expectations.ts';
 import { loadScenarioOrThrow, type Scenario } from './load.ts';
 import type { MethodId } from './method-registry.ts';
-import { computeMetrics, MetricsCollector, type ScenarioMetrics } from './metrics/collect.ts';
+import { MetricsCollector, type ScenarioMetrics } from './metrics/collect.ts';
 import { clientComplexity } from './metrics/method-client.ts';
+import { packetHorizonUs } from './metrics/packet-horizon.ts';
 
 export interface RunScenarioMetrics extends ScenarioMetrics {
   /** The machines the method's client runs (scenarios/metrics/method-client.ts has the per-machine sizes, the
@@ -47,6 +48,23 @@ export interface RunScenarioOptions {
   readonly onTraceLine?: (line: string) => void;
   /** Bound on simulator events (default sim/scheduler.ts's); `stop` says whether the run reached it. */
   readonly eventsMax?: number;
+  /**
+   * Compute the trace digest (default true). False: the run records and forwards every event to the metrics as usual
+   * but neither writes canonical JSON (unless `onTraceLine` asks for it) nor hashes; `traceSha256` is null. The
+   * metrics and expectations are the same as with the digest. For benchmarks and very large runs.
+   */
+  readonly digest?: boolean;
+  /** Called every `everyEvents` simulator events (sim/run.ts RunHooks); returning false stops the run (`stopped`). */
+  readonly progress?: {
+    readonly everyEvents: number;
+    readonly onProgress: (progress: ScenarioProgress) => boolean | void;
+  };
+}
+
+/** Where a run stands (virtual time, events) and how many of its clients hold an address so far. */
+export interface ScenarioProgress extends RunProgress {
+  readonly addressed: number;
+  readonly clients: number;
 }
 
 export interface ScenarioRunResult {
@@ -62,8 +80,14 @@ export interface ScenarioRunResult {
   readonly ok: boolean;
   readonly trace: readonly TraceEvent[];
   readonly roles: RunRoles;
-  /** How the engine loop ended: `time` normally, `eventsMax` when the event bound cut the run short. */
+  /** How the engine loop ended: `time` normally, `eventsMax` when the event bound cut the run short, `stopped` when
+   * the progress hook stopped it. */
   readonly stop: RunResult;
+}
+
+/** A run made with `digest: false`: everything but the digest, which is null. */
+export interface NoDigestRunResult extends Omit<ScenarioRunResult, 'traceSha256'> {
+  readonly traceSha256: null;
 }
 
 /** A scenario's short name: the library name, else its `name`. */
@@ -72,7 +96,19 @@ export function scenarioLabel(s: Scenario): string {
 }
 
 /** Runs one scenario with one method and seed. Throws ScenarioError (bad scenario), MethodNotRegisteredError, NotModelledError. */
-export function runScenario(scenario: string | object, o: RunScenarioOptions = {}): ScenarioRunResult {
+export function runScenario(
+  scenario: string | object,
+  o: RunScenarioOptions & { readonly digest: false },
+): NoDigestRunResult;
+export function runScenario(
+  scenario: string | object,
+  o?: RunScenarioOptions & { readonly digest?: true },
+): ScenarioRunResult;
+export function runScenario(scenario: string | object, o?: RunScenarioOptions): ScenarioRunResult | NoDigestRunResult;
+export function runScenario(
+  scenario: string | object,
+  o: RunScenarioOptions = {},
+): ScenarioRunResult | NoDigestRunResult {
   const s = loadScenarioOrThrow(scenario, {
     ...(o.params ? { params: o.params } : {}),
     ...(o.options ? { options: o.options } : {}),
@@ -81,19 +117,28 @@ export function runScenario(scenario: string | object, o: RunScenarioOptions = {
     ...(o.method ? { method: o.method } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
   });
-  // A caller that does not keep the trace (a sweep) gets its metrics computed while the run streams, so the events
-  // are never held: a smaller heap, less garbage collection, and workers that share a core's cache less.
+  // The metrics are computed while the run streams (the same collector computeMetrics runs over a kept trace). A
+  // caller that does not keep the trace (a sweep) never holds the events: a smaller heap, less garbage collection.
   const streaming = o.keepTrace === false && !s.expectations.some((e) => e.kind === 'ladderPrefix');
-  const collector = streaming ? new MetricsCollector(built.roles) : undefined;
-  const out = runEngine(o.eventsMax === undefined ? built.input : { ...built.input, eventsMax: o.eventsMax }, {
-    seed: built.seed,
-    traceLevel: 'full',
-    ...(o.onTraceLine ? { onTraceLine: o.onTraceLine } : {}),
-    ...(collector ? { keepEvents: false, onTraceEvent: (e: TraceEvent) => collector.add(e) } : {}),
-  });
-  const base = collector
-    ? collector.finish(out.metrics.finalAtUs)
-    : computeMetrics(out.trace, built.roles, out.metrics.finalAtUs);
+  const collector = new MetricsCollector(built.roles, { packetHorizonUs: packetHorizonUs(built.input) });
+  const progress = o.progress;
+  const out = runEngine(
+    o.eventsMax === undefined ? built.input : { ...built.input, eventsMax: o.eventsMax },
+    {
+      seed: built.seed,
+      traceLevel: 'full',
+      keepEvents: !streaming,
+      onTraceEvent: (e: TraceEvent) => collector.add(e),
+      ...(o.onTraceLine ? { onTraceLine: o.onTraceLine } : {}),
+      ...(o.digest === false ? { digest: false } : {}),
+    },
+    progress && {
+      everyEvents: progress.everyEvents,
+      onProgress: (p) =>
+        progress.onProgress({ ...p, addressed: collector.addressedSoFar, clients: built.roles.clients.length }),
+    },
+  );
+  const base = collector.finish(out.metrics.finalAtUs);
   const cx = clientComplexity(built.method);
   const metrics: RunScenarioMetrics = {
     ...base,
@@ -109,13 +154,13 @@ export function runScenario(scenario: string | object, o: RunScenarioOptions = {
     durationUs: out.metrics.finalAtUs,
   };
   const expectations = checkExpectations(s.expectations, built.method, metrics, out.trace, built.options);
-  return {
+  const digest = out.traceSha256;
+  const result = {
     scenario: scenarioLabel(s),
     method: built.method,
     seed: built.seed,
     options: s.options,
     params: s.params,
-    traceSha256: out.traceSha256,
     metrics,
     expectations,
     ok: expectations.every((e) => e.ok),
@@ -123,4 +168,5 @@ export function runScenario(scenario: string | object, o: RunScenarioOptions = {
     roles: built.roles,
     stop: out.stop,
   };
+  return digest === null ? { ...result, traceSha256: null } : { ...result, traceSha256: digest };
 }

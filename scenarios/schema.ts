@@ -6,6 +6,7 @@
 import { ATTACK_KINDS } from '../models/attacks/canary.ts';
 import { z } from 'zod';
 import { METHOD_IDS } from './method-registry.ts';
+import { SIZING_RULE_NAMES } from './sizing.ts';
 
 const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = `${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}`;
@@ -238,12 +239,18 @@ export const ExpectationSchema = z.discriminatedUnion('kind', [
 ]);
 export type ExpectationInput = z.infer<typeof ExpectationSchema>;
 
-const Parameter = z.strictObject({
-  doc: z.string().optional(),
-  default: z.union([z.number(), z.string(), z.boolean()]),
-  /** Dotted paths (array indices as numbers) the value is written to, e.g. `topology.links.0.profile.lossRatio`. */
-  paths: z.array(z.string().min(1)).min(1),
-});
+const Parameter = z
+  .strictObject({
+    doc: z.string().optional(),
+    default: z.union([z.number(), z.string(), z.boolean()]),
+    /** Dotted paths (array indices as numbers) the value is written to, e.g. `topology.links.0.profile.lossRatio`. */
+    paths: z.array(z.string().min(1)).min(1).optional(),
+    /** A sizing rule (scenarios/sizing.ts) the value drives, e.g. `clients`: the count and what is sized by it. */
+    sizing: z.enum(SIZING_RULE_NAMES).optional(),
+  })
+  .refine((p) => p.paths !== undefined || p.sizing !== undefined, {
+    error: 'paths (where the value is written) or sizing (a rule that derives values from it)',
+  });
 
 export const NEEDS = ['client-home-lan', 'multi-gateway-client'] as const;
 

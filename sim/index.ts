@@ -44,7 +44,15 @@ export {
   type TraceRecorderOptions,
 } from './trace.ts';
 export { canonicalJsonLine, toJsonl, parseJsonl, KEY_ORDER } from './trace-jsonl.ts';
-export { Sha256, sha256Hex, toHex, traceSha256 } from './trace-hash.ts';
+export {
+  Sha256,
+  sha256Hex,
+  toHex,
+  traceSha256,
+  createTextHasher,
+  setTextHasherFactory,
+  type TextHasher,
+} from './trace-hash.ts';
 export { collectMetrics, type RunMetrics, type LinkDirectionMetrics } from './metrics.ts';
 export {
   Simulation,
@@ -53,4 +61,4 @@ export {
   type SimulationInput,
   type SimulationOptions,
 } from './simulation.ts';
-export { runScenario, type RunInput, type RunOutput } from './run.ts';
+export { runScenario, type RunInput, type RunOutput, type RunHooks, type RunProgress } from './run.ts';

@@ -1,6 +1,6 @@
 /** The entry point: run an already-built run description to its end and return the trace, its digest and metrics. */
 import type { RunMetrics } from './metrics.ts';
-import type { RunResult } from './scheduler.ts';
+import { Scheduler, type RunResult } from './scheduler.ts';
 import { Simulation, type SimulationInput, type SimulationOptions } from './simulation.ts';
 import type { TraceEvent } from './trace.ts';
 
@@ -11,18 +11,63 @@ export interface RunInput extends SimulationInput {
   readonly eventsMax?: number;
 }
 
-export interface RunOutput {
+/** Where a long run stands, handed to a progress hook between slices of simulator events. */
+export interface RunProgress {
+  /** Virtual time now. */
+  readonly atUs: number;
+  /** Simulator events run so far. */
+  readonly eventsRun: number;
+}
+
+/**
+ * A hook the run loop calls every `everyEvents` simulator events (and never otherwise). The engine reads no clock: a
+ * caller (the CLI) may read the wall clock or the heap inside `onProgress`. Returning `false` stops the run after the
+ * current slice (`stop.reason` is `stopped`). The slices are seamless: the events run, their order and so the trace
+ * are the same with or without a hook.
+ */
+export interface RunHooks {
+  readonly everyEvents: number;
+  readonly onProgress: (progress: RunProgress) => boolean | void;
+}
+
+export interface RunOutput<Digest extends string | null = string> {
   /** Events at the chosen level (empty at `none`, or when `keepEvents` is false). */
   readonly trace: readonly TraceEvent[];
-  /** SHA-256 (hex) of the canonical JSONL of the events at the chosen level. */
-  readonly traceSha256: string;
+  /** SHA-256 (hex) of the canonical JSONL of the events at the chosen level; null when run with `digest: false`. */
+  readonly traceSha256: Digest;
   readonly metrics: RunMetrics;
   /** How the loop ended: `time` (reached durationUs), `idle` never (runUntil always reaches its bound unless `eventsMax`/`stopped`). */
   readonly stop: RunResult;
 }
 
-export function runScenario(input: RunInput, options: SimulationOptions): RunOutput {
+/** Runs in slices of `hooks.everyEvents` events, calling the hook between slices; the same events as one call. */
+function runSliced(sim: Simulation, input: RunInput, hooks: RunHooks): RunResult {
+  const eventsMax = input.eventsMax ?? Scheduler.EVENTS_MAX_DEFAULT;
+  const slice = Math.max(1, Math.floor(hooks.everyEvents));
+  let eventsRun = 0;
+  for (;;) {
+    const budget = Math.min(slice, eventsMax - eventsRun);
+    const r = sim.runUntil(input.durationUs, { eventsMax: budget });
+    eventsRun += r.eventsRun;
+    // A slice that spent its budget is not the end unless the whole budget is spent.
+    if (r.reason !== 'eventsMax' || eventsRun >= eventsMax) return { ...r, eventsRun };
+    if (hooks.onProgress({ atUs: r.atUs, eventsRun }) === false) return { reason: 'stopped', eventsRun, atUs: r.atUs };
+  }
+}
+
+export function runScenario(
+  input: RunInput,
+  options: SimulationOptions & { readonly digest: false },
+  hooks?: RunHooks,
+): RunOutput<null>;
+export function runScenario(
+  input: RunInput,
+  options: SimulationOptions & { readonly digest?: true },
+  hooks?: RunHooks,
+): RunOutput;
+export function runScenario(input: RunInput, options: SimulationOptions, hooks?: RunHooks): RunOutput<string | null>;
+export function runScenario(input: RunInput, options: SimulationOptions, hooks?: RunHooks): RunOutput<string | null> {
   const sim = new Simulation(input, options);
-  const stop = sim.runUntil(input.durationUs, { eventsMax: input.eventsMax });
-  return { trace: sim.trace.events, traceSha256: sim.traceSha256(), metrics: sim.metrics(), stop };
+  const stop = hooks ? runSliced(sim, input, hooks) : sim.runUntil(input.durationUs, { eventsMax: input.eventsMax });
+  return { trace: sim.trace.events, traceSha256: sim.traceSha256OrNull(), metrics: sim.metrics(), stop };
 }

@@ -39,6 +39,8 @@ export interface SimulationOptions {
   readonly keepEvents?: boolean;
   readonly onTraceLine?: (line: string) => void;
   readonly onTraceEvent?: (event: TraceEvent) => void;
+  /** Compute the trace digest (default true); false: `traceSha256OrNull()` is null (sim/trace.ts `digest`). */
+  readonly digest?: boolean;
 }
 
 export class Simulation {
@@ -61,6 +63,7 @@ export class Simulation {
       keepEvents: options.keepEvents,
       onLine: options.onTraceLine,
       onEvent: options.onTraceEvent,
+      digest: options.digest,
     });
     this.network = new Network({
       scheduler: this.scheduler,
@@ -205,6 +208,11 @@ export class Simulation {
       counters: this.counters,
       traceEvents: this.trace.count,
     });
+  }
+
+  /** Digest of the trace so far, or null when the run was made with `digest: false`; closes the trace. */
+  traceSha256OrNull(): string | null {
+    return this.trace.digestHexOrNull();
   }
 
   /** Digest of the trace so far; closes the trace (call at the end). */

@@ -21,6 +21,28 @@ const K = new Int32Array([
 
 const encoder = new TextEncoder();
 
+/** What the trace recorder hashes with: SHA-256 over the UTF-8 of the text given. */
+export interface TextHasher {
+  update(text: string): unknown;
+  digestHex(): string;
+}
+
+let textHasherFactory: (() => TextHasher) | undefined;
+
+/**
+ * Node entries (scenarios/node.ts) install node:crypto's SHA-256: the same function in native code, so every digest is
+ * identical (test/sim/trace-hasher.test.ts) and the trace costs less to hash. The browser keeps this module's `Sha256`.
+ * `undefined` restores it.
+ */
+export function setTextHasherFactory(factory: (() => TextHasher) | undefined): void {
+  textHasherFactory = factory;
+}
+
+/** A fresh SHA-256 for text: the installed one, else this module's. */
+export function createTextHasher(): TextHasher {
+  return textHasherFactory?.() ?? new Sha256();
+}
+
 export class Sha256 {
   private readonly h = new Int32Array([
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,

@@ -76,12 +76,59 @@ function canonicalKeys(obj: object): string[] {
   return keys;
 }
 
+/**
+ * A key order already worked out for one shape of event: `keys` as `Object.keys` returned them, `order` canonical,
+ * `names` each key's JSON text with its colon. Producers build events of one type with the same literal, so a type has
+ * a handful of shapes (optional keys present or not) and the sort and the rank lookups run once per shape, not per
+ * event.
+ */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly order: readonly string[];
+  readonly names: readonly string[];
+}
+
+/** Shapes remembered per event type; an event of a new shape beyond this many is ordered without the cache. */
+const SHAPES_PER_TYPE_MAX = 16;
+const shapesByType = new Map<unknown, Shape[]>();
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function shapeOf(obj: object, type: unknown): Shape {
+  const keys = Object.keys(obj);
+  let shapes = shapesByType.get(type);
+  if (shapes !== undefined) for (const shape of shapes) if (sameKeys(shape.keys, keys)) return shape;
+  const order = canonicalKeys(obj);
+  const shape: Shape = {
+    keys,
+    order,
+    names: order.map((k) => `${KNOWN.has(k) ? `"${k}"` : JSON.stringify(k)}:`),
+  };
+  // Event types are a closed set of strings; a caller's odd `type` values must not grow the cache without bound.
+  if (typeof type !== 'string') return shape;
+  if (shapes === undefined) {
+    if (shapesByType.size >= 64) return shape;
+    shapes = [];
+    shapesByType.set(type, shapes);
+  }
+  if (shapes.length < SHAPES_PER_TYPE_MAX) shapes.push(shape);
+  return shape;
+}
+
 /** One event as canonical JSON, without the trailing newline. */
 export function canonicalJsonLine(event: TraceEvent): string {
   const obj = event as unknown as { readonly [key: string]: Json };
+  const shape = shapeOf(obj, obj['type']);
+  const order = shape.order;
+  const names = shape.names;
   let out = '{';
   let first = true;
-  for (const k of canonicalKeys(obj)) {
+  for (let i = 0; i < order.length; i++) {
+    const k = order[i] as string;
     const x = obj[k];
     if (x === undefined) continue;
     // Fast paths: integers, and `bytes`, which is lowercase hex and needs no escaping.
@@ -90,10 +137,12 @@ export function canonicalJsonLine(event: TraceEvent): string {
         ? Number.isFinite(x)
           ? String(x)
           : 'null'
-        : k === 'bytes' && typeof x === 'string'
-          ? `"${x}"`
+        : typeof x === 'string'
+          ? k === 'bytes'
+            ? `"${x}"`
+            : JSON.stringify(x)
           : value(x);
-    out += `${first ? '' : ','}${KNOWN.has(k) ? `"${k}"` : JSON.stringify(k)}:${text}`;
+    out += first ? (names[i] as string) + text : ',' + (names[i] as string) + text;
     first = false;
   }
   return out + '}';

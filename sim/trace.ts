@@ -6,7 +6,7 @@
  * (metrics only). Producers check `recorder.packets` / `recorder.full` before building an event object, so level
  * `none` allocates no events on the hot path. The digest covers the events kept at the chosen level.
  */
-import { Sha256 } from './trace-hash.ts';
+import { createTextHasher, type TextHasher } from './trace-hash.ts';
 import { canonicalJsonLine } from './trace-jsonl.ts';
 
 export type TraceLevel = 'full' | 'packets' | 'none';
@@ -166,7 +166,16 @@ export interface TraceRecorderOptions {
   readonly onLine?: (line: string) => void;
   /** Called with every kept event, e.g. to compute metrics while the run streams instead of keeping the events. */
   readonly onEvent?: (event: TraceEvent) => void;
+  /**
+   * Compute the SHA-256 digest (default true). False: events are neither hashed nor (without `onLine`) turned into
+   * canonical JSON — a run that only wants metrics (the storm bench, `dhcpike run --no-digest`) skips that cost, and
+   * `digestHexOrNull()` returns null. What is recorded and forwarded is the same either way.
+   */
+  readonly digest?: boolean;
 }
+
+/** Canonical lines are hashed in batches of about this many UTF-16 code units (one UTF-8 encode per batch). */
+const HASH_BATCH_CHARS = 1 << 15;
 
 export class TraceRecorder {
   readonly level: TraceLevel;
@@ -178,8 +187,11 @@ export class TraceRecorder {
   private readonly keepEvents: boolean;
   private readonly onLine: ((line: string) => void) | undefined;
   private readonly onEvent: ((event: TraceEvent) => void) | undefined;
-  private readonly hash = new Sha256();
+  private readonly hash: TextHasher | undefined;
+  /** Canonical lines (each with its `\n`) not yet fed to the hash. */
+  private pendingText = '';
   private digestValue: string | undefined;
+  private closed = false;
   private countValue = 0;
 
   constructor(options: TraceRecorderOptions) {
@@ -189,6 +201,12 @@ export class TraceRecorder {
     this.keepEvents = options.keepEvents ?? true;
     this.onLine = options.onLine;
     this.onEvent = options.onEvent;
+    this.hash = options.digest === false ? undefined : createTextHasher();
+  }
+
+  /** True when the recorder computes the digest (the `digest` option). */
+  get digesting(): boolean {
+    return this.hash !== undefined;
   }
 
   /** Number of events recorded. */
@@ -198,18 +216,42 @@ export class TraceRecorder {
 
   /** Records an event; the caller has checked the level. */
   record(event: TraceEvent): void {
-    if (this.digestValue !== undefined) throw new Error('trace: record after digest');
-    const line = canonicalJsonLine(event);
-    this.hash.update(line + '\n');
+    if (this.closed) throw new Error('trace: record after digest');
+    const hash = this.hash;
+    if (hash !== undefined || this.onLine !== undefined) {
+      const line = canonicalJsonLine(event);
+      if (hash !== undefined) {
+        // The digest is of the concatenated lines, so batching them changes nothing but the number of encodes.
+        this.pendingText += line + '\n';
+        if (this.pendingText.length >= HASH_BATCH_CHARS) {
+          hash.update(this.pendingText);
+          this.pendingText = '';
+        }
+      }
+      if (this.onLine) this.onLine(line);
+    }
     this.countValue++;
     if (this.keepEvents) this.events.push(event);
-    if (this.onLine) this.onLine(line);
     if (this.onEvent) this.onEvent(event);
   }
 
-  /** SHA-256 of the canonical JSONL of the recorded events; closes the recorder. */
+  /** SHA-256 of the canonical JSONL of the recorded events; closes the recorder. Throws when `digest` was false. */
   digestHex(): string {
-    this.digestValue ??= this.hash.digestHex();
+    const digest = this.digestHexOrNull();
+    if (digest === null) throw new Error('trace: no digest (the recorder was created with digest: false)');
+    return digest;
+  }
+
+  /** The digest, or null when the recorder was created with `digest: false`; closes the recorder. */
+  digestHexOrNull(): string | null {
+    this.closed = true;
+    const hash = this.hash;
+    if (hash === undefined) return null;
+    if (this.digestValue === undefined) {
+      if (this.pendingText !== '') hash.update(this.pendingText);
+      this.pendingText = '';
+      this.digestValue = hash.digestHex();
+    }
     return this.digestValue;
   }
 }

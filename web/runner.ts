@@ -141,7 +141,7 @@ const FIELD_OF: Readonly<Record<string, LinkField>> = {
 function parameterFields(s: Scenario): Map<number, Partial<Record<LinkField, string>>> {
   const out = new Map<number, Partial<Record<LinkField, string>>>();
   for (const [name, p] of Object.entries(s.parameters ?? {})) {
-    for (const path of p.paths) {
+    for (const path of p.paths ?? []) {
       const m = /^topology\.links\.(\d+)\.profile\.(\w+)$/.exec(path);
       const field = m ? FIELD_OF[m[2] as string] : undefined;
       if (!m || !field) continue;

@@ -5,7 +5,7 @@ import { formatLadder } from '../../sim/ladder.ts';
 import type { TraceEvent } from '../../sim/trace.ts';
 import { writePcap } from '../../models/wire/pcap/index.ts';
 import { loadScenarioOrThrow } from '../../scenarios/load.ts';
-import { runScenario, type ScenarioRunResult } from '../../scenarios/run.ts';
+import { runScenario, type NoDigestRunResult, type ScenarioRunResult } from '../../scenarios/run.ts';
 import {
   intArg,
   methodArg,
@@ -18,9 +18,11 @@ import {
   writeOutput,
 } from './args.ts';
 import { writeFailureRecord } from './failure-record.ts';
+import { defaultMaxHeapMb, RunWatch, WATCH_EVERY_EVENTS } from './run-watch.ts';
 
 const USAGE = `usage: dhcpike run SCENARIO [--method M] [--seed N] [--option name=value]… [--param name=value]…
                    [--ladder] [--json] [--trace FILE.jsonl] [--pcap FILE.pcap] [--record FILE.json] [--max-events N]
+                   [--max-heap-mb N] [--no-digest] [--quiet]
 
 SCENARIO is a library name (dhcpike scenarios) or a path to a scenario JSON file.
   --method M         dhcp-over-ike, dhcp-over-ike-wg, mode-cfg, mode-cfg-dhcp, dhcp-over-ipsec (default: the scenario's first)
@@ -33,6 +35,10 @@ SCENARIO is a library name (dhcpike scenarios) or a path to a scenario JSON file
   --pcap FILE        write the sent packets as a pcap (LINKTYPE_RAW)
   --record FILE      where to save the failure record when expectations fail (default .dhcpike/failures/…)
   --max-events N     stop a run that needs more than N simulator events (default 50000000) with exit 2
+  --max-heap-mb N    stop a run whose heap grows past N MB with exit 2 (default 90 % of Node's heap limit)
+  --no-digest        skip the trace digest (canonical JSON + SHA-256): faster, metrics unchanged, no sha256 printed,
+                     no failure record; for large runs and benchmarks
+  --quiet            no progress line (drawn on stderr only when it is a terminal)
 Limits of a scenario: nesting 32 levels deep, 100000 faults, 100000 workload actions, 100000 clients in all.
 Exit: 0 expectations met, 1 expectations failed (a replayable record is written), 2 bad input or --max-events hit.`;
 
@@ -98,10 +104,10 @@ function us(v: number | null | undefined): string {
   return v === null || v === undefined ? '—' : `${(v / 1000).toFixed(3)} ms`;
 }
 
-export function printSummary(r: ScenarioRunResult, io: CliIo): void {
+export function printSummary(r: ScenarioRunResult | NoDigestRunResult, io: CliIo): void {
   const m = r.metrics;
   io.out(`scenario ${r.scenario}  method ${r.method}  seed ${r.seed}`);
-  io.out(`trace sha256 ${r.traceSha256}`);
+  io.out(`trace sha256 ${r.traceSha256 ?? 'not computed (--no-digest)'}`);
   io.out(
     `addressed ${m.addressed}/${m.clients}  time to address median ${us(m.timeToAddressUs?.median)} p95 ${us(m.timeToAddressUs?.p95)} max ${us(m.timeToAddressUs?.max)}`,
   );
@@ -126,6 +132,9 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
       pcap: { type: 'string' },
       record: { type: 'string' },
       'max-events': { type: 'string' },
+      'max-heap-mb': { type: 'string' },
+      'no-digest': { type: 'boolean' },
+      quiet: { type: 'boolean' },
     });
     const [scenario, ...extra] = positionals;
     if (scenario === undefined || extra.length > 0) {
@@ -137,6 +146,9 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
     const options = pairs(v['option'] as string[] | undefined, '--option');
     const params = pairs(v['param'] as string[] | undefined, '--param');
     const maxEvents = intArg(v['max-events'] as string | undefined, '--max-events', 1) ?? MAX_EVENTS_DEFAULT;
+    const maxHeapMb = intArg(v['max-heap-mb'] as string | undefined, '--max-heap-mb', 1) ?? defaultMaxHeapMb();
+    const digest = v['no-digest'] !== true;
+    const watch = new RunWatch(io, { progress: io.errIsTty === true && v['quiet'] !== true, maxHeapMb });
     // Output paths are checked before anything runs: a typo fails in a second, not after the run.
     const tracePath = outputPathArg(v['trace'] as string | undefined, '--trace');
     const pcapPath = outputPathArg(v['pcap'] as string | undefined, '--pcap');
@@ -153,10 +165,21 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
       ...(seed !== undefined ? { seed } : {}),
       keepTrace,
       eventsMax: maxEvents,
+      digest,
+      progress: { everyEvents: WATCH_EVERY_EVENTS, onProgress: watch.onProgress },
       ...(sink ? { onTraceLine: (line: string) => sink.line(line) } : {}),
     });
+    watch.clear();
     traceFile = undefined;
     sink?.close();
+    if (watch.heapStop !== undefined) {
+      const { heapMb, progress } = watch.heapStop;
+      throw new UsageError(
+        `--max-heap-mb ${maxHeapMb}: the run was stopped with ${heapMb} MB of heap after ${progress.eventsRun} ` +
+          `simulator events, at virtual time ${us(progress.atUs)} (${progress.addressed}/${progress.clients} clients ` +
+          `addressed); raise --max-heap-mb (and node --max-old-space-size) or shrink the scenario`,
+      );
+    }
     if (r.stop.reason === 'eventsMax')
       throw new UsageError(
         `--max-events ${maxEvents}: the run was stopped after ${r.stop.eventsRun} simulator events, at virtual ` +
@@ -171,11 +194,16 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
           method: r.method,
           seed: r.seed,
           traceSha256: r.traceSha256,
+          ...(r.traceSha256 === null ? { digest: 'not computed (--no-digest)' } : {}),
           metrics: r.metrics,
         }),
       );
     else printSummary(r, io);
     if (r.ok) return EXIT_OK;
+    if (r.traceSha256 === null) {
+      io.err('run: expectations failed; run again without --no-digest for a replayable failure record');
+      return EXIT_EXPECTATIONS_FAILED;
+    }
     const path = writeOutput('--record', recordPath ?? '.dhcpike/failures', () =>
       writeFailureRecord(
         {

@@ -28,7 +28,7 @@ import {
 import { renderCsv, renderText, type TableData } from './table.ts';
 
 const USAGE = `usage: dhcpike sweep SCENARIO --seeds A..B [--param name=v1,v2,…]… [--option n=v]… [--methods a,b,…]
-                     [--workers N] [--shard i/n] [--out FILE.jsonl] [--csv]
+                     [--workers N] [--shard i/n] [--out FILE.jsonl] [--csv] [--quiet]
        dhcpike sweep merge FILES.jsonl… [--csv]
 
 Runs seeds A..B × every parameter combination × methods in worker threads (--workers, default min(2, cores); 0 = in
@@ -36,7 +36,8 @@ this thread). --param names a scenario parameter or a policy. --shard i/n runs e
 canonical order so shards can run on different machines; 'sweep merge' joins their --out files. Records are sorted by
 (params, method, seed), so output is identical for any worker count or sharding. The summary shows, per parameter set
 and method, the median over seeds of each metric and a distribution-free 95 % interval for the median from order
-statistics (exact binomial ranks; below 6 seeds the interval is [min, max] and marked ~).`;
+statistics (exact binomial ranks; below 6 seeds the interval is [min, max] and marked ~). A progress bar (runs done,
+runs/s, ETA) is drawn on stderr when it is a terminal; --quiet turns it off.`;
 
 function parseValue(text: string): PolicyValue {
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
@@ -171,6 +172,7 @@ export async function runSweep(args: readonly string[], io: CliIo): Promise<numb
       shard: { type: 'string' },
       out: { type: 'string' },
       csv: { type: 'boolean' },
+      quiet: { type: 'boolean' },
     });
     const [scenario, ...extra] = positionals;
     if (scenario === undefined || extra.length > 0 || v['seeds'] === undefined) {
@@ -202,7 +204,7 @@ export async function runSweep(args: readonly string[], io: CliIo): Promise<numb
       ...(methods ? { methods } : {}),
       ...(workers !== undefined ? { workers } : {}),
       ...(shard ? { shard } : {}),
-      ...(process.stderr.isTTY ? { onProgress: progressBar(io, Date.now()) } : {}),
+      ...(process.stderr.isTTY && v['quiet'] !== true ? { onProgress: progressBar(io, Date.now()) } : {}),
     });
     for (const s of result.skipped) io.err(`sweep: skipped ${s.method}: ${s.reason}`);
     if (out !== undefined)

@@ -15,6 +15,7 @@ import rekeyRenewal from './rekey-renewal.json' with { type: 'json' };
 import satellite from './satellite.json' with { type: 'json' };
 import slowDhcp from './slow-dhcp.json' with { type: 'json' };
 import storm1000 from './storm-1000.json' with { type: 'json' };
+import storm10k from './storm-10k.json' with { type: 'json' };
 import twoEnterprises from './two-enterprises.json' with { type: 'json' };
 import wildcardHazard from './wildcard-hazard.json' with { type: 'json' };
 
@@ -31,6 +32,7 @@ export const LIBRARY_DOCUMENTS: Readonly<Record<string, unknown>> = {
   satellite: satellite,
   'slow-dhcp': slowDhcp,
   'storm-1000': storm1000,
+  'storm-10k': storm10k,
   'two-enterprises': twoEnterprises,
   'wildcard-hazard': wildcardHazard,
 };

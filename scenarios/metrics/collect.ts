@@ -12,6 +12,27 @@ import * as C from './conventions.ts';
 import { stat, type Stat } from './stats.ts';
 import { AddressHoldings } from '../invariants/holdings.ts';
 import { AttackTally, type AttackMetrics } from './attacks.ts';
+import { fingerprint, ikeSpiiHex, sameFingerprint, type Fingerprint } from './message-key.ts';
+import { RecentKeys } from './recent-keys.ts';
+
+/**
+ * How long after its last copy a message is still recognised when sent again (µs of virtual time). IKE waits at most
+ * 76 s between two copies of a request (strongSwan's schedule, models/ike/retransmit.ts) and gives up after 165 s;
+ * RFC 2131 §4.1 backs off to 64 s. The collector forgets a message this long (at most twice this long) after its last
+ * copy, plus the run's packet horizon for a response repeated on a late request.
+ */
+export const RESEND_WINDOW_US = 180_000_000;
+
+/** The transaction id in a DHCP summary (`DHCPDISCOVER xid=0x1a2b3c4d …`). */
+const DHCP_XID = /\bxid=(0x[0-9a-f]+)/;
+
+export interface MetricsCollectorOptions {
+  /**
+   * An upper bound on a packet's time in flight (packet-horizon.ts): a sent packet's size and sender are forgotten
+   * this long after the send. Absent (a trace read from a file): kept to the end of the run.
+   */
+  readonly packetHorizonUs?: number;
+}
 
 /** The client's first tunnel (models/nodes/client-node.ts PRIMARY_TUNNEL; not imported: metrics read traces only). */
 const PRIMARY = 'primary';
@@ -123,9 +144,17 @@ export class MetricsCollector {
   private readonly clients = new Map<string, ClientState>();
   private readonly isGateway: Set<string>;
   private readonly isDhcp: Map<string, { serviceUs: number; queueMax: number }>;
-  private readonly seenBytes = new Set<string>();
-  private readonly seenDhcp = new Set<string>();
-  private readonly sent = new Map<number, { node: string; length: number; summary: string }>();
+  /** `node|SPIi|q or r` → the fingerprint of the last IKE message of that triple (message-key.ts). */
+  private readonly lastIke: RecentKeys<Fingerprint>;
+  /** `node|xid` → fingerprints of the DHCP summaries that node sent with that xid recently (a summary holds the xid
+   * and the message, so sending one again is a retransmission; RFC 2131 §4.1 keeps the xid for one exchange). */
+  private readonly seenDhcp: RecentKeys<Fingerprint[]>;
+  /** Packets that may still be delivered or dropped: id → sender, size and send time (dropped after the horizon). */
+  private readonly sent = new Map<number, { node: string; length: number; atUs: number }>();
+  private readonly packetHorizonUs: number;
+  /** The next time the collector looks for packets past the horizon. */
+  private sentSweepAtUs = 0;
+  private addressedCount = 0;
   private readonly links = new Map<
     string,
     { link: string; dir: string; messages: number; bytes: number; dropped: number }
@@ -168,7 +197,14 @@ export class MetricsCollector {
 
   private readonly attackTally: AttackTally;
 
-  constructor(private readonly roles: RunRoles) {
+  constructor(
+    private readonly roles: RunRoles,
+    options: MetricsCollectorOptions = {},
+  ) {
+    this.packetHorizonUs = options.packetHorizonUs ?? Infinity;
+    const resendWindowUs = RESEND_WINDOW_US + (Number.isFinite(this.packetHorizonUs) ? this.packetHorizonUs : 0);
+    this.lastIke = new RecentKeys(resendWindowUs);
+    this.seenDhcp = new RecentKeys(resendWindowUs);
     this.attackTally = new AttackTally(roles.clients);
     for (const c of roles.clients) {
       this.clients.set(c, {
@@ -187,8 +223,33 @@ export class MetricsCollector {
     this.isDhcp = new Map(roles.dhcpServers.map((d) => [d.name, d]));
   }
 
+  /** Clients holding an address so far (their primary tunnel configured at least once): for progress lines. */
+  get addressedSoFar(): number {
+    return this.addressedCount;
+  }
+
+  /** Sizes of the collector's per-packet and per-message structures (tests show they stay bounded). */
+  get internalSizes(): {
+    readonly sentPackets: number;
+    readonly ikeMessages: number;
+    readonly dhcpMessages: number;
+    readonly gatewayMachines: number;
+  } {
+    return {
+      sentPackets: this.sent.size,
+      ikeMessages: this.lastIke.size,
+      dhcpMessages: this.seenDhcp.size,
+      gatewayMachines: this.gatewayMachines.size,
+    };
+  }
+
   add(e: TraceEvent): void {
-    if (e.atUs > this.lastAtUs) this.holdings.closeInstant(this.lastAtUs);
+    if (e.atUs > this.lastAtUs) {
+      this.holdings.closeInstant(this.lastAtUs);
+      this.lastIke.advance(e.atUs);
+      this.seenDhcp.advance(e.atUs);
+      if (e.atUs >= this.sentSweepAtUs) this.forgetPastHorizon(e.atUs);
+    }
     this.lastAtUs = e.atUs;
     switch (e.type) {
       case 'command':
@@ -229,15 +290,34 @@ export class MetricsCollector {
     }
   }
 
+  /** Forgets packets sent longer than the horizon ago: none of them can be delivered or dropped any more. */
+  private forgetPastHorizon(atUs: number): void {
+    const horizon = this.packetHorizonUs;
+    if (!Number.isFinite(horizon)) {
+      this.sentSweepAtUs = Infinity;
+      return;
+    }
+    // Ids grow with time, so the map's insertion order is send order: stop at the first packet still in reach.
+    for (const [id, p] of this.sent) {
+      if (p.atUs + horizon >= atUs) break;
+      this.sent.delete(id);
+    }
+    // Sweep again after an eighth of the horizon: the map holds at most 1⅛ horizons of packets.
+    this.sentSweepAtUs = atUs + Math.max(1, Math.floor(horizon / 8));
+  }
+
   private onSend(e: Extract<TraceEvent, { type: 'send' }>): void {
     this.packetsSent++;
-    this.sent.set(e.packetId, { node: e.node, length: e.length, summary: e.summary });
+    this.sent.set(e.packetId, { node: e.node, length: e.length, atUs: e.atUs });
     const ike = C.IKE_SUMMARY.exec(e.summary);
     const client = this.clients.get(e.node);
     if (ike !== null) {
-      const key = `${e.node}|${e.bytes}`;
-      const again = this.seenBytes.has(key);
-      this.seenBytes.add(key);
+      // A retransmission repeats the last message of its (sender, IKE SA, request/response) byte for byte (§2.1).
+      const key = `${e.node}|${ikeSpiiHex(e.bytes)}|${ike[2] === 'request' ? 'q' : 'r'}`;
+      const print = fingerprint(e.bytes);
+      const last = this.lastIke.get(key);
+      const again = last !== undefined && sameFingerprint(last, print);
+      this.lastIke.set(key, print);
       if (again) {
         this.retransmitIke++;
         if (client) client.ikeRetransmits++;
@@ -254,9 +334,7 @@ export class MetricsCollector {
     const inEsp = C.DHCP_IN_ESP.exec(e.summary);
     if (inEsp !== null && (client || this.isGateway.has(e.node))) {
       // RFC 3456: DHCP through the DHCP SA is part of the client↔gateway exchange (data ESP is not).
-      const key = `${e.node}|${inEsp[1] ?? ''}`;
-      const again = this.seenDhcp.has(key);
-      this.seenDhcp.add(key);
+      const again = this.dhcpSentBefore(e.node, inEsp[1] ?? '');
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       else if (client) {
         this.legs.clientGateway.roundTrips++;
@@ -268,9 +346,7 @@ export class MetricsCollector {
     }
     const dhcp = C.DHCP_SUMMARY.exec(e.summary);
     if (dhcp !== null) {
-      const key = `${e.node}|${e.summary}`;
-      const again = this.seenDhcp.has(key);
-      this.seenDhcp.add(key);
+      const again = this.dhcpSentBefore(e.node, e.summary);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       const fromGateway = this.isGateway.has(e.node);
       if (fromGateway || this.isDhcp.has(e.node)) {
@@ -283,6 +359,22 @@ export class MetricsCollector {
         if (!again) this.legs.gatewayDhcp.roundTrips++;
       }
     }
+  }
+
+  /** Whether `node` sent this DHCP summary recently; records it. */
+  private dhcpSentBefore(node: string, summary: string): boolean {
+    const xid = DHCP_XID.exec(summary)?.[1];
+    const key = xid === undefined ? `${node}|${summary}` : `${node}|${xid}`;
+    const print = fingerprint(summary);
+    const prints = this.seenDhcp.get(key);
+    if (prints === undefined) {
+      this.seenDhcp.set(key, [print]);
+      return false;
+    }
+    this.seenDhcp.set(key, prints);
+    if (prints.some((p) => sameFingerprint(p, print))) return true;
+    prints.push(print);
+    return false;
   }
 
   private onHop(link: string, dir: string, packetId: number, dropped: boolean): void {
@@ -352,6 +444,7 @@ export class MetricsCollector {
       if (c.addressedAtUs === null) {
         c.addressedAtUs = e.atUs;
         c.address = address;
+        this.addressedCount++;
       } else if (c.closedAtUs !== null) {
         c.readdressUs.push(e.atUs - c.closedAtUs);
       }
@@ -415,7 +508,10 @@ export class MetricsCollector {
     this.machinesAlive += (isAlive ? 1 : 0) - (wasAlive ? 1 : 0);
     this.pending +=
       (C.PENDING_STATES.includes(e.to) ? 1 : 0) - (before !== undefined && C.PENDING_STATES.includes(before) ? 1 : 0);
-    this.gatewayMachines.set(key, e.to);
+    // A machine in a final state counts as neither alive nor pending, exactly as one never seen: forget it, so the map
+    // holds the live machines only, not every IKE SA the gateway ever had.
+    if (isAlive) this.gatewayMachines.set(key, e.to);
+    else this.gatewayMachines.delete(key);
     this.machinesPeak = Math.max(this.machinesPeak, this.machinesAlive);
     this.pendingPeak = Math.max(this.pendingPeak, this.pending);
   }
@@ -523,8 +619,13 @@ export class MetricsCollector {
   }
 }
 
-export function computeMetrics(trace: readonly TraceEvent[], roles: RunRoles, finalAtUs?: number): ScenarioMetrics {
-  const c = new MetricsCollector(roles);
+export function computeMetrics(
+  trace: readonly TraceEvent[],
+  roles: RunRoles,
+  finalAtUs?: number,
+  options: MetricsCollectorOptions = {},
+): ScenarioMetrics {
+  const c = new MetricsCollector(roles, options);
   for (const e of trace) c.add(e);
   return c.finish(finalAtUs);
 }

@@ -134,7 +134,7 @@ describe('dhcpike', () => {
   it('scenarios, schema and claims', async () => {
     const s = io();
     expect(await main(['scenarios'], s)).toBe(0);
-    expect(s.lines.length).toBe(14);
+    expect(s.lines.length).toBe(15);
     expect(s.lines[0]?.startsWith('basic ')).toBe(true);
     const j = io();
     expect(await main(['schema'], j)).toBe(0);
