@@ -12,7 +12,14 @@ import { createActor, type Actor, type AnyActorRef } from 'xstate';
 import type { InterfaceConfig, NodeHost, SimNode } from '../contract.ts';
 import type { IkePeerConfig, ResponderPolicy } from '../ike/config.ts';
 import type { AddressProvider, GatewayMethodContext, ProviderHost, UdpDatagram } from '../methods/method.ts';
-import { gatewayMachine, noteAddress, type ResponderRef, type SaRecord } from './gateway/gateway-machine.ts';
+import {
+  gatewayMachine,
+  noteAddress,
+  toGateway,
+  type GatewayEvent,
+  type ResponderRef,
+  type SaRecord,
+} from './gateway/gateway-machine.ts';
 import type { SaTable } from './gateway/sa-table.ts';
 import { providerActor } from './gateway/provider-actor.ts';
 import { IkeExchangeType, type IkeMessage } from '../wire/ike/index.ts';
@@ -222,7 +229,7 @@ export class GatewayNode implements SimNode<Packet> {
       rec.actor.send({ type: 'net.recv', message: m });
       return;
     }
-    this.gateway.send({ type: 'gw.ike', src, message: m });
+    this.toGateway({ type: 'gw.ike', src, message: m });
   }
 
   private sendIke(dst: string, message: IkeMessage): void {
@@ -359,14 +366,18 @@ export class GatewayNode implements SimNode<Packet> {
     });
   }
 
+  private toGateway(e: GatewayEvent): void {
+    toGateway(this.gateway, this.gateway.getSnapshot().context.handling, e);
+  }
+
   crash(): void {
     this.up = false;
-    this.gateway.send({ type: 'gw.crash' });
+    this.toGateway({ type: 'gw.crash' });
   }
 
   restart(): void {
     this.up = true;
-    this.gateway.send({ type: 'gw.restart' });
+    this.toGateway({ type: 'gw.restart' });
   }
 
   states(): Readonly<Record<string, string>> {

@@ -61,6 +61,8 @@ export interface GatewayContext extends GatewayInput {
   readonly invalidSpiReplies: ReplyLimit;
   /** Responders created so far (the actor id's counter). */
   readonly spawned: number;
+  /** How deep this machine is in handling events (see `toGateway`); not machine state, never traced. */
+  readonly handling: { depth: number };
 }
 
 export type GatewayEvent =
@@ -79,6 +81,30 @@ const PEER_DROPPED: ReadonlySet<string> = new Set(['deleted', 'initial-contact']
 
 type Ctx = GatewayContext;
 type Emitted = IkeEmitted['type'];
+
+/**
+ * Hands the gateway machine an event, counting the handling depth. Every way in goes through here (the adapter, the
+ * responders' emitted events, the reap timer), so `handling.depth === 0` means the machine is idle: an event sent now
+ * would be handled at once, before anything else happens.
+ */
+export function toGateway(
+  gateway: { send(e: GatewayEvent): void },
+  handling: { depth: number },
+  e: GatewayEvent,
+): void {
+  handling.depth += 1;
+  try {
+    gateway.send(e);
+  } finally {
+    handling.depth -= 1;
+  }
+}
+
+/** A responder's packet goes out to its peer; a response is kept for the retired-SA cache (RFC 7296 §2.1). */
+function sendFor(ctx: Ctx, rec: SaRecord, message: IkeMessage): void {
+  if (message.response) rec.lastResponse = message;
+  ctx.ports.sendIke(rec.peerAddress, message);
+}
 
 const isInitRequest = (m: IkeMessage): boolean =>
   m.exchangeType === IkeExchangeType.IKE_SA_INIT && !m.response && m.messageId === 0;
@@ -214,7 +240,15 @@ export const gatewayMachine = setup({
           context.ports.traceState(machine, rec.phase, now);
           rec.phase = now;
         });
-        actor.on('*', (emitted) => self.send({ type: 'sa.emitted', rec, emitted }));
+        // A packet or a note the responder emits while this machine is idle goes straight out: handled here it would
+        // go out at once all the same (the `send` and `note` actions), only at the cost of a macrostep each. While
+        // this machine is handling an event it waits its turn as `sa.emitted`, as everything else does.
+        actor.on('*', (emitted) => {
+          if (context.handling.depth === 0 && emitted.type === 'net.send') sendFor(context, rec, emitted.message);
+          else if (context.handling.depth === 0 && emitted.type === 'ike.note')
+            context.ports.traceNote(emitted.text, emitted.data);
+          else toGateway(self, context.handling, { type: 'sa.emitted', rec, emitted });
+        });
         actor.start();
         return {};
       });
@@ -224,9 +258,7 @@ export const gatewayMachine = setup({
     send: ({ context, event }) => {
       assertEvent(event, 'sa.emitted');
       const { rec, emitted } = event;
-      if (emitted.type !== 'net.send') return;
-      if (emitted.message.response) rec.lastResponse = emitted.message;
-      context.ports.sendIke(rec.peerAddress, emitted.message);
+      if (emitted.type === 'net.send') sendFor(context, rec, emitted.message);
     },
     /**
      * One IKE SA per identity. INITIAL_CONTACT (RFC 7296 §2.4: "the recipient MAY use this information to delete any
@@ -299,7 +331,7 @@ export const gatewayMachine = setup({
         });
       context.table.remove(rec);
       const actor = rec.actor;
-      context.ports.afterThisEvent(() => self.send({ type: 'gw.reap', actor }));
+      context.ports.afterThisEvent(() => toGateway(self, context.handling, { type: 'gw.reap', actor }));
     }),
     note: ({ context, event }) => {
       assertEvent(event, 'sa.emitted');
@@ -329,6 +361,7 @@ export const gatewayMachine = setup({
     retired: new RetiredResponses(retiredKeepUs(input.ike.retransmit)),
     invalidSpiReplies: new ReplyLimit(INVALID_SPI_REPLIES_PER_SEC, 1_000_000),
     spawned: 0,
+    handling: { depth: 0 },
   }),
   initial: 'up',
   on: {

@@ -16,7 +16,12 @@ import { ikeMessage } from '../../../models/ike/messages.ts';
 import * as ikeConfig from '../../../models/ike/tasks/ike-config.ts';
 import * as ikeInit from '../../../models/ike/tasks/ike-init.ts';
 import type { AddressProvider } from '../../../models/methods/method.ts';
-import { gatewayMachine, type SaRecord } from '../../../models/nodes/gateway/gateway-machine.ts';
+import {
+  gatewayMachine,
+  toGateway,
+  type GatewayEvent,
+  type SaRecord,
+} from '../../../models/nodes/gateway/gateway-machine.ts';
 import { providerActor } from '../../../models/nodes/gateway/provider-actor.ts';
 import { ikeOf, ikePacket, packetCodec } from '../../../models/nodes/lab-packet.ts';
 import { IkeExchangeType, findNotify, tsRange, type IkeMessage } from '../../../models/wire/ike/index.ts';
@@ -53,6 +58,8 @@ function harness() {
   const sent: { dst: string; message: IkeMessage }[] = [];
   const notes: { text: string; data: Readonly<Record<string, unknown>> }[] = [];
   const states: string[] = [];
+  /** Traced states and sent packets, interleaved as they happened. */
+  const order: string[] = [];
   const later: (() => void)[] = [];
   const released: string[] = [];
   let resets = 0;
@@ -79,8 +86,14 @@ function harness() {
       ports: {
         nowUs: () => 0,
         traceNote: (text, data) => notes.push({ text, data }),
-        traceState: (m, from, to) => states.push(`${m}:${from}→${to}`),
-        sendIke: (dst, message) => sent.push({ dst, message: wire(message) }),
+        traceState: (m, from, to) => {
+          states.push(`${m}:${from}→${to}`);
+          order.push(`state ${to}`);
+        },
+        sendIke: (dst, message) => {
+          sent.push({ dst, message: wire(message) });
+          order.push(`send ${message.exchangeType}${message.response ? ' response' : ''}`);
+        },
         afterThisEvent: (fire) => later.push(fire),
         forgetEsp: () => undefined,
         clearDataPlane: () => undefined,
@@ -92,15 +105,39 @@ function harness() {
   const reap = (): void => {
     for (const f of later.splice(0)) f();
   };
-  return { gateway, sent, notes, states, released, resets: () => resets, records, reap };
+  // As the node adapter does: every event through toGateway, so the machine knows when it is idle (a responder's
+  // packet while it is handling an event waits its turn as `sa.emitted`, RFC order kept).
+  const send = (e: GatewayEvent): void => toGateway(gateway, gateway.getSnapshot().context.handling, e);
+  return { gateway, send, sent, notes, states, order, released, resets: () => resets, records, reap };
 }
 
 const COV = new TransitionCoverage(gatewayMachine);
 
 describe('gateway machine: scripted paths through real actors', () => {
+  it('a responder’s packet or note waits its turn while the gateway handles an event, and goes straight out when it is idle', () => {
+    const h = harness();
+    h.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('5555000055550000') });
+    // Handling gw.ike: the responder's IKE_SA_INIT response waits (sa.emitted) behind its state changes.
+    expect(h.order).toEqual(['state start', 'state initDone', `send ${IkeExchangeType.IKE_SA_INIT} response`]);
+    // Idle: the IKE_SA_INIT repeated straight to the responder gets its cached response (RFC 7296 §2.1) with no
+    // step of the gateway machine.
+    const rec = h.records().get('5555000055550000');
+    if (rec === undefined) throw new Error('the SA exists');
+    let gatewaySteps = 0;
+    const notesBefore = h.notes.length;
+    const sub = h.gateway.subscribe(() => (gatewaySteps += 1));
+    rec.actor.send({ type: 'net.recv', message: initRequest('5555000055550000') });
+    sub.unsubscribe();
+    expect(h.order.slice(3)).toEqual([`send ${IkeExchangeType.IKE_SA_INIT} response`]);
+    // The responder's note and packet went out without a step of the gateway machine.
+    expect(h.notes.slice(notesBefore).map((n) => n.text)).toEqual(['ike.cachedResponse']);
+    expect(gatewaySteps).toBe(0);
+    expect(rec.lastResponse?.exchangeType).toBe(IkeExchangeType.IKE_SA_INIT);
+  });
+
   it('a new IKE SA, its repeat, a rejected IKE_SA_INIT, an unknown SPI', () => {
     const h = harness();
-    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('1111000011110000') });
+    h.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('1111000011110000') });
     const rec = h.records().get('1111000011110000');
     expect(rec?.actor.id).toBe('ike:1111000011110000#0');
     expect(h.states).toEqual(['ike:1111000011110000:none→start', 'ike:1111000011110000:start→initDone']);
@@ -108,7 +145,7 @@ describe('gateway machine: scripted paths through real actors', () => {
       [CLIENT_ADDR, IkeExchangeType.IKE_SA_INIT, true],
     ]);
     // An IKE_SA_INIT the gateway cannot accept (DH group 14 only): answered with SPIr zero, no SA.
-    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('2222000022220000', [14]) });
+    h.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('2222000022220000', [14]) });
     expect(h.notes.map((n) => n.text)).toContain('ike.initRejected');
     expect(h.sent[1]?.message.spiR).toBe('0000000000000000');
     expect(h.records().has('2222000022220000')).toBe(false);
@@ -122,35 +159,35 @@ describe('gateway machine: scripted paths through real actors', () => {
         [],
       ),
     );
-    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: stray });
+    h.send({ type: 'gw.ike', src: CLIENT_ADDR, message: stray });
     expect(findNotify(h.sent[2]?.message as IkeMessage, 'INVALID_IKE_SPI')).toBeDefined();
   });
 
   it('INITIAL_CONTACT replaces the identity’s SA; the closed SA is reaped, its address released, its response kept', () => {
     const h = harness();
-    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('aaaa0000aaaa0000') });
-    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('bbbb0000bbbb0000') });
+    h.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('aaaa0000aaaa0000') });
+    h.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('bbbb0000bbbb0000') });
     const [a, b] = [h.records().get('aaaa0000aaaa0000'), h.records().get('bbbb0000bbbb0000')];
     if (a === undefined || b === undefined) throw new Error('both SAs exist');
     expect(b.actor.id).toBe('ike:bbbb0000bbbb0000#1');
-    h.gateway.send({
+    h.send({
       type: 'sa.emitted',
       rec: a,
       emitted: { type: 'ike.authenticated', peerId: 'c', initialContact: false },
     });
     const keys = a.actor.getSnapshot().context.keys;
     const child = { spiIn: 7, spiOut: 8, suite: 'aes128gcm16' as const, tsi: [], tsr: [] };
-    h.gateway.send({ type: 'sa.emitted', rec: a, emitted: { type: 'ike.up', keys, config: ASSIGNED, child } });
+    h.send({ type: 'sa.emitted', rec: a, emitted: { type: 'ike.up', keys, config: ASSIGNED, child } });
     expect(h.notes.map((n) => n.text)).toContain('gateway.saUp');
-    h.gateway.send({
+    h.send({
       type: 'sa.emitted',
       rec: a,
       emitted: { type: 'ike.child', child: { ...child, spiIn: 9 }, replaces: child },
     });
     expect(a.children.map((c) => c.spiIn)).toEqual([9, 7]);
-    h.gateway.send({ type: 'sa.emitted', rec: a, emitted: { type: 'ike.childDeleted', spisIn: [7] } });
+    h.send({ type: 'sa.emitted', rec: a, emitted: { type: 'ike.childDeleted', spisIn: [7] } });
     expect(a.children.map((c) => c.spiIn)).toEqual([9]);
-    h.gateway.send({
+    h.send({
       type: 'sa.emitted',
       rec: a,
       emitted: { type: 'ike.rekeyed', oldSpiI: 'aaaa0000aaaa0000', keys: { ...keys, spiI: 'cccc0000cccc0000' } },
@@ -159,7 +196,7 @@ describe('gateway machine: scripted paths through real actors', () => {
     expect(h.gateway.getSnapshot().context.table.bySpi('aaaa0000aaaa0000')).toBeUndefined();
     // b authenticates as the same identity with INITIAL_CONTACT: a is deleted silently (RFC 7296 §2.4).
     const before = h.sent.length;
-    h.gateway.send({
+    h.send({
       type: 'sa.emitted',
       rec: b,
       emitted: { type: 'ike.authenticated', peerId: 'c', initialContact: true },
@@ -191,31 +228,31 @@ describe('gateway machine: scripted paths through real actors', () => {
         [],
       ),
     );
-    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: repeat });
+    h.send({ type: 'gw.ike', src: CLIENT_ADDR, message: repeat });
     expect(h.sent.at(-1)?.message).toEqual(initResponse);
   });
 
   it('a crash forgets every SA and the provider’s state; nothing is received until the restart', () => {
     const h = harness();
-    h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('dddd0000dddd0000') });
+    h.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest('dddd0000dddd0000') });
     const responder = h.records().get('dddd0000dddd0000')?.actor;
     expect(responder?.getSnapshot().status).toBe('active');
-    h.gateway.send({ type: 'gw.crash' });
+    h.send({ type: 'gw.crash' });
     expect(responder?.getSnapshot().status).toBe('stopped');
     expect(h.gateway.getSnapshot().value).toBe('down');
     expect(h.records().size).toBe(0);
     expect(h.resets()).toBe(1);
-    h.gateway.send({ type: 'gw.restart' });
+    h.send({ type: 'gw.restart' });
     expect(h.gateway.getSnapshot().value).toBe('up');
   });
 
   it('a crash stops every responder, newest first, each with its deterministic id', () => {
     const h = harness();
     const spis = ['aaaa0000aaaa0001', 'aaaa0000aaaa0002', 'aaaa0000aaaa0003'];
-    for (const spi of spis) h.gateway.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest(spi) });
+    for (const spi of spis) h.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest(spi) });
     const stopped: string[] = [];
     for (const rec of h.records().values()) rec.actor.subscribe({ complete: () => stopped.push(rec.actor.id) });
-    h.gateway.send({ type: 'gw.crash' });
+    h.send({ type: 'gw.crash' });
     expect(stopped).toEqual(['ike:aaaa0000aaaa0003#2', 'ike:aaaa0000aaaa0002#1', 'ike:aaaa0000aaaa0001#0']);
     expect(h.records().size).toBe(0);
   });
