@@ -32,7 +32,11 @@ const request = ikeMessage(
 );
 const ADDRESS_REQ: AddressRequest = { ikeSaId: '1111000011110000', peerId: 'c@example.com', request, round: 0 };
 const CHILD_REQ: ChildProviderRequest = { ...ADDRESS_REQ, rekeyOf: undefined, config: undefined };
-const GIVEN: AddressAnswer = { ok: true, config: { address: '10.99.0.7', prefixLength: 24, dns: [] }, replyPayloads: [] };
+const GIVEN: AddressAnswer = {
+  ok: true,
+  config: { address: '10.99.0.7', prefixLength: 24, dns: [] },
+  replyPayloads: [],
+};
 const REFUSED: AddressAnswer = { ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' };
 const CHILD_OK: ChildAnswer = { ok: true, tsiAddress: '10.99.0.7' };
 const CHILD_BUSY: ChildAnswer = { ok: false, notify: 'TEMPORARY_FAILURE' };
