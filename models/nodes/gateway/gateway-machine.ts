@@ -1,8 +1,9 @@
 /**
  * The gateway's control plane as actors: the gateway machine creates and owns one IKE responder per client IKE SA
  * (actor id `ike:<SPIi>#<n>`, deterministic: the initiator's SPI and a per-gateway counter, never random; each an
- * actor system of its own, see `spawnResponder`) and talks to one provider actor (provider-actor.ts) for the method; the responders ask the provider by events, and tell the gateway
- * what happened (their emitted events arrive here as `sa.emitted`). The gateway keeps the SA table (by both SPIs,
+ * actor system of its own, see `spawnResponder`) and talks to one provider actor (provider-actor.ts) for the method;
+ * the responders ask the provider by events, and tell the gateway what happened (their emitted events arrive here as
+ * `sa.emitted`, or go straight out when they are only a packet or a note and the gateway is idle). The gateway keeps the SA table (by both SPIs,
  * RFC 7296 §3.1), one IKE SA per identity (uniqueIds / INITIAL_CONTACT, §2.4), the cached responses of ended SAs
  * (§2.1) and INVALID_IKE_SPI answers to unknown SPIs (§2.21.4); `down` after a crash until the restart.
  *
