@@ -3,6 +3,7 @@
  * gets its previous address back while it lingers; a released address may be reused by another identity only after
  * `reuseDelayUs`; nothing free ⇒ undefined (the caller answers INTERNAL_ADDRESS_FAILURE, RFC 7296 §3.10.1).
  */
+import { MinHeap } from '../min-heap.ts';
 import { ipv4ToU32, u32ToIpv4 } from '../wire/ipv4-address.ts';
 
 export interface PoolOptions {
@@ -30,65 +31,18 @@ interface Lingering {
   readonly releasedAtUs: number;
 }
 
+/** Longest-lingering first; ties (one restart releases every lease at once) lowest address first. */
 const earlier = (a: Lingering, b: Lingering): boolean =>
   a.releasedAtUs < b.releasedAtUs || (a.releasedAtUs === b.releasedAtUs && a.lease.value < b.lease.value);
-
-/**
- * Lingering leases by release time (then address), a binary min-heap with lazy deletion: reclaiming the
- * longest-lingering address is O(log n) where a scan of every lease made a pool of N clients O(N²).
- */
-class LingerQueue {
-  private readonly items: Lingering[] = [];
-
-  push(lease: Lease): void {
-    const items = this.items;
-    items.push({ lease, releasedAtUs: lease.releasedAtUs });
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!earlier(items[i] as Lingering, items[parent] as Lingering)) break;
-      [items[parent], items[i]] = [items[i] as Lingering, items[parent] as Lingering];
-      i = parent;
-    }
-  }
-
-  /** The longest-lingering lease still lingering since the release it was queued for. */
-  peek(isCurrent: (l: Lingering) => boolean): Lease | undefined {
-    for (;;) {
-      const top = this.items[0];
-      if (top === undefined) return undefined;
-      if (isCurrent(top)) return top.lease;
-      this.pop();
-    }
-  }
-
-  pop(): void {
-    const items = this.items;
-    const last = items.pop();
-    if (last === undefined || items.length === 0) return;
-    items[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < items.length && earlier(items[l] as Lingering, items[m] as Lingering)) m = l;
-      if (r < items.length && earlier(items[r] as Lingering, items[m] as Lingering)) m = r;
-      if (m === i) break;
-      [items[m], items[i]] = [items[i] as Lingering, items[m] as Lingering];
-      i = m;
-    }
-  }
-
-  clear(): void {
-    this.items.length = 0;
-  }
-}
 
 export class AddressPool {
   private readonly leases = new Map<string, Lease>();
   private readonly byOwner = new Map<string, Lease>();
-  private readonly lingering = new LingerQueue();
+  /**
+   * Lingering leases by release time, lazily cleaned: reclaiming the longest-lingering address is O(log n) where a
+   * scan of every lease made a pool of N clients O(N²).
+   */
+  private readonly lingering = new MinHeap<Lingering>(earlier);
   private readonly first: number;
   private readonly last: number;
   /**
@@ -121,7 +75,7 @@ export class AddressPool {
         l.lease.ikeSaId === undefined &&
         l.lease.releasedAtUs === l.releasedAtUs &&
         this.leases.get(l.lease.address) === l.lease,
-    );
+    )?.lease;
     if (oldest === undefined || nowUs - oldest.releasedAtUs < (this.options.reuseDelayUs ?? 0)) return undefined;
     this.lingering.pop();
     this.byOwner.delete(oldest.owner);
@@ -141,7 +95,7 @@ export class AddressPool {
     if (lease === undefined || lease.ikeSaId !== ikeSaId) return undefined;
     lease.ikeSaId = undefined;
     lease.releasedAtUs = nowUs;
-    this.lingering.push(lease);
+    this.lingering.push({ lease, releasedAtUs: lease.releasedAtUs });
     return lease.address;
   }
 
@@ -154,7 +108,7 @@ export class AddressPool {
     for (const l of this.leases.values()) {
       l.ikeSaId = undefined;
       l.releasedAtUs = nowUs;
-      this.lingering.push(l);
+      this.lingering.push({ lease: l, releasedAtUs: nowUs });
     }
   }
 
