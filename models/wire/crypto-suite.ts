@@ -199,15 +199,20 @@ function fnv1a(parts: readonly Uint8Array[], seed: number): number {
 }
 
 /** `n` deterministic bytes from a 32-bit state (xorshift32; a zero state is replaced by a constant). */
+/** One step of the modelled key stream (xorshift32), as an unsigned 32-bit value. */
+function xorshift32(x: number): number {
+  let y = x ^ (x << 13);
+  y >>>= 0;
+  y ^= y >>> 17;
+  y ^= y << 5;
+  return y >>> 0;
+}
+
 function expand(state: number, n: number): Uint8Array {
   const out = new Uint8Array(n);
   let x = state === 0 ? 0x9e3779b9 : state;
   for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
+    x = xorshift32(x);
     out[i] = x & 0xff;
   }
   return out;
@@ -311,11 +316,7 @@ function fnvRange(h: number, bytes: Uint8Array, start: number, end: number): num
 function expandInto(state: number, buffer: Uint8Array, offset: number, n: number): void {
   let x = state === 0 ? 0x9e3779b9 : state;
   for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
+    x = xorshift32(x);
     buffer[offset + i] = x & 0xff;
   }
 }
@@ -324,11 +325,7 @@ function expandInto(state: number, buffer: Uint8Array, offset: number, n: number
 function expandEquals(state: number, bytes: Uint8Array, offset: number, n: number): boolean {
   let x = state === 0 ? 0x9e3779b9 : state;
   for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
+    x = xorshift32(x);
     if (bytes[offset + i] !== (x & 0xff)) return false;
   }
   return true;
