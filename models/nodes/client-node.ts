@@ -180,6 +180,7 @@ class Tunnel {
   /** The machine's current IKE initiator (its spawned child), while it has one. */
   actor: InitiatorRef | undefined;
   tracker: { current(): string } | undefined;
+  connectionTracker: { current(): string } | undefined;
   readonly machines = new Map<string, { current(): string }>();
   children: ClientChild[] = [];
   readonly inbound = new Map<number, ClientChild>();
@@ -272,6 +273,11 @@ export class ClientNode implements SimNode<Packet> {
         },
       });
       t.machine.on('*', (e) => this.onTunnel(t, e));
+      // The connection machine (client/client-machine.ts) is drawn in the State panel as `connection`
+      // (`connection@<tunnel>` for the others).
+      t.connectionTracker = traceTransitions(t.machine, 'none', (from, to) =>
+        this.host.traceState(t.machineName('connection'), from, to),
+      );
       t.machine.start();
     }
     this.startHome();
@@ -887,6 +893,7 @@ export class ClientNode implements SimNode<Packet> {
   states(): Readonly<Record<string, string>> {
     const out: Record<string, string> = {};
     for (const t of this.tunnels) {
+      if (t.connectionTracker !== undefined) out[t.machineName('connection')] = t.connectionTracker.current();
       out[t.machineName('ike')] = t.tracker?.current() ?? t.lastState;
       for (const [name, tr] of t.machines) out[name] = tr.current();
     }

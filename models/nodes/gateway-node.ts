@@ -99,6 +99,7 @@ export class GatewayNode implements SimNode<Packet> {
   private providerRef!: Actor<typeof providerActor>;
   /** The control plane (gateway/gateway-machine.ts): the SA table and one responder actor per IKE SA. */
   private gateway!: Actor<typeof gatewayMachine>;
+  private gatewayTracker: { current(): string } | undefined;
   /** The gateway machine's SA table (read only here: the machine changes it). */
   private table!: SaTable<ResponderRef>;
   private readonly packets = new WeakMap<object, Packet>();
@@ -163,6 +164,8 @@ export class GatewayNode implements SimNode<Packet> {
       },
     });
     this.table = this.gateway.getSnapshot().context.table;
+    // The gateway machine itself (up ⇄ down across a crash and restart) is drawn in the State panel as `gateway`.
+    this.gatewayTracker = traceTransitions(this.gateway, 'none', (from, to) => host.traceState('gateway', from, to));
     this.gateway.start();
   }
 
@@ -382,6 +385,7 @@ export class GatewayNode implements SimNode<Packet> {
 
   states(): Readonly<Record<string, string>> {
     const out: Record<string, string> = {};
+    if (this.gatewayTracker !== undefined) out['gateway'] = this.gatewayTracker.current();
     for (const rec of this.table.records.values()) out[`ike:${rec.id}`] = rec.phase;
     this.pruneMachines();
     for (const [name, t] of this.providerMachines) out[name] = t.current();

@@ -1,7 +1,7 @@
 /**
- * Every machine a node runs, by the name its `state` trace events carry (models/nodes/machine-trace.ts): `ike`,
- * `dhcp`, the method glue (`carrier`, `rfc3456`) on the client; `ike:<SPI>`, `dhcp:<SPI>`, `relay:<id>`,
- * `proxy:<peer>` on the gateway (the part after `:` names the session, not the machine). One line per machine: the
+ * Every machine a node runs, by the name its `state` trace events carry (models/nodes/machine-trace.ts):
+ * `connection`, `ike`, `dhcp`, the method glue (`carrier`, `rfc3456`) on the client; `gateway`, `ike:<SPI>`,
+ * `dhcp:<SPI>`, `relay:<id>`, `proxy:<peer>` on the gateway (the part after `:` names the session, not the machine). One line per machine: the
  * §4 claims (method-client.ts) and the State panel (web/model/machine-defs.ts) both read their definitions from here,
  * so a new machine is measured and drawn once it has its line.
  *
@@ -11,6 +11,8 @@
 import type { AnyStateMachine } from 'xstate';
 import { dhcpClientMachine } from '../../models/dhcp/client-machine.ts';
 import { initiatorMachine } from '../../models/ike/initiator-machine.ts';
+import { clientMachine } from '../../models/nodes/client/client-machine.ts';
+import { gatewayMachine } from '../../models/nodes/gateway/gateway-machine.ts';
 import { responderMachine } from '../../models/ike/responder-machine.ts';
 import { dhcpCarrierMachine } from '../../models/methods/dhcp-carrier/carrier-machine.ts';
 import { proxySessionMachine } from '../../models/methods/dhcp-proxy/session-machine.ts';
@@ -44,6 +46,13 @@ const def = (m: unknown): AnyStateMachine => m as AnyStateMachine;
 
 export const MACHINES: readonly MachineEntry[] = [
   {
+    name: 'connection',
+    side: 'client',
+    title: 'Client connection: connect, reconnect with backoff, give up, restart (every method alike)',
+    source: 'models/nodes/client/client-machine.ts',
+    machine: def(clientMachine),
+  },
+  {
     name: 'ike',
     side: 'client',
     title: 'IKE initiator (RFC 7296)',
@@ -70,6 +79,13 @@ export const MACHINES: readonly MachineEntry[] = [
     title: 'RFC 3456 client: DHCP SA → DHCP → tunnel SA → DHCP SA deleted',
     source: 'models/methods/rfc3456/client-machine.ts',
     machine: def(rfc3456ClientMachine),
+  },
+  {
+    name: 'gateway',
+    side: 'gateway',
+    title: 'Gateway: one IKE responder per IKE SA, crash and restart (every method alike)',
+    source: 'models/nodes/gateway/gateway-machine.ts',
+    machine: def(gatewayMachine),
   },
   {
     name: 'ike',

@@ -11,6 +11,13 @@ import { mirroredStates, type MirroredState } from './dhcp-mirror.ts';
 import { machineEntry } from './machine-registry.ts';
 import { walked } from './machine-walk.ts';
 
+/**
+ * Machines every method's client runs alike (the connection's life: connect, reconnect, give up). They are drawn in
+ * the State panel but left out of the §4 counts, which compare what the methods make a client do: a constant added to
+ * every method would only dilute the differences.
+ */
+export const COMMON_CLIENT_MACHINES: readonly string[] = ['connection'];
+
 /** The machines each method's client runs, by traced name (their definitions: machine-registry.ts). */
 export const METHOD_CLIENT_MACHINES: Readonly<Record<string, readonly string[]>> = {
   'dhcp-over-ike': ['ike', 'dhcp', 'carrier'],

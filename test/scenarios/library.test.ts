@@ -105,6 +105,6 @@ describe('the scenario library', () => {
       'addressed == 10000',
       'readdressed >= 9000',
     ]);
-    expect(out.traceSha256).toBe('e9d6b20a9d3af2400ba657ebe75b2ca6a3ebdd44cb3bcb885ea8d575ea07b17b');
+    expect(out.traceSha256).toBe('e2defc6b874159874d93617cfae4c026ff4419612f99b373061af40fadc66e7e');
   });
 });

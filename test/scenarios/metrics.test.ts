@@ -51,7 +51,7 @@ describe('scenario metrics of basic under mode-cfg (from the trace)', () => {
       connectAtUs: 0,
       addressedAtUs: 40_000,
     });
-    expect(m.clientMachines).toEqual(['ike']);
+    expect(m.clientMachines).toEqual(['connection', 'ike']);
     // mode-cfg's client runs the IKE initiator only (20 states, 69 transitions: the statechart of issue 13); no DHCP
     // client, so nothing can mirror one, and its code is models/methods/mode-cfg.ts.
     expect(m.clientMachineSize).toEqual({

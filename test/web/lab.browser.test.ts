@@ -137,7 +137,14 @@ describe('browser lab on the real runner', () => {
     ).toEqual(['established', 'established.window', 'established.window.ready']);
     const dhcpChip = page.locator('#states .machine-chip[data-node="client1"][data-machine="dhcp"] .chip-state');
     expect(await dhcpChip.innerText()).toBe('BOUND');
-    await page.locator('#states .machine-chip[data-node="gw"]').first().click();
+    const connectionChip = page.locator(
+      '#states .machine-chip[data-node="client1"][data-machine="connection"] .chip-state',
+    );
+    expect(await connectionChip.innerText()).toBe('connected.steady');
+    // The gateway runs its own machine (up ⇄ down) and one responder per IKE SA, each drawn from its definition.
+    await page.locator('#states .machine-chip[data-node="gw"][data-machine="gateway"]').click();
+    expect((await page.locator('#states .machine[data-node="gw"] .def').innerText()).trim()).toBe('(gateway)');
+    await page.locator('#states .machine-chip[data-node="gw"][data-machine^="ike:"]').first().click();
     expect((await page.locator('#states .machine[data-node="gw"] .def').innerText()).trim()).toBe('(ike-r)');
     // Labels are laid out without overlaps (test/web/label-layout.test.ts): some shortened, none missing here.
     const labels = await page.$$eval('#ladder text.label', (ts) => ts.map((t) => t.textContent ?? ''));

@@ -40,6 +40,8 @@ describe('ladder model', () => {
     const at = statesAt(stateEvents(run.trace), 25_000);
     expect(at.get('client1')?.get('dhcp')?.state).toBe('SELECTING');
     expect(at.get('client1')?.get('ike')?.state).toBe('authSent');
-    expect([...(at.get('gw')?.values() ?? [])].map((v) => v.state)).toEqual(['initDone']);
+    expect(at.get('client1')?.get('connection')?.state).toBe('connecting');
+    // The gateway machine, then the responder of client1's IKE SA.
+    expect([...(at.get('gw')?.values() ?? [])].map((v) => v.state)).toEqual(['up', 'initDone']);
   });
 });

@@ -27,6 +27,16 @@ describe('machine definitions for the State panel', () => {
     expect(definitionFor('dhcp:3edff4cbda035678', 'gateway · IKE responder')?.id).toBe('dhcpClient');
     // The gateway's relay session per IKE SA (issue 13) is drawn from its definition too.
     expect(definitionFor('relay:1', 'gateway · IKE responder')?.id).toBe('relaySession');
+    // The client's connection machine and the gateway machine (issue 13), drawn from their definitions.
+    const connection = definitionFor('connection', 'client · IKE initiator');
+    expect(connection?.id).toBe('client');
+    expect(connection?.states.map((s) => s.path)).toEqual(
+      expect.arrayContaining(['offline', 'connecting', 'connected.steady', 'reconnecting', 'gaveUp', 'down']),
+    );
+    expect(definitionFor('connection@b', 'client · IKE initiator')?.id).toBe('client');
+    const gateway = definitionFor('gateway', 'gateway · IKE responder');
+    expect(gateway?.states.map((s) => s.path)).toEqual(['up', 'down']);
+    expect(gateway?.transitions).toContainEqual({ from: 'up', to: ['down'], event: 'gw.crash' });
     expect(definitionFor('unknown', 'client')).toBeUndefined();
   });
 

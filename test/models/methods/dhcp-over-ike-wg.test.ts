@@ -28,7 +28,12 @@ describe('dhcp-over-ike-wg (draft-ietf-ipsec-dhcp-over-ike-00 §3, without EAP)'
       ]
     `);
     expect(tsi(t)).toEqual([['main', ['10.99.1.10-10.99.1.10']]]);
-    expect(t.clients[0]?.states()).toEqual({ ike: 'established.window.ready', carrier: 'phase.bound', dhcp: 'BOUND' });
+    expect(t.clients[0]?.states()).toEqual({
+      connection: 'connected.steady',
+      ike: 'established.window.ready',
+      carrier: 'phase.bound',
+      dhcp: 'BOUND',
+    });
   });
 
   it('second example: a client that remembers its address sends DHCP(REQUEST) (INIT-REBOOT) and is done in one round', () => {

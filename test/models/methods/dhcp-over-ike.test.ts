@@ -84,7 +84,12 @@ describe('dhcp-over-ike (draft-richardson-ipsec-dhcp-over-ike-00 §2)', () => {
         ?.childSas()
         .map((c) => [c.slot, c.tsi.map((s) => (s.kind === 'ipv4Range' ? `${s.startAddress}-${s.endAddress}` : ''))]),
     ).toEqual([['tunnel', ['10.99.1.10-10.99.1.10']]]);
-    expect(client?.states()).toEqual({ ike: 'established.window.ready', carrier: 'phase.bound', dhcp: 'BOUND' });
+    expect(client?.states()).toEqual({
+      connection: 'connected.steady',
+      ike: 'established.window.ready',
+      carrier: 'phase.bound',
+      dhcp: 'BOUND',
+    });
     expect(t.gateway.poolSnapshot()).toEqual({ '10.99.1.10': 'client1@example.com' });
   });
 

@@ -56,7 +56,12 @@ describe('dhcp-over-ipsec (RFC 3456 on IKEv2)', () => {
     ]);
     expect(Object.values(t.gateways[0]?.routes() ?? {})).toEqual([[0x30f115f4]]);
     expect(t.gateways[0]?.poolSnapshot()).toEqual({ '10.1.99.10': 'client1@example.com' });
-    expect(client?.states()).toEqual({ ike: 'established.window.ready', dhcp: 'BOUND', rfc3456: 'lease.tunnelUp' });
+    expect(client?.states()).toEqual({
+      connection: 'connected.steady',
+      ike: 'established.window.ready',
+      dhcp: 'BOUND',
+      rfc3456: 'lease.tunnelUp',
+    });
   });
 
   it('the DHCP SA has the RFC 3456 §4.1 wildcards; with teardown `keep` it stays beside the tunnel SA', () => {

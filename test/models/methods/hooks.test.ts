@@ -59,7 +59,7 @@ describe('method hooks', () => {
         ],
       ],
     ]);
-    expect(t.clients[0]?.states()).toEqual({ ike: 'established.window.ready' });
+    expect(t.clients[0]?.states()).toEqual({ connection: 'connected.steady', ike: 'established.window.ready' });
   });
 
   it('childless IKE_AUTH, then CREATE_CHILD_SA with DHCP payloads, answered late; a method-scheduled rekey', () => {
@@ -103,7 +103,11 @@ describe('method hooks', () => {
       t.clients[0]?.childSas().map((c) => [c.slot, c.tsi.map((s) => (s.kind === 'ipv4Range' ? s.startAddress : ''))]),
     ).toEqual([['tunnel', ['10.99.0.8']]]);
     expect(notes(out.trace, 'data.echo')).toHaveLength(1);
-    expect(t.clients[0]?.states()).toEqual({ ike: 'established.window.ready', lease: 'bound' });
+    expect(t.clients[0]?.states()).toEqual({
+      connection: 'connected.steady',
+      ike: 'established.window.ready',
+      lease: 'bound',
+    });
   });
 
   it('RFC 3456: DHCP SA, DHCP through it, tunnel SA for the lease, DHCP SA deleted', () => {

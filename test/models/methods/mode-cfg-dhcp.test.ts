@@ -47,6 +47,7 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
     // The proxy session is bound; its RFC 2131 client has stopped (strongSwan's plugin never renews), so the gateway
     // no longer lists it.
     expect(t.gateways[0]?.states()).toEqual({
+      gateway: 'up',
       'ike:3edff4cbda035678': 'established',
       'proxy:3edff4cbda035678': 'bound',
     });

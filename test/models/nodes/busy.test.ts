@@ -81,7 +81,7 @@ describe('a busy gateway', () => {
       expect(notes(out.trace, 'ike.ackLater').map((e) => (e.type === 'note' ? e.data : undefined))).toEqual(
         policy === 'ack-later' ? [{ repeats: 1 }] : [],
       );
-      expect(t.clients[0]?.states()).toEqual({ ike: 'established.window.ready' });
+      expect(t.clients[0]?.states()).toEqual({ connection: 'connected.steady', ike: 'established.window.ready' });
     });
   }
 });

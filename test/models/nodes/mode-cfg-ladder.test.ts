@@ -27,7 +27,7 @@ describe('mode-cfg on a clean network', () => {
     expect(notes(out.trace, 'data.echo').map((e) => (e.type === 'note' ? e.data : undefined))).toEqual([
       { seq: 1, rttUs: 22_000 },
     ]);
-    expect(t.clients[0]?.states()).toEqual({ ike: 'established.window.ready' });
+    expect(t.clients[0]?.states()).toEqual({ connection: 'connected.steady', ike: 'established.window.ready' });
     expect(t.gateway.poolSnapshot()).toEqual({ '10.99.0.1': 'client1@example.com' });
   });
 

@@ -17,7 +17,7 @@ describe('retransmission and the responder cache', () => {
     // First send at 0.020, then +4, +7.2, +12.96 s (strongSwan schedule).
     expect(auth.map((e) => secs(e.atUs))).toEqual(['0.020', '4.020', '11.220', '24.180']);
     expect(new Set(auth.map((e) => e.bytes)).size).toBe(1);
-    expect(t.clients[0]?.states()).toEqual({ ike: 'established.window.ready' });
+    expect(t.clients[0]?.states()).toEqual({ connection: 'connected.steady', ike: 'established.window.ready' });
   });
 
   it('every IKE_AUTH response dropped ⇒ duplicate requests get the cached bytes, give-up at 165.06 s, then reconnect', () => {
@@ -44,6 +44,6 @@ describe('retransmission and the responder cache', () => {
     const giveUp = notes(out.trace, 'ike.giveUp')[0];
     expect(giveUp && secs(giveUp.atUs)).toBe('165.080');
     expect(notes(out.trace, 'client.reconnect').map((e) => secs(e.atUs))).toEqual(['165.080']);
-    expect(t.clients[0]?.states()).toEqual({ ike: 'established.window.ready' });
+    expect(t.clients[0]?.states()).toEqual({ connection: 'connected.steady', ike: 'established.window.ready' });
   });
 });

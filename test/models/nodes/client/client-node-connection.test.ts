@@ -30,7 +30,7 @@ describe('client node: the connection’s life as its machine decides it', () =>
     const inits = sends(out.trace, 'client1', 'IKE_SA_INIT request').map((e) => e.atUs);
     expect(inits.filter((at) => at === (giveUps[0] ?? 0) + 5_000_000)).toHaveLength(1);
     expect(t.clients[0]?.connectionStates()).toEqual({ primary: 'gaveUp' });
-    expect(t.clients[0]?.states()).toEqual({ ike: 'closed' });
+    expect(t.clients[0]?.states()).toEqual({ connection: 'gaveUp', ike: 'closed' });
   });
 
   it('connected, then the user disconnects: offline once the Delete is answered, no reconnect', () => {
@@ -64,6 +64,6 @@ describe('client node: the connection’s life as its machine decides it', () =>
     const inits = sends(out.trace, 'client1', 'IKE_SA_INIT request').map((e) => secs(e.atUs));
     expect(inits).toEqual(['0.000', '8.000']);
     expect(t.clients[0]?.connectionStates()).toEqual({ primary: 'connected.steady' });
-    expect(t.clients[0]?.states()).toEqual({ ike: 'established.window.ready' });
+    expect(t.clients[0]?.states()).toEqual({ connection: 'connected.steady', ike: 'established.window.ready' });
   });
 });
