@@ -18,10 +18,12 @@ import { COMMON_POLICIES, type PolicyValue } from '../models/methods/policy.ts';
 import { tsRange } from '../models/wire/ike/index.ts';
 import { ClientNode, PRIMARY_TUNNEL, type ClientTunnelOptions } from '../models/nodes/client-node.ts';
 import { DhcpServerNode } from '../models/nodes/dhcp-server-node.ts';
+import { ExternalDhcpServerNode } from '../models/nodes/external-dhcp-server-node.ts';
 import { EnterpriseHost } from '../models/nodes/enterprise-host.ts';
 import { GatewayNode, type DhcpFromTunnelPolicy, type GatewayDefences } from '../models/nodes/gateway-node.ts';
 import type { EspDefences } from '../models/nodes/esp-inbound.ts';
 import { attackerBehaviour } from '../models/attacks/attacker.ts';
+import { externalDhcpExchange, type ExternalDhcpSpec } from './external-dhcp.ts';
 import type { Scenario } from './load.ts';
 import { allPolicies, isRegistered, MethodNotRegisteredError, type MethodId } from './method-registry.ts';
 import { clientOptions, gatewayOptions } from './method-options.ts';
@@ -98,6 +100,16 @@ function effectiveOptions(
   for (const d of allPolicies()) out[d.name] = d.default;
   for (const d of COMMON_POLICIES) out[d.name] ??= d.default;
   return { ...out, ...s.options, ...(overrides ?? {}) };
+}
+
+/** A real DHCP server behind the simulated address (models/nodes/external-dhcp-server-node.ts). */
+function externalServerNode(d: DhcpServerInput, spec: ExternalDhcpSpec): ExternalDhcpServerNode {
+  const { address, prefixLength } = splitCidr(d.address);
+  return new ExternalDhcpServerNode({
+    name: d.name,
+    interface: { name: 'eth0', address, prefixLength },
+    exchange: externalDhcpExchange(spec),
+  });
 }
 
 function dhcpServerNode(d: DhcpServerInput, injectBug?: BuildOptions['injectBug']): DhcpServerNode {
@@ -292,7 +304,11 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     });
   });
 
-  const servers = [...t.dhcpServers, ...t.homeDhcpServers].map((d) => dhcpServerNode(d, o.injectBug));
+  const servers = [...t.dhcpServers, ...t.homeDhcpServers].map((d) =>
+    d.kind === 'external' && d.external !== undefined
+      ? externalServerNode(d, d.external)
+      : dhcpServerNode(d, o.injectBug),
+  );
   const hosts = t.enterpriseHosts.map((h) => {
     const { address, prefixLength } = splitCidr(h.address);
     return new EnterpriseHost({ name: h.name, address, prefixLength });

@@ -1,13 +1,16 @@
 /**
  * Node-only parts of scenarios/: reading scenario files from disk. Importing this module installs the file reader
  * into load.ts, so `loadScenario('path/to/file.json')` (and runScenario, compare, sweep given a path) work in Node.
- * It also installs node:crypto's SHA-256 for trace digests (the same digests, computed natively).
+ * It also installs node:crypto's SHA-256 for trace digests (the same digests, computed natively), and the UDP bridge
+ * to real DHCP servers (`kind: "external"`).
  * The browser entry (browser.ts) never imports this file.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTextHasherFactory, type TextHasher } from '../sim/trace-hash.ts';
+import { udpExchange } from './external/udp-exchange.ts';
+import { setExternalDhcpFactory } from './external-dhcp.ts';
 import { setScenarioFileReader, type ScenarioFileReader } from './load.ts';
 import { foundText } from './problems.ts';
 
@@ -29,6 +32,9 @@ export const readScenarioFile: ScenarioFileReader = (path) => {
 };
 
 setScenarioFileReader(readScenarioFile);
+
+// DHCP servers of kind `external`: a UDP bridge in a worker thread (scenarios/external/udp-exchange.ts).
+setExternalDhcpFactory((spec) => udpExchange(spec));
 
 /** node:crypto's SHA-256 behind the recorder's hasher interface (sim/trace-hash.ts). */
 export function nativeTextHasher(): TextHasher {

@@ -8,6 +8,7 @@ import type { TraceEvent } from '../sim/trace.ts';
 import type { PolicyValue } from '../models/methods/policy.ts';
 import { buildRun, type RunRoles } from './build.ts';
 import { checkExpectations, type ExpectationResult } from './expectations.ts';
+import { isHermetic } from './external-dhcp.ts';
 import { loadScenarioOrThrow, type Scenario } from './load.ts';
 import type { MethodId } from './method-registry.ts';
 import { MetricsCollector, type ScenarioMetrics } from './metrics/collect.ts';
@@ -78,6 +79,8 @@ export interface ScenarioRunResult {
   readonly expectations: readonly ExpectationResult[];
   /** All expectations met. */
   readonly ok: boolean;
+  /** False when a DHCP server is a real one (`kind: "external"`): the digest then depends on that server. */
+  readonly hermetic: boolean;
   readonly trace: readonly TraceEvent[];
   readonly roles: RunRoles;
   /** How the engine loop ended: `time` normally, `eventsMax` when the event bound cut the run short, `stopped` when
@@ -164,6 +167,7 @@ export function runScenario(
     metrics,
     expectations,
     ok: expectations.every((e) => e.ok),
+    hermetic: isHermetic(s),
     trace: o.keepTrace === false ? [] : out.trace,
     roles: built.roles,
     stop: out.stop,

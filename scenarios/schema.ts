@@ -67,8 +67,26 @@ const DhcpPool = z.strictObject({
   offerHoldSecs: z.number().int().min(1).default(60),
 });
 
+/** Where a DHCP server of kind `external` really is, and how the bridge reaches it (scenarios/external/). */
+export const ExternalDhcpServer = z.strictObject({
+  /** The real server's address on this host or network, e.g. Kea on 127.0.0.1. */
+  address: Ipv4,
+  port: z.number().int().min(1).max(65_535).default(67),
+  /** The host address and port the bridge sends from; the server answers there as to a relay (giaddr). */
+  relayAddress: Ipv4.default('127.0.0.2'),
+  relayPort: z.number().int().min(1).max(65_535).default(67),
+  /** Wall-clock wait for a reply; past it the message is lost (virtual time does not move meanwhile). */
+  timeoutMs: z.number().int().min(1).max(60_000).default(2000),
+});
+
 const DhcpServer = z.strictObject({
   name: Name,
+  /**
+   * `lab`: the lab's own RFC 2131 server (models/dhcp/). `external`: a real DHCP server outside the simulation
+   * (`external` says where); `pools` then describe what it serves (the gateway's routes), and the run is not hermetic.
+   */
+  kind: z.enum(['lab', 'external']).default('lab'),
+  external: ExternalDhcpServer.optional(),
   address: Cidr,
   pools: z.array(DhcpPool).min(1),
   /** Processing delay per message (the server is a FIFO queue served one message at a time). */

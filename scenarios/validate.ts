@@ -4,6 +4,7 @@
  * fault times within the run, regexes that compile, parameters whose paths exist, lease times DHCP can carry, the
  * client count within SCENARIO_LIMITS; and (validateOptions) option values that cannot work with the topology.
  */
+import { canReachExternalDhcp } from './external-dhcp.ts';
 import { methodById, methodIds } from '../models/methods/index.ts';
 import type { PolicyValue } from '../models/methods/policy.ts';
 import { inSubnet as inPrefix, ipv4ToU32, prefixMaskU32 } from '../models/wire/ipv4-address.ts';
@@ -213,6 +214,20 @@ export function validateScenario(s: ScenarioInput): Problem[] {
     ...t.dhcpServers.map((d, i) => ({ d, path: `topology.dhcpServers[${i}]` })),
     ...t.homeDhcpServers.map((d, i) => ({ d, path: `topology.homeDhcpServers[${i}]` })),
   ].forEach(({ d, path }) => {
+    if (d.kind === 'external' && d.external === undefined)
+      out.push({
+        path: `${path}.external`,
+        expected: 'where the real server is ({"address": "127.0.0.1"}) for kind external',
+        found: 'nothing',
+      });
+    if (d.kind === 'external' && !canReachExternalDhcp())
+      out.push({
+        path: `${path}.kind`,
+        expected: '"lab" here: a real DHCP server is reached from Node only (npx dhcpike run)',
+        found: foundText(d.kind),
+      });
+    if (d.kind === 'lab' && d.external !== undefined)
+      out.push({ path: `${path}.kind`, expected: '"external" when `external` is given', found: foundText(d.kind) });
     d.pools.forEach((p, k) => {
       for (const field of ['rangeStart', 'rangeEnd', 'router'] as const) {
         const a = p[field];

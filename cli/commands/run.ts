@@ -5,6 +5,7 @@ import { formatLadder } from '../../sim/ladder.ts';
 import type { TraceEvent } from '../../sim/trace.ts';
 import { writePcap } from '../../models/wire/pcap/index.ts';
 import { loadScenarioOrThrow } from '../../scenarios/load.ts';
+import { parseExternalDhcpArg, withExternalDhcp } from '../../scenarios/external-dhcp.ts';
 import { runScenario, type NoDigestRunResult, type ScenarioRunResult } from '../../scenarios/run.ts';
 import {
   intArg,
@@ -22,7 +23,7 @@ import { defaultMaxHeapMb, RunWatch, WATCH_EVERY_EVENTS } from './run-watch.ts';
 
 const USAGE = `usage: dhcpike run SCENARIO [--method M] [--seed N] [--option name=value]… [--param name=value]…
                    [--ladder] [--json] [--trace FILE.jsonl] [--pcap FILE.pcap] [--record FILE.json] [--max-events N]
-                   [--max-heap-mb N] [--no-digest] [--quiet]
+                   [--max-heap-mb N] [--no-digest] [--dhcp-external ADDRESS[:PORT]] [--quiet]
 
 SCENARIO is a library name (dhcpike scenarios) or a path to a scenario JSON file.
   --method M         dhcp-over-ike, dhcp-over-ike-wg, mode-cfg, mode-cfg-dhcp, dhcp-over-ipsec (default: the scenario's first)
@@ -38,6 +39,8 @@ SCENARIO is a library name (dhcpike scenarios) or a path to a scenario JSON file
   --max-heap-mb N    stop a run whose heap grows past N MB with exit 2 (default 90 % of Node's heap limit)
   --no-digest        skip the trace digest (canonical JSON + SHA-256): faster, metrics unchanged, no sha256 printed,
                      no failure record; for large runs and benchmarks
+  --dhcp-external A[:P]  the scenario's DHCP servers are a real one at A:P (default port 67), reached over UDP
+                     from 127.0.0.2:67 as its relay; virtual time stands still while it answers; not hermetic
   --quiet            no progress line (drawn on stderr only when it is a terminal)
 Limits of a scenario: nesting 32 levels deep, 100000 faults, 100000 workload actions, 100000 clients in all.
 Exit: 0 expectations met, 1 expectations failed (a replayable record is written), 2 bad input or --max-events hit.`;
@@ -108,6 +111,7 @@ export function printSummary(r: ScenarioRunResult | NoDigestRunResult, io: CliIo
   const m = r.metrics;
   io.out(`scenario ${r.scenario}  method ${r.method}  seed ${r.seed}`);
   io.out(`trace sha256 ${r.traceSha256 ?? 'not computed (--no-digest)'}`);
+  if (!r.hermetic) io.out('not hermetic: a real DHCP server answered (the digest depends on it)');
   io.out(
     `addressed ${m.addressed}/${m.clients}  time to address median ${us(m.timeToAddressUs?.median)} p95 ${us(m.timeToAddressUs?.p95)} max ${us(m.timeToAddressUs?.max)}`,
   );
@@ -134,6 +138,7 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
       'max-events': { type: 'string' },
       'max-heap-mb': { type: 'string' },
       'no-digest': { type: 'boolean' },
+      'dhcp-external': { type: 'string' },
       quiet: { type: 'boolean' },
     });
     const [scenario, ...extra] = positionals;
@@ -157,7 +162,9 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
     // computed as the run streams, and --trace is written as it streams.
     const keepTrace = pcapPath !== undefined || v['ladder'] === true;
     // Load (and validate) first, so a bad scenario leaves no empty trace file behind.
-    const loaded = loadScenarioOrThrow(scenario, { options, params });
+    const external = v['dhcp-external'] as string | undefined;
+    const asWritten = loadScenarioOrThrow(scenario, { options, params });
+    const loaded = external === undefined ? asWritten : withExternalDhcp(asWritten, parseExternalDhcpArg(external));
     traceFile = tracePath === undefined ? undefined : new TraceFile(tracePath);
     const sink = traceFile;
     const r = runScenario(loaded, {
@@ -195,6 +202,7 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
           seed: r.seed,
           traceSha256: r.traceSha256,
           ...(r.traceSha256 === null ? { digest: 'not computed (--no-digest)' } : {}),
+          ...(r.hermetic ? {} : { hermetic: false }),
           metrics: r.metrics,
         }),
       );
@@ -202,6 +210,10 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
     if (r.ok) return EXIT_OK;
     if (r.traceSha256 === null) {
       io.err('run: expectations failed; run again without --no-digest for a replayable failure record');
+      return EXIT_EXPECTATIONS_FAILED;
+    }
+    if (!r.hermetic) {
+      io.err('run: expectations failed; no failure record: a real DHCP server answered, so a replay would differ');
       return EXIT_EXPECTATIONS_FAILED;
     }
     const path = writeOutput('--record', recordPath ?? '.dhcpike/failures', () =>

@@ -12,8 +12,7 @@ import { dhcpServerMachine } from '../dhcp/server-machine.ts';
 import { DHCP_SERVER_PORT } from '../dhcp/server.ts';
 import { packetCodec, udpPacket } from '../wire/packet.ts';
 import type { Packet } from '../wire/packet.ts';
-import { dhcpMessageTypeOf, getDhcpOption } from '../wire/dhcp/message.ts';
-import { DhcpMessageType, type DhcpMessage } from '../wire/dhcp/types.ts';
+import { noteLeaseBound } from './lease-bound-note.ts';
 
 export interface DhcpServerNodeConfig {
   readonly name: string;
@@ -67,7 +66,7 @@ export class DhcpServerNode implements SimNode<Packet> {
       }
     });
     actor.on('dhcp.reply', (e) => {
-      this.noteLease(e.message);
+      noteLeaseBound(host, e.message);
       host.send(
         e.interfaceName,
         udpPacket({
@@ -88,18 +87,6 @@ export class DhcpServerNode implements SimNode<Packet> {
     actor.start();
     this.actor = actor;
     this.store = actor.getSnapshot().context.store;
-  }
-
-  /**
-   * `lease.bound {address, leaseSecs, untilUs}` for every DHCPACK that commits a lease (RFC 2131 §4.3.1: the server
-   * holds the address for the client until `untilUs`): the server-side truth the invariant checker holds clients to.
-   */
-  private noteLease(m: DhcpMessage): void {
-    if (dhcpMessageTypeOf(m) !== DhcpMessageType.ACK || m.yiaddr === '0.0.0.0' || this.host === null) return;
-    const leaseSecs = getDhcpOption(m, 'leaseTime')?.secs;
-    if (leaseSecs === undefined) return;
-    const untilUs = this.host.nowUs() + leaseSecs * 1_000_000;
-    this.host.traceNote('lease.bound', { address: m.yiaddr, leaseSecs, untilUs });
   }
 
   receive(interfaceName: string, packet: Packet): void {

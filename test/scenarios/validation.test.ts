@@ -66,6 +66,20 @@ const CASES: readonly (readonly [string, readonly { path: string; expected: stri
   ],
   ['bad-fault-time', [{ path: 'faults[0].atMs', expected: 'a time ≤ durationMs (5000)', found: '9000' }]],
   [
+    'external-without-where',
+    [
+      {
+        path: 'topology.dhcpServers[0].external',
+        expected: 'where the real server is ({"address": "127.0.0.1"}) for kind external',
+        found: 'nothing',
+      },
+    ],
+  ],
+  [
+    'external-bad-port',
+    [{ path: 'topology.dhcpServers[0].external.port', expected: 'number to be <=65535', found: '70000' }],
+  ],
+  [
     'unknown-option',
     [
       {
