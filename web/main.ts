@@ -15,6 +15,9 @@ import { validateClaimsJson, validateSweepJsonl, validateTraceJsonl, type ClaimR
 import { download, el } from './ui/dom.ts';
 import { renderInspector } from './ui/inspector-view.ts';
 import { LadderView } from './ui/ladder-view.ts';
+import { LabLayout } from './ui/layout.ts';
+import { messageNote } from './model/message-notes.ts';
+import { replayCommand } from './model/replay-command.ts';
 import { renderOptions } from './ui/options-view.ts';
 import { StateView } from './ui/state-view.ts';
 import { renderSweeps } from './ui/sweeps-view.ts';
@@ -53,6 +56,21 @@ const ladder = new LadderView($('ladder'), {
   },
 });
 const stateView = new StateView($('states'));
+const layout = new LabLayout($('ladder'), document.querySelector('aside.side') as HTMLElement, {
+  onResize: () => drawLadder(),
+});
+/** Label font metrics: presentation mode draws larger type. */
+const CHAR_PX = { normal: 6.3, present: 8.4 } as const;
+
+/** Draws the lanes to fit the ladder's width (one lane in presentation mode), keeping selection and cursor. */
+function drawLadder(): void {
+  const shown = layout.presenting ? lanes.slice(0, 1) : lanes;
+  ladder.render(
+    shown.map((l) => ({ title: l.title, model: l.model })),
+    { widthPx: layout.ladderWidthPx(), charPx: layout.presenting ? CHAR_PX.present : CHAR_PX.normal },
+  );
+  ladder.setCursor(cursorUs);
+}
 
 // ---- runs ------------------------------------------------------------------------------------------------------
 
@@ -102,7 +120,7 @@ function runAll(): void {
 }
 
 function showLanes(): void {
-  ladder.render(lanes.map((l) => ({ title: l.title, model: l.model })));
+  drawLadder();
   const roles = new Map((lanes[0]?.run?.nodes ?? []).map((n) => [n.name, n.role]));
   stateView.setEvents(stateEvents(lanes[0]?.trace ?? []), (n) => roles.get(n) ?? '');
   ladder.setSelected('');
@@ -119,12 +137,15 @@ function endUs(): number {
   return Math.max(0, ...lanes.map((l) => l.model.endUs));
 }
 
-function writeUrl(): void {
-  history.replaceState(null, '', formatUrlState({ ...url, ...(cursorUs > 0 ? { cursorUs } : {}) }));
+function writeUrl(push = false): void {
+  const next = formatUrlState({ ...url, ...(cursorUs > 0 ? { cursorUs } : {}) });
+  // A new run is a new history entry (Back returns to the previous run); moving the cursor only rewrites this one.
+  if (push && next !== location.hash) history.pushState(null, '', next);
+  else history.replaceState(null, '', next);
 }
 
 /** Re-runs after a change; a run that fails (bad option value…) shows its problems and keeps the previous lanes. */
-function rerun(previous?: UrlState): boolean {
+function rerun(previous?: UrlState, push = true): boolean {
   pause();
   // A cursor at the end stays at the end of the new run (which may be longer: a drop adds a retransmission).
   const keep = cursorUs >= endUs() ? undefined : cursorUs;
@@ -138,7 +159,7 @@ function rerun(previous?: UrlState): boolean {
   const { cursorUs: _old, ...rest } = url;
   url = keep === undefined ? rest : { ...rest, cursorUs: keep };
   showLanes();
-  writeUrl();
+  writeUrl(push);
   return true;
 }
 
@@ -158,11 +179,26 @@ function setCursor(atUs: number, follow = false): void {
   const y = ladder.setCursor(cursorUs);
   stateView.update(cursorUs);
   $('time').textContent = `${formatSeconds(Math.round(cursorUs))} s`;
+  // Screen readers hear where the cursor stopped, not every frame of playback.
+  if (!playing) $('time-announce').textContent = `cursor at ${formatSeconds(Math.round(cursorUs))} seconds`;
+  showCaption();
   if (follow) {
     const box = $('ladder');
     const view = box.clientHeight;
     if (y < box.scrollTop + 80 || y > box.scrollTop + view - 80) box.scrollTop = y - view / 3;
   }
+}
+
+/** The caption under the controls (when on): the paragraph of the last packet sent before the cursor. */
+function showCaption(): void {
+  const box = $('caption');
+  const on = ($('captions') as HTMLInputElement).checked;
+  box.hidden = !on;
+  if (!on) return;
+  const lane = lanes[0];
+  const last = lane?.model.arrows.filter((a) => a.sentAtUs <= cursorUs).at(-1);
+  const note = last === undefined ? undefined : messageNote(last.summary, lane?.run?.request.method ?? '');
+  box.textContent = note === undefined ? '' : `${note.title}: ${note.text} (${note.source})`;
 }
 
 function allTimes(): number[] {
@@ -225,7 +261,14 @@ function select(lane: number, arrow: Arrow): void {
   const l = lanes[lane];
   const send = l?.trace.find((e): e is SendEvent => e.type === 'send' && e.packetId === arrow.packetId);
   const canDrop = lane === 0 && l?.run !== undefined && arrow.link !== undefined && !arrow.duplicate;
-  renderInspector($('inspector'), arrow, send, canDrop ? () => dropPacket(lane, arrow) : undefined);
+  renderInspector(
+    $('inspector'),
+    arrow,
+    send,
+    canDrop ? () => dropPacket(lane, arrow) : undefined,
+    l?.run?.request.method,
+  );
+  layout.reveal();
   ($('inspector-panel') as HTMLDetailsElement).open = true;
 }
 
@@ -268,6 +311,16 @@ function renderRepro(): void {
     : (primary?.title ?? '');
   const sc = primary?.run ? labRunner.scenario(primary.run.request.scenario) : undefined;
   $('scenario-desc').textContent = sc ? sc.description : '';
+  $('replay').textContent = primary?.run
+    ? replayCommand({
+        scenario: primary.run.request.scenario,
+        method: primary.run.request.method,
+        seed: primary.run.seed,
+        options: primary.run.request.options ?? {},
+        params: primary.run.request.params ?? {},
+        edited: url.drops.length > 0 || Object.keys(url.links).length > 0,
+      })
+    : '';
 }
 
 function renderFaults(): void {
@@ -606,7 +659,21 @@ function initControls(): void {
     syncInputs();
   });
   $('play').addEventListener('click', () => (playing ? pause() : play()));
-  $('toggle-side').addEventListener('click', () => document.body.classList.toggle('wide'));
+  $('toggle-side').addEventListener('click', () => layout.togglePanels());
+  $('present').addEventListener('click', () => {
+    layout.togglePresentation();
+    $('present').setAttribute('aria-pressed', String(layout.presenting));
+  });
+  $('captions').addEventListener('change', () => showCaption());
+  const copy = (id: string, text: () => string): void =>
+    $(id).addEventListener('click', () => {
+      void navigator.clipboard?.writeText(text());
+      $(id).dataset.copied = 'true';
+      setTimeout(() => delete $(id).dataset.copied, 1200);
+    });
+  copy('copy-sha', () => $('sha').textContent ?? '');
+  copy('copy-link', () => location.href);
+  copy('copy-replay', () => $('replay').textContent ?? '');
   $('back').addEventListener('click', () => step(-1));
   $('fwd').addEventListener('click', () => step(1));
   const speedSel = $('speed') as HTMLSelectElement;
@@ -663,16 +730,27 @@ function initControls(): void {
     // Let the hint paint before the synchronous runs.
     setTimeout(() => renderClaims(evaluateClaims(), 'Evaluated in this browser (same code as dhcpike claims)'), 20);
   });
-  window.addEventListener('hashchange', () => {
+  // Back/Forward (entries pushed per run) and a hand-edited hash both land here; `t=` moves the cursor.
+  const followUrl = (): void => {
     const parsed = parseUrlState(location.hash);
+    const same =
+      formatUrlState({ ...parsed.state, cursorUs: undefined }) === formatUrlState({ ...url, cursorUs: undefined });
     url = parsed.state;
-    if (rerun()) syncInputs();
+    if (same) {
+      pause();
+      setCursor(parsed.state.cursorUs ?? endUs(), true);
+      return;
+    }
+    if (rerun(undefined, false)) syncInputs();
+    if (parsed.state.cursorUs !== undefined) setCursor(parsed.state.cursorUs, true);
     if (parsed.errors.length > 0)
       showErrors(
         parsed.errors.map((m) => ({ path: 'URL', message: m })),
         'Parts of the link were ignored',
       );
-  });
+  };
+  window.addEventListener('hashchange', followUrl);
+  window.addEventListener('popstate', followUrl);
   syncInputs();
 }
 

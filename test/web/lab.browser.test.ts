@@ -237,9 +237,19 @@ describe('browser lab on the real runner', () => {
     expect(bytes.slice(x.start * 2, x.end * 2)).toBe(x.hex);
     const h = await lit('htype');
     expect(h).toMatchObject({ hex: '1f', end: h.start + 1 });
+    // The tree opens on the innermost layer: the DHCP message's fields show, the IKE header's are folded until asked.
+    expect(await row('DHCP message (inside IKE)').first().getAttribute('aria-expanded')).toBe('true');
+    expect(await row('IKE Header').first().getAttribute('aria-expanded')).toBe('false');
+    await row('IKE Header').first().locator('.twisty').click();
+    expect(await row('IKE Header').first().getAttribute('aria-expanded')).toBe('true');
     const mid = await lit('Message ID');
     expect(mid.hex).toBe('00000001');
     await row('xid').first().hover();
+    // What the message is for, with its source; the bytes have an ASCII column lit with them.
+    expect(await page.locator('#inspector .message-note').innerText()).toContain(
+      'draft-richardson-ipsec-dhcp-over-ike-00 §2',
+    );
+    expect(await page.locator('#inspector .char.lit').count()).toBe(4);
     await page.screenshot({ path: `${SHOTS}/inspector.png` });
     await page.close();
   });

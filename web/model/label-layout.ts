@@ -2,7 +2,7 @@
  * Arrow labels that do not overlap: packets close in time give nearly parallel arrows whose labels, drawn along them,
  * would sit on top of each other. Labels are placed greedily in send order; each tries the middle of its arrow with the
  * whole summary, then shorter text nearer either end, and is left out (its full text stays on hover) when every spot
- * collides with a label already placed. A label is modelled as a thick segment along its arrow: two labels collide
+ * collides with a label already placed. Spots that keep the label's `keep` head whole come before any that cut it. A label is modelled as a thick segment along its arrow: two labels collide
  * when their segments come closer than the text height.
  */
 
@@ -16,6 +16,11 @@ export interface LabelInput {
   readonly sx2?: number;
   readonly sy2?: number;
   readonly text: string;
+  /**
+   * The head the label must keep whole if any spot allows it (what distinguishes the message, web/model/
+   * teaching-label.ts): spots where it fits whole are tried first, shorter ones only after all of them collide.
+   */
+  readonly keep?: string;
 }
 
 export interface LabelPlacement {
@@ -100,9 +105,18 @@ function segOf(ax: number, ay: number, bx: number, by: number): Seg {
   return { ax, ay, bx, by, minY: Math.min(ay, by), maxY: Math.max(ay, by) };
 }
 
+interface Spot {
+  readonly placement: LabelPlacement;
+  readonly seg: Seg;
+}
+
 /**
  * Places every label (inputs in drawing order, usually by send time). Obstacles: the labels placed so far and every
  * other arrow's shaft; a label tries above its shaft, then below, then shorter nearer either end.
+ *
+ * Labels with a `keep` head are placed in two rounds: first every label as its head alone, so no label's tail can
+ * take the room another label's head needs; then each label grows back towards its whole text where that still fits
+ * beside every other label as placed.
  */
 export function layoutLabels(inputs: readonly LabelInput[], o: LabelOptions = {}): LabelPlacement[] {
   const charPx = o.charPx ?? 6.3;
@@ -111,19 +125,23 @@ export function layoutLabels(inputs: readonly LabelInput[], o: LabelOptions = {}
   const marginPx = o.marginPx ?? 8;
   const half = heightPx / 2;
   const shafts = inputs.map((a) => segOf(a.x1, a.y1, a.sx2 ?? a.x2, a.sy2 ?? a.y2));
-  const placed: Seg[] = [];
   const order = inputs.map((_x, i) => i).sort((a, b) => (inputs[a]?.y1 ?? 0) - (inputs[b]?.y1 ?? 0) || a - b);
-  const result = new Array<LabelPlacement>(inputs.length);
-  const near = (list: readonly Seg[], seg: Seg, pad: number, limit2: number, skip: number): boolean => {
+  const near = (list: readonly (Seg | undefined)[], seg: Seg, pad: number, limit2: number, skip: number): boolean => {
     for (let k = 0; k < list.length; k++) {
-      if (k === skip) continue;
-      const p = list[k] as Seg;
+      const p = list[k];
+      if (k === skip || p === undefined) continue;
       if (p.maxY < seg.minY - pad || p.minY > seg.maxY + pad) continue;
       if (segmentDistance2(p, seg) < limit2) return true;
     }
     return false;
   };
-  for (const i of order) {
+  /** The first spot for `text` (elided to fit) where nothing in `placed` (but label i itself) is in the way. */
+  const spotFor = (
+    i: number,
+    text0: string,
+    placed: readonly (Seg | undefined)[],
+    minChars: number,
+  ): Spot | undefined => {
     const a = inputs[i] as LabelInput;
     const dx = a.x2 - a.x1;
     const dy = a.y2 - a.y1;
@@ -140,9 +158,9 @@ export function layoutLabels(inputs: readonly LabelInput[], o: LabelOptions = {}
     const raw = (Math.atan2(dy, dx) * 180) / Math.PI;
     const angle = Math.abs(raw) > 90 ? raw - 180 * Math.sign(raw) : raw;
     const usable = Math.max(0, len - 2 * marginPx);
-    let chosen: LabelPlacement | undefined;
     for (const c of CANDIDATES) {
-      const text = elide(a.text, Math.floor((usable * c.share) / charPx));
+      const text = elide(text0, Math.floor((usable * c.share) / charPx));
+      if (text.length < Math.max(4, minChars) && text !== text0) continue;
       if (text.length < 4) continue;
       const w = text.length * charPx;
       const t = c.at === 'mid' ? 0.5 : c.at === 'start' ? (marginPx + w / 2) / len : 1 - (marginPx + w / 2) / len;
@@ -153,16 +171,38 @@ export function layoutLabels(inputs: readonly LabelInput[], o: LabelOptions = {}
       const cx = px + nx * off;
       const cy = py + ny * off;
       const seg = segOf(cx - (ux * w) / 2, cy - (uy * w) / 2, cx + (ux * w) / 2, cy + (uy * w) / 2);
-      if (near(placed, seg, heightPx, heightPx * heightPx, -1)) continue;
+      if (near(placed, seg, heightPx, heightPx * heightPx, i)) continue;
       if (near(shafts, seg, half, (half - 0.5) * (half - 0.5), i)) continue;
-      placed.push(seg);
       // Baseline: 0.35 em below the centre line (the text's "down" is -n).
       const bx = cx - nx * (heightPx * 0.35);
       const by = cy - ny * (heightPx * 0.35);
-      chosen = { text, x: bx, y: by, angle, elided: text !== a.text };
-      break;
+      return { placement: { text, x: bx, y: by, angle, elided: text !== (inputs[i] as LabelInput).text }, seg };
     }
-    result[i] = chosen ?? { text: '', x: a.x1 + dx / 2, y: a.y1 + dy / 2, angle, elided: true };
+    return undefined;
+  };
+  const left = (i: number): LabelPlacement => {
+    const a = inputs[i] as LabelInput;
+    return { text: '', x: (a.x1 + a.x2) / 2, y: (a.y1 + a.y2) / 2, angle: 0, elided: true };
+  };
+  const segs = new Array<Seg | undefined>(inputs.length);
+  const result = new Array<LabelPlacement>(inputs.length);
+  const heads = inputs.some((a) => a.keep !== undefined);
+  for (const i of order) {
+    const a = inputs[i] as LabelInput;
+    const spot = spotFor(i, heads ? (a.keep ?? a.text) : a.text, segs, 0);
+    segs[i] = spot?.seg;
+    result[i] = spot?.placement ?? left(i);
+  }
+  if (!heads) return result;
+  for (const i of order) {
+    const a = inputs[i] as LabelInput;
+    const have = result[i] as LabelPlacement;
+    if (have.text === a.text) continue;
+    // Longer than what it has, or nothing: a label left out in the first round may still find a shorter spot.
+    const grown = spotFor(i, a.text, segs, have.text === '' ? 0 : have.text.length + 1);
+    if (grown === undefined) continue;
+    segs[i] = grown.seg;
+    result[i] = grown.placement;
   }
   return result;
 }

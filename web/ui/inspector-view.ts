@@ -1,9 +1,14 @@
-/** The packet inspector: decoded fields layer by layer beside the hex bytes; hovering a field lights its bytes. */
+/**
+ * The packet inspector: what the message is for (a paragraph with its RFC section), the decoded fields as a
+ * collapsible tree opened on the innermost layer (the DHCP message inside the IKE payload or the ESP packet, the CP
+ * attributes), and the bytes as hex with an ASCII column; hovering a field lights its bytes. Values are never cut.
+ */
 import { formatSeconds } from '../../sim/ladder.ts';
 import type { SendEvent } from '../../sim/trace.ts';
 import { fieldMap, type FieldNode } from '../inspector/field-map.ts';
 import type { Arrow } from '../model/ladder-model.ts';
 import { hexToBytes } from '../model/exports.ts';
+import { messageNote } from '../model/message-notes.ts';
 import { el } from './dom.ts';
 
 export function renderInspector(
@@ -11,6 +16,7 @@ export function renderInspector(
   arrow: Arrow | undefined,
   send: SendEvent | undefined,
   onDrop: (() => void) | undefined,
+  method = '',
 ): void {
   root.replaceChildren();
   if (!arrow || !send) {
@@ -30,6 +36,21 @@ export function renderInspector(
         (arrow.duplicate ? ' · duplicate' : ''),
     ),
   );
+  const note = messageNote(arrow.summary, method);
+  if (note !== undefined)
+    head.append(
+      el(
+        'p',
+        { class: 'message-note' },
+        el('strong', {}, `${note.title}. `),
+        note.text,
+        ' ',
+        el('span', { class: 'source' }, `(${note.source})`),
+      ),
+    );
+  const copy = el('button', { class: 'copy-hex', type: 'button', title: 'Copy the packet’s bytes as hex' }, 'Copy hex');
+  copy.addEventListener('click', () => void navigator.clipboard?.writeText(send.bytes));
+  head.append(copy);
   if (onDrop) {
     const b = el(
       'button',
@@ -43,29 +64,60 @@ export function renderInspector(
     b.addEventListener('click', onDrop);
     head.append(b);
   }
-  const tree = el('div', { class: 'fields' });
+  const tree = el('div', { class: 'fields', role: 'tree' });
   const hexView = el('div', { class: 'hex' });
   const cells: HTMLSpanElement[] = [];
-  for (let i = 0; i < bytes.length; i++) {
-    if (i % 8 === 0) hexView.append(el('span', { class: 'offset' }, i.toString(16).padStart(4, '0')));
-    const c = el('span', { class: 'byte' }, (bytes[i] ?? 0).toString(16).padStart(2, '0'));
-    cells.push(c);
-    hexView.append(c);
-    if (i % 8 === 7) hexView.append(el('br'));
+  const chars: HTMLSpanElement[] = [];
+  for (let row = 0; row < bytes.length; row += 8) {
+    hexView.append(el('span', { class: 'offset' }, row.toString(16).padStart(4, '0')));
+    const ascii = el('span', { class: 'ascii' });
+    for (let i = row; i < Math.min(row + 8, bytes.length); i++) {
+      const b = bytes[i] ?? 0;
+      const c = el('span', { class: 'byte' }, b.toString(16).padStart(2, '0'));
+      cells.push(c);
+      hexView.append(c);
+      const a = el('span', { class: 'char' }, b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '·');
+      chars.push(a);
+      ascii.append(a);
+    }
+    hexView.append(ascii, el('br'));
   }
   let lit: [number, number] = [0, 0];
   const light = (start: number, end: number): void => {
-    for (let i = lit[0]; i < lit[1]; i++) cells[i]?.classList.remove('lit');
-    for (let i = start; i < end; i++) cells[i]?.classList.add('lit');
+    for (let i = lit[0]; i < lit[1]; i++) {
+      cells[i]?.classList.remove('lit');
+      chars[i]?.classList.remove('lit');
+    }
+    for (let i = start; i < end; i++) {
+      cells[i]?.classList.add('lit');
+      chars[i]?.classList.add('lit');
+    }
     lit = [start, end];
     cells[start]?.scrollIntoView({ block: 'nearest' });
   };
+  const roots = fieldMap(bytes);
+  const open = openPath(roots);
   const addNode = (parent: HTMLElement, n: FieldNode, depth: number): void => {
     const row = el('div', {
       class: `field depth-${Math.min(depth, 6)}${n.children ? ' group' : ''}${n.error ? ' error' : ''}`,
+      role: 'treeitem',
     });
     row.dataset.start = String(n.start);
     row.dataset.end = String(n.end);
+    let box: HTMLElement | undefined;
+    if (n.children) {
+      const expanded = open.has(n);
+      const toggle = el('button', { class: 'twisty', type: 'button', 'aria-label': `expand ${n.label}` }, '▸');
+      row.append(toggle);
+      box = el('div', { class: 'children', role: 'group' });
+      const set = (on: boolean): void => {
+        (box as HTMLElement).hidden = !on;
+        toggle.textContent = on ? '▾' : '▸';
+        row.setAttribute('aria-expanded', String(on));
+      };
+      set(expanded);
+      toggle.addEventListener('click', () => set((box as HTMLElement).hidden));
+    }
     row.append(el('span', { class: 'label' }, n.label));
     if (n.value !== undefined) row.append(el('span', { class: 'value' }, n.value));
     if (n.error) row.append(el('span', { class: 'err' }, n.error));
@@ -73,15 +125,48 @@ export function renderInspector(
     row.append(el('span', { class: 'range' }, `[${n.start}, ${n.end})`));
     row.addEventListener('mouseenter', () => light(n.start, n.end));
     parent.append(row);
-    if (n.children) {
-      const box = el('div', { class: 'children' });
+    if (n.children && box !== undefined) {
       parent.append(box);
       for (const c of n.children) addNode(box, c, depth + 1);
     }
   };
-  for (const n of fieldMap(bytes)) addNode(tree, n, 0);
+  for (const n of roots) addNode(tree, n, 0);
   tree.addEventListener('mouseleave', () => light(0, 0));
   const body = el('div', { class: 'inspector-body' });
   body.append(tree, hexView);
   root.append(head, body);
+}
+
+/** A layer a student came for: the DHCP message (inside IKE, ESP or plain UDP) or the Configuration Payload. */
+const INNERMOST = /^(DHCP message|CP payload)/;
+
+/**
+ * The groups open when a packet is first shown: the path down to its innermost layer and that layer's own groups
+ * (its options, its attributes); every other group starts closed. Without such a layer, the path to the deepest
+ * group along the last branch (e.g. IKE_SA_INIT's payloads).
+ */
+export function openPath(roots: readonly FieldNode[]): Set<FieldNode> {
+  const find = (ns: readonly FieldNode[], path: FieldNode[]): FieldNode[] | undefined => {
+    for (const n of ns) {
+      if (!n.children) continue;
+      if (INNERMOST.test(n.label)) return [...path, n];
+      const deeper = find(n.children, [...path, n]);
+      if (deeper) return deeper;
+    }
+    return undefined;
+  };
+  const found = find(roots, []);
+  if (found !== undefined) {
+    const layer = found[found.length - 1] as FieldNode;
+    return new Set([...found, ...(layer.children ?? []).filter((c) => c.children)]);
+  }
+  const out = new Set<FieldNode>();
+  let level: readonly FieldNode[] = roots;
+  for (;;) {
+    const groups = level.filter((n) => n.children);
+    const last = groups[groups.length - 1];
+    if (last === undefined) return out;
+    out.add(last);
+    level = last.children ?? [];
+  }
 }

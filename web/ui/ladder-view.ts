@@ -7,6 +7,7 @@ import * as d3 from 'd3';
 import { formatSeconds } from '../../sim/ladder.ts';
 import type { Arrow, Bracket, LaneModel } from '../model/ladder-model.ts';
 import { layoutLabels, type LabelPlacement } from '../model/label-layout.ts';
+import { teachingHead, teachingLabel } from '../model/teaching-label.ts';
 import { autoScaleOptions, compressedScale, formatDuration, type CompressedScale } from '../model/time-scale.ts';
 
 export interface LaneInput {
@@ -15,9 +16,15 @@ export interface LaneInput {
 }
 
 const AXIS_PX = 92;
-/** Column per node: one lane gets room for full summaries; side-by-side lanes are narrower (labels elide). */
+/**
+ * Column per node: spread over the ladder's width (so every lifeline shows at 1024 px), between a floor that keeps
+ * labels readable (narrower screens scroll) and a ceiling; side-by-side lanes get a lower ceiling.
+ */
 const COLUMN_PX_ONE = 250;
 const COLUMN_PX_MANY = 165;
+const COLUMN_PX_MIN = 96;
+const COLUMN_PX_MAX_ONE = 340;
+const COLUMN_PX_MAX_MANY = 220;
 /** Space left of a lane's first lifeline for the IKE exchange labels. */
 const LANE_PAD_PX = 40;
 const LANE_GAP_PX = 40;
@@ -37,6 +44,12 @@ interface ArrowRef {
   state: ArrowState | -1;
 }
 
+/** What the page gives the ladder to fit: its width, and the label font's average character width. */
+export interface LadderFit {
+  readonly widthPx: number;
+  readonly charPx: number;
+}
+
 export interface LadderHandlers {
   onArrowClick(lane: number, arrow: Arrow): void;
   onTimeClick(atUs: number): void;
@@ -54,6 +67,7 @@ export class LadderView {
   private lanes: readonly LaneInput[] = [];
   private selectedKey = '';
   private columnPx = COLUMN_PX_ONE;
+  private charPx = CHAR_PX;
 
   constructor(
     private readonly container: HTMLElement,
@@ -70,9 +84,10 @@ export class LadderView {
     return (this.laneX[lane] ?? 0) + this.columnPx / 2 + Math.max(0, nodes.indexOf(node)) * this.columnPx;
   }
 
-  render(lanes: readonly LaneInput[]): void {
+  render(lanes: readonly LaneInput[], fit?: LadderFit): void {
     this.lanes = lanes;
-    this.columnPx = lanes.length > 1 ? COLUMN_PX_MANY : COLUMN_PX_ONE;
+    this.charPx = fit?.charPx ?? CHAR_PX;
+    this.columnPx = columnWidthPx(lanes, fit?.widthPx);
     const sends = lanes.flatMap((l) => l.model.arrows.map((a) => a.sentAtUs));
     const times = lanes.flatMap((l) => l.model.timesUs);
     this.scale = compressedScale(times, {
@@ -136,6 +151,27 @@ export class LadderView {
       const existing = body.select<SVGGElement>(`g.${cls}`);
       return existing.empty() ? body.append('g').attr('class', cls) : existing;
     };
+    // Arrowheads, one per ink (a marker takes no colour from the line that uses it).
+    const defs = body.selectAll<SVGDefsElement, null>('defs').data([null]).join('defs');
+    defs
+      .selectAll<SVGMarkerElement, string>('marker')
+      .data(['normal', 'retransmit', 'duplicate'])
+      .join((enter) => {
+        const m = enter.append('marker');
+        m.append('path').attr('d', 'M0,0 L10,5 L0,10 z');
+        return m;
+      })
+      .attr('id', (d) => `head-${d}`)
+      .attr('class', (d) => `head ${d}`)
+      .attr('viewBox', '0 0 10 10')
+      .attr('refX', 9)
+      .attr('refY', 5)
+      .attr('markerWidth', 7)
+      .attr('markerHeight', 7)
+      .attr('orient', 'auto-start-reverse');
+    body
+      .attr('role', 'group')
+      .attr('aria-label', `ladder diagram: ${this.lanes.reduce((n, l) => n + l.model.arrows.length, 0)} packets`);
     const breaksG = layer('breaks');
     const axisG = layer('axis');
     const lifeG = layer('lifelines');
@@ -232,11 +268,27 @@ export class LadderView {
         return g;
       })
       .attr('class', (d) => `bracket${d.b.complete ? '' : ' incomplete'}`);
+    // Each bracket ends above the next one of the same pair of nodes, so two exchanges never merge into one box.
+    const bottomPx = new Map<string, number>();
+    const byPair = new Map<string, { lane: number; b: Bracket }[]>();
+    for (const d of brackets) {
+      const pair = `${d.lane}:${[d.b.requester, d.b.responder].sort().join('|')}`;
+      byPair.set(pair, [...(byPair.get(pair) ?? []), d]);
+    }
+    for (const list of byPair.values()) {
+      list.sort((a, b) => a.b.startUs - b.b.startUs);
+      list.forEach((d, i) => {
+        const own = s.toPx(d.b.endUs) + 6;
+        const next = list[i + 1];
+        const limit = next === undefined ? own : s.toPx(next.b.startUs) - 6 - 3;
+        bottomPx.set(`${d.lane}:${d.b.key}`, Math.max(s.toPx(d.b.startUs) + 6, Math.min(own, limit)));
+      });
+    }
     bg.select('rect')
       .attr('x', (d) => Math.min(this.x(d.lane, d.b.requester), this.x(d.lane, d.b.responder)) - 14)
       .attr('width', (d) => Math.abs(this.x(d.lane, d.b.requester) - this.x(d.lane, d.b.responder)) + 28)
       .attr('y', (d) => s.toPx(d.b.startUs) - 6)
-      .attr('height', (d) => Math.max(12, s.toPx(d.b.endUs) - s.toPx(d.b.startUs) + 12))
+      .attr('height', (d) => (bottomPx.get(`${d.lane}:${d.b.key}`) ?? 0) - s.toPx(d.b.startUs) + 6)
       .attr('rx', 6);
     // The exchange name sits in the lane's left margin; the whole name is on hover.
     const room = Math.floor((LANE_PAD_PX + this.columnPx / 2 - 20) / 5.6);
@@ -273,9 +325,36 @@ export class LadderView {
       .attr('class', (d) => arrowClass(d.arrow))
       .attr('data-key', (d) => `${d.lane}:${d.arrow.key}`)
       .attr('data-packet', (d) => d.arrow.packetId)
+      // Keyboard: Tab reaches the packets, ↑/↓ (or ←/→) move between them in time order, Enter opens the inspector.
+      .attr('tabindex', 0)
+      .attr('role', 'button')
+      .attr(
+        'aria-label',
+        (d) => `${formatSeconds(d.arrow.sentAtUs)} s ${d.arrow.from} to ${d.arrow.to}: ${d.arrow.summary}`,
+      )
       .on('click', (ev: MouseEvent, d) => {
         ev.stopPropagation();
         self.handlers.onArrowClick(d.lane, d.arrow);
+      })
+      .on('keydown', function (ev: KeyboardEvent, d) {
+        if (ev.key === 'Enter' || ev.key === ' ') {
+          ev.preventDefault();
+          ev.stopPropagation();
+          self.handlers.onArrowClick(d.lane, d.arrow);
+          return;
+        }
+        const step =
+          ev.key === 'ArrowDown' || ev.key === 'ArrowRight'
+            ? 1
+            : ev.key === 'ArrowUp' || ev.key === 'ArrowLeft'
+              ? -1
+              : 0;
+        if (step === 0) return;
+        ev.preventDefault();
+        ev.stopPropagation();
+        const all = self.refs.map((r) => r.el);
+        const next = all[all.indexOf(this) + step];
+        next?.focus();
       });
     const geom = (d: { lane: number; arrow: Arrow }): { x1: number; y1: number; x2: number; y2: number } => {
       const x1 = this.x(d.lane, d.arrow.from);
@@ -295,9 +374,10 @@ export class LadderView {
           y2: s.toPx(a.sentAtUs) + (s.toPx(a.endAtUs) - s.toPx(a.sentAtUs)) / (a.dropFraction || 1),
           sx2: this.x(lane, a.from) + (this.x(lane, a.to) - this.x(lane, a.from)) * a.dropFraction,
           sy2: s.toPx(a.endAtUs),
-          text: a.summary,
+          text: teachingLabel(a.summary),
+          keep: teachingHead(a.summary),
         })),
-        { charPx: CHAR_PX },
+        { charPx: this.charPx },
       );
       l.model.arrows.forEach((a, i) => labels.set(`${lane}:${a.key}`, placed[i] as LabelPlacement));
     });
@@ -311,6 +391,8 @@ export class LadderView {
         .attr('y1', g.y1)
         .attr('x2', g.x2 - (d.arrow.outcome === 'delivered' ? dir * 2 : 0))
         .attr('y2', g.y2);
+      const ink = d.arrow.retransmit ? 'retransmit' : d.arrow.duplicate ? 'duplicate' : 'normal';
+      sel.select('line.shaft').attr('marker-end', d.arrow.outcome === 'delivered' ? `url(#head-${ink})` : null);
       const lab = labels.get(`${d.lane}:${d.arrow.key}`);
       sel
         .select('text.label')
@@ -438,6 +520,16 @@ export class LadderView {
     const h = HEADER_PX + this.scale.heightPx;
     return `<svg xmlns="http://www.w3.org/2000/svg" width="${this.widthPx}" height="${h}" viewBox="0 0 ${this.widthPx} ${h}"><style>${css}</style><rect width="100%" height="100%" fill="#fff"/>${header.innerHTML}<g transform="translate(0,${HEADER_PX})">${body.innerHTML}</g></svg>`;
   }
+}
+
+/** The column per node that spreads every lane's lifelines over `widthPx` (fixed widths when not given). */
+export function columnWidthPx(lanes: readonly LaneInput[], widthPx: number | undefined): number {
+  const many = lanes.length > 1;
+  if (widthPx === undefined || widthPx <= 0) return many ? COLUMN_PX_MANY : COLUMN_PX_ONE;
+  const nodes = lanes.reduce((n, l) => n + Math.max(1, l.model.nodes.length), 0);
+  const free = widthPx - AXIS_PX - lanes.length * (LANE_PAD_PX + LANE_GAP_PX);
+  const max = many ? COLUMN_PX_MAX_MANY : COLUMN_PX_MAX_ONE;
+  return Math.max(COLUMN_PX_MIN, Math.min(max, Math.floor(free / Math.max(1, nodes))));
 }
 
 function arrowClass(a: Arrow): string {

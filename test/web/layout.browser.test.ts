@@ -1,0 +1,183 @@
+/**
+ * The lab at a projector's and a phone's size (issue 16), in Debian's Chromium: every lifeline of `basic` on screen at
+ * 1024×768, the ladder first on a phone, labels led by the payload that tells the methods apart and never written
+ * over each other, the panels as a drawer that a packet click opens, presentation mode, keyboard-only inspection, and
+ * Back returning to the previous run. Screenshots: test-results/web/.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { launchChromium } from './support/browser.ts';
+import { serveStatic } from './support/static-server.ts';
+
+const run = promisify(execFile);
+const SHOTS = 'test-results/web';
+/** Its own build directory, so this file and the other browser tests can build at the same time. */
+const OUT = 'test-results/dist-layout';
+let server: { url: string; close(): Promise<void> };
+let chromium: Awaited<ReturnType<typeof launchChromium>>;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  rmSync(OUT, { recursive: true, force: true });
+  await run('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', `../${OUT}`, '--emptyOutDir']);
+  server = await serveStatic(OUT);
+  chromium = await launchChromium();
+}, 90_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  await server?.close();
+  expect(pageErrors).toEqual([]);
+});
+
+async function open(hash: string, width: number, height: number): Promise<Page> {
+  const page = await chromium.context.newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.setViewportSize({ width, height });
+  await page.goto(`${server.url}${hash}`);
+  await page.waitForSelector('body[data-ready=true]', { timeout: 10_000 });
+  // The ladder is redrawn to its width on the first animation frame after layout.
+  await page.waitForTimeout(150);
+  return page;
+}
+
+interface Box {
+  readonly text: string;
+  readonly left: number;
+  readonly right: number;
+  readonly top: number;
+  readonly bottom: number;
+}
+
+/** Screen boxes of the drawn (non-empty) arrow labels. */
+const labelBoxes = (page: Page): Promise<Box[]> =>
+  page.$$eval('#ladder text.label', (ts) =>
+    ts
+      .filter((t) => (t.textContent ?? '') !== '')
+      .map((t) => {
+        const r = t.getBoundingClientRect();
+        return { text: t.textContent ?? '', left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+      }),
+  );
+
+/** Rotated text's bounding boxes are generous; two labels overlap when their boxes share more than a sliver. */
+function overlapping(boxes: readonly Box[]): [string, string][] {
+  const out: [string, string][] = [];
+  boxes.forEach((a, i) =>
+    boxes.slice(i + 1).forEach((b) => {
+      const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+      const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+      const share =
+        (w * h) / Math.min((a.right - a.left) * (a.bottom - a.top), (b.right - b.left) * (b.bottom - b.top));
+      if (w > 0 && h > 0 && share > 0.5) out.push([a.text, b.text]);
+    }),
+  );
+  return out;
+}
+
+describe('the lab on a projector and on a phone', () => {
+  it('1024×768: every lifeline of basic on screen, the panels a closed drawer that a packet click opens', async () => {
+    const page = await open('#s=basic&m=dhcp-over-ike&seed=1', 1024, 768);
+    const heads = await page.$$eval('#ladder .node-head rect', (rs) => rs.map((r) => r.getBoundingClientRect().right));
+    expect(heads).toHaveLength(4);
+    for (const right of heads) expect(right).toBeLessThanOrEqual(1024);
+    expect(await page.locator('aside.side').isVisible()).toBe(false);
+    expect(overlapping(await labelBoxes(page))).toEqual([]);
+    await page.screenshot({ path: `${SHOTS}/layout-1024x768.png` });
+    await page.locator('#ladder g.arrow').nth(2).locator('.hitline').click({ force: true });
+    expect(await page.locator('aside.side').isVisible()).toBe(true);
+    expect(await page.locator('#inspector .summary').innerText()).toMatch(/^IKE_AUTH request #1/);
+    await page.screenshot({ path: `${SHOTS}/layout-1024x768-drawer.png` });
+    await page.close();
+  });
+
+  it('390×844 (a phone): the ladder first at the full width, the panels below it, no sideways scroll', async () => {
+    const page = await open('#s=basic&m=mode-cfg&seed=1', 390, 844);
+    const ladder = await page.locator('#ladder').boundingBox();
+    const side = await page.locator('aside.side').boundingBox();
+    expect(ladder?.width).toBe(390);
+    expect(side).not.toBeNull();
+    expect(side?.y ?? 0).toBeGreaterThanOrEqual((ladder?.y ?? 0) + (ladder?.height ?? 0));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
+    await page.screenshot({ path: `${SHOTS}/layout-390x844.png` });
+    await page.close();
+  });
+
+  it('each method’s IKE_AUTH label leads with its distinguishing payload, shown whole', async () => {
+    const expected: Record<string, string> = {
+      'dhcp-over-ike': 'IKE_AUTH ▸ DHCP(DISCOVER)',
+      'dhcp-over-ike-wg': 'IKE_AUTH ▸ DHCP(DISCOVER)',
+      'mode-cfg': 'IKE_AUTH ▸ CP(CFG_REQUEST)',
+      'mode-cfg-dhcp': 'IKE_AUTH ▸ CP(CFG_REQUEST)',
+      // RFC 3456's IKE_AUTH carries nothing of its own: the DHCP SA is an ordinary Child SA.
+      'dhcp-over-ipsec': 'IKE_AUTH ▸ IDi',
+    };
+    for (const [method, head] of Object.entries(expected)) {
+      const page = await open(`#s=basic&m=${method}&seed=1`, 1024, 768);
+      const label = await page
+        .locator('#ladder g.arrow', { has: page.locator('title', { hasText: 'IKE_AUTH request #1' }) })
+        .first()
+        .locator('text.label')
+        .textContent();
+      expect(label?.startsWith(head), `${method}: ${label ?? ''}`).toBe(true);
+      await page.close();
+    }
+  });
+
+  it('keyboard only: Tab reaches a packet, ↓ moves to the next, Enter opens the inspector on it', async () => {
+    const page = await open('#s=basic&m=dhcp-over-ike&seed=1', 1280, 720);
+    let onArrow = false;
+    for (let i = 0; i < 80 && !onArrow; i++) {
+      await page.keyboard.press('Tab');
+      onArrow = await page.evaluate(() => document.activeElement?.classList.contains('arrow') === true);
+    }
+    expect(onArrow).toBe(true);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    const focused = await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
+    expect(focused).toContain('IKE_AUTH request #1');
+    await page.keyboard.press('Enter');
+    expect(await page.locator('#inspector .summary').innerText()).toMatch(/^IKE_AUTH request #1/);
+    expect(await page.locator('#ladder svg.ladder-body').getAttribute('aria-label')).toMatch(
+      /^ladder diagram: \d+ packets$/,
+    );
+    await page.close();
+  });
+
+  it('presentation mode: one lane, no panels, larger type', async () => {
+    const page = await open('#s=basic&m=dhcp-over-ike&seed=1&cmp=mode-cfg@1', 1280, 720);
+    expect(await page.locator('#ladder .lane-head').count()).toBe(2);
+    const before = await page
+      .locator('#ladder text.label')
+      .first()
+      .evaluate((t) => getComputedStyle(t).fontSize);
+    await page.locator('#present').click();
+    await page.waitForTimeout(150);
+    expect(await page.locator('#ladder .lane-head').count()).toBe(1);
+    expect(await page.locator('aside.side').isVisible()).toBe(false);
+    const after = await page
+      .locator('#ladder text.label')
+      .first()
+      .evaluate((t) => getComputedStyle(t).fontSize);
+    expect(parseFloat(after)).toBeGreaterThan(parseFloat(before));
+    await page.screenshot({ path: `${SHOTS}/layout-present-1280x720.png` });
+    await page.close();
+  });
+
+  it('Back returns to the previous run; the replay command is the CLI’s', async () => {
+    const page = await open('#s=basic&m=dhcp-over-ike&seed=1', 1440, 900);
+    const first = await page.locator('#sha').innerText();
+    expect(await page.locator('#replay').textContent()).toBe('npx dhcpike run basic --method dhcp-over-ike --seed 1');
+    await page.selectOption('#method', 'mode-cfg');
+    await page.waitForFunction((b) => document.getElementById('sha')?.textContent !== b, first);
+    expect(await page.locator('#replay').textContent()).toBe('npx dhcpike run basic --method mode-cfg --seed 1');
+    await page.goBack();
+    await page.waitForFunction((b) => document.getElementById('sha')?.textContent === b, first);
+    expect(await page.locator('#method').inputValue()).toBe('dhcp-over-ike');
+    await page.close();
+  });
+});
