@@ -18,6 +18,10 @@ import { LadderView } from './ui/ladder-view.ts';
 import { LabLayout } from './ui/layout.ts';
 import { messageNote } from './model/message-notes.ts';
 import { replayCommand } from './model/replay-command.ts';
+import { decidedAtUs } from './model/expectation-moments.ts';
+import { timelineRows, type TimelineRow } from './model/timeline.ts';
+import { TimelineView } from './ui/timeline-view.ts';
+import type { LadderMark } from './ui/ladder-view.ts';
 import { renderOptions } from './ui/options-view.ts';
 import { StateView } from './ui/state-view.ts';
 import { renderSweeps } from './ui/sweeps-view.ts';
@@ -59,6 +63,58 @@ const stateView = new StateView($('states'));
 const layout = new LabLayout($('ladder'), document.querySelector('aside.side') as HTMLElement, {
   onResize: () => drawLadder(),
 });
+const timeline = new TimelineView($('timeline'), {
+  onRow: (row) => {
+    pause();
+    setCursor(row.atUs, true);
+    writeUrl();
+  },
+  onOpen: (row) => openPacket(row),
+});
+
+/** A timeline row's packet, opened in the inspector (its arrow selected in the first lane). */
+function openPacket(row: TimelineRow): void {
+  const arrow = lanes[0]?.model.arrows.find((a) => a.packetId === row.packetId);
+  if (arrow) select(0, arrow);
+}
+
+/** Notes, commands and faults of a trace as ladder glyphs. */
+function marksOf(trace: readonly TraceEvent[]): LadderMark[] {
+  const out: LadderMark[] = [];
+  for (const e of trace) {
+    if (e.type === 'note') out.push({ atUs: e.atUs, node: e.node, kind: 'note', text: e.text });
+    else if (e.type === 'command') out.push({ atUs: e.atUs, node: e.node, kind: 'command', text: e.command });
+    else if (e.type === 'fault') out.push({ atUs: e.atUs, node: '', kind: 'fault', text: `${e.fault} ${e.detail}` });
+  }
+  return out;
+}
+
+/** The ✓/✗ strip: one chip per expectation of the first lane's run; a click moves the cursor to where it was decided. */
+function renderExpectations(): void {
+  const root = $('expectations');
+  const run = lanes[0]?.run;
+  root.replaceChildren();
+  if (run === undefined) return;
+  for (const e of run.result.expectations) {
+    const chip = el(
+      'button',
+      {
+        type: 'button',
+        role: 'listitem',
+        class: `expectation ${e.ok ? 'ok' : 'failed'}`,
+        title: `${e.expectation}: ${e.detail} — click to see where it was decided`,
+      },
+      `${e.ok ? '✓' : '✗'} ${e.expectation}`,
+    );
+    chip.addEventListener('click', () => {
+      pause();
+      setCursor(decidedAtUs(e, run.metrics, run.trace, endUs()), true);
+      writeUrl();
+    });
+    root.append(chip);
+  }
+}
+
 /** Label font metrics: presentation mode draws larger type. */
 const CHAR_PX = { normal: 6.3, present: 8.4 } as const;
 
@@ -66,7 +122,7 @@ const CHAR_PX = { normal: 6.3, present: 8.4 } as const;
 function drawLadder(): void {
   const shown = layout.presenting ? lanes.slice(0, 1) : lanes;
   ladder.render(
-    shown.map((l) => ({ title: l.title, model: l.model })),
+    shown.map((l) => ({ title: l.title, model: l.model, marks: marksOf(l.trace) })),
     { widthPx: layout.ladderWidthPx(), charPx: layout.presenting ? CHAR_PX.present : CHAR_PX.normal },
   );
   ladder.setCursor(cursorUs);
@@ -121,6 +177,8 @@ function runAll(): void {
 
 function showLanes(): void {
   drawLadder();
+  timeline.setRows(timelineRows(lanes[0]?.trace ?? []));
+  renderExpectations();
   const roles = new Map((lanes[0]?.run?.nodes ?? []).map((n) => [n.name, n.role]));
   stateView.setEvents(stateEvents(lanes[0]?.trace ?? []), (n) => roles.get(n) ?? '');
   ladder.setSelected('');
@@ -178,6 +236,7 @@ function setCursor(atUs: number, follow = false): void {
   cursorUs = Math.max(0, Math.min(atUs, endUs()));
   const y = ladder.setCursor(cursorUs);
   stateView.update(cursorUs);
+  timeline.setCursor(cursorUs);
   $('time').textContent = `${formatSeconds(Math.round(cursorUs))} s`;
   // Screen readers hear where the cursor stopped, not every frame of playback.
   if (!playing) $('time-announce').textContent = `cursor at ${formatSeconds(Math.round(cursorUs))} seconds`;

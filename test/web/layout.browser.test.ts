@@ -9,6 +9,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { runScenario } from '../../scenarios/browser.ts';
 import { launchChromium } from './support/browser.ts';
 import { serveStatic } from './support/static-server.ts';
 
@@ -178,6 +179,40 @@ describe('the lab on a projector and on a phone', () => {
     await page.goBack();
     await page.waitForFunction((b) => document.getElementById('sha')?.textContent === b, first);
     expect(await page.locator('#method').inputValue()).toBe('dhcp-over-ike');
+    await page.close();
+  });
+});
+
+describe('the timeline and the expectations strip', () => {
+  it('lists every note of wildcard-hazard, filters them, and moves the cursor to a row', async () => {
+    const page = await open('#s=wildcard-hazard&m=dhcp-over-ipsec&seed=1', 1440, 900);
+    const node = runScenario('wildcard-hazard', { method: 'dhcp-over-ipsec', seed: 1 });
+    const notes = node.trace.filter((e) => e.type === 'note');
+    await page.locator('.timeline-filter').fill('kind:note');
+    expect(await page.locator('ol.timeline li').count()).toBe(notes.length);
+    expect(await page.locator('.timeline-count').innerText()).toContain(`${notes.length} of `);
+    // Notes are drawn on the lifelines too.
+    expect(await page.locator('#ladder g.mark.note').count()).toBe(notes.length);
+    await page.locator('ol.timeline li').nth(3).click();
+    const at = notes[3]?.atUs ?? -1;
+    expect(await page.locator('#time').innerText()).toBe(`${(at / 1e6).toFixed(6)} s`);
+    expect(await page.locator('ol.timeline li.current').getAttribute('id')).toBe('tl-3');
+    await page.locator('.timeline-filter').fill('kind:bogus');
+    expect(await page.locator('.timeline-problems').innerText()).toContain('kind is one of');
+    await page.close();
+  });
+
+  it('a failing expectation shows ✗ in the strip, and a click moves the cursor to its deadline', async () => {
+    // The IKE_AUTH request dropped: its retransmission 4 s later addresses the client long after 1000 ms.
+    const page = await open('#s=basic&m=dhcp-over-ike&seed=1&drop=outside%3Aclient1%3Agw%3A2', 1280, 720);
+    const chips = page.locator('#expectations .expectation');
+    const failed = page.locator('#expectations .expectation.failed');
+    expect(await failed.count()).toBe(1);
+    expect(await failed.innerText()).toBe('✗ all clients addressed by 1000 ms');
+    expect(await chips.count()).toBeGreaterThan(1);
+    await failed.click();
+    expect(await page.locator('#time').innerText()).toBe('1.000000 s');
+    await page.screenshot({ path: `${SHOTS}/expectations-failed.png` });
     await page.close();
   });
 });

@@ -13,7 +13,20 @@ import { autoScaleOptions, compressedScale, formatDuration, type CompressedScale
 export interface LaneInput {
   readonly title: string;
   readonly model: LaneModel;
+  /** Notes, commands and faults drawn as glyphs on the lifelines (a fault across the lane). */
+  readonly marks?: readonly LadderMark[];
 }
+
+export interface LadderMark {
+  readonly atUs: number;
+  /** '' for a fault: drawn across the lane. */
+  readonly node: string;
+  readonly kind: 'note' | 'command' | 'fault';
+  readonly text: string;
+}
+
+/** Glyphs per lane at most (a storm's notes would bury the arrows; the timeline lists them all). */
+const MARKS_MAX = 1500;
 
 const AXIS_PX = 92;
 /**
@@ -176,6 +189,7 @@ export class LadderView {
     const axisG = layer('axis');
     const lifeG = layer('lifelines');
     const bracketG = layer('brackets');
+    const marksG = layer('marks');
     const arrowG = layer('arrows');
     this.dotsG = layer('dots');
     this.cursorG = layer('cursor');
@@ -255,6 +269,33 @@ export class LadderView {
       .attr('x2', (d) => d.x)
       .attr('y1', 0)
       .attr('y2', height);
+
+    // Notes and commands as glyphs on their node's lifeline, faults as a line across the lane; the text on hover.
+    const marks = this.lanes.flatMap((l, lane) => (l.marks ?? []).slice(0, MARKS_MAX).map((m, i) => ({ lane, m, i })));
+    const mg = marksG
+      .selectAll<SVGGElement, (typeof marks)[number]>('g.mark')
+      .data(marks, (d) => `${d.lane}:${d.i}`)
+      .join((enter) => {
+        const g = enter.append('g');
+        g.append('path');
+        g.append('title');
+        return g;
+      })
+      .attr('class', (d) => `mark ${d.m.kind}`)
+      .attr('transform', (d) => {
+        const x = d.m.node === '' ? (this.laneX[d.lane] ?? 0) : this.x(d.lane, d.m.node);
+        return `translate(${x},${s.toPx(d.m.atUs)})`;
+      });
+    // A fault is a red flag in the lane's left margin (its target is in the title and the timeline), not a line
+    // over the arrows.
+    mg.select('path').attr('d', (d) =>
+      d.m.kind === 'fault'
+        ? 'M-34,0 H-8 M-34,-6 L-22,0 L-34,6 Z'
+        : d.m.kind === 'command'
+          ? 'M-5,-4 L5,0 L-5,4 Z'
+          : 'M0,-4.5 L4.5,0 L0,4.5 L-4.5,0 Z',
+    );
+    mg.select('title').text((d) => `${formatSeconds(d.m.atUs)} ${d.m.node === '' ? 'fault' : d.m.node}: ${d.m.text}`);
 
     // IKE exchange brackets (request → response, same Message ID).
     const brackets = this.lanes.flatMap((l, lane) => l.model.brackets.map((b) => ({ lane, b })));
@@ -515,7 +556,9 @@ export class LadderView {
           return [];
         }
       })
-      .filter((t) => /\.(ladder|arrow|dot|break|bracket|tick|lifelines|cursor|node-head|lane|label|drop)/.test(t))
+      .filter((t) =>
+        /\.(ladder|arrow|dot|break|bracket|tick|lifelines|cursor|node-head|lane|label|drop|mark|head)/.test(t),
+      )
       .join('\n');
     const h = HEADER_PX + this.scale.heightPx;
     return `<svg xmlns="http://www.w3.org/2000/svg" width="${this.widthPx}" height="${h}" viewBox="0 0 ${this.widthPx} ${h}"><style>${css}</style><rect width="100%" height="100%" fill="#fff"/>${header.innerHTML}<g transform="translate(0,${HEADER_PX})">${body.innerHTML}</g></svg>`;
