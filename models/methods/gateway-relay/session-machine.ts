@@ -186,7 +186,8 @@ export function relayedFor(
   const r = relayRequest(m, requestConfigOf(config, insideAddress, ikeSaId, peerId));
   return r.kind === 'drop'
     ? { ok: false, reason: r.reason }
-    : { ok: true, message: withPolicyOption82(config, r.message) };
+    : // RFC 3046 §2.1.1: a reforwarded request (added = null) leaves as it came; only our own option 82 is policy.
+      { ok: true, message: r.added === null ? r.message : withPolicyOption82(config, r.message) };
 }
 
 function relayedOf(c: Ctx, m: DhcpMessage): Relayed {
