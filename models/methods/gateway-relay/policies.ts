@@ -45,7 +45,7 @@ export const RELAY_POLICIES: readonly PolicyDescriptor[] = [
     kind: 'enum',
     values: ['ike-identity', 'circuit-only', 'off'],
     default: 'ike-identity',
-    doc: 'relay agent information (RFC 3046, seed §3 "SHOULD append DHCP relay options"): circuit-id = IKE SA id, remote-id = IKE identity',
+    doc: 'relay agent information (RFC 3046, seed §3 "SHOULD append DHCP relay options"): circuit-id = ike:<IKE SA id> (the one format of every method, models/methods/circuit-id.ts), remote-id = IKE identity',
     section: 'gateway-relay',
   },
   {

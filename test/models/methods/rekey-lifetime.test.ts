@@ -29,7 +29,7 @@ const rekeyTimes = (trace: Parameters<typeof noteLines>[0]): string[] =>
   noteLines(trace, /^client\.childRekeyed$/).map((l) => l.split(' ')[0] ?? '');
 
 describe('Child SA rekey lifetime under a DHCP lease (issue 14 item 3)', () => {
-  for (const method of ['dhcp-over-ike', 'dhcp-over-ike-wg']) {
+  for (const method of ['dhcp-over-ike', 'dhcp-over-ike-wg'] as const) {
     it(`${method}: a 3600 s lease and childRekeySecs=25 rekey every ~25 s (T1 share 1620 s is later)`, () => {
       const out = runScenario(rekeyScenario(3600), { method });
       const times = rekeyTimes(out.trace).map(Number);
