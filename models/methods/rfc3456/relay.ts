@@ -85,6 +85,8 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
       return;
     }
     if (canary?.kind !== 'lease-theft' && message === d.app.message) label('attack.succeeded', 'relayed');
+    // RFC 2131 §4.4.6: a DHCPRELEASE ends the tunnel's lease; its address is no longer this peer's.
+    if (messageTypeOf(message) === DhcpMessageType.RELEASE) snooped.delete(ikeSaId);
     host.traceNote('relay.forward', { peer: peerId, xid: r.message.xid });
     host.sendUdp({
       dst: options.serverAddress,
@@ -110,8 +112,12 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
       return;
     }
     if (messageTypeOf(r.message) === DhcpMessageType.ACK) {
-      // §4.2: snoop yiaddr to plumb the route (the tunnel SA's TSi).
-      snooped.set(ikeSaId, { config: configOfAck(r.message), peerId });
+      // §4.2: snoop yiaddr to plumb the route (the tunnel SA's TSi). The server has given this address to this peer,
+      // so another tunnel's snooped lease of it is over (it expired or was released): forget that stale mapping.
+      const config = configOfAck(r.message);
+      for (const [other, s] of snooped)
+        if (other !== ikeSaId && s.config.address === config.address) snooped.delete(other);
+      snooped.set(ikeSaId, { config, peerId });
     }
     const sent = host.sendToPeer(ikeSaId, {
       src: host.insideAddress,
