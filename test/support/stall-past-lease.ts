@@ -1,6 +1,6 @@
 /**
  * Issue 14 items 1 and 2: the library's `lease-outlives-nothing` (one-address scope, 60 s leases, client2 connects
- * later) with the DHCP server stalled from 20 s to 65 s, past client1's lease end (~60 s), and client2 connecting at
+ * later, pinging every 5 s) with the DHCP server stalled from 20 s to 65 s, past client1's lease end (~60 s), and client2 connecting at
  * 70 s; 130 s run.
  */
 import { readFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ export function stallPastLease(options: Record<string, string | number | boolean
     description: 'The DHCP server stalls from 20 s to 65 s, past the 60 s lease; client2 connects at 70 s.',
     durationMs: 130_000,
     options,
-    workload: { ...base.workload, actions },
+    workload: { ...base.workload, actions, pingIntervalMs: 5000 },
     faults: [
       { type: 'dhcp.stall', atMs: 20_000, node: 'dhcp' },
       { type: 'dhcp.unstall', atMs: 65_000, node: 'dhcp' },

@@ -20,7 +20,7 @@ import type { ProviderHost, UdpDatagram, UdpSource } from '../method.ts';
 import { ClientPins, clientKeys, scopeMessage, type ClientKeys } from './pinning.ts';
 import { expectedSubOptions, type RelayConfig, type RelayMode, type RelayOutcome } from './relay-agent.ts';
 import { ikeSaOfRelayInfo } from '../circuit-id.ts';
-import { relayedFor, relaySessionMachine, type RelayDirectory } from './session-machine.ts';
+import { relayedFor, relaySessionMachine, type RelayDirectory, type RelayLease } from './session-machine.ts';
 
 export type { RelayConfig, RelayMode, RelayOutcome } from './relay-agent.ts';
 export { dhcpTypeName } from './relay-agent.ts';
@@ -240,6 +240,12 @@ export class GatewayRelay implements RelayDirectory {
       return;
     }
     entry.actor.send({ type: 'relay.reply', message: v.message, server: d.src });
+  }
+
+  /** The SA's lease when the relay saw it run out (now ≥ its end, no ACK since: RFC 2131 §4.4.5), else undefined. */
+  expiredLease(ikeSaId: string): RelayLease | undefined {
+    const lease = this.sessions.get(ikeSaId)?.actor.getSnapshot().context.lease ?? null;
+    return lease !== null && this.host.nowUs() >= lease.expiresAtUs ? lease : undefined;
   }
 
   /** The address the SA's client holds per the last ACK, if any. */
