@@ -2,7 +2,7 @@
  * Issue 14 item 1 (gateway side): the relay saw client1's lease run out (server stalled past the 60 s lease end); a
  * later CREATE_CHILD_SA keeping TSi = that address is refused (TS_UNACCEPTABLE, `dhcpIkeExpiredTsi: refuse`, the
  * default; RFC 2131 §4.4.5), so the stale Child SA goes and client2, given the address at 70 s, gets its own traffic.
- * client1 runs `dhcpIkeNakRestart=stay-down` and the lease guard is off: the client-side fix (lease.lost and a new
+ * client1 runs `dhcpIkeNakRestart=stay-down` (and `dhcpIkeRenewRecarry=every-rekey`), the lease guard is off: the client-side fix (lease.lost and a new
  * DISCOVER, commit 8d15b72, lease-expiry.test.ts) is not what keeps the gateway honest here.
  */
 import { describe, expect, it } from 'vitest';
@@ -13,9 +13,11 @@ import type { TraceEvent } from '../../../sim/index.ts';
 import { stallPastLease } from '../../support/stall-past-lease.ts';
 import { noteLines } from './dhcp-over-ike-helpers.ts';
 
+// every-rekey: the renewal rides every retried rekey, so a retried rekey falls due just after the lease end (62.56 s).
 const options = (expiredTsi: 'refuse' | 'accept') => ({
   dhcpIkeLeaseGuard: false,
   dhcpIkeNakRestart: 'stay-down',
+  dhcpIkeRenewRecarry: 'every-rekey',
   dhcpIkeExpiredTsi: expiredTsi,
 });
 /** ESP datagrams the gateway sealed toward `outer` (a client's outside address) after `fromUs`. */
