@@ -9,6 +9,18 @@ export interface ExpectationResult {
   readonly expectation: string;
   readonly ok: boolean;
   readonly detail: string;
+  /**
+   * What the expectation is judged over, counted (`5 clients told to connect`): an expectation over an empty
+   * population fails (issue 14 item 4: "no overlaps" over nobody is no evidence).
+   */
+  readonly population: string;
+}
+
+/** The result, failed when its population is empty (a vacuous pass is no pass). */
+function judged(expectation: string, ok: boolean, detail: string, count: number, what: string): ExpectationResult {
+  const population = `${count} ${what}`;
+  if (count === 0) return { expectation, ok: false, detail: `vacuous: no ${what}`, population };
+  return { expectation, ok, detail, population };
 }
 
 /** `client1 → gw: IKE_SA_INIT request #0 SA, KE, Nonce` (a drop: `client1 ✗ gw: …`), one per packet. */
@@ -19,6 +31,11 @@ export function ladderLines(trace: readonly TraceEvent[]): string[] {
     const first = p.hops.find((h) => !h.duplicate);
     return `${p.from} ✗ ${first?.to ?? '?'}: ${p.summary}`;
   });
+}
+
+/** Up to five names, then a count of the rest. */
+function listed(names: readonly string[]): string {
+  return `${names.slice(0, 5).join(', ')}${names.length > 5 ? ` (+${names.length - 5})` : ''}`;
 }
 
 /** A number at a dotted path of the metrics (`timeToAddressUs.p95`); undefined when absent or not a number. */
@@ -68,6 +85,7 @@ export function checkExpectations(
   options: Readonly<Record<string, PolicyValue>> = {},
 ): ExpectationResult[] {
   const out: ExpectationResult[] = [];
+  const connecting = metrics.perClient.filter((c) => c.connectAtUs !== null);
   for (const e of list) {
     if (!expectationApplies(e, method, options)) continue;
     switch (e.kind) {
@@ -76,23 +94,51 @@ export function checkExpectations(
         const late = metrics.perClient
           .filter((c) => c.addressedAtUs === null || c.addressedAtUs > byUs)
           .map((c) => c.name);
-        out.push({
-          expectation: `all clients addressed by ${e.byMs} ms`,
-          ok: late.length === 0,
-          detail:
-            late.length === 0
-              ? `${metrics.addressed}/${metrics.clients}`
-              : `not addressed in time: ${late.slice(0, 5).join(', ')}${late.length > 5 ? ` (+${late.length - 5})` : ''}`,
-        });
+        out.push(
+          judged(
+            `all clients addressed by ${e.byMs} ms`,
+            late.length === 0,
+            late.length === 0 ? `${metrics.addressed}/${metrics.clients}` : `not addressed in time: ${listed(late)}`,
+            connecting.length,
+            'clients told to connect',
+          ),
+        );
         break;
       }
-      case 'noOverlaps':
-        out.push({
-          expectation: 'no address overlaps',
-          ok: metrics.addressOverlaps === 0,
-          detail: `${metrics.addressOverlaps} overlap(s)`,
-        });
+      case 'allReaddressed': {
+        const afterUs = Math.round(e.afterMs * 1000);
+        const stale = connecting
+          .filter((c) => c.lastAddressedAtUs === null || c.lastAddressedAtUs < afterUs)
+          .map((c) => c.name);
+        out.push(
+          judged(
+            `all clients addressed again after ${e.afterMs} ms`,
+            stale.length === 0,
+            stale.length === 0
+              ? `${connecting.length}/${connecting.length}`
+              : `no address since ${e.afterMs} ms: ${listed(stale)}`,
+            connecting.length,
+            'clients told to connect',
+          ),
+        );
         break;
+      }
+      case 'noOverlaps': {
+        const afterUs = e.afterMs === undefined ? 0 : Math.round(e.afterMs * 1000);
+        const holders = metrics.perClient.filter((c) => c.lastAddressedAtUs !== null && c.lastAddressedAtUs >= afterUs);
+        out.push(
+          judged(
+            e.afterMs === undefined
+              ? 'no address overlaps'
+              : `no address overlaps (addresses got after ${e.afterMs} ms)`,
+            metrics.addressOverlaps === 0,
+            `${metrics.addressOverlaps} overlap(s)`,
+            holders.length,
+            e.afterMs === undefined ? 'clients that held an address' : `clients addressed after ${e.afterMs} ms`,
+          ),
+        );
+        break;
+      }
       case 'metric': {
         const v = metricAt(metrics, e.path);
         const ok =
@@ -108,11 +154,16 @@ export function checkExpectations(
           .filter(Boolean)
           .join(' and ');
         const when = Object.entries(e.options ?? {}).map(([k, x]) => `${k}=${String(x)}`);
-        out.push({
-          expectation: `${e.path} ${bounds}${when.length > 0 ? ` (with ${when.join(', ')})` : ''}`,
-          ok,
-          detail: v === undefined ? 'no such metric (or no value)' : `${v}`,
-        });
+        // A run's figure is about the clients it told to connect: none ⇒ nothing measured.
+        out.push(
+          judged(
+            `${e.path} ${bounds}${when.length > 0 ? ` (with ${when.join(', ')})` : ''}`,
+            ok,
+            v === undefined ? 'no such metric (or no value)' : `${v}`,
+            connecting.length,
+            'clients told to connect',
+          ),
+        );
         break;
       }
       case 'ladderPrefix': {
@@ -122,14 +173,17 @@ export function checkExpectations(
           if (got === undefined) return true;
           return want.endsWith('…') ? !got.startsWith(want.slice(0, -1)) : got !== want;
         });
-        out.push({
-          expectation: `ladder starts with ${e.lines.length} line(s)`,
-          ok: bad === -1,
-          detail:
+        out.push(
+          judged(
+            `ladder starts with ${e.lines.length} line(s)`,
+            bad === -1,
             bad === -1
               ? 'matches'
               : `line ${bad + 1}: expected ${JSON.stringify(e.lines[bad])}, found ${JSON.stringify(lines[bad] ?? null)}`,
-        });
+            lines.length,
+            'ladder lines',
+          ),
+        );
         break;
       }
     }

@@ -237,10 +237,18 @@ const ExpBase = {
 const Op = z.enum(['<', '<=', '==', '!=', '>=', '>']);
 
 export const ExpectationSchema = z.discriminatedUnion('kind', [
-  /** Every client has an inner address by `byMs`. */
+  /** Every client told to connect has an inner address by `byMs` (population: those clients; none ⇒ fails). */
   z.strictObject({ kind: z.literal('allAddressed'), ...ExpBase, byMs: Ms }),
-  /** No address held by two clients at the same time. */
-  z.strictObject({ kind: z.literal('noOverlaps'), ...ExpBase }),
+  /**
+   * Every client told to connect holds an address it got at or after `afterMs` (e.g. after a restart): population
+   * those clients; none ⇒ fails.
+   */
+  z.strictObject({ kind: z.literal('allReaddressed'), ...ExpBase, afterMs: Ms }),
+  /**
+   * No address held by two clients at the same time. Population: clients that held an address (with `afterMs`:
+   * whose last address came at or after it); none ⇒ fails, so "no overlaps" is never claimed over nothing.
+   */
+  z.strictObject({ kind: z.literal('noOverlaps'), ...ExpBase, afterMs: Ms.optional() }),
   /** A numeric metric (dotted path into the metrics object, e.g. `timeToAddressUs.p95`) within bounds. */
   z.strictObject({
     kind: z.literal('metric'),

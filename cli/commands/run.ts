@@ -119,7 +119,7 @@ export function printSummary(r: ScenarioRunResult | NoDigestRunResult, io: CliIo
     `first data median ${us(m.timeToFirstDataUs?.median)}  retransmits IKE ${m.retransmits.ike} DHCP ${m.retransmits.dhcp}  failures ${m.failures.total}  overlaps ${m.addressOverlaps}`,
   );
   io.out(`packets sent ${m.packets.sent} delivered ${m.packets.delivered} dropped ${m.packets.dropped}`);
-  for (const e of r.expectations) io.out(`${e.ok ? '✓' : '✗'} ${e.expectation}: ${e.detail}`);
+  for (const e of r.expectations) io.out(`${e.ok ? '✓' : '✗'} ${e.expectation}: ${e.detail} (over ${e.population})`);
 }
 
 export async function runRun(args: readonly string[], io: CliIo): Promise<number> {

@@ -24,6 +24,7 @@ import {
 } from './client-messages.ts';
 import type { RetransmitPolicy } from './client-timers.ts';
 import {
+  RFC2131_REQUEST_RETRANSMIT,
   RFC2131_RETRANSMIT,
   leaseTimers,
   msUntil,
@@ -54,8 +55,13 @@ export interface DhcpClientInput {
   readonly rng: RandomStream;
   /** Virtual time in µs (the host's `nowUs`); read for `secs` and lease deadlines. */
   readonly nowUs: () => number;
-  /** Default RFC 2131 §4.1: 4 s doubling to 64 s, ±1 s, 5 transmissions. */
+  /** DISCOVER (and, without `requestRetransmit`, REQUEST). Default RFC 2131 §4.1: 4 s doubling to 64 s, ±1 s, no limit. */
   readonly retransmit?: RetransmitPolicy;
+  /**
+   * REQUEST in REQUESTING/REBOOTING. Default: `retransmit` when given, else RFC 2131 §3.1's four retransmissions over
+   * 60 s (`RFC2131_REQUEST_RETRANSMIT`).
+   */
+  readonly requestRetransmit?: RetransmitPolicy;
   /** 0 (default): take the first offer. Otherwise collect for this long after the first offer, then choose. */
   readonly offerWindowMs?: number;
   /** Wait in INIT after a NAK before DISCOVER (default 0). */
@@ -142,6 +148,7 @@ export type DhcpClientEvent =
 interface ResolvedConfig {
   readonly identity: DhcpClientIdentity;
   readonly retransmit: RetransmitPolicy;
+  readonly requestRetransmit: RetransmitPolicy;
   readonly offerWindowMs: number;
   readonly nakRestartMs: number;
   readonly declineRestartMs: number;
@@ -314,6 +321,7 @@ export const dhcpClientMachine = setup({
     },
     isNak: ({ context, event }) => event.type === 'dhcp.recv' && isReplyOfType(context, event, DhcpMessageType.NAK),
     triesLeft: ({ context }) => context.tries < retransmitTriesMax(context.config.retransmit),
+    requestTriesLeft: ({ context }) => context.tries < retransmitTriesMax(context.config.requestRetransmit),
   },
   actions: {
     /** Arm the INIT wait (none when 0: `always` leaves at once; none when null: wait for cmd.start). */
@@ -348,7 +356,7 @@ export const dhcpClientMachine = setup({
         const message = params.reboot
           ? buildRequestInitReboot(base, context.previousAddress ?? '0.0.0.0')
           : buildRequestSelecting(base, context.chosen?.address ?? '0.0.0.0', context.chosen?.serverId ?? '0.0.0.0');
-        const delayMs = retransmitDelayMs(context.config.retransmit, tries, context.rng);
+        const delayMs = retransmitDelayMs(context.config.requestRetransmit, tries, context.rng);
         // §4.4.1: the lease counts from the original REQUEST; a retransmission keeps that time.
         enqueue.assign({
           xid,
@@ -491,6 +499,7 @@ export const dhcpClientMachine = setup({
     config: {
       identity: input.identity,
       retransmit: input.retransmit ?? RFC2131_RETRANSMIT,
+      requestRetransmit: input.requestRetransmit ?? input.retransmit ?? RFC2131_REQUEST_RETRANSMIT,
       offerWindowMs: input.offerWindowMs ?? 0,
       nakRestartMs: input.nakRestartMs ?? 0,
       declineRestartMs: input.declineRestartMs ?? 10_000,
@@ -550,7 +559,7 @@ export const dhcpClientMachine = setup({
       exit: enqueueActions(({ enqueue }) => enqueue.cancel('retransmit')),
       on: {
         'timer.retransmit': [
-          { guard: 'triesLeft', actions: { type: 'sendRequest', params: { fresh: false, reboot: false } } },
+          { guard: 'requestTriesLeft', actions: { type: 'sendRequest', params: { fresh: false, reboot: false } } },
           { target: 'INIT', actions: { type: 'onGiveUp', params: { state: 'REQUESTING' } } },
         ],
         'dhcp.recv': [
@@ -618,7 +627,7 @@ export const dhcpClientMachine = setup({
       exit: enqueueActions(({ enqueue }) => enqueue.cancel('retransmit')),
       on: {
         'timer.retransmit': [
-          { guard: 'triesLeft', actions: { type: 'sendRequest', params: { fresh: false, reboot: true } } },
+          { guard: 'requestTriesLeft', actions: { type: 'sendRequest', params: { fresh: false, reboot: true } } },
           { target: 'INIT', actions: { type: 'onGiveUp', params: { state: 'REBOOTING' } } },
         ],
         'dhcp.recv': [

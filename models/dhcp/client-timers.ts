@@ -15,8 +15,29 @@ export type RetransmitPolicy =
   | { readonly baseMs: number; readonly maxMs: number; readonly jitterMs: number; readonly triesMax: number }
   | { readonly delaysMs: readonly number[]; readonly jitterMs: number };
 
-/** RFC 2131 §4.1: 4 s, doubling to 64 s, each ±1 s; 5 transmissions (4, 8, 16, 32, 64 s waits). */
-export const RFC2131_RETRANSMIT: RetransmitPolicy = { baseMs: 4_000, maxMs: 64_000, jitterMs: 1_000, triesMax: 5 };
+/**
+ * DISCOVER in SELECTING, RFC 2131 §4.1: 4 s, doubling to 64 s, each ±1 s, and no give-up (RFC 2131 sets no limit on
+ * DISCOVERs; the backoff stays bounded at 64 s).
+ */
+export const RFC2131_RETRANSMIT: RetransmitPolicy = {
+  baseMs: 4_000,
+  maxMs: 64_000,
+  jitterMs: 1_000,
+  triesMax: Number.MAX_SAFE_INTEGER,
+};
+
+/**
+ * REQUEST in REQUESTING and REBOOTING, RFC 2131 §3.1 step 5 with §4.1's waits: the original and four retransmissions
+ * after 4, 8, 16 and 32 s (±1 s) — "retransmit the DHCPREQUEST message four times, for a total delay of 60 seconds,
+ * before restarting the initialization procedure" — and the restart one base wait (4 s) after the last.
+ */
+export const RFC2131_REQUEST_RETRANSMIT: RetransmitPolicy = {
+  delaysMs: [4_000, 8_000, 16_000, 32_000, 4_000],
+  jitterMs: 1_000,
+};
+
+/** The lab before issue 14 (`dhcpRetransmit: five-tries`): 5 transmissions of DISCOVER and of REQUEST, 4–64 s waits. */
+export const FIVE_TRIES_RETRANSMIT: RetransmitPolicy = { baseMs: 4_000, maxMs: 64_000, jitterMs: 1_000, triesMax: 5 };
 
 export function retransmitTriesMax(policy: RetransmitPolicy): number {
   return 'delaysMs' in policy ? policy.delaysMs.length : policy.triesMax;

@@ -48,7 +48,10 @@ export type RelayRequestResult =
       /** RFC 3046 §2.1: forwarded without option 82 because it would not fit. Counted by the caller. */
       readonly option82Skipped: boolean;
     }
-  | { readonly kind: 'drop'; readonly reason: 'not-a-request' | 'hops-exceeded' | 'untrusted-option-82' };
+  | {
+      readonly kind: 'drop';
+      readonly reason: 'not-a-request' | 'hops-exceeded' | 'untrusted-option-82' | 'giaddr-spoofed';
+    };
 
 /** The sub-options a relay appends, in this order: 1, 2, 5, 11. */
 export function relayAgentSubOptions(config: RelayRequestConfig): RelayAgentSubOption[] {
@@ -60,22 +63,25 @@ export function relayAgentSubOptions(config: RelayRequestConfig): RelayAgentSubO
 }
 
 /**
- * A client's BOOTREQUEST on its way to the server: hops + 1 (dropped above 16), giaddr set only if zero (RFC 1542
- * §4.1.1: another relay may have set it), option 82 appended before END (RFC 3046 §2.1) unless it would exceed the
- * size limit, in which case the message goes on without it.
+ * A client's BOOTREQUEST on its way to the server: hops + 1 (dropped above 16, RFC 1542 §4.1.1), then by giaddr:
+ * - giaddr = 0 (we are the first-hop relay): giaddr set to ours; a client-supplied option 82 is dropped unless the
+ *   client side is trusted, when it is forwarded as it came (RFC 3046 §2.1: no "second" option 82); otherwise option
+ *   82 is appended before END (RFC 3046 §2.1) unless it would exceed the size limit (then the message goes without it);
+ * - giaddr ≠ 0 (a relay closer to the client set it, RFC 3046 §2.1.1 "Reforwarded DHCP requests"): dropped when
+ *   giaddr is our own address (it "spoofs a giaddr address implemented by the local agent itself"), else forwarded
+ *   "WITHOUT adding any relay agent options" and with giaddr unchanged, whatever option 82 it carries.
  */
 export function relayRequest(message: DhcpMessage, config: RelayRequestConfig): RelayRequestResult {
   if (message.op !== 1) return { kind: 'drop', reason: 'not-a-request' };
   if (message.hops > RELAY_HOPS_MAX) return { kind: 'drop', reason: 'hops-exceeded' };
-  const existing = findOption(message, 'relayAgentInfo');
-  const forwarded: DhcpMessage = {
-    ...message,
-    hops: message.hops + 1,
-    giaddr: isZeroAddress(message.giaddr) ? config.giaddr : message.giaddr,
-  };
-  if (existing) {
-    // RFC 3046 §2.1.1: option 82 from the client's side is only believed from a trusted circuit; a trusted one is
-    // forwarded as it came (§2.1: a relay does not add a second option 82).
+  if (!isZeroAddress(message.giaddr)) {
+    if (message.giaddr === config.giaddr) return { kind: 'drop', reason: 'giaddr-spoofed' };
+    return { kind: 'forward', message: { ...message, hops: message.hops + 1 }, added: null, option82Skipped: false };
+  }
+  const forwarded: DhcpMessage = { ...message, hops: message.hops + 1, giaddr: config.giaddr };
+  if (findOption(message, 'relayAgentInfo')) {
+    // RFC 3046 §2.1: option 82 with giaddr = 0 is only believed from a trusted circuit (a bridge that added it); a
+    // trusted one is forwarded as it came, giaddr set (no second option 82).
     if (!config.trustedClientSide) return { kind: 'drop', reason: 'untrusted-option-82' };
     return { kind: 'forward', message: forwarded, added: null, option82Skipped: false };
   }

@@ -119,7 +119,9 @@ function buildReply(
     op: 2,
     htype: request.htype,
     hlen: request.hlen,
-    hops: 0,
+    // RFC 2131 table 3 says 0; Kea, dnsmasq and ISC dhcpd copy the request's hops (issue 14 item 12), and relays
+    // do not read it in replies (RFC 1542 §4.1.2), so the lab copies it as the servers users run do.
+    hops: request.hops,
     xid: request.xid,
     secs: 0,
     // §4.3.2: a NAK to a relay has the BROADCAST bit set so the relay broadcasts it on the client's link.

@@ -322,10 +322,16 @@ export const initiatorMachine = setup({
     /** RFC 7296 §2.4: an empty INFORMATIONAL when nothing else is in flight (an exchange in flight tests liveness). */
     checkLiveness: enqueueActions(({ context, enqueue }) => want(enqueue, context, { kind: 'liveness' })),
     drawIkeRekeyDelay: assign({ ikeRekeyDelayMs: ({ context }) => core.ikeRekeyDelayMs(context) }),
-    /** The method (re)arms the rekey of a slot (draft-richardson §2: no later than the DHCP T1). */
+    /**
+     * The method (re)arms the rekey of a slot (draft-richardson §2: no later than the DHCP T1), never later than the
+     * configured Child SA lifetime (RFC 7296 §2.8: the lifetime is local policy; issue 14 item 3): a DHCP timer may
+     * bring the rekey forward, not postpone it. The method arms when a Child SA is installed, so the cap counts from it.
+     */
     scheduleChildRekey: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'cmd.childRekeyAt');
-      const { slot, delayMs } = event;
+      const { slot } = event;
+      const lifetimeMs = context.input.cfg.lifetimes.childRekeyMs;
+      const delayMs = lifetimeMs > 0 ? Math.min(event.delayMs, lifetimeMs) : event.delayMs;
       if (!context.timerSlots.includes(slot)) enqueue.assign({ timerSlots: [...context.timerSlots, slot] });
       armChildRekey(enqueue, slot, delayMs);
       enqueue.emit(note('ike.rekeyScheduled', { slot, delayMs }));

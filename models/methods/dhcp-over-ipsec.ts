@@ -65,6 +65,14 @@ export const dhcpOverIpsecPolicies: readonly PolicyDescriptor[] = [
     section: DHCP_OVER_IPSEC,
   },
   {
+    name: 'dhcpRetransmit',
+    kind: 'enum',
+    values: ['rfc2131', 'five-tries'],
+    default: 'rfc2131',
+    doc: 'client: DHCP retransmission — rfc2131 = DISCOVER with no give-up limit (RFC 2131 sets none), 4 s doubling to 64 s ±1 s (§4.1); REQUEST in REQUESTING/REBOOTING four retransmissions over 60 s (§3.1 step 5); five-tries = 5 transmissions of each with 4–64 s waits (124 s), then give up (the lab before issue 14)',
+    section: DHCP_OVER_IPSEC,
+  },
+  {
     name: 'relayRemoteId',
     kind: 'bool',
     default: true,
@@ -88,12 +96,16 @@ export function parseRfc3456ClientOptions(raw: unknown): Rfc3456ClientOptions {
   const teardown = o['dhcpSaTeardown'];
   if (teardown !== undefined && !TEARDOWNS.includes(teardown as DhcpSaTeardown))
     throw new OptionError('client.dhcpSaTeardown', `expected one of ${TEARDOWNS.join(', ')}`);
+  const retransmit = o['dhcpRetransmit'];
+  if (retransmit !== undefined && retransmit !== 'rfc2131' && retransmit !== 'five-tries')
+    throw new OptionError('client.dhcpRetransmit', 'expected one of rfc2131, five-tries');
   const d = DEFAULT_RFC3456_CLIENT;
   return {
     dhcpSaTeardown: (teardown as DhcpSaTeardown | undefined) ?? d.dhcpSaTeardown,
     dhcpSaLifetimeMs: optionalNumber(o, 'dhcpSaLifetimeMs', 'client') ?? d.dhcpSaLifetimeMs,
     dhcpSaDeleteDelayMs: optionalNumber(o, 'dhcpSaDeleteDelayMs', 'client') ?? d.dhcpSaDeleteDelayMs,
     chaddrOctet: optionalNumber(o, 'chaddrOctet', 'client') ?? d.chaddrOctet,
+    ...(retransmit === undefined ? {} : { dhcpRetransmit: retransmit }),
   };
 }
 

@@ -102,7 +102,10 @@ export interface ClientMethodContext {
   ikeUp(): boolean;
   /** CREATE_CHILD_SA for a new Child SA, or a rekey of `slot` (window 1: queued behind other exchanges). */
   requestChild(req: ChildRequest): void;
-  /** (Re)arms the rekey of `slot` `delayMs` from now (draft-richardson §2: no later than the DHCP T1). */
+  /**
+   * (Re)arms the rekey of `slot` `delayMs` from now (draft-richardson §2: no later than the DHCP T1), capped at the
+   * configured Child SA lifetime (a DHCP timer brings a rekey forward, never postpones it past the lifetime).
+   */
   scheduleChildRekey(slot: string, delayMs: number): void;
   /** INFORMATIONAL SK{D(ESP)} for the slot's Child SA (RFC 3456 §3.1 d, §4.4: the DHCP SA is deleted). */
   deleteChild(slot: string): void;

@@ -305,8 +305,10 @@ export class GatewayNode implements SimNode<Packet> {
         return;
       }
       if (d !== undefined && d.dstPort === DHCP_SERVER_PORT && this.dhcpFromTunnel(rec, child.spiIn, d, inner)) return;
+      const routed = this.forwarded(inner);
+      if (routed === undefined) return;
       this.noteDelivered(inner, esp.spi, esp.sequence);
-      this.host.send('inside', inner);
+      this.host.send('inside', routed);
       return;
     }
     this.host.traceNote('data.unknownSpi', { spi: esp.spi });
@@ -331,6 +333,15 @@ export class GatewayNode implements SimNode<Packet> {
     }
     this.refuse('dhcp-from-tunnel', inner, { peer: rec.peerId, dst: d.dst });
     return true;
+  }
+
+  /** A packet the gateway routes (not its own): TTL − 1, dropped at 0 (RFC 791 §3.2, RFC 1812 §5.3.1). */
+  private forwarded(p: Packet): Packet | undefined {
+    if (p.ip.ttl <= 1) {
+      this.host.traceNote('route.ttlExpired', { dst: p.ip.dst });
+      return undefined;
+    }
+    return { ...p, ip: { ...p.ip, ttl: p.ip.ttl - 1 } };
   }
 
   /** Seals `p` into the record's newest Child SA whose selectors cover it (TSi destination, TSr source). */
@@ -362,7 +373,9 @@ export class GatewayNode implements SimNode<Packet> {
       return;
     }
     if (p.ip.dst === this.options.inside.address || p.ip.dst === LIMITED_BROADCAST) return;
-    for (const rec of this.table.routesTo(p.ip.dst)) if (this.sealTo(rec, p)) return;
+    const routed = this.forwarded(p);
+    if (routed === undefined) return;
+    for (const rec of this.table.routesTo(p.ip.dst)) if (this.sealTo(rec, routed)) return;
     this.host.traceNote('data.noRoute', {
       dst: p.ip.dst,
       protocol: p.ip.protocol === IpProtocol.UDP ? 'udp' : p.ip.protocol,

@@ -43,6 +43,8 @@ export interface ClientMetrics {
   readonly connectAtUs: number | null;
   readonly address: string | null;
   readonly addressedAtUs: number | null;
+  /** The last time the client (its primary tunnel) was given an address; null when never. */
+  readonly lastAddressedAtUs: number | null;
   readonly timeToAddressUs: number | null;
   readonly timeToFirstDataUs: number | null;
   /** Distinct IKE requests sent before the address (retransmissions excluded): the client↔gateway round trips. */
@@ -125,6 +127,7 @@ interface ClientState {
   connectAtUs: number | null;
   address: string | null;
   addressedAtUs: number | null;
+  lastAddressedAtUs: number | null;
   firstDataAtUs: number | null;
   requestsBeforeAddress: number;
   ikeRetransmits: number;
@@ -211,6 +214,7 @@ export class MetricsCollector {
         connectAtUs: null,
         address: null,
         addressedAtUs: null,
+        lastAddressedAtUs: null,
         firstDataAtUs: null,
         requestsBeforeAddress: 0,
         ikeRetransmits: 0,
@@ -441,6 +445,7 @@ export class MetricsCollector {
       }
       // The client's figures (time to address, re-address) follow its primary tunnel.
       if (tunnel !== PRIMARY || !c || !assigned) return;
+      c.lastAddressedAtUs = e.atUs;
       if (c.addressedAtUs === null) {
         c.addressedAtUs = e.atUs;
         c.address = address;
@@ -537,6 +542,7 @@ export class MetricsCollector {
         connectAtUs: c.connectAtUs,
         address: c.address,
         addressedAtUs: c.addressedAtUs,
+        lastAddressedAtUs: c.lastAddressedAtUs,
         timeToAddressUs: c.addressedAtUs !== null && c.connectAtUs !== null ? c.addressedAtUs - c.connectAtUs : null,
         timeToFirstDataUs: c.firstDataAtUs !== null && c.connectAtUs !== null ? c.firstDataAtUs - c.connectAtUs : null,
         roundTripsToAddress: c.addressedAtUs !== null ? c.requestsBeforeAddress : null,

@@ -21,7 +21,8 @@
  * re-carried only when a response came back without DHCP (WG §3, `dhcpIkeResendMax`) or a rekey carrying it must be
  * retried (RFC 7296 §2.25); on IKE give-up the IKE SA closes, and the next IKE SA starts the machine afresh at
  * DISCOVER (or INIT-REBOOT, `dhcpIkeRememberAddress`). RENEWING/REBINDING keep RFC 2131 §4.4.5's waits (≥ 60 s): a
- * renewal the rekey failed to carry goes out again on its own rekey.
+ * renewal the rekey failed to carry goes out again on its own rekey when the client retransmits it; a retried rekey
+ * carries no DHCP meanwhile (`dhcpIkeRenewRecarry: every-rekey` re-carries it on every retry instead).
  */
 import { and, assign, assertEvent, enqueueActions, setup, stopChild, type ActorRefFrom } from 'xstate';
 import type { RandomStream } from '../../contract.ts';
@@ -237,6 +238,8 @@ export const dhcpCarrierMachine = setup({
       event.type === 'ike.childRequest' && (event.info.slot !== context.input.slot || !event.info.rekey),
     dhcpBound: ({ context }) => context.dhcpState === 'BOUND',
     dhcpRenewing: ({ context }) => ['RENEWING', 'REBINDING'].includes(context.dhcpState),
+    /** `dhcpIkeRenewRecarry: every-rekey`: a retried rekey carries the renewal again (else RFC 2131 §4.4.5's wait). */
+    recarryEveryRekey: ({ context }) => context.input.policy.renewRecarry === 'every-rekey',
     otherSlotOk: ({ context, event }) =>
       event.type === 'ike.childResponse' && event.info.slot !== context.input.slot && event.errors.length === 0,
     otherSlot: ({ context, event }) => event.type === 'ike.childResponse' && event.info.slot !== context.input.slot,
@@ -549,9 +552,10 @@ export const dhcpCarrierMachine = setup({
               { guard: 'renewalsOff', actions: 'answerNoPayloads' },
               // Seed §2 "later, upon rekey … DHCP(REQUEST)": BOUND renews now.
               { guard: 'dhcpBound', target: 'reading.renewal', actions: 'renewNow' },
-              // A renewal already in progress is carried again (a retried rekey, RFC 7296 §2.25).
+              // A renewal already in progress: a retried rekey (RFC 7296 §2.25) carries it again only under
+              // `every-rekey`; by default it goes again when the RFC 2131 client retransmits it (≥ 60 s, §4.4.5).
               {
-                guard: 'dhcpRenewing',
+                guard: and(['dhcpRenewing', 'recarryEveryRekey']),
                 target: '#carrier.phase.renewing',
                 actions: ['noteResend', 'answerLastPayloads'],
               },

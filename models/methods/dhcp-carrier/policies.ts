@@ -47,6 +47,16 @@ export const CARRIER_POLICIES: readonly PolicyDescriptor[] = [
     doc: 'after a lost lease (expiry, or a NAK carried in CREATE_CHILD_SA) the client withdraws the address and closes the IKE SA to start again at DISCOVER in a new IKE_AUTH (reconnect: DISCOVER only rides IKE_AUTH, seed §2, WG §3), carries DISCOVER in a CREATE_CHILD_SA (child-discover, a lab extension: both drafts silent), or stays without address (stay-down)',
     section: 'dhcp-over-ike',
   },
+  {
+    name: 'dhcpIkeRenewRecarry',
+    kind: 'enum',
+    values: ['rfc2131', 'every-rekey'],
+    default: 'rfc2131',
+    // RFC 2131 §4.4.5: "wait one-half of the remaining time until T2 … down to a minimum of 60 seconds, before
+    // retransmitting the DHCPREQUEST"; the drafts are silent on a rekey that must be retried (RFC 7296 §2.25).
+    doc: 'a renewal REQUEST whose rekey must be retried (TEMPORARY_FAILURE, RFC 7296 §2.25): rfc2131 = the retried rekey carries no DHCP and the REQUEST goes again when the RFC 2131 client retransmits it (half the time to T2 or to expiry, at least 60 s, RFC 2131 §4.4.5); every-rekey = re-carried on every retried rekey (every few seconds, the lab before issue 14)',
+    section: 'dhcp-over-ike',
+  },
 ];
 
 export interface CarrierPolicy {
@@ -55,6 +65,7 @@ export interface CarrierPolicy {
   readonly rememberAddress: boolean;
   readonly wgRenew: 'rekey' | 'none';
   readonly nakRestart: 'reconnect' | 'child-discover' | 'stay-down';
+  readonly renewRecarry: 'rfc2131' | 'every-rekey';
 }
 
 export function carrierPolicy(values: Readonly<Record<string, PolicyValue>>): CarrierPolicy {
@@ -64,6 +75,7 @@ export function carrierPolicy(values: Readonly<Record<string, PolicyValue>>): Ca
     rememberAddress: values['dhcpIkeRememberAddress'] !== false,
     wgRenew: values['dhcpIkeWgRenew'] === 'none' ? 'none' : 'rekey',
     nakRestart: nakRestartOf(values['dhcpIkeNakRestart']),
+    renewRecarry: values['dhcpIkeRenewRecarry'] === 'every-rekey' ? 'every-rekey' : 'rfc2131',
   };
 }
 

@@ -20,6 +20,7 @@ export function isType(m: DhcpMessage, type: number): boolean {
 export const isAck = (m: DhcpMessage): boolean => isType(m, DhcpMessageType.ACK);
 export const isNak = (m: DhcpMessage): boolean => isType(m, DhcpMessageType.NAK);
 export const isOffer = (m: DhcpMessage): boolean => isType(m, DhcpMessageType.OFFER);
+export const isDiscover = (m: DhcpMessage): boolean => isType(m, DhcpMessageType.DISCOVER);
 
 /** The inner address, prefix (option 1, RFC 2132 §3.3; /32 without it) and DNS (option 6) an ACK grants. */
 export function configFromAck(ack: DhcpMessage): AssignedConfig {

@@ -45,7 +45,7 @@ export const RELAY_POLICIES: readonly PolicyDescriptor[] = [
     kind: 'enum',
     values: ['ike-identity', 'circuit-only', 'off'],
     default: 'ike-identity',
-    doc: 'relay agent information (RFC 3046, seed §3 "SHOULD append DHCP relay options"): circuit-id = IKE SA id, remote-id = IKE identity',
+    doc: 'relay agent information (RFC 3046, seed §3 "SHOULD append DHCP relay options"): circuit-id = ike:<IKE SA id> (the one format of every method, models/methods/circuit-id.ts), remote-id = IKE identity',
     section: 'gateway-relay',
   },
   {
@@ -94,6 +94,14 @@ export const RELAY_POLICIES: readonly PolicyDescriptor[] = [
     section: 'gateway-relay',
   },
   {
+    name: 'dhcpIkeExpiredTsi',
+    kind: 'enum',
+    values: ['refuse', 'accept'],
+    default: 'refuse',
+    doc: 'a CREATE_CHILD_SA (a rekey, or a new Child SA with TSi = the address) on an IKE SA whose lease the relay saw run out (no ACK since): refuse = TS_UNACCEPTABLE without relaying (RFC 2131 §4.4.5: at expiry the client MUST stop using the address; RFC 7296 §2.9), unless it carries a DISCOVER; accept = relay it and keep the old TSi (the drafts, silent)',
+    section: 'gateway-relay',
+  },
+  {
     name: 'dhcpIkePinning',
     kind: 'enum',
     values: ['identity', 'first-come'],
@@ -121,6 +129,7 @@ export interface RelayPolicy {
   readonly duplicate: 'coalesce' | 'forward';
   readonly leaseGuard: boolean;
   readonly pinning: 'identity' | 'first-come';
+  readonly expiredTsi: 'refuse' | 'accept';
 }
 
 /** strongSwan's dhcp plugin: `DHCP_TRIES` 5, waiting `try` seconds after try number `try` (1…5). */
@@ -169,6 +178,7 @@ export function relayPolicy(values: Readonly<Record<string, PolicyValue>>): Rela
     duplicate: values['dhcpIkeDuplicateRequest'] === 'forward' ? 'forward' : 'coalesce',
     leaseGuard: values['dhcpIkeLeaseGuard'] !== false,
     pinning: values['dhcpIkePinning'] === 'first-come' ? 'first-come' : 'identity',
+    expiredTsi: values['dhcpIkeExpiredTsi'] === 'accept' ? 'accept' : 'refuse',
   };
 }
 

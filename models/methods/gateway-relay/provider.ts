@@ -7,9 +7,17 @@
  * - wg (draft-ietf §3): every IKE_AUTH round carries DHCP; OFFER(s) and NAK answer `more`; the ACK ends IKE_AUTH and
  *   the responder narrows TSi to the address (§3 MUST); no reply in the collect window ⇒ a response without DHCP.
  */
-import { dhcpPayload } from '../../wire/ike/index.ts';
-import type { AddressProvider, AddressAnswer, ChildAnswer, GatewayMethodContext } from '../method.ts';
-import { configFromAck, dhcpMessagesIn, isAck, isNak, isOffer } from './messages.ts';
+import { selectorsContain } from '../../ike/tasks/child-create.ts';
+import type { DhcpMessage } from '../../wire/dhcp/types.ts';
+import { dhcpPayload, findPayload } from '../../wire/ike/index.ts';
+import type {
+  AddressProvider,
+  AddressAnswer,
+  ChildAnswer,
+  ChildProviderRequest,
+  GatewayMethodContext,
+} from '../method.ts';
+import { configFromAck, dhcpMessagesIn, isAck, isDiscover, isNak, isOffer } from './messages.ts';
 import { GatewayRelay, type RelayConfig, type RelayMode, type RelayOutcome } from './relay.ts';
 
 export type DraftFlavour = 'seed' | 'wg';
@@ -52,6 +60,16 @@ export function dhcpRelayProvider(
     return { ok: true, more: true, replyPayloads: shown };
   };
 
+  /** The expired lease's address a CREATE_CHILD_SA would keep or ask for (`dhcpIkeExpiredTsi: refuse`), if any. */
+  const expiredTsi = (req: ChildProviderRequest, message: DhcpMessage | undefined): string | undefined => {
+    if (config.policy.expiredTsi !== 'refuse' || (message !== undefined && isDiscover(message))) return undefined;
+    const lease = relay.expiredLease(req.ikeSaId);
+    if (lease === undefined) return undefined;
+    const tsi = findPayload(req.request, 'TSi');
+    const asked = tsi !== undefined && selectorsContain(tsi.selectors, lease.address);
+    return req.rekeyOf !== undefined || asked ? lease.address : undefined;
+  };
+
   return {
     udpPorts: GatewayRelay.udpPorts,
     request(req, answer) {
@@ -66,6 +84,14 @@ export function dhcpRelayProvider(
     childRequest(req, answer) {
       const message = dhcpMessagesIn(req.request)[0];
       const rekey = req.rekeyOf !== undefined;
+      const expired = expiredTsi(req, message);
+      if (expired !== undefined) {
+        // RFC 2131 §4.4.5: the lease ran out (the relay saw no ACK by its end), so the address is the server's
+        // again: no Child SA for it (RFC 7296 §2.9 TS_UNACCEPTABLE); the peer must start again at DISCOVER.
+        ctx.host.traceNote('relay.expiredTsi', { ikeSa: req.ikeSaId, address: expired, rekey });
+        answer({ ok: false, notify: 'TS_UNACCEPTABLE' });
+        return;
+      }
       if (message === undefined) {
         // A rekey without DHCP (e.g. the IKE lifetime timer while the client is not BOUND): keep the address.
         answer({ ok: true });

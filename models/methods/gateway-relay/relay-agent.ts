@@ -7,6 +7,7 @@ import type { RelayRequestConfig } from '../../dhcp/relay.ts';
 import type { DhcpMessage, RelayAgentSubOption } from '../../wire/dhcp/types.ts';
 import { DhcpMessageType } from '../../wire/dhcp/types.ts';
 import type { RelayPolicy } from './policies.ts';
+import { circuitIdOf } from '../circuit-id.ts';
 
 export interface RelayConfig {
   /** The enterprise DHCP server(s); every request goes to each (RFC 2131 §4.1 "one or more servers"). */
@@ -45,7 +46,7 @@ export function requestConfigOf(
   const p = config.policy;
   return {
     giaddr: insideAddress,
-    circuitId: text.encode(ikeSaId),
+    circuitId: circuitIdOf(ikeSaId),
     ...(p.option82 === 'ike-identity' ? { remoteId: text.encode(peerId) } : {}),
     ...(p.linkSelection && config.linkSelectionSubnet !== undefined
       ? { linkSelection: config.linkSelectionSubnet }

@@ -19,7 +19,8 @@ import { fireLeaseGuard } from '../lease-guard.ts';
 import type { ProviderHost, UdpDatagram, UdpSource } from '../method.ts';
 import { ClientPins, clientKeys, scopeMessage, type ClientKeys } from './pinning.ts';
 import { expectedSubOptions, type RelayConfig, type RelayMode, type RelayOutcome } from './relay-agent.ts';
-import { relayedFor, relaySessionMachine, type RelayDirectory } from './session-machine.ts';
+import { ikeSaOfRelayInfo } from '../circuit-id.ts';
+import { relayedFor, relaySessionMachine, type RelayDirectory, type RelayLease } from './session-machine.ts';
 
 export type { RelayConfig, RelayMode, RelayOutcome } from './relay-agent.ts';
 export { dhcpTypeName } from './relay-agent.ts';
@@ -38,7 +39,6 @@ interface Entry {
 }
 
 const SA_MAX = 65_536;
-const untext = new TextDecoder();
 
 export class GatewayRelay implements RelayDirectory {
   private readonly sessions = new Map<string, Entry>();
@@ -204,8 +204,8 @@ export class GatewayRelay implements RelayDirectory {
   /** Which session a reply belongs to: the circuit-id we put in (RFC 3046 §3.1), or the open transaction's xid. */
   private entryOfReply(m: DhcpMessage): Entry | undefined {
     if (this.config.policy.option82 !== 'off') {
-      const circuit = readRelayAgentInfo(m)?.find((o) => o.kind === 'circuitId');
-      return circuit?.kind === 'circuitId' ? this.sessions.get(untext.decode(circuit.data)) : undefined;
+      const id = ikeSaOfRelayInfo(readRelayAgentInfo(m));
+      return id === undefined ? undefined : this.sessions.get(id);
     }
     const id = this.byXid.get(m.xid);
     const entry = id === undefined ? undefined : this.sessions.get(id);
@@ -240,6 +240,12 @@ export class GatewayRelay implements RelayDirectory {
       return;
     }
     entry.actor.send({ type: 'relay.reply', message: v.message, server: d.src });
+  }
+
+  /** The SA's lease when the relay saw it run out (now ≥ its end, no ACK since: RFC 2131 §4.4.5), else undefined. */
+  expiredLease(ikeSaId: string): RelayLease | undefined {
+    const lease = this.sessions.get(ikeSaId)?.actor.getSnapshot().context.lease ?? null;
+    return lease !== null && this.host.nowUs() >= lease.expiresAtUs ? lease : undefined;
   }
 
   /** The address the SA's client holds per the last ACK, if any. */

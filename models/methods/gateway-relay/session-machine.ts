@@ -97,6 +97,11 @@ export interface RelayLease {
   readonly serverId: string;
   /** Where the server actually is (the UDP source): with 82.11 option 54 is our own address. */
   readonly server: string;
+  /**
+   * When the server's lease ends (absolute µs, counted from when the request was first forwarded, RFC 2131 §4.4.1;
+   * `Number.MAX_SAFE_INTEGER` for an infinite lease): after it the address is the server's again (§4.4.5).
+   */
+  readonly expiresAtUs: number;
 }
 
 export interface RelaySessionContext extends RelaySessionInput {
@@ -186,7 +191,8 @@ export function relayedFor(
   const r = relayRequest(m, requestConfigOf(config, insideAddress, ikeSaId, peerId));
   return r.kind === 'drop'
     ? { ok: false, reason: r.reason }
-    : { ok: true, message: withPolicyOption82(config, r.message) };
+    : // RFC 3046 §2.1.1: a reforwarded request (added = null) leaves as it came; only our own option 82 is policy.
+      { ok: true, message: r.added === null ? r.message : withPolicyOption82(config, r.message) };
 }
 
 function relayedOf(c: Ctx, m: DhcpMessage): Relayed {
@@ -380,26 +386,27 @@ export const relaySessionMachine = setup({
       const leaseSecs = findOption(reply, 'leaseTime')?.secs;
       const before = context.lease?.address;
       if (type === DhcpMessageType.ACK && leaseSecs !== undefined) {
-        const lease: RelayLease = {
-          address: reply.yiaddr,
-          serverId: findOption(reply, 'serverId')?.address ?? event.server,
-          server: event.server,
-        };
-        enqueue.assign({ lease });
-        if (before !== lease.address) context.directory.leaseChanged(context.ikeSaId, before, lease.address);
-        if (!context.config.policy.leaseGuard) return;
         const t = leaseTimers(
           leaseSecs,
           findOption(reply, 'renewalTime')?.secs,
           findOption(reply, 'rebindingTime')?.secs,
         );
+        const startUs =
+          context.txn !== null && context.txn.xid === reply.xid ? context.txn.startUs : context.host.nowUs();
+        const lease: RelayLease = {
+          address: reply.yiaddr,
+          serverId: findOption(reply, 'serverId')?.address ?? event.server,
+          server: event.server,
+          expiresAtUs: t.infinite ? Number.MAX_SAFE_INTEGER : startUs + t.leaseMs * 1000,
+        };
+        enqueue.assign({ lease });
+        if (before !== lease.address) context.directory.leaseChanged(context.ikeSaId, before, lease.address);
+        if (!context.config.policy.leaseGuard) return;
         enqueue.cancel('leaseGuard');
         if (t.infinite) {
           enqueue.assign({ guard: null, lapsing: false });
           return;
         }
-        const startUs =
-          context.txn !== null && context.txn.xid === reply.xid ? context.txn.startUs : context.host.nowUs();
         const guard = armLeaseGuard(reply.yiaddr, startUs + t.t2Ms * 1000, startUs + t.leaseMs * 1000);
         enqueue.assign({ guard, lapsing: false });
         enqueue.raise({ type: 'timer.leaseGuard' }, { id: 'leaseGuard', delay: 'leaseGuard' });

@@ -25,6 +25,7 @@ import type { DhcpClientIdentity } from '../../dhcp/client-identity.ts';
 import { dhcpClientMachine, type DhcpClientEmitted } from '../../dhcp/client-machine.ts';
 import { drawJitterMs, nominalRetransmitMs, type RetransmitPolicy } from '../../dhcp/client-timers.ts';
 import { messageTypeOf } from '../../dhcp/options.ts';
+import { FIVE_TRIES_RETRANSMIT } from '../../dhcp/client-timers.ts';
 import { tsForAddress, tsFullRange } from '../../wire/ike/index.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
 import type {
@@ -50,6 +51,11 @@ export interface Rfc3456ClientOptions {
   readonly dhcpSaDeleteDelayMs: number;
   /** The persistent extra octet of the chaddr (§4.1 b). */
   readonly chaddrOctet: number;
+  /**
+   * The DHCP client's retransmission: `rfc2131` (DISCOVER without a give-up limit, 4–64 s ±1 s, RFC 2131 §4.1; REQUEST
+   * four retransmissions over 60 s, §3.1) or `five-tries` (5 transmissions of each, the lab before issue 14).
+   */
+  readonly dhcpRetransmit?: 'rfc2131' | 'five-tries';
 }
 
 export const TUNNEL_SLOT = 'tunnel';
@@ -268,6 +274,7 @@ export const rfc3456ClientMachine = setup({
           rng: context.rng,
           nowUs: context.ctx.nowUs,
           broadcastFlag: false,
+          ...(context.options.dhcpRetransmit === 'five-tries' ? { retransmit: FIVE_TRIES_RETRANSMIT } : {}),
         },
       }),
     })),

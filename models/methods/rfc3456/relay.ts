@@ -18,6 +18,7 @@ import { asksForDhcpSa, DHCP_CLIENT_PORT, DHCP_SA_TSR, DHCP_SERVER_PORT } from '
 import { selectorsContain } from '../../ike/tasks/child-create.ts';
 import { findPayload } from '../../wire/ike/index.ts';
 import { ClientPins, clientKeys, scopeMessage } from '../gateway-relay/pinning.ts';
+import { circuitIdOf, ikeSaOfRelayInfo } from '../circuit-id.ts';
 import { dhcpCanary } from '../../attacks/canary.ts';
 
 export interface Rfc3456RelayOptions {
@@ -35,21 +36,7 @@ export interface Rfc3456RelayOptions {
   readonly pinning?: 'identity' | 'off';
 }
 
-const CIRCUIT_PREFIX = 'ike:';
 const text = new TextEncoder();
-const untext = new TextDecoder();
-
-/** The circuit-id naming a tunnel: `ike:<IKE SA id>`. */
-export function circuitIdOf(ikeSaId: string): Uint8Array {
-  return text.encode(`${CIRCUIT_PREFIX}${ikeSaId}`);
-}
-
-function tunnelOfCircuit(subs: readonly RelayAgentSubOption[] | null): string | undefined {
-  const c = subs?.find((s) => s.kind === 'circuitId');
-  if (c?.kind !== 'circuitId') return undefined;
-  const s = untext.decode(c.data);
-  return s.startsWith(CIRCUIT_PREFIX) ? s.slice(CIRCUIT_PREFIX.length) : undefined;
-}
 
 export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodContext): AddressProvider {
   const host = ctx.host;
@@ -98,6 +85,8 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
       return;
     }
     if (canary?.kind !== 'lease-theft' && message === d.app.message) label('attack.succeeded', 'relayed');
+    // RFC 2131 §4.4.6: a DHCPRELEASE ends the tunnel's lease; its address is no longer this peer's.
+    if (messageTypeOf(message) === DhcpMessageType.RELEASE) snooped.delete(ikeSaId);
     host.traceNote('relay.forward', { peer: peerId, xid: r.message.xid });
     host.sendUdp({
       dst: options.serverAddress,
@@ -111,7 +100,7 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
     if (d.app.kind !== 'dhcp') return;
     const message = d.app.message;
     const info = message.options.find((o) => o.kind === 'relayAgentInfo');
-    const ikeSaId = tunnelOfCircuit(info?.kind === 'relayAgentInfo' ? info.subOptions : null);
+    const ikeSaId = ikeSaOfRelayInfo(info?.kind === 'relayAgentInfo' ? info.subOptions : null);
     const peerId = ikeSaId === undefined ? undefined : peers.get(ikeSaId);
     if (ikeSaId === undefined || peerId === undefined) {
       host.traceNote('relay.drop', { reason: 'unknown-circuit' });
@@ -123,8 +112,12 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
       return;
     }
     if (messageTypeOf(r.message) === DhcpMessageType.ACK) {
-      // §4.2: snoop yiaddr to plumb the route (the tunnel SA's TSi).
-      snooped.set(ikeSaId, { config: configOfAck(r.message), peerId });
+      // §4.2: snoop yiaddr to plumb the route (the tunnel SA's TSi). The server has given this address to this peer,
+      // so another tunnel's snooped lease of it is over (it expired or was released): forget that stale mapping.
+      const config = configOfAck(r.message);
+      for (const [other, s] of snooped)
+        if (other !== ikeSaId && s.config.address === config.address) snooped.delete(other);
+      snooped.set(ikeSaId, { config, peerId });
     }
     const sent = host.sendToPeer(ikeSaId, {
       src: host.insideAddress,

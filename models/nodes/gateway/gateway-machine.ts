@@ -22,7 +22,7 @@ import type { IkeEmitted } from '../../ike/emitted.ts';
 import * as ikeInit from '../../ike/tasks/ike-init.ts';
 import * as invalidSpi from '../../ike/tasks/invalid-spi.ts';
 import type { NoteData } from '../../methods/method.ts';
-import { IkeExchangeType, type IkeMessage } from '../../wire/ike/index.ts';
+import { IkeExchangeType, type IkeMessage, type IkeTrafficSelector } from '../../wire/ike/index.ts';
 import type { providerActor } from './provider-actor.ts';
 import { SaTable, type SaRecord as TableRecord } from './sa-table.ts';
 
@@ -110,6 +110,9 @@ function sendFor(ctx: Ctx, rec: SaRecord, message: IkeMessage): void {
 const isInitRequest = (m: IkeMessage): boolean =>
   m.exchangeType === IkeExchangeType.IKE_SA_INIT && !m.response && m.messageId === 0;
 const ikeOf = (e: GatewayEvent): IkeMessage | undefined => (e.type === 'gw.ike' ? e.message : undefined);
+
+const isExactly = (ts: IkeTrafficSelector, address: string): boolean =>
+  ts.kind === 'ipv4Range' && ts.startAddress === address && ts.endAddress === address;
 
 /** Whether any live IKE SA is authenticated as `peerId` (uniqueIds keep asks it per IKE_AUTH). */
 function hasSaOf(ctx: Ctx, peerId: string): boolean {
@@ -306,6 +309,11 @@ export const gatewayMachine = setup({
       );
       for (const spi of emitted.spisIn) context.ports.forgetEsp(spi);
       context.ports.traceNote('gateway.routePruned', { peer: rec.peerId, spis: emitted.spisIn.join(',') });
+      // The last Child SA narrowed to the SA's address is gone (e.g. RFC 3456's tunnel SA after a lost lease): the
+      // address is no longer this peer's, so a later holder is no overlap with it (issue 14 item 2).
+      const address = rec.address;
+      if (address !== undefined && !rec.children.some((c) => c.tsi.some((ts) => isExactly(ts, address))))
+        context.table.clearAddress(rec);
     },
     /** The old IKE SA's Delete was just answered (RFC 7296 §2.18); a repeat of it must get that answer again. */
     rekeyed: ({ context, event }) => {

@@ -139,6 +139,13 @@ export class SaTable<A extends SaActorRef = SaActorRef> {
     insertSorted(this.byAddress, address, rec);
   }
 
+  /** The record no longer holds an address (its lease and the Child SA narrowed to it are gone). */
+  clearAddress(rec: SaRecord<A>): void {
+    if (rec.address === undefined) return;
+    removeFrom(this.byAddress, rec.address, rec);
+    (rec as Mutable<SaRecord<A>>).address = undefined;
+  }
+
   /** Live records given `address`, oldest first. */
   holding(address: string): readonly SaRecord<A>[] {
     return this.byAddress.get(address) ?? [];
@@ -163,14 +170,17 @@ export class SaTable<A extends SaActorRef = SaActorRef> {
   }
 
   /**
-   * The records that may route a packet to `dst` inside a tunnel, oldest first: those with a TSi of exactly `dst`
-   * and those with a wider TSi (the caller checks the full selectors).
+   * The records that may route a packet to `dst` inside a tunnel: first those with a TSi of exactly `dst`, then those
+   * with a wider TSi, each group oldest first (the caller checks the full selectors). Most specific first, as the
+   * client's SPD (RFC 4301 §4.4.1 decorrelated entries): a peer's wildcard DHCP SA (RFC 3456 §4.1, 0.0.0.0/0 UDP 68)
+   * must not catch a unicast DHCP reply for an address another peer's tunnel SA was narrowed to (issue 14 item 2).
    */
   routesTo(dst: string): readonly SaRecord<A>[] {
     const exact = this.byInner.get(dst);
     if (this.wide.size === 0) return exact ?? [];
-    const all = new Set([...(exact ?? []), ...this.wide]);
-    return [...all].sort((x, y) => x.ordinal - y.ordinal);
+    const first = new Set(exact ?? []);
+    const rest = [...this.wide].filter((r) => !first.has(r)).sort((x, y) => x.ordinal - y.ordinal);
+    return [...first, ...rest];
   }
 
   remove(rec: SaRecord<A>): void {

@@ -76,7 +76,7 @@ describe('dhcpike', () => {
     const record = join(tmp, 'failure.json');
     const t = io();
     expect(await main(['run', file, '--method', 'mode-cfg', '--record', record], t)).toBe(1);
-    expect(t.lines.at(-1)).toBe('✗ timeToAddressUs.median ≤ 1000: 40000');
+    expect(t.lines.at(-1)).toBe('✗ timeToAddressUs.median ≤ 1000: 40000 (over 1 clients told to connect)');
     expect(t.errors).toEqual([`run: expectations failed; reproduce with: dhcpike replay ${record}`]);
     const saved = JSON.parse(readFileSync(record, 'utf8')) as Record<string, unknown>;
     expect(Object.keys(saved)).toEqual(['scenario', 'method', 'seed', 'options', 'params', 'expectedTraceSha256']);

@@ -8,6 +8,7 @@
  * window; INIT-REBOOT with a remembered address) share one coverage count, which must reach every state and
  * every transition.
  */
+import { FIVE_TRIES_RETRANSMIT } from '../../../models/dhcp/client-timers.ts';
 import { describe, expect, it } from 'vitest';
 import { createActor, type SnapshotFrom } from 'xstate';
 import { ethernetIdentity } from '../../../models/dhcp/client-identity.ts';
@@ -129,7 +130,11 @@ interface Config {
 const CONFIGS: readonly Config[] = [
   { name: 'first offer', input: {} },
   { name: 'offer window', input: { offerWindowMs: 500 } },
-  { name: 'INIT-REBOOT', input: { rememberedAddress: '192.0.2.10', giveUpRestartMs: 2_000 } },
+  // five-tries: a DISCOVER limit (the default has none, RFC 2131 §4.1), so SELECTING's give-up is reachable.
+  {
+    name: 'INIT-REBOOT, five-tries',
+    input: { rememberedAddress: '192.0.2.10', giveUpRestartMs: 2_000, retransmit: FIVE_TRIES_RETRANSMIT },
+  },
 ];
 
 function inputFor(config: Config, clock: TestClock): DhcpClientInput {

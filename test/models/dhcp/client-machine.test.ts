@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { findOption } from '../../../models/dhcp/options.ts';
+import { FIVE_TRIES_RETRANSMIT } from '../../../models/dhcp/client-timers.ts';
 import { DHCP_CLIENT_STATES, dhcpClientMachine } from '../../../models/dhcp/client-machine.ts';
 import { DhcpMessageType } from '../../../models/wire/dhcp/types.ts';
 import type { DhcpMessage } from '../../../models/wire/dhcp/types.ts';
@@ -17,8 +18,24 @@ function bindAtZero(h: ClientHarness, leaseSecs = 3600): void {
 }
 
 describe('SELECTING retransmission (RFC 2131 §4.1)', () => {
-  test('DISCOVER at 0, then 4/8/16/32 s ±1 s waits, give-up 64 ± 1 s after the fifth', () => {
+  test('default: DISCOVER at 0, then 4/8/16/32 s ±1 s waits and every 64 ± 1 s after, never giving up (issue 14 item 9)', () => {
     const h = clientHarness();
+    h.clock.runUntil(600_000);
+    const times = h.sent().map((s) => s.atMs);
+    expect(times.slice(0, 5)).toEqual([0, 4243, 13159, 29993, 61389]);
+    expect(times.length).toBe(13);
+    const nominal = [4000, 8000, 16000, 32000, ...Array<number>(8).fill(64_000)];
+    nominal.forEach((n, i) => {
+      const wait = (times[i + 1] ?? 0) - (times[i] ?? 0);
+      expect(wait).toBeGreaterThanOrEqual(n - 1000);
+      expect(wait).toBeLessThanOrEqual(n + 1000);
+    });
+    expect(h.log.filter((r) => r.event.type === 'dhcp.gaveUp')).toEqual([]);
+    expect(h.state()).toBe('SELECTING');
+  });
+
+  test('five-tries (the lab before issue 14): DISCOVER at 0, then 4/8/16/32 s ±1 s waits, give-up 64 ± 1 s after the fifth', () => {
+    const h = clientHarness({ retransmit: FIVE_TRIES_RETRANSMIT });
     h.clock.runUntil(300_000);
     const sends = h.sent();
     expect(sends.map((s) => s.atMs)).toEqual([0, 4243, 13159, 29993, 61389]);
@@ -105,8 +122,29 @@ describe('SELECTING → REQUESTING → BOUND', () => {
     });
   });
 
-  test('REQUESTING retransmits on the §4.1 schedule, then back to INIT and DISCOVER', () => {
+  test('REQUESTING: four retransmissions over 60 s (RFC 2131 §3.1 step 5, §4.1 waits), then back to INIT and DISCOVER', () => {
     const h = clientHarness();
+    h.recv(replyTo(h.lastSent(), DhcpMessageType.OFFER));
+    h.clock.runUntil(70_000);
+    const sends = h.sent().map((s) => [s.atMs, s.type]);
+    expect(sends.slice(0, 6)).toEqual([
+      [0, 'DISCOVER'],
+      [0, 'REQUEST'],
+      [4916, 'REQUEST'],
+      [13750, 'REQUEST'],
+      [29146, 'REQUEST'],
+      [61193, 'REQUEST'],
+    ]);
+    // The give-up one base wait (4 ± 1 s) after the fourth retransmission: a new DISCOVER.
+    const gaveUp = h.log.find((r) => r.event.type === 'dhcp.gaveUp');
+    expect(gaveUp?.event).toEqual({ type: 'dhcp.gaveUp', state: 'REQUESTING', tries: 5 });
+    expect(gaveUp?.atMs).toBeGreaterThanOrEqual(61193 + 3000);
+    expect(gaveUp?.atMs).toBeLessThanOrEqual(61193 + 5000);
+    expect(sends[6]).toEqual([gaveUp?.atMs, 'DISCOVER']);
+  });
+
+  test('five-tries: REQUESTING retransmits on the §4.1 schedule for 124 s, then back to INIT and DISCOVER', () => {
+    const h = clientHarness({ retransmit: FIVE_TRIES_RETRANSMIT });
     h.recv(replyTo(h.lastSent(), DhcpMessageType.OFFER));
     h.clock.runUntil(200_000);
     const sends = h.sent().map((s) => [s.atMs, s.type]);
@@ -374,9 +412,9 @@ describe('INIT-REBOOT (RFC 2131 §3.2, §4.4.2)', () => {
     expect(findOption(h.lastSent(), 'requestedAddress')).toBeUndefined();
   });
 
-  test('no answer: the §4.1 schedule, then DISCOVER asking for the remembered address', () => {
+  test('no answer: four retransmissions over 60 s (§3.1 step 5), then DISCOVER asking for the remembered address', () => {
     const h = clientHarness({ rememberedAddress: '192.0.2.44' });
-    h.clock.runUntil(126_000);
+    h.clock.runUntil(66_000);
     const s = h.sent();
     expect(s.map((x) => [x.atMs, x.type])).toEqual([
       [0, 'REQUEST'],
@@ -384,7 +422,7 @@ describe('INIT-REBOOT (RFC 2131 §3.2, §4.4.2)', () => {
       [13159, 'REQUEST'],
       [29993, 'REQUEST'],
       [61389, 'REQUEST'],
-      [125436, 'DISCOVER'],
+      [65436, 'DISCOVER'],
     ]);
     expect(findOption(h.lastSent(), 'requestedAddress')?.address).toBe('192.0.2.44');
   });

@@ -59,7 +59,7 @@ describe('relayRequest (RFC 1542 §4.1.1, RFC 3046 §2.1)', () => {
     const r = relayRequest(discover, { ...cfg, messageBytesMax: limit });
     expect(r.kind === 'forward' && [r.option82Skipped, r.added, r.message.options.length]).toEqual([true, null, 2]);
   });
-  test('client-supplied option 82 from an untrusted side is dropped (RFC 3046 §2.1.1)', () => {
+  test('client-supplied option 82 with giaddr = 0 from an untrusted side is dropped (RFC 3046 §2.1)', () => {
     const spoofed: DhcpMessage = {
       ...discover,
       options: [...discover.options, { kind: 'relayAgentInfo', subOptions: [] }],
@@ -67,6 +67,27 @@ describe('relayRequest (RFC 1542 §4.1.1, RFC 3046 §2.1)', () => {
     expect(relayRequest(spoofed, cfg)).toEqual({ kind: 'drop', reason: 'untrusted-option-82' });
     const trusted = relayRequest(spoofed, { ...cfg, trustedClientSide: true });
     expect(trusted.kind === 'forward' && trusted.added).toBeNull();
+  });
+  test('RFC 3046 §2.1.1: a reforwarded request (giaddr ≠ 0) without option 82 goes on without one added', () => {
+    const r = relayRequest({ ...discover, giaddr: '10.3.0.1', hops: 1 }, cfg);
+    expect(r.kind === 'forward' && [r.added, r.message.giaddr, r.message.hops, r.message.options]).toEqual([
+      null,
+      '10.3.0.1',
+      2,
+      discover.options,
+    ]);
+  });
+  test("RFC 3046 §2.1.1: a reforwarded request's option 82 is forwarded as it came, not dropped as untrusted", () => {
+    const theirs: DhcpOption = { kind: 'relayAgentInfo', subOptions: [{ kind: 'circuitId', data: Uint8Array.of(9) }] };
+    const m: DhcpMessage = { ...discover, giaddr: '10.3.0.1', hops: 1, options: [...discover.options, theirs] };
+    const r = relayRequest(m, cfg);
+    expect(r.kind === 'forward' && [r.added, r.message.options]).toEqual([null, m.options]);
+  });
+  test('RFC 3046 §2.1.1: a request whose giaddr is our own address is dropped (spoofed)', () => {
+    expect(relayRequest({ ...discover, giaddr: '10.2.0.1', hops: 1 }, cfg)).toEqual({
+      kind: 'drop',
+      reason: 'giaddr-spoofed',
+    });
   });
   test('a BOOTREPLY from the client side is not relayed', () => {
     expect(relayRequest({ ...discover, op: 2 }, cfg)).toEqual({ kind: 'drop', reason: 'not-a-request' });

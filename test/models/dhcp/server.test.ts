@@ -60,6 +60,13 @@ describe('server replies (RFC 2131 §4.3)', () => {
     expect(tail(emitDhcpMessage(discover))).toBe('520d0203090807010201029702dead');
   });
 
+  test("the reply copies the request's hops, as Kea, dnsmasq and ISC dhcpd do (issue 14 item 12)", () => {
+    const store = new LeaseStore({ pools: [POOL_A, POOL_B] });
+    const discover = { ...relayed(buildDiscover(base('02:00:00:00:00:01'), null), '10.2.0.1'), hops: 3 };
+    const out = handleDhcpMessage(store, config, discover, { interfaceAddress: '10.9.0.1' }, 0);
+    expect(out.kind === 'reply' && out.message.hops).toBe(3);
+  });
+
   test('link-selection picks the pool over giaddr (RFC 3527); no pool → silent', () => {
     const store = new LeaseStore({ pools: [POOL_A, POOL_B] });
     const ls: DhcpOption = { kind: 'relayAgentInfo', subOptions: [{ kind: 'linkSelection', subnet: '10.1.0.0' }] };

@@ -25,16 +25,16 @@ describe('dhcp-over-ike (draft-richardson-ipsec-dhcp-over-ike-00 §2)', () => {
         "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
         "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
         "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
-        "0.030000 gw → dhcp DHCPDISCOVER xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
-        "0.031000 dhcp → gw DHCPOFFER 10.99.1.10 xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
+        "0.030000 gw → dhcp DHCPDISCOVER xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
+        "0.031000 dhcp → gw DHCPOFFER 10.99.1.10 xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "0.032000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}",
         "0.042000 client1 → gw CREATE_CHILD_SA request #2 SK{SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}",
-        "0.052000 gw → dhcp DHCPREQUEST 10.99.1.10 xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
-        "0.053000 dhcp → gw DHCPACK 10.99.1.10 xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
+        "0.052000 gw → dhcp DHCPREQUEST 10.99.1.10 xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
+        "0.053000 dhcp → gw DHCPACK 10.99.1.10 xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "0.054000 gw → client1 CREATE_CHILD_SA response #2 SK{SAr2, Nonce, TSi, TSr, DHCP(ACK)}",
         "27.042000 client1 → gw CREATE_CHILD_SA request #3 SK{N(REKEY_SA), SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}",
-        "27.052000 gw → dhcp DHCPREQUEST 10.99.1.10 xid=0x481af286 giaddr=10.1.0.1 [82: circuit-id=3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
-        "27.053000 dhcp → gw DHCPACK 10.99.1.10 xid=0x481af286 giaddr=10.1.0.1 [82: circuit-id=3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
+        "27.052000 gw → dhcp DHCPREQUEST 10.99.1.10 xid=0x481af286 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
+        "27.053000 dhcp → gw DHCPACK 10.99.1.10 xid=0x481af286 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "27.054000 gw → client1 CREATE_CHILD_SA response #3 SK{SAr2, Nonce, TSi, TSr, DHCP(ACK)}",
         "27.064000 client1 → gw INFORMATIONAL request #4 SK{D}",
         "27.074000 gw → client1 INFORMATIONAL response #4 SK{D}",
@@ -73,7 +73,7 @@ describe('dhcp-over-ike (draft-richardson-ipsec-dhcp-over-ike-00 §2)', () => {
             : s.kind,
       ),
     );
-    expect(info[0]).toEqual(['circuitId=3edff4cbda035678', 'remoteId=client1@example.com', 'linkSelection=10.99.1.0']);
+    expect(info[0]).toEqual(['circuitId=ike:3edff4cbda035678', 'remoteId=client1@example.com', 'linkSelection=10.99.1.0']);
     expect(info.every((i) => JSON.stringify(i) === JSON.stringify(info[0]))).toBe(true);
     // draft-ietf §4 (the seed is silent): htype 31, chaddr x'4000' ‖ 198.51.100.11 ‖ 0.
     expect([...(received[0]?.chaddr.subarray(0, 7) ?? [])]).toEqual([0x40, 0x00, 198, 51, 100, 11, 0]);

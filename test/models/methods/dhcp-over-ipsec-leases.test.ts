@@ -78,8 +78,23 @@ describe('dhcp-over-ipsec: a lease lost while the IKE SA stays up', () => {
     expect(leaseViolations(run.trace, ['dhcp'])).toEqual([]);
   });
 
-  it('V5: after DISCOVER gives up the client starts again (bounded backoff) and is re-addressed', () => {
+  it('V5 (default rfc2131): DISCOVER never gives up (RFC 2131 sets no limit, waits ≤ 64 s) and is re-addressed', () => {
     const run = runScenario(stalledServer(200_000, 260_000), { method: 'dhcp-over-ipsec', seed: 1 });
+    const notes = noteLines(run.trace, /^(address\.|dhcp\.gaveUp|dhcp\.restartIn)/);
+    expect(notes.slice(0, 2)).toEqual([
+      '0.084 client1 address.assigned {"client":"client1","address":"10.99.1.10"}',
+      '20.062 client1 address.released {"client":"client1","address":"10.99.1.10"}',
+    ]);
+    expect(notes.slice(2).map((l) => l.split(' ').slice(1, 3).join(' '))).toEqual(['client1 address.assigned']);
+    expect(noteLines(run.trace, /^spd\.leaked$/)).toEqual([]);
+    expect(leaseViolations(run.trace, ['dhcp'])).toEqual([]);
+  });
+
+  it('V5 (dhcpRetransmit five-tries): after DISCOVER gives up the client starts again (bounded backoff) and is re-addressed', () => {
+    const run = runScenario(
+      { ...stalledServer(200_000, 260_000), options: { dhcpRetransmit: 'five-tries' } },
+      { method: 'dhcp-over-ipsec', seed: 1 },
+    );
     expect(noteLines(run.trace, /^(address\.|dhcp\.gaveUp|dhcp\.restartIn)/)).toEqual([
       '0.084 client1 address.assigned {"client":"client1","address":"10.99.1.10"}',
       '20.062 client1 address.released {"client":"client1","address":"10.99.1.10"}',

@@ -157,6 +157,7 @@ describe('dhcp-over-ipsec (RFC 3456 on IKEv2)', () => {
       ['dhcpSaLifetimeMs', 300_000],
       ['dhcpSaDeleteDelayMs', 0],
       ['chaddrOctet', 0],
+      ['dhcpRetransmit', 'rfc2131'],
       ['relayRemoteId', true],
     ]);
   });

@@ -259,6 +259,7 @@ describe('relay options and policies', () => {
         "dhcpIkeRememberAddress=true (dhcp-over-ike-wg)",
         "dhcpIkeWgRenew=rekey (dhcp-over-ike-wg)",
         "dhcpIkeNakRestart=reconnect (dhcp-over-ike)",
+        "dhcpIkeRenewRecarry=rfc2131 (dhcp-over-ike)",
         "dhcpIkeServerRetry=strongswan (gateway-relay)",
         "dhcpIkeCollect=auto (gateway-relay)",
         "dhcpIkeCollectMs=2000 (dhcp-over-ike-wg)",
@@ -270,6 +271,7 @@ describe('relay options and policies', () => {
         "dhcpIkeDuplicateRequest=coalesce (gateway-relay)",
         "dhcpIkeLateReplies=keep (gateway-relay)",
         "dhcpIkeLeaseGuard=true (gateway-relay)",
+        "dhcpIkeExpiredTsi=refuse (gateway-relay)",
         "dhcpIkePinning=identity (gateway-relay)",
       ]
     `);

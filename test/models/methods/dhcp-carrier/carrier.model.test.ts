@@ -231,10 +231,10 @@ interface Config {
 const CONFIGS: readonly Config[] = [
   { name: 'seed, reconnect', variant: 'seed', slot: 'tunnel', policy: {}, world: { ikeUp: true, slotInstalled: true } },
   {
-    name: 'seed, child-discover',
+    name: 'seed, child-discover, every-rekey',
     variant: 'seed',
     slot: 'tunnel',
-    policy: { nakRestart: 'child-discover', resendMax: 1 },
+    policy: { nakRestart: 'child-discover', resendMax: 1, renewRecarry: 'every-rekey' },
     world: { ikeUp: true, slotInstalled: true },
   },
   {

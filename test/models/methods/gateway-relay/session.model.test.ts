@@ -318,7 +318,7 @@ describe('relay session statechart: generated paths through a real actor (seed �
             // seed §3: relayed from the inside address, 67→67, giaddr set, option 82 naming the IKE SA (RFC 3046 §3.1).
             expect([d.srcPort, d.dstPort, parsed.value.giaddr], where).toEqual([67, 67, INSIDE]);
             expect(config.servers, where).toContain(d.dst);
-            expect(readRelayAgentInfoText(parsed.value, 'circuitId'), where).toBe(IKE_SA);
+            expect(readRelayAgentInfoText(parsed.value, 'circuitId'), where).toBe(`ike:${IKE_SA}`);
           }
           for (const o of answers.splice(0)) {
             if (o.kind !== 'replies') continue;
