@@ -14,6 +14,7 @@ import {
 } from '../models/ike/config.ts';
 import { DOUBLING_RETRANSMIT, STRONGSWAN_RETRANSMIT } from '../models/ike/retransmit.ts';
 import { methodById } from '../models/methods/index.ts';
+import type { MethodFactory } from '../models/methods/method.ts';
 import { COMMON_POLICIES, type PolicyValue } from '../models/methods/policy.ts';
 import { tsRange } from '../models/wire/ike/index.ts';
 import { ClientNode, PRIMARY_TUNNEL, type ClientTunnelOptions } from '../models/nodes/client-node.ts';
@@ -92,16 +93,36 @@ function subnetOf(cidr: string): string {
 
 function effectiveOptions(
   s: Scenario,
+  method: MethodFactory,
   overrides: Readonly<Record<string, PolicyValue>> | undefined,
 ): Record<string, PolicyValue> {
   const out: Record<string, PolicyValue> = {};
   for (const d of allPolicies()) out[d.name] = d.default;
   for (const d of COMMON_POLICIES) out[d.name] ??= d.default;
-  return { ...out, ...s.options, ...(overrides ?? {}) };
+  // A method's own defaults for shared policies (e.g. mode-cfg-dhcp's addressTimeoutMs) give way to the scenario's.
+  return { ...out, ...(method.policyDefaults ?? {}), ...s.options, ...(overrides ?? {}) };
 }
 
-function dhcpServerNode(d: DhcpServerInput, injectBug?: BuildOptions['injectBug']): DhcpServerNode {
+/**
+ * The giaddrs a server's first pool answers for by default: the inside address of every gateway using the server that
+ * no pool's subnet holds — configured as a Kea site serving strongSwan's dhcp plugin is (the plugin's captures: giaddr
+ * 10.98.0.1, subnet 10.40.0.0/24), since the plugin sends no option 82 to select the subnet with (RFC 3527).
+ */
+function defaultRelayAddresses(d: DhcpServerInput, gateways: readonly GatewayInput[]): string[] {
+  if (d.pools.some((p) => p.relayAddresses !== undefined)) return [];
+  return gateways
+    .filter((g) => g.dhcpServer === d.name)
+    .map((g) => splitCidr(g.inside).address)
+    .filter((a) => !d.pools.some((p) => inSubnet(a, p.subnet)));
+}
+
+function dhcpServerNode(
+  d: DhcpServerInput,
+  gateways: readonly GatewayInput[],
+  injectBug?: BuildOptions['injectBug'],
+): DhcpServerNode {
   const { address, prefixLength } = splitCidr(d.address);
+  const relays = defaultRelayAddresses(d, gateways);
   return new DhcpServerNode({
     name: d.name,
     interface: { name: 'eth0', address, prefixLength },
@@ -120,6 +141,8 @@ function dhcpServerNode(d: DhcpServerInput, injectBug?: BuildOptions['injectBug'
           ...(p.t1Secs !== undefined ? { t1Secs: p.t1Secs } : {}),
           ...(p.t2Secs !== undefined ? { t2Secs: p.t2Secs } : {}),
           offerHoldSecs: p.offerHoldSecs,
+          ...(p.relayAddresses !== undefined ? { relayAddresses: p.relayAddresses } : {}),
+          ...(i === 0 && relays.length > 0 ? { relayAddresses: relays } : {}),
         };
       }),
       ...(d.renewUnknown !== undefined ? { renewUnknown: d.renewUnknown } : {}),
@@ -136,8 +159,8 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
   if (method === undefined) throw new Error('scenario has no method');
   if (!isRegistered(method)) throw new MethodNotRegisteredError(method);
   const seed = o.seed ?? s.seed;
-  const options = effectiveOptions(s, o.options);
   const m = methodById(method);
+  const options = effectiveOptions(s, m, o.options);
   const t = s.topology;
   const roles = nodeRoles(t);
   const retransmit = options['retransmit'] === 'doubling' ? DOUBLING_RETRANSMIT : STRONGSWAN_RETRANSMIT;
@@ -292,7 +315,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     });
   });
 
-  const servers = [...t.dhcpServers, ...t.homeDhcpServers].map((d) => dhcpServerNode(d, o.injectBug));
+  const servers = [...t.dhcpServers, ...t.homeDhcpServers].map((d) => dhcpServerNode(d, t.gateways, o.injectBug));
   const hosts = t.enterpriseHosts.map((h) => {
     const { address, prefixLength } = splitCidr(h.address);
     return new EnterpriseHost({ name: h.name, address, prefixLength });
