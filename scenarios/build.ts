@@ -171,7 +171,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     livenessMs: w.livenessSecs * 1000,
     jitterMs: Math.round(w.rekeyJitterMs),
   };
-  const ikeCommon: Partial<IkePeerConfig> = { retransmit, lifetimes };
+  const ikeCommon: Partial<IkePeerConfig> = { retransmit, lifetimes, natDetection: options['natDetection'] !== false };
   // RFC 4303 §3.4.3–3.4.4 on both ends; the tunnel-DHCP policy on gateways (models/nodes/gateway-node.ts).
   const esp: EspDefences = {
     integrity: options['espIntegrity'] !== false,

@@ -37,6 +37,7 @@ import type {
 import type { DhcpMessage } from '../wire/dhcp/types.ts';
 import type { IkeMessage, IkeTrafficSelector } from '../wire/ike/index.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
+import { IKE_PORT } from '../wire/packet.ts';
 import { coversInbound, selectChild } from './client-spd.ts';
 import {
   datagramPacket,
@@ -383,6 +384,11 @@ export class ClientNode implements SimNode<Packet> {
         method: t.tasks,
         peerIdentity: t.options.gatewayIdentity,
         rng: t.rng,
+        // NAT detection (RFC 7296 §2.23) hashes the ends the IKE_SA_INIT is sent with (ikePacket: UDP 500 ↔ 500).
+        endpoints: () => ({
+          local: { address: this.outer, port: IKE_PORT },
+          remote: { address: t.options.gatewayAddress, port: IKE_PORT },
+        }),
       }),
       attach: (actor) => {
         t.actor = actor;

@@ -144,6 +144,7 @@ export class GatewayNode implements SimNode<Packet> {
         clock: host.clock,
         provider: this.providerRef,
         providerChildren: this.provider.childRequest !== undefined,
+        outsideAddress: this.options.outside.address,
         ports: {
           nowUs: () => host.nowUs(),
           traceNote: (t, d) => host.traceNote(t, d),
