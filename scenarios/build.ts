@@ -14,6 +14,8 @@ import {
 } from '../models/ike/config.ts';
 import { DOUBLING_RETRANSMIT, STRONGSWAN_RETRANSMIT } from '../models/ike/retransmit.ts';
 import { methodById } from '../models/methods/index.ts';
+import { createPacketCodec, packetCodec } from '../models/wire/packet.ts';
+import { DEFAULT_DHCP_PAYLOAD_TYPE } from '../models/wire/ike/constants.ts';
 import type { MethodFactory } from '../models/methods/method.ts';
 import { COMMON_POLICIES, type PolicyValue } from '../models/methods/policy.ts';
 import { tsRange } from '../models/wire/ike/index.ts';
@@ -171,6 +173,13 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     livenessMs: w.livenessSecs * 1000,
     jitterMs: Math.round(w.rekeyJitterMs),
   };
+  // The DHCP payload's IKE payload type (draft-ietf-ipsec-dhcp-over-ike-00 §5: 16; the lab's default 128, private
+  // use): one number for every IKE speaker of the run, so clients and gateways write and read it alike.
+  const payloadType = Number(options['dhcpPayloadType'] ?? DEFAULT_DHCP_PAYLOAD_TYPE);
+  const codec =
+    payloadType === DEFAULT_DHCP_PAYLOAD_TYPE
+      ? packetCodec
+      : createPacketCodec({ ike: { dhcpPayloadType: payloadType } });
   const ikeCommon: Partial<IkePeerConfig> = { retransmit, lifetimes, natDetection: options['natDetection'] !== false };
   // RFC 4303 §3.4.3–3.4.4 on both ends; the tunnel-DHCP policy on gateways (models/nodes/gateway-node.ts).
   const esp: EspDefences = {
@@ -249,6 +258,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
             });
       const node = new ClientNode({
         name,
+        codec,
         address: u32ToIpv4(outer),
         prefixLength,
         gatewayAddress: splitCidr(gw.outside).address,
@@ -305,6 +315,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
       );
     return new GatewayNode({
       name: g.name,
+      codec,
       outside,
       inside,
       ike: peerConfig({ identity: g.identity ?? `${g.name}.example.com`, pskName: 'unused', ...ikeCommon }),

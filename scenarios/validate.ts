@@ -393,6 +393,14 @@ export function validateOptions(
   optionPath: (name: string) => string,
 ): Problem[] {
   const out: Problem[] = [];
+  const payloadType = options['dhcpPayloadType'];
+  if (typeof payloadType === 'number' && payloadType !== 16 && payloadType < 128)
+    out.push({
+      path: optionPath('dhcpPayloadType'),
+      expected:
+        "16 (draft-ietf-ipsec-dhcp-over-ike-00 §5) or 128–255 (IANA's IKEv2 private-use payload types); 17–127 are IKEv1's and IKEv2's own",
+      found: foundText(payloadType),
+    });
   const methods = relayMethods(s.methods);
   const option82Off = options['dhcpIkeOption82'] === 'off';
   const linkSelectionOff = options['dhcpIkeLinkSelection'] === false;
@@ -402,7 +410,9 @@ export function validateOptions(
     const server = g.dhcpServer === undefined ? undefined : servers.get(g.dhcpServer);
     if (server === undefined || server.pools.length === 0) continue;
     const giaddr = splitCidr(g.inside).address;
-    if (server.pools.some((p) => inSubnet(giaddr, p.subnet))) continue;
+    if (server.pools.some((p) => inSubnet(giaddr, p.subnet) || p.relayAddresses?.includes(giaddr) === true)) continue;
+    // No pool lists relay addresses: the builder lists giaddr on the first pool (Kea relay.ip-addresses, build.ts).
+    if (server.pools.every((p) => p.relayAddresses === undefined)) continue;
     const name = option82Off ? 'dhcpIkeOption82' : 'dhcpIkeLinkSelection';
     const why = option82Off
       ? "'off' removes option 82 and with it the link-selection sub-option (RFC 3527 §3)"

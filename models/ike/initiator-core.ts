@@ -166,6 +166,7 @@ export function authRequest(
     childPayloads,
     // Each initiator machine is one fresh connection: its IKE SA is the only one to this gateway (RFC 7296 §2.4).
     ctx.input.cfg.initialContact,
+    ctx.input.method.authPayloadsAfterChild === true,
   );
   return request(
     { ...ctx, keys },

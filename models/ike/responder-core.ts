@@ -423,7 +423,8 @@ export const answerMore = (a: AddressAnswer): boolean => a.ok && a.more === true
 /** RFC 7296 §1.2/§3.10.1: the provider refused; the IKE SA is created, the Child SA is not. */
 export function addressRefused(ctx: Ctx, a: AddressAnswer): Out {
   const notify = a.ok ? 'INTERNAL_ADDRESS_FAILURE' : a.notify;
-  return authReply(ctx, [notifyPayload({ notify })], {}, up(ctx, undefined, undefined));
+  const before = a.ok ? [] : (a.replyPayloads ?? []);
+  return authReply(ctx, [...before, notifyPayload({ notify })], {}, up(ctx, undefined, undefined));
 }
 
 /** Not finished: answer this round and wait for the next IKE_AUTH (draft-ietf-ipsec-dhcp-over-ike-00 §3). */

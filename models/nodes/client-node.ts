@@ -15,7 +15,7 @@
  * `spd.leaked` when a method's datagram matches no SA and leaves in the clear.
  */
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
-import type { InterfaceConfig, NodeCommand, NodeHost, RandomStream, SimNode } from '../contract.ts';
+import type { InterfaceConfig, NodeCommand, NodeHost, PacketCodec, RandomStream, SimNode } from '../contract.ts';
 import { ethernetIdentity } from '../dhcp/client-identity.ts';
 import { dhcpClientMachine } from '../dhcp/client-machine.ts';
 import type { RetransmitPolicy as DhcpRetransmitPolicy } from '../dhcp/client-timers.ts';
@@ -83,6 +83,8 @@ export interface HomeDhcpOptions {
 
 export interface ClientNodeOptions {
   readonly name: string;
+  /** The codec of its packets (default `packetCodec`); e.g. the WG draft's DHCP payload type 16 (`dhcpPayloadType`). */
+  readonly codec?: PacketCodec<Packet>;
   /** The physical (outer) address on `eth0` (with `homeDhcp`: the address the home server is expected to lease). */
   readonly address: string;
   readonly prefixLength: number;
@@ -217,7 +219,7 @@ class Tunnel {
 export class ClientNode implements SimNode<Packet> {
   readonly name: string;
   readonly interfaces: readonly InterfaceConfig[];
-  readonly codec = packetCodec;
+  readonly codec: PacketCodec<Packet>;
   private host!: NodeHost<Packet>;
   private readonly tunnels: Tunnel[];
   private readonly espSeq = new Map<number, number>();
@@ -242,6 +244,7 @@ export class ClientNode implements SimNode<Packet> {
 
   constructor(readonly options: ClientNodeOptions) {
     this.name = options.name;
+    this.codec = options.codec ?? packetCodec;
     this.outer = options.address;
     this.interfaces = [{ name: 'eth0', address: options.address, prefixLength: options.prefixLength }];
     const primary: ClientTunnelOptions = {

@@ -9,7 +9,7 @@
  * Child SA is deleted). The provider gets UDP services on the inside interface (`ProviderHost`).
  */
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
-import type { InterfaceConfig, NodeHost, SimNode } from '../contract.ts';
+import type { InterfaceConfig, NodeHost, PacketCodec, SimNode } from '../contract.ts';
 import type { IkePeerConfig, ResponderPolicy } from '../ike/config.ts';
 import type { AddressProvider, GatewayMethodContext, ProviderHost, UdpDatagram } from '../methods/method.ts';
 import {
@@ -63,6 +63,8 @@ const DHCP_SERVER_PORT = 67;
 
 export interface GatewayNodeOptions {
   readonly name: string;
+  /** The codec of its packets (default `packetCodec`); e.g. the WG draft's DHCP payload type 16 (`dhcpPayloadType`). */
+  readonly codec?: PacketCodec<Packet>;
   readonly outside: { readonly address: string; readonly prefixLength: number };
   readonly inside: { readonly address: string; readonly prefixLength: number };
   readonly ike: IkePeerConfig;
@@ -92,7 +94,7 @@ function namesSa(rec: SaRecord, m: IkeMessage): boolean {
 export class GatewayNode implements SimNode<Packet> {
   readonly name: string;
   readonly interfaces: readonly InterfaceConfig[];
-  readonly codec = packetCodec;
+  readonly codec: PacketCodec<Packet>;
   private host!: NodeHost<Packet>;
   private provider!: AddressProvider;
   /** The provider as an actor (gateway/provider-actor.ts): the responders ask it by events. */
@@ -111,6 +113,7 @@ export class GatewayNode implements SimNode<Packet> {
   private up = true;
 
   constructor(readonly options: GatewayNodeOptions) {
+    this.codec = options.codec ?? packetCodec;
     this.name = options.name;
     this.defences = options.defences ?? DEFAULT_GATEWAY_DEFENCES;
     this.inbound = new EspInbound(this.defences.esp);

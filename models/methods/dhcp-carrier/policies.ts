@@ -47,6 +47,23 @@ export const CARRIER_POLICIES: readonly PolicyDescriptor[] = [
     doc: 'after a lost lease (expiry, or a NAK carried in CREATE_CHILD_SA) the client withdraws the address and closes the IKE SA to start again at DISCOVER in a new IKE_AUTH (reconnect: DISCOVER only rides IKE_AUTH, seed §2, WG §3), carries DISCOVER in a CREATE_CHILD_SA (child-discover, a lab extension: both drafts silent), or stays without address (stay-down)',
     section: 'dhcp-over-ike',
   },
+  {
+    name: 'dhcpPayloadType',
+    kind: 'int',
+    min: 16,
+    max: 255,
+    default: 128,
+    doc: "IKE payload type number of the DHCP payload, for client and gateway: 128, the first private-use value (IANA's IKEv2 registry; 16 is IKEv1's range, models/wire/ike/constants.ts), or 16 as draft-ietf-ipsec-dhcp-over-ike-00 §5 assigns it; 17–127 are refused",
+    section: 'dhcp-over-ike',
+  },
+  {
+    name: 'dhcpIkeWgPayloadOrder',
+    kind: 'enum',
+    values: ['draft', 'cp'],
+    default: 'draft',
+    doc: 'the first IKE_AUTH request puts DHCP after SAi2, TSi, TSr as WG §3 draws it, SK{IDi, [IDr,] SAi2, TSi, TSr, DHCP} (draft), or before SAi2 where RFC 7296 §2.19 puts CP (cp)',
+    section: 'dhcp-over-ike-wg',
+  },
 ];
 
 export interface CarrierPolicy {
@@ -55,6 +72,7 @@ export interface CarrierPolicy {
   readonly rememberAddress: boolean;
   readonly wgRenew: 'rekey' | 'none';
   readonly nakRestart: 'reconnect' | 'child-discover' | 'stay-down';
+  readonly wgPayloadOrder: 'draft' | 'cp';
 }
 
 export function carrierPolicy(values: Readonly<Record<string, PolicyValue>>): CarrierPolicy {
@@ -64,6 +82,7 @@ export function carrierPolicy(values: Readonly<Record<string, PolicyValue>>): Ca
     rememberAddress: values['dhcpIkeRememberAddress'] !== false,
     wgRenew: values['dhcpIkeWgRenew'] === 'none' ? 'none' : 'rekey',
     nakRestart: nakRestartOf(values['dhcpIkeNakRestart']),
+    wgPayloadOrder: values['dhcpIkeWgPayloadOrder'] === 'cp' ? 'cp' : 'draft',
   };
 }
 

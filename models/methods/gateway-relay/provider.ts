@@ -7,7 +7,7 @@
  * - wg (draft-ietf §3): every IKE_AUTH round carries DHCP; OFFER(s) and NAK answer `more`; the ACK ends IKE_AUTH and
  *   the responder narrows TSi to the address (§3 MUST); no reply in the collect window ⇒ a response without DHCP.
  */
-import { dhcpPayload } from '../../wire/ike/index.ts';
+import { dhcpPayload, findPayloads, notifyPayload, type IkeMessage, type IkePayload } from '../../wire/ike/index.ts';
 import type { AddressProvider, AddressAnswer, ChildAnswer, GatewayMethodContext } from '../method.ts';
 import { configFromAck, dhcpMessagesIn, isAck, isNak, isOffer } from './messages.ts';
 import { GatewayRelay, type RelayConfig, type RelayMode, type RelayOutcome } from './relay.ts';
@@ -52,9 +52,26 @@ export function dhcpRelayProvider(
     return { ok: true, more: true, replyPayloads: shown };
   };
 
+  /** draft-ietf §5: a DHCP payload whose Packet Type is not DHCPv4 (1) is answered UNKNOWN-DHCP-PAYLOAD-TYPE. */
+  const unknownType = (m: IkeMessage, ikeSaId: string): readonly IkePayload[] | undefined => {
+    const raw = findPayloads(m, 'DHCP').find((p) => p.packet.kind === 'raw');
+    if (raw?.packet.kind !== 'raw' || dhcpMessagesIn(m).length > 0) return undefined;
+    ctx.host.traceNote('relay.dropped', {
+      reason: 'unknown-dhcp-packet-type',
+      ikeSa: ikeSaId,
+      type: raw.packet.packetType,
+    });
+    return [notifyPayload({ notify: 'UNKNOWN_DHCP_PAYLOAD_TYPE' })];
+  };
+
   return {
     udpPorts: GatewayRelay.udpPorts,
     request(req, answer) {
+      const unknown = unknownType(req.request, req.ikeSaId);
+      if (unknown !== undefined) {
+        answer({ ok: false, notify: 'INTERNAL_ADDRESS_FAILURE', replyPayloads: unknown });
+        return;
+      }
       const message = dhcpMessagesIn(req.request)[0];
       if (message === undefined || (flavour === 'seed' && req.round > 0)) {
         ctx.host.traceNote('relay.dropped', { reason: 'no-dhcp-payload', ikeSa: req.ikeSaId });
@@ -64,6 +81,11 @@ export function dhcpRelayProvider(
       relay.relay({ ikeSaId: req.ikeSaId, peerId: req.peerId }, message, mode, (o) => answer(authAnswer(o)));
     },
     childRequest(req, answer) {
+      const unknown = unknownType(req.request, req.ikeSaId);
+      if (unknown !== undefined) {
+        answer({ ok: false, notify: 'INTERNAL_ADDRESS_FAILURE', replyPayloads: unknown });
+        return;
+      }
       const message = dhcpMessagesIn(req.request)[0];
       const rekey = req.rekeyOf !== undefined;
       if (message === undefined) {
