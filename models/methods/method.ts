@@ -98,6 +98,8 @@ export interface ClientMethodContext {
   traceMachine(actor: AnyActorRef, machine: string): { current(): string };
   /** The node's physical (outer) address: RFC 3456 §4.1's chaddr x'4000'+address, draft-ietf §4. */
   readonly outerAddress: string;
+  /** The gateway's (outside) address this tunnel goes to: RFC 3456 §4.1's IDcr. */
+  readonly gatewayAddress: string;
   /** True while an IKE SA is established (requests below are queued until then, and dropped when it closes). */
   ikeUp(): boolean;
   /** CREATE_CHILD_SA for a new Child SA, or a rekey of `slot` (window 1: queued behind other exchanges). */

@@ -344,6 +344,7 @@ export class ClientNode implements SimNode<Packet> {
         return tr;
       },
       outerAddress: this.options.address,
+      gatewayAddress: t.options.gatewayAddress,
       ikeUp: () => t.up,
       requestChild: (request) => send({ type: 'cmd.child', request }, 'child'),
       scheduleChildRekey: (slot, delayMs) => send({ type: 'cmd.childRekeyAt', slot, delayMs }, 'rekeyAt'),

@@ -247,7 +247,9 @@ export class GatewayNode implements SimNode<Packet> {
 
   private forProvider(d: UdpDatagram): boolean {
     const ports = this.provider.udpPorts ?? [];
-    const ours = d.dst === this.options.inside.address || d.dst === LIMITED_BROADCAST;
+    // The outside address too: RFC 3456 §4.1's literal IDcr sends the DHCP SA's traffic to it (rfc3456/selectors.ts).
+    const ours =
+      d.dst === this.options.inside.address || d.dst === LIMITED_BROADCAST || d.dst === this.options.outside.address;
     return ours && ports.includes(d.dstPort) && this.provider.onUdp !== undefined;
   }
 
