@@ -19,8 +19,8 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
   it('IKE_AUTH waits while the gateway runs DISCOVER/OFFER/REQUEST/ACK on the peer’s behalf; CP carries the ACK', () => {
     const { t, out } = run({ durationUs: 3_000_000, commands: [connect, at(2_000_000, 'client1', 'cmd.ping')] });
     expect(ladder(out.trace)).toEqual([
-      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
-      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
+      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
+      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
       '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}',
       // The responder waits in `waitingAddress`; the proxy's requests carry giaddr = the inside address, no option 82.
       '0.031 gw→dhcp: DHCPDISCOVER xid=0xdaad57a2 giaddr=10.1.0.1',
