@@ -422,7 +422,7 @@ export function validateOptions(
       expected:
         `${option82Off ? "'ike-identity' or 'circuit-only'" : 'true'} for ${methods.join(', ')}: ${why}, so ` +
         `${server.name} can only pick a pool by giaddr ${giaddr} (gateway ${g.name}'s inside address), which none ` +
-        `of its pools contains (RFC 2131 §4.3.1) and no client would be addressed; keep link-selection ` +
+        `of its pools contains or lists in relayAddresses (RFC 2131 §4.3.1) and no client would be addressed; keep link-selection ` +
         `(${option82Off ? 'dhcpIkeOption82=circuit-only is the smallest option 82 that carries it' : 'dhcpIkeLinkSelection=true'}) ` +
         `or give ${server.name} a pool whose subnet holds ${giaddr}`,
       found: foundText(options[name]),
