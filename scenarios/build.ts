@@ -14,6 +14,9 @@ import {
 } from '../models/ike/config.ts';
 import { DOUBLING_RETRANSMIT, STRONGSWAN_RETRANSMIT } from '../models/ike/retransmit.ts';
 import { methodById } from '../models/methods/index.ts';
+import { createPacketCodec, packetCodec } from '../models/wire/packet.ts';
+import { DEFAULT_DHCP_PAYLOAD_TYPE } from '../models/wire/ike/constants.ts';
+import type { MethodFactory } from '../models/methods/method.ts';
 import { COMMON_POLICIES, type PolicyValue } from '../models/methods/policy.ts';
 import { tsRange } from '../models/wire/ike/index.ts';
 import { ClientNode, PRIMARY_TUNNEL, type ClientTunnelOptions } from '../models/nodes/client-node.ts';
@@ -94,12 +97,14 @@ function subnetOf(cidr: string): string {
 
 function effectiveOptions(
   s: Scenario,
+  method: MethodFactory,
   overrides: Readonly<Record<string, PolicyValue>> | undefined,
 ): Record<string, PolicyValue> {
   const out: Record<string, PolicyValue> = {};
   for (const d of allPolicies()) out[d.name] = d.default;
   for (const d of COMMON_POLICIES) out[d.name] ??= d.default;
-  return { ...out, ...s.options, ...(overrides ?? {}) };
+  // A method's own defaults for shared policies (e.g. mode-cfg-dhcp's addressTimeoutMs) give way to the scenario's.
+  return { ...out, ...(method.policyDefaults ?? {}), ...s.options, ...(overrides ?? {}) };
 }
 
 /** A real DHCP server behind the simulated address (models/nodes/external-dhcp-server-node.ts). */
@@ -112,8 +117,26 @@ function externalServerNode(d: DhcpServerInput, spec: ExternalDhcpSpec): Externa
   });
 }
 
-function dhcpServerNode(d: DhcpServerInput, injectBug?: BuildOptions['injectBug']): DhcpServerNode {
+/**
+ * The giaddrs a server's first pool answers for by default: the inside address of every gateway using the server that
+ * no pool's subnet holds — configured as a Kea site serving strongSwan's dhcp plugin is (the plugin's captures: giaddr
+ * 10.98.0.1, subnet 10.40.0.0/24), since the plugin sends no option 82 to select the subnet with (RFC 3527).
+ */
+function defaultRelayAddresses(d: DhcpServerInput, gateways: readonly GatewayInput[]): string[] {
+  if (d.pools.some((p) => p.relayAddresses !== undefined)) return [];
+  return gateways
+    .filter((g) => g.dhcpServer === d.name)
+    .map((g) => splitCidr(g.inside).address)
+    .filter((a) => !d.pools.some((p) => inSubnet(a, p.subnet)));
+}
+
+function dhcpServerNode(
+  d: DhcpServerInput,
+  gateways: readonly GatewayInput[],
+  injectBug?: BuildOptions['injectBug'],
+): DhcpServerNode {
   const { address, prefixLength } = splitCidr(d.address);
+  const relays = defaultRelayAddresses(d, gateways);
   return new DhcpServerNode({
     name: d.name,
     interface: { name: 'eth0', address, prefixLength },
@@ -132,6 +155,8 @@ function dhcpServerNode(d: DhcpServerInput, injectBug?: BuildOptions['injectBug'
           ...(p.t1Secs !== undefined ? { t1Secs: p.t1Secs } : {}),
           ...(p.t2Secs !== undefined ? { t2Secs: p.t2Secs } : {}),
           offerHoldSecs: p.offerHoldSecs,
+          ...(p.relayAddresses !== undefined ? { relayAddresses: p.relayAddresses } : {}),
+          ...(i === 0 && relays.length > 0 ? { relayAddresses: relays } : {}),
         };
       }),
       ...(d.renewUnknown !== undefined ? { renewUnknown: d.renewUnknown } : {}),
@@ -148,8 +173,8 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
   if (method === undefined) throw new Error('scenario has no method');
   if (!isRegistered(method)) throw new MethodNotRegisteredError(method);
   const seed = o.seed ?? s.seed;
-  const options = effectiveOptions(s, o.options);
   const m = methodById(method);
+  const options = effectiveOptions(s, m, o.options);
   const t = s.topology;
   const roles = nodeRoles(t);
   const retransmit = options['retransmit'] === 'doubling' ? DOUBLING_RETRANSMIT : STRONGSWAN_RETRANSMIT;
@@ -160,7 +185,14 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     livenessMs: w.livenessSecs * 1000,
     jitterMs: Math.round(w.rekeyJitterMs),
   };
-  const ikeCommon: Partial<IkePeerConfig> = { retransmit, lifetimes };
+  // The DHCP payload's IKE payload type (draft-ietf-ipsec-dhcp-over-ike-00 §5: 16; the lab's default 128, private
+  // use): one number for every IKE speaker of the run, so clients and gateways write and read it alike.
+  const payloadType = Number(options['dhcpPayloadType'] ?? DEFAULT_DHCP_PAYLOAD_TYPE);
+  const codec =
+    payloadType === DEFAULT_DHCP_PAYLOAD_TYPE
+      ? packetCodec
+      : createPacketCodec({ ike: { dhcpPayloadType: payloadType } });
+  const ikeCommon: Partial<IkePeerConfig> = { retransmit, lifetimes, natDetection: options['natDetection'] !== false };
   // RFC 4303 §3.4.3–3.4.4 on both ends; the tunnel-DHCP policy on gateways (models/nodes/gateway-node.ts).
   const esp: EspDefences = {
     integrity: options['espIntegrity'] !== false,
@@ -238,6 +270,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
             });
       const node = new ClientNode({
         name,
+        codec,
         address: u32ToIpv4(outer),
         prefixLength,
         gatewayAddress: splitCidr(gw.outside).address,
@@ -294,6 +327,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
       );
     return new GatewayNode({
       name: g.name,
+      codec,
       outside,
       inside,
       ike: peerConfig({ identity: g.identity ?? `${g.name}.example.com`, pskName: 'unused', ...ikeCommon }),
@@ -307,7 +341,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
   const servers = [...t.dhcpServers, ...t.homeDhcpServers].map((d) =>
     d.kind === 'external' && d.external !== undefined
       ? externalServerNode(d, d.external)
-      : dhcpServerNode(d, o.injectBug),
+      : dhcpServerNode(d, t.gateways, o.injectBug),
   );
   const hosts = t.enterpriseHosts.map((h) => {
     const { address, prefixLength } = splitCidr(h.address);

@@ -65,6 +65,11 @@ const DhcpPool = z.strictObject({
   t1Secs: z.number().int().min(1).optional(),
   t2Secs: z.number().int().min(1).optional(),
   offerHoldSecs: z.number().int().min(1).default(60),
+  /**
+   * Relay addresses (giaddr) outside `subnet` that select this pool (Kea `relay.ip-addresses`). Default: the first
+   * pool of a server lists the inside address of each gateway using the server, when no pool's subnet holds it.
+   */
+  relayAddresses: z.array(Ipv4).optional(),
 });
 
 /** Where a DHCP server of kind `external` really is, and how the bridge reaches it (scenarios/external/). */

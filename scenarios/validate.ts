@@ -408,6 +408,14 @@ export function validateOptions(
   optionPath: (name: string) => string,
 ): Problem[] {
   const out: Problem[] = [];
+  const payloadType = options['dhcpPayloadType'];
+  if (typeof payloadType === 'number' && payloadType !== 16 && payloadType < 128)
+    out.push({
+      path: optionPath('dhcpPayloadType'),
+      expected:
+        "16 (draft-ietf-ipsec-dhcp-over-ike-00 §5) or 128–255 (IANA's IKEv2 private-use payload types); 17–127 are IKEv1's and IKEv2's own",
+      found: foundText(payloadType),
+    });
   const methods = relayMethods(s.methods);
   const option82Off = options['dhcpIkeOption82'] === 'off';
   const linkSelectionOff = options['dhcpIkeLinkSelection'] === false;
@@ -417,7 +425,9 @@ export function validateOptions(
     const server = g.dhcpServer === undefined ? undefined : servers.get(g.dhcpServer);
     if (server === undefined || server.pools.length === 0) continue;
     const giaddr = splitCidr(g.inside).address;
-    if (server.pools.some((p) => inSubnet(giaddr, p.subnet))) continue;
+    if (server.pools.some((p) => inSubnet(giaddr, p.subnet) || p.relayAddresses?.includes(giaddr) === true)) continue;
+    // No pool lists relay addresses: the builder lists giaddr on the first pool (Kea relay.ip-addresses, build.ts).
+    if (server.pools.every((p) => p.relayAddresses === undefined)) continue;
     const name = option82Off ? 'dhcpIkeOption82' : 'dhcpIkeLinkSelection';
     const why = option82Off
       ? "'off' removes option 82 and with it the link-selection sub-option (RFC 3527 §3)"
@@ -427,7 +437,7 @@ export function validateOptions(
       expected:
         `${option82Off ? "'ike-identity' or 'circuit-only'" : 'true'} for ${methods.join(', ')}: ${why}, so ` +
         `${server.name} can only pick a pool by giaddr ${giaddr} (gateway ${g.name}'s inside address), which none ` +
-        `of its pools contains (RFC 2131 §4.3.1) and no client would be addressed; keep link-selection ` +
+        `of its pools contains or lists in relayAddresses (RFC 2131 §4.3.1) and no client would be addressed; keep link-selection ` +
         `(${option82Off ? 'dhcpIkeOption82=circuit-only is the smallest option 82 that carries it' : 'dhcpIkeLinkSelection=true'}) ` +
         `or give ${server.name} a pool whose subnet holds ${giaddr}`,
       found: foundText(options[name]),

@@ -25,6 +25,11 @@ export interface PoolConfig {
   readonly t1Secs?: number;
   readonly t2Secs?: number;
   readonly offerHoldSecs: number;
+  /**
+   * Relay addresses (giaddr) this pool also serves although they lie outside its subnet (Kea `relay.ip-addresses`,
+   * ISC dhcpd shared-network): how a site serves strongSwan's dhcp plugin, whose requests carry no option 82.
+   */
+  readonly relayAddresses?: readonly Ipv4Address[];
 }
 
 export interface LeaseStoreConfig {
@@ -170,7 +175,9 @@ export class LeaseStore {
     ];
     const first = candidates.find((c): c is Ipv4Address => typeof c === 'string' && !isZeroAddress(c));
     if (!first) return null;
-    return this.pools.find((p) => inSubnet(first, p.subnet, p.prefixLength)) ?? null;
+    const inScope = this.pools.find((p) => inSubnet(first, p.subnet, p.prefixLength));
+    if (inScope !== undefined || first !== selector.giaddr) return inScope ?? null;
+    return this.pools.find((p) => p.relayAddresses?.includes(first) === true) ?? null;
   }
 
   /**

@@ -36,6 +36,11 @@ export interface IkePeerConfig {
    * for credentials shared by several devices at the same time ("an entity that may be replicated"). Default true.
    */
   readonly initialContact: boolean;
+  /**
+   * IKE_SA_INIT carries NAT_DETECTION_SOURCE_IP / NAT_DETECTION_DESTINATION_IP (RFC 7296 §2.23), as strongSwan and
+   * every common client send them, when the IKE machine knows its packet's ends (`endpoints`). Default true.
+   */
+  readonly natDetection: boolean;
 }
 
 export const DEFAULT_LIFETIMES: IkeLifetimes = { childRekeyMs: 0, ikeRekeyMs: 0, livenessMs: 0, jitterMs: 0 };
@@ -49,6 +54,7 @@ export function peerConfig(
     retransmit: STRONGSWAN_RETRANSMIT,
     lifetimes: DEFAULT_LIFETIMES,
     initialContact: true,
+    natDetection: true,
     ...partial,
   };
 }

@@ -63,6 +63,11 @@ export interface IkeClientHooks {
   readonly childInAuth: boolean;
   /** Payloads of the first IKE_AUTH request after AUTH. */
   authRequestPayloads(): IkePayload[];
+  /**
+   * Put those payloads after SAi2, TSi, TSr instead (draft-ietf-ipsec-dhcp-over-ike-00 §3: "SK {IDi, [CERTREQ,]
+   * [IDr,] SAi2, TSi, TSr, DHCP}"). Default false: RFC 7296 §2.19's order, CP before SAi2.
+   */
+  readonly authPayloadsAfterChild?: boolean;
   /** TSi/TSr of the SAi2 in IKE_AUTH; default full range both (draft-ietf-ipsec-dhcp-over-ike-00 §3 wildcards). */
   authChildSelectors?(): ChildSelectors;
   /** Reads an IKE_AUTH response (AUTHENTICATION_FAILED is handled before). `errors`: its error notifies. */
@@ -92,7 +97,12 @@ export type AddressAnswer =
     }
   /** Not finished: answer this round with `replyPayloads` and wait for the next IKE_AUTH (draft-ietf §3). */
   | { readonly ok: true; readonly more: true; readonly replyPayloads: readonly IkePayload[] }
-  | { readonly ok: false; readonly notify: 'INTERNAL_ADDRESS_FAILURE' | 'FAILED_CP_REQUIRED' };
+  | {
+      readonly ok: false;
+      readonly notify: 'INTERNAL_ADDRESS_FAILURE' | 'FAILED_CP_REQUIRED';
+      /** Said before the error (e.g. N(UNKNOWN_DHCP_PAYLOAD_TYPE), draft-ietf-ipsec-dhcp-over-ike-00 §5). */
+      readonly replyPayloads?: readonly IkePayload[];
+    };
 
 export interface AddressRequest {
   /** The responder's key for this IKE SA (the SPIi of its first IKE SA; rekeys keep it). */

@@ -14,6 +14,7 @@ import type {
 } from './hooks.ts';
 import type { IkePeerConfig } from './config.ts';
 import { retransmitWaitsMs } from './retransmit.ts';
+import type { IkeEndpoints } from './nat-detection.ts';
 import { ZERO_SPI, type ClientChild, type IkeSaKeys } from './sa.ts';
 import type { ChildResult } from './tasks/child-create.ts';
 import type { AssignedConfig } from './tasks/ike-config.ts';
@@ -66,6 +67,8 @@ export interface InitiatorInput {
   /** IDr to send, if any (RFC 7296 §1.2 "[IDr]"). */
   readonly peerIdentity?: string;
   readonly rng: RandomStream;
+  /** The IKE packet's ends now (the client's outer address may change): NAT detection (RFC 7296 §2.23). */
+  readonly endpoints?: () => IkeEndpoints;
 }
 
 /** What the last IKE_AUTH response said (read once: the method's hook has effects). */

@@ -18,6 +18,7 @@ import {
   type QueueItem,
 } from './initiator-context.ts';
 import { addressing, errorNotifies, ikeMessage } from './messages.ts';
+import { natDetectionResult } from './nat-detection.ts';
 import { randomEspSpi, randomIkeSpi, ZERO_SPI, type ClientChild, type IkeSaKeys } from './sa.ts';
 import * as childCreate from './tasks/child-create.ts';
 import * as childDelete from './tasks/child-delete.ts';
@@ -67,13 +68,37 @@ export function initRequest(ctx: Ctx): Outgoing {
   const spiI = randomIkeSpi(ctx.input.rng);
   const { payloads, nonceI } = ikeInit.buildI(ctx.input.cfg, ctx.input.rng, ctx.init.dhGroup);
   const init = { ...ctx.init, spiI, nonceI };
-  return request({ ...ctx, init }, 'ike-init', IkeExchangeType.IKE_SA_INIT, payloads, { init });
+  const all = [...payloads, ...initNotifies(ctx, spiI)];
+  return request({ ...ctx, init }, 'ike-init', IkeExchangeType.IKE_SA_INIT, all, { init });
+}
+
+/** NAT-D over this request's SPIs and ends (SPIr zero, RFC 7296 §2.23); CHILDLESS_IKEV2_SUPPORTED if childless. */
+function initNotifies(ctx: Ctx, spiI: string): IkePayload[] {
+  return ikeInit.initNotifies(spiI, ZERO_SPI, ctx.input.endpoints?.(), {
+    natDetection: ctx.input.cfg.natDetection,
+    childless: !ctx.input.method.childInAuth,
+  });
 }
 
 /** RFC 7296 §1.2: IKE_SA_INIT again with a KE of the group the responder named in INVALID_KE_PAYLOAD. */
 export function initRetry(ctx: Ctx, dhGroup: number): Outgoing {
   const { payloads, nonceI } = ikeInit.buildI(ctx.input.cfg, ctx.input.rng, dhGroup);
-  return request(ctx, 'ike-init', IkeExchangeType.IKE_SA_INIT, payloads, { init: { ...ctx.init, nonceI, dhGroup } });
+  const all = [...payloads, ...initNotifies(ctx, ctx.init.spiI)];
+  return request(ctx, 'ike-init', IkeExchangeType.IKE_SA_INIT, all, { init: { ...ctx.init, nonceI, dhGroup } });
+}
+
+/**
+ * What an accepted IKE_SA_INIT response says beyond the SA (traced, not acted on): NAT-D that does not match the
+ * packet's ends (RFC 7296 §2.23; the lab has no NAT, so the float to UDP 4500 is not modelled), and a responder that
+ * did not answer CHILDLESS_IKEV2_SUPPORTED to a childless initiator (RFC 6023 §3).
+ */
+export function initResponseNotes(ctx: Ctx, m: IkeMessage): IkeEmitted[] {
+  const out: IkeEmitted[] = [];
+  const ends = ctx.input.endpoints?.();
+  const nat = ends === undefined ? undefined : natDetectionResult(m, ends);
+  if (nat !== undefined && (nat.peerBehindNat || nat.selfBehindNat)) out.push(note('ike.natDetected', { ...nat }));
+  if (!ctx.input.method.childInAuth && !ikeInit.saysChildless(m)) out.push(note('ike.childlessUnsupported'));
+  return out;
 }
 
 /** RFC 7296 §2.6: the same IKE_SA_INIT with N(COOKIE) first. */
@@ -141,6 +166,7 @@ export function authRequest(
     childPayloads,
     // Each initiator machine is one fresh connection: its IKE SA is the only one to this gateway (RFC 7296 §2.4).
     ctx.input.cfg.initialContact,
+    ctx.input.method.authPayloadsAfterChild === true,
   );
   return request(
     { ...ctx, keys },

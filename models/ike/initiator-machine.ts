@@ -231,7 +231,9 @@ export const initiatorMachine = setup({
     sendAuth: enqueueActions(({ context, event, enqueue }) => {
       const m = received(event);
       const r = core.initReply(context, m);
-      if (r.kind === 'ok') send(enqueue, core.authRequest(context, m, r));
+      if (r.kind !== 'ok') return;
+      for (const n of core.initResponseNotes(context, m)) enqueue.emit(n);
+      send(enqueue, core.authRequest(context, m, r));
     }),
     retransmit: enqueueActions(({ context, enqueue }) => {
       const p = context.pending;

@@ -11,6 +11,7 @@ import type { IkePeerConfig, ResponderPolicy } from './config.ts';
 import { addressing, ikeMessage } from './messages.ts';
 import { randomEspSpi, randomIkeSpi, type ChildSa, type IkeSaKeys } from './sa.ts';
 import { retransmitWaitsMs } from './retransmit.ts';
+import { natDetectionResult, type IkeEndpoints } from './nat-detection.ts';
 import { note, type IkeEmitted } from './emitted.ts';
 import * as childCreate from './tasks/child-create.ts';
 import * as childDelete from './tasks/child-delete.ts';
@@ -43,6 +44,8 @@ export interface ResponderInput {
   readonly providerChildren?: boolean;
   /** Does the gateway hold another IKE SA authenticated as this identity (`ResponderPolicy.uniqueIds` = keep)? */
   readonly hasOtherSa?: (peerId: string) => boolean;
+  /** The IKE_SA_INIT's ends as it arrived (local = ours): NAT detection (RFC 7296 §2.23). */
+  readonly endpoints?: IkeEndpoints;
 }
 
 /**
@@ -150,9 +153,20 @@ export const ownRetransmitWaitMs = (ctx: Ctx): number =>
 
 /** IKE_SA_INIT response (RFC 7296 §1.2). */
 export function initResponse(ctx: Ctx): Out {
+  const req = ctx.input.initRequest;
   const { payloads, nonceR } = ikeInit.buildR(ctx.input.accepted, ctx.input.rng);
   const keys = { ...ctx.keys, nonceR };
-  return respond({ ...ctx, keys }, ctx.input.initRequest, payloads, { keys });
+  // NAT-D answers NAT-D (RFC 7296 §2.23); CHILDLESS_IKEV2_SUPPORTED answers the initiator's (RFC 6023 §3: this
+  // responder accepts a childless IKE_AUTH).
+  const ends = ctx.input.endpoints;
+  const notifies = ikeInit.initNotifies(keys.spiI, keys.spiR, ends, {
+    natDetection: ctx.input.cfg.natDetection && ikeInit.hasNatDetection(req),
+    childless: ikeInit.saysChildless(req),
+  });
+  const nat = ends === undefined ? undefined : natDetectionResult(req, ends);
+  const notes =
+    nat !== undefined && (nat.peerBehindNat || nat.selfBehindNat) ? [note('ike.natDetected', { ...nat })] : [];
+  return around(respond({ ...ctx, keys }, req, [...payloads, ...notifies], { keys }), notes);
 }
 
 /**
@@ -409,7 +423,8 @@ export const answerMore = (a: AddressAnswer): boolean => a.ok && a.more === true
 /** RFC 7296 §1.2/§3.10.1: the provider refused; the IKE SA is created, the Child SA is not. */
 export function addressRefused(ctx: Ctx, a: AddressAnswer): Out {
   const notify = a.ok ? 'INTERNAL_ADDRESS_FAILURE' : a.notify;
-  return authReply(ctx, [notifyPayload({ notify })], {}, up(ctx, undefined, undefined));
+  const before = a.ok ? [] : (a.replyPayloads ?? []);
+  return authReply(ctx, [...before, notifyPayload({ notify })], {}, up(ctx, undefined, undefined));
 }
 
 /** Not finished: answer this round and wait for the next IKE_AUTH (draft-ietf-ipsec-dhcp-over-ike-00 §3). */

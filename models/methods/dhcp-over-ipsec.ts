@@ -22,10 +22,12 @@ import {
   type Rfc3456ClientOptions,
 } from './rfc3456/client.ts';
 import { rfc3456Relay, type Rfc3456RelayOptions } from './rfc3456/relay.ts';
+import type { DhcpSaSelectorReading } from './rfc3456/selectors.ts';
 
 export const DHCP_OVER_IPSEC = 'dhcp-over-ipsec';
 
 const TEARDOWNS: readonly DhcpSaTeardown[] = ['after-tunnel', 'at-lifetime', 'keep'];
+const READINGS: readonly DhcpSaSelectorReading[] = ['wildcard', 'literal'];
 
 /** Every silence of RFC 3456 this model had to fill, as a named policy with its default. */
 export const dhcpOverIpsecPolicies: readonly PolicyDescriptor[] = [
@@ -73,6 +75,14 @@ export const dhcpOverIpsecPolicies: readonly PolicyDescriptor[] = [
     section: DHCP_OVER_IPSEC,
   },
   {
+    name: 'dhcpSaSelectors',
+    kind: 'enum',
+    values: READINGS,
+    default: DEFAULT_RFC3456_CLIENT.dhcpSaSelectors,
+    doc: "client and gateway: the DHCP SA's selectors — RFC 3456 §4.1's \"filters\": Any to Any, destination UDP 67 / 68 (wildcard: TSi 0.0.0.0–255.255.255.255 UDP 68, TSr 0.0.0.0–255.255.255.255 UDP 67), or §4.1's quick-mode IDs read literally (literal: IDci = 0.0.0.0 UDP 68, IDcr = the gateway's own Internet address UDP 67; the client sends to the gateway, the gateway answers to 0.0.0.0)",
+    section: DHCP_OVER_IPSEC,
+  },
+  {
     name: 'relayRemoteId',
     kind: 'bool',
     default: true,
@@ -106,7 +116,15 @@ export function parseRfc3456ClientOptions(raw: unknown): Rfc3456ClientOptions {
     dhcpSaDeleteDelayMs: optionalNumber(o, 'dhcpSaDeleteDelayMs', 'client') ?? d.dhcpSaDeleteDelayMs,
     chaddrOctet: optionalNumber(o, 'chaddrOctet', 'client') ?? d.chaddrOctet,
     ...(retransmit === undefined ? {} : { dhcpRetransmit: retransmit }),
+    dhcpSaSelectors: readingOf(o, 'client'),
   };
+}
+
+function readingOf(o: OptionRecord, path: string): DhcpSaSelectorReading {
+  const v = o['dhcpSaSelectors'];
+  if (v !== undefined && !READINGS.includes(v as DhcpSaSelectorReading))
+    throw new OptionError(`${path}.dhcpSaSelectors`, `expected one of ${READINGS.join(', ')}`);
+  return (v as DhcpSaSelectorReading | undefined) ?? DEFAULT_RFC3456_CLIENT.dhcpSaSelectors;
 }
 
 /** The DHCP server: `serverAddress`, else `dhcpServerAddress` (the scenario builder's name). */
@@ -121,6 +139,7 @@ export function parseRfc3456RelayOptions(raw: unknown): Rfc3456RelayOptions {
   const subnet = o['linkSelectionSubnet'];
   return {
     serverAddress: serverAddressOf(o),
+    dhcpSaSelectors: readingOf(o, 'gateway'),
     ...(remoteId === undefined ? {} : { remoteId }),
     ...(typeof subnet === 'string' ? { linkSelectionSubnet: subnet } : {}),
   };

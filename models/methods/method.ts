@@ -30,7 +30,7 @@ import type { RandomStream, VirtualClock } from '../contract.ts';
 import type { UdpApp } from '../wire/packet.ts';
 import type { IkeTrafficSelector } from '../wire/ike/index.ts';
 import type { AssignedConfig } from '../ike/tasks/ike-config.ts';
-import type { PolicyDescriptor } from './policy.ts';
+import type { PolicyDescriptor, PolicyValue } from './policy.ts';
 import type {
   AddressAnswer,
   AddressRequest,
@@ -98,6 +98,8 @@ export interface ClientMethodContext {
   traceMachine(actor: AnyActorRef, machine: string): { current(): string };
   /** The node's physical (outer) address: RFC 3456 §4.1's chaddr x'4000'+address, draft-ietf §4. */
   readonly outerAddress: string;
+  /** The gateway's (outside) address this tunnel goes to: RFC 3456 §4.1's IDcr. */
+  readonly gatewayAddress: string;
   /** True while an IKE SA is established (requests below are queued until then, and dropped when it closes). */
   ikeUp(): boolean;
   /** CREATE_CHILD_SA for a new Child SA, or a rekey of `slot` (window 1: queued behind other exchanges). */
@@ -226,6 +228,8 @@ export interface Method<ClientOptions, GatewayOptions> {
   gateway(options: GatewayOptions, ctx: GatewayMethodContext): AddressProvider;
   /** The method's named policies (models/methods/policy.ts), each with its default and the section it models. */
   readonly policies?: readonly PolicyDescriptor[];
+  /** Defaults of shared policies (COMMON_POLICIES) that differ for this method, e.g. mode-cfg-dhcp's addressTimeoutMs. */
+  readonly policyDefaults?: Readonly<Record<string, PolicyValue>>;
 }
 
 /** A method as the registry holds it: options are `unknown` scenario data, validated inside. */
@@ -234,6 +238,7 @@ export interface MethodFactory {
   client(options: unknown): ClientMethodFactory;
   gateway(options: unknown, ctx: GatewayMethodContext): AddressProvider;
   readonly policies?: readonly PolicyDescriptor[];
+  readonly policyDefaults?: Readonly<Record<string, PolicyValue>>;
 }
 
 export function defineMethod<C, G>(m: Method<C, G>): MethodFactory {
@@ -242,6 +247,7 @@ export function defineMethod<C, G>(m: Method<C, G>): MethodFactory {
     client: (raw) => m.client(m.parseClientOptions(raw)),
     gateway: (raw, ctx) => m.gateway(m.parseGatewayOptions(raw), ctx),
     ...(m.policies === undefined ? {} : { policies: m.policies }),
+    ...(m.policyDefaults === undefined ? {} : { policyDefaults: m.policyDefaults }),
   };
 }
 

@@ -9,12 +9,21 @@ import { modeCfgClient, parseModeCfgClientOptions, type ModeCfgClientOptions } f
 import type { PolicyDescriptor } from './policy.ts';
 import { dhcpProxyProvider, type DhcpProxyOptions, type LeaseOnDelete } from './dhcp-proxy/provider.ts';
 import type { DhcpRenewal, ProxyRetry } from './dhcp-proxy/session-machine.ts';
+import type { ProxyClientIdForm } from './dhcp-proxy/identity.ts';
 
 export const MODE_CFG_DHCP = 'mode-cfg-dhcp';
 
 const RENEWALS: readonly DhcpRenewal[] = ['none', 'renew-at-t1'];
 const ON_DELETE: readonly LeaseOnDelete[] = ['release', 'keep'];
 const RETRIES: readonly ProxyRetry[] = ['strongswan', 'rfc2131'];
+const CLIENT_ID_FORMS: readonly ProxyClientIdForm[] = ['raw', 'type-0'];
+
+/**
+ * strongSwan has no IKE-side limit on the wait: the IKE_AUTH thread blocks in dhcp_socket.c `enroll` until DISCOVER
+ * (1+2+3+4+5 s = 15 s) and then REQUEST (15 s) time out, and the proxy answers INTERNAL_ADDRESS_FAILURE itself. The
+ * responder's `addressTimeoutMs` defaults to its maximum for this method so it never answers first.
+ */
+export const MODE_CFG_DHCP_ADDRESS_TIMEOUT_MS = 600_000;
 
 export const DEFAULT_DHCP_PROXY: Omit<DhcpProxyOptions, 'serverAddress'> = {
   renewal: 'none',
@@ -22,7 +31,8 @@ export const DEFAULT_DHCP_PROXY: Omit<DhcpProxyOptions, 'serverAddress'> = {
   option82: false,
   retry: 'strongswan',
   clientId: true,
-  linkSelection: true,
+  clientIdForm: 'raw',
+  linkSelection: false,
   leaseGuard: true,
 };
 
@@ -47,7 +57,7 @@ export const modeCfgDhcpPolicies: readonly PolicyDescriptor[] = [
     name: 'proxyOption82',
     kind: 'bool',
     default: DEFAULT_DHCP_PROXY.option82,
-    doc: 'gateway: add relay agent information (option 82, circuit-id = ike:<IKE SA>) to the proxy requests (RFC 3046 §2.0); strongSwan sends none',
+    doc: 'gateway, lab extension: add relay agent information (option 82) with circuit-id = ike:<IKE SA> to the proxy requests (RFC 3046 §2.0); strongSwan sends no option 82 (dhcp_socket.c prepare_dhcp, the captures)',
     section: MODE_CFG_DHCP,
   },
   {
@@ -66,10 +76,18 @@ export const modeCfgDhcpPolicies: readonly PolicyDescriptor[] = [
     section: MODE_CFG_DHCP,
   },
   {
+    name: 'proxyClientIdForm',
+    kind: 'enum',
+    values: CLIENT_ID_FORMS,
+    default: DEFAULT_DHCP_PROXY.clientIdForm,
+    doc: 'gateway: option 61 as strongSwan writes it, the identity with no type octet (raw: dhcp_socket.c prepare_dhcp, the captures), or 00 ‖ identity (type-0, lab extension: RFC 2132 §9.14 type 0 "other than a hardware address")',
+    section: MODE_CFG_DHCP,
+  },
+  {
     name: 'proxyLinkSelection',
     kind: 'bool',
     default: DEFAULT_DHCP_PROXY.linkSelection,
-    doc: "gateway: when configured with the VPN subnet (linkSelectionSubnet), name it in option 82's link-selection sub-option (RFC 3527 §3) so a server whose scope does not hold giaddr still picks the pool; strongSwan sends no option 82 (its deployments put giaddr in the scope): false models that exactly",
+    doc: "gateway, lab extension: name the VPN subnet (linkSelectionSubnet) in option 82's link-selection sub-option (RFC 3527 §3) so a server picks the pool by it rather than by giaddr; strongSwan sends no option 82 (its server selects the subnet by giaddr, e.g. Kea relay.ip-addresses): false models that exactly",
     section: MODE_CFG_DHCP,
   },
   {
@@ -99,6 +117,7 @@ export function parseDhcpProxyOptions(raw: unknown): DhcpProxyOptions {
     retry: oneOf(o, 'proxyRetry', RETRIES, d.retry),
     option82: optionalBoolean(o, 'proxyOption82', 'gateway') ?? d.option82,
     clientId: optionalBoolean(o, 'proxyClientId', 'gateway') ?? d.clientId,
+    clientIdForm: oneOf(o, 'proxyClientIdForm', CLIENT_ID_FORMS, d.clientIdForm),
     linkSelection: optionalBoolean(o, 'proxyLinkSelection', 'gateway') ?? d.linkSelection,
     leaseGuard: optionalBoolean(o, 'proxyLeaseGuard', 'gateway') ?? d.leaseGuard,
     ...(typeof o['linkSelectionSubnet'] === 'string' ? { linkSelectionSubnet: o['linkSelectionSubnet'] } : {}),
@@ -112,6 +131,7 @@ export const modeCfgDhcpMethod: Method<ModeCfgClientOptions, DhcpProxyOptions> =
   client: (options) => () => modeCfgClient(options),
   gateway: (options, ctx) => dhcpProxyProvider(options, ctx),
   policies: modeCfgDhcpPolicies,
+  policyDefaults: { addressTimeoutMs: MODE_CFG_DHCP_ADDRESS_TIMEOUT_MS },
 };
 
 export const modeCfgDhcpFactory = defineMethod(modeCfgDhcpMethod);

@@ -93,6 +93,13 @@ export const COMMON_POLICIES: readonly PolicyDescriptor[] = [
     section: 'ike',
   },
   {
+    name: 'natDetection',
+    kind: 'bool',
+    default: true,
+    doc: 'IKE_SA_INIT request and response carry NAT_DETECTION_SOURCE_IP / DESTINATION_IP = SHA-1(SPIi | SPIr | IP | port) of the packet (RFC 7296 §2.23), as strongSwan sends them; false = no NAT-D',
+    section: 'ike',
+  },
+  {
     name: 'busyRepeat',
     kind: 'enum',
     values: ['ignore', 'ack-later'],
@@ -113,7 +120,7 @@ export const COMMON_POLICIES: readonly PolicyDescriptor[] = [
     min: 1,
     max: 600_000,
     default: 10_000,
-    doc: 'gateway: how long IKE_AUTH may wait for an asynchronous address provider',
+    doc: 'gateway: how long IKE_AUTH may wait for an asynchronous address provider (mode-cfg-dhcp: 600000, its proxy gives up by itself after 15 s per phase as strongSwan does)',
     section: 'gateway',
   },
   {

@@ -15,7 +15,7 @@
  * `spd.leaked` when a method's datagram matches no SA and leaves in the clear.
  */
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
-import type { InterfaceConfig, NodeCommand, NodeHost, RandomStream, SimNode } from '../contract.ts';
+import type { InterfaceConfig, NodeCommand, NodeHost, PacketCodec, RandomStream, SimNode } from '../contract.ts';
 import { ethernetIdentity } from '../dhcp/client-identity.ts';
 import { dhcpClientMachine } from '../dhcp/client-machine.ts';
 import type { RetransmitPolicy as DhcpRetransmitPolicy } from '../dhcp/client-timers.ts';
@@ -37,6 +37,7 @@ import type {
 import type { DhcpMessage } from '../wire/dhcp/types.ts';
 import type { IkeMessage, IkeTrafficSelector } from '../wire/ike/index.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
+import { IKE_PORT } from '../wire/packet.ts';
 import { coversInbound, selectChild } from './client-spd.ts';
 import {
   datagramPacket,
@@ -82,6 +83,8 @@ export interface HomeDhcpOptions {
 
 export interface ClientNodeOptions {
   readonly name: string;
+  /** The codec of its packets (default `packetCodec`); e.g. the WG draft's DHCP payload type 16 (`dhcpPayloadType`). */
+  readonly codec?: PacketCodec<Packet>;
   /** The physical (outer) address on `eth0` (with `homeDhcp`: the address the home server is expected to lease). */
   readonly address: string;
   readonly prefixLength: number;
@@ -217,7 +220,7 @@ class Tunnel {
 export class ClientNode implements SimNode<Packet> {
   readonly name: string;
   readonly interfaces: readonly InterfaceConfig[];
-  readonly codec = packetCodec;
+  readonly codec: PacketCodec<Packet>;
   private host!: NodeHost<Packet>;
   private readonly tunnels: Tunnel[];
   private readonly espSeq = new Map<number, number>();
@@ -242,6 +245,7 @@ export class ClientNode implements SimNode<Packet> {
 
   constructor(readonly options: ClientNodeOptions) {
     this.name = options.name;
+    this.codec = options.codec ?? packetCodec;
     this.outer = options.address;
     this.interfaces = [{ name: 'eth0', address: options.address, prefixLength: options.prefixLength }];
     const primary: ClientTunnelOptions = {
@@ -346,6 +350,7 @@ export class ClientNode implements SimNode<Packet> {
         return tr;
       },
       outerAddress: this.options.address,
+      gatewayAddress: t.options.gatewayAddress,
       ikeUp: () => t.up,
       requestChild: (request) => send({ type: 'cmd.child', request }, 'child'),
       scheduleChildRekey: (slot, delayMs) => send({ type: 'cmd.childRekeyAt', slot, delayMs }, 'rekeyAt'),
@@ -389,6 +394,11 @@ export class ClientNode implements SimNode<Packet> {
         method: t.tasks,
         peerIdentity: t.options.gatewayIdentity,
         rng: t.rng,
+        // NAT detection (RFC 7296 §2.23) hashes the ends the IKE_SA_INIT is sent with (ikePacket: UDP 500 ↔ 500).
+        endpoints: () => ({
+          local: { address: this.outer, port: IKE_PORT },
+          remote: { address: t.options.gatewayAddress, port: IKE_PORT },
+        }),
       }),
       attach: (actor) => {
         t.actor = actor;

@@ -9,7 +9,7 @@
  * Child SA is deleted). The provider gets UDP services on the inside interface (`ProviderHost`).
  */
 import { createActor, type Actor, type AnyActorRef } from 'xstate';
-import type { InterfaceConfig, NodeHost, SimNode } from '../contract.ts';
+import type { InterfaceConfig, NodeHost, PacketCodec, SimNode } from '../contract.ts';
 import type { IkePeerConfig, ResponderPolicy } from '../ike/config.ts';
 import type { AddressProvider, GatewayMethodContext, ProviderHost, UdpDatagram } from '../methods/method.ts';
 import {
@@ -63,6 +63,8 @@ const DHCP_SERVER_PORT = 67;
 
 export interface GatewayNodeOptions {
   readonly name: string;
+  /** The codec of its packets (default `packetCodec`); e.g. the WG draft's DHCP payload type 16 (`dhcpPayloadType`). */
+  readonly codec?: PacketCodec<Packet>;
   readonly outside: { readonly address: string; readonly prefixLength: number };
   readonly inside: { readonly address: string; readonly prefixLength: number };
   readonly ike: IkePeerConfig;
@@ -92,7 +94,7 @@ function namesSa(rec: SaRecord, m: IkeMessage): boolean {
 export class GatewayNode implements SimNode<Packet> {
   readonly name: string;
   readonly interfaces: readonly InterfaceConfig[];
-  readonly codec = packetCodec;
+  readonly codec: PacketCodec<Packet>;
   private host!: NodeHost<Packet>;
   private provider!: AddressProvider;
   /** The provider as an actor (gateway/provider-actor.ts): the responders ask it by events. */
@@ -112,6 +114,7 @@ export class GatewayNode implements SimNode<Packet> {
   private up = true;
 
   constructor(readonly options: GatewayNodeOptions) {
+    this.codec = options.codec ?? packetCodec;
     this.name = options.name;
     this.defences = options.defences ?? DEFAULT_GATEWAY_DEFENCES;
     this.inbound = new EspInbound(this.defences.esp);
@@ -145,6 +148,7 @@ export class GatewayNode implements SimNode<Packet> {
         clock: host.clock,
         provider: this.providerRef,
         providerChildren: this.provider.childRequest !== undefined,
+        outsideAddress: this.options.outside.address,
         ports: {
           nowUs: () => host.nowUs(),
           traceNote: (t, d) => host.traceNote(t, d),
@@ -246,7 +250,9 @@ export class GatewayNode implements SimNode<Packet> {
 
   private forProvider(d: UdpDatagram): boolean {
     const ports = this.provider.udpPorts ?? [];
-    const ours = d.dst === this.options.inside.address || d.dst === LIMITED_BROADCAST;
+    // The outside address too: RFC 3456 §4.1's literal IDcr sends the DHCP SA's traffic to it (rfc3456/selectors.ts).
+    const ours =
+      d.dst === this.options.inside.address || d.dst === LIMITED_BROADCAST || d.dst === this.options.outside.address;
     return ours && ports.includes(d.dstPort) && this.provider.onUdp !== undefined;
   }
 

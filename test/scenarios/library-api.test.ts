@@ -10,8 +10,8 @@ describe('dhcpike-lab as a library', () => {
     const run = runScenario('basic', { method: 'mode-cfg', seed: 1 });
     const sends = run.trace.filter((e): e is Extract<TraceEvent, { type: 'send' }> => e.type === 'send');
     expect(sends.slice(0, 4).map((e) => `${e.atUs} ${e.node}: ${e.summary}`)).toEqual([
-      '0 client1: IKE_SA_INIT request #0 SA, KE, Nonce',
-      '10000 gw: IKE_SA_INIT response #0 SA, KE, Nonce',
+      '0 client1: IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
+      '10000 gw: IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
       '20000 client1: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}',
       '30000 gw: IKE_AUTH response #1 SK{IDr, AUTH, CP(CFG_REPLY), SAr2, TSi, TSr}',
     ]);

@@ -189,6 +189,10 @@ export function buildComparison(o: ComparisonOptions): Comparison {
       policy: {
         ...DEFAULT_RESPONDER_POLICY,
         protectedSubnets: [tsRange(`${e.net}.0.0`, `${e.net}.0.255`)],
+        // The method's own default for the shared policy (mode-cfg-dhcp: the proxy answers itself), as the builder.
+        ...(typeof factory.policyDefaults?.['addressTimeoutMs'] === 'number'
+          ? { addressTimeoutMs: factory.policyDefaults['addressTimeoutMs'] }
+          : {}),
         ...o.policy,
       },
       psks,

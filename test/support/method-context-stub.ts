@@ -23,6 +23,7 @@ export function stubMethodContext(
     traceNote: () => undefined,
     traceMachine: () => ({ current: () => 'none' }),
     outerAddress: '198.51.100.11',
+    gatewayAddress: '198.51.100.1',
     ikeUp,
     requestChild: () => undefined,
     scheduleChildRekey: () => undefined,

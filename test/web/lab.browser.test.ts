@@ -101,8 +101,8 @@ describe('browser lab on the real runner', () => {
     );
     expect(summaries).toEqual(node.trace.flatMap((e) => (e.type === 'send' ? [e.summary] : [])));
     expect(summaries.slice(0, 3)).toEqual([
-      'IKE_SA_INIT request #0 SA, KE, Nonce',
-      'IKE_SA_INIT response #0 SA, KE, Nonce',
+      'IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)',
+      'IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)',
       'IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}',
     ]);
     expect(await page.locator('#sha').innerText()).toBe(cliRun.traceSha256);

@@ -1,6 +1,7 @@
 /**
  * IKE_AUTH (RFC 7296 §1.2, §2.15): SK{IDi, [IDr], AUTH, [CP], [SAi2, TSi, TSr]}. The method's payloads (CP, DHCP, …)
- * go after AUTH, the Child SA's after them, as in §2.19's diagram. Childless (RFC 6023) when the method says so:
+ * go after AUTH, the Child SA's after them, as in §2.19's diagram — or after the Child SA's when the method says so
+ * (the WG draft's DHCP, draft-ietf-ipsec-dhcp-over-ike-00 §3). Childless (RFC 6023) when the method says so:
  * no SAi2/TSi/TSr. Authentication is modelled (auth.ts): a wrong key name ⇒ AUTHENTICATION_FAILED (§2.21.2).
  */
 import type { CipherSuiteName } from '../../wire/crypto-suite.ts';
@@ -47,12 +48,16 @@ export function buildI(
   methodPayloads: readonly IkePayload[],
   childPayloads: readonly IkePayload[],
   initialContact = false,
+  methodAfterChild = false,
 ): IkePayload[] {
   const out: IkePayload[] = [idPayload('IDi', identity)];
   // RFC 7296 §2.4: INITIAL_CONTACT goes in the first IKE_AUTH request (after IDi, where strongSwan puts it).
   if (initialContact) out.push(notifyPayload({ notify: 'INITIAL_CONTACT' }));
   if (peerIdentity !== undefined) out.push(idPayload('IDr', peerIdentity));
-  out.push(authPayload(pskName, 'initiator', keys), ...methodPayloads, ...childPayloads);
+  out.push(authPayload(pskName, 'initiator', keys));
+  // RFC 7296 §2.19: CP before SAi2; draft-ietf-ipsec-dhcp-over-ike-00 §3: DHCP after SAi2, TSi, TSr.
+  if (methodAfterChild) out.push(...childPayloads, ...methodPayloads);
+  else out.push(...methodPayloads, ...childPayloads);
   return out;
 }
 

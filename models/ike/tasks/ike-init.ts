@@ -16,6 +16,7 @@ import {
 } from '../../wire/ike/index.ts';
 import type { IkePeerConfig } from '../config.ts';
 import { acceptedProposal, chooseProposal, offerProposals, readAccepted, saPayload } from '../proposals.ts';
+import { natDetectionPayloads, type IkeEndpoints } from '../nat-detection.ts';
 import { randomNonce } from '../sa.ts';
 
 function kePayload(group: number, rng: RandomStream): IkePayload {
@@ -44,6 +45,33 @@ export function buildI(
     ],
     nonceI,
   };
+}
+
+/**
+ * What follows SA, KE, Nonce in an IKE_SA_INIT (strongSwan's order, the captures): the NAT-D notifies (RFC 7296
+ * §2.23) and CHILDLESS_IKEV2_SUPPORTED (RFC 6023 §3: the initiator that means to send a childless IKE_AUTH says so,
+ * and a responder supporting it answers in kind).
+ */
+export function initNotifies(
+  spiI: string,
+  spiR: string,
+  ends: IkeEndpoints | undefined,
+  o: { readonly natDetection: boolean; readonly childless: boolean },
+): IkePayload[] {
+  return [
+    ...(o.natDetection && ends !== undefined ? natDetectionPayloads(spiI, spiR, ends) : []),
+    ...(o.childless ? [notifyPayload({ notify: 'CHILDLESS_IKEV2_SUPPORTED' })] : []),
+  ];
+}
+
+/** RFC 6023 §3: did this IKE_SA_INIT say CHILDLESS_IKEV2_SUPPORTED? */
+export function saysChildless(m: IkeMessage): boolean {
+  return findNotify(m, 'CHILDLESS_IKEV2_SUPPORTED') !== undefined;
+}
+
+/** RFC 7296 §2.23: did the IKE_SA_INIT carry NAT-D (then the answer does too)? */
+export function hasNatDetection(m: IkeMessage): boolean {
+  return findNotify(m, 'NAT_DETECTION_DESTINATION_IP') !== undefined;
 }
 
 export type InitProcessR =

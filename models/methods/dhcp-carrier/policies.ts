@@ -57,6 +57,23 @@ export const CARRIER_POLICIES: readonly PolicyDescriptor[] = [
     doc: 'a renewal REQUEST whose rekey must be retried (TEMPORARY_FAILURE, RFC 7296 §2.25): rfc2131 = the retried rekey carries no DHCP and the REQUEST goes again when the RFC 2131 client retransmits it (half the time to T2 or to expiry, at least 60 s, RFC 2131 §4.4.5); every-rekey = re-carried on every retried rekey (every few seconds, the lab before issue 14)',
     section: 'dhcp-over-ike',
   },
+  {
+    name: 'dhcpPayloadType',
+    kind: 'int',
+    min: 16,
+    max: 255,
+    default: 128,
+    doc: "IKE payload type number of the DHCP payload, for client and gateway: 128, the first private-use value (IANA's IKEv2 registry; 16 is IKEv1's range, models/wire/ike/constants.ts), or 16 as draft-ietf-ipsec-dhcp-over-ike-00 §5 assigns it; 17–127 are refused",
+    section: 'dhcp-over-ike',
+  },
+  {
+    name: 'dhcpIkeWgPayloadOrder',
+    kind: 'enum',
+    values: ['draft', 'cp'],
+    default: 'draft',
+    doc: 'the first IKE_AUTH request puts DHCP after SAi2, TSi, TSr as WG §3 draws it, SK{IDi, [IDr,] SAi2, TSi, TSr, DHCP} (draft), or before SAi2 where RFC 7296 §2.19 puts CP (cp)',
+    section: 'dhcp-over-ike-wg',
+  },
 ];
 
 export interface CarrierPolicy {
@@ -66,6 +83,7 @@ export interface CarrierPolicy {
   readonly wgRenew: 'rekey' | 'none';
   readonly nakRestart: 'reconnect' | 'child-discover' | 'stay-down';
   readonly renewRecarry: 'rfc2131' | 'every-rekey';
+  readonly wgPayloadOrder: 'draft' | 'cp';
 }
 
 export function carrierPolicy(values: Readonly<Record<string, PolicyValue>>): CarrierPolicy {
@@ -76,6 +94,7 @@ export function carrierPolicy(values: Readonly<Record<string, PolicyValue>>): Ca
     wgRenew: values['dhcpIkeWgRenew'] === 'none' ? 'none' : 'rekey',
     nakRestart: nakRestartOf(values['dhcpIkeNakRestart']),
     renewRecarry: values['dhcpIkeRenewRecarry'] === 'every-rekey' ? 'every-rekey' : 'rfc2131',
+    wgPayloadOrder: values['dhcpIkeWgPayloadOrder'] === 'cp' ? 'cp' : 'draft',
   };
 }
 

@@ -59,6 +59,7 @@ export function carrierTasks(
     a.kind === 'child' ? a.outcome : { kind: 'reject', reason: errors[0] ?? 'no DHCPACK' };
   return {
     childInAuth: variant === 'wg',
+    authPayloadsAfterChild: variant === 'wg' && options.policy.wgPayloadOrder === 'draft',
     authRequestPayloads() {
       const a = ask(AUTH_REQUEST);
       return a.kind === 'payloads' ? [...a.payloads] : [];

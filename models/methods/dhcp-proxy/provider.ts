@@ -7,12 +7,12 @@
  * is released or kept (`leaseOnDelete`).
  */
 import { createActor, type Actor } from 'xstate';
-import { strongSwanIdentity } from '../../dhcp/client-identity.ts';
 import { dhcpClientMachine } from '../../dhcp/client-machine.ts';
 import { toHex } from '../../dhcp/options.ts';
 import * as ikeConfig from '../../ike/tasks/ike-config.ts';
 import { fireLeaseGuard } from '../lease-guard.ts';
 import type { AddressAnswer, AddressProvider, GatewayMethodContext, UdpDatagram, UdpSource } from '../method.ts';
+import { proxyIdentity, STRONGSWAN_PARAMETER_REQUEST_LIST } from './identity.ts';
 import { proxySessionMachine, STRONGSWAN_DHCP_RETRANSMIT, type ProxySettings } from './session-machine.ts';
 
 export type LeaseOnDelete = 'release' | 'keep';
@@ -46,7 +46,7 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
 
   /** One session: its DHCP client's emitted events are the session's events. */
   function start(ikeSaId: string, peerId: string, answer: (a: AddressAnswer) => void): void {
-    const identity = strongSwanIdentity(peerId, o.clientId);
+    const identity = proxyIdentity(peerId, o.clientId, o.clientIdForm);
     const dhcp = createActor(dhcpClientMachine, {
       id: `dhcp:${ikeSaId}`,
       clock: host.clock,
@@ -54,6 +54,7 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
         identity,
         rng: host.rng(`dhcp:${ikeSaId}`),
         nowUs: () => host.nowUs(),
+        parameterRequestList: STRONGSWAN_PARAMETER_REQUEST_LIST,
         ...(o.retry === 'strongswan' ? { retransmit: STRONGSWAN_DHCP_RETRANSMIT } : {}),
       },
     });

@@ -19,13 +19,13 @@ import type { DhcpClientEmitted, DhcpLeaseInfo, dhcpClientMachine } from '../../
 import { buildRelease } from '../../dhcp/client-messages.ts';
 import type { RetransmitPolicy } from '../../dhcp/client-timers.ts';
 import { messageTypeOf } from '../../dhcp/options.ts';
-import { relayAgentSubOptions } from '../../dhcp/relay.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
 import { DhcpMessageType } from '../../wire/dhcp/types.ts';
 import { isZeroAddress } from '../../wire/ipv4-address.ts';
 import type { AddressAnswer } from '../method.ts';
 import type { ProviderHost } from '../method.ts';
 import * as ikeConfig from '../../ike/tasks/ike-config.ts';
+import type { ProxyClientIdForm } from './identity.ts';
 import { configOfLease } from '../rfc3456/lease-config.ts';
 import { armLeaseGuard, leaseGuardDelayMs, type ArmedLeaseGuard } from '../lease-guard.ts';
 
@@ -41,6 +41,8 @@ export interface ProxySettings {
   readonly renewal: DhcpRenewal;
   readonly option82: boolean;
   readonly clientId: boolean;
+  /** Option 61 as the plugin writes it (the identity, no type octet) or 00 ‖ identity (identity.ts). */
+  readonly clientIdForm: ProxyClientIdForm;
   /** RFC 3527: name this subnet in option 82 when `linkSelection` is on. */
   readonly linkSelectionSubnet?: string;
   readonly linkSelection: boolean;
@@ -112,21 +114,27 @@ function sendKey(m: DhcpMessage): string {
   return `${m.xid >>> 0}:${messageTypeOf(m) ?? 0}`;
 }
 
-/** To the server with giaddr = our inside address (RFC 2131 §4.1) and, if configured, option 82 (RFC 3046 §2.0). */
+/**
+ * To the server with giaddr = our inside address (RFC 2131 §4.1) and secs 0: dhcp_socket.c `prepare_dhcp` zeroes the
+ * message and sets only op, htype, hlen, xid, giaddr, chaddr and the options, so the plugin sends no option 82 and
+ * never counts secs, retransmissions included. Option 82 is a lab extension, off by default: `proxyOption82` adds
+ * circuit-id = ike:<IKE SA> (RFC 3046 §2.0), `proxyLinkSelection` adds the link-selection sub-option (RFC 3527 §3),
+ * each on its own (RFC 3046 §2.0 asks for at least one sub-option, not for the circuit-id).
+ */
 function sendToServer(c: Ctx, message: DhcpMessage, dst: string): void {
   const s = c.settings;
-  const circuitId = new TextEncoder().encode(`ike:${c.ikeSaId}`);
   const linkSelection = s.linkSelection ? s.linkSelectionSubnet : undefined;
-  const options82 =
-    s.option82 || linkSelection !== undefined
-      ? [
-          {
-            kind: 'relayAgentInfo' as const,
-            subOptions: relayAgentSubOptions({ giaddr: c.host.insideAddress, circuitId, linkSelection }),
-          },
-        ]
-      : [];
-  const out: DhcpMessage = { ...message, giaddr: c.host.insideAddress, options: [...message.options, ...options82] };
+  const subOptions = [
+    ...(s.option82 ? [{ kind: 'circuitId' as const, data: new TextEncoder().encode(`ike:${c.ikeSaId}`) }] : []),
+    ...(linkSelection !== undefined ? [{ kind: 'linkSelection' as const, subnet: linkSelection }] : []),
+  ];
+  const options82 = subOptions.length > 0 ? [{ kind: 'relayAgentInfo' as const, subOptions }] : [];
+  const out: DhcpMessage = {
+    ...message,
+    secs: 0,
+    giaddr: c.host.insideAddress,
+    options: [...message.options, ...options82],
+  };
   c.host.sendUdp({ dst, srcPort: 68, dstPort: 67, app: { kind: 'dhcp', message: out } });
 }
 

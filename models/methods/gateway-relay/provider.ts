@@ -9,7 +9,14 @@
  */
 import { selectorsContain } from '../../ike/tasks/child-create.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
-import { dhcpPayload, findPayload } from '../../wire/ike/index.ts';
+import {
+  dhcpPayload,
+  findPayload,
+  findPayloads,
+  notifyPayload,
+  type IkeMessage,
+  type IkePayload,
+} from '../../wire/ike/index.ts';
 import type {
   AddressProvider,
   AddressAnswer,
@@ -69,10 +76,26 @@ export function dhcpRelayProvider(
     const asked = tsi !== undefined && selectorsContain(tsi.selectors, lease.address);
     return req.rekeyOf !== undefined || asked ? lease.address : undefined;
   };
+  /** draft-ietf §5: a DHCP payload whose Packet Type is not DHCPv4 (1) is answered UNKNOWN-DHCP-PAYLOAD-TYPE. */
+  const unknownType = (m: IkeMessage, ikeSaId: string): readonly IkePayload[] | undefined => {
+    const raw = findPayloads(m, 'DHCP').find((p) => p.packet.kind === 'raw');
+    if (raw?.packet.kind !== 'raw' || dhcpMessagesIn(m).length > 0) return undefined;
+    ctx.host.traceNote('relay.dropped', {
+      reason: 'unknown-dhcp-packet-type',
+      ikeSa: ikeSaId,
+      type: raw.packet.packetType,
+    });
+    return [notifyPayload({ notify: 'UNKNOWN_DHCP_PAYLOAD_TYPE' })];
+  };
 
   return {
     udpPorts: GatewayRelay.udpPorts,
     request(req, answer) {
+      const unknown = unknownType(req.request, req.ikeSaId);
+      if (unknown !== undefined) {
+        answer({ ok: false, notify: 'INTERNAL_ADDRESS_FAILURE', replyPayloads: unknown });
+        return;
+      }
       const message = dhcpMessagesIn(req.request)[0];
       if (message === undefined || (flavour === 'seed' && req.round > 0)) {
         ctx.host.traceNote('relay.dropped', { reason: 'no-dhcp-payload', ikeSa: req.ikeSaId });
@@ -82,6 +105,11 @@ export function dhcpRelayProvider(
       relay.relay({ ikeSaId: req.ikeSaId, peerId: req.peerId }, message, mode, (o) => answer(authAnswer(o)));
     },
     childRequest(req, answer) {
+      const unknown = unknownType(req.request, req.ikeSaId);
+      if (unknown !== undefined) {
+        answer({ ok: false, notify: 'INTERNAL_ADDRESS_FAILURE', replyPayloads: unknown });
+        return;
+      }
       const message = dhcpMessagesIn(req.request)[0];
       const rekey = req.rekeyOf !== undefined;
       const expired = expiredTsi(req, message);

@@ -36,7 +36,13 @@ import type {
   UdpDatagram,
 } from '../method.ts';
 import { configOfLease } from './lease-config.ts';
-import { childCovers, DHCP_CLIENT_PORT, DHCP_SA_SELECTORS, DHCP_SERVER_PORT } from './selectors.ts';
+import {
+  childCovers,
+  dhcpSaSelectors,
+  DHCP_CLIENT_PORT,
+  DHCP_SERVER_PORT,
+  type DhcpSaSelectorReading,
+} from './selectors.ts';
 
 export const RFC3456_MACHINE = 'rfc3456';
 
@@ -56,6 +62,8 @@ export interface Rfc3456ClientOptions {
    * four retransmissions over 60 s, §3.1) or `five-tries` (5 transmissions of each, the lab before issue 14).
    */
   readonly dhcpRetransmit?: 'rfc2131' | 'five-tries';
+  /** Which reading of §4.1's DHCP SA selectors (selectors.ts). */
+  readonly dhcpSaSelectors: DhcpSaSelectorReading;
 }
 
 export const TUNNEL_SLOT = 'tunnel';
@@ -138,12 +146,16 @@ function sendKey(m: DhcpMessage): string {
   return `${m.xid >>> 0}:${messageTypeOf(m) ?? 0}`;
 }
 
-/** The datagram a DHCP client message becomes (§4.1: from the lease or 0.0.0.0, port 68 → 67). */
+/**
+ * The datagram a DHCP client message becomes (§4.1: from the lease or 0.0.0.0, port 68 → 67). A broadcast goes to
+ * 255.255.255.255, or under the literal reading of §4.1 to the gateway its IDcr names (selectors.ts).
+ */
 function datagramOf(context: Rfc3456Context, event: Extract<Rfc3456Event, { type: 'dhcp.send' }>): UdpDatagram {
   const destination = event.destination;
+  const broadcast = context.options.dhcpSaSelectors === 'literal' ? context.ctx.gatewayAddress : '255.255.255.255';
   return {
     src: context.lease ?? '0.0.0.0',
-    dst: destination === 'broadcast' ? '255.255.255.255' : destination.unicast,
+    dst: destination === 'broadcast' ? broadcast : destination.unicast,
     srcPort: DHCP_CLIENT_PORT,
     dstPort: DHCP_SERVER_PORT,
     app: { kind: 'dhcp', message: event.message },
@@ -230,7 +242,13 @@ export const rfc3456ClientMachine = setup({
       context.ctx.traceNote('rfc3456.held', { dst: held.dst });
       return { held };
     }),
-    askDhcpSa: emit({ type: 'method.requestChild', request: { slot: DHCP_SLOT, selectors: DHCP_SA_SELECTORS } }),
+    askDhcpSa: emit(({ context }) => ({
+      type: 'method.requestChild',
+      request: {
+        slot: DHCP_SLOT,
+        selectors: dhcpSaSelectors(context.options.dhcpSaSelectors, context.ctx.gatewayAddress),
+      },
+    })),
     keepDhcpSlot: assign(({ event }) => {
       assertEvent(event, 'ike.child');
       return { dhcpSlot: event.slot };

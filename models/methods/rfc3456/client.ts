@@ -24,7 +24,7 @@ import {
   type Rfc3456ClientOptions,
   type Rfc3456Event,
 } from './client-machine.ts';
-import { DHCP_CLIENT_PORT, DHCP_SA_SELECTORS } from './selectors.ts';
+import { DHCP_CLIENT_PORT, dhcpSaSelectors } from './selectors.ts';
 
 export {
   DHCP_SLOT,
@@ -40,6 +40,7 @@ export const DEFAULT_RFC3456_CLIENT: Rfc3456ClientOptions = {
   dhcpSaLifetimeMs: 300_000,
   dhcpSaDeleteDelayMs: 0,
   chaddrOctet: 0,
+  dhcpSaSelectors: 'wildcard',
 };
 
 /** §4.1: htype 31, chaddr from the outer address; client identifier (option 61) = htype ‖ chaddr, choice (a). */
@@ -64,7 +65,7 @@ export function rfc3456Client(options: Rfc3456ClientOptions = DEFAULT_RFC3456_CL
       childInAuth: true,
       // §3.1 b: no configuration payload; the DHCP SA is the IKE_AUTH child.
       authRequestPayloads: () => [],
-      authChildSelectors: () => DHCP_SA_SELECTORS,
+      authChildSelectors: () => dhcpSaSelectors(options.dhcpSaSelectors, ctx.gatewayAddress),
       processAuthResponse: (_resp, errors) => {
         const first = errors[0];
         return first === undefined ? { kind: 'configured', config: undefined } : { kind: 'failed', notify: first };

@@ -14,8 +14,16 @@ import { messageTypeOf } from '../../dhcp/options.ts';
 import { DhcpMessageType, type RelayAgentSubOption } from '../../wire/dhcp/types.ts';
 import type { AddressProvider, AssignedConfig, GatewayMethodContext, UdpDatagram, UdpSource } from '../method.ts';
 import { configOfAck } from './lease-config.ts';
-import { asksForDhcpSa, DHCP_CLIENT_PORT, DHCP_SA_TSR, DHCP_SERVER_PORT } from './selectors.ts';
+import {
+  asksForDhcpSa,
+  DHCP_CLIENT_PORT,
+  DHCP_SA_TSR,
+  DHCP_SERVER_PORT,
+  literalDhcpSaTsr,
+  type DhcpSaSelectorReading,
+} from './selectors.ts';
 import { selectorsContain } from '../../ike/tasks/child-create.ts';
+import { isZeroAddress, ZERO_ADDRESS } from '../../wire/ipv4-address.ts';
 import { findPayload } from '../../wire/ike/index.ts';
 import { ClientPins, clientKeys, scopeMessage } from '../gateway-relay/pinning.ts';
 import { circuitIdOf, ikeSaOfRelayInfo } from '../circuit-id.ts';
@@ -24,6 +32,8 @@ import { dhcpCanary } from '../../attacks/canary.ts';
 export interface Rfc3456RelayOptions {
   /** The DHCP server the relay forwards to (RFC 2131 §4.1 "relay agent … configured with the server address"). */
   readonly serverAddress: string;
+  /** RFC 3456 §4.1's DHCP SA selectors, wildcard or literal (selectors.ts); default wildcard. */
+  readonly dhcpSaSelectors?: DhcpSaSelectorReading;
   /** Add remote-id = the peer's IKE identity beside the circuit-id (RFC 3046 §3.2). Default true. */
   readonly remoteId?: boolean;
   /** RFC 3527: name the VPN subnet in option 82 when giaddr (the inside address) is not in it. */
@@ -40,6 +50,8 @@ const text = new TextEncoder();
 
 export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodContext): AddressProvider {
   const host = ctx.host;
+  const literal = options.dhcpSaSelectors === 'literal';
+  const dhcpSaTsr = literal ? literalDhcpSaTsr(host.outsideAddress) : DHCP_SA_TSR;
   /** ikeSaId → the snooped ACK (§4.2) and its peer. */
   const snooped = new Map<string, { config: AssignedConfig; peerId: string }>();
   const requestConfig = (ikeSaId: string, peerId: string): RelayRequestConfig => ({
@@ -119,9 +131,11 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
         if (other !== ikeSaId && s.config.address === config.address) snooped.delete(other);
       snooped.set(ikeSaId, { config, peerId });
     }
+    // §4.1 literal: a client without an address is 0.0.0.0 behind the DHCP SA, and we are its IDcr (selectors.ts).
+    const toUnaddressed = literal && isZeroAddress(r.message.ciaddr);
     const sent = host.sendToPeer(ikeSaId, {
-      src: host.insideAddress,
-      dst: r.destination.address,
+      src: toUnaddressed ? host.outsideAddress : host.insideAddress,
+      dst: toUnaddressed ? ZERO_ADDRESS : r.destination.address,
       srcPort: DHCP_SERVER_PORT,
       dstPort: DHCP_CLIENT_PORT,
       app: { kind: 'dhcp', message: r.message },
@@ -138,12 +152,12 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
         return;
       }
       // §4.1: the DHCP SA keeps its wildcards (TSi not narrowed, TSr Any:67). Anything else needs a lease first.
-      if (asksForDhcpSa(req.request)) answer({ ok: true, config: undefined, replyPayloads: [], tsr: [DHCP_SA_TSR] });
+      if (asksForDhcpSa(req.request)) answer({ ok: true, config: undefined, replyPayloads: [], tsr: [dhcpSaTsr] });
       else answer({ ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' });
     },
     childRequest(req, answer) {
       if (asksForDhcpSa(req.request)) {
-        answer({ ok: true, tsiAddress: null, tsr: [DHCP_SA_TSR] });
+        answer({ ok: true, tsiAddress: null, tsr: [dhcpSaTsr] });
         return;
       }
       if (req.rekeyOf !== undefined) {

@@ -1,8 +1,15 @@
 /**
- * The DHCP SA's traffic selectors (RFC 3456 §4.1): "From remote host to security gateway: Any to Any, destination:
- * UDP port 67; from security gateway to remote host: Any to Any, destination: UDP port 68". In IKEv2 terms TSi =
- * 0.0.0.0–255.255.255.255 UDP 68 (the client's side) and TSr = 0.0.0.0–255.255.255.255 UDP 67. These wildcards are
- * what catches a home DHCP renewal (draft-richardson-ipsec-dhcp-over-ike-00 §4).
+ * The DHCP SA's traffic selectors (RFC 3456 §4.1). The section says two things:
+ *
+ * - `wildcard` (default): "The DHCP SA is established as a tunnel mode SA with filters set as follows: From remote
+ *   host to security gateway: Any to Any, destination: UDP port 67; from security gateway to remote host: Any to Any,
+ *   destination: UDP port 68" — in IKEv2 terms TSi = 0.0.0.0–255.255.255.255 UDP 68 (the client's side) and TSr =
+ *   0.0.0.0–255.255.255.255 UDP 67. These wildcards are what catches a home DHCP renewal (draft-richardson §4).
+ * - `literal`: "The remote host SHOULD use an IDci payload of 0.0.0.0/UDP/port 68 in the quick mode exchange. The
+ *   security gateway will use an IDcr payload of its own Internet address/UDP/port 67" — TSi = 0.0.0.0 UDP 68, TSr =
+ *   the gateway's outside address UDP 67. The client then addresses what it would broadcast to the gateway (the
+ *   relay the IDcr names), and the gateway's replies to a client without an address go to 0.0.0.0:68 from its
+ *   outside address: nothing else fits those selectors.
  */
 import { tsRange, type IkeMessage, type IkeTrafficSelector } from '../../wire/ike/index.ts';
 import { findPayload } from '../../wire/ike/index.ts';
@@ -16,6 +23,23 @@ const UDP = 17;
 export const DHCP_SA_TSI: IkeTrafficSelector = tsRange('0.0.0.0', '255.255.255.255', UDP, 68, 68);
 export const DHCP_SA_TSR: IkeTrafficSelector = tsRange('0.0.0.0', '255.255.255.255', UDP, 67, 67);
 export const DHCP_SA_SELECTORS: ChildSelectors = { tsi: [DHCP_SA_TSI], tsr: [DHCP_SA_TSR] };
+
+export type DhcpSaSelectorReading = 'wildcard' | 'literal';
+
+/** RFC 3456 §4.1 IDci: 0.0.0.0/UDP/port 68. */
+export const LITERAL_DHCP_SA_TSI: IkeTrafficSelector = tsRange('0.0.0.0', '0.0.0.0', UDP, 68, 68);
+
+/** RFC 3456 §4.1 IDcr: the security gateway's own Internet address/UDP/port 67. */
+export function literalDhcpSaTsr(gatewayAddress: string): IkeTrafficSelector {
+  return tsRange(gatewayAddress, gatewayAddress, UDP, 67, 67);
+}
+
+/** The DHCP SA's selectors under a reading of §4.1 (`gatewayAddress`: the peer's outside address). */
+export function dhcpSaSelectors(reading: DhcpSaSelectorReading, gatewayAddress: string): ChildSelectors {
+  return reading === 'literal'
+    ? { tsi: [LITERAL_DHCP_SA_TSI], tsr: [literalDhcpSaTsr(gatewayAddress)] }
+    : DHCP_SA_SELECTORS;
+}
 
 /** True when a request's TSi asks for the DHCP SA (UDP, client port 68 only). */
 export function asksForDhcpSa(m: IkeMessage): boolean {

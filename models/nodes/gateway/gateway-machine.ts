@@ -11,6 +11,7 @@
  * responder (so the responder's events reach an idle gateway at once, in the order they happen); everything else comes
  * here as `gw.ike`. The ESP data path stays in the adapter and reads the SA table from this machine's context.
  */
+import { IKE_PORT } from '../../wire/packet.ts';
 import { assertEvent, createActor, enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import type { RandomStream, VirtualClock } from '../../contract.ts';
 import type { IkePeerConfig, ResponderPolicy } from '../../ike/config.ts';
@@ -52,6 +53,8 @@ export interface GatewayInput {
   readonly clock: VirtualClock;
   readonly provider: ActorRefFrom<typeof providerActor>;
   readonly providerChildren: boolean;
+  /** Our outside address: the local end of every IKE packet (NAT detection, RFC 7296 §2.23). */
+  readonly outsideAddress?: string;
   readonly ports: GatewayPorts;
 }
 
@@ -233,6 +236,14 @@ export const gatewayMachine = setup({
             provider: context.provider,
             providerChildren: context.providerChildren,
             hasOtherSa: (peerId: string) => hasSaOf(context, peerId),
+            ...(context.outsideAddress === undefined
+              ? {}
+              : {
+                  endpoints: {
+                    local: { address: context.outsideAddress, port: IKE_PORT },
+                    remote: { address: event.src, port: IKE_PORT },
+                  },
+                }),
           },
         });
         const rec = context.table.add(m.spiI, actor, event.src);

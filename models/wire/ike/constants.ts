@@ -124,6 +124,12 @@ export const IkeNotifyType = {
   INVALID_SELECTORS: 39,
   TEMPORARY_FAILURE: 43,
   CHILD_SA_NOT_FOUND: 44,
+  /**
+   * draft-ietf-ipsec-dhcp-over-ike-00 §5: "If unknown DHCP Payload packet type is received then UNKNOWN-DHCP-
+   * PAYLOAD-TYPE notification MUST be sent back". The draft names it but assigns no number (it has no IANA section):
+   * the lab uses 8192, the first of RFC 7296 §3.10.1's private-use error types (8192–16383).
+   */
+  UNKNOWN_DHCP_PAYLOAD_TYPE: 8192,
   INITIAL_CONTACT: 16384,
   SET_WINDOW_SIZE: 16385,
   ADDITIONAL_TS_POSSIBLE: 16386,

@@ -50,8 +50,8 @@ describe('dhcpike', () => {
     const t = io();
     expect(await main(['run', 'basic', '--method', 'mode-cfg', '--ladder'], t)).toBe(0);
     expect(t.lines.slice(0, 2)).toEqual([
-      '0.000000  client1 → gw  IKE_SA_INIT request #0 SA, KE, Nonce',
-      '0.010000  gw → client1  IKE_SA_INIT response #0 SA, KE, Nonce',
+      '0.000000  client1 → gw  IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
+      '0.010000  gw → client1  IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
     ]);
   });
 

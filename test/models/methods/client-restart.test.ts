@@ -39,7 +39,9 @@ describe('a client that crashes and restarts connects again (vopr dhcp-over-ike 
     ]);
     const firstSend = after.find((e) => e.type === 'send');
     expect(firstSend?.atUs).toBe(36_381_000);
-    expect(firstSend?.type === 'send' ? firstSend.summary : '').toBe('IKE_SA_INIT request #0 SA, KE, Nonce');
+    expect(firstSend?.type === 'send' ? firstSend.summary : '').toBe(
+      'IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)',
+    );
     const assigned = after.filter((e) => e.type === 'note' && e.text === 'address.assigned');
     expect(assigned.map((e) => (e.type === 'note' ? e.data : undefined))).toEqual([
       { client: 'client1', address: '10.99.1.10' },

@@ -25,8 +25,8 @@ describe('loss', () => {
     const o = run({ method: 'dhcp-over-ike', durationUs: 6_000_000, faults: lossClientLeg });
     expect(ike(o)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
         "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "0.032000 gw ✗ client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)} [dropped: targeted]",
         "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
@@ -48,11 +48,11 @@ describe('loss', () => {
     const o = run({ method: 'dhcp-over-ike-wg', durationUs: 6_000_000, faults: lossClientLeg });
     expect(ike(o)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr, DHCP(DISCOVER)}",
         "0.032000 gw ✗ client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)} [dropped: targeted]",
-        "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr, DHCP(DISCOVER)}",
         "4.030000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}",
         "4.040000 client1 → gw IKE_AUTH request #2 SK{DHCP(REQUEST)}",
         "4.052000 gw → client1 IKE_AUTH response #2 SK{DHCP(ACK), SAr2, TSi, TSr}",
@@ -73,8 +73,8 @@ describe('loss', () => {
     });
     expect(ladderLines(o.out.trace)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
         "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "0.030000 gw → dhcp DHCPDISCOVER xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "0.031000 dhcp ✗ gw DHCPOFFER 10.99.1.10 xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0] [dropped: targeted]",
@@ -107,9 +107,9 @@ describe('loss', () => {
     });
     expect(ike(o)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr, DHCP(DISCOVER)}",
         "1.032000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}",
         "1.042000 client1 → gw IKE_AUTH request #2 SK{DHCP(REQUEST)}",
         "1.054000 gw → client1 IKE_AUTH response #2 SK{DHCP(ACK), SAr2, TSi, TSr}",
@@ -129,8 +129,8 @@ describe('a slow server (OFFER after 7 s)', () => {
     const o = run({ method: 'dhcp-over-ike', durationUs: 40_000_000, servers: slow });
     expect(ike(o)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
         "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "7.032000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}",
@@ -165,8 +165,8 @@ describe('a slow server (OFFER after 7 s)', () => {
     });
     expect(ike(o)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
         "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "7.032000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}",
@@ -191,9 +191,9 @@ describe('a slow server (OFFER after 7 s)', () => {
     });
     expect(ike(o)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr, DHCP(DISCOVER)}",
         "2.030000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH}",
         "2.040000 client1 → gw IKE_AUTH request #2 SK{DHCP(DISCOVER)}",
         "4.050000 gw → client1 IKE_AUTH response #2 SK{}",
@@ -236,8 +236,8 @@ describe('a stalled server', () => {
     const o = run({ method: 'dhcp-over-ike', durationUs: 12_000_000, commands: [stall, connect] });
     expect(ike(o)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
         "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "4.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "10.030000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, N(INTERNAL_ADDRESS_FAILURE)}",
@@ -258,9 +258,9 @@ describe('a stalled server', () => {
     const o = run({ method: 'dhcp-over-ike-wg', durationUs: 12_000_000, commands: [stall, connect] });
     expect(ike(o)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr, DHCP(DISCOVER)}",
         "2.030000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH}",
         "2.040000 client1 → gw IKE_AUTH request #2 SK{DHCP(DISCOVER)}",
         "4.050000 gw → client1 IKE_AUTH response #2 SK{}",
@@ -301,9 +301,9 @@ describe('a NAK', () => {
       '27.042000 client1 → gw CREATE_CHILD_SA request #3 SK{N(REKEY_SA), SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}',
       '27.054000 gw → client1 CREATE_CHILD_SA response #3 SK{DHCP(NAK), N(INTERNAL_ADDRESS_FAILURE)}',
       '27.064000 client1 → gw INFORMATIONAL request #4 SK{D}',
-      '27.064000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce',
+      '27.064000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)',
       '27.074000 gw → client1 INFORMATIONAL response #4 SK{}',
-      '27.074000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce',
+      '27.074000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)',
       '27.084000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}',
       '27.096000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}',
       '27.106000 client1 → gw CREATE_CHILD_SA request #2 SK{SAi2, Nonce, TSi, TSr, DHCP(REQUEST)}',

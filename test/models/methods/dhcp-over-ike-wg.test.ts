@@ -15,9 +15,9 @@ describe('dhcp-over-ike-wg (draft-ietf-ipsec-dhcp-over-ike-00 §3, without EAP)'
     const out = runScenario(t.input, { seed: 1 });
     expect(ladderLines(out.trace)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr, DHCP(DISCOVER)}",
         "0.030000 gw → dhcp DHCPDISCOVER xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "0.031000 dhcp → gw DHCPOFFER 10.99.1.10 xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "0.032000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}",
@@ -50,9 +50,9 @@ describe('dhcp-over-ike-wg (draft-ietf-ipsec-dhcp-over-ike-00 §3, without EAP)'
     // The first session, the release on delete (dhcpIkeOnSaDelete = release), then §3's second example.
     expect(ladderLines(out.trace)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr, DHCP(DISCOVER)}",
         "0.030000 gw → dhcp DHCPDISCOVER xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "0.031000 dhcp → gw DHCPOFFER 10.99.1.10 xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "0.032000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}",
@@ -63,9 +63,9 @@ describe('dhcp-over-ike-wg (draft-ietf-ipsec-dhcp-over-ike-00 §3, without EAP)'
         "1.000000 client1 → gw INFORMATIONAL request #3 SK{D}",
         "1.010000 gw → client1 INFORMATIONAL response #3 SK{}",
         "1.010000 gw → dhcp DHCPRELEASE 10.99.1.10 xid=0xd52d9a63 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
-        "2.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "2.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
-        "2.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(REQUEST), SAi2, TSi, TSr}",
+        "2.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "2.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)",
+        "2.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr, DHCP(REQUEST)}",
         "2.030000 gw → dhcp DHCPREQUEST 10.99.1.10 xid=0x481af286 giaddr=10.1.0.1 [82: circuit-id=ike:402c7142e42f36f3, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "2.031000 dhcp → gw DHCPACK 10.99.1.10 xid=0x481af286 giaddr=10.1.0.1 [82: circuit-id=ike:402c7142e42f36f3, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "2.032000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(ACK), SAr2, TSi, TSr}",
@@ -92,7 +92,7 @@ describe('dhcp-over-ike-wg (draft-ietf-ipsec-dhcp-over-ike-00 §3, without EAP)'
     const out = runScenario(t.input, { seed: 1 });
     expect(ladderLines(out.trace).filter((l) => l.includes('IKE_AUTH') || l.includes('NAK'))).toMatchInlineSnapshot(`
       [
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(REQUEST), SAi2, TSi, TSr}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr, DHCP(REQUEST)}",
         "0.031000 dhcp → gw DHCPNAK xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "0.032000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(NAK)}",
         "0.042000 client1 → gw IKE_AUTH request #2 SK{DHCP(DISCOVER)}",

@@ -22,8 +22,8 @@ describe('dhcp-over-ike (draft-richardson-ipsec-dhcp-over-ike-00 §2)', () => {
     // Lease 60 s ⇒ T1 30 s; the rekey carrying the renewal is scheduled at 90 % of T1 after the lease start.
     expect(ladderLines(out.trace)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
         "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "0.030000 gw → dhcp DHCPDISCOVER xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
         "0.031000 dhcp → gw DHCPOFFER 10.99.1.10 xid=0xafdebdb7 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, remote-id=client1@example.com, link-selection=10.99.1.0]",
@@ -73,7 +73,11 @@ describe('dhcp-over-ike (draft-richardson-ipsec-dhcp-over-ike-00 §2)', () => {
             : s.kind,
       ),
     );
-    expect(info[0]).toEqual(['circuitId=ike:3edff4cbda035678', 'remoteId=client1@example.com', 'linkSelection=10.99.1.0']);
+    expect(info[0]).toEqual([
+      'circuitId=ike:3edff4cbda035678',
+      'remoteId=client1@example.com',
+      'linkSelection=10.99.1.0',
+    ]);
     expect(info.every((i) => JSON.stringify(i) === JSON.stringify(info[0]))).toBe(true);
     // draft-ietf §4 (the seed is silent): htype 31, chaddr x'4000' ‖ 198.51.100.11 ‖ 0.
     expect([...(received[0]?.chaddr.subarray(0, 7) ?? [])]).toEqual([0x40, 0x00, 198, 51, 100, 11, 0]);

@@ -21,8 +21,8 @@ describe('dhcp-over-ipsec (RFC 3456 on IKEv2)', () => {
     });
     const out = runScenario(t.input, { seed: 1 });
     expect(ladder(out.trace)).toEqual([
-      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
-      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
+      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
+      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
       // §3.1 b, §4.1: the DHCP SA is the IKE_AUTH child (TSi 0/0 UDP 68, TSr 0/0 UDP 67), no CP.
       '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr}',
       '0.040 gw→client1: IKE_AUTH response #1 SK{IDr, AUTH, SAr2, TSi, TSr}',
@@ -149,6 +149,7 @@ describe('dhcp-over-ipsec (RFC 3456 on IKEv2)', () => {
       dhcpSaLifetimeMs: 300_000,
       dhcpSaDeleteDelayMs: 0,
       chaddrOctet: 0,
+      dhcpSaSelectors: 'wildcard',
     });
     expect(() => parseRfc3456ClientOptions({ dhcpSaTeardown: 'never' })).toThrow('client.dhcpSaTeardown');
     expect(() => dhcpOverIpsecFactory.gateway({}, undefined as never)).toThrow('gateway.serverAddress');
@@ -158,6 +159,7 @@ describe('dhcp-over-ipsec (RFC 3456 on IKEv2)', () => {
       ['dhcpSaDeleteDelayMs', 0],
       ['chaddrOctet', 0],
       ['dhcpRetransmit', 'rfc2131'],
+      ['dhcpSaSelectors', 'wildcard'],
       ['relayRemoteId', true],
     ]);
   });

@@ -98,8 +98,8 @@ describe('the relay refuses', () => {
     const out = runScenario(t.input, { seed: 1 });
     expect(ladderLines(out.trace)).toMatchInlineSnapshot(`
       [
-        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce",
-        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce",
+        "0.000000 client1 → gw IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
+        "0.010000 gw → client1 IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)",
         "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}",
         "0.030000 gw → client1 IKE_AUTH response #1 SK{N(AUTHENTICATION_FAILED)}",
       ]
@@ -184,7 +184,7 @@ describe('relay options and policies', () => {
     const out = runScenario(t.input, { seed: 1 });
     expect(ladderLines(out.trace).filter((l) => l.includes('IKE_AUTH'))).toMatchInlineSnapshot(`
       [
-        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}",
+        "0.020000 client1 → gw IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, SAi2, TSi, TSr, DHCP(DISCOVER)}",
         "2.030000 gw → client1 IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER), DHCP(OFFER)}",
         "2.040000 client1 → gw IKE_AUTH request #2 SK{DHCP(REQUEST)}",
         "2.052000 gw → client1 IKE_AUTH response #2 SK{DHCP(ACK), SAr2, TSi, TSr}",
@@ -260,6 +260,8 @@ describe('relay options and policies', () => {
         "dhcpIkeWgRenew=rekey (dhcp-over-ike-wg)",
         "dhcpIkeNakRestart=reconnect (dhcp-over-ike)",
         "dhcpIkeRenewRecarry=rfc2131 (dhcp-over-ike)",
+        "dhcpPayloadType=128 (dhcp-over-ike)",
+        "dhcpIkeWgPayloadOrder=draft (dhcp-over-ike-wg)",
         "dhcpIkeServerRetry=strongswan (gateway-relay)",
         "dhcpIkeCollect=auto (gateway-relay)",
         "dhcpIkeCollectMs=2000 (dhcp-over-ike-wg)",

@@ -24,8 +24,8 @@ describe('method hooks', () => {
     });
     const out = runScenario(t.input, { seed: 1 });
     expect(ladder(out.trace)).toEqual([
-      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
-      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
+      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
+      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
       // draft-ietf §3: SAi2 with wildcard selectors and the DHCP payload in the first IKE_AUTH.
       '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER), SAi2, TSi, TSr}',
       // ProviderHost.sendUdp from the inside address; the answer reaches onUdp by port.
@@ -71,8 +71,8 @@ describe('method hooks', () => {
     });
     const out = runScenario(t.input, { seed: 1 });
     expect(ladder(out.trace).filter((l) => !l.includes('UDP'))).toEqual([
-      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
-      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
+      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)',
+      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)',
       // RFC 6023 childless IKE_AUTH carrying the DISCOVER; the OFFER comes back in its response.
       '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, DHCP(DISCOVER)}',
       '0.040 gw→client1: IKE_AUTH response #1 SK{IDr, AUTH, DHCP(OFFER)}',
@@ -119,8 +119,8 @@ describe('method hooks', () => {
     });
     const out = runScenario(t.input, { seed: 1 });
     expect(ladder(out.trace)).toEqual([
-      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
-      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
+      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)',
+      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)',
       '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH}',
       '0.040 gw→client1: IKE_AUTH response #1 SK{IDr, AUTH}',
       // The DHCP SA: TSi 0.0.0.0/0 UDP 68, TSr 0.0.0.0/0 UDP 67 (RFC 3456 §4.1).

@@ -80,8 +80,14 @@ describe('V1: a lease that expires before its renewal gets through', () => {
       const after = run.trace.filter((e) => e.type === 'send' && e.node === 'client1' && e.atUs >= 24_042_000);
       expect(after.slice(0, 3).map((e) => (e.type === 'send' ? e.summary : ''))).toEqual([
         'INFORMATIONAL request #5 SK{D}',
-        'IKE_SA_INIT request #0 SA, KE, Nonce',
-        expect.stringMatching(/^IKE_AUTH request #1 SK\{IDi, N\(INITIAL_CONTACT\), IDr, AUTH, DHCP\(DISCOVER\)/),
+        // NAT-D always (RFC 7296 §2.23); CHILDLESS_IKEV2_SUPPORTED for the seed's childless IKE_AUTH (RFC 6023 §3).
+        method === 'dhcp-over-ike'
+          ? 'IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP), N(CHILDLESS_IKEV2_SUPPORTED)'
+          : 'IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
+        // The seed's DISCOVER follows AUTH (childless); the WG draft's follows SAi2, TSi, TSr (§3).
+        expect.stringMatching(
+          /^IKE_AUTH request #1 SK\{IDi, N\(INITIAL_CONTACT\), IDr, AUTH, (SAi2, TSi, TSr, )?DHCP\(DISCOVER\)/,
+        ),
       ]);
     });
   }

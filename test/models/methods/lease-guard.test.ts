@@ -27,6 +27,7 @@ const SETTINGS: DhcpProxyOptions = {
   renewal: 'renew-at-t1',
   option82: false,
   clientId: true,
+  clientIdForm: 'raw',
   linkSelection: false,
   leaseGuard: true,
 };

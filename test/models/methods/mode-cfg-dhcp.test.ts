@@ -19,8 +19,8 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
   it('IKE_AUTH waits while the gateway runs DISCOVER/OFFER/REQUEST/ACK on the peer’s behalf; CP carries the ACK', () => {
     const { t, out } = run({ durationUs: 3_000_000, commands: [connect, at(2_000_000, 'client1', 'cmd.ping')] });
     expect(ladder(out.trace)).toEqual([
-      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
-      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
+      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
+      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
       '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}',
       // The responder waits in `waitingAddress`; the proxy's requests carry giaddr = the inside address, no option 82.
       '0.031 gw→dhcp: DHCPDISCOVER xid=0xdaad57a2 giaddr=10.1.0.1',
@@ -37,12 +37,13 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
     expect(waits.map((e) => (e.type === 'state' ? `${secs(e.atUs)} ${e.to}` : ''))).toContain('0.030 waitingAddress');
     // CP(CFG_REPLY): the ACK's address, netmask (/16) and DNS server.
     expect(t.clients[0]?.innerConfig()).toEqual({ address: '10.1.99.10', prefixLength: 16, dns: ['10.1.0.53'] });
-    // chaddr 7a:a7 ‖ hash(identity), client identifier = the identity (the server's lease key).
+    // chaddr 7a:a7 ‖ hash(identity), client identifier = the identity with no type octet (dhcp_socket.c): the
+    // server's lease key reads its first byte ('c' = 0x63) as the type (RFC 2132 §9.14).
     const id = strongSwanIdentity('client1@example.com', true);
     expect(toHex(id.chaddr.subarray(0, 2))).toBe('7aa7');
     const records = t.dhcpServers[0]?.leaseStore()?.snapshot().records ?? [];
     expect(records.map((r) => [r.address, r.state, r.clientKey])).toEqual([
-      ['10.1.99.10', 'bound', `id:0:${toHex(new TextEncoder().encode('client1@example.com'))}`],
+      ['10.1.99.10', 'bound', `id:99:${toHex(new TextEncoder().encode('lient1@example.com'))}`],
     ]);
     // The proxy session is bound; its RFC 2131 client has stopped (strongSwan's plugin never renews), so the gateway
     // no longer lists it.
@@ -53,8 +54,12 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
     });
   });
 
-  it('timeout: a DHCP server that does not answer ⇒ INTERNAL_ADDRESS_FAILURE at addressTimeoutMs (10 s)', () => {
-    const { out } = run({ durationUs: 12_000_000, commands: [at(0, 'dhcp', 'cmd.stall'), connect] });
+  it("timeout: a shorter addressTimeoutMs (10 s, the other methods' default) answers before the fifth DISCOVER", () => {
+    const { out } = run({
+      durationUs: 12_000_000,
+      policy: { addressTimeoutMs: 10_000 },
+      commands: [at(0, 'dhcp', 'cmd.stall'), connect],
+    });
     // strongSwan's schedule: DISCOVER at 0, +1, +2, +3, +4 s (waits 1–5 s) — but the IKE responder gives up at
     // 10.030 s and abandons the proxy, so the fifth DISCOVER (due at 10.031 s) is never sent.
     expect(
@@ -69,12 +74,8 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
     expect(timed(notes(out.trace, 'proxy.abandoned'))).toEqual(['10.030 {"peer":"client1@example.com"}']);
   });
 
-  it('timeout: with a longer addressTimeoutMs the proxy itself gives up after 5 tries (1+2+3+4+5 s)', () => {
-    const { out } = run({
-      durationUs: 17_000_000,
-      policy: { addressTimeoutMs: 60_000 },
-      commands: [at(0, 'dhcp', 'cmd.stall'), connect],
-    });
+  it('timeout (default): the proxy itself gives up after 5 tries (1+2+3+4+5 s), as dhcp_socket.c does', () => {
+    const { out } = run({ durationUs: 17_000_000, commands: [at(0, 'dhcp', 'cmd.stall'), connect] });
     expect(timed(notes(out.trace, 'proxy.failed'))).toEqual([
       '15.030 {"peer":"client1@example.com","reason":"dhcp-selecting-timeout"}',
     ]);
@@ -126,18 +127,19 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
     ]);
   });
 
-  it('link-selection (RFC 3527) names the VPN subnet when the gateway is given one; off models strongSwan exactly', () => {
+  it('link-selection (RFC 3527, lab extension) names the VPN subnet when asked; off (default) models strongSwan', () => {
     const withSubnet = run({
       durationUs: 1_000_000,
-      gatewayOptions: { linkSelectionSubnet: '10.1.99.0' },
+      gatewayOptions: { linkSelectionSubnet: '10.1.99.0', proxyLinkSelection: true },
       commands: [connect],
     });
+    // Link-selection alone: the circuit-id comes only with proxyOption82.
     expect(ladder(withSubnet.out.trace).filter((l) => l.includes('DHCPDISCOVER'))).toEqual([
-      '0.031 gw→dhcp: DHCPDISCOVER xid=0xdaad57a2 giaddr=10.1.0.1 [82: circuit-id=ike:3edff4cbda035678, link-selection=10.1.99.0]',
+      '0.031 gw→dhcp: DHCPDISCOVER xid=0xdaad57a2 giaddr=10.1.0.1 [82: link-selection=10.1.99.0]',
     ]);
     const off = run({
       durationUs: 1_000_000,
-      gatewayOptions: { linkSelectionSubnet: '10.1.99.0', proxyLinkSelection: false },
+      gatewayOptions: { linkSelectionSubnet: '10.1.99.0' },
       commands: [connect],
     });
     expect(ladder(off.out.trace).filter((l) => l.includes('DHCPDISCOVER'))).toEqual([
@@ -153,7 +155,8 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
       retry: 'strongswan',
       option82: false,
       clientId: true,
-      linkSelection: true,
+      clientIdForm: 'raw',
+      linkSelection: false,
       leaseGuard: true,
     });
     expect(() => parseDhcpProxyOptions({ serverAddress: '10.1.0.2', dhcpRenewal: 'sometimes' })).toThrow(
@@ -165,7 +168,8 @@ describe('mode-cfg-dhcp (strongSwan dhcp plugin, modelled)', () => {
       ['proxyOption82', false],
       ['proxyRetry', 'strongswan'],
       ['proxyClientId', true],
-      ['proxyLinkSelection', true],
+      ['proxyClientIdForm', 'raw'],
+      ['proxyLinkSelection', false],
       ['proxyLeaseGuard', true],
     ]);
   });

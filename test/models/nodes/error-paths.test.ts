@@ -28,10 +28,10 @@ describe('error paths, each reachable from a configuration', () => {
   it('INVALID_KE_PAYLOAD: the initiator retries with the group the responder named', () => {
     const r = run({ client: { dhGroups: [31, 19] }, gateway: { dhGroups: [19] } });
     expect(r.lines.slice(0, 4)).toEqual([
-      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
+      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
       '0.020 gw→client1: IKE_SA_INIT response #0 N(INVALID_KE_PAYLOAD)',
-      '0.030 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
-      '0.040 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
+      '0.030 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
+      '0.040 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
     ]);
     expect(r.closed).toEqual([]);
   });

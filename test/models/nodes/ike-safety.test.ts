@@ -47,8 +47,8 @@ describe('a gateway that forgot the IKE SA (RFC 7296 §2.21.4)', () => {
       '0.040 gw→client1: IKE_AUTH response #1 N(INVALID_IKE_SPI)',
       '0.050 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}',
       '0.060 gw→client1: IKE_AUTH response #1 N(INVALID_IKE_SPI)',
-      '2.070 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
-      '2.080 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
+      '2.070 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
+      '2.080 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
     ]);
     expect(noteLines(out.trace, 'ike.invalidSpi', 'check')).toEqual([
       'client1@0.040 resend',
@@ -162,7 +162,7 @@ describe('cmd.disconnect in every state', () => {
     const out = runScenario(t.input, { seed: 1 });
     expect(noteLines(out.trace, 'client.closed', 'reason')).toEqual(['client1@0.005 disconnect']);
     expect(ladder(out.trace).filter((l) => l.includes('client1→gw'))).toEqual([
-      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
+      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
     ]);
   });
 });

@@ -14,8 +14,8 @@ describe('mode-cfg on a clean network', () => {
     });
     const out = runScenario(t.input, { seed: 1 });
     expect(ladder(out.trace)).toEqual([
-      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce',
-      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce',
+      '0.010 client1→gw: IKE_SA_INIT request #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
+      '0.020 gw→client1: IKE_SA_INIT response #0 SA, KE, Nonce, N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)',
       '0.030 client1→gw: IKE_AUTH request #1 SK{IDi, N(INITIAL_CONTACT), IDr, AUTH, CP(CFG_REQUEST), SAi2, TSi, TSr}',
       '0.040 gw→client1: IKE_AUTH response #1 SK{IDr, AUTH, CP(CFG_REPLY), SAr2, TSi, TSr}',
       // packetCodec's summary (models/wire/packet.ts): raw UDP shows ports only.

@@ -52,6 +52,7 @@ const SETTINGS: ProxySettings = {
   renewal: 'none',
   option82: false,
   clientId: true,
+  clientIdForm: 'raw',
   linkSelection: false,
   leaseGuard: true,
 };

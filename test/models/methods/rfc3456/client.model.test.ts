@@ -200,6 +200,7 @@ const BASE: Rfc3456ClientOptions = {
   dhcpSaLifetimeMs: 300_000,
   dhcpSaDeleteDelayMs: 0,
   chaddrOctet: 0,
+  dhcpSaSelectors: 'wildcard',
 };
 
 const CONFIGS: readonly Config[] = [

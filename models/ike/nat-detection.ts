@@ -1,0 +1,66 @@
+/**
+ * NAT detection (RFC 7296 §2.23): IKE_SA_INIT request and response carry NAT_DETECTION_SOURCE_IP and
+ * NAT_DETECTION_DESTINATION_IP, each SHA-1(SPIi | SPIr | IP address | port) over the SPIs as they appear in the
+ * message's header (SPIr zero in the request) and the addresses and ports the sender puts on the packet. The receiver
+ * hashes what the packet actually arrived with: a source hash that matches none says the other side is behind a
+ * NAT, a destination hash that does not match says we are. The lab has no NAT, so a mismatch is only traced (the
+ * switch to UDP 4500 is not modelled).
+ */
+import { fromHex } from '../wire/bytes.ts';
+import { findPayloads, notifyPayload, type IkeMessage, type IkePayload } from '../wire/ike/index.ts';
+import { ipv4ToU32 } from '../wire/ipv4-address.ts';
+import { sha1 } from '../wire/sha1.ts';
+
+/** One end of the IKE packet: IPv4 address and UDP port. */
+export interface IkeEndpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** The packet's two ends, as the sender addresses it (or the receiver sees it). */
+export interface IkeEndpoints {
+  readonly local: IkeEndpoint;
+  readonly remote: IkeEndpoint;
+}
+
+/** RFC 7296 §2.23: SHA-1(SPIi | SPIr | IP | Port), SPIs 8 bytes each, the IPv4 address 4 bytes, the port 2 bytes. */
+export function natDetectionHash(spiI: string, spiR: string, e: IkeEndpoint): Uint8Array {
+  const data = new Uint8Array(22);
+  data.set(fromHex(spiI.padStart(16, '0')), 0);
+  data.set(fromHex(spiR.padStart(16, '0')), 8);
+  const a = ipv4ToU32(e.address);
+  data[16] = a >>> 24;
+  data[17] = (a >>> 16) & 0xff;
+  data[18] = (a >>> 8) & 0xff;
+  data[19] = a & 0xff;
+  data[20] = (e.port >>> 8) & 0xff;
+  data[21] = e.port & 0xff;
+  return sha1(data);
+}
+
+/** The two notifies, in strongSwan's order (after SA, KE, Nonce: the captures). */
+export function natDetectionPayloads(spiI: string, spiR: string, ends: IkeEndpoints): IkePayload[] {
+  return [
+    notifyPayload({ notify: 'NAT_DETECTION_SOURCE_IP', hash: natDetectionHash(spiI, spiR, ends.local) }),
+    notifyPayload({ notify: 'NAT_DETECTION_DESTINATION_IP', hash: natDetectionHash(spiI, spiR, ends.remote) }),
+  ];
+}
+
+const same = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * What the received IKE_SA_INIT's NAT-D says, checked against the ends the packet arrived with (`ends.local` = us,
+ * `ends.remote` = the sender): undefined when it carries none (NAT detection not supported, RFC 7296 §2.23).
+ */
+export function natDetectionResult(
+  m: IkeMessage,
+  ends: IkeEndpoints,
+): { readonly peerBehindNat: boolean; readonly selfBehindNat: boolean } | undefined {
+  const ns = findPayloads(m, 'N');
+  const sources = ns.flatMap((n) => (n.notify === 'NAT_DETECTION_SOURCE_IP' ? [n.hash] : []));
+  const destination = ns.find((n) => n.notify === 'NAT_DETECTION_DESTINATION_IP');
+  if (sources.length === 0 || destination?.notify !== 'NAT_DETECTION_DESTINATION_IP') return undefined;
+  const peer = natDetectionHash(m.spiI, m.spiR, ends.remote);
+  const self = natDetectionHash(m.spiI, m.spiR, ends.local);
+  return { peerBehindNat: !sources.some((h) => same(h, peer)), selfBehindNat: !same(destination.hash, self) };
+}
