@@ -5,7 +5,8 @@ import { evaluateClaims, formatProblem, loadClaims, type Problem } from '../scen
 import { formatSeconds } from '../sim/ladder.ts';
 import type { SendEvent, TraceEvent } from '../sim/trace.ts';
 import { traceSha256 } from '../sim/trace-hash.ts';
-import { buildLane, type Arrow, type LaneModel } from './model/ladder-model.ts';
+import { buildLane, narrowLane, type Arrow, type LaneModel } from './model/ladder-model.ts';
+import { formatMetric, methodStyle, metricLabel } from './model/method-style.ts';
 import { stateEvents } from './model/states.ts';
 import { traceJsonl, tracePcap } from './model/exports.ts';
 import { LabRunError, labRunner, LINK_FIELDS, type LabRun, type LinkField, type ScenarioInfo } from './runner.ts';
@@ -122,7 +123,10 @@ const CHAR_PX = { normal: 6.3, present: 8.4 } as const;
 function drawLadder(): void {
   const shown = layout.presenting ? lanes.slice(0, 1) : lanes;
   ladder.render(
-    shown.map((l) => ({ title: l.title, model: l.model, marks: marksOf(l.trace) })),
+    shown.map((l) => {
+      const st = methodStyle(l.run?.request.method ?? '');
+      return { title: l.title, model: l.model, marks: marksOf(l.trace), colour: st.colour, marker: st.marker };
+    }),
     { widthPx: layout.ladderWidthPx(), charPx: layout.presenting ? CHAR_PX.present : CHAR_PX.normal },
   );
   ladder.setCursor(cursorUs);
@@ -140,16 +144,30 @@ function scenarioOf(id: string | undefined): ScenarioInfo {
   );
 }
 
-function laneFromRun(run: LabRun, title: string): Lane {
+/** Compare mode draws compact lanes: the clients and the gateway, and the DHCP server when asked for. */
+const compareView = { compact: true, withDhcp: false };
+
+function laneFromRun(run: LabRun, title: string, compact = false): Lane {
+  const model = buildLane(
+    run.trace,
+    run.nodes.map((n) => n.name),
+  );
+  const keep = new Set(
+    run.nodes
+      .filter(
+        (n) =>
+          n.role.startsWith('client') ||
+          n.role.startsWith('gateway') ||
+          (compareView.withDhcp && n.role === 'DHCP server'),
+      )
+      .map((n) => n.name),
+  );
   return {
     title,
     trace: run.trace,
     traceSha256: run.traceSha256,
     run,
-    model: buildLane(
-      run.trace,
-      run.nodes.map((n) => n.name),
-    ),
+    model: compact ? narrowLane(model, keep) : model,
   };
 }
 
@@ -166,10 +184,14 @@ function runAll(): void {
   url = { ...url, scenario: sc.id, method, seed };
   const common = { scenario: sc.id, options: url.options, params: url.params };
   const primary = labRunner.run({ ...common, method, seed, overrides: { links: url.links, drops: url.drops } });
-  const next = [laneFromRun(primary, `${method} · seed ${seed}`)];
+  const compact = url.compare.length > 0 && compareView.compact;
+  const next = [laneFromRun(primary, `${method} · seed ${seed}`, compact)];
+  // Targeted drops name the n-th packet of one method's run: another method sends other packets, so its lane runs
+  // without them (the Compare panel says so).
+  const dropNote = url.drops.length > 0 ? ' (no drops)' : '';
   for (const c of url.compare) {
     const r = labRunner.run({ ...common, method: c.method, seed: c.seed, overrides: { links: url.links } });
-    next.push(laneFromRun(r, `${c.method} · seed ${c.seed}`));
+    next.push(laneFromRun(r, `${c.method} · seed ${c.seed}${dropNote}`, compact));
   }
   lanes = next;
   showErrors([]);
@@ -469,7 +491,7 @@ function renderCompare(): void {
   const others = sc.methods.filter((m) => m !== url.method);
   const all = el('button', { type: 'button', id: 'compare-all' }, `Compare all ${sc.methods.length} methods`);
   all.addEventListener('click', () => {
-    url = { ...url, drops: [], compare: others.map((m) => ({ method: m, seed })) };
+    url = { ...url, compare: others.map((m) => ({ method: m, seed })) };
     rerun();
   });
   const none = el('button', { type: 'button', id: 'compare-none' }, 'One lane');
@@ -489,27 +511,70 @@ function renderCompare(): void {
     });
     picks.append(el('label', {}, box, ` ${m} `));
   }
+  const compactBox = el('input', { type: 'checkbox', id: 'compare-compact' });
+  compactBox.checked = compareView.compact;
+  compactBox.addEventListener('change', () => {
+    compareView.compact = compactBox.checked;
+    rerun(undefined, false);
+  });
+  const dhcpBox = el('input', { type: 'checkbox', id: 'compare-dhcp' });
+  dhcpBox.checked = compareView.withDhcp;
+  dhcpBox.addEventListener('change', () => {
+    compareView.withDhcp = dhcpBox.checked;
+    rerun(undefined, false);
+  });
   root.append(
     el('div', { class: 'row' }, all, none),
     el('div', { class: 'sub' }, 'Lanes (same scenario, seed, options and link settings)'),
     picks,
+    el(
+      'div',
+      { class: 'row' },
+      el('label', {}, compactBox, ' compact lanes (clients and gateway)'),
+      el('label', {}, dhcpBox, ' with the DHCP server'),
+    ),
   );
+  if (url.drops.length > 0 && url.compare.length > 0)
+    root.append(
+      el(
+        'p',
+        { class: 'notice', id: 'compare-drops' },
+        `Your ${url.drops.length} targeted drop(s) apply to the first lane only: a drop names the n-th packet of that method's run, and the other methods send other packets.`,
+      ),
+    );
   const runs = lanes.flatMap((l) => (l.run ? [l.run] : []));
   if (runs.length === 0) return;
   const sameSeed = runs.every((r) => r.seed === runs[0]?.seed);
   const t = labRunner.compareTable(runs);
   const table = el('table', { class: 'metrics', id: 'metrics-table' });
-  table.append(el('tr', {}, ...t.header.map((h, i) => el('th', i > 0 ? { 'data-method': h } : {}, h))));
+  const head = el('tr', {}, el('th', {}, 'metric'));
+  for (const m of t.header.slice(1)) {
+    const st = methodStyle(m);
+    head.append(el('th', { 'data-method': m, title: m, style: `color: ${st.colour}` }, `${st.marker} ${st.name}`));
+  }
+  table.append(head);
   for (const row of t.rows) {
     table.append(
       el(
         'tr',
         { 'data-metric': row.metric },
-        el('td', {}, row.metric),
-        ...row.cells.map((v, i) => el('td', row.best[i] ? { class: 'best' } : {}, v === null ? '—' : String(v))),
+        el('td', { title: row.metric }, metricLabel(row.metric)),
+        ...row.cells.map((v, i) =>
+          el(
+            'td',
+            { ...(row.best[i] ? { class: 'best' } : {}), 'data-value': v === null ? '' : String(v) },
+            formatMetric(row.metric, v),
+          ),
+        ),
       ),
     );
   }
+  // Two methods with every figure equal say so, rather than leaving the reader to compare columns.
+  const same: string[] = [];
+  t.header.slice(1).forEach((m, j) => {
+    const twin = t.header.slice(1, j + 1).find((_o, i) => t.rows.every((r) => r.cells[i] === r.cells[j]));
+    if (twin !== undefined) same.push(`${methodStyle(m).name}: same figures as ${methodStyle(twin).name}`);
+  });
   table.append(
     el(
       'tr',
@@ -524,7 +589,8 @@ function renderCompare(): void {
       { class: 'sub' },
       sameSeed ? `Same numbers as dhcpike compare ${runs[0]?.result.scenario} --seed ${runs[0]?.seed}` : 'Mixed seeds',
     ),
-    table,
+    el('div', { class: 'table-scroll' }, table),
+    ...same.map((t2) => el('p', { class: 'same-as' }, t2)),
   );
 }
 
@@ -707,8 +773,20 @@ function initControls(): void {
     syncInputs();
   });
   mSel.addEventListener('change', () => {
+    const dropped = url.drops.length;
     url = { ...url, method: mSel.value, drops: [], compare: url.compare.filter((c) => c.method !== mSel.value) };
     rerun();
+    // A drop names a packet of the previous method's run; say that it went, rather than losing it silently.
+    if (dropped > 0)
+      showErrors(
+        [
+          {
+            path: 'drops',
+            message: `${dropped} targeted drop(s) cleared: they named packets of the previous method's run`,
+          },
+        ],
+        'Changed method',
+      );
   });
   $('run').addEventListener('click', () => {
     const seed = Number(seedIn.value);

@@ -173,3 +173,12 @@ export function ikeBrackets(arrows: readonly Arrow[]): Bracket[] {
   }
   return order.map((key) => ({ key, ...(open.get(key) as NonNullable<ReturnType<typeof open.get>>) }));
 }
+
+/**
+ * A lane narrowed to some nodes (compare mode's compact lanes: the clients and the gateway, optionally the DHCP
+ * server): the other lifelines go, and with them every arrow that starts or ends on one.
+ */
+export function narrowLane(lane: LaneModel, keep: ReadonlySet<string>): LaneModel {
+  const arrows = lane.arrows.filter((a) => keep.has(a.from) && keep.has(a.to));
+  return { ...lane, nodes: lane.nodes.filter((n) => keep.has(n)), arrows, brackets: ikeBrackets(arrows) };
+}

@@ -13,6 +13,9 @@ import { autoScaleOptions, compressedScale, formatDuration, type CompressedScale
 export interface LaneInput {
   readonly title: string;
   readonly model: LaneModel;
+  /** The method's colour and marker (model/method-style.ts), beside the title. */
+  readonly colour?: string;
+  readonly marker?: string;
   /** Notes, commands and faults drawn as glyphs on the lifelines (a fault across the lane). */
   readonly marks?: readonly LadderMark[];
 }
@@ -134,9 +137,19 @@ export class LadderView {
       .data((d) => [d])
       .join('text')
       .attr('class', 'lane-title')
+      .attr('x', 22)
+      .attr('y', 14)
+      .attr('fill', (d) => d.colour ?? null)
+      .text((d) => d.title);
+    lanes
+      .selectAll<SVGTextElement, LaneInput>('text.lane-marker')
+      .data((d) => [d])
+      .join('text')
+      .attr('class', 'lane-marker')
       .attr('x', 8)
       .attr('y', 14)
-      .text((d) => d.title);
+      .attr('fill', (d) => d.colour ?? null)
+      .text((d) => d.marker ?? '');
     const nodes = lanes
       .selectAll<SVGGElement, string>('g.node-head')
       .data((d) => d.model.nodes)

@@ -5,6 +5,15 @@
  * per (method, parameter value).
  */
 import * as d3 from 'd3';
+import { methodStyle, type MethodStyle } from '../model/method-style.ts';
+
+const SYMBOLS: Readonly<Record<MethodStyle['symbol'], d3.SymbolType>> = {
+  circle: d3.symbolCircle,
+  square: d3.symbolSquare,
+  triangle: d3.symbolTriangle,
+  diamond: d3.symbolDiamond,
+  cross: d3.symbolCross,
+};
 import { medianInterval, nearestRank } from '../../scenarios/metrics/stats.ts';
 import type { SweepRecord } from '../validate/files.ts';
 import { el } from './dom.ts';
@@ -108,7 +117,8 @@ export function renderSweeps(root: HTMLElement, records: readonly SweepRecord[])
     const unit = unitOf(metric);
     const data = bands(records, param, metric);
     const methods = [...data.keys()];
-    const color = d3.scaleOrdinal<string, string>().domain(methods).range(d3.schemeTableau10);
+    // One colour, pattern and marker per method, as everywhere in the lab (model/method-style.ts).
+    const color = (m: string): string => methodStyle(m).colour;
     const all = [...data.values()].flat();
     // Band chart: median line with points, 95 % interval band.
     const x = d3
@@ -159,6 +169,7 @@ export function renderSweeps(root: HTMLElement, records: readonly SweepRecord[])
         .datum(pts)
         .attr('class', 'median')
         .attr('stroke', c)
+        .attr('stroke-dasharray', methodStyle(method).dash)
         .attr(
           'd',
           d3
@@ -166,14 +177,14 @@ export function renderSweeps(root: HTMLElement, records: readonly SweepRecord[])
             .x((p) => x(p.x))
             .y((p) => y(p.median * unit.scale)),
         );
-      g.selectAll('circle')
+      const symbol = d3.symbol(SYMBOLS[methodStyle(method).symbol], 48);
+      g.selectAll('path.point')
         .data(pts)
-        .join('circle')
+        .join('path')
         .attr('class', 'point')
-        .attr('r', 3.5)
+        .attr('d', () => symbol())
         .attr('fill', c)
-        .attr('cx', (p) => x(p.x))
-        .attr('cy', (p) => y(p.median * unit.scale))
+        .attr('transform', (p) => `translate(${x(p.x)},${y(p.median * unit.scale)})`)
         .append('title')
         .text(
           (p) =>
@@ -222,9 +233,10 @@ export function renderSweeps(root: HTMLElement, records: readonly SweepRecord[])
     }
     const legend = el('div', { class: 'legend' });
     for (const m of methods) {
-      const swatch = el('span', { class: 'swatch' });
-      swatch.style.background = color(m);
-      legend.append(swatch, el('span', {}, ` ${m}  `));
+      const st = methodStyle(m);
+      const swatch = el('span', { class: 'swatch-marker', title: m }, st.marker);
+      swatch.style.color = st.colour;
+      legend.append(swatch, el('span', {}, ` ${st.name}  `));
     }
     legend.append(
       el(
