@@ -39,6 +39,8 @@ const AXIS_PX = 92;
 const COLUMN_PX_ONE = 250;
 const COLUMN_PX_MANY = 165;
 const COLUMN_PX_MIN = 96;
+/** Side-by-side lanes may be narrower: their labels name only the payload (the bracket names the exchange). */
+const COLUMN_PX_MIN_MANY = 80;
 const COLUMN_PX_MAX_ONE = 340;
 const COLUMN_PX_MAX_MANY = 220;
 /** Space left of a lane's first lifeline for the IKE exchange labels. */
@@ -418,6 +420,7 @@ export class LadderView {
     };
     // Labels: laid out per lane so close packets do not write over each other (model/label-layout.ts).
     const labels = new Map<string, LabelPlacement>();
+    const many = this.lanes.length > 1;
     this.lanes.forEach((l, lane) => {
       const placed = layoutLabels(
         l.model.arrows.map((a) => ({
@@ -428,8 +431,8 @@ export class LadderView {
           y2: s.toPx(a.sentAtUs) + (s.toPx(a.endAtUs) - s.toPx(a.sentAtUs)) / (a.dropFraction || 1),
           sx2: this.x(lane, a.from) + (this.x(lane, a.to) - this.x(lane, a.from)) * a.dropFraction,
           sy2: s.toPx(a.endAtUs),
-          text: teachingLabel(a.summary),
-          keep: teachingHead(a.summary),
+          text: many ? payloadLabel(teachingLabel(a.summary)) : teachingLabel(a.summary),
+          keep: many ? payloadLabel(teachingHead(a.summary)) : teachingHead(a.summary),
         })),
         { charPx: this.charPx },
       );
@@ -585,7 +588,14 @@ export function columnWidthPx(lanes: readonly LaneInput[], widthPx: number | und
   const nodes = lanes.reduce((n, l) => n + Math.max(1, l.model.nodes.length), 0);
   const free = widthPx - AXIS_PX - lanes.length * (LANE_PAD_PX + LANE_GAP_PX);
   const max = many ? COLUMN_PX_MAX_MANY : COLUMN_PX_MAX_ONE;
-  return Math.max(COLUMN_PX_MIN, Math.min(max, Math.floor(free / Math.max(1, nodes))));
+  return Math.max(many ? COLUMN_PX_MIN_MANY : COLUMN_PX_MIN, Math.min(max, Math.floor(free / Math.max(1, nodes))));
+}
+
+/** `IKE_AUTH ▸ DHCP(DISCOVER) · IDi, …` → `▸ DHCP(DISCOVER) · IDi, …`: in narrow side-by-side lanes the exchange's
+ * bracket names the exchange, and the room goes to what differs between the methods. */
+function payloadLabel(label: string): string {
+  const at = label.indexOf(' ▸ ');
+  return at > 0 && /^[A-Z_]+$/.test(label.slice(0, at)) ? label.slice(at + 1) : label;
 }
 
 function arrowClass(a: Arrow): string {
