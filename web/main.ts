@@ -18,6 +18,7 @@ import { LadderView } from './ui/ladder-view.ts';
 import { renderOptions } from './ui/options-view.ts';
 import { StateView } from './ui/state-view.ts';
 import { renderSweeps } from './ui/sweeps-view.ts';
+import { LargeRuns } from './worker/large-run.ts';
 
 interface Lane {
   readonly title: string;
@@ -53,6 +54,22 @@ const ladder = new LadderView($('ladder'), {
   },
 });
 const stateView = new StateView($('states'));
+
+// ---- large runs (issue 16 item 6): > 50 clients run in a worker, shown as an aggregate (web/worker/large-run.ts) ----
+const large = new LargeRuns($('large-progress'), $('aggregate'), {
+  onRun: (run) => {
+    lanes = [laneFromRun(run, `${run.request.method} · seed ${run.seed} · ${run.nodes.length} lifelines`)];
+    showLanes();
+    writeUrl();
+  },
+  onError: (e) => showRunError(e),
+  onTimeClick: (atUs) => {
+    pause();
+    setCursor(atUs);
+    writeUrl();
+  },
+});
+// ---- end large runs ----
 
 // ---- runs ------------------------------------------------------------------------------------------------------
 
@@ -91,7 +108,14 @@ function runAll(): void {
   const seed = url.seed ?? sc.seed;
   url = { ...url, scenario: sc.id, method, seed };
   const common = { scenario: sc.id, options: url.options, params: url.params };
-  const primary = labRunner.run({ ...common, method, seed, overrides: { links: url.links, drops: url.drops } });
+  const request = { ...common, method, seed, overrides: { links: url.links, drops: url.drops } };
+  // Large runs: started in the worker, drawn when they finish (large.onRun); compare lanes are not run for them.
+  if (large.handles(request)) {
+    lanes = [];
+    showErrors([]);
+    return;
+  }
+  const primary = labRunner.run(request);
   const next = [laneFromRun(primary, `${method} · seed ${seed}`)];
   for (const c of url.compare) {
     const r = labRunner.run({ ...common, method: c.method, seed: c.seed, overrides: { links: url.links } });
@@ -156,6 +180,7 @@ function showRunError(e: unknown): void {
 function setCursor(atUs: number, follow = false): void {
   cursorUs = Math.max(0, Math.min(atUs, endUs()));
   const y = ladder.setCursor(cursorUs);
+  large.setCursor(cursorUs);
   stateView.update(cursorUs);
   $('time').textContent = `${formatSeconds(Math.round(cursorUs))} s`;
   if (follow) {
@@ -567,7 +592,7 @@ function fillScenarios(): void {
         el(
           'option',
           { value: s.id, title: s.description },
-          `${s.id}${s.fromFile ? ' (file)' : ''}${s.clients > 50 ? ` (${s.clients} clients, slow)` : ''}`,
+          `${s.id}${s.fromFile ? ' (file)' : ''}${s.clients > 50 ? ` (${s.clients} clients, aggregate view)` : ''}`,
         ),
       ),
   );
@@ -643,10 +668,14 @@ function initControls(): void {
     }
   });
   $('export-jsonl').addEventListener('click', () =>
-    download('trace.jsonl', traceJsonl(lanes[0]?.trace ?? []), 'application/x-ndjson'),
+    large.active
+      ? void large.exportTrace('jsonl')
+      : download('trace.jsonl', traceJsonl(lanes[0]?.trace ?? []), 'application/x-ndjson'),
   );
   $('export-pcap').addEventListener('click', () =>
-    download('trace.pcap', tracePcap(lanes[0]?.trace ?? []), 'application/vnd.tcpdump.pcap'),
+    large.active
+      ? void large.exportTrace('pcap')
+      : download('trace.pcap', tracePcap(lanes[0]?.trace ?? []), 'application/vnd.tcpdump.pcap'),
   );
   $('export-svg').addEventListener('click', () => download('ladder.svg', ladder.svgText(), 'image/svg+xml'));
   for (const kind of ['trace', 'sweep', 'claims', 'scenario']) {
