@@ -7,7 +7,8 @@
  * longest task is, is a figure of `npm run bench -- web`, not an assertion.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -106,6 +107,21 @@ describe('large runs in the worker', () => {
     expect(await heads()).toEqual(['client1', 'client2', 'client3', 'gw']);
     expect(await page.locator('#ladder g.arrow').count()).toBeGreaterThan(10);
     await page.screenshot({ path: `${SHOTS}/large-storm-aggregate.png` });
+
+    // A click on a chart moves the player's cursor there (the middle of the 20 s axis: about 10 s).
+    const chart = page.locator('#aggregate figure[data-chart="addressed"] svg');
+    const box = await chart.boundingBox();
+    if (!box) throw new Error('no chart box');
+    await chart.click({ position: { x: box.width * ((40 + (340 - 40 - 16) / 2) / 340), y: box.height / 2 } });
+    const secs = Number((await page.locator('#time').innerText()).replace(/ s$/, ''));
+    expect(secs).toBeGreaterThan(9);
+    expect(secs).toBeLessThan(11);
+
+    // Export: the whole trace from the worker (not the three clients the page holds), hashing to the digest.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-jsonl').click()]);
+    const jsonl = readFileSync((await download.path()) as string);
+    expect(createHash('sha256').update(jsonl).digest('hex')).toBe(cliStorm);
+    expect(jsonl.toString('utf8').split('\n').length - 1).toBeGreaterThan(50_000);
 
     // The picker: another client in, one out, none.
     await page.locator('#agg-pick-input').fill('client500');

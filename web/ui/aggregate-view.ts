@@ -9,9 +9,10 @@ import type { AggregateSeries } from '../model/aggregate.ts';
 import { PICKS_DEFAULT, PICKS_MAX } from '../model/aggregate-picks.ts';
 import { el } from './dom.ts';
 
-const W = 460;
-const H = 150;
-const M = { top: 8, right: 10, bottom: 22, left: 46 };
+/** The charts' drawing box; they scale to their grid cell (4 across from 1024 px, 1 on a phone). */
+const W = 340;
+const H = 140;
+const M = { top: 20, right: 16, bottom: 20, left: 40 };
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 export interface AggregateHandlers {
@@ -67,7 +68,7 @@ export class AggregateView {
     );
     const grid = el('div', { class: 'agg-grid' });
     grid.append(
-      this.chart('Clients addressed (so far) and holding an address', 'addressed', (svg, x) => {
+      this.chart('Clients addressed, holding an address', 'addressed', (svg, x) => {
         const y = d3
           .scaleLinear()
           .domain([0, Math.max(1, a.clients)])
@@ -80,7 +81,7 @@ export class AggregateView {
           ['agg-holding', 'holding now'],
         ]);
       }),
-      this.chart('DHCP server queue depth (largest noted per interval)', 'queue', (svg, x) => {
+      this.chart('DHCP server queue (largest per interval)', 'queue', (svg, x) => {
         const y = d3
           .scaleLinear()
           .domain([0, Math.max(1, d3.max(a.dhcpQueue) ?? 0)])
@@ -312,12 +313,13 @@ function bars(
 
 function legend(svg: Svg, items: readonly (readonly [string, string])[], colour?: (label: string) => string): void {
   const g = svg.append('g').attr('class', 'agg-legend');
-  let px = M.left + 6;
+  // Above the plot, never over it.
+  let px = M.left;
   for (const [cls, label] of items) {
-    const item = g.append('g').attr('transform', `translate(${px},${M.top + 4})`);
+    const item = g.append('g').attr('transform', `translate(${px},4)`);
     const swatch = item.append('rect').attr('class', cls).attr('width', 9).attr('height', 9);
     if (colour) swatch.attr('fill', colour(label));
     item.append('text').attr('x', 12).attr('y', 8).text(label);
-    px += 18 + label.length * 5.6;
+    px += 20 + label.length * 6;
   }
 }

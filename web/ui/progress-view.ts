@@ -60,6 +60,7 @@ export class ProgressView {
     this.frame = 0;
     this.cancel.disabled = true;
     this.root.dataset.state = state;
+    this.title.textContent = this.title.textContent.replace(/^Running /, state === 'done' ? 'Ran ' : 'Stopped ');
     this.text.textContent = text;
     if (state === 'done') this.bar.value = this.bar.max;
   }
