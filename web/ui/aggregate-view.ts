@@ -32,11 +32,18 @@ export interface AggregateInput {
 
 type Svg = d3.Selection<SVGSVGElement, unknown, null, undefined>;
 
+/** Each chart is drawn in its own task: the page answers between them (a large run's first frame has no long task). */
+const nextTask = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
 export class AggregateView {
   private input: AggregateInput | undefined;
   private machine = '';
   private readonly cursors: { svg: Svg; x: d3.ScaleLinear<number, number> }[] = [];
   private cursorUs = 0;
+  /** Charts laid out but not drawn yet (render draws them one per task). */
+  private readonly pending: (() => void)[] = [];
+  /** Bumped by every render and hide: a render that was overtaken stops drawing. */
+  private token = 0;
 
   constructor(
     private readonly root: HTMLElement,
@@ -46,13 +53,18 @@ export class AggregateView {
   }
 
   hide(): void {
+    this.token++;
+    this.pending.length = 0;
     this.input = undefined;
     this.root.hidden = true;
     this.root.replaceChildren();
     this.cursors.length = 0;
   }
 
-  render(input: AggregateInput): void {
+  /** Lays the view out at once and draws its charts one per task; resolves when all are drawn (or overtaken). */
+  async render(input: AggregateInput): Promise<void> {
+    const token = ++this.token;
+    this.pending.length = 0;
     this.input = input;
     const machines = input.aggregate.machines.map((m) => m.machine);
     if (!machines.includes(this.machine)) this.machine = machines[0] ?? '';
@@ -108,7 +120,19 @@ export class AggregateView {
       this.statesChart(a),
     );
     this.root.append(head, grid, this.picker(input));
+    for (const draw of this.pending.splice(0)) {
+      await nextTask();
+      if (token !== this.token) return;
+      draw();
+    }
     this.setCursor(this.cursorUs);
+  }
+
+  /** Another set of clients drawn as lifelines: only the picker changes. */
+  setPicks(picks: readonly string[]): void {
+    if (!this.input) return;
+    this.input = { ...this.input, picks };
+    this.root.querySelector('#agg-picker')?.replaceWith(this.picker(this.input));
   }
 
   /** Moves the cursor line on every chart. */
@@ -132,18 +156,20 @@ export class AggregateView {
       .scaleLinear()
       .domain([0, a?.durationUs ?? 1])
       .range([M.left, W - M.right]);
-    draw(svg, x);
-    svg
-      .append('line')
-      .attr('class', 'agg-cursor')
-      .attr('y1', M.top)
-      .attr('y2', H - M.bottom);
     svg.on('click', (ev: MouseEvent) => {
       const [px] = d3.pointer(ev, svgEl);
       const us = Math.round(x.invert(px));
       this.handlers.onTimeClick(Math.max(0, Math.min(us, a?.durationUs ?? 0)));
     });
-    this.cursors.push({ svg, x });
+    this.pending.push(() => {
+      draw(svg, x);
+      svg
+        .append('line')
+        .attr('class', 'agg-cursor')
+        .attr('y1', M.top)
+        .attr('y2', H - M.bottom);
+      this.cursors.push({ svg, x });
+    });
     return fig;
   }
 
@@ -189,7 +215,7 @@ export class AggregateView {
     select.value = this.machine;
     select.addEventListener('change', () => {
       this.machine = select.value;
-      if (this.input) this.render(this.input);
+      if (this.input) void this.render(this.input);
     });
     fig.querySelector('figcaption')?.append(' ', select);
     return fig;

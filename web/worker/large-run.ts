@@ -146,7 +146,7 @@ export class LargeRuns {
     const m = view.run.metrics;
     const retransmits = m.retransmits.ike + m.retransmits.dhcp;
     if (view.aggregate)
-      this.aggregate.render({
+      await this.aggregate.render({
         aggregate: view.aggregate,
         clients: view.clients,
         picks: view.picks,
@@ -175,7 +175,8 @@ export class LargeRuns {
     if (generation !== this.generation || this.view !== view) return;
     const run: LabRun = { ...view.run, trace: m.trace, result: { ...view.run.result, trace: m.trace } };
     this.view = { ...view, run, picks: m.picks };
-    await this.show(this.view);
+    this.aggregate.setPicks(m.picks);
+    this.hooks.onRun(this.withNodes(run, m.picks));
   }
 
   setCursor(atUs: number): void {
