@@ -110,7 +110,7 @@ function runAll(): void {
   const common = { scenario: sc.id, options: url.options, params: url.params };
   const request = { ...common, method, seed, overrides: { links: url.links, drops: url.drops } };
   // Large runs: started in the worker, drawn when they finish (large.onRun); compare lanes are not run for them.
-  if (large.handles(request)) {
+  if (large.handles(request, { compareLanes: url.compare.length })) {
     lanes = [];
     showErrors([]);
     return;

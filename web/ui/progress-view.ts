@@ -12,6 +12,8 @@ export class ProgressView {
   private readonly text: HTMLElement;
   private readonly title: HTMLElement;
   private readonly cancel: HTMLButtonElement;
+  /** Says once that a run started and how it ended (the moving text is not a live region: it changes every frame). */
+  private readonly status: HTMLElement;
   private latest: LabProgress | undefined;
   private frame = 0;
 
@@ -21,10 +23,11 @@ export class ProgressView {
   ) {
     this.title = el('span', { class: 'progress-title' });
     this.bar = el('progress', { id: 'run-progress', max: '1', value: '0', 'aria-label': 'virtual time simulated' });
-    this.text = el('span', { class: 'progress-text', id: 'run-progress-text', 'aria-live': 'polite' });
+    this.text = el('span', { class: 'progress-text', id: 'run-progress-text' });
+    this.status = el('span', { class: 'sr-only', role: 'status' });
     this.cancel = el('button', { type: 'button', id: 'run-cancel' }, 'Cancel');
     this.cancel.addEventListener('click', onCancel);
-    root.replaceChildren(this.title, this.bar, this.text, this.cancel);
+    root.replaceChildren(this.title, this.bar, this.text, this.cancel, this.status);
     root.hidden = true;
   }
 
@@ -36,6 +39,7 @@ export class ProgressView {
     this.cancel.disabled = false;
     this.root.hidden = false;
     this.root.dataset.state = 'running';
+    this.status.textContent = title;
   }
 
   update(p: LabProgress): void {
@@ -62,6 +66,7 @@ export class ProgressView {
     this.root.dataset.state = state;
     this.title.textContent = this.title.textContent.replace(/^Running /, state === 'done' ? 'Ran ' : 'Stopped ');
     this.text.textContent = text;
+    this.status.textContent = `${this.title.textContent}: ${text}`;
     if (state === 'done') this.bar.value = this.bar.max;
   }
 

@@ -76,12 +76,12 @@ export class LargeRuns {
    * Starts `request` in the worker when it is large (true: the caller draws nothing now, `onRun` follows); else hides
    * the large-run views, stops a run still going and returns false.
    */
-  handles(request: RunRequest): boolean {
+  handles(request: RunRequest, o: { readonly compareLanes?: number } = {}): boolean {
     if (labRunner.clientsOf(request) < AGGREGATE_CLIENTS_MIN) {
       this.leave();
       return false;
     }
-    void this.start(request);
+    void this.start(request, o.compareLanes ?? 0);
     return true;
   }
 
@@ -93,12 +93,14 @@ export class LargeRuns {
     this.aggregate.hide();
   }
 
-  private async start(request: RunRequest): Promise<void> {
+  private async start(request: RunRequest, compareLanes: number): Promise<void> {
     const generation = ++this.generation;
     this.view = undefined;
     this.aggregate.hide();
     const title = `${request.scenario} · ${request.method} · seed ${request.seed ?? 'default'}`;
-    this.progress.start(`Running ${title} in a worker`);
+    // Compare lanes of a large run would be as many more runs of as many clients: not run, and said so.
+    const note = compareLanes > 0 ? ` (compare lanes are not run for large runs: ${compareLanes} left out)` : '';
+    this.progress.start(`Running ${title} in a worker${note}`);
     document.body.dataset.largeRun = 'running';
     const document_ = labRunner.userDocument(request.scenario);
     try {
