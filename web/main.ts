@@ -543,6 +543,7 @@ async function loadFile(kind: string, file: File): Promise<void> {
     const r = validateTraceJsonl(text);
     if (!r.ok) return showErrors(r.errors, `${file.name}: not a valid trace`);
     const sha = traceSha256(r.value);
+    large.leave();
     lanes = [{ title: `file ${file.name}`, trace: r.value, traceSha256: sha, model: buildLane(r.value) }];
     showErrors([]);
     showLanes();
@@ -668,12 +669,12 @@ function initControls(): void {
     }
   });
   $('export-jsonl').addEventListener('click', () =>
-    large.active
+    large.shows(lanes[0]?.run)
       ? void large.exportTrace('jsonl')
       : download('trace.jsonl', traceJsonl(lanes[0]?.trace ?? []), 'application/x-ndjson'),
   );
   $('export-pcap').addEventListener('click', () =>
-    large.active
+    large.shows(lanes[0]?.run)
       ? void large.exportTrace('pcap')
       : download('trace.pcap', tracePcap(lanes[0]?.trace ?? []), 'application/vnd.tcpdump.pcap'),
   );

@@ -67,9 +67,9 @@ export class LargeRuns {
     (window as unknown as { __labLarge: LargeRunProbe }).__labLarge = probe;
   }
 
-  /** A large run's aggregate is shown: the exports ask the worker for the whole trace. */
-  get active(): boolean {
-    return this.view !== undefined;
+  /** `run` (the lane drawn) is the large run shown: the exports ask the worker for its whole trace. */
+  shows(run: LabRun | undefined): boolean {
+    return run !== undefined && this.view !== undefined && this.view.run.traceSha256 === run.traceSha256;
   }
 
   /**
@@ -85,7 +85,8 @@ export class LargeRuns {
     return true;
   }
 
-  private leave(): void {
+  /** Hides the large-run views and stops a run still going (a small run, or a trace file, replaces them). */
+  leave(): void {
     this.generation++;
     if (this.worker.busy) this.worker.cancel();
     this.view = undefined;
