@@ -61,8 +61,8 @@ export function bucketWidthUs(durationUs: number, buckets = BUCKETS_DEFAULT): nu
 }
 
 /**
- * Streams trace events (in trace order) into bucketed series. `add` is O(1) per event but for state events (O(1)
- * amortised too); `finish` fills the buckets after the last event.
+ * Streams trace events (in trace order) into bucketed series: `add` is O(1) per event (amortised over the buckets it
+ * closes); `finish` closes the buckets after the last event.
  */
 export class Aggregator {
   private readonly isClient: Set<string>;
