@@ -4,13 +4,18 @@
  * - five lanes of ~200 packets each (rekey-renewal over 320 s, every method) played at ×16 for 2 s:
  *   `frameWorkMsMax`/`frameWorkMsP95` (our code per animation frame) and `frameGapMsMax` (between frames);
  * - the reference, measured in the same page and run: `idleFrameGapMsMax`, the gap between animation frames while
- *   nothing plays, so a ratio survives a slow or busy machine.
+ *   nothing plays, so a ratio survives a slow or busy machine;
+ * - storm-1000 (1,000 clients, 240 s, dhcp-over-ike) loaded to its aggregate view, the run in the lab's worker
+ *   (test/web/support/main-thread.ts): `storm.longestTaskMs` (the longest main-thread task, page start-up included),
+ *   `storm.longestTaskAfterFirstFrameMs` (while the worker runs and the aggregate is drawn), `storm.frameGapMsMax`,
+ *   `storm.loadMs`; the same-run reference `basic.*`, the default page (basic, 1 client, run on the main thread).
  * Figures, not pass/fail: the browser tests check behaviour only.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { launchChromium } from '../test/web/support/browser.ts';
 import { openFiveLanes, playFromStart, type LabStats } from '../test/web/support/five-lanes.ts';
+import { measureLoad, type MainThreadFigures } from '../test/web/support/main-thread.ts';
 import { serveStatic } from '../test/web/support/static-server.ts';
 
 const percentile = (values: readonly number[], p: number): number => {
@@ -49,6 +54,18 @@ export async function run(): Promise<Record<string, number | string>> {
     const played = await playFromStart(page, 2_000);
     const idleFrameGapMsMax = Math.max(...idleGapsMs);
     const frameGapMsMax = Math.max(...played.frameGapMs);
+
+    // Large runs (issue 16 item 6): each load in a fresh page; the reference first, the same way.
+    const load = async (hash: string, ready: string, timeoutMs: number): Promise<MainThreadFigures> => {
+      const p = await chromium.context.newPage();
+      try {
+        return await measureLoad(p, `${server.url}${hash}`, ready, { timeoutMs, settleMs: 1_000 });
+      } finally {
+        await p.close();
+      }
+    };
+    const basic = await load('#s=basic&m=dhcp-over-ike&seed=1', 'body[data-ready=true]', 30_000);
+    const storm = await load('#s=storm-1000&m=dhcp-over-ike&seed=1', 'body[data-large-run=done]', 900_000);
     return {
       firstFrameMs: Math.round(firstFrameMs),
       lanes: 5,
@@ -59,6 +76,9 @@ export async function run(): Promise<Record<string, number | string>> {
       frameGapMsMax: round1(frameGapMsMax),
       idleFrameGapMsMax: round1(idleFrameGapMsMax),
       frameGapToIdleRatio: round1(frameGapMsMax / idleFrameGapMsMax),
+      ...Object.fromEntries(Object.entries(storm).map(([k, v]) => [`storm.${k}`, v])),
+      ...Object.fromEntries(Object.entries(basic).map(([k, v]) => [`basic.${k}`, v])),
+      stormToBasicLongestTaskRatio: round1(storm.longestTaskMs / Math.max(1, basic.longestTaskMs)),
     };
   } finally {
     await chromium.close();

@@ -26,6 +26,7 @@ import type { LadderMark } from './ui/ladder-view.ts';
 import { renderOptions } from './ui/options-view.ts';
 import { StateView } from './ui/state-view.ts';
 import { renderSweeps } from './ui/sweeps-view.ts';
+import { LargeRuns } from './worker/large-run.ts';
 
 interface Lane {
   readonly title: string;
@@ -132,6 +133,22 @@ function drawLadder(): void {
   ladder.setCursor(cursorUs);
 }
 
+// ---- large runs (issue 16 item 6): > 50 clients run in a worker, shown as an aggregate (web/worker/large-run.ts) ----
+const large = new LargeRuns($('large-progress'), $('aggregate'), {
+  onRun: (run) => {
+    lanes = [laneFromRun(run, `${run.request.method} · seed ${run.seed} · ${run.nodes.length} lifelines`)];
+    showLanes();
+    writeUrl();
+  },
+  onError: (e) => showRunError(e),
+  onTimeClick: (atUs) => {
+    pause();
+    setCursor(atUs);
+    writeUrl();
+  },
+});
+// ---- end large runs ----
+
 // ---- runs ------------------------------------------------------------------------------------------------------
 
 /** The scenario of the URL, else `basic`; throws (LabRunError) if it is not in the library. */
@@ -183,7 +200,14 @@ function runAll(): void {
   const seed = url.seed ?? sc.seed;
   url = { ...url, scenario: sc.id, method, seed };
   const common = { scenario: sc.id, options: url.options, params: url.params };
-  const primary = labRunner.run({ ...common, method, seed, overrides: { links: url.links, drops: url.drops } });
+  const request = { ...common, method, seed, overrides: { links: url.links, drops: url.drops } };
+  // Large runs: started in the worker, drawn when they finish (large.onRun); compare lanes are not run for them.
+  if (large.handles(request, { compareLanes: url.compare.length })) {
+    lanes = [];
+    showErrors([]);
+    return;
+  }
+  const primary = labRunner.run(request);
   const compact = url.compare.length > 0 && compareView.compact;
   const next = [laneFromRun(primary, `${method} · seed ${seed}`, compact)];
   // Targeted drops name the n-th packet of one method's run: another method sends other packets, so its lane runs
@@ -257,6 +281,7 @@ function showRunError(e: unknown): void {
 function setCursor(atUs: number, follow = false): void {
   cursorUs = Math.max(0, Math.min(atUs, endUs()));
   const y = ladder.setCursor(cursorUs);
+  large.setCursor(cursorUs);
   stateView.update(cursorUs);
   timeline.setCursor(cursorUs);
   $('time').textContent = `${formatSeconds(Math.round(cursorUs))} s`;
@@ -696,6 +721,7 @@ async function loadFile(kind: string, file: File): Promise<void> {
     const r = validateTraceJsonl(text);
     if (!r.ok) return showErrors(r.errors, `${file.name}: not a valid trace`);
     const sha = traceSha256(r.value);
+    large.leave();
     lanes = [{ title: `file ${file.name}`, trace: r.value, traceSha256: sha, model: buildLane(r.value) }];
     showErrors([]);
     showLanes();
@@ -745,7 +771,7 @@ function fillScenarios(): void {
         el(
           'option',
           { value: s.id, title: s.description },
-          `${s.id}${s.fromFile ? ' (file)' : ''}${s.clients > 50 ? ` (${s.clients} clients, slow)` : ''}`,
+          `${s.id}${s.fromFile ? ' (file)' : ''}${s.clients > 50 ? ` (${s.clients} clients, aggregate view)` : ''}`,
         ),
       ),
   );
@@ -847,10 +873,14 @@ function initControls(): void {
     }
   });
   $('export-jsonl').addEventListener('click', () =>
-    download('trace.jsonl', traceJsonl(lanes[0]?.trace ?? []), 'application/x-ndjson'),
+    large.shows(lanes[0]?.run)
+      ? void large.exportTrace('jsonl')
+      : download('trace.jsonl', traceJsonl(lanes[0]?.trace ?? []), 'application/x-ndjson'),
   );
   $('export-pcap').addEventListener('click', () =>
-    download('trace.pcap', tracePcap(lanes[0]?.trace ?? []), 'application/vnd.tcpdump.pcap'),
+    large.shows(lanes[0]?.run)
+      ? void large.exportTrace('pcap')
+      : download('trace.pcap', tracePcap(lanes[0]?.trace ?? []), 'application/vnd.tcpdump.pcap'),
   );
   $('export-svg').addEventListener('click', () => download('ladder.svg', ladder.svgText(), 'image/svg+xml'));
   for (const kind of ['trace', 'sweep', 'claims', 'scenario']) {

@@ -21,10 +21,11 @@ import {
   type PolicyDescriptor,
   type Problem,
   type RunScenarioMetrics,
+  type RunScenarioOptions,
   type Scenario,
   type ScenarioRunResult,
 } from '../scenarios/browser.ts';
-import { toLinkProfile } from '../scenarios/units.ts';
+import { msToUs, toLinkProfile } from '../scenarios/units.ts';
 import type { LinkProfile } from '../sim/link-profile.ts';
 import type { TraceEvent } from '../sim/trace.ts';
 
@@ -108,6 +109,22 @@ export interface LabRun {
   readonly nodes: readonly NodeInfo[];
   /** The methods this scenario can run (for the method picker and Compare). */
   readonly methods: readonly MethodId[];
+}
+
+/** Where a run stands, for a progress bar: virtual time of `durationUs`, clients addressed of `clients`. */
+export interface LabProgress {
+  readonly atUs: number;
+  readonly durationUs: number;
+  readonly eventsRun: number;
+  readonly addressed: number;
+  readonly clients: number;
+}
+
+/** The progress hook of a run (scenarios/run.ts `progress`): the same events and trace with or without it. */
+export interface LabRunHooks {
+  readonly everyEvents: number;
+  /** Returning false stops the run (`result.stop.reason` is `stopped`). */
+  readonly onProgress: (p: LabProgress) => boolean | void;
 }
 
 /** A scenario that cannot be loaded or run: every problem with its field path. */
@@ -316,7 +333,24 @@ export const labRunner = {
     return { ok: true, id };
   },
 
-  run(request: RunRequest): LabRun {
+  /** A user's scenario document (loaded from a file), to hand to a worker, which has its own runner. */
+  userDocument(id: string): unknown {
+    const doc = userDocuments.get(id);
+    return doc === undefined ? undefined : structuredClone(doc);
+  },
+
+  /** The clients a request runs (its parameters applied, e.g. storm-1000's `clients`); 0 when it does not load. */
+  clientsOf(request: RunRequest): number {
+    const doc = documentOf(request.scenario);
+    if (doc === undefined) return 0;
+    const loaded = loadScenario(doc as object, {
+      ...(request.options ? { options: request.options } : {}),
+      ...(request.params ? { params: request.params } : {}),
+    });
+    return loaded.ok ? clientCount(loaded.scenario) : 0;
+  },
+
+  run(request: RunRequest, hooks?: LabRunHooks): LabRun {
     const doc = documentOf(request.scenario);
     if (doc === undefined)
       throw new LabRunError(
@@ -333,9 +367,15 @@ export const labRunner = {
       });
       if (!loaded.ok) throw new ScenarioError(loaded.problems, loaded.source);
       scenario = loaded.scenario;
+      const durationUs = msToUs(scenario.durationMs);
+      const progress: RunScenarioOptions['progress'] = hooks && {
+        everyEvents: hooks.everyEvents,
+        onProgress: (p) => hooks.onProgress({ ...p, durationUs }),
+      };
       result = runScenario(scenario, {
         method: request.method as MethodId,
         ...(request.seed !== undefined ? { seed: request.seed } : {}),
+        ...(progress ? { progress } : {}),
       });
     } catch (e) {
       const problems = problemsOf(e);
