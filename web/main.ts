@@ -20,7 +20,7 @@ import { LabLayout } from './ui/layout.ts';
 import { messageNote } from './model/message-notes.ts';
 import { replayCommand } from './model/replay-command.ts';
 import { decidedAtUs } from './model/expectation-moments.ts';
-import { timelineRows, type TimelineRow } from './model/timeline.ts';
+import { mergeTimelines, timelineRows, type TimelineRow } from './model/timeline.ts';
 import { TimelineView } from './ui/timeline-view.ts';
 import type { LadderMark } from './ui/ladder-view.ts';
 import { renderOptions } from './ui/options-view.ts';
@@ -76,8 +76,8 @@ const timeline = new TimelineView($('timeline'), {
 
 /** A timeline row's packet, opened in the inspector (its arrow selected in the first lane). */
 function openPacket(row: TimelineRow): void {
-  const arrow = lanes[0]?.model.arrows.find((a) => a.packetId === row.packetId);
-  if (arrow) select(0, arrow);
+  const arrow = lanes[row.lane]?.model.arrows.find((a) => a.packetId === row.packetId);
+  if (arrow) select(row.lane, arrow);
 }
 
 /** Notes, commands and faults of a trace as ladder glyphs. */
@@ -223,7 +223,7 @@ function runAll(): void {
 
 function showLanes(): void {
   drawLadder();
-  timeline.setRows(timelineRows(lanes[0]?.trace ?? []));
+  timeline.setRows(mergeTimelines(lanes.map((l, i) => timelineRows(l.trace, l.run?.request.method ?? '', i))));
   renderExpectations();
   const roles = new Map((lanes[0]?.run?.nodes ?? []).map((n) => [n.name, n.role]));
   stateView.setEvents(stateEvents(lanes[0]?.trace ?? []), (n) => roles.get(n) ?? '');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../scenarios/browser.ts';
-import { parseTimelineFilter, rowAtCursor, timelineRows } from '../../web/model/timeline.ts';
+import { mergeTimelines, parseTimelineFilter, rowAtCursor, timelineRows } from '../../web/model/timeline.ts';
 
 describe('the event timeline', () => {
   const run = runScenario('wildcard-hazard', { method: 'dhcp-over-ipsec', seed: 1 });
@@ -38,5 +38,18 @@ describe('the event timeline', () => {
     expect(rowAtCursor(rows, r?.atUs ?? 0)).toBeGreaterThanOrEqual(10);
     expect(rows[rowAtCursor(rows, r?.atUs ?? 0)]?.atUs).toBe(r?.atUs);
     expect(rowAtCursor(rows, Number.MAX_SAFE_INTEGER)).toBe(rows.length - 1);
+  });
+
+  it('merges compared lanes on one time line and filters them by method', () => {
+    const other = runScenario('wildcard-hazard', { method: 'mode-cfg', seed: 1 });
+    const both = mergeTimelines([
+      timelineRows(run.trace, 'dhcp-over-ipsec', 0),
+      timelineRows(other.trace, 'mode-cfg', 1),
+    ]);
+    expect(both.length).toBe(rows.length + timelineRows(other.trace).length);
+    expect(both.every((r, i) => i === 0 || (both[i - 1]?.atUs ?? 0) <= r.atUs)).toBe(true);
+    const modeCfg = both.filter(parseTimelineFilter('method:mode-cfg').test);
+    expect(modeCfg.length).toBe(timelineRows(other.trace).length);
+    expect(modeCfg.every((r) => r.lane === 1)).toBe(true);
   });
 });

@@ -3,7 +3,8 @@
  * notes, faults, drops, malformed input — and a Wireshark-like display filter over them.
  *
  * Filter syntax: words separated by spaces, all of which must match (AND). `kind:note` (packet, drop, command, timer,
- * state, note, fault, malformed), `node:gw` (exact node; a fault matches any node), `msg:IKE_AUTH` (a packet's
+ * state, note, fault, malformed), `method:mode-cfg` (the lane's method, when lanes are compared), `node:gw` (exact
+ * node; a fault matches any node), `msg:IKE_AUTH` (a packet's
  * summary contains it), `note:dhcp.` (a note's text starts with it); any other word must appear in the row's text
  * (case-insensitive); a leading `-` negates a word. Bad words are reported, never thrown.
  */
@@ -31,6 +32,10 @@ export interface TimelineRow {
   readonly text: string;
   /** For packets and drops: the packet, so a row can select its arrow. */
   readonly packetId?: number;
+  /** The method of the lane the event comes from ('' when not given). */
+  readonly method: string;
+  /** The lane (0 = the first) the event comes from. */
+  readonly lane: number;
 }
 
 function dataText(d: Readonly<Record<string, string | number | boolean>> | undefined): string {
@@ -40,9 +45,10 @@ function dataText(d: Readonly<Record<string, string | number | boolean>> | undef
 }
 
 /** One row per trace event the timeline shows (deliveries and duplicates are the packets' own story). */
-export function timelineRows(trace: readonly TraceEvent[]): TimelineRow[] {
+export function timelineRows(trace: readonly TraceEvent[], method = '', lane = 0): TimelineRow[] {
   const rows: TimelineRow[] = [];
-  const push = (r: Omit<TimelineRow, 'index'>): void => void rows.push({ ...r, index: rows.length });
+  const push = (r: Omit<TimelineRow, 'index' | 'method' | 'lane'>): void =>
+    void rows.push({ ...r, index: rows.length, method, lane });
   for (const e of trace) {
     switch (e.type) {
       case 'send':
@@ -109,6 +115,9 @@ export function parseTimelineFilter(text: string): TimelineFilter {
       case 'node':
         t = (r) => r.node === value || r.node === '';
         break;
+      case 'method':
+        t = (r) => r.method === value;
+        break;
       case 'msg':
         t = (r) => (r.kind === 'packet' || r.kind === 'drop') && r.text.toLowerCase().includes(value.toLowerCase());
         break;
@@ -143,4 +152,13 @@ export function rowAtCursor(rows: readonly TimelineRow[], atUs: number): number 
 
 export function rowLine(r: TimelineRow): string {
   return `${formatSeconds(r.atUs)}  ${r.kind.padEnd(9)} ${r.node.padEnd(8)} ${r.text}`;
+}
+
+/** Several lanes' rows on one time line (stable: lane order within the same instant), renumbered. */
+export function mergeTimelines(lanes: readonly (readonly TimelineRow[])[]): TimelineRow[] {
+  return lanes
+    .flat()
+    .map((r, k) => ({ r, k }))
+    .sort((a, b) => a.r.atUs - b.r.atUs || a.r.lane - b.r.lane || a.k - b.k)
+    .map(({ r }, index) => ({ ...r, index }));
 }

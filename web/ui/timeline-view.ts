@@ -36,7 +36,7 @@ export class TimelineView {
     this.filter = el('input', {
       type: 'search',
       class: 'timeline-filter',
-      placeholder: 'filter: kind:note node:gw msg:IKE_AUTH note:dhcp. -kind:state',
+      placeholder: 'filter: kind:note node:gw method:mode-cfg msg:IKE_AUTH note:dhcp. -kind:state',
       'aria-label': 'Timeline display filter',
     });
     this.problems = el('div', { class: 'timeline-problems', role: 'status' });
@@ -109,7 +109,7 @@ export class TimelineView {
         { class: `row ${r.kind}`, role: 'option', id: `tl-${start + k}`, 'aria-selected': 'false' },
         el('span', { class: 'at' }, formatSeconds(r.atUs)),
         el('span', { class: 'kind' }, r.kind),
-        el('span', { class: 'node' }, r.node),
+        el('span', { class: 'node', title: r.method }, r.lane > 0 ? `${r.node} ·${r.lane + 1}` : r.node),
         el('span', { class: 'text' }, r.text),
       );
       li.dataset.i = String(start + k);
