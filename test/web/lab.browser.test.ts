@@ -240,6 +240,9 @@ describe('browser lab on the real runner', () => {
     // The tree opens on the innermost layer: the DHCP message's fields show, the IKE header's are folded until asked.
     expect(await row('DHCP message (inside IKE)').first().getAttribute('aria-expanded')).toBe('true');
     expect(await row('IKE Header').first().getAttribute('aria-expanded')).toBe('false');
+    // The layers passed through fold their own fields into one row: the DHCP message is near the top.
+    expect(await fields.locator('.field.folded > .label').first().innerText()).toMatch(/^\d+ fields of IPv4$/);
+    expect(await row('Time to Live').first().isVisible()).toBe(false);
     await row('IKE Header').first().locator('.twisty').click();
     expect(await row('IKE Header').first().getAttribute('aria-expanded')).toBe('true');
     const mid = await lit('Message ID');

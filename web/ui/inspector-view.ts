@@ -96,7 +96,7 @@ export function renderInspector(
     cells[start]?.scrollIntoView({ block: 'nearest' });
   };
   const roots = fieldMap(bytes);
-  const open = openPath(roots);
+  const { open, through } = openPath(roots);
   const addNode = (parent: HTMLElement, n: FieldNode, depth: number): void => {
     const row = el('div', {
       class: `field depth-${Math.min(depth, 6)}${n.children ? ' group' : ''}${n.error ? ' error' : ''}`,
@@ -127,7 +127,29 @@ export function renderInspector(
     parent.append(row);
     if (n.children && box !== undefined) {
       parent.append(box);
-      for (const c of n.children) addNode(box, c, depth + 1);
+      if (!through.has(n)) {
+        for (const c of n.children) addNode(box, c, depth + 1);
+        return;
+      }
+      // A layer passed through on the way in (IPv4, UDP, the IKE header's parent): its own fields fold into one
+      // row, so the layer the packet is about shows near the top.
+      const leaves = n.children.filter((c) => !c.children);
+      if (leaves.length > 0) {
+        const more = el('div', { class: `field depth-${Math.min(depth + 1, 6)} folded`, role: 'treeitem' });
+        const toggle = el('button', { class: 'twisty', type: 'button', 'aria-label': `${n.label} fields` }, '▸');
+        const inner = el('div', { class: 'children', role: 'group' });
+        inner.hidden = true;
+        more.setAttribute('aria-expanded', 'false');
+        toggle.addEventListener('click', () => {
+          inner.hidden = !inner.hidden;
+          toggle.textContent = inner.hidden ? '▸' : '▾';
+          more.setAttribute('aria-expanded', String(!inner.hidden));
+        });
+        more.append(toggle, el('span', { class: 'label' }, `${leaves.length} fields of ${n.label}`));
+        box.append(more, inner);
+        for (const c of leaves) addNode(inner, c, depth + 2);
+      }
+      for (const c of n.children) if (c.children) addNode(box, c, depth + 1);
     }
   };
   for (const n of roots) addNode(tree, n, 0);
@@ -143,9 +165,10 @@ const INNERMOST = /^(DHCP message|CP payload)/;
 /**
  * The groups open when a packet is first shown: the path down to its innermost layer and that layer's own groups
  * (its options, its attributes); every other group starts closed. Without such a layer, the path to the deepest
- * group along the last branch (e.g. IKE_SA_INIT's payloads).
+ * group along the last branch (e.g. IKE_SA_INIT's payloads). `through`: the layers above it on that path, whose own
+ * fields start folded.
  */
-export function openPath(roots: readonly FieldNode[]): Set<FieldNode> {
+export function openPath(roots: readonly FieldNode[]): { open: Set<FieldNode>; through: Set<FieldNode> } {
   const find = (ns: readonly FieldNode[], path: FieldNode[]): FieldNode[] | undefined => {
     for (const n of ns) {
       if (!n.children) continue;
@@ -158,15 +181,18 @@ export function openPath(roots: readonly FieldNode[]): Set<FieldNode> {
   const found = find(roots, []);
   if (found !== undefined) {
     const layer = found[found.length - 1] as FieldNode;
-    return new Set([...found, ...(layer.children ?? []).filter((c) => c.children)]);
+    return {
+      open: new Set([...found, ...(layer.children ?? []).filter((c) => c.children)]),
+      through: new Set(found.slice(0, -1)),
+    };
   }
-  const out = new Set<FieldNode>();
+  const path: FieldNode[] = [];
   let level: readonly FieldNode[] = roots;
   for (;;) {
     const groups = level.filter((n) => n.children);
     const last = groups[groups.length - 1];
-    if (last === undefined) return out;
-    out.add(last);
+    if (last === undefined) return { open: new Set(path), through: new Set(path.slice(0, -1)) };
+    path.push(last);
     level = last.children ?? [];
   }
 }
