@@ -13,6 +13,7 @@ import { buildLane, narrowLane } from '../../web/model/ladder-model.ts';
 import { definitionFor } from '../../web/model/machine-defs.ts';
 import { launchChromium } from './support/browser.ts';
 import { openFiveLanes, playFromStart, rekeyLongDocument } from './support/five-lanes.ts';
+import { buildSite } from './support/built-site.ts';
 import { serveStatic } from './support/static-server.ts';
 
 const run = promisify(execFile);
@@ -61,8 +62,8 @@ const dhcpike = (args: string[]): Promise<{ stdout: string }> =>
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  const [, runOut, compareOut, claimsOut] = await Promise.all([
-    run('npx', ['vite', 'build', '--logLevel', 'error']),
+  const [site, runOut, compareOut, claimsOut] = await Promise.all([
+    buildSite('lab'),
     dhcpike(['run', 'basic', '--method', 'dhcp-over-ike', '--seed', '1', '--json']),
     dhcpike(['compare', 'basic', '--json']),
     dhcpike(['claims', '--json']),
@@ -82,7 +83,7 @@ beforeAll(async () => {
   cliRun = JSON.parse(runOut.stdout) as { traceSha256: string };
   cliCompare = JSON.parse(compareOut.stdout) as CliCompare;
   cliClaims = claimsOut.stdout;
-  server = await serveStatic('dist');
+  server = await serveStatic(site);
   chromium = await launchChromium();
 }, 90_000);
 

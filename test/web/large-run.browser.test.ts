@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './support/browser.ts';
 import { STORM_SHORT_HASH, STORM_SHORT_PARAMS } from './support/storm-short.ts';
+import { buildSite } from './support/built-site.ts';
 import { serveStatic } from './support/static-server.ts';
 import type { LargeRunProbe } from '../../web/worker/large-run.ts';
 
@@ -59,15 +60,15 @@ const atUs = (page: Page): Promise<number> =>
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   const params = Object.entries(STORM_SHORT_PARAMS).flatMap(([k, v]) => ['--param', `${k}=${v}`]);
-  const [, basic, storm] = await Promise.all([
-    run('npx', ['vite', 'build', '--logLevel', 'error']),
+  const [site, basic, storm] = await Promise.all([
+    buildSite('large-run'),
     cliRun(['basic', '--method', 'dhcp-over-ike', '--seed', '1']),
     cliRun(['storm-1000', '--method', 'dhcp-over-ike', '--seed', '1', ...params]),
   ]);
   cliBasic = basic.traceSha256;
   cliStorm = storm.traceSha256;
   cliStormAddressed = storm.metrics.addressed;
-  server = await serveStatic('dist');
+  server = await serveStatic(site);
   chromium = await launchChromium();
 }, 120_000);
 

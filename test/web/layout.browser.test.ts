@@ -4,28 +4,22 @@
  * over each other, the panels as a drawer that a packet click opens, presentation mode, keyboard-only inspection, and
  * Back returning to the previous run. Screenshots: test-results/web/.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { runScenario } from '../../scenarios/browser.ts';
 import { launchChromium } from './support/browser.ts';
+import { buildSite } from './support/built-site.ts';
 import { serveStatic } from './support/static-server.ts';
 
-const run = promisify(execFile);
 const SHOTS = 'test-results/web';
-/** Its own build directory, so this file and the other browser tests can build at the same time. */
-const OUT = 'test-results/dist-layout';
 let server: { url: string; close(): Promise<void> };
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  rmSync(OUT, { recursive: true, force: true });
-  await run('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', `../${OUT}`, '--emptyOutDir']);
-  server = await serveStatic(OUT);
+  server = await serveStatic(await buildSite('layout'));
   chromium = await launchChromium();
 }, 90_000);
 

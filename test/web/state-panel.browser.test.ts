@@ -4,30 +4,24 @@
  * the machine's definition — one box per state, the active configuration highlighted, the last transition marked,
  * the steps listed beside it with the events that cause them. Screenshots: test-results/web/.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
-import { promisify } from 'node:util';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { runScenario } from '../../scenarios/browser.ts';
 import { definitionFor } from '../../web/model/machine-defs.ts';
 import { edgeFor, layoutMachine } from '../../web/model/machine-layout.ts';
 import { launchChromium } from './support/browser.ts';
+import { buildSite } from './support/built-site.ts';
 import { serveStatic } from './support/static-server.ts';
 
-const run = promisify(execFile);
 const SHOTS = 'test-results/web';
-/** Its own build directory, so this file and lab.browser.test.ts can build at the same time. */
-const OUT = 'test-results/dist-state-panel';
 let server: { url: string; close(): Promise<void> };
 let chromium: Awaited<ReturnType<typeof launchChromium>>;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
-  rmSync(OUT, { recursive: true, force: true });
-  await run('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', `../${OUT}`, '--emptyOutDir']);
-  server = await serveStatic(OUT);
+  server = await serveStatic(await buildSite('state-panel'));
   chromium = await launchChromium();
 }, 90_000);
 
