@@ -597,7 +597,7 @@ export const dhcpCarrierMachine = setup({
               },
               {
                 guard: and(['mayResendAuth', 'retransmitDue']),
-                actions: ['countRound', 'clearHold', 'answerMoreLast'],
+                actions: ['countRound', 'clearHold', 'noteResend', 'answerMoreLast'],
               },
               { guard: 'mayResendAuth', actions: ['countRound', 'holdRound', 'answerHold'] },
               { guard: 'mayRoundAgain', actions: ['countRound', 'answerAddressFailure'] },
@@ -656,7 +656,8 @@ export const dhcpCarrierMachine = setup({
             // held IKE_AUTH round, or is carried by the next one; T1 and RFC 2131 §4.4.5 waits ride a CREATE_CHILD_SA.
             'dhcp.send': [
               { guard: 'roundHeld', actions: ['noteIfRetransmit', 'recordSent', 'clearHold', 'continueAuth'] },
-              { guard: 'roundInFlight', actions: ['noteIfRetransmit', 'recordSent', 'markDue'] },
+              // Traced as a retransmission only when a copy goes (the next empty answer's re-carry, `noteResend`).
+              { guard: 'roundInFlight', actions: ['recordSent', 'markDue'] },
               { guard: 'maySpontaneous', actions: ['noteIfRetransmit', 'recordSent', 'carrySent'] },
               { actions: ['noteIfRetransmit', 'recordSent'] },
             ],
