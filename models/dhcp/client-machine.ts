@@ -53,6 +53,11 @@ export interface DhcpClientInput {
   readonly identity: DhcpClientIdentity;
   /** The client's own stream (xid, jitter), e.g. `host.rng('dhcp')`. */
   readonly rng: RandomStream;
+  /**
+   * Where the retransmission jitter is drawn (default `rng`). A carrier that turns its retransmissions on for some
+   * runs only (dhcp-carrier, `dhcpIkeWgRecarry`) passes a stream of its own so the xids stay those of the other runs.
+   */
+  readonly jitterRng?: RandomStream;
   /** Virtual time in µs (the host's `nowUs`); read for `secs` and lease deadlines. */
   readonly nowUs: () => number;
   /** DISCOVER (and, without `requestRetransmit`, REQUEST). Default RFC 2131 §4.1: 4 s doubling to 64 s, ±1 s, no limit. */
@@ -149,6 +154,7 @@ interface ResolvedConfig {
   readonly identity: DhcpClientIdentity;
   readonly retransmit: RetransmitPolicy;
   readonly requestRetransmit: RetransmitPolicy;
+  readonly jitterRng: RandomStream;
   readonly offerWindowMs: number;
   readonly nakRestartMs: number;
   readonly declineRestartMs: number;
@@ -340,7 +346,7 @@ export const dhcpClientMachine = setup({
       const startUs = params.fresh ? context.nowUs() : context.exchangeStartUs;
       const tries = params.fresh ? 0 : context.tries;
       const message = buildDiscover(messageBase(context, xid, startUs), context.previousAddress);
-      const delayMs = retransmitDelayMs(context.config.retransmit, tries, context.rng);
+      const delayMs = retransmitDelayMs(context.config.retransmit, tries, context.config.jitterRng);
       enqueue.assign({ xid, exchangeStartUs: startUs, tries: tries + 1, ...(params.fresh ? { offers: [] } : {}) });
       enqueue.emit({ type: 'dhcp.send', message, destination: 'broadcast' });
       enqueue.cancel('retransmit');
@@ -356,7 +362,7 @@ export const dhcpClientMachine = setup({
         const message = params.reboot
           ? buildRequestInitReboot(base, context.previousAddress ?? '0.0.0.0')
           : buildRequestSelecting(base, context.chosen?.address ?? '0.0.0.0', context.chosen?.serverId ?? '0.0.0.0');
-        const delayMs = retransmitDelayMs(context.config.requestRetransmit, tries, context.rng);
+        const delayMs = retransmitDelayMs(context.config.requestRetransmit, tries, context.config.jitterRng);
         // §4.4.1: the lease counts from the original REQUEST; a retransmission keeps that time.
         enqueue.assign({
           xid,
@@ -500,6 +506,7 @@ export const dhcpClientMachine = setup({
       identity: input.identity,
       retransmit: input.retransmit ?? RFC2131_RETRANSMIT,
       requestRetransmit: input.requestRetransmit ?? input.retransmit ?? RFC2131_REQUEST_RETRANSMIT,
+      jitterRng: input.jitterRng ?? input.rng,
       offerWindowMs: input.offerWindowMs ?? 0,
       nakRestartMs: input.nakRestartMs ?? 0,
       declineRestartMs: input.declineRestartMs ?? 10_000,

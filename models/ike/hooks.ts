@@ -23,7 +23,14 @@ export type ClientAuthOutcome =
   /** The IKE SA is deleted at once (a client without an address has no use for it). */
   | { readonly kind: 'failed'; readonly notify: string }
   /** Another IKE_AUTH request (next message ID) with these payloads (draft-ietf-ipsec-dhcp-over-ike-00 §3). */
-  | { readonly kind: 'more'; readonly payloads: readonly IkePayload[] };
+  | { readonly kind: 'more'; readonly payloads: readonly IkePayload[] }
+  /**
+   * Another IKE_AUTH request, but later: the method sends it (`cmd.authRound`, ClientMethodContext.continueAuth) when
+   * it has something to carry — draft-ietf-ipsec-dhcp-over-ike-00 §3: "normal DHCP retransmission policies" decide
+   * when the next packet goes. No request is outstanding meanwhile, so nothing is retransmitted (RFC 7296 §2.1); no
+   * round within `maxWaitMs` ⇒ the IKE SA is deleted (§1.4.1) as one without an address.
+   */
+  | { readonly kind: 'hold'; readonly maxWaitMs: number };
 
 /**
  * A Child SA the method asks for (CREATE_CHILD_SA, RFC 7296 §1.3.1). A `slot` names the SA across rekeys: the

@@ -224,12 +224,18 @@ export function upState(ctx: Ctx): Partial<Ctx> {
 }
 
 /** The next IKE_AUTH round with the method's payloads (draft-ietf-ipsec-dhcp-over-ike-00 §3). */
-export function nextAuthRound(ctx: Ctx): Outgoing {
+export function nextAuthRound(ctx: Ctx, held?: readonly IkePayload[]): Outgoing {
   const o = ctx.auth.reply?.outcome;
-  const payloads = o?.kind === 'more' ? o.payloads : [];
+  const payloads = held ?? (o?.kind === 'more' ? o.payloads : []);
   return request(ctx, 'ike-auth', IkeExchangeType.IKE_AUTH, payloads, {
     auth: { ...ctx.auth, round: ctx.auth.round + 1, reply: undefined },
   });
+}
+
+/** The bound of a held IKE_AUTH round (the method's `hold` answer), 0 when none is held. */
+export function authHoldMaxMs(ctx: Ctx): number {
+  const o = ctx.auth.reply?.outcome;
+  return o?.kind === 'hold' ? o.maxWaitMs : 0;
 }
 
 /** Why an IKE SA that authenticated is deleted at once (no address, no Child SA). */
@@ -237,6 +243,7 @@ export function authDeleteReason(ctx: Ctx): string {
   const reply = ctx.auth.reply;
   if (ctx.auth.disconnectAfter) return 'disconnect';
   if (reply?.outcome.kind === 'failed') return reply.outcome.notify;
+  if (reply?.outcome.kind === 'hold') return 'auth-hold-timeout';
   if (reply?.child?.ok === false) return reply.child.notify;
   return 'disconnect';
 }

@@ -5,7 +5,9 @@
  *   initSent: COOKIE (§2.6) and INVALID_KE_PAYLOAD (§1.2) retry in place; NO_PROPOSAL_CHOSEN & co close.
  *   authSent: AUTHENTICATION_FAILED closes; INVALID_IKE_SPI is checked (§2.21.4); a disconnect waits for the answer.
  *   authReceived (transient): the method's outcome — another IKE_AUTH round (draft-ietf-ipsec-dhcp-over-ike-00 §3),
- *     no address / no Child SA (delete the IKE SA, §1.4.1), or up.
+ *     now or held (`authHeld`: the method sends it when its DHCP client retransmits, §3 "normal DHCP retransmission
+ *     policies"; no request is outstanding, so nothing retransmits; bounded by the method's `maxWaitMs`), no address /
+ *     no Child SA (delete the IKE SA, §1.4.1), or up.
  *   established (parallel): `window` — the request window (§2.3, window 1): ready ⇄ busy, the queue in the context,
  *     `childReceived` reads a CREATE_CHILD_SA answer; `peer` — the gateway's requests (§1.4: liveness, deletes);
  *     `ikeRekey` and `liveness` — the IKE SA's timers (§2.8, §2.4).
@@ -18,7 +20,7 @@
  * `ike.*` events (emitted.ts). Guards and actions are named; their bodies are the pure helpers of initiator-core.ts.
  */
 import { assertEvent, emit, enqueueActions as xstateEnqueueActions, setup, assign } from 'xstate';
-import type { IkeMessage } from '../wire/ike/index.ts';
+import type { IkeMessage, IkePayload } from '../wire/ike/index.ts';
 import { note, type IkeEmitted } from './emitted.ts';
 import type { ChildRequest } from './hooks.ts';
 import * as core from './initiator-core.ts';
@@ -43,7 +45,9 @@ export type InitiatorEvent =
   /** Method requests (ClientMethodContext): a new Child SA or a rekey, a rekey time, a delete. */
   | { readonly type: 'cmd.child'; readonly request: ChildRequest }
   | { readonly type: 'cmd.childRekeyAt'; readonly slot: string; readonly delayMs: number }
-  | { readonly type: 'cmd.childDelete'; readonly slot: string };
+  | { readonly type: 'cmd.childDelete'; readonly slot: string }
+  /** The method's held IKE_AUTH round goes now with these payloads (ClientMethodContext.continueAuth). */
+  | { readonly type: 'cmd.authRound'; readonly payloads: readonly IkePayload[] };
 
 type Ctx = InitiatorContext;
 type Args = { readonly context: Ctx; readonly event: InitiatorEvent };
@@ -159,6 +163,8 @@ export const initiatorMachine = setup({
     retransmitWait: ({ context }) => context.retransmitWaitsMs[context.pending?.sendIndex ?? 0] ?? 0,
     ikeRekeyDelay: ({ context }) => context.ikeRekeyDelayMs,
     livenessInterval: ({ context }) => context.input.cfg.lifetimes.livenessMs,
+    /** The longest a held IKE_AUTH round may wait for the method (its `hold` answer's bound). */
+    authHoldMax: ({ context }) => core.authHoldMaxMs(context),
   },
   guards: {
     isResponse,
@@ -179,6 +185,7 @@ export const initiatorMachine = setup({
     authFailed: ({ context, event }) => core.authFailed(context, received(event)),
     disconnectPending: ({ context }) => context.auth.disconnectAfter,
     authMore: ({ context }) => context.auth.reply?.outcome.kind === 'more',
+    authHold: ({ context }) => context.auth.reply?.outcome.kind === 'hold',
     /** The method has no address (RFC 7296 §1.2/§2.19), or the IKE_AUTH Child SA failed. */
     authUnusable: ({ context }) =>
       context.auth.reply?.outcome.kind === 'failed' || context.auth.reply?.child?.ok === false,
@@ -282,6 +289,21 @@ export const initiatorMachine = setup({
       auth: ({ context, event }) => ({ ...context.auth, reply: core.readAuthReply(context, received(event)) }),
     }),
     sendNextAuthRound: enqueueActions(({ context, enqueue }) => send(enqueue, core.nextAuthRound(context))),
+    noteAuthHold: emit(({ context }) =>
+      note('ike.authHold', { round: context.auth.round + 1, maxWaitMs: core.authHoldMaxMs(context) }),
+    ),
+    /** The held round goes with the method's payloads (a new message ID: a new request, not a retransmission). */
+    sendHeldAuthRound: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'cmd.authRound');
+      send(enqueue, core.nextAuthRound(context, event.payloads));
+    }),
+    noteAuthHoldExpired: emit(({ context }) =>
+      note('ike.authHoldExpired', { round: context.auth.round + 1, maxWaitMs: core.authHoldMaxMs(context) }),
+    ),
+    /** A disconnect while a round is held: no request is outstanding, so the Delete goes at once (§1.4.1). */
+    disconnectHeld: enqueueActions(({ context, enqueue }) =>
+      send(enqueue, core.ikeDeleteRequest(context, 'disconnect')),
+    ),
     /**
      * The IKE SA authenticated but is of no use (no address, no Child SA; or the user disconnected meanwhile): it
      * exists (RFC 7296 §1.2) and is deleted the only way RFC 7296 allows, by a Delete inside it (§1.4.1).
@@ -481,11 +503,25 @@ export const initiatorMachine = setup({
     authReceived: {
       always: [
         { guard: 'authMore', target: 'authSent', actions: 'sendNextAuthRound' },
+        { guard: 'authHold', target: 'authHeld', actions: 'noteAuthHold' },
         // RFC 7296 §1.2/§2.19: the IKE SA is up but no Child SA / address; a client without an address has no use
         // for it and deletes it (what strongSwan does when a requested virtual IP is missing).
         { guard: 'authUnusable', target: 'deleting', actions: 'deleteIkeSa' },
         { target: 'established', actions: 'ikeUp' },
       ],
+    },
+    /**
+     * Between IKE_AUTH rounds, the next one held by the method (draft-ietf-ipsec-dhcp-over-ike-00 §3). No request is
+     * outstanding, so there is no retransmission timer (RFC 7296 §2.1); the method's bound ends the wait.
+     */
+    authHeld: {
+      after: { authHoldMax: { target: 'deleting', actions: ['noteAuthHoldExpired', 'deleteIkeSa'] } },
+      on: {
+        'cmd.authRound': { target: 'authSent', actions: 'sendHeldAuthRound' },
+        'cmd.disconnect': { target: 'deleting', actions: 'disconnectHeld' },
+        'net.recv': { actions: 'noteIgnored' },
+        'cmd.child': { actions: 'queueEarly' },
+      },
     },
     established: {
       type: 'parallel',

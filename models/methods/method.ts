@@ -28,7 +28,7 @@
 import type { AnyActorRef } from 'xstate';
 import type { RandomStream, VirtualClock } from '../contract.ts';
 import type { UdpApp } from '../wire/packet.ts';
-import type { IkeTrafficSelector } from '../wire/ike/index.ts';
+import type { IkePayload, IkeTrafficSelector } from '../wire/ike/index.ts';
 import type { AssignedConfig } from '../ike/tasks/ike-config.ts';
 import type { PolicyDescriptor, PolicyValue } from './policy.ts';
 import type {
@@ -104,6 +104,11 @@ export interface ClientMethodContext {
   ikeUp(): boolean;
   /** CREATE_CHILD_SA for a new Child SA, or a rekey of `slot` (window 1: queued behind other exchanges). */
   requestChild(req: ChildRequest): void;
+  /**
+   * The IKE_AUTH round a `hold` answer held goes now with these payloads (draft-ietf-ipsec-dhcp-over-ike-00 §3: the
+   * DHCP client's retransmission paces the rounds). Ignored unless the initiator holds a round.
+   */
+  continueAuth(payloads: readonly IkePayload[]): void;
   /**
    * (Re)arms the rekey of `slot` `delayMs` from now (draft-richardson §2: no later than the DHCP T1), capped at the
    * configured Child SA lifetime (a DHCP timer brings a rekey forward, never postpones it past the lifetime).

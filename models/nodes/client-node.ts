@@ -353,6 +353,7 @@ export class ClientNode implements SimNode<Packet> {
       gatewayAddress: t.options.gatewayAddress,
       ikeUp: () => t.up,
       requestChild: (request) => send({ type: 'cmd.child', request }, 'child'),
+      continueAuth: (payloads) => send({ type: 'cmd.authRound', payloads }, 'authRound'),
       scheduleChildRekey: (slot, delayMs) => send({ type: 'cmd.childRekeyAt', slot, delayMs }, 'rekeyAt'),
       deleteChild: (slot) => send({ type: 'cmd.childDelete', slot }, 'delete'),
       configure: (config) => this.setConfig(t, config),

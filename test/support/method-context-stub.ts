@@ -26,6 +26,7 @@ export function stubMethodContext(
     gatewayAddress: '198.51.100.1',
     ikeUp,
     requestChild: () => undefined,
+    continueAuth: () => undefined,
     scheduleChildRekey: () => undefined,
     deleteChild: () => undefined,
     reconnect: () => undefined,

@@ -17,18 +17,22 @@
  * DHCP retransmission under IKE (both drafts leave it to the implementation; WG §3 only asks for "normal DHCP
  * retransmission policies" when no DHCP comes back): IKE already retransmits each request until answered and the
  * responder re-sends its cached response (RFC 7296 §2.1), so the machine's own SELECTING/REQUESTING/REBOOTING
- * retransmission is disabled (`CARRIED_RETRANSMIT`: one transmission, a one-day wait). The same DHCP message is
- * re-carried only when a response came back without DHCP (WG §3, `dhcpIkeResendMax`) or a rekey carrying it must be
- * retried (RFC 7296 §2.25); on IKE give-up the IKE SA closes, and the next IKE SA starts the machine afresh at
+ * retransmission is disabled (`CARRIED_RETRANSMIT`: one transmission, a one-day wait) — except under WG with
+ * `dhcpIkeWgRecarry: rfc2131` (the default). The same DHCP message is re-carried only when a response came back
+ * without DHCP (WG §3, `dhcpIkeResendMax`) or a rekey carrying it must be retried (RFC 7296 §2.25). WG §3 asks the
+ * re-carry to follow "normal DHCP retransmission policies": under `rfc2131` the DHCP client keeps RFC 2131 §4.1's
+ * timers (4 s, 8 s, 16 s … ±1 s) and the next IKE_AUTH round is held (`hold`, the initiator's `authHeld`) until
+ * the client retransmits — at once if it already did while the round was in flight (`authHold` due); under
+ * `collect-window` the round goes at once, paced by the gateway's collect window (~2 s). On IKE give-up the IKE SA closes, and the next IKE SA starts the machine afresh at
  * DISCOVER (or INIT-REBOOT, `dhcpIkeRememberAddress`). RENEWING/REBINDING keep RFC 2131 §4.4.5's waits (≥ 60 s): a
  * renewal the rekey failed to carry goes out again on its own rekey when the client retransmits it; a retried rekey
  * carries no DHCP meanwhile (`dhcpIkeRenewRecarry: every-rekey` re-carries it on every retry instead).
  */
-import { and, assign, assertEvent, enqueueActions, setup, stopChild, type ActorRefFrom } from 'xstate';
+import { and, assign, assertEvent, enqueueActions, setup, stateIn, stopChild, type ActorRefFrom } from 'xstate';
 import type { RandomStream } from '../../contract.ts';
 import type { DhcpClientIdentity } from '../../dhcp/client-identity.ts';
 import { dhcpClientMachine, type DhcpClientEmitted, type DhcpLeaseInfo } from '../../dhcp/client-machine.ts';
-import type { RetransmitPolicy } from '../../dhcp/client-timers.ts';
+import { RFC2131_REQUEST_RETRANSMIT, RFC2131_RETRANSMIT, type RetransmitPolicy } from '../../dhcp/client-timers.ts';
 import { messageTypeOf } from '../../dhcp/options.ts';
 import { netmaskToPrefix } from '../../wire/ipv4-address.ts';
 import { DhcpMessageType, type DhcpMessage } from '../../wire/dhcp/types.ts';
@@ -45,6 +49,13 @@ import type { CarrierPolicy } from './policies.ts';
 
 /** One transmission, then a one-day wait: IKE carries and retransmits the message (see the module comment). */
 export const CARRIED_RETRANSMIT: RetransmitPolicy = { delaysMs: [86_400_000], jitterMs: 0 };
+
+/**
+ * The bound of a held IKE_AUTH round: the DHCP client's longest retransmission wait, RFC 2131 §4.1's 64 s plus its
+ * +1 s randomisation (with the default `dhcpIkeResendMax` the longest wait is 32 ± 1 s). A round not sent by then
+ * means the client has nothing to carry: the initiator deletes the IKE SA.
+ */
+export const AUTH_HOLD_MAX_MS = 65_000;
 
 export const DHCP_MACHINE = 'dhcp';
 export const CARRIER_MACHINE = 'carrier';
@@ -107,6 +118,13 @@ export interface CarrierContext {
   readonly firstSession: boolean;
   /** WG: IKE_AUTH responses without DHCP in a row (§3). */
   readonly emptyRounds: number;
+  /**
+   * WG `rfc2131`: `held` — the next IKE_AUTH round waits for the DHCP client's retransmission; `due` — the client
+   * retransmitted while a round was in flight (the next empty response re-carries at once); `off` otherwise.
+   */
+  readonly authHold: 'off' | 'held' | 'due';
+  /** The DHCP client's retransmission jitter (its own stream: the xids stay those of `rng`). */
+  readonly jitterRng: RandomStream;
   /** New Child SAs that failed without DHCP in a row (the same REQUEST re-carried). */
   readonly resends: number;
   /** Seed: the REQUEST that rides the first CREATE_CHILD_SA once the IKE SA is up. */
@@ -150,7 +168,9 @@ export type CarrierEmitted =
   | { readonly type: 'method.requestChild'; readonly request: ChildRequest }
   /** (Re)arms the slot's rekey (seed §2 "later, upon rekey": no later than T1). */
   | { readonly type: 'method.scheduleRekey'; readonly slot: string; readonly delayMs: number }
-  | { readonly type: 'method.deleteChild'; readonly slot: string };
+  | { readonly type: 'method.deleteChild'; readonly slot: string }
+  /** The held IKE_AUTH round goes now with this DHCP message (WG §3, `dhcpIkeWgRecarry: rfc2131`). */
+  | { readonly type: 'method.continueAuth'; readonly payloads: readonly IkePayload[] };
 
 const carry = (slot: string, m: DhcpMessage): CarrierEmitted => ({
   type: 'method.requestChild',
@@ -186,6 +206,7 @@ const more = (m: DhcpMessage): CarrierAnswer => ({
   kind: 'auth',
   outcome: { kind: 'more', payloads: [dhcpPayload(m)] },
 });
+const HOLD: CarrierAnswer = { kind: 'auth', outcome: { kind: 'hold', maxWaitMs: AUTH_HOLD_MAX_MS } };
 const reject = (reason: string): CarrierAnswer => ({ kind: 'child', outcome: { kind: 'reject', reason } });
 const firstError = (context: CarrierContext): string => context.errors[0] ?? 'INTERNAL_ADDRESS_FAILURE';
 
@@ -216,6 +237,18 @@ export const dhcpCarrierMachine = setup({
     mayResendAuth: ({ context }) =>
       context.emptyRounds < context.input.policy.resendMax && context.lastSent !== undefined,
     mayRoundAgain: ({ context }) => context.emptyRounds < context.input.policy.resendMax,
+    /** `dhcpIkeWgRecarry: collect-window`: the re-carry goes at once (the lab before issue 14). */
+    recarryAtOnce: ({ context }) => context.input.policy.wgRecarry === 'collect-window',
+    /** The DHCP client retransmitted while the round was in flight. */
+    retransmitDue: ({ context }) => context.authHold === 'due',
+    /** A round is held and the DHCP client retransmits: the round goes now. */
+    roundHeld: ({ context }) => context.authHold === 'held' && !context.halted,
+    /** WG `rfc2131`, IKE_AUTH rounds under way, none held: a retransmission now is carried by the next empty answer. */
+    roundInFlight: and([
+      stateIn('#carrier.phase.authorizing'),
+      ({ context }) =>
+        context.input.variant === 'wg' && context.input.policy.wgRecarry === 'rfc2131' && context.authHold === 'off',
+    ]),
     /** §3: "if client is trying to use DHCPREQUEST and does not get any reply back … starts again with DHCPDISCOVER". */
     requestUnanswered: ({ context }) => ['REQUESTING', 'REBOOTING'].includes(context.dhcpState),
     gotRequest: ({ context }) => isRequest(context.got.sent),
@@ -269,7 +302,13 @@ export const dhcpCarrierMachine = setup({
             : context.input.policy.rememberAddress
               ? context.lastAddress
               : null;
-      return { emptyRounds: 0, request: undefined, firstSession: false, rememberedAddress: remembered };
+      return {
+        emptyRounds: 0,
+        authHold: 'off' as const,
+        request: undefined,
+        firstSession: false,
+        rememberedAddress: remembered,
+      };
     }),
     stopDhcp: enqueueActions(({ context, enqueue }) => {
       if (context.dhcp !== undefined) enqueue(stopChild(context.dhcp));
@@ -285,7 +324,10 @@ export const dhcpCarrierMachine = setup({
           identity: context.input.identity,
           rng: context.rng,
           nowUs: context.input.ctx.nowUs,
-          retransmit: CARRIED_RETRANSMIT,
+          ...(context.input.variant === 'wg' && context.input.policy.wgRecarry === 'rfc2131'
+            ? { retransmit: RFC2131_RETRANSMIT, requestRetransmit: RFC2131_REQUEST_RETRANSMIT }
+            : { retransmit: CARRIED_RETRANSMIT }),
+          jitterRng: context.jitterRng,
           rememberedAddress: context.rememberedAddress,
         },
       }),
@@ -379,6 +421,15 @@ export const dhcpCarrierMachine = setup({
       if (delayMs !== undefined) enqueue.emit({ type: 'method.scheduleRekey', slot: context.input.slot, delayMs });
     }),
     countRound: assign(({ context }) => ({ emptyRounds: context.emptyRounds + 1 })),
+    holdRound: assign({ authHold: 'held' }),
+    markDue: assign({ authHold: 'due' }),
+    clearHold: assign({ authHold: 'off' }),
+    /** The held round carries the DHCP client's retransmission (WG §3: "normal DHCP retransmission policies"). */
+    continueAuth: enqueueActions(({ event, enqueue }) => {
+      assertEvent(event, 'dhcp.send');
+      enqueue.emit({ type: 'method.continueAuth', payloads: [dhcpPayload(event.message)] });
+    }),
+    answerHold: assign({ answer: HOLD }),
     clearRounds: assign({ emptyRounds: 0 }),
     countResend: assign(({ context }) => ({ resends: context.resends + 1 })),
     clearResends: assign({ resends: 0 }),
@@ -469,6 +520,8 @@ export const dhcpCarrierMachine = setup({
     halted: false,
     firstSession: true,
     emptyRounds: 0,
+    authHold: 'off',
+    jitterRng: input.ctx.rng('dhcp-jitter'),
     resends: 0,
     request: undefined,
     got: NOTHING,
@@ -535,8 +588,18 @@ export const dhcpCarrierMachine = setup({
               { guard: 'isSeed', target: 'reading.auth', actions: ['keepErrors', 'deliver'] },
               { guard: 'hasDhcp', target: 'reading.auth', actions: ['keepErrors', 'deliver'] },
               { guard: 'hasErrors', actions: 'answerFailedNotify' },
-              // WG §3: no DHCP in the response ⇒ the same DHCP payload in a new IKE_AUTH (new message ID).
-              { guard: 'mayResendAuth', actions: ['countRound', 'noteResend', 'answerMoreLast'] },
+              // WG §3: no DHCP in the response ⇒ the same DHCP payload in a new IKE_AUTH (new message ID), "using normal
+              // DHCP retransmission policies": held until the RFC 2131 client retransmits (at once if it already did);
+              // `collect-window`: at once.
+              {
+                guard: and(['mayResendAuth', 'recarryAtOnce']),
+                actions: ['countRound', 'noteResend', 'answerMoreLast'],
+              },
+              {
+                guard: and(['mayResendAuth', 'retransmitDue']),
+                actions: ['countRound', 'clearHold', 'noteResend', 'answerMoreLast'],
+              },
+              { guard: 'mayResendAuth', actions: ['countRound', 'holdRound', 'answerHold'] },
               { guard: 'mayRoundAgain', actions: ['countRound', 'answerAddressFailure'] },
               // WG §3: "if client is trying to use DHCPREQUEST and does not get any reply back … starts again with
               // DHCPDISCOVER".
@@ -589,8 +652,12 @@ export const dhcpCarrierMachine = setup({
               { guard: 'emptyFailed', actions: 'answerRejectError' },
               { target: 'reading.child', actions: ['keepErrors', 'deliver'] },
             ],
-            // Outside a call the machine speaks on its own (T1, RFC 2131 §4.4.5 waits): a CREATE_CHILD_SA of its own.
+            // Outside a call the machine speaks on its own: its RFC 2131 §4.1 retransmission (WG `rfc2131`) sends the
+            // held IKE_AUTH round, or is carried by the next one; T1 and RFC 2131 §4.4.5 waits ride a CREATE_CHILD_SA.
             'dhcp.send': [
+              { guard: 'roundHeld', actions: ['noteIfRetransmit', 'recordSent', 'clearHold', 'continueAuth'] },
+              // Traced as a retransmission only when a copy goes (the next empty answer's re-carry, `noteResend`).
+              { guard: 'roundInFlight', actions: ['recordSent', 'markDue'] },
               { guard: 'maySpontaneous', actions: ['noteIfRetransmit', 'recordSent', 'carrySent'] },
               { actions: ['noteIfRetransmit', 'recordSent'] },
             ],
@@ -621,14 +688,14 @@ export const dhcpCarrierMachine = setup({
                   { guard: 'isSeed', target: FREE, actions: 'answerFailed' },
                   { guard: 'gotLease', target: '#carrier.phase.bound', actions: 'answerConfigured' },
                   // OFFER(s) ⇒ REQUEST; NAK ⇒ DISCOVER (the machine restarts at once, RFC 2131 §3.2 / WG §3).
-                  { guard: 'gotSent', target: FREE, actions: ['clearRounds', 'answerMoreSent'] },
+                  { guard: 'gotSent', target: FREE, actions: ['clearRounds', 'clearHold', 'answerMoreSent'] },
                   { target: FREE, actions: 'answerFailed' },
                 ],
               },
             },
             /** WG §3: a REQUEST never answered: the DHCP client starts again at DISCOVER within IKE_AUTH. */
             rediscover: {
-              on: { 'carrier.settle': { target: FREE, actions: 'answerMoreSent' } },
+              on: { 'carrier.settle': { target: FREE, actions: ['clearHold', 'answerMoreSent'] } },
             },
             /** A rekey's renewal REQUEST (BOUND → RENEWING). */
             renewal: {

@@ -58,6 +58,16 @@ export const CARRIER_POLICIES: readonly PolicyDescriptor[] = [
     section: 'dhcp-over-ike',
   },
   {
+    name: 'dhcpIkeWgRecarry',
+    kind: 'enum',
+    values: ['rfc2131', 'collect-window'],
+    default: 'rfc2131',
+    // draft-ietf §3: "It should use normal DHCP retransmission policies when deciding when to send next packet";
+    // RFC 2131 §4.1: 4 s, doubling to 64 s, each ±1 s.
+    doc: 'WG: after an IKE_AUTH response without DHCP the next round carrying the DHCP message is held until the RFC 2131 client retransmits it (rfc2131: 4 s, 8 s, 16 s … ±1 s after the previous transmission, RFC 2131 §4.1, as WG §3 asks: "normal DHCP retransmission policies"), or goes at once, paced by the gateway\'s collect window (collect-window: every ~2 s, the lab before issue 14)',
+    section: 'dhcp-over-ike-wg',
+  },
+  {
     name: 'dhcpPayloadType',
     kind: 'int',
     min: 16,
@@ -84,6 +94,7 @@ export interface CarrierPolicy {
   readonly nakRestart: 'reconnect' | 'child-discover' | 'stay-down';
   readonly renewRecarry: 'rfc2131' | 'every-rekey';
   readonly wgPayloadOrder: 'draft' | 'cp';
+  readonly wgRecarry: 'rfc2131' | 'collect-window';
 }
 
 export function carrierPolicy(values: Readonly<Record<string, PolicyValue>>): CarrierPolicy {
@@ -95,6 +106,7 @@ export function carrierPolicy(values: Readonly<Record<string, PolicyValue>>): Ca
     nakRestart: nakRestartOf(values['dhcpIkeNakRestart']),
     renewRecarry: values['dhcpIkeRenewRecarry'] === 'every-rekey' ? 'every-rekey' : 'rfc2131',
     wgPayloadOrder: values['dhcpIkeWgPayloadOrder'] === 'cp' ? 'cp' : 'draft',
+    wgRecarry: values['dhcpIkeWgRecarry'] === 'collect-window' ? 'collect-window' : 'rfc2131',
   };
 }
 

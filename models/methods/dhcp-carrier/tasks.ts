@@ -46,6 +46,7 @@ export function carrierTasks(
   actor.on('method.requestChild', (e) => ctx.requestChild(e.request));
   actor.on('method.scheduleRekey', (e) => ctx.scheduleChildRekey(e.slot, e.delayMs));
   actor.on('method.deleteChild', (e) => ctx.deleteChild(e.slot));
+  actor.on('method.continueAuth', (e) => ctx.continueAuth(e.payloads));
   ctx.traceMachine(actor, CARRIER_MACHINE);
   actor.start();
   const ask = (e: CarrierEvent): CarrierAnswer => {

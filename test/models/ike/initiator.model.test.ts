@@ -28,6 +28,7 @@ import { ikeOf, ikePacket, packetCodec } from '../../../models/nodes/lab-packet.
 import {
   IkeExchangeType,
   IkeNotifyType,
+  findNotify,
   findPayload,
   notifyPayload,
   type IkeMessage,
@@ -47,14 +48,20 @@ const ASSIGNED = { address: '10.99.0.7', prefixLength: 24, dns: [] };
 const RETRANSMIT: RetransmitPolicy = { name: 'test', initialTimeoutMs: 700, factorNum: 1, factorDen: 1, tries: 1 };
 const LIFETIMES: IkeLifetimes = { childRekeyMs: 100_000, ikeRekeyMs: 200_000, livenessMs: 50_000, jitterMs: 0 };
 const REKEY_AT_MS = 90_000;
+/** The bound of a held IKE_AUTH round (draft-ietf-ipsec-dhcp-over-ike-00 §3 pacing by the method). */
+const HOLD_MS = 3_000;
 
-/** A method whose answers are read from the response: CP ⇒ configured, no CP ⇒ another round, no address ⇒ failed. */
+/**
+ * A method whose answers are read from the response: CP ⇒ configured, no CP ⇒ another round (held when the response
+ * has the status notify CHILDLESS_IKEV2_SUPPORTED, the test's stand-in for "nothing to carry yet"), no address ⇒ failed.
+ */
 function testMethod(childInAuth: boolean): IkeClientHooks {
   return {
     childInAuth,
     authRequestPayloads: () => [ikeConfig.buildI()],
     processAuthResponse: (resp, errors) => {
       if (errors.includes('INTERNAL_ADDRESS_FAILURE')) return { kind: 'failed', notify: 'INTERNAL_ADDRESS_FAILURE' };
+      if (findNotify(resp, 'CHILDLESS_IKEV2_SUPPORTED') !== undefined) return { kind: 'hold', maxWaitMs: HOLD_MS };
       const config = ikeConfig.processI(resp);
       return config === undefined ? { kind: 'more', payloads: [ikeConfig.buildI()] } : { kind: 'configured', config };
     },
@@ -179,6 +186,8 @@ const EVENTS: Readonly<Record<string, (s: Snap) => Labelled>> = {
   },
   'auth.ok': (s) => recv('auth.ok', authOk(s)),
   'auth.more': (s) => recv('auth.more', authAnswer(s, [])),
+  'auth.hold': (s) => recv('auth.hold', authAnswer(s, [notify({ notify: 'CHILDLESS_IKEV2_SUPPORTED' })])),
+  'auth.continue': () => ({ type: 'cmd.authRound', payloads: [ikeConfig.buildI()], label: 'auth.continue' }),
   'auth.noAddress': (s) => recv('auth.noAddress', authAnswer(s, [notify({ notify: 'INTERNAL_ADDRESS_FAILURE' })])),
   'auth.childFail': (s) =>
     recv('auth.childFail', authAnswer(s, [ikeConfig.buildR(ASSIGNED), notify({ notify: 'TS_UNACCEPTABLE' })])),
@@ -212,6 +221,7 @@ const EVENTS: Readonly<Record<string, (s: Snap) => Labelled>> = {
     timerEvent('timer.liveness', 'xstate.after.livenessInterval.ike-i.established.liveness.armed'),
   'timer.ikeRekey': () => timerEvent('timer.ikeRekey', 'xstate.after.ikeRekeyDelay.ike-i.established.ikeRekey.armed'),
   'timer.childRekey': () => ({ type: 'timer.childRekey', slot: 'main', label: 'timer.childRekey' }),
+  'timer.authHold': () => timerEvent('timer.authHold', 'xstate.after.authHoldMax.ike-i.authHeld'),
 };
 
 /** xstate's delayed event for an `after` transition (what the clock delivers), for the graph traversal only. */
@@ -228,6 +238,7 @@ const TIMER_DELAY_MS: Readonly<Record<string, (d: number) => boolean>> = {
   'timer.retransmit': (d) => d === RETRANSMIT.initialTimeoutMs,
   'timer.liveness': (d) => d === LIFETIMES.livenessMs,
   'timer.ikeRekey': (d) => d === LIFETIMES.ikeRekeyMs,
+  'timer.authHold': (d) => d === HOLD_MS,
 };
 
 /**
@@ -260,8 +271,12 @@ function labels(s: Snap): string[] {
     if (c.queue.length === 0) out.push('child.new');
   }
   if (s.matches('authSent')) {
-    out.push('auth.ok', 'auth.more', 'auth.noAddress', 'auth.failed', 'auth.badAuth', 'invalidSpi');
+    out.push('auth.ok', 'auth.more', 'auth.hold', 'auth.noAddress', 'auth.failed', 'auth.badAuth', 'invalidSpi');
     if (c.input.method.childInAuth) out.push('auth.childFail');
+    if (c.queue.length === 0) out.push('child.new');
+  }
+  if (s.matches('authHeld')) {
+    out.push('auth.continue', 'timer.authHold');
     if (c.queue.length === 0) out.push('child.new');
   }
   const established = s.matches('established');
@@ -437,6 +452,23 @@ function checkStep(label: string, before: Snap, after: Snap, out: readonly IkeEm
           `${where}: the next IKE_AUTH round`,
         ).toEqual([[IkeExchangeType.IKE_AUTH, (p?.message.messageId ?? 0) + 1]]);
       return;
+    case 'auth.hold':
+      if (!before.context.auth.disconnectAfter) {
+        expect(sent, `${where}: a held round sends nothing (no request, no retransmission)`).toEqual([]);
+        expect(notes(out, 'ike.authHold'), where).toEqual([
+          { round: before.context.auth.round + 1, maxWaitMs: HOLD_MS },
+        ]);
+      }
+      return;
+    case 'auth.continue':
+      expect(
+        sent.map((m) => [m.exchangeType, m.messageId]),
+        `${where}: the held round is a new request (next message ID), not a retransmission`,
+      ).toEqual([[IkeExchangeType.IKE_AUTH, before.context.nextId]]);
+      return;
+    case 'timer.authHold':
+      expect(notes(out, 'ike.authHoldExpired'), where).toHaveLength(1);
+      return expect(ikeDeleteSent(sent), `${where}: no round within the bound: deleted inside (§1.4.1)`).toBe(true);
     case 'auth.noAddress':
     case 'auth.childFail':
       return expect(ikeDeleteSent(sent), `${where}: an IKE SA of no use is deleted (§1.4.1)`).toBe(true);
@@ -450,7 +482,8 @@ function checkStep(label: string, before: Snap, after: Snap, out: readonly IkeEm
       expect(notes(out, 'ike.ignored'), where).toHaveLength(1);
       return;
     case 'disconnect':
-      if (before.matches('established')) expect(ikeDeleteSent(sent), `${where}: Delete(IKE)`).toBe(true);
+      if (before.matches('established') || before.matches('authHeld'))
+        expect(ikeDeleteSent(sent), `${where}: Delete(IKE)`).toBe(true);
       else if (before.matches('idle') || before.matches('initSent')) expect(closed, where).toBe('disconnect');
       else expect(sent, `${where}: window 1 — nothing more while a request is outstanding`).toEqual([]);
       return;

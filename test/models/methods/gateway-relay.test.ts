@@ -44,21 +44,24 @@ describe('anti-theft: chaddr and client identifier pinned per IKE SA', () => {
     const t = buildDhcpTopology({
       method: 'dhcp-over-ike-wg',
       clients: 2,
-      durationUs: 2_000_000,
+      durationUs: 65_000_000,
       clientOptions: () => ({ clientId: 'laptop-17' }),
       commands: [connect('client1'), connect('client2', 1_000_000)],
       policies: { dhcpIkePinning: 'first-come' },
     });
     const out = runScenario(t.input, { seed: 1 });
-    // The first round and dhcpIkeResendMax (4) repeats are all refused.
-    expect(countNotes(out.trace, 'dhcp.theft')).toBe(5);
-    expect(noteLines(out.trace, /^dhcp\.theft$/)).toMatchInlineSnapshot(`
+    // The first round and the re-carries at RFC 2131 pace (dhcpIkeWgRecarry: 4, 8, 16 s …) are all refused. The 4th
+    // re-carry (32 ± 1 s after the 3rd) comes after the gateway's 30 s half-open timeout between rounds: the gateway
+    // has dropped the half-open IKE SA, answers INVALID_IKE_SPI, and the client closes (peer-lost) and reconnects.
+    expect(countNotes(out.trace, 'dhcp.theft')).toBe(4);
+    expect(noteLines(out.trace, /^(dhcp\.theft|ike\.halfOpenTimeout|client\.closed)$/)).toMatchInlineSnapshot(`
       [
         "1.030 gw dhcp.theft {"ikeSa":"89fbf386531ecdc2","chaddr":"31:4000c633640c00"}",
-        "1.050 gw dhcp.theft {"ikeSa":"89fbf386531ecdc2","chaddr":"31:4000c633640c00"}",
-        "1.070 gw dhcp.theft {"ikeSa":"89fbf386531ecdc2","chaddr":"31:4000c633640c00"}",
-        "1.090 gw dhcp.theft {"ikeSa":"89fbf386531ecdc2","chaddr":"31:4000c633640c00"}",
-        "1.110 gw dhcp.theft {"ikeSa":"89fbf386531ecdc2","chaddr":"31:4000c633640c00"}",
+        "4.881 gw dhcp.theft {"ikeSa":"89fbf386531ecdc2","chaddr":"31:4000c633640c00"}",
+        "12.952 gw dhcp.theft {"ikeSa":"89fbf386531ecdc2","chaddr":"31:4000c633640c00"}",
+        "29.685 gw dhcp.theft {"ikeSa":"89fbf386531ecdc2","chaddr":"31:4000c633640c00"}",
+        "59.685 gw ike.halfOpenTimeout {"peer":"client2@example.com","round":4}",
+        "61.154 client2 client.closed {"reason":"peer-lost"}",
       ]
     `);
     expect(t.clients[0]?.innerConfig()?.address).toBe('10.99.1.10');
@@ -260,6 +263,7 @@ describe('relay options and policies', () => {
         "dhcpIkeWgRenew=rekey (dhcp-over-ike-wg)",
         "dhcpIkeNakRestart=reconnect (dhcp-over-ike)",
         "dhcpIkeRenewRecarry=rfc2131 (dhcp-over-ike)",
+        "dhcpIkeWgRecarry=rfc2131 (dhcp-over-ike-wg)",
         "dhcpPayloadType=128 (dhcp-over-ike)",
         "dhcpIkeWgPayloadOrder=draft (dhcp-over-ike-wg)",
         "dhcpIkeServerRetry=strongswan (gateway-relay)",

@@ -6,7 +6,8 @@
  * whose DHCP client is a silent stand-in (the test plays it). At every step each DHCP message the machine hands to IKE
  * (in an answer's payloads or a CREATE_CHILD_SA it asks for) goes through the DHCP codec and must be the message its
  * DHCP client last sent: the glue carries, it never invents. Six configurations (seed/WG × `dhcpIkeNakRestart`, WG
- * renewal off, IKE down) share one coverage count, which must reach every state and transition.
+ * renewal off, WG `dhcpIkeWgRecarry` both ways, IKE down) share one coverage count, which must reach every state and
+ * transition.
  */
 import { describe, expect, it } from 'vitest';
 import { createActor, type SnapshotFrom } from 'xstate';
@@ -196,6 +197,8 @@ function possible(s: Snap): readonly string[] {
     if (phase === 'bound' || phase === 'renewing' || phase === 'halted' || phase === 'requesting')
       hooks.push('sendRenew');
     if (s.context.lease !== undefined) hooks.push('expired');
+    // WG `rfc2131`: the DHCP client's own RFC 2131 §4.1 retransmission between (or during) IKE_AUTH rounds.
+    if (phase === 'authorizing') hooks.push('sendDiscover');
   }
   return hooks;
 }
@@ -211,6 +214,7 @@ function vertex(s: Snap): string {
     c.got.sent === undefined ? '-' : messageTypeOf(c.got.sent),
     c.got.lease === undefined ? '-' : 'L',
     c.got.nak === undefined ? '-' : 'N',
+    c.authHold,
   ]);
 }
 
@@ -251,6 +255,13 @@ const CONFIGS: readonly Config[] = [
     policy: { resendMax: 1 },
     world: { ikeUp: true, slotInstalled: true },
     remembered: ADDRESS,
+  },
+  {
+    name: 'WG, collect-window re-carry',
+    variant: 'wg',
+    slot: 'main',
+    policy: { resendMax: 1, wgRecarry: 'collect-window' },
+    world: { ikeUp: false, slotInstalled: false },
   },
   {
     name: 'WG, no renewal, no remembering',
@@ -349,6 +360,14 @@ describe('DHCP carrier statechart: generated paths through a real actor (seed §
               const ms = carried(e.request.payloads ?? []);
               expect(ms.length, where).toBe(1);
               expect(ms.every(isKnown), `${where}: carried a message the DHCP client did not send`).toBe(true);
+            } else if (e.type === 'method.continueAuth') {
+              // WG §3 under `rfc2131`: the held IKE_AUTH round carries the DHCP client's retransmission.
+              expect(config.variant, where).toBe('wg');
+              const ms = carried(e.payloads);
+              expect(ms.length, where).toBe(1);
+              expect(ms.every(isKnown), `${where}: a held round carried a message the DHCP client did not send`).toBe(
+                true,
+              );
             } else {
               expect(e.slot, where).toBe(config.slot);
             }
