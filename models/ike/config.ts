@@ -95,7 +95,15 @@ export interface ResponderPolicy {
    * removed after this long without that request (strongSwan's half_open_timeout, default 30 s). 0 = never.
    */
   readonly halfOpenTimeoutMs?: number;
+  /**
+   * Between IKE_AUTH rounds the half-open wait is at least this (default AUTH_ROUND_WAIT_MS): a client that carries
+   * DHCP across rounds paces them by RFC 2131 retransmission (draft-ietf-ipsec-dhcp-over-ike-00 §3).
+   */
+  readonly authRoundWaitMs?: number;
 }
+
+/** RFC 2131 §4.1's longest retransmission wait (64 s) plus its ±1 s randomisation. */
+export const AUTH_ROUND_WAIT_MS = 65_000;
 
 export const DEFAULT_RESPONDER_POLICY: ResponderPolicy = {
   protectedSubnets: [],

@@ -7,7 +7,7 @@
 import type { RandomStream } from '../contract.ts';
 import { IkeExchangeType, notifyPayload, type IkeMessage, type IkePayload } from '../wire/ike/index.ts';
 import type { AddressAnswer, AddressRequest, ChildAnswer, ChildProviderRequest, ProviderRef } from './hooks.ts';
-import type { IkePeerConfig, ResponderPolicy } from './config.ts';
+import { AUTH_ROUND_WAIT_MS, type IkePeerConfig, type ResponderPolicy } from './config.ts';
 import { addressing, ikeMessage } from './messages.ts';
 import { randomEspSpi, randomIkeSpi, type ChildSa, type IkeSaKeys } from './sa.ts';
 import { retransmitWaitsMs } from './retransmit.ts';
@@ -140,8 +140,16 @@ const closedBy = (reason: string): IkeEmitted => ({ type: 'ike.closed', reason }
 // ---------------------------------------------------------------------------------------------------------------
 // Timers (named delays of the machine)
 
-/** strongSwan's half_open_timeout: a half-open IKE SA waits this long for the peer's next IKE_AUTH (0 = never). */
-export const halfOpenMs = (ctx: Ctx): number => ctx.input.policy.halfOpenTimeoutMs ?? 0;
+/**
+ * strongSwan's half_open_timeout: a half-open IKE SA waits this long for the peer's next IKE_AUTH (0 = never). Between
+ * IKE_AUTH rounds (round > 0) it waits at least `authRoundWaitMs`: draft-ietf-ipsec-dhcp-over-ike-00 §3 has the
+ * client pace its rounds by DHCP retransmission, whose longest wait is 64 s ± 1 s (RFC 2131 §4.1).
+ */
+export const halfOpenMs = (ctx: Ctx): number => {
+  const base = ctx.input.policy.halfOpenTimeoutMs ?? 0;
+  if (base === 0 || ctx.round === 0) return base;
+  return Math.max(base, ctx.input.policy.authRoundWaitMs ?? AUTH_ROUND_WAIT_MS);
+};
 /** The gateway's own liveness check interval (RFC 7296 §2.4), 0 = never. */
 export const livenessEveryMs = (ctx: Ctx): number => ctx.input.policy.livenessMs ?? 0;
 /** The wait after the `sendIndex`-th transmission of our own request (RFC 7296 §2.1). */
