@@ -4,37 +4,19 @@
  * over each other, the panels as a drawer that a packet click opens, presentation mode, keyboard-only inspection, and
  * Back returning to the previous run. Screenshots: test-results/web/.
  */
-import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { runScenario } from '../../scenarios/browser.ts';
-import { launchChromium } from './support/browser.ts';
-import { buildSite } from './support/built-site.ts';
-import { serveStatic } from './support/static-server.ts';
+import { builtLab, SHOTS } from './support/built-site.ts';
 
-const SHOTS = 'test-results/web';
-let server: { url: string; close(): Promise<void> };
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
-const pageErrors: string[] = [];
+const lab = builtLab('layout');
 
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await serveStatic(await buildSite('layout'));
-  chromium = await launchChromium();
-}, 90_000);
-
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-  expect(pageErrors).toEqual([]);
+afterAll(() => {
+  expect(lab.pageErrors).toEqual([]);
 });
 
 async function open(hash: string, width: number, height: number): Promise<Page> {
-  const page = await chromium.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.setViewportSize({ width, height });
-  await page.goto(`${server.url}${hash}`);
-  await page.waitForSelector('body[data-ready=true]', { timeout: 10_000 });
+  const page = await lab.open(hash, { width, height });
   // The ladder is redrawn to its width on the first animation frame after layout.
   await page.waitForTimeout(150);
   return page;

@@ -4,39 +4,15 @@
  * the machine's definition — one box per state, the active configuration highlighted, the last transition marked,
  * the steps listed beside it with the events that cause them. Screenshots: test-results/web/.
  */
-import { mkdirSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../scenarios/browser.ts';
 import { definitionFor } from '../../web/model/machine-defs.ts';
 import { edgeFor, layoutMachine } from '../../web/model/machine-layout.ts';
-import { launchChromium } from './support/browser.ts';
-import { buildSite } from './support/built-site.ts';
-import { serveStatic } from './support/static-server.ts';
+import { builtLab, SHOTS } from './support/built-site.ts';
 
-const SHOTS = 'test-results/web';
-let server: { url: string; close(): Promise<void> };
-let chromium: Awaited<ReturnType<typeof launchChromium>>;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await serveStatic(await buildSite('state-panel'));
-  chromium = await launchChromium();
-}, 90_000);
-
-afterAll(async () => {
-  await chromium?.close();
-  await server?.close();
-});
-
-async function open(hash: string): Promise<Page> {
-  const page = await chromium.context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(`${server.url}${hash}`);
-  await page.waitForSelector('body[data-ready=true]', { timeout: 10_000 });
-  return page;
-}
+const lab = builtLab('state-panel');
+const pageErrors = lab.pageErrors;
+const open = (hash: string): ReturnType<typeof lab.open> => lab.open(hash);
 
 describe('State panel: the machines drawn from their definitions', () => {
   it("selects client1's DHCP client: one box per state, BOUND active, the last step's arrow animated", async () => {
