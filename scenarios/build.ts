@@ -13,6 +13,7 @@ import {
   type ResponderPolicy,
 } from '../models/ike/config.ts';
 import { DOUBLING_RETRANSMIT, STRONGSWAN_RETRANSMIT } from '../models/ike/retransmit.ts';
+import type { CryptoMode } from '../models/ike/ike-crypto.ts';
 import { methodById } from '../models/methods/index.ts';
 import { createPacketCodec, packetCodec } from '../models/wire/packet.ts';
 import { DEFAULT_DHCP_PAYLOAD_TYPE } from '../models/wire/ike/constants.ts';
@@ -104,7 +105,9 @@ function effectiveOptions(
   for (const d of allPolicies()) out[d.name] = d.default;
   for (const d of COMMON_POLICIES) out[d.name] ??= d.default;
   // A method's own defaults for shared policies (e.g. mode-cfg-dhcp's addressTimeoutMs) give way to the scenario's.
-  return { ...out, ...(method.policyDefaults ?? {}), ...s.options, ...(overrides ?? {}) };
+  // The scenario's `crypto` field is the `crypto` option's default for this scenario (`--option crypto=…` wins).
+  const crypto: Record<string, PolicyValue> = s.crypto === undefined ? {} : { crypto: s.crypto };
+  return { ...out, ...(method.policyDefaults ?? {}), ...crypto, ...s.options, ...(overrides ?? {}) };
 }
 
 /** A real DHCP server behind the simulated address (models/nodes/external-dhcp-server-node.ts). */
@@ -192,6 +195,15 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     payloadType === DEFAULT_DHCP_PAYLOAD_TYPE
       ? packetCodec
       : createPacketCodec({ ike: { dhcpPayloadType: payloadType } });
+  // Real crypto: each IKE node builds its codec from these options with its own SA keys (models/wire/crypto/).
+  const crypto: CryptoMode = options['crypto'] === 'real' ? 'real' : 'modelled';
+  const cryptoOptions =
+    crypto === 'real'
+      ? {
+          crypto,
+          codecOptions: payloadType === DEFAULT_DHCP_PAYLOAD_TYPE ? {} : { ike: { dhcpPayloadType: payloadType } },
+        }
+      : {};
   const ikeCommon: Partial<IkePeerConfig> = { retransmit, lifetimes, natDetection: options['natDetection'] !== false };
   // RFC 4303 §3.4.3–3.4.4 on both ends; the tunnel-DHCP policy on gateways (models/nodes/gateway-node.ts).
   const esp: EspDefences = {
@@ -271,6 +283,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
       const node = new ClientNode({
         name,
         codec,
+        ...cryptoOptions,
         address: u32ToIpv4(outer),
         prefixLength,
         gatewayAddress: splitCidr(gw.outside).address,
@@ -328,6 +341,7 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
     return new GatewayNode({
       name: g.name,
       codec,
+      ...cryptoOptions,
       outside,
       inside,
       ike: peerConfig({ identity: g.identity ?? `${g.name}.example.com`, pskName: 'unused', ...ikeCommon }),

@@ -298,6 +298,8 @@ export function scenarioSchema(
     options: options.optional(),
     parameters: z.record(Name, Parameter).optional(),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
+    /** IKE/ESP cryptography (the `crypto` option overrides it): `modelled` (default) or `real` (RFC 7296 §2.13–2.17). */
+    crypto: z.enum(['modelled', 'real']).optional(),
     durationMs: z.number().positive().max(1e10),
     topology: TopologySchema,
     workload: WorkloadSchema,

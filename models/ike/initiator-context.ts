@@ -3,6 +3,7 @@
  * the outstanding request (RFC 7296 §2.1–2.3: window 1), the queue of exchanges waiting for the window, the Child
  * SAs, the peer's request counter and cached response.
  */
+import type { IkeCrypto, KeyExchangeHalf } from './ike-crypto.ts';
 import type { RandomStream } from '../contract.ts';
 import type { IkeMessage, IkePayload } from '../wire/ike/index.ts';
 import type {
@@ -69,6 +70,8 @@ export interface InitiatorInput {
   readonly rng: RandomStream;
   /** The IKE packet's ends now (the client's outer address may change): NAT detection (RFC 7296 §2.23). */
   readonly endpoints?: () => IkeEndpoints;
+  /** KE, keys, AUTH (ike-crypto.ts); default the modelled crypto. */
+  readonly crypto?: IkeCrypto;
 }
 
 /** What the last IKE_AUTH response said (read once: the method's hook has effects). */
@@ -87,6 +90,9 @@ export interface ChildReply {
   readonly retry: boolean;
   readonly result: ChildResult;
   readonly outcome: ClientChildOutcome;
+  /** The exchange's Ni and Nr: the Child SA's KEYMAT (RFC 7296 §2.17). */
+  readonly nonceI: Uint8Array;
+  readonly nonceR: Uint8Array;
 }
 
 /** IKE_SA_INIT as we negotiate it (RFC 7296 §1.2): our SPI, nonce and DH group; COOKIE retries (§2.6). */
@@ -95,6 +101,8 @@ export interface InitExchange {
   readonly nonceI: Uint8Array;
   readonly dhGroup: number;
   readonly cookieRetries: number;
+  /** Our KE of the last IKE_SA_INIT request (its private half keys the IKE SA, RFC 7296 §2.14). */
+  readonly ke?: KeyExchangeHalf;
 }
 
 /** IKE_AUTH as it goes: rounds answered (draft-ietf-ipsec-dhcp-over-ike-00 §3), the last reply, the Child SA's SPI. */

@@ -4,7 +4,8 @@
  * states. RFC 7296 §2.1–2.3: window 1, one request outstanding; only we retransmit our requests (bit-identical: the
  * same message value is re-emitted); a response whose ID is not the outstanding one is ignored and noted.
  */
-import { IkeExchangeType, type IkeMessage, type IkePayload } from '../wire/ike/index.ts';
+import { IkeExchangeType, findPayload, type IkeMessage, type IkePayload } from '../wire/ike/index.ts';
+import { modelledIkeCrypto, type IkeCrypto } from './ike-crypto.ts';
 import type { ChildExchangeInfo, ChildRequest } from './hooks.ts';
 import { jittered, note, type IkeEmitted } from './emitted.ts';
 import {
@@ -31,6 +32,10 @@ import * as invalidSpi from './tasks/invalid-spi.ts';
 import * as liveness from './tasks/liveness.ts';
 
 type Ctx = InitiatorContext;
+
+function cryptoOf(ctx: Ctx): IkeCrypto {
+  return ctx.input.crypto ?? modelledIkeCrypto;
+}
 
 /** A request to send and the context it leaves (the outstanding request, the next message ID). */
 export interface Outgoing {
@@ -66,8 +71,8 @@ export function request(
 /** IKE_SA_INIT (RFC 7296 §1.2): a fresh SPIi, our KE of the preferred group and a nonce. */
 export function initRequest(ctx: Ctx): Outgoing {
   const spiI = randomIkeSpi(ctx.input.rng);
-  const { payloads, nonceI } = ikeInit.buildI(ctx.input.cfg, ctx.input.rng, ctx.init.dhGroup);
-  const init = { ...ctx.init, spiI, nonceI };
+  const { payloads, nonceI, ke } = ikeInit.buildI(ctx.input.cfg, ctx.input.rng, ctx.init.dhGroup, cryptoOf(ctx));
+  const init = { ...ctx.init, spiI, nonceI, ke };
   const all = [...payloads, ...initNotifies(ctx, spiI)];
   return request({ ...ctx, init }, 'ike-init', IkeExchangeType.IKE_SA_INIT, all, { init });
 }
@@ -82,9 +87,9 @@ function initNotifies(ctx: Ctx, spiI: string): IkePayload[] {
 
 /** RFC 7296 §1.2: IKE_SA_INIT again with a KE of the group the responder named in INVALID_KE_PAYLOAD. */
 export function initRetry(ctx: Ctx, dhGroup: number): Outgoing {
-  const { payloads, nonceI } = ikeInit.buildI(ctx.input.cfg, ctx.input.rng, dhGroup);
+  const { payloads, nonceI, ke } = ikeInit.buildI(ctx.input.cfg, ctx.input.rng, dhGroup, cryptoOf(ctx));
   const all = [...payloads, ...initNotifies(ctx, ctx.init.spiI)];
-  return request(ctx, 'ike-init', IkeExchangeType.IKE_SA_INIT, all, { init: { ...ctx.init, nonceI, dhGroup } });
+  return request(ctx, 'ike-init', IkeExchangeType.IKE_SA_INIT, all, { init: { ...ctx.init, nonceI, dhGroup, ke } });
 }
 
 /**
@@ -143,7 +148,7 @@ export function authRequest(
   m: IkeMessage,
   r: Extract<ikeInit.InitProcessI, { readonly kind: 'ok' }>,
 ): Outgoing {
-  const keys: IkeSaKeys = {
+  const negotiated: IkeSaKeys = {
     spiI: ctx.init.spiI,
     spiR: m.spiR,
     suite: r.suite,
@@ -151,6 +156,9 @@ export function authRequest(
     nonceI: ctx.init.nonceI,
     nonceR: r.nonceR,
   };
+  // RFC 7296 §2.14: the IKE SA's keys from our KE's private half and the responder's KEr; AUTH signs our request.
+  const sentInit = ctx.pending?.message ?? m;
+  const keys = cryptoOf(ctx).establish(negotiated, 'initiator', ctx.init.ke, findPayload(m, 'KE')?.data, sentInit, m);
   const childSpiIn = randomEspSpi(ctx.input.rng);
   // draft-ietf-ipsec-dhcp-over-ike-00 §3: wildcard selectors unless the method names others.
   const sel = ctx.input.method.authChildSelectors?.() ?? childCreate.defaultChildSelectors();
@@ -167,6 +175,7 @@ export function authRequest(
     // Each initiator machine is one fresh connection: its IKE SA is the only one to this gateway (RFC 7296 §2.4).
     ctx.input.cfg.initialContact,
     ctx.input.method.authPayloadsAfterChild === true,
+    cryptoOf(ctx),
   );
   return request(
     { ...ctx, keys },
@@ -182,7 +191,10 @@ export function authRequest(
 export function authFailed(ctx: Ctx, m: IkeMessage): boolean {
   if (errorNotifies(m).includes('AUTHENTICATION_FAILED')) return true;
   // Only the first IKE_AUTH response carries AUTH; later rounds carry the method's payloads (draft-ietf §3).
-  return ctx.auth.round === 0 && (ctx.keys === undefined || !ikeAuth.processI(m, ctx.input.cfg.pskName, ctx.keys));
+  return (
+    ctx.auth.round === 0 &&
+    (ctx.keys === undefined || !ikeAuth.processI(m, ctx.input.cfg.pskName, ctx.keys, cryptoOf(ctx)))
+  );
 }
 
 /** Reads an authenticated IKE_AUTH response: the method's outcome (its hook is called here, once) and the child. */
@@ -202,7 +214,7 @@ export function upState(ctx: Ctx): Partial<Ctx> {
   const children: ClientChild[] = [];
   if (reply?.child?.ok === true) {
     const r = reply.child;
-    children.push({
+    const child: ClientChild = {
       spiIn: ctx.auth.childSpiIn,
       spiOut: r.spiOut,
       suite: r.suite,
@@ -210,7 +222,12 @@ export function upState(ctx: Ctx): Partial<Ctx> {
       tsr: r.tsr,
       slot: MAIN_SLOT,
       seq: 0,
-    });
+    };
+    children.push(child);
+    // RFC 7296 §2.17: the IKE_AUTH Child SA's KEYMAT uses the IKE_SA_INIT nonces.
+    const keys = ctx.keys;
+    if (keys !== undefined)
+      cryptoOf(ctx).childKeys(keys, child, keys.nonceI, keys.nonceR, 'initiator', ctx.input.endpoints?.());
   }
   const c = reply?.outcome.kind === 'configured' ? reply.outcome.config : undefined;
   const config = c === undefined || c.address === '' ? undefined : c;
@@ -350,9 +367,9 @@ function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys): Started | undefined 
     }
     case 'ike-rekey': {
       const spiI = randomIkeSpi(ctx.input.rng);
-      const { payloads, nonceI } = ikeRekey.buildI(keys, spiI, ctx.input.rng);
+      const { payloads, nonceI, ke } = ikeRekey.buildI(keys, spiI, ctx.input.rng, cryptoOf(ctx));
       const o = request(ctx, 'ike-rekey', IkeExchangeType.CREATE_CHILD_SA, payloads, {
-        newKeys: { ...keys, spiI, nonceI },
+        newKeys: { ...keys, spiI, nonceI, pendingKe: ke },
       });
       return { ...o, cancelTimer: undefined };
     }
@@ -394,7 +411,10 @@ export function readChildReply(ctx: Ctx, m: IkeMessage): ChildReply | undefined 
   const hooked = ctx.input.method.processChildResponse?.(info, m, errors);
   const outcome =
     hooked ?? (result.ok ? { kind: 'accept' as const } : { kind: 'reject' as const, reason: result.notify });
-  return { info, spiIn, old, retry, result, outcome };
+  const none = new Uint8Array(0);
+  const nonceI = findPayload(p.message, 'Nonce')?.data ?? none;
+  const nonceR = findPayload(m, 'Nonce')?.data ?? none;
+  return { info, spiIn, old, retry, result, outcome, nonceI, nonceR };
 }
 
 /** The Child SA a reply created (or rekeyed into), and the context that holds it. */
@@ -412,6 +432,9 @@ export function installChild(ctx: Ctx): { readonly child: ClientChild; readonly 
     slot: info.slot,
     seq: old?.seq ?? ctx.slotSeq,
   };
+  // RFC 7296 §2.17: a CREATE_CHILD_SA Child SA's KEYMAT uses that exchange's nonces.
+  if (ctx.keys !== undefined)
+    cryptoOf(ctx).childKeys(ctx.keys, child, reply.nonceI, reply.nonceR, 'initiator', ctx.input.endpoints?.());
   const children = old === undefined ? [...ctx.children, child] : ctx.children.map((c) => (c === old ? child : c));
   const config = reply.outcome.kind === 'accept' ? reply.outcome.config : undefined;
   return {
@@ -436,8 +459,9 @@ export function childDeleteRequest(ctx: Ctx, spiIn: number): Outgoing {
 export function rekeyedKeys(ctx: Ctx, m: IkeMessage): IkeSaKeys | undefined {
   const r = ikeRekey.processI(m);
   const nk = ctx.newKeys;
-  if (r === undefined || nk === undefined) return undefined;
-  return { ...nk, spiR: r.spiR, nonceR: r.nonceR };
+  if (r === undefined || nk === undefined || ctx.keys === undefined) return undefined;
+  // RFC 7296 §2.18: SKEYSEED from the old SA's SK_d and the new exchange's g^ir and nonces.
+  return cryptoOf(ctx).rekey(ctx.keys, { ...nk, spiR: r.spiR, nonceR: r.nonceR }, 'initiator', nk.pendingKe, r.ke);
 }
 
 /** RFC 7296 §2.18: after the rekey, the old IKE SA is deleted (inside the old SA). */

@@ -5,7 +5,8 @@
  * returns the context changes and the events to emit; none of them chooses a state.
  */
 import type { RandomStream } from '../contract.ts';
-import { IkeExchangeType, notifyPayload, type IkeMessage, type IkePayload } from '../wire/ike/index.ts';
+import { IkeExchangeType, findPayload, notifyPayload, type IkeMessage, type IkePayload } from '../wire/ike/index.ts';
+import { modelledIkeCrypto, type IkeCrypto } from './ike-crypto.ts';
 import type { AddressAnswer, AddressRequest, ChildAnswer, ChildProviderRequest, ProviderRef } from './hooks.ts';
 import { AUTH_ROUND_WAIT_MS, type IkePeerConfig, type ResponderPolicy } from './config.ts';
 import { addressing, ikeMessage } from './messages.ts';
@@ -46,6 +47,8 @@ export interface ResponderInput {
   readonly hasOtherSa?: (peerId: string) => boolean;
   /** The IKE_SA_INIT's ends as it arrived (local = ours): NAT detection (RFC 7296 §2.23). */
   readonly endpoints?: IkeEndpoints;
+  /** KE, keys, AUTH (ike-crypto.ts); default the modelled crypto. */
+  readonly crypto?: IkeCrypto;
 }
 
 /**
@@ -85,6 +88,10 @@ export interface ResponderContext {
 }
 
 type Ctx = ResponderContext;
+
+function cryptoOf(ctx: Ctx): IkeCrypto {
+  return ctx.input.crypto ?? modelledIkeCrypto;
+}
 
 /** A computed reaction: context changes and events to emit, in order. */
 export interface Out {
@@ -162,7 +169,7 @@ export const ownRetransmitWaitMs = (ctx: Ctx): number =>
 /** IKE_SA_INIT response (RFC 7296 §1.2). */
 export function initResponse(ctx: Ctx): Out {
   const req = ctx.input.initRequest;
-  const { payloads, nonceR } = ikeInit.buildR(ctx.input.accepted, ctx.input.rng);
+  const { payloads, nonceR, ke } = ikeInit.buildR(ctx.input.accepted, ctx.input.rng, cryptoOf(ctx));
   const keys = { ...ctx.keys, nonceR };
   // NAT-D answers NAT-D (RFC 7296 §2.23); CHILDLESS_IKEV2_SUPPORTED answers the initiator's (RFC 6023 §3: this
   // responder accepts a childless IKE_AUTH).
@@ -174,7 +181,12 @@ export function initResponse(ctx: Ctx): Out {
   const nat = ends === undefined ? undefined : natDetectionResult(req, ends);
   const notes =
     nat !== undefined && (nat.peerBehindNat || nat.selfBehindNat) ? [note('ike.natDetected', { ...nat })] : [];
-  return around(respond({ ...ctx, keys }, req, [...payloads, ...notifies], { keys }), notes);
+  const base = respond({ ...ctx, keys }, req, [...payloads, ...notifies], { keys });
+  // RFC 7296 §2.14: the IKE SA's keys from KEi and our private half; AUTH will sign this response (§2.15).
+  const sent = base.ctx?.lastResponse;
+  const established =
+    sent === undefined ? keys : cryptoOf(ctx).establish(keys, 'responder', ke, findPayload(req, 'KE')?.data, req, sent);
+  return around({ ...base, ctx: { ...base.ctx, keys: established } }, notes);
 }
 
 /**
@@ -330,7 +342,7 @@ export type AuthVerdict = 'notAuth' | 'failed' | 'duplicate' | 'ok';
 /** How the first IKE_AUTH request is answered. */
 export function authVerdict(ctx: Ctx, m: IkeMessage): AuthVerdict {
   if (m.exchangeType !== IkeExchangeType.IKE_AUTH) return 'notAuth';
-  const r = ikeAuth.processR(m, ctx.keys, ctx.input.pskFor);
+  const r = ikeAuth.processR(m, ctx.keys, ctx.input.pskFor, cryptoOf(ctx));
   if (!r.ok) return 'failed';
   // strongSwan's uniqueids=keep: the identity's existing IKE SA stays, the new one is refused (as AUTH failure).
   const keep = ctx.input.policy.uniqueIds === 'keep' && !ikeAuth.initialContactOf(m);
@@ -347,7 +359,7 @@ export function authFailed(ctx: Ctx, m: IkeMessage): Out {
 }
 
 export function duplicateRejected(ctx: Ctx, m: IkeMessage): Out {
-  const peer = ikeAuth.processR(m, ctx.keys, ctx.input.pskFor).peerId ?? '';
+  const peer = ikeAuth.processR(m, ctx.keys, ctx.input.pskFor, cryptoOf(ctx)).peerId ?? '';
   return around(
     respond(ctx, m, ikeAuth.failureR()),
     [note('ike.duplicateRejected', { peer })],
@@ -369,7 +381,7 @@ function toProvider(ctx: Ctx, m: IkeMessage, peerId: string): Partial<Ctx> {
  * INITIAL_CONTACT) before the address is asked for, so their addresses are back in the pool first.
  */
 export function authenticated(ctx: Ctx, m: IkeMessage): Out {
-  const peerId = ikeAuth.processR(m, ctx.keys, ctx.input.pskFor).peerId ?? '';
+  const peerId = ikeAuth.processR(m, ctx.keys, ctx.input.pskFor, cryptoOf(ctx)).peerId ?? '';
   const initialContact = ikeAuth.initialContactOf(m);
   return { ctx: toProvider(ctx, m, peerId), emits: [{ type: 'ike.authenticated', peerId, initialContact }] };
 }
@@ -412,7 +424,13 @@ function authReply(ctx: Ctx, rest: readonly IkePayload[], extra: Partial<Ctx>, u
   const m = ctx.waitingRequest ?? ctx.input.initRequest;
   const payloads =
     ctx.round === 0
-      ? ikeAuth.buildR(ctx.input.cfg.identity, ctx.input.pskFor(ctx.peerId) ?? ctx.input.cfg.pskName, ctx.keys, rest)
+      ? ikeAuth.buildR(
+          ctx.input.cfg.identity,
+          ctx.input.pskFor(ctx.peerId) ?? ctx.input.cfg.pskName,
+          ctx.keys,
+          rest,
+          cryptoOf(ctx),
+        )
       : [...rest];
   const base = respond(ctx, m, payloads, { ...extra, waitingRequest: undefined, repeatWhileBusy: 0 });
   return around(base, ackLaterNotes(ctx), up === undefined ? [] : [up]);
@@ -456,6 +474,8 @@ export function addressGiven(ctx: Ctx, a: AddressAnswer): Out {
     );
   const spiIn = randomEspSpi(ctx.input.rng);
   const child: ChildSa = { spiIn, spiOut: r.spiOut, suite: r.suite, tsi: r.tsi, tsr: r.tsr };
+  // RFC 7296 §2.17: the IKE_AUTH Child SA's KEYMAT uses the IKE_SA_INIT nonces.
+  cryptoOf(ctx).childKeys(ctx.keys, child, ctx.keys.nonceI, ctx.keys.nonceR, 'responder', ctx.input.endpoints);
   return authReply(
     ctx,
     [...a.replyPayloads, ...childCreate.buildR(r, spiIn)],
@@ -509,8 +529,16 @@ export function ikeRekeyed(ctx: Ctx, m: IkeMessage): Out {
   const ike = ikeRekey.processR(m);
   if (ike === undefined) return invalidSyntax(ctx, m);
   const spiR = randomIkeSpi(ctx.input.rng);
-  const { payloads, nonceR } = ikeRekey.buildR(ctx.keys.suite, ctx.keys.dhGroup, spiR, ctx.input.rng);
-  const newKeys: IkeSaKeys = { ...ctx.keys, spiI: ike.spiI, spiR, nonceI: ike.nonceI, nonceR };
+  const { payloads, nonceR, ke } = ikeRekey.buildR(
+    ctx.keys.suite,
+    ctx.keys.dhGroup,
+    spiR,
+    ctx.input.rng,
+    cryptoOf(ctx),
+  );
+  const next: IkeSaKeys = { ...ctx.keys, spiI: ike.spiI, spiR, nonceI: ike.nonceI, nonceR };
+  // RFC 7296 §2.18: the new SA is keyed from the old SK_d and this exchange's g^ir and nonces.
+  const newKeys = cryptoOf(ctx).rekey(ctx.keys, next, 'responder', ke, ike.ke);
   return respond(ctx, m, payloads, { newKeys });
 }
 
@@ -546,7 +574,13 @@ function childReply(ctx: Ctx, m: IkeMessage, rekeyOf: number | undefined, answer
   const spiIn = randomEspSpi(ctx.input.rng);
   const child: ChildSa = { spiIn, spiOut: r.spiOut, suite: r.suite, tsi: r.tsi, tsr: r.tsr };
   const replaced = rekeyOf === undefined ? undefined : ctx.children.find((c) => c.spiOut === rekeyOf);
-  const s = respond(ctx, m, [...childRekey.buildR(ctx.input.rng, r, spiIn), ...(answer.replyPayloads ?? [])], {
+  const created = childRekey.buildR(ctx.input.rng, r, spiIn);
+  // RFC 7296 §2.17: this exchange's Ni (the request's) and Nr (ours) key the new Child SA.
+  const nonceR = created.find((p) => p.kind === 'Nonce');
+  const nonceI = findPayload(m, 'Nonce');
+  if (nonceR?.kind === 'Nonce' && nonceI !== undefined)
+    cryptoOf(ctx).childKeys(ctx.keys, child, nonceI.data, nonceR.data, 'responder', ctx.input.endpoints);
+  const s = respond(ctx, m, [...created, ...(answer.replyPayloads ?? [])], {
     ...extra,
     config,
     children: [child, ...ctx.children],

@@ -1,6 +1,8 @@
 /** The data of an IKE SA and its Child SAs, as both roles keep it (RFC 7296 §2.1–2.3). Plain values, no behaviour. */
 import type { RandomStream } from '../contract.ts';
 import type { CipherSuiteName } from '../wire/crypto-suite.ts';
+import type { IkeSaSecrets } from '../wire/crypto/ike-keys.ts';
+import type { KeyExchangeHalf } from './ike-crypto.ts';
 import type { IkeSpi, IkeTrafficSelector } from '../wire/ike/index.ts';
 
 export interface ChildSa {
@@ -25,6 +27,12 @@ export interface IkeSaKeys {
   readonly dhGroup: number;
   readonly nonceI: Uint8Array;
   readonly nonceR: Uint8Array;
+  /** Real crypto only (ike-crypto.ts): SK_d, SK_p* and the SK_e/SK_a pairs (RFC 7296 §2.14). */
+  readonly secrets?: IkeSaSecrets;
+  /** Real crypto only: the IKE_SA_INIT request and response as sent, which AUTH signs (RFC 7296 §2.15). */
+  readonly initMessages?: { readonly request: Uint8Array; readonly response: Uint8Array };
+  /** Real crypto only, a rekey in progress: our half of its key exchange (RFC 7296 §2.18). */
+  readonly pendingKe?: KeyExchangeHalf;
 }
 
 export const ZERO_SPI: IkeSpi = '0000000000000000';

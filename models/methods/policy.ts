@@ -85,6 +85,14 @@ export function parsePolicyText(d: PolicyDescriptor, text: string): PolicyCheck 
  */
 export const COMMON_POLICIES: readonly PolicyDescriptor[] = [
   {
+    name: 'crypto',
+    kind: 'enum',
+    values: ['modelled', 'real'],
+    default: 'modelled',
+    doc: 'IKE and ESP cryptography: modelled (exact sizes, readable bodies, keyed tags) or real (DH groups 19/31/14, SKEYSEED and prf+, AES-GCM-16 or AES-CBC + HMAC-SHA2-256-128, PSK AUTH; RFC 7296 §2.13–2.17, RFC 4303); also the scenario field `crypto`',
+    section: 'ike',
+  },
+  {
     name: 'retransmit',
     kind: 'enum',
     values: ['strongswan', 'doubling'],

@@ -37,15 +37,20 @@ import type {
 import type { DhcpMessage } from '../wire/dhcp/types.ts';
 import type { IkeMessage, IkeTrafficSelector } from '../wire/ike/index.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
-import { IKE_PORT } from '../wire/packet.ts';
+import { createPacketCodec, IKE_PORT, type PacketCodecOptions } from '../wire/packet.ts';
+import { SaKeyStore } from '../wire/crypto/sa-key-store.ts';
+import { modelledIkeCrypto, type CryptoMode, type IkeCrypto } from '../ike/ike-crypto.ts';
+import { createRealIkeCrypto, keysNote } from '../ike/real-ike-crypto.ts';
 import { coversInbound, selectChild } from './client-spd.ts';
 import {
   datagramPacket,
   ECHO_PORT,
   espOf,
   espPacket,
+  hasOpaqueSk,
   ikeOf,
   ikePacket,
+  opaqueEspSpi,
   packetCodec,
   udpOf,
   type Packet,
@@ -85,6 +90,12 @@ export interface ClientNodeOptions {
   readonly name: string;
   /** The codec of its packets (default `packetCodec`); e.g. the WG draft's DHCP payload type 16 (`dhcpPayloadType`). */
   readonly codec?: PacketCodec<Packet>;
+  /**
+   * `real`: real IKE and ESP cryptography (models/ike/real-ike-crypto.ts); the node's codec is then built from
+   * `codecOptions` with the node's SA keys, and `codec` is not used. Default `modelled`.
+   */
+  readonly crypto?: CryptoMode;
+  readonly codecOptions?: PacketCodecOptions;
   /** The physical (outer) address on `eth0` (with `homeDhcp`: the address the home server is expected to lease). */
   readonly address: string;
   readonly prefixLength: number;
@@ -242,10 +253,25 @@ export class ClientNode implements SimNode<Packet> {
   private homeLease: string | undefined;
   /** Last responses of our IKE SAs that ended (closed, rekeyed away, replaced): RFC 7296 §2.1, retired-responses.ts. */
   private readonly retired: RetiredResponses;
+  /** Real crypto: the SA keys our codec seals and opens with (written by the IKE machines), lost in a crash. */
+  private readonly saKeys = new SaKeyStore();
+  private ikeCrypto: IkeCrypto = modelledIkeCrypto;
+
+  private get realCrypto(): boolean {
+    return this.options.crypto === 'real';
+  }
+
+  /** The modelled ESP key of a Child SA direction; undefined with real crypto (the codec seals with the SA's keys). */
+  private espKey(pskName: string, headerSpi: number, otherSpi: number): number | undefined {
+    return this.realCrypto ? undefined : espKeyOf(pskName, headerSpi, otherSpi);
+  }
 
   constructor(readonly options: ClientNodeOptions) {
     this.name = options.name;
-    this.codec = options.codec ?? packetCodec;
+    this.codec =
+      options.crypto === 'real'
+        ? createPacketCodec({ ...options.codecOptions, keys: this.saKeys })
+        : (options.codec ?? packetCodec);
     this.outer = options.address;
     this.interfaces = [{ name: 'eth0', address: options.address, prefixLength: options.prefixLength }];
     const primary: ClientTunnelOptions = {
@@ -264,6 +290,8 @@ export class ClientNode implements SimNode<Packet> {
 
   start(host: NodeHost<Packet>): void {
     this.host = host;
+    if (this.realCrypto)
+      this.ikeCrypto = createRealIkeCrypto(this.saKeys, (k) => host.traceNote('crypto.keys', keysNote(k)));
     for (const t of this.tunnels) {
       t.rng = host.rng(t.primary ? 'ike' : `ike@${t.name}`);
       this.buildTasks(t);
@@ -313,7 +341,7 @@ export class ClientNode implements SimNode<Packet> {
         const seq = (this.espSeq.get(child.spiIn) ?? 0) + 1;
         this.espSeq.set(child.spiIn, seq);
         const gw = primary?.options.gatewayAddress ?? this.options.gatewayAddress;
-        const key = espKeyOf(primary?.options.ike.pskName ?? '', child.spiOut, child.spiIn);
+        const key = this.espKey(primary?.options.ike.pskName ?? '', child.spiOut, child.spiIn);
         return espPacket(this.outer, gw, child.spiOut, seq, child.suite, inner, key);
       },
     };
@@ -395,6 +423,7 @@ export class ClientNode implements SimNode<Packet> {
         method: t.tasks,
         peerIdentity: t.options.gatewayIdentity,
         rng: t.rng,
+        crypto: this.ikeCrypto,
         // NAT detection (RFC 7296 §2.23) hashes the ends the IKE_SA_INIT is sent with (ikePacket: UDP 500 ↔ 500).
         endpoints: () => ({
           local: { address: this.outer, port: IKE_PORT },
@@ -686,7 +715,7 @@ export class ClientNode implements SimNode<Packet> {
     const seq = (this.espSeq.get(entry.spiIn) ?? 0) + 1;
     this.espSeq.set(entry.spiIn, seq);
     const gw = t?.options.gatewayAddress ?? this.options.gatewayAddress;
-    const key = espKeyOf(t?.options.ike.pskName ?? '', entry.spiOut, entry.spiIn);
+    const key = this.espKey(t?.options.ike.pskName ?? '', entry.spiOut, entry.spiIn);
     this.sendEth0(espPacket(this.outer, gw, entry.spiOut, seq, entry.suite, datagramPacket(d), key));
     return { kind: 'tunnel', slot: entry.slot };
   }
@@ -714,12 +743,28 @@ export class ClientNode implements SimNode<Packet> {
     const ike = ikeOf(p);
     if (ike !== undefined) {
       if (this.retiredRequest(p.ip.src, ike)) return;
+      // Real crypto: an SK payload our keys do not open failed its integrity check (or names no SA of ours): RFC
+      // 7296 §2.21.2, dropped — never handed to the machine as a message without content.
+      if (this.realCrypto && hasOpaqueSk(ike)) {
+        this.host.traceNote('ike.refused', { reason: 'integrity', messageId: ike.messageId, src: p.ip.src });
+        return;
+      }
       const t = this.tunnels.find((x) => x.options.gatewayAddress === p.ip.src) ?? this.tunnels[0];
       t?.actor?.send({ type: 'net.recv', message: ike });
       return;
     }
     const esp = espOf(p);
     if (esp === undefined) {
+      const opaque = opaqueEspSpi(p);
+      // Real crypto: ESP our inbound SA's keys do not open (RFC 4303 §3.4.4: ICV first) is refused, not read.
+      if (this.realCrypto && opaque !== undefined) {
+        const known = this.tunnels.some((x) => x.inbound.has(opaque));
+        this.host.traceNote(
+          known ? 'data.refused' : 'data.unknownSpi',
+          known ? { reason: 'integrity', spi: opaque } : { spi: opaque },
+        );
+        return;
+      }
       this.receiveClear(p);
       return;
     }
@@ -731,7 +776,7 @@ export class ClientNode implements SimNode<Packet> {
       return;
     }
     // RFC 4303 §3.4.4 then §3.4.3: the ICV with the SA's key, then the anti-replay window.
-    const verdict = this.inboundEsp.admit(p, espKeyOf(t.options.ike.pskName, child.spiIn, child.spiOut));
+    const verdict = this.inboundEsp.admit(p, this.espKey(t.options.ike.pskName, child.spiIn, child.spiOut));
     if (!verdict.ok) {
       this.host.traceNote('data.refused', { reason: verdict.reason, spi: esp.spi, sequence: esp.sequence });
       const c = udpCanary(d.app);
@@ -849,6 +894,7 @@ export class ClientNode implements SimNode<Packet> {
 
   crash(): void {
     this.inboundEsp.clear();
+    this.saKeys.clear();
     for (const t of this.tunnels) t.machine.send(CRASH);
     this.home?.stop();
     this.home = undefined;

@@ -33,10 +33,12 @@ export class EspInbound {
 
   constructor(readonly defences: EspDefences = DEFAULT_ESP_DEFENCES) {}
 
-  admit(p: Packet, key: number): InboundVerdict {
+  /** `key` undefined: real crypto, whose codec verified the ICV when it opened the packet (RFC 4303 §3.4.4). */
+  admit(p: Packet, key: number | undefined): InboundVerdict {
     const l = p.payload;
     if (l.kind !== 'esp-sealed') return { ok: false, reason: 'integrity' };
-    if (this.defences.integrity && !espLayerIntegrityValid(l, key)) return { ok: false, reason: 'integrity' };
+    if (key !== undefined && this.defences.integrity && !espLayerIntegrityValid(l, key))
+      return { ok: false, reason: 'integrity' };
     if (this.defences.replayWindow <= 0) return { ok: true };
     let w = this.windows.get(l.spi);
     if (w === undefined) {

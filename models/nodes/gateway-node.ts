@@ -30,13 +30,19 @@ import {
   espOf,
   espPacket,
   flowOf,
+  hasOpaqueSk,
   ikeOf,
   ikePacket,
+  opaqueEspSpi,
   packetCodec,
   udpOf,
   type Packet,
 } from './lab-packet.ts';
 import { traceTransitions } from './machine-trace.ts';
+import { createPacketCodec, type PacketCodecOptions } from '../wire/packet.ts';
+import { SaKeyStore } from '../wire/crypto/sa-key-store.ts';
+import { modelledIkeCrypto, type CryptoMode } from '../ike/ike-crypto.ts';
+import { createRealIkeCrypto, keysNote } from '../ike/real-ike-crypto.ts';
 import { DEFAULT_ESP_DEFENCES, EspInbound, espKeyOf, type EspDefences } from './esp-inbound.ts';
 import { udpCanary } from '../attacks/canary.ts';
 import type { NoteData } from '../methods/method.ts';
@@ -65,6 +71,12 @@ export interface GatewayNodeOptions {
   readonly name: string;
   /** The codec of its packets (default `packetCodec`); e.g. the WG draft's DHCP payload type 16 (`dhcpPayloadType`). */
   readonly codec?: PacketCodec<Packet>;
+  /**
+   * `real`: real IKE and ESP cryptography (models/ike/real-ike-crypto.ts); the codec is then built from
+   * `codecOptions` with the gateway's SA keys, and `codec` is not used. Default `modelled`.
+   */
+  readonly crypto?: CryptoMode;
+  readonly codecOptions?: PacketCodecOptions;
   readonly outside: { readonly address: string; readonly prefixLength: number };
   readonly inside: { readonly address: string; readonly prefixLength: number };
   readonly ike: IkePeerConfig;
@@ -112,9 +124,18 @@ export class GatewayNode implements SimNode<Packet> {
   private readonly defences: GatewayDefences;
   private readonly inbound: EspInbound;
   private up = true;
+  /** Real crypto: the SA keys our codec seals and opens with (written by the responders), lost in a crash. */
+  private readonly saKeys = new SaKeyStore();
+
+  private get realCrypto(): boolean {
+    return this.options.crypto === 'real';
+  }
 
   constructor(readonly options: GatewayNodeOptions) {
-    this.codec = options.codec ?? packetCodec;
+    this.codec =
+      options.crypto === 'real'
+        ? createPacketCodec({ ...options.codecOptions, keys: this.saKeys })
+        : (options.codec ?? packetCodec);
     this.name = options.name;
     this.defences = options.defences ?? DEFAULT_GATEWAY_DEFENCES;
     this.inbound = new EspInbound(this.defences.esp);
@@ -149,6 +170,9 @@ export class GatewayNode implements SimNode<Packet> {
         provider: this.providerRef,
         providerChildren: this.provider.childRequest !== undefined,
         outsideAddress: this.options.outside.address,
+        crypto: this.realCrypto
+          ? createRealIkeCrypto(this.saKeys, (k) => host.traceNote('crypto.keys', keysNote(k)))
+          : modelledIkeCrypto,
         ports: {
           nowUs: () => host.nowUs(),
           traceNote: (t, d) => host.traceNote(t, d),
@@ -163,6 +187,7 @@ export class GatewayNode implements SimNode<Packet> {
           clearDataPlane: () => {
             this.espSeq.clear();
             this.inbound.clear();
+            this.saKeys.clear();
           },
         },
       },
@@ -221,6 +246,7 @@ export class GatewayNode implements SimNode<Packet> {
       const ike = ikeOf(p);
       if (ike !== undefined) this.receiveIke(p.ip.src, ike);
       else if (p.payload.kind === 'esp-sealed') this.receiveEsp(p);
+      else if (this.realCrypto) this.refuseOpaqueEsp(p);
       return;
     }
     if (iface === 'inside' && ikeOf(p) === undefined) this.receiveInside(p);
@@ -232,6 +258,12 @@ export class GatewayNode implements SimNode<Packet> {
    */
   private receiveIke(src: string, m: IkeMessage): void {
     const rec = this.table.bySpi(m.spiI);
+    // Real crypto: an SK payload of a live SA that its keys do not open failed its integrity check (RFC 7296
+    // §2.21.2): dropped. For an unknown SA it goes on to the gateway machine (INVALID_IKE_SPI, §2.21.4).
+    if (this.realCrypto && rec !== undefined && hasOpaqueSk(m)) {
+      this.host.traceNote('ike.refused', { reason: 'integrity', messageId: m.messageId, src });
+      return;
+    }
     if (rec !== undefined && namesSa(rec, m)) {
       rec.actor.send({ type: 'net.recv', message: m });
       return;
@@ -257,8 +289,16 @@ export class GatewayNode implements SimNode<Packet> {
   }
 
   /** The modelled SA key of a Child SA of `rec` for packets carrying `headerSpi` (esp-inbound.ts). */
-  private espKey(rec: SaRecord, headerSpi: number, otherSpi: number): number {
-    return espKeyOf(this.options.psks[rec.peerId] ?? '', headerSpi, otherSpi);
+  private espKey(rec: SaRecord, headerSpi: number, otherSpi: number): number | undefined {
+    return this.realCrypto ? undefined : espKeyOf(this.options.psks[rec.peerId] ?? '', headerSpi, otherSpi);
+  }
+
+  /** Real crypto: ESP that no inbound SA's keys opened (RFC 4303 §3.4.4, the ICV first) is refused, not read. */
+  private refuseOpaqueEsp(p: Packet): void {
+    const spi = opaqueEspSpi(p);
+    if (spi === undefined) return;
+    if (this.table.espChild(spi) === undefined) this.host.traceNote('data.unknownSpi', { spi });
+    else this.host.traceNote('data.refused', { reason: 'integrity', spi });
   }
 
   /** `data.refused {reason, …}`, and `attack.refused` when the packet carries an attack canary. */

@@ -76,3 +76,17 @@ export function flowOf(p: Packet): { src: string; dst: string; protocol: number;
   const ports = l.kind === 'udp' ? { srcPort: l.srcPort, dstPort: l.dstPort } : { srcPort: 0, dstPort: 0 };
   return { src: p.ip.src, dst: p.ip.dst, protocol: p.ip.protocol, ...ports };
 }
+
+/** Does the message carry an SK payload that was not opened (no keys for its SA, or a failed ICV)? */
+export function hasOpaqueSk(m: IkeMessage): boolean {
+  for (const q of m.payloads) if (q.kind === 'SK-opaque') return true;
+  return false;
+}
+
+/** The SPI of ESP that stayed opaque (no inbound SA keys opened it), directly on IP or in UDP 4500. */
+export function opaqueEspSpi(p: Packet): number | undefined {
+  const l = p.payload;
+  if (l.kind === 'esp') return l.esp.spi;
+  if (l.kind === 'udp' && l.app.kind === 'esp') return l.app.esp.spi;
+  return undefined;
+}

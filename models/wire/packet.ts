@@ -5,7 +5,11 @@
  * `packetCodec` is what nodes use as their PacketCodec (models/contract.ts).
  */
 import type { PacketCodec } from '../contract.ts';
-import { CIPHER_SUITES, ESP_TAG_BYTES, minPadBytes, type CipherSuiteName } from './crypto-suite.ts';
+import { CIPHER_SUITES, ESP_TAG_BYTES, minPadBytes, type CipherSuiteName, type CryptoModel } from './crypto-suite.ts';
+import { boundCrypto } from './crypto/bound-crypto.ts';
+import { rememberReceivedIkeBytes } from './ike/received-bytes.ts';
+import type { DirectionKeys } from './crypto/ike-keys.ts';
+import type { EspSaKeyEntry, IkeSaKeyEntry, SaKeyLookup } from './crypto/sa-key-store.ts';
 import {
   parseDhcpMessage,
   dhcpMessageLength,
@@ -43,7 +47,7 @@ import {
   type Ipv4Header,
 } from './ipv4.ts';
 import { decodeError, formatDecodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
-import { readU32 } from './bytes.ts';
+import { hexOfRange, readU32 } from './bytes.ts';
 import { parseIpv4U32 } from './ipv4-address.ts';
 import {
   parseUdpHeader,
@@ -111,6 +115,45 @@ export interface PacketCodecOptions {
   /** Suites tried, in order, to open ESP and IKE SK with the modelled crypto. Default: all four. */
   readonly suites?: readonly CipherSuiteName[];
   readonly udp?: UdpParseOptions;
+  /**
+   * The node's SA keys (real crypto): SK payloads and ESP are sealed and opened with them, by SPI, and with nothing
+   * else — what has no entry stays opaque (RFC 7296 §2.21.2, RFC 4303 §3.4.4: it cannot be verified). Absent: the
+   * modelled crypto.
+   */
+  readonly keys?: SaKeyLookup;
+}
+
+/** The bound models of a key entry, built once per entry (and direction) rather than per packet. */
+const boundModels = new WeakMap<DirectionKeys, CryptoModel>();
+function bound(keys: DirectionKeys, ivSecret: Uint8Array): CryptoModel {
+  let model = boundModels.get(keys);
+  if (model === undefined) {
+    model = boundCrypto(keys, ivSecret);
+    boundModels.set(keys, model);
+  }
+  return model;
+}
+
+/** The IKE codec options that seal or open one IKE SA's SK in one direction (the I flag picks SK_ei/SK_er). */
+function ikeKeyedOptions(ike: IkeCodecOptions | undefined, entry: IkeSaKeyEntry, initiator: boolean): IkeCodecOptions {
+  const keys = initiator ? entry.initiator : entry.responder;
+  return { ...ike, crypto: { suite: entry.suite, model: bound(keys, entry.ivSecret) } };
+}
+
+function espModel(entry: EspSaKeyEntry): CryptoModel {
+  return bound(entry.keys, entry.ivSecret);
+}
+
+function hasSk(m: IkeMessage): boolean {
+  for (const p of m.payloads) if (p.kind === 'SK') return true;
+  return false;
+}
+
+/** The options that emit `m`: with the node's keys for its IKE SA when it carries SK and the keys are known. */
+function ikeEmitOptions(m: IkeMessage, o: PacketCodecOptions): IkeCodecOptions | undefined {
+  if (o.keys === undefined || !hasSk(m)) return o.ike;
+  const entry = o.keys.ike(m.spiI, m.spiR);
+  return entry === undefined ? o.ike : ikeKeyedOptions(o.ike, entry, m.initiator);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -168,6 +211,13 @@ function sealEspLayer(l: EspLayer, o: PacketCodecOptions): EspPacket {
   }
   const padBytes = minPadBytes(suite, plaintext.length, 'esp') + extra;
   const padding = Uint8Array.from({ length: padBytes }, (_, i) => (i + 1) & 0xff);
+  const entry = o.keys?.espOut(l.spi);
+  if (entry !== undefined) {
+    return sealEsp(
+      { spi: l.spi, sequence: l.sequence, suite: l.suite, nextHeader: l.nextHeader, plaintext, padding },
+      espModel(entry),
+    );
+  }
   return sealEsp(
     {
       spi: l.spi,
@@ -210,8 +260,9 @@ function emitUdpAppInto(app: UdpApp, buffer: Uint8Array, at: number, o: PacketCo
         buffer.fill(0, at, at + NON_ESP_MARKER_BYTES);
         n = NON_ESP_MARKER_BYTES;
       }
-      if (appBytes < 0) return n + emitIkeMessageInto(app.message, buffer, at + n, o.ike);
-      return n + emitIkeMessageOfLengthInto(app.message, appBytes - n, buffer, at + n, o.ike);
+      const ike = ikeEmitOptions(app.message, o);
+      if (appBytes < 0) return n + emitIkeMessageInto(app.message, buffer, at + n, ike);
+      return n + emitIkeMessageOfLengthInto(app.message, appBytes - n, buffer, at + n, ike);
     }
     case 'natKeepalive':
       buffer[at] = 0xff;
@@ -315,6 +366,8 @@ function openOptions(ike: IkeCodecOptions | undefined, suite: CipherSuiteName): 
 
 /** RFC 7296 §3.2: payload type 46 is Encrypted and Authenticated (SK); the header's Next Payload is at byte 16. */
 const IKE_PAYLOAD_SK = 46;
+/** RFC 7296 §3.1 Exchange Type of IKE_SA_INIT. */
+const IKE_SA_INIT = 34;
 const IKE_NEXT_PAYLOAD_OFFSET = 16;
 
 /**
@@ -322,6 +375,7 @@ const IKE_NEXT_PAYLOAD_OFFSET = 16;
  * suite, so at most one opens it) and falls back to an opaque SK (really encrypted traffic, e.g. a capture).
  */
 function parseIke(bytes: Uint8Array, at: number, o: PacketCodecOptions): ParseResult<IkeMessage> {
+  if (o.keys !== undefined) return parseIkeWithKeys(bytes, at, o, o.keys);
   if (o.ike?.crypto === undefined && bytes[at + IKE_NEXT_PAYLOAD_OFFSET] === IKE_PAYLOAD_SK) {
     const suites = o.suites ?? ALL_SUITE_NAMES;
     for (let i = -1; i < suites.length; i += 1) {
@@ -337,6 +391,24 @@ function parseIke(bytes: Uint8Array, at: number, o: PacketCodecOptions): ParseRe
   return parseIkeMessage(bytes, at, o.ike);
 }
 
+/** RFC 7296 §3.1: the SPIs are the header's first 16 bytes, the I flag is bit 3 of the Flags octet (byte 19). */
+const IKE_FLAGS_OFFSET = 19;
+const IKE_FLAG_INITIATOR = 0x08;
+
+/** Real crypto: the SK payload opens with the keys of the IKE SA the header names, or stays opaque. */
+function parseIkeWithKeys(
+  bytes: Uint8Array,
+  at: number,
+  o: PacketCodecOptions,
+  keys: SaKeyLookup,
+): ParseResult<IkeMessage> {
+  if (bytes.length < at + 28) return parseIkeMessage(bytes, at, o.ike);
+  const entry = keys.ike(hexOfRange(bytes, at, at + 8), hexOfRange(bytes, at + 8, at + 16));
+  if (entry === undefined) return parseIkeMessage(bytes, at, o.ike);
+  const initiator = ((bytes[at + IKE_FLAGS_OFFSET] as number) & IKE_FLAG_INITIATOR) !== 0;
+  return parseIkeMessage(bytes, at, ikeKeyedOptions(o.ike, entry, initiator));
+}
+
 /**
  * The suite that opened the last SK payload and ESP packet, tried first: a run uses one suite, and trying the others
  * first cost up to three full parses per message. At most one suite opens a modelled message (its ICV names the
@@ -350,6 +422,7 @@ const lastOpened: { ike: CipherSuiteName | undefined; esp: CipherSuiteName | und
 function parseEspLayer(bytes: Uint8Array, at: number, end: number, o: PacketCodecOptions): ParseResult<EspLayer> {
   const esp = parseEsp(bytes, at, end);
   if (!esp.ok) return esp;
+  if (o.keys !== undefined) return parseEspWithKeys(esp.value, at, end, o, o.keys);
   const suites = o.suites ?? ALL_SUITE_NAMES;
   for (let i = -1; i < suites.length; i += 1) {
     const suiteName = i < 0 ? lastOpened.esp : suites[i];
@@ -384,6 +457,43 @@ function parseEspLayer(bytes: Uint8Array, at: number, end: number, o: PacketCode
   return parsed({ kind: 'esp', esp: esp.value }, end - at);
 }
 
+/** Real crypto: ESP opens with our inbound SA's keys (RFC 4303 §3.4.2 SA lookup by SPI), or stays opaque. */
+function parseEspWithKeys(
+  esp: EspPacket,
+  at: number,
+  end: number,
+  o: PacketCodecOptions,
+  keys: SaKeyLookup,
+): ParseResult<EspLayer> {
+  const entry = keys.espIn(esp.spi);
+  const opaque = parsed<EspLayer>({ kind: 'esp', esp }, end - at);
+  if (entry === undefined) return opaque;
+  const suite = entry.suite;
+  const opened = openEsp(esp, suite.name, espModel(entry));
+  if (!opened.ok) return opaque;
+  const view = opened.value;
+  const extra = view.padding.length - minPadBytes(suite, view.plaintext.length, 'esp');
+  if (extra < 0) return opaque;
+  let inner: EspInner = { kind: 'raw', data: view.plaintext };
+  if (view.nextHeader === IpProtocol.IPV4) {
+    const innerPacket = parsePacket(view.plaintext, o);
+    if (!innerPacket.ok) return prefixed(innerPacket, at + ESP_HEADER_BYTES + suite.ivBytes, 'esp.inner.');
+    inner = { kind: 'packet', packet: innerPacket.value };
+  }
+  return parsed(
+    {
+      kind: 'esp-sealed',
+      spi: view.spi,
+      sequence: view.sequence,
+      suite: suite.name,
+      nextHeader: view.nextHeader,
+      ...(extra > 0 ? { extraPadBytes: extra } : {}),
+      inner,
+    },
+    end - at,
+  );
+}
+
 function parseUdpApp(
   bytes: Uint8Array,
   at: number,
@@ -411,16 +521,17 @@ function parseUdpApp(
       bytes[at + 2] === 0 &&
       bytes[at + 3] === 0
     ) {
-      return wholeIke(parseIke(view, at + NON_ESP_MARKER_BYTES, o), at, at + NON_ESP_MARKER_BYTES, end, true);
+      return wholeIke(view, parseIke(view, at + NON_ESP_MARKER_BYTES, o), at, at + NON_ESP_MARKER_BYTES, end, true);
     }
     return parseEspLayer(view, at, end, o);
   }
-  if (srcPort === IKE_PORT || dstPort === IKE_PORT) return wholeIke(parseIke(view, at, o), at, at, end, false);
+  if (srcPort === IKE_PORT || dstPort === IKE_PORT) return wholeIke(view, parseIke(view, at, o), at, at, end, false);
   return parsed({ kind: 'raw', data: bytes.slice(at, end) }, end - at);
 }
 
 /** The IKE message must fill the UDP payload `[at, end)` from `start` (after any non-ESP marker). */
 function wholeIke(
+  view: Uint8Array,
   r: ParseResult<IkeMessage>,
   at: number,
   start: number,
@@ -430,6 +541,8 @@ function wholeIke(
   if (!r.ok) return r;
   if (start + r.bytesRead !== end)
     return decodeError('ike.length', start + 24, `${end - start - r.bytesRead} bytes after the IKE message`);
+  // RFC 7296 §2.15: AUTH signs the IKE_SA_INIT messages as they were on the wire (ike/received-bytes.ts).
+  if (r.value.exchangeType === IKE_SA_INIT) rememberReceivedIkeBytes(r.value, view.slice(start, end));
   return parsed({ kind: 'ike', nonEspMarker, message: r.value }, end - at);
 }
 

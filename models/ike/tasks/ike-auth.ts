@@ -4,7 +4,6 @@
  * (the WG draft's DHCP, draft-ietf-ipsec-dhcp-over-ike-00 §3). Childless (RFC 6023) when the method says so:
  * no SAi2/TSi/TSr. Authentication is modelled (auth.ts): a wrong key name ⇒ AUTHENTICATION_FAILED (§2.21.2).
  */
-import type { CipherSuiteName } from '../../wire/crypto-suite.ts';
 import {
   IkeAuthMethod,
   findNotify,
@@ -14,7 +13,8 @@ import {
   type IkeMessage,
   type IkePayload,
 } from '../../wire/ike/index.ts';
-import { authDigest, bytesEqual } from '../auth.ts';
+import { bytesEqual } from '../auth.ts';
+import { modelledIkeCrypto, type IkeCrypto } from '../ike-crypto.ts';
 import type { IkeSaKeys } from '../sa.ts';
 
 export function idPayload(kind: 'IDi' | 'IDr', identity: string): IkeIdPayload {
@@ -31,12 +31,19 @@ export function identityOf(p: IkeIdPayload | undefined): string | undefined {
   return id.kind === 'fqdn' || id.kind === 'rfc822' ? id.name : id.kind === 'ipv4' ? id.address : undefined;
 }
 
-function authPayload(pskName: string, role: 'initiator' | 'responder', keys: IkeSaKeys): IkePayload {
+/** RFC 7296 §2.15: the signer's AUTH over its IKE_SA_INIT message, the peer's nonce and its own ID payload. */
+function authPayload(
+  pskName: string,
+  role: 'initiator' | 'responder',
+  keys: IkeSaKeys,
+  id: IkeIdPayload,
+  crypto: IkeCrypto,
+): IkePayload {
   return {
     kind: 'AUTH',
     critical: false,
     method: IkeAuthMethod.SHARED_KEY_MIC,
-    data: authDigest(pskName, role, keys.nonceI, keys.nonceR, keys.suite),
+    data: crypto.authData(role, pskName, keys, id),
   };
 }
 
@@ -49,12 +56,14 @@ export function buildI(
   childPayloads: readonly IkePayload[],
   initialContact = false,
   methodAfterChild = false,
+  crypto: IkeCrypto = modelledIkeCrypto,
 ): IkePayload[] {
-  const out: IkePayload[] = [idPayload('IDi', identity)];
+  const idI = idPayload('IDi', identity);
+  const out: IkePayload[] = [idI];
   // RFC 7296 §2.4: INITIAL_CONTACT goes in the first IKE_AUTH request (after IDi, where strongSwan puts it).
   if (initialContact) out.push(notifyPayload({ notify: 'INITIAL_CONTACT' }));
   if (peerIdentity !== undefined) out.push(idPayload('IDr', peerIdentity));
-  out.push(authPayload(pskName, 'initiator', keys));
+  out.push(authPayload(pskName, 'initiator', keys, idI, crypto));
   // RFC 7296 §2.19: CP before SAi2; draft-ietf-ipsec-dhcp-over-ike-00 §3: DHCP after SAi2, TSi, TSr.
   if (methodAfterChild) out.push(...childPayloads, ...methodPayloads);
   else out.push(...methodPayloads, ...childPayloads);
@@ -74,16 +83,26 @@ export function processR(
   req: IkeMessage,
   keys: IkeSaKeys,
   pskFor: (identity: string) => string | undefined,
+  crypto: IkeCrypto = modelledIkeCrypto,
 ): AuthProcessR {
-  const peerId = identityOf(findPayload(req, 'IDi'));
+  const idI = findPayload(req, 'IDi');
+  const peerId = identityOf(idI);
   const auth = findPayload(req, 'AUTH');
   const psk = peerId === undefined ? undefined : pskFor(peerId);
-  if (peerId === undefined || auth === undefined || psk === undefined) return { ok: false, peerId };
-  return { ok: bytesEqual(auth.data, authDigest(psk, 'initiator', keys.nonceI, keys.nonceR, keys.suite)), peerId };
+  if (peerId === undefined || idI === undefined || auth === undefined || psk === undefined)
+    return { ok: false, peerId };
+  return { ok: bytesEqual(auth.data, crypto.authData('initiator', psk, keys, idI)), peerId };
 }
 
-export function buildR(identity: string, pskName: string, keys: IkeSaKeys, rest: readonly IkePayload[]): IkePayload[] {
-  return [idPayload('IDr', identity), authPayload(pskName, 'responder', keys), ...rest];
+export function buildR(
+  identity: string,
+  pskName: string,
+  keys: IkeSaKeys,
+  rest: readonly IkePayload[],
+  crypto: IkeCrypto = modelledIkeCrypto,
+): IkePayload[] {
+  const idR = idPayload('IDr', identity);
+  return [idR, authPayload(pskName, 'responder', keys, idR, crypto), ...rest];
 }
 
 /** RFC 7296 §2.21.2: an IKE_AUTH response with AUTHENTICATION_FAILED carries only that notify. */
@@ -91,10 +110,16 @@ export function failureR(): IkePayload[] {
   return [notifyPayload({ notify: 'AUTHENTICATION_FAILED' })];
 }
 
-export function processI(resp: IkeMessage, pskName: string, keys: IkeSaKeys): boolean {
+export function processI(
+  resp: IkeMessage,
+  pskName: string,
+  keys: IkeSaKeys,
+  crypto: IkeCrypto = modelledIkeCrypto,
+): boolean {
   const auth = findPayload(resp, 'AUTH');
+  // Only the real AUTH signs the responder's ID payload (RFC 7296 §2.15); the modelled digest never read it.
+  const idR = findPayload(resp, 'IDr') ?? (crypto.kind === 'modelled' ? idPayload('IDr', '') : undefined);
   return (
-    auth !== undefined &&
-    bytesEqual(auth.data, authDigest(pskName, 'responder', keys.nonceI, keys.nonceR, keys.suite as CipherSuiteName))
+    auth !== undefined && idR !== undefined && bytesEqual(auth.data, crypto.authData('responder', pskName, keys, idR))
   );
 }

@@ -4,7 +4,7 @@
  * N(NO_PROPOSAL_CHOSEN). Task functions in strongSwan's order: buildI, processR, buildR, processI.
  */
 import type { RandomStream } from '../../contract.ts';
-import { dhGroup as dhGroupInfo, type CipherSuiteName } from '../../wire/crypto-suite.ts';
+import type { CipherSuiteName } from '../../wire/crypto-suite.ts';
 import {
   IkeNotifyType,
   IkeProtocolId,
@@ -18,12 +18,10 @@ import type { IkePeerConfig } from '../config.ts';
 import { acceptedProposal, chooseProposal, offerProposals, readAccepted, saPayload } from '../proposals.ts';
 import { natDetectionPayloads, type IkeEndpoints } from '../nat-detection.ts';
 import { randomNonce } from '../sa.ts';
+import { modelledIkeCrypto, type IkeCrypto, type KeyExchangeHalf } from '../ike-crypto.ts';
 
-function kePayload(group: number, rng: RandomStream): IkePayload {
-  const size = dhGroupInfo(group)?.keBytes ?? 32;
-  const data = new Uint8Array(size);
-  for (let i = 0; i < size; i++) data[i] = rng.intBelow(256);
-  return { kind: 'KE', critical: false, dhGroup: group, data };
+export function kePayload(ke: KeyExchangeHalf): IkePayload {
+  return { kind: 'KE', critical: false, dhGroup: ke.group, data: ke.publicKey };
 }
 
 function nonce(data: Uint8Array): IkePayload {
@@ -34,17 +32,13 @@ export function buildI(
   cfg: IkePeerConfig,
   rng: RandomStream,
   group: number,
-): { payloads: IkePayload[]; nonceI: Uint8Array } {
+  crypto: IkeCrypto = modelledIkeCrypto,
+): { payloads: IkePayload[]; nonceI: Uint8Array; ke: KeyExchangeHalf } {
   const nonceI = randomNonce(rng);
   const groups = [group, ...cfg.dhGroups.filter((g) => g !== group)];
-  return {
-    payloads: [
-      saPayload(offerProposals(cfg.suites, IkeProtocolId.IKE, '', groups)),
-      kePayload(group, rng),
-      nonce(nonceI),
-    ],
-    nonceI,
-  };
+  const sa = saPayload(offerProposals(cfg.suites, IkeProtocolId.IKE, '', groups));
+  const ke = crypto.keyExchange(group, rng);
+  return { payloads: [sa, kePayload(ke), nonce(nonceI)], nonceI, ke };
 }
 
 /**
@@ -115,7 +109,8 @@ export function processR(cfg: IkePeerConfig, req: IkeMessage): InitProcessR {
 export function buildR(
   accepted: { suite: CipherSuiteName; dhGroup: number; proposalNumber: number },
   rng: RandomStream,
-): { payloads: IkePayload[]; nonceR: Uint8Array } {
+  crypto: IkeCrypto = modelledIkeCrypto,
+): { payloads: IkePayload[]; nonceR: Uint8Array; ke: KeyExchangeHalf } {
   const nonceR = randomNonce(rng);
   const proposal = acceptedProposal(
     {
@@ -126,7 +121,8 @@ export function buildR(
     IkeProtocolId.IKE,
     '',
   );
-  return { payloads: [saPayload([proposal]), kePayload(accepted.dhGroup, rng), nonce(nonceR)], nonceR };
+  const ke = crypto.keyExchange(accepted.dhGroup, rng);
+  return { payloads: [saPayload([proposal]), kePayload(ke), nonce(nonceR)], nonceR, ke };
 }
 
 export type InitProcessI =

@@ -11,6 +11,7 @@
  * responder (so the responder's events reach an idle gateway at once, in the order they happen); everything else comes
  * here as `gw.ike`. The ESP data path stays in the adapter and reads the SA table from this machine's context.
  */
+import type { IkeCrypto } from '../../ike/ike-crypto.ts';
 import { IKE_PORT } from '../../wire/packet.ts';
 import { assertEvent, createActor, enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import type { RandomStream, VirtualClock } from '../../contract.ts';
@@ -55,6 +56,8 @@ export interface GatewayInput {
   readonly providerChildren: boolean;
   /** Our outside address: the local end of every IKE packet (NAT detection, RFC 7296 §2.23). */
   readonly outsideAddress?: string;
+  /** KE, keys, AUTH for every responder (models/ike/ike-crypto.ts). */
+  readonly crypto?: IkeCrypto;
   readonly ports: GatewayPorts;
 }
 
@@ -236,6 +239,7 @@ export const gatewayMachine = setup({
             provider: context.provider,
             providerChildren: context.providerChildren,
             hasOtherSa: (peerId: string) => hasSaOf(context, peerId),
+            ...(context.crypto === undefined ? {} : { crypto: context.crypto }),
             ...(context.outsideAddress === undefined
               ? {}
               : {
