@@ -28,7 +28,7 @@ const hmac = (key: Uint8Array, ...data: Uint8Array[]): Buffer => {
 /** RFC 7296 §2.13 prf+ with node:crypto, written apart from the module under test. */
 function nodePrfPlus(key: Uint8Array, seed: Uint8Array, n: number): Buffer {
   const blocks: Buffer[] = [];
-  let t = Buffer.alloc(0);
+  let t: Buffer = Buffer.alloc(0);
   for (let i = 1; blocks.length * 32 < n; i++) {
     t = hmac(key, t, seed, Uint8Array.of(i));
     blocks.push(t);

@@ -8,8 +8,8 @@ const ascii = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 /** prf+ computed independently with node:crypto (RFC 7296 §2.13). */
 function nodePrfPlus(key: Uint8Array, seed: Uint8Array, bytes: number): string {
-  let out = Buffer.alloc(0);
-  let t = Buffer.alloc(0);
+  let out: Buffer = Buffer.alloc(0);
+  let t: Buffer = Buffer.alloc(0);
   for (let n = 1; out.length < bytes; n++) {
     t = createHmac('sha256', key)
       .update(Buffer.concat([t, seed, Buffer.of(n)]))
