@@ -234,6 +234,22 @@ describe('realCrypto refuses what it must', () => {
   });
 });
 
+describe('realCrypto.open never throws', () => {
+  test.prop([
+    fc.constantFrom(...SUITES),
+    fc.constantFrom(...RULES),
+    fc.uint8Array({ maxLength: 20 }),
+    fc.uint8Array({ maxLength: 70 }),
+    fc.uint8Array({ maxLength: 20 }),
+    fc.boolean(),
+  ])('on any IV, body and ICV bytes, with or without keys', (name, rule, iv, body, icv, withKeys) => {
+    const ctx = ctxFor(name, rule);
+    const { keys: _keys, ...noKeys } = ctx;
+    const r = realCrypto.open({ iv, body, icv }, rule, withKeys ? ctx : noKeys);
+    expect(r.ok).toBe(false);
+  });
+});
+
 describe('deriveIv', () => {
   it('is HMAC-SHA-256(secret, len ‖ part ‖ …) cut to the size, and part boundaries count', () => {
     const secret = bytes(32, 9);

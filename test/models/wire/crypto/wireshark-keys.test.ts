@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../../models/wire/bytes.ts';
 import { CIPHER_SUITES, type CipherSuiteName, type CryptoModel } from '../../../../models/wire/crypto-suite.ts';
@@ -135,6 +136,32 @@ describe('format → parse', () => {
       "line 10: integrity 'NONE [RFC4306]' does not go with aes128-sha256",
     ]);
   });
+});
+
+describe('parseWiresharkKeys never throws', () => {
+  const piece = fc.constantFrom(
+    '"IPv4"',
+    '"AES-CBC [RFC3602]"',
+    '"AES-GCM-128 with 16 octet ICV [RFC5282]"',
+    '"NULL"',
+    '0x',
+    '00',
+    '"',
+    ',',
+    '\n',
+    '#',
+    'zz',
+    '76075223bbe2805f',
+  );
+  test.prop([fc.array(fc.oneof(piece, fc.string({ maxLength: 6 })), { maxLength: 30 })])(
+    'on any text: every non-blank, non-comment line is an entry or an error',
+    (parts) => {
+      const text = parts.join('');
+      const r = parseWiresharkKeys(text);
+      const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
+      expect(r.ike.length + r.esp.length + r.errors.length).toBe(lines.length);
+    },
+  );
 });
 
 const TSHARK = '/usr/bin/tshark';
