@@ -5,6 +5,7 @@
  * Node and the browser agree). A later issue can put real ciphers behind `CryptoModel` without touching the codecs.
  */
 import { WireEmitError, decodeError, parsed, type ParseResult } from './result.ts';
+import type { DirectionKeys } from './crypto/ike-keys.ts';
 
 /** IANA "IKEv2 Transform Type 1 - Encryption Algorithm Transform IDs" (RFC 7296 §3.3.2). */
 export const EncrTransformId = { AES_CBC: 12, AES_GCM_16: 20 } as const;
@@ -162,6 +163,10 @@ export interface CryptoContext {
   readonly integrityKey?: number;
   /** ESP only: the tag a parse read (re-emission writes it back as is); ignored when `integrityKey` is given. */
   readonly icvTag?: number;
+  /** Real crypto (crypto/real-crypto.ts): this direction's keys; the modelled crypto ignores them. */
+  readonly keys?: DirectionKeys;
+  /** Real crypto: the IV to seal with (the caller derives it, crypto/real-crypto.ts `deriveIv`). */
+  readonly iv?: Uint8Array;
 }
 
 export interface Sealed {
