@@ -19,7 +19,13 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import '../../scenarios/node.ts';
 import { closeIkeBridges } from '../../scenarios/external/ike-udp-exchange.ts';
-import { setExternalIkeFactory } from '../../scenarios/external-ike.ts';
+import {
+  gatewaysHermetic,
+  parseExternalIkeArg,
+  setExternalIkeFactory,
+  withExternalGateway,
+} from '../../scenarios/external-ike.ts';
+import { ScenarioError } from '../../scenarios/problems.ts';
 import { ikeUdpExchange } from '../../scenarios/external/ike-udp-exchange.ts';
 import { loadScenario, loadScenarioOrThrow } from '../../scenarios/load.ts';
 import { runScenario } from '../../scenarios/run.ts';
@@ -161,7 +167,7 @@ describe.skipIf(unavailable !== undefined)(
           method: 'mode-cfg',
         });
         expect(r.metrics.addressed, charon.log()).toBe(1);
-        const bound = r.trace.find((e) => e.type === 'note' && e.node === 'client1' && e.text === 'ike.cp.address');
+        const bound = r.trace.find((e) => e.type === 'note' && e.node === 'client1' && e.text === 'address.assigned');
         const address = bound?.type === 'note' ? String(bound.data?.['address'] ?? '') : '';
         expect(address, JSON.stringify(bound)).toMatch(/^10\.40\.0\.\d+$/);
         expect(await charon.established(), charon.log()).toBe(true);
@@ -256,6 +262,31 @@ describe('the external gateway kind without charon', () => {
     } finally {
       setExternalIkeFactory((spec, localAddress) => ikeUdpExchange({ ...spec, localAddress }));
     }
+  });
+
+  it('--gateway-external ADDRESS[:PORT] gives the spec with its defaults, or names the flag', () => {
+    expect(parseExternalIkeArg('192.168.77.1')).toEqual({
+      address: '192.168.77.1',
+      port: 500,
+      natTPort: 4500,
+      timeoutMs: 2000,
+      settleMs: 50,
+    });
+    expect(parseExternalIkeArg('192.168.77.1:1500').port).toBe(1500);
+    expect(() => parseExternalIkeArg('gateway')).toThrow(ScenarioError);
+    const paths = ((): string[] => {
+      try {
+        parseExternalIkeArg('192.168.77.1:0');
+        return [];
+      } catch (e) {
+        return e instanceof ScenarioError ? e.problems.map((p) => p.path) : ['not a ScenarioError'];
+      }
+    })();
+    expect(paths).toEqual(['--gateway-external']);
+    const basic = loadScenarioOrThrow('basic');
+    const external = withExternalGateway(basic, parseExternalIkeArg('192.168.77.1'));
+    expect([gatewaysHermetic(basic), gatewaysHermetic(external)]).toEqual([true, false]);
+    expect(external.topology.gateways.map((g) => g.kind)).toEqual(['external']);
   });
 
   it('a bad external block is rejected with its field path', () => {
