@@ -16,6 +16,7 @@
  * charon fakes its own NAT_DETECTION_SOURCE_IP ("faking NAT situation to enforce UDP encapsulation"): the client
  * notes the peer as behind a NAT and, since the lab does not model the float to 4500, stays on port 500.
  */
+import { Worker } from 'node:worker_threads';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import '../../scenarios/node.ts';
 import { closeIkeBridges } from '../../scenarios/external/ike-udp-exchange.ts';
@@ -304,5 +305,60 @@ describe('the external gateway kind without charon', () => {
     t2.gateways[0] = rest;
     const r2 = loadScenario(noExternal);
     expect(r2.ok ? [] : r2.problems.map((p) => p.path)).toEqual(['topology.gateways[0].external']);
+  });
+});
+
+/**
+ * A stand-in gateway on loopback, in its own thread (the bridge blocks this one while it waits): it answers a datagram
+ * starting with 1 with two datagrams (an answer in two parts), one starting with 3 with nothing now and one datagram
+ * 50 ms later (sent on its own, like a DPD request), and ignores the rest.
+ */
+const FAKE_GATEWAY = `
+const { parentPort, workerData } = require('node:worker_threads');
+const dgram = require('node:dgram');
+const sock = dgram.createSocket('udp4');
+sock.on('message', (msg, rinfo) => {
+  const reply = (b) => sock.send(Uint8Array.from(b), rinfo.port, rinfo.address);
+  if (msg[0] === 1) { reply([10]); reply([11]); }
+  if (msg[0] === 3) setTimeout(() => reply([30]), 50);
+});
+sock.bind(workerData.port, workerData.address, () => parentPort.postMessage('ready'));
+`;
+
+describe.skipIf(process.getuid?.() !== 0)('the UDP bridge on loopback (binds port 500: root)', () => {
+  it('delivers an answer in two datagrams, what the gateway sent on its own since, and times out on silence', async () => {
+    const fake = new Worker(FAKE_GATEWAY, { eval: true, workerData: { address: '127.0.0.6', port: 1500 } });
+    try {
+      await new Promise((resolve) => fake.once('message', resolve));
+      const bridge = ikeUdpExchange({
+        address: '127.0.0.6',
+        port: 1500,
+        natTPort: 14500,
+        localAddress: '127.0.0.5',
+        timeoutMs: 300,
+        settleMs: 50,
+      });
+      const send = (b: number, expectReply = true) =>
+        bridge.exchange({ clientPort: 500, gatewayPort: 500, bytes: Uint8Array.of(b) }, expectReply);
+      const bytesOf = (o: ReturnType<typeof send>): number[][] =>
+        o.kind === 'datagrams' ? o.datagrams.map((d) => [...d.bytes]) : [[-1]];
+      expect(send(1)).toEqual({
+        kind: 'datagrams',
+        datagrams: [
+          { clientPort: 500, gatewayPort: 500, bytes: Uint8Array.of(10) },
+          { clientPort: 500, gatewayPort: 500, bytes: Uint8Array.of(11) },
+        ],
+      });
+      // Silence: an empty answer once the wall-clock timeout has passed (a loss in the simulation).
+      expect(bytesOf(send(2))).toEqual([]);
+      // A message that gets no answer is only sent; the gateway's own datagram 50 ms later waits in the queue ...
+      expect(bytesOf(send(3, false))).toEqual([]);
+      await new Promise((r) => setTimeout(r, 250));
+      // ... and comes with the next exchange, before that exchange's answer.
+      expect(bytesOf(send(1))).toEqual([[30], [10], [11]]);
+    } finally {
+      await fake.terminate();
+      await closeIkeBridges();
+    }
   });
 });
