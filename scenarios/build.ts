@@ -23,11 +23,13 @@ import { tsRange } from '../models/wire/ike/index.ts';
 import { ClientNode, PRIMARY_TUNNEL, type ClientTunnelOptions } from '../models/nodes/client-node.ts';
 import { DhcpServerNode } from '../models/nodes/dhcp-server-node.ts';
 import { ExternalDhcpServerNode } from '../models/nodes/external-dhcp-server-node.ts';
+import { ExternalIkeGatewayNode } from '../models/nodes/external-ike-gateway-node.ts';
 import { EnterpriseHost } from '../models/nodes/enterprise-host.ts';
 import { GatewayNode, type DhcpFromTunnelPolicy, type GatewayDefences } from '../models/nodes/gateway-node.ts';
 import type { EspDefences } from '../models/nodes/esp-inbound.ts';
 import { attackerBehaviour } from '../models/attacks/attacker.ts';
 import { externalDhcpExchange, type ExternalDhcpSpec } from './external-dhcp.ts';
+import { externalIkeExchange } from './external-ike.ts';
 import type { Scenario } from './load.ts';
 import { allPolicies, isRegistered, MethodNotRegisteredError, type MethodId } from './method-registry.ts';
 import { clientOptions, gatewayOptions } from './method-options.ts';
@@ -309,6 +311,19 @@ export function buildRun(s: Scenario, o: BuildOptions = {}): BuiltRun {
   const gateways = t.gateways.map((g) => {
     const outside = splitCidr(g.outside);
     const inside = splitCidr(g.inside);
+    if (g.kind === 'external' && g.external !== undefined) {
+      // A real gateway (models/nodes/external-ike-gateway-node.ts). The bridge sends from the gateway's first client's
+      // address unless told otherwise, so that client's NAT detection finds no NAT (RFC 7296 §2.23).
+      const first = t.clients.find((c) => (Array.isArray(c.gateway) ? c.gateway : [c.gateway]).includes(g.name));
+      const localAddress = g.external.localAddress ?? (first ? splitCidr(first.address).address : '0.0.0.0');
+      return new ExternalIkeGatewayNode({
+        name: g.name,
+        outside,
+        inside,
+        exchange: externalIkeExchange(g.external, localAddress),
+        summaryCodec: codec,
+      });
+    }
     const protectedCidrs = g.protectedSubnets ?? [subnetOf(g.inside)];
     const policy: ResponderPolicy = {
       ...DEFAULT_RESPONDER_POLICY,

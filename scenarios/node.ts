@@ -2,7 +2,7 @@
  * Node-only parts of scenarios/: reading scenario files from disk. Importing this module installs the file reader
  * into load.ts, so `loadScenario('path/to/file.json')` (and runScenario, compare, sweep given a path) work in Node.
  * It also installs node:crypto's SHA-256 for trace digests (the same digests, computed natively), and the UDP bridge
- * to real DHCP servers (`kind: "external"`).
+ * to real DHCP servers and IKE gateways (`kind: "external"`).
  * The browser entry (browser.ts) never imports this file.
  */
 import { createHash } from 'node:crypto';
@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { setTextHasherFactory, type TextHasher } from '../sim/trace-hash.ts';
 import { udpExchange } from './external/udp-exchange.ts';
 import { setExternalDhcpFactory } from './external-dhcp.ts';
+import { ikeUdpExchange } from './external/ike-udp-exchange.ts';
+import { setExternalIkeFactory } from './external-ike.ts';
 import { setScenarioFileReader, type ScenarioFileReader } from './load.ts';
 import { foundText } from './problems.ts';
 
@@ -35,6 +37,8 @@ setScenarioFileReader(readScenarioFile);
 
 // DHCP servers of kind `external`: a UDP bridge in a worker thread (scenarios/external/udp-exchange.ts).
 setExternalDhcpFactory((spec) => udpExchange(spec));
+// Gateways of kind `external`: UDP sockets on 500 and 4500 in a worker thread (scenarios/external/ike-udp-exchange.ts).
+setExternalIkeFactory((spec, localAddress) => ikeUdpExchange({ ...spec, localAddress }));
 
 /** node:crypto's SHA-256 behind the recorder's hasher interface (sim/trace-hash.ts). */
 export function nativeTextHasher(): TextHasher {

@@ -9,6 +9,7 @@ import type { PolicyValue } from '../models/methods/policy.ts';
 import { buildRun, type RunRoles } from './build.ts';
 import { checkExpectations, type ExpectationResult } from './expectations.ts';
 import { isHermetic } from './external-dhcp.ts';
+import { gatewaysHermetic } from './external-ike.ts';
 import { loadScenarioOrThrow, type Scenario } from './load.ts';
 import type { MethodId } from './method-registry.ts';
 import { MetricsCollector, type ScenarioMetrics } from './metrics/collect.ts';
@@ -79,7 +80,7 @@ export interface ScenarioRunResult {
   readonly expectations: readonly ExpectationResult[];
   /** All expectations met. */
   readonly ok: boolean;
-  /** False when a DHCP server is a real one (`kind: "external"`): the digest then depends on that server. */
+  /** False when a DHCP server or a gateway is a real one (`kind: "external"`): the digest then depends on it. */
   readonly hermetic: boolean;
   readonly trace: readonly TraceEvent[];
   readonly roles: RunRoles;
@@ -167,7 +168,7 @@ export function runScenario(
     metrics,
     expectations,
     ok: expectations.every((e) => e.ok),
-    hermetic: isHermetic(s),
+    hermetic: isHermetic(s) && gatewaysHermetic(s),
     trace: o.keepTrace === false ? [] : out.trace,
     roles: built.roles,
     stop: out.stop,

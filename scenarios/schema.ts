@@ -101,8 +101,29 @@ const DhcpServer = z.strictObject({
   renewUnknown: z.enum(['ack-if-free', 'nak', 'ignore']).optional(),
 });
 
+/** Where a gateway of kind `external` really is (a real IKEv2 responder, e.g. charon), and how the bridge reaches it. */
+export const ExternalIkeGateway = z.strictObject({
+  /** The real gateway's address; give the gateway's `outside` the same, so NAT detection sees no NAT (RFC 7296 §2.23). */
+  address: Ipv4,
+  /** Its IKE port (the simulation's 500) and NAT-T port (the simulation's 4500, RFC 3948). */
+  port: z.number().int().min(1).max(65_535).default(500),
+  natTPort: z.number().int().min(1).max(65_535).default(4500),
+  /** The host address the bridge sends from (ports 500 and 4500); default the gateway's first client's address. */
+  localAddress: Ipv4.optional(),
+  /** Wall-clock wait for the answer to an IKE request; past it the request is lost (virtual time does not move). */
+  timeoutMs: z.number().int().min(1).max(60_000).default(2000),
+  /** After an answer's first datagram, how long more are collected (wall clock). */
+  settleMs: z.number().int().min(0).max(5_000).default(50),
+});
+
 const Gateway = z.strictObject({
   name: Name,
+  /**
+   * `lab`: the lab's gateway (models/nodes/gateway-node.ts). `external`: a real IKEv2 gateway outside the simulation
+   * (`external` says where): its IKE datagrams leave through UDP sockets; the run is not hermetic.
+   */
+  kind: z.enum(['lab', 'external']).default('lab'),
+  external: ExternalIkeGateway.optional(),
   outside: Cidr,
   inside: Cidr,
   identity: z.string().min(1).optional(),

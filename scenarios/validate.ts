@@ -5,6 +5,7 @@
  * client count within SCENARIO_LIMITS; and (validateOptions) option values that cannot work with the topology.
  */
 import { canReachExternalDhcp } from './external-dhcp.ts';
+import { canReachExternalIke } from './external-ike.ts';
 import { methodById, methodIds } from '../models/methods/index.ts';
 import type { PolicyValue } from '../models/methods/policy.ts';
 import { inSubnet as inPrefix, ipv4ToU32, prefixMaskU32 } from '../models/wire/ipv4-address.ts';
@@ -192,6 +193,21 @@ export function validateScenario(s: ScenarioInput): Problem[] {
   // Gateways.
   t.gateways.forEach((g, i) => {
     if (g.dhcpServer !== undefined) needNode(g.dhcpServer, `topology.gateways[${i}].dhcpServer`, 'dhcpServer');
+    const path = `topology.gateways[${i}]`;
+    if (g.kind === 'external' && g.external === undefined)
+      out.push({
+        path: `${path}.external`,
+        expected: 'where the real gateway is ({"address": "192.168.77.1"}) for kind external',
+        found: 'nothing',
+      });
+    if (g.kind === 'external' && !canReachExternalIke())
+      out.push({
+        path: `${path}.kind`,
+        expected: '"lab" here: a real IKE gateway is reached from Node only (npx dhcpike run)',
+        found: foundText(g.kind),
+      });
+    if (g.kind === 'lab' && g.external !== undefined)
+      out.push({ path: `${path}.kind`, expected: '"external" when `external` is given', found: foundText(g.kind) });
     if (g.pool !== undefined) {
       const p = g.pool;
       if (ipv4ToU32(p.first) > ipv4ToU32(p.last))

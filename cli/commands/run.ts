@@ -6,6 +6,7 @@ import type { TraceEvent } from '../../sim/trace.ts';
 import { writePcap } from '../../models/wire/pcap/index.ts';
 import { loadScenarioOrThrow } from '../../scenarios/load.ts';
 import { parseExternalDhcpArg, withExternalDhcp } from '../../scenarios/external-dhcp.ts';
+import { parseExternalIkeArg, withExternalGateway } from '../../scenarios/external-ike.ts';
 import { runScenario, type NoDigestRunResult, type ScenarioRunResult } from '../../scenarios/run.ts';
 import {
   intArg,
@@ -23,7 +24,8 @@ import { defaultMaxHeapMb, RunWatch, WATCH_EVERY_EVENTS } from './run-watch.ts';
 
 const USAGE = `usage: dhcpike run SCENARIO [--method M] [--seed N] [--option name=value]… [--param name=value]…
                    [--ladder] [--json] [--trace FILE.jsonl] [--pcap FILE.pcap] [--record FILE.json] [--max-events N]
-                   [--max-heap-mb N] [--no-digest] [--dhcp-external ADDRESS[:PORT]] [--quiet]
+                   [--max-heap-mb N] [--no-digest] [--dhcp-external ADDRESS[:PORT]]
+                   [--gateway-external ADDRESS[:PORT]] [--quiet]
 
 SCENARIO is a library name (dhcpike scenarios) or a path to a scenario JSON file.
   --method M         dhcp-over-ike, dhcp-over-ike-wg, mode-cfg, mode-cfg-dhcp, dhcp-over-ipsec (default: the scenario's first)
@@ -41,6 +43,10 @@ SCENARIO is a library name (dhcpike scenarios) or a path to a scenario JSON file
                      no failure record; for large runs and benchmarks
   --dhcp-external A[:P]  the scenario's DHCP servers are a real one at A:P (default port 67), reached over UDP
                      from 127.0.0.2:67 as its relay; virtual time stands still while it answers; not hermetic
+  --gateway-external A[:P]  the scenario's gateways are a real IKEv2 gateway at A:P (default port 500, NAT-T 4500),
+                     reached over UDP from the first client's address, ports 500 and 4500 (root); give the client
+                     that address and the gateway A so NAT detection sees no NAT; virtual time stands still while
+                     it answers; not hermetic
   --quiet            no progress line (drawn on stderr only when it is a terminal)
 Limits of a scenario: nesting 32 levels deep, 100000 faults, 100000 workload actions, 100000 clients in all.
 Exit: 0 expectations met, 1 expectations failed (a replayable record is written), 2 bad input or --max-events hit.`;
@@ -111,7 +117,7 @@ export function printSummary(r: ScenarioRunResult | NoDigestRunResult, io: CliIo
   const m = r.metrics;
   io.out(`scenario ${r.scenario}  method ${r.method}  seed ${r.seed}`);
   io.out(`trace sha256 ${r.traceSha256 ?? 'not computed (--no-digest)'}`);
-  if (!r.hermetic) io.out('not hermetic: a real DHCP server answered (the digest depends on it)');
+  if (!r.hermetic) io.out('not hermetic: a real DHCP server or IKE gateway answered (the digest depends on it)');
   io.out(
     `addressed ${m.addressed}/${m.clients}  time to address median ${us(m.timeToAddressUs?.median)} p95 ${us(m.timeToAddressUs?.p95)} max ${us(m.timeToAddressUs?.max)}`,
   );
@@ -139,6 +145,7 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
       'max-heap-mb': { type: 'string' },
       'no-digest': { type: 'boolean' },
       'dhcp-external': { type: 'string' },
+      'gateway-external': { type: 'string' },
       quiet: { type: 'boolean' },
     });
     const [scenario, ...extra] = positionals;
@@ -164,7 +171,10 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
     // Load (and validate) first, so a bad scenario leaves no empty trace file behind.
     const external = v['dhcp-external'] as string | undefined;
     const asWritten = loadScenarioOrThrow(scenario, { options, params });
-    const loaded = external === undefined ? asWritten : withExternalDhcp(asWritten, parseExternalDhcpArg(external));
+    const externalGateway = v['gateway-external'] as string | undefined;
+    const withDhcp = external === undefined ? asWritten : withExternalDhcp(asWritten, parseExternalDhcpArg(external));
+    const loaded =
+      externalGateway === undefined ? withDhcp : withExternalGateway(withDhcp, parseExternalIkeArg(externalGateway));
     traceFile = tracePath === undefined ? undefined : new TraceFile(tracePath);
     const sink = traceFile;
     const r = runScenario(loaded, {
@@ -213,7 +223,9 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
       return EXIT_EXPECTATIONS_FAILED;
     }
     if (!r.hermetic) {
-      io.err('run: expectations failed; no failure record: a real DHCP server answered, so a replay would differ');
+      io.err(
+        'run: expectations failed; no failure record: a real DHCP server or gateway answered, so a replay would differ',
+      );
       return EXIT_EXPECTATIONS_FAILED;
     }
     const path = writeOutput('--record', recordPath ?? '.dhcpike/failures', () =>
