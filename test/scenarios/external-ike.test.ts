@@ -3,11 +3,10 @@
  * `kind: "external"`): the lab's `mode-cfg` client's IKE datagrams leave the simulation through UDP sockets bound to
  * the host side of a veth pair, and charon's answers come back into the simulation byte for byte.
  *
- * Today the lab's client sends modelled crypto: charon answers IKE_SA_INIT (RFC 7296 §1.2: SA, KE, Nr, NAT detection
- * notifies; the KE data is 32 random bytes, which is a valid X25519 public value, RFC 7748 §5, group 31) and the lab
- * parses the answer and goes on to IKE_AUTH, which charon cannot decrypt and drops. The full connect (an address from
- * charon's pool and `established` in its log) runs when real crypto is on (`DHCPIKE_REAL_CRYPTO=1` until the lead's
- * `crypto: real` lands; then that gate goes).
+ * With the modelled crypto charon answers IKE_SA_INIT (RFC 7296 §1.2: SA, KE, Nr, NAT detection notifies; the KE
+ * data is 32 random bytes, which is a valid X25519 public value, RFC 7748 §5, group 31) and the lab parses the answer
+ * and goes on to IKE_AUTH, which charon cannot decrypt and drops. With the lab's real crypto (`crypto: real`) the client
+ * connects: an address from charon's pool, and `established` in charon's log.
  *
  * NAT detection (RFC 7296 §2.23): the scenario puts the client at the bridge's address (192.168.77.2, the host side)
  * and the gateway at charon's (192.168.77.1), so the hashes each side computes over what it sends match what the other
@@ -159,21 +158,22 @@ describe.skipIf(unavailable !== undefined)(
       expect(r.trace.filter((e) => e.type === 'note' && e.text === 'ike.external.noReply').length).toBeGreaterThan(0);
     });
 
-    // ---- The full connect: enabled by the lead when real crypto lands (then the environment gate goes). ----
-    it.runIf(process.env['DHCPIKE_REAL_CRYPTO'] === '1')(
-      "with real crypto the client connects: an address from charon's pool, and charon logs the IKE SA established",
-      async () => {
-        charon = await startCharon();
-        const r = runScenario(loadScenarioOrThrow(charonScenario({ options: { crypto: 'real' } })), {
-          method: 'mode-cfg',
-        });
-        expect(r.metrics.addressed, charon.log()).toBe(1);
-        const bound = r.trace.find((e) => e.type === 'note' && e.node === 'client1' && e.text === 'address.assigned');
-        const address = bound?.type === 'note' ? String(bound.data?.['address'] ?? '') : '';
-        expect(address, JSON.stringify(bound)).toMatch(/^10\.40\.0\.\d+$/);
-        expect(await charon.established(), charon.log()).toBe(true);
-      },
-    );
+    // ---- The full connect, with the lab's real crypto (models/ike/real-ike-crypto.ts). ----
+    it("with real crypto the client connects: an address from charon's pool, and charon logs the IKE SA established", async () => {
+      charon = await startCharon();
+      const r = runScenario(loadScenarioOrThrow(charonScenario({ options: { crypto: 'real' } })), {
+        method: 'mode-cfg',
+      });
+      const notes = r.trace
+        .filter((e) => (e.type === 'note' || e.type === 'state') && e.node === 'client1')
+        .map((e) => JSON.stringify(e).slice(0, 300))
+        .join('\n');
+      expect(r.metrics.addressed, notes).toBe(1);
+      const bound = r.trace.find((e) => e.type === 'note' && e.node === 'client1' && e.text === 'address.assigned');
+      const address = bound?.type === 'note' ? String(bound.data?.['address'] ?? '') : '';
+      expect(address, JSON.stringify(bound)).toMatch(/^10\.40\.0\.\d+$/);
+      expect(await charon.established(), charon.log()).toBe(true);
+    });
   },
 );
 

@@ -15,8 +15,14 @@ import {
 } from '../crypto-suite.ts';
 import { decodeError, parsed, WireEmitError, type ParseResult } from '../result.ts';
 
+/**
+ * The alignment a body must have. ESP: the cipher block and 4 bytes (RFC 4303 §2.4). IKE SK: the cipher block for
+ * AES-CBC (RFC 7296 §3.14); none for AES-GCM, a counter mode with no block to fill (RFC 5282 §3 leaves the padding to
+ * the sender) — strongSwan sends GCM bodies of any length, and they must open. The lab still pads its own to 4.
+ */
 function alignment(rule: PaddingRule, suite: CipherSuite): number {
-  return rule === 'esp' ? Math.max(4, suite.blockBytes) : suite.blockBytes;
+  if (rule === 'esp') return Math.max(4, suite.blockBytes);
+  return suite.aead ? 1 : suite.blockBytes;
 }
 
 /** The body before encryption. Throws WireEmitError for padding or a Next Header the rules refuse. */

@@ -11,6 +11,7 @@ import { ATTACK_KINDS } from '../../../models/attacks/canary.ts';
 import { packetCodec } from '../../../models/wire/packet.ts';
 import type { TraceEvent } from '../../../sim/trace.ts';
 import { attackScenario } from '../attacks/attack-scenario.ts';
+import type { MethodId } from '../../../scenarios/method-registry.ts';
 
 const METHODS = ['dhcp-over-ike', 'dhcp-over-ike-wg', 'mode-cfg', 'mode-cfg-dhcp', 'dhcp-over-ipsec'] as const;
 
@@ -24,7 +25,7 @@ function decisions(trace: readonly TraceEvent[]): string[] {
     });
 }
 
-function run(scenario: string | object, method: string, crypto: 'modelled' | 'real', seed?: number) {
+function run(scenario: string | object, method: MethodId, crypto: 'modelled' | 'real', seed?: number) {
   const s = loadScenarioOrThrow(scenario, { options: { crypto } });
   return runScenario(s, { method, keepTrace: true, ...(seed === undefined ? {} : { seed }) });
 }
@@ -111,7 +112,7 @@ describe('what is on the wire is encrypted', () => {
 describe('without the SA keys nothing gets through (RFC 4303 §3.4.4, RFC 7296 §2.21.2)', () => {
   for (const attack of ATTACK_KINDS) {
     it(`${attack} on mode-cfg and dhcp-over-ike under real crypto`, () => {
-      for (const method of ['mode-cfg', 'dhcp-over-ike']) {
+      for (const method of ['mode-cfg', 'dhcp-over-ike'] as const) {
         const s = attackScenario({ attack, ...(attack === 'lease-theft' ? { victimConnectMs: 2000 } : {}) });
         const r = runScenario(loadScenarioOrThrow(s, { options: { crypto: 'real' } }), { method, seed: 1 });
         expect(r.metrics.attacks.byKind[attack]?.succeeded).toBe(0);
