@@ -3,13 +3,16 @@
  * - plainLoopEventsPerSec: a bare binary heap of {atUs, seq, fn} with plain handler functions (the reference);
  * - engineEventsPerSec: the same workload on sim/Scheduler (trace level none: no trace involved at all);
  * - packetsPerSec{None,Packets}: datagrams through the whole pipeline (host encode → network → deliver → decode)
- *   on a point-to-point link with latency, jitter and 1 % loss, at trace levels none and packets.
+ *   on a point-to-point link with latency, jitter and 1 % loss, at trace levels none and packets;
+ * - `crypto.*`: real crypto beside the modelled one (crypto-figures.ts): ESP datagrams through the codec, IKE SA key
+ *   material per second per DH group, the `basic` scenario end to end.
  */
 import type { InterfaceConfig, NodeHost, PacketCodec, SimNode } from '../models/contract.ts';
 import { parsed } from '../models/wire/result.ts';
 import { Scheduler } from '../sim/scheduler.ts';
 import { Simulation } from '../sim/simulation.ts';
 import type { TraceLevel } from '../sim/trace.ts';
+import { cryptoFigures } from './crypto-figures.ts';
 
 const EVENTS = 2_000_000;
 const PENDING = 1024;
@@ -192,5 +195,6 @@ export async function run(): Promise<Record<string, number | string>> {
     packetsPerSecPackets,
     packetsNoneToPlainRatio: ratio(packetsPerSecNone),
     packetsPacketsToPlainRatio: ratio(packetsPerSecPackets),
+    ...Object.fromEntries(Object.entries(cryptoFigures()).map(([k, v]) => [`crypto.${k}`, v])),
   };
 }

@@ -5,7 +5,8 @@
  * recorder.
  *
  * Sizes: `STORM_CLIENTS=1000,10000,100000` (default 1000, so `npm run bench -- storm` stays short); methods:
- * `STORM_METHODS=a,b` (default all five). The bench re-executes itself once under
+ * `STORM_METHODS=a,b` (default all five); crypto: `STORM_CRYPTO=modelled,real` (default both: real crypto's figures sit
+ * beside the modelled ones as `<method>.<clients>.real.…`, with `realCpuVsModelled`). The bench re-executes itself once under
  * `node --expose-gc --max-old-space-size=…` (enough for 100,000 clients; nobody needs to pass flags).
  *
  * Per method and size (`<method>.<clients>.…`): wall s, CPU s, µs of CPU per client, simulator events per CPU second
@@ -64,13 +65,14 @@ function collectGarbage(): boolean {
 }
 
 /** Heap bytes per client with every client connected and idle (connect phase only). */
-function idleHeapBytesPerClient(method: MethodId, clients: number): number | string {
+function idleHeapBytesPerClient(method: MethodId, clients: number, crypto: Crypto): number | string {
   if (!collectGarbage()) return 'needs --expose-gc';
   const before = heapUsed();
   let idle: number | undefined;
   runScenario('storm-1000', {
     method,
     params: { clients, ...CONNECT_ONLY },
+    options: { crypto },
     keepTrace: false,
     digest: false,
     progress: {
@@ -86,15 +88,25 @@ function idleHeapBytesPerClient(method: MethodId, clients: number): number | str
   return idle === undefined ? 'no sample after 11 s' : Math.round((idle - before) / clients);
 }
 
-function measure(method: MethodId, clients: number, bare: number, out: Record<string, number | string>): void {
+type Crypto = 'modelled' | 'real';
+
+function measure(
+  method: MethodId,
+  clients: number,
+  crypto: Crypto,
+  bare: number,
+  out: Record<string, number | string>,
+): void {
   collectGarbage();
-  const key = `${method}.${clients}`;
+  // The modelled figures keep their names; real crypto's sit beside them under `.real`.
+  const key = crypto === 'modelled' ? `${method}.${clients}` : `${method}.${clients}.real`;
   let peak = heapUsed();
   const wallStart = performance.now();
   const cpuStart = cpuUsage();
   const r = runScenario('storm-1000', {
     method,
     params: { clients },
+    options: { crypto },
     keepTrace: false,
     digest: false,
     progress: {
@@ -116,7 +128,7 @@ function measure(method: MethodId, clients: number, bare: number, out: Record<st
   out[`${key}.ratioToBareXstate`] = round(events / cpuSecs / bare, 3);
   out[`${key}.peakHeapMb`] = Math.round(peak / MB);
   out[`${key}.expectationsMet`] = r.ok ? 'yes' : r.expectations.filter((e) => !e.ok).length + ' failed';
-  out[`${key}.idleHeapBytesPerClient`] = idleHeapBytesPerClient(method, clients);
+  out[`${key}.idleHeapBytesPerClient`] = idleHeapBytesPerClient(method, clients, crypto);
 }
 
 /** Runs the bench in a child node with --expose-gc and a large heap; returns its figures. */
@@ -149,7 +161,20 @@ export function run(): Record<string, number | string> {
     heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / MB),
     bareXstateEventsPerSec: bare,
   };
-  for (const clients of sizes) for (const method of methods) measure(method, clients, bare, out);
+  const cryptos = (process.env['STORM_CRYPTO'] ?? 'modelled,real').split(',').map((c) => c.trim());
+  const badCrypto = cryptos.find((c) => c !== 'modelled' && c !== 'real');
+  if (badCrypto !== undefined) throw new Error(`STORM_CRYPTO: expected modelled and/or real, found ${badCrypto}`);
+  out['crypto'] = cryptos.join(',');
+  for (const clients of sizes)
+    for (const method of methods) for (const crypto of cryptos as Crypto[]) measure(method, clients, crypto, bare, out);
+  // What real crypto costs per run: CPU seconds real ÷ modelled.
+  for (const clients of sizes)
+    for (const method of methods) {
+      const modelled = out[`${method}.${clients}.cpuSecs`];
+      const real = out[`${method}.${clients}.real.cpuSecs`];
+      if (typeof modelled === 'number' && typeof real === 'number' && modelled > 0)
+        out[`${method}.${clients}.realCpuVsModelled`] = round(real / modelled, 2);
+    }
   // Linearity: µs of CPU per client at each size relative to the smallest size.
   const smallest = Math.min(...sizes);
   for (const method of methods)
