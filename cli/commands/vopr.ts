@@ -15,7 +15,7 @@ import { intArg, methodArg, parse, reportError, UsageError } from './args.ts';
 import { renderText } from './table.ts';
 
 const USAGE = `usage: dhcpike vopr [--method M|all] [--schedules N] [--seed S] [--scenario FILE-or-NAME] [--workers N]
-                    [--out DIR] [--clients-max N] [--faults-max N] [--no-shrink] [--json]
+                    [--out DIR] [--clients-max N] [--faults-max N] [--no-shrink] [--json] [--crypto modelled|real]
        dhcpike vopr --replay FILE.json [--method M] [--seed S]
 
 Runs N random fault schedules (default 100; methods take turns, schedule i runs method i mod n): 1–50 clients, lossy,
@@ -25,7 +25,8 @@ is checked at every trace event; liveness after the heal plus a quiet period (RE
 replays exactly the one schedule S; with --schedules, S is the campaign seed (schedule 0 is S itself). With
 --scenario the faults are laid over that scenario's topology and workload instead of a generated one. A violation is
 shrunk to a minimal scenario file written to --out (default .dhcpike/vopr) with the command that replays it; the exit
-code is then 1. --replay runs one scenario file with the checker and lists every violation.`;
+code is then 1. --replay runs one scenario file with the checker and lists every violation. --crypto real runs every
+schedule with real IKE/ESP cryptography (slower; the same decisions as modelled, README "Real crypto").`;
 
 function seedArg(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -93,6 +94,7 @@ async function runVopr(args: readonly string[], io: CliIo): Promise<number> {
       'no-shrink': { type: 'boolean' },
       json: { type: 'boolean' },
       replay: { type: 'string' },
+      crypto: { type: 'string' },
     });
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0] ?? ''}'`);
     const methodText = v['method'] as string | undefined;
@@ -123,6 +125,9 @@ async function runVopr(args: readonly string[], io: CliIo): Promise<number> {
     // One schedule runs in this thread (a replay): no worker start-up.
     const workers = schedules === 1 ? 0 : workersAsked;
     const base = v['scenario'] === undefined ? undefined : baseDocument(v['scenario'] as string);
+    const crypto = v['crypto'] as string | undefined;
+    if (crypto !== undefined && crypto !== 'modelled' && crypto !== 'real')
+      throw new UsageError(`--crypto expects modelled or real, got '${crypto}'`);
     const outDir = (v['out'] as string | undefined) ?? join('.dhcpike', 'vopr');
     io.err(
       `vopr: ${schedules} schedule(s), seed ${seed}, methods ${methods.join(', ')}${base === undefined ? '' : `, over ${String(v['scenario'])}`}, ${workers} worker(s)`,
@@ -139,6 +144,7 @@ async function runVopr(args: readonly string[], io: CliIo): Promise<number> {
         bounds,
         ...(v['no-shrink'] === true ? { shrink: false } : {}),
         ...(base === undefined ? {} : { base }),
+        ...(crypto === 'real' ? { crypto: 'real' as const } : {}),
       },
       workers,
       (r) => {

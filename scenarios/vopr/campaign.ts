@@ -39,12 +39,17 @@ export interface ScheduleJob {
   readonly deterministic?: boolean;
   /** A base scenario document the schedule is laid over (overlayScenario); absent: the generated topology. */
   readonly base?: unknown;
+  /** `real`: the schedule's scenario runs with real IKE/ESP crypto (its document says `"crypto": "real"`). */
+  readonly crypto?: CampaignCrypto;
 }
+
+export type CampaignCrypto = 'modelled' | 'real';
 
 export interface ScheduleOutcome {
   readonly index: number;
   readonly seed: number;
   readonly method: MethodId;
+  readonly crypto?: CampaignCrypto;
   readonly clients: number;
   readonly faults: number;
   readonly events: number;
@@ -71,10 +76,13 @@ export function scheduleDocument(
   method: MethodId,
   seed: number,
   base?: unknown,
+  crypto: CampaignCrypto = 'modelled',
 ): Record<string, unknown> {
   const write = (quietMs: number): Record<string, unknown> => {
     const o = { method, seed, quietMs, name: `vopr-${method}-${seed}` };
-    return base === undefined ? scheduleScenario(schedule, o) : overlayScenario(base, schedule, o);
+    const doc = base === undefined ? scheduleScenario(schedule, o) : overlayScenario(base, schedule, o);
+    // Written into the document, so a shrunk schedule replays with the crypto it failed with.
+    return crypto === 'real' ? { ...doc, crypto } : doc;
   };
   const draft = loadScenarioOrThrow(write(0));
   const q = quietPeriodUs(draft, draft.options);
@@ -82,7 +90,7 @@ export function scheduleDocument(
 }
 
 function runSchedule(schedule: Schedule, job: ScheduleJob, deterministic: boolean) {
-  const doc = scheduleDocument(schedule, job.method, job.seed, job.base);
+  const doc = scheduleDocument(schedule, job.method, job.seed, job.base, job.crypto);
   const run = runChecked(doc, {
     method: job.method,
     seed: job.seed,
@@ -139,6 +147,7 @@ export function runScheduleJob(job: ScheduleJob): ScheduleOutcome {
     index: job.index,
     seed: job.seed,
     method: job.method,
+    ...(job.crypto === 'real' ? { crypto: job.crypto } : {}),
     clients: first.schedule.clients,
     faults: faultCount(first.doc),
     events: first.events,
@@ -172,6 +181,8 @@ export interface CampaignOptions {
   readonly deterministicEvery?: number;
   /** A base scenario document (see ScheduleJob.base). */
   readonly base?: unknown;
+  /** Real IKE/ESP crypto for every schedule (ScheduleJob.crypto). Default modelled. */
+  readonly crypto?: CampaignCrypto;
 }
 
 /** The jobs of a campaign, in order. */
@@ -188,6 +199,7 @@ export function campaignJobs(o: CampaignOptions): ScheduleJob[] {
       ...(o.shrink === false ? { shrink: false } : {}),
       ...(o.injectBug ? { injectBug: o.injectBug } : {}),
       ...(o.base === undefined ? {} : { base: o.base }),
+      ...(o.crypto === 'real' ? { crypto: o.crypto } : {}),
       ...(every > 0 && index % every === 0 ? { deterministic: true } : {}),
     });
   }
@@ -206,8 +218,8 @@ export function runCampaign(o: CampaignOptions, onOutcome?: (r: ScheduleOutcome)
 }
 
 /** The command that replays one schedule exactly. */
-export function replayCommand(r: Pick<ScheduleOutcome, 'method' | 'seed'>): string {
-  return `npx dhcpike vopr --method ${r.method} --seed ${r.seed}`;
+export function replayCommand(r: Pick<ScheduleOutcome, 'method' | 'seed' | 'crypto'>): string {
+  return `npx dhcpike vopr --method ${r.method} --seed ${r.seed}${r.crypto === 'real' ? ' --crypto real' : ''}`;
 }
 
 /** Runs a campaign over `workers` threads (0: in this thread); outcomes come back in completion order. */

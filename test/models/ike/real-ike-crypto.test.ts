@@ -53,6 +53,7 @@ describe('real crypto changes the bytes, not the run', () => {
         const real = run(scenario, method, 'real');
         expect(real.ok).toBe(true);
         expect(decisions(real.trace)).toEqual(decisions(modelled.trace));
+        expect(real.metrics).toEqual(modelled.metrics);
         expect(real.traceSha256).not.toBe(modelled.traceSha256);
         expect(real.trace.filter((e) => e.type === 'note' && e.text === 'crypto.keys').length).toBeGreaterThan(0);
       });

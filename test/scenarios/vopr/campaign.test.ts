@@ -39,6 +39,33 @@ describe('fault-schedule campaign (every invariant at every step, liveness after
   }
 });
 
+describe('the campaign under real crypto (keys lost in crashes, SK and ESP opened only with the SA keys)', () => {
+  for (const [i, method] of METHOD_IDS.entries()) {
+    it(`${method}: 6 random schedules with crypto real, no violation`, () => {
+      const outcomes = runCampaign({
+        methods: [method],
+        schedules: 6,
+        seed: CAMPAIGN_SEED + 100 + i,
+        bounds: BOUNDS,
+        shrink: false,
+        deterministicEvery: 3,
+        crypto: 'real',
+      });
+      const failed = outcomes
+        .filter((r) => r.violations.length > 0)
+        .map((r) => `${replayCommand(r)}: ${formatViolation(r.violations[0] as never)}`);
+      expect(failed).toEqual([]);
+      expect(outcomes.every((r) => r.crypto === 'real')).toBe(true);
+      expect(outcomes.reduce((n, r) => n + r.faults, 0)).toBeGreaterThan(6);
+    });
+  }
+  it('the replay command of a real-crypto schedule says so', () => {
+    expect(replayCommand({ method: 'mode-cfg', seed: 5, crypto: 'real' })).toBe(
+      'npx dhcpike vopr --method mode-cfg --seed 5 --crypto real',
+    );
+  });
+});
+
 describe('the campaign finds and shrinks a deliberately injected bug', () => {
   it('a DHCP server that hands a bound address out again: address.unique, shrunk to ≤ 3 clients and ≤ 3 faults', () => {
     const outcomes = runCampaign({
