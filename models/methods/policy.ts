@@ -85,14 +85,6 @@ export function parsePolicyText(d: PolicyDescriptor, text: string): PolicyCheck 
  */
 export const COMMON_POLICIES: readonly PolicyDescriptor[] = [
   {
-    name: 'crypto',
-    kind: 'enum',
-    values: ['modelled', 'real'],
-    default: 'modelled',
-    doc: 'IKE and ESP cryptography: modelled (exact sizes, readable bodies, keyed tags) or real (DH groups 19/31/14, SKEYSEED and prf+, AES-GCM-16 or AES-CBC + HMAC-SHA2-256-128, PSK AUTH; RFC 7296 §2.13–2.17, RFC 4303); also the scenario field `crypto`',
-    section: 'ike',
-  },
-  {
     name: 'retransmit',
     kind: 'enum',
     values: ['strongswan', 'doubling'],
@@ -105,6 +97,14 @@ export const COMMON_POLICIES: readonly PolicyDescriptor[] = [
     kind: 'bool',
     default: true,
     doc: 'IKE_SA_INIT request and response carry NAT_DETECTION_SOURCE_IP / DESTINATION_IP = SHA-1(SPIi | SPIr | IP | port) of the packet (RFC 7296 §2.23), as strongSwan sends them; false = no NAT-D',
+    section: 'ike',
+  },
+  {
+    name: 'crypto',
+    kind: 'enum',
+    values: ['modelled', 'real'],
+    default: 'modelled',
+    doc: 'IKE and ESP cryptography: modelled (exact sizes, readable bodies, keyed tags) or real (DH groups 19/31/14, SKEYSEED and prf+, AES-GCM-16 or AES-CBC + HMAC-SHA2-256-128, PSK AUTH; RFC 7296 §2.13–2.17, RFC 4303); also the scenario field `crypto`',
     section: 'ike',
   },
   {
