@@ -151,7 +151,7 @@ export const COMMON_POLICIES: readonly PolicyDescriptor[] = [
     name: 'espIntegrity',
     kind: 'bool',
     default: true,
-    doc: 'gateway and clients: verify the keyed ICV tag of inbound ESP with the SA key before use (RFC 4303 §3.4.4)',
+    doc: 'gateway and clients: verify the keyed ICV tag of inbound ESP with the SA key before use (RFC 4303 §3.4.4); with real crypto the ICV is always verified (a packet that fails it cannot be decrypted)',
     section: 'gateway',
   },
   {
