@@ -439,37 +439,85 @@ export function openModelledIkeInPlace(
   return { plaintextEnd: padLengthAt - padLength, padLength };
 }
 
+/** The body alignment of the modelled crypto: the cipher block (and 4 bytes for ESP, RFC 4303 §2.4). */
+export function blockAlignment(rule: PaddingRule, suite: CipherSuite): number {
+  return rule === 'esp' ? Math.max(4, suite.blockBytes) : suite.blockBytes;
+}
+
+/**
+ * plaintext ‖ padding ‖ Pad Length (‖ Next Header for ESP), before encryption (RFC 7296 §3.14, RFC 4303 §2.4–2.6).
+ * Default padding: the suite's minimal (`minPadBytes`, what the codecs size packets by); given padding must make the
+ * body a multiple of `align`, what the cipher needs (`blockAlignment`, or the real crypto's). Throws WireEmitError for
+ * padding or a Next Header the rules refuse.
+ */
+export function paddedBody(input: SealInput, rule: PaddingRule, suite: CipherSuite, align: number): Uint8Array {
+  const padding = input.padding ?? defaultPadding(rule, minPadBytes(suite, input.plaintext.length, rule));
+  if (padding.length > 255) throw new WireEmitError('crypto.padding', `${padding.length} bytes, at most 255`);
+  if (rule === 'esp') {
+    for (let i = 0; i < padding.length; i++) {
+      if (padding[i] !== i + 1)
+        throw new WireEmitError('esp.padding', `pad byte ${i} must be ${i + 1} (RFC 4303 §2.4)`);
+    }
+  }
+  const bodyBytes = input.plaintext.length + padding.length + trailerBytes(rule);
+  if (bodyBytes % align !== 0) {
+    throw new WireEmitError(
+      'crypto.padding',
+      `plaintext+padding+trailer is ${bodyBytes} bytes, not a multiple of ${align}`,
+    );
+  }
+  const body = new Uint8Array(bodyBytes);
+  body.set(input.plaintext, 0);
+  body.set(padding, input.plaintext.length);
+  body[input.plaintext.length + padding.length] = padding.length;
+  if (rule === 'esp') {
+    const nextHeader = input.nextHeader ?? 0;
+    if (!Number.isInteger(nextHeader) || nextHeader < 0 || nextHeader > 255) {
+      throw new WireEmitError('esp.nextHeader', `must be in [0, 255], got ${String(nextHeader)}`);
+    }
+    body[bodyBytes - 1] = nextHeader;
+  }
+  return body;
+}
+
+/** The decrypted body split into plaintext, padding and (ESP) Next Header; offsets in errors are inside the body. */
+export function unpadBody(body: Uint8Array, rule: PaddingRule, field: string, align: number): ParseResult<Opened> {
+  const trailer = trailerBytes(rule);
+  if (body.length < trailer || body.length % align !== 0) {
+    return decodeError(field, 0, `encrypted body is ${body.length} bytes, not a non-empty multiple of ${align}`);
+  }
+  const padLengthAt = body.length - trailer;
+  const padLength = body[padLengthAt] ?? 0;
+  if (padLength > padLengthAt) {
+    return decodeError(
+      `${field}.padLength`,
+      padLengthAt,
+      `pad length ${padLength} exceeds the ${padLengthAt} bytes before it`,
+    );
+  }
+  const plaintextEnd = padLengthAt - padLength;
+  const padding = body.slice(plaintextEnd, padLengthAt);
+  if (rule === 'esp') {
+    // RFC 4303 §2.4: the receiver SHOULD check the monotonic 1, 2, 3, … padding.
+    for (let i = 0; i < padding.length; i++) {
+      if (padding[i] !== ((i + 1) & 0xff))
+        return decodeError(`${field}.padding`, plaintextEnd + i, `pad byte ${i} is not ${i + 1}`);
+    }
+  }
+  return parsed(
+    {
+      plaintext: body.slice(0, plaintextEnd),
+      padding,
+      nextHeader: rule === 'esp' ? (body[body.length - 1] ?? 0) : null,
+    },
+    body.length,
+  );
+}
+
 export const modelledCrypto: CryptoModel = {
   seal(input, rule, ctx) {
     const { suite } = ctx;
-    const padding = input.padding ?? defaultPadding(rule, minPadBytes(suite, input.plaintext.length, rule));
-    if (padding.length > 255) throw new WireEmitError('crypto.padding', `${padding.length} bytes, at most 255`);
-    if (rule === 'esp') {
-      for (let i = 0; i < padding.length; i++) {
-        if (padding[i] !== i + 1)
-          throw new WireEmitError('esp.padding', `pad byte ${i} must be ${i + 1} (RFC 4303 §2.4)`);
-      }
-    }
-    const trailer = trailerBytes(rule);
-    const bodyBytes = input.plaintext.length + padding.length + trailer;
-    const align = rule === 'esp' ? Math.max(4, suite.blockBytes) : suite.blockBytes;
-    if (bodyBytes % align !== 0) {
-      throw new WireEmitError(
-        'crypto.padding',
-        `plaintext+padding+trailer is ${bodyBytes} bytes, not a multiple of ${align}`,
-      );
-    }
-    const body = new Uint8Array(bodyBytes);
-    body.set(input.plaintext, 0);
-    body.set(padding, input.plaintext.length);
-    body[input.plaintext.length + padding.length] = padding.length;
-    if (rule === 'esp') {
-      const nextHeader = input.nextHeader ?? 0;
-      if (!Number.isInteger(nextHeader) || nextHeader < 0 || nextHeader > 255) {
-        throw new WireEmitError('esp.nextHeader', `must be in [0, 255], got ${String(nextHeader)}`);
-      }
-      body[bodyBytes - 1] = nextHeader;
-    }
+    const body = paddedBody(input, rule, suite, blockAlignment(rule, suite));
     const iv = expand(fnv1a([TAG_IV, ctx.associatedData, input.plaintext], suiteSeed(suite)), suite.ivBytes);
     const icv = modelIcv(ctx, iv, body);
     if (rule === 'esp') {
@@ -496,38 +544,8 @@ export const modelledCrypto: CryptoModel = {
     }
     const tag = readTag(sealed.icv);
     const icvTag = rule === 'esp' && tag !== readTag(expected) ? tag : null;
-    const align = rule === 'esp' ? Math.max(4, suite.blockBytes) : suite.blockBytes;
-    const trailer = trailerBytes(rule);
-    const { body } = sealed;
-    if (body.length < trailer || body.length % align !== 0) {
-      return decodeError(field, 0, `encrypted body is ${body.length} bytes, not a non-empty multiple of ${align}`);
-    }
-    const padLengthAt = body.length - trailer;
-    const padLength = body[padLengthAt] ?? 0;
-    if (padLength > padLengthAt) {
-      return decodeError(
-        `${field}.padLength`,
-        padLengthAt,
-        `pad length ${padLength} exceeds the ${padLengthAt} bytes before it`,
-      );
-    }
-    const plaintextEnd = padLengthAt - padLength;
-    const padding = body.slice(plaintextEnd, padLengthAt);
-    if (rule === 'esp') {
-      // RFC 4303 §2.4: the receiver SHOULD check the monotonic 1, 2, 3, … padding.
-      for (let i = 0; i < padding.length; i++) {
-        if (padding[i] !== ((i + 1) & 0xff))
-          return decodeError(`${field}.padding`, plaintextEnd + i, `pad byte ${i} is not ${i + 1}`);
-      }
-    }
-    return parsed(
-      {
-        plaintext: body.slice(0, plaintextEnd),
-        padding,
-        nextHeader: rule === 'esp' ? (body[body.length - 1] ?? 0) : null,
-        ...(icvTag === null ? {} : { icvTag }),
-      },
-      body.length,
-    );
+    const opened = unpadBody(sealed.body, rule, field, blockAlignment(rule, suite));
+    if (!opened.ok || icvTag === null) return opened;
+    return parsed({ ...opened.value, icvTag }, opened.bytesRead);
   },
 };

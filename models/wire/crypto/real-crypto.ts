@@ -8,12 +8,28 @@
 import { cbc, gcm } from '@noble/ciphers/aes.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { type CipherSuite, type CryptoContext, type CryptoModel, type PaddingRule } from '../crypto-suite.ts';
+import {
+  blockAlignment,
+  paddedBody,
+  unpadBody,
+  type CipherSuite,
+  type CryptoContext,
+  type CryptoModel,
+  type PaddingRule,
+} from '../crypto-suite.ts';
 import { decodeError, WireEmitError } from '../result.ts';
 import type { DirectionKeys } from './ike-keys.ts';
 import { GCM_SALT_BYTES, HMAC_SHA256_KEY_BYTES } from './ike-keys.ts';
-import { paddedBody, unpadBody } from './padding.ts';
 import { concatBytes } from './prf.ts';
+
+/**
+ * The alignment a body must have: the modelled crypto's (the cipher block; 4 bytes for ESP, RFC 4303 §2.4), except the
+ * IKE SK under AES-GCM: a counter mode has no block to fill (RFC 5282 §3 leaves the padding to the sender) — strongSwan
+ * sends GCM bodies of any length, and they must open. The lab still pads its own to the block.
+ */
+function alignment(rule: PaddingRule, suite: CipherSuite): number {
+  return rule === 'ike' && suite.aead ? 1 : blockAlignment(rule, suite);
+}
 
 /** A reason the keys in a context cannot serve `suite`, or null when they fit. */
 function keysMismatch(suite: CipherSuite, keys: DirectionKeys): string | null {
@@ -76,7 +92,7 @@ function sealingKeys(ctx: CryptoContext): { keys: DirectionKeys; iv: Uint8Array 
 export const realCrypto: CryptoModel = {
   seal(input, rule: PaddingRule, ctx) {
     const { suite } = ctx;
-    const plain = paddedBody(input, rule, suite);
+    const plain = paddedBody(input, rule, suite, alignment(rule, suite));
     const { keys, iv } = sealingKeys(ctx);
     if (suite.aead) {
       const sealed = gcm(keys.encrKey, gcmNonce(keys, iv), ctx.associatedData).encrypt(plain);
@@ -124,7 +140,7 @@ export const realCrypto: CryptoModel = {
       }
       plain = cbc(keys.encrKey, sealed.iv, { disablePadding: true }).decrypt(sealed.body);
     }
-    return unpadBody(plain, rule, suite, field);
+    return unpadBody(plain, rule, field, alignment(rule, suite));
   },
 };
 
