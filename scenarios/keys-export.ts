@@ -56,9 +56,10 @@ function ikeEntry(d: NoteData): Ikev2KeyEntry | null {
   return { spiI, spiR, suite, initiator, responder };
 }
 
-/** An address a node did not know (no endpoints given to the IKE SA) is the UAT wildcard. */
+/** An address a node did not know (no endpoints given to the IKE SA), or not an address, is the UAT wildcard. */
 const ANY = '*';
-const known = (a: string | undefined): string => (a === undefined || a === '0.0.0.0' || a === '' ? ANY : a);
+const known = (a: string | undefined): string =>
+  a === undefined || a === '0.0.0.0' || !/^[0-9a-fA-F.:]+$/.test(a) ? ANY : a;
 
 function espEntry(d: NoteData): EspKeyEntry | null {
   const suite = suiteOf(d);

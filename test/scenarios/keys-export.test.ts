@@ -7,11 +7,12 @@
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import type { CliIo } from '../../cli/command.ts';
 import { main } from '../../cli/main.ts';
 import { fromHex, toHex } from '../../models/wire/bytes.ts';
-import { CIPHER_SUITES } from '../../models/wire/crypto-suite.ts';
+import { CIPHER_SUITES, type CipherSuiteName } from '../../models/wire/crypto-suite.ts';
 import { keyLookupOf } from '../../models/wire/crypto/key-table.ts';
 import { parseWiresharkKeys } from '../../models/wire/crypto/wireshark-keys.ts';
 import type { IkePayload } from '../../models/wire/ike/types.ts';
@@ -141,12 +142,14 @@ describe('keyEntriesOfTrace on made-up notes', () => {
       note('a', { ...esp, src: '192.0.2.1', dst: '192.0.2.2' }),
       note('b', { ...esp, src: '192.0.2.1', dst: '192.0.2.9' }),
       note('c', { ...esp, spi: 7, src: '0.0.0.0', dst: '192.0.2.2' }),
+      note('c', { ...esp, spi: 8, src: '"x",', dst: '2001:db8::1' }),
       note('a', ike),
       note('b', { ...ike, spiI: '0123456789abcdef' }),
     ]);
     expect(r.esp.map((e) => [e.spi, e.src, e.dst])).toEqual([
       [0x1234, '192.0.2.1', '*'],
       [7, '*', '192.0.2.2'],
+      [8, '*', '2001:db8::1'],
     ]);
     expect(r.ike.map((e) => [e.spiI, e.spiR, e.suite.name])).toEqual([
       ['0123456789abcdef', 'fedcba9876543210', 'aes256gcm16'],
@@ -292,4 +295,95 @@ describe('CLI: run --crypto real --pcap --keys, then decode --keys', () => {
     expect(await main(['replay', record], r)).toBe(0);
     expect(r.lines.at(-1)).toMatch(/^replay: digest matches/);
   });
+});
+
+describe('properties', () => {
+  const hexOf = (n: number) => fc.uint8Array({ minLength: n, maxLength: n }).map(toHex);
+  const suiteName = fc.constantFrom(...(Object.keys(CIPHER_SUITES) as CipherSuiteName[]));
+  const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((a) => a.join('.'));
+  /** A `crypto.keys` note as the nodes write it (models/ike/real-ike-crypto.ts keysNote), for any suite and keys. */
+  const validNote = suiteName.chain((name) => {
+    const suite = CIPHER_SUITES[name];
+    const encr = hexOf(suite.keyLengthBits / 8 + (suite.aead ? 4 : 0));
+    const integ = hexOf(suite.aead ? 0 : 32);
+    return fc.oneof(
+      fc.record({
+        kind: fc.constant('ike'),
+        spiI: hexOf(8),
+        spiR: hexOf(8),
+        suite: fc.constant(name as string),
+        skEi: encr,
+        skAi: integ,
+        skEr: encr,
+        skAr: integ,
+      }),
+      fc.record({
+        kind: fc.constant('esp'),
+        src: ipv4,
+        dst: ipv4,
+        spi: fc.nat(0xffffffff),
+        suite: fc.constant(name as string),
+        encrKey: encr,
+        integKey: integ,
+      }),
+    );
+  });
+  const junkNote = fc.dictionary(
+    fc.constantFrom(
+      'kind',
+      'spiI',
+      'spiR',
+      'suite',
+      'skEi',
+      'skAi',
+      'skEr',
+      'skAr',
+      'src',
+      'dst',
+      'spi',
+      'encrKey',
+      'integKey',
+    ),
+    fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.constantFrom('ike', 'esp', 'aes128gcm16', 'aes256-sha256')),
+  );
+  const notes = fc
+    .array(fc.oneof(validNote, junkNote), { maxLength: 12 })
+    .map((list) =>
+      list.map((data, i): NoteEvent => ({ type: 'note', atUs: i, node: `n${i % 2}`, text: 'crypto.keys', data })),
+    );
+
+  test.prop([notes])(
+    'any notes: never throws, one entry per SPI (pair), and the file reads back to the entries',
+    (trace) => {
+      const entries = keyEntriesOfTrace(trace);
+      expect(new Set(entries.ike.map((e) => `${e.spiI}:${e.spiR}`)).size).toBe(entries.ike.length);
+      expect(new Set(entries.esp.map((e) => e.spi)).size).toBe(entries.esp.length);
+      const back = parseWiresharkKeys(wiresharkKeysText(entries));
+      expect(back.errors).toEqual([]);
+      expect({ ike: back.ike, esp: back.esp }).toEqual(entries);
+    },
+  );
+
+  test.prop([fc.array(validNote, { minLength: 1, maxLength: 8 })])(
+    'valid notes each give an entry (unless an SPI repeats) that the lookup finds',
+    (datas) => {
+      const trace = datas.map((data, i): NoteEvent => ({
+        type: 'note',
+        atUs: i,
+        node: 'a',
+        text: 'crypto.keys',
+        data,
+      }));
+      const entries = keyEntriesOfTrace(trace);
+      const ikeKeys = new Set(
+        datas.flatMap((d) => (d.kind === 'ike' ? [`${String(d['spiI'])}:${String(d['spiR'])}`] : [])),
+      );
+      const espKeys = new Set(datas.flatMap((d) => (d.kind === 'esp' ? [Number(d['spi'])] : [])));
+      expect(entries.ike).toHaveLength(ikeKeys.size);
+      expect(entries.esp).toHaveLength(espKeys.size);
+      const lookup = keyLookupOf(entries);
+      for (const e of entries.ike) expect(lookup.ike(e.spiI.toUpperCase(), e.spiR)?.initiator).toBe(e.initiator);
+      for (const e of entries.esp) expect(lookup.espOut(e.spi)?.keys).toBe(e.keys);
+    },
+  );
 });
