@@ -8,7 +8,8 @@ import { traceSha256 } from '../sim/trace-hash.ts';
 import { buildLane, narrowLane, type Arrow, type LaneModel } from './model/ladder-model.ts';
 import { formatMetric, methodStyle, metricLabel } from './model/method-style.ts';
 import { stateEvents } from './model/states.ts';
-import { traceJsonl, tracePcap } from './model/exports.ts';
+import { traceHasKeys } from '../scenarios/keys-export.ts';
+import { traceJsonl, traceKeyLookup, traceKeysText, tracePcap } from './model/exports.ts';
 import { LabRunError, labRunner, LINK_FIELDS, type LabRun, type LinkField, type ScenarioInfo } from './runner.ts';
 import { DEFAULT_SEED, formatUrlState, parseUrlState, type UrlState } from './url-state.ts';
 import { formatFieldError, type FieldError } from './validate/check.ts';
@@ -222,6 +223,7 @@ function runAll(): void {
 }
 
 function showLanes(): void {
+  $('export-keys').hidden = !traceHasKeys(lanes[0]?.trace ?? []);
   drawLadder();
   timeline.setRows(mergeTimelines(lanes.map((l, i) => timelineRows(l.trace, l.run?.request.method ?? '', i))));
   renderExpectations();
@@ -373,6 +375,7 @@ function select(lane: number, arrow: Arrow): void {
     send,
     canDrop ? () => dropPacket(lane, arrow) : undefined,
     l?.run?.request.method,
+    l === undefined ? undefined : traceKeyLookup(l.trace),
   );
   layout.reveal();
   ($('inspector-panel') as HTMLDetailsElement).open = true;
@@ -881,6 +884,12 @@ function initControls(): void {
     large.shows(lanes[0]?.run)
       ? void large.exportTrace('pcap')
       : download('trace.pcap', tracePcap(lanes[0]?.trace ?? []), 'application/vnd.tcpdump.pcap'),
+  );
+  // Beside the pcap: the keys Wireshark opens it with (shown only for a real-crypto run, showLanes).
+  $('export-keys').addEventListener('click', () =>
+    large.shows(lanes[0]?.run)
+      ? void large.exportTrace('keys')
+      : download('trace.keys', traceKeysText(lanes[0]?.trace ?? []) ?? '', 'text/plain'),
   );
   $('export-svg').addEventListener('click', () => download('ladder.svg', ladder.svgText(), 'image/svg+xml'));
   for (const kind of ['trace', 'sweep', 'claims', 'scenario']) {

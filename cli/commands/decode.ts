@@ -3,19 +3,46 @@
  * the file or any packet fails to parse, naming the packet index, the field and the offset. The file is read in
  * chunks and each packet printed as it is parsed: a large capture starts printing at once, in bounded memory.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { EXIT_BAD_INPUT, EXIT_OK, type CliCommand, type CliIo } from '../command.ts';
+import { keyLookupOf } from '../../models/wire/crypto/key-table.ts';
+import type { SaKeyLookup } from '../../models/wire/crypto/sa-key-store.ts';
+import { parseWiresharkKeys, type EspKeyEntry, type Ikev2KeyEntry } from '../../models/wire/crypto/wireshark-keys.ts';
 import { streamCapture, type ByteSource } from '../../models/wire/pcap/read.ts';
 import type { SkippedRecord } from '../../models/wire/pcap/types.ts';
-import { parsePacket, summarizePacket } from '../../models/wire/packet.ts';
+import { parsePacket, summarizePacket, type PacketCodecOptions } from '../../models/wire/packet.ts';
 import { formatDecodeError } from '../../models/wire/result.ts';
+import { parse, UsageError } from './args.ts';
 
-const USAGE = `usage: dhcpike decode FILE.pcap|FILE.pcapng
+const USAGE = `usage: dhcpike decode FILE.pcap|FILE.pcapng [--keys KEYS]…
 
 Prints one line per packet: frame number (1-based, as Wireshark counts), seconds since the first packet,
 source → destination, and the packet in the notation of the RFC diagrams. Reads pcap (either byte order, µs or
 ns) and pcapng; link types Ethernet, raw IPv4, Linux cooked (SLL, SLL2). Exits 2 if the file or any packet fails to
-parse, naming the packet, the field and the byte offset (within the IPv4 datagram).`;
+parse, naming the packet, the field and the byte offset (within the IPv4 datagram).
+  --keys KEYS  open IKE SK payloads and ESP with these keys (real crypto): the file dhcpike run --keys writes, or
+               Wireshark's ikev2_decryption_table / esp_sa files (strongSwan's, say); repeatable. Without keys,
+               SK and ESP open only with the lab's modelled crypto; what no key opens is shown as encrypted.`;
+
+/** Reads every --keys file into one lookup; a line that does not read is an error naming the file and line. */
+function keysOf(files: readonly string[]): SaKeyLookup {
+  const ike: Ikev2KeyEntry[] = [];
+  const esp: EspKeyEntry[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      throw new UsageError(`--keys ${file}: cannot read (${typeof code === 'string' ? code : String(e)})`);
+    }
+    const r = parseWiresharkKeys(text);
+    if (r.errors.length > 0) throw new UsageError(`--keys ${file}: ${r.errors.join('; ')}`);
+    ike.push(...r.ike);
+    esp.push(...r.esp);
+  }
+  return keyLookupOf({ ike, esp });
+}
 
 function seconds(us: number): string {
   const whole = Math.floor(us / 1_000_000);
@@ -60,9 +87,21 @@ export class FileByteSource implements ByteSource {
 }
 
 export async function runDecode(args: readonly string[], io: CliIo): Promise<number> {
-  const [file, ...extra] = args;
-  if (file === undefined || extra.length > 0) {
-    io.err(USAGE);
+  let file: string | undefined;
+  let codec: PacketCodecOptions = {};
+  try {
+    const { values, positionals } = parse(args, { keys: { type: 'string', multiple: true } });
+    const [first, ...extra] = positionals;
+    if (first === undefined || extra.length > 0) {
+      io.err(USAGE);
+      return EXIT_BAD_INPUT;
+    }
+    file = first;
+    const keyFiles = (values['keys'] as string[] | undefined) ?? [];
+    if (keyFiles.length > 0) codec = { keys: keysOf(keyFiles) };
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`decode: ${e.message}`);
     return EXIT_BAD_INPUT;
   }
   let fd: number;
@@ -86,7 +125,7 @@ export async function runDecode(args: readonly string[], io: CliIo): Promise<num
       packet: (p) => {
         start ??= p.timestampUs;
         const frame = p.index + 1;
-        const result = parsePacket(p.ipv4Bytes);
+        const result = parsePacket(p.ipv4Bytes, codec);
         if (!result.ok) {
           failures++;
           io.out(`${frame} ${seconds(p.timestampUs - start)} MALFORMED`);

@@ -8,6 +8,7 @@ import { loadScenarioOrThrow } from '../../scenarios/load.ts';
 import { parseExternalDhcpArg, withExternalDhcp } from '../../scenarios/external-dhcp.ts';
 import { parseExternalIkeArg, withExternalGateway } from '../../scenarios/external-ike.ts';
 import { runScenario, type NoDigestRunResult, type ScenarioRunResult } from '../../scenarios/run.ts';
+import { keyEntriesOfTrace, tsharkCommand, wiresharkKeysText } from '../../scenarios/keys-export.ts';
 import {
   intArg,
   methodArg,
@@ -23,7 +24,8 @@ import { writeFailureRecord } from './failure-record.ts';
 import { defaultMaxHeapMb, RunWatch, WATCH_EVERY_EVENTS } from './run-watch.ts';
 
 const USAGE = `usage: dhcpike run SCENARIO [--method M] [--seed N] [--option name=value]… [--param name=value]…
-                   [--ladder] [--json] [--trace FILE.jsonl] [--pcap FILE.pcap] [--record FILE.json] [--max-events N]
+                   [--crypto modelled|real] [--ladder] [--json] [--trace FILE.jsonl] [--pcap FILE.pcap]
+                   [--keys FILE.keys] [--record FILE.json] [--max-events N]
                    [--max-heap-mb N] [--no-digest] [--dhcp-external ADDRESS[:PORT]]
                    [--gateway-external ADDRESS[:PORT]] [--quiet]
 
@@ -32,10 +34,14 @@ SCENARIO is a library name (dhcpike scenarios) or a path to a scenario JSON file
   --seed N           root seed (default: the scenario's)
   --option n=v       set a named policy (dhcpike schema lists them); repeatable
   --param n=v        set a scenario parameter (e.g. lossy's loss=0.2); repeatable
+  --crypto C         modelled (default) or real IKE/ESP cryptography: the same as --option crypto=C
   --ladder           one line per packet
   --json             print { scenario, method, seed, traceSha256, metrics }
   --trace FILE       write the trace as canonical JSONL
   --pcap FILE        write the sent packets as a pcap (LINKTYPE_RAW)
+  --keys FILE        write the run's IKE and ESP keys as Wireshark ikev2_decryption_table and esp_sa lines (needs
+                     --crypto real); open the capture with
+                     ${tsharkCommand('FILE.pcap', 'FILE.keys')}
   --record FILE      where to save the failure record when expectations fail (default .dhcpike/failures/…)
   --max-events N     stop a run that needs more than N simulator events (default 50000000) with exit 2
   --max-heap-mb N    stop a run whose heap grows past N MB with exit 2 (default 90 % of Node's heap limit)
@@ -140,6 +146,8 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
       json: { type: 'boolean' },
       trace: { type: 'string' },
       pcap: { type: 'string' },
+      keys: { type: 'string' },
+      crypto: { type: 'string' },
       record: { type: 'string' },
       'max-events': { type: 'string' },
       'max-heap-mb': { type: 'string' },
@@ -156,6 +164,15 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
     const method = methodArg(v['method'] as string | undefined);
     const seed = seedArg(v['seed'] as string | undefined);
     const options = pairs(v['option'] as string[] | undefined, '--option');
+    const crypto = v['crypto'] as string | undefined;
+    if (crypto !== undefined) {
+      if (crypto !== 'modelled' && crypto !== 'real')
+        throw new UsageError(`--crypto: expected modelled or real, found '${crypto}'`);
+      if (options['crypto'] !== undefined && options['crypto'] !== crypto)
+        throw new UsageError(`--crypto ${crypto} contradicts --option crypto=${options['crypto']}`);
+      // Sugar for --option crypto=…: it reaches the run, its options and so the failure record like any option.
+      options['crypto'] = crypto;
+    }
     const params = pairs(v['param'] as string[] | undefined, '--param');
     const maxEvents = intArg(v['max-events'] as string | undefined, '--max-events', 1) ?? MAX_EVENTS_DEFAULT;
     const maxHeapMb = intArg(v['max-heap-mb'] as string | undefined, '--max-heap-mb', 1) ?? defaultMaxHeapMb();
@@ -164,13 +181,19 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
     // Output paths are checked before anything runs: a typo fails in a second, not after the run.
     const tracePath = outputPathArg(v['trace'] as string | undefined, '--trace');
     const pcapPath = outputPathArg(v['pcap'] as string | undefined, '--pcap');
+    const keysPath = outputPathArg(v['keys'] as string | undefined, '--keys');
     const recordPath = outputPathArg(v['record'] as string | undefined, '--record', true);
     // Keep the events only for what needs them after the run (the pcap and the ladder); the summary's metrics are
     // computed as the run streams, and --trace is written as it streams.
-    const keepTrace = pcapPath !== undefined || v['ladder'] === true;
+    const keepTrace = pcapPath !== undefined || keysPath !== undefined || v['ladder'] === true;
     // Load (and validate) first, so a bad scenario leaves no empty trace file behind.
     const external = v['dhcp-external'] as string | undefined;
     const asWritten = loadScenarioOrThrow(scenario, { options, params });
+    // The keys are the ones real crypto derives; modelled crypto has none (the option wins over the field).
+    if (keysPath !== undefined && (asWritten.options['crypto'] ?? asWritten.crypto ?? 'modelled') !== 'real')
+      throw new UsageError(
+        `--keys ${keysPath}: expected a run with real crypto (modelled crypto derives no keys); add --crypto real`,
+      );
     const externalGateway = v['gateway-external'] as string | undefined;
     const withDhcp = external === undefined ? asWritten : withExternalDhcp(asWritten, parseExternalDhcpArg(external));
     const loaded =
@@ -203,6 +226,8 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
           `time ${us(r.stop.atUs)}; raise --max-events or shrink the scenario`,
       );
     if (pcapPath !== undefined) writeOutput('--pcap', pcapPath, () => writeFileSync(pcapPath, pcapOf(r.trace)));
+    if (keysPath !== undefined)
+      writeOutput('--keys', keysPath, () => writeFileSync(keysPath, wiresharkKeysText(keyEntriesOfTrace(r.trace))));
     if (v['ladder']) for (const line of formatLadder(r.trace)) io.out(line);
     if (v['json'])
       io.out(

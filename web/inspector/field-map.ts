@@ -4,8 +4,15 @@
  * (parseIpv4Header, parseUdpHeader, parseIkeMessage, openEsp, parseDhcpMessage, decodeDhcpOption…); the offsets come
  * from the fixed layouts the RFCs draw. The codecs are not modified. Never throws: what cannot be walked is shown as
  * an opaque range with the reason.
+ *
+ * Real crypto (a run with `crypto: real`): given the run's keys (scenarios/keys-export.ts), SK payloads and ESP are
+ * opened with them, and the walk goes on over a copy of the packet in which the ciphertext is replaced by its
+ * plaintext (padding and trailer included): AES-CBC and AES-GCM keep the length (RFC 3602 §2.4, RFC 4106 §3), so
+ * every field keeps its byte range in the packet, and the tree is the one the modelled crypto shows.
  */
-import { CIPHER_SUITES, type CipherSuiteName } from '../../models/wire/crypto-suite.ts';
+import { CIPHER_SUITES, type CipherSuiteName, type CryptoModel, type Opened } from '../../models/wire/crypto-suite.ts';
+import { boundCrypto } from '../../models/wire/crypto/bound-crypto.ts';
+import type { SaKeyLookup } from '../../models/wire/crypto/sa-key-store.ts';
 import { decodeDhcpOption } from '../../models/wire/dhcp/options.ts';
 import { parseDhcpMessage } from '../../models/wire/dhcp/codec.ts';
 import { ALL_SUITE_NAMES, openEsp, parseEsp } from '../../models/wire/esp.ts';
@@ -71,14 +78,42 @@ function opaque(label: string, start: number, end: number, error: string): Field
   return { label, start, end, value: `${end - start} bytes`, error };
 }
 
-/** The whole packet: an IPv4 datagram as the trace's `send` event carries it. */
-export function fieldMap(bytes: Bytes): FieldNode[] {
-  return [ipv4Layer(bytes, 0, 0)];
+/**
+ * The whole packet: an IPv4 datagram as the trace's `send` event carries it. With `keys` (a real-crypto run), SK and
+ * ESP open with them; `bytes` is not modified (the plaintext goes into a copy).
+ */
+export function fieldMap(bytes: Bytes, keys?: SaKeyLookup): FieldNode[] {
+  return [ipv4Layer(keys === undefined ? bytes : bytes.slice(), 0, 0, keys)];
+}
+
+/** Writes what was opened over its ciphertext: plaintext, padding, pad length, then (ESP) the next header. */
+function writeClear(b: Bytes, at: number, o: Opened): void {
+  b.set(o.plaintext, at);
+  b.set(o.padding, at + o.plaintext.length);
+  const trailer = at + o.plaintext.length + o.padding.length;
+  b[trailer] = o.padding.length;
+  if (o.nextHeader !== null) b[trailer + 1] = o.nextHeader;
+}
+
+/** The keys' model, remembering what its last `open` returned (to write it into the walked copy). */
+function recording(model: CryptoModel): { model: CryptoModel; last: () => Opened | undefined } {
+  let last: Opened | undefined;
+  return {
+    model: {
+      seal: (input, rule, ctx) => model.seal(input, rule, ctx),
+      open: (sealed, rule, ctx) => {
+        const r = model.open(sealed, rule, ctx);
+        last = r.ok ? r.value : undefined;
+        return r;
+      },
+    },
+    last: () => last,
+  };
 }
 
 const IP_PROTOCOLS: Record<number, string> = { 1: 'ICMP', 4: 'IPv4', 17: 'UDP', 50: 'ESP' };
 
-function ipv4Layer(b: Bytes, at: number, depth: number): FieldNode {
+function ipv4Layer(b: Bytes, at: number, depth: number, keys: SaKeyLookup | undefined): FieldNode {
   const r = parseIpv4Header(b, at);
   if (!r.ok) return opaque('IPv4', at, b.length, `${r.error.field}: ${r.error.reason}`);
   const { header: h, headerBytes: hl, totalLength } = r.value;
@@ -104,13 +139,21 @@ function ipv4Layer(b: Bytes, at: number, depth: number): FieldNode {
   ];
   if (hl > 20) children.push(leaf('Options', at + 20, at + hl, short(b, at + 20, at + hl), ref));
   const fragment = (h.flags & 1) !== 0 || h.fragmentOffset !== 0;
-  if (!fragment && h.protocol === 17) children.push(udpLayer(b, at + hl, end, h.src, h.dst, depth));
-  else if (!fragment && h.protocol === 50) children.push(espLayer(b, at + hl, end, depth));
+  if (!fragment && h.protocol === 17) children.push(udpLayer(b, at + hl, end, h.src, h.dst, depth, keys));
+  else if (!fragment && h.protocol === 50) children.push(espLayer(b, at + hl, end, depth, keys));
   else if (end > at + hl) children.push(leaf('Payload', at + hl, end, short(b, at + hl, end)));
   return group(depth === 0 ? 'IPv4' : 'Inner IPv4', at, end, children, ref, `${h.src} → ${h.dst}`);
 }
 
-function udpLayer(b: Bytes, at: number, end: number, src: string, dst: string, depth: number): FieldNode {
+function udpLayer(
+  b: Bytes,
+  at: number,
+  end: number,
+  src: string,
+  dst: string,
+  depth: number,
+  keys: SaKeyLookup | undefined,
+): FieldNode {
   const r = parseUdpHeader(b.subarray(0, end), at, { src, dst });
   if (!r.ok) return opaque('UDP', at, end, `${r.error.field}: ${r.error.reason}`);
   const { srcPort, dstPort, length, checksum } = r.value;
@@ -132,20 +175,20 @@ function udpLayer(b: Bytes, at: number, end: number, src: string, dst: string, d
   const port = (p: number): boolean => srcPort === p || dstPort === p;
   if (app < appEnd) {
     if (port(67) || port(68)) children.push(dhcpLayer(b, app, appEnd, 'DHCP message'));
-    else if (port(500)) children.push(ikeLayer(b, app, appEnd));
+    else if (port(500)) children.push(ikeLayer(b, app, appEnd, keys));
     else if (port(4500)) {
       if (appEnd - app === 1 && u8(b, app) === 0xff)
         children.push(leaf('NAT-keepalive', app, appEnd, '0xff', 'RFC 3948 §2.3'));
       else if (appEnd - app >= 4 && u32(b, app) === 0) {
         children.push(leaf('Non-ESP Marker', app, app + 4, '00000000', 'RFC 3948 §2.2'));
-        children.push(ikeLayer(b, app + 4, appEnd));
-      } else children.push(espLayer(b, app, appEnd, depth));
+        children.push(ikeLayer(b, app + 4, appEnd, keys));
+      } else children.push(espLayer(b, app, appEnd, depth, keys));
     } else children.push(leaf('Data', app, appEnd, short(b, app, appEnd)));
   }
   return group('UDP', at, appEnd, children, ref, `${srcPort} → ${dstPort}`);
 }
 
-function espLayer(b: Bytes, at: number, end: number, depth: number): FieldNode {
+function espLayer(b: Bytes, at: number, end: number, depth: number, keys: SaKeyLookup | undefined): FieldNode {
   const ref = 'RFC 4303 §2';
   const view = b.subarray(0, end);
   const esp = parseEsp(view, at, end);
@@ -154,34 +197,58 @@ function espLayer(b: Bytes, at: number, end: number, depth: number): FieldNode {
     leaf('Security Parameters Index', at, at + 4, `0x${hex(b, at, at + 4)}`, 'RFC 4303 §2.1'),
     leaf('Sequence Number', at + 4, at + 8, String(u32(b, at + 4)), 'RFC 4303 §2.2'),
   ];
+  if (keys !== undefined) {
+    // RFC 4303 §3.4.2: the SA (and its keys) by the SPI.
+    const entry = keys.espIn(esp.value.spi);
+    const opened = entry && openEsp(esp.value, entry.suite.name, boundCrypto(entry.keys, entry.ivSecret));
+    if (entry === undefined || opened === undefined || !opened.ok) {
+      const why = entry === undefined ? 'no key of this run for its SPI' : 'the key of its SPI does not open it';
+      return group('ESP', at, end, [...head, opaque('Encrypted', at + 8, end, why)], ref);
+    }
+    writeClear(b, at + 8 + entry.suite.ivBytes, {
+      plaintext: opened.value.plaintext,
+      padding: opened.value.padding,
+      nextHeader: opened.value.nextHeader,
+    });
+    return espOpened(b, at, end, depth, head, entry.suite.name, opened.value, keys, 'decrypted with the run’s keys');
+  }
   for (const suiteName of ALL_SUITE_NAMES) {
     const opened = openEsp(esp.value, suiteName);
     if (!opened.ok) continue;
-    const suite = CIPHER_SUITES[suiteName];
-    const { plaintext, padding, nextHeader } = opened.value;
-    const ivEnd = at + 8 + suite.ivBytes;
-    const plainEnd = ivEnd + plaintext.length;
-    const padEnd = plainEnd + padding.length;
-    const children = [
-      ...head,
-      leaf('IV', at + 8, ivEnd, short(b, at + 8, ivEnd), 'RFC 4303 §2.3'),
-      nextHeader === 4 && depth === 0
-        ? ipv4Layer(b.subarray(0, plainEnd), ivEnd, depth + 1)
-        : leaf('Payload Data', ivEnd, plainEnd, short(b, ivEnd, plainEnd), 'RFC 4303 §2.3'),
-      leaf('Padding', plainEnd, padEnd, `${padding.length} bytes`, 'RFC 4303 §2.4'),
-      leaf('Pad Length', padEnd, padEnd + 1, String(u8(b, padEnd)), 'RFC 4303 §2.5'),
-      leaf(
-        'Next Header',
-        padEnd + 1,
-        padEnd + 2,
-        `${nextHeader} (${IP_PROTOCOLS[nextHeader] ?? '?'})`,
-        'RFC 4303 §2.6',
-      ),
-      leaf('ICV', padEnd + 2, end, short(b, padEnd + 2, end), 'RFC 4303 §2.8'),
-    ];
-    return group('ESP', at, end, children, ref, `${suiteName} (modelled crypto)`);
+    return espOpened(b, at, end, depth, head, suiteName, opened.value, keys, 'modelled crypto');
   }
   return group('ESP', at, end, [...head, opaque('Encrypted', at + 8, end, 'no modelled suite opens it')], ref);
+}
+
+function espOpened(
+  b: Bytes,
+  at: number,
+  end: number,
+  depth: number,
+  head: readonly FieldNode[],
+  suiteName: CipherSuiteName,
+  opened: { readonly plaintext: Uint8Array; readonly padding: Uint8Array; readonly nextHeader: number },
+  keys: SaKeyLookup | undefined,
+  how: string,
+): FieldNode {
+  const ref = 'RFC 4303 §2';
+  const suite = CIPHER_SUITES[suiteName];
+  const { plaintext, padding, nextHeader } = opened;
+  const ivEnd = at + 8 + suite.ivBytes;
+  const plainEnd = ivEnd + plaintext.length;
+  const padEnd = plainEnd + padding.length;
+  const children = [
+    ...head,
+    leaf('IV', at + 8, ivEnd, short(b, at + 8, ivEnd), 'RFC 4303 §2.3'),
+    nextHeader === 4 && depth === 0
+      ? ipv4Layer(b.subarray(0, plainEnd), ivEnd, depth + 1, keys)
+      : leaf('Payload Data', ivEnd, plainEnd, short(b, ivEnd, plainEnd), 'RFC 4303 §2.3'),
+    leaf('Padding', plainEnd, padEnd, `${padding.length} bytes`, 'RFC 4303 §2.4'),
+    leaf('Pad Length', padEnd, padEnd + 1, String(u8(b, padEnd)), 'RFC 4303 §2.5'),
+    leaf('Next Header', padEnd + 1, padEnd + 2, `${nextHeader} (${IP_PROTOCOLS[nextHeader] ?? '?'})`, 'RFC 4303 §2.6'),
+    leaf('ICV', padEnd + 2, end, short(b, padEnd + 2, end), 'RFC 4303 §2.8'),
+  ];
+  return group('ESP', at, end, children, ref, `${suiteName} (${how})`);
 }
 
 // ---- IKEv2 ----------------------------------------------------------------------------------------------------
@@ -206,12 +273,48 @@ const PAYLOAD_REFS: Record<string, string> = {
   DHCP: 'draft-ietf-ipsec-dhcp-over-ike-00 §5',
 };
 
-/** Parses as packet.ts does: plain first, then each modelled suite until SK opens. */
-function parseIkeValue(b: Bytes, at: number, end: number): { message: IkeMessage | undefined; error?: string } {
+/** RFC 7296 §3.14: where the SK payload's encrypted body starts (after its generic header and IV); SK is last. */
+function skBodyStart(b: Bytes, at: number, end: number, ivBytes: number): number | undefined {
+  let type = u8(b, at + 16);
+  let pos = at + 28;
+  for (let i = 0; type !== 46 && type !== 0 && pos + 4 <= end && i < 256; i++) {
+    type = u8(b, pos);
+    pos += Math.max(4, u16(b, pos + 2));
+  }
+  return type === 46 && pos + 4 + ivBytes <= end ? pos + 4 + ivBytes : undefined;
+}
+
+/**
+ * Parses as packet.ts does: plain first, then with the run's keys for the IKE SA the header names (the I flag picks
+ * SK_ei or SK_er, RFC 7296 §2.14), else each modelled suite, until SK opens.
+ */
+function parseIkeValue(
+  b: Bytes,
+  at: number,
+  end: number,
+  keys: SaKeyLookup | undefined,
+): { message: IkeMessage | undefined; error?: string; how?: string } {
   const view = b.subarray(0, end);
   const first = parseIkeMessage(view, at);
   if (!first.ok) return { message: undefined, error: `${first.error.field}: ${first.error.reason}` };
   if (!first.value.payloads.some((p) => p.kind === 'SK-opaque')) return { message: first.value };
+  const entry = keys?.ike(first.value.spiI, first.value.spiR);
+  if (entry !== undefined) {
+    const dir = first.value.initiator ? entry.initiator : entry.responder;
+    const rec = recording(boundCrypto(dir, entry.ivSecret));
+    const opened = parseIkeMessage(view, at, { crypto: { suite: entry.suite, model: rec.model } });
+    const clear = rec.last();
+    const bodyAt = skBodyStart(b, at, end, entry.suite.ivBytes);
+    if (
+      opened.ok &&
+      clear !== undefined &&
+      bodyAt !== undefined &&
+      !opened.value.payloads.some((p) => p.kind === 'SK-opaque')
+    ) {
+      writeClear(b, bodyAt, clear);
+      return { message: opened.value, how: 'decrypted with the run’s keys' };
+    }
+  }
   for (const suite of ALL_SUITE_NAMES) {
     const again = parseIkeMessage(view, at, { crypto: modelledIkeCrypto(suite) });
     if (again.ok && !again.value.payloads.some((p) => p.kind === 'SK-opaque')) return { message: again.value };
@@ -219,7 +322,7 @@ function parseIkeValue(b: Bytes, at: number, end: number): { message: IkeMessage
   return { message: first.value };
 }
 
-function ikeLayer(b: Bytes, at: number, end: number): FieldNode {
+function ikeLayer(b: Bytes, at: number, end: number, keys: SaKeyLookup | undefined): FieldNode {
   const ref = 'RFC 7296 §3.1';
   const h = parseIkeHeader(b.subarray(0, end), at);
   if (!h.ok) return opaque('IKEv2', at, end, `${h.error.field}: ${h.error.reason}`);
@@ -243,10 +346,10 @@ function ikeLayer(b: Bytes, at: number, end: number): FieldNode {
     ],
     ref,
   );
-  const { message, error } = parseIkeValue(b, at, end);
+  const { message, error, how } = parseIkeValue(b, at, end, keys);
   const children: FieldNode[] = [header];
   if (!message) children.push(opaque('Payloads', at + 28, end, error ?? 'unreadable'));
-  else children.push(...ikeChain(b, at + 28, end, hv.nextPayload, message.payloads, message.response));
+  else children.push(...ikeChain(b, at + 28, end, hv.nextPayload, message.payloads, message.response, how));
   return group(
     'IKEv2',
     at,
@@ -264,6 +367,7 @@ function ikeChain(
   firstType: number,
   values: readonly IkePayload[],
   response: boolean,
+  how = 'modelled: readable',
 ): FieldNode[] {
   const out: FieldNode[] = [];
   let at = start;
@@ -284,7 +388,7 @@ function ikeChain(
       leaf('Payload Length', at + 2, at + 4, String(length), 'RFC 7296 §3.2'),
     ];
     const body = value
-      ? ikeBody(b, at + 4, at + length, value, next, response)
+      ? ikeBody(b, at + 4, at + length, value, next, response, how)
       : [leaf('Body', at + 4, at + length, short(b, at + 4, at + length))];
     out.push(group(`${name} payload`, at, at + length, [...generic, ...body], ref));
     at += length;
@@ -294,7 +398,15 @@ function ikeChain(
   return out;
 }
 
-function ikeBody(b: Bytes, s: number, e: number, p: IkePayload, nextField: number, response: boolean): FieldNode[] {
+function ikeBody(
+  b: Bytes,
+  s: number,
+  e: number,
+  p: IkePayload,
+  nextField: number,
+  response: boolean,
+  how: string,
+): FieldNode[] {
   const ref = PAYLOAD_REFS[p.kind];
   switch (p.kind) {
     case 'SA':
@@ -407,7 +519,7 @@ function ikeBody(b: Bytes, s: number, e: number, p: IkePayload, nextField: numbe
           : leaf('Configuration Packet', s + 1, e, short(b, s + 1, e), ref),
       ];
     case 'SK':
-      return skBody(b, s, e, p.suite, p.payloads, nextField, response);
+      return skBody(b, s, e, p.suite, p.payloads, nextField, response, how);
     case 'SK-opaque':
       return [opaque('Encrypted', s, e, 'no modelled suite opens it')];
     default:
@@ -423,6 +535,7 @@ function skBody(
   inner: readonly IkePayload[],
   firstType: number,
   response: boolean,
+  how: string,
 ): FieldNode[] {
   const suite = CIPHER_SUITES[suiteName];
   const ref = 'RFC 7296 §3.14';
@@ -433,10 +546,10 @@ function skBody(
   return [
     leaf('Initialization Vector', s, ivEnd, short(b, s, ivEnd), ref),
     group(
-      `Encrypted payloads (${suiteName}, modelled: readable)`,
+      `Encrypted payloads (${suiteName}, ${how})`,
       ivEnd,
       plainEnd,
-      ikeChain(b, ivEnd, plainEnd, firstType, inner, response),
+      ikeChain(b, ivEnd, plainEnd, firstType, inner, response, how),
       ref,
     ),
     leaf('Padding', plainEnd, icvStart - 1, `${padLength} bytes`, ref),

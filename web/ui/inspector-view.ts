@@ -5,6 +5,7 @@
  */
 import { formatSeconds } from '../../sim/ladder.ts';
 import type { SendEvent } from '../../sim/trace.ts';
+import type { SaKeyLookup } from '../../models/wire/crypto/sa-key-store.ts';
 import { fieldMap, type FieldNode } from '../inspector/field-map.ts';
 import type { Arrow } from '../model/ladder-model.ts';
 import { hexToBytes } from '../model/exports.ts';
@@ -17,6 +18,7 @@ export function renderInspector(
   send: SendEvent | undefined,
   onDrop: (() => void) | undefined,
   method = '',
+  keys?: SaKeyLookup,
 ): void {
   root.replaceChildren();
   if (!arrow || !send) {
@@ -95,7 +97,8 @@ export function renderInspector(
     lit = [start, end];
     cells[start]?.scrollIntoView({ block: 'nearest' });
   };
-  const roots = fieldMap(bytes);
+  // A real-crypto run: SK and ESP open with the run's keys, so the tree is the one the modelled crypto shows.
+  const roots = fieldMap(bytes, keys);
   const { open, through } = openPath(roots);
   const addNode = (parent: HTMLElement, n: FieldNode, depth: number): void => {
     const row = el('div', {

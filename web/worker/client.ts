@@ -121,7 +121,7 @@ export class LabWorkerClient {
   }
 
   /** The last run's whole trace as a file. */
-  async export(format: 'jsonl' | 'pcap'): Promise<Blob> {
+  async export(format: 'jsonl' | 'pcap' | 'keys'): Promise<Blob> {
     const m = await this.send({ type: 'export', id: this.nextId++, format });
     if (m.type !== 'exported') throw new Error(`lab worker: unexpected ${m.type}`);
     return m.blob;

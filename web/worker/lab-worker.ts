@@ -8,7 +8,7 @@
 import '../csp.ts';
 import { aggregateTrace } from '../model/aggregate.ts';
 import { tracePicks } from '../model/aggregate-picks.ts';
-import { traceJsonl, tracePcap } from '../model/exports.ts';
+import { traceJsonl, traceKeysText, tracePcap } from '../model/exports.ts';
 import { LabRunError, labRunner, type LabRun } from '../runner.ts';
 import type { FromWorker, RunMessage, ToWorker } from './protocol.ts';
 
@@ -85,7 +85,9 @@ scope.onmessage = (ev) => {
       const blob =
         m.format === 'jsonl'
           ? new Blob([traceJsonl(trace)], { type: 'application/x-ndjson' })
-          : new Blob([new Uint8Array(tracePcap(trace))], { type: 'application/vnd.tcpdump.pcap' });
+          : m.format === 'keys'
+            ? new Blob([traceKeysText(trace) ?? ''], { type: 'text/plain' })
+            : new Blob([new Uint8Array(tracePcap(trace))], { type: 'application/vnd.tcpdump.pcap' });
       post({ type: 'exported', id: m.id, blob });
     }
   } catch (e) {

@@ -187,11 +187,11 @@ export class LargeRuns {
   }
 
   /** Downloads the whole trace of the large run shown (the page holds only the picked clients' part). */
-  async exportTrace(format: 'jsonl' | 'pcap'): Promise<void> {
+  async exportTrace(format: 'jsonl' | 'pcap' | 'keys'): Promise<void> {
     const blob = await this.worker.export(format);
     // The worker's Blob as it is: a copy of a large trace on the page would be the freeze the worker avoids.
     const href = URL.createObjectURL(blob);
-    const a = el('a', { href, download: format === 'jsonl' ? 'trace.jsonl' : 'trace.pcap' });
+    const a = el('a', { href, download: `trace.${format}` });
     document.body.append(a);
     a.click();
     a.remove();

@@ -33,7 +33,7 @@ export interface PickMessage {
 export interface ExportMessage {
   readonly type: 'export';
   readonly id: number;
-  readonly format: 'jsonl' | 'pcap';
+  readonly format: 'jsonl' | 'pcap' | 'keys';
 }
 
 export type ToWorker = RunMessage | PickMessage | ExportMessage;

@@ -26,13 +26,14 @@ const quiet: CliIo = { out: () => undefined, err: () => undefined, isTty: false 
 const tmp = mkdtempSync(join(tmpdir(), 'dhcpike-keep-trace-'));
 
 describe('run --keepTrace', () => {
-  it('is false for the summary, --json and --trace (streamed); true for --ladder and --pcap', async () => {
+  it('is false for the summary, --json and --trace (streamed); true for --ladder, --pcap and --keys', async () => {
     const cases: [string[], boolean][] = [
       [[], false],
       [['--json'], false],
       [['--trace', join(tmp, 't.jsonl')], false],
       [['--ladder'], true],
       [['--pcap', join(tmp, 't.pcap')], true],
+      [['--crypto', 'real', '--keys', join(tmp, 't.keys')], true],
     ];
     for (const [flags, keep] of cases) {
       calls.length = 0;
