@@ -1,5 +1,6 @@
 /**
- * Sweeps: seeds × parameter values × methods, run in worker threads (each loads TypeScript through tsx), optionally
+ * Sweeps: seeds × parameter values × methods, run in worker threads (each loads TypeScript through tsx, or the
+ * prebuilt bundle's worker when this code runs from the bundle: sweepWorkerUrl), optionally
  * sharded (`shard` i of n takes every n-th job of the canonical order) so a CI matrix or cluster can split it. Records
  * are sorted by (params, method, seed) before output, so the result is identical for any worker count or sharding.
  */
@@ -30,6 +31,8 @@ export interface SweepOptions {
   readonly shard?: { readonly index: number; readonly count: number };
   readonly options?: Readonly<Record<string, PolicyValue>>;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The worker entry (default sweepWorkerUrl()); the sweep bench passes the bundle's when it is fresh. */
+  readonly workerUrl?: URL;
 }
 
 export interface SweepSummaryRow {
@@ -143,7 +146,7 @@ export async function sweep(scenario: string | object, o: SweepOptions): Promise
   if (n <= 0) jobs.forEach((job, i) => onDone(i, runJob(job)));
   else
     await runInWorkerPool(
-      sweepWorkerUrl(),
+      o.workerUrl ?? sweepWorkerUrl(),
       jobs.map((j) => {
         const { sweptValues: _s, ...job } = j as SweepJob & { sweptValues?: unknown };
         return job;
