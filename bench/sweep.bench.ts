@@ -1,20 +1,32 @@
 /**
  * `npm run bench -- sweep`: runs per second of the same sweep (lossy, mode-cfg, 256 seeds: long enough that worker
  * start-up and JIT warm-up stop dominating) with 1 and 2 worker threads, and their ratio (goal ≥ 1.7 on 2 cores). Wall-clock timing is fine here: benchmarks are figures, not
- * simulation. Each sweep starts its workers afresh (each registers tsx and loads the models: ~1 s), so the figures
+ * simulation. Each sweep starts its workers afresh (each loads the models: ~1 s through tsx), so the figures
  * are given twice: `total` (what a user waits for) and `net` (startup — a sweep of one job per worker — subtracted),
  * which is the steady-state rate the ratio goal is about. `referenceSpeedup` is what two threads gain here on
- * allocation-heavy work in the same run; `loadAverage1m` tells whether the machine was shared.
+ * allocation-heavy work in the same run; `loadAverage1m` tells whether the machine was shared. The workers are the
+ * ones `dhcpike sweep` would start: the prebuilt bundle's (`npm run build:cli`) when it is fresh, else the tsx ones
+ * (DHCPIKE_NO_BUNDLE=1 forces them); `worker` says which, `workerWhy` why not the bundle.
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { bundleChoice } from '../bin/cli-bundle.js';
 import { sweep } from '../scenarios/sweep.ts';
 
 const SEEDS = { from: 1, to: 256 };
 
+/** bin/dhcpike.js's choice: a fresh bundle runs the CLI, and the bundled CLI starts the bundled worker. */
+const CHOICE = bundleChoice();
+const WORKER_URL = CHOICE.use ? new URL('sweep-worker.mjs', CHOICE.dirUrl) : undefined;
+
 async function timed(workers: number, to: number): Promise<{ runs: number; ms: number; digest: string }> {
   const start = performance.now();
-  const r = await sweep('lossy', { seeds: { from: SEEDS.from, to }, methods: ['mode-cfg'], workers });
+  const r = await sweep('lossy', {
+    seeds: { from: SEEDS.from, to },
+    methods: ['mode-cfg'],
+    workers,
+    workerUrl: WORKER_URL,
+  });
   const ms = performance.now() - start;
   return { runs: r.records.length, ms, digest: r.records.map((x) => x.traceSha256).join('') };
 }
@@ -52,7 +64,7 @@ async function referenceMs(threads: number, itemsTotal: number): Promise<number>
   return performance.now() - start;
 }
 
-export async function run(): Promise<Record<string, number | boolean>> {
+export async function run(): Promise<Record<string, number | boolean | string>> {
   const loadBefore = loadavg()[0] ?? 0;
   await timed(1, SEEDS.from); // warm-up: the OS file cache and this thread's modules
   const figures: Record<string, number> = {};
@@ -78,5 +90,7 @@ export async function run(): Promise<Record<string, number | boolean>> {
     speedupNet: Math.round(((figures['runsPerSec2Net'] ?? 0) / (figures['runsPerSec1Net'] ?? 1)) * 100) / 100,
     referenceSpeedup: Math.round((reference1Ms / reference2Ms) * 100) / 100,
     identicalResults: digests[0] === digests[1],
+    worker: CHOICE.use ? 'bundle' : 'tsx',
+    ...(CHOICE.use ? {} : { workerWhy: CHOICE.reason }),
   };
 }

@@ -1,5 +1,6 @@
 /**
- * Sweeps: seeds × parameter values × methods, run in worker threads (each loads TypeScript through tsx), optionally
+ * Sweeps: seeds × parameter values × methods, run in worker threads (each loads TypeScript through tsx, or the
+ * prebuilt bundle's worker when this code runs from the bundle: sweepWorkerUrl), optionally
  * sharded (`shard` i of n takes every n-th job of the canonical order) so a CI matrix or cluster can split it. Records
  * are sorted by (params, method, seed) before output, so the result is identical for any worker count or sharding.
  */
@@ -30,6 +31,8 @@ export interface SweepOptions {
   readonly shard?: { readonly index: number; readonly count: number };
   readonly options?: Readonly<Record<string, PolicyValue>>;
   readonly onProgress?: (done: number, total: number) => void;
+  /** The worker entry (default sweepWorkerUrl()); the sweep bench passes the bundle's when it is fresh. */
+  readonly workerUrl?: URL;
 }
 
 export interface SweepSummaryRow {
@@ -109,6 +112,20 @@ function sweptOf(job: SweepJob): Readonly<Record<string, PolicyValue>> {
   return (job as SweepJob & { sweptValues?: Record<string, PolicyValue> }).sweptValues ?? job.params;
 }
 
+/**
+ * Set by scripts/build-cli.mjs (an esbuild `define`) in the prebuilt CLI bundle only: the bundled worker's path
+ * relative to this source file (inside the bundle, `import.meta.url` is still this file's URL). Undefined when this
+ * module runs from its TypeScript source (tsx, vitest): then each worker registers tsx, as sweep-worker.mjs says.
+ */
+declare const DHCPIKE_BUNDLED_SWEEP_WORKER: string | undefined;
+
+/** The worker entry: the bundle's own worker when this code runs from the bundle, else the .mjs that loads tsx. */
+export function sweepWorkerUrl(): URL {
+  return typeof DHCPIKE_BUNDLED_SWEEP_WORKER === 'string'
+    ? new URL(DHCPIKE_BUNDLED_SWEEP_WORKER, import.meta.url)
+    : new URL('./sweep-worker.mjs', import.meta.url);
+}
+
 function workerCount(o: SweepOptions): number {
   return o.workers ?? Math.min(2, availableParallelism());
 }
@@ -129,7 +146,7 @@ export async function sweep(scenario: string | object, o: SweepOptions): Promise
   if (n <= 0) jobs.forEach((job, i) => onDone(i, runJob(job)));
   else
     await runInWorkerPool(
-      new URL('./sweep-worker.mjs', import.meta.url),
+      o.workerUrl ?? sweepWorkerUrl(),
       jobs.map((j) => {
         const { sweptValues: _s, ...job } = j as SweepJob & { sweptValues?: unknown };
         return job;
