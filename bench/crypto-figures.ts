@@ -64,7 +64,12 @@ function espFigures(suite: CipherSuiteName, out: Record<string, number>): void {
   out[`esp.${suite}.modelledPacketsPerSec`] = ratePerSec(() => {
     packetCodec.decode(packetCodec.encode(modelled));
   });
-  const keymat = deriveChildKeymat(CIPHER_SUITES[suite], new Uint8Array(32).fill(7), new Uint8Array(32), new Uint8Array(32));
+  const keymat = deriveChildKeymat(
+    CIPHER_SUITES[suite],
+    new Uint8Array(32).fill(7),
+    new Uint8Array(32),
+    new Uint8Array(32),
+  );
   const store = new SaKeyStore();
   const entry = { suite: CIPHER_SUITES[suite], keys: keymat.initiatorToResponder, ivSecret: new Uint8Array(32) };
   store.setEsp('out', spi, entry);
@@ -114,7 +119,12 @@ export function cryptoFigures(): Record<string, number> {
     let n = 1;
     // A fresh store per SA (install() announces an SA once per store).
     out[`ikeSa.group${group}PerSec`] = ratePerSec(() => {
-      ikeSaBothEnds(createRealIkeCrypto(new SaKeyStore(), () => undefined), group, rng, n++);
+      ikeSaBothEnds(
+        createRealIkeCrypto(new SaKeyStore(), () => undefined),
+        group,
+        rng,
+        n++,
+      );
     });
   }
   out['ikeSa.modelledPerSec'] = ratePerSec(() => ikeSaBothEnds(modelledIkeCrypto, 31, benchRng(1), 1));
