@@ -12,7 +12,11 @@ import { build } from 'esbuild';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Entry points: output name (without .mjs) → source. */
-export const ENTRIES = { dhcpike: 'cli/main.ts', 'sweep-worker': 'scenarios/sweep-worker.ts' };
+export const ENTRIES = {
+  dhcpike: 'cli/main.ts',
+  'sweep-worker': 'scenarios/sweep-worker.ts',
+  'vopr-worker': 'scenarios/vopr/worker.ts',
+};
 
 /** The first line of meta.json's format; bin/dhcpike.js refuses any other. */
 export const META_FORMAT = 'dhcpike-cli-bundle/1';
@@ -54,6 +58,9 @@ export async function buildCli({ outdir = resolve(ROOT, 'dist-cli'), externalDep
   const workerFromSweepSource = relative(resolve(ROOT, 'scenarios'), resolve(outdir, 'sweep-worker.mjs'))
     .split(sep)
     .join('/');
+  const workerFromVoprSource = relative(resolve(ROOT, 'scenarios', 'vopr'), resolve(outdir, 'vopr-worker.mjs'))
+    .split(sep)
+    .join('/');
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([out, src]) => [out, resolve(ROOT, src)])),
@@ -67,8 +74,12 @@ export async function buildCli({ outdir = resolve(ROOT, 'dist-cli'), externalDep
     metafile: true,
     logLevel: 'warning',
     packages: externalDeps ? 'external' : undefined,
-    // scenarios/sweep.ts starts its bundled sibling worker instead of the tsx one (its import.meta.url is its source's).
-    define: { DHCPIKE_BUNDLED_SWEEP_WORKER: JSON.stringify(workerFromSweepSource) },
+    // scenarios/sweep.ts and scenarios/vopr/campaign.ts start their bundled sibling workers instead of the tsx ones
+    // (their import.meta.url is their source's).
+    define: {
+      DHCPIKE_BUNDLED_SWEEP_WORKER: JSON.stringify(workerFromSweepSource),
+      DHCPIKE_BUNDLED_VOPR_WORKER: JSON.stringify(workerFromVoprSource),
+    },
     plugins: [sourceUrlPlugin(outdir)],
   });
   // This script and tsconfig.json (esbuild reads its compiler options) are inputs too: a change to how the bundle is

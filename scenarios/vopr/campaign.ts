@@ -222,6 +222,19 @@ export function replayCommand(r: Pick<ScheduleOutcome, 'method' | 'seed' | 'cryp
   return `npx dhcpike vopr --method ${r.method} --seed ${r.seed}${r.crypto === 'real' ? ' --crypto real' : ''}`;
 }
 
+/**
+ * Set by scripts/build-cli.mjs (an esbuild `define`) in the prebuilt CLI bundle only: the bundled vopr worker's path
+ * relative to this source file. Undefined when this module runs from its TypeScript source (tsx, vitest): then each
+ * worker registers tsx (worker.mjs).
+ */
+declare const DHCPIKE_BUNDLED_VOPR_WORKER: string | undefined;
+
+function voprWorkerUrl(): URL {
+  return typeof DHCPIKE_BUNDLED_VOPR_WORKER === 'string'
+    ? new URL(DHCPIKE_BUNDLED_VOPR_WORKER, import.meta.url)
+    : new URL('./worker.mjs', import.meta.url);
+}
+
 /** Runs a campaign over `workers` threads (0: in this thread); outcomes come back in completion order. */
 export async function runCampaignParallel(
   o: CampaignOptions,
@@ -232,7 +245,7 @@ export async function runCampaignParallel(
   const jobs = campaignJobs(o);
   const out: ScheduleOutcome[] = new Array<ScheduleOutcome>(jobs.length);
   await runInWorkerPool<ScheduleJob, ScheduleOutcome>(
-    new URL('./worker.mjs', import.meta.url),
+    voprWorkerUrl(),
     jobs,
     workers,
     (index, r) => {

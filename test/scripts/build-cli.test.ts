@@ -1,6 +1,6 @@
 /**
  * The prebuilt CLI bundle (issue 15, scripts/build-cli.mjs): built into a temp dir, it answers `--help` and
- * `run basic --json` as the TypeScript sources do (same traceSha256), its sweep starts the bundle's own worker, and a
+ * `run basic --json` as the TypeScript sources do (same traceSha256), its sweep and vopr start the bundle's own workers, and a
  * bundle whose inputs changed since the build is not run (bin/dhcpike.js falls back to tsx).
  */
 import { spawnSync } from 'node:child_process';
@@ -98,6 +98,25 @@ describe('dhcpike from the prebuilt bundle', () => {
     expect(swept.stderr).toBe(`dhcpike: bundle ${join(dir, 'dhcpike.mjs')}\nbundled worker\n`);
     const record = JSON.parse(readFileSync(out, 'utf8').trim()) as { traceSha256: unknown };
     expect(record.traceSha256).toBe(digestOf(dhcpike(RUN)));
+  });
+
+  it("a vopr campaign runs in the bundle's own workers, with the sources' outcomes", () => {
+    renameSync(join(dir, 'vopr-worker.mjs'), join(dir, 'vopr-worker-real.mjs'));
+    writeFileSync(
+      join(dir, 'vopr-worker.mjs'),
+      "process.stderr.write('bundled vopr worker\\n');\nawait import('./vopr-worker-real.mjs');\n",
+    );
+    const args = ['vopr', '--method', 'mode-cfg', '--schedules', '2', '--seed', '11', '--workers', '1', '--json'];
+    const bundled = dhcpike(args);
+    const sources = dhcpike(args, { DHCPIKE_NO_BUNDLE: '1' });
+    expect([bundled.status, sources.status]).toEqual([0, 0]);
+    expect(bundled.stderr).toContain('bundled vopr worker\n');
+    expect(sources.stderr).not.toContain('bundled vopr worker');
+    const outcomes = (r: Ran): unknown => {
+      const j = JSON.parse(r.stdout) as { perMethod: unknown };
+      return j.perMethod;
+    };
+    expect(outcomes(bundled)).toEqual(outcomes(sources));
   });
 
   it('falls back to tsx when an input changed since the build', () => {
