@@ -5,7 +5,7 @@
  */
 import type { ExternalDhcpExchange } from '../models/nodes/external-dhcp-exchange.ts';
 import type { Scenario } from './load.ts';
-import { ScenarioError, type Problem } from './problems.ts';
+import { parseAddressArg } from './external/address-arg.ts';
 import { ExternalDhcpServer, type DhcpServerInput } from './schema.ts';
 
 export type ExternalDhcpSpec = NonNullable<DhcpServerInput['external']>;
@@ -32,16 +32,7 @@ export function externalDhcpExchange(spec: ExternalDhcpSpec): ExternalDhcpExchan
  * ScenarioError naming the flag and what was expected.
  */
 export function parseExternalDhcpArg(text: string, flag = '--dhcp-external'): ExternalDhcpSpec {
-  const m = /^([^:]+)(?::(\d+))?$/.exec(text);
-  const raw = m === null ? { address: text } : { address: m[1], ...(m[2] === undefined ? {} : { port: Number(m[2]) }) };
-  const r = ExternalDhcpServer.safeParse(raw);
-  if (r.success) return r.data;
-  const problems: Problem[] = r.error.issues.map((i) => ({
-    path: flag,
-    expected: `ADDRESS[:PORT] of a DHCP server (${i.path.join('.')}: ${i.message})`,
-    found: text,
-  }));
-  throw new ScenarioError(problems, flag);
+  return parseAddressArg(text, flag, ExternalDhcpServer, 'a DHCP server');
 }
 
 /** The scenario with every enterprise DHCP server replaced by the real one (the home LAN servers stay the lab's). */

@@ -5,7 +5,7 @@
  */
 import type { ExternalIkeExchange } from '../models/nodes/external-ike-exchange.ts';
 import type { Scenario } from './load.ts';
-import { ScenarioError, type Problem } from './problems.ts';
+import { parseAddressArg } from './external/address-arg.ts';
 import { ExternalIkeGateway, type GatewayInput } from './schema.ts';
 
 export type ExternalIkeSpec = NonNullable<GatewayInput['external']>;
@@ -33,16 +33,7 @@ export function externalIkeExchange(spec: ExternalIkeSpec, localAddress: string)
  * ScenarioError naming the flag and what was expected.
  */
 export function parseExternalIkeArg(text: string, flag = '--gateway-external'): ExternalIkeSpec {
-  const m = /^([^:]+)(?::(\d+))?$/.exec(text);
-  const raw = m === null ? { address: text } : { address: m[1], ...(m[2] === undefined ? {} : { port: Number(m[2]) }) };
-  const r = ExternalIkeGateway.safeParse(raw);
-  if (r.success) return r.data;
-  const problems: Problem[] = r.error.issues.map((i) => ({
-    path: flag,
-    expected: `ADDRESS[:PORT] of an IKEv2 gateway (${i.path.join('.')}: ${i.message})`,
-    found: text,
-  }));
-  throw new ScenarioError(problems, flag);
+  return parseAddressArg(text, flag, ExternalIkeGateway, 'an IKEv2 gateway');
 }
 
 /** The scenario with every gateway replaced by the real one. */

@@ -439,6 +439,15 @@ export function openModelledIkeInPlace(
   return { plaintextEnd: padLengthAt - padLength, padLength };
 }
 
+/** A DecodeError when the IV or ICV is not the suite's size (both models check it before anything else), else null. */
+export function sealedSizesError(sealed: Sealed, suite: CipherSuite, field: string): ParseResult<never> | null {
+  if (sealed.iv.length !== suite.ivBytes)
+    return decodeError(`${field}.iv`, 0, `IV is ${sealed.iv.length} bytes, suite needs ${suite.ivBytes}`);
+  if (sealed.icv.length !== suite.icvBytes)
+    return decodeError(`${field}.icv`, 0, `ICV is ${sealed.icv.length} bytes, suite needs ${suite.icvBytes}`);
+  return null;
+}
+
 /** The body alignment of the modelled crypto: the cipher block (and 4 bytes for ESP, RFC 4303 §2.4). */
 export function blockAlignment(rule: PaddingRule, suite: CipherSuite): number {
   return rule === 'esp' ? Math.max(4, suite.blockBytes) : suite.blockBytes;
@@ -531,11 +540,8 @@ export const modelledCrypto: CryptoModel = {
   open(sealed, rule, ctx) {
     const { suite } = ctx;
     const field = rule === 'esp' ? 'esp.body' : 'sk.body';
-    if (sealed.iv.length !== suite.ivBytes)
-      return decodeError(`${field}.iv`, 0, `IV is ${sealed.iv.length} bytes, suite needs ${suite.ivBytes}`);
-    if (sealed.icv.length !== suite.icvBytes) {
-      return decodeError(`${field}.icv`, 0, `ICV is ${sealed.icv.length} bytes, suite needs ${suite.icvBytes}`);
-    }
+    const sizes = sealedSizesError(sealed, suite, field);
+    if (sizes !== null) return sizes;
     const expected = modelIcv(ctx, sealed.iv, sealed.body);
     // ESP: the keyless head is checked here; the keyed tail is the SA holder's to check (`espTagMatches`).
     const checked = rule === 'esp' ? expected.length - ESP_TAG_BYTES : expected.length;

@@ -3,6 +3,7 @@
  * HMAC-SHA-256, 32-byte output, key of any length). Pure functions over bytes: no clock, no randomness, the same
  * bytes in Node and in the browser (@noble/hashes, no node:crypto).
  */
+import { concatBytes as concatByteArrays } from '../bytes.ts';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 
@@ -17,17 +18,9 @@ export function prfHmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
   return hmac(sha256, key, data);
 }
 
-/** The parts one after another in a new array. */
+/** The parts one after another in a new array (bytes.ts `concatBytes`, variadic). */
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatByteArrays(parts);
 }
 
 /**

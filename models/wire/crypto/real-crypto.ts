@@ -11,6 +11,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import {
   blockAlignment,
   paddedBody,
+  sealedSizesError,
   unpadBody,
   type CipherSuite,
   type CryptoContext,
@@ -107,11 +108,8 @@ export const realCrypto: CryptoModel = {
   open(sealed, rule, ctx) {
     const { suite } = ctx;
     const field = rule === 'esp' ? 'esp.body' : 'sk.body';
-    if (sealed.iv.length !== suite.ivBytes)
-      return decodeError(`${field}.iv`, 0, `IV is ${sealed.iv.length} bytes, suite needs ${suite.ivBytes}`);
-    if (sealed.icv.length !== suite.icvBytes) {
-      return decodeError(`${field}.icv`, 0, `ICV is ${sealed.icv.length} bytes, suite needs ${suite.icvBytes}`);
-    }
+    const sizes = sealedSizesError(sealed, suite, field);
+    if (sizes !== null) return sizes;
     const { keys } = ctx;
     if (keys === undefined) return decodeError(`${field}.keys`, 0, 'no keys for this SA');
     const mismatch = keysMismatch(suite, keys);
