@@ -3,8 +3,8 @@
  * SK_* (RFC 7296 §2.14), PSK AUTH (§2.15), Child SA KEYMAT (§2.17), IKE SA rekey (§2.18), with the audited @noble
  * libraries (models/wire/crypto/), so Node and the browser compute the same bytes. Every random value (DH private
  * keys, the IV secrets) is drawn from the machine's seeded stream. The keys go to the node's SA database, which its
- * codec seals and opens with; each one is also announced (`onKeys`), which is how the lab exports Wireshark's key
- * tables (it never leaves the lab: the simulation is the only place they exist).
+ * codec seals and opens with; each one is also announced (`onKeys`, traced as `crypto.keys`), which is how the lab
+ * exports Wireshark's key tables.
  */
 import { CIPHER_SUITES, type CipherSuite } from '../wire/crypto-suite.ts';
 import { dhKeyPair, dhPrivateKeyBytes, dhSharedSecret, SUPPORTED_DH_GROUPS } from '../wire/crypto/dh.ts';
@@ -73,7 +73,10 @@ export function createRealIkeCrypto(store: SaKeyStore, onKeys: (k: KeysAnnouncem
     onKeys({ kind: 'ike', spiI: keys.spiI, spiR: keys.spiR, suite, secrets });
   }
 
-  /** The IV secret of a Child SA direction: a keyed hash of the IKE SA's (which came from the seeded stream). */
+  /**
+   * The IV secret of a Child SA direction: a keyed hash under the IKE SA's SK_d (derived from a DH secret the seeded
+   * stream drew), so ESP IVs are as reproducible as the SK ones.
+   */
   function childIvSecret(keys: IkeSaKeys, spi: number): Uint8Array {
     const base = keys.secrets?.skD ?? new Uint8Array(0);
     const spiBytesBe = Uint8Array.of(spi >>> 24, (spi >>> 16) & 0xff, (spi >>> 8) & 0xff, spi & 0xff);
