@@ -36,7 +36,7 @@ const nondeterminism = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', 'test-results/**', '.dhcpike/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'dist-cli/**', 'out/**', 'test-results/**', '.dhcpike/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
