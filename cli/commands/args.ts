@@ -137,3 +137,17 @@ export function reportError(e: unknown, io: CliIo, command: string): number {
   }
   throw e;
 }
+
+/**
+ * `--crypto modelled|real`: sugar for `--option crypto=…`, written into `options` (so it reaches the run's options,
+ * failure records and sweep records like any option). A value other than the two, or one that contradicts an explicit
+ * `--option crypto=`, is a usage error.
+ */
+export function applyCryptoArg(text: string | undefined, options: Record<string, string>): void {
+  if (text === undefined) return;
+  if (text !== 'modelled' && text !== 'real')
+    throw new UsageError(`--crypto: expected modelled or real, found '${text}'`);
+  if (options['crypto'] !== undefined && options['crypto'] !== text)
+    throw new UsageError(`--crypto ${text} contradicts --option crypto=${options['crypto']}`);
+  options['crypto'] = text;
+}

@@ -10,6 +10,7 @@ import { parseExternalIkeArg, withExternalGateway } from '../../scenarios/extern
 import { runScenario, type NoDigestRunResult, type ScenarioRunResult } from '../../scenarios/run.ts';
 import { keyEntriesOfTrace, tsharkCommand, wiresharkKeysText } from '../../scenarios/keys-export.ts';
 import {
+  applyCryptoArg,
   intArg,
   methodArg,
   outputPathArg,
@@ -164,15 +165,7 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
     const method = methodArg(v['method'] as string | undefined);
     const seed = seedArg(v['seed'] as string | undefined);
     const options = pairs(v['option'] as string[] | undefined, '--option');
-    const crypto = v['crypto'] as string | undefined;
-    if (crypto !== undefined) {
-      if (crypto !== 'modelled' && crypto !== 'real')
-        throw new UsageError(`--crypto: expected modelled or real, found '${crypto}'`);
-      if (options['crypto'] !== undefined && options['crypto'] !== crypto)
-        throw new UsageError(`--crypto ${crypto} contradicts --option crypto=${options['crypto']}`);
-      // Sugar for --option crypto=…: it reaches the run, its options and so the failure record like any option.
-      options['crypto'] = crypto;
-    }
+    applyCryptoArg(v['crypto'] as string | undefined, options);
     const params = pairs(v['param'] as string[] | undefined, '--param');
     const maxEvents = intArg(v['max-events'] as string | undefined, '--max-events', 1) ?? MAX_EVENTS_DEFAULT;
     const maxHeapMb = intArg(v['max-heap-mb'] as string | undefined, '--max-heap-mb', 1) ?? defaultMaxHeapMb();

@@ -14,6 +14,7 @@ import {
   type SweepRecord,
 } from '../../scenarios/sweep.ts';
 import {
+  applyCryptoArg,
   intArg,
   isSeed,
   methodsArg,
@@ -28,7 +29,7 @@ import {
 import { renderCsv, renderText, type TableData } from './table.ts';
 
 const USAGE = `usage: dhcpike sweep SCENARIO --seeds A..B [--param name=v1,v2,…]… [--option n=v]… [--methods a,b,…]
-                     [--workers N] [--shard i/n] [--out FILE.jsonl] [--csv] [--quiet]
+                     [--workers N] [--shard i/n] [--out FILE.jsonl] [--csv] [--quiet] [--crypto modelled|real]
        dhcpike sweep merge FILES.jsonl… [--csv]
 
 Runs seeds A..B × every parameter combination × methods in worker threads (--workers, default min(2, cores); 0 = in
@@ -37,7 +38,8 @@ canonical order so shards can run on different machines; 'sweep merge' joins the
 (params, method, seed), so output is identical for any worker count or sharding. The summary shows, per parameter set
 and method, the median over seeds of each metric and a distribution-free 95 % interval for the median from order
 statistics (exact binomial ranks; below 6 seeds the interval is [min, max] and marked ~). A progress bar (runs done,
-runs/s, ETA) is drawn on stderr when it is a terminal; --quiet turns it off.`;
+runs/s, ETA) is drawn on stderr when it is a terminal; --quiet turns it off. --crypto real: the same as
+--option crypto=real (real IKE/ESP cryptography, README "Real crypto").`;
 
 function parseValue(text: string): PolicyValue {
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text);
@@ -173,6 +175,7 @@ export async function runSweep(args: readonly string[], io: CliIo): Promise<numb
       out: { type: 'string' },
       csv: { type: 'boolean' },
       quiet: { type: 'boolean' },
+      crypto: { type: 'string' },
     });
     const [scenario, ...extra] = positionals;
     if (scenario === undefined || extra.length > 0 || v['seeds'] === undefined) {
@@ -197,10 +200,12 @@ export async function runSweep(args: readonly string[], io: CliIo): Promise<numb
     const methods = methodsArg(v['methods'] as string | undefined);
     const workers = intArg(v['workers'] as string | undefined, '--workers');
     checkRunCount(scenario, seeds, params, methods);
+    const options = pairs(v['option'] as string[] | undefined, '--option');
+    applyCryptoArg(v['crypto'] as string | undefined, options);
     const result = await sweep(scenario, {
       seeds,
       params,
-      options: pairs(v['option'] as string[] | undefined, '--option'),
+      options,
       ...(methods ? { methods } : {}),
       ...(workers !== undefined ? { workers } : {}),
       ...(shard ? { shard } : {}),
