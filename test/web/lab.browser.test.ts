@@ -197,6 +197,41 @@ describe('browser lab on the real runner', () => {
     await page.close();
   });
 
+  it('real crypto in the browser: the Node digest, the inspector decrypts with the run keys, the .keys export', async () => {
+    const page = await open('#s=basic&m=dhcp-over-ike&seed=1&o=crypto:real');
+    const node = runScenario('basic', { method: 'dhcp-over-ike', seed: 1, options: { crypto: 'real' } });
+    // The @noble crypto computes in Chromium the bytes Node computes (non-negotiable 1).
+    expect(await page.locator('#sha').innerText()).toBe(node.traceSha256);
+    const send = node.trace.find((e) => e.type === 'send' && e.summary.startsWith('IKE_AUTH request #1'));
+    const note = node.trace.find((e) => e.type === 'note' && e.text === 'relay.forward');
+    const xid = Number((note as unknown as { data: { xid: number } }).data.xid);
+    const packetId = (send as { packetId: number }).packetId;
+    await page.locator(`g.arrow[data-packet="${packetId}"] .hitline`).click({ force: true });
+    const fields = page.locator('#inspector .fields');
+    const row = (label: string) => fields.locator('.field', { has: page.locator(`> .label:text-is("${label}")`) });
+    expect(await row('DHCP message (inside IKE)').first().locator('> .value').innerText()).toBe('DHCPDISCOVER');
+    expect(await row('xid').first().locator('> .value').innerText()).toBe(`0x${xid.toString(16).padStart(8, '0')}`);
+    // Hovering lights the bytes on the wire, which are ciphertext: not the xid in clear.
+    await row('xid').first().hover();
+    const lit = (await page.$$eval('#inspector .byte.lit', (b) => b.map((x) => x.textContent).join(''))) ?? '';
+    const start = Number(await row('xid').first().getAttribute('data-start'));
+    expect(lit).toBe((send as { bytes: string }).bytes.slice(start * 2, start * 2 + 8));
+    expect(lit).not.toBe(xid.toString(16).padStart(8, '0'));
+    // The keys Wireshark opens the capture with, beside the pcap.
+    expect(await page.locator('#export-keys').isVisible()).toBe(true);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-keys').click()]);
+    const keys = readFileSync((await download.path()) as string, 'utf8');
+    expect(keys).toMatch(/^[0-9a-f]{16},[0-9a-f]{16},/m);
+    expect(keys).toMatch(/^"IPv4",/m);
+    await page.close();
+  });
+
+  it('a modelled run offers no .keys export', async () => {
+    const page = await open('#s=basic&m=dhcp-over-ike&seed=1');
+    expect(await page.locator('#export-keys').isVisible()).toBe(false);
+    await page.close();
+  });
+
   it('inspects the IKE_AUTH request: the DHCPDISCOVER inside, its fields, and hovering lights the right bytes', async () => {
     const page = await open('#s=basic&m=dhcp-over-ike&seed=1');
     const node = runScenario('basic', { method: 'dhcp-over-ike', seed: 1 });
