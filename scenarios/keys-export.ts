@@ -11,6 +11,7 @@ import { CIPHER_SUITES, type CipherSuite } from '../models/wire/crypto-suite.ts'
 import type { DirectionKeys } from '../models/wire/crypto/ike-keys.ts';
 import type { KeyEntries } from '../models/wire/crypto/key-table.ts';
 import {
+  directionKeysOf,
   espSaLine,
   ikev2DecryptionTableLine,
   type EspKeyEntry,
@@ -37,11 +38,8 @@ function suiteOf(d: NoteData): CipherSuite | undefined {
 /** The note's key (GCM: key then its 4-byte salt, RFC 4106 §8.1 / RFC 5282 §7.1) split back, checked for length. */
 function directionKeys(suite: CipherSuite, encr: string | undefined, integ: string | undefined): DirectionKeys | null {
   if (encr === undefined || integ === undefined || !HEX.test(encr) || !HEX.test(integ)) return null;
-  const keyBytes = suite.keyLengthBits / 8;
-  const key = fromHex(encr);
-  const integKey = fromHex(integ);
-  if (key.length !== keyBytes + (suite.aead ? 4 : 0) || integKey.length !== (suite.aead ? 0 : 32)) return null;
-  return { encrKey: key.slice(0, keyBytes), salt: key.slice(keyBytes), integKey };
+  const keys = directionKeysOf(suite, fromHex(encr), fromHex(integ), 'note');
+  return typeof keys === 'string' ? null : keys;
 }
 
 function ikeEntry(d: NoteData): Ikev2KeyEntry | null {
@@ -123,15 +121,7 @@ export function wiresharkKeysText(entries: KeyEntries): string {
   const lines = [
     '# dhcpike keys: Wireshark ikev2_decryption_table lines (hex SPIs first), then esp_sa lines ("IPv4" first).',
     `# ${tsharkCommand('CAPTURE.pcap', 'THIS.keys')}`,
-    ...entries.ike.map((e) =>
-      ikev2DecryptionTableLine(fromHex(e.spiI), fromHex(e.spiR), e.suite, {
-        skD: new Uint8Array(0),
-        skPi: new Uint8Array(0),
-        skPr: new Uint8Array(0),
-        initiator: e.initiator,
-        responder: e.responder,
-      }),
-    ),
+    ...entries.ike.map((e) => ikev2DecryptionTableLine(fromHex(e.spiI), fromHex(e.spiR), e.suite, e)),
     ...entries.esp.map((e) => espSaLine(e.src, e.dst, e.spi, e.suite, e.keys)),
   ];
   return `${lines.join('\n')}\n`;

@@ -19,6 +19,7 @@ import {
 import { prfHmacSha256, concatBytes } from '../wire/crypto/prf.ts';
 import { pskAuthData, signedOctets } from '../wire/crypto/psk-auth.ts';
 import type { SaKeyStore } from '../wire/crypto/sa-key-store.ts';
+import { tableKey } from '../wire/crypto/wireshark-keys.ts';
 import { fromHex, toHex } from '../wire/bytes.ts';
 import { emitIkeMessage, emitIkePayload, type IkeMessage } from '../wire/ike/index.ts';
 import { receivedIkeBytes } from '../wire/ike/received-bytes.ts';
@@ -180,9 +181,9 @@ export function keysNote(k: KeysAnnouncement): Readonly<Record<string, string | 
       spiI: k.spiI,
       spiR: k.spiR,
       suite: k.suite.name,
-      skEi: toHex(concatBytes(i.encrKey, i.salt)),
+      skEi: toHex(tableKey(i)),
       skAi: toHex(i.integKey),
-      skEr: toHex(concatBytes(r.encrKey, r.salt)),
+      skEr: toHex(tableKey(r)),
       skAr: toHex(r.integKey),
     };
   }
@@ -192,7 +193,7 @@ export function keysNote(k: KeysAnnouncement): Readonly<Record<string, string | 
     dst: k.dst,
     spi: k.spi,
     suite: k.suite.name,
-    encrKey: toHex(concatBytes(k.keys.encrKey, k.keys.salt)),
+    encrKey: toHex(tableKey(k.keys)),
     integKey: toHex(k.keys.integKey),
   };
 }

@@ -6,7 +6,7 @@
  * (RFC 4303 §2.1: the SPI with the destination identifies the SA; the lab's SPIs are unique per run).
  */
 import type { EspKeyEntry, Ikev2KeyEntry } from './wireshark-keys.ts';
-import type { EspSaKeyEntry, IkeSaKeyEntry, SaKeyLookup } from './sa-key-store.ts';
+import { SaKeyStore, type SaKeyLookup } from './sa-key-store.ts';
 
 export interface KeyEntries {
   readonly ike: readonly Ikev2KeyEntry[];
@@ -20,20 +20,24 @@ export interface KeyEntries {
 const NO_IV_SECRET = new Uint8Array(0);
 
 export function keyLookupOf(entries: KeyEntries): SaKeyLookup {
-  const ike = new Map<string, IkeSaKeyEntry>();
+  const store = new SaKeyStore();
   for (const e of entries.ike) {
-    ike.set(`${e.spiI.toLowerCase()}:${e.spiR.toLowerCase()}`, {
+    store.setIke(e.spiI.toLowerCase(), e.spiR.toLowerCase(), {
       suite: e.suite,
       initiator: e.initiator,
       responder: e.responder,
       ivSecret: NO_IV_SECRET,
     });
   }
-  const esp = new Map<number, EspSaKeyEntry>();
-  for (const e of entries.esp) esp.set(e.spi >>> 0, { suite: e.suite, keys: e.keys, ivSecret: NO_IV_SECRET });
+  for (const e of entries.esp) {
+    const entry = { suite: e.suite, keys: e.keys, ivSecret: NO_IV_SECRET };
+    store.setEsp('in', e.spi, entry);
+    store.setEsp('out', e.spi, entry);
+  }
+  // Key files may write SPIs in either case (the codec asks in lower case, what the store holds).
   return {
-    ike: (spiI, spiR) => ike.get(`${spiI.toLowerCase()}:${spiR.toLowerCase()}`),
-    espIn: (spi) => esp.get(spi >>> 0),
-    espOut: (spi) => esp.get(spi >>> 0),
+    ike: (spiI, spiR) => store.ike(spiI.toLowerCase(), spiR.toLowerCase()),
+    espIn: (spi) => store.espIn(spi),
+    espOut: (spi) => store.espOut(spi),
   };
 }

@@ -41,8 +41,8 @@ function ikeEncrName(suite: CipherSuite): string {
     : `AES-CBC-${suite.keyLengthBits} [RFC3602]`;
 }
 
-/** The key as Wireshark wants it: for GCM the key followed by its salt. */
-function tableKey(k: DirectionKeys): Uint8Array {
+/** The key as Wireshark wants it (and as the lab's `crypto.keys` notes carry it): for GCM the key followed by its salt. */
+export function tableKey(k: DirectionKeys): Uint8Array {
   return concatBytes(k.encrKey, k.salt);
 }
 
@@ -51,7 +51,7 @@ export function ikev2DecryptionTableLine(
   spiI: Uint8Array,
   spiR: Uint8Array,
   suite: CipherSuite,
-  s: IkeSaSecrets,
+  s: Pick<IkeSaSecrets, 'initiator' | 'responder'>,
 ): string {
   return [
     toHex(spiI),
@@ -123,18 +123,31 @@ function need<T>(value: T | null | undefined, what: string): T {
   return value;
 }
 
-/** Splits a table key into key and (GCM) trailing salt, checking its length against the suite. */
-function splitKey(suite: CipherSuite, key: Uint8Array, integKey: Uint8Array, who: string): DirectionKeys {
+/**
+ * A table key (GCM: key ‖ salt, `tableKey`) and an integrity key as one direction's keys, or why they do not fit the
+ * suite (`who` names the direction in the reason).
+ */
+export function directionKeysOf(
+  suite: CipherSuite,
+  key: Uint8Array,
+  integKey: Uint8Array,
+  who: string,
+): DirectionKeys | string {
   const keyBytes = suite.keyLengthBits / 8;
   const saltBytes = suite.aead ? 4 : 0;
-  if (key.length !== keyBytes + saltBytes) {
-    throw new LineError(`${who} encryption key is ${key.length} bytes, ${suite.name} needs ${keyBytes + saltBytes}`);
-  }
+  if (key.length !== keyBytes + saltBytes)
+    return `${who} encryption key is ${key.length} bytes, ${suite.name} needs ${keyBytes + saltBytes}`;
   const integBytes = suite.aead ? 0 : 32;
-  if (integKey.length !== integBytes) {
-    throw new LineError(`${who} integrity key is ${integKey.length} bytes, ${suite.name} needs ${integBytes}`);
-  }
+  if (integKey.length !== integBytes)
+    return `${who} integrity key is ${integKey.length} bytes, ${suite.name} needs ${integBytes}`;
   return { encrKey: key.slice(0, keyBytes), salt: key.slice(keyBytes), integKey: integKey.slice() };
+}
+
+/** `directionKeysOf`, a line error when they do not fit. */
+function splitKey(suite: CipherSuite, key: Uint8Array, integKey: Uint8Array, who: string): DirectionKeys {
+  const keys = directionKeysOf(suite, key, integKey, who);
+  if (typeof keys === 'string') throw new LineError(keys);
+  return keys;
 }
 
 function suiteOf(aead: boolean, keyLengthBits: number): CipherSuite | undefined {

@@ -97,13 +97,7 @@ describe('format → parse', () => {
     if (sa === undefined) throw new Error('no IKE entry');
     expect(toHex(sa.initiator.encrKey)).toBe('37348562bd95d200814704c01e3e1a14');
     expect(toHex(sa.responder.integKey)).toBe('72ed5055f6511e4eff9d1ef1c544751a92f9e35f60f0debe007e1497ce113d62');
-    const rewritten = ikev2DecryptionTableLine(fromHex(sa.spiI), fromHex(sa.spiR), sa.suite, {
-      skD: new Uint8Array(0),
-      skPi: new Uint8Array(0),
-      skPr: new Uint8Array(0),
-      initiator: sa.initiator,
-      responder: sa.responder,
-    });
+    const rewritten = ikev2DecryptionTableLine(fromHex(sa.spiI), fromHex(sa.spiR), sa.suite, sa);
     expect(rewritten).toBe(ikeText.trim());
     expect(esp.map((e) => espSaLine(e.src, e.dst, e.spi, e.suite, e.keys)).join('\n')).toBe(espText.trim());
   });
