@@ -8,7 +8,7 @@ import type { CipherSuiteName } from '../wire/crypto-suite.ts';
 import type { IkeMessage } from '../wire/ike/index.ts';
 import { espTunnelPacket, IKE_PORT, udpPacket, type Packet } from '../wire/packet.ts';
 
-export { IKE_PORT, packetCodec, type Packet, type UdpApp } from '../wire/packet.ts';
+export { hasOpaqueSk, IKE_PORT, packetCodec, type Packet, type UdpApp } from '../wire/packet.ts';
 export type { UdpDatagram };
 
 /** RFC 862 echo: the enterprise host answers datagrams to this port. */
@@ -75,12 +75,6 @@ export function flowOf(p: Packet): { src: string; dst: string; protocol: number;
   const l = p.payload;
   const ports = l.kind === 'udp' ? { srcPort: l.srcPort, dstPort: l.dstPort } : { srcPort: 0, dstPort: 0 };
   return { src: p.ip.src, dst: p.ip.dst, protocol: p.ip.protocol, ...ports };
-}
-
-/** Does the message carry an SK payload that was not opened (no keys for its SA, or a failed ICV)? */
-export function hasOpaqueSk(m: IkeMessage): boolean {
-  for (const q of m.payloads) if (q.kind === 'SK-opaque') return true;
-  return false;
 }
 
 /** The SPI of ESP that stayed opaque (no inbound SA keys opened it), directly on IP or in UDP 4500. */

@@ -28,6 +28,7 @@ import {
   parseEsp,
   sealEsp,
   type EspPacket,
+  type EspSealedView,
 } from './esp.ts';
 import {
   emitIkeMessageInto,
@@ -342,7 +343,8 @@ function prefixed<T>(r: ParseResult<T> & { ok: false }, offsetShift: number, pre
   return decodeError(`${prefix}${r.error.field}`, r.error.offset + offsetShift, r.error.reason);
 }
 
-function hasOpaqueSk(m: IkeMessage): boolean {
+/** Does the message carry an SK payload that was not opened (no keys for its SA, or a failed ICV)? */
+export function hasOpaqueSk(m: IkeMessage): boolean {
   for (const p of m.payloads) if (p.kind === 'SK-opaque') return true;
   return false;
 }
@@ -422,7 +424,14 @@ const lastOpened: { ike: CipherSuiteName | undefined; esp: CipherSuiteName | und
 function parseEspLayer(bytes: Uint8Array, at: number, end: number, o: PacketCodecOptions): ParseResult<EspLayer> {
   const esp = parseEsp(bytes, at, end);
   if (!esp.ok) return esp;
-  if (o.keys !== undefined) return parseEspWithKeys(esp.value, at, end, o, o.keys);
+  const opaque = parsed<EspLayer>({ kind: 'esp', esp: esp.value }, end - at);
+  if (o.keys !== undefined) {
+    // Real crypto: ESP opens with our inbound SA's keys (RFC 4303 §3.4.2 SA lookup by SPI), or stays opaque.
+    const entry = o.keys.espIn(esp.value.spi);
+    if (entry === undefined) return opaque;
+    const opened = openEsp(esp.value, entry.suite.name, espModel(entry));
+    return (opened.ok ? sealedLayer(opened.value, at, end, o) : null) ?? opaque;
+  }
   const suites = o.suites ?? ALL_SUITE_NAMES;
   for (let i = -1; i < suites.length; i += 1) {
     const suiteName = i < 0 ? lastOpened.esp : suites[i];
@@ -430,68 +439,38 @@ function parseEspLayer(bytes: Uint8Array, at: number, end: number, o: PacketCode
     const opened = openEsp(esp.value, suiteName);
     if (!opened.ok) continue;
     lastOpened.esp = suiteName;
-    const view = opened.value;
-    const suite = CIPHER_SUITES[suiteName];
-    const extra = view.padding.length - minPadBytes(suite, view.plaintext.length, 'esp');
-    if (extra < 0) break; // not our padding: keep opaque
-    let inner: EspInner = { kind: 'raw', data: view.plaintext };
-    if (view.nextHeader === IpProtocol.IPV4) {
-      const innerPacket = parsePacket(view.plaintext, o);
-      if (!innerPacket.ok) {
-        return prefixed(innerPacket, at + ESP_HEADER_BYTES + suite.ivBytes, 'esp.inner.');
-      }
-      inner = { kind: 'packet', packet: innerPacket.value };
-    }
-    const layer: EspLayer = {
-      kind: 'esp-sealed',
-      spi: view.spi,
-      sequence: view.sequence,
-      suite: suiteName,
-      nextHeader: view.nextHeader,
-      ...(extra > 0 ? { extraPadBytes: extra } : {}),
-      inner,
-      ...(view.icvTag === undefined ? {} : { icvTag: view.icvTag }),
-    };
-    return parsed(layer, end - at);
+    return sealedLayer(opened.value, at, end, o) ?? opaque;
   }
-  return parsed({ kind: 'esp', esp: esp.value }, end - at);
+  return opaque;
 }
 
-/** Real crypto: ESP opens with our inbound SA's keys (RFC 4303 §3.4.2 SA lookup by SPI), or stays opaque. */
-function parseEspWithKeys(
-  esp: EspPacket,
+/** The layer of an opened ESP packet; null when its padding is not ours (kept opaque). */
+function sealedLayer(
+  view: EspSealedView,
   at: number,
   end: number,
   o: PacketCodecOptions,
-  keys: SaKeyLookup,
-): ParseResult<EspLayer> {
-  const entry = keys.espIn(esp.spi);
-  const opaque = parsed<EspLayer>({ kind: 'esp', esp }, end - at);
-  if (entry === undefined) return opaque;
-  const suite = entry.suite;
-  const opened = openEsp(esp, suite.name, espModel(entry));
-  if (!opened.ok) return opaque;
-  const view = opened.value;
+): ParseResult<EspLayer> | null {
+  const suite = CIPHER_SUITES[view.suite];
   const extra = view.padding.length - minPadBytes(suite, view.plaintext.length, 'esp');
-  if (extra < 0) return opaque;
+  if (extra < 0) return null;
   let inner: EspInner = { kind: 'raw', data: view.plaintext };
   if (view.nextHeader === IpProtocol.IPV4) {
     const innerPacket = parsePacket(view.plaintext, o);
     if (!innerPacket.ok) return prefixed(innerPacket, at + ESP_HEADER_BYTES + suite.ivBytes, 'esp.inner.');
     inner = { kind: 'packet', packet: innerPacket.value };
   }
-  return parsed(
-    {
-      kind: 'esp-sealed',
-      spi: view.spi,
-      sequence: view.sequence,
-      suite: suite.name,
-      nextHeader: view.nextHeader,
-      ...(extra > 0 ? { extraPadBytes: extra } : {}),
-      inner,
-    },
-    end - at,
-  );
+  const layer: EspLayer = {
+    kind: 'esp-sealed',
+    spi: view.spi,
+    sequence: view.sequence,
+    suite: view.suite,
+    nextHeader: view.nextHeader,
+    ...(extra > 0 ? { extraPadBytes: extra } : {}),
+    inner,
+    ...(view.icvTag === undefined ? {} : { icvTag: view.icvTag }),
+  };
+  return parsed(layer, end - at);
 }
 
 function parseUdpApp(
