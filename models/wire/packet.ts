@@ -500,17 +500,18 @@ function parseUdpApp(
       bytes[at + 2] === 0 &&
       bytes[at + 3] === 0
     ) {
-      return wholeIke(view, parseIke(view, at + NON_ESP_MARKER_BYTES, o), at, at + NON_ESP_MARKER_BYTES, end, true);
+      return wholeIke(view, o, parseIke(view, at + NON_ESP_MARKER_BYTES, o), at, at + NON_ESP_MARKER_BYTES, end, true);
     }
     return parseEspLayer(view, at, end, o);
   }
-  if (srcPort === IKE_PORT || dstPort === IKE_PORT) return wholeIke(view, parseIke(view, at, o), at, at, end, false);
+  if (srcPort === IKE_PORT || dstPort === IKE_PORT) return wholeIke(view, o, parseIke(view, at, o), at, at, end, false);
   return parsed({ kind: 'raw', data: bytes.slice(at, end) }, end - at);
 }
 
 /** The IKE message must fill the UDP payload `[at, end)` from `start` (after any non-ESP marker). */
 function wholeIke(
   view: Uint8Array,
+  o: PacketCodecOptions,
   r: ParseResult<IkeMessage>,
   at: number,
   start: number,
@@ -520,8 +521,10 @@ function wholeIke(
   if (!r.ok) return r;
   if (start + r.bytesRead !== end)
     return decodeError('ike.length', start + 24, `${end - start - r.bytesRead} bytes after the IKE message`);
-  // RFC 7296 §2.15: AUTH signs the IKE_SA_INIT messages as they were on the wire (ike/received-bytes.ts).
-  if (r.value.exchangeType === IKE_SA_INIT) rememberReceivedIkeBytes(r.value, view.slice(start, end));
+  // RFC 7296 §2.15: the real AUTH signs the IKE_SA_INIT messages as they were on the wire (ike/received-bytes.ts);
+  // only a codec with keys (a real-crypto node) needs them, so the modelled hot path copies nothing.
+  if (o.keys !== undefined && r.value.exchangeType === IKE_SA_INIT)
+    rememberReceivedIkeBytes(r.value, view.slice(start, end));
   return parsed({ kind: 'ike', nonEspMarker, message: r.value }, end - at);
 }
 
