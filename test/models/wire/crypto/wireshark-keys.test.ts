@@ -1,3 +1,4 @@
+import { ipv4HeaderFor } from '../../../../models/wire/packet.ts';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -165,18 +166,7 @@ function tshark(args: readonly string[]): string {
 }
 
 function ipv4(src: string, dst: string, protocol: number, payload: Uint8Array): Uint8Array {
-  const p: Ipv4Packet = {
-    tos: 0,
-    identification: 1,
-    flags: 2,
-    fragmentOffset: 0,
-    ttl: 64,
-    protocol,
-    src,
-    dst,
-    options: new Uint8Array(0),
-    payload,
-  };
+  const p: Ipv4Packet = { ...ipv4HeaderFor(src, dst, protocol, { identification: 1 }), payload };
   return emitIpv4(p);
 }
 
