@@ -4,6 +4,7 @@
  * the padded plaintext left readable, and IV and ICV are deterministic bytes derived from the inputs (no randomness,
  * Node and the browser agree). A later issue can put real ciphers behind `CryptoModel` without touching the codecs.
  */
+import { copyInto, zeroRange } from './bytes.ts';
 import { WireEmitError, decodeError, parsed, type ParseResult } from './result.ts';
 import type { DirectionKeys } from './crypto/ike-keys.ts';
 
@@ -370,8 +371,8 @@ export function sealModelledIkeInPlace(
       `plaintext+padding+trailer is ${bodyBytes} bytes, not a multiple of ${suite.blockBytes}`,
     );
   }
-  if (padding === undefined) buffer.fill(0, plaintextEnd, plaintextEnd + padBytes);
-  else buffer.set(padding, plaintextEnd);
+  if (padding === undefined) zeroRange(buffer, plaintextEnd, plaintextEnd + padBytes);
+  else copyInto(buffer, plaintextEnd, padding);
   buffer[plaintextEnd + padBytes] = padBytes;
   const ivStart = bodyStart - suite.ivBytes;
   const seed = cachedSuiteSeed(suite);

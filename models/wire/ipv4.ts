@@ -125,7 +125,7 @@ export function emitIpv4HeaderWithAddressesInto(
   else writeU32(buffer, offset + field.SRC, srcU32);
   if (dstU32 < 0) writeIpv4(buffer, offset + field.DST, header.dst, 'ipv4.dst');
   else writeU32(buffer, offset + field.DST, dstU32);
-  buffer.set(options, offset + field.OPTIONS);
+  if (options.length > 0) buffer.set(options, offset + field.OPTIONS);
   writeU16(buffer, offset + field.CHECKSUM, internetChecksum(buffer, offset, offset + headerBytes));
   return headerBytes;
 }

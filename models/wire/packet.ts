@@ -48,7 +48,7 @@ import {
   type Ipv4Header,
 } from './ipv4.ts';
 import { decodeError, formatDecodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
-import { hexOfRange, readU32 } from './bytes.ts';
+import { hexOfRange, readU32, zeroRange } from './bytes.ts';
 import { parseIpv4U32 } from './ipv4-address.ts';
 import {
   parseUdpHeader,
@@ -258,7 +258,7 @@ function emitUdpAppInto(app: UdpApp, buffer: Uint8Array, at: number, o: PacketCo
     case 'ike': {
       let n = 0;
       if (app.nonEspMarker) {
-        buffer.fill(0, at, at + NON_ESP_MARKER_BYTES);
+        zeroRange(buffer, at, at + NON_ESP_MARKER_BYTES);
         n = NON_ESP_MARKER_BYTES;
       }
       const ike = ikeEmitOptions(app.message, o);

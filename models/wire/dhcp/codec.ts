@@ -130,9 +130,11 @@ export function emitDhcpMessageInto(
   }
   b[at] = DHCP_OPTION_END;
   at += 1;
-  b.fill(0, at, at + msg.endPaddingBytes);
+  if (msg.endPaddingBytes > 0) b.fill(0, at, at + msg.endPaddingBytes);
   at += msg.endPaddingBytes;
   const length = at - o;
+  // Every limit is at least 576 bytes unless the caller gives one: most messages need no walk for option 57.
+  if (options.maxMessageBytes === undefined && length <= DHCP_DEFAULT_MAX_MESSAGE_BYTES) return length;
   const limit = sizeLimit(msg, options);
   if (length > limit) {
     throw new WireEmitError(

@@ -6,6 +6,7 @@
  */
 import {
   checkUint,
+  copyInto,
   ipv4FromBytes,
   ownedBytes,
   readU16,
@@ -48,9 +49,46 @@ export const DhcpOptionCode = {
 type TypedKind = keyof typeof DhcpOptionCode;
 
 export function dhcpOptionCode(option: DhcpOption): number {
-  if (option.kind === 'pad') return DHCP_OPTION_PAD;
-  if (option.kind === 'raw') return option.code;
-  return DhcpOptionCode[option.kind];
+  // A switch on the kind, not `DhcpOptionCode[option.kind]`: a keyed load with a different key per option is a
+  // megamorphic lookup on every emitted option.
+  switch (option.kind) {
+    case 'pad':
+      return DHCP_OPTION_PAD;
+    case 'raw':
+      return option.code;
+    case 'subnetMask':
+      return DhcpOptionCode.subnetMask;
+    case 'routers':
+      return DhcpOptionCode.routers;
+    case 'dnsServers':
+      return DhcpOptionCode.dnsServers;
+    case 'hostName':
+      return DhcpOptionCode.hostName;
+    case 'domainName':
+      return DhcpOptionCode.domainName;
+    case 'requestedAddress':
+      return DhcpOptionCode.requestedAddress;
+    case 'leaseTime':
+      return DhcpOptionCode.leaseTime;
+    case 'overload':
+      return DhcpOptionCode.overload;
+    case 'messageType':
+      return DhcpOptionCode.messageType;
+    case 'serverId':
+      return DhcpOptionCode.serverId;
+    case 'parameterRequestList':
+      return DhcpOptionCode.parameterRequestList;
+    case 'maxMessageSize':
+      return DhcpOptionCode.maxMessageSize;
+    case 'renewalTime':
+      return DhcpOptionCode.renewalTime;
+    case 'rebindingTime':
+      return DhcpOptionCode.rebindingTime;
+    case 'clientId':
+      return DhcpOptionCode.clientId;
+    case 'relayAgentInfo':
+      return DhcpOptionCode.relayAgentInfo;
+  }
 }
 
 const KIND_BY_CODE = new Map<number, TypedKind>(
@@ -165,7 +203,7 @@ function writeData(option: DhcpOption, buffer: Uint8Array, at: number, field: st
       return writeU16(buffer, at, checkUint(option.bytes, U16_MAX, field, '.bytes'));
     case 'clientId':
       buffer[at] = checkUint(option.type, U8_MAX, field, '.type');
-      buffer.set(option.data, at + 1);
+      copyInto(buffer, at + 1, option.data);
       return;
     case 'relayAgentInfo':
       emitRelayAgentSubOptionsInto(option.subOptions, buffer, at, field);
@@ -187,9 +225,25 @@ export function emitDhcpOptionInto(
   offset: number,
   field = 'dhcp.option',
 ): number {
-  if (option.kind === 'pad') {
-    buffer[offset] = DHCP_OPTION_PAD;
-    return 1;
+  // The fixed-size kinds in one step: code, length and data, without sizing the data by a second switch.
+  switch (option.kind) {
+    case 'pad':
+      buffer[offset] = DHCP_OPTION_PAD;
+      return 1;
+    case 'messageType':
+    case 'requestedAddress':
+    case 'serverId':
+    case 'subnetMask':
+    case 'leaseTime':
+    case 'renewalTime':
+    case 'rebindingTime':
+    case 'maxMessageSize': {
+      const dataBytes = option.kind === 'messageType' ? 1 : option.kind === 'maxMessageSize' ? 2 : 4;
+      buffer[offset] = dhcpOptionCode(option);
+      buffer[offset + 1] = dataBytes;
+      writeData(option, buffer, offset + 2, field);
+      return 2 + dataBytes;
+    }
   }
   const code = dhcpOptionCode(option);
   const dataBytes = dhcpOptionDataLength(option);

@@ -4,7 +4,17 @@
  * Identifier Override (RFC 5107 §4), 19 Relay Source Port (RFC 8357 §5.1). Any other code, or a known code with a
  * length its type cannot hold, is kept raw so re-emission is identical.
  */
-import { ipv4FromBytes, readU16, writeIpv4, writeU16, writeU32, checkUint, U16_MAX, U8_MAX } from '../bytes.ts';
+import {
+  checkUint,
+  copyInto,
+  ipv4FromBytes,
+  readU16,
+  U16_MAX,
+  U8_MAX,
+  writeIpv4,
+  writeU16,
+  writeU32,
+} from '../bytes.ts';
 import { parseIpv4U32 } from '../ipv4-address.ts';
 import { decodeError, parsed, WireEmitError, type ParseResult } from '../result.ts';
 import type { RelayAgentSubOption } from './types.ts';
@@ -18,7 +28,21 @@ export const RelayAgentSubOptionCode = {
 } as const;
 
 function subOptionCode(sub: RelayAgentSubOption): number {
-  return sub.kind === 'raw' ? sub.code : RelayAgentSubOptionCode[sub.kind];
+  // A switch, not a keyed load with a different key per sub-option (megamorphic).
+  switch (sub.kind) {
+    case 'raw':
+      return sub.code;
+    case 'circuitId':
+      return RelayAgentSubOptionCode.circuitId;
+    case 'remoteId':
+      return RelayAgentSubOptionCode.remoteId;
+    case 'linkSelection':
+      return RelayAgentSubOptionCode.linkSelection;
+    case 'serverIdOverride':
+      return RelayAgentSubOptionCode.serverIdOverride;
+    case 'relayPort':
+      return RelayAgentSubOptionCode.relayPort;
+  }
 }
 
 function subOptionDataLength(sub: RelayAgentSubOption): number {
@@ -66,7 +90,7 @@ function emitSubOptionInto(
     case 'circuitId':
     case 'remoteId':
     case 'raw':
-      buffer.set(sub.data, data);
+      copyInto(buffer, data, sub.data);
       break;
     case 'linkSelection': {
       const v = parseIpv4U32(sub.subnet);

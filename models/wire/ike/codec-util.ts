@@ -1,7 +1,7 @@
 /**
  * Small helpers shared by the IKEv2 payload codecs: SPI hex, latin1 text, emit-side checks, decode-error shorthands.
  */
-import { checkUint, fromHex, hexOfRange } from '../bytes.ts';
+import { checkUint, copyInto, fromHex, hexOfRange, zeroRange } from '../bytes.ts';
 import { decodeError, WireEmitError, type ParseResult } from '../result.ts';
 import type { IkeSpi } from './types.ts';
 
@@ -105,13 +105,13 @@ export function checkU32(value: number, field: string, suffix = ''): number {
 
 /** Copies `data` into `buffer` at `offset`; returns its length. */
 export function writeBytes(buffer: Uint8Array, offset: number, data: Uint8Array): number {
-  buffer.set(data, offset);
+  copyInto(buffer, offset, data);
   return data.length;
 }
 
 /** Fills `buffer[offset, offset + n)` with zeros (reserved fields); returns n. */
 export function writeZeros(buffer: Uint8Array, offset: number, n: number): number {
-  buffer.fill(0, offset, offset + n);
+  zeroRange(buffer, offset, offset + n);
   return n;
 }
 
@@ -127,10 +127,14 @@ export function fillField(field: string, path: string): string {
   return field.replace(FIELD_HOLE, () => path);
 }
 
-/** Rethrows `e` with the hole in its field filled, when it is a WireEmitError that has one. */
-export function rethrowFilled(e: unknown, path: () => string): never {
+/**
+ * Rethrows `e` with the hole in its field filled, when it is a WireEmitError that has one. `path` is a string built
+ * in the catch block, not a closure: a closure there captures the loop index, which V8 then keeps in a context object
+ * allocated on every call of the emitter, error or not.
+ */
+export function rethrowFilled(e: unknown, path: string): never {
   if (e instanceof WireEmitError && e.field.includes(FIELD_HOLE)) {
-    throw new WireEmitError(fillField(e.field, path()), e.reason);
+    throw new WireEmitError(fillField(e.field, path), e.reason);
   }
   throw e;
 }

@@ -161,7 +161,7 @@ export function emitCpBodyInto(p: IkeCpPayload, buffer: Uint8Array, offset: numb
       at += emitConfigAttributeInto(a, buffer, at, FIELD_HOLE);
     }
   } catch (e) {
-    rethrowFilled(e, () => `${field}.attribute[${i}]`);
+    rethrowFilled(e, `${field}.attribute[${i}]`);
   }
   return at - offset;
 }

@@ -56,8 +56,36 @@ export function payloadTypeOf(p: IkePayload, options?: IkeCodecOptions): number 
       return dhcpPayloadTypeOf(options);
     case 'unknown':
       return p.payloadType;
-    default:
-      return IkePayloadType[p.kind];
+    // One case per kind, not `IkePayloadType[p.kind]`: a keyed load with a different key per payload is megamorphic
+    // and cost more than emitting a small payload.
+    case 'SA':
+      return IkePayloadType.SA;
+    case 'KE':
+      return IkePayloadType.KE;
+    case 'IDi':
+      return IkePayloadType.IDi;
+    case 'IDr':
+      return IkePayloadType.IDr;
+    case 'CERT':
+      return IkePayloadType.CERT;
+    case 'CERTREQ':
+      return IkePayloadType.CERTREQ;
+    case 'AUTH':
+      return IkePayloadType.AUTH;
+    case 'Nonce':
+      return IkePayloadType.Nonce;
+    case 'N':
+      return IkePayloadType.N;
+    case 'D':
+      return IkePayloadType.D;
+    case 'V':
+      return IkePayloadType.V;
+    case 'TSi':
+      return IkePayloadType.TSi;
+    case 'TSr':
+      return IkePayloadType.TSr;
+    case 'CP':
+      return IkePayloadType.CP;
   }
 }
 
@@ -349,7 +377,7 @@ export function chainLength(payloads: readonly IkePayload[], options?: IkeCodecO
       n += GENERIC_HEADER_BYTES + payloadBodyLength(payloads[i] as IkePayload, options, FIELD_HOLE);
     }
   } catch (e) {
-    return rethrowFilled(e, () => payloadPath(prefix, i, (payloads[i] as IkePayload).kind));
+    return rethrowFilled(e, payloadPath(prefix, i, (payloads[i] as IkePayload).kind));
   }
   return n;
 }
@@ -392,7 +420,7 @@ export function emitChainInto(
       );
     }
   } catch (e) {
-    return rethrowFilled(e, () => payloadPath(prefix, i, (payloads[i] as IkePayload).kind));
+    return rethrowFilled(e, payloadPath(prefix, i, (payloads[i] as IkePayload).kind));
   }
   return at - offset;
 }

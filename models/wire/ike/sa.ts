@@ -99,7 +99,7 @@ export function emitTransformInto(
       at += emitTransformAttributeInto(a, buffer, at, FIELD_HOLE);
     }
   } catch (e) {
-    rethrowFilled(e, () => `${field}.attribute[${i}]`);
+    rethrowFilled(e, `${field}.attribute[${i}]`);
   }
   return at - offset;
 }
@@ -167,7 +167,7 @@ export function emitProposalInto(
       at += emitTransformInto(t, buffer, at, i === p.transforms.length - 1, FIELD_HOLE);
     }
   } catch (e) {
-    rethrowFilled(e, () => `${field}.transform[${i}]`);
+    rethrowFilled(e, `${field}.transform[${i}]`);
   }
   return at - offset;
 }
@@ -235,7 +235,7 @@ export function emitSaBodyInto(sa: IkeSaPayload, buffer: Uint8Array, offset: num
       at += emitProposalInto(p, buffer, at, i === sa.proposals.length - 1, FIELD_HOLE);
     }
   } catch (e) {
-    rethrowFilled(e, () => `${field}.proposal[${i}]`);
+    rethrowFilled(e, `${field}.proposal[${i}]`);
   }
   return at - offset;
 }

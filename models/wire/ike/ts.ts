@@ -91,7 +91,7 @@ export function emitTsBodyInto(p: IkeTsPayload, buffer: Uint8Array, offset: numb
       at += emitTrafficSelectorInto(ts, buffer, at, FIELD_HOLE);
     }
   } catch (e) {
-    rethrowFilled(e, () => `${field}.ts[${i}]`);
+    rethrowFilled(e, `${field}.ts[${i}]`);
   }
   return at - offset;
 }
