@@ -57,11 +57,13 @@ export function writeSpiInto(
   return n / 2;
 }
 
-/** The value of a lower-case hex digit, or -1 (upper case would not round-trip: SPIs are lower-case). */
+/** The value of each lower-case hex digit by char code, -1 for anything else (upper case would not round-trip). */
+const LOWER_HEX_VALUE = new Int8Array(128).fill(-1);
+for (let d = 0; d < 16; d++) LOWER_HEX_VALUE['0123456789abcdef'.charCodeAt(d)] = d;
+
+/** The value of a lower-case hex digit, or -1: one table load (an SPI is 16 digits, written on every message). */
 function lowerHexValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
+  return c < 128 ? (LOWER_HEX_VALUE[c] as number) : -1;
 }
 
 /** Checks the byte length of an SPI written in a fixed-size field. */

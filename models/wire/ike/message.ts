@@ -106,24 +106,19 @@ export function emitIkeMessageOfLengthInto(
 ): number {
   checkU32(length, 'ike.length');
   const first = m.payloads[0];
-  emitIkeHeaderInto(
-    {
-      spiI: m.spiI,
-      spiR: m.spiR,
-      nextPayload: first === undefined ? IkePayloadType.NONE : payloadTypeOf(first, options),
-      majorVersion: IKE_MAJOR_VERSION,
-      minorVersion: 0,
-      exchangeType: m.exchangeType,
-      initiator: m.initiator,
-      higherVersion: m.higherVersion,
-      response: m.response,
-      reservedFlags: 0,
-      messageId: m.messageId,
-      length,
-    },
-    buffer,
-    offset,
+  // The header of `emitIkeHeaderInto` written in place (no header value): version 2.0, no reserved flags.
+  writeSpiInto(buffer, offset, m.spiI, 'ike.spiI', 8);
+  writeSpiInto(buffer, offset + 8, m.spiR, 'ike.spiR', 8);
+  buffer[offset + 16] = checkU8(
+    first === undefined ? IkePayloadType.NONE : payloadTypeOf(first, options),
+    'ike.nextPayload',
   );
+  buffer[offset + 17] = IKE_MAJOR_VERSION << 4;
+  buffer[offset + 18] = checkU8(m.exchangeType, 'ike.exchangeType');
+  buffer[offset + 19] =
+    (m.initiator ? FLAG_INITIATOR : 0) | (m.higherVersion ? FLAG_VERSION : 0) | (m.response ? FLAG_RESPONSE : 0);
+  writeU32(buffer, offset + 20, checkU32(m.messageId, 'ike.messageId'));
+  writeU32(buffer, offset + 24, length);
   const written =
     IKE_HEADER_BYTES +
     emitChainInto(m.payloads, buffer, offset + IKE_HEADER_BYTES, 'ike', options, false, offset, offset + length);

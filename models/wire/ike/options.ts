@@ -36,6 +36,11 @@ export function modelledIkeCrypto(suite: CipherSuiteName | CipherSuite): IkeCryp
   return { suite: typeof suite === 'string' ? CIPHER_SUITES[suite] : suite, model: modelledCrypto };
 }
 
+/** The modelled context of each suite, built once: an SK payload is sized and sealed with it on every emit. */
+const MODELLED_CONTEXTS: ReadonlyMap<string, IkeCryptoContext> = new Map(
+  Object.values(CIPHER_SUITES).map((s) => [s.name, modelledIkeCrypto(s)] as const),
+);
+
 export function dhcpPayloadTypeOf(options: IkeCodecOptions | undefined): number {
   return options?.dhcpPayloadType ?? DEFAULT_DHCP_PAYLOAD_TYPE;
 }
@@ -48,9 +53,9 @@ export function sealingContext(
 ): IkeCryptoContext {
   const ctx = options?.crypto;
   if (ctx === undefined) {
-    const known = CIPHER_SUITES[suite] as CipherSuite | undefined;
+    const known = MODELLED_CONTEXTS.get(suite);
     if (known === undefined) throw new WireEmitError(`${field}.suite`, `unknown cipher suite '${String(suite)}'`);
-    return modelledIkeCrypto(known);
+    return known;
   }
   if (ctx.suite.name !== suite) {
     throw new WireEmitError(`${field}.suite`, `payload is for ${suite}, crypto context is for ${ctx.suite.name}`);
