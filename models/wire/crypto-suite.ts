@@ -5,7 +5,7 @@
  * Node and the browser agree). A later issue can put real ciphers behind `CryptoModel` without touching the codecs.
  */
 import { copyInto, zeroRange } from './bytes.ts';
-import { WireEmitError, decodeError, parsed, type ParseResult } from './result.ts';
+import { WireEmitError, decodeError, emitError, parsed, type ParseResult } from './result.ts';
 import type { DirectionKeys } from './crypto/ike-keys.ts';
 
 /** IANA "IKEv2 Transform Type 1 - Encryption Algorithm Transform IDs" (RFC 7296 §3.3.2). */
@@ -363,12 +363,15 @@ export function sealModelledIkeInPlace(
 ): number {
   const plaintextBytes = plaintextEnd - bodyStart;
   const padBytes = padding?.length ?? minPadBytes(suite, plaintextBytes, 'ike');
-  if (padBytes > 255) throw new WireEmitError('crypto.padding', `${padBytes} bytes, at most 255`);
+  if (padBytes > 255) throw emitError('crypto.padding', padBytes, ' bytes, at most 255');
   const bodyBytes = plaintextBytes + padBytes + 1;
   if (bodyBytes % suite.blockBytes !== 0) {
-    throw new WireEmitError(
+    throw emitError(
       'crypto.padding',
-      `plaintext+padding+trailer is ${bodyBytes} bytes, not a multiple of ${suite.blockBytes}`,
+      'plaintext+padding+trailer is ',
+      bodyBytes,
+      ' bytes, not a multiple of ',
+      suite.blockBytes,
     );
   }
   if (padding === undefined) zeroRange(buffer, plaintextEnd, plaintextEnd + padBytes);

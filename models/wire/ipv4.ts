@@ -22,7 +22,7 @@ import {
   writeU16,
   writeU32,
 } from './bytes.ts';
-import { decodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
+import { decodeError, emitError, parsed, WireEmitError, type ParseResult } from './result.ts';
 
 export const IpProtocol = { ICMP: 1, IPV4: 4, UDP: 17, ESP: 50 } as const;
 
@@ -110,7 +110,7 @@ export function emitIpv4HeaderWithAddressesInto(
   }
   const headerBytes = IPV4_MIN_HEADER_BYTES + options.length;
   const totalLength = headerBytes + payloadBytes;
-  if (totalLength > U16_MAX) throw new WireEmitError('ipv4.totalLength', `${totalLength} bytes exceeds 65535`);
+  if (totalLength > U16_MAX) throw emitError('ipv4.totalLength', totalLength, ' bytes exceeds 65535');
   buffer[offset + field.VER_IHL] = 0x40 | (headerBytes / 4);
   buffer[offset + field.TOS] = checkUint(header.tos, U8_MAX, 'ipv4.tos');
   writeU16(buffer, offset + field.TOTAL_LENGTH, totalLength);

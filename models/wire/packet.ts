@@ -47,7 +47,7 @@ import {
   parseIpv4Header,
   type Ipv4Header,
 } from './ipv4.ts';
-import { decodeError, formatDecodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
+import { decodeError, emitError, formatDecodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
 import { hexOfRange, readU32, zeroRange } from './bytes.ts';
 import { parseIpv4U32 } from './ipv4-address.ts';
 import {
@@ -312,7 +312,7 @@ function emitPacketOfLengthInto(
     const known = totalBytes < 0 ? -1 : totalBytes - headerBytes - UDP_HEADER_BYTES;
     const appBytes = emitUdpAppInto(payload.app, buffer, at + UDP_HEADER_BYTES, o, known);
     written = UDP_HEADER_BYTES + appBytes;
-    if (written > 0xffff) throw new WireEmitError('udp.length', `${written} bytes exceeds 65535`);
+    if (written > 0xffff) throw emitError('udp.length', written, ' bytes exceeds 65535');
     // The checksum covers the payload just written. The addresses are parsed once for it and the IPv4 header; when
     // either is not a dotted quad the string path runs and throws the error it always did.
     srcU32 = parseIpv4U32(p.ip.src);
@@ -332,7 +332,7 @@ function emitPacketOfLengthInto(
 export function emitPacket(p: Packet, o: PacketCodecOptions = {}): Uint8Array {
   const out = new Uint8Array(packetLength(p, o));
   const n = emitPacketOfLengthInto(p, out.length, out, 0, o);
-  if (n !== out.length) throw new WireEmitError('packet', `wrote ${n} bytes, computed ${out.length}`);
+  if (n !== out.length) throw emitError('packet', 'wrote ', n, ' bytes, computed ', out.length);
   return out;
 }
 

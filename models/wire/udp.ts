@@ -10,7 +10,7 @@
 import { checkUint, onesComplementSum, readU16, U16_MAX, writeU16 } from './bytes.ts';
 import { parseIpv4U32 } from './ipv4-address.ts';
 import { IpProtocol } from './ipv4.ts';
-import { decodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
+import { decodeError, emitError, parsed, WireEmitError, type ParseResult } from './result.ts';
 
 export const UDP_HEADER_BYTES = 8;
 
@@ -86,7 +86,7 @@ export function finishUdpHeaderInto(
   offset: number,
 ): number {
   const length = UDP_HEADER_BYTES + datagram.payload.length;
-  if (length > U16_MAX) throw new WireEmitError('udp.length', `${length} bytes exceeds 65535`);
+  if (length > U16_MAX) throw emitError('udp.length', length, ' bytes exceeds 65535');
   return writeUdpHeaderInto(datagram.srcPort, datagram.dstPort, datagram.checksum, length, pseudo, buffer, offset);
 }
 

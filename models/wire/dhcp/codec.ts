@@ -20,7 +20,7 @@ import {
   writeU16,
   writeU32,
 } from '../bytes.ts';
-import { decodeError, parsed, WireEmitError, type ParseResult } from '../result.ts';
+import { decodeError, emitError, parsed, WireEmitError, type ParseResult } from '../result.ts';
 import { DHCP_OPTION_END, dhcpOptionLength, emitDhcpOptionInto, parseDhcpOptionArea } from './options.ts';
 import type { DhcpMessage, DhcpOption } from './types.ts';
 
@@ -81,7 +81,7 @@ function sizeLimit(msg: DhcpMessage, options: DhcpEmitOptions): number {
 }
 
 function writeFixed(buffer: Uint8Array, offset: number, data: Uint8Array, size: number, field: string): void {
-  if (data.length !== size) throw new WireEmitError(field, `must be exactly ${size} bytes, got ${data.length}`);
+  if (data.length !== size) throw emitError(field, 'must be exactly ', size, ' bytes, got ', data.length);
   buffer.set(data, offset);
 }
 
@@ -95,7 +95,7 @@ export function emitDhcpMessageInto(
 ): number {
   // The size limit is checked on the bytes written (below): walking the options once more only to size them cost
   // as much as writing them. The caller's buffer is sized by dhcpMessageLength, so an oversized message still fits.
-  if (msg.op !== 1 && msg.op !== 2) throw new WireEmitError('dhcp.op', `must be 1 or 2, got ${String(msg.op)}`);
+  if (msg.op !== 1 && msg.op !== 2) throw emitError('dhcp.op', 'must be 1 or 2, got ', String(msg.op));
   checkUint(msg.endPaddingBytes, U16_MAX, 'dhcp.endPaddingBytes');
   const b = buffer;
   const o = offset;

@@ -16,7 +16,7 @@ import {
   writeU32,
 } from '../bytes.ts';
 import { parseIpv4U32 } from '../ipv4-address.ts';
-import { decodeError, parsed, WireEmitError, type ParseResult } from '../result.ts';
+import { decodeError, emitError, parsed, type ParseResult } from '../result.ts';
 import type { RelayAgentSubOption } from './types.ts';
 
 export const RelayAgentSubOptionCode = {
@@ -81,7 +81,7 @@ function emitSubOptionInto(
   if (!Number.isInteger(code) || code < 0 || code > U8_MAX) checkUint(code, U8_MAX, subPath(field, index), '.code');
   const len = subOptionDataLength(sub);
   if (len > U8_MAX) {
-    throw new WireEmitError(`${subPath(field, index)}.len`, `${len} bytes of data, a sub-option holds at most 255`);
+    throw emitError(`${subPath(field, index)}.len`, len, ' bytes of data, a sub-option holds at most 255');
   }
   buffer[at] = code;
   buffer[at + 1] = len;

@@ -2,7 +2,7 @@
  * Small helpers shared by the IKEv2 payload codecs: SPI hex, latin1 text, emit-side checks, decode-error shorthands.
  */
 import { checkUint, copyInto, fromHex, hexOfRange, zeroRange } from '../bytes.ts';
-import { decodeError, WireEmitError, type ParseResult } from '../result.ts';
+import { decodeError, emitError, WireEmitError, type ParseResult } from '../result.ts';
 import type { IkeSpi } from './types.ts';
 
 /** The bytes of a lower-case hex SPI; throws WireEmitError for anything else (upper case would not round-trip). */
@@ -51,9 +51,9 @@ export function writeSpiInto(
     if (hi < 0 || lo < 0) ok = false;
     else buffer[offset + i / 2] = (hi << 4) | lo;
   }
-  if (!ok) throw new WireEmitError(field, `SPI must be lower-case hex pairs, got '${spi}'`);
+  if (!ok) throw emitError(field, "SPI must be lower-case hex pairs, got '", spi, "'");
   if (sizeBytes !== undefined && n / 2 !== sizeBytes)
-    throw new WireEmitError(field, `SPI must be ${sizeBytes} bytes, got ${n / 2}`);
+    throw emitError(field, 'SPI must be ', sizeBytes, ' bytes, got ', n / 2);
   return n / 2;
 }
 

@@ -5,7 +5,7 @@
  *   Exchange Type (1) | Flags (1: R=0x20, V=0x10, I=0x08) | Message ID (4) | Length (4)
  */
 import { readU32, writeU32 } from '../bytes.ts';
-import { WireEmitError, decodeError, parsed, type ParseResult } from '../result.ts';
+import { WireEmitError, decodeError, emitError, parsed, type ParseResult } from '../result.ts';
 import { checkU32, checkU8, spiFromBytes, writeSpiInto } from './codec-util.ts';
 import { IkePayloadType } from './constants.ts';
 import type { IkeCodecOptions } from './options.ts';
@@ -122,7 +122,7 @@ export function emitIkeMessageOfLengthInto(
   const written =
     IKE_HEADER_BYTES +
     emitChainInto(m.payloads, buffer, offset + IKE_HEADER_BYTES, 'ike', options, false, offset, offset + length);
-  if (written !== length) throw new WireEmitError('ike.length', `wrote ${written} bytes, computed ${length}`);
+  if (written !== length) throw emitError('ike.length', 'wrote ', written, ' bytes, computed ', length);
   return written;
 }
 

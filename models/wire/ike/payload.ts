@@ -15,7 +15,7 @@ import {
   type CipherSuite,
 } from '../crypto-suite.ts';
 import { readU16, writeU16 } from '../bytes.ts';
-import { WireEmitError, decodeError, parsed, type ParseResult } from '../result.ts';
+import { WireEmitError, decodeError, emitError, parsed, type ParseResult } from '../result.ts';
 import { checkU16, checkU8, FIELD_HOLE, fillField, rethrowFilled, writeBytes } from './codec-util.ts';
 import { cpBodyLength, emitCpBodyInto, parseCpBody } from './cp.ts';
 import { IkePayloadType } from './constants.ts';
@@ -352,7 +352,7 @@ function emitOneInto(
     writeU16(buffer, offset + 2, length);
     const written =
       GENERIC_HEADER_BYTES + emitBodyInto(p, buffer, offset + GENERIC_HEADER_BYTES, field, options, aadStart);
-    if (written !== length) throw new WireEmitError(field, `wrote ${written} bytes, declared ${length}`);
+    if (written !== length) throw emitError(field, 'wrote ', written, ' bytes, declared ', length);
     return written;
   }
   const written =
