@@ -194,7 +194,10 @@ function payloadLength(p: PacketPayload, o: PacketCodecOptions): number {
   }
 }
 
-export function packetLength(p: Packet, o: PacketCodecOptions = {}): number {
+/** The default codec options, one shared value (a `{}` default is a new object on every call). */
+const NO_OPTIONS: PacketCodecOptions = Object.freeze({});
+
+export function packetLength(p: Packet, o: PacketCodecOptions = NO_OPTIONS): number {
   return ipv4HeaderLength(p.ip) + payloadLength(p.payload, o);
 }
 
@@ -283,7 +286,12 @@ const EXPECTED_PROTOCOL: Record<PacketPayload['kind'], number | null> = {
   raw: null,
 };
 
-export function emitPacketInto(p: Packet, buffer: Uint8Array, offset: number, o: PacketCodecOptions = {}): number {
+export function emitPacketInto(
+  p: Packet,
+  buffer: Uint8Array,
+  offset: number,
+  o: PacketCodecOptions = NO_OPTIONS,
+): number {
   return emitPacketOfLengthInto(p, -1, buffer, offset, o);
 }
 
@@ -329,7 +337,7 @@ function emitPacketOfLengthInto(
   return headerBytes + written;
 }
 
-export function emitPacket(p: Packet, o: PacketCodecOptions = {}): Uint8Array {
+export function emitPacket(p: Packet, o: PacketCodecOptions = NO_OPTIONS): Uint8Array {
   const out = new Uint8Array(packetLength(p, o));
   const n = emitPacketOfLengthInto(p, out.length, out, 0, o);
   if (n !== out.length) throw emitError('packet', 'wrote ', n, ' bytes, computed ', out.length);
@@ -529,7 +537,7 @@ function wholeIke(
 }
 
 /** Parses an IPv4 packet filling `bytes` (trailing bytes after Total Length are an error: nodes send exact datagrams). */
-export function parsePacket(bytes: Uint8Array, o: PacketCodecOptions = {}): ParseResult<Packet> {
+export function parsePacket(bytes: Uint8Array, o: PacketCodecOptions = NO_OPTIONS): ParseResult<Packet> {
   const ipv4 = parseIpv4Header(bytes, 0);
   if (!ipv4.ok) return ipv4;
   const { header, headerBytes, totalLength } = ipv4.value;

@@ -72,6 +72,9 @@ export function dhcpMessageLength(msg: DhcpMessage): number {
   return total;
 }
 
+/** The default options, one shared value (a `{}` default is a new object on every call). */
+const NO_EMIT_OPTIONS: DhcpEmitOptions = Object.freeze({});
+
 function sizeLimit(msg: DhcpMessage, options: DhcpEmitOptions): number {
   if (options.maxMessageBytes !== undefined) return options.maxMessageBytes;
   for (const o of msg.options) {
@@ -91,7 +94,7 @@ export function emitDhcpMessageInto(
   msg: DhcpMessage,
   buffer: Uint8Array,
   offset: number,
-  options: DhcpEmitOptions = {},
+  options: DhcpEmitOptions = NO_EMIT_OPTIONS,
 ): number {
   // The size limit is checked on the bytes written (below): walking the options once more only to size them cost
   // as much as writing them. The caller's buffer is sized by dhcpMessageLength, so an oversized message still fits.
