@@ -162,12 +162,16 @@ function hex8(b: Uint8Array, at: number): string {
   );
 }
 
-/** The value of an ASCII hex digit (either case), or -1. */
+/** The value of each ASCII hex digit (either case) by char code, -1 for anything else. */
+const HEX_DIGIT_VALUE = new Int8Array(128).fill(-1);
+for (let d = 0; d < 16; d++) {
+  HEX_DIGIT_VALUE['0123456789abcdef'.charCodeAt(d)] = d;
+  HEX_DIGIT_VALUE['0123456789ABCDEF'.charCodeAt(d)] = d;
+}
+
+/** The value of an ASCII hex digit (either case), or -1: one table load. */
 function hexDigitValue(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  return -1;
+  return c < 128 ? (HEX_DIGIT_VALUE[c] as number) : -1;
 }
 
 /**

@@ -279,12 +279,18 @@ function emitUdpAppInto(app: UdpApp, buffer: Uint8Array, at: number, o: PacketCo
   }
 }
 
-const EXPECTED_PROTOCOL: Record<PacketPayload['kind'], number | null> = {
-  udp: IpProtocol.UDP,
-  esp: IpProtocol.ESP,
-  'esp-sealed': IpProtocol.ESP,
-  raw: null,
-};
+/** The IPv4 protocol a payload kind requires (null: any); a switch, not a keyed load per packet. */
+function expectedProtocol(kind: PacketPayload['kind']): number | null {
+  switch (kind) {
+    case 'udp':
+      return IpProtocol.UDP;
+    case 'esp':
+    case 'esp-sealed':
+      return IpProtocol.ESP;
+    case 'raw':
+      return null;
+  }
+}
 
 export function emitPacketInto(
   p: Packet,
@@ -303,7 +309,7 @@ function emitPacketOfLengthInto(
   offset: number,
   o: PacketCodecOptions,
 ): number {
-  const expected = EXPECTED_PROTOCOL[p.payload.kind];
+  const expected = expectedProtocol(p.payload.kind);
   if (expected !== null && p.ip.protocol !== expected) {
     throw new WireEmitError(
       'ipv4.protocol',
