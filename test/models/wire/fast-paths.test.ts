@@ -1,11 +1,14 @@
 /**
  * The codecs' fast paths against the straightforward code they replaced (kept here as references): the IPv4 text
  * scan against the RegExp, flat hex against per-byte concatenation, the in-place modelled SK seal/open against
- * `modelledCrypto`, `ownedBytes`' copy-or-view rule, and decode errors that still name the full field path.
+ * `modelledCrypto`, `ownedBytes`' copy-or-view rule, short copies and fills against `set`/`fill`, emit errors built
+ * out of line against their former messages, and decode errors that still name the full field path.
  */
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import {
+  checkUint,
+  copyInto,
   fromHex,
   hexOfRange,
   ipv4FromBytes,
@@ -13,6 +16,8 @@ import {
   ownedBytes,
   toHex,
   writeHexDigits,
+  writeIpv4,
+  zeroRange,
 } from '../../../models/wire/bytes.ts';
 import {
   CIPHER_SUITES,
@@ -29,6 +34,8 @@ import {
   parseIkeMessage,
   modelledIkeCrypto,
 } from '../../../models/wire/ike/index.ts';
+import { emitPacket, udpPacket } from '../../../models/wire/packet.ts';
+import { WireEmitError } from '../../../models/wire/result.ts';
 
 /** The RegExp parser `parseIpv4Text` used before the scan. */
 function referenceIpv4(text: string): [number, number, number, number] | null {
@@ -150,6 +157,103 @@ describe('checksum', () => {
       expect(onesComplementSum(bytes, start, end, initial)).toBe(sum);
     },
   );
+});
+
+describe('checksum beyond 32 bits', () => {
+  it('folds a sum over 2^32 exactly (inputs over 128 KiB), as RFC 1071 end-around carries do', () => {
+    const bytes = new Uint8Array(300_001).map((_, i) => (i * 131 + 7) & 0xff);
+    // Reference: exact integer sum (below 2^53), folded with arithmetic instead of 32-bit operations.
+    let sum = 5;
+    for (let i = 0; i < bytes.length; i += 2) sum += (bytes[i] ?? 0) * 256 + (bytes[i + 1] ?? 0);
+    while (sum > 0xffff) sum = (sum % 0x10000) + Math.floor(sum / 0x10000);
+    expect(sum).toBeGreaterThan(0);
+    expect(onesComplementSum(bytes, 0, bytes.length, 5)).toBe(sum);
+    expect(onesComplementSum(new Uint8Array(300_000).fill(0xff), 0, 300_000)).toBe(0xffff);
+  });
+});
+
+describe('short copies and fills', () => {
+  test.prop([fc.uint8Array({ maxLength: 24 }), fc.nat({ max: 40 }), fc.uint8Array({ minLength: 1, maxLength: 48 })])(
+    'copyInto writes what set writes, and throws its RangeError out of bounds',
+    (data, offset, initial) => {
+      const expected = initial.slice();
+      const got = initial.slice();
+      let setError: unknown = null;
+      try {
+        expected.set(data, offset);
+      } catch (e) {
+        setError = e;
+      }
+      if (setError === null) {
+        copyInto(got, offset, data);
+        expect(toHex(got)).toBe(toHex(expected));
+      } else {
+        expect(setError).toBeInstanceOf(RangeError);
+        expect(() => copyInto(got, offset, data)).toThrow(RangeError);
+      }
+    },
+  );
+
+  test.prop([fc.uint8Array({ minLength: 1, maxLength: 48 }), fc.nat({ max: 50 }), fc.nat({ max: 30 })])(
+    'zeroRange writes what fill(0) writes, clamped to the buffer',
+    (initial, start, n) => {
+      const expected = initial.slice().fill(0, start, start + n);
+      const got = initial.slice();
+      zeroRange(got, start, start + n);
+      expect(toHex(got)).toBe(toHex(expected));
+    },
+  );
+});
+
+describe('emit errors built out of line', () => {
+  const thrown = (f: () => unknown): WireEmitError => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof WireEmitError) return e;
+      throw e;
+    }
+    throw new Error('did not throw');
+  };
+
+  it('keep the field and reason the inline templates gave', () => {
+    expect(thrown(() => checkUint(-1, 255, 'dhcp.options[?]', '.secs'))).toMatchObject({
+      field: 'dhcp.options[?].secs',
+      reason: 'must be an integer in [0, 255], got -1',
+    });
+    expect(thrown(() => writeIpv4(new Uint8Array(4), 0, '10.0.0.256', 'ipv4.src'))).toMatchObject({
+      field: 'ipv4.src',
+      reason: "not a dotted-quad IPv4 address: '10.0.0.256'",
+    });
+    const m = ikeSampleMessages()[0];
+    if (m === undefined) throw new Error('no IKE sample');
+    expect(thrown(() => emitIkeMessage({ ...m, spiR: '00112233445566' }))).toMatchObject({
+      field: 'ike.spiR',
+      reason: 'SPI must be 8 bytes, got 7',
+    });
+    expect(thrown(() => emitIkeMessage({ ...m, spiI: '0011223344556g77' }))).toMatchObject({
+      field: 'ike.spiI',
+      reason: "SPI must be lower-case hex pairs, got '0011223344556g77'",
+    });
+    const suite = CIPHER_SUITES.aes128gcm16;
+    expect(
+      thrown(() => sealModelledIkeInPlace(suite, new Uint8Array(400), 0, 16, 16, new Uint8Array(256))),
+    ).toMatchObject({ field: 'crypto.padding', reason: '256 bytes, at most 255' });
+    expect(
+      thrown(() => sealModelledIkeInPlace(suite, new Uint8Array(400), 0, 16, 17, new Uint8Array(1))),
+    ).toMatchObject({ field: 'crypto.padding', reason: 'plaintext+padding+trailer is 3 bytes, not a multiple of 4' });
+    const big = udpPacket({
+      src: '192.0.2.1',
+      dst: '192.0.2.2',
+      srcPort: 9,
+      dstPort: 9,
+      app: { kind: 'raw', data: new Uint8Array(0xffff - 20) },
+    });
+    expect(thrown(() => emitPacket(big))).toMatchObject({
+      field: 'ipv4.totalLength',
+      reason: '65543 bytes exceeds 65535',
+    });
+  });
 });
 
 describe('ownedBytes', () => {
