@@ -267,14 +267,30 @@ export function printableOrHex(bytes: Uint8Array): string {
  */
 export function onesComplementSum(bytes: Uint8Array, start: number, end: number, initial = 0): number {
   // The high and the low bytes of the 16-bit words are summed apart and combined once (RFC 1071 §2 (B): the sum is
-  // independent of grouping): one add per byte, no shift or or per word. Eight bytes per iteration.
+  // independent of grouping): one add per byte, no shift or or per word. Sixteen bytes per iteration.
   let hi = 0;
   let lo = 0;
   let i = start;
   const last = Math.min(end, bytes.length) - 1;
-  for (; i + 7 <= last; i += 8) {
-    hi += (bytes[i] as number) + (bytes[i + 2] as number) + (bytes[i + 4] as number) + (bytes[i + 6] as number);
-    lo += (bytes[i + 1] as number) + (bytes[i + 3] as number) + (bytes[i + 5] as number) + (bytes[i + 7] as number);
+  for (; i + 15 <= last; i += 16) {
+    hi +=
+      (bytes[i] as number) +
+      (bytes[i + 2] as number) +
+      (bytes[i + 4] as number) +
+      (bytes[i + 6] as number) +
+      (bytes[i + 8] as number) +
+      (bytes[i + 10] as number) +
+      (bytes[i + 12] as number) +
+      (bytes[i + 14] as number);
+    lo +=
+      (bytes[i + 1] as number) +
+      (bytes[i + 3] as number) +
+      (bytes[i + 5] as number) +
+      (bytes[i + 7] as number) +
+      (bytes[i + 9] as number) +
+      (bytes[i + 11] as number) +
+      (bytes[i + 13] as number) +
+      (bytes[i + 15] as number);
   }
   for (; i < last; i += 2) {
     hi += bytes[i] as number;
