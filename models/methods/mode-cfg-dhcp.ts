@@ -128,7 +128,11 @@ export const modeCfgDhcpMethod: Method<ModeCfgClientOptions, DhcpProxyOptions> =
   id: MODE_CFG_DHCP,
   parseClientOptions: parseModeCfgClientOptions,
   parseGatewayOptions: parseDhcpProxyOptions,
-  client: (options) => () => modeCfgClient(options),
+  // The tasks hold no state of their own (the initiator keeps the exchange): one object for every client.
+  client: (options) => {
+    const tasks = modeCfgClient(options);
+    return () => tasks;
+  },
   gateway: (options, ctx) => dhcpProxyProvider(options, ctx),
   policies: modeCfgDhcpPolicies,
   policyDefaults: { addressTimeoutMs: MODE_CFG_DHCP_ADDRESS_TIMEOUT_MS },

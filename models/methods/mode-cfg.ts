@@ -96,7 +96,11 @@ export const modeCfgMethod: Method<ModeCfgClientOptions, PoolOptions> = {
   id: MODE_CFG,
   parseClientOptions: parseModeCfgClientOptions,
   parseGatewayOptions: parsePoolOptions,
-  client: (options) => () => modeCfgClient(options),
+  // The tasks hold no state of their own (the initiator keeps the exchange): one object for every client.
+  client: (options) => {
+    const tasks = modeCfgClient(options);
+    return () => tasks;
+  },
   gateway: (options, ctx) => poolProvider(new AddressPool(options), ctx),
 };
 

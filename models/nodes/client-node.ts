@@ -323,6 +323,17 @@ class TunnelMethodContext implements ClientMethodContext {
   }
 }
 
+/** An initiator's traced state: its own last state, else the tunnel's (ClientNode.traceInitiator). */
+class InitiatorTracker {
+  mine: string | undefined;
+
+  constructor(private readonly t: Tunnel) {}
+
+  current(): string {
+    return this.mine ?? this.t.lastState;
+  }
+}
+
 /** The context with every operation bound as an own property: survives an object spread. */
 function ownPropertyContext(c: ClientMethodContext): ClientMethodContext {
   return {
@@ -416,7 +427,7 @@ export class ClientNode implements SimNode<Packet> {
   /** Last responses of our IKE SAs that ended (closed, rekeyed away, replaced): RFC 7296 §2.1, retired-responses.ts. */
   private readonly retired: RetiredResponses;
   /** Real crypto: the SA keys our codec seals and opens with (written by the IKE machines), lost in a crash. */
-  private readonly saKeys = new SaKeyStore();
+  private readonly saKeys: SaKeyStore | undefined;
   private ikeCrypto: IkeCrypto = modelledIkeCrypto;
   /** `host.nowUs` as a function value, shared by the tunnels' method contexts (methods hand it on unbound). */
   private nowUsOfHost: (() => number) | undefined;
@@ -432,8 +443,10 @@ export class ClientNode implements SimNode<Packet> {
 
   constructor(readonly options: ClientNodeOptions) {
     this.name = options.name;
+    // Only real crypto keeps keys (modelled runs, a storm's thousands of clients, hold no store).
+    this.saKeys = options.crypto === 'real' ? new SaKeyStore() : undefined;
     this.codec =
-      options.crypto === 'real'
+      this.saKeys !== undefined
         ? createPacketCodec({ ...options.codecOptions, keys: this.saKeys })
         : (options.codec ?? packetCodec);
     this.outer = options.address;
@@ -454,7 +467,7 @@ export class ClientNode implements SimNode<Packet> {
 
   start(host: NodeHost<Packet>): void {
     this.host = host;
-    if (this.realCrypto)
+    if (this.saKeys !== undefined)
       this.ikeCrypto = createRealIkeCrypto(this.saKeys, (k) => host.traceNote('crypto.keys', keysNote(k)));
     for (const t of this.tunnels) {
       t.rng = host.rng(t.primary ? 'ike' : `ike@${t.name}`);
@@ -585,17 +598,17 @@ export class ClientNode implements SimNode<Packet> {
    * before its step's deferred effects, e.g. the old one's `cmd.disconnect`, have run).
    */
   private traceInitiator(t: Tunnel, actor: InitiatorRef): { current(): string } {
+    const tracker = new InitiatorTracker(t);
     const machine = t.machineName('ike');
-    let mine: string | undefined;
     actor.subscribe((snapshot) => {
       const now = stateName(snapshot.value);
-      const last = mine ?? t.lastState;
+      const last = tracker.current();
       if (now === last) return;
       this.host.traceState(machine, last, now);
-      mine = now;
+      tracker.mine = now;
       t.lastState = now;
     });
-    return { current: () => mine ?? t.lastState };
+    return tracker;
   }
 
   /** What the tunnel's machine tells the node to do (client-machine.ts `ClientTunnelEmitted`). */
@@ -1035,7 +1048,7 @@ export class ClientNode implements SimNode<Packet> {
 
   crash(): void {
     this.inboundEsp.clear();
-    this.saKeys.clear();
+    this.saKeys?.clear();
     for (const t of this.tunnels) t.machine.send(CRASH);
     this.home?.stop();
     this.home = undefined;
