@@ -9,6 +9,12 @@ import type { Attachment, LinkRuntime } from './network.ts';
 import type { Rng } from './rng.ts';
 import { DROP_REASONS, type DropReason } from './trace.ts';
 
+const NO_DROPS: Readonly<Record<DropReason, number>> = (() => {
+  const zero = {} as Record<DropReason, number>;
+  for (const r of DROP_REASONS) zero[r] = 0;
+  return Object.freeze(zero);
+})();
+
 export class Channel {
   /** `<from node>→<to node>`. */
   readonly dir: string;
@@ -39,7 +45,8 @@ export class Channel {
   bytesDelivered = 0;
   duplicated = 0;
   reordered = 0;
-  readonly dropped: Record<DropReason, number>;
+  /** Drops by reason; created on the first drop (most directions of a storm never drop). */
+  private drops: Record<DropReason, number> | undefined;
 
   constructor(
     readonly link: LinkRuntime,
@@ -50,9 +57,20 @@ export class Channel {
   ) {
     this.dir = directionKey(from.node.name, to.node.name);
     this.profile = profile;
-    const dropped = {} as Record<DropReason, number>;
-    for (const r of DROP_REASONS) dropped[r] = 0;
-    this.dropped = dropped;
+  }
+
+  /** Drops by reason (all zero until the first drop). */
+  get dropped(): Readonly<Record<DropReason, number>> {
+    return this.drops ?? NO_DROPS;
+  }
+
+  countDrop(reason: DropReason): void {
+    if (this.drops === undefined) {
+      const drops = {} as Record<DropReason, number>;
+      for (const r of DROP_REASONS) drops[r] = 0;
+      this.drops = drops;
+    }
+    this.drops[reason]++;
   }
 
   private fork(purpose: string): Rng {

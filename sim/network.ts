@@ -434,7 +434,7 @@ export class Network {
     detail: string | undefined,
     node = ch.from.node.name,
   ): void {
-    ch.dropped[reason]++;
+    ch.countDrop(reason);
     const trace = this.ctx.trace;
     if (trace.packets) {
       trace.record({

@@ -5,7 +5,7 @@
  */
 import { defineMethod, optionalBoolean, OptionError, type Method, type OptionRecord } from './method.ts';
 import { serverAddressOf, withPolicies } from './dhcp-over-ipsec.ts';
-import { modeCfgClient, parseModeCfgClientOptions, type ModeCfgClientOptions } from './mode-cfg.ts';
+import { parseModeCfgClientOptions, sharedModeCfgClient, type ModeCfgClientOptions } from './mode-cfg.ts';
 import type { PolicyDescriptor } from './policy.ts';
 import { dhcpProxyProvider, type DhcpProxyOptions, type LeaseOnDelete } from './dhcp-proxy/provider.ts';
 import type { DhcpRenewal, ProxyRetry } from './dhcp-proxy/session-machine.ts';
@@ -128,9 +128,8 @@ export const modeCfgDhcpMethod: Method<ModeCfgClientOptions, DhcpProxyOptions> =
   id: MODE_CFG_DHCP,
   parseClientOptions: parseModeCfgClientOptions,
   parseGatewayOptions: parseDhcpProxyOptions,
-  // The tasks hold no state of their own (the initiator keeps the exchange): one object for every client.
   client: (options) => {
-    const tasks = modeCfgClient(options);
+    const tasks = sharedModeCfgClient(options);
     return () => tasks;
   },
   gateway: (options, ctx) => dhcpProxyProvider(options, ctx),
