@@ -5,7 +5,7 @@
  */
 import { defineMethod, optionalBoolean, OptionError, type Method, type OptionRecord } from './method.ts';
 import { serverAddressOf, withPolicies } from './dhcp-over-ipsec.ts';
-import { parseModeCfgClientOptions, sharedModeCfgClient, type ModeCfgClientOptions } from './mode-cfg.ts';
+import { modeCfgClient, parseModeCfgClientOptions, type ModeCfgClientOptions } from './mode-cfg.ts';
 import type { PolicyDescriptor } from './policy.ts';
 import { dhcpProxyProvider, type DhcpProxyOptions, type LeaseOnDelete } from './dhcp-proxy/provider.ts';
 import type { DhcpRenewal, ProxyRetry } from './dhcp-proxy/session-machine.ts';
@@ -128,10 +128,7 @@ export const modeCfgDhcpMethod: Method<ModeCfgClientOptions, DhcpProxyOptions> =
   id: MODE_CFG_DHCP,
   parseClientOptions: parseModeCfgClientOptions,
   parseGatewayOptions: parseDhcpProxyOptions,
-  client: (options) => {
-    const tasks = sharedModeCfgClient(options);
-    return () => tasks;
-  },
+  client: (options) => () => modeCfgClient(options),
   gateway: (options, ctx) => dhcpProxyProvider(options, ctx),
   policies: modeCfgDhcpPolicies,
   policyDefaults: { addressTimeoutMs: MODE_CFG_DHCP_ADDRESS_TIMEOUT_MS },

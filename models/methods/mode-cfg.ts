@@ -45,17 +45,6 @@ export function modeCfgClient(options: ModeCfgClientOptions = {}): ClientMethodT
   };
 }
 
-/** The tasks hold no state of their own (the initiator keeps the exchange): one object per option value, shared by
- * every client of every run (a storm builds a factory per client). */
-const SHARED_TASKS = {
-  request: modeCfgClient({ requestConfig: true }),
-  noRequest: modeCfgClient({ requestConfig: false }),
-};
-
-export function sharedModeCfgClient(options: ModeCfgClientOptions): ClientMethodTasks {
-  return (options.requestConfig ?? true) ? SHARED_TASKS.request : SHARED_TASKS.noRequest;
-}
-
 export function poolProvider(pool: AddressPool, ctx: GatewayMethodContext): AddressProvider {
   return {
     request(req, answer) {
@@ -107,10 +96,7 @@ export const modeCfgMethod: Method<ModeCfgClientOptions, PoolOptions> = {
   id: MODE_CFG,
   parseClientOptions: parseModeCfgClientOptions,
   parseGatewayOptions: parsePoolOptions,
-  client: (options) => {
-    const tasks = sharedModeCfgClient(options);
-    return () => tasks;
-  },
+  client: (options) => () => modeCfgClient(options),
   gateway: (options, ctx) => poolProvider(new AddressPool(options), ctx),
 };
 
