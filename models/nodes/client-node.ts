@@ -416,7 +416,8 @@ export class ClientNode implements SimNode<Packet> {
   private readonly slotAges = new Map<string, number>();
   private nextSlotAge = 0;
   private pingSeq = 0;
-  private readonly pingSentUs = new Map<number, number>();
+  /** Echo send times by sequence number; created on the first ping (a storm's clients may never ping). */
+  private pingSentUs: Map<number, number> | undefined;
   /** The packet value last built for each message, so a retransmission re-sends the very same value (same bytes). */
   private readonly packets = new WeakMap<object, Packet>();
   /** The physical interface's current address (the home lease, when `homeDhcp`). */
@@ -884,7 +885,7 @@ export class ClientNode implements SimNode<Packet> {
       return;
     }
     const seq = ++this.pingSeq;
-    this.pingSentUs.set(seq, this.host.nowUs());
+    (this.pingSentUs ??= new Map()).set(seq, this.host.nowUs());
     const data = new TextEncoder().encode(`ping ${seq}`);
     this.sendFrom(
       { src: inner, dst: target, srcPort: DATA_PORT, dstPort: ECHO_PORT, app: { kind: 'raw', data } },
@@ -951,8 +952,8 @@ export class ClientNode implements SimNode<Packet> {
     if (d.dstPort === DATA_PORT && d.app.kind === 'raw') {
       const text = new TextDecoder().decode(d.app.data);
       const seq = Number(text.split(' ')[1]);
-      const sent = this.pingSentUs.get(seq);
-      this.pingSentUs.delete(seq);
+      const sent = this.pingSentUs?.get(seq);
+      this.pingSentUs?.delete(seq);
       this.host.traceNote('data.echo', t.data({ seq, rttUs: sent === undefined ? -1 : this.host.nowUs() - sent }));
       return;
     }
