@@ -14,7 +14,7 @@ import type { Rng } from './rng.ts';
 import type { Scheduler } from './scheduler.ts';
 import { toHex } from './trace-hash.ts';
 import type { TraceRecorder } from './trace.ts';
-import { createVirtualClock } from './virtual-clock.ts';
+import { createVirtualClock, type TimerLife } from './virtual-clock.ts';
 
 export interface HostContext {
   readonly scheduler: Scheduler;
@@ -39,7 +39,19 @@ function errorText(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-export class SimHost<P> implements NodeHost<P> {
+/** A timer armed through `setTimerUs`: the scheduler's argument for `fireHostTimer` (no closure per timer). */
+interface HostTimer {
+  readonly host: SimHost<unknown>;
+  readonly epoch: number;
+  readonly name: string;
+  readonly fire: () => void;
+}
+
+function fireHostTimer(t: HostTimer): void {
+  t.host.fireTimer(t);
+}
+
+export class SimHost<P> implements NodeHost<P>, TimerLife {
   readonly nodeName: string;
   readonly clock: VirtualClock;
   private readonly needSummary: boolean;
@@ -51,7 +63,7 @@ export class SimHost<P> implements NodeHost<P> {
   ) {
     this.nodeName = node.name;
     this.needSummary = ctx.trace.packets || ctx.summariesAlways;
-    this.clock = createVirtualClock(ctx.scheduler, (fn) => this.guard(fn));
+    this.clock = createVirtualClock(ctx.scheduler, this);
   }
 
   nowUs(): number {
@@ -144,16 +156,21 @@ export class SimHost<P> implements NodeHost<P> {
   }
 
   setTimerUs(delayUs: number, name: string, fire: () => void): () => void {
-    const ctx = this.ctx;
-    const epoch = this.state.epoch;
-    const event = ctx.scheduler.after(delayUs, () => {
-      if (!this.state.up || this.state.epoch !== epoch) return;
-      if (ctx.trace.full) ctx.trace.record({ type: 'timer', atUs: ctx.scheduler.nowUs, node: this.nodeName, name });
-      fire();
-    });
+    const scheduler = this.ctx.scheduler;
+    const timer: HostTimer = { host: this as SimHost<unknown>, epoch: this.state.epoch, name, fire };
+    const event = scheduler.after(delayUs, fireHostTimer, timer);
     return () => {
-      ctx.scheduler.cancel(event);
+      scheduler.cancel(event);
     };
+  }
+
+  /** @internal A `setTimerUs` timer is due: it fires (traced) unless the node crashed since it was armed. */
+  fireTimer(t: HostTimer): void {
+    if (!this.alive(t.epoch)) return;
+    const ctx = this.ctx;
+    if (ctx.trace.full)
+      ctx.trace.record({ type: 'timer', atUs: ctx.scheduler.nowUs, node: this.nodeName, name: t.name });
+    t.fire();
   }
 
   traceState(machine: string, from: string, to: string): void {
@@ -177,11 +194,13 @@ export class SimHost<P> implements NodeHost<P> {
     this.traceNote('iface.address', { iface: interfaceName, address: u32ToIpv4(att.address), prefixLength });
   }
 
-  /** Wraps a timer callback so it only runs if the node is up and has not crashed since it was armed. */
-  private guard(fn: () => void): () => void {
-    const epoch = this.state.epoch;
-    return () => {
-      if (this.state.up && this.state.epoch === epoch) fn();
-    };
+  /** TimerLife: the node's crash epoch. */
+  lifeToken(): number {
+    return this.state.epoch;
+  }
+
+  /** TimerLife: a timer armed in `epoch` fires only if the node is up and has not crashed since. */
+  alive(epoch: number): boolean {
+    return this.state.up && this.state.epoch === epoch;
   }
 }

@@ -16,7 +16,7 @@ import {
   parsePrefix,
   u32ToIpv4,
 } from '../models/wire/ipv4-address.ts';
-import { compileProfile, serialisationUs, type LinkProfile } from './link-profile.ts';
+import { compileProfile, serialisationUs, type CompiledProfile, type LinkProfile } from './link-profile.ts';
 import { directionKey, type LinkSpec } from './link-spec.ts';
 import type { Rng } from './rng.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -40,8 +40,12 @@ export interface Attachment {
   link: LinkRuntime | null;
   /** Index among the link's attachments. */
   index: number;
-  /** Outgoing directions, by receiver index on the link; created on first use. */
-  readonly out: (Channel | undefined)[];
+  /**
+   * Outgoing directions, by receiver index on the link; created on first use. A map, not an array indexed by the
+   * receiver: on a segment of N clients a client talks to one or two receivers whose index may be N (the gateway
+   * attaches last), and a holey array that long costs 8 bytes per slot per client (12 KB at N = 1,000).
+   */
+  readonly out: Map<number, Channel>;
 }
 
 export interface LinkRuntime {
@@ -88,6 +92,7 @@ export class Network {
   private partitions: { readonly id: string; readonly groupOf: Map<string, number> }[] = [];
   private targeted: TargetedDrop[] = [];
   private readonly deliverFn = (f: InFlight): void => this.deliverNow(f);
+  private readonly compiled = new WeakMap<LinkProfile, CompiledProfile>();
 
   constructor(private readonly ctx: NetworkContext) {}
 
@@ -103,7 +108,7 @@ export class Network {
         prefixLength: cfg.prefixLength,
         link: null,
         index: -1,
-        out: [],
+        out: new Map(),
       });
     }
     this.nodes.set(name, node);
@@ -188,8 +193,8 @@ export class Network {
       }
     }
     for (const att of link.attachments) {
-      for (const ch of att.out) {
-        if (ch) ch.setProfile(compileProfile(this.profileOf(link, ch.from.node.name, ch.to.node.name)));
+      for (const ch of att.out.values()) {
+        ch.setProfile(compileProfile(this.profileOf(link, ch.from.node.name, ch.to.node.name)));
       }
     }
   }
@@ -204,19 +209,30 @@ export class Network {
     return link;
   }
 
+  /** The compiled form of a link profile, compiled once per profile object: a segment's directions without a profile
+   * of their own share the link's (a CompiledProfile is never mutated; changeProfile compiles afresh). */
+  private compiledOf(profile: LinkProfile): CompiledProfile {
+    let compiled = this.compiled.get(profile);
+    if (compiled === undefined) {
+      compiled = compileProfile(profile);
+      this.compiled.set(profile, compiled);
+    }
+    return compiled;
+  }
+
   private profileOf(link: LinkRuntime, from: string, to: string): LinkProfile {
     const own = link.perDirection.get(directionKey(from, to));
     return own ? { ...link.base, ...own } : link.base;
   }
 
   private channel(from: Attachment, toIndex: number): Channel {
-    const existing = from.out[toIndex];
-    if (existing) return existing;
+    const existing = from.out.get(toIndex);
+    if (existing !== undefined) return existing;
     const link = from.link as LinkRuntime;
     const to = link.attachments[toIndex] as Attachment;
-    const profile = compileProfile(this.profileOf(link, from.node.name, to.node.name));
+    const profile = this.compiledOf(this.profileOf(link, from.node.name, to.node.name));
     const ch = new Channel(link, from, to, profile, this.ctx.rng);
-    from.out[toIndex] = ch;
+    from.out.set(toIndex, ch);
     this.channels.push(ch);
     return ch;
   }
@@ -418,7 +434,7 @@ export class Network {
     detail: string | undefined,
     node = ch.from.node.name,
   ): void {
-    ch.dropped[reason]++;
+    ch.countDrop(reason);
     const trace = this.ctx.trace;
     if (trace.packets) {
       trace.record({

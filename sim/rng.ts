@@ -39,6 +39,16 @@ function splitmix32(state: number): [number, number] {
 /** FNV-1a over the UTF-8 bytes of `text`, starting from `basis`. */
 function fnv1a(text: string, basis: number): number {
   let h = basis >>> 0;
+  // Labels are ASCII (node and link names): their UTF-8 bytes are their char codes, no encoder allocation.
+  let ascii = true;
+  for (let i = 0; i < text.length && ascii; i++) ascii = text.charCodeAt(i) < 0x80;
+  if (ascii) {
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    return h >>> 0;
+  }
   const bytes = utf8(text);
   for (let i = 0; i < bytes.length; i++) {
     h ^= bytes[i] as number;
@@ -53,23 +63,27 @@ function utf8(text: string): Uint8Array {
 }
 
 export class Rng implements RandomStream {
-  // xoshiro128** state.
+  // xoshiro128** state, held as signed 32-bit integers (`| 0`): every operation on it is a 32-bit bitwise one, so the
+  // sign is only a representation, and V8 keeps small integers in the object instead of a boxed number per word.
   private s0: number;
   private s1: number;
   private s2: number;
   private s3: number;
-  /** The state at creation: forks derive from it, never from the running state. */
-  private readonly origin: readonly [number, number, number, number];
+  // The state at creation (forks derive from it, never from the running state): four fields, not a tuple, so a stream
+  // is one object (a run forks several per client).
+  private readonly o0: number;
+  private readonly o1: number;
+  private readonly o2: number;
+  private readonly o3: number;
 
   private constructor(words: readonly [number, number, number, number]) {
     const [w0, b, c, d] = words;
     // xoshiro's all-zero state is a fixed point; splitmix output makes it practically impossible, but be exact.
     const a = (w0 | b | c | d) === 0 ? 1 : w0;
-    this.s0 = a >>> 0;
-    this.s1 = b >>> 0;
-    this.s2 = c >>> 0;
-    this.s3 = d >>> 0;
-    this.origin = [this.s0, this.s1, this.s2, this.s3];
+    this.s0 = this.o0 = a | 0;
+    this.s1 = this.o1 = b | 0;
+    this.s2 = this.o2 = c | 0;
+    this.s3 = this.o3 = d | 0;
   }
 
   /** The root stream of a run. `seed` is a non-negative safe integer. */
@@ -98,7 +112,7 @@ export class Rng implements RandomStream {
     // Two 32-bit label hashes with different bases, so two labels colliding on one still differ on the other.
     const h1 = fnv1a(label, 0x811c9dc5);
     const h2 = fnv1a(label, 0x2f6b8a1d);
-    const o = this.origin;
+    const o = [this.o0, this.o1, this.o2, this.o3] as const;
     let state = fmix32(o[0] ^ h1) ^ rotl(o[1], 7) ^ Math.imul(o[2] ^ h2, 0x9e3779b1) ^ rotl(o[3], 19);
     const words: number[] = [];
     for (let i = 0; i < 4; i++) {

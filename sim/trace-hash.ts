@@ -165,13 +165,32 @@ export class Sha256 {
   }
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/** The two ASCII digits of each byte value, at 2 × value. */
+const HEX_DIGITS = new Uint8Array(512);
+for (let i = 0; i < 256; i++) {
+  const h = i.toString(16).padStart(2, '0');
+  HEX_DIGITS[2 * i] = h.charCodeAt(0);
+  HEX_DIGITS[2 * i + 1] = h.charCodeAt(1);
+}
+/** ASCII digits decode the same in latin1 as in any ASCII-compatible encoding (WHATWG Encoding: latin1 = windows-1252). */
+const LATIN1 = new TextDecoder('latin1');
+/** Scratch for the digits, grown to the largest packet seen. */
+let digits = new Uint8Array(4096);
 
-/** Lowercase hex of bytes. */
+/**
+ * Lowercase hex of bytes. The digits are written into a byte buffer and decoded once: one flat string per packet,
+ * where appending two characters per byte built a chain of partial strings (garbage for every packet traced).
+ */
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i] as number];
-  return s;
+  const n = bytes.length * 2;
+  if (digits.length < n) digits = new Uint8Array(Math.max(n, digits.length * 2));
+  const out = digits;
+  for (let i = 0; i < bytes.length; i++) {
+    const at = (bytes[i] as number) * 2;
+    out[2 * i] = HEX_DIGITS[at] as number;
+    out[2 * i + 1] = HEX_DIGITS[at + 1] as number;
+  }
+  return LATIN1.decode(out.subarray(0, n));
 }
 
 export function sha256Hex(data: Uint8Array | string): string {

@@ -23,6 +23,9 @@ import { netmaskToPrefix } from '../wire/ipv4-address.ts';
 import type { IkePeerConfig } from '../ike/config.ts';
 import { RetiredResponses, retiredKeepUs } from '../ike/retired-responses.ts';
 import type { ClientChild } from '../ike/sa.ts';
+import type { ChildRequest } from '../ike/hooks.ts';
+import type { InitiatorInput } from '../ike/initiator-context.ts';
+import type { IkeEndpoints } from '../ike/nat-detection.ts';
 import type { IkeEmitted } from '../ike/emitted.ts';
 import type { AssignedConfig } from '../ike/tasks/ike-config.ts';
 import type {
@@ -35,7 +38,7 @@ import type {
   UdpDatagram,
 } from '../methods/method.ts';
 import type { DhcpMessage } from '../wire/dhcp/types.ts';
-import type { IkeMessage, IkeTrafficSelector } from '../wire/ike/index.ts';
+import type { IkeMessage, IkePayload, IkeTrafficSelector } from '../wire/ike/index.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
 import { createPacketCodec, IKE_PORT, type PacketCodecOptions } from '../wire/packet.ts';
 import { SaKeyStore } from '../wire/crypto/sa-key-store.ts';
@@ -228,6 +231,176 @@ class Tunnel {
   }
 }
 
+/**
+ * A tunnel's `ClientMethodContext`: one object whose operations are prototype methods, not a closure per operation
+ * per client (a storm holds one per client; under tsx each named closure also carries its own property dictionary).
+ * `nowUs` stays a function value: methods pass it on unbound (`nowUs: ctx.nowUs`).
+ */
+class TunnelMethodContext implements ClientMethodContext {
+  readonly clock: ClientMethodContext['clock'];
+  readonly outerAddress: string;
+  readonly gatewayAddress: string;
+
+  constructor(
+    private readonly node: ClientNode,
+    private readonly t: Tunnel,
+    private readonly host: NodeHost<Packet>,
+    readonly nowUs: () => number,
+  ) {
+    this.clock = host.clock;
+    this.outerAddress = node.options.address;
+    this.gatewayAddress = t.options.gatewayAddress;
+  }
+
+  rng(label: string): RandomStream {
+    const t = this.t;
+    return this.host.rng(t.primary ? `method:${label}` : `method@${t.name}:${label}`);
+  }
+
+  setTimerUs(delayUs: number, name: string, fire: () => void): () => void {
+    return this.host.setTimerUs(delayUs, name, fire);
+  }
+
+  traceState(machine: string, from: string, to: string): void {
+    this.host.traceState(this.t.machineName(machine), from, to);
+  }
+
+  traceNote(text: string, data?: NoteData): void {
+    const t = this.t;
+    this.host.traceNote(text, t.primary ? data : t.data(data ?? {}));
+  }
+
+  traceMachine(actor: AnyActorRef, machine: string): { current(): string } {
+    const t = this.t;
+    const host = this.host;
+    const name = t.machineName(machine);
+    const tr = traceTransitions(actor, 'none', (from, to) => host.traceState(name, from, to));
+    t.machines.set(name, tr);
+    return tr;
+  }
+
+  ikeUp(): boolean {
+    return this.t.up;
+  }
+
+  private send(e: Parameters<InitiatorRef['send']>[0], what: string): void {
+    const t = this.t;
+    if (t.actor === undefined) this.host.traceNote('method.noIkeSa', t.data({ request: what }));
+    else t.actor.send(e);
+  }
+
+  requestChild(request: ChildRequest): void {
+    this.send({ type: 'cmd.child', request }, 'child');
+  }
+
+  continueAuth(payloads: readonly IkePayload[]): void {
+    this.send({ type: 'cmd.authRound', payloads }, 'authRound');
+  }
+
+  scheduleChildRekey(slot: string, delayMs: number): void {
+    this.send({ type: 'cmd.childRekeyAt', slot, delayMs }, 'rekeyAt');
+  }
+
+  deleteChild(slot: string): void {
+    this.send({ type: 'cmd.childDelete', slot }, 'delete');
+  }
+
+  configure(config: AssignedConfig | undefined): void {
+    this.node.configureTunnel(this.t, config);
+  }
+
+  /** Honoured while connected (client-machine.ts `restartPending`), once the current event is over. */
+  reconnect(reason: string): void {
+    this.t.machine.send({ type: 'client.restartIke', reason });
+  }
+
+  sendUdp(d: UdpDatagram): SendVerdict {
+    return this.node.sendFrom(d, { kind: 'tunnel', tunnel: this.t.name });
+  }
+
+  children(): readonly ClientChildView[] {
+    return [...this.t.children];
+  }
+}
+
+/** An initiator's traced state: its own last state, else the tunnel's (ClientNode.traceInitiator). */
+class InitiatorTracker {
+  mine: string | undefined;
+
+  constructor(private readonly t: Tunnel) {}
+
+  current(): string {
+    return this.mine ?? this.t.lastState;
+  }
+}
+
+/** The context with every operation bound as an own property: survives an object spread. */
+function ownPropertyContext(c: ClientMethodContext): ClientMethodContext {
+  return {
+    clock: c.clock,
+    outerAddress: c.outerAddress,
+    gatewayAddress: c.gatewayAddress,
+    rng: (label) => c.rng(label),
+    nowUs: c.nowUs,
+    setTimerUs: (delayUs, name, fire) => c.setTimerUs(delayUs, name, fire),
+    traceState: (machine, from, to) => c.traceState(machine, from, to),
+    traceNote: (text, data) => c.traceNote(text, data),
+    traceMachine: (actor, machine) => c.traceMachine(actor, machine),
+    ikeUp: () => c.ikeUp(),
+    requestChild: (request) => c.requestChild(request),
+    continueAuth: (payloads) => c.continueAuth(payloads),
+    scheduleChildRekey: (slot, delayMs) => c.scheduleChildRekey(slot, delayMs),
+    deleteChild: (slot) => c.deleteChild(slot),
+    configure: (config) => c.configure(config),
+    reconnect: (reason) => c.reconnect(reason),
+    sendUdp: (d) => c.sendUdp(d),
+    children: () => c.children(),
+  };
+}
+
+/** What a tunnel's machine asks of the node (client-machine.ts ClientTunnelPorts): one object per tunnel. */
+class TunnelPorts implements ClientTunnelPorts {
+  constructor(
+    private readonly node: ClientNode,
+    private readonly t: Tunnel,
+  ) {}
+
+  initiatorInput(): InitiatorInput {
+    return this.node.initiatorInputOf(this.t);
+  }
+
+  attach(actor: InitiatorRef): void {
+    this.node.attachInitiator(this.t, actor);
+  }
+}
+
+/** A new initiator's input; `endpoints` reads the node's outer address when IKE_SA_INIT is built. */
+class TunnelInitiatorInput implements InitiatorInput {
+  readonly cfg: IkePeerConfig;
+  readonly method: ClientMethodTasks;
+  readonly peerIdentity: string | undefined;
+  readonly rng: RandomStream;
+
+  constructor(
+    private readonly t: Tunnel,
+    readonly crypto: IkeCrypto,
+    private readonly node: ClientNode,
+  ) {
+    this.cfg = t.options.ike;
+    this.method = t.tasks;
+    this.peerIdentity = t.options.gatewayIdentity;
+    this.rng = t.rng;
+  }
+
+  // NAT detection (RFC 7296 §2.23) hashes the ends the IKE_SA_INIT is sent with (ikePacket: UDP 500 ↔ 500).
+  endpoints(): IkeEndpoints {
+    return {
+      local: { address: this.node.outerAddress(), port: IKE_PORT },
+      remote: { address: this.t.options.gatewayAddress, port: IKE_PORT },
+    };
+  }
+}
+
 export class ClientNode implements SimNode<Packet> {
   readonly name: string;
   readonly interfaces: readonly InterfaceConfig[];
@@ -243,7 +416,8 @@ export class ClientNode implements SimNode<Packet> {
   private readonly slotAges = new Map<string, number>();
   private nextSlotAge = 0;
   private pingSeq = 0;
-  private readonly pingSentUs = new Map<number, number>();
+  /** Echo send times by sequence number; created on the first ping (a storm's clients may never ping). */
+  private pingSentUs: Map<number, number> | undefined;
   /** The packet value last built for each message, so a retransmission re-sends the very same value (same bytes). */
   private readonly packets = new WeakMap<object, Packet>();
   /** The physical interface's current address (the home lease, when `homeDhcp`). */
@@ -254,8 +428,10 @@ export class ClientNode implements SimNode<Packet> {
   /** Last responses of our IKE SAs that ended (closed, rekeyed away, replaced): RFC 7296 §2.1, retired-responses.ts. */
   private readonly retired: RetiredResponses;
   /** Real crypto: the SA keys our codec seals and opens with (written by the IKE machines), lost in a crash. */
-  private readonly saKeys = new SaKeyStore();
+  private readonly saKeys: SaKeyStore | undefined;
   private ikeCrypto: IkeCrypto = modelledIkeCrypto;
+  /** `host.nowUs` as a function value, shared by the tunnels' method contexts (methods hand it on unbound). */
+  private nowUsOfHost: (() => number) | undefined;
 
   private get realCrypto(): boolean {
     return this.options.crypto === 'real';
@@ -268,8 +444,10 @@ export class ClientNode implements SimNode<Packet> {
 
   constructor(readonly options: ClientNodeOptions) {
     this.name = options.name;
+    // Only real crypto keeps keys (modelled runs, a storm's thousands of clients, hold no store).
+    this.saKeys = options.crypto === 'real' ? new SaKeyStore() : undefined;
     this.codec =
-      options.crypto === 'real'
+      this.saKeys !== undefined
         ? createPacketCodec({ ...options.codecOptions, keys: this.saKeys })
         : (options.codec ?? packetCodec);
     this.outer = options.address;
@@ -290,7 +468,7 @@ export class ClientNode implements SimNode<Packet> {
 
   start(host: NodeHost<Packet>): void {
     this.host = host;
-    if (this.realCrypto)
+    if (this.saKeys !== undefined)
       this.ikeCrypto = createRealIkeCrypto(this.saKeys, (k) => host.traceNote('crypto.keys', keysNote(k)));
     for (const t of this.tunnels) {
       t.rng = host.rng(t.primary ? 'ike' : `ike@${t.name}`);
@@ -355,41 +533,19 @@ export class ClientNode implements SimNode<Packet> {
         : base;
     const ctx = this.methodContext(t);
     if (t.primary) this.primaryContext = ctx;
-    t.tasks = typeof m === 'function' ? m(ctx) : m;
+    // A wrapping behaviour may copy the context (`{ ...ctx, outerAddress }`, models/attacks/): it gets one whose
+    // operations are own properties.
+    t.tasks = typeof m === 'function' ? m(m === base ? ctx : ownPropertyContext(ctx)) : m;
   }
 
   private methodContext(t: Tunnel): ClientMethodContext {
-    const host = this.host;
-    const send = (e: Parameters<InitiatorRef['send']>[0], what: string): void => {
-      if (t.actor === undefined) host.traceNote('method.noIkeSa', t.data({ request: what }));
-      else t.actor.send(e);
-    };
-    return {
-      clock: host.clock,
-      rng: (label) => host.rng(t.primary ? `method:${label}` : `method@${t.name}:${label}`),
-      nowUs: () => host.nowUs(),
-      setTimerUs: (delayUs, name, fire) => host.setTimerUs(delayUs, name, fire),
-      traceState: (machine, from, to) => host.traceState(t.machineName(machine), from, to),
-      traceNote: (text, data) => host.traceNote(text, t.primary ? data : t.data(data ?? {})),
-      traceMachine: (actor: AnyActorRef, machine: string) => {
-        const name = t.machineName(machine);
-        const tr = traceTransitions(actor, 'none', (from, to) => host.traceState(name, from, to));
-        t.machines.set(name, tr);
-        return tr;
-      },
-      outerAddress: this.options.address,
-      gatewayAddress: t.options.gatewayAddress,
-      ikeUp: () => t.up,
-      requestChild: (request) => send({ type: 'cmd.child', request }, 'child'),
-      continueAuth: (payloads) => send({ type: 'cmd.authRound', payloads }, 'authRound'),
-      scheduleChildRekey: (slot, delayMs) => send({ type: 'cmd.childRekeyAt', slot, delayMs }, 'rekeyAt'),
-      deleteChild: (slot) => send({ type: 'cmd.childDelete', slot }, 'delete'),
-      configure: (config) => this.setConfig(t, config),
-      // Honoured while connected (client-machine.ts `restartPending`), once the current event is over.
-      reconnect: (reason) => t.machine.send({ type: 'client.restartIke', reason }),
-      sendUdp: (d) => this.sendFrom(d, { kind: 'tunnel', tunnel: t.name }),
-      children: () => [...t.children],
-    };
+    this.nowUsOfHost ??= () => this.host.nowUs();
+    return new TunnelMethodContext(this, t, this.host, this.nowUsOfHost);
+  }
+
+  /** The method's `configure` (TunnelMethodContext): the tunnel's inner address changes. */
+  configureTunnel(t: Tunnel, config: AssignedConfig | undefined): void {
+    this.setConfig(t, config);
   }
 
   private tunnelsFor(c: NodeCommand): Tunnel[] {
@@ -417,25 +573,24 @@ export class ClientNode implements SimNode<Packet> {
 
   /** What the tunnel's machine asks of the node: the data path's side of its decisions. */
   private tunnelPorts(t: Tunnel): ClientTunnelPorts {
-    return {
-      initiatorInput: () => ({
-        cfg: t.options.ike,
-        method: t.tasks,
-        peerIdentity: t.options.gatewayIdentity,
-        rng: t.rng,
-        crypto: this.ikeCrypto,
-        // NAT detection (RFC 7296 §2.23) hashes the ends the IKE_SA_INIT is sent with (ikePacket: UDP 500 ↔ 500).
-        endpoints: () => ({
-          local: { address: this.outer, port: IKE_PORT },
-          remote: { address: t.options.gatewayAddress, port: IKE_PORT },
-        }),
-      }),
-      attach: (actor) => {
-        t.actor = actor;
-        actor.on('*', (e) => this.onEmitted(t, e as IkeEmitted));
-        t.tracker = this.traceInitiator(t, actor);
-      },
-    };
+    return new TunnelPorts(this, t);
+  }
+
+  /** The initiator's input for a new IKE SA of tunnel `t` (TunnelPorts). */
+  initiatorInputOf(t: Tunnel): InitiatorInput {
+    return new TunnelInitiatorInput(t, this.ikeCrypto, this);
+  }
+
+  /** The outer address IKE_SA_INIT goes from now (NAT detection, RFC 7296 §2.23). */
+  outerAddress(): string {
+    return this.outer;
+  }
+
+  /** A new initiator of tunnel `t` is spawned: the node hears its emitted events and traces its states. */
+  attachInitiator(t: Tunnel, actor: InitiatorRef): void {
+    t.actor = actor;
+    actor.on('*', (e) => this.onEmitted(t, e as IkeEmitted));
+    t.tracker = this.traceInitiator(t, actor);
   }
 
   /**
@@ -444,17 +599,17 @@ export class ClientNode implements SimNode<Packet> {
    * before its step's deferred effects, e.g. the old one's `cmd.disconnect`, have run).
    */
   private traceInitiator(t: Tunnel, actor: InitiatorRef): { current(): string } {
+    const tracker = new InitiatorTracker(t);
     const machine = t.machineName('ike');
-    let mine: string | undefined;
     actor.subscribe((snapshot) => {
       const now = stateName(snapshot.value);
-      const last = mine ?? t.lastState;
+      const last = tracker.current();
       if (now === last) return;
       this.host.traceState(machine, last, now);
-      mine = now;
+      tracker.mine = now;
       t.lastState = now;
     });
-    return { current: () => mine ?? t.lastState };
+    return tracker;
   }
 
   /** What the tunnel's machine tells the node to do (client-machine.ts `ClientTunnelEmitted`). */
@@ -730,7 +885,7 @@ export class ClientNode implements SimNode<Packet> {
       return;
     }
     const seq = ++this.pingSeq;
-    this.pingSentUs.set(seq, this.host.nowUs());
+    (this.pingSentUs ??= new Map()).set(seq, this.host.nowUs());
     const data = new TextEncoder().encode(`ping ${seq}`);
     this.sendFrom(
       { src: inner, dst: target, srcPort: DATA_PORT, dstPort: ECHO_PORT, app: { kind: 'raw', data } },
@@ -797,8 +952,8 @@ export class ClientNode implements SimNode<Packet> {
     if (d.dstPort === DATA_PORT && d.app.kind === 'raw') {
       const text = new TextDecoder().decode(d.app.data);
       const seq = Number(text.split(' ')[1]);
-      const sent = this.pingSentUs.get(seq);
-      this.pingSentUs.delete(seq);
+      const sent = this.pingSentUs?.get(seq);
+      this.pingSentUs?.delete(seq);
       this.host.traceNote('data.echo', t.data({ seq, rttUs: sent === undefined ? -1 : this.host.nowUs() - sent }));
       return;
     }
@@ -894,7 +1049,7 @@ export class ClientNode implements SimNode<Packet> {
 
   crash(): void {
     this.inboundEsp.clear();
-    this.saKeys.clear();
+    this.saKeys?.clear();
     for (const t of this.tunnels) t.machine.send(CRASH);
     this.home?.stop();
     this.home = undefined;

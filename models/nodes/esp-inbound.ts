@@ -29,7 +29,8 @@ export type InboundVerdict =
 
 /** Per inbound SPI: the replay windows; `admit` runs both checks in RFC 4303 §3.4's order. */
 export class EspInbound {
-  private readonly windows = new Map<number, EspReplayWindow>();
+  /** Created on the first packet admitted (a client that never receives ESP holds none). */
+  private windows: Map<number, EspReplayWindow> | undefined;
 
   constructor(readonly defences: EspDefences = DEFAULT_ESP_DEFENCES) {}
 
@@ -40,10 +41,11 @@ export class EspInbound {
     if (key !== undefined && this.defences.integrity && !espLayerIntegrityValid(l, key))
       return { ok: false, reason: 'integrity' };
     if (this.defences.replayWindow <= 0) return { ok: true };
-    let w = this.windows.get(l.spi);
+    const windows = (this.windows ??= new Map());
+    let w = windows.get(l.spi);
     if (w === undefined) {
       w = new EspReplayWindow(this.defences.replayWindow);
-      this.windows.set(l.spi, w);
+      windows.set(l.spi, w);
     }
     const verdict = w.check(l.sequence);
     if (verdict !== 'ok') return { ok: false, reason: verdict };
@@ -53,10 +55,10 @@ export class EspInbound {
 
   /** The SA is gone (deleted, rekeyed away): its window goes with it. */
   forget(spi: number): void {
-    this.windows.delete(spi);
+    this.windows?.delete(spi);
   }
 
   clear(): void {
-    this.windows.clear();
+    this.windows?.clear();
   }
 }

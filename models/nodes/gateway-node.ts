@@ -118,7 +118,10 @@ export class GatewayNode implements SimNode<Packet> {
   private table!: SaTable<ResponderRef>;
   private readonly packets = new WeakMap<object, Packet>();
   /** The provider's traced actors by machine name (sessions come and go: pruned once stopped, see `pruneMachines`). */
-  private readonly providerMachines = new Map<string, { readonly actor: AnyActorRef; current(): string }>();
+  private readonly providerMachines = new Map<
+    string,
+    { readonly actor: AnyActorRef; readonly tracker: { current(): string } }
+  >();
   private pruneMachinesAt = 64;
   private readonly espSeq = new Map<number, number>();
   private readonly defences: GatewayDefences;
@@ -209,7 +212,7 @@ export class GatewayNode implements SimNode<Packet> {
       traceState: (machine, from, to) => host.traceState(machine, from, to),
       traceMachine: (actor: AnyActorRef, machine: string) => {
         const t = traceTransitions(actor, 'none', (from, to) => host.traceState(machine, from, to));
-        this.providerMachines.set(machine, { actor, current: () => t.current() });
+        this.providerMachines.set(machine, { actor, tracker: t });
         if (this.providerMachines.size >= this.pruneMachinesAt) this.pruneMachines();
         return t;
       },
@@ -447,7 +450,7 @@ export class GatewayNode implements SimNode<Packet> {
     if (this.gatewayTracker !== undefined) out['gateway'] = this.gatewayTracker.current();
     for (const rec of this.table.records.values()) out[`ike:${rec.id}`] = rec.phase;
     this.pruneMachines();
-    for (const [name, t] of this.providerMachines) out[name] = t.current();
+    for (const [name, t] of this.providerMachines) out[name] = t.tracker.current();
     return out;
   }
 

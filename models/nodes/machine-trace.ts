@@ -12,20 +12,29 @@ export function stateName(value: unknown): string {
   return '';
 }
 
+/** The last state traced for one actor: one small object per machine, `current` on the prototype. */
+class TransitionTracker {
+  constructor(public last: string) {}
+
+  current(): string {
+    return this.last;
+  }
+}
+
 export function traceTransitions(
   actor: AnyActorRef,
   initial: string,
   report: (from: string, to: string) => void,
   onState?: (state: string) => void,
 ): { current(): string } {
-  let last = initial;
+  const tracker = new TransitionTracker(initial);
   actor.subscribe((snapshot: { value: unknown }) => {
     const now = stateName(snapshot.value);
-    if (now !== last) {
-      report(last, now);
-      last = now;
+    if (now !== tracker.last) {
+      report(tracker.last, now);
+      tracker.last = now;
       onState?.(now);
     }
   });
-  return { current: () => last };
+  return tracker;
 }

@@ -123,6 +123,14 @@ export interface ScenarioMetrics {
   readonly attacks: AttackMetrics;
 }
 
+interface LinkCounters {
+  readonly link: string;
+  readonly dir: string;
+  messages: number;
+  bytes: number;
+  dropped: number;
+}
+
 interface ClientState {
   connectAtUs: number | null;
   address: string | null;
@@ -158,10 +166,10 @@ export class MetricsCollector {
   /** The next time the collector looks for packets past the horizon. */
   private sentSweepAtUs = 0;
   private addressedCount = 0;
-  private readonly links = new Map<
-    string,
-    { link: string; dir: string; messages: number; bytes: number; dropped: number }
-  >();
+  /** link → dir → counters (two lookups on names the trace already holds: no key string built per hop). */
+  private readonly links = new Map<string, Map<string, LinkCounters>>();
+  /** The same counters in order of first hop (the order `links` is reported in). */
+  private readonly linkOrder: LinkCounters[] = [];
   private readonly legs = {
     clientGateway: { messages: 0, bytes: 0, roundTrips: 0 },
     gatewayDhcp: { messages: 0, bytes: 0, roundTrips: 0 },
@@ -382,11 +390,16 @@ export class MetricsCollector {
   }
 
   private onHop(link: string, dir: string, packetId: number, dropped: boolean): void {
-    const key = `${link}|${dir}`;
-    let m = this.links.get(key);
+    let dirs = this.links.get(link);
+    if (dirs === undefined) {
+      dirs = new Map();
+      this.links.set(link, dirs);
+    }
+    let m = dirs.get(dir);
     if (m === undefined) {
       m = { link, dir, messages: 0, bytes: 0, dropped: 0 };
-      this.links.set(key, m);
+      dirs.set(dir, m);
+      this.linkOrder.push(m);
     }
     m.messages++;
     m.bytes += this.sent.get(packetId)?.length ?? 0;
@@ -617,7 +630,7 @@ export class MetricsCollector {
         machinesPerClientMilli: n === 0 ? 0 : Math.floor((this.machinesPeak * 1000) / n),
       },
       packets: { sent: this.packetsSent, delivered: this.packetsDelivered, dropped: this.packetsDropped },
-      links: [...this.links.values()].map((l) => ({ ...l })),
+      links: this.linkOrder.map((l) => ({ ...l })),
       perClient,
       clientMachines: [...this.clientMachineNames].sort(),
       attacks: this.attackTally.finish(),
