@@ -58,7 +58,7 @@ export function randomMachine(seed: number): AnyStateMachine {
         return enqueueActions(({ enqueue, check }) => {
           for (const a of inner) enqueue(a as never);
           if (check(({ context }) => (context as Ctx).n % 2 === 0))
-            enqueue.assign({ n: ({ context }) => (context as Ctx).n + 3 });
+            enqueue.assign({ n: ({ context }: { context: unknown }) => (context as Ctx).n + 3 });
         });
       }
     }
