@@ -46,6 +46,7 @@ function resolveOf(a: XActionFunction): XResolve {
 export const RESOLVE_ASSIGN = resolveOf(probes.assign);
 export const RESOLVE_SPAWN = resolveOf(probes.spawnChild);
 export const RESOLVE_STOP = resolveOf(probes.stopChild);
+export const RESOLVE_ENQUEUE = resolveOf(probes.enqueueActions);
 
 /** Built-ins whose xstate `resolve` leaves the snapshot as it is (it reads `machine`, `children`, `context`). */
 export const READ_ONLY_RESOLVES: ReadonlySet<XResolve> = new Set([

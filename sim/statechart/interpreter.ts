@@ -13,6 +13,7 @@ import {
   EXECUTE_STOP,
   READ_ONLY_RESOLVES,
   RESOLVE_ASSIGN,
+  RESOLVE_ENQUEUE,
   RESOLVE_SPAWN,
   RESOLVE_STOP,
   STOP_CHILD_TYPE,
@@ -27,6 +28,7 @@ import {
   type CompiledNode,
   type CompiledTransition,
 } from './compile.ts';
+import { collectEnqueued } from './enqueue.ts';
 import { valueAndTags } from './snapshot.ts';
 import type {
   XActionArgs,
@@ -389,18 +391,38 @@ function createSpawner(
   };
 }
 
+/**
+ * The argument of an assignment (`context`, `event`, `spawn`, `self`, `system`). xstate builds a new spawner per
+ * assign; here `spawn` is built when an assignment first reads it (most never do).
+ */
+class AssignArgs {
+  readonly context: Record<string, unknown>;
+  readonly self: XActorRef;
+  readonly system: XActionArgs['system'];
+  spawned: Record<string, XActorRef> | undefined = undefined;
+  private spawner: ((src: unknown, options?: SpawnOptions) => XActorRef) | undefined = undefined;
+  constructor(
+    private readonly w: Work,
+    readonly event: XEvent,
+  ) {
+    this.context = w.context;
+    this.self = w.scope.self;
+    this.system = w.scope.system;
+  }
+  get spawn(): (src: unknown, options?: SpawnOptions) => XActorRef {
+    if (this.spawner === undefined) {
+      this.spawned = {};
+      this.spawner = createSpawner(this.w, this.context, this.event, this.spawned);
+    }
+    return this.spawner;
+  }
+}
+
 /** xstate's `resolveAssign`: a new context object (and children, if it spawned) per assign. */
 function resolveAssign(w: Work, info: XActionArgs, params: unknown, assignment: unknown): void {
   if (!w.context)
     throw new Error('Cannot assign to undefined `context`. Ensure that `context` is defined in the machine config.');
-  const spawned: Record<string, XActorRef> = {};
-  const args = {
-    context: w.context,
-    event: info.event,
-    spawn: createSpawner(w, w.context, info.event, spawned),
-    self: w.scope.self,
-    system: w.scope.system,
-  };
+  const args = new AssignArgs(w, info.event);
   let partial: Record<string, unknown> = {};
   if (typeof assignment === 'function')
     partial = (assignment as (a: unknown, p: unknown) => Record<string, unknown>)(args, params);
@@ -412,7 +434,8 @@ function resolveAssign(w: Work, info: XActionArgs, params: unknown, assignment: 
     }
   }
   w.context = Object.assign({}, w.context, partial);
-  if (Object.keys(spawned).length) w.children = { ...w.children, ...spawned };
+  const spawned = args.spawned;
+  if (spawned !== undefined && Object.keys(spawned).length) w.children = { ...w.children, ...spawned };
   w.version++;
 }
 
@@ -494,6 +517,18 @@ function resolveAndExecute(
     if (resolve === RESOLVE_ASSIGN) resolveAssign(w, info, params, resolved['assignment']);
     else if (resolve === RESOLVE_SPAWN) resolvedParams = resolveSpawn(w, info, resolved);
     else if (resolve === RESOLVE_STOP) resolvedParams = resolveStop(w, info, params, resolved['actorRef']);
+    else if (resolve === RESOLVE_ENQUEUE)
+      nested = collectEnqueued(
+        resolved['collect'],
+        {
+          context: info.context,
+          event,
+          self: scope.self,
+          system: scope.system,
+          check: (guard) => evaluateGuard(w, guard, w.context, event),
+        },
+        params,
+      );
     else if (resolve !== undefined && READ_ONLY_RESOLVES.has(resolve)) {
       const r = resolve(scope, w, info, params, resolved, extra);
       resolvedParams = r[1];
@@ -506,7 +541,8 @@ function resolveAndExecute(
     const execute = resolved.execute;
     if (execute !== undefined) {
       const p = resolvedParams;
-      scope.actionExecutor({ type: String(resolved.type), info, params: p, exec: () => execute(scope, p) });
+      // As xstate does: the built-in's own execute, bound to the scope and the resolved params.
+      scope.actionExecutor({ type: String(resolved.type), info, params: p, exec: execute.bind(null, scope, p) });
     }
     if (nested) resolveAndExecute(w, event, nested, extra, retries);
   }
