@@ -433,7 +433,8 @@ function resolveAssign(w: Work, info: XActionArgs, params: unknown, assignment: 
       partial[key] = typeof p === 'function' ? (p as (a: unknown, q: unknown) => unknown)(args, params) : p;
     }
   }
-  w.context = Object.assign({}, w.context, partial);
+  // xstate: Object.assign({}, context, partial); a spread builds the same fresh object, faster in V8.
+  w.context = { ...w.context, ...partial };
   const spawned = args.spawned;
   if (spawned !== undefined && Object.keys(spawned).length) w.children = { ...w.children, ...spawned };
   w.version++;

@@ -3,7 +3,8 @@
  * the two logs must be equal, and the order the test states (read off xstate 5.33's algorithm) must hold.
  */
 import { describe, expect, it } from 'vitest';
-import { assign, cancel, createMachine, emit, enqueueActions, raise, sendTo, setup, stateIn } from 'xstate';
+import { assign, cancel, createMachine, emit, enqueueActions, raise, sendTo, setup, stateIn, stopChild } from 'xstate';
+import type { AnyActorRef } from 'xstate';
 import { canRunFast } from '../../../sim/statechart/index.ts';
 import type { Entry } from './support/observe.ts';
 import { note, runBoth, type Step } from './support/pair.ts';
@@ -252,6 +253,51 @@ describe('fast runtime: exact semantics against xstate', () => {
     });
     const e = both(m, [{ send: { type: 'BOOM' } }, { send: { type: 'BOOM' } }]);
     expect(e).toContainEqual(['error', 'boom']);
+  });
+
+  it('a throwing guard: the wrapped message of xstate, the same on both', () => {
+    const m = createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: {
+              guard: () => {
+                throw new Error('bad guard');
+              },
+              target: 'a',
+            },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'GO' } }]);
+    expect(e.find((x) => x[0] === 'error')?.[1]).toMatch(
+      /^Unable to evaluate guard in transition for event 'GO' in state node '\(machine\)\.a':\nbad guard$/,
+    );
+  });
+
+  it('spawn inside assign, sendTo the spawned ref, stopChild: children and order as xstate', () => {
+    const child = createMachine({
+      initial: 'c',
+      states: { c: { entry: log('child.entry'), on: { HI: { actions: log('child.hi') } }, exit: log('child.exit') } },
+    });
+    const m = setup({ actors: { child } }).createMachine({
+      context: { ref: undefined as unknown },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            SPAWN: { actions: [assign({ ref: ({ spawn }) => spawn('child', { id: 'kid' }) }), log('spawned')] },
+            HI: { actions: sendTo(({ context }) => context.ref as AnyActorRef, { type: 'HI' }) },
+            KILL: { actions: [stopChild('kid'), log('killed')] },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'SPAWN' } }, { send: { type: 'HI' } }, { send: { type: 'KILL' } }]);
+    expect(actionsOf(e)).toEqual(['spawned', 'child.entry', 'child.hi', 'killed']);
+    expect(e.filter((x) => x[0] === 'snapshot').map((x) => x[6])).toEqual([[], ['kid'], ['kid'], []]);
   });
 
   it('rejects at compile time what it does not run, naming the machine and feature', () => {
