@@ -6,7 +6,7 @@
  * when they compile, and on xstate's own logic otherwise (then they behave as xstate, only slower).
  */
 import { StateMachine, assign } from 'xstate';
-import { compileMachine, type CompiledMachine } from './compile.ts';
+import { compileMachine, UnsupportedMachineError, type CompiledMachine } from './compile.ts';
 import { Work, macrostep, microstep, resolveActions } from './interpreter.ts';
 import { makeSnapshot, valueAndTags } from './snapshot.ts';
 import type { XActionRef, XEvent, XMachine, XMachineSnapshot, XScope } from './xstate-shapes.ts';
@@ -32,8 +32,10 @@ export function logicForChild(logic: unknown): unknown {
   if (!(logic instanceof StateMachine)) return logic;
   try {
     return fastMachineLogic(logic);
-  } catch {
-    return logic;
+  } catch (err) {
+    // A child machine the interpreter does not run runs on xstate's logic: the same behaviour, only slower.
+    if (err instanceof UnsupportedMachineError) return logic;
+    throw err;
   }
 }
 
