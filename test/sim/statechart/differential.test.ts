@@ -5,7 +5,8 @@
  *   clock, on each runtime, driven by fast-check sequences of commands, clock advances, lost and duplicated
  *   messages and responder deletes: both actors' logs (snapshots with context, emitted events, clock calls) and the
  *   messages between them are equal, event by event. Failing sequences shrink to a short list of steps.
- * The other machines (gateway, client, DHCP client/server, carrier, relay session, rfc3456 client, dhcp-proxy
+ * - A DHCP client and server back to back the same way (commands, stalls, restarts, loss).
+ * The other machines (gateway, client, carrier, relay session, rfc3456 client, dhcp-proxy
  * session) are driven with realistic traffic by scenario-differential.test.ts, which observes every root actor of
  * whole scenario runs the same way.
  */
@@ -29,6 +30,9 @@ import { gatewayMachine } from '../../../models/nodes/gateway/gateway-machine.ts
 import { clientMachine } from '../../../models/nodes/client/client-machine.ts';
 import { tsRange, type IkeMessage } from '../../../models/wire/ike/index.ts';
 import { createRng } from '../../../sim/rng.ts';
+import { ethernetIdentity } from '../../../models/dhcp/client-identity.ts';
+import { POOL_A } from '../../models/dhcp/fixtures.ts';
+import { testRng } from '../../models/dhcp/test-rng.ts';
 import { canRunFast, createLabActor, type StatechartRuntime } from '../../../sim/statechart/index.ts';
 import { loggingClock, observe, sanitize, type Entry } from './support/observe.ts';
 import { OrderedClock } from './support/pair.ts';
@@ -196,6 +200,135 @@ function runIke(runtime: StatechartRuntime, steps: readonly IkeStep[]): Entry[] 
   return [...log, ['initiator'], ...iLog, ['responder'], ...rLog];
 }
 
+type DhcpStep =
+  | {
+      readonly kind:
+        | 'start'
+        | 'renew'
+        | 'release'
+        | 'conflict'
+        | 'stall'
+        | 'unstall'
+        | 'restartKeep'
+        | 'restartLose'
+        | 'dropNextC'
+        | 'dropNextS';
+    }
+  | { readonly kind: 'advance'; readonly ms: number };
+
+/** A DHCP client and server back to back (1 ms service, a queue of two), each observed, on one ordered clock. */
+function runDhcp(runtime: StatechartRuntime, steps: readonly DhcpStep[]): Entry[] {
+  const log: Entry[] = [];
+  const cLog: Entry[] = [];
+  const sLog: Entry[] = [];
+  const clock = new OrderedClock();
+  const nowUs = (): number => clock.nowMs() * 1000;
+  let drop = { c: 0, s: 0 };
+  const server = createLabActor(
+    dhcpServerMachine,
+    {
+      clock: loggingClock(clock, sLog),
+      input: { server: { serverId: '10.1.0.1' }, leases: { pools: [POOL_A] }, nowUs, serviceUs: 1000, queueMax: 2 },
+    },
+    runtime,
+  );
+  const client = createLabActor(
+    dhcpClientMachine,
+    {
+      clock: loggingClock(clock, cLog),
+      input: { identity: ethernetIdentity('02:00:00:00:00:01'), rng: testRng(3), nowUs },
+    },
+    runtime,
+  );
+  observe(server, sLog, true);
+  observe(client, cLog, true);
+  client.on('dhcp.send', (e) => {
+    log.push(['c->s', e.message.xid]);
+    if (drop.c > 0) {
+      drop = { ...drop, c: drop.c - 1 };
+      return;
+    }
+    server.send({
+      type: 'dhcp.recv',
+      message: e.message,
+      received: { interfaceName: 'eth0', interfaceAddress: '10.1.0.1' },
+    });
+  });
+  server.on('dhcp.reply', (e) => {
+    log.push(['s->c', e.message.xid]);
+    if (drop.s > 0) {
+      drop = { ...drop, s: drop.s - 1 };
+      return;
+    }
+    client.send({ type: 'dhcp.recv', message: e.message });
+  });
+  server.start();
+  client.start();
+  for (const step of steps) {
+    log.push(['step', step]);
+    switch (step.kind) {
+      case 'start':
+        client.send({ type: 'cmd.start' });
+        break;
+      case 'renew':
+        client.send({ type: 'cmd.renew' });
+        break;
+      case 'release':
+        client.send({ type: 'cmd.release' });
+        break;
+      case 'conflict':
+        client.send({ type: 'cmd.conflict' });
+        break;
+      case 'stall':
+        server.send({ type: 'cmd.stall' });
+        break;
+      case 'unstall':
+        server.send({ type: 'cmd.unstall' });
+        break;
+      case 'restartKeep':
+        server.send({ type: 'cmd.restart', keepLeases: true });
+        break;
+      case 'restartLose':
+        server.send({ type: 'cmd.restart', keepLeases: false });
+        break;
+      case 'dropNextC':
+        drop = { ...drop, c: drop.c + 1 };
+        break;
+      case 'dropNextS':
+        drop = { ...drop, s: drop.s + 1 };
+        break;
+      case 'advance':
+        clock.advance(step.ms);
+        break;
+    }
+  }
+  return [...log, ['client'], ...cLog, ['server'], ...sLog];
+}
+
+const dhcpStep: fc.Arbitrary<DhcpStep> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc
+      .constantFrom<DhcpStep['kind']>(
+        'start',
+        'renew',
+        'release',
+        'conflict',
+        'stall',
+        'unstall',
+        'restartKeep',
+        'restartLose',
+        'dropNextC',
+        'dropNextS',
+      )
+      .map((kind) => ({ kind }) as DhcpStep),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(1, 500, 4000, 30_000, 120_000).map((ms): DhcpStep => ({ kind: 'advance', ms })),
+  },
+);
+
 const ikeStep: fc.Arbitrary<IkeStep> = fc.oneof(
   { weight: 3, arbitrary: fc.constant<IkeStep>({ kind: 'connect' }) },
   { weight: 1, arbitrary: fc.constant<IkeStep>({ kind: 'disconnect' }) },
@@ -228,6 +361,25 @@ describe('differential: the fast runtime against xstate, machine by machine', ()
     const fast = runIke('fast', steps);
     expect(slow.some((e) => e[0] === 'snapshot' && JSON.stringify(e[2]).includes('established'))).toBe(true);
     expect(fast).toEqual(slow);
+  });
+
+  it('a DHCP lease: the same logs on both runtimes', () => {
+    const steps: DhcpStep[] = [{ kind: 'start' }, { kind: 'advance', ms: 4000 }, { kind: 'advance', ms: 120_000 }];
+    const slow = runDhcp('xstate', steps);
+    expect(slow.some((e) => e[0] === 'emitted' && JSON.stringify(e[1]).includes('dhcp.bound'))).toBe(true);
+    expect(runDhcp('fast', steps)).toEqual(slow);
+  });
+
+  it('DHCP client + server under random commands, stalls, restarts and loss (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.array(dhcpStep, { minLength: 1, maxLength: 30 }), (steps) => {
+        const slow = runDhcp('xstate', [{ kind: 'start' }, ...steps]);
+        const fast = runDhcp('fast', [{ kind: 'start' }, ...steps]);
+        expect(fast.length).toBe(slow.length);
+        for (let i = 0; i < slow.length; i++) expect(fast[i], `entry ${i}`).toEqual(slow[i]);
+      }),
+      { numRuns: 150, seed: 11 },
+    );
   });
 
   it('IKE initiator + responder + provider asks under random commands, loss and duplicates (fast-check)', () => {

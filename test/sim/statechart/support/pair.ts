@@ -15,6 +15,9 @@ export class OrderedClock {
   private now = 0;
   private seq = 0;
   private readonly pending = new Map<number, { atMs: number; seq: number; fn: () => void }>();
+  nowMs(): number {
+    return this.now;
+  }
   setTimeout(fn: (...args: unknown[]) => void, ms: number): unknown {
     const id = this.seq++;
     this.pending.set(id, { atMs: this.now + ms, seq: id, fn: () => fn() });
