@@ -201,3 +201,8 @@ export function statechartFigures(): Record<string, unknown> {
 export function ikeLivenessOnly(runtime: StatechartRuntime): number {
   return ikeLiveness(runtime, Number(process.env['STATECHART_INTERVALS'] ?? 5_000));
 }
+
+/** One runtime's parallel4 figure alone (for profiling). */
+export function parallel4Only(runtime: StatechartRuntime, events: number): number {
+  return sendLoop(parallel4Machine, runtime, events);
+}

@@ -52,6 +52,8 @@ export interface EntrySet {
 }
 
 export interface CompiledTransition {
+  /** Unique per machine (keys the entry sets of several transitions taken together). */
+  readonly index: number;
   readonly t: XTransition;
   readonly source: CompiledNode;
   /** Targets, deduplicated; undefined for a targetless transition. */
@@ -74,6 +76,8 @@ export interface CompiledMachine {
   readonly maxIterations: number;
   /** State value and tags per configuration (its node orders, in order). */
   readonly values: Map<string, { readonly value: unknown; readonly tags: Set<string> }>;
+  /** Entry sets of several transitions taken together, by their indices. */
+  readonly entrySets: Map<string, EntrySet>;
 }
 
 /** Raised when a machine uses something the fast interpreter does not run. */
@@ -296,6 +300,7 @@ function compileUncached(machine: XMachine): CompiledMachine {
     if (nodes[i] === undefined) throw new UnsupportedMachineError(machine.id, `a gap in state order at ${i}`);
   if (machine.root.transitions.has('xstate.route')) throw new UnsupportedMachineError(machine.id, 'route transitions');
 
+  let transitionCount = 0;
   const wrap = (t: XTransition, source: CompiledNode): CompiledTransition => {
     const targets =
       t.target === undefined
@@ -307,6 +312,7 @@ function compileUncached(machine: XMachine): CompiledMachine {
             return c;
           });
     const ct: CompiledTransition = {
+      index: transitionCount++,
       t,
       source,
       targets,
@@ -380,7 +386,7 @@ function compileUncached(machine: XMachine): CompiledMachine {
   initial.entry = { states: entry.states, defaultEntry: new Set([...entry.defaultEntry, root]) };
 
   const maxIterations = machine.options.maxIterations ?? Infinity;
-  return { machine, nodes, root, initial, maxIterations, values: new Map() };
+  return { machine, nodes, root, initial, maxIterations, values: new Map(), entrySets: new Map() };
 }
 
 const cache = new WeakMap<object, CompiledMachine | UnsupportedMachineError>();

@@ -27,6 +27,7 @@ import {
   type CompiledMachine,
   type CompiledNode,
   type CompiledTransition,
+  type EntrySet,
 } from './compile.ts';
 import { collectEnqueued } from './enqueue.ts';
 import { valueAndTags } from './snapshot.ts';
@@ -271,8 +272,35 @@ function computeExitSet(
   return out.sort((a, b) => b.order - a.order);
 }
 
-function intersects(a: readonly CompiledNode[], b: readonly CompiledNode[]): boolean {
-  for (const x of a) if (b.includes(x)) return true;
+/** Is `c` in the exit set of `t` (xstate's `computeExitSet([t])`) for a configuration containing `c`? */
+function inExitSet(t: CompiledTransition, c: CompiledNode): boolean {
+  if (t.targets === undefined || t.targets.length === 0) return false;
+  const d = t.domain;
+  if (isDescendant(c, d)) return true;
+  return t.reenter && d !== undefined && t.source === d && c === d;
+}
+
+/**
+ * Do the exit sets of `t1` and `t2` intersect? (xstate computes both sets and compares them.) Each is the active
+ * nodes below the transition's domain, plus the domain itself for a reentering transition from it; the domain is the
+ * source then, which is active.
+ */
+function exitSetsIntersect(
+  w: Work,
+  t1: CompiledTransition,
+  t2: CompiledTransition,
+  config: readonly XStateNode[],
+): boolean {
+  if (t1.targets === undefined || t1.targets.length === 0 || t2.targets === undefined || t2.targets.length === 0)
+    return false;
+  for (const n of config) {
+    const c = nodeOf(w, n);
+    if (inExitSet(t1, c) && inExitSet(t2, c)) return true;
+  }
+  // A reentered domain is in its own exit set even if (it cannot be, but as xstate) it were not active.
+  const d1 = t1.reenter && t1.source === t1.domain ? t1.domain : undefined;
+  const d2 = t2.reenter && t2.source === t2.domain ? t2.domain : undefined;
+  if (d1 !== undefined && d1 === d2) return true;
   return false;
 }
 
@@ -287,7 +315,7 @@ function removeConflictingTransitions(
     let preempted = false;
     const toRemove = new Set<CompiledTransition>();
     for (const t2 of filtered) {
-      if (intersects(computeExitSet(w, [t1], config), computeExitSet(w, [t2], config))) {
+      if (exitSetsIntersect(w, t1, t2, config)) {
         if (isDescendant(t1.source, t2.source)) toRemove.add(t2);
         else {
           preempted = true;
@@ -607,6 +635,18 @@ function machineOutput(w: Work, event: XEvent, rootCompletion: CompiledNode): un
   return resolveOutput(root.output, w.context, doneEvent, w.scope.self);
 }
 
+/** The entry set of several transitions (a parallel state's regions), cached per machine by their indices. */
+function entrySetOfMany(cm: CompiledMachine, transitions: readonly CompiledTransition[]): EntrySet {
+  let key = '';
+  for (const t of transitions) key += `${t.index},`;
+  let e = cm.entrySets.get(key);
+  if (e === undefined) {
+    e = computeEntrySet(transitions);
+    cm.entrySets.set(key, e);
+  }
+  return e;
+}
+
 function enterStates(
   w: Work,
   event: XEvent,
@@ -615,7 +655,7 @@ function enterStates(
   internalQueue: XEvent[],
 ): void {
   const entry =
-    transitions.length === 1 ? entrySetOf(transitions[0] as CompiledTransition) : computeEntrySet(transitions);
+    transitions.length === 1 ? entrySetOf(transitions[0] as CompiledTransition) : entrySetOfMany(w.cm, transitions);
   let completed: Set<CompiledNode> | undefined;
   for (const s of entry.states) {
     if (!config.includes(s.node)) config.push(s.node);

@@ -147,7 +147,7 @@ describe('random statecharts: the fast runtime logs as xstate does', () => {
         const r = runBoth(m, s);
         expect(r.fast).toEqual(r.xstate);
       }),
-      { numRuns: 400, seed: 4242 },
+      { numRuns: 600, seed: 4242 },
     );
   });
 });
