@@ -7,7 +7,9 @@
  */
 import { StateMachine, assign } from 'xstate';
 import { compileMachine, UnsupportedMachineError, type CompiledMachine } from './compile.ts';
-import { Work, macrostep, microstep, resolveActions } from './interpreter.ts';
+import { resolveActions } from './actions.ts';
+import { macrostep, microstep } from './interpreter.ts';
+import { Work } from './work.ts';
 import { makeSnapshot, valueAndTags } from './snapshot.ts';
 import type { XActionRef, XEvent, XMachine, XMachineSnapshot, XScope } from './xstate-shapes.ts';
 

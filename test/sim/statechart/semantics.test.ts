@@ -300,6 +300,40 @@ describe('fast runtime: exact semantics against xstate', () => {
     expect(e.filter((x) => x[0] === 'snapshot').map((x) => x[6])).toEqual([[], ['kid'], ['kid'], []]);
   });
 
+  it('a failing invoked child: onError when the parent handles it, else the parent errors too', () => {
+    const child = createMachine({
+      initial: 'w',
+      states: {
+        w: {
+          on: {
+            FAIL: {
+              actions: () => {
+                throw new Error('child failed');
+              },
+            },
+          },
+        },
+      },
+    });
+    const handled = setup({ actors: { child } }).createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          invoke: { id: 'c', src: 'child', onError: { target: 'b', actions: log('onError') } },
+          on: { POKE: { actions: sendTo('c', { type: 'FAIL' }) } },
+        },
+        b: { entry: log('b') },
+      },
+    });
+    expect(actionsOf(both(handled, [{ send: { type: 'POKE' } }]))).toEqual(['onError', 'b']);
+    const unhandled = setup({ actors: { child } }).createMachine({
+      initial: 'a',
+      states: { a: { invoke: { id: 'c', src: 'child' }, on: { POKE: { actions: sendTo('c', { type: 'FAIL' }) } } } },
+    });
+    const e = both(unhandled, [{ send: { type: 'POKE' } }]);
+    expect(e).toContainEqual(['error', 'child failed']);
+  });
+
   it('rejects at compile time what it does not run, naming the machine and feature', () => {
     const m = createMachine({
       id: 'hist',
