@@ -1,8 +1,9 @@
 /**
- * The whole lab on the fast runtime: every `createActor(machine)` the models make (ike initiator/responder, gateway,
- * client, DHCP client/server, carrier, relay session, rfc3456 client, dhcp-proxy session, provider asks via invoke,
- * spawned initiators) is switched to the fast interpreter by mocking xstate's `createActor` in this file only (the
- * models are not wired). Every actor of both runs is observed (support/observe.ts): after every event its state
+ * The whole lab on both runtimes: every actor the models make with `labActor` (ike initiator/responder, gateway,
+ * client, DHCP client/server, carrier, relay session, rfc3456 client, dhcp-proxy session; provider asks via invoke and
+ * spawned initiators run on their parent's runtime) runs on xstate's interpreter (`runtime: 'xstate'`) and on the fast
+ * one (`runtime: 'fast'`, the default). xstate's `createActor` is wrapped in this file only, to observe every root
+ * actor of both runs (support/observe.ts): after every event its state
  * value, status, context, output, children; every emitted event; every clock call (delay, cancel), in order. The
  * fast run's per-actor logs, its full trace and its digest must equal the xstate run's.
  */
@@ -13,9 +14,7 @@ import type { MethodId } from '../../../scenarios/method-registry.ts';
 import type { ActorLog, Entry } from './support/observe.ts';
 
 const flag = vi.hoisted(() => ({
-  fast: false,
   fastActors: 0,
-  wrap: undefined as ((machine: object) => unknown) | undefined,
   logs: [] as { id: string; kind: string; entries: unknown[][] }[],
   observe: undefined as ((actor: unknown, entries: unknown[][]) => void) | undefined,
   clock: undefined as ((clock: unknown, entries: unknown[][]) => unknown) | undefined,
@@ -26,19 +25,22 @@ vi.mock('xstate', async (importOriginal) => {
   return {
     ...orig,
     createActor: (logic: unknown, options: { id?: string; clock?: unknown; parent?: unknown } | undefined) => {
-      // Children (spawned, invoked) are created by xstate's own createActor in the xstate run, by the fast
-      // runtime through this one: only root actors are switched and observed (children show in their parents).
+      // Children (spawned, invoked) show in their parents' snapshots: only root actors are observed.
       if (options?.parent !== undefined) return orig.createActor(logic as never, options as never);
-      const isMachine = logic instanceof orig.StateMachine;
+      // The models create their actors with labActor: on the fast runtime the logic is the interpreter's wrapper of
+      // the machine (sim/statechart/logic.ts), on xstate the machine itself.
+      const fastLogic = logic as { fastRuntime?: true; machine?: { id: string } };
+      const isFast = fastLogic.fastRuntime === true;
+      const isMachine = isFast || logic instanceof orig.StateMachine;
+      if (isFast) flag.fastActors += 1;
       const entries: unknown[][] = [];
       const opts =
         options?.clock !== undefined && flag.clock !== undefined
           ? { ...options, clock: flag.clock(options.clock, entries) }
           : options;
-      const useFast = flag.fast && flag.wrap !== undefined && isMachine;
-      if (useFast) flag.fastActors += 1;
-      const actor = orig.createActor((useFast ? flag.wrap?.(logic) : logic) as never, opts as never);
-      flag.logs.push({ id: actor.id, kind: isMachine ? (logic as { id: string }).id : 'logic', entries });
+      const actor = orig.createActor(logic as never, opts as never);
+      const kind = isFast ? (fastLogic.machine?.id ?? '?') : isMachine ? (logic as { id: string }).id : 'logic';
+      flag.logs.push({ id: actor.id, kind, entries });
       flag.observe?.(actor, entries);
       return actor;
     },
@@ -46,7 +48,6 @@ vi.mock('xstate', async (importOriginal) => {
 });
 
 const observeMod = await import('./support/observe.ts');
-flag.wrap = (await import('../../../sim/statechart/logic.ts')).fastMachineLogic;
 flag.clock = (clock, entries) =>
   observeMod.loggingClock(clock as Parameters<typeof observeMod.loggingClock>[0], entries as Entry[]);
 const { runScenario } = await import('../../../scenarios/run.ts');
@@ -65,26 +66,29 @@ function runOnce(
   seed: number | undefined,
   withContext: boolean,
 ): Run {
-  flag.fast = fast;
   flag.logs = [];
   flag.observe = (actor, entries) =>
     observeMod.observe(actor as Parameters<typeof observeMod.observe>[0], entries as Entry[], withContext);
   try {
-    const r = runScenario(scenario, { method, ...(seed === undefined ? {} : { seed }) });
+    const r = runScenario(scenario, {
+      method,
+      runtime: fast ? 'fast' : 'xstate',
+      ...(seed === undefined ? {} : { seed }),
+    });
     return {
       trace: r.trace,
       traceSha256: r.traceSha256,
       logs: flag.logs.map((l) => ({ id: `${l.kind}:${l.id.replace(/^x:\d+$/, 'x')}`, entries: l.entries })),
     };
   } finally {
-    flag.fast = false;
     flag.observe = undefined;
   }
 }
 
 function compare(scenario: string, method: MethodId, seed: number | undefined, withContext: boolean): void {
-  const slow = runOnce(scenario, method, false, seed, withContext);
   flag.fastActors = 0;
+  const slow = runOnce(scenario, method, false, seed, withContext);
+  expect(flag.fastActors).toBe(0);
   const fast = runOnce(scenario, method, true, seed, withContext);
   expect(flag.fastActors).toBeGreaterThan(0);
   // The observation is not empty: snapshots and clock calls were logged.
