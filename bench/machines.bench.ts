@@ -4,6 +4,12 @@
  * (machine, event type): events, exclusive ms (time in nested machines' transitions subtracted; the actions'
  * own work, e.g. encoding a packet an action emits, is included) and µs per event, the top `MACHINES_TOP` (default
  * 25) rows. The timing wrapper costs a little per event: compare rows with each other, not with `storm` figures.
+ *
+ * `runtime` (statechart-figures.ts, run after the storm part, imported then, on machines created after the timing
+ * patch is gone): events/s of the bare flat actor, a 4-region
+ * parallel actor and the IKE initiator's liveness path on xstate's interpreter and on the fast runtime
+ * (sim/statechart), same process; the reference is xstate's flat actor. `MACHINES_PART=runtime` or `storm` runs one
+ * part only.
  */
 import { StateMachine } from 'xstate';
 import { METHOD_IDS, type MethodId } from '../scenarios/method-registry.ts';
@@ -59,8 +65,9 @@ export async function run(): Promise<Record<string, unknown>> {
   const wanted = process.env['STORM_METHODS']?.split(',') ?? ['mode-cfg', 'dhcp-over-ike'];
   const top = Number(process.env['MACHINES_TOP'] ?? 25);
   const methods = METHOD_IDS.filter((m) => wanted.includes(m)) as MethodId[];
+  const part = process.env['MACHINES_PART'] ?? 'all';
   const out: Record<string, unknown> = {};
-  for (const method of methods) {
+  for (const method of part === 'runtime' ? [] : methods) {
     const start = performance.now();
     const rows = await timed(async () => {
       const { runScenario } = await import('../scenarios/run.ts');
@@ -80,6 +87,10 @@ export async function run(): Promise<Record<string, unknown>> {
           usPerEvent: Math.round((r.exclusiveMs * 1000) / r.events),
         })),
     };
+  }
+  if (part === 'all' || part === 'runtime') {
+    const { statechartFigures } = await import('./statechart-figures.ts');
+    out['runtime'] = statechartFigures();
   }
   return out;
 }

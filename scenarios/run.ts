@@ -15,6 +15,8 @@ import type { MethodId } from './method-registry.ts';
 import { MetricsCollector, type ScenarioMetrics } from './metrics/collect.ts';
 import { clientComplexity } from './metrics/method-client.ts';
 import { packetHorizonUs } from './metrics/packet-horizon.ts';
+import { withStatechartRuntime } from '../sim/statechart/runtime-choice.ts';
+import type { StatechartRuntime } from '../sim/statechart/index.ts';
 
 export interface RunScenarioMetrics extends ScenarioMetrics {
   /** The machines the method's client runs (scenarios/metrics/method-client.ts has the per-machine sizes, the
@@ -61,6 +63,11 @@ export interface RunScenarioOptions {
     readonly everyEvents: number;
     readonly onProgress: (progress: ScenarioProgress) => boolean | void;
   };
+  /**
+   * The interpreter of the machines (default: the process's, `fast`). Both give the same trace event for event
+   * (test/sim/statechart/); `xstate` runs them on xstate's own interpreter, as a cross-check.
+   */
+  readonly runtime?: StatechartRuntime;
 }
 
 /** Where a run stands (virtual time, events) and how many of its clients hold an address so far. */
@@ -113,6 +120,11 @@ export function runScenario(
   scenario: string | object,
   o: RunScenarioOptions = {},
 ): ScenarioRunResult | NoDigestRunResult {
+  // The runtime is fixed when an actor is created; the run is synchronous, so the whole run is inside the scope.
+  return withStatechartRuntime(o.runtime, () => runScenarioNow(scenario, o));
+}
+
+function runScenarioNow(scenario: string | object, o: RunScenarioOptions): ScenarioRunResult | NoDigestRunResult {
   const s = loadScenarioOrThrow(scenario, {
     ...(o.params ? { params: o.params } : {}),
     ...(o.options ? { options: o.options } : {}),

@@ -9,6 +9,8 @@ import { MethodNotRegisteredError } from '../../scenarios/method-registry.ts';
 import { NotModelledError } from '../../scenarios/build.ts';
 // Scenario files are read from disk in the CLI: installs the file reader into scenarios/load.ts.
 import '../../scenarios/node.ts';
+import { STATECHART_RUNTIMES } from '../../sim/statechart/runtime-choice.ts';
+import type { StatechartRuntime } from '../../sim/statechart/index.ts';
 
 export class UsageError extends Error {}
 
@@ -150,4 +152,13 @@ export function applyCryptoArg(text: string | undefined, options: Record<string,
   if (options['crypto'] !== undefined && options['crypto'] !== text)
     throw new UsageError(`--crypto ${text} contradicts --option crypto=${options['crypto']}`);
   options['crypto'] = text;
+}
+
+/** `--runtime fast|xstate`: the interpreter of the machines (sim/statechart/runtime-choice.ts); absent: the default. */
+export function runtimeArg(text: string | undefined): StatechartRuntime | undefined {
+  if (text === undefined) return undefined;
+  const runtime = STATECHART_RUNTIMES.find((r) => r === text);
+  if (runtime === undefined)
+    throw new UsageError(`--runtime: expected ${STATECHART_RUNTIMES.join(' or ')}, found '${text}'`);
+  return runtime;
 }

@@ -11,6 +11,7 @@ import { runScenario, type NoDigestRunResult, type ScenarioRunResult } from '../
 import { keyEntriesOfTrace, tsharkCommand, wiresharkKeysText } from '../../scenarios/keys-export.ts';
 import {
   applyCryptoArg,
+  runtimeArg,
   intArg,
   methodArg,
   outputPathArg,
@@ -28,7 +29,7 @@ const USAGE = `usage: dhcpike run SCENARIO [--method M] [--seed N] [--option nam
                    [--crypto modelled|real] [--ladder] [--json] [--trace FILE.jsonl] [--pcap FILE.pcap]
                    [--keys FILE.keys] [--record FILE.json] [--max-events N]
                    [--max-heap-mb N] [--no-digest] [--dhcp-external ADDRESS[:PORT]]
-                   [--gateway-external ADDRESS[:PORT]] [--quiet]
+                   [--gateway-external ADDRESS[:PORT]] [--quiet] [--runtime fast|xstate]
 
 SCENARIO is a library name (dhcpike scenarios) or a path to a scenario JSON file.
   --method M         dhcp-over-ike, dhcp-over-ike-wg, mode-cfg, mode-cfg-dhcp, dhcp-over-ipsec (default: the scenario's first)
@@ -55,6 +56,8 @@ SCENARIO is a library name (dhcpike scenarios) or a path to a scenario JSON file
                      that address and the gateway A so NAT detection sees no NAT; virtual time stands still while
                      it answers; not hermetic
   --quiet            no progress line (drawn on stderr only when it is a terminal)
+  --runtime R        the machines' interpreter: fast (default) or xstate's own; the same trace and digest either
+                     way (a cross-check), xstate is slower
 Limits of a scenario: nesting 32 levels deep, 100000 faults, 100000 workload actions, 100000 clients in all.
 Exit: 0 expectations met, 1 expectations failed (a replayable record is written), 2 bad input or --max-events hit.`;
 
@@ -156,6 +159,7 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
       'dhcp-external': { type: 'string' },
       'gateway-external': { type: 'string' },
       quiet: { type: 'boolean' },
+      runtime: { type: 'string' },
     });
     const [scenario, ...extra] = positionals;
     if (scenario === undefined || extra.length > 0) {
@@ -170,6 +174,7 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
     const maxEvents = intArg(v['max-events'] as string | undefined, '--max-events', 1) ?? MAX_EVENTS_DEFAULT;
     const maxHeapMb = intArg(v['max-heap-mb'] as string | undefined, '--max-heap-mb', 1) ?? defaultMaxHeapMb();
     const digest = v['no-digest'] !== true;
+    const runtime = runtimeArg(v['runtime'] as string | undefined);
     const watch = new RunWatch(io, { progress: io.errIsTty === true && v['quiet'] !== true, maxHeapMb });
     // Output paths are checked before anything runs: a typo fails in a second, not after the run.
     const tracePath = outputPathArg(v['trace'] as string | undefined, '--trace');
@@ -199,6 +204,7 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
       keepTrace,
       eventsMax: maxEvents,
       digest,
+      ...(runtime ? { runtime } : {}),
       progress: { everyEvents: WATCH_EVERY_EVENTS, onProgress: watch.onProgress },
       ...(sink ? { onTraceLine: (line: string) => sink.line(line) } : {}),
     });

@@ -14,7 +14,7 @@
  * that belongs elsewhere (the home DHCP client's, or another tunnel's) is caught by a Child SA's selectors;
  * `spd.leaked` when a method's datagram matches no SA and leaves in the clear.
  */
-import { createActor, type Actor, type AnyActorRef } from 'xstate';
+import { type Actor, type AnyActorRef } from 'xstate';
 import type { InterfaceConfig, NodeCommand, NodeHost, PacketCodec, RandomStream, SimNode } from '../contract.ts';
 import { ethernetIdentity } from '../dhcp/client-identity.ts';
 import { dhcpClientMachine } from '../dhcp/client-machine.ts';
@@ -68,6 +68,7 @@ import {
   type InitiatorRef,
 } from './client/client-machine.ts';
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from './client/reconnect-policy.ts';
+import { labActor } from '../../sim/statechart/runtime-choice.ts';
 
 export { DEFAULT_RECONNECT, type ReconnectPolicy } from './client/reconnect-policy.ts';
 
@@ -473,7 +474,7 @@ export class ClientNode implements SimNode<Packet> {
     for (const t of this.tunnels) {
       t.rng = host.rng(t.primary ? 'ike' : `ike@${t.name}`);
       this.buildTasks(t);
-      t.machine = createActor(clientMachine, {
+      t.machine = labActor(clientMachine, {
         clock: host.clock,
         input: {
           tunnel: t.name,
@@ -967,7 +968,7 @@ export class ClientNode implements SimNode<Packet> {
     const o = this.options.homeDhcp;
     if (o === undefined || this.home !== undefined) return;
     const host = this.host;
-    const actor = createActor(dhcpClientMachine, {
+    const actor = labActor(dhcpClientMachine, {
       clock: host.clock,
       input: {
         identity: ethernetIdentity(o.mac),

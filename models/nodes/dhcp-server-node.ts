@@ -3,7 +3,6 @@
  * machine chose (giaddr:67, broadcast:68, ciaddr/yiaddr:68 — RFC 2131 §4.1). Drops, silent decisions and lease
  * expiries are trace notes.
  */
-import { createActor } from 'xstate';
 import type { Actor } from 'xstate';
 import type { InterfaceConfig, NodeCommand, NodeHost, PacketCodec, SimNode } from '../contract.ts';
 import type { LeaseStore } from '../dhcp/lease-store.ts';
@@ -13,6 +12,7 @@ import { DHCP_SERVER_PORT } from '../dhcp/server.ts';
 import { packetCodec, udpPacket } from '../wire/packet.ts';
 import type { Packet } from '../wire/packet.ts';
 import { noteLeaseBound } from './lease-bound-note.ts';
+import { labActor } from '../../sim/statechart/runtime-choice.ts';
 
 export interface DhcpServerNodeConfig {
   readonly name: string;
@@ -47,7 +47,7 @@ export class DhcpServerNode implements SimNode<Packet> {
     const host = this.host;
     if (!host) return;
     const iface = this.config.interface;
-    const actor = createActor(dhcpServerMachine, {
+    const actor = labActor(dhcpServerMachine, {
       clock: host.clock,
       input: {
         server: { serverId: iface.address },

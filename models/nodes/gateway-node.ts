@@ -46,6 +46,7 @@ import { createRealIkeCrypto, keysNote } from '../ike/real-ike-crypto.ts';
 import { DEFAULT_ESP_DEFENCES, EspInbound, espKeyOf, type EspDefences } from './esp-inbound.ts';
 import { udpCanary } from '../attacks/canary.ts';
 import type { NoteData } from '../methods/method.ts';
+import { labActor } from '../../sim/statechart/runtime-choice.ts';
 
 /**
  * UDP to a DHCP server's port 67 arriving from a tunnel (RFC 2131 §4.1: relay agents and servers listen on 67; a
@@ -162,7 +163,7 @@ export class GatewayNode implements SimNode<Packet> {
       },
     });
     this.providerRef.start();
-    this.gateway = createActor(gatewayMachine, {
+    this.gateway = labActor(gatewayMachine, {
       clock: host.clock,
       input: {
         ike: this.options.ike,

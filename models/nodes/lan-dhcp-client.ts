@@ -3,7 +3,6 @@
  * the machine emits messages, the node wraps them in IPv4/UDP and sets or clears its interface address on
  * bound/expired/nak/declined/released.
  */
-import { createActor } from 'xstate';
 import type { Actor } from 'xstate';
 import type { InterfaceConfig, NodeCommand, NodeHost, PacketCodec, SimNode } from '../contract.ts';
 import { ethernetIdentity } from '../dhcp/client-identity.ts';
@@ -15,6 +14,7 @@ import { DHCP_CLIENT_PORT, DHCP_SERVER_PORT } from '../dhcp/server.ts';
 import { packetCodec, udpPacket } from '../wire/packet.ts';
 import type { Packet } from '../wire/packet.ts';
 import type { DhcpMessage } from '../wire/dhcp/types.ts';
+import { labActor } from '../../sim/statechart/runtime-choice.ts';
 
 export interface LanDhcpClientNodeConfig {
   readonly name: string;
@@ -52,7 +52,7 @@ export class LanDhcpClientNode implements SimNode<Packet> {
   private startMachine(): void {
     const host = this.host;
     if (!host || this.actor) return;
-    const actor = createActor(dhcpClientMachine, {
+    const actor = labActor(dhcpClientMachine, {
       clock: host.clock,
       input: {
         identity: ethernetIdentity(this.config.mac),

@@ -2,7 +2,6 @@
  * The IKE initiator's hooks (`ClientMethodTasks`) over the carrier machine: each hook sends its event and
  * `carrier.settle`, then reads the machine's `answer` (the machine decides; nothing here does).
  */
-import { createActor } from 'xstate';
 import type { IkeMessage } from '../../wire/ike/index.ts';
 import { dhcpMessagesIn } from '../gateway-relay/messages.ts';
 import type {
@@ -20,6 +19,7 @@ import {
   type CarrierVariant,
 } from './carrier-machine.ts';
 import { carrierIdentity, type CarrierClientOptions } from './options.ts';
+import { labActor } from '../../../sim/statechart/runtime-choice.ts';
 
 const SETTLE: CarrierEvent = { type: 'carrier.settle' };
 const CLOSED: CarrierEvent = { type: 'ike.closed' };
@@ -31,7 +31,7 @@ export function carrierTasks(
   variant: CarrierVariant,
   slot: string,
 ): ClientMethodTasks {
-  const actor = createActor(dhcpCarrierMachine, {
+  const actor = labActor(dhcpCarrierMachine, {
     clock: ctx.clock,
     input: {
       ctx,

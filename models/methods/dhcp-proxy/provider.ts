@@ -6,7 +6,7 @@
  * server reach the gateway at giaddr:67 and are dispatched by chaddr (the identity hash). On IKE SA delete the lease
  * is released or kept (`leaseOnDelete`).
  */
-import { createActor, type Actor } from 'xstate';
+import { type Actor } from 'xstate';
 import { dhcpClientMachine } from '../../dhcp/client-machine.ts';
 import { toHex } from '../../dhcp/options.ts';
 import * as ikeConfig from '../../ike/tasks/ike-config.ts';
@@ -14,6 +14,7 @@ import { fireLeaseGuard } from '../lease-guard.ts';
 import type { AddressAnswer, AddressProvider, GatewayMethodContext, UdpDatagram, UdpSource } from '../method.ts';
 import { proxyIdentity, STRONGSWAN_PARAMETER_REQUEST_LIST } from './identity.ts';
 import { proxySessionMachine, STRONGSWAN_DHCP_RETRANSMIT, type ProxySettings } from './session-machine.ts';
+import { labActor } from '../../../sim/statechart/runtime-choice.ts';
 
 export type LeaseOnDelete = 'release' | 'keep';
 
@@ -47,7 +48,7 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
   /** One session: its DHCP client's emitted events are the session's events. */
   function start(ikeSaId: string, peerId: string, answer: (a: AddressAnswer) => void): void {
     const identity = proxyIdentity(peerId, o.clientId, o.clientIdForm);
-    const dhcp = createActor(dhcpClientMachine, {
+    const dhcp = labActor(dhcpClientMachine, {
       id: `dhcp:${ikeSaId}`,
       clock: host.clock,
       input: {
@@ -58,7 +59,7 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
         ...(o.retry === 'strongswan' ? { retransmit: STRONGSWAN_DHCP_RETRANSMIT } : {}),
       },
     });
-    const actor = createActor(proxySessionMachine, {
+    const actor = labActor(proxySessionMachine, {
       id: `proxy:${ikeSaId}`,
       clock: host.clock,
       input: { ikeSaId, peerId, host, settings: o, identity, dhcp, answer },

@@ -7,7 +7,7 @@
  * giaddr:67, are mapped to the session by the circuit-id (RFC 3046 §3.1), or by xid with option 82 off, verified and
  * stripped (RFC 3046 §2.2) and handed to it. Lookups are indexed (by IKE SA, xid, leased address, peer).
  */
-import { createActor, type Actor } from 'xstate';
+import { type Actor } from 'xstate';
 import type { Canary } from '../../attacks/canary.ts';
 import { dhcpCanary } from '../../attacks/canary.ts';
 import { messageTypeOf } from '../../dhcp/options.ts';
@@ -21,6 +21,7 @@ import { ClientPins, clientKeys, scopeMessage, type ClientKeys } from './pinning
 import { expectedSubOptions, type RelayConfig, type RelayMode, type RelayOutcome } from './relay-agent.ts';
 import { ikeSaOfRelayInfo } from '../circuit-id.ts';
 import { relayedFor, relaySessionMachine, type RelayDirectory, type RelayLease } from './session-machine.ts';
+import { labActor } from '../../../sim/statechart/runtime-choice.ts';
 
 export type { RelayConfig, RelayMode, RelayOutcome } from './relay-agent.ts';
 export { dhcpTypeName } from './relay-agent.ts';
@@ -72,7 +73,7 @@ export class GatewayRelay implements RelayDirectory {
       }
       return known.actor;
     }
-    const actor = createActor(relaySessionMachine, {
+    const actor = labActor(relaySessionMachine, {
       id: `relay:${ref.ikeSaId}`,
       clock: this.host.clock,
       input: {

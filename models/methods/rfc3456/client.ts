@@ -15,7 +15,6 @@
  * 6. No DHCP message leaves in the clear (RFC 3456 §3): a message no Child SA covers waits for a new DHCP SA.
  * This file is the IKE initiator's hooks over the machine: each hook sends an event and reads the machine's answer.
  */
-import { createActor } from 'xstate';
 import { HTYPE_IPSEC_TUNNEL, ipsecTunnelIdentity, type DhcpClientIdentity } from '../../dhcp/client-identity.ts';
 import type { ClientMethodFactory } from '../method.ts';
 import {
@@ -25,6 +24,7 @@ import {
   type Rfc3456Event,
 } from './client-machine.ts';
 import { DHCP_CLIENT_PORT, dhcpSaSelectors } from './selectors.ts';
+import { labActor } from '../../../sim/statechart/runtime-choice.ts';
 
 export {
   DHCP_SLOT,
@@ -53,7 +53,7 @@ const CLOSED: Rfc3456Event = { type: 'ike.closed' };
 
 export function rfc3456Client(options: Rfc3456ClientOptions = DEFAULT_RFC3456_CLIENT): ClientMethodFactory {
   return (ctx) => {
-    const actor = createActor(rfc3456ClientMachine, {
+    const actor = labActor(rfc3456ClientMachine, {
       clock: ctx.clock,
       input: { ctx, options, identity: rfc3456Identity(ctx.outerAddress, options.chaddrOctet) },
     });

@@ -13,7 +13,7 @@
  */
 import type { IkeCrypto } from '../../ike/ike-crypto.ts';
 import { IKE_PORT } from '../../wire/packet.ts';
-import { assertEvent, createActor, enqueueActions, setup, type ActorRefFrom } from 'xstate';
+import { assertEvent, enqueueActions, setup, type ActorRefFrom } from 'xstate';
 import type { RandomStream, VirtualClock } from '../../contract.ts';
 import type { IkePeerConfig, ResponderPolicy } from '../../ike/config.ts';
 import { ikeMessage } from '../../ike/messages.ts';
@@ -27,6 +27,7 @@ import type { NoteData } from '../../methods/method.ts';
 import { IkeExchangeType, type IkeMessage, type IkeTrafficSelector } from '../../wire/ike/index.ts';
 import type { providerActor } from './provider-actor.ts';
 import { SaTable, type SaRecord as TableRecord } from './sa-table.ts';
+import { labActor } from '../../../sim/statechart/runtime-choice.ts';
 
 export type ResponderRef = ActorRefFrom<typeof responderMachine>;
 export type SaRecord = TableRecord<ResponderRef>;
@@ -226,7 +227,7 @@ export const gatewayMachine = setup({
       let actor: ResponderRef | undefined;
       // In an assign, as xstate's own spawn is: the actor exists before the IKE_SA_INIT is handed to it below.
       enqueue.assign(() => {
-        actor = createActor(responderMachine, {
+        actor = labActor(responderMachine, {
           id,
           clock: context.clock,
           input: {

@@ -1,0 +1,304 @@
+/**
+ * Action resolution as xstate 5.33 does it (`resolveAndExecuteActionsWithContext`): custom actions go to the actor's
+ * `actionExecutor` (run at once while the actor runs, deferred before it starts); assign, spawnChild and stopChild are
+ * resolved here on the work state (xstate would clone its snapshot for each); the other built-ins resolve with
+ * xstate's own `resolve` on the work state; every built-in's effect is xstate's own `execute`.
+ */
+import { createActor } from 'xstate';
+import {
+  EXECUTE_STOP,
+  READ_ONLY_RESOLVES,
+  RESOLVE_ASSIGN,
+  RESOLVE_ENQUEUE,
+  RESOLVE_SPAWN,
+  RESOLVE_STOP,
+  STOP_CHILD_TYPE,
+} from './builtins.ts';
+import { collectEnqueued } from './enqueue.ts';
+import type {
+  XActionArgs,
+  XActionFunction,
+  XActionRef,
+  XActorRef,
+  XEvent,
+  XMachine,
+  XResolveExtra,
+} from './xstate-shapes.ts';
+import type { Work } from './work.ts';
+import { type Retry } from './work.ts';
+import { evaluateGuard } from './guards.ts';
+
+function actionTypeOf(action: XActionRef): string {
+  if (typeof action === 'string') return action;
+  if (typeof action === 'function') return action.name || '(anonymous)';
+  return action.type;
+}
+
+/** xstate's `resolveReferencedActor`. */
+function resolveReferencedActor(machine: XMachine, src: string): unknown {
+  const match = /^xstate\.invoke\.(\d+)\.(.*)/.exec(src);
+  if (!match) return machine.implementations.actors[src];
+  const node = machine.getStateNodeById(match[2] as string);
+  const invokeConfig = (node.config as { invoke?: unknown }).invoke;
+  const def = (Array.isArray(invokeConfig) ? invokeConfig[Number(match[1])] : invokeConfig) as { src: unknown };
+  return def.src;
+}
+
+interface SpawnOptions {
+  readonly id?: string;
+  readonly systemId?: string;
+  readonly input?: unknown;
+  readonly syncSnapshot?: boolean;
+}
+
+function createChild(
+  w: Work,
+  logic: unknown,
+  opts: { id: unknown; src: unknown; syncSnapshot: unknown; systemId: unknown; input: unknown },
+): XActorRef {
+  const options = {
+    id: opts.id,
+    src: opts.src,
+    parent: w.scope.self,
+    syncSnapshot: opts.syncSnapshot,
+    systemId: opts.systemId,
+    input: opts.input,
+  };
+  // xstate's createActor is typed over its logic; the child's logic is whatever the machine names (a machine, a
+  // transition actor...), so it goes through `never` here.
+  return createActor(w.logicFor(logic) as never, options as never) as unknown as XActorRef;
+}
+
+/** xstate's `createSpawner` (the `spawn` of an `assign`): the child exists at once and starts when deferred. */
+function createSpawner(
+  w: Work,
+  context: Record<string, unknown>,
+  event: XEvent,
+  spawned: Record<string, XActorRef>,
+): (src: unknown, options?: SpawnOptions) => XActorRef {
+  const scope = w.scope;
+  const spawn = (src: unknown, options?: SpawnOptions): XActorRef => {
+    if (typeof src === 'string') {
+      const logic = resolveReferencedActor(w.machine, src);
+      if (!logic) throw new Error(`Actor logic '${src}' not implemented in machine '${w.machine.id}'`);
+      const input = options?.input;
+      const ref = createChild(w, logic, {
+        id: options?.id,
+        syncSnapshot: options?.syncSnapshot,
+        input:
+          typeof input === 'function'
+            ? (input as (a: unknown) => unknown)({ context, event, self: scope.self })
+            : input,
+        src,
+        systemId: options?.systemId,
+      });
+      spawned[ref.id] = ref;
+      return ref;
+    }
+    return createChild(w, src, {
+      id: options?.id,
+      syncSnapshot: options?.syncSnapshot,
+      input: options?.input,
+      src,
+      systemId: options?.systemId,
+    });
+  };
+  return (src, options) => {
+    const ref = spawn(src, options);
+    spawned[ref.id] = ref;
+    scope.defer(() => {
+      if (ref._processingStatus === 2) return; // ProcessingStatus.Stopped
+      ref.start();
+    });
+    return ref;
+  };
+}
+
+/**
+ * The argument of an assignment (`context`, `event`, `spawn`, `self`, `system`). xstate builds a new spawner per
+ * assign; here `spawn` is built when an assignment first reads it (most never do).
+ */
+class AssignArgs {
+  readonly context: Record<string, unknown>;
+  readonly self: XActorRef;
+  readonly system: XActionArgs['system'];
+  spawned: Record<string, XActorRef> | undefined = undefined;
+  private spawner: ((src: unknown, options?: SpawnOptions) => XActorRef) | undefined = undefined;
+  constructor(
+    private readonly w: Work,
+    readonly event: XEvent,
+  ) {
+    this.context = w.context;
+    this.self = w.scope.self;
+    this.system = w.scope.system;
+  }
+  get spawn(): (src: unknown, options?: SpawnOptions) => XActorRef {
+    if (this.spawner === undefined) {
+      this.spawned = {};
+      this.spawner = createSpawner(this.w, this.context, this.event, this.spawned);
+    }
+    return this.spawner;
+  }
+}
+
+/** xstate's `resolveAssign`: a new context object (and children, if it spawned) per assign. */
+function resolveAssign(w: Work, info: XActionArgs, params: unknown, assignment: unknown): void {
+  if (!w.context)
+    throw new Error('Cannot assign to undefined `context`. Ensure that `context` is defined in the machine config.');
+  const args = new AssignArgs(w, info.event);
+  let partial: Record<string, unknown> = {};
+  if (typeof assignment === 'function')
+    partial = (assignment as (a: unknown, p: unknown) => Record<string, unknown>)(args, params);
+  else {
+    const map = assignment as Record<string, unknown>;
+    for (const key of Object.keys(map)) {
+      const p = map[key];
+      partial[key] = typeof p === 'function' ? (p as (a: unknown, q: unknown) => unknown)(args, params) : p;
+    }
+  }
+  // xstate: Object.assign({}, context, partial); a spread builds the same fresh object, faster in V8.
+  w.context = { ...w.context, ...partial };
+  const spawned = args.spawned;
+  if (spawned !== undefined && Object.keys(spawned).length) w.children = { ...w.children, ...spawned };
+  w.version++;
+}
+
+/** xstate's `resolveSpawn` (an invoke's `spawnChild`). */
+function resolveSpawn(w: Work, info: XActionArgs, a: XActionFunction): unknown {
+  const src = a['src'];
+  const id = a['id'];
+  const input = a['input'];
+  const logic = typeof src === 'string' ? resolveReferencedActor(w.machine, src) : src;
+  const resolvedId = typeof id === 'function' ? (id as (x: unknown) => unknown)(info) : id;
+  let ref: XActorRef | undefined;
+  let resolvedInput: unknown = undefined;
+  if (logic) {
+    resolvedInput =
+      typeof input === 'function'
+        ? (input as (x: unknown) => unknown)({ context: w.context, event: info.event, self: w.scope.self })
+        : input;
+    ref = createChild(w, logic, {
+      id: resolvedId,
+      src,
+      syncSnapshot: a['syncSnapshot'],
+      systemId: a['systemId'],
+      input: resolvedInput,
+    });
+  }
+  w.children = { ...w.children, [String(resolvedId)]: ref };
+  w.version++;
+  return { id, systemId: a['systemId'], actorRef: ref, src, input: resolvedInput };
+}
+
+/** xstate's `resolveStop`. */
+function resolveStop(w: Work, info: XActionArgs, params: unknown, actorRef: unknown): XActorRef | undefined {
+  const refOrString =
+    typeof actorRef === 'function' ? (actorRef as (a: unknown, p: unknown) => unknown)(info, params) : actorRef;
+  const ref = (typeof refOrString === 'string' ? w.children[refOrString] : refOrString) as XActorRef | undefined;
+  let children = w.children;
+  if (ref) {
+    children = { ...children };
+    delete children[ref.id];
+  }
+  w.children = children;
+  w.version++;
+  return ref;
+}
+
+/** xstate's `resolveAndExecuteActionsWithContext`. */
+function resolveAndExecute(
+  w: Work,
+  event: XEvent,
+  actions: readonly XActionRef[],
+  extra: XResolveExtra,
+  retries: Retry[] | undefined,
+): void {
+  const scope = w.scope;
+  const impls = w.machine.implementations.actions;
+  for (const action of actions) {
+    const isInline = typeof action === 'function';
+    const resolved = (isInline ? action : impls[typeof action === 'string' ? action : action.type]) as
+      XActionFunction | undefined;
+    const info: XActionArgs = { context: w.context, event, self: scope.self, system: scope.system };
+    let params: unknown = undefined;
+    if (!isInline && typeof action !== 'string' && 'params' in action)
+      params =
+        typeof action.params === 'function'
+          ? (action.params as (a: unknown) => unknown)({ context: w.context, event })
+          : action.params;
+    if (!resolved || !('resolve' in resolved)) {
+      scope.actionExecutor({
+        type: actionTypeOf(action),
+        info,
+        params,
+        exec: resolved as ((i: XActionArgs, p: unknown) => void) | undefined,
+      });
+      continue;
+    }
+    const resolve = resolved.resolve;
+    let resolvedParams: unknown = undefined;
+    let nested: readonly XActionRef[] | undefined;
+    if (resolve === RESOLVE_ASSIGN) resolveAssign(w, info, params, resolved['assignment']);
+    else if (resolve === RESOLVE_SPAWN) resolvedParams = resolveSpawn(w, info, resolved);
+    else if (resolve === RESOLVE_STOP) resolvedParams = resolveStop(w, info, params, resolved['actorRef']);
+    else if (resolve === RESOLVE_ENQUEUE)
+      nested = collectEnqueued(
+        resolved['collect'],
+        {
+          context: info.context,
+          event,
+          self: scope.self,
+          system: scope.system,
+          check: (guard) => evaluateGuard(w, guard, w.context, event),
+        },
+        params,
+      );
+    else if (resolve !== undefined && READ_ONLY_RESOLVES.has(resolve)) {
+      const r = resolve(scope, w, info, params, resolved, extra);
+      resolvedParams = r[1];
+      nested = r[2];
+    } else
+      throw new Error(
+        `fast statechart runtime: machine '${w.machine.id}' ran the built-in action '${String(resolved.type)}', which it does not run`,
+      );
+    if ('retryResolve' in resolved) retries?.push([resolved, resolvedParams]);
+    const execute = resolved.execute;
+    if (execute !== undefined) {
+      const p = resolvedParams;
+      // As xstate does: the built-in's own execute, bound to the scope and the resolved params.
+      scope.actionExecutor({ type: String(resolved.type), info, params: p, exec: execute.bind(null, scope, p) });
+    }
+    if (nested) resolveAndExecute(w, event, nested, extra, retries);
+  }
+}
+
+/** xstate's `resolveActionsAndContext`. */
+export function resolveActions(
+  w: Work,
+  event: XEvent,
+  actions: readonly XActionRef[],
+  internalQueue: XEvent[],
+  deferredActorIds: readonly string[] | undefined,
+): void {
+  if (actions.length === 0 && deferredActorIds === undefined) return;
+  const retries: Retry[] | undefined = deferredActorIds ? [] : undefined;
+  resolveAndExecute(w, event, actions, { internalQueue, deferredActorIds }, retries);
+  if (retries !== undefined)
+    for (const [a, p] of retries) (a.retryResolve as NonNullable<XActionFunction['retryResolve']>)(w.scope, w, p);
+}
+
+/** xstate's `stopChildren`: one `stopChild` per child. `keep` false discards the snapshot change, as xstate does. */
+export function stopChildren(w: Work, event: XEvent, keep: boolean): void {
+  const children = w.children;
+  const version = w.version;
+  for (const child of Object.values(w.children)) {
+    if (child === undefined) continue;
+    const info: XActionArgs = { context: w.context, event, self: w.scope.self, system: w.scope.system };
+    const ref = resolveStop(w, info, undefined, child);
+    w.scope.actionExecutor({ type: STOP_CHILD_TYPE, info, params: ref, exec: () => EXECUTE_STOP(w.scope, ref) });
+  }
+  if (!keep) {
+    w.children = children;
+    w.version = version;
+  }
+}

@@ -1,0 +1,40 @@
+/** xstate's `evaluateGuard` (raise-*.cjs.js) on the work state, with its built-in guards `and`, `or`, `not`, `stateIn`. */
+import { CHECK_AND, CHECK_NOT, CHECK_OR, CHECK_STATE_IN } from './builtins.ts';
+import type { XEvent, XGuardFunction, XGuardRef } from './xstate-shapes.ts';
+import type { Work } from './work.ts';
+
+/** xstate's `evaluateGuard`, with its built-in guards (`and`, `or`, `not`, `stateIn`) evaluated on the work state. */
+export function evaluateGuard(w: Work, guard: XGuardRef, context: Record<string, unknown>, event: XEvent): boolean {
+  const isInline = typeof guard === 'function';
+  const resolved: XGuardRef | undefined = isInline
+    ? guard
+    : w.machine.implementations.guards[typeof guard === 'string' ? guard : guard.type];
+  if (!isInline && resolved === undefined)
+    throw new Error(`Guard '${typeof guard === 'string' ? guard : guard.type}' is not implemented.'.`);
+  if (typeof resolved !== 'function') return evaluateGuard(w, resolved as XGuardRef, context, event);
+  const args = { context, event };
+  let params: unknown = undefined;
+  if (!isInline && typeof guard !== 'string' && 'params' in guard)
+    params = typeof guard.params === 'function' ? (guard.params as (a: unknown) => unknown)(args) : guard.params;
+  const fn = resolved as XGuardFunction;
+  if (!('check' in fn)) return fn(args, params);
+  const check: unknown = fn.check;
+  const guards = fn.guards ?? [];
+  if (check === CHECK_AND) return guards.every((g) => evaluateGuard(w, g, context, event));
+  if (check === CHECK_OR) return guards.some((g) => evaluateGuard(w, g, context, event));
+  if (check === CHECK_NOT) return !evaluateGuard(w, guards[0] as XGuardRef, context, event);
+  if (check === CHECK_STATE_IN) {
+    const sv = fn.stateValue;
+    if (typeof sv === 'string' && sv[0] === '#') {
+      const target = w.machine.getStateNodeById(sv);
+      return w._nodes.some((n) => n === target);
+    }
+    return w.matches(sv);
+  }
+  // compile.ts rejects other built-in guards; xstate's own check on the work state as a last resort.
+  return (fn.check as unknown as (s: unknown, a: unknown, g: unknown) => boolean)(w, args, fn);
+}
+
+export function guardName(guard: XGuardRef): string | undefined {
+  return typeof guard === 'string' ? guard : typeof guard === 'object' ? guard.type : undefined;
+}

@@ -1,0 +1,154 @@
+/**
+ * The fast runtime as xstate actor logic: `fastMachineLogic(machine)` has the `transition`, `getInitialSnapshot`,
+ * `start`, `getPersistedSnapshot` and `restoreSnapshot` of the machine's own logic (StateMachine-*.cjs.js), run by
+ * the interpreter. xstate's `Actor` runs it unchanged: mailbox, deferred effects, the system's scheduler and relay,
+ * observers, emitted events and error reporting stay xstate's own. Spawned and invoked machines run fast as well
+ * when they compile, and on xstate's own logic otherwise (then they behave as xstate, only slower).
+ */
+import { StateMachine, assign } from 'xstate';
+import { compileMachine, UnsupportedMachineError, type CompiledMachine } from './compile.ts';
+import { resolveActions } from './actions.ts';
+import { macrostep, microstep } from './interpreter.ts';
+import { Work } from './work.ts';
+import { makeSnapshot, valueAndTags } from './snapshot.ts';
+import type { XActionRef, XEvent, XMachine, XMachineSnapshot, XScope } from './xstate-shapes.ts';
+
+/** The actor logic the fast runtime hands xstate's `Actor` for one machine. */
+export interface FastMachineLogic {
+  readonly machine: XMachine;
+  /** Marks the logic as the fast runtime's (tests and the factory check it). */
+  readonly fastRuntime: true;
+  readonly config: unknown;
+  readonly implementations: XMachine['implementations'];
+  transition(snapshot: unknown, event: XEvent, scope: XScope): XMachineSnapshot;
+  getInitialSnapshot(scope: XScope, input: unknown): XMachineSnapshot;
+  start(snapshot: XMachineSnapshot): void;
+  getPersistedSnapshot(snapshot: unknown, options?: unknown): unknown;
+  restoreSnapshot(snapshot: unknown, scope: XScope): unknown;
+}
+
+const logics = new WeakMap<object, FastMachineLogic>();
+
+/** A child's logic: a machine the fast runtime compiles runs fast; anything else as it is. */
+export function logicForChild(logic: unknown): unknown {
+  if (!(logic instanceof StateMachine)) return logic;
+  try {
+    return fastMachineLogic(logic);
+  } catch (err) {
+    // A child machine the interpreter does not run runs on xstate's logic: the same behaviour, only slower.
+    if (err instanceof UnsupportedMachineError) return logic;
+    throw err;
+  }
+}
+
+function snapshotOfWork(cm: CompiledMachine, w: Work): XMachineSnapshot {
+  const vt = w.valueAndTags;
+  return makeSnapshot(cm, {
+    status: w.status,
+    output: w.output,
+    error: w.error,
+    context: w.context,
+    nodes: w._nodes,
+    value: vt.value,
+    tags: vt.tags,
+    children: w.children,
+    historyValue: w.historyValue,
+  });
+}
+
+/** The fast logic of `machine` (cached); throws `UnsupportedMachineError` when the machine does not compile. */
+export function fastMachineLogic(machine: object): FastMachineLogic {
+  const cached = logics.get(machine);
+  if (cached !== undefined) return cached;
+  const cm = compileMachine(machine);
+  const m = cm.machine;
+  const contextConfig = m.config.context;
+  // xstate's `_getPreInitialState`: a context factory runs as an assign (so it may spawn), with the init event.
+  const contextAssign =
+    typeof contextConfig === 'function'
+      ? (assign((args: { spawn: unknown; event: XEvent; self: unknown }) =>
+          (contextConfig as (a: unknown) => Record<string, unknown>)({
+            spawn: args.spawn,
+            input: args.event['input'],
+            self: args.self,
+          }),
+        ) as unknown as XActionRef)
+      : undefined;
+
+  const logic: FastMachineLogic = {
+    machine: m,
+    fastRuntime: true,
+    config: (machine as { config: unknown }).config,
+    implementations: m.implementations,
+    transition(snapshot, event, scope) {
+      const s = snapshot as XMachineSnapshot;
+      const w = new Work(cm, scope, logicForChild, {
+        context: s.context,
+        children: s.children,
+        nodes: s._nodes,
+        status: s.status,
+        output: s.output,
+        error: s.error,
+        historyValue: s.historyValue,
+      });
+      w.seedValue(s._nodes, s.value, s.tags);
+      macrostep(w, event, []);
+      // xstate hands back the very snapshot when nothing was cloned (a targetless transition without assign).
+      if (w.version === 0) return s;
+      return snapshotOfWork(cm, w);
+    },
+    getInitialSnapshot(scope, input) {
+      const initEvent: XEvent = { type: 'xstate.init', input };
+      const queue: XEvent[] = [];
+      const bare =
+        typeof contextConfig !== 'function' && contextConfig ? (contextConfig as Record<string, unknown>) : {};
+      const w = new Work(cm, scope, logicForChild, {
+        context: bare,
+        children: {},
+        nodes: [cm.root.node],
+        status: 'active',
+        output: undefined,
+        error: undefined,
+        historyValue: {},
+      });
+      let errorContext = w.context;
+      let errorChildren = w.children;
+      try {
+        if (contextAssign !== undefined) resolveActions(w, initEvent, [contextAssign], queue, undefined);
+        errorContext = w.context;
+        errorChildren = w.children;
+        microstep(w, [cm.initial], initEvent, true, queue);
+        macrostep(w, initEvent, queue);
+        return snapshotOfWork(cm, w);
+      } catch (error) {
+        const nodes = [cm.root.node];
+        const vt = valueAndTags(cm, nodes);
+        return makeSnapshot(cm, {
+          status: 'error',
+          output: undefined,
+          error,
+          context: errorContext,
+          nodes,
+          value: vt.value,
+          tags: vt.tags,
+          children: errorChildren,
+          historyValue: {},
+        });
+      }
+    },
+    start(snapshot) {
+      for (const child of Object.values(snapshot.children)) {
+        if (child === undefined) continue;
+        if ((child.getSnapshot() as { status?: string }).status === 'active') child.start();
+      }
+    },
+    getPersistedSnapshot(snapshot, options) {
+      return m.getPersistedSnapshot(snapshot, options);
+    },
+    restoreSnapshot(snapshot, scope) {
+      return m.restoreSnapshot(snapshot, scope);
+    },
+  };
+  logics.set(machine, logic);
+  return logic;
+}

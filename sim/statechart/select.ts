@@ -1,0 +1,179 @@
+/**
+ * Transition selection as xstate 5.33 does it (raise-*.cjs.js `transitionNode`, `StateNode.next`,
+ * `selectEventlessTransitions`, `computeExitSet`, `removeConflictingTransitions`): by the state value's key order,
+ * the first candidate whose guard passes per region, eventless transitions per atomic state in configuration order,
+ * a descendant's transition preempting its ancestor's when their exit sets meet.
+ */
+import { candidatesOf, isDescendant, type CompiledNode, type CompiledTransition } from './compile.ts';
+import type { XEvent, XStateNode } from './xstate-shapes.ts';
+import type { Work } from './work.ts';
+import { nodeOf } from './work.ts';
+import { evaluateGuard, guardName } from './guards.ts';
+
+/** xstate's `StateNode.next`: the first candidate whose guard passes (guard errors wrapped as xstate wraps them). */
+function nextOf(w: Work, node: CompiledNode, event: XEvent): CompiledTransition | undefined {
+  for (const c of candidatesOf(node, event.type)) {
+    const guard = c.guard;
+    let passed: boolean;
+    try {
+      passed = guard === undefined || evaluateGuard(w, guard, w.context, event);
+    } catch (err) {
+      const name = guard === undefined ? undefined : guardName(guard);
+      // xstate's error, word for word (StateNode.next), and like xstate's without a `cause`.
+      // eslint-disable-next-line preserve-caught-error
+      throw new Error(
+        `Unable to evaluate guard ${name ? `'${name}' ` : ''}in transition for event '${event.type}' in state node '${node.node.id}':\n${(err as Error).message}`,
+      );
+    }
+    if (passed) return c;
+  }
+  return undefined;
+}
+
+function childByKey(w: Work, node: CompiledNode, key: string): CompiledNode {
+  const child = node.node.states[key];
+  if (child === undefined) throw new Error(`Child state '${key}' does not exist on '${node.node.id}'`);
+  return nodeOf(w, child);
+}
+
+/** xstate's `transitionNode` over the state value (its key order decides the order of parallel regions). */
+function transitionNode(
+  w: Work,
+  node: CompiledNode,
+  value: unknown,
+  event: XEvent,
+  out: CompiledTransition[],
+): boolean {
+  if (typeof value === 'string') {
+    const t = nextOf(w, childByKey(w, node, value), event) ?? nextOf(w, node, event);
+    if (t === undefined) return false;
+    out.push(t);
+    return true;
+  }
+  const v = value as Record<string, unknown>;
+  const keys = Object.keys(v);
+  if (keys.length === 1) {
+    const key = keys[0] as string;
+    if (transitionNode(w, childByKey(w, node, key), v[key], event, out)) return true;
+    const t = nextOf(w, node, event);
+    if (t === undefined) return false;
+    out.push(t);
+    return true;
+  }
+  const before = out.length;
+  for (const key of keys) {
+    const sub = v[key];
+    if (!sub) continue;
+    transitionNode(w, childByKey(w, node, key), sub, event, out);
+  }
+  if (out.length > before) return true;
+  const t = nextOf(w, node, event);
+  if (t === undefined) return false;
+  out.push(t);
+  return true;
+}
+
+export function selectTransitions(w: Work, event: XEvent): CompiledTransition[] {
+  const out: CompiledTransition[] = [];
+  transitionNode(w, w.cm.root, w.value, event, out);
+  return out;
+}
+
+/** xstate's `selectEventlessTransitions`: per atomic state in configuration order, the first enabled `always`. */
+export function selectEventless(w: Work, event: XEvent): CompiledTransition[] {
+  let enabled: CompiledTransition[] | undefined;
+  for (const n of w._nodes) {
+    const c = nodeOf(w, n);
+    if (!c.alwaysOnPath || (c.type !== 'atomic' && c.type !== 'final')) continue;
+    loop: for (let s: CompiledNode | undefined = c; s !== undefined; s = s.parent) {
+      if (s.always === undefined) continue;
+      for (const t of s.always) {
+        if (t.guard === undefined || evaluateGuard(w, t.guard, w.context, event)) {
+          enabled ??= [];
+          if (!enabled.includes(t)) enabled.push(t);
+          break loop;
+        }
+      }
+    }
+  }
+  if (enabled === undefined) return [];
+  return enabled.length > 1 ? removeConflictingTransitions(w, enabled, w._nodes) : enabled;
+}
+
+/** xstate's `computeExitSet`, sorted by reverse document order as `exitStates` sorts it. */
+export function computeExitSet(
+  w: Work,
+  transitions: readonly CompiledTransition[],
+  config: readonly XStateNode[],
+): CompiledNode[] {
+  const out: CompiledNode[] = [];
+  for (const t of transitions) {
+    if (t.targets === undefined || t.targets.length === 0) continue;
+    const domain = t.domain;
+    if (t.reenter && domain !== undefined && t.source === domain && !out.includes(domain)) out.push(domain);
+    for (const n of config) {
+      const c = nodeOf(w, n);
+      if (isDescendant(c, domain) && !out.includes(c)) out.push(c);
+    }
+  }
+  return out.sort((a, b) => b.order - a.order);
+}
+
+/** Is `c` in the exit set of `t` (xstate's `computeExitSet([t])`) for a configuration containing `c`? */
+function inExitSet(t: CompiledTransition, c: CompiledNode): boolean {
+  if (t.targets === undefined || t.targets.length === 0) return false;
+  const d = t.domain;
+  if (isDescendant(c, d)) return true;
+  return t.reenter && d !== undefined && t.source === d && c === d;
+}
+
+/**
+ * Do the exit sets of `t1` and `t2` intersect? (xstate computes both sets and compares them.) Each is the active
+ * nodes below the transition's domain, plus the domain itself for a reentering transition from it; the domain is the
+ * source then, which is active.
+ */
+function exitSetsIntersect(
+  w: Work,
+  t1: CompiledTransition,
+  t2: CompiledTransition,
+  config: readonly XStateNode[],
+): boolean {
+  if (t1.targets === undefined || t1.targets.length === 0 || t2.targets === undefined || t2.targets.length === 0)
+    return false;
+  for (const n of config) {
+    const c = nodeOf(w, n);
+    if (inExitSet(t1, c) && inExitSet(t2, c)) return true;
+  }
+  // A reentered domain is in its own exit set even if (it cannot be, but as xstate) it were not active.
+  const d1 = t1.reenter && t1.source === t1.domain ? t1.domain : undefined;
+  const d2 = t2.reenter && t2.source === t2.domain ? t2.domain : undefined;
+  if (d1 !== undefined && d1 === d2) return true;
+  return false;
+}
+
+/** xstate's `removeConflictingTransitions` (a descendant's transition preempts its ancestor's). */
+export function removeConflictingTransitions(
+  w: Work,
+  enabled: readonly CompiledTransition[],
+  config: readonly XStateNode[],
+): CompiledTransition[] {
+  const filtered = new Set<CompiledTransition>();
+  for (const t1 of enabled) {
+    let preempted = false;
+    const toRemove = new Set<CompiledTransition>();
+    for (const t2 of filtered) {
+      if (exitSetsIntersect(w, t1, t2, config)) {
+        if (isDescendant(t1.source, t2.source)) toRemove.add(t2);
+        else {
+          preempted = true;
+          break;
+        }
+      }
+    }
+    if (!preempted) {
+      for (const t3 of toRemove) filtered.delete(t3);
+      filtered.add(t1);
+    }
+  }
+  return [...filtered];
+}

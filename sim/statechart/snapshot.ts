@@ -1,0 +1,128 @@
+/**
+ * Machine snapshots with exactly the own properties of xstate's `createMachineSnapshot` (status, output, error,
+ * machine, context, _nodes, value, tags, children, historyValue and xstate's own `matches`, `hasTag`, `can`,
+ * `getMeta`, `toJSON` functions), built once per macrostep instead of once per assign. The state value depends on
+ * the configuration's node order (xstate builds it from the order nodes were entered: a parallel state's regions
+ * appear in that order), so it is cached per ordered configuration and shared between snapshots.
+ */
+import { createMachine } from 'xstate';
+import type { CompiledMachine } from './compile.ts';
+import type { XMachineSnapshot, XStateNode, XStateValue } from './xstate-shapes.ts';
+
+/** xstate's snapshot methods, taken from a snapshot xstate built itself (they are shared module functions). */
+const xstateMethods = ((): Pick<XMachineSnapshot, 'matches' | 'hasTag' | 'can' | 'getMeta' | 'toJSON'> => {
+  const probe = createMachine({ initial: 'a', states: { a: {} } }).resolveState({
+    value: 'a',
+  }) as unknown as XMachineSnapshot;
+  return {
+    matches: probe.matches,
+    hasTag: probe.hasTag,
+    can: probe.can,
+    getMeta: probe.getMeta,
+    toJSON: probe.toJSON,
+  };
+})();
+
+function isAtomic(n: XStateNode): boolean {
+  return n.type === 'atomic' || n.type === 'final';
+}
+
+/** xstate's `getAllStateNodes` + `getAdjList` + `getValueFromAdj` (config completion kept for faithfulness). */
+function stateValueOf(root: XStateNode, nodes: readonly XStateNode[]): XStateValue {
+  const set = new Set(nodes);
+  const adj = (s: Set<XStateNode>): Map<XStateNode, XStateNode[]> => {
+    const m = new Map<XStateNode, XStateNode[]>();
+    for (const n of s) {
+      if (!m.has(n)) m.set(n, []);
+      if (n.parent !== undefined) {
+        if (!m.has(n.parent)) m.set(n.parent, []);
+        m.get(n.parent)?.push(n);
+      }
+    }
+    return m;
+  };
+  const initialWithAncestors = (s: XStateNode): XStateNode[] => {
+    const out = new Set<XStateNode>();
+    const iter = (d: XStateNode): void => {
+      if (out.has(d)) return;
+      out.add(d);
+      if (d.type === 'compound') {
+        const t = d.initial.target?.[0];
+        if (t !== undefined) iter(t);
+      } else if (d.type === 'parallel') for (const c of Object.values(d.states)) if (c.type !== 'history') iter(c);
+    };
+    iter(s);
+    for (const x of [...out]) for (let m = x.parent; m !== undefined && m !== s; m = m.parent) out.add(m);
+    return [...out];
+  };
+  const adj0 = adj(set);
+  for (const s of set) {
+    if (s.type === 'compound' && !adj0.get(s)?.length) for (const n of initialWithAncestors(s)) set.add(n);
+    else if (s.type === 'parallel')
+      for (const child of Object.values(s.states))
+        if (child.type !== 'history' && !set.has(child)) for (const n of initialWithAncestors(child)) set.add(n);
+  }
+  for (const s of set) for (let m = s.parent; m !== undefined; m = m.parent) set.add(m);
+  const adjList = adj(set);
+  const fromAdj = (base: XStateNode): XStateValue => {
+    const children = adjList.get(base);
+    if (children === undefined) return {};
+    if (base.type === 'compound') {
+      const first = children[0];
+      if (first === undefined) return {};
+      if (isAtomic(first)) return first.key;
+    }
+    const value: Record<string, XStateValue> = {};
+    for (const c of children) value[c.key] = fromAdj(c);
+    return value;
+  };
+  return fromAdj(root);
+}
+
+/** The state value and tags of an ordered configuration, cached per machine. */
+export function valueAndTags(
+  cm: CompiledMachine,
+  nodes: readonly XStateNode[],
+): { readonly value: unknown; readonly tags: Set<string> } {
+  let key = '';
+  for (const n of nodes) key += `${n.order},`;
+  let hit = cm.values.get(key);
+  if (hit === undefined) {
+    hit = { value: stateValueOf(cm.machine.root, nodes), tags: new Set(nodes.flatMap((n) => n.tags)) };
+    cm.values.set(key, hit);
+  }
+  return hit;
+}
+
+export interface SnapshotFields {
+  readonly status: XMachineSnapshot['status'];
+  readonly output: unknown;
+  readonly error: unknown;
+  readonly context: Record<string, unknown>;
+  readonly nodes: readonly XStateNode[];
+  readonly value: unknown;
+  readonly tags: Set<string>;
+  readonly children: XMachineSnapshot['children'];
+  readonly historyValue: Record<string, unknown>;
+}
+
+/** A snapshot object shaped as xstate's `createMachineSnapshot` makes it. */
+export function makeSnapshot(cm: CompiledMachine, f: SnapshotFields): XMachineSnapshot {
+  return {
+    status: f.status,
+    output: f.output,
+    error: f.error,
+    machine: cm.machine,
+    context: f.context,
+    _nodes: f.nodes,
+    value: f.value as XStateValue,
+    tags: f.tags,
+    children: f.children,
+    historyValue: f.historyValue,
+    matches: xstateMethods.matches,
+    hasTag: xstateMethods.hasTag,
+    can: xstateMethods.can,
+    getMeta: xstateMethods.getMeta,
+    toJSON: xstateMethods.toJSON,
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The working state of one macrostep of the fast interpreter (interpreter.ts): context, children, configuration,
+ * status, and a version bumped wherever xstate would clone its snapshot. It doubles as the snapshot view xstate's
+ * read-only built-ins and guards read.
+ */
+import { matchesState } from 'xstate';
+import { type CompiledMachine, type CompiledNode } from './compile.ts';
+import { valueAndTags } from './snapshot.ts';
+import type { XActionFunction, XActorRef, XMachine, XScope, XStateNode } from './xstate-shapes.ts';
+
+/** How a spawned or invoked child's logic is chosen (the fast runtime wraps machines it can run). */
+export type LogicFor = (logic: unknown) => unknown;
+
+export type Status = 'active' | 'done' | 'error' | 'stopped';
+export type Retry = readonly [XActionFunction, unknown];
+
+/**
+ * The working state of one macrostep. It doubles as the snapshot view xstate's read-only built-ins and guards get
+ * (`machine`, `context`, `children`, `_nodes`, `value`, `matches`): `_nodes` and `value` are the configuration as of
+ * the last finished microstep, as in xstate, where the snapshot's nodes change only when a microstep ends.
+ */
+export class Work {
+  readonly machine: XMachine;
+  context: Record<string, unknown>;
+  children: Record<string, XActorRef | undefined>;
+  _nodes: readonly XStateNode[];
+  status: Status;
+  output: unknown;
+  error: unknown;
+  historyValue: Record<string, unknown>;
+  /** Bumped wherever xstate would clone its snapshot (assign, spawn, stop, done, a new configuration). */
+  version = 0;
+  private valueNodes: readonly XStateNode[] | undefined = undefined;
+  private valueCache: { readonly value: unknown; readonly tags: Set<string> } | undefined = undefined;
+
+  constructor(
+    readonly cm: CompiledMachine,
+    readonly scope: XScope,
+    readonly logicFor: LogicFor,
+    init: {
+      context: Record<string, unknown>;
+      children: Record<string, XActorRef | undefined>;
+      nodes: readonly XStateNode[];
+      status: Status;
+      output: unknown;
+      error: unknown;
+      historyValue: Record<string, unknown>;
+    },
+  ) {
+    this.machine = cm.machine;
+    this.context = init.context;
+    this.children = init.children;
+    this._nodes = init.nodes;
+    this.status = init.status;
+    this.output = init.output;
+    this.error = init.error;
+    this.historyValue = init.historyValue;
+  }
+
+  get valueAndTags(): { readonly value: unknown; readonly tags: Set<string> } {
+    if (this.valueNodes !== this._nodes || this.valueCache === undefined) {
+      this.valueCache = valueAndTags(this.cm, this._nodes);
+      this.valueNodes = this._nodes;
+    }
+    return this.valueCache;
+  }
+
+  /** Seeds the value cache with a snapshot's own value (same nodes array). */
+  seedValue(nodes: readonly XStateNode[], value: unknown, tags: Set<string>): void {
+    this.valueNodes = nodes;
+    this.valueCache = { value, tags };
+  }
+
+  get value(): unknown {
+    return this.valueAndTags.value;
+  }
+
+  matches(testValue: unknown): boolean {
+    return matchesState(testValue as never, this.value as never);
+  }
+}
+
+export function nodeOf(w: Work, n: XStateNode): CompiledNode {
+  return w.cm.nodes[n.order] as CompiledNode;
+}

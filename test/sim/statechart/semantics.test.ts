@@ -1,0 +1,345 @@
+/**
+ * Exact tests of the hard semantics on tiny machines: each runs on xstate and on the fast runtime (support/pair.ts);
+ * the two logs must be equal, and the order the test states (read off xstate 5.33's algorithm) must hold.
+ */
+import { describe, expect, it } from 'vitest';
+import { assign, cancel, createMachine, emit, enqueueActions, raise, sendTo, setup, stateIn, stopChild } from 'xstate';
+import type { AnyActorRef } from 'xstate';
+import { canRunFast } from '../../../sim/statechart/index.ts';
+import type { Entry } from './support/observe.ts';
+import { note, runBoth, type Step } from './support/pair.ts';
+
+const log = (tag: string) => (): void => note(tag);
+
+function actionsOf(entries: readonly Entry[]): string[] {
+  return entries.filter((e) => e[0] === 'action').map((e) => String(e[1]));
+}
+
+function both(machine: Parameters<typeof runBoth>[0], steps: Step[], input?: unknown): Entry[] {
+  const r = runBoth(machine, steps, input);
+  expect(r.fast).toEqual(r.xstate);
+  return r.xstate;
+}
+
+describe('fast runtime: exact semantics against xstate', () => {
+  it('exit (deepest first), transition actions, entry (document order, initial child last)', () => {
+    const m = createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          exit: log('a.exit'),
+          initial: 'a1',
+          states: { a1: { exit: log('a1.exit'), on: { GO: { target: '#b', actions: log('t') } } } },
+        },
+        b: { id: 'b', entry: log('b.entry'), initial: 'b1', states: { b1: { entry: log('b1.entry') } } },
+      },
+    });
+    const e = both(m, [{ send: { type: 'GO' } }]);
+    expect(actionsOf(e)).toEqual(['a1.exit', 'a.exit', 't', 'b.entry', 'b1.entry']);
+  });
+
+  it('reenter: true exits and enters the source; the default does not', () => {
+    const m = createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          entry: log('a.entry'),
+          exit: log('a.exit'),
+          on: { IN: { target: 'a', actions: log('in') }, RE: { target: 'a', reenter: true, actions: log('re') } },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'IN' } }, { send: { type: 'RE' } }]);
+    expect(actionsOf(e)).toEqual(['a.entry', 'in', 'a.exit', 're', 'a.entry']);
+  });
+
+  it('always loops until the guard fails; a targetless always without assign runs once per macrostep', () => {
+    const m = createMachine({
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          always: {
+            guard: ({ context }) => context.n < 3,
+            actions: [assign({ n: ({ context }) => context.n + 1 }), log('inc')],
+          },
+          on: { PING: { actions: log('ping') } },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'PING' } }]);
+    expect(actionsOf(e)).toEqual(['inc', 'inc', 'inc', 'ping']);
+    const once = createMachine({ initial: 'a', states: { a: { always: { actions: log('always') }, on: { X: {} } } } });
+    expect(actionsOf(both(once, [{ send: { type: 'X' } }]))).toEqual(['always', 'always']);
+  });
+
+  it('parallel regions: both transitions in document order; the second leaving the state is preempted', () => {
+    const m = createMachine({
+      initial: 'p',
+      states: {
+        p: {
+          type: 'parallel',
+          states: {
+            r1: { initial: 'x', states: { x: { on: { E: { actions: log('r1'), target: '#out1' } } } } },
+            r2: {
+              initial: 'y',
+              states: { y: { on: { E: { actions: log('r2'), target: '#out2' }, F: { actions: log('r2f') } } } },
+            },
+          },
+          on: { F: { actions: log('p.f') } },
+        },
+        out1: { id: 'out1', entry: log('out1') },
+        out2: { id: 'out2', entry: log('out2') },
+      },
+    });
+    expect(actionsOf(both(m, [{ send: { type: 'F' } }, { send: { type: 'E' } }]))).toEqual(['r2f', 'r1', 'out1']);
+  });
+
+  it('after: delayed transitions are scheduled on entry and cancelled on exit (clock calls in order)', () => {
+    const m = createMachine({
+      initial: 'a',
+      states: {
+        a: { after: { 100: { target: 'b', actions: log('late') } }, on: { LEAVE: 'c' } },
+        b: { entry: log('b') },
+        c: { after: { 50: 'a' } },
+      },
+    });
+    const e = both(m, [{ send: { type: 'LEAVE' } }, { advanceMs: 60 }, { advanceMs: 100 }]);
+    expect(actionsOf(e)).toEqual(['late', 'b']);
+    expect(e.filter((x) => x[0] === 'setTimeout' || x[0] === 'clearTimeout')).toEqual([
+      ['setTimeout', 1, 100],
+      ['clearTimeout', 1],
+      ['setTimeout', 2, 50],
+      ['setTimeout', 3, 100],
+    ]);
+  });
+
+  it('raise: immediate events after the microstep, delayed ones by id, cancel by id', () => {
+    const m = createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: { actions: [raise({ type: 'NEXT' }), log('go')] },
+            NEXT: { actions: log('next') },
+            LATER: { actions: raise({ type: 'NEXT' }, { id: 'd', delay: 30 }) },
+            STOPIT: { actions: cancel('d') },
+          },
+        },
+      },
+    });
+    const e = both(m, [
+      { send: { type: 'GO' } },
+      { send: { type: 'LATER' } },
+      { send: { type: 'STOPIT' } },
+      { send: { type: 'LATER' } },
+      { advanceMs: 40 },
+    ]);
+    expect(actionsOf(e)).toEqual(['go', 'next', 'next']);
+  });
+
+  it('emit is deferred after the custom actions of the macrostep; listeners see it after', () => {
+    const m = createMachine({
+      initial: 'a',
+      states: { a: { on: { GO: { actions: [emit({ type: 'out' }), log('after-emit')] } } } },
+    });
+    const e = both(m, [{ send: { type: 'GO' } }]);
+    const i = e.findIndex((x) => x[0] === 'action');
+    const j = e.findIndex((x) => x[0] === 'emitted');
+    expect(i).toBeGreaterThan(-1);
+    expect(j).toBeGreaterThan(i);
+  });
+
+  it('mailbox: an event sent to itself while processing runs after the current macrostep', () => {
+    const m = createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: { actions: [({ self }) => self.send({ type: 'SELF' }), log('go')], target: 'b' },
+          },
+        },
+        b: { entry: log('b'), on: { SELF: { actions: log('self') } } },
+      },
+    });
+    expect(actionsOf(both(m, [{ send: { type: 'GO' } }]))).toEqual(['go', 'b', 'self']);
+  });
+
+  it('invoke: onDone with the child output; leaving the state stops the child', () => {
+    const child = createMachine({
+      initial: 'w',
+      states: { w: { on: { FINISH: 'done' } }, done: { type: 'final' } },
+      output: () => 42,
+    });
+    const m = setup({ actors: { child } }).createMachine({
+      context: { got: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          invoke: {
+            id: 'c',
+            src: 'child',
+            onDone: { target: 'b', actions: assign({ got: ({ event }) => event.output as number }) },
+          },
+          on: { POKE: { actions: sendTo('c', { type: 'FINISH' }) }, AWAY: 'z' },
+        },
+        b: { entry: ({ context }) => note('b', context.got), on: { BACK: 'a' } },
+        z: { entry: log('z'), on: { BACK: 'a' } },
+      },
+    });
+    const e = both(m, [{ send: { type: 'POKE' } }, { send: { type: 'BACK' } }, { send: { type: 'AWAY' } }]);
+    expect(actionsOf(e)).toEqual(['b', 'z']);
+  });
+
+  it('final states: done.state events, machine output and status done', () => {
+    const m = createMachine({
+      context: { n: 1 },
+      initial: 'p',
+      states: {
+        p: {
+          type: 'parallel',
+          states: {
+            r1: { initial: 'x', states: { x: { on: { A: 'f' } }, f: { type: 'final' } } },
+            r2: { initial: 'y', states: { y: { on: { B: 'f' } }, f: { type: 'final' } } },
+          },
+          onDone: 'end',
+        },
+        end: { type: 'final' },
+      },
+      output: ({ context }) => ({ n: context.n }),
+    });
+    const e = both(m, [{ send: { type: 'A' } }, { send: { type: 'B' } }]);
+    expect(e.at(-1)).toEqual(['final', 'end', 'done']);
+  });
+
+  it('enqueueActions: assign, raise, emit, cancel and check in order; stateIn guards', () => {
+    const m = createMachine({
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: {
+              actions: enqueueActions(({ enqueue, check }) => {
+                enqueue.assign({ n: ({ context }) => context.n + 10 });
+                enqueue(({ context }) => note('seen', context.n));
+                if (check(stateIn('#m.a'))) enqueue.emit({ type: 'inA' });
+                enqueue.raise({ type: 'R' });
+              }),
+            },
+            R: { guard: stateIn('#m.a'), actions: ({ context }) => note('r', context.n) },
+          },
+        },
+      },
+      id: 'm',
+    });
+    expect(actionsOf(both(m, [{ send: { type: 'GO' } }]))).toEqual(['seen', 'r']);
+  });
+
+  it('errors: a throwing action puts both actors in error with the same message', () => {
+    const m = createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            BOOM: {
+              actions: () => {
+                throw new Error('boom');
+              },
+            },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'BOOM' } }, { send: { type: 'BOOM' } }]);
+    expect(e).toContainEqual(['error', 'boom']);
+  });
+
+  it('a throwing guard: the wrapped message of xstate, the same on both', () => {
+    const m = createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: {
+              guard: () => {
+                throw new Error('bad guard');
+              },
+              target: 'a',
+            },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'GO' } }]);
+    expect(e.find((x) => x[0] === 'error')?.[1]).toMatch(
+      /^Unable to evaluate guard in transition for event 'GO' in state node '\(machine\)\.a':\nbad guard$/,
+    );
+  });
+
+  it('spawn inside assign, sendTo the spawned ref, stopChild: children and order as xstate', () => {
+    const child = createMachine({
+      initial: 'c',
+      states: { c: { entry: log('child.entry'), on: { HI: { actions: log('child.hi') } }, exit: log('child.exit') } },
+    });
+    const m = setup({ actors: { child } }).createMachine({
+      context: { ref: undefined as unknown },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            SPAWN: { actions: [assign({ ref: ({ spawn }) => spawn('child', { id: 'kid' }) }), log('spawned')] },
+            HI: { actions: sendTo(({ context }) => context.ref as AnyActorRef, { type: 'HI' }) },
+            KILL: { actions: [stopChild('kid'), log('killed')] },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'SPAWN' } }, { send: { type: 'HI' } }, { send: { type: 'KILL' } }]);
+    expect(actionsOf(e)).toEqual(['spawned', 'child.entry', 'child.hi', 'killed']);
+    expect(e.filter((x) => x[0] === 'snapshot').map((x) => x[6])).toEqual([[], ['kid'], ['kid'], []]);
+  });
+
+  it('a failing invoked child: onError when the parent handles it, else the parent errors too', () => {
+    const child = createMachine({
+      initial: 'w',
+      states: {
+        w: {
+          on: {
+            FAIL: {
+              actions: () => {
+                throw new Error('child failed');
+              },
+            },
+          },
+        },
+      },
+    });
+    const handled = setup({ actors: { child } }).createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          invoke: { id: 'c', src: 'child', onError: { target: 'b', actions: log('onError') } },
+          on: { POKE: { actions: sendTo('c', { type: 'FAIL' }) } },
+        },
+        b: { entry: log('b') },
+      },
+    });
+    expect(actionsOf(both(handled, [{ send: { type: 'POKE' } }]))).toEqual(['onError', 'b']);
+    const unhandled = setup({ actors: { child } }).createMachine({
+      initial: 'a',
+      states: { a: { invoke: { id: 'c', src: 'child' }, on: { POKE: { actions: sendTo('c', { type: 'FAIL' }) } } } },
+    });
+    const e = both(unhandled, [{ send: { type: 'POKE' } }]);
+    expect(e).toContainEqual(['error', 'child failed']);
+  });
+
+  it('rejects at compile time what it does not run, naming the machine and feature', () => {
+    const m = createMachine({
+      id: 'hist',
+      initial: 'a',
+      states: { a: { initial: 'x', states: { x: {}, h: { type: 'history' } } } },
+    });
+    expect(canRunFast(m)).toMatch(/machine 'hist' uses the history state 'hist\.a\.h'/);
+  });
+});
