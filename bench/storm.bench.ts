@@ -5,16 +5,19 @@
  * recorder.
  *
  * Sizes: `STORM_CLIENTS=1000,10000,100000` (default 1000, so `npm run bench -- storm` stays short); methods:
- * `STORM_METHODS=a,b` (default all five); crypto: `STORM_CRYPTO=modelled,real` (default both: real crypto's figures sit
- * beside the modelled ones as `<method>.<clients>.real.…`, with `realCpuVsModelled`). The bench re-executes itself once under
+ * `STORM_METHODS=a,b` (default all five); crypto: `STORM_CRYPTO=modelled,real` (default both: real crypto's figures
+ * sit beside the modelled ones as `<method>.<clients>.real.…`, with `realCpuVsModelled`); runtime:
+ * `STORM_RUNTIME=fast,xstate` (default fast; xstate's own interpreter's figures sit beside as
+ * `<method>.<clients>.xstate.…`, with `xstateCpuVsFast`). The bench re-executes itself once under
  * `node --expose-gc --max-old-space-size=…` (enough for 100,000 clients; nobody needs to pass flags).
  *
- * Per method and size (`<method>.<clients>.…`): wall s, CPU s, µs of CPU per client, simulator events per CPU second
- * (machine events are not counted: xstate inspection would slow the run; each simulator event is one or more machine
- * events), peak heap MB (sampled every 2,000 events during the run), and whether the expectations were met. Then a
+ * Per method and size (`<method>.<clients>.…`): wall s, CPU s, µs of CPU per client, simulator events per CPU second,
+ * machine events per CPU second (fast runtime only: it counts them; xstate would need inspection, which slows the
+ * run), peak heap MB (sampled every 2,000 events during the run), and whether the expectations were met. Then a
  * connect-only run (15 s, no crash): heap bytes per idle established client = (heap with every client connected −
  * heap before the run) / N, both after a forced GC. The reference, measured in the same process: a bare xstate actor
- * doing one `assign` per event (events/s), and the ratio of the storm's simulator events per CPU second to it.
+ * doing one `assign` per event (events/s), and the ratio of the storm's machine events per CPU second (counted by the
+ * fast runtime: `machineEvents`, `machineEventsPerCpuSec`) to it.
  */
 import { spawnSync } from 'node:child_process';
 import { cpuUsage } from 'node:process';
@@ -22,6 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { assign, createActor, setup } from 'xstate';
 import { runScenario, type ScenarioProgress } from '../scenarios/run.ts';
+import { machineEventsProcessed, type StatechartRuntime } from '../sim/statechart/index.ts';
 import { METHOD_IDS, type MethodId } from '../scenarios/method-registry.ts';
 
 const MB = 2 ** 20;
@@ -65,7 +69,12 @@ function collectGarbage(): boolean {
 }
 
 /** Heap bytes per client with every client connected and idle (connect phase only). */
-function idleHeapBytesPerClient(method: MethodId, clients: number, crypto: Crypto): number | string {
+function idleHeapBytesPerClient(
+  method: MethodId,
+  clients: number,
+  crypto: Crypto,
+  runtime: StatechartRuntime,
+): number | string {
   if (!collectGarbage()) return 'needs --expose-gc';
   const before = heapUsed();
   let idle: number | undefined;
@@ -73,6 +82,7 @@ function idleHeapBytesPerClient(method: MethodId, clients: number, crypto: Crypt
     method,
     params: { clients, ...CONNECT_ONLY },
     options: { crypto },
+    runtime,
     keepTrace: false,
     digest: false,
     progress: {
@@ -94,12 +104,15 @@ function measure(
   method: MethodId,
   clients: number,
   crypto: Crypto,
+  runtime: StatechartRuntime,
   bare: number,
   out: Record<string, number | string>,
 ): void {
   collectGarbage();
-  // The modelled figures keep their names; real crypto's sit beside them under `.real`.
-  const key = crypto === 'modelled' ? `${method}.${clients}` : `${method}.${clients}.real`;
+  // The modelled figures on the fast runtime keep their names; real crypto's sit beside them under `.real`, xstate's
+  // interpreter's under `.xstate`.
+  const key = `${method}.${clients}` + (crypto === 'modelled' ? '' : '.real') + (runtime === 'fast' ? '' : '.xstate');
+  const machineEventsBefore = machineEventsProcessed();
   let peak = heapUsed();
   const wallStart = performance.now();
   const cpuStart = cpuUsage();
@@ -107,6 +120,7 @@ function measure(
     method,
     params: { clients },
     options: { crypto },
+    runtime,
     keepTrace: false,
     digest: false,
     progress: {
@@ -125,10 +139,16 @@ function measure(
   out[`${key}.cpuUsPerClient`] = Math.round((cpuSecs * 1e6) / clients);
   out[`${key}.simEvents`] = events;
   out[`${key}.simEventsPerCpuSec`] = Math.round(events / cpuSecs);
-  out[`${key}.ratioToBareXstate`] = round(events / cpuSecs / bare, 3);
+  // Machine events are counted by the fast runtime (xstate's would need inspection, which slows the run).
+  const machineEvents = machineEventsProcessed() - machineEventsBefore;
+  if (runtime === 'fast') {
+    out[`${key}.machineEvents`] = machineEvents;
+    out[`${key}.machineEventsPerCpuSec`] = Math.round(machineEvents / cpuSecs);
+    out[`${key}.ratioToBareXstate`] = round(machineEvents / cpuSecs / bare, 3);
+  }
   out[`${key}.peakHeapMb`] = Math.round(peak / MB);
   out[`${key}.expectationsMet`] = r.ok ? 'yes' : r.expectations.filter((e) => !e.ok).length + ' failed';
-  out[`${key}.idleHeapBytesPerClient`] = idleHeapBytesPerClient(method, clients, crypto);
+  out[`${key}.idleHeapBytesPerClient`] = idleHeapBytesPerClient(method, clients, crypto, runtime);
 }
 
 /** Runs the bench in a child node with --expose-gc and a large heap; returns its figures. */
@@ -165,8 +185,22 @@ export function run(): Record<string, number | string> {
   const badCrypto = cryptos.find((c) => c !== 'modelled' && c !== 'real');
   if (badCrypto !== undefined) throw new Error(`STORM_CRYPTO: expected modelled and/or real, found ${badCrypto}`);
   out['crypto'] = cryptos.join(',');
+  const runtimes = (process.env['STORM_RUNTIME'] ?? 'fast').split(',').map((r) => r.trim());
+  const badRuntime = runtimes.find((r) => r !== 'fast' && r !== 'xstate');
+  if (badRuntime !== undefined) throw new Error(`STORM_RUNTIME: expected fast and/or xstate, found ${badRuntime}`);
+  out['runtime'] = runtimes.join(',');
   for (const clients of sizes)
-    for (const method of methods) for (const crypto of cryptos as Crypto[]) measure(method, clients, crypto, bare, out);
+    for (const method of methods)
+      for (const crypto of cryptos as Crypto[])
+        for (const runtime of runtimes as StatechartRuntime[]) measure(method, clients, crypto, runtime, bare, out);
+  // What the fast runtime gains: CPU seconds xstate ÷ fast (modelled crypto).
+  for (const clients of sizes)
+    for (const method of methods) {
+      const fast = out[`${method}.${clients}.cpuSecs`];
+      const xstate = out[`${method}.${clients}.xstate.cpuSecs`];
+      if (typeof fast === 'number' && typeof xstate === 'number' && fast > 0)
+        out[`${method}.${clients}.xstateCpuVsFast`] = round(xstate / fast, 2);
+    }
   // What real crypto costs per run: CPU seconds real ÷ modelled.
   for (const clients of sizes)
     for (const method of methods) {

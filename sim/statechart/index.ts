@@ -20,4 +20,4 @@ export function createLabActor<TMachine extends AnyStateMachine>(
 
 export { createMachineActor } from './actor.ts';
 export { canRunFast, compileMachine, UnsupportedMachineError } from './compile.ts';
-export { fastMachineLogic, type FastMachineLogic } from './logic.ts';
+export { fastMachineLogic, machineEventsProcessed, type FastMachineLogic } from './logic.ts';

@@ -17,21 +17,37 @@ export function normalizeId(id: string): string {
   return /^x:\d+$/.test(id) ? 'x' : id;
 }
 
-/** A comparable copy of `value`: actor refs by id, functions as 'fn', cycles cut, depth bounded. */
-export function sanitize(value: unknown, seen: Set<object> = new Set(), depth = 0): unknown {
+/** An object of a class (not a plain object, array, map, set or bytes): a port, a store, a node. */
+function isInstance(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto !== Object.prototype && proto !== null && !Array.isArray(value);
+}
+
+/**
+ * A comparable copy of `value`: actor refs by id, functions as 'fn', cycles cut, depth bounded. An object of a class is
+ * copied one level (its own fields); a class object inside it is named, not walked: contexts hold ports to their node,
+ * and walking a port would walk the whole simulation.
+ */
+export function sanitize(value: unknown, seen: Set<object> = new Set(), depth = 0, inInstance = false): unknown {
   if (typeof value === 'function') return 'fn';
   if (value === null || typeof value !== 'object') return value;
   if (isActorRef(value)) return { actor: normalizeId(value.id) };
   if (seen.has(value) || depth > 12) return '[seen]';
+  const instance = !(value instanceof Map || value instanceof Set || value instanceof Uint8Array) && isInstance(value);
+  if (instance && inInstance) return { instance: (value as { constructor?: { name?: string } }).constructor?.name };
+  const nested = inInstance || instance;
   seen.add(value);
   try {
     if (value instanceof Uint8Array) return Array.from(value);
-    if (Array.isArray(value)) return value.map((v) => sanitize(v, seen, depth + 1));
+    if (Array.isArray(value)) return value.map((v) => sanitize(v, seen, depth + 1, nested));
     if (value instanceof Map)
-      return { map: [...value].map(([k, v]) => [sanitize(k, seen, depth + 1), sanitize(v, seen, depth + 1)]) };
-    if (value instanceof Set) return { set: [...value].map((v) => sanitize(v, seen, depth + 1)) };
+      return {
+        map: [...value].map(([k, v]) => [sanitize(k, seen, depth + 1, nested), sanitize(v, seen, depth + 1, nested)]),
+      };
+    if (value instanceof Set) return { set: [...value].map((v) => sanitize(v, seen, depth + 1, nested)) };
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value)) out[k] = sanitize((value as Record<string, unknown>)[k], seen, depth + 1);
+    for (const k of Object.keys(value))
+      out[k] = sanitize((value as Record<string, unknown>)[k], seen, depth + 1, nested);
     return out;
   } finally {
     seen.delete(value);
