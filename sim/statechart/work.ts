@@ -14,6 +14,17 @@ export type LogicFor = (logic: unknown) => unknown;
 export type Status = 'active' | 'done' | 'error' | 'stopped';
 export type Retry = readonly [XActionFunction, unknown];
 
+/** What a macrostep starts from: a snapshot's parts (`nodes` becomes the working `_nodes`). */
+export interface WorkStart {
+  readonly context: Record<string, unknown>;
+  readonly children: Record<string, XActorRef | undefined>;
+  readonly nodes: readonly XStateNode[];
+  readonly status: Status;
+  readonly output: unknown;
+  readonly error: unknown;
+  readonly historyValue: Record<string, unknown>;
+}
+
 /**
  * The working state of one macrostep. It doubles as the snapshot view xstate's read-only built-ins and guards get
  * (`machine`, `context`, `children`, `_nodes`, `value`, `matches`): `_nodes` and `value` are the configuration as of
@@ -37,15 +48,7 @@ export class Work {
     readonly cm: CompiledMachine,
     readonly scope: XScope,
     readonly logicFor: LogicFor,
-    init: {
-      context: Record<string, unknown>;
-      children: Record<string, XActorRef | undefined>;
-      nodes: readonly XStateNode[];
-      status: Status;
-      output: unknown;
-      error: unknown;
-      historyValue: Record<string, unknown>;
-    },
+    init: WorkStart,
   ) {
     this.machine = cm.machine;
     this.context = init.context;
