@@ -15,6 +15,7 @@ import {
   STOP_CHILD_TYPE,
 } from './builtins.ts';
 import { collectEnqueued } from './enqueue.ts';
+import { createLabLogicActor, LabActor, type LabActorLogic, type LabActorOptions } from './lab-actor.ts';
 import type {
   XActionArgs,
   XActionFunction,
@@ -64,9 +65,12 @@ function createChild(
     systemId: opts.systemId,
     input: opts.input,
   };
-  // xstate's createActor is typed over its logic; the child's logic is whatever the machine names (a machine, a
-  // transition actor...), so it goes through `never` here.
-  return createActor(w.logicFor(logic) as never, options as never) as unknown as XActorRef;
+  const childLogic = w.logicFor(logic);
+  // A lab actor's children are lab actors, in its system; under xstate's own `Actor` (the fast logic handed to
+  // `createActor`), xstate's. The child's logic is whatever the machine names (a machine, a transition actor...).
+  if (options.parent instanceof LabActor)
+    return createLabLogicActor(childLogic as LabActorLogic, options as LabActorOptions) as unknown as XActorRef;
+  return createActor(childLogic as never, options as never) as unknown as XActorRef;
 }
 
 /** xstate's `createSpawner` (the `spawn` of an `assign`): the child exists at once and starts when deferred. */
