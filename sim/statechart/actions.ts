@@ -231,6 +231,11 @@ function resolveAndExecute(
           ? (action.params as (a: unknown) => unknown)({ context: w.context, event })
           : action.params;
     if (!resolved || !('resolve' in resolved)) {
+      // Without an implementation xstate's executor does nothing but inspection, which a lab actor does not have.
+      if (scope.run !== undefined) {
+        if (resolved) scope.run(resolved as (i: XActionArgs, p: unknown) => void, info, params);
+        continue;
+      }
       scope.actionExecutor({
         type: actionTypeOf(action),
         info,
@@ -270,7 +275,8 @@ function resolveAndExecute(
     if (execute !== undefined) {
       const p = resolvedParams;
       // As xstate does: the built-in's own execute, bound to the scope and the resolved params.
-      scope.actionExecutor({ type: String(resolved.type), info, params: p, exec: execute.bind(null, scope, p) });
+      if (scope.run !== undefined) scope.run(execute, scope, p);
+      else scope.actionExecutor({ type: String(resolved.type), info, params: p, exec: execute.bind(null, scope, p) });
     }
     if (nested) resolveAndExecute(w, event, nested, extra, retries);
   }
@@ -299,7 +305,8 @@ export function stopChildren(w: Work, event: XEvent, keep: boolean): void {
     if (child === undefined) continue;
     const info: XActionArgs = { context: w.context, event, self: w.scope.self, system: w.scope.system };
     const ref = resolveStop(w, info, undefined, child);
-    w.scope.actionExecutor({ type: STOP_CHILD_TYPE, info, params: ref, exec: () => EXECUTE_STOP(w.scope, ref) });
+    if (w.scope.run !== undefined) w.scope.run(EXECUTE_STOP, w.scope, ref);
+    else w.scope.actionExecutor({ type: STOP_CHILD_TYPE, info, params: ref, exec: () => EXECUTE_STOP(w.scope, ref) });
   }
   if (!keep) {
     w.children = children;

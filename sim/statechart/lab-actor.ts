@@ -190,6 +190,10 @@ class LabScope implements LabActorScope {
   actionExecutor(action: LabExecutableAction): void {
     this.self._execute(action);
   }
+  /** `actionExecutor` for `fn(a, b)` without the action object (the fast interpreter's actions). */
+  run(fn: (a: never, b: never) => void, a: unknown, b: unknown): void {
+    this.self._run(fn as (a: unknown, b: unknown) => void, a, b);
+  }
 }
 
 /** xstate's scope of closures, for logic that may detach its functions. */
@@ -594,6 +598,12 @@ export class LabActor {
       const exec = action.exec as ((info: unknown, params: unknown) => void) | undefined;
       if (exec) exec(action.info, action.params);
     });
+  }
+
+  /** `fn(a, b)` now while the actor runs; before it starts, after the first snapshot is set (as `_execute`). */
+  _run(fn: (a: unknown, b: unknown) => void, a: unknown, b: unknown): void {
+    if (this._processingStatus === RUNNING) fn(a, b);
+    else this._defer(() => fn(a, b));
   }
 
   _stopChild(child: ChildRef): void {
