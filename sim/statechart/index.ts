@@ -1,8 +1,9 @@
 /**
  * The statechart runtime seam. `createLabActor(machine, options, runtime)` is `createActor(machine, options)` for
  * `'xstate'` and the fast interpreter on a lab actor (lab-actor.ts) for `'fast'` (same `Actor` API, same observable
- * behaviour, checked by test/sim/statechart/differential.test.ts and lab-actor.test.ts). A caller switches by replacing `createActor(m, opts)` with
- * `createLabActor(m, opts, runtime)`; children spawned or invoked by a fast actor run fast as well.
+ * behaviour, checked by test/sim/statechart/differential.test.ts and lab-actor.test.ts). A caller switches by
+ * replacing `createActor(m, opts)` with `createLabActor(m, opts, runtime)`; children spawned or invoked by a fast actor
+ * run fast as well.
  */
 import { createActor, type Actor, type AnyActorLogic, type AnyStateMachine, type ActorOptions } from 'xstate';
 import { createMachineActor } from './actor.ts';
