@@ -8,7 +8,7 @@
  * inside packets whose destination a Child SA's TSi covers are sealed into it (its routing entry, pruned when the
  * Child SA is deleted). The provider gets UDP services on the inside interface (`ProviderHost`).
  */
-import { createActor, type Actor, type AnyActorRef } from 'xstate';
+import type { Actor, AnyActorRef } from 'xstate';
 import type { InterfaceConfig, NodeHost, PacketCodec, SimNode } from '../contract.ts';
 import type { IkePeerConfig, ResponderPolicy } from '../ike/config.ts';
 import type { AddressProvider, GatewayMethodContext, ProviderHost, UdpDatagram } from '../methods/method.ts';
@@ -46,7 +46,7 @@ import { createRealIkeCrypto, keysNote } from '../ike/real-ike-crypto.ts';
 import { DEFAULT_ESP_DEFENCES, EspInbound, espKeyOf, type EspDefences } from './esp-inbound.ts';
 import { udpCanary } from '../attacks/canary.ts';
 import type { NoteData } from '../methods/method.ts';
-import { labActor } from '../../sim/statechart/runtime-choice.ts';
+import { labActor, labLogicActor } from '../../sim/statechart/runtime-choice.ts';
 
 /**
  * UDP to a DHCP server's port 67 arriving from a tunnel (RFC 2131 §4.1: relay agents and servers listen on 67; a
@@ -152,7 +152,7 @@ export class GatewayNode implements SimNode<Packet> {
   start(host: NodeHost<Packet>): void {
     this.host = host;
     this.provider = this.options.provider({ host: this.providerHost(), cpRequired: this.options.policy.cpRequired });
-    this.providerRef = createActor(providerActor, {
+    this.providerRef = labLogicActor(providerActor, {
       clock: host.clock,
       input: {
         provider: this.provider,

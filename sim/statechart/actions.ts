@@ -15,6 +15,7 @@ import {
   STOP_CHILD_TYPE,
 } from './builtins.ts';
 import { collectEnqueued } from './enqueue.ts';
+import { createLabLogicActor, LabActor, type LabActorLogic, type LabActorOptions } from './lab-actor.ts';
 import type {
   XActionArgs,
   XActionFunction,
@@ -64,9 +65,12 @@ function createChild(
     systemId: opts.systemId,
     input: opts.input,
   };
-  // xstate's createActor is typed over its logic; the child's logic is whatever the machine names (a machine, a
-  // transition actor...), so it goes through `never` here.
-  return createActor(w.logicFor(logic) as never, options as never) as unknown as XActorRef;
+  const childLogic = w.logicFor(logic);
+  // A lab actor's children are lab actors, in its system; under xstate's own `Actor` (the fast logic handed to
+  // `createActor`), xstate's. The child's logic is whatever the machine names (a machine, a transition actor...).
+  if (options.parent instanceof LabActor)
+    return createLabLogicActor(childLogic as LabActorLogic, options as LabActorOptions) as unknown as XActorRef;
+  return createActor(childLogic as never, options as never) as unknown as XActorRef;
 }
 
 /** xstate's `createSpawner` (the `spawn` of an `assign`): the child exists at once and starts when deferred. */
@@ -227,6 +231,11 @@ function resolveAndExecute(
           ? (action.params as (a: unknown) => unknown)({ context: w.context, event })
           : action.params;
     if (!resolved || !('resolve' in resolved)) {
+      // Without an implementation xstate's executor does nothing but inspection, which a lab actor does not have.
+      if (scope.run !== undefined) {
+        if (resolved) scope.run(resolved as (i: XActionArgs, p: unknown) => void, info, params);
+        continue;
+      }
       scope.actionExecutor({
         type: actionTypeOf(action),
         info,
@@ -266,7 +275,8 @@ function resolveAndExecute(
     if (execute !== undefined) {
       const p = resolvedParams;
       // As xstate does: the built-in's own execute, bound to the scope and the resolved params.
-      scope.actionExecutor({ type: String(resolved.type), info, params: p, exec: execute.bind(null, scope, p) });
+      if (scope.run !== undefined) scope.run(execute, scope, p);
+      else scope.actionExecutor({ type: String(resolved.type), info, params: p, exec: execute.bind(null, scope, p) });
     }
     if (nested) resolveAndExecute(w, event, nested, extra, retries);
   }
@@ -295,7 +305,8 @@ export function stopChildren(w: Work, event: XEvent, keep: boolean): void {
     if (child === undefined) continue;
     const info: XActionArgs = { context: w.context, event, self: w.scope.self, system: w.scope.system };
     const ref = resolveStop(w, info, undefined, child);
-    w.scope.actionExecutor({ type: STOP_CHILD_TYPE, info, params: ref, exec: () => EXECUTE_STOP(w.scope, ref) });
+    if (w.scope.run !== undefined) w.scope.run(EXECUTE_STOP, w.scope, ref);
+    else w.scope.actionExecutor({ type: STOP_CHILD_TYPE, info, params: ref, exec: () => EXECUTE_STOP(w.scope, ref) });
   }
   if (!keep) {
     w.children = children;

@@ -1,11 +1,11 @@
 /**
- * `createMachineActor(machine, options)`: an xstate `Actor` (the very class `createActor` builds, so `start`, `stop`,
- * `send`, `getSnapshot`, `subscribe`, `on`, `id`, `sessionId`, `_send` for `sendTo` targets, the system, mailbox and
- * clock are xstate's) whose logic is the fast interpreter. Options are xstate's (`input`, `clock`, `id`, `systemId`,
- * `logger`, ...; not `inspect`). A machine the interpreter does not run is rejected here with `UnsupportedMachineError`.
+ * `createMachineActor(machine, options)`: a lab actor (lab-actor.ts: xstate's `Actor` semantics, lean) running the
+ * fast interpreter's logic for `machine`. Options are xstate's (`input`, `clock`, `id`, `systemId`, `logger`, ...;
+ * not `inspect`). A machine the interpreter does not run is rejected here with `UnsupportedMachineError`.
  */
-import { createActor, type Actor, type AnyStateMachine, type ActorOptions } from 'xstate';
+import type { Actor, AnyStateMachine, ActorOptions } from 'xstate';
 import { UnsupportedMachineError } from './compile.ts';
+import { createLabLogicActor, type LabActorLogic, type LabActorOptions } from './lab-actor.ts';
 import { fastMachineLogic } from './logic.ts';
 
 export function createMachineActor<TMachine extends AnyStateMachine>(
@@ -15,8 +15,8 @@ export function createMachineActor<TMachine extends AnyStateMachine>(
   // xstate's inspection API would miss the `@xstate.microstep` events xstate's own macrostep sends: refused.
   if (options !== undefined && 'inspect' in options && options.inspect !== undefined)
     throw new UnsupportedMachineError(machine.id, 'the inspect option (microstep inspection events)');
-  const logic = fastMachineLogic(machine);
-  // The fast logic has the machine's snapshot, event and emitted types (it is the same machine, interpreted
-  // differently); xstate's types cannot say so, hence the casts.
-  return createActor(logic as unknown as TMachine, options as never) as Actor<TMachine>;
+  const logic = fastMachineLogic(machine) as unknown as LabActorLogic;
+  // The lab actor has xstate's `Actor` surface for the machine's snapshot, event and emitted types (it runs the same
+  // machine); xstate's types cannot say so of another class, hence the cast.
+  return createLabLogicActor(logic, options as LabActorOptions) as unknown as Actor<TMachine>;
 }

@@ -1,9 +1,10 @@
 /**
  * The fast runtime as xstate actor logic: `fastMachineLogic(machine)` has the `transition`, `getInitialSnapshot`,
  * `start`, `getPersistedSnapshot` and `restoreSnapshot` of the machine's own logic (StateMachine-*.cjs.js), run by
- * the interpreter. xstate's `Actor` runs it unchanged: mailbox, deferred effects, the system's scheduler and relay,
- * observers, emitted events and error reporting stay xstate's own. Spawned and invoked machines run fast as well
- * when they compile, and on xstate's own logic otherwise (then they behave as xstate, only slower).
+ * the interpreter. The lab actor (lab-actor.ts) runs it for runtime 'fast'; xstate's own `Actor` runs it unchanged
+ * too (mailbox, deferred effects, the system's scheduler and relay, observers, emitted events and error reporting are
+ * the actor's). Spawned and invoked machines run fast as well when they compile, and on xstate's own logic otherwise
+ * (then they behave as xstate, only slower).
  */
 import { StateMachine, assign } from 'xstate';
 import { compileMachine, UnsupportedMachineError, type CompiledMachine } from './compile.ts';
@@ -13,7 +14,7 @@ import { Work } from './work.ts';
 import { makeSnapshot, valueAndTags } from './snapshot.ts';
 import type { XActionRef, XEvent, XMachine, XMachineSnapshot, XScope } from './xstate-shapes.ts';
 
-/** The actor logic the fast runtime hands xstate's `Actor` for one machine. */
+/** The actor logic of the fast runtime for one machine (run by a lab actor, or by xstate's `Actor`). */
 export interface FastMachineLogic {
   readonly machine: XMachine;
   /** Marks the logic as the fast runtime's (tests and the factory check it). */

@@ -7,8 +7,8 @@
  * end. `withStatechartRuntime` scopes a choice to a synchronous run (runScenario, a sweep point); `setStatechartRuntime`
  * sets the process default (the CLI's `--runtime`, a sweep worker at start).
  */
-import type { Actor, ActorOptions, AnyStateMachine } from 'xstate';
-import { createLabActor, type StatechartRuntime } from './index.ts';
+import type { Actor, ActorOptions, AnyActorLogic, AnyStateMachine } from 'xstate';
+import { createLabActor, createLabLogicActorOn, type StatechartRuntime } from './index.ts';
 
 export const STATECHART_RUNTIMES: readonly StatechartRuntime[] = ['fast', 'xstate'];
 
@@ -40,4 +40,12 @@ export function labActor<TMachine extends AnyStateMachine>(
   options?: ActorOptions<TMachine>,
 ): Actor<TMachine> {
   return createLabActor(machine, options, current);
+}
+
+/** `createActor(logic, options)` for any actor logic (not a machine) on the current runtime. */
+export function labLogicActor<TLogic extends AnyActorLogic>(
+  logic: TLogic,
+  options?: ActorOptions<TLogic>,
+): Actor<TLogic> {
+  return createLabLogicActorOn(logic, options, current);
 }

@@ -144,6 +144,11 @@ export interface XScope {
   readonly system: XSystem;
   defer(fn: () => void): void;
   actionExecutor(action: XExecutableAction): void;
+  /**
+   * The lab actor's scope only (lab-actor.ts): `actionExecutor` for `fn(a, b)` without building the action object
+   * and its bound function (now while the actor runs, deferred before it starts).
+   */
+  run?(fn: (a: never, b: never) => void, a: unknown, b: unknown): void;
   stopChild(child: XActorRef): void;
   emit(event: XEvent): void;
 }

@@ -12,6 +12,8 @@ import { describe, expect, it, vi } from 'vitest';
 import type * as XState from 'xstate';
 import type { MethodId } from '../../../scenarios/method-registry.ts';
 import type { ActorLog, Entry } from './support/observe.ts';
+import type * as LabActorModule from '../../../sim/statechart/lab-actor.ts';
+import type { LabActorLogic, LabActorOptions } from '../../../sim/statechart/lab-actor.ts';
 
 const flag = vi.hoisted(() => ({
   fastActors: 0,
@@ -20,6 +22,30 @@ const flag = vi.hoisted(() => ({
   clock: undefined as ((clock: unknown, entries: unknown[][]) => unknown) | undefined,
 }));
 
+/** Logs and observes one root actor (`create` builds it with the logging clock when it has a clock). */
+function rootActor<A extends { id: string }>(
+  logic: unknown,
+  options: { id?: string; clock?: unknown; parent?: unknown } | undefined,
+  isMachine: boolean,
+  create: (opts: unknown) => A,
+): A {
+  // The models create their actors with labActor: on the fast runtime the logic is the interpreter's wrapper of the
+  // machine (sim/statechart/logic.ts), on xstate the machine itself.
+  const fastLogic = logic as { fastRuntime?: true; machine?: { id: string } };
+  const isFast = fastLogic.fastRuntime === true;
+  if (isFast) flag.fastActors += 1;
+  const entries: unknown[][] = [];
+  const opts =
+    options?.clock !== undefined && flag.clock !== undefined
+      ? { ...options, clock: flag.clock(options.clock, entries) }
+      : options;
+  const actor = create(opts);
+  const kind = isFast ? (fastLogic.machine?.id ?? '?') : isMachine ? (logic as { id: string }).id : 'logic';
+  flag.logs.push({ id: actor.id, kind, entries });
+  flag.observe?.(actor, entries);
+  return actor;
+}
+
 vi.mock('xstate', async (importOriginal) => {
   const orig = await importOriginal<typeof XState>();
   return {
@@ -27,22 +53,23 @@ vi.mock('xstate', async (importOriginal) => {
     createActor: (logic: unknown, options: { id?: string; clock?: unknown; parent?: unknown } | undefined) => {
       // Children (spawned, invoked) show in their parents' snapshots: only root actors are observed.
       if (options?.parent !== undefined) return orig.createActor(logic as never, options as never);
-      // The models create their actors with labActor: on the fast runtime the logic is the interpreter's wrapper of
-      // the machine (sim/statechart/logic.ts), on xstate the machine itself.
-      const fastLogic = logic as { fastRuntime?: true; machine?: { id: string } };
-      const isFast = fastLogic.fastRuntime === true;
-      const isMachine = isFast || logic instanceof orig.StateMachine;
-      if (isFast) flag.fastActors += 1;
-      const entries: unknown[][] = [];
-      const opts =
-        options?.clock !== undefined && flag.clock !== undefined
-          ? { ...options, clock: flag.clock(options.clock, entries) }
-          : options;
-      const actor = orig.createActor(logic as never, opts as never);
-      const kind = isFast ? (fastLogic.machine?.id ?? '?') : isMachine ? (logic as { id: string }).id : 'logic';
-      flag.logs.push({ id: actor.id, kind, entries });
-      flag.observe?.(actor, entries);
-      return actor;
+      return rootActor(logic, options, logic instanceof orig.StateMachine, (opts) =>
+        orig.createActor(logic as never, opts as never),
+      );
+    },
+  };
+});
+
+// The fast runtime's actors are lab actors (sim/statechart/lab-actor.ts): their factory is observed the same way.
+vi.mock('../../../sim/statechart/lab-actor.ts', async (importOriginal) => {
+  const orig = await importOriginal<typeof LabActorModule>();
+  return {
+    ...orig,
+    createLabLogicActor: (logic: LabActorLogic, options: LabActorOptions | undefined) => {
+      if (options?.parent !== undefined) return orig.createLabLogicActor(logic, options);
+      return rootActor(logic, options, logic.fastRuntime === true, (opts) =>
+        orig.createLabLogicActor(logic, opts as LabActorOptions),
+      );
     },
   };
 });

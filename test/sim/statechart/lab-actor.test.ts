@@ -1,0 +1,407 @@
+/**
+ * The lab actor (sim/statechart/lab-actor.ts) against xstate's own `Actor`: each test drives the same logic through
+ * both (xstate's `createActor`; the lab actor with the fast interpreter for machines, with the logic as it is
+ * otherwise), logs what can be observed (processing order, snapshots to observers, emitted events, clock calls, child
+ * starts and stops), requires the two logs to be equal, and states the order xstate 5.33's `Actor` gives.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  assign,
+  cancel,
+  createActor,
+  createMachine,
+  emit,
+  fromTransition,
+  raise,
+  sendParent,
+  sendTo,
+  setup,
+  StateMachine,
+  type AnyActorRef,
+} from 'xstate';
+import { createMachineActor } from '../../../sim/statechart/actor.ts';
+import { createLabLogicActor, LabActor, type LabActorLogic } from '../../../sim/statechart/lab-actor.ts';
+import { loggingClock, normalizeId, sanitize } from './support/observe.ts';
+import { OrderedClock } from './support/pair.ts';
+
+type Log = unknown[][];
+type Make = (logic: unknown, options?: Record<string, unknown>) => AnyActorRef;
+
+const xstateActor: Make = (logic, options) => createActor(logic as never, options as never) as unknown as AnyActorRef;
+const labActor: Make = (logic, options) =>
+  (logic instanceof StateMachine
+    ? createMachineActor(logic, options as never)
+    : createLabLogicActor(logic as LabActorLogic, options as never)) as unknown as AnyActorRef;
+
+/** Runs `scenario` on xstate's actor and on the lab actor; the logs must be equal. Returns xstate's. */
+function both(scenario: (make: Make, log: Log, clock: OrderedClock) => void): Log {
+  const run = (make: Make): Log => {
+    const log: Log = [];
+    scenario(make, log, new OrderedClock());
+    return log;
+  };
+  const reference = run(xstateActor);
+  const lab = run(labActor);
+  expect(reference.length).toBeGreaterThan(0);
+  expect(lab).toEqual(reference);
+  return reference;
+}
+
+const kinds = (log: Log, kind: string): unknown[] => log.filter((e) => e[0] === kind).map((e) => e[1]);
+
+describe('lab actor: the same observable behaviour as xstate’s Actor', () => {
+  it('is the fast runtime’s actor, for machines and for any other logic, with xstate’s ids', () => {
+    const machine = createMachine({ initial: 'a', states: { a: {} } });
+    const a = labActor(machine);
+    const b = labActor(fromTransition((n: number) => n, 0));
+    expect(a).toBeInstanceOf(LabActor);
+    expect(b).toBeInstanceOf(LabActor);
+    expect(a.sessionId).toMatch(/^x:\d+$/);
+    expect(a.id).toBe(a.sessionId);
+    expect(Number(b.sessionId.slice(2))).toBeGreaterThan(Number(a.sessionId.slice(2)));
+    expect(a.system).not.toBe(b.system);
+    expect(a.toJSON?.()).toEqual({ xstate$$type: 1, id: a.id });
+    expect(labActor(machine, { id: 'named' }).id).toBe('named');
+  });
+
+  it('mailbox: events sent while one is processed wait for it, in order (from the logic and from observers)', () => {
+    const logic = fromTransition((seen: string[], event: { type: string }, { self }) => {
+      if (event.type === 'a') {
+        self.send({ type: 'b' });
+        self.send({ type: 'c' });
+      }
+      return [...seen, event.type];
+    }, [] as string[]);
+    const log = both((make, log) => {
+      const actor = make(logic);
+      let once = true;
+      actor.subscribe((s: { context: string[] }) => {
+        log.push(['next', s.context.join(',')]);
+        if (once && s.context.includes('b')) {
+          once = false;
+          actor.send({ type: 'fromObserver' });
+          log.push(['sent', 'fromObserver']);
+        }
+      });
+      actor.start();
+      actor.send({ type: 'a' });
+      actor.send({ type: 'd' });
+      log.push(['final', actor.getSnapshot().context.join(',')]);
+    });
+    expect(kinds(log, 'final')).toEqual(['a,b,c,fromObserver,d']);
+    expect(kinds(log, 'next')).toEqual(['', 'a', 'a,b', 'a,b,c', 'a,b,c,fromObserver', 'a,b,c,fromObserver,d']);
+  });
+
+  it('deferred effects run in order after the snapshot is set, before observers hear of it', () => {
+    const machine = setup({}).createMachine({
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: {
+              target: 'b',
+              actions: [assign({ n: 1 }), emit({ type: 'first' }), emit({ type: 'second' })],
+            },
+          },
+        },
+        b: { entry: [emit({ type: 'third' }), assign({ n: 2 })] },
+      },
+    });
+    const log = both((make, log) => {
+      const actor = make(machine);
+      actor.on('*', (e: { type: string }) => {
+        const s = actor.getSnapshot();
+        log.push(['emitted', e.type, s.value, s.context.n]);
+      });
+      actor.subscribe((s: { value: unknown }) => log.push(['next', s.value]));
+      actor.start();
+      actor.send({ type: 'GO' });
+    });
+    expect(log).toEqual([
+      ['next', 'a'],
+      ['emitted', 'first', 'b', 2],
+      ['emitted', 'second', 'b', 2],
+      ['emitted', 'third', 'b', 2],
+      ['next', 'b'],
+    ]);
+  });
+
+  it('observers: functions and observer objects (called on their object), unsubscribe, done then complete', () => {
+    const machine = createMachine({
+      initial: 'a',
+      states: { a: { on: { NEXT: 'b' } }, b: { on: { END: 'done' } }, done: { type: 'final' } },
+      output: () => 'out',
+    });
+    const log = both((make, log) => {
+      const actor = make(machine);
+      const sub = actor.subscribe((s: { value: unknown }) => log.push(['fn', s.value]));
+      const observer = {
+        tag: 'obj',
+        next(this: { tag: string }, s: { value: unknown; status: string }) {
+          log.push([this.tag, s.value, s.status]);
+        },
+        complete(this: { tag: string }) {
+          log.push([`${this.tag}.complete`]);
+        },
+      };
+      actor.subscribe(observer);
+      actor.start();
+      actor.send({ type: 'NEXT' });
+      sub.unsubscribe();
+      actor.send({ type: 'END' });
+      log.push(['status', actor.getSnapshot().status, actor.getSnapshot().output]);
+      // A stopped, done actor completes a late observer at once.
+      actor.subscribe({ complete: () => log.push(['late.complete']) });
+      actor.send({ type: 'NEXT' });
+    });
+    expect(log).toEqual([
+      ['fn', 'a'],
+      ['obj', 'a', 'active'],
+      ['fn', 'b'],
+      ['obj', 'b', 'active'],
+      ['obj', 'done', 'done'],
+      ['obj.complete'],
+      ['status', 'done', 'out'],
+      ['late.complete'],
+    ]);
+  });
+
+  it('emit / on: the type’s listeners then the wildcard ones, as registered when the emit starts', () => {
+    const machine = createMachine({
+      on: { PING: { actions: [emit({ type: 'ping' }), emit({ type: 'other' })] } },
+    });
+    const log = both((make, log) => {
+      const actor = make(machine);
+      actor.on('*', (e: { type: string }) => log.push(['star', e.type]));
+      const first = actor.on('ping', () => {
+        log.push(['ping.1']);
+        actor.on('ping', () => log.push(['ping.late']));
+        second.unsubscribe();
+      });
+      const second = actor.on('ping', () => log.push(['ping.2']));
+      actor.start();
+      actor.send({ type: 'PING' });
+      first.unsubscribe();
+      actor.send({ type: 'PING' });
+    });
+    expect(log).toEqual([
+      ['ping.1'],
+      ['ping.2'],
+      ['star', 'ping'],
+      ['star', 'other'],
+      ['ping.late'],
+      ['star', 'ping'],
+      ['star', 'other'],
+    ]);
+  });
+
+  it('delayed events, delayed sendTo with ids and cancel run on the injected clock with xstate’s keys', () => {
+    const machine = setup({ delays: { long: 500 } }).createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          entry: [raise({ type: 'TICK' }, { delay: 100, id: 'tick' }), raise({ type: 'LATE' }, { delay: 'long' })],
+          after: { 300: 'b' },
+          on: {
+            TICK: { actions: sendTo(({ self }) => self, { type: 'ECHO' }, { delay: 50, id: 'echo' }) },
+            ECHO: { actions: cancel('tick') },
+            STOP_ECHO: { actions: cancel('echo') },
+          },
+        },
+        b: { on: { LATE: 'c' } },
+        c: {},
+      },
+    });
+    const log = both((make, log, clock) => {
+      const entries: unknown[][] = [];
+      const actor = make(machine, { clock: loggingClock(clock, entries) });
+      actor.subscribe((s: { value: unknown }) => entries.push(['next', s.value]));
+      actor.start();
+      const keys = Object.keys(actor.system.getSnapshot()._scheduledEvents).map((k) =>
+        k.replace(/^x:\d+\./, 'x.').replace(/^x\.xstate\.lab\.anonymous\.\d+$|^x\.[a-z0-9]{6,}$/, 'x.(anonymous)'),
+      );
+      log.push(['keys', keys]);
+      for (const ms of [100, 50, 150, 200]) {
+        clock.advance(ms);
+        log.push(['advanced', ms]);
+      }
+      log.push(...entries);
+    });
+    expect(kinds(log, 'keys')).toEqual([['x.tick', 'x.(anonymous)', 'x.xstate.after.300.(machine).a']]);
+    expect(log.filter((e) => e[0] === 'setTimeout').map((e) => e[2])).toEqual([100, 500, 300, 50]);
+    expect(kinds(log, 'next')).toEqual(['a', 'a', 'a', 'b', 'c']);
+  });
+
+  it('stopping cancels the actor’s pending timers in scheduling order and completes; later events are ignored', () => {
+    const machine = createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          entry: [raise({ type: 'X' }, { delay: 10, id: 'one' }), raise({ type: 'Y' }, { delay: 20, id: 'two' })],
+          after: { 30: 'b' },
+        },
+        b: {},
+      },
+    });
+    const log = both((make, log, clock) => {
+      const entries: unknown[][] = [];
+      const actor = make(machine, { clock: loggingClock(clock, entries) });
+      actor.subscribe({
+        next: (s: { status: string }) => entries.push(['next', s.status]),
+        complete: () => entries.push(['complete']),
+      });
+      actor.start();
+      actor.stop();
+      actor.send({ type: 'X' });
+      clock.advance(100);
+      log.push(...entries, ['status', actor.getSnapshot().status]);
+    });
+    expect(log).toEqual([
+      ['setTimeout', 1, 10],
+      ['setTimeout', 2, 20],
+      ['setTimeout', 3, 30],
+      ['next', 'active'],
+      ['clearTimeout', 1],
+      ['clearTimeout', 2],
+      ['clearTimeout', 3],
+      ['complete'],
+      ['status', 'stopped'],
+    ]);
+  });
+
+  it('stop drops the events waiting behind the current one; a stopped actor ignores sends', () => {
+    const logic = fromTransition((seen: string[], event: { type: string }, { self }) => {
+      if (event.type === 'a') {
+        self.send({ type: 'b' });
+        (self as unknown as { stop(): void }).stop();
+        self.send({ type: 'c' });
+      }
+      return [...seen, event.type];
+    }, [] as string[]);
+    const log = both((make, log) => {
+      const actor = make(logic);
+      actor.subscribe({
+        next: (s: { context: string[] }) => log.push(['next', s.context.join(',')]),
+        complete: () => log.push(['complete']),
+      });
+      actor.start();
+      actor.send({ type: 'a' });
+      actor.send({ type: 'd' });
+      log.push(['final', actor.getSnapshot().status, actor.getSnapshot().context.join(',')]);
+    });
+    // `b` and `c` are dropped; a transition logic sees `xstate.stop` as any event (it stays active), then completes.
+    expect(log).toEqual([
+      ['next', ''],
+      ['next', 'a'],
+      ['next', 'a,xstate.stop'],
+      ['complete'],
+      ['final', 'active', 'a,xstate.stop'],
+    ]);
+  });
+
+  it('an actor stopped before it starts never runs; a child cannot be stopped directly', () => {
+    const child = createMachine({ initial: 'w', states: { w: {} } });
+    const parent = setup({ actors: { child } }).createMachine({ invoke: { id: 'kid', src: 'child' } });
+    both((make, log) => {
+      const early = make(fromTransition((n: number) => n + 1, 0));
+      early.stop();
+      early.send({ type: 'x' });
+      log.push(['early', early.getSnapshot().context]);
+      const p = make(parent);
+      p.start();
+      const kid = p.getSnapshot().children.kid as AnyActorRef;
+      expect(() => kid.stop?.()).toThrow('A non-root actor cannot be stopped directly.');
+      log.push(['kid', normalizeId(kid.sessionId), kid.system === p.system]);
+    });
+  });
+
+  it('children: started after the parent’s snapshot is set, in document order; stopped with the parent, in order', () => {
+    const child = (name: string) =>
+      createMachine({
+        initial: 'w',
+        states: {
+          w: { entry: sendParent({ type: 'HELLO', from: name }), on: { PING: { actions: emit({ type: 'pong' }) } } },
+        },
+      });
+    const parent = setup({
+      actors: { one: child('one'), two: child('two'), counter: fromTransition((n: number) => n + 1, 0) },
+    }).createMachine({
+      context: { hellos: [] as string[] },
+      initial: 'a',
+      states: {
+        a: {
+          invoke: [
+            { id: 'one', src: 'one' },
+            { id: 'two', src: 'two' },
+            { id: 'count', src: 'counter' },
+          ],
+          on: {
+            HELLO: { actions: assign({ hellos: ({ context, event }) => [...context.hellos, String(event.from)] }) },
+            PING: { actions: [sendTo('one', { type: 'PING' }), sendTo('count', { type: 'x' })] },
+            LEAVE: 'b',
+          },
+        },
+        b: {},
+      },
+    });
+    const log = both((make, log) => {
+      const actor = make(parent);
+      actor.subscribe((s: { value: unknown; context: { hellos: string[] }; children: Record<string, AnyActorRef> }) =>
+        log.push(['next', s.value, s.context.hellos.join(','), Object.keys(s.children)]),
+      );
+      actor.start();
+      const kids = actor.getSnapshot().children as Record<string, AnyActorRef>;
+      for (const [id, kid] of Object.entries(kids)) {
+        kid.subscribe({ complete: () => log.push(['complete', id]) });
+        kid.on('*', (e: { type: string }) => log.push(['kidEmitted', id, e.type]));
+      }
+      actor.send({ type: 'PING' });
+      log.push(['count', sanitize((kids.count as AnyActorRef).getSnapshot().context)]);
+      actor.send({ type: 'LEAVE' });
+      log.push(['kids', Object.values(kids).map((k) => k.getSnapshot().status)]);
+    });
+    expect(kinds(log, 'complete')).toEqual(['one', 'two', 'count']);
+    expect(log.filter((e) => e[0] === 'next').map((e) => e[2])).toEqual(['', 'one', 'one,two', 'one,two', 'one,two']);
+    expect(log.filter((e) => e[0] === 'next').map((e) => e[3])).toContainEqual([]);
+    expect(kinds(log, 'kids')).toEqual([['stopped', 'stopped', 'active']]);
+    expect(kinds(log, 'count')).toEqual([1]);
+  });
+
+  it('a failing child: the parent gets xstate.error.actor, its observers the error', () => {
+    const child = fromTransition((n: number, e: { type: string }) => {
+      if (e.type === 'boom') throw new Error('child broke');
+      return n;
+    }, 0);
+    const parent = setup({ actors: { child } }).createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          invoke: { id: 'c', src: 'child', onError: 'failed' },
+          on: { POKE: { actions: sendTo('c', { type: 'boom' }) } },
+        },
+        failed: { type: 'final' },
+      },
+    });
+    const log = both((make, log) => {
+      const actor = make(parent);
+      actor.subscribe({
+        next: (s: { value: unknown; status: string }) => log.push(['next', s.value, s.status]),
+        error: (err: unknown) => log.push(['error', String(err)]),
+        complete: () => log.push(['complete']),
+      });
+      actor.start();
+      const kid = actor.getSnapshot().children.c as AnyActorRef;
+      kid.subscribe({ error: (err: unknown) => log.push(['kid.error', String(err)]) });
+      actor.send({ type: 'POKE' });
+    });
+    expect(log).toEqual([
+      ['next', 'a', 'active'],
+      // The send is a deferred effect of POKE: the child fails before the parent's observers hear of POKE.
+      ['kid.error', 'Error: child broke'],
+      ['next', 'a', 'active'],
+      ['next', 'failed', 'done'],
+      ['complete'],
+    ]);
+  });
+});
