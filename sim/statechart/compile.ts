@@ -34,6 +34,8 @@ export interface CompiledNode {
   exitActions: readonly XActionRef[];
   /** The `initial` transition's actions (run when the node is entered by default). */
   initialActions: readonly XActionRef[];
+  /** `entryActions` then `initialActions` (a default entry runs both in one resolution). */
+  entryAndInitialActions: readonly XActionRef[];
   invokeIds: readonly string[];
   /** Transitions by event descriptor, in xstate's map order. */
   readonly on: Map<string, CompiledTransition[]>;
@@ -281,6 +283,7 @@ function compileUncached(machine: XMachine): CompiledMachine {
       entryActions: [],
       exitActions: [],
       initialActions: [],
+      entryAndInitialActions: [],
       invokeIds: [],
       on: new Map(),
       candidates: new Map(),
@@ -355,6 +358,7 @@ function compileUncached(machine: XMachine): CompiledMachine {
     for (const a of c.node.entry) checkAction(machine, a, `${where} entry`);
     for (const a of c.node.exit) checkAction(machine, a, `${where} exit`);
     c.initialActions = c.node.initial.actions;
+    c.entryAndInitialActions = [...c.entryActions, ...c.initialActions];
     for (const a of c.initialActions) checkAction(machine, a, `${where} initial`);
   }
   for (const c of nodes) c.alwaysOnPath = c.always !== undefined || (c.parent?.alwaysOnPath ?? false);

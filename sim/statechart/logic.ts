@@ -124,7 +124,7 @@ export function fastMachineLogic(machine: object): FastMachineLogic {
       let errorChildren = w.children;
       try {
         if (contextAssign !== undefined) resolveActions(w, initEvent, [contextAssign], queue, undefined);
-        errorContext = w.context;
+        errorContext = w.expose();
         errorChildren = w.children;
         microstep(w, [cm.initial], initEvent, true, queue);
         macrostep(w, initEvent, queue);

@@ -6,7 +6,7 @@
 import { matchesState } from 'xstate';
 import { type CompiledMachine, type CompiledNode } from './compile.ts';
 import { valueAndTags } from './snapshot.ts';
-import type { XActionFunction, XActorRef, XMachine, XScope, XStateNode } from './xstate-shapes.ts';
+import type { XActionFunction, XActorRef, XEvent, XMachine, XScope, XStateNode } from './xstate-shapes.ts';
 
 /** How a spawned or invoked child's logic is chosen (the fast runtime wraps machines it can run). */
 export type LogicFor = (logic: unknown) => unknown;
@@ -41,6 +41,21 @@ export class Work {
   historyValue: Record<string, unknown>;
   /** Bumped wherever xstate would clone its snapshot (assign, spawn, stop, done, a new configuration). */
   version = 0;
+  /**
+   * May an assign write into `context` instead of copying it (xstate copies on every assign)? Only while `context` is
+   * an object an assign of this macrostep made (never the snapshot's: a caller may hold that) and no user code has
+   * received it since (`expose`): a guard, assigner, params or input function, custom action, `enqueueActions`
+   * callback or built-in expression may keep what it got (a closure, an emitted event, a child's input, a deferred
+   * action's args, the new context itself as `previous: context`), and what it kept must keep its values.
+   */
+  contextWritable = false;
+  /** sendTo actions to re-resolve after an entered state's actions (`resolveActions`; one list per work state). */
+  readonly retries: Retry[] = [];
+  /** The resolve options xstate's read-only built-ins get; set per `resolveActions` (one object per work state). */
+  readonly extra: { internalQueue: XEvent[]; deferredActorIds: readonly string[] | undefined } = {
+    internalQueue: [],
+    deferredActorIds: undefined,
+  };
   private valueNodes: readonly XStateNode[] | undefined = undefined;
   private valueCache: { readonly value: unknown; readonly tags: Set<string> } | undefined = undefined;
 
@@ -58,6 +73,12 @@ export class Work {
     this.output = init.output;
     this.error = init.error;
     this.historyValue = init.historyValue;
+  }
+
+  /** The context as user code gets it: from now on it may be held, so the next assign copies it. */
+  expose(): Record<string, unknown> {
+    this.contextWritable = false;
+    return this.context;
   }
 
   get valueAndTags(): { readonly value: unknown; readonly tags: Set<string> } {
