@@ -23,6 +23,7 @@ import type {
   XEvent,
   XGuardRef,
   XMachine,
+  XResolveExtra,
 } from './xstate-shapes.ts';
 import type { Work } from './work.ts';
 import { evaluateGuard } from './guards.ts';
@@ -293,15 +294,15 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
       );
     else if (resolve !== undefined && READ_ONLY_RESOLVES.has(resolve)) {
       const context = builtinCallsUserCode(resolved) ? w.expose() : w.context;
-      const r = resolve(scope, w, argsOf(w, event, context), params, resolved, w.extra);
+      const r = resolve(scope, w, argsOf(w, event, context), params, resolved, w as XResolveExtra);
       resolvedParams = r[1];
       nested = r[2];
     } else
       throw new Error(
         `fast statechart runtime: machine '${w.machine.id}' ran the built-in action '${String(resolved.type)}', which it does not run`,
       );
-    if ('retryResolve' in resolved && w.extra.deferredActorIds !== undefined)
-      w.retries.push([resolved, resolvedParams]);
+    if ('retryResolve' in resolved && w.deferredActorIds !== undefined)
+      (w.retries ??= []).push([resolved, resolvedParams]);
     const execute = resolved.execute;
     if (execute !== undefined) {
       const p = resolvedParams;
@@ -327,14 +328,13 @@ export function resolveActions(
   deferredActorIds: readonly string[] | undefined,
 ): void {
   if (actions.length === 0) return;
-  const extra = w.extra;
-  extra.internalQueue = internalQueue;
-  extra.deferredActorIds = deferredActorIds;
-  const retries = w.retries;
-  retries.length = 0;
+  w.internalQueue = internalQueue;
+  w.deferredActorIds = deferredActorIds;
   resolveAndExecute(w, event, actions);
   // xstate retries (sendTo to a child invoked by the entered state) only when there are deferred actor ids.
-  if (deferredActorIds === undefined || retries.length === 0) return;
+  // The list is empty between calls (a throw ends the work state with it).
+  const retries = w.retries;
+  if (deferredActorIds === undefined || retries === undefined || retries.length === 0) return;
   for (const [a, p] of retries) (a.retryResolve as NonNullable<XActionFunction['retryResolve']>)(w.scope, w, p);
   retries.length = 0;
 }

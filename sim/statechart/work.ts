@@ -14,11 +14,11 @@ export type LogicFor = (logic: unknown) => unknown;
 export type Status = 'active' | 'done' | 'error' | 'stopped';
 export type Retry = readonly [XActionFunction, unknown];
 
-/** What a macrostep starts from: a snapshot's parts (`nodes` becomes the working `_nodes`). */
+/** What a macrostep starts from: a snapshot's parts (a snapshot itself is one). */
 export interface WorkStart {
   readonly context: Record<string, unknown>;
   readonly children: Record<string, XActorRef | undefined>;
-  readonly nodes: readonly XStateNode[];
+  readonly _nodes: readonly XStateNode[];
   readonly status: Status;
   readonly output: unknown;
   readonly error: unknown;
@@ -49,15 +49,18 @@ export class Work {
    * action's args, the new context itself as `previous: context`), and what it kept must keep its values.
    */
   contextWritable = false;
-  /** sendTo actions to re-resolve after an entered state's actions (`resolveActions`; one list per work state). */
-  readonly retries: Retry[] = [];
-  /** The resolve options xstate's read-only built-ins get; set per `resolveActions` (one object per work state). */
-  readonly extra: { internalQueue: XEvent[]; deferredActorIds: readonly string[] | undefined } = {
-    internalQueue: [],
-    deferredActorIds: undefined,
-  };
+  /** sendTo actions to re-resolve after an entered state's actions (`resolveActions`; empty between calls). */
+  retries: Retry[] | undefined = undefined;
+  /**
+   * The resolve options xstate's read-only built-ins read (`extra.internalQueue`, `extra.deferredActorIds`): the work
+   * state is passed as that object, set per `resolveActions`, so no options object is built per call.
+   */
+  internalQueue: XEvent[] | undefined = undefined;
+  deferredActorIds: readonly string[] | undefined = undefined;
+  /** The configuration `cachedValue` and `cachedTags` are of (the snapshot's own value at first). */
   private valueNodes: readonly XStateNode[] | undefined = undefined;
-  private valueCache: { readonly value: unknown; readonly tags: Set<string> } | undefined = undefined;
+  private cachedValue: unknown = undefined;
+  private cachedTags: Set<string> | undefined = undefined;
 
   constructor(
     readonly cm: CompiledMachine,
@@ -68,7 +71,7 @@ export class Work {
     this.machine = cm.machine;
     this.context = init.context;
     this.children = init.children;
-    this._nodes = init.nodes;
+    this._nodes = init._nodes;
     this.status = init.status;
     this.output = init.output;
     this.error = init.error;
@@ -81,22 +84,31 @@ export class Work {
     return this.context;
   }
 
-  get valueAndTags(): { readonly value: unknown; readonly tags: Set<string> } {
-    if (this.valueNodes !== this._nodes || this.valueCache === undefined) {
-      this.valueCache = valueAndTags(this.cm, this._nodes);
-      this.valueNodes = this._nodes;
-    }
-    return this.valueCache;
+  private refreshValue(): void {
+    if (this.valueNodes === this._nodes) return;
+    const vt = valueAndTags(this.cm, this._nodes);
+    this.valueNodes = this._nodes;
+    this.cachedValue = vt.value;
+    this.cachedTags = vt.tags;
   }
 
-  /** Seeds the value cache with a snapshot's own value (same nodes array). */
+  /** Seeds the value cache with a snapshot's own value and tags (for the same nodes array). */
   seedValue(nodes: readonly XStateNode[], value: unknown, tags: Set<string>): void {
     this.valueNodes = nodes;
-    this.valueCache = { value, tags };
+    this.cachedValue = value;
+    this.cachedTags = tags;
   }
 
+  /** The state value of `_nodes` (derived again only when the configuration changed). */
   get value(): unknown {
-    return this.valueAndTags.value;
+    this.refreshValue();
+    return this.cachedValue;
+  }
+
+  /** The tags of `_nodes`. */
+  get tags(): Set<string> {
+    this.refreshValue();
+    return this.cachedTags as Set<string>;
   }
 
   matches(testValue: unknown): boolean {
