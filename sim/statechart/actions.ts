@@ -14,7 +14,7 @@ import {
   RESOLVE_STOP,
   STOP_CHILD_TYPE,
 } from './builtins.ts';
-import { collectEnqueued } from './enqueue.ts';
+import { collectEnqueued, EnqueuedBuiltin } from './enqueue.ts';
 import type {
   XActionArgs,
   XActionFunction,
@@ -255,15 +255,18 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
   const scope = w.scope;
   const impls = w.machine.implementations.actions;
   for (const action of actions) {
-    const isInline = typeof action === 'function';
-    const resolved = (isInline ? action : impls[typeof action === 'string' ? action : action.type]) as
-      XActionFunction | undefined;
+    let resolved: XActionFunction | undefined;
     let params: unknown = undefined;
-    if (!isInline && typeof action !== 'string' && 'params' in action)
-      params =
-        typeof action.params === 'function'
-          ? (action.params as (a: unknown) => unknown)({ context: w.expose(), event })
-          : action.params;
+    if (typeof action === 'function') resolved = action;
+    else if (action instanceof EnqueuedBuiltin) resolved = action as unknown as XActionFunction;
+    else {
+      resolved = impls[typeof action === 'string' ? action : action.type] as XActionFunction | undefined;
+      if (typeof action !== 'string' && 'params' in action)
+        params =
+          typeof action.params === 'function'
+            ? (action.params as (a: unknown) => unknown)({ context: w.expose(), event })
+            : action.params;
+    }
     if (!resolved || !('resolve' in resolved)) {
       // A custom action gets the args (it may keep them: a deferred action reads them later).
       scope.actionExecutor({
