@@ -62,6 +62,11 @@ export interface CompiledTransition {
   readonly targets: readonly CompiledNode[] | undefined;
   readonly reenter: boolean;
   readonly guard: XGuardRef | undefined;
+  /**
+   * The guard's predicate when it is a plain one without params (an inline function, or a name the machine implements
+   * with one): evaluated as xstate would, `fn({ context, event }, undefined)`, without looking it up per event.
+   */
+  readonly plainGuard: ((args: unknown, params: unknown) => boolean) | undefined;
   readonly actions: readonly XActionRef[];
   /** xstate's `getTransitionDomain` (no history states, so it depends on the transition alone). */
   domain: CompiledNode | undefined;
@@ -267,6 +272,15 @@ function checkGuard(machine: XMachine, g: XGuardRef, where: string, depth = 0): 
   throw new UnsupportedMachineError(machine.id, `an unknown built-in guard (in ${where})`);
 }
 
+function plainGuardOf(
+  machine: XMachine,
+  g: XGuardRef | undefined,
+): ((args: unknown, params: unknown) => boolean) | undefined {
+  const resolved = typeof g === 'string' ? machine.implementations.guards[g] : g;
+  if (typeof resolved !== 'function' || 'check' in resolved) return undefined;
+  return resolved;
+}
+
 function compileUncached(machine: XMachine): CompiledMachine {
   const nodes: CompiledNode[] = [];
   const visit = (node: XStateNode, parent: CompiledNode | undefined): CompiledNode => {
@@ -321,6 +335,7 @@ function compileUncached(machine: XMachine): CompiledMachine {
       targets,
       reenter: t.reenter,
       guard: t.guard,
+      plainGuard: plainGuardOf(machine, t.guard),
       actions: t.actions,
       domain: undefined,
       entry: undefined,

@@ -2,6 +2,7 @@
 import { CHECK_AND, CHECK_NOT, CHECK_OR, CHECK_STATE_IN } from './builtins.ts';
 import type { XEvent, XGuardFunction, XGuardRef } from './xstate-shapes.ts';
 import type { Work } from './work.ts';
+import type { CompiledTransition } from './compile.ts';
 
 /** xstate's `evaluateGuard`, with its built-in guards (`and`, `or`, `not`, `stateIn`) evaluated on the work state. */
 export function evaluateGuard(w: Work, guard: XGuardRef, context: Record<string, unknown>, event: XEvent): boolean {
@@ -38,6 +39,13 @@ export function evaluateGuard(w: Work, guard: XGuardRef, context: Record<string,
   // compile.ts rejects other built-in guards; xstate's own check on the work state as a last resort.
   w.expose();
   return (fn.check as unknown as (s: unknown, a: unknown, g: unknown) => boolean)(w, args, fn);
+}
+
+/** Does transition `t`'s guard pass (true without one)? A plain predicate compile.ts found is called at once. */
+export function guardPasses(w: Work, t: CompiledTransition, event: XEvent): boolean {
+  const plain = t.plainGuard;
+  if (plain !== undefined) return plain({ context: w.expose(), event }, undefined);
+  return t.guard === undefined || evaluateGuard(w, t.guard, w.context, event);
 }
 
 export function guardName(guard: XGuardRef): string | undefined {

@@ -8,7 +8,7 @@ import { candidatesOf, isDescendant, type CompiledNode, type CompiledTransition 
 import type { XEvent, XStateNode } from './xstate-shapes.ts';
 import type { Work } from './work.ts';
 import { nodeOf } from './work.ts';
-import { evaluateGuard, guardName } from './guards.ts';
+import { guardName, guardPasses } from './guards.ts';
 
 /** xstate's `StateNode.next`: the first candidate whose guard passes (guard errors wrapped as xstate wraps them). */
 function nextOf(w: Work, node: CompiledNode, event: XEvent): CompiledTransition | undefined {
@@ -16,7 +16,7 @@ function nextOf(w: Work, node: CompiledNode, event: XEvent): CompiledTransition 
     const guard = c.guard;
     let passed: boolean;
     try {
-      passed = guard === undefined || evaluateGuard(w, guard, w.context, event);
+      passed = guardPasses(w, c, event);
     } catch (err) {
       const name = guard === undefined ? undefined : guardName(guard);
       // xstate's error, word for word (StateNode.next), and like xstate's without a `cause`.
@@ -88,7 +88,7 @@ export function selectEventless(w: Work, event: XEvent): CompiledTransition[] {
     loop: for (let s: CompiledNode | undefined = c; s !== undefined; s = s.parent) {
       if (s.always === undefined) continue;
       for (const t of s.always) {
-        if (t.guard === undefined || evaluateGuard(w, t.guard, w.context, event)) {
+        if (guardPasses(w, t, event)) {
           enabled ??= [];
           if (!enabled.includes(t)) enabled.push(t);
           break loop;
