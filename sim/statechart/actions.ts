@@ -157,30 +157,39 @@ function resolveAssign(w: Work, event: XEvent, params: unknown, assignment: unkn
   if (!w.context)
     throw new Error('Cannot assign to undefined `context`. Ensure that `context` is defined in the machine config.');
   let args: AssignArgs | undefined;
-  let partial: Record<string, unknown>;
   if (typeof assignment === 'function') {
     args = new AssignArgs(w, event);
-    partial = (assignment as (a: unknown, p: unknown) => Record<string, unknown>)(args, params);
-  } else {
-    const map = assignment as Record<string, unknown>;
-    partial = {};
-    for (const key of Object.keys(map)) {
-      const p = map[key];
-      if (typeof p === 'function') {
-        args ??= new AssignArgs(w, event);
-        partial[key] = (p as (a: unknown, q: unknown) => unknown)(args, params);
-      } else partial[key] = p;
-    }
-  }
-  if (w.contextWritable) Object.assign(w.context, partial);
-  else {
+    const partial = (assignment as (a: unknown, p: unknown) => Record<string, unknown>)(args, params);
     // xstate: Object.assign({}, context, partial); a spread builds the same fresh object, faster in V8.
     w.context = { ...w.context, ...partial };
-    w.contextWritable = true;
+  } else {
+    // A property map: its values go straight into the next context, in key order (a function value sees the context
+    // as it was, through `args`, as in xstate, where the partial is computed before it is merged).
+    const map = assignment as Record<string, unknown>;
+    const keys = Object.keys(map);
+    let next = w.context;
+    if (!w.contextWritable || hasFunctionValue(map, keys)) next = { ...w.context };
+    for (const key of keys) {
+      const p = map[key];
+      let value = p;
+      if (typeof p === 'function') {
+        args ??= new AssignArgs(w, event);
+        value = (p as (a: unknown, q: unknown) => unknown)(args, params);
+      }
+      // xstate's partial is a plain object: a `__proto__` key sets its prototype and is never merged.
+      if (key !== '__proto__') next[key] = value;
+    }
+    w.context = next;
   }
+  w.contextWritable = true;
   const spawned = args?.spawned;
   if (spawned !== undefined && Object.keys(spawned).length) w.children = { ...w.children, ...spawned };
   w.version++;
+}
+
+function hasFunctionValue(map: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (const key of keys) if (typeof map[key] === 'function') return true;
+  return false;
 }
 
 /** xstate's `resolveSpawn` (an invoke's `spawnChild`). */

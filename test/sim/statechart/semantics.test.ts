@@ -545,6 +545,24 @@ describe('fast runtime: contexts user code keeps keep their values', () => {
     expect(lastContext(e)).toEqual({ s: 'g4' });
   });
 
+  it("a property map's function values see the context before the map, not its earlier keys", () => {
+    const m = createMachine({
+      context: { s: 'init', t: '', n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: {
+              actions: [assign({ s: 'g1' }), assign({ s: 'g2', t: ({ context }) => context.s }), assign({ n: 1 })],
+            },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'GO' } }]);
+    expect(lastContext(e)).toEqual({ s: 'g2', t: 'g1', n: 1 });
+  });
+
   it('the snapshot a caller holds keeps its context; assigns without user code between them still make a new one', () => {
     const m = createMachine({
       context: { s: 'init', n: 0 },
