@@ -96,6 +96,8 @@ function enterStates(
   }
 }
 
+const NO_TRANSITIONS: readonly CompiledTransition[] = Object.freeze([]);
+
 function sameMembers(a: readonly XStateNode[], b: readonly XStateNode[]): boolean {
   if (a.length !== b.length) return false;
   for (const n of a) if (!b.includes(n)) return false;
@@ -188,7 +190,7 @@ export function macrostep(w: Work, event: XEvent, internalQueue: XEvent[]): void
       throw new Error(
         `Infinite loop detected: the machine has processed more than ${w.cm.maxIterations} microsteps without reaching a stable state. This usually happens when there's a cycle of transitions (e.g., eventless transitions or raised events causing state A -> B -> C -> A).`,
       );
-    let enabled: CompiledTransition[] = shouldSelectEventless ? selectEventless(w, nextEvent) : [];
+    let enabled: readonly CompiledTransition[] = shouldSelectEventless ? selectEventless(w, nextEvent) : NO_TRANSITIONS;
     const previous: number = enabled.length ? w.version : -1;
     if (!enabled.length) {
       const queued = internalQueue.shift();

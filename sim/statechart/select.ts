@@ -79,8 +79,11 @@ export function selectTransitions(w: Work, event: XEvent): CompiledTransition[] 
   return out;
 }
 
+/** No transitions (shared: the macrostep loop asks for eventless transitions after every microstep). */
+const NONE: readonly CompiledTransition[] = Object.freeze([]);
+
 /** xstate's `selectEventlessTransitions`: per atomic state in configuration order, the first enabled `always`. */
-export function selectEventless(w: Work, event: XEvent): CompiledTransition[] {
+export function selectEventless(w: Work, event: XEvent): readonly CompiledTransition[] {
   let enabled: CompiledTransition[] | undefined;
   for (const n of w._nodes) {
     const c = nodeOf(w, n);
@@ -96,7 +99,7 @@ export function selectEventless(w: Work, event: XEvent): CompiledTransition[] {
       }
     }
   }
-  if (enabled === undefined) return [];
+  if (enabled === undefined) return NONE;
   return enabled.length > 1 ? removeConflictingTransitions(w, enabled, w._nodes) : enabled;
 }
 
