@@ -14,7 +14,7 @@ import {
   RESOLVE_STOP,
   STOP_CHILD_TYPE,
 } from './builtins.ts';
-import { collectEnqueued } from './enqueue.ts';
+import { collectEnqueued, EnqueuedBuiltin } from './enqueue.ts';
 import { createLabLogicActor, LabActor, type LabActorLogic, type LabActorOptions } from './lab-actor.ts';
 import type {
   XActionArgs,
@@ -22,11 +22,11 @@ import type {
   XActionRef,
   XActorRef,
   XEvent,
+  XGuardRef,
   XMachine,
   XResolveExtra,
 } from './xstate-shapes.ts';
 import type { Work } from './work.ts';
-import { type Retry } from './work.ts';
 import { evaluateGuard } from './guards.ts';
 
 function actionTypeOf(action: XActionRef): string {
@@ -120,7 +120,8 @@ function createSpawner(
 
 /**
  * The argument of an assignment (`context`, `event`, `spawn`, `self`, `system`). xstate builds a new spawner per
- * assign; here `spawn` is built when an assignment first reads it (most never do).
+ * assign; here `spawn` is built when an assignment first reads it (most never do). Building one hands the context to
+ * user code (`Work.expose`).
  */
 class AssignArgs {
   readonly context: Record<string, unknown>;
@@ -132,7 +133,7 @@ class AssignArgs {
     private readonly w: Work,
     readonly event: XEvent,
   ) {
-    this.context = w.context;
+    this.context = w.expose();
     this.self = w.scope.self;
     this.system = w.scope.system;
   }
@@ -145,41 +146,69 @@ class AssignArgs {
   }
 }
 
-/** xstate's `resolveAssign`: a new context object (and children, if it spawned) per assign. */
-function resolveAssign(w: Work, info: XActionArgs, params: unknown, assignment: unknown): void {
+/** The args object xstate hands an action (`actionArgs`): a fresh one per action, as the action may keep it. */
+function argsOf(w: Work, event: XEvent, context: Record<string, unknown>): XActionArgs {
+  return { context, event, self: w.scope.self, system: w.scope.system };
+}
+
+/**
+ * xstate's `resolveAssign`: the next context is `Object.assign({}, context, partial)`, a new object per assign. Here
+ * an assign that calls no user code writes into a context this macrostep made and no user code has seen
+ * (`Work.contextWritable`): nothing outside the work state can tell the two apart. Any other assign copies, as
+ * xstate does, and the copy is writable until user code receives it.
+ */
+function resolveAssign(w: Work, event: XEvent, params: unknown, assignment: unknown): void {
   if (!w.context)
     throw new Error('Cannot assign to undefined `context`. Ensure that `context` is defined in the machine config.');
-  const args = new AssignArgs(w, info.event);
-  let partial: Record<string, unknown> = {};
-  if (typeof assignment === 'function')
-    partial = (assignment as (a: unknown, p: unknown) => Record<string, unknown>)(args, params);
-  else {
+  let args: AssignArgs | undefined;
+  if (typeof assignment === 'function') {
+    args = new AssignArgs(w, event);
+    const partial = (assignment as (a: unknown, p: unknown) => Record<string, unknown>)(args, params);
+    // xstate: Object.assign({}, context, partial); a spread builds the same fresh object, faster in V8.
+    w.context = { ...w.context, ...partial };
+  } else {
+    // A property map: its values go straight into the next context, in key order (a function value sees the context
+    // as it was, through `args`, as in xstate, where the partial is computed before it is merged).
     const map = assignment as Record<string, unknown>;
-    for (const key of Object.keys(map)) {
+    const keys = Object.keys(map);
+    let next = w.context;
+    if (!w.contextWritable || hasFunctionValue(map, keys)) next = { ...w.context };
+    for (const key of keys) {
       const p = map[key];
-      partial[key] = typeof p === 'function' ? (p as (a: unknown, q: unknown) => unknown)(args, params) : p;
+      let value = p;
+      if (typeof p === 'function') {
+        args ??= new AssignArgs(w, event);
+        value = (p as (a: unknown, q: unknown) => unknown)(args, params);
+      }
+      // xstate's partial is a plain object: a `__proto__` key sets its prototype and is never merged.
+      if (key !== '__proto__') next[key] = value;
     }
+    w.context = next;
   }
-  // xstate: Object.assign({}, context, partial); a spread builds the same fresh object, faster in V8.
-  w.context = { ...w.context, ...partial };
-  const spawned = args.spawned;
+  w.contextWritable = true;
+  const spawned = args?.spawned;
   if (spawned !== undefined && Object.keys(spawned).length) w.children = { ...w.children, ...spawned };
   w.version++;
 }
 
+function hasFunctionValue(map: Record<string, unknown>, keys: readonly string[]): boolean {
+  for (const key of keys) if (typeof map[key] === 'function') return true;
+  return false;
+}
+
 /** xstate's `resolveSpawn` (an invoke's `spawnChild`). */
-function resolveSpawn(w: Work, info: XActionArgs, a: XActionFunction): unknown {
+function resolveSpawn(w: Work, event: XEvent, a: XActionFunction): unknown {
   const src = a['src'];
   const id = a['id'];
   const input = a['input'];
   const logic = typeof src === 'string' ? resolveReferencedActor(w.machine, src) : src;
-  const resolvedId = typeof id === 'function' ? (id as (x: unknown) => unknown)(info) : id;
+  const resolvedId = typeof id === 'function' ? (id as (x: unknown) => unknown)(argsOf(w, event, w.expose())) : id;
   let ref: XActorRef | undefined;
   let resolvedInput: unknown = undefined;
   if (logic) {
     resolvedInput =
       typeof input === 'function'
-        ? (input as (x: unknown) => unknown)({ context: w.context, event: info.event, self: w.scope.self })
+        ? (input as (x: unknown) => unknown)({ context: w.expose(), event, self: w.scope.self })
         : input;
     ref = createChild(w, logic, {
       id: resolvedId,
@@ -195,9 +224,11 @@ function resolveSpawn(w: Work, info: XActionArgs, a: XActionFunction): unknown {
 }
 
 /** xstate's `resolveStop`. */
-function resolveStop(w: Work, info: XActionArgs, params: unknown, actorRef: unknown): XActorRef | undefined {
+function resolveStop(w: Work, event: XEvent, params: unknown, actorRef: unknown): XActorRef | undefined {
   const refOrString =
-    typeof actorRef === 'function' ? (actorRef as (a: unknown, p: unknown) => unknown)(info, params) : actorRef;
+    typeof actorRef === 'function'
+      ? (actorRef as (a: unknown, p: unknown) => unknown)(argsOf(w, event, w.expose()), params)
+      : actorRef;
   const ref = (typeof refOrString === 'string' ? w.children[refOrString] : refOrString) as XActorRef | undefined;
   let children = w.children;
   if (ref) {
@@ -209,31 +240,53 @@ function resolveStop(w: Work, info: XActionArgs, params: unknown, actorRef: unkn
   return ref;
 }
 
+/**
+ * Does xstate's `resolve` of this read-only built-in call user code with the action's args (so with the context)?
+ * raise and sendTo call `event`, `delay`, `to` when they are functions and look a named `delay` up in the machine's
+ * delays (which may be functions); emit calls `event`, cancel `sendId`, log `value` (a function by default).
+ */
+function builtinCallsUserCode(a: XActionFunction): boolean {
+  const delay = a['delay'];
+  return (
+    typeof a['event'] === 'function' ||
+    typeof delay === 'function' ||
+    typeof delay === 'string' ||
+    typeof a['to'] === 'function' ||
+    typeof a['id'] === 'function' ||
+    typeof a['sendId'] === 'function' ||
+    typeof a['value'] === 'function'
+  );
+}
+
+/** The `check` of an `enqueueActions` callback (bound to the work state and event: no closure per callback). */
+function checkGuard(this: Work, event: XEvent, guard: XGuardRef): boolean {
+  return evaluateGuard(this, guard, this.context, event);
+}
+
 /** xstate's `resolveAndExecuteActionsWithContext`. */
-function resolveAndExecute(
-  w: Work,
-  event: XEvent,
-  actions: readonly XActionRef[],
-  extra: XResolveExtra,
-  retries: Retry[] | undefined,
-): void {
+function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[]): void {
   const scope = w.scope;
   const impls = w.machine.implementations.actions;
   for (const action of actions) {
-    const isInline = typeof action === 'function';
-    const resolved = (isInline ? action : impls[typeof action === 'string' ? action : action.type]) as
-      XActionFunction | undefined;
-    const info: XActionArgs = { context: w.context, event, self: scope.self, system: scope.system };
+    let resolved: XActionFunction | undefined;
     let params: unknown = undefined;
-    if (!isInline && typeof action !== 'string' && 'params' in action)
-      params =
-        typeof action.params === 'function'
-          ? (action.params as (a: unknown) => unknown)({ context: w.context, event })
-          : action.params;
+    if (typeof action === 'function') resolved = action;
+    else if (action instanceof EnqueuedBuiltin) resolved = action as unknown as XActionFunction;
+    else {
+      resolved = impls[typeof action === 'string' ? action : action.type] as XActionFunction | undefined;
+      if (typeof action !== 'string' && 'params' in action)
+        params =
+          typeof action.params === 'function'
+            ? (action.params as (a: unknown) => unknown)({ context: w.expose(), event })
+            : action.params;
+    }
     if (!resolved || !('resolve' in resolved)) {
       // Without an implementation xstate's executor does nothing but inspection, which a lab actor does not have.
+      if (scope.run !== undefined && resolved === undefined) continue;
+      // A custom action gets the args (it may keep them: a deferred action reads them later).
+      const info = argsOf(w, event, w.expose());
       if (scope.run !== undefined) {
-        if (resolved) scope.run(resolved as (i: XActionArgs, p: unknown) => void, info, params);
+        scope.run(resolved as (i: XActionArgs, p: unknown) => void, info, params);
         continue;
       }
       scope.actionExecutor({
@@ -247,42 +300,51 @@ function resolveAndExecute(
     const resolve = resolved.resolve;
     let resolvedParams: unknown = undefined;
     let nested: readonly XActionRef[] | undefined;
-    if (resolve === RESOLVE_ASSIGN) resolveAssign(w, info, params, resolved['assignment']);
-    else if (resolve === RESOLVE_SPAWN) resolvedParams = resolveSpawn(w, info, resolved);
-    else if (resolve === RESOLVE_STOP) resolvedParams = resolveStop(w, info, params, resolved['actorRef']);
+    if (resolve === RESOLVE_ASSIGN) resolveAssign(w, event, params, resolved['assignment']);
+    else if (resolve === RESOLVE_SPAWN) resolvedParams = resolveSpawn(w, event, resolved);
+    else if (resolve === RESOLVE_STOP) resolvedParams = resolveStop(w, event, params, resolved['actorRef']);
     else if (resolve === RESOLVE_ENQUEUE)
       nested = collectEnqueued(
         resolved['collect'],
         {
-          context: info.context,
+          context: w.expose(),
           event,
           self: scope.self,
           system: scope.system,
-          check: (guard) => evaluateGuard(w, guard, w.context, event),
+          check: checkGuard.bind(w, event) as (guard: XGuardRef) => boolean,
         },
         params,
       );
     else if (resolve !== undefined && READ_ONLY_RESOLVES.has(resolve)) {
-      const r = resolve(scope, w, info, params, resolved, extra);
+      const context = builtinCallsUserCode(resolved) ? w.expose() : w.context;
+      const r = resolve(scope, w, argsOf(w, event, context), params, resolved, w as XResolveExtra);
       resolvedParams = r[1];
       nested = r[2];
     } else
       throw new Error(
         `fast statechart runtime: machine '${w.machine.id}' ran the built-in action '${String(resolved.type)}', which it does not run`,
       );
-    if ('retryResolve' in resolved) retries?.push([resolved, resolvedParams]);
+    if ('retryResolve' in resolved && w.deferredActorIds !== undefined)
+      (w.retries ??= []).push([resolved, resolvedParams]);
     const execute = resolved.execute;
     if (execute !== undefined) {
       const p = resolvedParams;
-      // As xstate does: the built-in's own execute, bound to the scope and the resolved params.
+      // As xstate does: the built-in's own execute, bound to the scope and the resolved params. xstate's executor
+      // gets the args as xstate gives them; a built-in's execute does not read them (a lab actor gets none).
       if (scope.run !== undefined) scope.run(execute, scope, p);
-      else scope.actionExecutor({ type: String(resolved.type), info, params: p, exec: execute.bind(null, scope, p) });
+      else
+        scope.actionExecutor({
+          type: String(resolved.type),
+          info: argsOf(w, event, w.context),
+          params: p,
+          exec: execute.bind(null, scope, p),
+        });
     }
-    if (nested) resolveAndExecute(w, event, nested, extra, retries);
+    if (nested) resolveAndExecute(w, event, nested);
   }
 }
 
-/** xstate's `resolveActionsAndContext`. */
+/** xstate's `resolveActionsAndContext` (`deferredActorIds`: the entered state's invoke ids, for sendTo's retry). */
 export function resolveActions(
   w: Work,
   event: XEvent,
@@ -290,11 +352,16 @@ export function resolveActions(
   internalQueue: XEvent[],
   deferredActorIds: readonly string[] | undefined,
 ): void {
-  if (actions.length === 0 && deferredActorIds === undefined) return;
-  const retries: Retry[] | undefined = deferredActorIds ? [] : undefined;
-  resolveAndExecute(w, event, actions, { internalQueue, deferredActorIds }, retries);
-  if (retries !== undefined)
-    for (const [a, p] of retries) (a.retryResolve as NonNullable<XActionFunction['retryResolve']>)(w.scope, w, p);
+  if (actions.length === 0) return;
+  w.internalQueue = internalQueue;
+  w.deferredActorIds = deferredActorIds;
+  resolveAndExecute(w, event, actions);
+  // xstate retries (sendTo to a child invoked by the entered state) only when there are deferred actor ids.
+  // The list is empty between calls (a throw ends the work state with it).
+  const retries = w.retries;
+  if (deferredActorIds === undefined || retries === undefined || retries.length === 0) return;
+  for (const [a, p] of retries) (a.retryResolve as NonNullable<XActionFunction['retryResolve']>)(w.scope, w, p);
+  retries.length = 0;
 }
 
 /** xstate's `stopChildren`: one `stopChild` per child. `keep` false discards the snapshot change, as xstate does. */
@@ -303,10 +370,15 @@ export function stopChildren(w: Work, event: XEvent, keep: boolean): void {
   const version = w.version;
   for (const child of Object.values(w.children)) {
     if (child === undefined) continue;
-    const info: XActionArgs = { context: w.context, event, self: w.scope.self, system: w.scope.system };
-    const ref = resolveStop(w, info, undefined, child);
+    const ref = resolveStop(w, event, undefined, child);
     if (w.scope.run !== undefined) w.scope.run(EXECUTE_STOP, w.scope, ref);
-    else w.scope.actionExecutor({ type: STOP_CHILD_TYPE, info, params: ref, exec: () => EXECUTE_STOP(w.scope, ref) });
+    else
+      w.scope.actionExecutor({
+        type: STOP_CHILD_TYPE,
+        info: argsOf(w, event, w.context),
+        params: ref,
+        exec: EXECUTE_STOP.bind(null, w.scope, ref),
+      });
   }
   if (!keep) {
     w.children = children;

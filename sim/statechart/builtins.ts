@@ -58,6 +58,14 @@ export const READ_ONLY_RESOLVES: ReadonlySet<XResolve> = new Set([
   resolveOf(probes.log),
 ]);
 
+/** The resolve and execute of raise, emit and cancel (enqueue.ts builds their enqueued records with them). */
+export const RESOLVE_RAISE = resolveOf(probes.raise);
+export const RESOLVE_EMIT = resolveOf(probes.emit);
+export const RESOLVE_CANCEL = resolveOf(probes.cancel);
+export const EXECUTE_RAISE = probes.raise.execute as (scope: XScope, params: unknown) => void;
+export const EXECUTE_EMIT = probes.emit.execute as (scope: XScope, params: unknown) => void;
+export const EXECUTE_CANCEL = probes.cancel.execute as (scope: XScope, params: unknown) => void;
+
 /** xstate's `executeSpawn` and `executeStop` (deferred start; eager unregister then deferred stop). */
 export const EXECUTE_SPAWN = probes.spawnChild.execute as (scope: XScope, params: unknown) => void;
 export const EXECUTE_STOP = probes.stopChild.execute as (scope: XScope, params: unknown) => void;

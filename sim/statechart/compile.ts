@@ -34,6 +34,8 @@ export interface CompiledNode {
   exitActions: readonly XActionRef[];
   /** The `initial` transition's actions (run when the node is entered by default). */
   initialActions: readonly XActionRef[];
+  /** `entryActions` then `initialActions` (a default entry runs both in one resolution). */
+  entryAndInitialActions: readonly XActionRef[];
   invokeIds: readonly string[];
   /** Transitions by event descriptor, in xstate's map order. */
   readonly on: Map<string, CompiledTransition[]>;
@@ -60,6 +62,11 @@ export interface CompiledTransition {
   readonly targets: readonly CompiledNode[] | undefined;
   readonly reenter: boolean;
   readonly guard: XGuardRef | undefined;
+  /**
+   * The guard's predicate when it is a plain one without params (an inline function, or a name the machine implements
+   * with one): evaluated as xstate would, `fn({ context, event }, undefined)`, without looking it up per event.
+   */
+  readonly plainGuard: ((args: unknown, params: unknown) => boolean) | undefined;
   readonly actions: readonly XActionRef[];
   /** xstate's `getTransitionDomain` (no history states, so it depends on the transition alone). */
   domain: CompiledNode | undefined;
@@ -265,6 +272,15 @@ function checkGuard(machine: XMachine, g: XGuardRef, where: string, depth = 0): 
   throw new UnsupportedMachineError(machine.id, `an unknown built-in guard (in ${where})`);
 }
 
+function plainGuardOf(
+  machine: XMachine,
+  g: XGuardRef | undefined,
+): ((args: unknown, params: unknown) => boolean) | undefined {
+  const resolved = typeof g === 'string' ? machine.implementations.guards[g] : g;
+  if (typeof resolved !== 'function' || 'check' in resolved) return undefined;
+  return resolved;
+}
+
 function compileUncached(machine: XMachine): CompiledMachine {
   const nodes: CompiledNode[] = [];
   const visit = (node: XStateNode, parent: CompiledNode | undefined): CompiledNode => {
@@ -281,6 +297,7 @@ function compileUncached(machine: XMachine): CompiledMachine {
       entryActions: [],
       exitActions: [],
       initialActions: [],
+      entryAndInitialActions: [],
       invokeIds: [],
       on: new Map(),
       candidates: new Map(),
@@ -318,6 +335,7 @@ function compileUncached(machine: XMachine): CompiledMachine {
       targets,
       reenter: t.reenter,
       guard: t.guard,
+      plainGuard: plainGuardOf(machine, t.guard),
       actions: t.actions,
       domain: undefined,
       entry: undefined,
@@ -355,6 +373,7 @@ function compileUncached(machine: XMachine): CompiledMachine {
     for (const a of c.node.entry) checkAction(machine, a, `${where} entry`);
     for (const a of c.node.exit) checkAction(machine, a, `${where} exit`);
     c.initialActions = c.node.initial.actions;
+    c.entryAndInitialActions = [...c.entryActions, ...c.initialActions];
     for (const a of c.initialActions) checkAction(machine, a, `${where} initial`);
   }
   for (const c of nodes) c.alwaysOnPath = c.always !== undefined || (c.parent?.alwaysOnPath ?? false);

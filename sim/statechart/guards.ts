@@ -2,6 +2,7 @@
 import { CHECK_AND, CHECK_NOT, CHECK_OR, CHECK_STATE_IN } from './builtins.ts';
 import type { XEvent, XGuardFunction, XGuardRef } from './xstate-shapes.ts';
 import type { Work } from './work.ts';
+import type { CompiledTransition } from './compile.ts';
 
 /** xstate's `evaluateGuard`, with its built-in guards (`and`, `or`, `not`, `stateIn`) evaluated on the work state. */
 export function evaluateGuard(w: Work, guard: XGuardRef, context: Record<string, unknown>, event: XEvent): boolean {
@@ -12,12 +13,16 @@ export function evaluateGuard(w: Work, guard: XGuardRef, context: Record<string,
   if (!isInline && resolved === undefined)
     throw new Error(`Guard '${typeof guard === 'string' ? guard : guard.type}' is not implemented.'.`);
   if (typeof resolved !== 'function') return evaluateGuard(w, resolved as XGuardRef, context, event);
+  const fn = resolved as XGuardFunction;
+  const hasParams = !isInline && typeof guard !== 'string' && 'params' in guard;
+  const isBuiltin = 'check' in fn;
+  // A guard (or its params function) gets the context: it may keep it, so the next assign copies (Work.expose).
+  if (!isBuiltin || (hasParams && typeof guard.params === 'function')) w.expose();
   const args = { context, event };
   let params: unknown = undefined;
-  if (!isInline && typeof guard !== 'string' && 'params' in guard)
+  if (hasParams)
     params = typeof guard.params === 'function' ? (guard.params as (a: unknown) => unknown)(args) : guard.params;
-  const fn = resolved as XGuardFunction;
-  if (!('check' in fn)) return fn(args, params);
+  if (!isBuiltin) return fn(args, params);
   const check: unknown = fn.check;
   const guards = fn.guards ?? [];
   if (check === CHECK_AND) return guards.every((g) => evaluateGuard(w, g, context, event));
@@ -32,7 +37,15 @@ export function evaluateGuard(w: Work, guard: XGuardRef, context: Record<string,
     return w.matches(sv);
   }
   // compile.ts rejects other built-in guards; xstate's own check on the work state as a last resort.
+  w.expose();
   return (fn.check as unknown as (s: unknown, a: unknown, g: unknown) => boolean)(w, args, fn);
+}
+
+/** Does transition `t`'s guard pass (true without one)? A plain predicate compile.ts found is called at once. */
+export function guardPasses(w: Work, t: CompiledTransition, event: XEvent): boolean {
+  const plain = t.plainGuard;
+  if (plain !== undefined) return plain({ context: w.expose(), event }, undefined);
+  return t.guard === undefined || evaluateGuard(w, t.guard, w.context, event);
 }
 
 export function guardName(guard: XGuardRef): string | undefined {

@@ -40,10 +40,10 @@ function machineOutput(w: Work, event: XEvent, rootCompletion: CompiledNode): un
     type: `xstate.done.state.${rc.id}`,
     output:
       rc.output !== undefined && rc.parent !== undefined
-        ? resolveOutput(rc.output, w.context, event, w.scope.self)
+        ? resolveOutput(rc.output, w.expose(), event, w.scope.self)
         : undefined,
   };
-  return resolveOutput(root.output, w.context, doneEvent, w.scope.self);
+  return resolveOutput(root.output, w.expose(), doneEvent, w.scope.self);
 }
 
 /** The entry set of several transitions (a parallel state's regions), cached per machine by their indices. */
@@ -70,8 +70,8 @@ function enterStates(
   let completed: Set<CompiledNode> | undefined;
   for (const s of entry.states) {
     if (!config.includes(s.node)) config.push(s.node);
-    let actions = s.entryActions;
-    if (s.initialActions.length > 0 && entry.defaultEntry.has(s)) actions = [...actions, ...s.initialActions];
+    const actions =
+      s.initialActions.length > 0 && entry.defaultEntry.has(s) ? s.entryAndInitialActions : s.entryActions;
     resolveActions(w, event, actions, internalQueue, s.invokeIds);
     if (s.type !== 'final') continue;
     const parent = s.parent;
@@ -80,7 +80,7 @@ function enterStates(
     if (parent?.type === 'compound')
       internalQueue.push({
         type: `xstate.done.state.${parent.node.id}`,
-        output: s.node.output !== undefined ? resolveOutput(s.node.output, w.context, event, w.scope.self) : undefined,
+        output: s.node.output !== undefined ? resolveOutput(s.node.output, w.expose(), event, w.scope.self) : undefined,
       });
     while (marker?.type === 'parallel' && !completed?.has(marker) && isInFinalState(config, marker)) {
       completed ??= new Set();
@@ -95,6 +95,8 @@ function enterStates(
     w.version++;
   }
 }
+
+const NO_TRANSITIONS: readonly CompiledTransition[] = Object.freeze([]);
 
 function sameMembers(a: readonly XStateNode[], b: readonly XStateNode[]): boolean {
   if (a.length !== b.length) return false;
@@ -188,7 +190,7 @@ export function macrostep(w: Work, event: XEvent, internalQueue: XEvent[]): void
       throw new Error(
         `Infinite loop detected: the machine has processed more than ${w.cm.maxIterations} microsteps without reaching a stable state. This usually happens when there's a cycle of transitions (e.g., eventless transitions or raised events causing state A -> B -> C -> A).`,
       );
-    let enabled: CompiledTransition[] = shouldSelectEventless ? selectEventless(w, nextEvent) : [];
+    let enabled: readonly CompiledTransition[] = shouldSelectEventless ? selectEventless(w, nextEvent) : NO_TRANSITIONS;
     const previous: number = enabled.length ? w.version : -1;
     if (!enabled.length) {
       const queued = internalQueue.shift();

@@ -7,7 +7,7 @@
  * (then they behave as xstate, only slower).
  */
 import { StateMachine, assign } from 'xstate';
-import { compileMachine, UnsupportedMachineError, type CompiledMachine } from './compile.ts';
+import { compileMachine, UnsupportedMachineError } from './compile.ts';
 import { resolveActions } from './actions.ts';
 import { macrostep, microstep } from './interpreter.ts';
 import { Work } from './work.ts';
@@ -50,21 +50,6 @@ export function logicForChild(logic: unknown): unknown {
   }
 }
 
-function snapshotOfWork(cm: CompiledMachine, w: Work): XMachineSnapshot {
-  const vt = w.valueAndTags;
-  return makeSnapshot(cm, {
-    status: w.status,
-    output: w.output,
-    error: w.error,
-    context: w.context,
-    nodes: w._nodes,
-    value: vt.value,
-    tags: vt.tags,
-    children: w.children,
-    historyValue: w.historyValue,
-  });
-}
-
 /** The fast logic of `machine` (cached); throws `UnsupportedMachineError` when the machine does not compile. */
 export function fastMachineLogic(machine: object): FastMachineLogic {
   const cached = logics.get(machine);
@@ -92,20 +77,12 @@ export function fastMachineLogic(machine: object): FastMachineLogic {
     transition(snapshot, event, scope) {
       eventsProcessed += 1;
       const s = snapshot as XMachineSnapshot;
-      const w = new Work(cm, scope, logicForChild, {
-        context: s.context,
-        children: s.children,
-        nodes: s._nodes,
-        status: s.status,
-        output: s.output,
-        error: s.error,
-        historyValue: s.historyValue,
-      });
+      const w = new Work(cm, scope, logicForChild, s);
       w.seedValue(s._nodes, s.value, s.tags);
       macrostep(w, event, []);
       // xstate hands back the very snapshot when nothing was cloned (a targetless transition without assign).
       if (w.version === 0) return s;
-      return snapshotOfWork(cm, w);
+      return makeSnapshot(cm, w);
     },
     getInitialSnapshot(scope, input) {
       const initEvent: XEvent = { type: 'xstate.init', input };
@@ -115,7 +92,7 @@ export function fastMachineLogic(machine: object): FastMachineLogic {
       const w = new Work(cm, scope, logicForChild, {
         context: bare,
         children: {},
-        nodes: [cm.root.node],
+        _nodes: [cm.root.node],
         status: 'active',
         output: undefined,
         error: undefined,
@@ -125,11 +102,11 @@ export function fastMachineLogic(machine: object): FastMachineLogic {
       let errorChildren = w.children;
       try {
         if (contextAssign !== undefined) resolveActions(w, initEvent, [contextAssign], queue, undefined);
-        errorContext = w.context;
+        errorContext = w.expose();
         errorChildren = w.children;
         microstep(w, [cm.initial], initEvent, true, queue);
         macrostep(w, initEvent, queue);
-        return snapshotOfWork(cm, w);
+        return makeSnapshot(cm, w);
       } catch (error) {
         const nodes = [cm.root.node];
         const vt = valueAndTags(cm, nodes);
@@ -138,7 +115,7 @@ export function fastMachineLogic(machine: object): FastMachineLogic {
           output: undefined,
           error,
           context: errorContext,
-          nodes,
+          _nodes: nodes,
           value: vt.value,
           tags: vt.tags,
           children: errorChildren,

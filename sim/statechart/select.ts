@@ -8,7 +8,7 @@ import { candidatesOf, isDescendant, type CompiledNode, type CompiledTransition 
 import type { XEvent, XStateNode } from './xstate-shapes.ts';
 import type { Work } from './work.ts';
 import { nodeOf } from './work.ts';
-import { evaluateGuard, guardName } from './guards.ts';
+import { guardName, guardPasses } from './guards.ts';
 
 /** xstate's `StateNode.next`: the first candidate whose guard passes (guard errors wrapped as xstate wraps them). */
 function nextOf(w: Work, node: CompiledNode, event: XEvent): CompiledTransition | undefined {
@@ -16,7 +16,7 @@ function nextOf(w: Work, node: CompiledNode, event: XEvent): CompiledTransition 
     const guard = c.guard;
     let passed: boolean;
     try {
-      passed = guard === undefined || evaluateGuard(w, guard, w.context, event);
+      passed = guardPasses(w, c, event);
     } catch (err) {
       const name = guard === undefined ? undefined : guardName(guard);
       // xstate's error, word for word (StateNode.next), and like xstate's without a `cause`.
@@ -79,8 +79,11 @@ export function selectTransitions(w: Work, event: XEvent): CompiledTransition[] 
   return out;
 }
 
+/** No transitions (shared: the macrostep loop asks for eventless transitions after every microstep). */
+const NONE: readonly CompiledTransition[] = Object.freeze([]);
+
 /** xstate's `selectEventlessTransitions`: per atomic state in configuration order, the first enabled `always`. */
-export function selectEventless(w: Work, event: XEvent): CompiledTransition[] {
+export function selectEventless(w: Work, event: XEvent): readonly CompiledTransition[] {
   let enabled: CompiledTransition[] | undefined;
   for (const n of w._nodes) {
     const c = nodeOf(w, n);
@@ -88,7 +91,7 @@ export function selectEventless(w: Work, event: XEvent): CompiledTransition[] {
     loop: for (let s: CompiledNode | undefined = c; s !== undefined; s = s.parent) {
       if (s.always === undefined) continue;
       for (const t of s.always) {
-        if (t.guard === undefined || evaluateGuard(w, t.guard, w.context, event)) {
+        if (guardPasses(w, t, event)) {
           enabled ??= [];
           if (!enabled.includes(t)) enabled.push(t);
           break loop;
@@ -96,7 +99,7 @@ export function selectEventless(w: Work, event: XEvent): CompiledTransition[] {
       }
     }
   }
-  if (enabled === undefined) return [];
+  if (enabled === undefined) return NONE;
   return enabled.length > 1 ? removeConflictingTransitions(w, enabled, w._nodes) : enabled;
 }
 

@@ -99,14 +99,14 @@ export interface SnapshotFields {
   readonly output: unknown;
   readonly error: unknown;
   readonly context: Record<string, unknown>;
-  readonly nodes: readonly XStateNode[];
+  readonly _nodes: readonly XStateNode[];
   readonly value: unknown;
   readonly tags: Set<string>;
   readonly children: XMachineSnapshot['children'];
   readonly historyValue: Record<string, unknown>;
 }
 
-/** A snapshot object shaped as xstate's `createMachineSnapshot` makes it. */
+/** A snapshot object shaped as xstate's `createMachineSnapshot` makes it (`f` may be the work state itself). */
 export function makeSnapshot(cm: CompiledMachine, f: SnapshotFields): XMachineSnapshot {
   return {
     status: f.status,
@@ -114,7 +114,7 @@ export function makeSnapshot(cm: CompiledMachine, f: SnapshotFields): XMachineSn
     error: f.error,
     machine: cm.machine,
     context: f.context,
-    _nodes: f.nodes,
+    _nodes: f._nodes,
     value: f.value as XStateValue,
     tags: f.tags,
     children: f.children,

@@ -6,7 +6,7 @@
 import { matchesState } from 'xstate';
 import { type CompiledMachine, type CompiledNode } from './compile.ts';
 import { valueAndTags } from './snapshot.ts';
-import type { XActionFunction, XActorRef, XMachine, XScope, XStateNode } from './xstate-shapes.ts';
+import type { XActionFunction, XActorRef, XEvent, XMachine, XScope, XStateNode } from './xstate-shapes.ts';
 
 /** How a spawned or invoked child's logic is chosen (the fast runtime wraps machines it can run). */
 export type LogicFor = (logic: unknown) => unknown;
@@ -14,11 +14,11 @@ export type LogicFor = (logic: unknown) => unknown;
 export type Status = 'active' | 'done' | 'error' | 'stopped';
 export type Retry = readonly [XActionFunction, unknown];
 
-/** What a macrostep starts from: a snapshot's parts (`nodes` becomes the working `_nodes`). */
+/** What a macrostep starts from: a snapshot's parts (a snapshot itself is one). */
 export interface WorkStart {
   readonly context: Record<string, unknown>;
   readonly children: Record<string, XActorRef | undefined>;
-  readonly nodes: readonly XStateNode[];
+  readonly _nodes: readonly XStateNode[];
   readonly status: Status;
   readonly output: unknown;
   readonly error: unknown;
@@ -41,8 +41,26 @@ export class Work {
   historyValue: Record<string, unknown>;
   /** Bumped wherever xstate would clone its snapshot (assign, spawn, stop, done, a new configuration). */
   version = 0;
+  /**
+   * May an assign write into `context` instead of copying it (xstate copies on every assign)? Only while `context` is
+   * an object an assign of this macrostep made (never the snapshot's: a caller may hold that) and no user code has
+   * received it since (`expose`): a guard, assigner, params or input function, custom action, `enqueueActions`
+   * callback or built-in expression may keep what it got (a closure, an emitted event, a child's input, a deferred
+   * action's args, the new context itself as `previous: context`), and what it kept must keep its values.
+   */
+  contextWritable = false;
+  /** sendTo actions to re-resolve after an entered state's actions (`resolveActions`; empty between calls). */
+  retries: Retry[] | undefined = undefined;
+  /**
+   * The resolve options xstate's read-only built-ins read (`extra.internalQueue`, `extra.deferredActorIds`): the work
+   * state is passed as that object, set per `resolveActions`, so no options object is built per call.
+   */
+  internalQueue: XEvent[] | undefined = undefined;
+  deferredActorIds: readonly string[] | undefined = undefined;
+  /** The configuration `cachedValue` and `cachedTags` are of (the snapshot's own value at first). */
   private valueNodes: readonly XStateNode[] | undefined = undefined;
-  private valueCache: { readonly value: unknown; readonly tags: Set<string> } | undefined = undefined;
+  private cachedValue: unknown = undefined;
+  private cachedTags: Set<string> | undefined = undefined;
 
   constructor(
     readonly cm: CompiledMachine,
@@ -53,29 +71,44 @@ export class Work {
     this.machine = cm.machine;
     this.context = init.context;
     this.children = init.children;
-    this._nodes = init.nodes;
+    this._nodes = init._nodes;
     this.status = init.status;
     this.output = init.output;
     this.error = init.error;
     this.historyValue = init.historyValue;
   }
 
-  get valueAndTags(): { readonly value: unknown; readonly tags: Set<string> } {
-    if (this.valueNodes !== this._nodes || this.valueCache === undefined) {
-      this.valueCache = valueAndTags(this.cm, this._nodes);
-      this.valueNodes = this._nodes;
-    }
-    return this.valueCache;
+  /** The context as user code gets it: from now on it may be held, so the next assign copies it. */
+  expose(): Record<string, unknown> {
+    this.contextWritable = false;
+    return this.context;
   }
 
-  /** Seeds the value cache with a snapshot's own value (same nodes array). */
+  private refreshValue(): void {
+    if (this.valueNodes === this._nodes) return;
+    const vt = valueAndTags(this.cm, this._nodes);
+    this.valueNodes = this._nodes;
+    this.cachedValue = vt.value;
+    this.cachedTags = vt.tags;
+  }
+
+  /** Seeds the value cache with a snapshot's own value and tags (for the same nodes array). */
   seedValue(nodes: readonly XStateNode[], value: unknown, tags: Set<string>): void {
     this.valueNodes = nodes;
-    this.valueCache = { value, tags };
+    this.cachedValue = value;
+    this.cachedTags = tags;
   }
 
+  /** The state value of `_nodes` (derived again only when the configuration changed). */
   get value(): unknown {
-    return this.valueAndTags.value;
+    this.refreshValue();
+    return this.cachedValue;
+  }
+
+  /** The tags of `_nodes`. */
+  get tags(): Set<string> {
+    this.refreshValue();
+    return this.cachedTags as Set<string>;
   }
 
   matches(testValue: unknown): boolean {

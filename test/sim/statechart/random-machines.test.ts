@@ -29,16 +29,24 @@ class Lcg {
 
 interface Ctx {
   n: number;
+  s?: string;
+  kept?: Ctx;
 }
 type Cfg = Record<string, unknown>;
 
-/** Builds a random machine config from `seed` (ids s0..sK; `#sK` targets). */
-export function randomMachine(seed: number): AnyStateMachine {
+/**
+ * Builds a random machine config from `seed` (ids s0..sK; `#sK` targets). `heldContexts` adds the actions the
+ * interpreter's copy-on-write context must respect: assigns that call no user code (written in place when no user
+ * code has seen the context), an assign keeping the context it got, an emitted event carrying it, and an enqueued
+ * action logging the context its `enqueueActions` callback got, after the assigns enqueued before it.
+ */
+export function randomMachine(seed: number, heldContexts = false): AnyStateMachine {
   const r = new Lcg(seed);
   const ids: string[] = [];
   let next = 0;
   const action = (depth = 0): unknown => {
     const tag = `a${r.next(1000)}`;
+    if (heldContexts && r.chance(40)) return heldAction(tag, depth);
     switch (r.next(depth > 0 ? 7 : 8)) {
       case 0:
         return assign({ n: ({ context }: { context: Ctx }) => context.n + 1 });
@@ -59,6 +67,25 @@ export function randomMachine(seed: number): AnyStateMachine {
           for (const a of inner) enqueue(a as never);
           if (check(({ context }) => (context as Ctx).n % 2 === 0))
             enqueue.assign({ n: ({ context }: { context: unknown }) => (context as Ctx).n + 3 });
+        });
+      }
+    }
+  };
+  const heldAction = (tag: string, depth: number): unknown => {
+    switch (r.next(depth > 0 ? 3 : 4)) {
+      case 0:
+        return assign({ s: tag });
+      case 1:
+        return assign(({ context }: { context: Ctx }) => ({ kept: context }));
+      case 2:
+        return emit(({ context }: { context: Ctx }) => ({ type: `held.${tag}`, ctx: context }));
+      default: {
+        const inner = action(1);
+        return enqueueActions(({ context, enqueue }) => {
+          enqueue.assign({ s: `${tag}.1` });
+          enqueue(inner as never);
+          enqueue.assign({ s: `${tag}.2` });
+          enqueue(() => note(tag, (context as Ctx).s, (context as Ctx).n));
         });
       }
     }
@@ -118,7 +145,8 @@ export function randomMachine(seed: number): AnyStateMachine {
     if (r.chance(25)) cfg['after'] = { [10 * (1 + r.next(6))]: transition() };
     return cfg;
   };
-  const root: Cfg = { id: 'root', context: { n: 0 }, initial: 'k0', states: {} as Record<string, Cfg> };
+  const context: Ctx = heldContexts ? { n: 0, s: '' } : { n: 0 };
+  const root: Cfg = { id: 'root', context, initial: 'k0', states: {} as Record<string, Cfg> };
   const count = 2 + r.next(3);
   for (let i = 0; i < count; i++) (root['states'] as Record<string, Cfg>)[`k${i}`] = state(1);
   for (const p of pending) p.make();
@@ -148,6 +176,17 @@ describe('random statecharts: the fast runtime logs as xstate does', () => {
         expect(r.fast).toEqual(r.xstate);
       }),
       { numRuns: 600, seed: 4242 },
+    );
+  });
+
+  it('contexts held by actions, events and assigns keep their values (copy-on-write; fast-check)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 1_000_000 }), steps, (seed, s) => {
+        const m = randomMachine(seed, true);
+        const r = runBoth(m, s);
+        expect(r.fast).toEqual(r.xstate);
+      }),
+      { numRuns: 300, seed: 1717 },
     );
   });
 });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { assign, cancel, createMachine, emit, enqueueActions, raise, sendTo, setup, stateIn, stopChild } from 'xstate';
 import type { AnyActorRef } from 'xstate';
-import { canRunFast } from '../../../sim/statechart/index.ts';
+import { canRunFast, createLabActor } from '../../../sim/statechart/index.ts';
 import type { Entry } from './support/observe.ts';
 import { note, runBoth, type Step } from './support/pair.ts';
 
@@ -341,5 +341,243 @@ describe('fast runtime: exact semantics against xstate', () => {
       states: { a: { initial: 'x', states: { x: {}, h: { type: 'history' } } } },
     });
     expect(canRunFast(m)).toMatch(/machine 'hist' uses the history state 'hist\.a\.h'/);
+  });
+});
+
+/**
+ * The fast runtime writes an assign into the context instead of copying it when the context is one this macrostep made
+ * and no user code has received it (sim/statechart/work.ts `contextWritable`). Each corner below hands an
+ * intermediate context to user code that keeps it, then assigns without calling user code: what was kept must keep
+ * its values, as on xstate, where every assign makes a new object.
+ */
+describe('fast runtime: contexts user code keeps keep their values', () => {
+  interface Ctx {
+    s: string;
+    kept?: Ctx;
+  }
+  const held: Ctx[] = [];
+  const keep = ({ context }: { context: Ctx }): void => {
+    held.push(context);
+  };
+  const show = (): void => {
+    note(
+      'held',
+      held.map((c) => c.s),
+    );
+    held.length = 0;
+  };
+  const notes = (entries: readonly Entry[]): unknown[] => entries.filter((e) => e[0] === 'action').map((e) => e[2]);
+  const lastContext = (entries: readonly Entry[]): unknown => entries.filter((e) => e[0] === 'snapshot').at(-1)?.[3];
+
+  it("a custom action's args, run at once or deferred before start, keep the context of their turn", () => {
+    const m = createMachine({
+      context: { s: 'init' } as Ctx,
+      initial: 'a',
+      states: {
+        a: {
+          // Before start, xstate defers these custom actions: they run at start with the args of their turn.
+          entry: [assign({ s: 'e1' }), keep, assign({ s: 'e2' }), keep, assign({ s: 'e3' })],
+          on: {
+            SHOW: { actions: show },
+            GO: { actions: [assign({ s: 'g1' }), keep, assign({ s: 'g2' }), keep, assign({ s: 'g3' }), show] },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'SHOW' } }, { send: { type: 'GO' } }]);
+    expect(notes(e)).toEqual([
+      ['e1', 'e2'],
+      ['g1', 'g2'],
+    ]);
+    expect(lastContext(e)).toEqual({ s: 'g3' });
+  });
+
+  it('an assign keeping the context it got (previous: context) keeps it as it was', () => {
+    const m = createMachine({
+      context: { s: 'init' } as Ctx,
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: {
+              actions: [assign({ s: 'g1' }), assign(({ context }) => ({ kept: context })), assign({ s: 'g2' })],
+            },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'GO' } }]);
+    expect(lastContext(e)).toEqual({ s: 'g2', kept: { s: 'g1' } });
+  });
+
+  it("an enqueueActions callback's context, kept by an enqueued action, outlives the assigns enqueued before it", () => {
+    const m = createMachine({
+      context: { s: 'init' } as Ctx,
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: {
+              actions: [
+                assign({ s: 'g1' }),
+                enqueueActions(({ context, enqueue }) => {
+                  enqueue.assign({ s: 'g2' });
+                  enqueue(() => note('seen', context.s));
+                  enqueue.assign({ s: 'g3' });
+                  enqueue(() => note('seen', context.s));
+                }),
+              ],
+            },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'GO' } }]);
+    expect(notes(e)).toEqual(['g1', 'g1']);
+    expect(lastContext(e)).toEqual({ s: 'g3' });
+  });
+
+  it('an emitted event carrying the context (emitted after the macrostep) carries it as it was', () => {
+    const m = createMachine({
+      context: { s: 'init' } as Ctx,
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: {
+              actions: [
+                assign({ s: 'g1' }),
+                emit(({ context }) => ({ type: 'out', ctx: context })),
+                assign({ s: 'g2' }),
+              ],
+            },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'GO' } }]);
+    expect(e.filter((x) => x[0] === 'emitted')).toEqual([['emitted', { type: 'out', ctx: { s: 'g1' } }]]);
+  });
+
+  it("a spawned child's input that is the context stays as the child got it", () => {
+    const child = createMachine({
+      types: {} as { input: Ctx; context: { got: Ctx } },
+      context: ({ input }) => ({ got: input }),
+    });
+    const m = setup({ types: { context: {} as Ctx }, actors: { child } }).createMachine({
+      context: { s: 'init' },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: {
+              actions: [
+                assign({ s: 'g1' }),
+                assign(({ context, spawn }) => {
+                  spawn('child', { id: 'kid', input: context });
+                  return {};
+                }),
+                assign({ s: 'g2' }),
+              ],
+            },
+            SHOW: {
+              actions: ({ self }) =>
+                note(
+                  'input',
+                  (self.getSnapshot().children['kid']?.getSnapshot() as { context: { got: Ctx } }).context.got.s,
+                ),
+            },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'GO' } }, { send: { type: 'SHOW' } }]);
+    expect(notes(e)).toEqual(['g1']);
+  });
+
+  it('a guard, a params function and a named delay that keep the context they got keep it as it was', () => {
+    const m = setup({
+      types: { context: {} as Ctx },
+      guards: {
+        keeps: ({ context }) => {
+          held.push(context);
+          return true;
+        },
+      },
+      delays: {
+        later: ({ context }) => {
+          held.push(context);
+          return 10;
+        },
+      },
+      actions: {
+        setS: assign({ s: 'p' }),
+      },
+    }).createMachine({
+      context: { s: 'init' },
+      initial: 'a',
+      states: {
+        a: { on: { GO: { target: 'b', actions: assign({ s: 'g1' }) }, SHOW: { actions: show } } },
+        b: {
+          always: {
+            guard: 'keeps',
+            target: 'c',
+            actions: [
+              assign({ s: 'g2' }),
+              {
+                type: 'setS',
+                params: ({ context }: { context: Ctx }) => {
+                  held.push(context);
+                  return {};
+                },
+              },
+              assign({ s: 'g3' }),
+              raise({ type: 'T' }, { delay: 'later' }),
+              assign({ s: 'g4' }),
+            ],
+          },
+        },
+        c: { on: { SHOW: { actions: show } } },
+      },
+    });
+    const e = both(m, [{ send: { type: 'GO' } }, { send: { type: 'SHOW' } }]);
+    expect(notes(e)).toEqual([['g1', 'g2', 'g3']]);
+    expect(lastContext(e)).toEqual({ s: 'g4' });
+  });
+
+  it("a property map's function values see the context before the map, not its earlier keys", () => {
+    const m = createMachine({
+      context: { s: 'init', t: '', n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: {
+              actions: [assign({ s: 'g1' }), assign({ s: 'g2', t: ({ context }) => context.s }), assign({ n: 1 })],
+            },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'GO' } }]);
+    expect(lastContext(e)).toEqual({ s: 'g2', t: 'g1', n: 1 });
+  });
+
+  it('the snapshot a caller holds keeps its context; assigns without user code between them still make a new one', () => {
+    const m = createMachine({
+      context: { s: 'init', n: 0 },
+      initial: 'a',
+      states: { a: { on: { GO: { actions: [assign({ s: 'g1' }), assign({ n: 1 }), assign({ s: 'g2' })] } } } },
+    });
+    const actor = createLabActor(m, undefined, 'fast');
+    actor.start();
+    const before = actor.getSnapshot();
+    actor.send({ type: 'GO' });
+    const after = actor.getSnapshot();
+    expect(before.context).toEqual({ s: 'init', n: 0 });
+    expect(after.context).toEqual({ s: 'g2', n: 1 });
+    expect(after.context).not.toBe(before.context);
+    expect(m.config.context).toEqual({ s: 'init', n: 0 });
+    expect(both(m, [{ send: { type: 'GO' } }, { send: { type: 'GO' } }]).length).toBeGreaterThan(0);
   });
 });
