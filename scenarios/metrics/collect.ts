@@ -12,8 +12,17 @@ import * as C from './conventions.ts';
 import { stat, type Stat } from './stats.ts';
 import { AddressHoldings } from '../invariants/holdings.ts';
 import { AttackTally, type AttackMetrics } from './attacks.ts';
-import { fingerprint, ikeSpiiHex, sameFingerprint, type Fingerprint } from './message-key.ts';
+import {
+  fingerprint,
+  ikeSpiiKey,
+  ikeSpiiKeyOfHex,
+  packetFingerprint,
+  packetFingerprintOfHex,
+  sameFingerprint,
+  type Fingerprint,
+} from './message-key.ts';
 import { RecentKeys } from './recent-keys.ts';
+import { SentPackets } from './sent-packets.ts';
 
 /**
  * How long after its last copy a message is still recognised when sent again (µs of virtual time). IKE waits at most
@@ -155,13 +164,14 @@ export class MetricsCollector {
   private readonly clients = new Map<string, ClientState>();
   private readonly isGateway: Set<string>;
   private readonly isDhcp: Map<string, { serviceUs: number; queueMax: number }>;
-  /** `node|SPIi|q or r` → the fingerprint of the last IKE message of that triple (message-key.ts). */
+  /** `node|SPIi|q or r` → the fingerprint of the last IKE message of that triple (message-key.ts; the SPI as 8
+   * characters, one per byte). */
   private readonly lastIke: RecentKeys<Fingerprint>;
   /** `node|xid` → fingerprints of the DHCP summaries that node sent with that xid recently (a summary holds the xid
    * and the message, so sending one again is a retransmission; RFC 2131 §4.1 keeps the xid for one exchange). */
   private readonly seenDhcp: RecentKeys<Fingerprint[]>;
   /** Packets that may still be delivered or dropped: id → sender, size and send time (dropped after the horizon). */
-  private readonly sent = new Map<number, { node: string; length: number; atUs: number }>();
+  private readonly sent = new SentPackets();
   private readonly packetHorizonUs: number;
   /** The next time the collector looks for packets past the horizon. */
   private sentSweepAtUs = 0;
@@ -255,7 +265,11 @@ export class MetricsCollector {
     };
   }
 
-  add(e: TraceEvent): void {
+  /**
+   * Takes the next event. A streaming run passes a send's datagram as `packet` (sim/trace.ts `onEvent`): its hex then
+   * need not exist; without it the event's hex is read. Both give the same figures.
+   */
+  add(e: TraceEvent, packet?: Uint8Array): void {
     if (e.atUs > this.lastAtUs) {
       this.holdings.closeInstant(this.lastAtUs);
       this.lastIke.advance(e.atUs);
@@ -272,7 +286,7 @@ export class MetricsCollector {
         }
         return;
       case 'send':
-        this.onSend(e);
+        this.onSend(e, packet);
         return;
       case 'deliver':
         this.packetsDelivered++;
@@ -309,24 +323,22 @@ export class MetricsCollector {
       this.sentSweepAtUs = Infinity;
       return;
     }
-    // Ids grow with time, so the map's insertion order is send order: stop at the first packet still in reach.
-    for (const [id, p] of this.sent) {
-      if (p.atUs + horizon >= atUs) break;
-      this.sent.delete(id);
-    }
+    // Ids grow with time, so id order is send order: stop at the first packet still in reach.
+    this.sent.forgetSentBefore(atUs - horizon);
     // Sweep again after an eighth of the horizon: the map holds at most 1⅛ horizons of packets.
     this.sentSweepAtUs = atUs + Math.max(1, Math.floor(horizon / 8));
   }
 
-  private onSend(e: Extract<TraceEvent, { type: 'send' }>): void {
+  private onSend(e: Extract<TraceEvent, { type: 'send' }>, packet: Uint8Array | undefined): void {
     this.packetsSent++;
-    this.sent.set(e.packetId, { node: e.node, length: e.length, atUs: e.atUs });
+    this.sent.add(e.packetId, e.node, e.length, e.atUs);
     const ike = C.IKE_SUMMARY.exec(e.summary);
     const client = this.clients.get(e.node);
     if (ike !== null) {
       // A retransmission repeats the last message of its (sender, IKE SA, request/response) byte for byte (§2.1).
-      const key = `${e.node}|${ikeSpiiHex(e.bytes)}|${ike[2] === 'request' ? 'q' : 'r'}`;
-      const print = fingerprint(e.bytes);
+      const spi = packet === undefined ? ikeSpiiKeyOfHex(e.bytes) : ikeSpiiKey(packet);
+      const key = e.node + '|' + spi + (ike[2] === 'request' ? '|q' : '|r');
+      const print = packet === undefined ? packetFingerprintOfHex(e.bytes) : packetFingerprint(packet);
       const last = this.lastIke.get(key);
       const again = last !== undefined && sameFingerprint(last, print);
       this.lastIke.set(key, print);
@@ -402,7 +414,7 @@ export class MetricsCollector {
       this.linkOrder.push(m);
     }
     m.messages++;
-    m.bytes += this.sent.get(packetId)?.length ?? 0;
+    m.bytes += this.sent.lengthOf(packetId) ?? 0;
     if (dropped) m.dropped++;
   }
 
@@ -417,7 +429,7 @@ export class MetricsCollector {
     // A renewal: an ACK in a CREATE_CHILD_SA response to a client that already has its address (draft-richardson §2).
     if (client && /CREATE_CHILD_SA response/.test(e.summary) && C.DHCP_IN_IKE.exec(e.summary)?.[1] === 'ACK') {
       // Per tunnel: the tunnel whose gateway sent the response must already have had its address.
-      const gateway = this.sent.get(e.packetId)?.node;
+      const gateway = this.sent.senderOf(e.packetId);
       const tunnels = this.roles.tunnelsOf?.[e.node] ?? { [PRIMARY]: this.roles.gatewayOf[e.node] ?? '' };
       const tunnel = Object.keys(tunnels).find((t) => tunnels[t] === gateway) ?? PRIMARY;
       if ((this.tunnelTimes.get(`${e.node}|${tunnel}`)?.addressedAtUs ?? null) !== null) this.renewalPackets++;
