@@ -250,9 +250,19 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 /** Printable ASCII (0x20–0x7e) as text, anything else as `0x`-prefixed hex; for summaries. */
 export function printableOrHex(bytes: Uint8Array): string {
+  // Indexed loop and an array-like apply: no iterator objects per summary (this runs for every relayed DHCP message's
+  // option 82 sub-options).
   let printable = bytes.length > 0;
-  for (const b of bytes) if (b < 0x20 || b > 0x7e) printable = false;
-  return printable ? String.fromCharCode(...bytes) : `0x${toHex(bytes)}`;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b < 0x20 || b > 0x7e) {
+      printable = false;
+      break;
+    }
+  }
+  if (!printable) return `0x${toHex(bytes)}`;
+  const text: string = Reflect.apply(String.fromCharCode, undefined, bytes);
+  return text;
 }
 
 /**

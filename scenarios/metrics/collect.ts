@@ -332,12 +332,12 @@ export class MetricsCollector {
   private onSend(e: Extract<TraceEvent, { type: 'send' }>, packet: Uint8Array | undefined): void {
     this.packetsSent++;
     this.sent.add(e.packetId, e.node, e.length, e.atUs);
-    const ike = C.IKE_SUMMARY.exec(e.summary);
+    const ike = C.ikeSummaryRole(e.summary);
     const client = this.clients.get(e.node);
-    if (ike !== null) {
+    if (ike !== 0) {
       // A retransmission repeats the last message of its (sender, IKE SA, request/response) byte for byte (§2.1).
       const spi = packet === undefined ? ikeSpiiKeyOfHex(e.bytes) : ikeSpiiKey(packet);
-      const key = e.node + '|' + spi + (ike[2] === 'request' ? '|q' : '|r');
+      const key = e.node + '|' + spi + (ike === 1 ? '|q' : '|r');
       const print = packet === undefined ? packetFingerprintOfHex(e.bytes) : packetFingerprint(packet);
       const last = this.lastIke.get(key);
       const again = last !== undefined && sameFingerprint(last, print);
@@ -345,7 +345,7 @@ export class MetricsCollector {
       if (again) {
         this.retransmitIke++;
         if (client) client.ikeRetransmits++;
-      } else if (client && ike[2] === 'request') {
+      } else if (client && ike === 1) {
         this.legs.clientGateway.roundTrips++;
         if (client.addressedAtUs === null) client.requestsBeforeAddress++;
       }
@@ -355,10 +355,10 @@ export class MetricsCollector {
       }
       return;
     }
-    const inEsp = C.DHCP_IN_ESP.exec(e.summary);
-    if (inEsp !== null && (client || this.isGateway.has(e.node))) {
+    const inEsp = C.dhcpInEspSummary(e.summary);
+    if (inEsp !== undefined && (client || this.isGateway.has(e.node))) {
       // RFC 3456: DHCP through the DHCP SA is part of the client↔gateway exchange (data ESP is not).
-      const again = this.dhcpSentBefore(e.node, inEsp[1] ?? '');
+      const again = this.dhcpSentBefore(e.node, inEsp);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       else if (client) {
         this.legs.clientGateway.roundTrips++;
@@ -368,8 +368,7 @@ export class MetricsCollector {
       this.legs.clientGateway.bytes += e.length;
       return;
     }
-    const dhcp = C.DHCP_SUMMARY.exec(e.summary);
-    if (dhcp !== null) {
+    if (C.isDhcpSummary(e.summary)) {
       const again = this.dhcpSentBefore(e.node, e.summary);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       const fromGateway = this.isGateway.has(e.node);
@@ -420,8 +419,7 @@ export class MetricsCollector {
 
   private onDeliver(e: Extract<TraceEvent, { type: 'deliver' }>): void {
     // DHCP ACKs name the address a DHCP server handed out (plain, or inside IKE).
-    const plain = C.DHCP_SUMMARY.exec(e.summary);
-    if (plain?.[1] === 'ACK') {
+    if (C.dhcpSummaryTypeIs(e.summary, 'ACK')) {
       const addr = /^DHCPACK (\d+\.\d+\.\d+\.\d+)/.exec(e.summary)?.[1];
       if (addr) this.dhcpAcked.add(addr);
     }
