@@ -339,9 +339,8 @@ export class MetricsCollector {
       const spi = packet === undefined ? ikeSpiiKeyOfHex(e.bytes) : ikeSpiiKey(packet);
       const key = e.node + '|' + spi + (ike === 1 ? '|q' : '|r');
       const print = packet === undefined ? packetFingerprintOfHex(e.bytes) : packetFingerprint(packet);
-      const last = this.lastIke.get(key);
+      const last = this.lastIke.replace(key, print);
       const again = last !== undefined && sameFingerprint(last, print);
-      this.lastIke.set(key, print);
       if (again) {
         this.retransmitIke++;
         if (client) client.ikeRetransmits++;
@@ -389,12 +388,11 @@ export class MetricsCollector {
     const xid = DHCP_XID.exec(summary)?.[1];
     const key = xid === undefined ? `${node}|${summary}` : `${node}|${xid}`;
     const print = fingerprint(summary);
-    const prints = this.seenDhcp.get(key);
+    const prints = this.seenDhcp.touch(key);
     if (prints === undefined) {
       this.seenDhcp.set(key, [print]);
       return false;
     }
-    this.seenDhcp.set(key, prints);
     if (prints.some((p) => sameFingerprint(p, print))) return true;
     prints.push(print);
     return false;
