@@ -205,7 +205,9 @@ export class MetricsCollector {
   private relayedMessages = 0;
   private relayedWith82 = 0;
   private readonly dhcpAcked = new Set<string>();
-  private readonly gatewayMachines = new Map<string, string>();
+  /** gateway → live machine → its state (two lookups on names the trace holds: no `node|machine` key per event). */
+  private readonly gatewayMachines = new Map<string, Map<string, string>>();
+  private gatewayMachineCount = 0;
   private machinesAlive = 0;
   private machinesPeak = 0;
   private pending = 0;
@@ -261,7 +263,7 @@ export class MetricsCollector {
       sentPackets: this.sent.size,
       ikeMessages: this.lastIke.size,
       dhcpMessages: this.seenDhcp.size,
-      gatewayMachines: this.gatewayMachines.size,
+      gatewayMachines: this.gatewayMachineCount,
     };
   }
 
@@ -526,9 +528,13 @@ export class MetricsCollector {
       this.clientMachineNames.add(e.machine);
       return;
     }
-    if (!this.isGateway.has(e.node) || !C.GATEWAY_MACHINE_PREFIXES.some((p) => e.machine.startsWith(p))) return;
-    const key = `${e.node}|${e.machine}`;
-    const before = this.gatewayMachines.get(key);
+    if (!this.isGateway.has(e.node) || !C.isGatewayMachine(e.machine)) return;
+    let machines = this.gatewayMachines.get(e.node);
+    if (machines === undefined) {
+      machines = new Map();
+      this.gatewayMachines.set(e.node, machines);
+    }
+    const before = machines.get(e.machine);
     const wasAlive = before !== undefined && !C.FINAL_STATES.includes(before);
     const isAlive = !C.FINAL_STATES.includes(e.to);
     this.machinesAlive += (isAlive ? 1 : 0) - (wasAlive ? 1 : 0);
@@ -536,20 +542,27 @@ export class MetricsCollector {
       (C.PENDING_STATES.includes(e.to) ? 1 : 0) - (before !== undefined && C.PENDING_STATES.includes(before) ? 1 : 0);
     // A machine in a final state counts as neither alive nor pending, exactly as one never seen: forget it, so the map
     // holds the live machines only, not every IKE SA the gateway ever had.
-    if (isAlive) this.gatewayMachines.set(key, e.to);
-    else this.gatewayMachines.delete(key);
+    if (isAlive) {
+      if (before === undefined) this.gatewayMachineCount++;
+      machines.set(e.machine, e.to);
+    } else if (before !== undefined) {
+      this.gatewayMachineCount--;
+      machines.delete(e.machine);
+    }
     this.machinesPeak = Math.max(this.machinesPeak, this.machinesAlive);
     this.pendingPeak = Math.max(this.pendingPeak, this.pending);
   }
 
   /** A gateway crash forgets its machines without `state` events. */
   private forgetGateway(node: string): void {
-    for (const [key, state] of this.gatewayMachines) {
-      if (!key.startsWith(`${node}|`)) continue;
+    const machines = this.gatewayMachines.get(node);
+    if (machines === undefined) return;
+    for (const state of machines.values()) {
       if (!C.FINAL_STATES.includes(state)) this.machinesAlive--;
       if (C.PENDING_STATES.includes(state)) this.pending--;
-      this.gatewayMachines.delete(key);
     }
+    this.gatewayMachineCount -= machines.size;
+    this.gatewayMachines.delete(node);
   }
 
   /** The metrics so far; `finalAtUs` closes the intervals of addresses still held. */

@@ -70,6 +70,12 @@ export const FINAL_STATES: readonly string[] = ['closed', 'done', 'released', 's
 export const PENDING_STATES: readonly string[] = ['waitingAddress'];
 /** Gateway machines are per IKE SA: `ike:<SPIi>`; providers' per-client machines use `<kind>:<id>`. */
 export const GATEWAY_MACHINE_PREFIXES: readonly string[] = ['ike:', 'dhcp:', 'relay:'];
+
+/** Whether a gateway machine's name starts with one of `GATEWAY_MACHINE_PREFIXES` (a loop: no closure per event). */
+export function isGatewayMachine(machine: string): boolean {
+  for (const prefix of GATEWAY_MACHINE_PREFIXES) if (machine.startsWith(prefix)) return true;
+  return false;
+}
 /** Summaries: an IKE message, a DHCP message in IKE, plain DHCP, ESP. */
 export const IKE_SUMMARY = /^(IKE_SA_INIT|IKE_AUTH|CREATE_CHILD_SA|INFORMATIONAL) (request|response) #(\d+)/;
 export const DHCP_SUMMARY = /^DHCP([A-Z]+)\b/;
