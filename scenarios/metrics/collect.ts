@@ -425,7 +425,7 @@ export class MetricsCollector {
     }
     const client = this.clients.get(e.node);
     // A renewal: an ACK in a CREATE_CHILD_SA response to a client that already has its address (draft-richardson §2).
-    if (client && /CREATE_CHILD_SA response/.test(e.summary) && C.DHCP_IN_IKE.exec(e.summary)?.[1] === 'ACK') {
+    if (client && e.summary.includes('CREATE_CHILD_SA response') && C.DHCP_IN_IKE.exec(e.summary)?.[1] === 'ACK') {
       // Per tunnel: the tunnel whose gateway sent the response must already have had its address.
       const gateway = this.sent.senderOf(e.packetId);
       const tunnels = this.roles.tunnelsOf?.[e.node] ?? { [PRIMARY]: this.roles.gatewayOf[e.node] ?? '' };
