@@ -144,7 +144,9 @@ function runScenarioNow(scenario: string | object, o: RunScenarioOptions): Scena
       seed: built.seed,
       traceLevel: 'full',
       keepEvents: !streaming,
-      onTraceEvent: (e: TraceEvent) => collector.add(e),
+      onTraceEvent: (e: TraceEvent, packet?: Uint8Array) => collector.add(e, packet),
+      // The collector reads a send's datagram itself: without a digest or a kept trace no packet's hex is built.
+      onTraceEventTakesPacket: true,
       ...(o.onTraceLine ? { onTraceLine: o.onTraceLine } : {}),
       ...(o.digest === false ? { digest: false } : {}),
     },

@@ -103,17 +103,22 @@ export class SimHost<P> implements NodeHost<P>, TimerLife {
     }
     ctx.counters.packetsSent++;
     ctx.counters.bytesSent += bytes.length;
-    if (ctx.trace.packets) {
-      ctx.trace.record({
-        type: 'send',
-        atUs: ctx.scheduler.nowUs,
-        node: this.nodeName,
-        iface: interfaceName,
-        packetId,
-        length: bytes.length,
-        summary,
-        bytes: toHex(bytes),
-      });
+    const trace = ctx.trace;
+    if (trace.packets) {
+      trace.record(
+        {
+          type: 'send',
+          atUs: ctx.scheduler.nowUs,
+          node: this.nodeName,
+          iface: interfaceName,
+          packetId,
+          length: bytes.length,
+          summary,
+          // Nobody reads the text when the only consumer takes the datagram itself (sim/trace.ts packetHex).
+          bytes: trace.packetHex ? toHex(bytes) : '',
+        },
+        bytes,
+      );
     }
     if (att === undefined) {
       ctx.network.dropUnrouted(this.nodeName, packetId, summary, `no interface ${interfaceName}`);

@@ -38,7 +38,10 @@ export interface SimulationOptions {
   /** Keep event objects (default true); false streams them to the hash, `onTraceLine` and `onTraceEvent` only. */
   readonly keepEvents?: boolean;
   readonly onTraceLine?: (line: string) => void;
-  readonly onTraceEvent?: (event: TraceEvent) => void;
+  /** Every kept event; a `send` comes with its datagram as `packet` (sim/trace.ts `onEvent`). */
+  readonly onTraceEvent?: (event: TraceEvent, packet?: Uint8Array) => void;
+  /** `onTraceEvent` reads a send's datagram from `packet`, not from its hex (sim/trace.ts `onEventTakesPacket`). */
+  readonly onTraceEventTakesPacket?: boolean;
   /** Compute the trace digest (default true); false: `traceSha256OrNull()` is null (sim/trace.ts `digest`). */
   readonly digest?: boolean;
 }
@@ -63,6 +66,7 @@ export class Simulation {
       keepEvents: options.keepEvents,
       onLine: options.onTraceLine,
       onEvent: options.onTraceEvent,
+      onEventTakesPacket: options.onTraceEventTakesPacket,
       digest: options.digest,
     });
     this.network = new Network({

@@ -164,8 +164,17 @@ export interface TraceRecorderOptions {
   readonly keepEvents?: boolean;
   /** Called with every kept event's canonical JSON line (no trailing newline), e.g. to stream a file. */
   readonly onLine?: (line: string) => void;
-  /** Called with every kept event, e.g. to compute metrics while the run streams instead of keeping the events. */
-  readonly onEvent?: (event: TraceEvent) => void;
+  /**
+   * Called with every kept event, e.g. to compute metrics while the run streams instead of keeping the events. For a
+   * `send` event `packet` is the datagram itself (the bytes the event's `bytes` spells in hex).
+   */
+  readonly onEvent?: (event: TraceEvent, packet?: Uint8Array) => void;
+  /**
+   * The `onEvent` consumer reads a send's datagram from its `packet` argument, never from the event's hex. When nothing
+   * else reads the text either (events not kept, no digest, no `onLine`), send events then carry `bytes: ''` and the
+   * hex of every packet is never built (`packetHex` is false). Default false.
+   */
+  readonly onEventTakesPacket?: boolean;
   /**
    * Compute the SHA-256 digest (default true). False: events are neither hashed nor (without `onLine`) turned into
    * canonical JSON — a run that only wants metrics (the storm bench, `dhcpike run --no-digest`) skips that cost, and
@@ -183,10 +192,15 @@ export class TraceRecorder {
   readonly packets: boolean;
   /** True when every event is kept (level `full`). Check before building an event. */
   readonly full: boolean;
+  /**
+   * True when a send event's `bytes` must hold the packet's hex: someone keeps, hashes or serialises the events, or the
+   * `onEvent` consumer reads the hex (sim/host.ts writes `''` otherwise; see `onEventTakesPacket`).
+   */
+  readonly packetHex: boolean;
   readonly events: TraceEvent[] = [];
   private readonly keepEvents: boolean;
   private readonly onLine: ((line: string) => void) | undefined;
-  private readonly onEvent: ((event: TraceEvent) => void) | undefined;
+  private readonly onEvent: ((event: TraceEvent, packet?: Uint8Array) => void) | undefined;
   private readonly hash: TextHasher | undefined;
   /** Canonical lines (each with its `\n`) not yet fed to the hash. */
   private pendingText = '';
@@ -202,6 +216,11 @@ export class TraceRecorder {
     this.onLine = options.onLine;
     this.onEvent = options.onEvent;
     this.hash = options.digest === false ? undefined : createTextHasher();
+    this.packetHex =
+      this.keepEvents ||
+      this.hash !== undefined ||
+      this.onLine !== undefined ||
+      (this.onEvent !== undefined && options.onEventTakesPacket !== true);
   }
 
   /** True when the recorder computes the digest (the `digest` option). */
@@ -214,8 +233,8 @@ export class TraceRecorder {
     return this.countValue;
   }
 
-  /** Records an event; the caller has checked the level. */
-  record(event: TraceEvent): void {
+  /** Records an event; the caller has checked the level. A `send` passes its datagram as `packet` (see `onEvent`). */
+  record(event: TraceEvent, packet?: Uint8Array): void {
     if (this.closed) throw new Error('trace: record after digest');
     const hash = this.hash;
     if (hash !== undefined || this.onLine !== undefined) {
@@ -232,7 +251,7 @@ export class TraceRecorder {
     }
     this.countValue++;
     if (this.keepEvents) this.events.push(event);
-    if (this.onEvent) this.onEvent(event);
+    if (this.onEvent) this.onEvent(event, packet);
   }
 
   /** SHA-256 of the canonical JSONL of the recorded events; closes the recorder. Throws when `digest` was false. */

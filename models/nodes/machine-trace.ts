@@ -5,11 +5,29 @@ import type { AnyActorRef } from 'xstate';
 export function stateName(value: unknown): string {
   if (typeof value === 'string') return value;
   if (value !== null && typeof value === 'object') {
-    const [k, v] = Object.entries(value as Record<string, unknown>)[0] ?? ['?', ''];
-    const inner = stateName(v);
-    return inner === '' ? k : `${k}.${inner}`;
+    let name = namesOfValues.get(value);
+    if (name === undefined) {
+      name = nestedName(value);
+      namesOfValues.set(value, name);
+    }
+    return name;
   }
   return '';
+}
+
+/**
+ * Names of state values already named. The fast runtime (sim/statechart) hands every snapshot of one configuration the
+ * same value object, and every snapshot of every machine is named: a hit here costs no array and no string.
+ */
+const namesOfValues = new WeakMap<object, string>();
+
+function nestedName(value: object): string {
+  // The first key, as Object.entries(value)[0] would give it.
+  for (const k of Object.keys(value)) {
+    const inner = stateName((value as Record<string, unknown>)[k]);
+    return inner === '' ? k : `${k}.${inner}`;
+  }
+  return '?';
 }
 
 /** The last state traced for one actor: one small object per machine, `current` on the prototype. */

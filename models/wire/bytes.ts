@@ -3,7 +3,7 @@
  * addresses, hex, and the Internet checksum (RFC 1071). Readers assume the caller checked the bounds; writers that
  * take a value from a caller validate it and throw WireEmitError naming the field.
  */
-import { parseIpv4U32 } from './ipv4-address.ts';
+import { parseIpv4U32, u32ToIpv4 } from './ipv4-address.ts';
 import { WireEmitError } from './result.ts';
 
 export function readU16(bytes: Uint8Array, offset: number): number {
@@ -48,17 +48,11 @@ export const U8_MAX = 0xff;
 export const U16_MAX = 0xffff;
 export const U32_MAX = 0xffffffff;
 
-/** Decimal text of each byte value, with and without a trailing dot: no number-to-string conversion per address. */
-const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, b) => String(b));
-const DECIMAL_DOT: readonly string[] = DECIMAL.map((d) => `${d}.`);
-
-/** Dotted quad of the 4 bytes at `offset`. */
+/** Dotted quad of the 4 bytes at `offset` (the one memoised string per address, ipv4-address.ts u32ToIpv4). */
 export function ipv4FromBytes(bytes: Uint8Array, offset: number): string {
-  return (
-    (DECIMAL_DOT[bytes[offset] ?? 0] as string) +
-    (DECIMAL_DOT[bytes[offset + 1] ?? 0] as string) +
-    (DECIMAL_DOT[bytes[offset + 2] ?? 0] as string) +
-    (DECIMAL[bytes[offset + 3] ?? 0] as string)
+  return u32ToIpv4(
+    (((bytes[offset] ?? 0) << 24) | ((bytes[offset + 1] ?? 0) << 16) | ((bytes[offset + 2] ?? 0) << 8)) +
+      (bytes[offset + 3] ?? 0),
   );
 }
 
@@ -256,9 +250,19 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
 
 /** Printable ASCII (0x20–0x7e) as text, anything else as `0x`-prefixed hex; for summaries. */
 export function printableOrHex(bytes: Uint8Array): string {
+  // Indexed loop and an array-like apply: no iterator objects per summary (this runs for every relayed DHCP message's
+  // option 82 sub-options).
   let printable = bytes.length > 0;
-  for (const b of bytes) if (b < 0x20 || b > 0x7e) printable = false;
-  return printable ? String.fromCharCode(...bytes) : `0x${toHex(bytes)}`;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b < 0x20 || b > 0x7e) {
+      printable = false;
+      break;
+    }
+  }
+  if (!printable) return `0x${toHex(bytes)}`;
+  const text: string = Reflect.apply(String.fromCharCode, undefined, bytes);
+  return text;
 }
 
 /**

@@ -83,9 +83,28 @@ export function ipv4ToU32(text: string): number {
   return v;
 }
 
+/**
+ * The dotted quad of a u32. Memoised both ways: a parsed packet's addresses (ipv4FromBytes) are the same few strings
+ * again and again, and handing out the one string per address means the reply that writes it back (parseIpv4U32, per
+ * emit) finds it in `parsedAddresses` by identity, its hash already computed, instead of hashing and comparing a fresh
+ * string per packet.
+ */
 export function u32ToIpv4(value: number): string {
-  return `${(value >>> 24) & 0xff}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
+  const u32 = value >>> 0;
+  let text = formattedAddresses.get(u32);
+  if (text === undefined) {
+    text = `${(u32 >>> 24) & 0xff}.${(u32 >>> 16) & 0xff}.${(u32 >>> 8) & 0xff}.${u32 & 0xff}`;
+    // Bounded as parsedAddresses is (emptied, it refills with the hot ones).
+    if (formattedAddresses.size >= FORMATTED_ADDRESSES_MAX) formattedAddresses.clear();
+    formattedAddresses.set(u32, text);
+    if (parsedAddresses.size >= PARSED_ADDRESSES_MAX) parsedAddresses.clear();
+    parsedAddresses.set(text, u32);
+  }
+  return text;
 }
+
+const formattedAddresses = new Map<number, string>();
+const FORMATTED_ADDRESSES_MAX = 4096;
 
 export function isZeroAddress(text: string): boolean {
   return text === ZERO_ADDRESS;

@@ -143,7 +143,8 @@ export function emitIpv4(packet: Ipv4Packet): Uint8Array {
 }
 
 /** The options of every header without any: zero bytes, so sharing one array aliases nothing. */
-const NO_OPTIONS = new Uint8Array(0);
+/** The options of a 20-byte header: one shared empty array (nothing can be written into it). */
+export const NO_IPV4_OPTIONS = new Uint8Array(0);
 
 export interface Ipv4HeaderView {
   readonly header: Ipv4Header;
@@ -194,7 +195,9 @@ export function parseIpv4Header(bytes: Uint8Array, offset: number): ParseResult<
     src: ipv4FromBytes(bytes, offset + field.SRC),
     dst: ipv4FromBytes(bytes, offset + field.DST),
     options:
-      headerBytes === IPV4_MIN_HEADER_BYTES ? NO_OPTIONS : bytes.slice(offset + field.OPTIONS, offset + headerBytes),
+      headerBytes === IPV4_MIN_HEADER_BYTES
+        ? NO_IPV4_OPTIONS
+        : bytes.slice(offset + field.OPTIONS, offset + headerBytes),
   };
   return parsed({ header, headerBytes, totalLength }, totalLength);
 }

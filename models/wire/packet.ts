@@ -44,6 +44,7 @@ import {
   emitIpv4HeaderWithAddressesInto,
   IpProtocol,
   ipv4HeaderLength,
+  NO_IPV4_OPTIONS,
   parseIpv4Header,
   type Ipv4Header,
 } from './ipv4.ts';
@@ -631,13 +632,9 @@ export { formatDecodeError };
 // Builders
 
 /** An IPv4 header with the lab's defaults: TTL 64, DF set (RFC 791), identification 0, no options. */
-export function ipv4HeaderFor(
-  src: string,
-  dst: string,
-  protocol: number,
-  overrides: Partial<Ipv4Header> = {},
-): Ipv4Header {
-  return {
+export function ipv4HeaderFor(src: string, dst: string, protocol: number, overrides?: Partial<Ipv4Header>): Ipv4Header {
+  // Every packet a node sends is built here: one object and no spread unless something is overridden.
+  const header: Ipv4Header = {
     tos: 0,
     identification: 0,
     flags: 0x2,
@@ -646,9 +643,9 @@ export function ipv4HeaderFor(
     protocol,
     src,
     dst,
-    options: new Uint8Array(0),
-    ...overrides,
+    options: NO_IPV4_OPTIONS,
   };
+  return overrides === undefined ? header : { ...header, ...overrides };
 }
 
 export interface UdpPacketInput {

@@ -24,6 +24,9 @@ export interface Overlap {
   readonly atUs: number;
 }
 
+/** What an instant that touched no address closes: one shared empty list. */
+const NO_OVERLAPS: readonly Overlap[] = Object.freeze([]);
+
 export class AddressHoldings {
   private readonly byKey = new Map<string, Holding>();
   private readonly byAddress = new Map<string, Holding[]>();
@@ -99,8 +102,9 @@ export class AddressHoldings {
   }
 
   /** Closes the instant `atUs`: the overlaps that exist now, each new pair counted once. */
-  closeInstant(atUs: number): Overlap[] {
-    if (this.touched.size === 0) return [];
+  closeInstant(atUs: number): readonly Overlap[] {
+    // The metrics collector closes an instant at every step of virtual time; most touch no address.
+    if (this.touched.size === 0) return NO_OVERLAPS;
     const out: Overlap[] = [];
     for (const address of this.touched) {
       const list = this.byAddress.get(address);

@@ -12,8 +12,17 @@ import * as C from './conventions.ts';
 import { stat, type Stat } from './stats.ts';
 import { AddressHoldings } from '../invariants/holdings.ts';
 import { AttackTally, type AttackMetrics } from './attacks.ts';
-import { fingerprint, ikeSpiiHex, sameFingerprint, type Fingerprint } from './message-key.ts';
+import {
+  fingerprint,
+  ikeSpiiKey,
+  ikeSpiiKeyOfHex,
+  packetFingerprint,
+  packetFingerprintOfHex,
+  sameFingerprint,
+  type Fingerprint,
+} from './message-key.ts';
 import { RecentKeys } from './recent-keys.ts';
+import { SentPackets } from './sent-packets.ts';
 
 /**
  * How long after its last copy a message is still recognised when sent again (µs of virtual time). IKE waits at most
@@ -155,13 +164,14 @@ export class MetricsCollector {
   private readonly clients = new Map<string, ClientState>();
   private readonly isGateway: Set<string>;
   private readonly isDhcp: Map<string, { serviceUs: number; queueMax: number }>;
-  /** `node|SPIi|q or r` → the fingerprint of the last IKE message of that triple (message-key.ts). */
+  /** `node|SPIi|q or r` → the fingerprint of the last IKE message of that triple (message-key.ts; the SPI as 8
+   * characters, one per byte). */
   private readonly lastIke: RecentKeys<Fingerprint>;
   /** `node|xid` → fingerprints of the DHCP summaries that node sent with that xid recently (a summary holds the xid
    * and the message, so sending one again is a retransmission; RFC 2131 §4.1 keeps the xid for one exchange). */
   private readonly seenDhcp: RecentKeys<Fingerprint[]>;
   /** Packets that may still be delivered or dropped: id → sender, size and send time (dropped after the horizon). */
-  private readonly sent = new Map<number, { node: string; length: number; atUs: number }>();
+  private readonly sent = new SentPackets();
   private readonly packetHorizonUs: number;
   /** The next time the collector looks for packets past the horizon. */
   private sentSweepAtUs = 0;
@@ -195,7 +205,9 @@ export class MetricsCollector {
   private relayedMessages = 0;
   private relayedWith82 = 0;
   private readonly dhcpAcked = new Set<string>();
-  private readonly gatewayMachines = new Map<string, string>();
+  /** gateway → live machine → its state (two lookups on names the trace holds: no `node|machine` key per event). */
+  private readonly gatewayMachines = new Map<string, Map<string, string>>();
+  private gatewayMachineCount = 0;
   private machinesAlive = 0;
   private machinesPeak = 0;
   private pending = 0;
@@ -251,11 +263,15 @@ export class MetricsCollector {
       sentPackets: this.sent.size,
       ikeMessages: this.lastIke.size,
       dhcpMessages: this.seenDhcp.size,
-      gatewayMachines: this.gatewayMachines.size,
+      gatewayMachines: this.gatewayMachineCount,
     };
   }
 
-  add(e: TraceEvent): void {
+  /**
+   * Takes the next event. A streaming run passes a send's datagram as `packet` (sim/trace.ts `onEvent`): its hex then
+   * need not exist; without it the event's hex is read. Both give the same figures.
+   */
+  add(e: TraceEvent, packet?: Uint8Array): void {
     if (e.atUs > this.lastAtUs) {
       this.holdings.closeInstant(this.lastAtUs);
       this.lastIke.advance(e.atUs);
@@ -272,7 +288,7 @@ export class MetricsCollector {
         }
         return;
       case 'send':
-        this.onSend(e);
+        this.onSend(e, packet);
         return;
       case 'deliver':
         this.packetsDelivered++;
@@ -309,31 +325,28 @@ export class MetricsCollector {
       this.sentSweepAtUs = Infinity;
       return;
     }
-    // Ids grow with time, so the map's insertion order is send order: stop at the first packet still in reach.
-    for (const [id, p] of this.sent) {
-      if (p.atUs + horizon >= atUs) break;
-      this.sent.delete(id);
-    }
+    // Ids grow with time, so id order is send order: stop at the first packet still in reach.
+    this.sent.forgetSentBefore(atUs - horizon);
     // Sweep again after an eighth of the horizon: the map holds at most 1⅛ horizons of packets.
     this.sentSweepAtUs = atUs + Math.max(1, Math.floor(horizon / 8));
   }
 
-  private onSend(e: Extract<TraceEvent, { type: 'send' }>): void {
+  private onSend(e: Extract<TraceEvent, { type: 'send' }>, packet: Uint8Array | undefined): void {
     this.packetsSent++;
-    this.sent.set(e.packetId, { node: e.node, length: e.length, atUs: e.atUs });
-    const ike = C.IKE_SUMMARY.exec(e.summary);
+    this.sent.add(e.packetId, e.node, e.length, e.atUs);
+    const ike = C.ikeSummaryRole(e.summary);
     const client = this.clients.get(e.node);
-    if (ike !== null) {
+    if (ike !== 0) {
       // A retransmission repeats the last message of its (sender, IKE SA, request/response) byte for byte (§2.1).
-      const key = `${e.node}|${ikeSpiiHex(e.bytes)}|${ike[2] === 'request' ? 'q' : 'r'}`;
-      const print = fingerprint(e.bytes);
-      const last = this.lastIke.get(key);
+      const spi = packet === undefined ? ikeSpiiKeyOfHex(e.bytes) : ikeSpiiKey(packet);
+      const key = e.node + '|' + spi + (ike === 1 ? '|q' : '|r');
+      const print = packet === undefined ? packetFingerprintOfHex(e.bytes) : packetFingerprint(packet);
+      const last = this.lastIke.replace(key, print);
       const again = last !== undefined && sameFingerprint(last, print);
-      this.lastIke.set(key, print);
       if (again) {
         this.retransmitIke++;
         if (client) client.ikeRetransmits++;
-      } else if (client && ike[2] === 'request') {
+      } else if (client && ike === 1) {
         this.legs.clientGateway.roundTrips++;
         if (client.addressedAtUs === null) client.requestsBeforeAddress++;
       }
@@ -343,10 +356,10 @@ export class MetricsCollector {
       }
       return;
     }
-    const inEsp = C.DHCP_IN_ESP.exec(e.summary);
-    if (inEsp !== null && (client || this.isGateway.has(e.node))) {
+    const inEsp = C.dhcpInEspSummary(e.summary);
+    if (inEsp !== undefined && (client || this.isGateway.has(e.node))) {
       // RFC 3456: DHCP through the DHCP SA is part of the client↔gateway exchange (data ESP is not).
-      const again = this.dhcpSentBefore(e.node, inEsp[1] ?? '');
+      const again = this.dhcpSentBefore(e.node, inEsp);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       else if (client) {
         this.legs.clientGateway.roundTrips++;
@@ -356,8 +369,7 @@ export class MetricsCollector {
       this.legs.clientGateway.bytes += e.length;
       return;
     }
-    const dhcp = C.DHCP_SUMMARY.exec(e.summary);
-    if (dhcp !== null) {
+    if (C.isDhcpSummary(e.summary)) {
       const again = this.dhcpSentBefore(e.node, e.summary);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       const fromGateway = this.isGateway.has(e.node);
@@ -378,12 +390,11 @@ export class MetricsCollector {
     const xid = DHCP_XID.exec(summary)?.[1];
     const key = xid === undefined ? `${node}|${summary}` : `${node}|${xid}`;
     const print = fingerprint(summary);
-    const prints = this.seenDhcp.get(key);
+    const prints = this.seenDhcp.touch(key);
     if (prints === undefined) {
       this.seenDhcp.set(key, [print]);
       return false;
     }
-    this.seenDhcp.set(key, prints);
     if (prints.some((p) => sameFingerprint(p, print))) return true;
     prints.push(print);
     return false;
@@ -402,22 +413,21 @@ export class MetricsCollector {
       this.linkOrder.push(m);
     }
     m.messages++;
-    m.bytes += this.sent.get(packetId)?.length ?? 0;
+    m.bytes += this.sent.lengthOf(packetId) ?? 0;
     if (dropped) m.dropped++;
   }
 
   private onDeliver(e: Extract<TraceEvent, { type: 'deliver' }>): void {
     // DHCP ACKs name the address a DHCP server handed out (plain, or inside IKE).
-    const plain = C.DHCP_SUMMARY.exec(e.summary);
-    if (plain?.[1] === 'ACK') {
+    if (C.dhcpSummaryTypeIs(e.summary, 'ACK')) {
       const addr = /^DHCPACK (\d+\.\d+\.\d+\.\d+)/.exec(e.summary)?.[1];
       if (addr) this.dhcpAcked.add(addr);
     }
     const client = this.clients.get(e.node);
     // A renewal: an ACK in a CREATE_CHILD_SA response to a client that already has its address (draft-richardson §2).
-    if (client && /CREATE_CHILD_SA response/.test(e.summary) && C.DHCP_IN_IKE.exec(e.summary)?.[1] === 'ACK') {
+    if (client && e.summary.includes('CREATE_CHILD_SA response') && C.DHCP_IN_IKE.exec(e.summary)?.[1] === 'ACK') {
       // Per tunnel: the tunnel whose gateway sent the response must already have had its address.
-      const gateway = this.sent.get(e.packetId)?.node;
+      const gateway = this.sent.senderOf(e.packetId);
       const tunnels = this.roles.tunnelsOf?.[e.node] ?? { [PRIMARY]: this.roles.gatewayOf[e.node] ?? '' };
       const tunnel = Object.keys(tunnels).find((t) => tunnels[t] === gateway) ?? PRIMARY;
       if ((this.tunnelTimes.get(`${e.node}|${tunnel}`)?.addressedAtUs ?? null) !== null) this.renewalPackets++;
@@ -518,9 +528,13 @@ export class MetricsCollector {
       this.clientMachineNames.add(e.machine);
       return;
     }
-    if (!this.isGateway.has(e.node) || !C.GATEWAY_MACHINE_PREFIXES.some((p) => e.machine.startsWith(p))) return;
-    const key = `${e.node}|${e.machine}`;
-    const before = this.gatewayMachines.get(key);
+    if (!this.isGateway.has(e.node) || !C.isGatewayMachine(e.machine)) return;
+    let machines = this.gatewayMachines.get(e.node);
+    if (machines === undefined) {
+      machines = new Map();
+      this.gatewayMachines.set(e.node, machines);
+    }
+    const before = machines.get(e.machine);
     const wasAlive = before !== undefined && !C.FINAL_STATES.includes(before);
     const isAlive = !C.FINAL_STATES.includes(e.to);
     this.machinesAlive += (isAlive ? 1 : 0) - (wasAlive ? 1 : 0);
@@ -528,20 +542,27 @@ export class MetricsCollector {
       (C.PENDING_STATES.includes(e.to) ? 1 : 0) - (before !== undefined && C.PENDING_STATES.includes(before) ? 1 : 0);
     // A machine in a final state counts as neither alive nor pending, exactly as one never seen: forget it, so the map
     // holds the live machines only, not every IKE SA the gateway ever had.
-    if (isAlive) this.gatewayMachines.set(key, e.to);
-    else this.gatewayMachines.delete(key);
+    if (isAlive) {
+      if (before === undefined) this.gatewayMachineCount++;
+      machines.set(e.machine, e.to);
+    } else if (before !== undefined) {
+      this.gatewayMachineCount--;
+      machines.delete(e.machine);
+    }
     this.machinesPeak = Math.max(this.machinesPeak, this.machinesAlive);
     this.pendingPeak = Math.max(this.pendingPeak, this.pending);
   }
 
   /** A gateway crash forgets its machines without `state` events. */
   private forgetGateway(node: string): void {
-    for (const [key, state] of this.gatewayMachines) {
-      if (!key.startsWith(`${node}|`)) continue;
+    const machines = this.gatewayMachines.get(node);
+    if (machines === undefined) return;
+    for (const state of machines.values()) {
       if (!C.FINAL_STATES.includes(state)) this.machinesAlive--;
       if (C.PENDING_STATES.includes(state)) this.pending--;
-      this.gatewayMachines.delete(key);
     }
+    this.gatewayMachineCount -= machines.size;
+    this.gatewayMachines.delete(node);
   }
 
   /** The metrics so far; `finalAtUs` closes the intervals of addresses still held. */

@@ -70,6 +70,12 @@ export const FINAL_STATES: readonly string[] = ['closed', 'done', 'released', 's
 export const PENDING_STATES: readonly string[] = ['waitingAddress'];
 /** Gateway machines are per IKE SA: `ike:<SPIi>`; providers' per-client machines use `<kind>:<id>`. */
 export const GATEWAY_MACHINE_PREFIXES: readonly string[] = ['ike:', 'dhcp:', 'relay:'];
+
+/** Whether a gateway machine's name starts with one of `GATEWAY_MACHINE_PREFIXES` (a loop: no closure per event). */
+export function isGatewayMachine(machine: string): boolean {
+  for (const prefix of GATEWAY_MACHINE_PREFIXES) if (machine.startsWith(prefix)) return true;
+  return false;
+}
 /** Summaries: an IKE message, a DHCP message in IKE, plain DHCP, ESP. */
 export const IKE_SUMMARY = /^(IKE_SA_INIT|IKE_AUTH|CREATE_CHILD_SA|INFORMATIONAL) (request|response) #(\d+)/;
 export const DHCP_SUMMARY = /^DHCP([A-Z]+)\b/;
@@ -77,6 +83,61 @@ export const DHCP_IN_IKE = /DHCP\(([A-Z]+)\)/;
 /** ESP carrying plain DHCP (RFC 3456 DHCP SA): `ESP spi=… seq=n (DHCPDISCOVER xid=…)`; group 1 = the inner summary. */
 export const DHCP_IN_ESP = /^ESP spi=\S+ seq=\d+ \((DHCP[A-Z]+\b.*)\)$/;
 export const RELAY_OPTION_82 = /\[82:/;
+
+// The collector's per-packet tests of the patterns above, written as scans: no match array or substring per packet
+// (the patterns stay the definition; test/scenarios/metrics/conventions.test.ts holds the two to each other).
+
+const IKE_EXCHANGE_PREFIXES: readonly string[] = ['IKE_SA_INIT ', 'IKE_AUTH ', 'CREATE_CHILD_SA ', 'INFORMATIONAL '];
+
+/** What `IKE_SUMMARY` matches: 1 for a request, 2 for a response, 0 when the summary is not an IKE message's. */
+export function ikeSummaryRole(summary: string): 0 | 1 | 2 {
+  for (const prefix of IKE_EXCHANGE_PREFIXES) {
+    if (!summary.startsWith(prefix)) continue;
+    const at = prefix.length;
+    if (summary.startsWith('request #', at)) return isDigit(summary.charCodeAt(at + 9)) ? 1 : 0;
+    if (summary.startsWith('response #', at)) return isDigit(summary.charCodeAt(at + 10)) ? 2 : 0;
+    return 0;
+  }
+  return 0;
+}
+
+/** Whether `DHCP_SUMMARY` matches: `DHCP`, then capital letters up to a word boundary. */
+export function isDhcpSummary(summary: string): boolean {
+  return dhcpSummaryTypeEnd(summary) > 0;
+}
+
+/** Whether `DHCP_SUMMARY`'s group is `type` (`ACK` for `DHCPACK …`). */
+export function dhcpSummaryTypeIs(summary: string, type: string): boolean {
+  return dhcpSummaryTypeEnd(summary) === 4 + type.length && summary.startsWith(type, 4);
+}
+
+/** Where `DHCP_SUMMARY`'s capital letters end, or 0 when it does not match. */
+function dhcpSummaryTypeEnd(summary: string): number {
+  if (!summary.startsWith('DHCP')) return 0;
+  let i = 4;
+  while (i < summary.length && isCapital(summary.charCodeAt(i))) i++;
+  // The letters must be followed by a word boundary: the end or a non-word character (a lower-case letter, a digit or
+  // `_` would make the greedy group back off into a boundary it cannot find, as the pattern does).
+  return i > 4 && !isWordChar(summary.charCodeAt(i)) ? i : 0;
+}
+
+/** `DHCP_IN_ESP`'s group 1 (the inner DHCP summary), or undefined; the pattern runs only on `ESP spi=…` summaries. */
+export function dhcpInEspSummary(summary: string): string | undefined {
+  if (!summary.startsWith('ESP spi=')) return undefined;
+  return DHCP_IN_ESP.exec(summary)?.[1];
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+function isCapital(c: number): boolean {
+  return c >= 0x41 && c <= 0x5a;
+}
+
+function isWordChar(c: number): boolean {
+  return isDigit(c) || isCapital(c) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
 
 /** Notes the metrics would still like the nodes to emit (text → data keys), for the node authors. */
 export const WANTED_NOTES: Readonly<Record<string, string>> = {

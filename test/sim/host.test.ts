@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { WireEmitError, decodeError } from '../../models/wire/result.ts';
 import type { PacketCodec } from '../../models/contract.ts';
-import { Simulation } from '../../sim/simulation.ts';
+import { Simulation, type SimulationOptions } from '../../sim/simulation.ts';
+import type { TraceEvent } from '../../sim/trace.ts';
+import { toHex } from '../../sim/trace-hash.ts';
 import { runScenario } from '../../sim/run.ts';
 import { udpCodec, type UdpPacket } from './support/udp.ts';
 import { TestNode, testNode } from './support/test-node.ts';
@@ -18,7 +20,11 @@ const throwingEncoder: PacketCodec<UdpPacket> = {
   },
 };
 
-function pair(aCodec?: PacketCodec<UdpPacket>, bCodec?: PacketCodec<UdpPacket>) {
+function pair(
+  aCodec?: PacketCodec<UdpPacket>,
+  bCodec?: PacketCodec<UdpPacket>,
+  options: Partial<SimulationOptions> = {},
+) {
   const a = testNode('a', '10.0.0.1', 30, aCodec);
   const b = testNode('b', '10.0.0.2', 30, bCodec);
   const sim = new Simulation(
@@ -34,13 +40,42 @@ function pair(aCodec?: PacketCodec<UdpPacket>, bCodec?: PacketCodec<UdpPacket>) 
         },
       ],
     },
-    { seed: 1, traceLevel: 'full' },
+    { seed: 1, traceLevel: 'full', ...options },
   );
   sim.start();
   return { a, b, sim };
 }
 
 describe('host binding', () => {
+  it('hands a send event its datagram; the hex is left out only when the one consumer takes the datagram', () => {
+    const seen = (options: Partial<SimulationOptions>) => {
+      const got: { event: TraceEvent; packet: Uint8Array | undefined }[] = [];
+      const { a, sim } = pair(undefined, undefined, {
+        ...options,
+        onTraceEvent: (event, packet) => void got.push({ event, packet }),
+      });
+      sim.scheduler.at(0, () => a.sendText('eth0', '10.0.0.2', 'x'));
+      sim.runUntilIdle();
+      const send = got.find((g) => g.event.type === 'send');
+      expect(got.filter((g) => g.packet !== undefined)).toEqual([send]);
+      return { hex: send?.event.type === 'send' ? send.event.bytes : undefined, packet: send?.packet };
+    };
+    const streamed = seen({ keepEvents: false, digest: false, onTraceEventTakesPacket: true });
+    expect(streamed.hex).toBe('');
+    expect(streamed.packet && toHex(streamed.packet)).toBe(
+      '4500001d00000000401100000a0000010a00000203e807d00009000078',
+    );
+    // Anyone else reading the text (kept events, the digest, a consumer that did not say it takes the datagram): hex.
+    for (const options of [
+      { digest: false, onTraceEventTakesPacket: true },
+      { keepEvents: false, onTraceEventTakesPacket: true },
+      { keepEvents: false, digest: false },
+    ]) {
+      const r = seen(options);
+      expect(r.hex).toBe(r.packet && toHex(r.packet));
+    }
+  });
+
   it('bytes the decoder rejects are traced malformed (field, offset, reason, bytes) and never reach the node', () => {
     const { a, b, sim } = pair(undefined, rejecting);
     sim.scheduler.at(0, () => a.sendText('eth0', '10.0.0.2', 'x'));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ipv4FromBytes } from '../../../models/wire/bytes.ts';
 import {
   directedBroadcastU32,
   inSubnet,
@@ -17,6 +18,21 @@ describe('IPv4 addresses', () => {
     expect(ipv4ToU32('10.1.99.10')).toBe(0x0a01630a);
     expect(u32ToIpv4(0x0a01630a)).toBe('10.1.99.10');
     for (const bad of ['10.1.99', '10.1.99.256', '10.01.99.1', '']) expect(() => ipv4ToU32(bad)).toThrow(RangeError);
+  });
+
+  it('formats and parses the same through the memo, past its bound and for any 32-bit pattern', () => {
+    // More addresses than the memo holds (it is emptied and refilled): every answer still computed right.
+    for (let i = 0; i < 10_000; i++) {
+      const u32 = (0x0a000000 + i * 7919) >>> 0;
+      const text = `${u32 >>> 24}.${(u32 >>> 16) & 0xff}.${(u32 >>> 8) & 0xff}.${u32 & 0xff}`;
+      expect(u32ToIpv4(u32)).toBe(text);
+      expect(ipv4ToU32(u32ToIpv4(u32))).toBe(u32);
+    }
+    // A signed 32-bit pattern (what `<<` gives) names the same address as its unsigned value.
+    expect(u32ToIpv4(-1)).toBe('255.255.255.255');
+    expect(u32ToIpv4(0xc0000201 | 0)).toBe('192.0.2.1');
+    expect(ipv4FromBytes(Uint8Array.from([1, 192, 0, 2, 1]), 1)).toBe('192.0.2.1');
+    expect(ipv4FromBytes(Uint8Array.from([10, 1]), 0)).toBe('10.1.0.0');
   });
 
   it('masks and prefixes', () => {
