@@ -44,43 +44,17 @@ export function sameFingerprint(x: Fingerprint, y: Fingerprint): boolean {
 
 // ---- the same identities from the datagram's bytes (a streaming run hands the collector the packet itself) ----------
 //
-// `ikeSpiiKey` and `packetFingerprint` read the bytes; their `…OfHex` twins read the trace's hex of the same bytes and
-// give the same values, so a streamed run and a trace read back from a file count the same retransmissions.
+// `ikeSpiiKey` and `packetFingerprint` read the bytes; their `…OfHex` twins decode the trace's hex of the same bytes
+// and call them, so a streamed run and a trace read back from a file count the same retransmissions.
 
-/** Byte `i` of the datagram whose lowercase hex is `hex` (0 past the end). */
-function hexByteAt(hex: string, i: number): number {
-  const hi = hexNibble(hex.charCodeAt(2 * i));
-  const lo = hexNibble(hex.charCodeAt(2 * i + 1));
-  return (hi << 4) | lo;
-}
-
-function hexNibble(c: number): number {
-  // '0'..'9' → 0..9, 'a'..'f' → 10..15; anything else (NaN past the end) → 0.
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return 0;
-}
-
-/**
- * Offset of the IKE header in an IKE datagram: after the IPv4 and UDP headers and, on port 4500, the non-ESP marker
- * (the bytes path, `ikeSpiiKey`, writes the same steps out).
- */
-function ikeHeaderOffset(byteAt: (i: number) => number): number {
-  const ihlBytes = (byteAt(0) & 0x0f || 5) * 4;
-  const natT =
-    ((byteAt(ihlBytes) << 8) | byteAt(ihlBytes + 1)) === NAT_T_PORT ||
-    ((byteAt(ihlBytes + 2) << 8) | byteAt(ihlBytes + 3)) === NAT_T_PORT;
-  return ihlBytes + 8 + (natT ? 4 : 0);
-}
-
+/** UDP port 4500: IKE behind a 4-byte non-ESP marker (RFC 3948 §2.2). */
 const NAT_T_PORT = 4500;
 
 /**
  * The initiator's SPI of an IKE datagram as an 8-character key (one character per byte): a short flat string, built
- * without the packet's hex.
+ * without the packet's hex. The IKE header follows the IPv4 and UDP headers and, on port 4500, the non-ESP marker.
  */
 export function ikeSpiiKey(packet: Uint8Array): string {
-  // ikeHeaderOffset written out over the bytes: no closure per packet on the streaming path.
   const ihlBytes = ((packet[0] ?? 0) & 0x0f || 5) * 4;
   const natT =
     (((packet[ihlBytes] ?? 0) << 8) | (packet[ihlBytes + 1] ?? 0)) === NAT_T_PORT ||
@@ -98,22 +72,6 @@ export function ikeSpiiKey(packet: Uint8Array): string {
   );
 }
 
-/** `ikeSpiiKey` of the datagram whose lowercase hex is `packetHex`. */
-export function ikeSpiiKeyOfHex(packetHex: string): string {
-  const byteAt = (i: number): number => hexByteAt(packetHex, i);
-  const at = ikeHeaderOffset(byteAt);
-  return String.fromCharCode(
-    byteAt(at),
-    byteAt(at + 1),
-    byteAt(at + 2),
-    byteAt(at + 3),
-    byteAt(at + 4),
-    byteAt(at + 5),
-    byteAt(at + 6),
-    byteAt(at + 7),
-  );
-}
-
 /** `fingerprint`'s hash over a datagram's bytes (length in bytes). */
 export function packetFingerprint(packet: Uint8Array): Fingerprint {
   let a = 0x811c9dc5 | 0;
@@ -126,15 +84,30 @@ export function packetFingerprint(packet: Uint8Array): Fingerprint {
   return { length: packet.length, a, b };
 }
 
+/** `ikeSpiiKey` of the datagram whose lowercase hex is `packetHex`. */
+export function ikeSpiiKeyOfHex(packetHex: string): string {
+  return ikeSpiiKey(datagramOfHex(packetHex));
+}
+
 /** `packetFingerprint` of the datagram whose lowercase hex is `packetHex`. */
 export function packetFingerprintOfHex(packetHex: string): Fingerprint {
-  const n = packetHex.length >> 1;
-  let a = 0x811c9dc5 | 0;
-  let b = 0x01000193 ^ 0x5bd1e995;
-  for (let i = 0; i < n; i++) {
-    const c = hexByteAt(packetHex, i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
-  }
-  return { length: n, a, b };
+  return packetFingerprint(datagramOfHex(packetHex));
+}
+
+/**
+ * The bytes of a trace event's hex, tolerantly: a digit that is not lowercase hex reads as 0 and an odd last digit is
+ * dropped (a trace read back from a file is counted, never refused; bytes.ts `fromHex` would throw).
+ */
+function datagramOfHex(hex: string): Uint8Array {
+  const out = new Uint8Array(hex.length >> 1);
+  for (let i = 0; i < out.length; i++)
+    out[i] = (hexNibble(hex.charCodeAt(2 * i)) << 4) | hexNibble(hex.charCodeAt(2 * i + 1));
+  return out;
+}
+
+function hexNibble(c: number): number {
+  // '0'..'9' → 0..9, 'a'..'f' → 10..15; anything else → 0.
+  if (c >= 0x30 && c <= 0x39) return c - 0x30;
+  if (c >= 0x61 && c <= 0x66) return c - 0x57;
+  return 0;
 }
