@@ -236,6 +236,39 @@ describe('fast runtime: exact semantics against xstate', () => {
     expect(actionsOf(both(m, [{ send: { type: 'GO' } }]))).toEqual(['seen', 'r']);
   });
 
+  it("enqueueActions: the callback's args have xstate's own properties; a kept check judges the callback's context", () => {
+    let kept: ((guard: unknown) => boolean) | undefined;
+    const m = createMachine({
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: {
+              actions: enqueueActions((args) => {
+                note('keys', Object.keys(args));
+                kept = args.check as (guard: unknown) => boolean;
+                args.enqueue.assign({ n: 5 });
+                // Called after the assign above ran: xstate's check reads the snapshot the callback was resolved on.
+                args.enqueue(({ context }) =>
+                  note(
+                    'later',
+                    context.n,
+                    kept?.(({ context: c }: { context: { n: number } }) => c.n === 0),
+                  ),
+                );
+              }),
+            },
+          },
+        },
+      },
+    });
+    expect(both(m, [{ send: { type: 'GO' } }]).filter((x) => x[0] === 'action')).toEqual([
+      ['action', 'keys', ['context', 'event', 'enqueue', 'check', 'self', 'system']],
+      ['action', 'later', 5, true],
+    ]);
+  });
+
   it('errors: a throwing action puts both actors in error with the same message', () => {
     const m = createMachine({
       initial: 'a',
