@@ -85,6 +85,18 @@ export interface CompiledMachine {
   readonly values: Map<string, { readonly value: unknown; readonly tags: Set<string> }>;
   /** Entry sets of several transitions taken together, by their indices. */
   readonly entrySets: Map<string, EntrySet>;
+  /** Selection plans (select.ts) by state value: a string value's by the string, an object's by the object. */
+  readonly plansByString: Map<string, SelectionPlan>;
+  readonly plansByValue: WeakMap<object, SelectionPlan>;
+}
+
+/**
+ * The nodes transition selection visits for one state value, in its key order: a node and its active children (none
+ * for an atomic node). Built once per state value object (they are shared per configuration).
+ */
+export interface SelectionPlan {
+  readonly node: CompiledNode;
+  readonly kids: readonly SelectionPlan[];
 }
 
 /** Raised when a machine uses something the fast interpreter does not run. */
@@ -405,7 +417,17 @@ function compileUncached(machine: XMachine): CompiledMachine {
   initial.entry = { states: entry.states, defaultEntry: new Set([...entry.defaultEntry, root]) };
 
   const maxIterations = machine.options.maxIterations ?? Infinity;
-  return { machine, nodes, root, initial, maxIterations, values: new Map(), entrySets: new Map() };
+  return {
+    machine,
+    nodes,
+    root,
+    initial,
+    maxIterations,
+    values: new Map(),
+    entrySets: new Map(),
+    plansByString: new Map(),
+    plansByValue: new WeakMap(),
+  };
 }
 
 const cache = new WeakMap<object, CompiledMachine | UnsupportedMachineError>();
