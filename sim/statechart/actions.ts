@@ -312,7 +312,7 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
       throw new Error(
         `fast statechart runtime: machine '${w.machine.id}' ran the built-in action '${String(resolved.type)}', which it does not run`,
       );
-    if ('retryResolve' in resolved && w.deferredActorIds !== undefined)
+    if (w.deferredActorIds !== undefined && 'retryResolve' in resolved)
       (w.retries ??= []).push([resolved, resolvedParams]);
     const execute = resolved.execute;
     if (execute !== undefined) {

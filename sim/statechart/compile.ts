@@ -81,13 +81,25 @@ export interface CompiledMachine {
   /** The initial microstep's synthetic transition (root, reentering, to every initial state node). */
   readonly initial: CompiledTransition;
   readonly maxIterations: number;
-  /** State value and tags per configuration (its node orders, in order). */
-  readonly values: Map<string, { readonly value: unknown; readonly tags: Set<string> }>;
+  /** State value and tags per configuration: a trie on its nodes' orders, in order (snapshot.ts). */
+  readonly values: ValueTrie;
   /** Entry sets of several transitions taken together, by their indices. */
   readonly entrySets: Map<string, EntrySet>;
   /** Selection plans (select.ts) by state value: a string value's by the string, an object's by the object. */
   readonly plansByString: Map<string, SelectionPlan>;
   readonly plansByValue: WeakMap<object, SelectionPlan>;
+}
+
+/** The state value and tags of a configuration. */
+export interface ValueAndTags {
+  readonly value: unknown;
+  readonly tags: Set<string>;
+}
+
+/** One step of the configuration trie: the value of the configuration ending here, the longer ones by next order. */
+export interface ValueTrie {
+  entry: ValueAndTags | undefined;
+  readonly next: (ValueTrie | undefined)[];
 }
 
 /**
@@ -423,7 +435,7 @@ function compileUncached(machine: XMachine): CompiledMachine {
     root,
     initial,
     maxIterations,
-    values: new Map(),
+    values: { entry: undefined, next: [] },
     entrySets: new Map(),
     plansByString: new Map(),
     plansByValue: new WeakMap(),
