@@ -63,10 +63,13 @@ export interface CompiledTransition {
   readonly reenter: boolean;
   readonly guard: XGuardRef | undefined;
   /**
-   * The guard's predicate when it is a plain one without params (an inline function, or a name the machine implements
-   * with one): evaluated as xstate would, `fn({ context, event }, undefined)`, without looking it up per event.
+   * The guard's predicate when it is a plain one (an inline function, or a name the machine implements with one,
+   * without params or with params that are not a function): evaluated as xstate would,
+   * `fn({ context, event }, plainParams)`, without looking it up per event.
    */
   readonly plainGuard: ((args: unknown, params: unknown) => boolean) | undefined;
+  /** The params `plainGuard` gets (the guard object's own `params`; undefined for an inline or named guard). */
+  readonly plainParams: unknown;
   readonly actions: readonly XActionRef[];
   /** xstate's `getTransitionDomain` (no history states, so it depends on the transition alone). */
   domain: CompiledNode | undefined;
@@ -300,9 +303,17 @@ function plainGuardOf(
   machine: XMachine,
   g: XGuardRef | undefined,
 ): ((args: unknown, params: unknown) => boolean) | undefined {
-  const resolved = typeof g === 'string' ? machine.implementations.guards[g] : g;
+  let resolved: XGuardRef | undefined = g;
+  if (typeof g === 'string') resolved = machine.implementations.guards[g];
+  // `{ type, params }`: xstate evaluates the implementation with `params` as it is unless it is a function.
+  else if (typeof g === 'object' && typeof g.params !== 'function') resolved = machine.implementations.guards[g.type];
   if (typeof resolved !== 'function' || 'check' in resolved) return undefined;
   return resolved;
+}
+
+/** The params xstate hands `plainGuardOf`'s predicate. */
+function plainParamsOf(g: XGuardRef | undefined): unknown {
+  return typeof g === 'object' ? g.params : undefined;
 }
 
 function compileUncached(machine: XMachine): CompiledMachine {
@@ -360,6 +371,7 @@ function compileUncached(machine: XMachine): CompiledMachine {
       reenter: t.reenter,
       guard: t.guard,
       plainGuard: plainGuardOf(machine, t.guard),
+      plainParams: plainParamsOf(t.guard),
       actions: t.actions,
       domain: undefined,
       entry: undefined,

@@ -332,6 +332,39 @@ describe('fast runtime: exact semantics against xstate', () => {
     ]);
   });
 
+  it('a named guard with params that are not a function gets them as they are, with { context, event }', () => {
+    const wanted = { kind: 'b' };
+    const m = setup({
+      types: { context: {} as { n: number }, events: {} as { type: 'E'; kind: string } },
+      guards: {
+        kindIs: (args, p: { kind: string }) => {
+          note('guard', Object.keys(args), args.context.n, p === wanted, p.kind);
+          return args.event.kind === p.kind;
+        },
+      },
+    }).createMachine({
+      context: { n: 1 },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            E: [
+              { guard: { type: 'kindIs', params: { kind: 'a' } }, actions: log('a') },
+              { guard: { type: 'kindIs', params: wanted }, target: 'b', actions: log('b') },
+            ],
+          },
+        },
+        b: {},
+      },
+    });
+    const e = both(m, [{ send: { type: 'E', kind: 'b' } }]).filter((x) => x[0] === 'action');
+    expect(e).toEqual([
+      ['action', 'guard', ['context', 'event'], 1, false, 'a'],
+      ['action', 'guard', ['context', 'event'], 1, true, 'b'],
+      ['action', 'b'],
+    ]);
+  });
+
   it('errors: a throwing action puts both actors in error with the same message', () => {
     const m = createMachine({
       initial: 'a',
