@@ -22,12 +22,10 @@ import type {
   XActionRef,
   XActorRef,
   XEvent,
-  XGuardRef,
   XMachine,
   XResolveExtra,
 } from './xstate-shapes.ts';
 import type { Work } from './work.ts';
-import { evaluateGuard } from './guards.ts';
 
 function actionTypeOf(action: XActionRef): string {
   if (typeof action === 'string') return action;
@@ -258,11 +256,6 @@ function builtinCallsUserCode(a: XActionFunction): boolean {
   );
 }
 
-/** The `check` of an `enqueueActions` callback (bound to the work state and event: no closure per callback). */
-function checkGuard(this: Work, event: XEvent, guard: XGuardRef): boolean {
-  return evaluateGuard(this, guard, this.context, event);
-}
-
 /** xstate's `resolveAndExecuteActionsWithContext`. */
 function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[]): void {
   const scope = w.scope;
@@ -271,8 +264,14 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
     let resolved: XActionFunction | undefined;
     let params: unknown = undefined;
     if (typeof action === 'function') resolved = action;
-    else if (action instanceof EnqueuedBuiltin) resolved = action as unknown as XActionFunction;
-    else {
+    else if (action instanceof EnqueuedBuiltin) {
+      // What a callback enqueued most: an assign, resolved at once (a record has no params and no retry).
+      if (action.resolve === RESOLVE_ASSIGN) {
+        resolveAssign(w, event, undefined, action.assignment);
+        continue;
+      }
+      resolved = action as unknown as XActionFunction;
+    } else {
       resolved = impls[typeof action === 'string' ? action : action.type] as XActionFunction | undefined;
       if (typeof action !== 'string' && 'params' in action)
         params =
@@ -303,18 +302,7 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
     if (resolve === RESOLVE_ASSIGN) resolveAssign(w, event, params, resolved['assignment']);
     else if (resolve === RESOLVE_SPAWN) resolvedParams = resolveSpawn(w, event, resolved);
     else if (resolve === RESOLVE_STOP) resolvedParams = resolveStop(w, event, params, resolved['actorRef']);
-    else if (resolve === RESOLVE_ENQUEUE)
-      nested = collectEnqueued(
-        resolved['collect'],
-        {
-          context: w.expose(),
-          event,
-          self: scope.self,
-          system: scope.system,
-          check: checkGuard.bind(w, event) as (guard: XGuardRef) => boolean,
-        },
-        params,
-      );
+    else if (resolve === RESOLVE_ENQUEUE) nested = collectEnqueued(w, resolved['collect'], event, params);
     else if (resolve !== undefined && READ_ONLY_RESOLVES.has(resolve)) {
       const context = builtinCallsUserCode(resolved) ? w.expose() : w.context;
       const r = resolve(scope, w, argsOf(w, event, context), params, resolved, w as XResolveExtra);
@@ -324,7 +312,7 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
       throw new Error(
         `fast statechart runtime: machine '${w.machine.id}' ran the built-in action '${String(resolved.type)}', which it does not run`,
       );
-    if ('retryResolve' in resolved && w.deferredActorIds !== undefined)
+    if (w.deferredActorIds !== undefined && 'retryResolve' in resolved)
       (w.retries ??= []).push([resolved, resolvedParams]);
     const execute = resolved.execute;
     if (execute !== undefined) {

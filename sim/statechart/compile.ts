@@ -63,10 +63,13 @@ export interface CompiledTransition {
   readonly reenter: boolean;
   readonly guard: XGuardRef | undefined;
   /**
-   * The guard's predicate when it is a plain one without params (an inline function, or a name the machine implements
-   * with one): evaluated as xstate would, `fn({ context, event }, undefined)`, without looking it up per event.
+   * The guard's predicate when it is a plain one (an inline function, or a name the machine implements with one,
+   * without params or with params that are not a function): evaluated as xstate would,
+   * `fn({ context, event }, plainParams)`, without looking it up per event.
    */
   readonly plainGuard: ((args: unknown, params: unknown) => boolean) | undefined;
+  /** The params `plainGuard` gets (the guard object's own `params`; undefined for an inline or named guard). */
+  readonly plainParams: unknown;
   readonly actions: readonly XActionRef[];
   /** xstate's `getTransitionDomain` (no history states, so it depends on the transition alone). */
   domain: CompiledNode | undefined;
@@ -81,10 +84,34 @@ export interface CompiledMachine {
   /** The initial microstep's synthetic transition (root, reentering, to every initial state node). */
   readonly initial: CompiledTransition;
   readonly maxIterations: number;
-  /** State value and tags per configuration (its node orders, in order). */
-  readonly values: Map<string, { readonly value: unknown; readonly tags: Set<string> }>;
+  /** State value and tags per configuration: a trie on its nodes' orders, in order (snapshot.ts). */
+  readonly values: ValueTrie;
   /** Entry sets of several transitions taken together, by their indices. */
   readonly entrySets: Map<string, EntrySet>;
+  /** Selection plans (select.ts) by state value: a string value's by the string, an object's by the object. */
+  readonly plansByString: Map<string, SelectionPlan>;
+  readonly plansByValue: WeakMap<object, SelectionPlan>;
+}
+
+/** The state value and tags of a configuration. */
+export interface ValueAndTags {
+  readonly value: unknown;
+  readonly tags: Set<string>;
+}
+
+/** One step of the configuration trie: the value of the configuration ending here, the longer ones by next order. */
+export interface ValueTrie {
+  entry: ValueAndTags | undefined;
+  readonly next: (ValueTrie | undefined)[];
+}
+
+/**
+ * The nodes transition selection visits for one state value, in its key order: a node and its active children (none
+ * for an atomic node). Built once per state value object (they are shared per configuration).
+ */
+export interface SelectionPlan {
+  readonly node: CompiledNode;
+  readonly kids: readonly SelectionPlan[];
 }
 
 /** Raised when a machine uses something the fast interpreter does not run. */
@@ -276,9 +303,17 @@ function plainGuardOf(
   machine: XMachine,
   g: XGuardRef | undefined,
 ): ((args: unknown, params: unknown) => boolean) | undefined {
-  const resolved = typeof g === 'string' ? machine.implementations.guards[g] : g;
+  let resolved: XGuardRef | undefined = g;
+  if (typeof g === 'string') resolved = machine.implementations.guards[g];
+  // `{ type, params }`: xstate evaluates the implementation with `params` as it is unless it is a function.
+  else if (typeof g === 'object' && typeof g.params !== 'function') resolved = machine.implementations.guards[g.type];
   if (typeof resolved !== 'function' || 'check' in resolved) return undefined;
   return resolved;
+}
+
+/** The params xstate hands `plainGuardOf`'s predicate. */
+function plainParamsOf(g: XGuardRef | undefined): unknown {
+  return typeof g === 'object' ? g.params : undefined;
 }
 
 function compileUncached(machine: XMachine): CompiledMachine {
@@ -336,6 +371,7 @@ function compileUncached(machine: XMachine): CompiledMachine {
       reenter: t.reenter,
       guard: t.guard,
       plainGuard: plainGuardOf(machine, t.guard),
+      plainParams: plainParamsOf(t.guard),
       actions: t.actions,
       domain: undefined,
       entry: undefined,
@@ -405,7 +441,17 @@ function compileUncached(machine: XMachine): CompiledMachine {
   initial.entry = { states: entry.states, defaultEntry: new Set([...entry.defaultEntry, root]) };
 
   const maxIterations = machine.options.maxIterations ?? Infinity;
-  return { machine, nodes, root, initial, maxIterations, values: new Map(), entrySets: new Map() };
+  return {
+    machine,
+    nodes,
+    root,
+    initial,
+    maxIterations,
+    values: { entry: undefined, next: [] },
+    entrySets: new Map(),
+    plansByString: new Map(),
+    plansByValue: new WeakMap(),
+  };
 }
 
 const cache = new WeakMap<object, CompiledMachine | UnsupportedMachineError>();

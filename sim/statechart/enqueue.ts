@@ -15,24 +15,58 @@ import {
   RESOLVE_EMIT,
   RESOLVE_RAISE,
 } from './builtins.ts';
+import { evaluateGuard } from './guards.ts';
+import type { Work } from './work.ts';
 import type { XActionRef, XEvent, XGuardRef, XResolve, XScope } from './xstate-shapes.ts';
 
 /**
  * An assign, raise, emit or cancel enqueued by a callback: the properties xstate's creator sets on the action function
  * it builds (`type`, the options, `resolve`, `execute`), which are all the interpreter and xstate's `resolve` and
- * `execute` read, as one record (one shape for the four). It is resolved exactly as the xstate action would be.
+ * `execute` read, as one record (one shape for the four: every field is set in the constructor, in one order). It is
+ * resolved exactly as the xstate action would be.
  */
 export class EnqueuedBuiltin {
-  constructor(
+  assignment: unknown = undefined;
+  event: unknown = undefined;
+  id: unknown = undefined;
+  delay: unknown = undefined;
+  sendId: unknown = undefined;
+
+  private constructor(
     readonly type: string,
     readonly resolve: XResolve,
     readonly execute: ((scope: XScope, params: unknown) => void) | undefined,
-    readonly assignment: unknown,
-    readonly event: unknown,
-    readonly id: unknown,
-    readonly delay: unknown,
-    readonly sendId: unknown,
   ) {}
+
+  /** xstate's `assign(assignment)`. */
+  static assign(assignment: unknown): EnqueuedBuiltin {
+    const a = new EnqueuedBuiltin('xstate.assign', RESOLVE_ASSIGN, undefined);
+    a.assignment = assignment;
+    return a;
+  }
+
+  /** xstate's `cancel(sendId)`. */
+  static cancel(sendId: unknown): EnqueuedBuiltin {
+    const a = new EnqueuedBuiltin('xstate.cancel', RESOLVE_CANCEL, EXECUTE_CANCEL);
+    a.sendId = sendId;
+    return a;
+  }
+
+  /** xstate's `raise(event, { id, delay })`. */
+  static raise(event: unknown, id: unknown, delay: unknown): EnqueuedBuiltin {
+    const a = new EnqueuedBuiltin('xstate.raise', RESOLVE_RAISE, EXECUTE_RAISE);
+    a.event = event;
+    a.id = id;
+    a.delay = delay;
+    return a;
+  }
+
+  /** xstate's `emit(event)`. */
+  static emit(event: unknown): EnqueuedBuiltin {
+    const a = new EnqueuedBuiltin('xstate.emit', RESOLVE_EMIT, EXECUTE_EMIT);
+    a.event = event;
+    return a;
+  }
 }
 
 interface RaiseOptions {
@@ -56,93 +90,57 @@ const enqueue = Object.assign(
   },
   {
     assign: (assignment: unknown): void => {
-      collecting.push(
-        new EnqueuedBuiltin(
-          'xstate.assign',
-          RESOLVE_ASSIGN,
-          undefined,
-          assignment,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-        ),
-      );
+      collecting.push(EnqueuedBuiltin.assign(assignment));
     },
     cancel: (sendId: unknown): void => {
-      collecting.push(
-        new EnqueuedBuiltin(
-          'xstate.cancel',
-          RESOLVE_CANCEL,
-          EXECUTE_CANCEL,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          sendId,
-        ),
-      );
+      collecting.push(EnqueuedBuiltin.cancel(sendId));
     },
     raise: (event: unknown, options?: RaiseOptions): void => {
-      collecting.push(
-        new EnqueuedBuiltin(
-          'xstate.raise',
-          RESOLVE_RAISE,
-          EXECUTE_RAISE,
-          undefined,
-          event,
-          options?.id,
-          options?.delay,
-          undefined,
-        ),
-      );
+      collecting.push(EnqueuedBuiltin.raise(event, options?.id, options?.delay));
     },
     sendTo: into(sendTo),
     sendParent: into(sendParent),
     spawnChild: into(spawnChild),
     stopChild: into(stopChild),
     emit: (event: unknown): void => {
-      collecting.push(
-        new EnqueuedBuiltin(
-          'xstate.emit',
-          RESOLVE_EMIT,
-          EXECUTE_EMIT,
-          undefined,
-          event,
-          undefined,
-          undefined,
-          undefined,
-        ),
-      );
+      collecting.push(EnqueuedBuiltin.emit(event));
     },
   },
 );
 
-export interface EnqueueArgs {
-  readonly context: unknown;
+/**
+ * The argument of an `enqueueActions` callback: xstate's own properties in xstate's order (`context`, `event`,
+ * `enqueue`, `check`, `self`, `system`). As xstate's, `check` evaluates a guard on the context and event the callback
+ * got, also when the callback keeps it and calls it later.
+ */
+class CallbackArgs {
+  readonly context: Record<string, unknown>;
   readonly event: XEvent;
+  readonly enqueue: typeof enqueue;
+  readonly check: (guard: XGuardRef) => boolean;
   readonly self: unknown;
   readonly system: unknown;
-  readonly check: (guard: XGuardRef) => boolean;
+
+  constructor(w: Work, context: Record<string, unknown>, event: XEvent) {
+    this.context = context;
+    this.event = event;
+    this.enqueue = enqueue;
+    this.check = (guard) => evaluateGuard(w, guard, context, event);
+    this.self = w.scope.self;
+    this.system = w.scope.system;
+  }
 }
 
-/** Runs `collect` and returns the actions it enqueued, in order. */
-export function collectEnqueued(collect: unknown, args: EnqueueArgs, params: unknown): readonly XActionRef[] {
+/**
+ * Runs `collect` and returns the actions it enqueued, in order. The callback gets the context: it may keep it, so
+ * from here on the next assign copies (`Work.expose`).
+ */
+export function collectEnqueued(w: Work, collect: unknown, event: XEvent, params: unknown): readonly XActionRef[] {
   const actions: unknown[] = [];
   const saved = collecting;
   collecting = actions;
   try {
-    (collect as (a: unknown, p: unknown) => void)(
-      {
-        context: args.context,
-        event: args.event,
-        enqueue,
-        check: args.check,
-        self: args.self,
-        system: args.system,
-      },
-      params,
-    );
+    (collect as (a: unknown, p: unknown) => void)(new CallbackArgs(w, w.expose(), event), params);
   } finally {
     collecting = saved;
   }

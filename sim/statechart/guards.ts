@@ -44,7 +44,7 @@ export function evaluateGuard(w: Work, guard: XGuardRef, context: Record<string,
 /** Does transition `t`'s guard pass (true without one)? A plain predicate compile.ts found is called at once. */
 export function guardPasses(w: Work, t: CompiledTransition, event: XEvent): boolean {
   const plain = t.plainGuard;
-  if (plain !== undefined) return plain({ context: w.expose(), event }, undefined);
+  if (plain !== undefined) return plain({ context: w.expose(), event }, t.plainParams);
   return t.guard === undefined || evaluateGuard(w, t.guard, w.context, event);
 }
 

@@ -163,9 +163,15 @@ function reportUnhandledError(err: unknown): void {
   });
 }
 
-/** The fast interpreter's scope: one field, its methods reach the actor. */
+/**
+ * The fast interpreter's scope: the actor and its system (read by every action, so kept rather than reached through
+ * the actor), its methods reach the actor.
+ */
 class LabScope implements LabActorScope {
-  constructor(readonly self: LabActor) {}
+  readonly system: LabActorSystem;
+  constructor(readonly self: LabActor) {
+    this.system = self.system;
+  }
   get id(): string {
     return this.self.id;
   }
@@ -174,9 +180,6 @@ class LabScope implements LabActorScope {
   }
   get logger(): LabLogger {
     return this.self.system._logger;
-  }
-  get system(): LabActorSystem {
-    return this.self.system;
   }
   defer(fn: () => void): void {
     this.self._defer(fn);

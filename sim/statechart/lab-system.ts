@@ -2,9 +2,11 @@
  * The actor system of a lab actor tree (lab-actor.ts): xstate 5.33's `createSystem` (raise-*.cjs.js) as one small
  * object per root actor with its methods on the prototype, where xstate builds ~1.9 KB of closures, maps and sets.
  * What it keeps is what can be observed:
- * - the scheduler (`schedule`, `cancel`, `cancelAll`, `start`) on the root's clock, keyed as xstate keys it
- *   (`${source.sessionId}.${id}`), in one map created on the first delayed event; insertion order is xstate's
- *   `_scheduledEvents` order, so `cancelAll` clears timers in xstate's order;
+ * - the scheduler (`schedule`, `cancel`, `cancelAll`, `start`) on the root's clock. xstate keys a delayed event by
+ *   `${source.sessionId}.${id}` in one map; here it is found by id, then by source (maps created on first use), so a
+ *   cancel or schedule builds no key string. Each event carries the position its key took in xstate's map (a key
+ *   scheduled again without a cancel keeps its place, as a `Map.set` does), so `cancelAll`, `start` and
+ *   `getSnapshot` see xstate's order;
  * - `_relay` (straight to the target's `_send`);
  * - the `systemId` registry (`get`, `getAll`, `_set`, `_unregister`), created on first use;
  * - sessionIds `x:0`, `x:1`, ... from one process-wide counter, as xstate's (its counter is module-wide too).
@@ -41,6 +43,8 @@ export interface ScheduledLabEvent {
   readonly delay: number;
   readonly id: string;
   timeout: unknown;
+  /** The place of its key in xstate's map of scheduled events (insertion order). */
+  readonly seq: number;
 }
 
 let sessionCounter = 0;
@@ -70,8 +74,15 @@ function keyOf(source: SystemActorRef, id: string): string {
   return `${source.sessionId}.${id}`;
 }
 
+function bySeq(a: ScheduledLabEvent, b: ScheduledLabEvent): number {
+  return a.seq - b.seq;
+}
+
 export class LabSystem {
-  private scheduled: Map<string, ScheduledLabEvent> | undefined = undefined;
+  /** Pending delayed events by id, then by source (ids are few: a machine's delayed raises and `after`s). */
+  private scheduled: Map<string, Map<SystemActorRef, ScheduledLabEvent>> | undefined = undefined;
+  /** The next place in xstate's insertion order. */
+  private seq = 0;
   private keyed: Map<string, SystemActorRef> | undefined = undefined;
   private keyedBack: Map<SystemActorRef, string> | undefined = undefined;
 
@@ -136,41 +147,72 @@ export class LabSystem {
     delay: number,
     id: string = `xstate.lab.anonymous.${anonymousCounter++}`,
   ): void {
-    const key = keyOf(source, id);
-    const scheduled: ScheduledLabEvent = { source, target, event, delay, id, timeout: undefined };
     const map = (this.scheduled ??= new Map());
-    map.set(key, scheduled);
+    let byId = map.get(id);
+    if (byId === undefined) {
+      byId = new Map();
+      map.set(id, byId);
+    }
+    // xstate's `Map.set` on a key already present keeps the key's place.
+    const previous = byId.get(source);
+    const seq = previous === undefined ? this.seq++ : previous.seq;
+    const scheduled: ScheduledLabEvent = { source, target, event, delay, id, timeout: undefined, seq };
+    byId.set(source, scheduled);
     // As xstate: the timeout forgets its key, whatever is scheduled under it now, then relays.
     scheduled.timeout = this._clock.setTimeout(() => {
-      this.scheduled?.delete(key);
+      this.forget(source, id);
       this._relay(source, target, event);
     }, delay);
   }
 
-  cancel(source: SystemActorRef, id: string): void {
+  /** Drops what is scheduled under (source, id), and the id's map once empty (ids may be unique: anonymous ones). */
+  private forget(source: SystemActorRef, id: string): ScheduledLabEvent | undefined {
     const map = this.scheduled;
-    if (map === undefined) return;
-    const key = keyOf(source, id);
-    const scheduled = map.get(key);
-    map.delete(key);
+    const byId = map?.get(id);
+    if (map === undefined || byId === undefined) return undefined;
+    const scheduled = byId.get(source);
+    if (scheduled === undefined) return undefined;
+    byId.delete(source);
+    if (byId.size === 0) map.delete(id);
+    return scheduled;
+  }
+
+  cancel(source: SystemActorRef, id: string): void {
+    const scheduled = this.forget(source, id);
     if (scheduled !== undefined && scheduled.timeout !== undefined) this._clock.clearTimeout(scheduled.timeout);
   }
 
   cancelAll(ref: SystemActorRef): void {
     const map = this.scheduled;
     if (map === undefined) return;
-    for (const scheduled of map.values()) if (scheduled.source === ref) this.cancel(ref, scheduled.id);
+    const own: ScheduledLabEvent[] = [];
+    for (const byId of map.values()) {
+      const scheduled = byId.get(ref);
+      if (scheduled !== undefined) own.push(scheduled);
+    }
+    own.sort(bySeq);
+    for (const scheduled of own) this.cancel(ref, scheduled.id);
+  }
+
+  /** Every pending delayed event, in xstate's order. */
+  private pending(): ScheduledLabEvent[] {
+    const all: ScheduledLabEvent[] = [];
+    if (this.scheduled !== undefined)
+      for (const byId of this.scheduled.values()) for (const s of byId.values()) all.push(s);
+    return all.sort(bySeq);
   }
 
   getSnapshot(): { _scheduledEvents: Record<string, ScheduledLabEvent> } {
-    return { _scheduledEvents: this.scheduled === undefined ? {} : Object.fromEntries(this.scheduled.entries()) };
+    const events: Record<string, ScheduledLabEvent> = {};
+    for (const s of this.pending()) events[keyOf(s.source, s.id)] = s;
+    return { _scheduledEvents: events };
   }
 
   /** xstate's `system.start` (the root actor starts): every pending delayed event is scheduled again. */
   start(): void {
     const map = this.scheduled;
-    if (map === undefined || map.size === 0) return;
-    const pending = [...map.values()];
+    if (map === undefined) return;
+    const pending = this.pending();
     map.clear();
     for (const s of pending) this.schedule(s.source, s.target, s.event, s.delay, s.id);
   }

@@ -4,7 +4,13 @@
  * the first candidate whose guard passes per region, eventless transitions per atomic state in configuration order,
  * a descendant's transition preempting its ancestor's when their exit sets meet.
  */
-import { candidatesOf, isDescendant, type CompiledNode, type CompiledTransition } from './compile.ts';
+import {
+  candidatesOf,
+  isDescendant,
+  type CompiledNode,
+  type CompiledTransition,
+  type SelectionPlan,
+} from './compile.ts';
 import type { XEvent, XStateNode } from './xstate-shapes.ts';
 import type { Work } from './work.ts';
 import { nodeOf } from './work.ts';
@@ -73,9 +79,61 @@ function transitionNode(
   return true;
 }
 
+/**
+ * `transitionNode`'s walk of `value` from `node` as a plan: a string value is its one atomic child; an object value's
+ * keys, in order, those with a truthy sub-value (`transitionNode` skips the others; with one key it does not, and a
+ * falsy sub-value throws there: so it does here). Throws where `transitionNode` would (an unknown key).
+ */
+function buildPlan(w: Work, node: CompiledNode, value: unknown): SelectionPlan {
+  if (typeof value === 'string') return { node, kids: [{ node: childByKey(w, node, value), kids: [] }] };
+  const v = value as Record<string, unknown>;
+  const keys = Object.keys(v);
+  const kids: SelectionPlan[] = [];
+  if (keys.length === 1) {
+    const key = keys[0] as string;
+    kids.push(buildPlan(w, childByKey(w, node, key), v[key]));
+  } else for (const key of keys) if (v[key]) kids.push(buildPlan(w, childByKey(w, node, key), v[key]));
+  return { node, kids };
+}
+
+/** The plan of the state value `value` (cached per value; undefined when the value names a state that is not there). */
+function planOf(w: Work, value: unknown): SelectionPlan | undefined {
+  const cm = w.cm;
+  const isString = typeof value === 'string';
+  if (!isString && (typeof value !== 'object' || value === null)) return undefined;
+  let plan = isString ? cm.plansByString.get(value) : cm.plansByValue.get(value);
+  if (plan !== undefined) return plan;
+  try {
+    plan = buildPlan(w, cm.root, value);
+  } catch {
+    // `transitionNode` throws for it too, but only when it reaches the key (after the guards before it): let it.
+    return undefined;
+  }
+  if (isString) cm.plansByString.set(value, plan);
+  else cm.plansByValue.set(value, plan);
+  return plan;
+}
+
+/**
+ * `transitionNode` on a plan: the same candidates in the same order (each region's deepest enabled transition, else
+ * its node's own), without reading the state value's keys or looking children up by name per event.
+ */
+function selectOnPlan(w: Work, plan: SelectionPlan, event: XEvent, out: CompiledTransition[]): boolean {
+  const before = out.length;
+  for (const kid of plan.kids) selectOnPlan(w, kid, event, out);
+  if (out.length > before) return true;
+  const t = nextOf(w, plan.node, event);
+  if (t === undefined) return false;
+  out.push(t);
+  return true;
+}
+
 export function selectTransitions(w: Work, event: XEvent): CompiledTransition[] {
   const out: CompiledTransition[] = [];
-  transitionNode(w, w.cm.root, w.value, event, out);
+  const value = w.value;
+  const plan = planOf(w, value);
+  if (plan !== undefined) selectOnPlan(w, plan, event, out);
+  else transitionNode(w, w.cm.root, value, event, out);
   return out;
 }
 

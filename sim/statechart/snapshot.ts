@@ -6,7 +6,7 @@
  * appear in that order), so it is cached per ordered configuration and shared between snapshots.
  */
 import { createMachine } from 'xstate';
-import type { CompiledMachine } from './compile.ts';
+import type { CompiledMachine, ValueAndTags, ValueTrie } from './compile.ts';
 import type { XMachineSnapshot, XStateNode, XStateValue } from './xstate-shapes.ts';
 
 /** xstate's snapshot methods, taken from a snapshot xstate built itself (they are shared module functions). */
@@ -79,17 +79,24 @@ function stateValueOf(root: XStateNode, nodes: readonly XStateNode[]): XStateVal
   return fromAdj(root);
 }
 
-/** The state value and tags of an ordered configuration, cached per machine. */
-export function valueAndTags(
-  cm: CompiledMachine,
-  nodes: readonly XStateNode[],
-): { readonly value: unknown; readonly tags: Set<string> } {
-  let key = '';
-  for (const n of nodes) key += `${n.order},`;
-  let hit = cm.values.get(key);
+/**
+ * The state value and tags of an ordered configuration, cached per machine in a trie on the nodes' orders (one array
+ * index per node: no key string per configuration change).
+ */
+export function valueAndTags(cm: CompiledMachine, nodes: readonly XStateNode[]): ValueAndTags {
+  let at: ValueTrie = cm.values;
+  for (const n of nodes) {
+    let next = at.next[n.order];
+    if (next === undefined) {
+      next = { entry: undefined, next: [] };
+      at.next[n.order] = next;
+    }
+    at = next;
+  }
+  let hit = at.entry;
   if (hit === undefined) {
     hit = { value: stateValueOf(cm.machine.root, nodes), tags: new Set(nodes.flatMap((n) => n.tags)) };
-    cm.values.set(key, hit);
+    at.entry = hit;
   }
   return hit;
 }

@@ -270,6 +270,64 @@ describe('lab actor: the same observable behaviour as xstate’s Actor', () => {
     ]);
   });
 
+  it('a delayed event scheduled again under its id without a cancel keeps the id’s place; the first timer forgets it', () => {
+    const machine = createMachine({
+      initial: 'a',
+      states: {
+        a: {
+          entry: [
+            raise({ type: 'X' }, { delay: 10, id: 'one' }),
+            raise({ type: 'Y' }, { delay: 20, id: 'two' }),
+            raise({ type: 'Z' }, { delay: 30, id: 'one' }),
+          ],
+          on: { X: { actions: () => undefined }, Y: {}, Z: {} },
+        },
+      },
+    });
+    const keysOf = (actor: AnyActorRef): string[] =>
+      Object.keys((actor.system as { getSnapshot(): { _scheduledEvents: object } }).getSnapshot()._scheduledEvents).map(
+        (k) => k.replace(/^x:\d+\./, 'x.'),
+      );
+    // Stopped at once: the timers are cleared in key order, `one` (the later timer under it) first.
+    const stopped = both((make, log, clock) => {
+      const entries: unknown[][] = [];
+      const actor = make(machine, { clock: loggingClock(clock, entries) });
+      actor.start();
+      log.push(['keys', keysOf(actor)]);
+      actor.stop();
+      log.push(...entries);
+    });
+    expect(stopped).toEqual([
+      ['keys', ['x.one', 'x.two']],
+      ['setTimeout', 1, 10],
+      ['setTimeout', 2, 20],
+      ['setTimeout', 3, 30],
+      ['clearTimeout', 3],
+      ['clearTimeout', 2],
+    ]);
+    // The first timer under `one` fires: it forgets the key (so the later timer is no longer cancelled) and relays X.
+    const fired = both((make, log, clock) => {
+      const entries: unknown[][] = [];
+      const actor = make(machine, { clock: loggingClock(clock, entries) });
+      actor.subscribe(() => entries.push(['next']));
+      actor.start();
+      clock.advance(10);
+      log.push(['keys', keysOf(actor)]);
+      actor.stop();
+      clock.advance(100);
+      log.push(...entries);
+    });
+    expect(fired).toEqual([
+      ['keys', ['x.two']],
+      ['setTimeout', 1, 10],
+      ['setTimeout', 2, 20],
+      ['setTimeout', 3, 30],
+      ['next'],
+      ['next'],
+      ['clearTimeout', 2],
+    ]);
+  });
+
   it('stop drops the events waiting behind the current one; a stopped actor ignores sends', () => {
     const logic = fromTransition((seen: string[], event: { type: string }, { self }) => {
       if (event.type === 'a') {

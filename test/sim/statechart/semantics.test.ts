@@ -3,9 +3,21 @@
  * the two logs must be equal, and the order the test states (read off xstate 5.33's algorithm) must hold.
  */
 import { describe, expect, it } from 'vitest';
-import { assign, cancel, createMachine, emit, enqueueActions, raise, sendTo, setup, stateIn, stopChild } from 'xstate';
+import {
+  assign,
+  cancel,
+  createActor,
+  createMachine,
+  emit,
+  enqueueActions,
+  raise,
+  sendTo,
+  setup,
+  stateIn,
+  stopChild,
+} from 'xstate';
 import type { AnyActorRef } from 'xstate';
-import { canRunFast, createLabActor } from '../../../sim/statechart/index.ts';
+import { canRunFast, createLabActor, fastMachineLogic } from '../../../sim/statechart/index.ts';
 import type { Entry } from './support/observe.ts';
 import { note, runBoth, type Step } from './support/pair.ts';
 
@@ -234,6 +246,123 @@ describe('fast runtime: exact semantics against xstate', () => {
       id: 'm',
     });
     expect(actionsOf(both(m, [{ send: { type: 'GO' } }]))).toEqual(['seen', 'r']);
+  });
+
+  it("enqueueActions: the callback's args have xstate's own properties; a kept check judges the callback's context", () => {
+    let kept: ((guard: unknown) => boolean) | undefined;
+    const m = createMachine({
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            GO: {
+              actions: enqueueActions((args) => {
+                note('keys', Object.keys(args));
+                kept = args.check as (guard: unknown) => boolean;
+                args.enqueue.assign({ n: 5 });
+                // Called after the assign above ran: xstate's check reads the snapshot the callback was resolved on.
+                args.enqueue(({ context }) =>
+                  note(
+                    'later',
+                    context.n,
+                    kept?.(({ context: c }: { context: { n: number } }) => c.n === 0),
+                  ),
+                );
+              }),
+            },
+          },
+        },
+      },
+    });
+    expect(both(m, [{ send: { type: 'GO' } }]).filter((x) => x[0] === 'action')).toEqual([
+      ['action', 'keys', ['context', 'event', 'enqueue', 'check', 'self', 'system']],
+      ['action', 'later', 5, true],
+    ]);
+  });
+
+  it('transition selection walks the state value it is given: its key order, falsy sub-values skipped, unknown keys', () => {
+    const seen: string[] = [];
+    const fails = (name: string) => (): boolean => {
+      seen.push(name);
+      return false;
+    };
+    const region = (name: string) => ({
+      initial: 'a',
+      states: { a: { on: { E: { guard: fails(name), target: 'b' } } }, b: {} },
+    });
+    const m = createMachine({
+      type: 'parallel',
+      states: { r1: region('r1'), r2: region('r2') },
+      on: { E: { guard: fails('root') } },
+    });
+    // Values a snapshot handed to `transition` may carry (each object twice: the second run reuses what the first
+    // derived from it); an unknown key throws when the walk reaches it, after the guards before it ran.
+    const values: unknown[] = [
+      { r2: 'a', r1: 'a' },
+      { r1: 'a', zz: undefined, r2: 'a' },
+      { r1: 'a', zz: 'q', r2: 'a' },
+    ];
+    const run = (
+      actor: AnyActorRef,
+      logic: { transition(s: unknown, e: unknown, scope: unknown): unknown },
+    ): unknown[] => {
+      const scope = (actor as unknown as { _actorScope: unknown })._actorScope;
+      const snapshot = actor.getSnapshot() as object;
+      const out: unknown[] = [];
+      for (const value of [...values, ...values]) {
+        seen.length = 0;
+        let result: unknown;
+        try {
+          result = (logic.transition({ ...snapshot, value }, { type: 'E' }, scope) as { value: unknown }).value;
+        } catch (err) {
+          result = (err as Error).message;
+        }
+        out.push([[...seen], result]);
+      }
+      return out;
+    };
+    const reference = run(createActor(m), m as never);
+    const fastActor = createLabActor(m, undefined, 'fast') as unknown as AnyActorRef;
+    expect(run(fastActor, fastMachineLogic(m))).toEqual(reference);
+    expect(reference.slice(0, 3)).toEqual([
+      [['r2', 'r1', 'root'], { r2: 'a', r1: 'a' }],
+      [['r1', 'r2', 'root'], { r1: 'a', zz: undefined, r2: 'a' }],
+      [['r1'], "Child state 'zz' does not exist on '(machine)'"],
+    ]);
+  });
+
+  it('a named guard with params that are not a function gets them as they are, with { context, event }', () => {
+    const wanted = { kind: 'b' };
+    const m = setup({
+      types: { context: {} as { n: number }, events: {} as { type: 'E'; kind: string } },
+      guards: {
+        kindIs: (args, p: { kind: string }) => {
+          note('guard', Object.keys(args), args.context.n, p === wanted, p.kind);
+          return args.event.kind === p.kind;
+        },
+      },
+    }).createMachine({
+      context: { n: 1 },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            E: [
+              { guard: { type: 'kindIs', params: { kind: 'a' } }, actions: log('a') },
+              { guard: { type: 'kindIs', params: wanted }, target: 'b', actions: log('b') },
+            ],
+          },
+        },
+        b: {},
+      },
+    });
+    const e = both(m, [{ send: { type: 'E', kind: 'b' } }]).filter((x) => x[0] === 'action');
+    expect(e).toEqual([
+      ['action', 'guard', ['context', 'event'], 1, false, 'a'],
+      ['action', 'guard', ['context', 'event'], 1, true, 'b'],
+      ['action', 'b'],
+    ]);
   });
 
   it('errors: a throwing action puts both actors in error with the same message', () => {
