@@ -7,7 +7,15 @@
  * allocation-heavy work in the same run; `loadAverage1m` tells whether the machine was shared. The workers are the
  * ones `dhcpike sweep` would start: the prebuilt bundle's (`npm run build:cli`) when it is fresh, else the tsx ones
  * (DHCPIKE_NO_BUNDLE=1 forces them); `worker` says which, `workerWhy` why not the bundle.
+ *
+ * Why two workers gain less than the reference (Linux only, from /proc/self/task): `backgroundCpuShare1` is the CPU of
+ * the threads that were there before the 1-worker sweep started (V8's platform threads: parallel scavenge, concurrent
+ * marking and sweeping, the array-buffer sweeper, concurrent TurboFan compiles; and libuv's pool) as a share of the
+ * worker thread's own. With one worker those threads run on the idle second core for free; with two workers every
+ * core is busy and they take turns with the workers, so a worker-bound speedup cannot exceed
+ * `ceilingSpeedup` = 2 / (1 + backgroundCpuShare1).
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { bundleChoice } from '../bin/cli-bundle.js';
@@ -32,6 +40,54 @@ async function timed(workers: number, to: number): Promise<{ runs: number; ms: n
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** CPU ms of each live thread of this process by thread id (utime + stime, /proc clock ticks of 10 ms); {} off Linux. */
+function threadCpuMs(): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[];
+  try {
+    tids = readdirSync('/proc/self/task');
+  } catch {
+    return out; // not Linux
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(tid, (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/**
+ * `timed` with the CPU split: the worker threads' (process CPU minus the threads that outlive the sweep) and the
+ * background threads' (those that existed before it, this main thread excepted). Null off Linux.
+ */
+async function timedWithThreads(
+  workers: number,
+  to: number,
+): Promise<{ run: Awaited<ReturnType<typeof timed>>; workerMs: number; backgroundMs: number } | null> {
+  const before = threadCpuMs();
+  const cpu = process.cpuUsage();
+  const run = await timed(workers, to);
+  const used = process.cpuUsage(cpu);
+  const after = threadCpuMs();
+  if (before.size === 0) return null;
+  const main = String(process.pid);
+  let backgroundMs = 0;
+  let mainMs = 0;
+  for (const [tid, ms] of after) {
+    const was = before.get(tid);
+    if (was === undefined) continue; // a thread started during the sweep and still alive: counted with the workers
+    if (tid === main) mainMs = ms - was;
+    else backgroundMs += ms - was;
+  }
+  const workerMs = (used.user + used.system) / 1000 - mainMs - backgroundMs;
+  return { run, workerMs, backgroundMs };
+}
 
 /**
  * The reference, measured in the same run: what two threads gain on this machine for work shaped like a simulation
@@ -69,9 +125,12 @@ export async function run(): Promise<Record<string, number | boolean | string>> 
   await timed(1, SEEDS.from); // warm-up: the OS file cache and this thread's modules
   const figures: Record<string, number> = {};
   const digests: string[] = [];
+  let backgroundShare: number | null = null;
   for (const workers of [1, 2]) {
     const startup = await timed(workers, SEEDS.from + workers - 1);
-    const all = await timed(workers, SEEDS.to);
+    const split = workers === 1 ? await timedWithThreads(workers, SEEDS.to) : null;
+    if (split !== null) backgroundShare = split.backgroundMs / Math.max(1, split.workerMs);
+    const all = split?.run ?? (await timed(workers, SEEDS.to));
     digests.push(all.digest);
     figures[`runsPerSec${workers}Total`] = round1((all.runs * 1000) / all.ms);
     figures[`runsPerSec${workers}Net`] = round1(((all.runs - startup.runs) * 1000) / Math.max(1, all.ms - startup.ms));
@@ -89,6 +148,12 @@ export async function run(): Promise<Record<string, number | boolean | string>> 
     speedupTotal: Math.round(((figures['runsPerSec2Total'] ?? 0) / (figures['runsPerSec1Total'] ?? 1)) * 100) / 100,
     speedupNet: Math.round(((figures['runsPerSec2Net'] ?? 0) / (figures['runsPerSec1Net'] ?? 1)) * 100) / 100,
     referenceSpeedup: Math.round((reference1Ms / reference2Ms) * 100) / 100,
+    ...(backgroundShare === null
+      ? {}
+      : {
+          backgroundCpuShare1: Math.round(backgroundShare * 100) / 100,
+          ceilingSpeedup: Math.round((2 / (1 + backgroundShare)) * 100) / 100,
+        }),
     identicalResults: digests[0] === digests[1],
     worker: CHOICE.use ? 'bundle' : 'tsx',
     ...(CHOICE.use ? {} : { workerWhy: CHOICE.reason }),

@@ -400,6 +400,65 @@ export function sealModelledIkeInPlace(
 
 const FNV_PRIME = 0x01000193;
 
+/**
+ * `modelledCrypto.seal(…, 'esp', …)` in place (RFC 4303 §2.3–2.8): the ESP header (SPI ‖ Sequence, the associated
+ * data) is at `buffer[espStart, espStart + 8)` and the plaintext at `buffer[bodyStart, plaintextEnd)`, after the IV's
+ * `suite.ivBytes`. Writes the monotonic padding (1, 2, 3, …, §2.4), Pad Length, Next Header, the IV and the ICV with
+ * the keyed tag of `integrityKey` (else `icvTag`, else the keyless bytes); returns the end of the ICV. Byte-identical
+ * to `sealEsp` with the modelled crypto and the same checks, without its intermediate arrays (plaintext, padding, IV,
+ * body, ICV and their concatenation: seven off-heap buffers per ESP packet).
+ */
+export function sealModelledEspInPlace(
+  suite: CipherSuite,
+  buffer: Uint8Array,
+  espStart: number,
+  bodyStart: number,
+  plaintextEnd: number,
+  padBytes: number,
+  nextHeader: number,
+  integrityKey: number | undefined,
+  icvTag: number | undefined,
+): number {
+  if (padBytes > 255) throw emitError('crypto.padding', padBytes, ' bytes, at most 255');
+  const bodyBytes = plaintextEnd - bodyStart + padBytes + 2;
+  const align = blockAlignment('esp', suite);
+  if (bodyBytes % align !== 0) {
+    throw emitError('crypto.padding', 'plaintext+padding+trailer is ', bodyBytes, ' bytes, not a multiple of ', align);
+  }
+  if (!Number.isInteger(nextHeader) || nextHeader < 0 || nextHeader > 255) {
+    throw new WireEmitError('esp.nextHeader', `must be in [0, 255], got ${String(nextHeader)}`);
+  }
+  for (let i = 0; i < padBytes; i++) buffer[plaintextEnd + i] = i + 1;
+  buffer[plaintextEnd + padBytes] = padBytes;
+  buffer[plaintextEnd + padBytes + 1] = nextHeader;
+  const ivStart = bodyStart - suite.ivBytes;
+  const tagged = taggedStates(suite);
+  // As in sealModelledIkeInPlace: the IV's chain (TAG_IV, aad, plaintext) and the ICV's (TAG_ICV, aad, IV, body)
+  // share the associated data, one loop over it.
+  const aadBytes = ivStart - espStart;
+  let x = Math.imul(tagged.iv ^ (aadBytes & 0xff), FNV_PRIME);
+  x = Math.imul(x ^ ((aadBytes >>> 8) & 0xff), FNV_PRIME);
+  let y = Math.imul(tagged.icv ^ (aadBytes & 0xff), FNV_PRIME);
+  y = Math.imul(y ^ ((aadBytes >>> 8) & 0xff), FNV_PRIME);
+  for (let i = espStart; i < ivStart; i++) {
+    const b = buffer[i] as number;
+    x = Math.imul(x ^ b, FNV_PRIME);
+    y = Math.imul(y ^ b, FNV_PRIME);
+  }
+  expandInto(fnvRange(x >>> 0, buffer, bodyStart, plaintextEnd), buffer, ivStart, suite.ivBytes);
+  const bodyEnd = bodyStart + bodyBytes;
+  const icv = fnvRange(fnvRange(y >>> 0, buffer, ivStart, bodyStart), buffer, bodyStart, bodyEnd);
+  expandInto(icv, buffer, bodyEnd, suite.icvBytes);
+  const icvEnd = bodyEnd + suite.icvBytes;
+  // RFC 4303 §3.4.4 stand-in: the keyed tag over the associated data and the ICV's keyless head (espTag).
+  const tag =
+    integrityKey !== undefined
+      ? keyedTag(integrityKey, [buffer.subarray(espStart, ivStart), buffer.subarray(bodyEnd, icvEnd - ESP_TAG_BYTES)])
+      : icvTag;
+  if (tag !== undefined) writeTag(buffer.subarray(bodyEnd, icvEnd), tag);
+  return icvEnd;
+}
+
 /** The FNV-1a states of a suite after its seed and the IV tag, and after its seed and the ICV tag, computed once. */
 interface TaggedStates {
   readonly iv: number;

@@ -40,10 +40,15 @@ export function espLength(packet: EspPacket): number {
 }
 
 export function emitEspInto(packet: EspPacket, buffer: Uint8Array, offset: number): number {
-  writeU32(buffer, offset, checkUint(packet.spi, U32_MAX, 'esp.spi'));
-  writeU32(buffer, offset + 4, checkUint(packet.sequence, U32_MAX, 'esp.sequence'));
+  writeEspHeaderInto(packet.spi, packet.sequence, buffer, offset);
   buffer.set(packet.data, offset + ESP_HEADER_BYTES);
   return ESP_HEADER_BYTES + packet.data.length;
+}
+
+/** SPI and Sequence Number at `offset` (RFC 4303 §2.1–2.2); throws WireEmitError when either is not a u32. */
+export function writeEspHeaderInto(spi: number, sequence: number, buffer: Uint8Array, offset: number): void {
+  writeU32(buffer, offset, checkUint(spi, U32_MAX, 'esp.spi'));
+  writeU32(buffer, offset + 4, checkUint(sequence, U32_MAX, 'esp.sequence'));
 }
 
 export function emitEsp(packet: EspPacket): Uint8Array {

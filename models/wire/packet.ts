@@ -5,7 +5,14 @@
  * `packetCodec` is what nodes use as their PacketCodec (models/contract.ts).
  */
 import type { PacketCodec } from '../contract.ts';
-import { CIPHER_SUITES, ESP_TAG_BYTES, minPadBytes, type CipherSuiteName, type CryptoModel } from './crypto-suite.ts';
+import {
+  CIPHER_SUITES,
+  ESP_TAG_BYTES,
+  minPadBytes,
+  sealModelledEspInPlace,
+  type CipherSuiteName,
+  type CryptoModel,
+} from './crypto-suite.ts';
 import { boundCrypto } from './crypto/bound-crypto.ts';
 import { rememberReceivedIkeBytes } from './ike/received-bytes.ts';
 import type { DirectionKeys } from './crypto/ike-keys.ts';
@@ -27,6 +34,7 @@ import {
   openEsp,
   parseEsp,
   sealEsp,
+  writeEspHeaderInto,
   type EspPacket,
   type EspSealedView,
 } from './esp.ts';
@@ -49,7 +57,7 @@ import {
   type Ipv4Header,
 } from './ipv4.ts';
 import { decodeError, emitError, formatDecodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
-import { hexOfRange, readU32, zeroRange } from './bytes.ts';
+import { copyInto, hexOfRange, readU32, zeroRange } from './bytes.ts';
 import { parseIpv4U32 } from './ipv4-address.ts';
 import {
   parseUdpHeader,
@@ -205,15 +213,53 @@ export function packetLength(p: Packet, o: PacketCodecOptions = NO_OPTIONS): num
 // ---------------------------------------------------------------------------------------------------------------
 // Emit
 
+/** Throws unless `extra` (an ESP layer's padding beyond the minimum) is a non-negative multiple of `align`. */
+function checkExtraPadBytes(extra: number, align: number): void {
+  if (!Number.isInteger(extra) || extra < 0 || extra % align !== 0) {
+    throw new WireEmitError('esp.extraPadBytes', `must be a non-negative multiple of ${align}, got ${String(extra)}`);
+  }
+}
+
+/**
+ * Writes an ESP layer at `buffer[at]`, returns its length. With the modelled crypto (no keys for the SA) the inner
+ * packet is emitted straight into its place in the output and sealed there (sealModelledEspInPlace), byte-identical to
+ * sealing it apart and copying; an opaque layer, or an SA with real keys, takes the general path.
+ */
+function emitEspLayerInto(l: EspLayer, buffer: Uint8Array, at: number, o: PacketCodecOptions): number {
+  if (l.kind === 'esp' || o.keys?.espOut(l.spi) !== undefined) return emitEspInto(sealEspLayer(l, o), buffer, at);
+  const suite = CIPHER_SUITES[l.suite];
+  const bodyStart = at + ESP_HEADER_BYTES + suite.ivBytes;
+  let plaintextBytes: number;
+  if (l.inner.kind === 'packet') plaintextBytes = emitPacketOfLengthInto(l.inner.packet, -1, buffer, bodyStart, o);
+  else {
+    copyInto(buffer, bodyStart, l.inner.data);
+    plaintextBytes = l.inner.data.length;
+  }
+  const extra = l.extraPadBytes ?? 0;
+  checkExtraPadBytes(extra, Math.max(4, suite.blockBytes));
+  writeEspHeaderInto(l.spi, l.sequence, buffer, at);
+  const padBytes = minPadBytes(suite, plaintextBytes, 'esp') + extra;
+  const end = sealModelledEspInPlace(
+    suite,
+    buffer,
+    at,
+    bodyStart,
+    bodyStart + plaintextBytes,
+    padBytes,
+    l.nextHeader,
+    l.integrityKey,
+    l.icvTag,
+  );
+  return end - at;
+}
+
 function sealEspLayer(l: EspLayer, o: PacketCodecOptions): EspPacket {
   if (l.kind === 'esp') return l.esp;
   const plaintext = l.inner.kind === 'packet' ? emitPacket(l.inner.packet, o) : l.inner.data;
   const suite = CIPHER_SUITES[l.suite];
   const extra = l.extraPadBytes ?? 0;
   const align = Math.max(4, suite.blockBytes);
-  if (!Number.isInteger(extra) || extra < 0 || extra % align !== 0) {
-    throw new WireEmitError('esp.extraPadBytes', `must be a non-negative multiple of ${align}, got ${String(extra)}`);
-  }
+  checkExtraPadBytes(extra, align);
   const padBytes = minPadBytes(suite, plaintext.length, 'esp') + extra;
   const padding = Uint8Array.from({ length: padBytes }, (_, i) => (i + 1) & 0xff);
   const entry = o.keys?.espOut(l.spi);
@@ -244,9 +290,16 @@ function sealEspLayer(l: EspLayer, o: PacketCodecOptions): EspPacket {
  */
 export function espLayerIntegrityValid(l: EspLayer, integrityKey: number, o: PacketCodecOptions = {}): boolean {
   if (l.kind === 'esp') return false;
-  const expected = sealEspLayer({ ...l, integrityKey }, o);
-  return l.icvTag === tagOf(expected);
+  if (o.keys?.espOut(l.spi) !== undefined) return l.icvTag === tagOf(sealEspLayer({ ...l, integrityKey }, o));
+  // The modelled layer is re-sealed into a scratch buffer (no allocation per received packet); its tag ends it.
+  const n = espLayerLength(l, o);
+  if (resealScratch.length < n) resealScratch = new Uint8Array(Math.max(n, 2 * resealScratch.length));
+  const end = emitEspLayerInto({ ...l, integrityKey }, resealScratch, 0, o);
+  return l.icvTag === readU32(resealScratch, end - ESP_TAG_BYTES) >>> 0;
 }
+
+/** Scratch for espLayerIntegrityValid's re-seal, grown to the largest layer checked. */
+let resealScratch = new Uint8Array(2048);
 
 function tagOf(p: EspPacket): number {
   const d = p.data;
@@ -276,7 +329,7 @@ function emitUdpAppInto(app: UdpApp, buffer: Uint8Array, at: number, o: PacketCo
       buffer.set(app.data, at);
       return app.data.length;
     default:
-      return emitEspInto(sealEspLayer(app, o), buffer, at);
+      return emitEspLayerInto(app, buffer, at, o);
   }
 }
 
@@ -338,7 +391,7 @@ function emitPacketOfLengthInto(
     buffer.set(payload.data, at);
     written = payload.data.length;
   } else {
-    written = emitEspInto(sealEspLayer(payload, o), buffer, at);
+    written = emitEspLayerInto(payload, buffer, at, o);
   }
   emitIpv4HeaderWithAddressesInto(p.ip, written, buffer, offset, srcU32, dstU32);
   return headerBytes + written;

@@ -34,7 +34,15 @@ import {
   parseIkeMessage,
   modelledIkeCrypto,
 } from '../../../models/wire/ike/index.ts';
-import { emitPacket, udpPacket } from '../../../models/wire/packet.ts';
+import { emitEsp, sealEsp } from '../../../models/wire/esp.ts';
+import {
+  emitPacket,
+  espLayerIntegrityValid,
+  parsePacket,
+  udpPacket,
+  type EspLayer,
+  type Packet,
+} from '../../../models/wire/packet.ts';
 import { WireEmitError } from '../../../models/wire/result.ts';
 
 /** The RegExp parser `parseIpv4Text` used before the scan. */
@@ -348,5 +356,88 @@ describe('decode errors keep their full field paths', () => {
     const dhcpIndex = sk.payloads.findIndex((p) => p.kind === 'DHCP');
     expect(fast.error.field).toBe(`ike.payload[${index}](SK).payload[${dhcpIndex}](DHCP).dhcp.magicCookie`);
     expect(fast.error.offset).toBe(cookie);
+  });
+});
+
+describe('modelled ESP seal in place', () => {
+  const inner = udpPacket({
+    src: '10.1.0.7',
+    dst: '10.1.0.1',
+    srcPort: 9,
+    dstPort: 9,
+    app: { kind: 'raw', data: Uint8Array.of(1, 2, 3, 4, 5) },
+  });
+  test.prop([
+    fc.constantFrom(...SUITES),
+    fc.boolean(),
+    fc.uint8Array({ maxLength: 120 }),
+    fc.integer({ min: 1, max: 0xffff_ffff }),
+    fc.nat({ max: 0xffff_ffff }),
+    fc.nat({ max: 3 }),
+    fc.constantFrom('none', 'key', 'tag'),
+    fc.boolean(),
+  ])(
+    'emits the bytes that sealEsp + emitEsp give (plaintext emitted and sealed apart, then copied)',
+    (name, packetInner, raw, spi, sequence, extraBlocks, tagWay, natT) => {
+      const suite = CIPHER_SUITES[name];
+      const align = Math.max(4, suite.blockBytes);
+      const layer: EspLayer = {
+        kind: 'esp-sealed',
+        spi,
+        sequence,
+        suite: name,
+        nextHeader: packetInner ? 4 : 59,
+        extraPadBytes: extraBlocks * align,
+        inner: packetInner ? { kind: 'packet', packet: inner } : { kind: 'raw', data: raw },
+        ...(tagWay === 'key' ? { integrityKey: spi ^ 0x5a5a5a5a } : {}),
+        ...(tagWay === 'tag' ? { icvTag: sequence ^ 0x01020304 } : {}),
+      };
+      const plaintext = packetInner ? emitPacket(inner) : raw;
+      const padBytes = minPadBytes(suite, plaintext.length, 'esp') + extraBlocks * align;
+      const expected = emitEsp(
+        sealEsp(
+          {
+            spi,
+            sequence,
+            suite: name,
+            nextHeader: layer.nextHeader,
+            plaintext,
+            padding: Uint8Array.from({ length: padBytes }, (_, i) => i + 1),
+            ...(tagWay === 'tag' ? { icvTag: sequence ^ 0x01020304 } : {}),
+          },
+          modelledCrypto,
+          tagWay === 'key' ? spi ^ 0x5a5a5a5a : undefined,
+        ),
+      );
+      const packet: Packet = natT
+        ? udpPacket({ src: '192.0.2.10', dst: '192.0.2.1', srcPort: 4500, dstPort: 4500, app: layer })
+        : {
+            ip: udpPacket({ src: '192.0.2.10', dst: '192.0.2.1', srcPort: 1, dstPort: 1, app: layer }).ip,
+            payload: layer,
+          };
+      const bytes = natT
+        ? emitPacket(packet).subarray(28)
+        : emitPacket({ ...packet, ip: { ...packet.ip, protocol: 50 } }).subarray(20);
+      expect(toHex(bytes)).toBe(toHex(expected));
+    },
+  );
+
+  it('checks the keyed tag of a parsed layer by re-sealing it in place', () => {
+    const layer: EspLayer = {
+      kind: 'esp-sealed',
+      spi: 0x1234,
+      sequence: 7,
+      suite: 'aes128gcm16',
+      nextHeader: 4,
+      inner: { kind: 'packet', packet: inner },
+      integrityKey: 0xc0ffee,
+    };
+    const back = parsePacket(
+      emitPacket(udpPacket({ src: '192.0.2.10', dst: '192.0.2.1', srcPort: 4500, dstPort: 4500, app: layer })),
+    );
+    if (!back.ok || back.value.payload.kind !== 'udp') throw new Error('the ESP-in-UDP sample does not parse');
+    const parsedLayer = back.value.payload.app as EspLayer;
+    expect(espLayerIntegrityValid(parsedLayer, 0xc0ffee)).toBe(true);
+    expect(espLayerIntegrityValid(parsedLayer, 0xc0ffef)).toBe(false);
   });
 });
