@@ -32,7 +32,9 @@ export function modeCfgClient(options: ModeCfgClientOptions = {}): ClientMethodT
   const request = options.requestConfig ?? true;
   return {
     childInAuth: true,
-    authRequestPayloads: () => (request ? [ikeConfig.buildI()] : []),
+    authRequestPayloads() {
+      return request ? [ikeConfig.buildI()] : [];
+    },
     processAuthResponse(resp, errors) {
       const first = errors[0];
       if (first !== undefined) return { kind: 'failed', notify: first };
