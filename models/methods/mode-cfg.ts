@@ -32,9 +32,7 @@ export function modeCfgClient(options: ModeCfgClientOptions = {}): ClientMethodT
   const request = options.requestConfig ?? true;
   return {
     childInAuth: true,
-    authRequestPayloads() {
-      return request ? [ikeConfig.buildI()] : [];
-    },
+    authRequestPayloads: () => (request ? [ikeConfig.buildI()] : []),
     processAuthResponse(resp, errors) {
       const first = errors[0];
       if (first !== undefined) return { kind: 'failed', notify: first };
