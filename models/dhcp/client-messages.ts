@@ -4,8 +4,10 @@
  */
 import type { DhcpMessage, DhcpOption, Ipv4Address } from '../wire/dhcp/types.ts';
 import { DhcpMessageType } from '../wire/dhcp/types.ts';
+import { ZERO_FILE, ZERO_SNAME } from '../wire/dhcp/codec.ts';
 import type { DhcpClientIdentity } from './client-identity.ts';
 import { ZERO_ADDRESS } from '../wire/ipv4-address.ts';
+import { fitted } from '../wire/fitted.ts';
 
 /** RFC 2131 §2: the BROADCAST bit of `flags`. */
 export const FLAG_BROADCAST = 0x8000;
@@ -43,9 +45,10 @@ function baseMessage(
     siaddr: ZERO_ADDRESS,
     giaddr: ZERO_ADDRESS,
     chaddr: base.identity.chaddr,
-    sname: new Uint8Array(64),
-    file: new Uint8Array(128),
-    options: [{ kind: 'messageType', type }, ...clientId, ...options],
+    sname: ZERO_SNAME,
+    file: ZERO_FILE,
+    // Sized to fit: the client keeps its last message for retransmission (RFC 2131 §4.1) while bound.
+    options: fitted([{ kind: 'messageType', type }, ...clientId, ...options]),
     endPaddingBytes: 0,
   };
 }

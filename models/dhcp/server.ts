@@ -5,10 +5,12 @@
  */
 import type { DhcpMessage, DhcpOption, Ipv4Address, RelayAgentSubOption } from '../wire/dhcp/types.ts';
 import { DhcpMessageType } from '../wire/dhcp/types.ts';
+import { ZERO_FILE, ZERO_SNAME } from '../wire/dhcp/codec.ts';
 import { FLAG_BROADCAST } from './client-messages.ts';
 import { BROADCAST_ADDRESS, ZERO_ADDRESS, isZeroAddress, prefixToNetmask } from '../wire/ipv4-address.ts';
 import type { LeaseStore, PoolConfig, RequestKind } from './lease-store.ts';
 import { findOption, messageTypeOf, toHex } from './options.ts';
+import { fitted } from '../wire/fitted.ts';
 
 export const DHCP_SERVER_PORT = 67;
 export const DHCP_CLIENT_PORT = 68;
@@ -131,14 +133,15 @@ function buildReply(
     siaddr: ZERO_ADDRESS,
     giaddr: request.giaddr,
     chaddr: request.chaddr,
-    sname: new Uint8Array(64),
-    file: new Uint8Array(128),
-    options: [
+    sname: ZERO_SNAME,
+    file: ZERO_FILE,
+    // Sized to fit: the reply rides in responses kept for retransmission (RFC 7296 §2.1) for the tunnel's life.
+    options: fitted([
       { kind: 'messageType', type },
       { kind: 'serverId', address: serverId },
       ...options,
       ...(echo ? [echo] : []),
-    ],
+    ]),
     endPaddingBytes: 0,
   };
 }

@@ -14,6 +14,7 @@ import {
   type AuthReply,
   type ChildReply,
   type ExchangeKind,
+  type InitExchange,
   type InitiatorContext,
   type Pending,
   type QueueItem,
@@ -30,6 +31,7 @@ import * as ikeInit from './tasks/ike-init.ts';
 import * as ikeRekey from './tasks/ike-rekey.ts';
 import * as invalidSpi from './tasks/invalid-spi.ts';
 import * as liveness from './tasks/liveness.ts';
+import { fitted } from '../wire/fitted.ts';
 
 type Ctx = InitiatorContext;
 
@@ -182,9 +184,14 @@ export function authRequest(
     'ike-auth',
     IkeExchangeType.IKE_AUTH,
     payloads,
-    { keys, auth: { ...ctx.auth, childSpiIn } },
+    // The KE's private half has keyed the IKE SA: it need not stay for the SA's life (a new IKE_SA_INIT draws anew).
+    { keys, auth: { ...ctx.auth, childSpiIn }, init: withoutKe(ctx.init) },
     keys,
   );
+}
+
+function withoutKe(init: InitExchange): InitExchange {
+  return { spiI: init.spiI, nonceI: init.nonceI, dhGroup: init.dhGroup, cookieRetries: init.cookieRetries };
 }
 
 /** AUTHENTICATION_FAILED, or (first round) an AUTH payload that does not verify (RFC 7296 §2.15). */
@@ -232,7 +239,7 @@ export function upState(ctx: Ctx): Partial<Ctx> {
   const c = reply?.outcome.kind === 'configured' ? reply.outcome.config : undefined;
   const config = c === undefined || c.address === '' ? undefined : c;
   return {
-    children,
+    children: fitted(children),
     slotSeq: children.length,
     timerSlots: children.map((x) => x.slot),
     config,
@@ -435,7 +442,8 @@ export function installChild(ctx: Ctx): { readonly child: ClientChild; readonly 
   // RFC 7296 §2.17: a CREATE_CHILD_SA Child SA's KEYMAT uses that exchange's nonces.
   if (ctx.keys !== undefined)
     cryptoOf(ctx).childKeys(ctx.keys, child, reply.nonceI, reply.nonceR, 'initiator', ctx.input.endpoints?.());
-  const children = old === undefined ? [...ctx.children, child] : ctx.children.map((c) => (c === old ? child : c));
+  // concat and map give arrays sized to fit; a spread after another list grows one (room for 16, kept while idle).
+  const children = old === undefined ? ctx.children.concat(child) : ctx.children.map((c) => (c === old ? child : c));
   const config = reply.outcome.kind === 'accept' ? reply.outcome.config : undefined;
   return {
     child,
@@ -443,7 +451,7 @@ export function installChild(ctx: Ctx): { readonly child: ClientChild; readonly 
       ...(config === undefined ? {} : { config }),
       children,
       slotSeq: old === undefined ? ctx.slotSeq + 1 : ctx.slotSeq,
-      timerSlots: ctx.timerSlots.includes(info.slot) ? ctx.timerSlots : [...ctx.timerSlots, info.slot],
+      timerSlots: ctx.timerSlots.includes(info.slot) ? ctx.timerSlots : ctx.timerSlots.concat(info.slot),
     },
   };
 }

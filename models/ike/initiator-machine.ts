@@ -356,7 +356,7 @@ export const initiatorMachine = setup({
       const { slot } = event;
       const lifetimeMs = context.input.cfg.lifetimes.childRekeyMs;
       const delayMs = lifetimeMs > 0 ? Math.min(event.delayMs, lifetimeMs) : event.delayMs;
-      if (!context.timerSlots.includes(slot)) enqueue.assign({ timerSlots: [...context.timerSlots, slot] });
+      if (!context.timerSlots.includes(slot)) enqueue.assign({ timerSlots: context.timerSlots.concat(slot) });
       armChildRekey(enqueue, slot, delayMs);
       enqueue.emit(note('ike.rekeyScheduled', { slot, delayMs }));
     }),
@@ -406,6 +406,8 @@ export const initiatorMachine = setup({
       if (config !== undefined) enqueue.emit({ type: 'ike.configured', config });
       enqueue.emit({ type: 'ike.child', child: inst.child, replaces: reply.old });
     }),
+    /** The exchange is over: its reply (the response's selectors, nonces, the method's outcome) need not stay. */
+    forgetChildReply: assign({ childReply: undefined }),
     /** RFC 7296 §2.8: the rekey initiator deletes the old Child SA. */
     deleteReplacedChild: enqueueActions(({ context, enqueue }) => {
       const old = context.childReply?.old;
@@ -573,7 +575,7 @@ export const initiatorMachine = setup({
                 { guard: 'childNotNegotiated', target: 'ready', actions: 'childFailed' },
                 { guard: 'childRejected', target: 'busy', actions: 'deleteRejectedChild' },
                 { guard: 'childReplacesOld', target: 'busy', actions: ['installChild', 'deleteReplacedChild'] },
-                { target: 'ready', actions: ['installChild', 'startNext'] },
+                { target: 'ready', actions: ['installChild', 'forgetChildReply', 'startNext'] },
               ],
             },
           },

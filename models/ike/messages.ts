@@ -9,6 +9,7 @@ import {
 } from '../wire/ike/index.ts';
 import type { IkeSaKeys } from './sa.ts';
 import type { CipherSuiteName } from '../wire/crypto-suite.ts';
+import { fitted } from '../wire/fitted.ts';
 
 export interface Addressing {
   readonly spiI: string;
@@ -38,7 +39,8 @@ export function ikeMessage(
     higherVersion: false,
     response,
     messageId,
-    payloads: protect ? [skPayload(a.suite as CipherSuiteName, payloads)] : payloads,
+    // Sized to fit: a response is kept for retransmission for the SA's life (RFC 7296 §2.1).
+    payloads: protect ? [skPayload(a.suite as CipherSuiteName, fitted(payloads))] : fitted(payloads),
   };
 }
 

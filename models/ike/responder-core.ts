@@ -89,6 +89,9 @@ export interface ResponderContext {
 
 type Ctx = ResponderContext;
 
+/** No answer from the provider held (before the first, and once an answer has been read). */
+export const NO_ANSWERS: ResponderContext['answers'] = { address: undefined, child: undefined };
+
 function cryptoOf(ctx: Ctx): IkeCrypto {
   return ctx.input.crypto ?? modelledIkeCrypto;
 }
@@ -126,7 +129,7 @@ export function initialContext(input: ResponderInput): Ctx {
     ownPending: undefined,
     busyAnswered: 0,
     ownInvalidSpiHints: 0,
-    answers: { address: undefined, child: undefined },
+    answers: NO_ANSWERS,
   };
 }
 
@@ -432,7 +435,9 @@ function authReply(ctx: Ctx, rest: readonly IkePayload[], extra: Partial<Ctx>, u
           cryptoOf(ctx),
         )
       : [...rest];
-  const base = respond(ctx, m, payloads, { ...extra, waitingRequest: undefined, repeatWhileBusy: 0 });
+  // The last round (the SA comes up) has read the request that carried SAi2/TSi/TSr: it need not stay.
+  const done: Partial<Ctx> = up === undefined ? {} : { authChildRequest: undefined };
+  const base = respond(ctx, m, payloads, { ...extra, ...done, waitingRequest: undefined, repeatWhileBusy: 0 });
   return around(base, ackLaterNotes(ctx), up === undefined ? [] : [up]);
 }
 

@@ -109,6 +109,18 @@ function onMessage(f: (c: Ctx, m: IkeMessage) => Out) {
     for (const e of out.emits) enqueue.emit(e);
   });
 }
+/**
+ * As `onContext`, for the actions that read the provider's answer: the answer is dropped once read. The response built
+ * from it is what stays (`lastResponse`, RFC 7296 §2.1); an idle SA keeping the answer too (a parsed DHCP message and
+ * its payloads) would hold its content twice for the SA's life.
+ */
+function onAnswer(f: (c: Ctx) => Out) {
+  return base.enqueueActions(({ context, enqueue }) => {
+    const out = f(context);
+    enqueue.assign({ ...out.ctx, answers: core.NO_ANSWERS });
+    for (const e of out.emits) enqueue.emit(e);
+  });
+}
 /** An action applying what `f` computes from the context alone. */
 function onContext(f: (c: Ctx) => Out) {
   return base.enqueueActions(({ context, enqueue }) => {
@@ -144,9 +156,9 @@ export const responderMachine = base
       keepAddressAnswer: assign(({ context }, params: { answer: AddressAnswer }) => ({
         answers: { ...context.answers, address: params.answer },
       })),
-      addressRefused: onContext((c) => core.addressRefused(c, c.answers.address ?? REFUSED)),
-      addressMore: onContext((c) => core.addressMore(c, c.answers.address ?? REFUSED)),
-      addressGiven: onContext((c) => core.addressGiven(c, c.answers.address ?? REFUSED)),
+      addressRefused: onAnswer((c) => core.addressRefused(c, c.answers.address ?? REFUSED)),
+      addressMore: onAnswer((c) => core.addressMore(c, c.answers.address ?? REFUSED)),
+      addressGiven: onAnswer((c) => core.addressGiven(c, c.answers.address ?? REFUSED)),
       addressFailed: onContext((c) => core.addressRefused(c, { ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' })),
       addressTimeoutNote: onContext(core.addressTimeoutNote),
       addressTimeoutReply: onContext(core.addressTimeoutReply),
@@ -165,7 +177,7 @@ export const responderMachine = base
       keepChildAnswer: assign(({ context }, params: { answer: ChildAnswer }) => ({
         answers: { ...context.answers, child: params.answer },
       })),
-      childAnswered: onContext((c) =>
+      childAnswered: onAnswer((c) =>
         core.childAnswered(c, c.answers.child ?? { ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' }),
       ),
       childTimeoutNote: onContext(core.childTimeoutNote),

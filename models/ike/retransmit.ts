@@ -31,14 +31,20 @@ export const DOUBLING_RETRANSMIT: RetransmitPolicy = {
   tries: 6,
 };
 
+/** The waits of each policy, computed once: every initiator of a storm keeps them (`InitiatorContext`). */
+const waitsByPolicy = new WeakMap<RetransmitPolicy, readonly number[]>();
+
 /** Waits after send 0 … send `tries` (length tries + 1); the last wait ends in give-up. */
 export function retransmitWaitsMs(policy: RetransmitPolicy): readonly number[] {
+  const known = waitsByPolicy.get(policy);
+  if (known !== undefined) return known;
   const out: number[] = [];
   let wait = policy.initialTimeoutMs;
   for (let i = 0; i <= policy.tries; i++) {
     out.push(wait);
     wait = Math.floor((wait * policy.factorNum) / policy.factorDen);
   }
+  waitsByPolicy.set(policy, out);
   return out;
 }
 

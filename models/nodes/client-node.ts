@@ -69,6 +69,7 @@ import {
 } from './client/client-machine.ts';
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from './client/reconnect-policy.ts';
 import { labActor } from '../../sim/statechart/runtime-choice.ts';
+import { fitted } from '../wire/fitted.ts';
 
 export { DEFAULT_RECONNECT, type ReconnectPolicy } from './client/reconnect-policy.ts';
 
@@ -752,7 +753,7 @@ export class ClientNode implements SimNode<Packet> {
         const replaced = e.replaces !== undefined;
         t.children = replaced
           ? t.children.map((c) => (c.slot === child.slot ? child : c))
-          : [...t.children.filter((c) => c.slot !== child.slot), child];
+          : fitted([...t.children.filter((c) => c.slot !== child.slot), child]);
         this.ageOf(t, child.slot);
         t.inbound.set(child.spiIn, child);
         this.host.traceNote(
@@ -802,7 +803,7 @@ export class ClientNode implements SimNode<Packet> {
   }
 
   private addChild(t: Tunnel, child: ClientChild): void {
-    t.children = [...t.children.filter((c) => c.slot !== child.slot), child];
+    t.children = fitted([...t.children.filter((c) => c.slot !== child.slot), child]);
     t.inbound.set(child.spiIn, child);
     this.ageOf(t, child.slot);
   }

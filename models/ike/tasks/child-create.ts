@@ -20,6 +20,7 @@ import type { IkePeerConfig } from '../config.ts';
 import { acceptedProposal, chooseProposal, offerProposals, readAccepted, saPayload } from '../proposals.ts';
 import type { RandomStream } from '../../contract.ts';
 import { espSpiFromHex, espSpiHex, randomNonce } from '../sa.ts';
+import { fitted } from '../../wire/fitted.ts';
 
 export interface ChildParams {
   readonly spiIn: number;
@@ -97,7 +98,7 @@ export function narrow(
       const x = intersect(o, a);
       if (x !== undefined) out.push(x);
     }
-  return out;
+  return fitted(out);
 }
 
 export function selectorsContain(selectors: readonly IkeTrafficSelector[], address: string): boolean {

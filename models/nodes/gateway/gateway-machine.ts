@@ -121,9 +121,33 @@ const ikeOf = (e: GatewayEvent): IkeMessage | undefined => (e.type === 'gw.ike' 
 const isExactly = (ts: IkeTrafficSelector, address: string): boolean =>
   ts.kind === 'ipv4Range' && ts.startAddress === address && ts.endAddress === address;
 
-/** Whether any live IKE SA is authenticated as `peerId` (uniqueIds keep asks it per IKE_AUTH). */
-function hasSaOf(ctx: Ctx, peerId: string): boolean {
-  return peerId !== '' && ctx.table.ofPeer(peerId).length > 0;
+/** The responders' lookups into the gateway's state (`ResponderInput.pskFor`, `hasOtherSa`). */
+interface PeerLookups {
+  pskFor(peer: string): string | undefined;
+  hasOtherSa(peerId: string): boolean;
+}
+
+/**
+ * One pair of lookups per gateway (its table lives as long as it does), shared by every responder: a pair of closures
+ * per IKE SA would be kept for the SA's life, a few hundred bytes per idle client of a storm.
+ */
+const lookupsByTable = new WeakMap<SaTable<ResponderRef>, PeerLookups>();
+
+function peerLookups(ctx: Ctx): PeerLookups {
+  const known = lookupsByTable.get(ctx.table);
+  if (known !== undefined) return known;
+  const { psks, table } = ctx;
+  const made: PeerLookups = {
+    pskFor(peer) {
+      return psks[peer];
+    },
+    /** Whether any live IKE SA is authenticated as `peerId` (uniqueIds keep asks it per IKE_AUTH). */
+    hasOtherSa(peerId) {
+      return peerId !== '' && table.ofPeer(peerId).length > 0;
+    },
+  };
+  lookupsByTable.set(table, made);
+  return made;
 }
 
 /**
@@ -225,6 +249,7 @@ export const gatewayMachine = setup({
       const id = `ike:${m.spiI}#${context.spawned}`;
       enqueue.assign({ spawned: context.spawned + 1 });
       let actor: ResponderRef | undefined;
+      const lookups = peerLookups(context);
       // In an assign, as xstate's own spawn is: the actor exists before the IKE_SA_INIT is handed to it below.
       enqueue.assign(() => {
         actor = labActor(responderMachine, {
@@ -233,13 +258,13 @@ export const gatewayMachine = setup({
           input: {
             cfg: context.ike,
             policy: context.policy,
-            pskFor: (peer: string) => context.psks[peer],
+            pskFor: lookups.pskFor,
             rng: context.rng,
             initRequest: m,
             accepted,
             provider: context.provider,
             providerChildren: context.providerChildren,
-            hasOtherSa: (peerId: string) => hasSaOf(context, peerId),
+            hasOtherSa: lookups.hasOtherSa,
             ...(context.crypto === undefined ? {} : { crypto: context.crypto }),
             ...(context.outsideAddress === undefined
               ? {}

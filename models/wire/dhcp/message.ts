@@ -2,7 +2,7 @@
  * Helpers for users of DHCP messages: typed option lookup (options field, then file and sname when overloaded,
  * RFC 2131 §4.1), the message type, the hardware address, and builders with RFC 2131 §4.3–4.4 defaults.
  */
-import { DHCP_CHADDR_BYTES, DHCP_FILE_BYTES, DHCP_SNAME_BYTES } from './codec.ts';
+import { DHCP_CHADDR_BYTES, ZERO_FILE, ZERO_SNAME } from './codec.ts';
 import { parseDhcpOptionArea } from './options.ts';
 import {
   DhcpMessageType,
@@ -93,8 +93,8 @@ export function defaultDhcpMessage(overrides: Partial<DhcpMessage> = {}): DhcpMe
     siaddr: '0.0.0.0',
     giaddr: '0.0.0.0',
     chaddr: new Uint8Array(DHCP_CHADDR_BYTES),
-    sname: new Uint8Array(DHCP_SNAME_BYTES),
-    file: new Uint8Array(DHCP_FILE_BYTES),
+    sname: ZERO_SNAME,
+    file: ZERO_FILE,
     options: [],
     endPaddingBytes: 0,
     ...overrides,

@@ -22,6 +22,7 @@ import { parseIpv4Text } from '../ipv4-address.ts';
 import { decodeError, parsed, WireEmitError, type ParseResult } from '../result.ts';
 import { emitRelayAgentSubOptionsInto, parseRelayAgentSubOptions, relayAgentSubOptionsLength } from './relay-agent.ts';
 import type { DhcpMessageTypeCode, DhcpOption, DhcpOptionKind } from './types.ts';
+import { fitted } from '../fitted.ts';
 
 export const DHCP_OPTION_PAD = 0;
 export const DHCP_OPTION_END = 255;
@@ -309,7 +310,7 @@ function decodeDhcpOptionAt(
       if (n === 0 || n % 4 !== 0) break;
       const addresses: string[] = [];
       for (let i = start; i < end; i += 4) addresses.push(ipv4FromBytes(bytes, i));
-      return { kind, addresses };
+      return { kind, addresses: fitted(addresses) };
     }
     case 'hostName':
     case 'domainName':
@@ -327,7 +328,7 @@ function decodeDhcpOptionAt(
     case 'parameterRequestList': {
       const codes: number[] = [];
       for (let i = start; i < end; i++) codes.push(bytes[i] as number);
-      return { kind, codes };
+      return { kind, codes: fitted(codes) };
     }
     case 'maxMessageSize':
       if (n === 2) return { kind, bytes: readU16(bytes, start) };
@@ -417,7 +418,8 @@ export function parseDhcpOptionArea(
   let at = start;
   // Each iteration consumes at least one byte: bounded by end - start.
   while (at < end) {
-    if (bytes[at] === DHCP_OPTION_END) return parsed({ options, endFound: true, endAt: at }, at + 1 - start);
+    if (bytes[at] === DHCP_OPTION_END)
+      return parsed({ options: fitted(options), endFound: true, endAt: at }, at + 1 - start);
     const option = parseDhcpOption(bytes, at, end, OPTION_FIELD);
     if (!option.ok) {
       // Field names are built only on error: this loop is hot.
@@ -427,7 +429,7 @@ export function parseDhcpOptionArea(
     options.push(option.value);
     at += option.bytesRead;
   }
-  return parsed({ options, endFound: false, endAt: end }, end - start);
+  return parsed({ options: fitted(options), endFound: false, endAt: end }, end - start);
 }
 
 const OPTION_FIELD = 'dhcp.option[?]';

@@ -21,6 +21,7 @@ import type {
   IkeTransform,
   IkeTsPayload,
 } from './types.ts';
+import { fitted } from '../fitted.ts';
 
 /** The payload type(s) whose `kind` can be K (IDi and IDr share one interface, as do TSi/TSr and CERT/CERTREQ). */
 export type IkePayloadOfKind<K extends IkePayloadKind> = IkePayload extends infer P
@@ -182,5 +183,5 @@ export function proposalForSuite(
     if (dhGroup !== undefined) transforms.push({ type: IkeTransformType.DH, id: dhGroup, attributes: [] });
     transforms.push({ type: IkeTransformType.ESN, id: 0, attributes: [] });
   }
-  return { number, protocolId, spi, transforms };
+  return { number, protocolId, spi, transforms: fitted(transforms) };
 }

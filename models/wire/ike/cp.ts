@@ -17,6 +17,7 @@ import {
 } from './codec-util.ts';
 import { IkeConfigAttributeType as T } from './constants.ts';
 import type { IkeConfigAddressKind, IkeConfigAttribute, IkeCpPayload } from './types.ts';
+import { fitted } from '../fitted.ts';
 
 const ADDRESS_TYPES: ReadonlyMap<IkeConfigAddressKind, number> = new Map<IkeConfigAddressKind, number>([
   ['ip4Address', T.INTERNAL_IP4_ADDRESS],
@@ -182,5 +183,5 @@ export function parseCpBody(
     attributes.push(a.value);
     at += a.bytesRead;
   }
-  return parsed({ kind: 'CP', critical, cfgType: bytes[start] ?? 0, attributes }, end - start);
+  return parsed({ kind: 'CP', critical, cfgType: bytes[start] ?? 0, attributes: fitted(attributes) }, end - start);
 }

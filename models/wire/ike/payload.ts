@@ -42,6 +42,7 @@ import {
 } from './simple.ts';
 import { emitTsBodyInto, parseTsBody, tsBodyLength } from './ts.ts';
 import type { IkePayload, IkeSkOpaquePayload, IkeSkPayload } from './types.ts';
+import { fitted } from '../fitted.ts';
 
 const GENERIC_HEADER_BYTES = 4;
 const CRITICAL = 0x80;
@@ -539,7 +540,7 @@ export function parseChain(
     type = nextType;
   }
   if (at !== end) return decodeError(prefix, at, `${end - at} bytes after the last payload`);
-  return parsed(payloads, end - start);
+  return parsed(fitted(payloads), end - start);
 }
 
 // ---- standalone payload codec (Next Payload written as 0, or the first inner type for SK) ----

@@ -16,6 +16,7 @@ import {
   writeBytes,
 } from './codec-util.ts';
 import type { IkeProposal, IkeSaPayload, IkeTransform, IkeTransformAttribute } from './types.ts';
+import { fitted } from '../fitted.ts';
 
 const PROPOSAL_HEADER_BYTES = 8;
 const TRANSFORM_HEADER_BYTES = 8;
@@ -131,7 +132,11 @@ export function parseTransformIn(
     attributes.push(a.value);
     at += a.bytesRead;
   }
-  const transform: IkeTransform = { type: bytes[offset + 4] ?? 0, id: readU16(bytes, offset + 6), attributes };
+  const transform: IkeTransform = {
+    type: bytes[offset + 4] ?? 0,
+    id: readU16(bytes, offset + 6),
+    attributes: fitted(attributes),
+  };
   return parsed({ transform, last: lastSubstruc === 0 }, length);
 }
 
@@ -213,7 +218,7 @@ export function parseProposalIn(
     number: bytes[offset + 4] ?? 0,
     protocolId: bytes[offset + 5] ?? 0,
     spi: spiFromBytes(bytes, spiStart, spiStart + spiSize),
-    transforms,
+    transforms: fitted(transforms),
   };
   return parsed({ proposal, last: lastSubstruc === 0 }, length);
 }
@@ -262,7 +267,7 @@ export function parseSaBody(
       );
     }
   }
-  return parsed({ kind: 'SA', critical, proposals }, end - start);
+  return parsed({ kind: 'SA', critical, proposals: fitted(proposals) }, end - start);
 }
 
 // ---- standalone codecs for the substructures (Last Substruc written as "last") ----

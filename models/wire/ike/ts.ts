@@ -8,6 +8,7 @@ import { decodeError, parsed, type ParseResult } from '../result.ts';
 import { checkU16, checkU8, FIELD_HOLE, refill, rethrowFilled, writeBytes, writeZeros } from './codec-util.ts';
 import { IkeTsType } from './constants.ts';
 import type { IkeTrafficSelector, IkeTsPayload } from './types.ts';
+import { fitted } from '../fitted.ts';
 
 const IPV4_RANGE_BYTES = 16;
 
@@ -115,5 +116,5 @@ export function parseTsBody(
     at += ts.bytesRead;
   }
   if (at !== end) return decodeError(`${field}.numTs`, start, `${end - at} bytes after ${count} selectors`);
-  return parsed({ kind, critical, selectors }, end - start);
+  return parsed({ kind, critical, selectors: fitted(selectors) }, end - start);
 }
