@@ -377,6 +377,24 @@ export function sealModelledIkeInPlace(
   if (padding === undefined) zeroRange(buffer, plaintextEnd, plaintextEnd + padBytes);
   else copyInto(buffer, plaintextEnd, padding);
   buffer[plaintextEnd + padBytes] = padBytes;
+  return writeModelledIvAndIcv(suite, buffer, aadStart, bodyStart, plaintextEnd, bodyStart + bodyBytes);
+}
+
+const FNV_PRIME = 0x01000193;
+
+/**
+ * The modelled IV and ICV of a body laid out in place (IKE's SK payload, ESP): the associated data at
+ * `buffer[aadStart, bodyStart - ivBytes)`, the plaintext at `[bodyStart, plaintextEnd)`, padding and trailer up to
+ * `bodyEnd`. Writes the IV before the body and the ICV after it; returns the end of the ICV.
+ */
+function writeModelledIvAndIcv(
+  suite: CipherSuite,
+  buffer: Uint8Array,
+  aadStart: number,
+  bodyStart: number,
+  plaintextEnd: number,
+  bodyEnd: number,
+): number {
   const ivStart = bodyStart - suite.ivBytes;
   const tagged = taggedStates(suite);
   // The IV's hash (TAG_IV, aad, plaintext) and the ICV's (TAG_ICV, aad, IV, body) both start with the associated
@@ -392,13 +410,10 @@ export function sealModelledIkeInPlace(
     y = Math.imul(y ^ b, FNV_PRIME);
   }
   expandInto(fnvRange(x >>> 0, buffer, bodyStart, plaintextEnd), buffer, ivStart, suite.ivBytes);
-  const bodyEnd = bodyStart + bodyBytes;
   const icv = fnvRange(fnvRange(y >>> 0, buffer, ivStart, bodyStart), buffer, bodyStart, bodyEnd);
   expandInto(icv, buffer, bodyEnd, suite.icvBytes);
   return bodyEnd + suite.icvBytes;
 }
-
-const FNV_PRIME = 0x01000193;
 
 /**
  * `modelledCrypto.seal(…, 'esp', …)` in place (RFC 4303 §2.3–2.8): the ESP header (SPI ‖ Sequence, the associated
@@ -432,24 +447,8 @@ export function sealModelledEspInPlace(
   buffer[plaintextEnd + padBytes] = padBytes;
   buffer[plaintextEnd + padBytes + 1] = nextHeader;
   const ivStart = bodyStart - suite.ivBytes;
-  const tagged = taggedStates(suite);
-  // As in sealModelledIkeInPlace: the IV's chain (TAG_IV, aad, plaintext) and the ICV's (TAG_ICV, aad, IV, body)
-  // share the associated data, one loop over it.
-  const aadBytes = ivStart - espStart;
-  let x = Math.imul(tagged.iv ^ (aadBytes & 0xff), FNV_PRIME);
-  x = Math.imul(x ^ ((aadBytes >>> 8) & 0xff), FNV_PRIME);
-  let y = Math.imul(tagged.icv ^ (aadBytes & 0xff), FNV_PRIME);
-  y = Math.imul(y ^ ((aadBytes >>> 8) & 0xff), FNV_PRIME);
-  for (let i = espStart; i < ivStart; i++) {
-    const b = buffer[i] as number;
-    x = Math.imul(x ^ b, FNV_PRIME);
-    y = Math.imul(y ^ b, FNV_PRIME);
-  }
-  expandInto(fnvRange(x >>> 0, buffer, bodyStart, plaintextEnd), buffer, ivStart, suite.ivBytes);
   const bodyEnd = bodyStart + bodyBytes;
-  const icv = fnvRange(fnvRange(y >>> 0, buffer, ivStart, bodyStart), buffer, bodyStart, bodyEnd);
-  expandInto(icv, buffer, bodyEnd, suite.icvBytes);
-  const icvEnd = bodyEnd + suite.icvBytes;
+  const icvEnd = writeModelledIvAndIcv(suite, buffer, espStart, bodyStart, plaintextEnd, bodyEnd);
   // RFC 4303 §3.4.4 stand-in: the keyed tag over the associated data and the ICV's keyless head (espTag).
   const tag =
     integrityKey !== undefined
