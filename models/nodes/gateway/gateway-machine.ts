@@ -65,6 +65,8 @@ export interface GatewayInput {
 export interface GatewayContext extends GatewayInput {
   /** The SA table and its indexes (sa-table.ts). */
   readonly table: SaTable<ResponderRef>;
+  /** The responders' lookups into `psks` and `table` (peerLookups). */
+  readonly lookups: PeerLookups;
   readonly retired: RetiredResponses;
   readonly invalidSpiReplies: ReplyLimit;
   /** Responders created so far (the actor id's counter). */
@@ -128,16 +130,11 @@ interface PeerLookups {
 }
 
 /**
- * One pair of lookups per gateway (its table lives as long as it does), shared by every responder: a pair of closures
- * per IKE SA would be kept for the SA's life, a few hundred bytes per idle client of a storm.
+ * One pair of lookups per gateway, made with its table and shared by every responder: a pair of closures per IKE SA
+ * would be kept for the SA's life, a few hundred bytes per idle client of a storm.
  */
-const lookupsByTable = new WeakMap<SaTable<ResponderRef>, PeerLookups>();
-
-function peerLookups(ctx: Ctx): PeerLookups {
-  const known = lookupsByTable.get(ctx.table);
-  if (known !== undefined) return known;
-  const { psks, table } = ctx;
-  const made: PeerLookups = {
+function peerLookups(psks: Readonly<Record<string, string>>, table: SaTable<ResponderRef>): PeerLookups {
+  return {
     pskFor(peer) {
       return psks[peer];
     },
@@ -146,8 +143,6 @@ function peerLookups(ctx: Ctx): PeerLookups {
       return peerId !== '' && table.ofPeer(peerId).length > 0;
     },
   };
-  lookupsByTable.set(table, made);
-  return made;
 }
 
 /**
@@ -249,7 +244,7 @@ export const gatewayMachine = setup({
       const id = `ike:${m.spiI}#${context.spawned}`;
       enqueue.assign({ spawned: context.spawned + 1 });
       let actor: ResponderRef | undefined;
-      const lookups = peerLookups(context);
+      const { lookups } = context;
       // In an assign, as xstate's own spawn is: the actor exists before the IKE_SA_INIT is handed to it below.
       enqueue.assign(() => {
         actor = labActor(responderMachine, {
@@ -405,14 +400,18 @@ export const gatewayMachine = setup({
   },
 }).createMachine({
   id: 'gateway',
-  context: ({ input }) => ({
-    ...input,
-    table: new SaTable<ResponderRef>(),
-    retired: new RetiredResponses(retiredKeepUs(input.ike.retransmit)),
-    invalidSpiReplies: new ReplyLimit(INVALID_SPI_REPLIES_PER_SEC, 1_000_000),
-    spawned: 0,
-    handling: { depth: 0 },
-  }),
+  context: ({ input }) => {
+    const table = new SaTable<ResponderRef>();
+    return {
+      ...input,
+      table,
+      lookups: peerLookups(input.psks, table),
+      retired: new RetiredResponses(retiredKeepUs(input.ike.retransmit)),
+      invalidSpiReplies: new ReplyLimit(INVALID_SPI_REPLIES_PER_SEC, 1_000_000),
+      spawned: 0,
+      handling: { depth: 0 },
+    };
+  },
   initial: 'up',
   on: {
     'sa.emitted': [
