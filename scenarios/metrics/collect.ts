@@ -13,14 +13,16 @@ import { stat, type Stat } from './stats.ts';
 import { AddressHoldings } from '../invariants/holdings.ts';
 import { AttackTally, type AttackMetrics } from './attacks.ts';
 import {
+  datagramOfTraceHex,
   fingerprint,
-  ikeSpiiKey,
-  ikeSpiiKeyOfHex,
-  packetFingerprint,
-  packetFingerprintOfHex,
+  ikeSpiiOffset,
+  int32At,
+  packetFingerprintInto,
   sameFingerprint,
   type Fingerprint,
+  type MutableFingerprint,
 } from './message-key.ts';
+import { IkeLastMessages } from './ike-last-messages.ts';
 import { RecentKeys } from './recent-keys.ts';
 import { SentPackets } from './sent-packets.ts';
 
@@ -164,9 +166,11 @@ export class MetricsCollector {
   private readonly clients = new Map<string, ClientState>();
   private readonly isGateway: Set<string>;
   private readonly isDhcp: Map<string, { serviceUs: number; queueMax: number }>;
-  /** `node|SPIi|q or r` → the fingerprint of the last IKE message of that triple (message-key.ts; the SPI as 8
-   * characters, one per byte). */
-  private readonly lastIke: RecentKeys<Fingerprint>;
+  /** (node, SPIi, request or response) → the fingerprint of the last IKE message of that triple (numbers only:
+   * ike-last-messages.ts). */
+  private readonly lastIke: IkeLastMessages;
+  /** The fingerprint of the IKE packet being counted (rewritten per packet, never kept). */
+  private readonly ikePrint: MutableFingerprint = { length: 0, a: 0, b: 0 };
   /** `node|xid` → fingerprints of the DHCP summaries that node sent with that xid recently (a summary holds the xid
    * and the message, so sending one again is a retransmission; RFC 2131 §4.1 keeps the xid for one exchange). */
   private readonly seenDhcp: RecentKeys<Fingerprint[]>;
@@ -226,7 +230,7 @@ export class MetricsCollector {
   ) {
     this.packetHorizonUs = options.packetHorizonUs ?? Infinity;
     const resendWindowUs = RESEND_WINDOW_US + (Number.isFinite(this.packetHorizonUs) ? this.packetHorizonUs : 0);
-    this.lastIke = new RecentKeys(resendWindowUs);
+    this.lastIke = new IkeLastMessages(resendWindowUs);
     this.seenDhcp = new RecentKeys(resendWindowUs);
     this.attackTally = new AttackTally(roles.clients);
     for (const c of roles.clients) {
@@ -338,11 +342,19 @@ export class MetricsCollector {
     const client = this.clients.get(e.node);
     if (ike !== 0) {
       // A retransmission repeats the last message of its (sender, IKE SA, request/response) byte for byte (§2.1).
-      const spi = packet === undefined ? ikeSpiiKeyOfHex(e.bytes) : ikeSpiiKey(packet);
-      const key = e.node + '|' + spi + (ike === 1 ? '|q' : '|r');
-      const print = packet === undefined ? packetFingerprintOfHex(e.bytes) : packetFingerprint(packet);
-      const last = this.lastIke.replace(key, print);
-      const again = last !== undefined && sameFingerprint(last, print);
+      const datagram = packet ?? datagramOfTraceHex(e.bytes);
+      const at = ikeSpiiOffset(datagram);
+      const print = this.ikePrint;
+      packetFingerprintInto(datagram, print);
+      const again = this.lastIke.repeats(
+        e.node,
+        ike === 2,
+        int32At(datagram, at),
+        int32At(datagram, at + 4),
+        print.length,
+        print.a,
+        print.b,
+      );
       if (again) {
         this.retransmitIke++;
         if (client) client.ikeRetransmits++;

@@ -51,15 +51,30 @@ export function sameFingerprint(x: Fingerprint, y: Fingerprint): boolean {
 const NAT_T_PORT = 4500;
 
 /**
- * The initiator's SPI of an IKE datagram as an 8-character key (one character per byte): a short flat string, built
- * without the packet's hex. The IKE header follows the IPv4 and UDP headers and, on port 4500, the non-ESP marker.
+ * Where the initiator's SPI of an IKE datagram starts: after the IPv4 and UDP headers and, on port 4500, the non-ESP
+ * marker.
  */
-export function ikeSpiiKey(packet: Uint8Array): string {
+export function ikeSpiiOffset(packet: Uint8Array): number {
   const ihlBytes = ((packet[0] ?? 0) & 0x0f || 5) * 4;
   const natT =
     (((packet[ihlBytes] ?? 0) << 8) | (packet[ihlBytes + 1] ?? 0)) === NAT_T_PORT ||
     (((packet[ihlBytes + 2] ?? 0) << 8) | (packet[ihlBytes + 3] ?? 0)) === NAT_T_PORT;
-  const at = ihlBytes + 8 + (natT ? 4 : 0);
+  return ihlBytes + 8 + (natT ? 4 : 0);
+}
+
+/** Four bytes of a datagram from `at` as a big-endian int32 (a byte past the end reads as 0). */
+export function int32At(packet: Uint8Array, at: number): number {
+  return (
+    ((packet[at] ?? 0) << 24) | ((packet[at + 1] ?? 0) << 16) | ((packet[at + 2] ?? 0) << 8) | (packet[at + 3] ?? 0)
+  );
+}
+
+/**
+ * The initiator's SPI of an IKE datagram as an 8-character key (one character per byte): a short flat string, built
+ * without the packet's hex.
+ */
+export function ikeSpiiKey(packet: Uint8Array): string {
+  const at = ikeSpiiOffset(packet);
   return String.fromCharCode(
     packet[at] ?? 0,
     packet[at + 1] ?? 0,
@@ -72,8 +87,15 @@ export function ikeSpiiKey(packet: Uint8Array): string {
   );
 }
 
-/** `fingerprint`'s hash over a datagram's bytes (length in bytes). */
-export function packetFingerprint(packet: Uint8Array): Fingerprint {
+/** A fingerprint the caller reuses (no object per packet): `packetFingerprintInto` writes it. */
+export interface MutableFingerprint {
+  length: number;
+  a: number;
+  b: number;
+}
+
+/** `packetFingerprint` written into `out`. */
+export function packetFingerprintInto(packet: Uint8Array, out: MutableFingerprint): void {
   let a = 0x811c9dc5 | 0;
   let b = 0x01000193 ^ 0x5bd1e995;
   for (let i = 0; i < packet.length; i++) {
@@ -81,7 +103,21 @@ export function packetFingerprint(packet: Uint8Array): Fingerprint {
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
   }
-  return { length: packet.length, a, b };
+  out.length = packet.length;
+  out.a = a;
+  out.b = b;
+}
+
+/** `fingerprint`'s hash over a datagram's bytes (length in bytes). */
+export function packetFingerprint(packet: Uint8Array): Fingerprint {
+  const out = { length: 0, a: 0, b: 0 };
+  packetFingerprintInto(packet, out);
+  return out;
+}
+
+/** The datagram whose lowercase hex is `packetHex` (tolerant: see below). */
+export function datagramOfTraceHex(packetHex: string): Uint8Array {
+  return datagramOfHex(packetHex);
 }
 
 /** `ikeSpiiKey` of the datagram whose lowercase hex is `packetHex`. */
