@@ -59,6 +59,7 @@ import {
 import { decodeError, emitError, formatDecodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
 import { copyInto, hexOfRange, readU32, zeroRange } from './bytes.ts';
 import { parseIpv4U32 } from './ipv4-address.ts';
+import { packetBuffer } from './packet-buffer.ts';
 import {
   parseUdpHeader,
   UDP_HEADER_BYTES,
@@ -398,7 +399,7 @@ function emitPacketOfLengthInto(
 }
 
 export function emitPacket(p: Packet, o: PacketCodecOptions = NO_OPTIONS): Uint8Array {
-  const out = new Uint8Array(packetLength(p, o));
+  const out = packetBuffer(packetLength(p, o));
   const n = emitPacketOfLengthInto(p, out.length, out, 0, o);
   if (n !== out.length) throw emitError('packet', 'wrote ', n, ' bytes, computed ', out.length);
   return out;
