@@ -207,7 +207,8 @@ const PACKET_BUFFER_BYTES = 0xffff;
  * Larger: a view when the buffer holds a single packet (≤ 65,535 bytes), else a copy. Copying a large field was the
  * dearest step of a parse (an off-heap backing store each, ~1 µs: a DHCP message's 128-byte `file`); a view keeps its
  * packet alive instead, which is bounded by the packet's size. The codecs and the lab never write into received
- * buffers or parsed values, so the view aliases nothing that changes. A big buffer (a capture file) is copied from.
+ * buffers or parsed values, so the view aliases nothing that changes. A big buffer (a capture file, or the slab
+ * emitted packets are carved from, packet-buffer.ts) is copied from: a view would keep all of it alive.
  */
 export function ownedBytes(bytes: Uint8Array, start: number, end: number): Uint8Array {
   if (end - start <= ON_HEAP_BYTES || bytes.buffer.byteLength > PACKET_BUFFER_BYTES) return bytes.slice(start, end);

@@ -153,10 +153,11 @@ export interface Ipv4HeaderView {
 }
 
 /**
- * Reads and checks the header at `offset`: version 4, IHL ≥ 5, Total Length within the input, correct checksum.
- * Bytes after Total Length (link-layer padding) are not consumed.
+ * The checks of `parseIpv4Header` (version 4, IHL ≥ 5, Total Length within the input, correct checksum): the error,
+ * or null when the header at `offset` is sound. parsePacket checks and then reads the header with `ipv4HeaderAt`,
+ * without the view and result objects of `parseIpv4Header`.
  */
-export function parseIpv4Header(bytes: Uint8Array, offset: number): ParseResult<Ipv4HeaderView> {
+export function ipv4HeaderError(bytes: Uint8Array, offset: number): ParseResult<never> | null {
   const available = bytes.length - offset;
   if (available < IPV4_MIN_HEADER_BYTES) {
     return decodeError('ipv4', offset, `${Math.max(0, available)} bytes, a header needs 20`);
@@ -184,8 +185,24 @@ export function parseIpv4Header(bytes: Uint8Array, offset: number): ParseResult<
   if (internetChecksum(bytes, offset, offset + headerBytes) !== 0) {
     return decodeError('ipv4.checksum', offset + field.CHECKSUM, 'header checksum mismatch');
   }
+  return null;
+}
+
+/** The header length in bytes (IHL × 4) of the header at `offset`. */
+export function ipv4HeaderBytesAt(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset] ?? 0) & 0x0f) * 4;
+}
+
+/** The Total Length field of the header at `offset`. */
+export function ipv4TotalLengthAt(bytes: Uint8Array, offset: number): number {
+  return readU16(bytes, offset + field.TOTAL_LENGTH);
+}
+
+/** The header at `offset`, which `ipv4HeaderError` found sound. */
+export function ipv4HeaderAt(bytes: Uint8Array, offset: number): Ipv4Header {
+  const headerBytes = ipv4HeaderBytesAt(bytes, offset);
   const flagsFragment = readU16(bytes, offset + field.FLAGS_FRAGMENT);
-  const header: Ipv4Header = {
+  return {
     tos: bytes[offset + field.TOS] ?? 0,
     identification: readU16(bytes, offset + field.IDENTIFICATION),
     flags: flagsFragment >>> 13,
@@ -199,7 +216,20 @@ export function parseIpv4Header(bytes: Uint8Array, offset: number): ParseResult<
         ? NO_IPV4_OPTIONS
         : bytes.slice(offset + field.OPTIONS, offset + headerBytes),
   };
-  return parsed({ header, headerBytes, totalLength }, totalLength);
+}
+
+/**
+ * Reads and checks the header at `offset`: version 4, IHL ≥ 5, Total Length within the input, correct checksum.
+ * Bytes after Total Length (link-layer padding) are not consumed.
+ */
+export function parseIpv4Header(bytes: Uint8Array, offset: number): ParseResult<Ipv4HeaderView> {
+  const error = ipv4HeaderError(bytes, offset);
+  if (error !== null) return error;
+  const totalLength = ipv4TotalLengthAt(bytes, offset);
+  return parsed(
+    { header: ipv4HeaderAt(bytes, offset), headerBytes: ipv4HeaderBytesAt(bytes, offset), totalLength },
+    totalLength,
+  );
 }
 
 export function parseIpv4(bytes: Uint8Array, offset: number): ParseResult<Ipv4Packet> {

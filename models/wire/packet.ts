@@ -53,14 +53,19 @@ import {
   IpProtocol,
   ipv4HeaderLength,
   NO_IPV4_OPTIONS,
-  parseIpv4Header,
+  ipv4HeaderAt,
+  ipv4HeaderBytesAt,
+  ipv4HeaderError,
+  ipv4TotalLengthAt,
   type Ipv4Header,
 } from './ipv4.ts';
 import { decodeError, emitError, formatDecodeError, parsed, WireEmitError, type ParseResult } from './result.ts';
-import { copyInto, hexOfRange, readU32, zeroRange } from './bytes.ts';
+import { copyInto, hexOfRange, readU16, readU32, zeroRange } from './bytes.ts';
 import { parseIpv4U32 } from './ipv4-address.ts';
+import { packetBuffer } from './packet-buffer.ts';
 import {
-  parseUdpHeader,
+  udpChecksumAt,
+  udpHeaderError,
   UDP_HEADER_BYTES,
   udpPseudoAddressSum,
   writeUdpHeaderInto,
@@ -205,6 +210,7 @@ function payloadLength(p: PacketPayload, o: PacketCodecOptions): number {
 
 /** The default codec options, one shared value (a `{}` default is a new object on every call). */
 const NO_OPTIONS: PacketCodecOptions = Object.freeze({});
+const NO_UDP_OPTIONS: UdpParseOptions = Object.freeze({});
 
 export function packetLength(p: Packet, o: PacketCodecOptions = NO_OPTIONS): number {
   return ipv4HeaderLength(p.ip) + payloadLength(p.payload, o);
@@ -398,7 +404,7 @@ function emitPacketOfLengthInto(
 }
 
 export function emitPacket(p: Packet, o: PacketCodecOptions = NO_OPTIONS): Uint8Array {
-  const out = new Uint8Array(packetLength(p, o));
+  const out = packetBuffer(packetLength(p, o));
   const n = emitPacketOfLengthInto(p, out.length, out, 0, o);
   if (n !== out.length) throw emitError('packet', 'wrote ', n, ' bytes, computed ', out.length);
   return out;
@@ -598,24 +604,34 @@ function wholeIke(
 
 /** Parses an IPv4 packet filling `bytes` (trailing bytes after Total Length are an error: nodes send exact datagrams). */
 export function parsePacket(bytes: Uint8Array, o: PacketCodecOptions = NO_OPTIONS): ParseResult<Packet> {
-  const ipv4 = parseIpv4Header(bytes, 0);
-  if (!ipv4.ok) return ipv4;
-  const { header, headerBytes, totalLength } = ipv4.value;
+  // The header is checked, then read field by field (no view or result objects per packet: this runs per delivery).
+  const ipError = ipv4HeaderError(bytes, 0);
+  if (ipError !== null) return ipError;
+  const totalLength = ipv4TotalLengthAt(bytes, 0);
   if (totalLength !== bytes.length) {
     return decodeError('ipv4.totalLength', 2, `${totalLength} but the datagram has ${bytes.length} bytes`);
   }
-  const at = headerBytes;
+  const header = ipv4HeaderAt(bytes, 0);
+  const at = ipv4HeaderBytesAt(bytes, 0);
   const end = totalLength;
   // A fragment's payload is not a whole transport datagram (RFC 791 §2.3): keep it raw.
   const fragment = (header.flags & 0x1) !== 0 || header.fragmentOffset !== 0;
   if (!fragment && header.protocol === IpProtocol.UDP) {
+    const udpError = udpHeaderError(bytes, at);
+    if (udpError !== null) return udpError;
     // The pseudo-header's addresses straight from the IPv4 header bytes (RFC 768), not re-parsed from the strings.
-    const addressSum = udpPseudoAddressSum(readU32(bytes, 12), readU32(bytes, 16));
-    const udp = parseUdpHeader(bytes, at, addressSum, o.udp);
-    if (!udp.ok) return udp;
-    const { srcPort, dstPort, checksum, length } = udp.value;
+    const checksum = udpChecksumAt(
+      bytes,
+      at,
+      udpPseudoAddressSum(readU32(bytes, 12), readU32(bytes, 16)),
+      o.udp ?? NO_UDP_OPTIONS,
+    );
+    if (typeof checksum === 'object') return checksum;
+    const length = readU16(bytes, at + 4);
     if (at + length !== end)
       return decodeError('udp.length', at + 4, `${length} but the IPv4 payload is ${end - at} bytes`);
+    const srcPort = readU16(bytes, at);
+    const dstPort = readU16(bytes, at + 2);
     const app = parseUdpApp(bytes, at + UDP_HEADER_BYTES, end, srcPort, dstPort, o);
     if (!app.ok) return app;
     return parsed({ ip: header, payload: { kind: 'udp', srcPort, dstPort, checksum, app: app.value } }, end);

@@ -6,14 +6,23 @@
 
 const rotl = (x: number, n: number): number => (x << n) | (x >>> (32 - n));
 
+/**
+ * The message schedule and the padded input, reused by every call (one-shot and synchronous, so never shared by two
+ * calls at once): a fresh 320-byte Int32Array per hash was an off-heap backing store each, per NAT_DETECTION payload.
+ */
+const W = new Int32Array(80);
+let padded = new Uint8Array(128);
+
 export function sha1(data: Uint8Array): Uint8Array {
   // §5.1.1 padding: 0x80, zeros, the bit length as a 64-bit big-endian integer (inputs here are far below 2^32 bits).
   const blocks = Math.ceil((data.length + 9) / 64);
-  const m = new Uint8Array(blocks * 64);
+  const end = blocks * 64;
+  if (padded.length < end) padded = new Uint8Array(end);
+  const m = padded;
   m.set(data);
+  m.fill(0, data.length, end);
   m[data.length] = 0x80;
   const bits = data.length * 8;
-  const end = m.length;
   m[end - 4] = (bits >>> 24) & 0xff;
   m[end - 3] = (bits >>> 16) & 0xff;
   m[end - 2] = (bits >>> 8) & 0xff;
@@ -25,7 +34,7 @@ export function sha1(data: Uint8Array): Uint8Array {
   let h2 = 0x98badcfe;
   let h3 = 0x10325476;
   let h4 = 0xc3d2e1f0;
-  const w = new Int32Array(80);
+  const w = W;
   for (let b = 0; b < blocks; b++) {
     const o = b * 64;
     for (let t = 0; t < 16; t++) {
@@ -70,11 +79,17 @@ export function sha1(data: Uint8Array): Uint8Array {
     h4 = (h4 + e) | 0;
   }
   const out = new Uint8Array(20);
-  [h0, h1, h2, h3, h4].forEach((h, i) => {
-    out[4 * i] = (h >>> 24) & 0xff;
-    out[4 * i + 1] = (h >>> 16) & 0xff;
-    out[4 * i + 2] = (h >>> 8) & 0xff;
-    out[4 * i + 3] = h & 0xff;
-  });
+  writeWord(out, 0, h0);
+  writeWord(out, 4, h1);
+  writeWord(out, 8, h2);
+  writeWord(out, 12, h3);
+  writeWord(out, 16, h4);
   return out;
+}
+
+function writeWord(out: Uint8Array, at: number, h: number): void {
+  out[at] = (h >>> 24) & 0xff;
+  out[at + 1] = (h >>> 16) & 0xff;
+  out[at + 2] = (h >>> 8) & 0xff;
+  out[at + 3] = h & 0xff;
 }

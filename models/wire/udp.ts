@@ -146,6 +146,45 @@ export interface UdpHeaderView {
   readonly length: number;
 }
 
+/** The length checks of `parseUdpHeader`: the error, or null when the header's Length fits the input. */
+export function udpHeaderError(bytes: Uint8Array, offset: number): ParseResult<never> | null {
+  const available = bytes.length - offset;
+  if (available < UDP_HEADER_BYTES)
+    return decodeError('udp', offset, `${Math.max(0, available)} bytes, a header needs 8`);
+  const length = readU16(bytes, offset + 4);
+  if (length < UDP_HEADER_BYTES) return decodeError('udp.length', offset + 4, `${length} is below the 8-byte header`);
+  if (length > available) return decodeError('udp.length', offset + 4, `${length} bytes but only ${available} present`);
+  return null;
+}
+
+/**
+ * The checksum of the datagram at `offset` (which `udpHeaderError` found sound) classified as `parseUdpHeader` does,
+ * or the decode error: parsePacket reads the header fields itself, without the view and result objects.
+ */
+export function udpChecksumAt(
+  bytes: Uint8Array,
+  offset: number,
+  pseudo: UdpPseudoHeader | number,
+  options: UdpParseOptions,
+): UdpChecksum | ParseResult<never> {
+  const wire = readU16(bytes, offset + 6);
+  if (wire === 0) return 'zero'; // RFC 768: the transmitter generated no checksum.
+  let addressSum: number;
+  if (typeof pseudo === 'number') addressSum = pseudo;
+  else {
+    const src = parseIpv4U32(pseudo.src);
+    const dst = parseIpv4U32(pseudo.dst);
+    if (src < 0 || dst < 0)
+      return decodeError('udp.pseudoHeader', offset, 'pseudo-header addresses are not dotted quads');
+    addressSum = udpPseudoAddressSum(src, dst);
+  }
+  const expected = computeChecksum(bytes, offset, readU16(bytes, offset + 4), addressSum, wire);
+  if (expected === wire) return 'auto';
+  if (options.badChecksum === 'verify')
+    return decodeError('udp.checksum', offset + 6, `0x${wire.toString(16)} should be 0x${expected.toString(16)}`);
+  return wire;
+}
+
 /** Reads the header and classifies the checksum; the payload is `bytes[offset+8, offset+length)`. */
 export function parseUdpHeader(
   bytes: Uint8Array,
@@ -153,32 +192,11 @@ export function parseUdpHeader(
   pseudo: UdpPseudoHeader | number,
   options: UdpParseOptions = {},
 ): ParseResult<UdpHeaderView> {
-  const available = bytes.length - offset;
-  if (available < UDP_HEADER_BYTES)
-    return decodeError('udp', offset, `${Math.max(0, available)} bytes, a header needs 8`);
+  const error = udpHeaderError(bytes, offset);
+  if (error !== null) return error;
+  const checksum = udpChecksumAt(bytes, offset, pseudo, options);
+  if (typeof checksum === 'object') return checksum;
   const length = readU16(bytes, offset + 4);
-  if (length < UDP_HEADER_BYTES) return decodeError('udp.length', offset + 4, `${length} is below the 8-byte header`);
-  if (length > available) return decodeError('udp.length', offset + 4, `${length} bytes but only ${available} present`);
-  const wire = readU16(bytes, offset + 6);
-  let checksum: UdpChecksum;
-  if (wire === 0) {
-    checksum = 'zero'; // RFC 768: the transmitter generated no checksum.
-  } else {
-    let addressSum: number;
-    if (typeof pseudo === 'number') addressSum = pseudo;
-    else {
-      const src = parseIpv4U32(pseudo.src);
-      const dst = parseIpv4U32(pseudo.dst);
-      if (src < 0 || dst < 0)
-        return decodeError('udp.pseudoHeader', offset, 'pseudo-header addresses are not dotted quads');
-      addressSum = udpPseudoAddressSum(src, dst);
-    }
-    const expected = computeChecksum(bytes, offset, length, addressSum, wire);
-    if (expected === wire) checksum = 'auto';
-    else if (options.badChecksum === 'verify')
-      return decodeError('udp.checksum', offset + 6, `0x${wire.toString(16)} should be 0x${expected.toString(16)}`);
-    else checksum = wire;
-  }
   return parsed({ srcPort: readU16(bytes, offset), dstPort: readU16(bytes, offset + 2), checksum, length }, length);
 }
 

@@ -74,7 +74,19 @@ export function findPayload<K extends IkePayloadKind>(m: IkeMessage, kind: K): I
 
 /** The first Notify with the given name (e.g. `INTERNAL_ADDRESS_FAILURE`), or for `other` with a type number. */
 export function findNotify(m: IkeMessage, notify: IkeNotification['notify']): IkeNotifyPayload | undefined {
-  return findPayloads(m, 'N').find((n) => n.notify === notify);
+  return firstNotifyIn(m.payloads, notify);
+}
+
+/** findPayloads' order (each payload, then inside it when it is an opened SK), stopping at the first match. */
+function firstNotifyIn(ps: readonly IkePayload[], notify: IkeNotification['notify']): IkeNotifyPayload | undefined {
+  for (const p of ps) {
+    if (p.kind === 'N' && p.notify === notify) return p;
+    if (p.kind === 'SK') {
+      const inner = firstNotifyIn(p.payloads, notify);
+      if (inner !== undefined) return inner;
+    }
+  }
+  return undefined;
 }
 
 /** TS_IPV4_ADDR_RANGE for one address, all protocols and ports (how a narrowed TSi names the leased address). */

@@ -509,11 +509,11 @@ export function parseChain(
         `payload length ${length} outside [4, ${end - at}]`,
       );
     }
-    if (type === IkePayloadType.SK) {
+    // The error's field path is built only when there is an error (it walks the payload type names).
+    if (type === IkePayloadType.SK && (inner || at + length !== end)) {
       const field = payloadPath(prefix, payloads.length, payloadTypeName(type, options));
       if (inner) return decodeError(field, at, 'an SK payload cannot be nested inside SK');
-      if (at + length !== end)
-        return decodeError(`${field}.length`, at + 2, 'SK must be the last payload (RFC 7296 §3.14)');
+      return decodeError(`${field}.length`, at + 2, 'SK must be the last payload (RFC 7296 §3.14)');
     }
     const body = parseBody(
       type,

@@ -42,8 +42,33 @@ export function summarizeIkePayload(p: IkePayload, insideSk = false, response = 
   }
 }
 
+/**
+ * The pieces of the summary being built, joined once: a flat string, where template literals and per-payload
+ * `map(…).join` built a tree of concatenations and two arrays per message (and a consumer that runs a regular
+ * expression over the summary flattens the tree into yet another copy). Never used by two calls at once: the
+ * function does not call itself.
+ */
+const parts: string[] = [];
+
+/** `SK{…}` with its inner payloads, as `summarizeIkePayload` writes it, into `parts`. */
+function pushSk(inner: readonly IkePayload[], response: boolean): void {
+  parts.push('SK{');
+  for (let i = 0; i < inner.length; i++) {
+    if (i > 0) parts.push(', ');
+    parts.push(summarizeIkePayload(inner[i] as IkePayload, true, response));
+  }
+  parts.push('}');
+}
+
 export function summarizeIkeMessage(m: IkeMessage): string {
-  const head = `${ikeExchangeName(m.exchangeType)} ${m.response ? 'response' : 'request'} #${m.messageId}`;
-  if (m.payloads.length === 0) return head;
-  return `${head} ${m.payloads.map((p) => summarizeIkePayload(p, false, m.response)).join(', ')}`;
+  parts.length = 0;
+  parts.push(ikeExchangeName(m.exchangeType), m.response ? ' response #' : ' request #', String(m.messageId));
+  const payloads = m.payloads;
+  for (let i = 0; i < payloads.length; i++) {
+    parts.push(i === 0 ? ' ' : ', ');
+    const p = payloads[i] as IkePayload;
+    if (p.kind === 'SK') pushSk(p.payloads, m.response);
+    else parts.push(summarizeIkePayload(p, false, m.response));
+  }
+  return parts.join('');
 }
