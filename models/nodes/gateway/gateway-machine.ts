@@ -116,6 +116,30 @@ function sendFor(ctx: Ctx, rec: SaRecord, message: IkeMessage): void {
   ctx.ports.sendIke(rec.peerAddress, message);
 }
 
+/**
+ * The gateway's watch on a responder: its phases as `ike:<SPIi>` state traces (its xstate id stays out of the trace),
+ * and what it emits. Made here rather than inside the spawning action: closures made there would keep that action's
+ * scope (the IKE_SA_INIT request among it) for the SA's life.
+ */
+function watchResponder(context: Ctx, self: { send(e: GatewayEvent): void }, actor: ResponderRef, rec: SaRecord): void {
+  const machine = `ike:${rec.id}`;
+  actor.subscribe((snapshot) => {
+    const now = responderPhase(snapshot.value);
+    if (now === rec.phase) return;
+    context.ports.traceState(machine, rec.phase, now);
+    rec.phase = now;
+  });
+  // A packet or a note the responder emits while this machine is idle goes straight out: handled here it would go
+  // out at once all the same (the `send` and `note` actions), only at the cost of a macrostep each. While this machine
+  // is handling an event it waits its turn as `sa.emitted`, as everything else does.
+  actor.on('*', (emitted) => {
+    if (context.handling.depth === 0 && emitted.type === 'net.send') sendFor(context, rec, emitted.message);
+    else if (context.handling.depth === 0 && emitted.type === 'ike.note')
+      context.ports.traceNote(emitted.text, emitted.data);
+    else toGateway(self, context.handling, { type: 'sa.emitted', rec, emitted });
+  });
+}
+
 const isInitRequest = (m: IkeMessage): boolean =>
   m.exchangeType === IkeExchangeType.IKE_SA_INIT && !m.response && m.messageId === 0;
 const ikeOf = (e: GatewayEvent): IkeMessage | undefined => (e.type === 'gw.ike' ? e.message : undefined);
@@ -245,7 +269,10 @@ export const gatewayMachine = setup({
       enqueue.assign({ spawned: context.spawned + 1 });
       let actor: ResponderRef | undefined;
       const { lookups } = context;
-      // In an assign, as xstate's own spawn is: the actor exists before the IKE_SA_INIT is handed to it below.
+      const src = event.src;
+      const spiI = m.spiI;
+      // In an assign, as xstate's own spawn is: the actor exists before the IKE_SA_INIT is handed to it below. The
+      // request itself goes with the start event, not in the input: the actor keeps its input for its whole life.
       enqueue.assign(() => {
         actor = labActor(responderMachine, {
           id,
@@ -255,7 +282,7 @@ export const gatewayMachine = setup({
             policy: context.policy,
             pskFor: lookups.pskFor,
             rng: context.rng,
-            initRequest: m,
+            ikeSaId: spiI,
             accepted,
             provider: context.provider,
             providerChildren: context.providerChildren,
@@ -266,34 +293,17 @@ export const gatewayMachine = setup({
               : {
                   endpoints: {
                     local: { address: context.outsideAddress, port: IKE_PORT },
-                    remote: { address: event.src, port: IKE_PORT },
+                    remote: { address: src, port: IKE_PORT },
                   },
                 }),
           },
         });
-        const rec = context.table.add(m.spiI, actor, event.src);
-        // The responder's phases as `ike:<SPIi>` state traces (its xstate id stays out of the trace).
-        const machine = `ike:${m.spiI}`;
-        actor.subscribe((snapshot) => {
-          const now = responderPhase(snapshot.value);
-          if (now === rec.phase) return;
-          context.ports.traceState(machine, rec.phase, now);
-          rec.phase = now;
-        });
-        // A packet or a note the responder emits while this machine is idle goes straight out: handled here it would
-        // go out at once all the same (the `send` and `note` actions), only at the cost of a macrostep each. While
-        // this machine is handling an event it waits its turn as `sa.emitted`, as everything else does.
-        actor.on('*', (emitted) => {
-          if (context.handling.depth === 0 && emitted.type === 'net.send') sendFor(context, rec, emitted.message);
-          else if (context.handling.depth === 0 && emitted.type === 'ike.note')
-            context.ports.traceNote(emitted.text, emitted.data);
-          else toGateway(self, context.handling, { type: 'sa.emitted', rec, emitted });
-        });
+        watchResponder(context, self, actor, context.table.add(spiI, actor, src));
         actor.start();
         return {};
       });
       // The IKE_SA_INIT response (RFC 7296 §1.2).
-      enqueue.sendTo(() => actor as ResponderRef, { type: 'ike.start' });
+      enqueue.sendTo(() => actor as ResponderRef, { type: 'ike.start', request: m });
     }),
     send: ({ context, event }) => {
       assertEvent(event, 'sa.emitted');
