@@ -10,7 +10,7 @@ import { modelledIkeCrypto, type IkeCrypto } from './ike-crypto.ts';
 import type { AddressAnswer, AddressRequest, ChildAnswer, ChildProviderRequest, ProviderRef } from './hooks.ts';
 import { AUTH_ROUND_WAIT_MS, type IkePeerConfig, type ResponderPolicy } from './config.ts';
 import { addressing, ikeMessage } from './messages.ts';
-import { randomEspSpi, randomIkeSpi, type ChildSa, type IkeSaKeys } from './sa.ts';
+import { randomEspSpi, randomIkeSpi, withoutInitNonces, type ChildSa, type IkeSaKeys } from './sa.ts';
 import { retransmitWaitsMs } from './retransmit.ts';
 import { natDetectionResult, type IkeEndpoints } from './nat-detection.ts';
 import { note, type IkeEmitted } from './emitted.ts';
@@ -448,8 +448,9 @@ function authReply(ctx: Ctx, rest: readonly IkePayload[], extra: Partial<Ctx>, u
           cryptoOf(ctx),
         )
       : [...rest];
-  // The last round (the SA comes up) has read the request that carried SAi2/TSi/TSr: it need not stay.
-  const done: Partial<Ctx> = up === undefined ? {} : { authChildRequest: undefined };
+  // The last round (the SA comes up) has read the request that carried SAi2/TSi/TSr, and the IKE_SA_INIT nonces have
+  // keyed the SA, signed AUTH and keyed its Child SA (RFC 7296 §2.14–2.17): neither need stay.
+  const done: Partial<Ctx> = up === undefined ? {} : { authChildRequest: undefined, keys: withoutInitNonces(ctx.keys) };
   const base = respond(ctx, m, payloads, { ...extra, ...done, waitingRequest: undefined, repeatWhileBusy: 0 });
   return around(base, ackLaterNotes(ctx), up === undefined ? [] : [up]);
 }
