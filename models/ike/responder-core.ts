@@ -10,7 +10,7 @@ import { modelledIkeCrypto, type IkeCrypto } from './ike-crypto.ts';
 import type { AddressAnswer, AddressRequest, ChildAnswer, ChildProviderRequest, ProviderRef } from './hooks.ts';
 import { AUTH_ROUND_WAIT_MS, type IkePeerConfig, type ResponderPolicy } from './config.ts';
 import { addressing, ikeMessage } from './messages.ts';
-import { randomEspSpi, randomIkeSpi, withoutInitNonces, type ChildSa, type IkeSaKeys } from './sa.ts';
+import { NO_NONCE, randomEspSpi, randomIkeSpi, withoutInitNonces, type ChildSa, type IkeSaKeys } from './sa.ts';
 import { retransmitWaitsMs } from './retransmit.ts';
 import { natDetectionResult, type IkeEndpoints } from './nat-detection.ts';
 import { note, type IkeEmitted } from './emitted.ts';
@@ -37,11 +37,10 @@ export interface ResponderInput {
    * IKE_SA_INIT (real crypto keeps the bytes AUTH signs, `IkeSaKeys.initMessages`).
    */
   readonly ikeSaId: string;
-  /** What ike-init's processR accepted of the IKE_SA_INIT request. */
+  /** What ike-init's processR accepted of the IKE_SA_INIT request (its Ni is read from the request, `ike.start`). */
   readonly accepted: {
     readonly suite: IkeSaKeys['suite'];
     readonly dhGroup: number;
-    readonly nonceI: Uint8Array;
     readonly proposalNumber: number;
   };
   /** The gateway's provider actor: asked for each IKE_AUTH round (and CREATE_CHILD_SA with `providerChildren`). */
@@ -113,8 +112,8 @@ export function initialContext(input: ResponderInput): Ctx {
     spiR: randomIkeSpi(input.rng),
     suite: input.accepted.suite,
     dhGroup: input.accepted.dhGroup,
-    nonceI: input.accepted.nonceI,
-    nonceR: new Uint8Array(0),
+    nonceI: NO_NONCE,
+    nonceR: NO_NONCE,
   };
   return {
     input,
@@ -177,7 +176,8 @@ export const ownRetransmitWaitMs = (ctx: Ctx): number =>
 /** IKE_SA_INIT response (RFC 7296 §1.2) to `req`, the request the SA was made for. */
 export function initResponse(ctx: Ctx, req: IkeMessage): Out {
   const { payloads, nonceR, ke } = ikeInit.buildR(ctx.input.accepted, ctx.input.rng, cryptoOf(ctx));
-  const keys = { ...ctx.keys, nonceR };
+  // Ni as the request carries it (ike-init's processR has checked it is there).
+  const keys = { ...ctx.keys, nonceI: findPayload(req, 'Nonce')?.data ?? NO_NONCE, nonceR };
   // NAT-D answers NAT-D (RFC 7296 §2.23); CHILDLESS_IKEV2_SUPPORTED answers the initiator's (RFC 6023 §3: this
   // responder accepts a childless IKE_AUTH).
   const ends = ctx.input.endpoints;

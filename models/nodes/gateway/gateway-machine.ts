@@ -111,32 +111,38 @@ export function toGateway(
 }
 
 /** A responder's packet goes out to its peer; a response is kept for the retired-SA cache (RFC 7296 §2.1). */
-function sendFor(ctx: Ctx, rec: SaRecord, message: IkeMessage): void {
+function sendFor(ports: GatewayPorts, rec: SaRecord, message: IkeMessage): void {
   if (message.response) rec.lastResponse = message;
-  ctx.ports.sendIke(rec.peerAddress, message);
+  ports.sendIke(rec.peerAddress, message);
 }
 
 /**
  * The gateway's watch on a responder: its phases as `ike:<SPIi>` state traces (its xstate id stays out of the trace),
  * and what it emits. Made here rather than inside the spawning action: closures made there would keep that action's
- * scope (the IKE_SA_INIT request among it) for the SA's life.
+ * scope (the IKE_SA_INIT request among it) for the SA's life. It keeps the gateway's ports and handling depth, not
+ * its context: xstate makes a new context object at every assign, and each SA would keep the one of its spawning.
  */
-function watchResponder(context: Ctx, self: { send(e: GatewayEvent): void }, actor: ResponderRef, rec: SaRecord): void {
+function watchResponder(
+  ports: GatewayPorts,
+  handling: GatewayContext['handling'],
+  self: { send(e: GatewayEvent): void },
+  actor: ResponderRef,
+  rec: SaRecord,
+): void {
   const machine = `ike:${rec.id}`;
   actor.subscribe((snapshot) => {
     const now = responderPhase(snapshot.value);
     if (now === rec.phase) return;
-    context.ports.traceState(machine, rec.phase, now);
+    ports.traceState(machine, rec.phase, now);
     rec.phase = now;
   });
   // A packet or a note the responder emits while this machine is idle goes straight out: handled here it would go
   // out at once all the same (the `send` and `note` actions), only at the cost of a macrostep each. While this machine
   // is handling an event it waits its turn as `sa.emitted`, as everything else does.
   actor.on('*', (emitted) => {
-    if (context.handling.depth === 0 && emitted.type === 'net.send') sendFor(context, rec, emitted.message);
-    else if (context.handling.depth === 0 && emitted.type === 'ike.note')
-      context.ports.traceNote(emitted.text, emitted.data);
-    else toGateway(self, context.handling, { type: 'sa.emitted', rec, emitted });
+    if (handling.depth === 0 && emitted.type === 'net.send') sendFor(ports, rec, emitted.message);
+    else if (handling.depth === 0 && emitted.type === 'ike.note') ports.traceNote(emitted.text, emitted.data);
+    else toGateway(self, handling, { type: 'sa.emitted', rec, emitted });
   });
 }
 
@@ -283,7 +289,8 @@ export const gatewayMachine = setup({
             pskFor: lookups.pskFor,
             rng: context.rng,
             ikeSaId: spiI,
-            accepted,
+            // Not the accepted nonce: the IKE_SA_INIT request brings it (`ike.start`), the input is kept for life.
+            accepted: { suite: accepted.suite, dhGroup: accepted.dhGroup, proposalNumber: accepted.proposalNumber },
             provider: context.provider,
             providerChildren: context.providerChildren,
             hasOtherSa: lookups.hasOtherSa,
@@ -298,7 +305,7 @@ export const gatewayMachine = setup({
                 }),
           },
         });
-        watchResponder(context, self, actor, context.table.add(spiI, actor, src));
+        watchResponder(context.ports, context.handling, self, actor, context.table.add(spiI, actor, src));
         actor.start();
         return {};
       });
@@ -308,7 +315,7 @@ export const gatewayMachine = setup({
     send: ({ context, event }) => {
       assertEvent(event, 'sa.emitted');
       const { rec, emitted } = event;
-      if (emitted.type === 'net.send') sendFor(context, rec, emitted.message);
+      if (emitted.type === 'net.send') sendFor(context.ports, rec, emitted.message);
     },
     /**
      * One IKE SA per identity. INITIAL_CONTACT (RFC 7296 §2.4: "the recipient MAY use this information to delete any
