@@ -112,7 +112,7 @@ function ikeLiveness(runtime: StatechartRuntime, intervals: number): number {
             policy: { ...DEFAULT_RESPONDER_POLICY, protectedSubnets: [tsRange('10.1.0.0', '10.1.0.255')] },
             pskFor: (id: string) => (id === 'client1@example.com' ? 'psk-client1' : undefined),
             rng: createRng(2),
-            initRequest: m,
+            ikeSaId: m.spiI,
             accepted: r,
             provider: provider as never,
           },
@@ -127,7 +127,7 @@ function ikeLiveness(runtime: StatechartRuntime, intervals: number): number {
         }
       });
       responder.start();
-      responder.send({ type: 'ike.start' });
+      responder.send({ type: 'ike.start', request: m });
       return;
     }
     responder.send({ type: 'net.recv', message: m });

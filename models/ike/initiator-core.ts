@@ -21,7 +21,15 @@ import {
 } from './initiator-context.ts';
 import { addressing, errorNotifies, ikeMessage } from './messages.ts';
 import { natDetectionResult } from './nat-detection.ts';
-import { randomEspSpi, randomIkeSpi, ZERO_SPI, type ClientChild, type IkeSaKeys } from './sa.ts';
+import {
+  NO_NONCE,
+  randomEspSpi,
+  randomIkeSpi,
+  withoutInitNonces,
+  ZERO_SPI,
+  type ClientChild,
+  type IkeSaKeys,
+} from './sa.ts';
 import * as childCreate from './tasks/child-create.ts';
 import * as childDelete from './tasks/child-delete.ts';
 import * as childRekey from './tasks/child-rekey.ts';
@@ -238,7 +246,11 @@ export function upState(ctx: Ctx): Partial<Ctx> {
   }
   const c = reply?.outcome.kind === 'configured' ? reply.outcome.config : undefined;
   const config = c === undefined || c.address === '' ? undefined : c;
+  // The IKE_SA_INIT nonces have keyed the SA, signed AUTH and keyed its Child SA (RFC 7296 §2.14–2.17): they need
+  // not stay for the SA's life (`init` keeps its SPI and group; a new IKE_SA_INIT draws a new nonce).
   return {
+    ...(ctx.keys === undefined ? {} : { keys: withoutInitNonces(ctx.keys) }),
+    init: { ...ctx.init, nonceI: NO_NONCE },
     children: fitted(children),
     slotSeq: children.length,
     timerSlots: children.map((x) => x.slot),

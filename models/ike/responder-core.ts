@@ -10,7 +10,7 @@ import { modelledIkeCrypto, type IkeCrypto } from './ike-crypto.ts';
 import type { AddressAnswer, AddressRequest, ChildAnswer, ChildProviderRequest, ProviderRef } from './hooks.ts';
 import { AUTH_ROUND_WAIT_MS, type IkePeerConfig, type ResponderPolicy } from './config.ts';
 import { addressing, ikeMessage } from './messages.ts';
-import { randomEspSpi, randomIkeSpi, type ChildSa, type IkeSaKeys } from './sa.ts';
+import { NO_NONCE, randomEspSpi, randomIkeSpi, withoutInitNonces, type ChildSa, type IkeSaKeys } from './sa.ts';
 import { retransmitWaitsMs } from './retransmit.ts';
 import { natDetectionResult, type IkeEndpoints } from './nat-detection.ts';
 import { note, type IkeEmitted } from './emitted.ts';
@@ -31,12 +31,16 @@ export interface ResponderInput {
   /** The key name the gateway holds for an identity (undefined: unknown peer). */
   readonly pskFor: (identity: string) => string | undefined;
   readonly rng: RandomStream;
-  /** The IKE_SA_INIT request and what ike-init's processR accepted. */
-  readonly initRequest: IkeMessage;
+  /**
+   * The SA's stable id for the provider: the initiator's SPI of the IKE_SA_INIT (rekeys keep it). The request itself
+   * comes with the `ike.start` event: an input is kept for the actor's life, and an idle SA need not keep its
+   * IKE_SA_INIT (real crypto keeps the bytes AUTH signs, `IkeSaKeys.initMessages`).
+   */
+  readonly ikeSaId: string;
+  /** What ike-init's processR accepted of the IKE_SA_INIT request (its Ni is read from the request, `ike.start`). */
   readonly accepted: {
     readonly suite: IkeSaKeys['suite'];
     readonly dhGroup: number;
-    readonly nonceI: Uint8Array;
     readonly proposalNumber: number;
   };
   /** The gateway's provider actor: asked for each IKE_AUTH round (and CREATE_CHILD_SA with `providerChildren`). */
@@ -104,12 +108,12 @@ export interface Out {
 
 export function initialContext(input: ResponderInput): Ctx {
   const keys: IkeSaKeys = {
-    spiI: input.initRequest.spiI,
+    spiI: input.ikeSaId,
     spiR: randomIkeSpi(input.rng),
     suite: input.accepted.suite,
     dhGroup: input.accepted.dhGroup,
-    nonceI: input.accepted.nonceI,
-    nonceR: new Uint8Array(0),
+    nonceI: NO_NONCE,
+    nonceR: NO_NONCE,
   };
   return {
     input,
@@ -169,11 +173,11 @@ export const ownRetransmitWaitMs = (ctx: Ctx): number =>
 // ---------------------------------------------------------------------------------------------------------------
 // IKE_SA_INIT, the half-open timeout, the gateway's delete
 
-/** IKE_SA_INIT response (RFC 7296 §1.2). */
-export function initResponse(ctx: Ctx): Out {
-  const req = ctx.input.initRequest;
+/** IKE_SA_INIT response (RFC 7296 §1.2) to `req`, the request the SA was made for. */
+export function initResponse(ctx: Ctx, req: IkeMessage): Out {
   const { payloads, nonceR, ke } = ikeInit.buildR(ctx.input.accepted, ctx.input.rng, cryptoOf(ctx));
-  const keys = { ...ctx.keys, nonceR };
+  // Ni as the request carries it (ike-init's processR has checked it is there).
+  const keys = { ...ctx.keys, nonceI: findPayload(req, 'Nonce')?.data ?? NO_NONCE, nonceR };
   // NAT-D answers NAT-D (RFC 7296 §2.23); CHILDLESS_IKEV2_SUPPORTED answers the initiator's (RFC 6023 §3: this
   // responder accepts a childless IKE_AUTH).
   const ends = ctx.input.endpoints;
@@ -411,20 +415,29 @@ export function invalidSyntax(ctx: Ctx, m: IkeMessage): Out {
   return respond(ctx, m, [notifyPayload({ notify: 'INVALID_SYNTAX' })]);
 }
 
+/**
+ * The request the provider is working on: set on every way into `waitingAddress` and `waitingChild`, whose actions
+ * alone read it.
+ */
+function waiting(ctx: Ctx): IkeMessage {
+  if (ctx.waitingRequest === undefined) throw new Error('ike responder: no request is waiting for the provider');
+  return ctx.waitingRequest;
+}
+
 /** What the provider is asked for the IKE_AUTH round being answered. */
 export function addressRequest(ctx: Ctx): AddressRequest {
   // `waitingRequest` is set on every way into `waitingAddress`; the init request stands in for the type only.
   return {
-    ikeSaId: ctx.input.initRequest.spiI,
+    ikeSaId: ctx.input.ikeSaId,
     peerId: ctx.peerId,
-    request: ctx.waitingRequest ?? ctx.input.initRequest,
+    request: waiting(ctx),
     round: ctx.round,
   };
 }
 
 /** An IKE_AUTH response: the first round carries IDr and AUTH (RFC 7296 §1.2), later rounds only `rest`. */
 function authReply(ctx: Ctx, rest: readonly IkePayload[], extra: Partial<Ctx>, up: IkeEmitted | undefined): Out {
-  const m = ctx.waitingRequest ?? ctx.input.initRequest;
+  const m = waiting(ctx);
   const payloads =
     ctx.round === 0
       ? ikeAuth.buildR(
@@ -435,8 +448,9 @@ function authReply(ctx: Ctx, rest: readonly IkePayload[], extra: Partial<Ctx>, u
           cryptoOf(ctx),
         )
       : [...rest];
-  // The last round (the SA comes up) has read the request that carried SAi2/TSi/TSr: it need not stay.
-  const done: Partial<Ctx> = up === undefined ? {} : { authChildRequest: undefined };
+  // The last round (the SA comes up) has read the request that carried SAi2/TSi/TSr, and the IKE_SA_INIT nonces have
+  // keyed the SA, signed AUTH and keyed its Child SA (RFC 7296 §2.14–2.17): neither need stay.
+  const done: Partial<Ctx> = up === undefined ? {} : { authChildRequest: undefined, keys: withoutInitNonces(ctx.keys) };
   const base = respond(ctx, m, payloads, { ...extra, ...done, waitingRequest: undefined, repeatWhileBusy: 0 });
   return around(base, ackLaterNotes(ctx), up === undefined ? [] : [up]);
 }
@@ -559,9 +573,9 @@ export function childAsk(m: IkeMessage): Partial<Ctx> {
 
 export function childRequest(ctx: Ctx): ChildProviderRequest {
   return {
-    ikeSaId: ctx.input.initRequest.spiI,
+    ikeSaId: ctx.input.ikeSaId,
     peerId: ctx.peerId,
-    request: ctx.waitingRequest ?? ctx.input.initRequest,
+    request: waiting(ctx),
     rekeyOf: ctx.waitingRekeyOf,
     config: ctx.config,
   };
@@ -599,10 +613,7 @@ export function childNow(ctx: Ctx, m: IkeMessage): Out {
 }
 
 export function childAnswered(ctx: Ctx, answer: ChildAnswer): Out {
-  return around(
-    childReply(ctx, ctx.waitingRequest ?? ctx.input.initRequest, ctx.waitingRekeyOf, answer),
-    ackLaterNotes(ctx),
-  );
+  return around(childReply(ctx, waiting(ctx), ctx.waitingRekeyOf, answer), ackLaterNotes(ctx));
 }
 
 /** No child answer in time: a new Child SA fails (INTERNAL_ADDRESS_FAILURE), a rekey is retried (TEMPORARY_FAILURE). */
@@ -615,7 +626,7 @@ export function childTimeoutNote(ctx: Ctx): Out {
 }
 
 export function childTimeoutReply(ctx: Ctx): Out {
-  const s = childReply(ctx, ctx.waitingRequest ?? ctx.input.initRequest, ctx.waitingRekeyOf, {
+  const s = childReply(ctx, waiting(ctx), ctx.waitingRekeyOf, {
     ok: false,
     notify: childTimeoutNotify(ctx),
   });

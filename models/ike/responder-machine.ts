@@ -24,7 +24,8 @@ import type { IkeEmitted } from './emitted.ts';
 import { unhandledNote } from './unhandled.ts';
 
 export type ResponderEvent =
-  | { readonly type: 'ike.start' }
+  /** The IKE_SA_INIT request the gateway made this SA for (handed over once, not kept: see `ResponderInput`). */
+  | { readonly type: 'ike.start'; readonly request: IkeMessage }
   | { readonly type: 'net.recv'; readonly message: IkeMessage }
   /** Our liveness interval (a delayed raise with an id, re-armed each time: a steady rhythm, RFC 7296 §2.4). */
   | { readonly type: 'timer.gwLiveness' }
@@ -133,7 +134,12 @@ function onContext(f: (c: Ctx) => Out) {
 export const responderMachine = base
   .extend({
     actions: {
-      respondInit: onContext(core.initResponse),
+      respondInit: base.enqueueActions(({ context, event, enqueue }) => {
+        assertEvent(event, 'ike.start');
+        const out = core.initResponse(context, event.request);
+        if (out.ctx !== undefined) enqueue.assign(out.ctx);
+        for (const e of out.emits) enqueue.emit(e);
+      }),
       halfOpenTimeout: onContext(core.halfOpenTimeout),
       deleteNow: base.enqueueActions(({ context, event, enqueue }) => {
         assertEvent(event, 'cmd.delete');
@@ -165,7 +171,7 @@ export const responderMachine = base
       /** The provider may stop working for this IKE SA (`AddressProvider.abandon`). */
       abandonProvider: base.sendTo(
         ({ context }) => context.input.provider,
-        ({ context }) => ({ type: 'provider.abandon' as const, ikeSaId: context.input.initRequest.spiI }),
+        ({ context }) => ({ type: 'provider.abandon' as const, ikeSaId: context.input.ikeSaId }),
       ),
       ikeRekeyed: onMessage(core.ikeRekeyed),
       childBusy: onMessage(core.childBusy),

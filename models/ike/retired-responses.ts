@@ -37,25 +37,27 @@ export function retiredKeepUs(policy: RetransmitPolicy): number {
 }
 
 export class RetiredResponses {
-  private readonly bySa = new Map<string, Retired>();
+  /** Made at the first retirement: most nodes of a storm (every client) never retire a response while idle. */
+  private bySa: Map<string, Retired> | undefined = undefined;
 
   constructor(readonly keepUs: number) {}
 
   /** The IKE SA named by `response`'s SPIs has ended; `response` was the last one it sent. */
   retire(response: IkeMessage | undefined, nowUs: number): void {
-    for (const [key, r] of this.bySa) if (r.untilUs <= nowUs) this.bySa.delete(key);
+    const bySa = this.bySa;
+    if (bySa !== undefined) for (const [key, r] of bySa) if (r.untilUs <= nowUs) bySa.delete(key);
     if (response === undefined || !response.response) return;
-    this.bySa.set(keyOf(response.spiI, response.spiR), { response, untilUs: nowUs + this.keepUs });
+    (this.bySa ??= new Map()).set(keyOf(response.spiI, response.spiR), { response, untilUs: nowUs + this.keepUs });
   }
 
   /** A request for an IKE SA the node no longer has: is it the retired SA's last request, or an older one? */
   answer(m: IkeMessage, nowUs: number): RetiredAnswer | undefined {
     if (m.response) return undefined;
     const key = keyOf(m.spiI, m.spiR);
-    const r = this.bySa.get(key);
+    const r = this.bySa?.get(key);
     if (r === undefined) return undefined;
     if (r.untilUs <= nowUs) {
-      this.bySa.delete(key);
+      this.bySa?.delete(key);
       return undefined;
     }
     const cached = r.response.messageId;
@@ -66,6 +68,6 @@ export class RetiredResponses {
 
   /** A crash forgets everything. */
   clear(): void {
-    this.bySa.clear();
+    this.bySa?.clear();
   }
 }

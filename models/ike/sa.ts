@@ -36,6 +36,18 @@ export interface IkeSaKeys {
 }
 
 export const ZERO_SPI: IkeSpi = '0000000000000000';
+
+/** The nonce an established IKE SA keeps in place of its IKE_SA_INIT ones (see `withoutInitNonces`). */
+export const NO_NONCE: Uint8Array = new Uint8Array(0);
+
+/**
+ * The keys of an IKE SA once IKE_AUTH is over: the IKE_SA_INIT nonces have done their work — SKEYSEED (RFC 7296
+ * §2.14), AUTH (§2.15), the IKE_AUTH Child SA's KEYMAT (§2.17) — and nothing later reads them (a CREATE_CHILD_SA
+ * keys with its own nonces, an IKE rekey brings new ones, §2.18). An idle SA need not keep two 32-byte arrays.
+ */
+export function withoutInitNonces(keys: IkeSaKeys): IkeSaKeys {
+  return { ...keys, nonceI: NO_NONCE, nonceR: NO_NONCE };
+}
 const NONCE_BYTES = 32;
 
 function hex8(n: number): string {

@@ -369,7 +369,7 @@ export class IkePair {
         },
         pskFor: (id) => (id === 'client1@example.com' ? 'psk-client1' : undefined),
         rng: this.responderRng,
-        initRequest: m,
+        ikeSaId: m.spiI,
         accepted,
         provider: stubProvider({
           address: (_req, reply) => {
@@ -390,7 +390,7 @@ export class IkePair {
     this.responders.set(m.spiI, rec);
     responder.on('*', (e) => this.onEmitted('responder', e as IkeEmitted, rec));
     responder.start();
-    responder.send({ type: 'ike.start' });
+    responder.send({ type: 'ike.start', request: m });
   }
 
   drop(to: Side, index: number): void {

@@ -15,6 +15,7 @@
  */
 import { findOption, toHex, withoutOption } from '../../dhcp/options.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
+import { fileId, idsOf, unfileId, type IdIndex } from './id-index.ts';
 
 export type PinningMode = 'identity' | 'first-come';
 
@@ -56,7 +57,7 @@ export class ClientPins {
   private readonly bySa = new Map<string, { readonly keys: ClientKeys; readonly scoped: boolean }>();
   private readonly owners = new Map<string, Owner>();
   /** The names each SA owns (so dropping an SA never scans every owner). */
-  private readonly namesOf = new Map<string, Set<string>>();
+  private readonly namesOf: IdIndex = new Map();
 
   constructor(readonly mode: PinningMode = 'identity') {}
 
@@ -76,16 +77,14 @@ export class ClientPins {
       this.bySa.set(ikeSaId, { keys, scoped: true });
       return { ok: true, scoped: true };
     }
-    let owned = this.namesOf.get(ikeSaId);
-    if (owned === undefined) this.namesOf.set(ikeSaId, (owned = new Set<string>()));
     for (const n of names) {
       const o = this.owners.get(n);
       if (o !== undefined && o.ikeSaId !== ikeSaId) {
         this.bySa.delete(o.ikeSaId);
-        this.namesOf.get(o.ikeSaId)?.delete(n);
+        unfileId(this.namesOf, o.ikeSaId, n);
       }
       this.owners.set(n, { ikeSaId, peerId });
-      owned.add(n);
+      fileId(this.namesOf, ikeSaId, n);
     }
     this.bySa.set(ikeSaId, { keys, scoped: false });
     return { ok: true, scoped: false };
@@ -97,7 +96,7 @@ export class ClientPins {
 
   drop(ikeSaId: string): void {
     this.bySa.delete(ikeSaId);
-    for (const n of this.namesOf.get(ikeSaId) ?? []) if (this.owners.get(n)?.ikeSaId === ikeSaId) this.owners.delete(n);
+    for (const n of idsOf(this.namesOf, ikeSaId)) if (this.owners.get(n)?.ikeSaId === ikeSaId) this.owners.delete(n);
     this.namesOf.delete(ikeSaId);
   }
 

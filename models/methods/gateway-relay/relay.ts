@@ -21,6 +21,7 @@ import { ClientPins, clientKeys, scopeMessage, type ClientKeys } from './pinning
 import { expectedSubOptions, type RelayConfig, type RelayMode, type RelayOutcome } from './relay-agent.ts';
 import { ikeSaOfRelayInfo } from '../circuit-id.ts';
 import { relayedFor, relaySessionMachine, type RelayDirectory, type RelayLease } from './session-machine.ts';
+import { fileId, idsOf, unfileId, type IdIndex } from './id-index.ts';
 import { labActor } from '../../../sim/statechart/runtime-choice.ts';
 
 export type { RelayConfig, RelayMode, RelayOutcome } from './relay-agent.ts';
@@ -47,8 +48,8 @@ export class GatewayRelay implements RelayDirectory {
   private readonly releasing = new Map<string, Session>();
   private readonly byXid = new Map<number, string>();
   private readonly xidOf = new Map<string, number>();
-  private readonly byAddress = new Map<string, Set<string>>();
-  private readonly byPeer = new Map<string, Set<string>>();
+  private readonly byAddress: IdIndex = new Map();
+  private readonly byPeer: IdIndex = new Map();
   private readonly pins: ClientPins;
   private readonly rng: RandomStream;
 
@@ -96,17 +97,12 @@ export class GatewayRelay implements RelayDirectory {
     return actor;
   }
 
-  private index(map: Map<string, Set<string>>, key: string, ikeSaId: string): void {
-    let set = map.get(key);
-    if (set === undefined) map.set(key, (set = new Set()));
-    set.add(ikeSaId);
+  private index(map: IdIndex, key: string, ikeSaId: string): void {
+    fileId(map, key, ikeSaId);
   }
 
-  private unindex(map: Map<string, Set<string>>, key: string, ikeSaId: string): void {
-    const set = map.get(key);
-    if (set === undefined) return;
-    set.delete(ikeSaId);
-    if (set.size === 0) map.delete(key);
+  private unindex(map: IdIndex, key: string, ikeSaId: string): void {
+    unfileId(map, key, ikeSaId);
   }
 
   private unindexPeer(ikeSaId: string, peerId: string): void {
@@ -116,12 +112,12 @@ export class GatewayRelay implements RelayDirectory {
   // RelayDirectory (what a session asks about the others)
 
   holderOf(address: string, exceptIkeSaId: string): string | undefined {
-    for (const id of this.byAddress.get(address) ?? []) if (id !== exceptIkeSaId && this.sessions.has(id)) return id;
+    for (const id of idsOf(this.byAddress, address)) if (id !== exceptIkeSaId && this.sessions.has(id)) return id;
     return undefined;
   }
 
   askingFor(peerId: string, keys: ClientKeys, exceptIkeSaId: string): string | undefined {
-    for (const id of this.byPeer.get(peerId) ?? []) {
+    for (const id of idsOf(this.byPeer, peerId)) {
       if (id === exceptIkeSaId) continue;
       const asked = this.sessions.get(id)?.actor.getSnapshot().context.lastRequest;
       if (asked === null || asked === undefined) continue;

@@ -111,9 +111,39 @@ export function toGateway(
 }
 
 /** A responder's packet goes out to its peer; a response is kept for the retired-SA cache (RFC 7296 §2.1). */
-function sendFor(ctx: Ctx, rec: SaRecord, message: IkeMessage): void {
+function sendFor(ports: GatewayPorts, rec: SaRecord, message: IkeMessage): void {
   if (message.response) rec.lastResponse = message;
-  ctx.ports.sendIke(rec.peerAddress, message);
+  ports.sendIke(rec.peerAddress, message);
+}
+
+/**
+ * The gateway's watch on a responder: its phases as `ike:<SPIi>` state traces (its xstate id stays out of the trace),
+ * and what it emits. Made here rather than inside the spawning action: closures made there would keep that action's
+ * scope (the IKE_SA_INIT request among it) for the SA's life. It keeps the gateway's ports and handling depth, not
+ * its context: xstate makes a new context object at every assign, and each SA would keep the one of its spawning.
+ */
+function watchResponder(
+  ports: GatewayPorts,
+  handling: GatewayContext['handling'],
+  self: { send(e: GatewayEvent): void },
+  actor: ResponderRef,
+  rec: SaRecord,
+): void {
+  const machine = `ike:${rec.id}`;
+  actor.subscribe((snapshot) => {
+    const now = responderPhase(snapshot.value);
+    if (now === rec.phase) return;
+    ports.traceState(machine, rec.phase, now);
+    rec.phase = now;
+  });
+  // A packet or a note the responder emits while this machine is idle goes straight out: handled here it would go
+  // out at once all the same (the `send` and `note` actions), only at the cost of a macrostep each. While this machine
+  // is handling an event it waits its turn as `sa.emitted`, as everything else does.
+  actor.on('*', (emitted) => {
+    if (handling.depth === 0 && emitted.type === 'net.send') sendFor(ports, rec, emitted.message);
+    else if (handling.depth === 0 && emitted.type === 'ike.note') ports.traceNote(emitted.text, emitted.data);
+    else toGateway(self, handling, { type: 'sa.emitted', rec, emitted });
+  });
 }
 
 const isInitRequest = (m: IkeMessage): boolean =>
@@ -245,7 +275,10 @@ export const gatewayMachine = setup({
       enqueue.assign({ spawned: context.spawned + 1 });
       let actor: ResponderRef | undefined;
       const { lookups } = context;
-      // In an assign, as xstate's own spawn is: the actor exists before the IKE_SA_INIT is handed to it below.
+      const src = event.src;
+      const spiI = m.spiI;
+      // In an assign, as xstate's own spawn is: the actor exists before the IKE_SA_INIT is handed to it below. The
+      // request itself goes with the start event, not in the input: the actor keeps its input for its whole life.
       enqueue.assign(() => {
         actor = labActor(responderMachine, {
           id,
@@ -255,8 +288,9 @@ export const gatewayMachine = setup({
             policy: context.policy,
             pskFor: lookups.pskFor,
             rng: context.rng,
-            initRequest: m,
-            accepted,
+            ikeSaId: spiI,
+            // Not the accepted nonce: the IKE_SA_INIT request brings it (`ike.start`), the input is kept for life.
+            accepted: { suite: accepted.suite, dhGroup: accepted.dhGroup, proposalNumber: accepted.proposalNumber },
             provider: context.provider,
             providerChildren: context.providerChildren,
             hasOtherSa: lookups.hasOtherSa,
@@ -266,39 +300,22 @@ export const gatewayMachine = setup({
               : {
                   endpoints: {
                     local: { address: context.outsideAddress, port: IKE_PORT },
-                    remote: { address: event.src, port: IKE_PORT },
+                    remote: { address: src, port: IKE_PORT },
                   },
                 }),
           },
         });
-        const rec = context.table.add(m.spiI, actor, event.src);
-        // The responder's phases as `ike:<SPIi>` state traces (its xstate id stays out of the trace).
-        const machine = `ike:${m.spiI}`;
-        actor.subscribe((snapshot) => {
-          const now = responderPhase(snapshot.value);
-          if (now === rec.phase) return;
-          context.ports.traceState(machine, rec.phase, now);
-          rec.phase = now;
-        });
-        // A packet or a note the responder emits while this machine is idle goes straight out: handled here it would
-        // go out at once all the same (the `send` and `note` actions), only at the cost of a macrostep each. While
-        // this machine is handling an event it waits its turn as `sa.emitted`, as everything else does.
-        actor.on('*', (emitted) => {
-          if (context.handling.depth === 0 && emitted.type === 'net.send') sendFor(context, rec, emitted.message);
-          else if (context.handling.depth === 0 && emitted.type === 'ike.note')
-            context.ports.traceNote(emitted.text, emitted.data);
-          else toGateway(self, context.handling, { type: 'sa.emitted', rec, emitted });
-        });
+        watchResponder(context.ports, context.handling, self, actor, context.table.add(spiI, actor, src));
         actor.start();
         return {};
       });
       // The IKE_SA_INIT response (RFC 7296 §1.2).
-      enqueue.sendTo(() => actor as ResponderRef, { type: 'ike.start' });
+      enqueue.sendTo(() => actor as ResponderRef, { type: 'ike.start', request: m });
     }),
     send: ({ context, event }) => {
       assertEvent(event, 'sa.emitted');
       const { rec, emitted } = event;
-      if (emitted.type === 'net.send') sendFor(context, rec, emitted.message);
+      if (emitted.type === 'net.send') sendFor(context.ports, rec, emitted.message);
     },
     /**
      * One IKE SA per identity. INITIAL_CONTACT (RFC 7296 §2.4: "the recipient MAY use this information to delete any

@@ -62,7 +62,7 @@ export function ikePair(policy: Partial<ResponderPolicy> = {}, initiatorCfg: Par
           policy: { ...DEFAULT_RESPONDER_POLICY, protectedSubnets: [tsRange('10.1.0.0', '10.1.0.255')], ...policy },
           pskFor: (id) => (id === 'client1@example.com' ? 'psk-client1' : undefined),
           rng: createRng(2),
-          initRequest: m,
+          ikeSaId: m.spiI,
           accepted: r,
           provider: stubProvider({
             address: (_req, reply) => {
@@ -79,7 +79,7 @@ export function ikePair(policy: Partial<ResponderPolicy> = {}, initiatorCfg: Par
         if (ev.type === 'net.send') pair.toInitiator(ev.message);
       });
       rr.start();
-      rr.send({ type: 'ike.start' });
+      rr.send({ type: 'ike.start', request: m });
       return;
     }
     responder.send({ type: 'net.recv', message: m });

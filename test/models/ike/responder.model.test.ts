@@ -86,6 +86,8 @@ function initExchange(): { initRequest: IkeMessage; accepted: ResponderInput['ac
   if (!accepted.ok) throw new Error(accepted.reason);
   return { initRequest, accepted };
 }
+/** The IKE_SA_INIT every responder here is made for (the gateway hands it over with `ike.start`). */
+const INIT = initExchange();
 
 // ---------------------------------------------------------------------------------------------------------------
 // The scripted initiator: requests built from the responder's current keys (so AUTH verifies)
@@ -116,7 +118,7 @@ const CHILD_ANSWERS: Readonly<Record<string, ChildAnswer>> = {
 };
 
 const BUILD: Readonly<Record<string, (s: Snap) => AnyEventObject>> = {
-  start: () => ({ type: 'ike.start' }),
+  start: () => ({ type: 'ike.start', request: INIT.initRequest }),
   auth: (s) => ({
     type: 'net.recv',
     message: request(
@@ -320,7 +322,7 @@ const CONFIGS: readonly Config[] = [
 ];
 
 function inputFor(c: Config, provider: ResponderInput['provider']): ResponderInput {
-  const { initRequest, accepted } = initExchange();
+  const { initRequest, accepted } = INIT;
   return {
     cfg: cfgR,
     policy: {
@@ -331,7 +333,7 @@ function inputFor(c: Config, provider: ResponderInput['provider']): ResponderInp
     },
     pskFor: (id) => (id === CLIENT ? 'psk-client1' : undefined),
     rng: createRng(2),
-    initRequest,
+    ikeSaId: initRequest.spiI,
     accepted,
     provider,
     providerChildren: c.providerChildren,
@@ -402,7 +404,7 @@ describe('IKE responder statechart: generated paths through real actors', () => 
       const sent = out.slice(from).flatMap((e) => (e.type === 'net.send' ? [wire(e.message)] : []));
       check(step.label, before, sent, edge);
       if (ev.type === 'xstate.after.addressTimeout.ike-r.waitingAddress')
-        expect(abandoned, `${edge}: the provider is told to abandon`).toContain(before.context.input.initRequest.spiI);
+        expect(abandoned, `${edge}: the provider is told to abandon`).toContain(before.context.input.ikeSaId);
     }
     actor.stop();
     provider.stop();

@@ -130,7 +130,7 @@ function runIke(runtime: StatechartRuntime, steps: readonly IkeStep[]): Entry[] 
             policy: { ...DEFAULT_RESPONDER_POLICY, protectedSubnets: [tsRange('10.1.0.0', '10.1.0.255')] },
             pskFor: (id: string) => (id === 'client1@example.com' ? 'psk-client1' : undefined),
             rng: createRng(2),
-            initRequest: m,
+            ikeSaId: m.spiI,
             accepted: r,
             provider: provider as never,
           },
@@ -142,7 +142,7 @@ function runIke(runtime: StatechartRuntime, steps: readonly IkeStep[]): Entry[] 
         if (e.type === 'net.send') deliverToI((e as { message: IkeMessage }).message);
       });
       responder.start();
-      responder.send({ type: 'ike.start' });
+      responder.send({ type: 'ike.start', request: m });
       return;
     }
     responder.send({ type: 'net.recv', message: m });
