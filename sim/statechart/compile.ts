@@ -97,6 +97,8 @@ export interface CompiledMachine {
 export interface ValueAndTags {
   readonly value: unknown;
   readonly tags: Set<string>;
+  /** The configuration itself, frozen: every snapshot in it shares this `_nodes` array (nothing writes one). */
+  readonly nodes: readonly XStateNode[];
 }
 
 /** One step of the configuration trie: the value of the configuration ending here, the longer ones by next order. */

@@ -84,10 +84,12 @@ export class Work {
     return this.context;
   }
 
+  /** Derives the value and tags of `_nodes` and makes `_nodes` the configuration's shared (frozen) array. */
   private refreshValue(): void {
     if (this.valueNodes === this._nodes) return;
     const vt = valueAndTags(this.cm, this._nodes);
-    this.valueNodes = this._nodes;
+    this._nodes = vt.nodes;
+    this.valueNodes = vt.nodes;
     this.cachedValue = vt.value;
     this.cachedTags = vt.tags;
   }
