@@ -75,6 +75,8 @@ export interface CompiledTransition {
   domain: CompiledNode | undefined;
   /** The entry set of this transition alone (computed on first use). */
   entry: EntrySet | undefined;
+  /** `[this]`, frozen: what selection returns when it selects this transition alone (no array per event). */
+  alone: readonly CompiledTransition[];
 }
 
 export interface CompiledMachine {
@@ -377,8 +379,10 @@ function compileUncached(machine: XMachine): CompiledMachine {
       actions: t.actions,
       domain: undefined,
       entry: undefined,
+      alone: [],
     };
     ct.domain = domainOf(ct, root);
+    ct.alone = Object.freeze([ct]);
     return ct;
   };
 
