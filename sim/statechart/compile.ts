@@ -77,6 +77,12 @@ export interface CompiledTransition {
   entry: EntrySet | undefined;
   /** `[this]`, frozen: what selection returns when it selects this transition alone (no array per event). */
   alone: readonly CompiledTransition[];
+  /**
+   * The exit set of this transition alone from the configuration `exitFrom` (a configuration's shared, frozen `_nodes`
+   * array, so the set depends on nothing else): a transition is mostly taken from the same configuration.
+   */
+  exitFrom: readonly XStateNode[] | undefined;
+  exitSet: readonly CompiledNode[];
 }
 
 export interface CompiledMachine {
@@ -380,6 +386,8 @@ function compileUncached(machine: XMachine): CompiledMachine {
       domain: undefined,
       entry: undefined,
       alone: [],
+      exitFrom: undefined,
+      exitSet: [],
     };
     ct.domain = domainOf(ct, root);
     ct.alone = Object.freeze([ct]);
