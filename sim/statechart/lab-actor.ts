@@ -258,7 +258,12 @@ export class LabActor {
   private notifying = 0;
   /** The `on` listeners in registration order, never changed in place: an emit walks the array it found at its start. */
   private listeners: readonly Listener[] | undefined = undefined;
-  private deferred: (() => void)[] | undefined = undefined;
+  /**
+   * The deferred effects (xstate's `_deferred` list), in order: the first in a field, the others in an array created
+   * when a second one waits (most macrosteps defer none or one: no array grown by `push` per event).
+   */
+  private deferredFirst: (() => void) | undefined = undefined;
+  private deferredRest: (() => void)[] | undefined = undefined;
   // The mailbox (xstate's `Mailbox`): the event being processed, the last queued, whether it runs.
   private mbCurrent: MailboxNode | null = null;
   private mbLast: MailboxNode | null = null;
@@ -318,18 +323,21 @@ export class LabActor {
     this._snapshot = snapshot;
     // Re-read the list each round: an effect may defer more (run in this loop, in order).
     for (;;) {
-      const d = this.deferred;
-      if (d === undefined) break;
-      const fn = d.shift();
-      if (fn === undefined) {
-        this.deferred = undefined;
-        break;
+      let fn = this.deferredFirst;
+      if (fn !== undefined) this.deferredFirst = undefined;
+      else {
+        const rest = this.deferredRest;
+        if (rest === undefined) break;
+        fn = rest.shift();
+        if (rest.length === 0) this.deferredRest = undefined;
+        if (fn === undefined) break;
       }
       try {
         fn();
       } catch (err) {
         // Only initial actions deferred before the start can throw here (xstate's comment); the rest is dropped.
-        d.length = 0;
+        this.deferredFirst = undefined;
+        this.deferredRest = undefined;
         this._snapshot = { ...snapshot, status: 'error', error: err };
       }
     }
@@ -660,7 +668,9 @@ export class LabActor {
   // The scope's methods (xstate's scope closures), called by LabScope and closureScope.
 
   _defer(fn: () => void): void {
-    (this.deferred ??= []).push(fn);
+    // Nothing waits: this one is first. Else it waits behind the others (the first may be running now).
+    if (this.deferredFirst === undefined && this.deferredRest === undefined) this.deferredFirst = fn;
+    else (this.deferredRest ??= []).push(fn);
   }
 
   /** Runs an action now while the actor runs; before it starts, after the first snapshot is set. */

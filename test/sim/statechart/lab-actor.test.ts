@@ -533,4 +533,18 @@ describe('lab actor: the same observable behaviour as xstate’s Actor', () => {
     expect(actor.getSnapshot().context).toEqual({ n: 16 });
     expect(Object.values(actor)).not.toContain(input);
   });
+
+  it('an effect deferred while the deferred effects run waits behind those already waiting', () => {
+    // Before the start, the entry actions are deferred; when they run, emit's own execute defers the emit itself,
+    // behind the custom action deferred after it.
+    const log = both((make, log) => {
+      const machine = createMachine({
+        entry: [emit({ type: 'a' }), () => log.push(['custom']), emit({ type: 'b' })],
+      });
+      const actor = make(machine);
+      actor.on('*', (e: { type: string }) => log.push(['emitted', e.type]));
+      actor.start();
+    });
+    expect(log).toEqual([['custom'], ['emitted', 'a'], ['emitted', 'b']]);
+  });
 });
