@@ -104,10 +104,13 @@ function sameMembers(a: readonly XStateNode[], b: readonly XStateNode[]): boolea
   return true;
 }
 
-/** `computeExitSet` of the configuration `w._nodes`, kept on a lone transition for a frozen (shared) configuration. */
+/**
+ * `computeExitSet` of the configuration `w._nodes`, kept on a lone transition by the configuration array: nothing writes
+ * an array once it is a configuration (microstep edits a copy), so the same array means the same set.
+ */
 function exitSetOf(w: Work, transitions: readonly CompiledTransition[]): readonly CompiledNode[] {
   const from = w._nodes;
-  if (transitions.length !== 1 || !Object.isFrozen(from)) return computeExitSet(w, transitions, from);
+  if (transitions.length !== 1) return computeExitSet(w, transitions, from);
   const t = transitions[0] as CompiledTransition;
   if (t.exitFrom !== from) {
     t.exitSet = computeExitSet(w, transitions, from);

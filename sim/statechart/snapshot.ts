@@ -100,7 +100,7 @@ export function valueAndTags(cm: CompiledMachine, nodes: readonly XStateNode[]):
     hit = {
       value: stateValueOf(cm.machine.root, nodes),
       tags: new Set(nodes.flatMap((n) => n.tags)),
-      nodes: Object.freeze(nodes.slice()),
+      nodes: nodes.slice(),
     };
     at.entry = hit;
   }

@@ -88,7 +88,7 @@ export class Work {
     return this.context;
   }
 
-  /** Derives the value and tags of `_nodes` and makes `_nodes` the configuration's shared (frozen) array. */
+  /** Derives the value and tags of `_nodes` and makes `_nodes` the configuration's shared array. */
   private refreshValue(): void {
     if (this.valueNodes === this._nodes) return;
     const vt = valueAndTags(this.cm, this._nodes);
