@@ -26,6 +26,7 @@ import type {
   XResolveExtra,
 } from './xstate-shapes.ts';
 import type { Work } from './work.ts';
+import { EMPTY_RECORD } from './snapshot.ts';
 
 function actionTypeOf(action: XActionRef): string {
   if (typeof action === 'string') return action;
@@ -221,6 +222,15 @@ function resolveSpawn(w: Work, event: XEvent, a: XActionFunction): unknown {
   return { id, systemId: a['systemId'], actorRef: ref, src, input: resolvedInput };
 }
 
+/** `children` without `id`, a new object (xstate's copy), or the shared empty one when none is left. */
+function withoutChild(
+  children: Record<string, XActorRef | undefined>,
+  id: string,
+): Record<string, XActorRef | undefined> {
+  const kept = Object.entries(children).filter(([key]) => key !== id);
+  return kept.length === 0 ? EMPTY_RECORD : Object.fromEntries(kept);
+}
+
 /** xstate's `resolveStop`. */
 function resolveStop(w: Work, event: XEvent, params: unknown, actorRef: unknown): XActorRef | undefined {
   const refOrString =
@@ -228,12 +238,8 @@ function resolveStop(w: Work, event: XEvent, params: unknown, actorRef: unknown)
       ? (actorRef as (a: unknown, p: unknown) => unknown)(argsOf(w, event, w.expose()), params)
       : actorRef;
   const ref = (typeof refOrString === 'string' ? w.children[refOrString] : refOrString) as XActorRef | undefined;
-  let children = w.children;
-  if (ref) {
-    children = { ...children };
-    delete children[ref.id];
-  }
-  w.children = children;
+  // xstate copies the children and deletes the key; the copy without it is the same object, left in V8's fast mode.
+  if (ref) w.children = withoutChild(w.children, ref.id);
   w.version++;
   return ref;
 }

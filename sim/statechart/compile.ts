@@ -75,6 +75,14 @@ export interface CompiledTransition {
   domain: CompiledNode | undefined;
   /** The entry set of this transition alone (computed on first use). */
   entry: EntrySet | undefined;
+  /** `[this]`: what selection returns when it selects this transition alone (no array per event; nobody writes it). */
+  alone: readonly CompiledTransition[];
+  /**
+   * The exit set of this transition alone from the configuration `exitFrom` (a `_nodes` array, which nothing writes
+   * once it is a configuration, so the set depends on nothing else): a transition is mostly taken from the same one.
+   */
+  exitFrom: readonly XStateNode[] | undefined;
+  exitSet: readonly CompiledNode[];
 }
 
 export interface CompiledMachine {
@@ -97,6 +105,11 @@ export interface CompiledMachine {
 export interface ValueAndTags {
   readonly value: unknown;
   readonly tags: Set<string>;
+  /**
+   * The configuration itself: every snapshot in it shares this `_nodes` array (nothing writes one; not frozen: V8's
+   * slice, includes and iteration on a frozen array are several times slower).
+   */
+  readonly nodes: readonly XStateNode[];
 }
 
 /** One step of the configuration trie: the value of the configuration ending here, the longer ones by next order. */
@@ -375,8 +388,12 @@ function compileUncached(machine: XMachine): CompiledMachine {
       actions: t.actions,
       domain: undefined,
       entry: undefined,
+      alone: [],
+      exitFrom: undefined,
+      exitSet: [],
     };
     ct.domain = domainOf(ct, root);
+    ct.alone = [ct];
     return ct;
   };
 

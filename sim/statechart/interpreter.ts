@@ -104,6 +104,21 @@ function sameMembers(a: readonly XStateNode[], b: readonly XStateNode[]): boolea
   return true;
 }
 
+/**
+ * `computeExitSet` of the configuration `w._nodes`, kept on a lone transition by the configuration array: nothing writes
+ * an array once it is a configuration (microstep edits a copy), so the same array means the same set.
+ */
+function exitSetOf(w: Work, transitions: readonly CompiledTransition[]): readonly CompiledNode[] {
+  const from = w._nodes;
+  if (transitions.length !== 1) return computeExitSet(w, transitions, from);
+  const t = transitions[0] as CompiledTransition;
+  if (t.exitFrom !== from) {
+    t.exitSet = computeExitSet(w, transitions, from);
+    t.exitFrom = from;
+  }
+  return t.exitSet;
+}
+
 /** xstate's `microstep`. */
 export function microstep(
   w: Work,
@@ -130,7 +145,7 @@ export function microstep(
   }
   const config = w._nodes.slice();
   if (!isInitial) {
-    for (const s of computeExitSet(w, filtered, config)) {
+    for (const s of exitSetOf(w, filtered)) {
       resolveActions(w, event, s.exitActions, internalQueue, undefined);
       const i = config.indexOf(s.node);
       if (i >= 0) config.splice(i, 1);

@@ -10,13 +10,15 @@
  * type, then `*`, as registered when the emit starts), unhandled errors thrown outside the caller's stack.
  *
  * What makes it lean: one small system per root (lab-system.ts) instead of xstate's ~1.9 KB of closures; the mailbox
- * inlined in three fields; observers, listeners and the deferred list created on first use; methods on the prototype
- * instead of bound functions and closures per actor. For the fast interpreter's logic the actor scope is a one-field
+ * inlined in three fields; observers, listeners and the deferred list created on first use, as arrays of their exact
+ * length (a `Set` costs ~150 bytes, an array grown by `push` reserves 17 slots); methods on the prototype instead of
+ * bound functions and closures per actor; the input handed to the logic's initial snapshot, not kept. For the fast interpreter's logic the actor scope is a one-field
  * object whose methods reach the actor (the interpreter and xstate's built-in actions call them as methods); any
  * other logic gets a scope of closures as xstate builds it (xstate's callback logic destructures `emit`).
  *
  * Differences, none observable by the lab: `send` is a method, not bound per actor (nothing detaches it);
- * inspection and devTools are refused; `options` is not kept (only `input`, for the init event); `clock` and
+ * inspection and devTools are refused; `options` is not kept (xstate keeps it, input included, for the actor's life);
+`clock` and
  * `logger` are the system's (a spawned child gets no clock of its own in xstate either).
  */
 import { LabSystem, xstateDefaultClock, xstateDefaultLogger, type LabClock, type LabLogger } from './lab-system.ts';
@@ -128,7 +130,7 @@ class ObserverSubscription {
     private readonly observer: LabObserver,
   ) {}
   unsubscribe(): void {
-    this.actor._observers?.delete(this.observer);
+    this.actor._unsubscribe(this.observer);
   }
 }
 
@@ -139,13 +141,30 @@ interface Listener {
 
 class ListenerSubscription {
   constructor(
-    private readonly list: Listener[],
+    private readonly actor: LabActor,
     private readonly listener: Listener,
   ) {}
   unsubscribe(): void {
-    const i = this.list.indexOf(this.listener);
-    if (i >= 0) this.list.splice(i, 1);
+    this.actor._off(this.listener);
   }
+}
+
+/** `list` without `item` (a new array of its exact length; `list` itself when `item` is not in it). */
+function without<T>(list: readonly T[], item: T): readonly T[] {
+  const i = list.indexOf(item);
+  if (i < 0) return list;
+  const out = new Array<T>(list.length - 1);
+  for (let j = 0, k = 0; j < list.length; j++) if (j !== i) out[k++] = list[j] as T;
+  return out;
+}
+
+/** `list` and then `item` (a new array of its exact length). */
+function and<T>(list: readonly T[] | undefined, item: T): T[] {
+  if (list === undefined) return [item];
+  const out = new Array<T>(list.length + 1);
+  for (let j = 0; j < list.length; j++) out[j] = list[j] as T;
+  out[list.length] = item;
+  return out;
 }
 
 interface MailboxNode {
@@ -229,10 +248,22 @@ export class LabActor {
   _processingStatus: number = NOT_STARTED;
   _doneEvent: LabEvent | undefined = undefined;
   readonly _actorScope: LabActorScope;
-  _observers: Set<LabObserver> | undefined = undefined;
-  private listeners: Listener[] | undefined = undefined;
-  private deferred: (() => void)[] | undefined = undefined;
-  private readonly input: unknown;
+  /**
+   * The observers in subscription order (xstate's `Set`). Notifying walks this very array by index, so an observer
+   * subscribed meanwhile is notified in the same round (a `Set` iterator reaches entries added during the walk): while
+   * a walk runs (`notifying` > 0) a subscription is appended in place and an unsubscribed observer's slot is emptied
+   * (a `Set` iterator skips entries deleted before it reaches them); between walks both build a new array.
+   */
+  private observers: (LabObserver | undefined)[] | undefined = undefined;
+  private notifying = 0;
+  /** The `on` listeners in registration order, never changed in place: an emit walks the array it found at its start. */
+  private listeners: readonly Listener[] | undefined = undefined;
+  /**
+   * The deferred effects (xstate's `_deferred` list), in order: the first in a field, the others in an array created
+   * when a second one waits (most macrosteps defer none or one: no array grown by `push` per event).
+   */
+  private deferredFirst: (() => void) | undefined = undefined;
+  private deferredRest: (() => void)[] | undefined = undefined;
   // The mailbox (xstate's `Mailbox`): the event being processed, the last queued, whether it runs.
   private mbCurrent: MailboxNode | null = null;
   private mbLast: MailboxNode | null = null;
@@ -256,21 +287,20 @@ export class LabActor {
     this._parent = parent;
     this._syncSnapshot = options?.syncSnapshot;
     this.src = options?.src ?? logic;
-    this.input = options?.input;
     this._actorScope = logic.fastRuntime === true ? new LabScope(this) : closureScope(this);
     const systemId = options?.systemId;
     this.systemId = systemId;
     if (systemId) this.system._set(systemId, this);
-    this._snapshot = this.initialSnapshot(options?.snapshot ?? options?.state);
+    this._snapshot = this.initialSnapshot(options?.snapshot ?? options?.state, options?.input);
     if (systemId && this._snapshot.status !== 'active') this.system._unregister(this);
   }
 
-  private initialSnapshot(persisted: unknown): LabSnapshot {
+  private initialSnapshot(persisted: unknown, input: unknown): LabSnapshot {
     try {
       const logic = this.logic;
       if (persisted)
         return (logic.restoreSnapshot ? logic.restoreSnapshot(persisted, this._actorScope) : persisted) as LabSnapshot;
-      return logic.getInitialSnapshot(this._actorScope, this.input) as LabSnapshot;
+      return logic.getInitialSnapshot(this._actorScope, input) as LabSnapshot;
     } catch (err) {
       return { status: 'error', output: undefined, error: err };
     }
@@ -293,18 +323,21 @@ export class LabActor {
     this._snapshot = snapshot;
     // Re-read the list each round: an effect may defer more (run in this loop, in order).
     for (;;) {
-      const d = this.deferred;
-      if (d === undefined) break;
-      const fn = d.shift();
-      if (fn === undefined) {
-        this.deferred = undefined;
-        break;
+      let fn = this.deferredFirst;
+      if (fn !== undefined) this.deferredFirst = undefined;
+      else {
+        const rest = this.deferredRest;
+        if (rest === undefined) break;
+        fn = rest.shift();
+        if (rest.length === 0) this.deferredRest = undefined;
+        if (fn === undefined) break;
       }
       try {
         fn();
       } catch (err) {
         // Only initial actions deferred before the start can throw here (xstate's comment); the rest is dropped.
-        d.length = 0;
+        this.deferredFirst = undefined;
+        this.deferredRest = undefined;
         this._snapshot = { ...snapshot, status: 'error', error: err };
       }
     }
@@ -333,15 +366,48 @@ export class LabActor {
   }
 
   private notify(snapshot: LabSnapshot): void {
-    const observers = this._observers;
+    const observers = this.observers;
     if (observers === undefined) return;
-    for (const o of observers) {
-      try {
-        o.next?.call(o.target, snapshot);
-      } catch (err) {
-        reportUnhandledError(err);
+    this.notifying++;
+    try {
+      for (let i = 0; i < observers.length; i++) {
+        const o = observers[i];
+        if (o === undefined) continue;
+        try {
+          o.next?.call(o.target, snapshot);
+        } catch (err) {
+          reportUnhandledError(err);
+        }
       }
+    } finally {
+      this.endWalk(observers);
     }
+  }
+
+  /** Ends a walk over `observers`: after the last one, the emptied slots go (the array stays if it is still current). */
+  private endWalk(observers: (LabObserver | undefined)[]): void {
+    if (--this.notifying > 0 || this.observers !== observers || !observers.includes(undefined)) return;
+    const live = observers.filter((o) => o !== undefined);
+    this.observers = live.length > 0 ? live : undefined;
+  }
+
+  _unsubscribe(observer: LabObserver): void {
+    const observers = this.observers;
+    if (observers === undefined) return;
+    const i = observers.indexOf(observer);
+    if (i < 0) return;
+    if (this.notifying > 0) observers[i] = undefined;
+    else {
+      const rest = without(observers, observer);
+      this.observers = rest.length > 0 ? (rest as (LabObserver | undefined)[]) : undefined;
+    }
+  }
+
+  _off(listener: Listener): void {
+    const list = this.listeners;
+    if (list === undefined) return;
+    const rest = without(list, listener);
+    this.listeners = rest.length > 0 ? rest : undefined;
   }
 
   subscribe(
@@ -350,8 +416,11 @@ export class LabActor {
     completeListener?: () => void,
   ): { unsubscribe(): void } {
     const observer = toObserver(nextOrObserver, errorListener, completeListener);
-    if (this._processingStatus !== STOPPED) (this._observers ??= new Set()).add(observer);
-    else if (this._snapshot.status === 'done') {
+    if (this._processingStatus !== STOPPED) {
+      const observers = this.observers;
+      if (this.notifying > 0 && observers !== undefined) observers.push(observer);
+      else this.observers = and(observers, observer);
+    } else if (this._snapshot.status === 'done') {
       try {
         observer.complete?.call(observer.target);
       } catch (err) {
@@ -371,10 +440,9 @@ export class LabActor {
   }
 
   on(type: string, handler: (event: LabEvent) => void): { unsubscribe(): void } {
-    const list = (this.listeners ??= []);
     const listener: Listener = { type, fn: handler };
-    list.push(listener);
-    return new ListenerSubscription(list, listener);
+    this.listeners = and(this.listeners, listener);
+    return new ListenerSubscription(this, listener);
   }
 
   select<T>(
@@ -499,40 +567,53 @@ export class LabActor {
   }
 
   private _complete(): void {
-    const observers = this._observers;
+    // xstate walks its set, then clears it (observers subscribed by a `complete` are walked, then dropped too).
+    const observers = this.observers;
     if (observers !== undefined) {
-      for (const o of observers) {
-        try {
-          o.complete?.call(o.target);
-        } catch (err) {
-          reportUnhandledError(err);
+      this.notifying++;
+      try {
+        for (let i = 0; i < observers.length; i++) {
+          const o = observers[i];
+          if (o === undefined) continue;
+          try {
+            o.complete?.call(o.target);
+          } catch (err) {
+            reportUnhandledError(err);
+          }
         }
+      } finally {
+        this.notifying--;
       }
-      observers.clear();
-      this._observers = undefined;
+      if (this.observers === observers) this.observers = undefined;
     }
     this.listeners = undefined;
   }
 
   private reportError(err: unknown): void {
-    const observers = this._observers;
-    if (observers === undefined || observers.size === 0) {
+    const observers = this.observers;
+    if (observers === undefined || !observers.some((o) => o !== undefined)) {
       if (!this._parent) reportUnhandledError(err);
       this.listeners = undefined;
       return;
     }
     let report = false;
-    for (const o of observers) {
-      const onError = o.error;
-      report ||= !onError;
-      try {
-        onError?.call(o.target, err);
-      } catch (err2) {
-        reportUnhandledError(err2);
+    this.notifying++;
+    try {
+      for (let i = 0; i < observers.length; i++) {
+        const o = observers[i];
+        if (o === undefined) continue;
+        const onError = o.error;
+        report ||= !onError;
+        try {
+          onError?.call(o.target, err);
+        } catch (err2) {
+          reportUnhandledError(err2);
+        }
       }
+    } finally {
+      this.notifying--;
     }
-    observers.clear();
-    this._observers = undefined;
+    if (this.observers === observers) this.observers = undefined;
     this.listeners = undefined;
     if (report) reportUnhandledError(err);
   }
@@ -587,7 +668,9 @@ export class LabActor {
   // The scope's methods (xstate's scope closures), called by LabScope and closureScope.
 
   _defer(fn: () => void): void {
-    (this.deferred ??= []).push(fn);
+    // Nothing waits: this one is first. Else it waits behind the others (the first may be running now).
+    if (this.deferredFirst === undefined && this.deferredRest === undefined) this.deferredFirst = fn;
+    else (this.deferredRest ??= []).push(fn);
   }
 
   /** Runs an action now while the actor runs; before it starts, after the first snapshot is set. */
@@ -618,18 +701,26 @@ export class LabActor {
   _emit(event: LabEvent): void {
     const list = this.listeners;
     if (list === undefined) return;
-    // The listeners of the type then the wildcard ones, as registered now (a handler may add or remove some).
-    let matched: ((event: LabEvent) => void)[] | undefined;
-    for (const l of list) if (l.type === event.type) (matched ??= []).push(l.fn);
-    for (const l of list) if (l.type === '*') (matched ??= []).push(l.fn);
-    if (matched === undefined) return;
-    for (const handler of matched) {
-      try {
-        handler(event);
-      } catch (err) {
-        reportUnhandledError(err);
-      }
+    // The listeners of the type then the wildcard ones, as registered now: a handler that adds or removes some
+    // replaces `this.listeners`, not `list`.
+    const type = event.type;
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i] as Listener;
+      if (l.type === type) callListener(l.fn, event);
     }
+    // An event of type '*' reaches a wildcard listener twice, as in xstate (its type's set is the wildcard set).
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i] as Listener;
+      if (l.type === '*') callListener(l.fn, event);
+    }
+  }
+}
+
+function callListener(fn: (event: LabEvent) => void, event: LabEvent): void {
+  try {
+    fn(event);
+  } catch (err) {
+    reportUnhandledError(err);
   }
 }
 

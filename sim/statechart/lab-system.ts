@@ -3,10 +3,10 @@
  * object per root actor with its methods on the prototype, where xstate builds ~1.9 KB of closures, maps and sets.
  * What it keeps is what can be observed:
  * - the scheduler (`schedule`, `cancel`, `cancelAll`, `start`) on the root's clock. xstate keys a delayed event by
- *   `${source.sessionId}.${id}` in one map; here it is found by id, then by source (maps created on first use), so a
- *   cancel or schedule builds no key string. Each event carries the position its key took in xstate's map (a key
- *   scheduled again without a cancel keeps its place, as a `Map.set` does), so `cancelAll`, `start` and
- *   `getSnapshot` see xstate's order;
+ *   `${source.sessionId}.${id}` in one object; here the pending events are a list linked through their records, in
+ *   the order of xstate's keys (a key scheduled again without a cancel keeps its place, as an assignment to an
+ *   existing property does), found by source and id. A system's pending events are few (a root and its children:
+ *   at most 3 per system in a storm), so a walk is cheaper than maps (~1.5 KB per client) and builds no key string;
  * - `_relay` (straight to the target's `_send`);
  * - the `systemId` registry (`get`, `getAll`, `_set`, `_unregister`), created on first use;
  * - sessionIds `x:0`, `x:1`, ... from one process-wide counter, as xstate's (its counter is module-wide too).
@@ -35,16 +35,18 @@ export interface SystemEvent {
   readonly [key: string]: unknown;
 }
 
-/** A pending delayed event (xstate's `ScheduledEvent` without `startedAt`) and its clock timeout. */
-export interface ScheduledLabEvent {
-  readonly source: SystemActorRef;
-  readonly target: SystemActorRef;
-  readonly event: SystemEvent;
-  readonly delay: number;
-  readonly id: string;
-  timeout: unknown;
-  /** The place of its key in xstate's map of scheduled events (insertion order). */
-  readonly seq: number;
+/** A pending delayed event (xstate's `ScheduledEvent` without `startedAt`), its clock timeout, the next pending one. */
+export class ScheduledLabEvent {
+  timeout: unknown = undefined;
+  /** The next pending event in the order of xstate's keys. */
+  next: ScheduledLabEvent | undefined = undefined;
+  constructor(
+    readonly source: SystemActorRef,
+    readonly target: SystemActorRef,
+    readonly event: SystemEvent,
+    readonly delay: number,
+    readonly id: string,
+  ) {}
 }
 
 let sessionCounter = 0;
@@ -74,15 +76,10 @@ function keyOf(source: SystemActorRef, id: string): string {
   return `${source.sessionId}.${id}`;
 }
 
-function bySeq(a: ScheduledLabEvent, b: ScheduledLabEvent): number {
-  return a.seq - b.seq;
-}
-
 export class LabSystem {
-  /** Pending delayed events by id, then by source (ids are few: a machine's delayed raises and `after`s). */
-  private scheduled: Map<string, Map<SystemActorRef, ScheduledLabEvent>> | undefined = undefined;
-  /** The next place in xstate's insertion order. */
-  private seq = 0;
+  /** The pending delayed events, first and last, in the order of xstate's keys. */
+  private first: ScheduledLabEvent | undefined = undefined;
+  private last: ScheduledLabEvent | undefined = undefined;
   private keyed: Map<string, SystemActorRef> | undefined = undefined;
   private keyedBack: Map<SystemActorRef, string> | undefined = undefined;
 
@@ -147,34 +144,43 @@ export class LabSystem {
     delay: number,
     id: string = `xstate.lab.anonymous.${anonymousCounter++}`,
   ): void {
-    const map = (this.scheduled ??= new Map());
-    let byId = map.get(id);
-    if (byId === undefined) {
-      byId = new Map();
-      map.set(id, byId);
+    const scheduled = new ScheduledLabEvent(source, target, event, delay, id);
+    // xstate's assignment to a key already present keeps the key's place: the new event takes the old one's.
+    let previous: ScheduledLabEvent | undefined;
+    let at = this.first;
+    while (at !== undefined && (at.source !== source || at.id !== id)) {
+      previous = at;
+      at = at.next;
     }
-    // xstate's `Map.set` on a key already present keeps the key's place.
-    const previous = byId.get(source);
-    const seq = previous === undefined ? this.seq++ : previous.seq;
-    const scheduled: ScheduledLabEvent = { source, target, event, delay, id, timeout: undefined, seq };
-    byId.set(source, scheduled);
+    if (at !== undefined) {
+      scheduled.next = at.next;
+      if (this.last === at) this.last = scheduled;
+      at.next = undefined;
+    }
+    if (previous === undefined) this.first = scheduled;
+    else previous.next = scheduled;
+    if (at === undefined) this.last = scheduled;
     // As xstate: the timeout forgets its key, whatever is scheduled under it now, then relays.
-    scheduled.timeout = this._clock.setTimeout(() => {
-      this.forget(source, id);
-      this._relay(source, target, event);
-    }, delay);
+    scheduled.timeout = this._clock.setTimeout(() => this.fire(scheduled), delay);
   }
 
-  /** Drops what is scheduled under (source, id), and the id's map once empty (ids may be unique: anonymous ones). */
+  private fire(scheduled: ScheduledLabEvent): void {
+    this.forget(scheduled.source, scheduled.id);
+    this._relay(scheduled.source, scheduled.target, scheduled.event);
+  }
+
+  /** Unlinks what is scheduled under (source, id). */
   private forget(source: SystemActorRef, id: string): ScheduledLabEvent | undefined {
-    const map = this.scheduled;
-    const byId = map?.get(id);
-    if (map === undefined || byId === undefined) return undefined;
-    const scheduled = byId.get(source);
-    if (scheduled === undefined) return undefined;
-    byId.delete(source);
-    if (byId.size === 0) map.delete(id);
-    return scheduled;
+    let previous: ScheduledLabEvent | undefined;
+    for (let at = this.first; at !== undefined; previous = at, at = at.next) {
+      if (at.source !== source || at.id !== id) continue;
+      if (previous === undefined) this.first = at.next;
+      else previous.next = at.next;
+      if (this.last === at) this.last = previous;
+      at.next = undefined;
+      return at;
+    }
+    return undefined;
   }
 
   cancel(source: SystemActorRef, id: string): void {
@@ -183,23 +189,15 @@ export class LabSystem {
   }
 
   cancelAll(ref: SystemActorRef): void {
-    const map = this.scheduled;
-    if (map === undefined) return;
-    const own: ScheduledLabEvent[] = [];
-    for (const byId of map.values()) {
-      const scheduled = byId.get(ref);
-      if (scheduled !== undefined) own.push(scheduled);
-    }
-    own.sort(bySeq);
-    for (const scheduled of own) this.cancel(ref, scheduled.id);
+    if (this.first === undefined) return;
+    for (const scheduled of this.pending()) if (scheduled.source === ref) this.cancel(ref, scheduled.id);
   }
 
   /** Every pending delayed event, in xstate's order. */
   private pending(): ScheduledLabEvent[] {
     const all: ScheduledLabEvent[] = [];
-    if (this.scheduled !== undefined)
-      for (const byId of this.scheduled.values()) for (const s of byId.values()) all.push(s);
-    return all.sort(bySeq);
+    for (let at = this.first; at !== undefined; at = at.next) all.push(at);
+    return all;
   }
 
   getSnapshot(): { _scheduledEvents: Record<string, ScheduledLabEvent> } {
@@ -210,10 +208,10 @@ export class LabSystem {
 
   /** xstate's `system.start` (the root actor starts): every pending delayed event is scheduled again. */
   start(): void {
-    const map = this.scheduled;
-    if (map === undefined) return;
+    if (this.first === undefined) return;
     const pending = this.pending();
-    map.clear();
+    this.first = undefined;
+    this.last = undefined;
     for (const s of pending) this.schedule(s.source, s.target, s.event, s.delay, s.id);
   }
 }

@@ -11,7 +11,7 @@ import { compileMachine, UnsupportedMachineError } from './compile.ts';
 import { resolveActions } from './actions.ts';
 import { macrostep, microstep } from './interpreter.ts';
 import { Work } from './work.ts';
-import { makeSnapshot, valueAndTags } from './snapshot.ts';
+import { EMPTY_RECORD, makeSnapshot, valueAndTags } from './snapshot.ts';
 import type { XActionRef, XEvent, XMachine, XMachineSnapshot, XScope } from './xstate-shapes.ts';
 
 /** The actor logic of the fast runtime for one machine (run by a lab actor, or by xstate's `Actor`). */
@@ -91,12 +91,12 @@ export function fastMachineLogic(machine: object): FastMachineLogic {
         typeof contextConfig !== 'function' && contextConfig ? (contextConfig as Record<string, unknown>) : {};
       const w = new Work(cm, scope, logicForChild, {
         context: bare,
-        children: {},
+        children: EMPTY_RECORD,
         _nodes: [cm.root.node],
         status: 'active',
         output: undefined,
         error: undefined,
-        historyValue: {},
+        historyValue: EMPTY_RECORD,
       });
       let errorContext = w.context;
       let errorChildren = w.children;
@@ -108,18 +108,17 @@ export function fastMachineLogic(machine: object): FastMachineLogic {
         macrostep(w, initEvent, queue);
         return makeSnapshot(cm, w);
       } catch (error) {
-        const nodes = [cm.root.node];
-        const vt = valueAndTags(cm, nodes);
+        const vt = valueAndTags(cm, [cm.root.node]);
         return makeSnapshot(cm, {
           status: 'error',
           output: undefined,
           error,
           context: errorContext,
-          _nodes: nodes,
+          _nodes: vt.nodes,
           value: vt.value,
           tags: vt.tags,
           children: errorChildren,
-          historyValue: {},
+          historyValue: EMPTY_RECORD,
         });
       }
     },

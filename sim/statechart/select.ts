@@ -118,23 +118,37 @@ function planOf(w: Work, value: unknown): SelectionPlan | undefined {
  * `transitionNode` on a plan: the same candidates in the same order (each region's deepest enabled transition, else
  * its node's own), without reading the state value's keys or looking children up by name per event.
  */
-function selectOnPlan(w: Work, plan: SelectionPlan, event: XEvent, out: CompiledTransition[]): boolean {
-  const before = out.length;
-  for (const kid of plan.kids) selectOnPlan(w, kid, event, out);
-  if (out.length > before) return true;
+function selectOnPlan(w: Work, plan: SelectionPlan, event: XEvent): boolean {
+  const before = w.selectedCount;
+  const kids = plan.kids;
+  for (let i = 0; i < kids.length; i++) selectOnPlan(w, kids[i] as SelectionPlan, event);
+  if (w.selectedCount > before) return true;
   const t = nextOf(w, plan.node, event);
   if (t === undefined) return false;
-  out.push(t);
+  const n = w.selectedCount++;
+  if (n === 0) w.selectedFirst = t;
+  else if (n === 1) w.selectedMore = [w.selectedFirst as CompiledTransition, t];
+  else w.selectedMore?.push(t);
   return true;
 }
 
-export function selectTransitions(w: Work, event: XEvent): CompiledTransition[] {
-  const out: CompiledTransition[] = [];
+/**
+ * The transitions `event` selects, in xstate's order. Most events select one: then the array is that transition's
+ * own `alone` (selection collects into the work state, so no array is built per event). Nobody writes the result.
+ */
+export function selectTransitions(w: Work, event: XEvent): readonly CompiledTransition[] {
   const value = w.value;
   const plan = planOf(w, value);
-  if (plan !== undefined) selectOnPlan(w, plan, event, out);
-  else transitionNode(w, w.cm.root, value, event, out);
-  return out;
+  if (plan === undefined) {
+    const out: CompiledTransition[] = [];
+    transitionNode(w, w.cm.root, value, event, out);
+    return out;
+  }
+  w.resetSelection();
+  selectOnPlan(w, plan, event);
+  const n = w.selectedCount;
+  if (n === 0) return NONE;
+  return n === 1 ? (w.selectedFirst as CompiledTransition).alone : (w.selectedMore as CompiledTransition[]);
 }
 
 /** No transitions (shared: the macrostep loop asks for eventless transitions after every microstep). */

@@ -3,7 +3,9 @@
  * machine, context, _nodes, value, tags, children, historyValue and xstate's own `matches`, `hasTag`, `can`,
  * `getMeta`, `toJSON` functions), built once per macrostep instead of once per assign. The state value depends on
  * the configuration's node order (xstate builds it from the order nodes were entered: a parallel state's regions
- * appear in that order), so it is cached per ordered configuration and shared between snapshots.
+ * appear in that order), so it is cached per ordered configuration and shared between snapshots, with its tags and
+ * its `_nodes` array. An empty `children` or `historyValue` is one frozen object shared by every snapshot: xstate never
+ * writes into a snapshot's (it copies them when they change), nor does the interpreter.
  */
 import { createMachine } from 'xstate';
 import type { CompiledMachine, ValueAndTags, ValueTrie } from './compile.ts';
@@ -95,7 +97,11 @@ export function valueAndTags(cm: CompiledMachine, nodes: readonly XStateNode[]):
   }
   let hit = at.entry;
   if (hit === undefined) {
-    hit = { value: stateValueOf(cm.machine.root, nodes), tags: new Set(nodes.flatMap((n) => n.tags)) };
+    hit = {
+      value: stateValueOf(cm.machine.root, nodes),
+      tags: new Set(nodes.flatMap((n) => n.tags)),
+      nodes: nodes.slice(),
+    };
     at.entry = hit;
   }
   return hit;
@@ -113,8 +119,16 @@ export interface SnapshotFields {
   readonly historyValue: Record<string, unknown>;
 }
 
-/** A snapshot object shaped as xstate's `createMachineSnapshot` makes it (`f` may be the work state itself). */
+/** The `children` and `historyValue` of every snapshot that has none. */
+export const EMPTY_RECORD: Record<string, never> = Object.freeze({});
+
+/**
+ * A snapshot object shaped as xstate's `createMachineSnapshot` makes it (`f` may be the work state itself: reading its
+ * value first makes its `_nodes` the configuration's shared array).
+ */
 export function makeSnapshot(cm: CompiledMachine, f: SnapshotFields): XMachineSnapshot {
+  const value = f.value as XStateValue;
+  const tags = f.tags;
   return {
     status: f.status,
     output: f.output,
@@ -122,8 +136,8 @@ export function makeSnapshot(cm: CompiledMachine, f: SnapshotFields): XMachineSn
     machine: cm.machine,
     context: f.context,
     _nodes: f._nodes,
-    value: f.value as XStateValue,
-    tags: f.tags,
+    value,
+    tags,
     children: f.children,
     historyValue: f.historyValue,
     matches: xstateMethods.matches,

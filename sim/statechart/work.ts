@@ -4,7 +4,7 @@
  * read-only built-ins and guards read.
  */
 import { matchesState } from 'xstate';
-import { type CompiledMachine, type CompiledNode } from './compile.ts';
+import { type CompiledMachine, type CompiledNode, type CompiledTransition } from './compile.ts';
 import { valueAndTags } from './snapshot.ts';
 import type { XActionFunction, XActorRef, XEvent, XMachine, XScope, XStateNode } from './xstate-shapes.ts';
 
@@ -57,6 +57,10 @@ export class Work {
    */
   internalQueue: XEvent[] | undefined = undefined;
   deferredActorIds: readonly string[] | undefined = undefined;
+  /** Transition selection's result as it is collected (select.ts): how many, the first, all when more than one. */
+  selectedCount = 0;
+  selectedFirst: CompiledTransition | undefined = undefined;
+  selectedMore: CompiledTransition[] | undefined = undefined;
   /** The configuration `cachedValue` and `cachedTags` are of (the snapshot's own value at first). */
   private valueNodes: readonly XStateNode[] | undefined = undefined;
   private cachedValue: unknown = undefined;
@@ -84,12 +88,20 @@ export class Work {
     return this.context;
   }
 
+  /** Derives the value and tags of `_nodes` and makes `_nodes` the configuration's shared array. */
   private refreshValue(): void {
     if (this.valueNodes === this._nodes) return;
     const vt = valueAndTags(this.cm, this._nodes);
-    this.valueNodes = this._nodes;
+    this._nodes = vt.nodes;
+    this.valueNodes = vt.nodes;
     this.cachedValue = vt.value;
     this.cachedTags = vt.tags;
+  }
+
+  resetSelection(): void {
+    this.selectedCount = 0;
+    this.selectedFirst = undefined;
+    this.selectedMore = undefined;
   }
 
   /** Seeds the value cache with a snapshot's own value and tags (for the same nodes array). */

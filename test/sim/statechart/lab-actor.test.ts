@@ -462,4 +462,89 @@ describe('lab actor: the same observable behaviour as xstate’s Actor', () => {
       ['complete'],
     ]);
   });
+
+  it('observers are walked as xstate walks its Set: one subscribed meanwhile is notified, one unsubscribed is not', () => {
+    const machine = createMachine({
+      initial: 'a',
+      states: { a: { on: { NEXT: 'b' } }, b: { on: { END: 'done' } }, done: { type: 'final' } },
+    });
+    const log = both((make, log) => {
+      const actor = make(machine);
+      let added = false;
+      actor.subscribe((s: { value: unknown }) => {
+        log.push(['first', s.value]);
+        if (s.value === 'b' && !added) {
+          added = true;
+          // Subscribed while the observers are walked: reached in this very walk, as a Set iterator reaches it.
+          actor.subscribe({
+            next: (t: { value: unknown }) => log.push(['added', t.value]),
+            complete: () => {
+              log.push(['added.complete']);
+              // Subscribed while `complete` is walked: completed too, then dropped.
+              actor.subscribe({ complete: () => log.push(['late.complete']) });
+            },
+          });
+          // Unsubscribed before the walk reaches it: skipped.
+          later.unsubscribe();
+        }
+      });
+      const later = actor.subscribe((s: { value: unknown }) => log.push(['later', s.value]));
+      const third = actor.subscribe((s: { value: unknown }) => log.push(['third', s.value]));
+      actor.start();
+      actor.send({ type: 'NEXT' });
+      third.unsubscribe();
+      actor.send({ type: 'END' });
+    });
+    expect(log).toEqual([
+      ['first', 'a'],
+      ['later', 'a'],
+      ['third', 'a'],
+      ['first', 'b'],
+      ['third', 'b'],
+      ['added', 'b'],
+      ['first', 'done'],
+      ['added', 'done'],
+      ['added.complete'],
+      ['late.complete'],
+    ]);
+  });
+
+  it('an emitted event of type * reaches a wildcard listener twice (its type’s listeners are the wildcard ones)', () => {
+    const machine = createMachine({ on: { GO: { actions: emit({ type: '*' }) } } });
+    const log = both((make, log) => {
+      const actor = make(machine);
+      actor.on('*', (e: { type: string }) => log.push(['star', e.type]));
+      actor.start();
+      actor.send({ type: 'GO' });
+    });
+    expect(log).toEqual([
+      ['star', '*'],
+      ['star', '*'],
+    ]);
+  });
+
+  it('keeps no reference to its input once its initial snapshot is made', () => {
+    const input = { big: new Uint8Array(16) };
+    const machine = createMachine({
+      context: ({ input }: { input: { big: Uint8Array } }) => ({ n: input.big.length }),
+    });
+    const actor = labActor(machine, { input });
+    actor.start();
+    expect(actor.getSnapshot().context).toEqual({ n: 16 });
+    expect(Object.values(actor)).not.toContain(input);
+  });
+
+  it('an effect deferred while the deferred effects run waits behind those already waiting', () => {
+    // Before the start, the entry actions are deferred; when they run, emit's own execute defers the emit itself,
+    // behind the custom action deferred after it.
+    const log = both((make, log) => {
+      const machine = createMachine({
+        entry: [emit({ type: 'a' }), () => log.push(['custom']), emit({ type: 'b' })],
+      });
+      const actor = make(machine);
+      actor.on('*', (e: { type: string }) => log.push(['emitted', e.type]));
+      actor.start();
+    });
+    expect(log).toEqual([['custom'], ['emitted', 'a'], ['emitted', 'b']]);
+  });
 });

@@ -709,4 +709,55 @@ describe('fast runtime: contexts user code keeps keep their values', () => {
     expect(m.config.context).toEqual({ s: 'init', n: 0 });
     expect(both(m, [{ send: { type: 'GO' } }, { send: { type: 'GO' } }]).length).toBeGreaterThan(0);
   });
+
+  it('stopping one child keeps the others in xstate’s key order; a held snapshot keeps its children and nodes', () => {
+    const child = createMachine({ initial: 'c', states: { c: {} } });
+    const m = setup({ actors: { child } }).createMachine({
+      context: {},
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            SPAWN: {
+              actions: assign(({ spawn }) => {
+                for (const id of ['b', '2', 'a', '1']) spawn('child', { id });
+                return {};
+              }),
+            },
+            KILL: { actions: [stopChild('2'), stopChild('b')] },
+            NEXT: 'z',
+          },
+        },
+        z: { on: { KILL_ALL: { actions: [stopChild('a'), stopChild('1')] } } },
+      },
+    });
+    const e = both(m, [
+      { send: { type: 'SPAWN' } },
+      { send: { type: 'KILL' } },
+      { send: { type: 'NEXT' } },
+      { send: { type: 'KILL_ALL' } },
+    ]);
+    expect(e.filter((x) => x[0] === 'snapshot').map((x) => x[6])).toEqual([
+      [],
+      ['1', '2', 'b', 'a'],
+      ['1', 'a'],
+      ['1', 'a'],
+      [],
+    ]);
+    // Snapshots a caller holds do not change when the actor spawns, stops or moves on (nothing is written in place).
+    const actor = createLabActor(m, undefined, 'fast');
+    actor.start();
+    const first = actor.getSnapshot();
+    actor.send({ type: 'SPAWN' });
+    const spawned = actor.getSnapshot();
+    actor.send({ type: 'KILL' });
+    actor.send({ type: 'NEXT' });
+    actor.send({ type: 'KILL_ALL' });
+    expect(Object.keys(first.children)).toEqual([]);
+    expect(Object.keys(spawned.children)).toEqual(['1', '2', 'b', 'a']);
+    expect(first._nodes.map((n) => n.id)).toEqual(['(machine)', '(machine).a']);
+    expect(actor.getSnapshot()._nodes.map((n) => n.id)).toEqual(['(machine)', '(machine).z']);
+    expect(Object.keys(actor.getSnapshot().children)).toEqual([]);
+    expect(first.historyValue).toEqual({});
+  });
 });
