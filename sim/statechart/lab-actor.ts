@@ -12,14 +12,14 @@
  * What makes it lean: one small system per root (lab-system.ts) instead of xstate's ~1.9 KB of closures; the mailbox
  * inlined in three fields; observers, listeners and the deferred list created on first use, as arrays of their exact
  * length (a `Set` costs ~150 bytes, an array grown by `push` reserves 17 slots); methods on the prototype instead of
- * bound functions and closures per actor; the input handed to the logic's initial snapshot, not kept. For the fast interpreter's logic the actor scope is a one-field
- * object whose methods reach the actor (the interpreter and xstate's built-in actions call them as methods); any
- * other logic gets a scope of closures as xstate builds it (xstate's callback logic destructures `emit`).
+ * bound functions and closures per actor; the input handed to the logic's initial snapshot, not kept. For the fast
+ * interpreter's logic the actor scope is a one-field object whose methods reach the actor (the interpreter and
+ * xstate's built-in actions call them as methods); any other logic gets a scope of closures as xstate builds it
+ * (xstate's callback logic destructures `emit`).
  *
  * Differences, none observable by the lab: `send` is a method, not bound per actor (nothing detaches it);
  * inspection and devTools are refused; `options` is not kept (xstate keeps it, input included, for the actor's life);
-`clock` and
- * `logger` are the system's (a spawned child gets no clock of its own in xstate either).
+ * `clock` and `logger` are the system's (a spawned child gets no clock of its own in xstate either).
  */
 import { LabSystem, xstateDefaultClock, xstateDefaultLogger, type LabClock, type LabLogger } from './lab-system.ts';
 
