@@ -4,7 +4,7 @@
  * otherwise), logs what can be observed (processing order, snapshots to observers, emitted events, clock calls, child
  * starts and stops), requires the two logs to be equal, and states the order xstate 5.33's `Actor` gives.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   assign,
   cancel,
@@ -461,6 +461,44 @@ describe('lab actor: the same observable behaviour as xstate’s Actor', () => {
       ['next', 'failed', 'done'],
       ['complete'],
     ]);
+  });
+
+  it('an error goes to every observer’s error handler; it is reported as unhandled only if an observer has none', () => {
+    const failing = fromTransition((n: number, e: { type: string }) => {
+      if (e.type === 'boom') throw new Error('broke');
+      return n;
+    }, 0);
+    // xstate reports with setTimeout, the lab actor with queueMicrotask (no timer in sim/): either is "reported".
+    const reports = (make: Make, handlers: boolean[]): Log => {
+      const log: Log = [];
+      const report = (): void => void log.push(['reported']);
+      const timeout = vi.spyOn(globalThis, 'setTimeout').mockImplementation((() => report()) as never);
+      const microtask = vi.spyOn(globalThis, 'queueMicrotask').mockImplementation(report);
+      try {
+        const actor = make(failing);
+        handlers.forEach((has, i) =>
+          actor.subscribe(has ? { error: (err: unknown) => log.push([`error${i}`, String(err)]) } : { next: () => {} }),
+        );
+        actor.start();
+        actor.send({ type: 'boom' });
+      } finally {
+        timeout.mockRestore();
+        microtask.mockRestore();
+      }
+      return log;
+    };
+    for (const handlers of [
+      [true, true],
+      [true, false],
+      [false, true],
+    ]) {
+      expect(reports(labActor, handlers)).toEqual(reports(xstateActor, handlers));
+    }
+    expect(reports(labActor, [true, true])).toEqual([
+      ['error0', 'Error: broke'],
+      ['error1', 'Error: broke'],
+    ]);
+    expect(reports(labActor, [false, true])).toEqual([['error1', 'Error: broke'], ['reported']]);
   });
 
   it('observers are walked as xstate walks its Set: one subscribed meanwhile is notified, one unsubscribed is not', () => {
