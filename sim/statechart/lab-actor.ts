@@ -98,6 +98,12 @@ export interface LabActorOptions {
 
 type Handler = (value: unknown) => void;
 
+/** Which handler of its observers an actor calls (`walkObservers`). */
+const NEXT = 0;
+const COMPLETE = 1;
+const ERROR = 2;
+type Which = typeof NEXT | typeof COMPLETE | typeof ERROR;
+
 /** An observer as xstate's `toObserver` makes it: the handlers read at subscribe time, called on their object. */
 class LabObserver {
   constructor(
@@ -368,27 +374,42 @@ export class LabActor {
   private notify(snapshot: LabSnapshot): void {
     const observers = this.observers;
     if (observers === undefined) return;
+    this.walkObservers(observers, NEXT, snapshot);
+    // After the last walk, the emptied slots go (the array stays if it is still current).
+    if (this.notifying > 0 || this.observers !== observers || !observers.includes(undefined)) return;
+    const live = observers.filter((o) => o !== undefined);
+    this.observers = live.length > 0 ? live : undefined;
+  }
+
+  /**
+   * Calls every observer's `next`, `complete` or `error` handler (`which`), with `value` for `next` and `error`, in
+   * subscription order, reporting what a handler throws; true when an observer has no such handler. The walk goes by
+   * index over `observers` itself: see `observers` for what a (un)subscription meanwhile does.
+   */
+  private walkObservers(observers: readonly (LabObserver | undefined)[], which: Which, value: unknown): boolean {
+    let missing = false;
     this.notifying++;
     try {
       for (let i = 0; i < observers.length; i++) {
         const o = observers[i];
         if (o === undefined) continue;
         try {
-          o.next?.call(o.target, snapshot);
+          if (which === COMPLETE) {
+            if (o.complete === undefined) missing = true;
+            else o.complete.call(o.target);
+          } else {
+            const handler = which === NEXT ? o.next : o.error;
+            if (handler === undefined) missing = true;
+            else handler.call(o.target, value);
+          }
         } catch (err) {
           reportUnhandledError(err);
         }
       }
     } finally {
-      this.endWalk(observers);
+      this.notifying--;
     }
-  }
-
-  /** Ends a walk over `observers`: after the last one, the emptied slots go (the array stays if it is still current). */
-  private endWalk(observers: (LabObserver | undefined)[]): void {
-    if (--this.notifying > 0 || this.observers !== observers || !observers.includes(undefined)) return;
-    const live = observers.filter((o) => o !== undefined);
-    this.observers = live.length > 0 ? live : undefined;
+    return missing;
   }
 
   _unsubscribe(observer: LabObserver): void {
@@ -570,20 +591,7 @@ export class LabActor {
     // xstate walks its set, then clears it (observers subscribed by a `complete` are walked, then dropped too).
     const observers = this.observers;
     if (observers !== undefined) {
-      this.notifying++;
-      try {
-        for (let i = 0; i < observers.length; i++) {
-          const o = observers[i];
-          if (o === undefined) continue;
-          try {
-            o.complete?.call(o.target);
-          } catch (err) {
-            reportUnhandledError(err);
-          }
-        }
-      } finally {
-        this.notifying--;
-      }
+      this.walkObservers(observers, COMPLETE, undefined);
       if (this.observers === observers) this.observers = undefined;
     }
     this.listeners = undefined;
@@ -596,23 +604,7 @@ export class LabActor {
       this.listeners = undefined;
       return;
     }
-    let report = false;
-    this.notifying++;
-    try {
-      for (let i = 0; i < observers.length; i++) {
-        const o = observers[i];
-        if (o === undefined) continue;
-        const onError = o.error;
-        report ||= !onError;
-        try {
-          onError?.call(o.target, err);
-        } catch (err2) {
-          reportUnhandledError(err2);
-        }
-      }
-    } finally {
-      this.notifying--;
-    }
+    const report = this.walkObservers(observers, ERROR, err);
     if (this.observers === observers) this.observers = undefined;
     this.listeners = undefined;
     if (report) reportUnhandledError(err);
