@@ -62,6 +62,7 @@ export const READ_ONLY_RESOLVES: ReadonlySet<XResolve> = new Set([
 export const RESOLVE_RAISE = resolveOf(probes.raise);
 export const RESOLVE_EMIT = resolveOf(probes.emit);
 export const RESOLVE_CANCEL = resolveOf(probes.cancel);
+export const RESOLVE_SEND_TO = resolveOf(probes.sendTo);
 export const EXECUTE_RAISE = probes.raise.execute as (scope: XScope, params: unknown) => void;
 export const EXECUTE_EMIT = probes.emit.execute as (scope: XScope, params: unknown) => void;
 export const EXECUTE_CANCEL = probes.cancel.execute as (scope: XScope, params: unknown) => void;
