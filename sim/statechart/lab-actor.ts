@@ -68,6 +68,14 @@ function runThunk(_actor: LabActor, thunk: unknown): void {
   (thunk as () => void)();
 }
 
+/**
+ * Empty arrays for the deferred effects beyond the first (`LabActor.deferredRest`), shared by every actor: an actor
+ * takes one when a second effect waits and hands it back, emptied (its slots cleared, its length kept so the next
+ * user writes in place), when they have run. Actors nest (an effect may run another actor's macrostep), so a stack.
+ */
+const spareTriples: unknown[][] = [];
+const MAX_SPARE_TRIPLES = 64;
+
 /** The system an actor lives in: a lab system, or (for an xstate child of a lab actor) the same methods. */
 export type LabActorSystem = LabSystem;
 
@@ -296,7 +304,8 @@ export class LabActor {
   private listeners: readonly Listener[] | undefined = undefined;
   /**
    * The deferred effects (xstate's `_deferred` list), in order, as calls `fn(this, a, b)`: the first in three fields,
-   * the others as flat triples in an array created when a second one waits, read from `deferredHead` (most macrosteps
+   * the others as flat triples in an array taken from `spareTriples` when a second one waits, read from `deferredHead`
+   * to `deferredTail` and handed back empty when drained (most macrosteps
    * defer none or one: no array, no closure per effect).
    */
   private deferredFn: DeferredCall | undefined = undefined;
@@ -304,6 +313,7 @@ export class LabActor {
   private deferredB: unknown = undefined;
   private deferredRest: unknown[] | undefined = undefined;
   private deferredHead = 0;
+  private deferredTail = 0;
   // The mailbox (xstate's `Mailbox`): the event being processed, the last queued, whether it runs.
   private mbCurrent: MailboxNode | null = null;
   private mbLast: MailboxNode | null = null;
@@ -379,9 +389,12 @@ export class LabActor {
         fn = rest[i] as DeferredCall;
         a = rest[i + 1];
         b = rest[i + 2];
-        if (i + 3 >= rest.length) {
+        rest[i] = rest[i + 1] = rest[i + 2] = undefined;
+        if (i + 3 >= this.deferredTail) {
           this.deferredRest = undefined;
           this.deferredHead = 0;
+          this.deferredTail = 0;
+          if (spareTriples.length < MAX_SPARE_TRIPLES) spareTriples.push(rest);
         } else this.deferredHead = i + 3;
       }
       try {
@@ -391,8 +404,7 @@ export class LabActor {
         this.deferredFn = undefined;
         this.deferredA = undefined;
         this.deferredB = undefined;
-        this.deferredRest = undefined;
-        this.deferredHead = 0;
+        this.dropDeferred();
         this._snapshot = { ...snapshot, status: 'error', error: err };
       }
     }
@@ -712,6 +724,18 @@ export class LabActor {
     this._deferCall(runThunk, fn, undefined);
   }
 
+  /** Drops the deferred effects that wait (the rest's array goes back empty). */
+  private dropDeferred(): void {
+    const rest = this.deferredRest;
+    if (rest !== undefined) {
+      rest.fill(undefined, this.deferredHead, this.deferredTail);
+      if (spareTriples.length < MAX_SPARE_TRIPLES) spareTriples.push(rest);
+    }
+    this.deferredRest = undefined;
+    this.deferredHead = 0;
+    this.deferredTail = 0;
+  }
+
   /** Defers the effect `fn(this, a, b)`, in order with every other deferred effect. */
   _deferCall(fn: DeferredCall, a: unknown, b: unknown): void {
     // Nothing waits: this one is first. Else it waits behind the others (the first may be running now).
@@ -720,8 +744,12 @@ export class LabActor {
       this.deferredA = a;
       this.deferredB = b;
     } else {
-      const rest = (this.deferredRest ??= []);
-      rest.push(fn, a, b);
+      const rest = (this.deferredRest ??= spareTriples.pop() ?? []);
+      const t = this.deferredTail;
+      rest[t] = fn;
+      rest[t + 1] = a;
+      rest[t + 2] = b;
+      this.deferredTail = t + 3;
     }
   }
 
