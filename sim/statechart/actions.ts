@@ -1,8 +1,9 @@
 /**
  * Action resolution as xstate 5.33 does it (`resolveAndExecuteActionsWithContext`): custom actions go to the actor's
  * `actionExecutor` (run at once while the actor runs, deferred before it starts); assign, spawnChild and stopChild are
- * resolved here on the work state (xstate would clone its snapshot for each); the other built-ins resolve with
- * xstate's own `resolve` on the work state; every built-in's effect is xstate's own `execute`.
+ * resolved here on the work state (xstate would clone its snapshot for each); on a lab actor raise, sendTo, emit and
+ * cancel are resolved and executed natively (effects.ts); the other built-ins resolve with xstate's own `resolve` on
+ * the work state, and their effect is xstate's own `execute`.
  */
 import { createActor } from 'xstate';
 import {
