@@ -60,7 +60,7 @@ export interface LabExecutableAction {
 
 /**
  * A deferred effect as a call `fn(actor, a, b)` (the fast interpreter's built-ins: no closure per effect). A thunk
- * deferred by `defer` is the call `RUN_THUNK(actor, thunk)`.
+ * deferred by `defer` is the call `runThunk(actor, thunk)`.
  */
 export type DeferredCall = (actor: LabActor, a: unknown, b: unknown) => void;
 
@@ -257,7 +257,7 @@ function deferLater(actor: LabActor, call: DeferredCall, a: unknown, b: unknown)
   actor._defer(() => actor._deferCall(call, a, b));
 }
 
-/** `fn(a, b)` deferred (`_run`, `_execute` before the start): its own function, so `_run` allocates no context. */
+/** `fn(a, b)` deferred (`_run` before the start): its own function, so `_run` allocates no context. */
 function deferRun(actor: LabActor, fn: (a: unknown, b: unknown) => void, a: unknown, b: unknown): void {
   actor._defer(() => fn(a, b));
 }
@@ -305,8 +305,8 @@ export class LabActor {
   /**
    * The deferred effects (xstate's `_deferred` list), in order, as calls `fn(this, a, b)`: the first in three fields,
    * the others as flat triples in an array taken from `spareTriples` when a second one waits, read from `deferredHead`
-   * to `deferredTail` and handed back empty when drained (most macrosteps
-   * defer none or one: no array, no closure per effect).
+   * to `deferredTail` and handed back empty when drained (most macrosteps defer none or one: no array, no closure per
+   * effect).
    */
   private deferredFn: DeferredCall | undefined = undefined;
   private deferredA: unknown = undefined;
@@ -761,7 +761,7 @@ export class LabActor {
       return;
     }
     // The action's exec as it is when the effect runs (xstate reads it then).
-    deferRun(this, runAction, action, undefined);
+    this._deferCall(runAction, action, undefined);
   }
 
   /** `fn(a, b)` now while the actor runs; before it starts, after the first snapshot is set (as `_execute`). */
@@ -794,7 +794,7 @@ export class LabActor {
   }
 }
 
-function runAction(action: unknown): void {
+function runAction(_actor: LabActor, action: unknown): void {
   const a = action as LabExecutableAction;
   const exec = a.exec as ((info: unknown, params: unknown) => void) | undefined;
   if (exec) exec(a.info, a.params);
