@@ -1,8 +1,9 @@
 /**
  * Action resolution as xstate 5.33 does it (`resolveAndExecuteActionsWithContext`): custom actions go to the actor's
  * `actionExecutor` (run at once while the actor runs, deferred before it starts); assign, spawnChild and stopChild are
- * resolved here on the work state (xstate would clone its snapshot for each); the other built-ins resolve with
- * xstate's own `resolve` on the work state; every built-in's effect is xstate's own `execute`.
+ * resolved here on the work state (xstate would clone its snapshot for each); on a lab actor raise, sendTo, emit and
+ * cancel are resolved and executed natively (effects.ts); the other built-ins resolve with xstate's own `resolve` on
+ * the work state, and their effect is xstate's own `execute`.
  */
 import { createActor } from 'xstate';
 import {
@@ -15,6 +16,7 @@ import {
   STOP_CHILD_TYPE,
 } from './builtins.ts';
 import { collectEnqueued, EnqueuedBuiltin } from './enqueue.ts';
+import { isNativeEffect, resolveEffect, type DeferScope } from './effects.ts';
 import { createLabLogicActor, LabActor, type LabActorLogic, type LabActorOptions } from './lab-actor.ts';
 import type {
   XActionArgs,
@@ -266,6 +268,7 @@ function builtinCallsUserCode(a: XActionFunction): boolean {
 function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[]): void {
   const scope = w.scope;
   const impls = w.machine.implementations.actions;
+  const deferCall = scope.deferCall;
   for (const action of actions) {
     let resolved: XActionFunction | undefined;
     let params: unknown = undefined;
@@ -303,6 +306,11 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
       continue;
     }
     const resolve = resolved.resolve;
+    // raise, cancel, emit, sendTo on a lab actor: resolved and executed natively (effects.ts).
+    if (deferCall !== undefined && resolve !== undefined && isNativeEffect(resolve)) {
+      resolveEffect(w, event, params, resolved, resolve, scope as DeferScope);
+      continue;
+    }
     let resolvedParams: unknown = undefined;
     let nested: readonly XActionRef[] | undefined;
     if (resolve === RESOLVE_ASSIGN) resolveAssign(w, event, params, resolved['assignment']);
@@ -318,8 +326,8 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
       throw new Error(
         `fast statechart runtime: machine '${w.machine.id}' ran the built-in action '${String(resolved.type)}', which it does not run`,
       );
-    if (w.deferredActorIds !== undefined && 'retryResolve' in resolved)
-      (w.retries ??= []).push([resolved, resolvedParams]);
+    const retry = resolved.retryResolve;
+    if (w.deferredActorIds !== undefined && retry !== undefined) (w.retries ??= []).push([retry, resolvedParams]);
     const execute = resolved.execute;
     if (execute !== undefined) {
       const p = resolvedParams;
@@ -354,7 +362,7 @@ export function resolveActions(
   // The list is empty between calls (a throw ends the work state with it).
   const retries = w.retries;
   if (deferredActorIds === undefined || retries === undefined || retries.length === 0) return;
-  for (const [a, p] of retries) (a.retryResolve as NonNullable<XActionFunction['retryResolve']>)(w.scope, w, p);
+  for (const [retry, p] of retries) retry(w.scope, w, p);
   retries.length = 0;
 }
 

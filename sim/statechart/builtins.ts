@@ -1,9 +1,10 @@
 /**
  * xstate's built-in actions and guards, recognised by identity: every `assign(...)` shares one `resolve` function,
  * every `stateIn(...)` one `check`, and so on. The interpreter re-implements the resolution of the three built-ins
- * that rebuild xstate's snapshot (assign, spawnChild, stopChild: the per-event cost this runtime removes) and calls
- * xstate's own `resolve` for the others (raise, sendTo, emit, cancel, enqueueActions, log), which only read the
- * snapshot; every built-in's `execute` (the deferred effects: schedule, relay, emit, start, stop) is xstate's own.
+ * that rebuild xstate's snapshot (assign, spawnChild, stopChild: the per-event cost this runtime removes); raise,
+ * sendTo, emit and cancel are resolved and executed natively on a lab actor (effects.ts); enqueueActions is collected
+ * natively (enqueue.ts); the rest (log, and every read-only built-in under xstate's own `Actor`) goes through xstate's
+ * own `resolve` and `execute`.
  */
 import {
   and,
@@ -62,6 +63,7 @@ export const READ_ONLY_RESOLVES: ReadonlySet<XResolve> = new Set([
 export const RESOLVE_RAISE = resolveOf(probes.raise);
 export const RESOLVE_EMIT = resolveOf(probes.emit);
 export const RESOLVE_CANCEL = resolveOf(probes.cancel);
+export const RESOLVE_SEND_TO = resolveOf(probes.sendTo);
 export const EXECUTE_RAISE = probes.raise.execute as (scope: XScope, params: unknown) => void;
 export const EXECUTE_EMIT = probes.emit.execute as (scope: XScope, params: unknown) => void;
 export const EXECUTE_CANCEL = probes.cancel.execute as (scope: XScope, params: unknown) => void;

@@ -58,6 +58,24 @@ export interface LabExecutableAction {
   readonly exec: ((info: never, params: never) => void) | undefined;
 }
 
+/**
+ * A deferred effect as a call `fn(actor, a, b)` (the fast interpreter's built-ins: no closure per effect). A thunk
+ * deferred by `defer` is the call `runThunk(actor, thunk)`.
+ */
+export type DeferredCall = (actor: LabActor, a: unknown, b: unknown) => void;
+
+function runThunk(_actor: LabActor, thunk: unknown): void {
+  (thunk as () => void)();
+}
+
+/**
+ * Empty arrays for the deferred effects beyond the first (`LabActor.deferredRest`), shared by every actor: an actor
+ * takes one when a second effect waits and hands it back, emptied (its slots cleared, its length kept so the next
+ * user writes in place), when they have run. Actors nest (an effect may run another actor's macrostep), so a stack.
+ */
+const spareTriples: unknown[][] = [];
+const MAX_SPARE_TRIPLES = 64;
+
 /** The system an actor lives in: a lab system, or (for an xstate child of a lab actor) the same methods. */
 export type LabActorSystem = LabSystem;
 
@@ -222,6 +240,26 @@ class LabScope implements LabActorScope {
   run(fn: (a: never, b: never) => void, a: unknown, b: unknown): void {
     this.self._run(fn as (a: unknown, b: unknown) => void, a, b);
   }
+  /**
+   * What `run` of a built-in's execute that defers `call(actor, a, b)` does (xstate's executeRaise, executeCancel,
+   * executeEmit, executeSendTo): while the actor runs the effect is deferred at once; before it starts, the execute
+   * itself is deferred and defers the effect when it runs (so the effect waits behind everything deferred before).
+   */
+  deferCall(call: DeferredCall, a: unknown, b: unknown): void {
+    const actor = this.self;
+    if (actor._processingStatus === RUNNING) actor._deferCall(call, a, b);
+    else deferLater(actor, call, a, b);
+  }
+}
+
+/** The deferral of a deferral (`LabScope.deferCall` before the start): its own function, so no closure otherwise. */
+function deferLater(actor: LabActor, call: DeferredCall, a: unknown, b: unknown): void {
+  actor._defer(() => actor._deferCall(call, a, b));
+}
+
+/** `fn(a, b)` deferred (`_run` before the start): its own function, so `_run` allocates no context. */
+function deferRun(actor: LabActor, fn: (a: unknown, b: unknown) => void, a: unknown, b: unknown): void {
+  actor._defer(() => fn(a, b));
 }
 
 /** xstate's scope of closures, for logic that may detach its functions. */
@@ -265,11 +303,17 @@ export class LabActor {
   /** The `on` listeners in registration order, never changed in place: an emit walks the array it found at its start. */
   private listeners: readonly Listener[] | undefined = undefined;
   /**
-   * The deferred effects (xstate's `_deferred` list), in order: the first in a field, the others in an array created
-   * when a second one waits (most macrosteps defer none or one: no array grown by `push` per event).
+   * The deferred effects (xstate's `_deferred` list), in order, as calls `fn(this, a, b)`: the first in three fields,
+   * the others as flat triples in an array taken from `spareTriples` when a second one waits, read from `deferredHead`
+   * to `deferredTail` and handed back empty when drained (most macrosteps defer none or one: no array, no closure per
+   * effect).
    */
-  private deferredFirst: (() => void) | undefined = undefined;
-  private deferredRest: (() => void)[] | undefined = undefined;
+  private deferredFn: DeferredCall | undefined = undefined;
+  private deferredA: unknown = undefined;
+  private deferredB: unknown = undefined;
+  private deferredRest: unknown[] | undefined = undefined;
+  private deferredHead = 0;
+  private deferredTail = 0;
   // The mailbox (xstate's `Mailbox`): the event being processed, the last queued, whether it runs.
   private mbCurrent: MailboxNode | null = null;
   private mbLast: MailboxNode | null = null;
@@ -329,21 +373,38 @@ export class LabActor {
     this._snapshot = snapshot;
     // Re-read the list each round: an effect may defer more (run in this loop, in order).
     for (;;) {
-      let fn = this.deferredFirst;
-      if (fn !== undefined) this.deferredFirst = undefined;
-      else {
+      let fn = this.deferredFn;
+      let a: unknown;
+      let b: unknown;
+      if (fn !== undefined) {
+        a = this.deferredA;
+        b = this.deferredB;
+        this.deferredFn = undefined;
+        this.deferredA = undefined;
+        this.deferredB = undefined;
+      } else {
         const rest = this.deferredRest;
         if (rest === undefined) break;
-        fn = rest.shift();
-        if (rest.length === 0) this.deferredRest = undefined;
-        if (fn === undefined) break;
+        const i = this.deferredHead;
+        fn = rest[i] as DeferredCall;
+        a = rest[i + 1];
+        b = rest[i + 2];
+        rest[i] = rest[i + 1] = rest[i + 2] = undefined;
+        if (i + 3 >= this.deferredTail) {
+          this.deferredRest = undefined;
+          this.deferredHead = 0;
+          this.deferredTail = 0;
+          if (spareTriples.length < MAX_SPARE_TRIPLES) spareTriples.push(rest);
+        } else this.deferredHead = i + 3;
       }
       try {
-        fn();
+        fn(this, a, b);
       } catch (err) {
         // Only initial actions deferred before the start can throw here (xstate's comment); the rest is dropped.
-        this.deferredFirst = undefined;
-        this.deferredRest = undefined;
+        this.deferredFn = undefined;
+        this.deferredA = undefined;
+        this.deferredB = undefined;
+        this.dropDeferred();
         this._snapshot = { ...snapshot, status: 'error', error: err };
       }
     }
@@ -660,28 +721,53 @@ export class LabActor {
   // The scope's methods (xstate's scope closures), called by LabScope and closureScope.
 
   _defer(fn: () => void): void {
+    this._deferCall(runThunk, fn, undefined);
+  }
+
+  /** Drops the deferred effects that wait (the rest's array goes back empty). */
+  private dropDeferred(): void {
+    const rest = this.deferredRest;
+    if (rest !== undefined) {
+      rest.fill(undefined, this.deferredHead, this.deferredTail);
+      if (spareTriples.length < MAX_SPARE_TRIPLES) spareTriples.push(rest);
+    }
+    this.deferredRest = undefined;
+    this.deferredHead = 0;
+    this.deferredTail = 0;
+  }
+
+  /** Defers the effect `fn(this, a, b)`, in order with every other deferred effect. */
+  _deferCall(fn: DeferredCall, a: unknown, b: unknown): void {
     // Nothing waits: this one is first. Else it waits behind the others (the first may be running now).
-    if (this.deferredFirst === undefined && this.deferredRest === undefined) this.deferredFirst = fn;
-    else (this.deferredRest ??= []).push(fn);
+    if (this.deferredFn === undefined && this.deferredRest === undefined) {
+      this.deferredFn = fn;
+      this.deferredA = a;
+      this.deferredB = b;
+    } else {
+      const rest = (this.deferredRest ??= spareTriples.pop() ?? []);
+      const t = this.deferredTail;
+      rest[t] = fn;
+      rest[t + 1] = a;
+      rest[t + 2] = b;
+      this.deferredTail = t + 3;
+    }
   }
 
   /** Runs an action now while the actor runs; before it starts, after the first snapshot is set. */
   _execute(action: LabExecutableAction): void {
+    const exec = action.exec as ((info: unknown, params: unknown) => void) | undefined;
     if (this._processingStatus === RUNNING) {
-      const exec = action.exec as ((info: unknown, params: unknown) => void) | undefined;
       if (exec) exec(action.info, action.params);
       return;
     }
-    this._defer(() => {
-      const exec = action.exec as ((info: unknown, params: unknown) => void) | undefined;
-      if (exec) exec(action.info, action.params);
-    });
+    // The action's exec as it is when the effect runs (xstate reads it then).
+    this._deferCall(runAction, action, undefined);
   }
 
   /** `fn(a, b)` now while the actor runs; before it starts, after the first snapshot is set (as `_execute`). */
   _run(fn: (a: unknown, b: unknown) => void, a: unknown, b: unknown): void {
     if (this._processingStatus === RUNNING) fn(a, b);
-    else this._defer(() => fn(a, b));
+    else deferRun(this, fn, a, b);
   }
 
   _stopChild(child: ChildRef): void {
@@ -706,6 +792,12 @@ export class LabActor {
       if (l.type === '*') callListener(l.fn, event);
     }
   }
+}
+
+function runAction(_actor: LabActor, action: unknown): void {
+  const a = action as LabExecutableAction;
+  const exec = a.exec as ((info: unknown, params: unknown) => void) | undefined;
+  if (exec) exec(a.info, a.params);
 }
 
 function callListener(fn: (event: LabEvent) => void, event: LabEvent): void {

@@ -12,7 +12,8 @@ import type { XActionFunction, XActorRef, XEvent, XMachine, XScope, XStateNode }
 export type LogicFor = (logic: unknown) => unknown;
 
 export type Status = 'active' | 'done' | 'error' | 'stopped';
-export type Retry = readonly [XActionFunction, unknown];
+/** A sendTo to re-resolve after an entered state's actions: xstate's `retryResolve` and the params it mutates. */
+export type Retry = readonly [NonNullable<XActionFunction['retryResolve']>, unknown];
 
 /** What a macrostep starts from: a snapshot's parts (a snapshot itself is one). */
 export interface WorkStart {

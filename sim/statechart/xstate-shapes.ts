@@ -149,6 +149,11 @@ export interface XScope {
    * and its bound function (now while the actor runs, deferred before it starts).
    */
   run?(fn: (a: never, b: never) => void, a: unknown, b: unknown): void;
+  /**
+   * The lab actor's scope only: what `run` of a built-in's execute that defers one effect does, with the effect as a
+   * call `call(actor, a, b)` (effects.ts) instead of a closure.
+   */
+  deferCall?(call: (actor: never, a: unknown, b: unknown) => void, a: unknown, b: unknown): void;
   stopChild(child: XActorRef): void;
   emit(event: XEvent): void;
 }
