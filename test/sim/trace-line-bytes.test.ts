@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { toHex } from '../../sim/trace-hash.ts';
+import { canonicalJsonLine } from '../../sim/trace-jsonl.ts';
+import { CanonicalLineBytes } from '../../sim/trace-line-bytes.ts';
+import { TraceRecorder, type TraceEvent } from '../../sim/trace.ts';
+import { runScenario } from '../../scenarios/run.ts';
+
+const utf8 = new TextDecoder();
+
+const awkward: TraceEvent[] = [
+  { type: 'note', atUs: 0, node: 'gw', text: 'quote " backslash \\ tab \t nul \u0000', data: { b: true, a: 'é' } },
+  { type: 'note', atUs: 9_007_199_254_740_991, node: 'n', text: 'big', data: { x: -1, y: 0.5, z: Number.NaN } },
+  { type: 'state', atUs: 1, node: 'client → gw ✓ 😀', machine: 'm', from: 'A', to: 'B' },
+  { type: 'command', atUs: 2, node: 'c', command: 'connect', args: { gateway: 'gw', at: 3 } },
+  { type: 'drop', atUs: 3, reason: 'mtu', packetId: 0, node: 'a', summary: '', detail: undefined },
+  { type: 'fault', atUs: 4, fault: 'node.crash', id: 'x\u007f\u0080', detail: '\u2028' },
+];
+
+describe('a canonical line as bytes', () => {
+  it('is the UTF-8 of canonicalJsonLine and its newline, for escapes, non-ASCII, nested data and odd numbers', () => {
+    const w = new CanonicalLineBytes();
+    for (const e of awkward) w.writeEvent(e);
+    expect(utf8.decode(w.bytes())).toBe(awkward.map((e) => canonicalJsonLine(e) + '\n').join(''));
+  });
+
+  it("writes a send's hex from the datagram in place of its empty bytes, and grows past its first buffer", () => {
+    const packet = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) & 0xff);
+    const send = (bytes: string): TraceEvent => ({
+      type: 'send',
+      atUs: 5,
+      node: 'a',
+      iface: 'eth0',
+      packetId: 1,
+      length: packet.length,
+      summary: 'UDP',
+      bytes,
+    });
+    const w = new CanonicalLineBytes();
+    w.writeEvent(send(''), packet);
+    expect(utf8.decode(w.bytes())).toBe(canonicalJsonLine(send(toHex(packet))) + '\n');
+    w.clear();
+    expect(w.bytes().length).toBe(0);
+  });
+
+  it('gives a recorder that never builds the hex the digest of the events with their hex', () => {
+    const kept = runScenario('lossy', { method: 'dhcp-over-ike' });
+    const sends = kept.trace.filter((e) => e.type === 'send').length;
+    expect(sends).toBeGreaterThan(0);
+    const streamed = new TraceRecorder({
+      level: 'full',
+      keepEvents: false,
+      onEvent: () => undefined,
+      onEventTakesPacket: true,
+    });
+    expect(streamed.packetHex).toBe(false);
+    for (const e of kept.trace) {
+      if (e.type !== 'send') streamed.record(e);
+      else streamed.record({ ...e, bytes: '' }, Uint8Array.from(Buffer.from(e.bytes, 'hex')));
+    }
+    expect(streamed.digestHex()).toBe(kept.traceSha256);
+  });
+});
