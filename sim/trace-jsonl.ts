@@ -97,7 +97,7 @@ const shapesByType = new Map<unknown, Shape[]>();
  * True when `obj`'s keys are `keys`, in order. A `for…in` walk, not `Object.keys`: no array per event (an object with
  * inherited enumerable keys never matches and is ordered afresh, which gives the same line).
  */
-function hasKeys(obj: object, keys: readonly string[]): boolean {
+export function hasKeys(obj: object, keys: readonly string[]): boolean {
   let i = 0;
   for (const k in obj) {
     if (keys[i] !== k) return false;

@@ -6,7 +6,7 @@
  * (test/sim/trace-line-bytes.test.ts).
  */
 import { writeHex } from './trace-hash.ts';
-import { shapeOf, value, type Shape } from './trace-jsonl.ts';
+import { hasKeys, shapeOf, value, type Shape } from './trace-jsonl.ts';
 import type { TraceEvent } from './trace.ts';
 
 const UTF8 = new TextEncoder();
@@ -26,6 +26,29 @@ function nameBytes(shape: Shape): readonly Uint8Array[] {
 }
 
 type Field = string | number | boolean | null | undefined | object;
+
+/** A nested object's keys (as `for…in` walks them), in the order value() writes them (sorted), with their names. */
+interface NestedShape {
+  readonly keys: readonly string[];
+  readonly sorted: readonly string[];
+  readonly names: readonly Uint8Array[];
+}
+
+/** Nested shapes remembered (notes' `data`, commands' `args`: a few dozen); others are sorted each time. */
+const NESTED_SHAPES_MAX = 128;
+const nestedShapes: NestedShape[] = [];
+
+function nestedShapeOf(obj: object): NestedShape {
+  for (const shape of nestedShapes) if (hasKeys(obj, shape.keys)) return shape;
+  const sorted = Object.keys(obj).sort();
+  const shape: NestedShape = {
+    keys: Object.keys(obj),
+    sorted,
+    names: sorted.map((k) => UTF8.encode(`${JSON.stringify(k)}:`)),
+  };
+  if (nestedShapes.length < NESTED_SHAPES_MAX) nestedShapes.push(shape);
+  return shape;
+}
 
 export class CanonicalLineBytes {
   /** Small at first (a recorder without a digest never writes); grows to a batch and a line. */
@@ -68,11 +91,40 @@ export class CanonicalLineBytes {
       else if (typeof x === 'string') {
         if (hexOf !== undefined && k === 'bytes') this.writeHexString(hexOf);
         else this.writeString(x);
-      } else this.writeText(value(x as Parameters<typeof value>[0]));
+      } else this.writeNested(x);
     }
     this.room(2);
     this.buffer[this.length++] = 0x7d;
     this.buffer[this.length++] = 0x0a;
+  }
+
+  /** A nested value as value() writes it: a plain object's keys sorted, its strings and numbers as above. */
+  private writeNested(x: Field): void {
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) {
+      this.writeText(value(x as Parameters<typeof value>[0]));
+      return;
+    }
+    const obj = x as { readonly [key: string]: Field };
+    const shape = nestedShapeOf(obj);
+    const sorted = shape.sorted;
+    this.room(1);
+    this.buffer[this.length++] = 0x7b;
+    let first = true;
+    for (let i = 0; i < sorted.length; i++) {
+      const v = obj[sorted[i] as string];
+      if (v === undefined) continue;
+      const name = shape.names[i] as Uint8Array;
+      this.room(name.length + 1);
+      if (!first) this.buffer[this.length++] = COMMA;
+      this.buffer.set(name, this.length);
+      this.length += name.length;
+      first = false;
+      if (typeof v === 'number') this.writeNumber(v);
+      else if (typeof v === 'string') this.writeString(v);
+      else this.writeNested(v);
+    }
+    this.room(1);
+    this.buffer[this.length++] = 0x7d;
   }
 
   /** Appends text as UTF-8 (a line built elsewhere, its `\n`). */
@@ -89,23 +141,39 @@ export class CanonicalLineBytes {
     this.buffer = grown;
   }
 
-  /** As JSON.stringify writes it: printable ASCII other than `"` and `\` as is; anything else through it. */
+  /**
+   * As JSON.stringify writes it, in UTF-8: code units other than controls, `"`, `\` and surrogates as they are (the
+   * `→` of every `dir` and summary among them); a string with any of those through JSON.stringify.
+   */
   private writeString(s: string): void {
     const n = s.length;
-    this.room(n + 2);
+    this.room(3 * n + 2);
     const buffer = this.buffer;
-    const at = this.length;
-    buffer[at] = QUOTE;
+    const start = this.length;
+    let at = start;
+    buffer[at++] = QUOTE;
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
-      if (c < 0x20 || c >= 0x80 || c === QUOTE || c === 0x5c) {
-        this.writeText(JSON.stringify(s));
-        return;
-      }
-      buffer[at + 1 + i] = c;
+      if (c < 0x80) {
+        if (c < 0x20 || c === QUOTE || c === 0x5c) return this.writeEscaped(start, s);
+        buffer[at++] = c;
+      } else if (c < 0x800) {
+        buffer[at++] = 0xc0 | (c >> 6);
+        buffer[at++] = 0x80 | (c & 0x3f);
+      } else if (c < 0xd800 || c > 0xdfff) {
+        buffer[at++] = 0xe0 | (c >> 12);
+        buffer[at++] = 0x80 | ((c >> 6) & 0x3f);
+        buffer[at++] = 0x80 | (c & 0x3f);
+      } else return this.writeEscaped(start, s);
     }
-    buffer[at + 1 + n] = QUOTE;
-    this.length = at + n + 2;
+    buffer[at++] = QUOTE;
+    this.length = at;
+  }
+
+  /** Rewrites from `start` the string as JSON.stringify writes it (escapes, surrogate pairs, lone surrogates). */
+  private writeEscaped(start: number, s: string): void {
+    this.length = start;
+    this.writeText(JSON.stringify(s));
   }
 
   private writeHexString(bytes: Uint8Array): void {

@@ -10,9 +10,17 @@ const utf8 = new TextDecoder();
 const awkward: TraceEvent[] = [
   { type: 'note', atUs: 0, node: 'gw', text: 'quote " backslash \\ tab \t nul \u0000', data: { b: true, a: 'é' } },
   { type: 'note', atUs: 9_007_199_254_740_991, node: 'n', text: 'big', data: { x: -1, y: 0.5, z: Number.NaN } },
-  { type: 'state', atUs: 1, node: 'client → gw ✓ 😀', machine: 'm', from: 'A', to: 'B' },
+  { type: 'state', atUs: 1, node: 'client → gw ✓ 😀', machine: 'é ߿ ࠀ ￿', from: 'lone \ud800', to: 'B' },
   { type: 'command', atUs: 2, node: 'c', command: 'connect', args: { gateway: 'gw', at: 3 } },
   { type: 'drop', atUs: 3, reason: 'mtu', packetId: 0, node: 'a', summary: '', detail: undefined },
+  {
+    type: 'note',
+    atUs: 4,
+    node: 'n',
+    text: 'nested',
+    data: { z: undefined, m: { b: [1, 'x', undefined, { d: 2, c: null }], a: '"' }, 'k"ey': 'v' } as never,
+  },
+  { type: 'note', atUs: 4, node: 'n', text: 'same keys, other order', data: { a: 'é', b: true } },
   { type: 'fault', atUs: 4, fault: 'node.crash', id: 'x\u007f\u0080', detail: '\u2028' },
 ];
 
