@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { toHex } from '../../sim/trace-hash.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Sha256, setTextHasherFactory, toHex } from '../../sim/trace-hash.ts';
+import { nativeTextHasher } from '../../scenarios/node.ts';
 import { canonicalJsonLine } from '../../sim/trace-jsonl.ts';
 import { CanonicalLineBytes } from '../../sim/trace-line-bytes.ts';
 import { TraceRecorder, type TraceEvent } from '../../sim/trace.ts';
@@ -23,6 +24,8 @@ const awkward: TraceEvent[] = [
   { type: 'note', atUs: 4, node: 'n', text: 'same keys, other order', data: { a: 'é', b: true } },
   { type: 'fault', atUs: 4, fault: 'node.crash', id: 'x\u007f\u0080', detail: '\u2028' },
 ];
+
+afterEach(() => setTextHasherFactory(nativeTextHasher));
 
 describe('a canonical line as bytes', () => {
   it('is the UTF-8 of canonicalJsonLine and its newline, for escapes, non-ASCII, nested data and odd numbers', () => {
@@ -66,5 +69,21 @@ describe('a canonical line as bytes', () => {
       else streamed.record({ ...e, bytes: '' }, Uint8Array.from(Buffer.from(e.bytes, 'hex')));
     }
     expect(streamed.digestHex()).toBe(kept.traceSha256);
+  });
+
+  it('reaches a hasher that only takes text as the same text (its batch decoded), so the same digest', () => {
+    const events = awkward;
+    const recorded = () => {
+      const r = new TraceRecorder({ level: 'full', keepEvents: false });
+      for (const e of events) r.record(e);
+      return r.digestHex();
+    };
+    const withBytes = recorded();
+    setTextHasherFactory(() => {
+      const sha = new Sha256();
+      return { update: (text: string) => sha.update(text), digestHex: () => sha.digestHex() };
+    });
+    expect(recorded()).toBe(withBytes);
+    expect(withBytes).toBe(new Sha256().update(events.map((e) => canonicalJsonLine(e) + '\n').join('')).digestHex());
   });
 });
