@@ -45,6 +45,7 @@ export function nativeTextHasher(): TextHasher {
   const hash = createHash('sha256');
   return {
     update: (text: string) => hash.update(text, 'utf8'),
+    updateBytes: (bytes: Uint8Array) => hash.update(bytes),
     digestHex: () => hash.digest('hex'),
   };
 }

@@ -24,6 +24,11 @@ const encoder = new TextEncoder();
 /** What the trace recorder hashes with: SHA-256 over the UTF-8 of the text given. */
 export interface TextHasher {
   update(text: string): unknown;
+  /**
+   * Feeds bytes that are already the UTF-8 of the text (the recorder writes its lines and a packet's hex digits into a
+   * byte batch). Optional: a hasher without it is given the batch decoded back to text.
+   */
+  updateBytes?(bytes: Uint8Array): unknown;
   digestHex(): string;
 }
 
@@ -111,6 +116,11 @@ export class Sha256 {
     return toHex(this.digest());
   }
 
+  /** TextHasher: bytes that are already UTF-8 text. */
+  updateBytes(bytes: Uint8Array): this {
+    return this.update(bytes);
+  }
+
   // FIPS 180-4 §6.2.2.
   private compress(bytes: Uint8Array, offset: number): void {
     const w = this.w;
@@ -184,13 +194,22 @@ let digits = new Uint8Array(4096);
 export function toHex(bytes: Uint8Array): string {
   const n = bytes.length * 2;
   if (digits.length < n) digits = new Uint8Array(Math.max(n, digits.length * 2));
-  const out = digits;
+  writeHex(bytes, digits, 0);
+  return LATIN1.decode(digits.subarray(0, n));
+}
+
+/**
+ * Writes the lowercase hex digits of `bytes` (ASCII, so also their UTF-8) into `out` from `at`; returns the index
+ * after the last digit. `out` must have room for `2 × bytes.length` more bytes.
+ */
+export function writeHex(bytes: Uint8Array, out: Uint8Array, at: number): number {
+  let n = at;
   for (let i = 0; i < bytes.length; i++) {
-    const at = (bytes[i] as number) * 2;
-    out[2 * i] = HEX_DIGITS[at] as number;
-    out[2 * i + 1] = HEX_DIGITS[at + 1] as number;
+    const d = (bytes[i] as number) * 2;
+    out[n++] = HEX_DIGITS[d] as number;
+    out[n++] = HEX_DIGITS[d + 1] as number;
   }
-  return LATIN1.decode(out.subarray(0, n));
+  return n;
 }
 
 export function sha256Hex(data: Uint8Array | string): string {

@@ -39,7 +39,8 @@ const KNOWN = new Set(KEY_ORDER);
 
 type Json = string | number | boolean | null | undefined | readonly Json[] | { readonly [key: string]: Json };
 
-function value(v: Json): string {
+/** A nested value (`data`, `args`) or any non-string, non-number value as canonical JSON. */
+export function value(v: Json): string {
   if (v === null || typeof v !== 'object') return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map((x) => (x === undefined ? 'null' : value(x))).join(',')}]`;
   const obj = v as { readonly [key: string]: Json };
@@ -82,7 +83,7 @@ function canonicalKeys(obj: object): string[] {
  * a handful of shapes (optional keys present or not) and the sort and the rank lookups run once per shape, not per
  * event.
  */
-interface Shape {
+export interface Shape {
   readonly keys: readonly string[];
   readonly order: readonly string[];
   readonly names: readonly string[];
@@ -92,16 +93,24 @@ interface Shape {
 const SHAPES_PER_TYPE_MAX = 16;
 const shapesByType = new Map<unknown, Shape[]>();
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * True when `obj`'s keys are `keys`, in order. A `for…in` walk, not `Object.keys`: no array per event (an object with
+ * inherited enumerable keys never matches and is ordered afresh, which gives the same line).
+ */
+export function hasKeys(obj: object, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in obj) {
+    if (keys[i] !== k) return false;
+    i++;
+  }
+  return i === keys.length;
 }
 
-function shapeOf(obj: object, type: unknown): Shape {
-  const keys = Object.keys(obj);
+/** The canonical key order of an event (cached per shape; see `Shape`). */
+export function shapeOf(obj: object, type: unknown): Shape {
   let shapes = shapesByType.get(type);
-  if (shapes !== undefined) for (const shape of shapes) if (sameKeys(shape.keys, keys)) return shape;
+  if (shapes !== undefined) for (const shape of shapes) if (hasKeys(obj, shape.keys)) return shape;
+  const keys = Object.keys(obj);
   const order = canonicalKeys(obj);
   const shape: Shape = {
     keys,

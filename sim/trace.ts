@@ -7,6 +7,7 @@
  * `none` allocates no events on the hot path. The digest covers the events kept at the chosen level.
  */
 import { createTextHasher, type TextHasher } from './trace-hash.ts';
+import { CanonicalLineBytes } from './trace-line-bytes.ts';
 import { canonicalJsonLine } from './trace-jsonl.ts';
 
 export type TraceLevel = 'full' | 'packets' | 'none';
@@ -183,8 +184,9 @@ export interface TraceRecorderOptions {
   readonly digest?: boolean;
 }
 
-/** Canonical lines are hashed in batches of about this many UTF-16 code units (one UTF-8 encode per batch). */
-const HASH_BATCH_CHARS = 1 << 15;
+/** Canonical lines are hashed in batches of about this many UTF-8 bytes (one hash call per batch). */
+const HASH_BATCH_BYTES = 1 << 16;
+const UTF8_DECODER = new TextDecoder();
 
 export class TraceRecorder {
   readonly level: TraceLevel;
@@ -193,8 +195,9 @@ export class TraceRecorder {
   /** True when every event is kept (level `full`). Check before building an event. */
   readonly full: boolean;
   /**
-   * True when a send event's `bytes` must hold the packet's hex: someone keeps, hashes or serialises the events, or the
-   * `onEvent` consumer reads the hex (sim/host.ts writes `''` otherwise; see `onEventTakesPacket`).
+   * True when a send event's `bytes` must hold the packet's hex: someone keeps or serialises the events, or the
+   * `onEvent` consumer reads the hex (sim/host.ts writes `''` otherwise; see `onEventTakesPacket`). The digest alone
+   * does not need it: it hashes the digits written from the datagram straight into its byte batch.
    */
   readonly packetHex: boolean;
   readonly events: TraceEvent[] = [];
@@ -202,8 +205,8 @@ export class TraceRecorder {
   private readonly onLine: ((line: string) => void) | undefined;
   private readonly onEvent: ((event: TraceEvent, packet?: Uint8Array) => void) | undefined;
   private readonly hash: TextHasher | undefined;
-  /** Canonical lines (each with its `\n`) not yet fed to the hash. */
-  private pendingText = '';
+  /** UTF-8 of the canonical lines (each with its `\n`) not yet fed to the hash. */
+  private readonly batch = new CanonicalLineBytes();
   private digestValue: string | undefined;
   private closed = false;
   private countValue = 0;
@@ -218,7 +221,6 @@ export class TraceRecorder {
     this.hash = options.digest === false ? undefined : createTextHasher();
     this.packetHex =
       this.keepEvents ||
-      this.hash !== undefined ||
       this.onLine !== undefined ||
       (this.onEvent !== undefined && options.onEventTakesPacket !== true);
   }
@@ -237,18 +239,22 @@ export class TraceRecorder {
   record(event: TraceEvent, packet?: Uint8Array): void {
     if (this.closed) throw new Error('trace: record after digest');
     const hash = this.hash;
-    if (hash !== undefined || this.onLine !== undefined) {
+    if (this.onLine !== undefined) {
       const line = canonicalJsonLine(event);
       if (hash !== undefined) {
-        // The digest is of the concatenated lines, so batching them changes nothing but the number of encodes.
-        this.pendingText += line + '\n';
-        if (this.pendingText.length >= HASH_BATCH_CHARS) {
-          hash.update(this.pendingText);
-          this.pendingText = '';
-        }
+        this.batch.writeText(line);
+        this.batch.writeText('\n');
       }
-      if (this.onLine) this.onLine(line);
+      this.onLine(line);
+    } else if (hash !== undefined) {
+      // No one wants the line as text: its UTF-8 is written straight into the batch. A send whose hex nobody else
+      // wanted carries `bytes: ''`; its digits go from the datagram into the batch.
+      const hexOf =
+        event.type === 'send' && event.bytes === '' && packet !== undefined && packet.length > 0 ? packet : undefined;
+      this.batch.writeEvent(event, hexOf);
     }
+    // The digest is of the concatenated lines, so batching them changes nothing but the number of hash calls.
+    if (hash !== undefined && this.batch.length >= HASH_BATCH_BYTES) this.flushBatch(hash);
     this.countValue++;
     if (this.keepEvents) this.events.push(event);
     if (this.onEvent) this.onEvent(event, packet);
@@ -267,10 +273,17 @@ export class TraceRecorder {
     const hash = this.hash;
     if (hash === undefined) return null;
     if (this.digestValue === undefined) {
-      if (this.pendingText !== '') hash.update(this.pendingText);
-      this.pendingText = '';
+      this.flushBatch(hash);
       this.digestValue = hash.digestHex();
     }
     return this.digestValue;
+  }
+
+  private flushBatch(hash: TextHasher): void {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    if (hash.updateBytes !== undefined) hash.updateBytes(batch.bytes());
+    else hash.update(UTF8_DECODER.decode(batch.bytes()));
+    batch.clear();
   }
 }
