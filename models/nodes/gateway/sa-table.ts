@@ -8,8 +8,22 @@
  * Where several records match, the answer is the oldest record first (the order of the table, `ordinal`), which is
  * the order a scan of the table gave — so an index never changes which SA a packet goes to.
  */
+import type { CachedResponse } from '../../ike/retired-responses.ts';
 import type { ChildSa } from '../../ike/sa.ts';
 import type { IkeMessage } from '../../wire/ike/index.ts';
+
+/**
+ * A response as it went out, kept so a repeat of its request gets the same bytes (RFC 7296 §2.1): the SPIs and
+ * message ID the caches match requests by, and the IKE message's bytes as the gateway node sent them (not the built
+ * message: a parsed DHCP message and its payloads, ~1.4 KB per idle SA of a storm).
+ */
+export interface SentResponse extends CachedResponse {
+  readonly response: true;
+  /** The IKE message as sent (the UDP payload); the message itself when it could not be encoded (never sent). */
+  readonly sent: Uint8Array | IkeMessage;
+  /** The packet's one-line summary, when the trace asked for it at the first send (it asks for every send or none). */
+  readonly summary: string | undefined;
+}
 
 /** The responder actor as the table needs it (the gateway machine's ResponderRef). */
 export interface SaActorRef {
@@ -34,7 +48,7 @@ export interface SaRecord<A extends SaActorRef = SaActorRef> {
   /** The initiator SPI the table knows this record by now (a rekey moves it, RFC 7296 §2.18). */
   readonly spiI: string;
   /** The responder's last response on its current IKE SA, kept past the SA's end (`retired`, RFC 7296 §2.1). */
-  lastResponse?: IkeMessage;
+  lastResponse?: SentResponse;
 }
 
 type Mutable<R> = { -readonly [K in keyof R]: R[K] };
