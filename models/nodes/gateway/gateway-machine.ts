@@ -19,6 +19,8 @@ import type { IkePeerConfig, ResponderPolicy } from '../../ike/config.ts';
 import { ikeMessage } from '../../ike/messages.ts';
 import { INVALID_SPI_REPLIES_PER_SEC, ReplyLimit } from '../../ike/reply-limit.ts';
 import { responderMachine, responderPhase } from '../../ike/responder-machine.ts';
+import type { ResponderInput } from '../../ike/responder-core.ts';
+import type { IkeEndpoint } from '../../ike/nat-detection.ts';
 import { RetiredResponses, retiredKeepUs } from '../../ike/retired-responses.ts';
 import type { IkeEmitted } from '../../ike/emitted.ts';
 import * as ikeInit from '../../ike/tasks/ike-init.ts';
@@ -77,6 +79,28 @@ export interface GatewayContext extends GatewayInput {
   readonly spawned: number;
   /** How deep this machine is in handling events (see `toGateway`); not machine state, never traced. */
   readonly handling: { depth: number };
+  /** What every responder's input shares (see `SharedInputs`). */
+  readonly shared: SharedInputs;
+}
+
+/**
+ * Parts of the responders' inputs that are the same for many IKE SAs, made once per gateway: our end of the IKE
+ * packets, and what IKE_SA_INIT accepted (one per proposal the peers choose). A responder keeps its input for its
+ * life; an object of each per IKE SA was ~90 bytes per idle SA of a storm.
+ */
+interface SharedInputs {
+  readonly local: IkeEndpoint | undefined;
+  readonly accepted: Map<string, ResponderInput['accepted']>;
+}
+
+function sharedAccepted(shared: SharedInputs, a: ResponderInput['accepted']): ResponderInput['accepted'] {
+  const key = `${a.suite}/${a.dhGroup}/${a.proposalNumber}`;
+  let kept = shared.accepted.get(key);
+  if (kept === undefined) {
+    kept = { suite: a.suite, dhGroup: a.dhGroup, proposalNumber: a.proposalNumber };
+    shared.accepted.set(key, kept);
+  }
+  return kept;
 }
 
 export type GatewayEvent =
@@ -288,7 +312,7 @@ export const gatewayMachine = setup({
       const id = `ike:${m.spiI}#${context.spawned}`;
       enqueue.assign({ spawned: context.spawned + 1 });
       let actor: ResponderRef | undefined;
-      const { lookups } = context;
+      const { lookups, shared } = context;
       const src = event.src;
       const spiI = m.spiI;
       // In an assign, as xstate's own spawn is: the actor exists before the IKE_SA_INIT is handed to it below. The
@@ -304,19 +328,14 @@ export const gatewayMachine = setup({
             rng: context.rng,
             ikeSaId: spiI,
             // Not the accepted nonce: the IKE_SA_INIT request brings it (`ike.start`), the input is kept for life.
-            accepted: { suite: accepted.suite, dhGroup: accepted.dhGroup, proposalNumber: accepted.proposalNumber },
+            accepted: sharedAccepted(shared, accepted),
             provider: context.provider,
             providerChildren: context.providerChildren,
             hasOtherSa: lookups.hasOtherSa,
             ...(context.crypto === undefined ? {} : { crypto: context.crypto }),
-            ...(context.outsideAddress === undefined
+            ...(shared.local === undefined
               ? {}
-              : {
-                  endpoints: {
-                    local: { address: context.outsideAddress, port: IKE_PORT },
-                    remote: { address: src, port: IKE_PORT },
-                  },
-                }),
+              : { endpoints: { local: shared.local, remote: { address: src, port: IKE_PORT } } }),
           },
         });
         watchResponder(context.ports, context.handling, self, actor, context.table.add(spiI, actor, src));
@@ -446,6 +465,10 @@ export const gatewayMachine = setup({
       invalidSpiReplies: new ReplyLimit(INVALID_SPI_REPLIES_PER_SEC, 1_000_000),
       spawned: 0,
       handling: { depth: 0 },
+      shared: {
+        local: input.outsideAddress === undefined ? undefined : { address: input.outsideAddress, port: IKE_PORT },
+        accepted: new Map(),
+      },
     };
   },
   initial: 'up',
