@@ -119,11 +119,17 @@ function ikeLiveness(runtime: StatechartRuntime, intervals: number): number {
         },
         runtime,
       );
+      // The node keeps the last response as sent and sends it again on `net.resend` (RFC 7296 §2.1).
+      let kept: IkeMessage | undefined;
       responder.on('*', (e) => {
         const ev = e as IkeEmitted;
         if (ev.type === 'net.send') {
           events += 1;
+          if (ev.message.response) kept = ev.message;
           initiator.send({ type: 'net.recv', message: ev.message });
+        } else if (ev.type === 'net.resend' && kept !== undefined) {
+          events += 1;
+          initiator.send({ type: 'net.recv', message: kept });
         }
       });
       responder.start();

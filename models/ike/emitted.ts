@@ -8,6 +8,12 @@ import type { ChildSa, ClientChild, IkeSaKeys } from './sa.ts';
 
 export type IkeEmitted =
   | { readonly type: 'net.send'; readonly message: IkeMessage }
+  /**
+   * Responder: send again the last response it sent, byte for byte (RFC 7296 §2.1: a repeated request gets the cached
+   * response). The node keeps those bytes as they went out: the responder keeps only which response it was, not a
+   * built message (a parsed DHCP message and its payloads, ~1.4 KB per idle SA of a storm).
+   */
+  | { readonly type: 'net.resend'; readonly messageId: number }
   | {
       readonly type: 'ike.up';
       readonly keys: IkeSaKeys;

@@ -399,17 +399,19 @@ function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys): Started | undefined 
 
 /**
  * The window is free: the first queued exchange that still applies goes out (RFC 7296 §2.3, window 1). `undefined`
- * when a request is outstanding or nothing is queued.
+ * when a request is outstanding or nothing is queued. `queued`: the queue as the action leaves it (default the
+ * context's).
  */
-export function startNext(ctx: Ctx): Started | undefined {
+export function startNext(ctx: Ctx, queued: readonly QueueItem[] = ctx.queue): Started | undefined {
   const keys = ctx.keys;
-  if (ctx.pending !== undefined || keys === undefined || ctx.queue.length === 0) return undefined;
-  let queue = ctx.queue;
+  if (ctx.pending !== undefined || keys === undefined || queued.length === 0) return undefined;
+  let queue = queued;
   while (queue.length > 0) {
     const [head, ...rest] = queue;
     queue = rest;
     if (head === undefined) break;
-    const s = start({ ...ctx, queue: rest }, head, keys);
+    // `start` reads the SA (keys, children, IDs), not the queue: no copy of the context per item.
+    const s = start(ctx, head, keys);
     if (s !== undefined) return { ...s, update: { queue: rest, ...s.update } };
   }
   return { update: { queue }, message: undefined, cancelTimer: undefined };

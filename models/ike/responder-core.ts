@@ -64,7 +64,11 @@ export interface ResponderContext {
   readonly input: ResponderInput;
   readonly keys: IkeSaKeys;
   readonly nextExpect: number;
-  readonly lastResponse: IkeMessage | undefined;
+  /**
+   * The message ID of the last response sent, which its node keeps as sent for a repeat of the request (`net.resend`,
+   * RFC 7296 §2.1); undefined before the first response and once a rekeyed IKE SA starts over.
+   */
+  readonly cachedResponseId: number | undefined;
   readonly peerId: string;
   /** The request the provider is working on (an IKE_AUTH round or a CREATE_CHILD_SA). */
   readonly waitingRequest: IkeMessage | undefined;
@@ -119,7 +123,7 @@ export function initialContext(input: ResponderInput): Ctx {
     input,
     keys,
     nextExpect: 0,
-    lastResponse: undefined,
+    cachedResponseId: undefined,
     peerId: '',
     waitingRequest: undefined,
     waitingRekeyOf: undefined,
@@ -137,12 +141,19 @@ export function initialContext(input: ResponderInput): Ctx {
   };
 }
 
-function respond(ctx: Ctx, req: IkeMessage, payloads: readonly IkePayload[], extra: Partial<Ctx> = {}): Out {
-  const message = ikeMessage(addressing(ctx.keys, false), req.exchangeType, req.messageId, true, payloads);
+function responseTo(ctx: Ctx, req: IkeMessage, payloads: readonly IkePayload[]): IkeMessage {
+  return ikeMessage(addressing(ctx.keys, false), req.exchangeType, req.messageId, true, payloads);
+}
+
+function sent(message: IkeMessage, extra: Partial<Ctx>): Out {
   return {
-    ctx: { ...extra, lastResponse: message, nextExpect: req.messageId + 1 },
+    ctx: { ...extra, cachedResponseId: message.messageId, nextExpect: message.messageId + 1 },
     emits: [{ type: 'net.send', message }],
   };
+}
+
+function respond(ctx: Ctx, req: IkeMessage, payloads: readonly IkePayload[], extra: Partial<Ctx> = {}): Out {
+  return sent(responseTo(ctx, req, payloads), extra);
 }
 
 function around(o: Out, before: readonly IkeEmitted[], after: readonly IkeEmitted[] = []): Out {
@@ -188,12 +199,10 @@ export function initResponse(ctx: Ctx, req: IkeMessage): Out {
   const nat = ends === undefined ? undefined : natDetectionResult(req, ends);
   const notes =
     nat !== undefined && (nat.peerBehindNat || nat.selfBehindNat) ? [note('ike.natDetected', { ...nat })] : [];
-  const base = respond({ ...ctx, keys }, req, [...payloads, ...notifies], { keys });
+  const response = responseTo({ ...ctx, keys }, req, [...payloads, ...notifies]);
   // RFC 7296 §2.14: the IKE SA's keys from KEi and our private half; AUTH will sign this response (§2.15).
-  const sent = base.ctx?.lastResponse;
-  const established =
-    sent === undefined ? keys : cryptoOf(ctx).establish(keys, 'responder', ke, findPayload(req, 'KE')?.data, req, sent);
-  return around({ ...base, ctx: { ...base.ctx, keys: established } }, notes);
+  const established = cryptoOf(ctx).establish(keys, 'responder', ke, findPayload(req, 'KE')?.data, req, response);
+  return around(sent(response, { keys: established }), notes);
 }
 
 /**
@@ -238,12 +247,12 @@ export function deleteNow(ctx: Ctx, notifyPeer: boolean, reason: string): Out {
 
 /** A repeat of the request answered last: it gets the cached response, byte for byte (RFC 7296 §2.1). */
 export const isCachedRepeat = (ctx: Ctx, m: IkeMessage): boolean =>
-  !m.response && m.messageId === ctx.nextExpect - 1 && ctx.lastResponse !== undefined;
+  !m.response && m.messageId === ctx.nextExpect - 1 && ctx.cachedResponseId === m.messageId;
 export const isNextRequest = (ctx: Ctx, m: IkeMessage): boolean => !m.response && m.messageId === ctx.nextExpect;
 
 export function cachedResponse(ctx: Ctx, m: IkeMessage): Out {
-  const message = ctx.lastResponse;
-  const send: IkeEmitted[] = message === undefined ? [] : [{ type: 'net.send', message }];
+  const id = ctx.cachedResponseId;
+  const send: IkeEmitted[] = id === undefined ? [] : [{ type: 'net.resend', messageId: id }];
   return { emits: [note('ike.cachedResponse', { messageId: m.messageId }), ...send] };
 }
 
@@ -644,7 +653,7 @@ export function rekeyedDelete(ctx: Ctx, m: IkeMessage): Out {
       keys: nk,
       newKeys: undefined,
       nextExpect: 0,
-      lastResponse: undefined,
+      cachedResponseId: undefined,
       ownNextId: 0,
       ownPending: undefined,
     },

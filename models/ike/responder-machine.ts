@@ -112,8 +112,8 @@ function onMessage(f: (c: Ctx, m: IkeMessage) => Out) {
 }
 /**
  * As `onContext`, for the actions that read the provider's answer: the answer is dropped once read. The response built
- * from it is what stays (`lastResponse`, RFC 7296 §2.1); an idle SA keeping the answer too (a parsed DHCP message and
- * its payloads) would hold its content twice for the SA's life.
+ * from it goes out, and its node keeps its bytes for a repeat (`net.resend`, RFC 7296 §2.1); an idle SA keeping the
+ * answer (a parsed DHCP message and its payloads) would hold its content for the SA's life.
  */
 function onAnswer(f: (c: Ctx) => Out) {
   return base.enqueueActions(({ context, enqueue }) => {

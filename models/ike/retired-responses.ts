@@ -16,16 +16,26 @@
 import type { IkeMessage } from '../wire/ike/index.ts';
 import { retransmitTimelineMs, type RetransmitPolicy } from './retransmit.ts';
 
+/**
+ * What the store needs of a kept response: the SPIs and message ID a request is matched by. An `IkeMessage` is one;
+ * the gateway keeps a smaller record, the response's bytes as sent (models/nodes/gateway/sa-table.ts `SentResponse`).
+ */
+export interface CachedResponse {
+  readonly spiI: string;
+  readonly spiR: string;
+  readonly messageId: number;
+  readonly response: boolean;
+}
+
 /** "several minutes" (RFC 7296 §2.1). */
 export const RETIRED_RESPONSE_KEEP_MS = 300_000;
 
 /** What to do with a request on a retired IKE SA; undefined: not one we remember (treat it as unknown). */
-export type RetiredAnswer =
-  | { readonly kind: 'resend'; readonly message: IkeMessage }
-  | { readonly kind: 'ignore'; readonly cachedMessageId: number };
+export type RetiredAnswer<R extends CachedResponse = IkeMessage> =
+  { readonly kind: 'resend'; readonly message: R } | { readonly kind: 'ignore'; readonly cachedMessageId: number };
 
-interface Retired {
-  readonly response: IkeMessage;
+interface Retired<R extends CachedResponse> {
+  readonly response: R;
   readonly untilUs: number;
 }
 
@@ -36,14 +46,14 @@ export function retiredKeepUs(policy: RetransmitPolicy): number {
   return Math.max(RETIRED_RESPONSE_KEEP_MS, retransmitTimelineMs(policy).giveUpMs) * 1000;
 }
 
-export class RetiredResponses {
+export class RetiredResponses<R extends CachedResponse = IkeMessage> {
   /** Made at the first retirement: most nodes of a storm (every client) never retire a response while idle. */
-  private bySa: Map<string, Retired> | undefined = undefined;
+  private bySa: Map<string, Retired<R>> | undefined = undefined;
 
   constructor(readonly keepUs: number) {}
 
   /** The IKE SA named by `response`'s SPIs has ended; `response` was the last one it sent. */
-  retire(response: IkeMessage | undefined, nowUs: number): void {
+  retire(response: R | undefined, nowUs: number): void {
     const bySa = this.bySa;
     if (bySa !== undefined) for (const [key, r] of bySa) if (r.untilUs <= nowUs) bySa.delete(key);
     if (response === undefined || !response.response) return;
@@ -51,7 +61,7 @@ export class RetiredResponses {
   }
 
   /** A request for an IKE SA the node no longer has: is it the retired SA's last request, or an older one? */
-  answer(m: IkeMessage, nowUs: number): RetiredAnswer | undefined {
+  answer(m: IkeMessage, nowUs: number): RetiredAnswer<R> | undefined {
     if (m.response) return undefined;
     const key = keyOf(m.spiI, m.spiR);
     const r = this.bySa?.get(key);

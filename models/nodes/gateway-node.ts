@@ -20,7 +20,8 @@ import {
   type ResponderRef,
   type SaRecord,
 } from './gateway/gateway-machine.ts';
-import type { SaTable } from './gateway/sa-table.ts';
+import type { SaTable, SentResponse } from './gateway/sa-table.ts';
+import { KeepingCodec } from './gateway/kept-responses.ts';
 import { providerActor } from './gateway/provider-actor.ts';
 import { IkeExchangeType, type IkeMessage } from '../wire/ike/index.ts';
 import { IpProtocol } from '../wire/ipv4.ts';
@@ -108,6 +109,8 @@ export class GatewayNode implements SimNode<Packet> {
   readonly name: string;
   readonly interfaces: readonly InterfaceConfig[];
   readonly codec: PacketCodec<Packet>;
+  /** `codec`: it hands over the responses as sent, which the SA table keeps for repeats (RFC 7296 §2.1). */
+  private readonly keeping: KeepingCodec;
   private host!: NodeHost<Packet>;
   private provider!: AddressProvider;
   /** The provider as an actor (gateway/provider-actor.ts): the responders ask it by events. */
@@ -136,10 +139,12 @@ export class GatewayNode implements SimNode<Packet> {
   }
 
   constructor(readonly options: GatewayNodeOptions) {
-    this.codec =
+    this.keeping = new KeepingCodec(
       options.crypto === 'real'
         ? createPacketCodec({ ...options.codecOptions, keys: this.saKeys })
-        : (options.codec ?? packetCodec);
+        : (options.codec ?? packetCodec),
+    );
+    this.codec = this.keeping;
     this.name = options.name;
     this.defences = options.defences ?? DEFAULT_GATEWAY_DEFENCES;
     this.inbound = new EspInbound(this.defences.esp);
@@ -182,6 +187,9 @@ export class GatewayNode implements SimNode<Packet> {
           traceNote: (t, d) => host.traceNote(t, d),
           traceState: (m, from, to) => host.traceState(m, from, to),
           sendIke: (dst, m) => this.sendIke(dst, m),
+          sendResponse: (dst, m) => this.sendResponse(dst, m),
+          resend: (dst, kept) =>
+            this.host.send('outside', this.keeping.resendPacket(this.options.outside.address, dst, kept)),
           // Stop after the current transition finishes (we are inside its emit).
           afterThisEvent: (fire) => void host.setTimerUs(0, 'gateway.reap', fire),
           forgetEsp: (spi) => {
@@ -282,6 +290,10 @@ export class GatewayNode implements SimNode<Packet> {
       this.packets.set(message, packet);
     }
     this.host.send('outside', packet);
+  }
+
+  private sendResponse(dst: string, message: IkeMessage): SentResponse {
+    return this.keeping.sendResponse(this.options.outside.address, dst, message, (p) => this.host.send('outside', p));
   }
 
   private forProvider(d: UdpDatagram): boolean {

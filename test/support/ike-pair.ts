@@ -236,6 +236,11 @@ export class IkePair {
         if (rec !== undefined && e.message.response) rec.lastResponse = e.message;
         this.logSend(side, e.message, 'sa');
         return;
+      case 'net.resend':
+        // GatewayNode keeps the last response as sent and sends it again (RFC 7296 §2.1).
+        if (rec?.lastResponse !== undefined && rec.lastResponse.messageId === e.messageId)
+          this.logSend(side, rec.lastResponse, 'sa');
+        return;
       case 'ike.authenticated':
         if (rec !== undefined) this.enforceUniqueness(rec, e.peerId, e.initialContact);
         return;

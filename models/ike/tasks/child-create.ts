@@ -21,6 +21,7 @@ import { acceptedProposal, chooseProposal, offerProposals, readAccepted, saPaylo
 import type { RandomStream } from '../../contract.ts';
 import { espSpiFromHex, espSpiHex, randomNonce } from '../sa.ts';
 import { fitted } from '../../wire/fitted.ts';
+import { sharedSelectors } from '../shared-selectors.ts';
 
 export interface ChildParams {
   readonly spiIn: number;
@@ -133,7 +134,8 @@ export function processR(
     suite: chosen.suite,
     spiOut: espSpiFromHex(chosen.proposal.spi),
     tsi: narrowedTsi,
-    tsr: narrowedTsr,
+    // The same protected side for every peer: one list for all their Child SAs (shared-selectors.ts).
+    tsr: sharedSelectors(narrowedTsr),
   };
 }
 
@@ -167,6 +169,6 @@ export function processI(cfg: IkePeerConfig, resp: IkeMessage, errors: readonly 
     suite: accepted.suite,
     spiOut: espSpiFromHex(accepted.spi),
     tsi: tsi.selectors,
-    tsr: tsr.selectors,
+    tsr: sharedSelectors(tsr.selectors),
   };
 }

@@ -19,6 +19,8 @@ import type { IkePeerConfig, ResponderPolicy } from '../../ike/config.ts';
 import { ikeMessage } from '../../ike/messages.ts';
 import { INVALID_SPI_REPLIES_PER_SEC, ReplyLimit } from '../../ike/reply-limit.ts';
 import { responderMachine, responderPhase } from '../../ike/responder-machine.ts';
+import type { ResponderInput } from '../../ike/responder-core.ts';
+import type { IkeEndpoint } from '../../ike/nat-detection.ts';
 import { RetiredResponses, retiredKeepUs } from '../../ike/retired-responses.ts';
 import type { IkeEmitted } from '../../ike/emitted.ts';
 import * as ikeInit from '../../ike/tasks/ike-init.ts';
@@ -26,7 +28,7 @@ import * as invalidSpi from '../../ike/tasks/invalid-spi.ts';
 import type { NoteData } from '../../methods/method.ts';
 import { IkeExchangeType, type IkeMessage, type IkeTrafficSelector } from '../../wire/ike/index.ts';
 import type { providerActor } from './provider-actor.ts';
-import { SaTable, type SaRecord as TableRecord } from './sa-table.ts';
+import { SaTable, type SaRecord as TableRecord, type SentResponse } from './sa-table.ts';
 import { labActor } from '../../../sim/statechart/runtime-choice.ts';
 
 export type ResponderRef = ActorRefFrom<typeof responderMachine>;
@@ -38,6 +40,10 @@ export interface GatewayPorts {
   traceNote(text: string, data: NoteData): void;
   traceState(machine: string, from: string, to: string): void;
   sendIke(dst: string, message: IkeMessage): void;
+  /** Sends a response and returns it as sent, for a repeat of its request (RFC 7296 §2.1). */
+  sendResponse(dst: string, message: IkeMessage): SentResponse;
+  /** Sends a kept response again, byte for byte. */
+  resend(dst: string, response: SentResponse): void;
   /** Runs `fire` once the current event is over (a host timer, `gateway.reap`). */
   afterThisEvent(fire: () => void): void;
   /** A Child SA's inbound state (ESP sequence, anti-replay) is gone. */
@@ -67,12 +73,34 @@ export interface GatewayContext extends GatewayInput {
   readonly table: SaTable<ResponderRef>;
   /** The responders' lookups into `psks` and `table` (peerLookups). */
   readonly lookups: PeerLookups;
-  readonly retired: RetiredResponses;
+  readonly retired: RetiredResponses<SentResponse>;
   readonly invalidSpiReplies: ReplyLimit;
   /** Responders created so far (the actor id's counter). */
   readonly spawned: number;
   /** How deep this machine is in handling events (see `toGateway`); not machine state, never traced. */
   readonly handling: { depth: number };
+  /** What every responder's input shares (see `SharedInputs`). */
+  readonly shared: SharedInputs;
+}
+
+/**
+ * Parts of the responders' inputs that are the same for many IKE SAs, made once per gateway: our end of the IKE
+ * packets, and what IKE_SA_INIT accepted (one per proposal the peers choose). A responder keeps its input for its
+ * life; an object of each per IKE SA was ~90 bytes per idle SA of a storm.
+ */
+interface SharedInputs {
+  readonly local: IkeEndpoint | undefined;
+  readonly accepted: Map<string, ResponderInput['accepted']>;
+}
+
+function sharedAccepted(shared: SharedInputs, a: ResponderInput['accepted']): ResponderInput['accepted'] {
+  const key = `${a.suite}/${a.dhGroup}/${a.proposalNumber}`;
+  let kept = shared.accepted.get(key);
+  if (kept === undefined) {
+    kept = { suite: a.suite, dhGroup: a.dhGroup, proposalNumber: a.proposalNumber };
+    shared.accepted.set(key, kept);
+  }
+  return kept;
 }
 
 export type GatewayEvent =
@@ -110,10 +138,19 @@ export function toGateway(
   }
 }
 
-/** A responder's packet goes out to its peer; a response is kept for the retired-SA cache (RFC 7296 §2.1). */
+/**
+ * A responder's packet goes out to its peer; a response is kept as sent, for the responder's repeats (`net.resend`)
+ * and the retired-SA cache (RFC 7296 §2.1).
+ */
 function sendFor(ports: GatewayPorts, rec: SaRecord, message: IkeMessage): void {
-  if (message.response) rec.lastResponse = message;
-  ports.sendIke(rec.peerAddress, message);
+  if (message.response) rec.lastResponse = ports.sendResponse(rec.peerAddress, message);
+  else ports.sendIke(rec.peerAddress, message);
+}
+
+/** The responder answers a repeat of its last request: the response it sent, again (RFC 7296 §2.1). */
+function resendFor(ports: GatewayPorts, rec: SaRecord, messageId: number): void {
+  const kept = rec.lastResponse;
+  if (kept !== undefined && kept.messageId === messageId) ports.resend(rec.peerAddress, kept);
 }
 
 /**
@@ -141,6 +178,7 @@ function watchResponder(
   // is handling an event it waits its turn as `sa.emitted`, as everything else does.
   actor.on('*', (emitted) => {
     if (handling.depth === 0 && emitted.type === 'net.send') sendFor(ports, rec, emitted.message);
+    else if (handling.depth === 0 && emitted.type === 'net.resend') resendFor(ports, rec, emitted.messageId);
     else if (handling.depth === 0 && emitted.type === 'ike.note') ports.traceNote(emitted.text, emitted.data);
     else toGateway(self, handling, { type: 'sa.emitted', rec, emitted });
   });
@@ -222,7 +260,7 @@ export const gatewayMachine = setup({
       if (r === undefined) return;
       if (r.kind === 'resend') {
         context.ports.traceNote('ike.cachedResponse', { messageId: m.messageId, spiI: m.spiI, retired: true });
-        context.ports.sendIke(event.src, r.message);
+        context.ports.resend(event.src, r.message);
       } else {
         context.ports.traceNote('ike.ignored', {
           messageId: m.messageId,
@@ -274,7 +312,7 @@ export const gatewayMachine = setup({
       const id = `ike:${m.spiI}#${context.spawned}`;
       enqueue.assign({ spawned: context.spawned + 1 });
       let actor: ResponderRef | undefined;
-      const { lookups } = context;
+      const { lookups, shared } = context;
       const src = event.src;
       const spiI = m.spiI;
       // In an assign, as xstate's own spawn is: the actor exists before the IKE_SA_INIT is handed to it below. The
@@ -290,19 +328,14 @@ export const gatewayMachine = setup({
             rng: context.rng,
             ikeSaId: spiI,
             // Not the accepted nonce: the IKE_SA_INIT request brings it (`ike.start`), the input is kept for life.
-            accepted: { suite: accepted.suite, dhGroup: accepted.dhGroup, proposalNumber: accepted.proposalNumber },
+            accepted: sharedAccepted(shared, accepted),
             provider: context.provider,
             providerChildren: context.providerChildren,
             hasOtherSa: lookups.hasOtherSa,
             ...(context.crypto === undefined ? {} : { crypto: context.crypto }),
-            ...(context.outsideAddress === undefined
+            ...(shared.local === undefined
               ? {}
-              : {
-                  endpoints: {
-                    local: { address: context.outsideAddress, port: IKE_PORT },
-                    remote: { address: src, port: IKE_PORT },
-                  },
-                }),
+              : { endpoints: { local: shared.local, remote: { address: src, port: IKE_PORT } } }),
           },
         });
         watchResponder(context.ports, context.handling, self, actor, context.table.add(spiI, actor, src));
@@ -316,6 +349,11 @@ export const gatewayMachine = setup({
       assertEvent(event, 'sa.emitted');
       const { rec, emitted } = event;
       if (emitted.type === 'net.send') sendFor(context.ports, rec, emitted.message);
+    },
+    resend: ({ context, event }) => {
+      assertEvent(event, 'sa.emitted');
+      const { rec, emitted } = event;
+      if (emitted.type === 'net.resend') resendFor(context.ports, rec, emitted.messageId);
     },
     /**
      * One IKE SA per identity. INITIAL_CONTACT (RFC 7296 §2.4: "the recipient MAY use this information to delete any
@@ -423,16 +461,21 @@ export const gatewayMachine = setup({
       ...input,
       table,
       lookups: peerLookups(input.psks, table),
-      retired: new RetiredResponses(retiredKeepUs(input.ike.retransmit)),
+      retired: new RetiredResponses<SentResponse>(retiredKeepUs(input.ike.retransmit)),
       invalidSpiReplies: new ReplyLimit(INVALID_SPI_REPLIES_PER_SEC, 1_000_000),
       spawned: 0,
       handling: { depth: 0 },
+      shared: {
+        local: input.outsideAddress === undefined ? undefined : { address: input.outsideAddress, port: IKE_PORT },
+        accepted: new Map(),
+      },
     };
   },
   initial: 'up',
   on: {
     'sa.emitted': [
       { guard: { type: 'emittedIs', params: { type: 'net.send' } }, actions: 'send' },
+      { guard: { type: 'emittedIs', params: { type: 'net.resend' } }, actions: 'resend' },
       { guard: { type: 'emittedIs', params: { type: 'ike.note' } }, actions: 'note' },
       { guard: { type: 'emittedIs', params: { type: 'ike.authenticated' } }, actions: 'authenticated' },
       { guard: { type: 'emittedIs', params: { type: 'ike.up' } }, actions: 'up' },

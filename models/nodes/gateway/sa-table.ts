@@ -8,8 +8,22 @@
  * Where several records match, the answer is the oldest record first (the order of the table, `ordinal`), which is
  * the order a scan of the table gave — so an index never changes which SA a packet goes to.
  */
+import type { CachedResponse } from '../../ike/retired-responses.ts';
 import type { ChildSa } from '../../ike/sa.ts';
 import type { IkeMessage } from '../../wire/ike/index.ts';
+
+/**
+ * A response as it went out, kept so a repeat of its request gets the same bytes (RFC 7296 §2.1): the SPIs and
+ * message ID the caches match requests by, and the IKE message's bytes as the gateway node sent them (not the built
+ * message: a parsed DHCP message and its payloads, ~1.4 KB per idle SA of a storm).
+ */
+export interface SentResponse extends CachedResponse {
+  readonly response: true;
+  /** The IKE message as sent (the UDP payload); the message itself when it could not be encoded (never sent). */
+  readonly sent: Uint8Array | IkeMessage;
+  /** The packet's one-line summary, when the trace asked for it at the first send (it asks for every send or none). */
+  readonly summary: string | undefined;
+}
 
 /** The responder actor as the table needs it (the gateway machine's ResponderRef). */
 export interface SaActorRef {
@@ -34,35 +48,58 @@ export interface SaRecord<A extends SaActorRef = SaActorRef> {
   /** The initiator SPI the table knows this record by now (a rekey moves it, RFC 7296 §2.18). */
   readonly spiI: string;
   /** The responder's last response on its current IKE SA, kept past the SA's end (`retired`, RFC 7296 §2.1). */
-  lastResponse?: IkeMessage;
+  lastResponse?: SentResponse;
 }
 
 type Mutable<R> = { -readonly [K in keyof R]: R[K] };
 
-/** Records in table order, kept sorted by `ordinal` (lists are short: one identity, one address, one SPI). */
+/**
+ * An index entry: the one record under its key — the usual case: one identity, address or SPI per IKE SA — or several,
+ * in table order (sorted by `ordinal`; lists are short). A one-element array per SA and index was ~56 bytes each, four
+ * indexes per idle SA of a storm.
+ */
+type Entry<R> = R | R[];
+
+const NONE: readonly never[] = [];
+
 function insertSorted<R extends { readonly ordinal: number }>(
-  index: Map<string | number, R[]>,
+  index: Map<string | number, Entry<R>>,
   key: string | number,
   rec: R,
 ): void {
-  const list = index.get(key);
-  if (list === undefined) {
-    index.set(key, [rec]);
+  const entry = index.get(key);
+  if (entry === undefined) {
+    index.set(key, rec);
     return;
   }
+  if (!Array.isArray(entry)) {
+    if (entry !== rec) index.set(key, entry.ordinal < rec.ordinal ? [entry, rec] : [rec, entry]);
+    return;
+  }
+  const list = entry;
   if (list.includes(rec)) return;
   let i = list.length;
   while (i > 0 && (list[i - 1] as R).ordinal > rec.ordinal) i -= 1;
   list.splice(i, 0, rec);
 }
 
-function removeFrom<R>(index: Map<string | number, R[]>, key: string | number, rec: R): void {
-  const list = index.get(key);
-  if (list === undefined) return;
-  const i = list.indexOf(rec);
+function removeFrom<R>(index: Map<string | number, Entry<R>>, key: string | number, rec: R): void {
+  const entry = index.get(key);
+  if (entry === undefined) return;
+  if (!Array.isArray(entry)) {
+    if (entry === rec) index.delete(key);
+    return;
+  }
+  const i = entry.indexOf(rec);
   if (i < 0) return;
-  if (list.length === 1) index.delete(key);
-  else list.splice(i, 1);
+  entry.splice(i, 1);
+  if (entry.length === 1) index.set(key, entry[0] as R);
+}
+
+/** The records of an entry, oldest first. */
+function recordsOf<R>(entry: Entry<R> | undefined): readonly R[] {
+  if (entry === undefined) return NONE;
+  return Array.isArray(entry) ? entry : [entry];
 }
 
 /** A TSi that names one address (the methods' usual inner address) is indexed by it; any wider one is kept aside. */
@@ -81,10 +118,10 @@ export class SaTable<A extends SaActorRef = SaActorRef> {
   /** Every live record by `id`, oldest first. */
   readonly records = new Map<string, SaRecord<A>>();
   private readonly bySpiI = new Map<string, SaRecord<A>>();
-  private readonly byPeer = new Map<string, SaRecord<A>[]>();
-  private readonly byAddress = new Map<string, SaRecord<A>[]>();
-  private readonly byEspSpi = new Map<number, SaRecord<A>[]>();
-  private readonly byInner = new Map<string, SaRecord<A>[]>();
+  private readonly byPeer = new Map<string, Entry<SaRecord<A>>>();
+  private readonly byAddress = new Map<string, Entry<SaRecord<A>>>();
+  private readonly byEspSpi = new Map<number, Entry<SaRecord<A>>>();
+  private readonly byInner = new Map<string, Entry<SaRecord<A>>>();
   /** Records with a Child SA whose TSi is wider than one address (e.g. RFC 3456's DHCP SA, 0.0.0.0/0). */
   private readonly wide = new Set<SaRecord<A>>();
   private nextOrdinal = 0;
@@ -101,7 +138,7 @@ export class SaTable<A extends SaActorRef = SaActorRef> {
       peerAddress,
       phase: 'none',
       peerId: '',
-      children: [],
+      children: NONE,
       spiI: id,
     };
     this.records.set(id, rec);
@@ -130,7 +167,7 @@ export class SaTable<A extends SaActorRef = SaActorRef> {
 
   /** Live records authenticated as `peerId`, oldest first. */
   ofPeer(peerId: string): readonly SaRecord<A>[] {
-    return this.byPeer.get(peerId) ?? [];
+    return recordsOf(this.byPeer.get(peerId));
   }
 
   setAddress(rec: SaRecord<A>, address: string): void {
@@ -148,7 +185,7 @@ export class SaTable<A extends SaActorRef = SaActorRef> {
 
   /** Live records given `address`, oldest first. */
   holding(address: string): readonly SaRecord<A>[] {
-    return this.byAddress.get(address) ?? [];
+    return recordsOf(this.byAddress.get(address));
   }
 
   setChildren(rec: SaRecord<A>, children: readonly ChildSa[]): void {
@@ -162,7 +199,13 @@ export class SaTable<A extends SaActorRef = SaActorRef> {
 
   /** The oldest record with a Child SA of inbound SPI `spi`, and that Child SA. */
   espChild(spi: number): { readonly rec: SaRecord<A>; readonly child: ChildSa } | undefined {
-    for (const rec of this.byEspSpi.get(spi) ?? []) {
+    const entry = this.byEspSpi.get(spi);
+    if (entry === undefined) return undefined;
+    if (!Array.isArray(entry)) {
+      const child = entry.children.find((c) => c.spiIn === spi);
+      return child === undefined ? undefined : { rec: entry, child };
+    }
+    for (const rec of entry) {
       const child = rec.children.find((c) => c.spiIn === spi);
       if (child !== undefined) return { rec, child };
     }
@@ -176,9 +219,9 @@ export class SaTable<A extends SaActorRef = SaActorRef> {
    * must not catch a unicast DHCP reply for an address another peer's tunnel SA was narrowed to (issue 14 item 2).
    */
   routesTo(dst: string): readonly SaRecord<A>[] {
-    const exact = this.byInner.get(dst);
-    if (this.wide.size === 0) return exact ?? [];
-    const first = new Set(exact ?? []);
+    const exact = recordsOf(this.byInner.get(dst));
+    if (this.wide.size === 0) return exact;
+    const first = new Set(exact);
     const rest = [...this.wide].filter((r) => !first.has(r)).sort((x, y) => x.ordinal - y.ordinal);
     return [...first, ...rest];
   }

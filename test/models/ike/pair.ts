@@ -73,10 +73,15 @@ export function ikePair(policy: Partial<ResponderPolicy> = {}, initiatorCfg: Par
         },
       });
       const rr = responder;
+      // The responder's node keeps its last response as sent and sends it again on `net.resend` (RFC 7296 §2.1).
+      let kept: IkeMessage | undefined;
       rr.on('*', (e) => {
         const ev = e as IkeEmitted;
         pair.fromR.push(ev);
-        if (ev.type === 'net.send') pair.toInitiator(ev.message);
+        if (ev.type === 'net.send') {
+          if (ev.message.response) kept = ev.message;
+          pair.toInitiator(ev.message);
+        } else if (ev.type === 'net.resend' && kept?.messageId === ev.messageId) pair.toInitiator(kept);
       });
       rr.start();
       rr.send({ type: 'ike.start', request: m });

@@ -23,6 +23,7 @@ import {
   type SaRecord,
 } from '../../../models/nodes/gateway/gateway-machine.ts';
 import { providerActor } from '../../../models/nodes/gateway/provider-actor.ts';
+import type { SentResponse } from '../../../models/nodes/gateway/sa-table.ts';
 import { ikeOf, ikePacket, packetCodec } from '../../../models/nodes/lab-packet.ts';
 import { IkeExchangeType, findNotify, tsRange, type IkeMessage } from '../../../models/wire/ike/index.ts';
 import { createRng } from '../../../sim/rng.ts';
@@ -38,6 +39,12 @@ function wire(m: IkeMessage): IkeMessage {
   const back = r.ok ? ikeOf(r.value) : undefined;
   if (back === undefined) throw new Error('not an IKE message after the codecs');
   return back;
+}
+
+/** The response a harness port kept (this harness keeps the message itself, see `sendResponse`). */
+function keptMessage(kept: SentResponse): IkeMessage {
+  if (kept.sent instanceof Uint8Array) throw new Error('this harness keeps responses as messages');
+  return kept.sent;
 }
 
 function initRequest(spiI: string, groups: readonly number[] = [31]): IkeMessage {
@@ -63,6 +70,12 @@ function harness() {
   const later: (() => void)[] = [];
   const released: string[] = [];
   let resets = 0;
+  /** Called as each response goes out (while the gateway machine handles the event that sent it). */
+  let onResponse: ((m: IkeMessage) => void) | undefined;
+  const sendIke = (dst: string, message: IkeMessage): void => {
+    sent.push({ dst, message: wire(message) });
+    order.push(`send ${message.exchangeType}${message.response ? ' response' : ''}`);
+  };
   const plugin: AddressProvider = {
     request: (_req, answer: (a: AddressAnswer) => void) =>
       answer({ ok: true, config: ASSIGNED, replyPayloads: [ikeConfig.buildR(ASSIGNED)] }),
@@ -90,10 +103,15 @@ function harness() {
           states.push(`${m}:${from}→${to}`);
           order.push(`state ${to}`);
         },
-        sendIke: (dst, message) => {
-          sent.push({ dst, message: wire(message) });
-          order.push(`send ${message.exchangeType}${message.response ? ' response' : ''}`);
+        sendIke: (dst, message) => sendIke(dst, message),
+        // As the node adapter keeps a response as sent; here as the message (the adapter keeps its bytes).
+        sendResponse: (dst, message) => {
+          sendIke(dst, message);
+          onResponse?.(message);
+          const { spiI, spiR, messageId } = message;
+          return { spiI, spiR, messageId, response: true, sent: message, summary: undefined };
         },
+        resend: (dst, kept) => sendIke(dst, keptMessage(kept)),
         afterThisEvent: (fire) => later.push(fire),
         forgetEsp: () => undefined,
         clearDataPlane: () => undefined,
@@ -108,7 +126,10 @@ function harness() {
   // As the node adapter does: every event through toGateway, so the machine knows when it is idle (a responder's
   // packet while it is handling an event waits its turn as `sa.emitted`, RFC order kept).
   const send = (e: GatewayEvent): void => toGateway(gateway, gateway.getSnapshot().context.handling, e);
-  return { gateway, send, sent, notes, states, order, released, resets: () => resets, records, reap };
+  const whenResponding = (f: (m: IkeMessage) => void): void => {
+    onResponse = f;
+  };
+  return { gateway, send, sent, notes, states, order, released, resets: () => resets, records, reap, whenResponding };
 }
 
 const COV = new TransitionCoverage(gatewayMachine);
@@ -132,7 +153,8 @@ describe('gateway machine: scripted paths through real actors', () => {
     // The responder's note and packet went out without a step of the gateway machine.
     expect(h.notes.slice(notesBefore).map((n) => n.text)).toEqual(['ike.cachedResponse']);
     expect(gatewaySteps).toBe(0);
-    expect(rec.lastResponse?.exchangeType).toBe(IkeExchangeType.IKE_SA_INIT);
+    const kept = rec.lastResponse;
+    expect(kept === undefined ? undefined : keptMessage(kept).exchangeType).toBe(IkeExchangeType.IKE_SA_INIT);
   });
 
   it('a new IKE SA, its repeat, a rejected IKE_SA_INIT, an unknown SPI', () => {
@@ -255,6 +277,30 @@ describe('gateway machine: scripted paths through real actors', () => {
     h.send({ type: 'gw.crash' });
     expect(stopped).toEqual(['ike:aaaa0000aaaa0003#2', 'ike:aaaa0000aaaa0002#1', 'ike:aaaa0000aaaa0001#0']);
     expect(h.records().size).toBe(0);
+  });
+
+  it('a repeat reaching a responder while the gateway handles an event is answered in its turn, with the response it repeats', () => {
+    const h = harness();
+    const spiI = '6666000066660000';
+    let repeated = false;
+    h.whenResponding(() => {
+      if (repeated) return;
+      repeated = true;
+      // The IKE_SA_INIT response is going out (the gateway is handling gw.ike): its request comes again.
+      h.records()
+        .get(spiI)
+        ?.actor.send({ type: 'net.recv', message: initRequest(spiI) });
+    });
+    h.send({ type: 'gw.ike', src: CLIENT_ADDR, message: initRequest(spiI) });
+    // RFC 7296 §2.1: the repeat gets the response again, after it (the responder's resend waited as `sa.emitted`).
+    expect(h.order.filter((o) => o.startsWith('send'))).toEqual([
+      `send ${IkeExchangeType.IKE_SA_INIT} response`,
+      `send ${IkeExchangeType.IKE_SA_INIT} response`,
+    ]);
+    expect(h.notes.map((n) => n.text)).toContain('ike.cachedResponse');
+    const [first, again] = h.sent;
+    expect(again?.message.spiR).toBe(first?.message.spiR);
+    expect(again?.message.payloads.length).toBe(first?.message.payloads.length);
   });
 
   it('covers every state and transition', () => {

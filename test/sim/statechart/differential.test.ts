@@ -138,8 +138,14 @@ function runIke(runtime: StatechartRuntime, steps: readonly IkeStep[]): Entry[] 
         runtime,
       );
       observe(responder, rLog, true);
+      // The node keeps the last response as sent and sends it again on `net.resend` (RFC 7296 §2.1).
+      let kept: IkeMessage | undefined;
       responder.on('*', (e) => {
-        if (e.type === 'net.send') deliverToI((e as { message: IkeMessage }).message);
+        if (e.type === 'net.send') {
+          const m = (e as { message: IkeMessage }).message;
+          if (m.response) kept = m;
+          deliverToI(m);
+        } else if (e.type === 'net.resend' && kept !== undefined) deliverToI(kept);
       });
       responder.start();
       responder.send({ type: 'ike.start', request: m });
