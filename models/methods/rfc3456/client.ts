@@ -61,26 +61,38 @@ export function rfc3456Client(options: Rfc3456ClientOptions = DEFAULT_RFC3456_CL
     actor.on('method.deleteChild', (e) => ctx.deleteChild(e.slot));
     ctx.traceMachine(actor, RFC3456_MACHINE);
     actor.start();
+    // Methods, not arrow functions: the tasks live as long as the client, and a named arrow function carries a name
+    // property of its own when the code is loaded with esbuild's keepNames (tsx: tests, benches) — ~250 bytes each.
     return {
       childInAuth: true,
       // §3.1 b: no configuration payload; the DHCP SA is the IKE_AUTH child.
-      authRequestPayloads: () => [],
-      authChildSelectors: () => dhcpSaSelectors(options.dhcpSaSelectors, ctx.gatewayAddress),
-      processAuthResponse: (_resp, errors) => {
+      authRequestPayloads() {
+        return [];
+      },
+      authChildSelectors() {
+        return dhcpSaSelectors(options.dhcpSaSelectors, ctx.gatewayAddress);
+      },
+      processAuthResponse(_resp, errors) {
         const first = errors[0];
         return first === undefined ? { kind: 'configured', config: undefined } : { kind: 'failed', notify: first };
       },
-      onChild: (child, rekey) => actor.send({ type: 'ike.child', slot: child.slot, rekey }),
-      onUdp: (d, slot) => {
+      onChild(child, rekey) {
+        actor.send({ type: 'ike.child', slot: child.slot, rekey });
+      },
+      onUdp(d, slot) {
         if (d.app.kind !== 'dhcp' || d.dstPort !== DHCP_CLIENT_PORT) return;
         actor.send({ type: 'net.udp', message: d.app.message, slot });
       },
-      processChildResponse: (info, _resp, errors) => {
+      processChildResponse(info, _resp, errors) {
         actor.send({ type: 'ike.childResponse', info, errors });
         return actor.getSnapshot().context.answer;
       },
-      onIkeClosed: () => actor.send(CLOSED),
-      stop: () => actor.stop(),
+      onIkeClosed() {
+        actor.send(CLOSED);
+      },
+      stop() {
+        actor.stop();
+      },
     };
   };
 }
