@@ -58,7 +58,7 @@ import {
   udpOf,
   type Packet,
 } from './lab-packet.ts';
-import { stateName, traceTransitions } from './machine-trace.ts';
+import { stateName, traceStatesTo } from './machine-trace.ts';
 import { DEFAULT_ESP_DEFENCES, EspInbound, espKeyOf, type EspDefences } from './esp-inbound.ts';
 import { udpCanary } from '../attacks/canary.ts';
 import {
@@ -276,7 +276,7 @@ class TunnelMethodContext implements ClientMethodContext {
     const t = this.t;
     const host = this.host;
     const name = t.machineName(machine);
-    const tr = traceTransitions(actor, 'none', (from, to) => host.traceState(name, from, to));
+    const tr = traceStatesTo(actor, 'none', host, name);
     t.machines.set(name, tr);
     return tr;
   }
@@ -487,9 +487,7 @@ export class ClientNode implements SimNode<Packet> {
       t.machine.on('*', (e) => this.onTunnel(t, e));
       // The connection machine (client/client-machine.ts) is drawn in the State panel as `connection`
       // (`connection@<tunnel>` for the others).
-      t.connectionTracker = traceTransitions(t.machine, 'none', (from, to) =>
-        this.host.traceState(t.machineName('connection'), from, to),
-      );
+      t.connectionTracker = traceStatesTo(t.machine, 'none', host, t.machineName('connection'));
       t.machine.start();
     }
     this.startHome();
@@ -980,7 +978,7 @@ export class ClientNode implements SimNode<Packet> {
         ...(o.retransmit === undefined ? {} : { retransmit: o.retransmit }),
       },
     });
-    this.homeTracker = traceTransitions(actor, 'none', (from, to) => host.traceState('homeDhcp', from, to));
+    this.homeTracker = traceStatesTo(actor, 'none', host, 'homeDhcp');
     actor.on('dhcp.send', (e) => this.sendHome(e.message, e.destination === 'broadcast' ? undefined : e.destination));
     actor.on('dhcp.bound', (e) => this.setHomeAddress(e.address, netmaskToPrefix(e.mask) ?? 32, 'home.bound'));
     actor.on('dhcp.renewed', (e) => host.traceNote('home.renewed', { client: this.name, address: e.address }));

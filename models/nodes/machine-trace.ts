@@ -30,12 +30,54 @@ function nestedName(value: object): string {
   return '?';
 }
 
-/** The last state traced for one actor: one small object per machine, `current` on the prototype. */
+/** What a traced transition is reported to: a node host's `traceState` (models/contract.ts `NodeHost`). */
+export interface StateSink {
+  traceState(machine: string, from: string, to: string): void;
+}
+
+/**
+ * The last state traced for one actor, and the actor's observer itself (`next` on the prototype; the actor calls it
+ * on this object): one small object per machine, no closure per actor — a storm holds one per machine per client.
+ */
 class TransitionTracker {
-  constructor(public last: string) {}
+  constructor(
+    public last: string,
+    private readonly report: (from: string, to: string) => void,
+    private readonly onState: ((state: string) => void) | undefined,
+  ) {}
 
   current(): string {
     return this.last;
+  }
+
+  next(snapshot: { value: unknown }): void {
+    const now = stateName(snapshot.value);
+    if (now !== this.last) {
+      this.report(this.last, now);
+      this.last = now;
+      this.onState?.(now);
+    }
+  }
+}
+
+/** A tracker that reports to a `StateSink` under a machine name (no report closure either). */
+class SinkTracker {
+  constructor(
+    public last: string,
+    private readonly sink: StateSink,
+    private readonly machine: string,
+  ) {}
+
+  current(): string {
+    return this.last;
+  }
+
+  next(snapshot: { value: unknown }): void {
+    const now = stateName(snapshot.value);
+    if (now !== this.last) {
+      this.sink.traceState(this.machine, this.last, now);
+      this.last = now;
+    }
   }
 }
 
@@ -45,14 +87,19 @@ export function traceTransitions(
   report: (from: string, to: string) => void,
   onState?: (state: string) => void,
 ): { current(): string } {
-  const tracker = new TransitionTracker(initial);
-  actor.subscribe((snapshot: { value: unknown }) => {
-    const now = stateName(snapshot.value);
-    if (now !== tracker.last) {
-      report(tracker.last, now);
-      tracker.last = now;
-      onState?.(now);
-    }
-  });
+  const tracker = new TransitionTracker(initial, report, onState);
+  actor.subscribe(tracker);
+  return tracker;
+}
+
+/** Reports the actor's transitions as `sink.traceState(machine, from, to)`, from state `initial`. */
+export function traceStatesTo(
+  actor: AnyActorRef,
+  initial: string,
+  sink: StateSink,
+  machine: string,
+): { current(): string } {
+  const tracker = new SinkTracker(initial, sink, machine);
+  actor.subscribe(tracker);
   return tracker;
 }

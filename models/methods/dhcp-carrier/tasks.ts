@@ -16,6 +16,7 @@ import {
   CARRIER_MACHINE,
   dhcpCarrierMachine,
   type CarrierAnswer,
+  type CarrierEmitted,
   type CarrierEvent,
   type CarrierVariant,
 } from './carrier-machine.ts';
@@ -46,10 +47,8 @@ export function carrierTasks(
       rememberedAddress: options.rememberedAddress ?? null,
     },
   });
-  actor.on('method.requestChild', (e) => ctx.requestChild(e.request));
-  actor.on('method.scheduleRekey', (e) => ctx.scheduleChildRekey(e.slot, e.delayMs));
-  actor.on('method.deleteChild', (e) => ctx.deleteChild(e.slot));
-  actor.on('method.continueAuth', (e) => ctx.continueAuth(e.payloads));
+  // One listener for the four emitted requests, not one each (~100 B per listener per client).
+  actor.on('*', (e) => toContext(ctx, e));
   ctx.traceMachine(actor, CARRIER_MACHINE);
   actor.start();
   // Methods, not arrow functions: the tasks live as long as the client, and a named arrow function carries a name
@@ -84,6 +83,24 @@ export function carrierTasks(
       actor.stop();
     },
   };
+}
+
+/** What the machine asks of the IKE side (CarrierEmitted), done through the method context. */
+function toContext(ctx: ClientMethodContext, e: CarrierEmitted): void {
+  switch (e.type) {
+    case 'method.requestChild':
+      ctx.requestChild(e.request);
+      return;
+    case 'method.scheduleRekey':
+      ctx.scheduleChildRekey(e.slot, e.delayMs);
+      return;
+    case 'method.deleteChild':
+      ctx.deleteChild(e.slot);
+      return;
+    case 'method.continueAuth':
+      ctx.continueAuth(e.payloads);
+      return;
+  }
 }
 
 /** A hook's event, then `carrier.settle`; the machine's `answer`. */

@@ -86,8 +86,11 @@ export class GatewayRelay implements RelayDirectory {
         directory: this,
       },
     });
-    actor.on('relay.answer', (e) => e.answer(e.outcome));
-    actor.on('relay.leaseGuard', (e) => fireLeaseGuard(this.host, 'relay', ref.ikeSaId, e.guard));
+    // One listener for both emitted requests, not one each (~100 B per listener per session).
+    actor.on('*', (e) => {
+      if (e.type === 'relay.answer') e.answer(e.outcome);
+      else fireLeaseGuard(this.host, 'relay', ref.ikeSaId, e.guard);
+    });
     this.host.traceMachine(actor, `relay:${ref.ikeSaId}`);
     actor.start();
     if (this.sessions.size < SA_MAX) {

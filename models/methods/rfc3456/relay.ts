@@ -54,6 +54,27 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
   const dhcpSaTsr = literal ? literalDhcpSaTsr(host.outsideAddress) : DHCP_SA_TSR;
   /** ikeSaId → the snooped ACK (§4.2) and its peer. */
   const snooped = new Map<string, { config: AssignedConfig; peerId: string }>();
+  /** Snooped address → the one IKE SA it is snooped for (an ACK takes its address from any other SA, so one each). */
+  const snoopedByAddress = new Map<string, string>();
+  function forgetSnooped(ikeSaId: string): void {
+    const s = snooped.get(ikeSaId);
+    if (s === undefined) return;
+    snooped.delete(ikeSaId);
+    if (snoopedByAddress.get(s.config.address) === ikeSaId) snoopedByAddress.delete(s.config.address);
+  }
+  /**
+   * §4.2: snoop yiaddr to plumb the route (the tunnel SA's TSi). The server has given this address to this peer, so
+   * another tunnel's snooped lease of it is over (it expired or was released): that stale mapping goes.
+   */
+  function snoop(ikeSaId: string, config: AssignedConfig, peerId: string): void {
+    const holder = snoopedByAddress.get(config.address);
+    if (holder !== undefined && holder !== ikeSaId) forgetSnooped(holder);
+    const before = snooped.get(ikeSaId)?.config.address;
+    if (before !== undefined && before !== config.address && snoopedByAddress.get(before) === ikeSaId)
+      snoopedByAddress.delete(before);
+    snooped.set(ikeSaId, { config, peerId });
+    snoopedByAddress.set(config.address, ikeSaId);
+  }
   const requestConfig = (ikeSaId: string, peerId: string): RelayRequestConfig => ({
     giaddr: host.insideAddress,
     circuitId: circuitIdOf(ikeSaId),
@@ -98,7 +119,7 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
     }
     if (canary?.kind !== 'lease-theft' && message === d.app.message) label('attack.succeeded', 'relayed');
     // RFC 2131 §4.4.6: a DHCPRELEASE ends the tunnel's lease; its address is no longer this peer's.
-    if (messageTypeOf(message) === DhcpMessageType.RELEASE) snooped.delete(ikeSaId);
+    if (messageTypeOf(message) === DhcpMessageType.RELEASE) forgetSnooped(ikeSaId);
     host.traceNote('relay.forward', { peer: peerId, xid: r.message.xid });
     host.sendUdp({
       dst: options.serverAddress,
@@ -123,14 +144,7 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
       host.traceNote('relay.drop', { reason: r.reason, peer: peerId });
       return;
     }
-    if (messageTypeOf(r.message) === DhcpMessageType.ACK) {
-      // §4.2: snoop yiaddr to plumb the route (the tunnel SA's TSi). The server has given this address to this peer,
-      // so another tunnel's snooped lease of it is over (it expired or was released): forget that stale mapping.
-      const config = configOfAck(r.message);
-      for (const [other, s] of snooped)
-        if (other !== ikeSaId && s.config.address === config.address) snooped.delete(other);
-      snooped.set(ikeSaId, { config, peerId });
-    }
+    if (messageTypeOf(r.message) === DhcpMessageType.ACK) snoop(ikeSaId, configOfAck(r.message), peerId);
     // §4.1 literal: a client without an address is 0.0.0.0 behind the DHCP SA, and we are its IDcr (selectors.ts).
     const toUnaddressed = literal && isZeroAddress(r.message.ciaddr);
     const sent = host.sendToPeer(ikeSaId, {
@@ -180,12 +194,13 @@ export function rfc3456Relay(options: Rfc3456RelayOptions, ctx: GatewayMethodCon
       else fromInside(d);
     },
     release(ikeSaId) {
-      snooped.delete(ikeSaId);
+      forgetSnooped(ikeSaId);
       peers.delete(ikeSaId);
       pins?.drop(ikeSaId);
     },
     reset() {
       snooped.clear();
+      snoopedByAddress.clear();
       peers.clear();
       pins?.clear();
     },
