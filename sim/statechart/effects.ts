@@ -93,23 +93,32 @@ function retrySend(_scope: XScope, snapshot: unknown, params: unknown): void {
   if (typeof p.to === 'string') p.to = (snapshot as Work).children[p.to];
 }
 
-function resolveRaise(w: Work, event: XEvent, params: unknown, a: XActionFunction, scope: DeferScope): void {
+/** raise's and sendTo's event as written: a string is an error, in xstate's words; a function the caller calls. */
+function eventExprOf(a: XActionFunction, builtIn: 'raise' | 'sendTo'): unknown {
   const eventOrExpr = a['event'];
   if (typeof eventOrExpr === 'string')
-    throw new Error(`Only event objects may be used with raise; use raise({ type: "${eventOrExpr}" }) instead`);
+    throw new Error(
+      `Only event objects may be used with ${builtIn}; use ${builtIn}({ type: "${eventOrExpr}" }) instead`,
+    );
+  return eventOrExpr;
+}
+
+/** A delay as written, or for a name the machine's `delays` entry (a number, a function the caller calls, nothing). */
+function delayExprOf(w: Work, a: XActionFunction): unknown {
+  const delay = a['delay'];
+  if (typeof delay !== 'string') return delay;
+  const delays = w.machine.implementations.delays as Record<string, unknown> | undefined;
+  return delays && delays[delay];
+}
+
+function resolveRaise(w: Work, event: XEvent, params: unknown, a: XActionFunction, scope: DeferScope): void {
+  const eventOrExpr = eventExprOf(a, 'raise');
+  // One args object for every user function of the action, made only if one is called (xstate's `actionArgs`).
   let args: XActionArgs | undefined;
   let resolvedEvent = eventOrExpr;
-  if (typeof eventOrExpr === 'function') {
-    args = userArgs(w, event);
-    resolvedEvent = (eventOrExpr as UserFn)(args, params);
-  }
-  // The delay: a name is looked up in the machine's delays (a function there is called), a function is called.
-  let delay = a['delay'];
-  if (typeof delay === 'string') {
-    const delays = w.machine.implementations.delays as Record<string, unknown> | undefined;
-    delay = delays && delays[delay];
-    if (typeof delay === 'function') delay = (delay as UserFn)(args ?? userArgs(w, event), params);
-  } else if (typeof delay === 'function') delay = (delay as UserFn)(args ?? userArgs(w, event), params);
+  if (typeof eventOrExpr === 'function') resolvedEvent = (eventOrExpr as UserFn)((args = userArgs(w, event)), params);
+  let delay = delayExprOf(w, a);
+  if (typeof delay === 'function') delay = (delay as UserFn)(args ?? userArgs(w, event), params);
   if (typeof delay !== 'number') {
     // An immediate raise: the internal queue (executeRaise has nothing to do).
     (w.internalQueue as XEvent[]).push(resolvedEvent as XEvent);
@@ -121,22 +130,12 @@ function resolveRaise(w: Work, event: XEvent, params: unknown, a: XActionFunctio
 }
 
 function resolveSendTo(w: Work, event: XEvent, params: unknown, a: XActionFunction, scope: DeferScope): void {
-  const eventOrExpr = a['event'];
-  if (typeof eventOrExpr === 'string')
-    throw new Error(`Only event objects may be used with sendTo; use sendTo({ type: "${eventOrExpr}" }) instead`);
+  const eventOrExpr = eventExprOf(a, 'sendTo');
   let args: XActionArgs | undefined;
   let resolvedEvent = eventOrExpr;
-  if (typeof eventOrExpr === 'function') {
-    args = userArgs(w, event);
-    resolvedEvent = (eventOrExpr as UserFn)(args, params);
-  }
-  // The delay: a name is looked up in the machine's delays (a function there is called), a function is called.
-  let delay = a['delay'];
-  if (typeof delay === 'string') {
-    const delays = w.machine.implementations.delays as Record<string, unknown> | undefined;
-    delay = delays && delays[delay];
-    if (typeof delay === 'function') delay = (delay as UserFn)((args ??= userArgs(w, event)), params);
-  } else if (typeof delay === 'function') delay = (delay as UserFn)((args ??= userArgs(w, event)), params);
+  if (typeof eventOrExpr === 'function') resolvedEvent = (eventOrExpr as UserFn)((args = userArgs(w, event)), params);
+  let delay = delayExprOf(w, a);
+  if (typeof delay === 'function') delay = (delay as UserFn)((args ??= userArgs(w, event)), params);
   const to = a['to'];
   const resolvedTarget = typeof to === 'function' ? (to as UserFn)(args ?? userArgs(w, event), params) : to;
   let target: unknown;
