@@ -81,11 +81,7 @@ export class CanonicalLineBytes {
       const k = order[i] as string;
       const x = obj[k];
       if (x === undefined) continue;
-      const name = names[i] as Uint8Array;
-      this.room(name.length + 1);
-      if (!first) this.buffer[this.length++] = COMMA;
-      this.buffer.set(name, this.length);
-      this.length += name.length;
+      this.writeName(names[i] as Uint8Array, first);
       first = false;
       if (typeof x === 'number') this.writeNumber(x);
       else if (typeof x === 'string') {
@@ -96,6 +92,14 @@ export class CanonicalLineBytes {
     this.room(2);
     this.buffer[this.length++] = 0x7d;
     this.buffer[this.length++] = 0x0a;
+  }
+
+  /** A key's encoded `"name":`, after a comma unless it is the object's first. */
+  private writeName(name: Uint8Array, first: boolean): void {
+    this.room(name.length + 1);
+    if (!first) this.buffer[this.length++] = COMMA;
+    this.buffer.set(name, this.length);
+    this.length += name.length;
   }
 
   /** A nested value as value() writes it: a plain object's keys sorted, its strings and numbers as above. */
@@ -113,11 +117,7 @@ export class CanonicalLineBytes {
     for (let i = 0; i < sorted.length; i++) {
       const v = obj[sorted[i] as string];
       if (v === undefined) continue;
-      const name = shape.names[i] as Uint8Array;
-      this.room(name.length + 1);
-      if (!first) this.buffer[this.length++] = COMMA;
-      this.buffer.set(name, this.length);
-      this.length += name.length;
+      this.writeName(shape.names[i] as Uint8Array, first);
       first = false;
       if (typeof v === 'number') this.writeNumber(v);
       else if (typeof v === 'string') this.writeString(v);
