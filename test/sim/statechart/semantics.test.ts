@@ -674,6 +674,80 @@ describe('fast runtime: contexts user code keeps keep their values', () => {
     expect(lastContext(e)).toEqual({ s: 'g4' });
   });
 
+  it('guards (one reused argument object) see their own context and event, also when a guard runs another actor', () => {
+    // The fast runtime hands every guard the same `{ context, event }` object (guards.ts): each call must still see
+    // the values of its turn, an always loop's guards the context of each microstep, a guard that runs another
+    // actor's macrostep (whose guards take the argument meanwhile) its own values after that actor's guards ran.
+    const seen: unknown[] = [];
+    const inner = createMachine({
+      context: { k: 0 },
+      initial: 'i',
+      states: {
+        i: {
+          on: {
+            POKE: {
+              guard: ({ context, event }) => {
+                seen.push(['inner', context.k, event.type]);
+                return true;
+              },
+              actions: assign({ k: ({ context }) => context.k + 1 }),
+            },
+          },
+        },
+      },
+    });
+    let other: AnyActorRef | undefined;
+    const m = setup({
+      types: { context: {} as { n: number }, events: {} as { type: 'GO' } | { type: 'NEXT'; v: number } },
+      guards: {
+        below: (args: { context: { n: number }; event: { type: string } }, params: { max: number }) => {
+          seen.push(['below', args.context.n, args.event.type, params.max]);
+          other?.send({ type: 'POKE' });
+          // After the other actor's guard ran: still this call's own values.
+          seen.push(['below after', args.context.n, args.event.type]);
+          return args.context.n < params.max;
+        },
+        isNext: ({ event }) => event.type === 'NEXT',
+      },
+    }).createMachine({
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          always: {
+            guard: { type: 'below', params: { max: 3 } },
+            actions: assign({ n: ({ context }) => context.n + 1 }),
+          },
+          on: {
+            NEXT: [
+              { guard: ({ event }) => event.type !== 'NEXT', target: 'b' },
+              { guard: 'isNext', actions: assign({ n: ({ event }) => event.v }) },
+            ],
+          },
+        },
+        b: {},
+      },
+    });
+    const runs: unknown[][] = [];
+    for (const runtime of ['xstate', 'fast'] as const) {
+      seen.length = 0;
+      const innerActor = createLabActor(inner, undefined, runtime);
+      innerActor.start();
+      other = innerActor;
+      const actor = createLabActor(m, undefined, runtime);
+      actor.start();
+      actor.send({ type: 'NEXT', v: 1 });
+      runs.push([...seen, actor.getSnapshot().context, innerActor.getSnapshot().context]);
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[0]?.slice(0, 3)).toEqual([
+      ['below', 0, 'xstate.init', 3],
+      ['inner', 0, 'POKE'],
+      ['below after', 0, 'xstate.init'],
+    ]);
+    expect(runs[0]?.at(-2)).toEqual({ n: 3 });
+  });
+
   it("a property map's function values see the context before the map, not its earlier keys", () => {
     const m = createMachine({
       context: { s: 'init', t: '', n: 0 },
