@@ -171,10 +171,11 @@ function resolveAssign(w: Work, event: XEvent, params: unknown, assignment: unkn
     // A property map: its values go straight into the next context, in key order (a function value sees the context
     // as it was, through `args`, as in xstate, where the partial is computed before it is merged).
     const map = assignment as Record<string, unknown>;
-    const keys = Object.keys(map);
     let next = w.context;
-    if (!w.contextWritable || hasFunctionValue(map, keys)) next = { ...w.context };
-    for (const key of keys) {
+    if (!w.contextWritable || hasFunctionValue(map)) next = { ...w.context };
+    // `for…in` over own keys visits Object.keys's keys in its order without building the array (one per assign).
+    for (const key in map) {
+      if (!Object.hasOwn(map, key)) continue;
       const p = map[key];
       let value = p;
       if (typeof p === 'function') {
@@ -192,8 +193,8 @@ function resolveAssign(w: Work, event: XEvent, params: unknown, assignment: unkn
   w.version++;
 }
 
-function hasFunctionValue(map: Record<string, unknown>, keys: readonly string[]): boolean {
-  for (const key of keys) if (typeof map[key] === 'function') return true;
+function hasFunctionValue(map: Record<string, unknown>): boolean {
+  for (const key in map) if (Object.hasOwn(map, key) && typeof map[key] === 'function') return true;
   return false;
 }
 
@@ -269,7 +270,8 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
   const scope = w.scope;
   const impls = w.machine.implementations.actions;
   const deferCall = scope.deferCall;
-  for (const action of actions) {
+  for (let i = 0; i < actions.length; i++) {
+    const action = actions[i] as XActionRef;
     let resolved: XActionFunction | undefined;
     let params: unknown = undefined;
     if (typeof action === 'function') resolved = action;

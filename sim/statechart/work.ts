@@ -99,6 +99,18 @@ export class Work {
     this.cachedTags = vt.tags;
   }
 
+  /**
+   * Makes the ordered configuration `nodes` the configuration (`_nodes` becomes its shared array, so `nodes` may be
+   * a scratch array the caller reuses), its value and tags derived now (as `refreshValue` would on the next read).
+   */
+  setNodes(nodes: readonly XStateNode[]): void {
+    const vt = valueAndTags(this.cm, nodes);
+    this._nodes = vt.nodes;
+    this.valueNodes = vt.nodes;
+    this.cachedValue = vt.value;
+    this.cachedTags = vt.tags;
+  }
+
   resetSelection(): void {
     this.selectedCount = 0;
     this.selectedFirst = undefined;
