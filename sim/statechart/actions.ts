@@ -26,6 +26,7 @@ import type {
   XEvent,
   XMachine,
   XResolveExtra,
+  XScope,
 } from './xstate-shapes.ts';
 import type { Work } from './work.ts';
 import { EMPTY_RECORD } from './snapshot.ts';
@@ -53,15 +54,20 @@ interface SpawnOptions {
   readonly syncSnapshot?: boolean;
 }
 
+/**
+ * A child of `scope`'s actor. `w` gives the machine and `logicFor` (the same for every use of a reused work state);
+ * the scope is passed apart, as a kept spawner may run after the work state serves another actor.
+ */
 function createChild(
   w: Work,
+  scope: XScope,
   logic: unknown,
   opts: { id: unknown; src: unknown; syncSnapshot: unknown; systemId: unknown; input: unknown },
 ): XActorRef {
   const options = {
     id: opts.id,
     src: opts.src,
-    parent: w.scope.self,
+    parent: scope.self,
     syncSnapshot: opts.syncSnapshot,
     systemId: opts.systemId,
     input: opts.input,
@@ -77,17 +83,17 @@ function createChild(
 /** xstate's `createSpawner` (the `spawn` of an `assign`): the child exists at once and starts when deferred. */
 function createSpawner(
   w: Work,
+  scope: XScope,
   context: Record<string, unknown>,
   event: XEvent,
   spawned: Record<string, XActorRef>,
 ): (src: unknown, options?: SpawnOptions) => XActorRef {
-  const scope = w.scope;
   const spawn = (src: unknown, options?: SpawnOptions): XActorRef => {
     if (typeof src === 'string') {
       const logic = resolveReferencedActor(w.machine, src);
       if (!logic) throw new Error(`Actor logic '${src}' not implemented in machine '${w.machine.id}'`);
       const input = options?.input;
-      const ref = createChild(w, logic, {
+      const ref = createChild(w, scope, logic, {
         id: options?.id,
         syncSnapshot: options?.syncSnapshot,
         input:
@@ -100,7 +106,7 @@ function createSpawner(
       spawned[ref.id] = ref;
       return ref;
     }
-    return createChild(w, src, {
+    return createChild(w, scope, src, {
       id: options?.id,
       syncSnapshot: options?.syncSnapshot,
       input: options?.input,
@@ -130,18 +136,22 @@ class AssignArgs {
   readonly system: XActionArgs['system'];
   spawned: Record<string, XActorRef> | undefined = undefined;
   private spawner: ((src: unknown, options?: SpawnOptions) => XActorRef) | undefined = undefined;
+  /** The actor's scope, kept apart from the work state (reused after the macrostep; see `createChild`). */
+  private readonly scope: XScope;
   constructor(
     private readonly w: Work,
     readonly event: XEvent,
   ) {
     this.context = w.expose();
-    this.self = w.scope.self;
-    this.system = w.scope.system;
+    const scope = w.scope;
+    this.scope = scope;
+    this.self = scope.self;
+    this.system = scope.system;
   }
   get spawn(): (src: unknown, options?: SpawnOptions) => XActorRef {
     if (this.spawner === undefined) {
       this.spawned = {};
-      this.spawner = createSpawner(this.w, this.context, this.event, this.spawned);
+      this.spawner = createSpawner(this.w, this.scope, this.context, this.event, this.spawned);
     }
     return this.spawner;
   }
@@ -212,7 +222,7 @@ function resolveSpawn(w: Work, event: XEvent, a: XActionFunction): unknown {
       typeof input === 'function'
         ? (input as (x: unknown) => unknown)({ context: w.expose(), event, self: w.scope.self })
         : input;
-    ref = createChild(w, logic, {
+    ref = createChild(w, w.scope, logic, {
       id: resolvedId,
       src,
       syncSnapshot: a['syncSnapshot'],

@@ -15,7 +15,7 @@ import {
   RESOLVE_EMIT,
   RESOLVE_RAISE,
 } from './builtins.ts';
-import { evaluateGuard } from './guards.ts';
+import { ConfigView, evaluateGuard } from './guards.ts';
 import type { Work } from './work.ts';
 import type { XActionRef, XEvent, XGuardRef, XResolve, XScope } from './xstate-shapes.ts';
 
@@ -125,7 +125,10 @@ class CallbackArgs {
     this.context = context;
     this.event = event;
     this.enqueue = enqueue;
-    this.check = (guard) => evaluateGuard(w, guard, context, event);
+    // Not the work state itself: a kept check may be called after the macrostep, when the work state is reused.
+    const cm = w.cm;
+    const nodes = w._nodes;
+    this.check = (guard) => evaluateGuard(new ConfigView(cm, nodes), guard, context, event);
     this.self = w.scope.self;
     this.system = w.scope.system;
   }

@@ -1,8 +1,41 @@
 /** xstate's `evaluateGuard` (raise-*.cjs.js) on the work state, with its built-in guards `and`, `or`, `not`, `stateIn`. */
 import { CHECK_AND, CHECK_NOT, CHECK_OR, CHECK_STATE_IN } from './builtins.ts';
-import type { XEvent, XGuardFunction, XGuardRef } from './xstate-shapes.ts';
+import { matchesState } from 'xstate';
+import type { XEvent, XGuardFunction, XGuardRef, XMachine, XStateNode } from './xstate-shapes.ts';
 import type { Work } from './work.ts';
-import type { CompiledTransition } from './compile.ts';
+import type { CompiledMachine, CompiledTransition } from './compile.ts';
+import { valueAndTags } from './snapshot.ts';
+
+/** What a guard is evaluated on (xstate's snapshot): the work state while it runs, or a `ConfigView`. */
+export interface GuardHost {
+  readonly machine: XMachine;
+  readonly _nodes: readonly XStateNode[];
+  matches(testValue: unknown): boolean;
+  /** The context as user code gets it (see `Work.expose`). */
+  expose(): unknown;
+}
+
+/**
+ * A configuration as a guard host: what an `enqueueActions` callback's `check` judges by, the configuration of the
+ * callback's turn (xstate's check reads the snapshot of that turn), also when the callback keeps `check` and calls it
+ * after its macrostep (the work state is reused by then). Nothing to expose: the guard gets the context the callback
+ * got, which the callback's own args exposed already.
+ */
+export class ConfigView implements GuardHost {
+  readonly machine: XMachine;
+  constructor(
+    private readonly cm: CompiledMachine,
+    readonly _nodes: readonly XStateNode[],
+  ) {
+    this.machine = cm.machine;
+  }
+  matches(testValue: unknown): boolean {
+    return matchesState(testValue as never, valueAndTags(this.cm, this._nodes).value as never);
+  }
+  expose(): undefined {
+    return undefined;
+  }
+}
 
 /** The argument xstate hands a guard (and a guard's params function): `{ context, event }`, in that key order. */
 class GuardArgs {
@@ -49,7 +82,12 @@ function callGuard(
 }
 
 /** xstate's `evaluateGuard`, with its built-in guards (`and`, `or`, `not`, `stateIn`) evaluated on the work state. */
-export function evaluateGuard(w: Work, guard: XGuardRef, context: Record<string, unknown>, event: XEvent): boolean {
+export function evaluateGuard(
+  w: GuardHost,
+  guard: XGuardRef,
+  context: Record<string, unknown>,
+  event: XEvent,
+): boolean {
   const isInline = typeof guard === 'function';
   const resolved: XGuardRef | undefined = isInline
     ? guard

@@ -281,6 +281,57 @@ describe('fast runtime: exact semantics against xstate', () => {
     ]);
   });
 
+  it('a check kept past its macrostep judges the configuration and context of its turn, after other actors ran', () => {
+    // The fast runtime reuses one work state per machine across macrosteps and actors (logic.ts): a kept check must
+    // not judge by whatever the work state holds later. xstate's check reads the snapshot of the callback's turn.
+    const kept: ((guard: unknown) => boolean)[] = [];
+    const m = createMachine({
+      id: 'm',
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            KEEP: {
+              target: 'b',
+              actions: [
+                assign({ n: ({ context }) => context.n + 1 }),
+                enqueueActions(({ check }) => {
+                  kept.push(check as (guard: unknown) => boolean);
+                }),
+              ],
+            },
+          },
+        },
+        b: { on: { BACK: { target: 'a', actions: assign({ n: 100 }) } } },
+      },
+    });
+    const results: unknown[][] = [];
+    for (const runtime of ['xstate', 'fast'] as const) {
+      kept.length = 0;
+      const one = createLabActor(m, undefined, runtime);
+      const two = createLabActor(m, undefined, runtime);
+      one.start();
+      two.start();
+      one.send({ type: 'KEEP' });
+      two.send({ type: 'KEEP' });
+      two.send({ type: 'BACK' });
+      one.send({ type: 'BACK' });
+      results.push(
+        kept.map((check) => [
+          check(stateIn('#m.a')),
+          check(stateIn({ b: {} })),
+          check(({ context }: { context: { n: number } }) => context.n === 1),
+        ]),
+      );
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[0]).toEqual([
+      [true, false, true],
+      [true, false, true],
+    ]);
+  });
+
   it('transition selection walks the state value it is given: its key order, falsy sub-values skipped, unknown keys', () => {
     const seen: string[] = [];
     const fails = (name: string) => (): boolean => {
