@@ -15,7 +15,7 @@ import {
   RESOLVE_STOP,
   STOP_CHILD_TYPE,
 } from './builtins.ts';
-import { collectEnqueued, EnqueuedBuiltin } from './enqueue.ts';
+import { collectEnqueued, EnqueuedBuiltin, enqueuedCount, releaseEnqueued } from './enqueue.ts';
 import { isNativeEffect, resolveEffect, type DeferScope } from './effects.ts';
 import { createLabLogicActor, LabActor, type LabActorLogic, type LabActorOptions } from './lab-actor.ts';
 import type {
@@ -276,11 +276,11 @@ function builtinCallsUserCode(a: XActionFunction): boolean {
 }
 
 /** xstate's `resolveAndExecuteActionsWithContext`. */
-function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[]): void {
+function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[], count: number): void {
   const scope = w.scope;
   const impls = w.machine.implementations.actions;
   const deferCall = scope.deferCall;
-  for (let i = 0; i < actions.length; i++) {
+  for (let i = 0; i < count; i++) {
     const action = actions[i] as XActionRef;
     let resolved: XActionFunction | undefined;
     let params: unknown = undefined;
@@ -325,11 +325,15 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
     }
     let resolvedParams: unknown = undefined;
     let nested: readonly XActionRef[] | undefined;
+    // An enqueueActions callback's list (collectEnqueued): its first `nestedCount` entries, handed back when resolved.
+    let nestedCount = -1;
     if (resolve === RESOLVE_ASSIGN) resolveAssign(w, event, params, resolved['assignment']);
     else if (resolve === RESOLVE_SPAWN) resolvedParams = resolveSpawn(w, event, resolved);
     else if (resolve === RESOLVE_STOP) resolvedParams = resolveStop(w, event, params, resolved['actorRef']);
-    else if (resolve === RESOLVE_ENQUEUE) nested = collectEnqueued(w, resolved['collect'], event, params);
-    else if (resolve !== undefined && READ_ONLY_RESOLVES.has(resolve)) {
+    else if (resolve === RESOLVE_ENQUEUE) {
+      nested = collectEnqueued(w, resolved['collect'], event, params);
+      nestedCount = enqueuedCount();
+    } else if (resolve !== undefined && READ_ONLY_RESOLVES.has(resolve)) {
       const context = builtinCallsUserCode(resolved) ? w.expose() : w.context;
       const r = resolve(scope, w, argsOf(w, event, context), params, resolved, w as XResolveExtra);
       resolvedParams = r[1];
@@ -354,7 +358,12 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
           exec: execute.bind(null, scope, p),
         });
     }
-    if (nested) resolveAndExecute(w, event, nested);
+    if (nested === undefined) continue;
+    if (nestedCount < 0) resolveAndExecute(w, event, nested, nested.length);
+    else {
+      resolveAndExecute(w, event, nested, nestedCount);
+      releaseEnqueued(nested, nestedCount);
+    }
   }
 }
 
@@ -369,7 +378,7 @@ export function resolveActions(
   if (actions.length === 0) return;
   w.internalQueue = internalQueue;
   w.deferredActorIds = deferredActorIds;
-  resolveAndExecute(w, event, actions);
+  resolveAndExecute(w, event, actions, actions.length);
   // xstate retries (sendTo to a child invoked by the entered state) only when there are deferred actor ids.
   // The list is empty between calls (a throw ends the work state with it).
   const retries = w.retries;

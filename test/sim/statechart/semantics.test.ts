@@ -332,6 +332,61 @@ describe('fast runtime: exact semantics against xstate', () => {
     ]);
   });
 
+  it('enqueueActions lists of different lengths, one nested in another: each runs exactly what it enqueued', () => {
+    // The fast runtime reuses the lists callbacks enqueue into (enqueue.ts): a shorter list after a longer one must
+    // not run the longer one's leftovers, a callback enqueued by a callback collects into a list of its own.
+    const m = createMachine({
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            MANY: {
+              actions: enqueueActions(({ enqueue }) => {
+                for (let i = 0; i < 5; i++) enqueue(() => note('many', i));
+                enqueue.assign({ n: 5 });
+              }),
+            },
+            FEW: {
+              actions: [
+                enqueueActions(({ enqueue }) => {
+                  enqueue(() => note('few', 0));
+                  enqueue(
+                    enqueueActions(({ enqueue: inner, context }) => {
+                      inner(() => note('inner', context.n));
+                      inner.assign({ n: 7 });
+                    }),
+                  );
+                  enqueue(() => note('few', 1));
+                }),
+                enqueueActions(() => undefined),
+                enqueueActions(({ enqueue, context }) => enqueue(() => note('last', context.n))),
+              ],
+            },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'MANY' } }, { send: { type: 'FEW' } }, { send: { type: 'MANY' } }]);
+    expect(actionsOf(e)).toEqual([
+      'many',
+      'many',
+      'many',
+      'many',
+      'many',
+      'few',
+      'inner',
+      'few',
+      'last',
+      'many',
+      'many',
+      'many',
+      'many',
+      'many',
+    ]);
+    expect(e.filter((x) => x[0] === 'action').map((x) => x[2])).toEqual([0, 1, 2, 3, 4, 0, 5, 1, 7, 0, 1, 2, 3, 4]);
+  });
+
   it('transition selection walks the state value it is given: its key order, falsy sub-values skipped, unknown keys', () => {
     const seen: string[] = [];
     const fails = (name: string) => (): boolean => {
