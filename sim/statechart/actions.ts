@@ -15,7 +15,7 @@ import {
   RESOLVE_STOP,
   STOP_CHILD_TYPE,
 } from './builtins.ts';
-import { collectEnqueued, EnqueuedBuiltin } from './enqueue.ts';
+import { collectEnqueued, EnqueuedBuiltin, enqueuedCount, releaseEnqueued } from './enqueue.ts';
 import { isNativeEffect, resolveEffect, type DeferScope } from './effects.ts';
 import { createLabLogicActor, LabActor, type LabActorLogic, type LabActorOptions } from './lab-actor.ts';
 import type {
@@ -26,6 +26,7 @@ import type {
   XEvent,
   XMachine,
   XResolveExtra,
+  XScope,
 } from './xstate-shapes.ts';
 import type { Work } from './work.ts';
 import { EMPTY_RECORD } from './snapshot.ts';
@@ -53,15 +54,20 @@ interface SpawnOptions {
   readonly syncSnapshot?: boolean;
 }
 
+/**
+ * A child of `scope`'s actor. `w` gives the machine and `logicFor` (the same for every use of a reused work state);
+ * the scope is passed apart, as a kept spawner may run after the work state serves another actor.
+ */
 function createChild(
   w: Work,
+  scope: XScope,
   logic: unknown,
   opts: { id: unknown; src: unknown; syncSnapshot: unknown; systemId: unknown; input: unknown },
 ): XActorRef {
   const options = {
     id: opts.id,
     src: opts.src,
-    parent: w.scope.self,
+    parent: scope.self,
     syncSnapshot: opts.syncSnapshot,
     systemId: opts.systemId,
     input: opts.input,
@@ -77,17 +83,17 @@ function createChild(
 /** xstate's `createSpawner` (the `spawn` of an `assign`): the child exists at once and starts when deferred. */
 function createSpawner(
   w: Work,
+  scope: XScope,
   context: Record<string, unknown>,
   event: XEvent,
   spawned: Record<string, XActorRef>,
 ): (src: unknown, options?: SpawnOptions) => XActorRef {
-  const scope = w.scope;
   const spawn = (src: unknown, options?: SpawnOptions): XActorRef => {
     if (typeof src === 'string') {
       const logic = resolveReferencedActor(w.machine, src);
       if (!logic) throw new Error(`Actor logic '${src}' not implemented in machine '${w.machine.id}'`);
       const input = options?.input;
-      const ref = createChild(w, logic, {
+      const ref = createChild(w, scope, logic, {
         id: options?.id,
         syncSnapshot: options?.syncSnapshot,
         input:
@@ -100,7 +106,7 @@ function createSpawner(
       spawned[ref.id] = ref;
       return ref;
     }
-    return createChild(w, src, {
+    return createChild(w, scope, src, {
       id: options?.id,
       syncSnapshot: options?.syncSnapshot,
       input: options?.input,
@@ -130,18 +136,22 @@ class AssignArgs {
   readonly system: XActionArgs['system'];
   spawned: Record<string, XActorRef> | undefined = undefined;
   private spawner: ((src: unknown, options?: SpawnOptions) => XActorRef) | undefined = undefined;
+  /** The actor's scope, kept apart from the work state (reused after the macrostep; see `createChild`). */
+  private readonly scope: XScope;
   constructor(
     private readonly w: Work,
     readonly event: XEvent,
   ) {
     this.context = w.expose();
-    this.self = w.scope.self;
-    this.system = w.scope.system;
+    const scope = w.scope;
+    this.scope = scope;
+    this.self = scope.self;
+    this.system = scope.system;
   }
   get spawn(): (src: unknown, options?: SpawnOptions) => XActorRef {
     if (this.spawner === undefined) {
       this.spawned = {};
-      this.spawner = createSpawner(this.w, this.context, this.event, this.spawned);
+      this.spawner = createSpawner(this.w, this.scope, this.context, this.event, this.spawned);
     }
     return this.spawner;
   }
@@ -171,10 +181,11 @@ function resolveAssign(w: Work, event: XEvent, params: unknown, assignment: unkn
     // A property map: its values go straight into the next context, in key order (a function value sees the context
     // as it was, through `args`, as in xstate, where the partial is computed before it is merged).
     const map = assignment as Record<string, unknown>;
-    const keys = Object.keys(map);
     let next = w.context;
-    if (!w.contextWritable || hasFunctionValue(map, keys)) next = { ...w.context };
-    for (const key of keys) {
+    if (!w.contextWritable || hasFunctionValue(map)) next = { ...w.context };
+    // `for…in` over own keys visits Object.keys's keys in its order without building the array (one per assign).
+    for (const key in map) {
+      if (!Object.hasOwn(map, key)) continue;
       const p = map[key];
       let value = p;
       if (typeof p === 'function') {
@@ -192,8 +203,8 @@ function resolveAssign(w: Work, event: XEvent, params: unknown, assignment: unkn
   w.version++;
 }
 
-function hasFunctionValue(map: Record<string, unknown>, keys: readonly string[]): boolean {
-  for (const key of keys) if (typeof map[key] === 'function') return true;
+function hasFunctionValue(map: Record<string, unknown>): boolean {
+  for (const key in map) if (Object.hasOwn(map, key) && typeof map[key] === 'function') return true;
   return false;
 }
 
@@ -211,7 +222,7 @@ function resolveSpawn(w: Work, event: XEvent, a: XActionFunction): unknown {
       typeof input === 'function'
         ? (input as (x: unknown) => unknown)({ context: w.expose(), event, self: w.scope.self })
         : input;
-    ref = createChild(w, logic, {
+    ref = createChild(w, w.scope, logic, {
       id: resolvedId,
       src,
       syncSnapshot: a['syncSnapshot'],
@@ -265,11 +276,12 @@ function builtinCallsUserCode(a: XActionFunction): boolean {
 }
 
 /** xstate's `resolveAndExecuteActionsWithContext`. */
-function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[]): void {
+function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[], count: number): void {
   const scope = w.scope;
   const impls = w.machine.implementations.actions;
   const deferCall = scope.deferCall;
-  for (const action of actions) {
+  for (let i = 0; i < count; i++) {
+    const action = actions[i] as XActionRef;
     let resolved: XActionFunction | undefined;
     let params: unknown = undefined;
     if (typeof action === 'function') resolved = action;
@@ -313,11 +325,15 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
     }
     let resolvedParams: unknown = undefined;
     let nested: readonly XActionRef[] | undefined;
+    // An enqueueActions callback's list (collectEnqueued): its first `nestedCount` entries, handed back when resolved.
+    let nestedCount = -1;
     if (resolve === RESOLVE_ASSIGN) resolveAssign(w, event, params, resolved['assignment']);
     else if (resolve === RESOLVE_SPAWN) resolvedParams = resolveSpawn(w, event, resolved);
     else if (resolve === RESOLVE_STOP) resolvedParams = resolveStop(w, event, params, resolved['actorRef']);
-    else if (resolve === RESOLVE_ENQUEUE) nested = collectEnqueued(w, resolved['collect'], event, params);
-    else if (resolve !== undefined && READ_ONLY_RESOLVES.has(resolve)) {
+    else if (resolve === RESOLVE_ENQUEUE) {
+      nested = collectEnqueued(w, resolved['collect'], event, params);
+      nestedCount = enqueuedCount();
+    } else if (resolve !== undefined && READ_ONLY_RESOLVES.has(resolve)) {
       const context = builtinCallsUserCode(resolved) ? w.expose() : w.context;
       const r = resolve(scope, w, argsOf(w, event, context), params, resolved, w as XResolveExtra);
       resolvedParams = r[1];
@@ -342,7 +358,12 @@ function resolveAndExecute(w: Work, event: XEvent, actions: readonly XActionRef[
           exec: execute.bind(null, scope, p),
         });
     }
-    if (nested) resolveAndExecute(w, event, nested);
+    if (nested === undefined) continue;
+    if (nestedCount < 0) resolveAndExecute(w, event, nested, nested.length);
+    else {
+      resolveAndExecute(w, event, nested, nestedCount);
+      releaseEnqueued(nested, nestedCount);
+    }
   }
 }
 
@@ -357,7 +378,7 @@ export function resolveActions(
   if (actions.length === 0) return;
   w.internalQueue = internalQueue;
   w.deferredActorIds = deferredActorIds;
-  resolveAndExecute(w, event, actions);
+  resolveAndExecute(w, event, actions, actions.length);
   // xstate retries (sendTo to a child invoked by the entered state) only when there are deferred actor ids.
   // The list is empty between calls (a throw ends the work state with it).
   const retries = w.retries;

@@ -15,7 +15,7 @@ import {
   RESOLVE_EMIT,
   RESOLVE_RAISE,
 } from './builtins.ts';
-import { evaluateGuard } from './guards.ts';
+import { ConfigView, evaluateGuard } from './guards.ts';
 import type { Work } from './work.ts';
 import type { XActionRef, XEvent, XGuardRef, XResolve, XScope } from './xstate-shapes.ts';
 
@@ -74,36 +74,48 @@ interface RaiseOptions {
   readonly delay?: unknown;
 }
 
+/**
+ * The list being collected and how many it holds: lists come from `spareLists` and keep their length and slots (an
+ * array grown by `push` from empty reserves 17 slots, and emptying it by `length = 0` gives them back), so a callback
+ * writes into slots a previous callback used. `releaseEnqueued` hands a list back once its actions are resolved.
+ */
 let collecting: unknown[] = [];
+let collectingCount = 0;
+const spareLists: unknown[][] = [];
+const MAX_SPARE_LISTS = 16;
+
+function put(action: unknown): void {
+  collecting[collectingCount++] = action;
+}
 
 // The helpers forward their arguments to xstate's creators untouched; their parameter types are the creators' own.
 type Creator = (...args: never[]) => unknown;
 const into =
   (create: Creator) =>
   (...args: unknown[]): void => {
-    collecting.push((create as (...a: unknown[]) => unknown)(...args));
+    put((create as (...a: unknown[]) => unknown)(...args));
   };
 
 const enqueue = Object.assign(
   (action: unknown): void => {
-    collecting.push(action);
+    put(action);
   },
   {
     assign: (assignment: unknown): void => {
-      collecting.push(EnqueuedBuiltin.assign(assignment));
+      put(EnqueuedBuiltin.assign(assignment));
     },
     cancel: (sendId: unknown): void => {
-      collecting.push(EnqueuedBuiltin.cancel(sendId));
+      put(EnqueuedBuiltin.cancel(sendId));
     },
     raise: (event: unknown, options?: RaiseOptions): void => {
-      collecting.push(EnqueuedBuiltin.raise(event, options?.id, options?.delay));
+      put(EnqueuedBuiltin.raise(event, options?.id, options?.delay));
     },
     sendTo: into(sendTo),
     sendParent: into(sendParent),
     spawnChild: into(spawnChild),
     stopChild: into(stopChild),
     emit: (event: unknown): void => {
-      collecting.push(EnqueuedBuiltin.emit(event));
+      put(EnqueuedBuiltin.emit(event));
     },
   },
 );
@@ -125,24 +137,47 @@ class CallbackArgs {
     this.context = context;
     this.event = event;
     this.enqueue = enqueue;
-    this.check = (guard) => evaluateGuard(w, guard, context, event);
+    // Not the work state itself: a kept check may be called after the macrostep, when the work state is reused.
+    const cm = w.cm;
+    const nodes = w._nodes;
+    this.check = (guard) => evaluateGuard(new ConfigView(cm, nodes), guard, context, event);
     this.self = w.scope.self;
     this.system = w.scope.system;
   }
 }
 
+/** How many actions the last `collectEnqueued` collected (its list may be longer: the rest are empty slots). */
+let collectedCount = 0;
+
 /**
- * Runs `collect` and returns the actions it enqueued, in order. The callback gets the context: it may keep it, so
- * from here on the next assign copies (`Work.expose`).
+ * Runs `collect` and returns the actions it enqueued, in order, as the first `enqueuedCount()` entries of a list to
+ * hand back with `releaseEnqueued` once they are resolved (a throw just drops it). The callback gets the context: it
+ * may keep it, so from here on the next assign copies (`Work.expose`).
  */
 export function collectEnqueued(w: Work, collect: unknown, event: XEvent, params: unknown): readonly XActionRef[] {
-  const actions: unknown[] = [];
+  const actions = spareLists.pop() ?? [];
   const saved = collecting;
+  const savedCount = collectingCount;
   collecting = actions;
+  collectingCount = 0;
   try {
     (collect as (a: unknown, p: unknown) => void)(new CallbackArgs(w, w.expose(), event), params);
+    collectedCount = collectingCount;
   } finally {
     collecting = saved;
+    collectingCount = savedCount;
   }
   return actions as XActionRef[];
+}
+
+/** The number of actions the last `collectEnqueued` returned. */
+export function enqueuedCount(): number {
+  return collectedCount;
+}
+
+/** Hands back a list `collectEnqueued` returned, its first `count` slots emptied (nothing kept alive). */
+export function releaseEnqueued(list: readonly XActionRef[], count: number): void {
+  const l = list as unknown[];
+  for (let i = 0; i < count; i++) l[i] = undefined;
+  if (spareLists.length < MAX_SPARE_LISTS) spareLists.push(l);
 }

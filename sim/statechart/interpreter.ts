@@ -68,7 +68,9 @@ function enterStates(
   const entry =
     transitions.length === 1 ? entrySetOf(transitions[0] as CompiledTransition) : entrySetOfMany(w.cm, transitions);
   let completed: Set<CompiledNode> | undefined;
-  for (const s of entry.states) {
+  const states = entry.states;
+  for (let k = 0; k < states.length; k++) {
+    const s = states[k] as CompiledNode;
     if (!config.includes(s.node)) config.push(s.node);
     const actions =
       s.initialActions.length > 0 && entry.defaultEntry.has(s) ? s.entryAndInitialActions : s.entryActions;
@@ -119,6 +121,21 @@ function exitSetOf(w: Work, transitions: readonly CompiledTransition[]): readonl
   return t.exitSet;
 }
 
+/**
+ * Empty scratch arrays for `microstep`'s configuration, shared by every machine: a microstep takes one and hands it
+ * back emptied (a stack, as microsteps nest when an action runs another actor).
+ */
+const spareConfigs: XStateNode[][] = [];
+const MAX_SPARE_CONFIGS = 16;
+
+/** Removes `node` from `config` in place, keeping the order (`splice` would build an array of the removed one). */
+function removeFrom(config: XStateNode[], node: XStateNode): void {
+  const i = config.indexOf(node);
+  if (i < 0) return;
+  for (let j = i + 1; j < config.length; j++) config[j - 1] = config[j] as XStateNode;
+  config.length--;
+}
+
 /** xstate's `microstep`. */
 export function microstep(
   w: Work,
@@ -143,12 +160,17 @@ export function microstep(
     );
     return;
   }
-  const config = w._nodes.slice();
+  // The configuration being built, in a scratch array (handed back at the end; a throw just drops it): the new
+  // configuration is kept as its shared array (`Work.setNodes`), so a copy per microstep would be garbage at once.
+  const config = spareConfigs.pop() ?? [];
+  const from = w._nodes;
+  for (let k = 0; k < from.length; k++) config.push(from[k] as XStateNode);
   if (!isInitial) {
-    for (const s of exitSetOf(w, filtered)) {
+    const exitSet = exitSetOf(w, filtered);
+    for (let k = 0; k < exitSet.length; k++) {
+      const s = exitSet[k] as CompiledNode;
       resolveActions(w, event, s.exitActions, internalQueue, undefined);
-      const i = config.indexOf(s.node);
-      if (i >= 0) config.splice(i, 1);
+      removeFrom(config, s.node);
     }
   }
   resolveActions(
@@ -171,9 +193,11 @@ export function microstep(
     );
   }
   if (!sameMembers(w._nodes, config)) {
-    w._nodes = next;
+    w.setNodes(next);
     w.version++;
   }
+  config.length = 0;
+  if (spareConfigs.length < MAX_SPARE_CONFIGS) spareConfigs.push(config);
 }
 
 /** xstate's `macrostep` on the work state (its `transition` when `event` is external, its initial run for init). */

@@ -35,19 +35,50 @@ export interface SystemEvent {
   readonly [key: string]: unknown;
 }
 
-/** A pending delayed event (xstate's `ScheduledEvent` without `startedAt`), its clock timeout, the next pending one. */
+/**
+ * A pending delayed event (xstate's `ScheduledEvent` without `startedAt`), its clock timeout, the next pending one.
+ * Records are recycled (`spareEvents`): its fields are set per use, and its timeout callback (`fire`, made once per
+ * record) reaches the system the record is in now.
+ */
 export class ScheduledLabEvent {
   timeout: unknown = undefined;
   /** The next pending event in the order of xstate's keys. */
   next: ScheduledLabEvent | undefined = undefined;
+  /** Handed out by `getSnapshot`: someone may hold it, so it is never recycled. */
+  exposed = false;
+  /** The timeout callback handed to the clock, the same function for every use of the record. */
+  readonly fire: () => void;
   constructor(
-    readonly source: SystemActorRef,
-    readonly target: SystemActorRef,
-    readonly event: SystemEvent,
-    readonly delay: number,
-    readonly id: string,
-  ) {}
+    public system: LabSystem,
+    public source: SystemActorRef,
+    public target: SystemActorRef,
+    public event: SystemEvent,
+    public delay: number,
+    public id: string,
+  ) {
+    this.fire = () => this.system._fire(this);
+  }
 }
+
+/**
+ * Records whose timeout will not run (cancelled, or run), ready for the next `schedule` of any system: a delayed
+ * event re-armed on every message (cancel, then schedule) reuses one record and its callback instead of building a
+ * record, a closure and its context each time. Module-wide, so an idle system keeps none.
+ */
+const spareEvents: ScheduledLabEvent[] = [];
+const MAX_SPARE_EVENTS = 64;
+
+function recycle(scheduled: ScheduledLabEvent): void {
+  if (scheduled.exposed || spareEvents.length >= MAX_SPARE_EVENTS) return;
+  // Nothing of the last use is held (the event, the actors) while the record waits.
+  scheduled.timeout = undefined;
+  scheduled.event = RECYCLED_EVENT;
+  scheduled.source = scheduled.target = RECYCLED_REF;
+  spareEvents.push(scheduled);
+}
+
+const RECYCLED_EVENT: SystemEvent = Object.freeze({ type: 'xstate.lab.recycled' });
+const RECYCLED_REF: SystemActorRef = Object.freeze({ sessionId: 'x:recycled', _send: () => {} });
 
 let sessionCounter = 0;
 /** Delayed events sent without an id get one of these (xstate draws a random string; the id is never seen). */
@@ -144,7 +175,16 @@ export class LabSystem {
     delay: number,
     id: string = `xstate.lab.anonymous.${anonymousCounter++}`,
   ): void {
-    const scheduled = new ScheduledLabEvent(source, target, event, delay, id);
+    let scheduled = spareEvents.pop();
+    if (scheduled === undefined) scheduled = new ScheduledLabEvent(this, source, target, event, delay, id);
+    else {
+      scheduled.system = this;
+      scheduled.source = source;
+      scheduled.target = target;
+      scheduled.event = event;
+      scheduled.delay = delay;
+      scheduled.id = id;
+    }
     // xstate's assignment to a key already present keeps the key's place: the new event takes the old one's.
     let previous: ScheduledLabEvent | undefined;
     let at = this.first;
@@ -161,12 +201,17 @@ export class LabSystem {
     else previous.next = scheduled;
     if (at === undefined) this.last = scheduled;
     // As xstate: the timeout forgets its key, whatever is scheduled under it now, then relays.
-    scheduled.timeout = this._clock.setTimeout(() => this.fire(scheduled), delay);
+    scheduled.timeout = this._clock.setTimeout(scheduled.fire, delay);
   }
 
-  private fire(scheduled: ScheduledLabEvent): void {
+  /**
+   * A record's timeout ran. What it forgets may be another record (one scheduled under the same key without a
+   * cancel, whose own timeout is still to run: not recycled); this one is out of the list and done with.
+   */
+  _fire(scheduled: ScheduledLabEvent): void {
     this.forget(scheduled.source, scheduled.id);
     this._relay(scheduled.source, scheduled.target, scheduled.event);
+    recycle(scheduled);
   }
 
   /** Unlinks what is scheduled under (source, id). */
@@ -185,7 +230,9 @@ export class LabSystem {
 
   cancel(source: SystemActorRef, id: string): void {
     const scheduled = this.forget(source, id);
-    if (scheduled !== undefined && scheduled.timeout !== undefined) this._clock.clearTimeout(scheduled.timeout);
+    if (scheduled === undefined || scheduled.timeout === undefined) return;
+    this._clock.clearTimeout(scheduled.timeout);
+    recycle(scheduled);
   }
 
   cancelAll(ref: SystemActorRef): void {
@@ -202,7 +249,10 @@ export class LabSystem {
 
   getSnapshot(): { _scheduledEvents: Record<string, ScheduledLabEvent> } {
     const events: Record<string, ScheduledLabEvent> = {};
-    for (const s of this.pending()) events[keyOf(s.source, s.id)] = s;
+    for (const s of this.pending()) {
+      s.exposed = true;
+      events[keyOf(s.source, s.id)] = s;
+    }
     return { _scheduledEvents: events };
   }
 

@@ -30,6 +30,9 @@ export interface FastMachineLogic {
 
 const logics = new WeakMap<object, FastMachineLogic>();
 
+/** Spare work states kept per machine (more are needed only while macrosteps of the machine nest). */
+const MAX_SPARE_WORK = 4;
+
 /** Machine events the fast runtime has processed in this process (one per `transition`): benchmarks read it. */
 let eventsProcessed = 0;
 
@@ -69,6 +72,7 @@ export function fastMachineLogic(machine: object): FastMachineLogic {
         ) as unknown as XActionRef)
       : undefined;
 
+  const spareWork: Work[] = [];
   const logic: FastMachineLogic = {
     machine: m,
     fastRuntime: true,
@@ -77,12 +81,18 @@ export function fastMachineLogic(machine: object): FastMachineLogic {
     transition(snapshot, event, scope) {
       eventsProcessed += 1;
       const s = snapshot as XMachineSnapshot;
-      const w = new Work(cm, scope, logicForChild, s);
+      // A spare work state of this machine (Work.start), else a new one; a macrostep nested in this one (an action
+      // runs another actor of the machine) takes another. One that throws is dropped.
+      let w = spareWork.pop();
+      if (w === undefined) w = new Work(cm, scope, logicForChild, s);
+      else w.start(scope, s);
       w.seedValue(s._nodes, s.value, s.tags);
-      macrostep(w, event, []);
+      macrostep(w, event, w.queue);
       // xstate hands back the very snapshot when nothing was cloned (a targetless transition without assign).
-      if (w.version === 0) return s;
-      return makeSnapshot(cm, w);
+      const next = w.version === 0 ? s : makeSnapshot(cm, w);
+      w.clear();
+      if (spareWork.length < MAX_SPARE_WORK) spareWork.push(w);
+      return next;
     },
     getInitialSnapshot(scope, input) {
       const initEvent: XEvent = { type: 'xstate.init', input };

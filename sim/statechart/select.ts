@@ -18,7 +18,10 @@ import { guardName, guardPasses } from './guards.ts';
 
 /** xstate's `StateNode.next`: the first candidate whose guard passes (guard errors wrapped as xstate wraps them). */
 function nextOf(w: Work, node: CompiledNode, event: XEvent): CompiledTransition | undefined {
-  for (const c of candidatesOf(node, event.type)) {
+  // Indexed loops on the hot path: a `for…of` here keeps an array iterator per call (the try blocks V8's elision).
+  const candidates = candidatesOf(node, event.type);
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i] as CompiledTransition;
     const guard = c.guard;
     let passed: boolean;
     try {
@@ -157,8 +160,9 @@ const NONE: readonly CompiledTransition[] = Object.freeze([]);
 /** xstate's `selectEventlessTransitions`: per atomic state in configuration order, the first enabled `always`. */
 export function selectEventless(w: Work, event: XEvent): readonly CompiledTransition[] {
   let enabled: CompiledTransition[] | undefined;
-  for (const n of w._nodes) {
-    const c = nodeOf(w, n);
+  const nodes = w._nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const c = nodeOf(w, nodes[i] as XStateNode);
     if (!c.alwaysOnPath || (c.type !== 'atomic' && c.type !== 'final')) continue;
     loop: for (let s: CompiledNode | undefined = c; s !== undefined; s = s.parent) {
       if (s.always === undefined) continue;

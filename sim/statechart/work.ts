@@ -62,6 +62,8 @@ export class Work {
   selectedCount = 0;
   selectedFirst: CompiledTransition | undefined = undefined;
   selectedMore: CompiledTransition[] | undefined = undefined;
+  /** The internal queue of a macrostep the logic's `transition` runs (empty between uses). */
+  readonly queue: XEvent[] = [];
   /** The configuration `cachedValue` and `cachedTags` are of (the snapshot's own value at first). */
   private valueNodes: readonly XStateNode[] | undefined = undefined;
   private cachedValue: unknown = undefined;
@@ -69,7 +71,8 @@ export class Work {
 
   constructor(
     readonly cm: CompiledMachine,
-    readonly scope: XScope,
+    /** The actor's scope: the one thing besides the state that differs when the work state is reused (`start`). */
+    public scope: XScope,
     readonly logicFor: LogicFor,
     init: WorkStart,
   ) {
@@ -83,6 +86,43 @@ export class Work {
     this.historyValue = init.historyValue;
   }
 
+  /**
+   * Starts another macrostep on this work state, for `scope`'s actor from `init` (the logic's `transition` reuses one
+   * work state per machine: nothing holds one after its macrostep — user code gets the context, the event, the
+   * scope's actor and system, an `enqueueActions` check judges by a `ConfigView`, a spawner keeps the scope — so
+   * nothing can tell it from a fresh one).
+   */
+  start(scope: XScope, init: WorkStart): void {
+    this.scope = scope;
+    this.context = init.context;
+    this.children = init.children;
+    this._nodes = init._nodes;
+    this.status = init.status;
+    this.output = init.output;
+    this.error = init.error;
+    this.historyValue = init.historyValue;
+    this.version = 0;
+    this.contextWritable = false;
+  }
+
+  /** Drops what the last macrostep left (so a spare work state holds no actor's state). */
+  clear(): void {
+    this.context = EMPTY_CONTEXT;
+    this.children = EMPTY_CONTEXT;
+    this._nodes = NO_NODES;
+    this.output = undefined;
+    this.error = undefined;
+    this.historyValue = EMPTY_CONTEXT;
+    this.internalQueue = undefined;
+    this.deferredActorIds = undefined;
+    this.queue.length = 0;
+    if (this.retries !== undefined) this.retries.length = 0;
+    this.resetSelection();
+    this.valueNodes = undefined;
+    this.cachedValue = undefined;
+    this.cachedTags = undefined;
+  }
+
   /** The context as user code gets it: from now on it may be held, so the next assign copies it. */
   expose(): Record<string, unknown> {
     this.contextWritable = false;
@@ -93,6 +133,18 @@ export class Work {
   private refreshValue(): void {
     if (this.valueNodes === this._nodes) return;
     const vt = valueAndTags(this.cm, this._nodes);
+    this._nodes = vt.nodes;
+    this.valueNodes = vt.nodes;
+    this.cachedValue = vt.value;
+    this.cachedTags = vt.tags;
+  }
+
+  /**
+   * Makes the ordered configuration `nodes` the configuration (`_nodes` becomes its shared array, so `nodes` may be
+   * a scratch array the caller reuses), its value and tags derived now (as `refreshValue` would on the next read).
+   */
+  setNodes(nodes: readonly XStateNode[]): void {
+    const vt = valueAndTags(this.cm, nodes);
     this._nodes = vt.nodes;
     this.valueNodes = vt.nodes;
     this.cachedValue = vt.value;
@@ -128,6 +180,9 @@ export class Work {
     return matchesState(testValue as never, this.value as never);
   }
 }
+
+const EMPTY_CONTEXT: Record<string, never> = Object.freeze({});
+const NO_NODES: readonly XStateNode[] = Object.freeze([]);
 
 export function nodeOf(w: Work, n: XStateNode): CompiledNode {
   return w.cm.nodes[n.order] as CompiledNode;

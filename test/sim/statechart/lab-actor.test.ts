@@ -328,6 +328,71 @@ describe('lab actor: the same observable behaviour as xstate’s Actor', () => {
     ]);
   });
 
+  it('delayed events re-armed, fired, replaced without a cancel, across two actors: the same timers and events', () => {
+    // The lab system recycles a delayed event's record once its timer is cleared or has run (lab-system.ts): every
+    // timer must still deliver its own event to its own target, a replaced one (scheduled again under its id without a
+    // cancel) its own too, and a held system snapshot keeps its records.
+    const machine = createMachine({
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          entry: raise({ type: 'IDLE' }, { delay: 40, id: 'idle' }),
+          on: {
+            PING: {
+              actions: [
+                cancel('idle'),
+                raise(({ event }) => ({ type: 'IDLE', from: (event as unknown as { n?: number }).n }), {
+                  delay: 40,
+                  id: 'idle',
+                }),
+              ],
+            },
+            TWICE: {
+              actions: [
+                raise({ type: 'X', k: 1 } as { type: string }, { delay: 5, id: 'x' }),
+                raise({ type: 'X', k: 2 } as { type: string }, { delay: 15, id: 'x' }),
+              ],
+            },
+            X: {
+              actions: assign({ n: ({ context, event }) => context.n * 10 + (event as unknown as { k: number }).k }),
+            },
+            IDLE: {
+              actions: assign({
+                n: ({ context, event }) => context.n + 100 + ((event as unknown as { from?: number }).from ?? 0),
+              }),
+            },
+          },
+        },
+      },
+    });
+    const log = both((make, log, clock) => {
+      const entries: unknown[][] = [];
+      const one = make(machine, { clock: loggingClock(clock, entries) });
+      const two = make(machine, { clock: loggingClock(clock, entries) });
+      for (const [name, actor] of [
+        ['one', one],
+        ['two', two],
+      ] as const)
+        actor.subscribe((s: { context: { n: number } }) => entries.push(['next', name, s.context.n]));
+      one.start();
+      two.start();
+      for (let i = 1; i <= 4; i++) {
+        one.send({ type: 'PING', n: i });
+        clock.advance(10);
+        two.send({ type: 'PING', n: 10 * i });
+        two.send({ type: 'TWICE' });
+        clock.advance(10);
+      }
+      clock.advance(100);
+      one.send({ type: 'TWICE' });
+      clock.advance(100);
+      log.push(...entries, ['contexts', one.getSnapshot().context, two.getSnapshot().context]);
+    });
+    expect(log.at(-1)).toEqual(['contexts', { n: 10412 }, { n: expect.any(Number) as number }]);
+    expect(log.filter((e) => e[0] === 'setTimeout').length).toBeGreaterThan(12);
+  });
+
   it('stop drops the events waiting behind the current one; a stopped actor ignores sends', () => {
     const logic = fromTransition((seen: string[], event: { type: string }, { self }) => {
       if (event.type === 'a') {

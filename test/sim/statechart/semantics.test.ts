@@ -281,6 +281,112 @@ describe('fast runtime: exact semantics against xstate', () => {
     ]);
   });
 
+  it('a check kept past its macrostep judges the configuration and context of its turn, after other actors ran', () => {
+    // The fast runtime reuses one work state per machine across macrosteps and actors (logic.ts): a kept check must
+    // not judge by whatever the work state holds later. xstate's check reads the snapshot of the callback's turn.
+    const kept: ((guard: unknown) => boolean)[] = [];
+    const m = createMachine({
+      id: 'm',
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            KEEP: {
+              target: 'b',
+              actions: [
+                assign({ n: ({ context }) => context.n + 1 }),
+                enqueueActions(({ check }) => {
+                  kept.push(check as (guard: unknown) => boolean);
+                }),
+              ],
+            },
+          },
+        },
+        b: { on: { BACK: { target: 'a', actions: assign({ n: 100 }) } } },
+      },
+    });
+    const results: unknown[][] = [];
+    for (const runtime of ['xstate', 'fast'] as const) {
+      kept.length = 0;
+      const one = createLabActor(m, undefined, runtime);
+      const two = createLabActor(m, undefined, runtime);
+      one.start();
+      two.start();
+      one.send({ type: 'KEEP' });
+      two.send({ type: 'KEEP' });
+      two.send({ type: 'BACK' });
+      one.send({ type: 'BACK' });
+      results.push(
+        kept.map((check) => [
+          check(stateIn('#m.a')),
+          check(stateIn({ b: {} })),
+          check(({ context }: { context: { n: number } }) => context.n === 1),
+        ]),
+      );
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[0]).toEqual([
+      [true, false, true],
+      [true, false, true],
+    ]);
+  });
+
+  it('enqueueActions lists of different lengths, one nested in another: each runs exactly what it enqueued', () => {
+    // The fast runtime reuses the lists callbacks enqueue into (enqueue.ts): a shorter list after a longer one must
+    // not run the longer one's leftovers, a callback enqueued by a callback collects into a list of its own.
+    const m = createMachine({
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          on: {
+            MANY: {
+              actions: enqueueActions(({ enqueue }) => {
+                for (let i = 0; i < 5; i++) enqueue(() => note('many', i));
+                enqueue.assign({ n: 5 });
+              }),
+            },
+            FEW: {
+              actions: [
+                enqueueActions(({ enqueue }) => {
+                  enqueue(() => note('few', 0));
+                  enqueue(
+                    enqueueActions(({ enqueue: inner, context }) => {
+                      inner(() => note('inner', context.n));
+                      inner.assign({ n: 7 });
+                    }),
+                  );
+                  enqueue(() => note('few', 1));
+                }),
+                enqueueActions(() => undefined),
+                enqueueActions(({ enqueue, context }) => enqueue(() => note('last', context.n))),
+              ],
+            },
+          },
+        },
+      },
+    });
+    const e = both(m, [{ send: { type: 'MANY' } }, { send: { type: 'FEW' } }, { send: { type: 'MANY' } }]);
+    expect(actionsOf(e)).toEqual([
+      'many',
+      'many',
+      'many',
+      'many',
+      'many',
+      'few',
+      'inner',
+      'few',
+      'last',
+      'many',
+      'many',
+      'many',
+      'many',
+      'many',
+    ]);
+    expect(e.filter((x) => x[0] === 'action').map((x) => x[2])).toEqual([0, 1, 2, 3, 4, 0, 5, 1, 7, 0, 1, 2, 3, 4]);
+  });
+
   it('transition selection walks the state value it is given: its key order, falsy sub-values skipped, unknown keys', () => {
     const seen: string[] = [];
     const fails = (name: string) => (): boolean => {
@@ -672,6 +778,80 @@ describe('fast runtime: contexts user code keeps keep their values', () => {
     const e = both(m, [{ send: { type: 'GO' } }, { send: { type: 'SHOW' } }]);
     expect(notes(e)).toEqual([['g1', 'g2', 'g3']]);
     expect(lastContext(e)).toEqual({ s: 'g4' });
+  });
+
+  it('guards (one reused argument object) see their own context and event, also when a guard runs another actor', () => {
+    // The fast runtime hands every guard the same `{ context, event }` object (guards.ts): each call must still see
+    // the values of its turn, an always loop's guards the context of each microstep, a guard that runs another
+    // actor's macrostep (whose guards take the argument meanwhile) its own values after that actor's guards ran.
+    const seen: unknown[] = [];
+    const inner = createMachine({
+      context: { k: 0 },
+      initial: 'i',
+      states: {
+        i: {
+          on: {
+            POKE: {
+              guard: ({ context, event }) => {
+                seen.push(['inner', context.k, event.type]);
+                return true;
+              },
+              actions: assign({ k: ({ context }) => context.k + 1 }),
+            },
+          },
+        },
+      },
+    });
+    let other: AnyActorRef | undefined;
+    const m = setup({
+      types: { context: {} as { n: number }, events: {} as { type: 'GO' } | { type: 'NEXT'; v: number } },
+      guards: {
+        below: (args: { context: { n: number }; event: { type: string } }, params: { max: number }) => {
+          seen.push(['below', args.context.n, args.event.type, params.max]);
+          other?.send({ type: 'POKE' });
+          // After the other actor's guard ran: still this call's own values.
+          seen.push(['below after', args.context.n, args.event.type]);
+          return args.context.n < params.max;
+        },
+        isNext: ({ event }) => event.type === 'NEXT',
+      },
+    }).createMachine({
+      context: { n: 0 },
+      initial: 'a',
+      states: {
+        a: {
+          always: {
+            guard: { type: 'below', params: { max: 3 } },
+            actions: assign({ n: ({ context }) => context.n + 1 }),
+          },
+          on: {
+            NEXT: [
+              { guard: ({ event }) => event.type !== 'NEXT', target: 'b' },
+              { guard: 'isNext', actions: assign({ n: ({ event }) => event.v }) },
+            ],
+          },
+        },
+        b: {},
+      },
+    });
+    const runs: unknown[][] = [];
+    for (const runtime of ['xstate', 'fast'] as const) {
+      seen.length = 0;
+      const innerActor = createLabActor(inner, undefined, runtime);
+      innerActor.start();
+      other = innerActor;
+      const actor = createLabActor(m, undefined, runtime);
+      actor.start();
+      actor.send({ type: 'NEXT', v: 1 });
+      runs.push([...seen, actor.getSnapshot().context, innerActor.getSnapshot().context]);
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[0]?.slice(0, 3)).toEqual([
+      ['below', 0, 'xstate.init', 3],
+      ['inner', 0, 'POKE'],
+      ['below after', 0, 'xstate.init'],
+    ]);
+    expect(runs[0]?.at(-2)).toEqual({ n: 3 });
   });
 
   it("a property map's function values see the context before the map, not its earlier keys", () => {
