@@ -14,6 +14,12 @@
  * worker thread's own. With one worker those threads run on the idle second core for free; with two workers every
  * core is busy and they take turns with the workers, so a worker-bound speedup cannot exceed
  * `ceilingSpeedup` = 2 / (1 + backgroundCpuShare1).
+ *
+ * `cpuMsPerRun1Net` and `cpuMsPerRun2Net`: the process's CPU (all threads) per run, start-up subtracted as for `net`.
+ * Less sensitive to a shared machine than the wall-clock figures; with both cores busy, runs per second cannot exceed
+ * 2000 / cpuMsPerRun2Net. Two workers spend more per run than one: each JIT-compiles the same code for its own
+ * isolate (V8 shares no optimized code between isolates; TurboFan's background compiles are most of the background
+ * CPU over a worker's first ~60 runs), and the two share the caches.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
@@ -40,6 +46,12 @@ async function timed(workers: number, to: number): Promise<{ runs: number; ms: n
 }
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
+
+/** CPU ms of the whole process (every thread, ended ones too) since `from`. */
+const cpuMsSince = (from: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(from);
+  return (used.user + used.system) / 1000;
+};
 
 /** CPU ms of each live thread of this process by thread id (utime + stime, /proc clock ticks of 10 ms); {} off Linux. */
 function threadCpuMs(): Map<string, number> {
@@ -127,10 +139,16 @@ export async function run(): Promise<Record<string, number | boolean | string>> 
   const digests: string[] = [];
   let backgroundShare: number | null = null;
   for (const workers of [1, 2]) {
+    const startupCpu = process.cpuUsage();
     const startup = await timed(workers, SEEDS.from + workers - 1);
+    const startupCpuMs = cpuMsSince(startupCpu);
+    const allCpu = process.cpuUsage();
     const split = workers === 1 ? await timedWithThreads(workers, SEEDS.to) : null;
     if (split !== null) backgroundShare = split.backgroundMs / Math.max(1, split.workerMs);
     const all = split?.run ?? (await timed(workers, SEEDS.to));
+    figures[`cpuMsPerRun${workers}Net`] = round1(
+      (cpuMsSince(allCpu) - startupCpuMs) / Math.max(1, all.runs - startup.runs),
+    );
     digests.push(all.digest);
     figures[`runsPerSec${workers}Total`] = round1((all.runs * 1000) / all.ms);
     figures[`runsPerSec${workers}Net`] = round1(((all.runs - startup.runs) * 1000) / Math.max(1, all.ms - startup.ms));

@@ -3,6 +3,7 @@
  * coordinator (sweep.ts) and the worker (sweep-worker.ts).
  */
 import type { PolicyValue } from '../models/methods/policy.ts';
+import { loadScenarioOrThrow, type Scenario } from './load.ts';
 import { METHOD_IDS, type MethodId } from './method-registry.ts';
 import { runScenario, type RunScenarioMetrics } from './run.ts';
 
@@ -50,16 +51,30 @@ export function compareRecords(
   return a.seed - b.seed;
 }
 
+/**
+ * Scenarios loaded for earlier jobs, by (scenario, params, options): a sweep's jobs differ mostly by seed, and loading
+ * (JSON, the zod schema, the cross-field checks) cost ~4 % of a run's CPU and much of its garbage when repeated per
+ * seed. A loaded scenario is never mutated by a run (its parts are read-only), so reusing it gives the same trace.
+ * Jobs come in canonical order (params, method, seed), so a few entries hold every combination in use.
+ */
+const loaded = new Map<string, Scenario>();
+const LOADED_MAX = 8;
+
+function loadedFor(job: SweepJob): Scenario {
+  const key = JSON.stringify([job.scenario, paramsKey(job.params), paramsKey(job.options)]);
+  const hit = loaded.get(key);
+  if (hit !== undefined) return hit;
+  const s = loadScenarioOrThrow(job.scenario, { params: job.params, options: job.options });
+  if (loaded.size >= LOADED_MAX) loaded.delete(loaded.keys().next().value as string);
+  loaded.set(key, s);
+  return s;
+}
+
 export function runJob(job: SweepJob): SweepRecord {
   const base = { params: job.params, method: job.method, seed: job.seed };
   try {
-    const r = runScenario(job.scenario, {
-      method: job.method,
-      seed: job.seed,
-      params: job.params,
-      options: job.options,
-      keepTrace: false,
-    });
+    // Neither params nor options here: they are in the loaded scenario, which runScenario then takes as it is.
+    const r = runScenario(loadedFor(job), { method: job.method, seed: job.seed, keepTrace: false });
     const { perClient: _p, links: _l, ...metrics } = r.metrics;
     return { scenario: r.scenario, ...base, traceSha256: r.traceSha256, metrics, ok: r.ok };
   } catch (e) {
