@@ -41,11 +41,13 @@ export interface Attachment {
   /** Index among the link's attachments. */
   index: number;
   /**
-   * Outgoing directions, by receiver index on the link; created on first use. A map, not an array indexed by the
-   * receiver: on a segment of N clients a client talks to one or two receivers whose index may be N (the gateway
-   * attaches last), and a holey array that long costs 8 bytes per slot per client (12 KB at N = 1,000).
+   * Outgoing directions, created on first use: the first one here (a storm's client talks to its gateway alone), the
+   * others by receiver index in `moreOut`, made on the second. Not an array indexed by the receiver: on a segment of N
+   * clients the gateway's index may be N (it attaches last), and a holey array that long costs 8 bytes per slot per
+   * client (12 KB at N = 1,000); nor a Map each, which is ~150 bytes per interface for its one entry.
    */
-  readonly out: Map<number, Channel>;
+  firstOut: Channel | undefined;
+  moreOut: Map<number, Channel> | undefined;
 }
 
 export interface LinkRuntime {
@@ -108,7 +110,8 @@ export class Network {
         prefixLength: cfg.prefixLength,
         link: null,
         index: -1,
-        out: new Map(),
+        firstOut: undefined,
+        moreOut: undefined,
       });
     }
     this.nodes.set(name, node);
@@ -193,7 +196,7 @@ export class Network {
       }
     }
     for (const att of link.attachments) {
-      for (const ch of att.out.values()) {
+      for (const ch of outChannels(att)) {
         ch.setProfile(compileProfile(this.profileOf(link, ch.from.node.name, ch.to.node.name)));
       }
     }
@@ -226,13 +229,18 @@ export class Network {
   }
 
   private channel(from: Attachment, toIndex: number): Channel {
-    const existing = from.out.get(toIndex);
-    if (existing !== undefined) return existing;
+    const first = from.firstOut;
+    if (first !== undefined) {
+      if (first.to.index === toIndex) return first;
+      const existing = from.moreOut?.get(toIndex);
+      if (existing !== undefined) return existing;
+    }
     const link = from.link as LinkRuntime;
     const to = link.attachments[toIndex] as Attachment;
     const profile = this.compiledOf(this.profileOf(link, from.node.name, to.node.name));
     const ch = new Channel(link, from, to, profile, this.ctx.rng);
-    from.out.set(toIndex, ch);
+    if (first === undefined) from.firstOut = ch;
+    else (from.moreOut ??= new Map()).set(toIndex, ch);
     this.channels.push(ch);
     return ch;
   }
@@ -459,6 +467,12 @@ export class Network {
       trace.record({ type: 'drop', atUs: this.ctx.scheduler.nowUs, reason, packetId, node, summary, detail });
     }
   }
+}
+
+/** An interface's outgoing directions in the order they were made. */
+function outChannels(att: Attachment): Channel[] {
+  if (att.firstOut === undefined) return [];
+  return [att.firstOut, ...(att.moreOut?.values() ?? [])];
 }
 
 export function zeroDrops(): Record<DropReason, number> {
