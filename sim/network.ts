@@ -28,7 +28,15 @@ export interface NodeState {
   readonly name: string;
   up: boolean;
   epoch: number;
-  readonly attachments: Map<string, Attachment>;
+  /** Its interfaces, in the order configured: one or two per node, so an array searched by name (a Map each was ~150
+   * bytes per node of a storm's live heap); set once, by `addNode`. */
+  attachments: readonly Attachment[];
+}
+
+/** A node's interface by name. */
+export function attachmentOf(node: NodeState, iface: string): Attachment | undefined {
+  for (const att of node.attachments) if (att.iface === iface) return att;
+  return undefined;
 }
 
 /** One interface of one node and the link it is attached to (if any). */
@@ -100,20 +108,23 @@ export class Network {
 
   addNode(name: string, interfaces: readonly InterfaceConfig[]): NodeState {
     if (this.nodes.has(name)) throw new Error(`duplicate node name: ${name}`);
-    const node: NodeState = { name, up: true, epoch: 0, attachments: new Map() };
+    const node: NodeState = { name, up: true, epoch: 0, attachments: [] };
+    const seen = new Set<string>();
     for (const cfg of interfaces) {
-      if (node.attachments.has(cfg.name)) throw new Error(`node ${name}: duplicate interface ${cfg.name}`);
-      node.attachments.set(cfg.name, {
-        node,
-        iface: cfg.name,
-        address: ipv4ToU32(cfg.address),
-        prefixLength: cfg.prefixLength,
-        link: null,
-        index: -1,
-        firstOut: undefined,
-        moreOut: undefined,
-      });
+      if (seen.has(cfg.name)) throw new Error(`node ${name}: duplicate interface ${cfg.name}`);
+      seen.add(cfg.name);
     }
+    // Built by map, not by push: an exact-size array (a push reserves room for 17).
+    node.attachments = interfaces.map((cfg): Attachment => ({
+      node,
+      iface: cfg.name,
+      address: ipv4ToU32(cfg.address),
+      prefixLength: cfg.prefixLength,
+      link: null,
+      index: -1,
+      firstOut: undefined,
+      moreOut: undefined,
+    }));
     this.nodes.set(name, node);
     return node;
   }
@@ -122,7 +133,8 @@ export class Network {
     if (this.links.has(spec.name)) throw new Error(`duplicate link name: ${spec.name}`);
     const endpoints = spec.kind === 'p2p' ? [spec.a, spec.b] : spec.attach;
     const attachments = endpoints.map((ep) => {
-      const att = this.nodes.get(ep.node)?.attachments.get(ep.iface);
+      const node = this.nodes.get(ep.node);
+      const att = node === undefined ? undefined : attachmentOf(node, ep.iface);
       if (!att) throw new Error(`link ${spec.name}: no interface ${ep.node}:${ep.iface}`);
       if (att.link) throw new Error(`link ${spec.name}: ${ep.node}:${ep.iface} is already on link ${att.link.name}`);
       return att;
