@@ -9,7 +9,7 @@
  */
 import type { NodeHost, RandomStream, SimNode, VirtualClock } from '../models/contract.ts';
 import { ipv4ToU32, u32ToIpv4 } from '../models/wire/ipv4-address.ts';
-import type { Attachment, Network, NodeState } from './network.ts';
+import { attachmentOf, type Attachment, type Network, type NodeState } from './network.ts';
 import type { Rng } from './rng.ts';
 import type { Scheduler } from './scheduler.ts';
 import { toHex } from './trace-hash.ts';
@@ -76,7 +76,7 @@ export class SimHost<P> implements NodeHost<P>, TimerLife {
 
   send(interfaceName: string, packet: P): void {
     const ctx = this.ctx;
-    const att = this.state.attachments.get(interfaceName);
+    const att = attachmentOf(this.state, interfaceName);
     let bytes: Uint8Array;
     let summary = '';
     try {
@@ -193,7 +193,7 @@ export class SimHost<P> implements NodeHost<P>, TimerLife {
   }
 
   setInterfaceAddress(interfaceName: string, address: string, prefixLength: number): void {
-    const att = this.state.attachments.get(interfaceName);
+    const att = attachmentOf(this.state, interfaceName);
     if (att === undefined) throw new Error(`node ${this.nodeName}: no interface ${interfaceName}`);
     this.ctx.network.setAddress(att, ipv4ToU32(address), prefixLength);
     this.traceNote('iface.address', { iface: interfaceName, address: u32ToIpv4(att.address), prefixLength });

@@ -28,7 +28,15 @@ export interface NodeState {
   readonly name: string;
   up: boolean;
   epoch: number;
-  readonly attachments: Map<string, Attachment>;
+  /** Its interfaces, in the order configured: one or two per node, so an array searched by name (a Map each was ~150
+   * bytes per node of a storm's live heap); set once, by `addNode`. */
+  attachments: readonly Attachment[];
+}
+
+/** A node's interface by name. */
+export function attachmentOf(node: NodeState, iface: string): Attachment | undefined {
+  for (const att of node.attachments) if (att.iface === iface) return att;
+  return undefined;
 }
 
 /** One interface of one node and the link it is attached to (if any). */
@@ -41,11 +49,13 @@ export interface Attachment {
   /** Index among the link's attachments. */
   index: number;
   /**
-   * Outgoing directions, by receiver index on the link; created on first use. A map, not an array indexed by the
-   * receiver: on a segment of N clients a client talks to one or two receivers whose index may be N (the gateway
-   * attaches last), and a holey array that long costs 8 bytes per slot per client (12 KB at N = 1,000).
+   * Outgoing directions, created on first use: the first one here (a storm's client talks to its gateway alone), the
+   * others by receiver index in `moreOut`, made on the second. Not an array indexed by the receiver: on a segment of N
+   * clients the gateway's index may be N (it attaches last), and a holey array that long costs 8 bytes per slot per
+   * client (12 KB at N = 1,000); nor a Map each, which is ~150 bytes per interface for its one entry.
    */
-  readonly out: Map<number, Channel>;
+  firstOut: Channel | undefined;
+  moreOut: Map<number, Channel> | undefined;
 }
 
 export interface LinkRuntime {
@@ -98,19 +108,23 @@ export class Network {
 
   addNode(name: string, interfaces: readonly InterfaceConfig[]): NodeState {
     if (this.nodes.has(name)) throw new Error(`duplicate node name: ${name}`);
-    const node: NodeState = { name, up: true, epoch: 0, attachments: new Map() };
+    const node: NodeState = { name, up: true, epoch: 0, attachments: [] };
+    const seen = new Set<string>();
     for (const cfg of interfaces) {
-      if (node.attachments.has(cfg.name)) throw new Error(`node ${name}: duplicate interface ${cfg.name}`);
-      node.attachments.set(cfg.name, {
-        node,
-        iface: cfg.name,
-        address: ipv4ToU32(cfg.address),
-        prefixLength: cfg.prefixLength,
-        link: null,
-        index: -1,
-        out: new Map(),
-      });
+      if (seen.has(cfg.name)) throw new Error(`node ${name}: duplicate interface ${cfg.name}`);
+      seen.add(cfg.name);
     }
+    // Built by map, not by push: an exact-size array (a push reserves room for 17).
+    node.attachments = interfaces.map((cfg): Attachment => ({
+      node,
+      iface: cfg.name,
+      address: ipv4ToU32(cfg.address),
+      prefixLength: cfg.prefixLength,
+      link: null,
+      index: -1,
+      firstOut: undefined,
+      moreOut: undefined,
+    }));
     this.nodes.set(name, node);
     return node;
   }
@@ -119,7 +133,8 @@ export class Network {
     if (this.links.has(spec.name)) throw new Error(`duplicate link name: ${spec.name}`);
     const endpoints = spec.kind === 'p2p' ? [spec.a, spec.b] : spec.attach;
     const attachments = endpoints.map((ep) => {
-      const att = this.nodes.get(ep.node)?.attachments.get(ep.iface);
+      const node = this.nodes.get(ep.node);
+      const att = node === undefined ? undefined : attachmentOf(node, ep.iface);
       if (!att) throw new Error(`link ${spec.name}: no interface ${ep.node}:${ep.iface}`);
       if (att.link) throw new Error(`link ${spec.name}: ${ep.node}:${ep.iface} is already on link ${att.link.name}`);
       return att;
@@ -193,7 +208,7 @@ export class Network {
       }
     }
     for (const att of link.attachments) {
-      for (const ch of att.out.values()) {
+      for (const ch of outChannels(att)) {
         ch.setProfile(compileProfile(this.profileOf(link, ch.from.node.name, ch.to.node.name)));
       }
     }
@@ -226,13 +241,18 @@ export class Network {
   }
 
   private channel(from: Attachment, toIndex: number): Channel {
-    const existing = from.out.get(toIndex);
-    if (existing !== undefined) return existing;
+    const first = from.firstOut;
+    if (first !== undefined) {
+      if (first.to.index === toIndex) return first;
+      const existing = from.moreOut?.get(toIndex);
+      if (existing !== undefined) return existing;
+    }
     const link = from.link as LinkRuntime;
     const to = link.attachments[toIndex] as Attachment;
     const profile = this.compiledOf(this.profileOf(link, from.node.name, to.node.name));
     const ch = new Channel(link, from, to, profile, this.ctx.rng);
-    from.out.set(toIndex, ch);
+    if (first === undefined) from.firstOut = ch;
+    else (from.moreOut ??= new Map()).set(toIndex, ch);
     this.channels.push(ch);
     return ch;
   }
@@ -459,6 +479,12 @@ export class Network {
       trace.record({ type: 'drop', atUs: this.ctx.scheduler.nowUs, reason, packetId, node, summary, detail });
     }
   }
+}
+
+/** An interface's outgoing directions in the order they were made. */
+function outChannels(att: Attachment): Channel[] {
+  if (att.firstOut === undefined) return [];
+  return [att.firstOut, ...(att.moreOut?.values() ?? [])];
 }
 
 export function zeroDrops(): Record<DropReason, number> {

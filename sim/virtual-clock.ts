@@ -23,31 +23,54 @@ export interface TimerLife {
   alive(token: number): boolean;
 }
 
-/** A pending clock timeout: the scheduler's argument for `fireTimeout`, so a timeout costs one object, no closures. */
-interface ClockTimeout {
-  readonly fn: (...args: unknown[]) => void;
-  readonly life: TimerLife | undefined;
-  readonly token: number;
-}
+type TimeoutFn = (...args: unknown[]) => void;
 
-function fireTimeout(t: ClockTimeout): void {
-  if (t.life === undefined || t.life.alive(t.token)) t.fn();
+/** What `setTimeout(…, Infinity)` returns: an event that never runs (cancelling it is a no-op). */
+const NEVER: ScheduledEvent = { atUs: Number.MAX_SAFE_INTEGER, seq: -1, fn: null, arg: undefined };
+
+function callTimeout(fn: TimeoutFn): void {
+  fn();
 }
 
 /**
  * A clock whose timeouts are scheduler events. `life` lets the host drop timers of a node that crashed after arming
  * them. A non-finite delay (`Infinity`) never fires.
+ *
+ * A timeout costs the scheduler's event and nothing else: the event's argument is xstate's callback itself, and the
+ * event's function is one closure per life of the owner (its token captured), made again only when the token changes
+ * (a crash). A storm arms and cancels hundreds of thousands of retransmission timers; an object per timer beside the
+ * event was garbage that lived long enough to be promoted. A class, not closures: ten thousand hosts share the
+ * methods.
  */
+class SchedulerClock implements VirtualClock {
+  private fire: (fn: TimeoutFn) => void = callTimeout;
+  private fireToken: number | undefined;
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly life: TimerLife | undefined,
+  ) {}
+
+  setTimeout(fn: TimeoutFn, timeoutMs: number): unknown {
+    if (timeoutMs === Infinity) return NEVER;
+    const life = this.life;
+    if (life !== undefined) {
+      const token = life.lifeToken();
+      if (token !== this.fireToken) {
+        this.fireToken = token;
+        this.fire = (f) => {
+          if (life.alive(token)) f();
+        };
+      }
+    }
+    return this.scheduler.after(msToUs(timeoutMs), this.fire, fn);
+  }
+
+  clearTimeout(id: unknown): void {
+    if (id !== null && typeof id === 'object' && 'seq' in id) this.scheduler.cancel(id as ScheduledEvent);
+  }
+}
+
 export function createVirtualClock(scheduler: Scheduler, life?: TimerLife): VirtualClock {
-  const never: ScheduledEvent = { atUs: Number.MAX_SAFE_INTEGER, seq: -1, fn: null, arg: undefined };
-  return {
-    setTimeout(fn: (...args: unknown[]) => void, timeoutMs: number): unknown {
-      if (timeoutMs === Infinity) return never;
-      const t: ClockTimeout = { fn, life, token: life === undefined ? 0 : life.lifeToken() };
-      return scheduler.after(msToUs(timeoutMs), fireTimeout, t);
-    },
-    clearTimeout(id: unknown): void {
-      if (id !== null && typeof id === 'object' && 'seq' in id) scheduler.cancel(id as ScheduledEvent);
-    },
-  };
+  return new SchedulerClock(scheduler, life);
 }

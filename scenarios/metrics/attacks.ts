@@ -25,9 +25,12 @@ export class AttackTally {
   private readonly baits = new Set<string>();
   /** attacker → its attack (first try). */
   private readonly attackers = new Map<string, { kind: string; victim: string | undefined; atUs: number }>();
-  private readonly addresses = new Map<string, Set<string>>();
-  /** client → times its IKE SA closed or its address was released. */
-  private readonly disturbed = new Map<string, number[]>();
+  /** client → the inner addresses it was assigned: the one address most clients ever hold as itself, a set only
+   * once a second one comes (every client of a storm is here; only a victim is ever read). */
+  private readonly addresses = new Map<string, string | Set<string>>();
+  /** client → the last time its IKE SA closed or its address was released (an attack succeeded when the victim was
+   * disturbed at or after it: the last time answers that as the list of every time would). */
+  private readonly disturbed = new Map<string, number>();
 
   constructor(private readonly clients: readonly string[]) {}
 
@@ -58,18 +61,17 @@ export class AttackTally {
         return;
       }
       case 'address.assigned': {
-        const set = this.addresses.get(e.node) ?? new Set<string>();
-        set.add(String(d['address']));
-        this.addresses.set(e.node, set);
+        const address = String(d['address']);
+        const held = this.addresses.get(e.node);
+        if (held === undefined) this.addresses.set(e.node, address);
+        else if (typeof held !== 'string') held.add(address);
+        else if (held !== address) this.addresses.set(e.node, new Set([held, address]));
         return;
       }
       case 'client.closed':
-      case 'address.released': {
-        const list = this.disturbed.get(e.node) ?? [];
-        list.push(e.atUs);
-        this.disturbed.set(e.node, list);
+      case 'address.released':
+        this.disturbed.set(e.node, Math.max(e.atUs, this.disturbed.get(e.node) ?? -Infinity));
         return;
-      }
       default:
         return;
     }
@@ -80,12 +82,12 @@ export class AttackTally {
     for (const [attacker, a] of this.attackers) {
       if (a.victim === undefined || !this.clients.includes(a.victim)) continue;
       if (a.kind === 'lease-theft') {
-        const mine = this.addresses.get(attacker) ?? new Set<string>();
-        const theirs = this.addresses.get(a.victim) ?? new Set<string>();
+        const mine = addressSet(this.addresses.get(attacker));
+        const theirs = addressSet(this.addresses.get(a.victim));
         const shared = [...mine].some((x) => theirs.has(x));
         if (shared || theirs.size === 0) this.bump(succeeded, a.kind);
       } else if (a.kind === 'ike-replay') {
-        if ((this.disturbed.get(a.victim) ?? []).some((t) => t >= a.atUs)) this.bump(succeeded, a.kind);
+        if ((this.disturbed.get(a.victim) ?? -Infinity) >= a.atUs) this.bump(succeeded, a.kind);
       }
     }
     const byKind: Record<string, AttackCounts> = {};
@@ -100,4 +102,9 @@ export class AttackTally {
     }
     return { byKind, total: { tried, succeeded: won } };
   }
+}
+
+function addressSet(held: string | Set<string> | undefined): ReadonlySet<string> {
+  if (held === undefined) return new Set();
+  return typeof held === 'string' ? new Set([held]) : held;
 }

@@ -14,12 +14,10 @@ import { AddressHoldings } from '../invariants/holdings.ts';
 import { AttackTally, type AttackMetrics } from './attacks.ts';
 import {
   datagramOfTraceHex,
-  fingerprint,
+  fingerprintInto,
   ikeSpiiOffset,
   int32At,
   packetFingerprintInto,
-  sameFingerprint,
-  type Fingerprint,
   type MutableFingerprint,
 } from './message-key.ts';
 import { IkeLastMessages } from './ike-last-messages.ts';
@@ -150,10 +148,22 @@ interface ClientState {
   firstDataAtUs: number | null;
   requestsBeforeAddress: number;
   ikeRetransmits: number;
-  failures: string[];
+  failures: readonly string[];
   /** Set by a close; the next address after it is a re-address. */
   closedAtUs: number | null;
-  readdressUs: number[];
+  readdressUs: readonly number[];
+}
+
+/** The empty list every client starts with (a client's lists are replaced, never written in place). */
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * `list` with `x` at the end. The first item makes an array of one: a push onto an empty array reserves room for 17,
+ * and ten thousand clients with one failure and one re-address each held 3 MB of spare capacity.
+ */
+function appended<T>(list: readonly T[], x: T): readonly T[] {
+  if (list.length === 0) return [x];
+  return [...list, x];
 }
 
 function noteReason(e: Extract<TraceEvent, { type: 'note' }>): string {
@@ -172,8 +182,12 @@ export class MetricsCollector {
   /** The fingerprint of the IKE packet being counted (rewritten per packet, never kept). */
   private readonly ikePrint: MutableFingerprint = { length: 0, a: 0, b: 0 };
   /** `node|xid` → fingerprints of the DHCP summaries that node sent with that xid recently (a summary holds the xid
-   * and the message, so sending one again is a retransmission; RFC 2131 §4.1 keeps the xid for one exchange). */
-  private readonly seenDhcp: RecentKeys<Fingerprint[]>;
+   * and the message, so sending one again is a retransmission; RFC 2131 §4.1 keeps the xid for one exchange), flat:
+   * length, a, b of each in turn, in an array of exactly that size (no object per fingerprint, no spare capacity:
+   * a storm holds tens of thousands of these for minutes of virtual time). */
+  private readonly seenDhcp: RecentKeys<readonly number[]>;
+  /** The fingerprint of the DHCP summary being counted (rewritten per message, never kept). */
+  private readonly dhcpPrint: MutableFingerprint = { length: 0, a: 0, b: 0 };
   /** Packets that may still be delivered or dropped: id → sender, size and send time (dropped after the horizon). */
   private readonly sent = new SentPackets();
   private readonly packetHorizonUs: number;
@@ -192,7 +206,9 @@ export class MetricsCollector {
   /** Repeated plain DHCP messages per sending node (a node that writes `dhcp.retransmit` notes is counted by those). */
   private readonly derivedDhcpRetransmits = new Map<string, number>();
   private readonly dhcpRetransmitNoters = new Set<string>();
-  private readonly failures = new Map<string, number>();
+  /** Failure reason → its count and the first copy of its text, which every client's list shares (a storm fails
+   * thousands of clients for one reason: one string, not one per client). */
+  private readonly failures = new Map<string, { readonly reason: string; count: number }>();
   private renewalNotes = 0;
   private renewalPackets = 0;
   private missed = 0;
@@ -242,9 +258,9 @@ export class MetricsCollector {
         firstDataAtUs: null,
         requestsBeforeAddress: 0,
         ikeRetransmits: 0,
-        failures: [],
+        failures: NONE,
         closedAtUs: null,
-        readdressUs: [],
+        readdressUs: NONE,
       });
     }
     this.isGateway = new Set(roles.gateways);
@@ -401,14 +417,17 @@ export class MetricsCollector {
   private dhcpSentBefore(node: string, summary: string): boolean {
     const xid = DHCP_XID.exec(summary)?.[1];
     const key = xid === undefined ? `${node}|${summary}` : `${node}|${xid}`;
-    const print = fingerprint(summary);
+    const print = this.dhcpPrint;
+    fingerprintInto(summary, print);
     const prints = this.seenDhcp.touch(key);
     if (prints === undefined) {
-      this.seenDhcp.set(key, [print]);
+      this.seenDhcp.set(key, [print.length, print.a, print.b]);
       return false;
     }
-    if (prints.some((p) => sameFingerprint(p, print))) return true;
-    prints.push(print);
+    for (let i = 0; i < prints.length; i += 3)
+      if (prints[i] === print.length && prints[i + 1] === print.a && prints[i + 2] === print.b) return true;
+    // `touch` made the key current: replacing its value there is what appending to it would be.
+    this.seenDhcp.set(key, [...prints, print.length, print.a, print.b]);
     return false;
   }
 
@@ -486,7 +505,7 @@ export class MetricsCollector {
         c.address = address;
         this.addressedCount++;
       } else if (c.closedAtUs !== null) {
-        c.readdressUs.push(e.atUs - c.closedAtUs);
+        c.readdressUs = appended(c.readdressUs, e.atUs - c.closedAtUs);
       }
       c.closedAtUs = null;
       return;
@@ -531,8 +550,14 @@ export class MetricsCollector {
   }
 
   private fail(node: string, reason: string): void {
-    this.failures.set(reason, (this.failures.get(reason) ?? 0) + 1);
-    this.clients.get(node)?.failures.push(reason);
+    let f = this.failures.get(reason);
+    if (f === undefined) {
+      f = { reason, count: 0 };
+      this.failures.set(reason, f);
+    }
+    f.count++;
+    const c = this.clients.get(node);
+    if (c) c.failures = appended(c.failures, f.reason);
   }
 
   private onState(e: Extract<TraceEvent, { type: 'state' }>): void {
@@ -597,7 +622,8 @@ export class MetricsCollector {
       });
     }
     const byReason: Record<string, number> = {};
-    for (const [k, v] of [...this.failures].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) byReason[k] = v;
+    for (const [k, v] of [...this.failures].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)))
+      byReason[k] = v.count;
     const never = perClient.filter((c) => c.addressedAtUs === null && c.connectAtUs !== null).length;
     if (never > 0) byReason['never-addressed'] = never;
     // Overlaps: pairs of different clients holding one address when an instant closed (invariants/holdings.ts).

@@ -3,35 +3,40 @@
  * (message-key.ts: with window 1 a retransmission repeats that message byte for byte, RFC 7296 §2.1, §2.3). The same
  * answers as `RecentKeys<Fingerprint>` keyed by a `node|SPIi|q/r` string, without a string or an object per packet:
  * the triple is numbers (a node index, the SPI as two 32-bit halves), the map key a small-integer hash of them, and a
- * message's entry is rewritten in place when its triple sends again. Entries whose hash collides are chained and
- * compared on the whole triple, so a collision never merges two triples.
+ * message's entry is a row of int32s in one typed array, rewritten in place when its triple sends again (rows of
+ * forgotten triples are reused). Entries whose hash collides are chained and compared on the whole triple, so a
+ * collision never merges two triples.
  *
  * Forgetting follows RecentKeys' two generations exactly: an entry touched in generation g is held while the current
  * generation is g or g + 1; stale entries are dropped when a generation ends (one walk per generation of virtual time,
  * 3 minutes or more), so `size` equals RecentKeys' `size` at every step.
  */
 
-interface Entry {
-  /** Sender index × 2 + 1 for a response. */
-  readonly nodeRole: number;
-  /** The initiator's SPI, bytes 0–3 and 4–7, as int32. */
-  readonly spiHi: number;
-  readonly spiLo: number;
-  /** The last message's fingerprint (message-key.ts `packetFingerprint`). */
-  length: number;
-  a: number;
-  b: number;
-  /** The generation in which the triple last sent. */
-  touchedGen: number;
-  next: Entry | undefined;
-}
+/** The int32 columns of an entry's row in `rows` (no object per triple). */
+const NODE_ROLE = 0; // sender index × 2 + 1 for a response
+const SPI_HI = 1; // the initiator's SPI, bytes 0–3, as int32
+const SPI_LO = 2; // … bytes 4–7
+const LENGTH = 3; // the last message's fingerprint (message-key.ts `packetFingerprint`): length, a, b
+const PRINT_A = 4;
+const PRINT_B = 5;
+const TOUCHED_GEN = 6; // the generation in which the triple last sent
+const NEXT = 7; // the next row of the bucket's chain, −1 at its end; on the free list, the next free row
+const COLUMNS = 8;
+const NONE = -1;
 
 /** Bits of the bucket hash: 30 keeps it a small integer (the cheapest Map key V8 has) on every platform. */
 export const BUCKET_BITS_DEFAULT = 30;
 
 export class IkeLastMessages {
-  private readonly buckets = new Map<number, Entry>();
+  /** Bucket hash → the first row of its chain. */
+  private readonly buckets = new Map<number, number>();
   private readonly nodeIndex = new Map<string, number>();
+  /** Rows of COLUMNS int32s; a storm holds tens of thousands of triples for minutes of virtual time, and a row is 32
+   * bytes where an object per triple was about 100. */
+  private rows = new Int32Array(COLUMNS * 64);
+  /** Rows ever used (the free list reuses the rows of forgotten triples first). */
+  private rowsUsed = 0;
+  private freeRow = NONE;
   private gen = 0;
   private generationEndUs: number;
   private held = 0;
@@ -77,17 +82,34 @@ export class IkeLastMessages {
     const nodeRole = index * 2 + (response ? 1 : 0);
     const h = Math.imul(spiLo ^ Math.imul(nodeRole, 0x9e3779b1), 0x85ebca6b) ^ spiHi;
     const bucket = (h ^ (h >>> 15)) & this.bucketMask;
-    const head = this.buckets.get(bucket);
-    for (let x = head; x !== undefined; x = x.next) {
-      if (x.nodeRole !== nodeRole || x.spiHi !== spiHi || x.spiLo !== spiLo) continue;
-      const again = x.touchedGen >= this.gen - 1 && x.length === length && x.a === a && x.b === b;
-      x.length = length;
-      x.a = a;
-      x.b = b;
-      x.touchedGen = this.gen;
+    const head = this.buckets.get(bucket) ?? NONE;
+    const rows = this.rows;
+    for (let r = head; r !== NONE; r = rows[r * COLUMNS + NEXT] as number) {
+      const at = r * COLUMNS;
+      if (rows[at + NODE_ROLE] !== nodeRole || rows[at + SPI_HI] !== spiHi || rows[at + SPI_LO] !== spiLo) continue;
+      const again =
+        (rows[at + TOUCHED_GEN] as number) >= this.gen - 1 &&
+        rows[at + LENGTH] === length &&
+        rows[at + PRINT_A] === a &&
+        rows[at + PRINT_B] === b;
+      rows[at + LENGTH] = length;
+      rows[at + PRINT_A] = a;
+      rows[at + PRINT_B] = b;
+      rows[at + TOUCHED_GEN] = this.gen;
       return again;
     }
-    this.buckets.set(bucket, { nodeRole, spiHi, spiLo, length, a, b, touchedGen: this.gen, next: head });
+    const r = this.newRow();
+    const at = r * COLUMNS;
+    const fresh = this.rows;
+    fresh[at + NODE_ROLE] = nodeRole;
+    fresh[at + SPI_HI] = spiHi;
+    fresh[at + SPI_LO] = spiLo;
+    fresh[at + LENGTH] = length;
+    fresh[at + PRINT_A] = a;
+    fresh[at + PRINT_B] = b;
+    fresh[at + TOUCHED_GEN] = this.gen;
+    fresh[at + NEXT] = head;
+    this.buckets.set(bucket, r);
     this.held++;
     return false;
   }
@@ -97,22 +119,42 @@ export class IkeLastMessages {
     return this.held;
   }
 
+  private newRow(): number {
+    if (this.freeRow !== NONE) {
+      const r = this.freeRow;
+      this.freeRow = this.rows[r * COLUMNS + NEXT] as number;
+      return r;
+    }
+    if ((this.rowsUsed + 1) * COLUMNS > this.rows.length) {
+      const grown = new Int32Array(this.rows.length * 2);
+      grown.set(this.rows);
+      this.rows = grown;
+    }
+    return this.rowsUsed++;
+  }
+
   private forgetStale(): void {
     const oldest = this.gen - 1;
+    const rows = this.rows;
     for (const [bucket, head] of this.buckets) {
-      let first: Entry | undefined;
-      let last: Entry | undefined;
-      for (let x: Entry | undefined = head; x !== undefined; x = x.next) {
-        if (x.touchedGen < oldest) {
+      let first = NONE;
+      let last = NONE;
+      for (let r = head; r !== NONE;) {
+        const at = r * COLUMNS;
+        const next = rows[at + NEXT] as number;
+        if ((rows[at + TOUCHED_GEN] as number) < oldest) {
           this.held--;
-          continue;
+          rows[at + NEXT] = this.freeRow;
+          this.freeRow = r;
+        } else {
+          if (last === NONE) first = r;
+          else rows[last * COLUMNS + NEXT] = r;
+          last = r;
         }
-        if (last === undefined) first = x;
-        else last.next = x;
-        last = x;
+        r = next;
       }
-      if (last !== undefined) last.next = undefined;
-      if (first === undefined) this.buckets.delete(bucket);
+      if (last !== NONE) rows[last * COLUMNS + NEXT] = NONE;
+      if (first === NONE) this.buckets.delete(bucket);
       else if (first !== head) this.buckets.set(bucket, first);
     }
   }

@@ -28,6 +28,13 @@ export interface Fingerprint {
 }
 
 export function fingerprint(text: string): Fingerprint {
+  const out = { length: 0, a: 0, b: 0 };
+  fingerprintInto(text, out);
+  return out;
+}
+
+/** `fingerprint` written into `out` (no object per message). */
+export function fingerprintInto(text: string, out: MutableFingerprint): void {
   let a = 0x811c9dc5 | 0;
   let b = 0x01000193 ^ 0x5bd1e995;
   for (let i = 0; i < text.length; i++) {
@@ -35,7 +42,9 @@ export function fingerprint(text: string): Fingerprint {
     a = Math.imul(a ^ c, 0x01000193);
     b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
   }
-  return { length: text.length, a, b };
+  out.length = text.length;
+  out.a = a;
+  out.b = b;
 }
 
 export function sameFingerprint(x: Fingerprint, y: Fingerprint): boolean {
