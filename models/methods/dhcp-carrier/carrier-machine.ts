@@ -386,9 +386,13 @@ export const dhcpCarrierMachine = setup({
       assertEvent(event, 'dhcp.send');
       return context.halted ? {} : { got: { ...context.got, sent: event.message } };
     }),
+    /**
+     * The exchange is over (BOUND): nothing is re-carried any more (a renewal is a new exchange with a fresh xid,
+     * RFC 2131 §4.4.5), so the last message is not kept through the idle lease (~600 B per client).
+     */
     recordLease: assign(({ event }) => {
       assertEvent(event, ['dhcp.bound', 'dhcp.renewed']);
-      return { lease: event, lastAddress: event.address };
+      return { lease: event, lastAddress: event.address, lastSent: undefined };
     }),
     collectLease: assign(({ context, event }) => {
       assertEvent(event, ['dhcp.bound', 'dhcp.renewed']);

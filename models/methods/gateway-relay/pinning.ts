@@ -13,6 +13,7 @@
  * The same IKE identity may take its pins over from an older SA (a reconnect before the gateway noticed the old one
  * died).
  */
+import type { DhcpClientIdentity } from '../../dhcp/client-identity.ts';
 import { findOption, toHex, withoutOption } from '../../dhcp/options.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
 import { fileId, idsOf, unfileId, type IdIndex } from './id-index.ts';
@@ -28,8 +29,22 @@ export interface ClientKeys {
 
 export function clientKeys(m: DhcpMessage): ClientKeys {
   const id = findOption(m, 'clientId');
+  return keysOf(m.htype, m.hlen, m.chaddr, id);
+}
+
+/** The same keys from the identity fields a session keeps of its last request (no whole message kept for them). */
+export function identityKeys(identity: DhcpClientIdentity): ClientKeys {
+  return keysOf(identity.htype, identity.hlen, identity.chaddr, identity.clientId);
+}
+
+function keysOf(
+  htype: number,
+  hlen: number,
+  chaddr: Uint8Array,
+  id: { readonly type: number; readonly data: Uint8Array } | undefined,
+): ClientKeys {
   return {
-    hardware: `${m.htype}:${toHex(m.chaddr.subarray(0, Math.min(16, m.hlen)))}`,
+    hardware: `${htype}:${toHex(chaddr.subarray(0, Math.min(16, hlen)))}`,
     clientId: id === undefined ? undefined : `${id.type}:${toHex(id.data)}`,
   };
 }

@@ -17,7 +17,7 @@ import type { RandomStream } from '../../contract.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
 import { fireLeaseGuard } from '../lease-guard.ts';
 import type { ProviderHost, UdpDatagram, UdpSource } from '../method.ts';
-import { ClientPins, clientKeys, scopeMessage, type ClientKeys } from './pinning.ts';
+import { ClientPins, clientKeys, identityKeys, scopeMessage, type ClientKeys } from './pinning.ts';
 import { expectedSubOptions, type RelayConfig, type RelayMode, type RelayOutcome } from './relay-agent.ts';
 import { ikeSaOfRelayInfo } from '../circuit-id.ts';
 import { relayedFor, relaySessionMachine, type RelayDirectory, type RelayLease } from './session-machine.ts';
@@ -124,7 +124,7 @@ export class GatewayRelay implements RelayDirectory {
       if (id === exceptIkeSaId) continue;
       const asked = this.sessions.get(id)?.actor.getSnapshot().context.lastRequest;
       if (asked === null || asked === undefined) continue;
-      const k = clientKeys(asked);
+      const k = identityKeys(asked);
       if (k.hardware === keys.hardware && k.clientId === keys.clientId) return id;
     }
     return undefined;

@@ -18,6 +18,7 @@
  */
 import { and, enqueueActions, setup } from 'xstate';
 import type { Canary } from '../../attacks/canary.ts';
+import type { DhcpClientIdentity } from '../../dhcp/client-identity.ts';
 import { buildRelease } from '../../dhcp/client-messages.ts';
 import { leaseTimers } from '../../dhcp/client-timers.ts';
 import { findOption, messageTypeOf } from '../../dhcp/options.ts';
@@ -28,7 +29,7 @@ import type { DhcpMessage } from '../../wire/dhcp/types.ts';
 import { DhcpMessageType } from '../../wire/dhcp/types.ts';
 import { armLeaseGuard, leaseGuardDelayMs, type ArmedLeaseGuard } from '../lease-guard.ts';
 import type { ProviderHost } from '../method.ts';
-import { clientKeys, type ClientKeys } from './pinning.ts';
+import { identityKeys, type ClientKeys } from './pinning.ts';
 import { serverWaitsMs } from './policies.ts';
 import {
   answers,
@@ -104,13 +105,36 @@ export interface RelayLease {
   readonly expiresAtUs: number;
 }
 
+/** The last request relayed for the SA's client: the fields a RELEASE names (htype, hlen, chaddr, client id). */
+export interface LastRequest extends DhcpClientIdentity {
+  readonly xid: number;
+  /** Its DHCP message type (option 53). */
+  readonly type: number;
+}
+
+/** The last request of `message` (typed `type`): the chaddr field and option 61 are the decoded message's own copies. */
+function lastRequestOf(message: DhcpMessage, type: number): LastRequest {
+  const clientId = findOption(message, 'clientId');
+  return {
+    xid: message.xid,
+    type,
+    htype: message.htype,
+    hlen: message.hlen,
+    chaddr: message.chaddr,
+    ...(clientId === undefined ? {} : { clientId: { type: clientId.type, data: clientId.data } }),
+  };
+}
+
 export interface RelaySessionContext extends RelaySessionInput {
   readonly txn: Txn | null;
   /** The waiting IKE request's answer; null once answered (a transaction may go on without one). */
   readonly answer: ((o: RelayOutcome) => void) | null;
   readonly lease: RelayLease | null;
-  /** The last request's identity fields, for a RELEASE on the client's behalf (htype, hlen, chaddr, client id). */
-  readonly lastRequest: DhcpMessage | null;
+  /**
+   * What the session keeps of the last request: its identity fields, for a RELEASE on the client's behalf (RFC 2131
+   * §4.4.6) and for the router's "which SA of the peer asks for this client"; not the whole message (~700 B per SA).
+   */
+  readonly lastRequest: LastRequest | null;
   /** Replies that came after their round was answered (draft-ietf §3), bounded by LATE_MAX. */
   readonly late: readonly DhcpMessage[];
   /** The type of the last reply handed to the peer (an OFFER ⇒ `offered`). */
@@ -275,7 +299,7 @@ export const relaySessionMachine = setup({
     keepPolicy: ({ context }) => context.config.policy.onSaDelete === 'keep',
     newerSaAsks: ({ context }) =>
       context.lastRequest !== null &&
-      context.directory.askingFor(context.peerId, clientKeys(context.lastRequest), context.ikeSaId) !== undefined,
+      context.directory.askingFor(context.peerId, identityKeys(context.lastRequest), context.ikeSaId) !== undefined,
     // the phase (choice state `settle`)
     lapsing: ({ context }) => context.lapsing && context.lease !== null,
     discoverOpen: ({ context }) => context.txn?.type === DhcpMessageType.DISCOVER,
@@ -336,7 +360,12 @@ export const relaySessionMachine = setup({
       };
       const txn = transmit(context, opened);
       context.directory.txnOpened(txn.xid, context.ikeSaId);
-      enqueue.assign(() => ({ txn, answer: event.answer, lastRequest: event.message, shown: null }));
+      enqueue.assign(() => ({
+        txn,
+        answer: event.answer,
+        lastRequest: lastRequestOf(event.message, event.messageType),
+        shown: null,
+      }));
       enqueue.raise({ type: 'timer.serverRetry' }, { id: 'serverRetry', delay: 'serverRetry' });
       if (event.mode.deadline === 'collect')
         enqueue.raise({ type: 'timer.collectWindow' }, { id: 'collectWindow', delay: 'collectWindow' });
@@ -485,7 +514,8 @@ export const relaySessionMachine = setup({
     },
     noteAskedBy: ({ context }) => {
       if (context.lease === null || context.lastRequest === null) return;
-      const asker = context.directory.askingFor(context.peerId, clientKeys(context.lastRequest), context.ikeSaId) ?? '';
+      const asker =
+        context.directory.askingFor(context.peerId, identityKeys(context.lastRequest), context.ikeSaId) ?? '';
       note(context, 'relay.releaseSkipped', { ikeSa: context.ikeSaId, address: context.lease.address, askedBy: asker });
     },
     /** RFC 2131 §4.4.6 on the client's behalf: its identity fields, a fresh xid, relayed like its requests. */
@@ -493,14 +523,13 @@ export const relaySessionMachine = setup({
       const lease = context.lease;
       const req = context.lastRequest;
       if (lease === null || req === null) return;
-      const clientId = findOption(req, 'clientId');
       const release = buildRelease(
         {
           identity: {
             htype: req.htype,
             hlen: req.hlen,
             chaddr: req.chaddr,
-            ...(clientId === undefined ? {} : { clientId: { type: clientId.type, data: clientId.data } }),
+            ...(req.clientId === undefined ? {} : { clientId: req.clientId }),
           },
           xid: context.rng.nextU32(),
           secs: 0,

@@ -146,9 +146,20 @@ function request(config: Config, label: string, message: DhcpMessage, mode: Rela
   };
 }
 
+/** The requests this test sends, by xid (the session keeps only the last one's xid, type and identity fields). */
+const SENT_BY_XID: ReadonlyMap<number, DhcpMessage> = new Map(
+  [DISCOVER, REQUEST, RENEW, FORGED].map((m) => [m.xid, m]),
+);
+
+/** The request the session saw last (the open transaction's), as this test sent it. */
+function lastSent(s: Snap): DhcpMessage | null {
+  const last = s.context.lastRequest;
+  return last === null ? null : (SENT_BY_XID.get(last.xid) ?? null);
+}
+
 /** The request a server reply answers: the open transaction's, else the last one relayed (a late reply). */
 function asked(s: Snap): DhcpMessage | null {
-  return s.context.txn?.message ?? s.context.lastRequest;
+  return s.context.txn?.message ?? lastSent(s);
 }
 
 function reply(label: string, s: Snap, type: 2 | 5 | 6, server: string, leaseSecs = 100): Labelled | null {
@@ -178,7 +189,7 @@ function events(config: Config): (s: Snap) => Labelled[] {
       out.push(request(config, 'request', REQUEST, config.mode), request(config, 'forged', FORGED, config.mode));
     if (c.lease !== null && c.txn === null) out.push(request(config, 'renew', RENEW, config.mode));
     if (c.txn !== null) {
-      out.push(request(config, 'repeat', c.lastRequest ?? DISCOVER, c.txn.mode));
+      out.push(request(config, 'repeat', lastSent(s) ?? DISCOVER, c.txn.mode));
       out.push(plain('relay.abandon'), plain('timer.serverRetry'));
       if (c.txn.mode.deadline === 'collect' && c.answer !== null) out.push(plain('timer.collectWindow'));
     }
@@ -215,7 +226,7 @@ function vertex(s: Snap): string {
     Math.min(c.late.length, 1),
     c.guard === null ? '-' : 'G',
     c.lapsing ? 'lapsing' : '',
-    c.lastRequest === null ? '-' : (messageTypeOf(c.lastRequest) ?? 0),
+    c.lastRequest === null ? '-' : c.lastRequest.type,
   ].join('|');
 }
 
@@ -294,7 +305,7 @@ describe('relay session statechart: generated paths through a real actor (seed Â
         for (const step of path.events) {
           const before = String(actor.getSnapshot().value);
           const label = (step as Labelled).label;
-          const requestBefore = actor.getSnapshot().context.txn?.message ?? actor.getSnapshot().context.lastRequest;
+          const requestBefore = asked(actor.getSnapshot());
           let askedType: number | null = requestBefore === null ? null : messageTypeOf(requestBefore);
           if (label === 'after') clock.advance(0);
           else {
