@@ -49,14 +49,16 @@ export class ScheduledLabEvent {
   /** The timeout callback handed to the clock, the same function for every use of the record. */
   readonly fire: () => void;
   constructor(
-    public system: LabSystem,
+    /** Undefined while the record waits in `spareEvents`: a spare must not keep its last system (and the run behind it) alive. */
+    public system: LabSystem | undefined,
     public source: SystemActorRef,
     public target: SystemActorRef,
     public event: SystemEvent,
     public delay: number,
     public id: string,
   ) {
-    this.fire = () => this.system._fire(this);
+    // Only a pending record's timeout runs, and a pending record has its system.
+    this.fire = () => this.system?._fire(this);
   }
 }
 
@@ -72,6 +74,7 @@ function recycle(scheduled: ScheduledLabEvent): void {
   if (scheduled.exposed || spareEvents.length >= MAX_SPARE_EVENTS) return;
   // Nothing of the last use is held (the event, the actors) while the record waits.
   scheduled.timeout = undefined;
+  scheduled.system = undefined;
   scheduled.event = RECYCLED_EVENT;
   scheduled.source = scheduled.target = RECYCLED_REF;
   spareEvents.push(scheduled);

@@ -26,6 +26,26 @@ export interface WorkStart {
   readonly historyValue: Record<string, unknown>;
 }
 
+function usedAfterRelease(): never {
+  throw new Error('statechart: a spare work state was used before start()');
+}
+
+/**
+ * The scope a spare work state holds: no actor. A spare outlives the run that last used it (spares are kept per
+ * machine, and machines live as long as the process), so keeping the last actor's scope would keep that actor's
+ * system, clock and whole simulation alive after the run (a sweep worker would carry its previous run).
+ */
+const RELEASED_SCOPE: XScope = Object.freeze({
+  self: undefined as never,
+  id: '',
+  sessionId: '',
+  system: undefined as never,
+  defer: usedAfterRelease,
+  actionExecutor: usedAfterRelease,
+  stopChild: usedAfterRelease,
+  emit: usedAfterRelease,
+});
+
 /**
  * The working state of one macrostep. It doubles as the snapshot view xstate's read-only built-ins and guards get
  * (`machine`, `context`, `children`, `_nodes`, `value`, `matches`): `_nodes` and `value` are the configuration as of
@@ -107,6 +127,7 @@ export class Work {
 
   /** Drops what the last macrostep left (so a spare work state holds no actor's state). */
   clear(): void {
+    this.scope = RELEASED_SCOPE;
     this.context = EMPTY_CONTEXT;
     this.children = EMPTY_CONTEXT;
     this._nodes = NO_NODES;
