@@ -28,22 +28,32 @@ type TimeoutFn = (...args: unknown[]) => void;
 /** What `setTimeout(…, Infinity)` returns: an event that never runs (cancelling it is a no-op). */
 const NEVER: ScheduledEvent = { atUs: Number.MAX_SAFE_INTEGER, seq: -1, fn: null, arg: undefined };
 
-function callTimeout(fn: TimeoutFn): void {
-  fn();
+/**
+ * A pending timeout that is its own callback: `setTimeoutRecord` runs `record._timeout()`, so whoever keeps a record
+ * per timeout (the lab actor system's delayed events) needs no closure per record beside it.
+ */
+export interface TimeoutRecord {
+  _timeout(): void;
+}
+
+/** What a timeout event runs: xstate's callback, or a record's `_timeout`. */
+function callTimeout(what: TimeoutFn | TimeoutRecord): void {
+  if (typeof what === 'function') what();
+  else what._timeout();
 }
 
 /**
  * A clock whose timeouts are scheduler events. `life` lets the host drop timers of a node that crashed after arming
  * them. A non-finite delay (`Infinity`) never fires.
  *
- * A timeout costs the scheduler's event and nothing else: the event's argument is xstate's callback itself, and the
- * event's function is one closure per life of the owner (its token captured), made again only when the token changes
- * (a crash). A storm arms and cancels hundreds of thousands of retransmission timers; an object per timer beside the
+ * A timeout costs the scheduler's event and nothing else: the event's argument is xstate's callback itself (or the
+ * record of `setTimeoutRecord`), and the event's function is one closure per life of the owner (its token captured),
+ * made again only when the token changes (a crash). A storm arms and cancels hundreds of thousands of retransmission timers; an object per timer beside the
  * event was garbage that lived long enough to be promoted. A class, not closures: ten thousand hosts share the
  * methods.
  */
 class SchedulerClock implements VirtualClock {
-  private fire: (fn: TimeoutFn) => void = callTimeout;
+  private fire: (what: TimeoutFn | TimeoutRecord) => void = callTimeout;
   private fireToken: number | undefined;
 
   constructor(
@@ -52,18 +62,27 @@ class SchedulerClock implements VirtualClock {
   ) {}
 
   setTimeout(fn: TimeoutFn, timeoutMs: number): unknown {
+    return this.arm(fn, timeoutMs);
+  }
+
+  /** `setTimeout` of `record._timeout()`: the event's argument is the record itself. */
+  setTimeoutRecord(record: TimeoutRecord, timeoutMs: number): unknown {
+    return this.arm(record, timeoutMs);
+  }
+
+  private arm(what: TimeoutFn | TimeoutRecord, timeoutMs: number): ScheduledEvent {
     if (timeoutMs === Infinity) return NEVER;
     const life = this.life;
     if (life !== undefined) {
       const token = life.lifeToken();
       if (token !== this.fireToken) {
         this.fireToken = token;
-        this.fire = (f) => {
-          if (life.alive(token)) f();
+        this.fire = (w) => {
+          if (life.alive(token)) callTimeout(w);
         };
       }
     }
-    return this.scheduler.after(msToUs(timeoutMs), this.fire, fn);
+    return this.scheduler.after(msToUs(timeoutMs), this.fire, what);
   }
 
   clearTimeout(id: unknown): void {

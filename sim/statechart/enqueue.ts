@@ -17,7 +17,8 @@ import {
 } from './builtins.ts';
 import { ConfigView, evaluateGuard } from './guards.ts';
 import type { Work } from './work.ts';
-import type { XActionRef, XEvent, XGuardRef, XResolve, XScope } from './xstate-shapes.ts';
+import type { CompiledMachine } from './compile.ts';
+import type { XActionRef, XEvent, XGuardRef, XResolve, XScope, XStateNode } from './xstate-shapes.ts';
 
 /**
  * An assign, raise, emit or cancel enqueued by a callback: the properties xstate's creator sets on the action function
@@ -123,7 +124,8 @@ const enqueue = Object.assign(
 /**
  * The argument of an `enqueueActions` callback: xstate's own properties in xstate's order (`context`, `event`,
  * `enqueue`, `check`, `self`, `system`). As xstate's, `check` evaluates a guard on the context and event the callback
- * got, also when the callback keeps it and calls it later.
+ * got, also when the callback keeps it and calls it later. This class builds a fresh one (a callback inside a
+ * callback's turn, see `sharedArgs`).
  */
 class CallbackArgs {
   readonly context: Record<string, unknown>;
@@ -137,12 +139,93 @@ class CallbackArgs {
     this.context = context;
     this.event = event;
     this.enqueue = enqueue;
-    // Not the work state itself: a kept check may be called after the macrostep, when the work state is reused.
-    const cm = w.cm;
-    const nodes = w._nodes;
-    this.check = (guard) => evaluateGuard(new ConfigView(cm, nodes), guard, context, event);
+    this.check = checkOf(w.cm, w._nodes, context, event);
     this.self = w.scope.self;
     this.system = w.scope.system;
+  }
+}
+
+/**
+ * `check` for one callback's turn. Not the work state itself: a kept check may be called after the macrostep, when
+ * the work state is reused.
+ */
+function checkOf(
+  cm: CompiledMachine,
+  nodes: readonly XStateNode[],
+  context: Record<string, unknown>,
+  event: XEvent,
+): (guard: XGuardRef) => boolean {
+  return (guard) => evaluateGuard(new ConfigView(cm, nodes), guard, context, event);
+}
+
+/** The shared argument's fields that are not own properties: the turn's machine and configuration, for `check`. */
+let turnCm: CompiledMachine | undefined;
+let turnNodes: readonly XStateNode[] | undefined;
+
+function argsKept(): never {
+  throw new Error(
+    "statechart: an enqueueActions callback's args object was kept past the callback (the fast runtime shares it: keep `check` itself)",
+  );
+}
+
+/**
+ * One callback argument for every callback, where xstate (and `CallbackArgs`) builds a fresh one and a `check` closure
+ * per call (~100 bytes per callback, one callback per event in most of the lab's machines): `check` is an own accessor
+ * (enumerable, in xstate's place among the keys) that builds the turn's check only when the callback reads it — so a
+ * check read during the callback and kept judges its turn, as xstate's. Sound because a callback keeps nothing of the
+ * object itself (every one of the lab's destructures it in its parameter list); its fields are cleared after the
+ * call, so it holds no context between calls, and reading `check` off a kept object outside any callback throws rather
+ * than judging with nothing (the one difference from xstate; test/sim/statechart/semantics.test.ts). A callback that runs another actor's macrostep (its enqueued actions run after it returns,
+ * but it may call user code that sends) makes the inner callbacks take fresh objects (`sharedBusy`).
+ */
+interface SharedArgs {
+  context: Record<string, unknown> | undefined;
+  event: XEvent | undefined;
+  readonly enqueue: typeof enqueue;
+  readonly check: (guard: XGuardRef) => boolean;
+  self: unknown;
+  system: unknown;
+}
+const sharedArgs = ((): SharedArgs => {
+  const o = { context: undefined, event: undefined, enqueue } as Partial<SharedArgs>;
+  Object.defineProperty(o, 'check', {
+    enumerable: true,
+    get(this: SharedArgs): (guard: XGuardRef) => boolean {
+      if (turnCm === undefined || turnNodes === undefined) return argsKept();
+      return checkOf(turnCm, turnNodes, this.context as Record<string, unknown>, this.event as XEvent);
+    },
+  });
+  o.self = undefined;
+  o.system = undefined;
+  return o as SharedArgs;
+})();
+let sharedBusy = false;
+
+/** Calls `collect` with its argument: the shared one when it is free, else a fresh one. */
+function callCollect(w: Work, collect: unknown, event: XEvent, params: unknown): void {
+  const call = collect as (a: unknown, p: unknown) => void;
+  if (sharedBusy) {
+    call(new CallbackArgs(w, w.expose(), event), params);
+    return;
+  }
+  sharedBusy = true;
+  const a = sharedArgs;
+  a.context = w.expose();
+  a.event = event;
+  a.self = w.scope.self;
+  a.system = w.scope.system;
+  turnCm = w.cm;
+  turnNodes = w._nodes;
+  try {
+    call(a, params);
+  } finally {
+    a.context = undefined;
+    a.event = undefined;
+    a.self = undefined;
+    a.system = undefined;
+    turnCm = undefined;
+    turnNodes = undefined;
+    sharedBusy = false;
   }
 }
 
@@ -161,7 +244,7 @@ export function collectEnqueued(w: Work, collect: unknown, event: XEvent, params
   collecting = actions;
   collectingCount = 0;
   try {
-    (collect as (a: unknown, p: unknown) => void)(new CallbackArgs(w, w.expose(), event), params);
+    callCollect(w, collect, event, params);
     collectedCount = collectingCount;
   } finally {
     collecting = saved;

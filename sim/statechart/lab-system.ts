@@ -20,6 +20,11 @@ import { createActor, fromTransition } from 'xstate';
 export interface LabClock {
   setTimeout(fn: (...args: unknown[]) => void, timeoutMs: number): unknown;
   clearTimeout(id: unknown): void;
+  /**
+   * Optional (the virtual clock's, sim/virtual-clock.ts): `setTimeout` of `record._timeout()`, so a delayed event's
+   * record needs no callback of its own. Other clocks (xstate's default) get a closure per timeout.
+   */
+  setTimeoutRecord?(record: { _timeout(): void }, timeoutMs: number): unknown;
 }
 
 export type LabLogger = (...args: unknown[]) => void;
@@ -37,8 +42,8 @@ export interface SystemEvent {
 
 /**
  * A pending delayed event (xstate's `ScheduledEvent` without `startedAt`), its clock timeout, the next pending one.
- * Records are recycled (`spareEvents`): its fields are set per use, and its timeout callback (`fire`, made once per
- * record) reaches the system the record is in now.
+ * Records are recycled (`spareEvents`): its fields are set per use, and its timeout (`_timeout`, a method: the virtual
+ * clock calls it on the record, no closure per record) reaches the system the record is in now.
  */
 export class ScheduledLabEvent {
   timeout: unknown = undefined;
@@ -46,8 +51,6 @@ export class ScheduledLabEvent {
   next: ScheduledLabEvent | undefined = undefined;
   /** Handed out by `getSnapshot`: someone may hold it, so it is never recycled. */
   exposed = false;
-  /** The timeout callback handed to the clock, the same function for every use of the record. */
-  readonly fire: () => void;
   constructor(
     /** Undefined while the record waits in `spareEvents`: a spare must not keep its last system (and the run behind it) alive. */
     public system: LabSystem | undefined,
@@ -56,9 +59,11 @@ export class ScheduledLabEvent {
     public event: SystemEvent,
     public delay: number,
     public id: string,
-  ) {
-    // Only a pending record's timeout runs, and a pending record has its system.
-    this.fire = () => this.system?._fire(this);
+  ) {}
+
+  /** The clock's timeout ran. Only a pending record's timeout runs, and a pending record has its system. */
+  _timeout(): void {
+    this.system?._fire(this);
   }
 }
 
@@ -204,7 +209,11 @@ export class LabSystem {
     else previous.next = scheduled;
     if (at === undefined) this.last = scheduled;
     // As xstate: the timeout forgets its key, whatever is scheduled under it now, then relays.
-    scheduled.timeout = this._clock.setTimeout(scheduled.fire, delay);
+    const clock = this._clock;
+    scheduled.timeout =
+      clock.setTimeoutRecord !== undefined
+        ? clock.setTimeoutRecord(scheduled, delay)
+        : clock.setTimeout(() => scheduled._timeout(), delay);
   }
 
   /**

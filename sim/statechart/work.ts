@@ -26,6 +26,9 @@ export interface WorkStart {
   readonly historyValue: Record<string, unknown>;
 }
 
+const EMPTY_CONTEXT: Record<string, never> = Object.freeze({});
+const NO_NODES: readonly XStateNode[] = Object.freeze([]);
+
 function usedAfterRelease(): never {
   throw new Error('statechart: a spare work state was used before start()');
 }
@@ -53,13 +56,14 @@ const RELEASED_SCOPE: XScope = Object.freeze({
  */
 export class Work {
   readonly machine: XMachine;
-  context: Record<string, unknown>;
-  children: Record<string, XActorRef | undefined>;
-  _nodes: readonly XStateNode[];
-  status: Status;
-  output: unknown;
-  error: unknown;
-  historyValue: Record<string, unknown>;
+  // Declared with placeholders (one shape for every work state, in this order); `load` sets them from the start.
+  context: Record<string, unknown> = EMPTY_CONTEXT;
+  children: Record<string, XActorRef | undefined> = EMPTY_CONTEXT;
+  _nodes: readonly XStateNode[] = NO_NODES;
+  status: Status = 'active';
+  output: unknown = undefined;
+  error: unknown = undefined;
+  historyValue: Record<string, unknown> = EMPTY_CONTEXT;
   /** Bumped wherever xstate would clone its snapshot (assign, spawn, stop, done, a new configuration). */
   version = 0;
   /**
@@ -97,13 +101,7 @@ export class Work {
     init: WorkStart,
   ) {
     this.machine = cm.machine;
-    this.context = init.context;
-    this.children = init.children;
-    this._nodes = init._nodes;
-    this.status = init.status;
-    this.output = init.output;
-    this.error = init.error;
-    this.historyValue = init.historyValue;
+    this.load(init);
   }
 
   /**
@@ -114,6 +112,13 @@ export class Work {
    */
   start(scope: XScope, init: WorkStart): void {
     this.scope = scope;
+    this.load(init);
+    this.version = 0;
+    this.contextWritable = false;
+  }
+
+  /** The state a macrostep starts from (the constructor's and `start`'s). */
+  private load(init: WorkStart): void {
     this.context = init.context;
     this.children = init.children;
     this._nodes = init._nodes;
@@ -121,8 +126,6 @@ export class Work {
     this.output = init.output;
     this.error = init.error;
     this.historyValue = init.historyValue;
-    this.version = 0;
-    this.contextWritable = false;
   }
 
   /** Drops what the last macrostep left (so a spare work state holds no actor's state). */
@@ -201,9 +204,6 @@ export class Work {
     return matchesState(testValue as never, this.value as never);
   }
 }
-
-const EMPTY_CONTEXT: Record<string, never> = Object.freeze({});
-const NO_NODES: readonly XStateNode[] = Object.freeze([]);
 
 export function nodeOf(w: Work, n: XStateNode): CompiledNode {
   return w.cm.nodes[n.order] as CompiledNode;

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, createMachine, sendParent, setup, spawnChild } from 'xstate';
 import { Scheduler } from '../../sim/scheduler.ts';
-import { createVirtualClock, msToUs } from '../../sim/virtual-clock.ts';
+import { createVirtualClock, msToUs, type TimerLife } from '../../sim/virtual-clock.ts';
+import { createMachineActor } from '../../sim/statechart/actor.ts';
 
 describe('virtual clock (xstate Clock on the scheduler)', () => {
   it('converts ms to integer µs, rounding to nearest', () => {
@@ -101,5 +102,87 @@ describe('virtual clock (xstate Clock on the scheduler)', () => {
     clock.clearTimeout(undefined);
     expect(scheduler.runUntilIdle().eventsRun).toBe(0);
     expect(fired).toBe(0);
+  });
+  it('setTimeoutRecord runs the record’s _timeout at the virtual time, in order with callbacks; cancel and Infinity as setTimeout', () => {
+    const scheduler = new Scheduler();
+    const clock = createVirtualClock(scheduler) as ReturnType<typeof createVirtualClock> & {
+      setTimeoutRecord(record: { _timeout(): void }, ms: number): unknown;
+    };
+    const seen: string[] = [];
+    const record = (name: string): { _timeout(): void } => ({
+      _timeout: () => seen.push(`${name}@${scheduler.nowUs}`),
+    });
+    clock.setTimeoutRecord(record('r1'), 2);
+    clock.setTimeout(() => seen.push(`fn@${scheduler.nowUs}`), 1);
+    clock.setTimeoutRecord(record('r2'), 1);
+    const cancelled = clock.setTimeoutRecord(record('cancelled'), 1);
+    clock.clearTimeout(cancelled);
+    clock.setTimeoutRecord(record('never'), Infinity);
+    scheduler.runUntilIdle();
+    expect(seen).toEqual(['fn@1000', 'r2@1000', 'r1@2000']);
+  });
+
+  it('a record armed before its owner crashed does not fire, one armed in the new life does (as callbacks)', () => {
+    const scheduler = new Scheduler();
+    let epoch = 0;
+    const life: TimerLife = { lifeToken: () => epoch, alive: (token) => token === epoch };
+    const clock = createVirtualClock(scheduler, life) as ReturnType<typeof createVirtualClock> & {
+      setTimeoutRecord(record: { _timeout(): void }, ms: number): unknown;
+    };
+    const seen: string[] = [];
+    clock.setTimeoutRecord({ _timeout: () => seen.push('old record') }, 10);
+    clock.setTimeout(() => seen.push('old callback'), 10);
+    scheduler.at(5_000, () => {
+      epoch++;
+      clock.setTimeoutRecord({ _timeout: () => seen.push('new record') }, 10);
+      clock.setTimeout(() => seen.push('new callback'), 10);
+    });
+    scheduler.runUntilIdle();
+    expect(seen).toEqual(['new record', 'new callback']);
+  });
+
+  it('a lab actor’s delayed events go to the clock as records and fire as on xstate’s actor (same values, same µs)', () => {
+    const machine = createMachine({
+      id: 'm',
+      initial: 'a',
+      states: {
+        a: { after: { 5: 'b' }, on: { GO: 'c' } },
+        b: { after: { 7: 'a', 20: 'c' } },
+        c: { after: { 3: 'b' } },
+      },
+    });
+    const run = (
+      make: (clock: ReturnType<typeof createVirtualClock>) => {
+        start(): void;
+        subscribe(f: (s: { value: unknown }) => void): unknown;
+        send(e: { type: string }): void;
+        stop(): void;
+      },
+    ): [string, number][] => {
+      const scheduler = new Scheduler();
+      const clock = createVirtualClock(scheduler);
+      const values: [string, number][] = [];
+      const actor = make(clock);
+      actor.subscribe((s) => values.push([String(s.value), scheduler.nowUs]));
+      actor.start();
+      scheduler.at(30_000, () => actor.send({ type: 'GO' }));
+      scheduler.runUntil(60_000);
+      actor.stop();
+      return values;
+    };
+    let records = 0;
+    const reference = run((clock) => createActor(machine, { clock }) as never);
+    const lab = run((clock) => {
+      const counting = clock as unknown as { setTimeoutRecord(r: unknown, ms: number): unknown };
+      const arm = counting.setTimeoutRecord.bind(counting);
+      counting.setTimeoutRecord = (r, ms) => {
+        records++;
+        return arm(r, ms);
+      };
+      return createMachineActor(machine, { clock } as never) as never;
+    });
+    expect(lab).toEqual(reference);
+    expect(reference.length).toBeGreaterThan(5);
+    expect(records).toBeGreaterThan(5);
   });
 });

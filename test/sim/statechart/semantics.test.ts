@@ -332,6 +332,89 @@ describe('fast runtime: exact semantics against xstate', () => {
     ]);
   });
 
+  it("a callback that runs another actor's callback meanwhile keeps its own args, check and context", () => {
+    // The fast runtime shares one callback argument (enqueue.ts): a callback inside another's turn (here through a
+    // synchronous send to another actor) must get its own, and the outer callback's must keep its values.
+    const inner = createMachine({
+      id: 'inner',
+      context: { k: 'inner' },
+      initial: 'x',
+      states: {
+        x: {
+          on: {
+            POKE: {
+              actions: enqueueActions(({ context, event, check, enqueue }) => {
+                const name = (context as { k: string }).k;
+                enqueue.emit({ type: `seen.${name}.${event.type}.${String(check(stateIn('#inner.x')))}` });
+              }),
+            },
+          },
+        },
+      },
+    });
+    const outer = (poke: (type: string) => void) =>
+      createMachine({
+        id: 'outer',
+        context: { k: 'outer' },
+        initial: 'a',
+        states: {
+          a: {
+            on: {
+              GO: {
+                actions: enqueueActions((args) => {
+                  const before = [args.context.k, args.event.type, args.check(stateIn('#outer.a'))];
+                  poke('POKE');
+                  const kept = args.check;
+                  const after = [args.context.k, args.event.type, kept(stateIn('#outer.a')), kept(stateIn('#outer.b'))];
+                  args.enqueue.emit({ type: `outer.${before.join(',')}|${after.join(',')}` });
+                }),
+              },
+            },
+          },
+          b: {},
+        },
+      });
+    const results: string[][] = [];
+    for (const runtime of ['xstate', 'fast'] as const) {
+      const seen: string[] = [];
+      const i = createLabActor(inner, undefined, runtime);
+      i.on('*', (e: { type: string }) => seen.push(e.type));
+      i.start();
+      const o = createLabActor(
+        outer((type) => i.send({ type })),
+        undefined,
+        runtime,
+      );
+      o.on('*', (e: { type: string }) => seen.push(e.type));
+      o.start();
+      o.send({ type: 'GO' });
+      o.send({ type: 'GO' });
+      results.push(seen);
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[0]).toEqual([
+      'seen.inner.POKE.true',
+      'outer.outer,GO,true|outer,GO,true,false',
+      'seen.inner.POKE.true',
+      'outer.outer,GO,true|outer,GO,true,false',
+    ]);
+  });
+
+  it('fast runtime: a callback argument kept past its callback holds no context, and its check refuses to judge', () => {
+    // The one difference from xstate the shared argument makes (enqueue.ts; no machine of the lab keeps it): a kept
+    // object reads as empty and says so, instead of judging another turn.
+    let kept: { context?: unknown; check: unknown } | undefined;
+    const m = createMachine({
+      context: { n: 1 },
+      on: { GO: { actions: enqueueActions((args) => void (kept = args)) } },
+    });
+    const actor = createLabActor(m, undefined, 'fast');
+    actor.start();
+    actor.send({ type: 'GO' });
+    expect(kept?.context).toBeUndefined();
+    expect(() => kept?.check).toThrow(/kept past the callback/);
+  });
+
   it('enqueueActions lists of different lengths, one nested in another: each runs exactly what it enqueued', () => {
     // The fast runtime reuses the lists callbacks enqueue into (enqueue.ts): a shorter list after a longer one must
     // not run the longer one's leftovers, a callback enqueued by a callback collects into a list of its own.
