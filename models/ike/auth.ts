@@ -11,6 +11,26 @@ function fnv(h: number, bytes: Uint8Array): number {
   return x;
 }
 
+/**
+ * FNV-1a of the UTF-8 of `pskName|role`, memoised: every IKE_AUTH signs and checks it for the same one or two key
+ * names, and the TextEncoder and its array showed at ~1 % of a storm's CPU. A pure function's memo, bounded.
+ */
+function nameHash(pskName: string, role: 'initiator' | 'responder'): number {
+  const names = role === 'initiator' ? initiatorNameHashes : responderNameHashes;
+  let h = names.get(pskName);
+  if (h === undefined) {
+    h = fnv(0x811c9dc5, utf8.encode(`${pskName}|${role}`));
+    if (names.size >= NAME_HASHES_MAX) names.clear();
+    names.set(pskName, h);
+  }
+  return h;
+}
+
+const utf8 = new TextEncoder();
+const initiatorNameHashes = new Map<string, number>();
+const responderNameHashes = new Map<string, number>();
+const NAME_HASHES_MAX = 256;
+
 export function authDigest(
   pskName: string,
   role: 'initiator' | 'responder',
@@ -18,8 +38,7 @@ export function authDigest(
   nonceR: Uint8Array,
   suite: CipherSuiteName,
 ): Uint8Array {
-  const text = new TextEncoder().encode(`${pskName}|${role}`);
-  let h = fnv(fnv(fnv(0x811c9dc5, text), nonceI), nonceR);
+  let h = fnv(fnv(nameHash(pskName, role), nonceI), nonceR);
   const out = new Uint8Array(CIPHER_SUITES[suite].prfOutputBytes);
   for (let i = 0; i < out.length; i++) {
     h ^= h << 13;

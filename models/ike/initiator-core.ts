@@ -333,6 +333,9 @@ export interface Started {
   readonly cancelTimer: string | undefined;
 }
 
+/** The empty queue (shared: nothing is ever added to a queue in place). */
+const NO_ITEMS: readonly QueueItem[] = [];
+
 /** `undefined`: the item no longer applies (its Child SA is gone). */
 function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys): Started | undefined {
   switch (item.kind) {
@@ -405,16 +408,16 @@ function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys): Started | undefined 
 export function startNext(ctx: Ctx, queued: readonly QueueItem[] = ctx.queue): Started | undefined {
   const keys = ctx.keys;
   if (ctx.pending !== undefined || keys === undefined || queued.length === 0) return undefined;
-  let queue = queued;
-  while (queue.length > 0) {
-    const [head, ...rest] = queue;
-    queue = rest;
-    if (head === undefined) break;
+  // An index, not `[head, ...rest]`: one array per item tried became one per request started.
+  for (let i = 0; i < queued.length; i++) {
     // `start` reads the SA (keys, children, IDs), not the queue: no copy of the context per item.
-    const s = start(ctx, head, keys);
-    if (s !== undefined) return { ...s, update: { queue: rest, ...s.update } };
+    const s = start(ctx, queued[i] as QueueItem, keys);
+    if (s !== undefined) {
+      const rest = i + 1 === queued.length ? NO_ITEMS : queued.slice(i + 1);
+      return { update: { queue: rest, ...s.update }, message: s.message, cancelTimer: s.cancelTimer };
+    }
   }
-  return { update: { queue }, message: undefined, cancelTimer: undefined };
+  return { update: { queue: NO_ITEMS }, message: undefined, cancelTimer: undefined };
 }
 
 /** Reads a CREATE_CHILD_SA response (new Child SA or rekey); the method's hook is called here, once. */
