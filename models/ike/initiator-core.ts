@@ -333,8 +333,11 @@ export interface Started {
   readonly cancelTimer: string | undefined;
 }
 
-/** `undefined`: the item no longer applies (its Child SA is gone). */
-function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys): Started | undefined {
+/**
+ * `undefined`: the item no longer applies (its Child SA is gone). `queue`: the queue the request leaves, folded into
+ * its update (one object per request started, not three).
+ */
+function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys, queue: readonly QueueItem[]): Started | undefined {
   switch (item.kind) {
     case 'child-rekey': {
       const old = ctx.children.find((c) => c.slot === item.slot);
@@ -354,8 +357,12 @@ function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys): Started | undefined 
         { spiIn, tsi: old.tsi, tsr: old.tsr },
         extra,
       );
-      const o = request(ctx, 'child-rekey', IkeExchangeType.CREATE_CHILD_SA, payloads, {}, keys, { info, spiIn, old });
-      return { ...o, cancelTimer: undefined };
+      const o = request(ctx, 'child-rekey', IkeExchangeType.CREATE_CHILD_SA, payloads, { queue }, keys, {
+        info,
+        spiIn,
+        old,
+      });
+      return started(o, undefined);
     }
     case 'child-create': {
       const spiIn = randomEspSpi(ctx.input.rng);
@@ -366,8 +373,11 @@ function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys): Started | undefined 
         { spiIn, ...item.selectors },
         item.payloads,
       );
-      const o = request(ctx, 'child-create', IkeExchangeType.CREATE_CHILD_SA, payloads, {}, keys, { info, spiIn });
-      return { ...o, cancelTimer: undefined };
+      const o = request(ctx, 'child-create', IkeExchangeType.CREATE_CHILD_SA, payloads, { queue }, keys, {
+        info,
+        spiIn,
+      });
+      return started(o, undefined);
     }
     case 'child-delete': {
       const child = ctx.children.find((c) => c.slot === item.slot);
@@ -378,24 +388,32 @@ function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys): Started | undefined 
         'child-delete',
         IkeExchangeType.INFORMATIONAL,
         childDelete.buildI(child.spiIn),
-        { children: ctx.children.filter((c) => c !== child) },
+        { queue, children: ctx.children.filter((c) => c !== child) },
         keys,
         { spiIn: child.spiIn },
       );
-      return { ...o, cancelTimer: childRekeyTimerId(child.slot) };
+      return started(o, childRekeyTimerId(child.slot));
     }
     case 'ike-rekey': {
       const spiI = randomIkeSpi(ctx.input.rng);
       const { payloads, nonceI, ke } = ikeRekey.buildI(keys, spiI, ctx.input.rng, cryptoOf(ctx));
       const o = request(ctx, 'ike-rekey', IkeExchangeType.CREATE_CHILD_SA, payloads, {
+        queue,
         newKeys: { ...keys, spiI, nonceI, pendingKe: ke },
       });
-      return { ...o, cancelTimer: undefined };
+      return started(o, undefined);
     }
     case 'liveness':
-      return { ...request(ctx, 'liveness', IkeExchangeType.INFORMATIONAL, liveness.buildI()), cancelTimer: undefined };
+      return started(request(ctx, 'liveness', IkeExchangeType.INFORMATIONAL, liveness.buildI(), { queue }), undefined);
   }
 }
+
+function started(o: Outgoing, cancelTimer: string | undefined): Started {
+  return { update: o.update, message: o.message, cancelTimer };
+}
+
+/** The empty queue (shared: nothing is ever added to a queue in place). */
+const NO_ITEMS: readonly QueueItem[] = [];
 
 /**
  * The window is free: the first queued exchange that still applies goes out (RFC 7296 §2.3, window 1). `undefined`
@@ -405,16 +423,14 @@ function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys): Started | undefined 
 export function startNext(ctx: Ctx, queued: readonly QueueItem[] = ctx.queue): Started | undefined {
   const keys = ctx.keys;
   if (ctx.pending !== undefined || keys === undefined || queued.length === 0) return undefined;
-  let queue = queued;
-  while (queue.length > 0) {
-    const [head, ...rest] = queue;
-    queue = rest;
-    if (head === undefined) break;
+  // An index, not `[head, ...rest]`: one array per item tried became one per request started.
+  for (let i = 0; i < queued.length; i++) {
+    const rest = i + 1 === queued.length ? NO_ITEMS : queued.slice(i + 1);
     // `start` reads the SA (keys, children, IDs), not the queue: no copy of the context per item.
-    const s = start(ctx, head, keys);
-    if (s !== undefined) return { ...s, update: { queue: rest, ...s.update } };
+    const s = start(ctx, queued[i] as QueueItem, keys, rest);
+    if (s !== undefined) return s;
   }
-  return { update: { queue }, message: undefined, cancelTimer: undefined };
+  return { update: { queue: NO_ITEMS }, message: undefined, cancelTimer: undefined };
 }
 
 /** Reads a CREATE_CHILD_SA response (new Child SA or rekey); the method's hook is called here, once. */

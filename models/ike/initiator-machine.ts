@@ -119,13 +119,17 @@ function send(fx: Effects, out: core.Outgoing): void {
   fx.emit({ type: 'net.send', message: out.message });
 }
 
-/** The window is free: the next queued exchange goes out (RFC 7296 §2.3). */
-function startNext(fx: Effects, ctx: Ctx, queue: readonly QueueItem[] = ctx.queue): void {
+/**
+ * The window is free: the next queued exchange goes out (RFC 7296 §2.3). False when nothing started (a request is
+ * outstanding or nothing is queued): then the queue was left as it is.
+ */
+function startNext(fx: Effects, ctx: Ctx, queue: readonly QueueItem[] = ctx.queue): boolean {
   const s = core.startNext(ctx, queue);
-  if (s === undefined) return;
+  if (s === undefined) return false;
   fx.assign(s.update);
   if (s.cancelTimer !== undefined) fx.cancel(s.cancelTimer);
   if (s.message !== undefined) fx.emit({ type: 'net.send', message: s.message });
+  return true;
 }
 
 /** The IKE SA is gone: its Child SA rekey timers are cancelled and the node is told why. */
@@ -143,9 +147,9 @@ function armChildRekey(fx: Effects, slot: string, delayMs: number): void {
 
 function want(fx: Effects, ctx: Ctx, item: QueueItem): void {
   const queue = core.enqueue(ctx.queue, item);
-  fx.assign({ queue });
   // The new queue is passed beside the context, not in a copy of it (one object of ~20 fields per request wanted).
-  startNext(fx, ctx, queue);
+  // When a request starts, its update carries the queue it leaves: no second assign to merge.
+  if (!startNext(fx, ctx, queue)) fx.assign({ queue });
 }
 
 const isResponse = ({ event }: Args): boolean => received(event).response;

@@ -1,7 +1,6 @@
 /** Building IKE messages for an SA: header fields from the SA and role, payloads inside SK after IKE_SA_INIT. */
 import {
   IkeExchangeType,
-  ikeContentPayloads,
   skPayload,
   type IkeMessage,
   type IkeNotification,
@@ -44,24 +43,26 @@ export function ikeMessage(
   };
 }
 
-/** The notify names of a message's error notifies (types below 16384, RFC 7296 §3.10.1). */
+/** The error notifies the machines act on (RFC 7296 §3.10.1); one set, not an array per notify read. */
+const ERROR_NOTIFIES: ReadonlySet<IkeNotification['notify']> = new Set<IkeNotification['notify']>([
+  'NO_PROPOSAL_CHOSEN',
+  'INVALID_KE_PAYLOAD',
+  'AUTHENTICATION_FAILED',
+  'INTERNAL_ADDRESS_FAILURE',
+  'FAILED_CP_REQUIRED',
+  'TS_UNACCEPTABLE',
+  'TEMPORARY_FAILURE',
+  'CHILD_SA_NOT_FOUND',
+  'INVALID_SYNTAX',
+]);
+
+/** The notify names of a message's error notifies (types below 16384, RFC 7296 §3.10.1), outer then inside SK. */
 export function errorNotifies(m: IkeMessage): IkeNotification['notify'][] {
   const out: IkeNotification['notify'][] = [];
-  for (const p of ikeContentPayloads(m)) {
-    if (p.kind === 'N' && p.notify !== 'other') {
-      const errors = [
-        'NO_PROPOSAL_CHOSEN',
-        'INVALID_KE_PAYLOAD',
-        'AUTHENTICATION_FAILED',
-        'INTERNAL_ADDRESS_FAILURE',
-        'FAILED_CP_REQUIRED',
-        'TS_UNACCEPTABLE',
-        'TEMPORARY_FAILURE',
-        'CHILD_SA_NOT_FOUND',
-        'INVALID_SYNTAX',
-      ];
-      if (errors.includes(p.notify)) out.push(p.notify);
-    }
+  for (const p of m.payloads) {
+    if (p.kind === 'SK') {
+      for (const q of p.payloads) if (q.kind === 'N' && ERROR_NOTIFIES.has(q.notify)) out.push(q.notify);
+    } else if (p.kind === 'N' && ERROR_NOTIFIES.has(p.notify)) out.push(p.notify);
   }
   return out;
 }

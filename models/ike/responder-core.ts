@@ -549,7 +549,7 @@ export function establishedKind(ctx: Ctx, m: IkeMessage): EstablishedKind {
   }
   if (m.exchangeType !== IkeExchangeType.INFORMATIONAL) return 'invalidSyntax';
   if (ikeDelete.processR(m)) return ctx.newKeys !== undefined ? 'rekeyedDelete' : 'delete';
-  return childDelete.processR(m).length > 0 ? 'childDelete' : 'liveness';
+  return childDelete.deletesAny(m) ? 'childDelete' : 'liveness';
 }
 
 /** IKE SA rekey (RFC 7296 §1.3.2): the new SA's keys wait for the old one's Delete. */

@@ -61,6 +61,30 @@ function collectPayloads<K extends IkePayloadKind>(
   }
 }
 
+/**
+ * Does a payload of `kind` pass `test`? findPayloads' order, without its array: the responder's guards ask this of
+ * every request they screen (several guards per message).
+ */
+export function somePayload<K extends IkePayloadKind>(
+  m: IkeMessage,
+  kind: K,
+  test: (p: IkePayloadOfKind<K>) => boolean,
+): boolean {
+  return somePayloadIn(m.payloads, kind, test);
+}
+
+function somePayloadIn<K extends IkePayloadKind>(
+  ps: readonly IkePayload[],
+  kind: K,
+  test: (p: IkePayloadOfKind<K>) => boolean,
+): boolean {
+  for (const p of ps) {
+    if (p.kind === kind && test(p as IkePayloadOfKind<K>)) return true;
+    if (p.kind === 'SK' && somePayloadIn(p.payloads, kind, test)) return true;
+  }
+  return false;
+}
+
 /** The first payload of `kind` (outer or inside an opened SK), or undefined. */
 export function findPayload<K extends IkePayloadKind>(m: IkeMessage, kind: K): IkePayloadOfKind<K> | undefined {
   for (const p of m.payloads) {

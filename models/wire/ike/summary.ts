@@ -20,17 +20,44 @@ function dhcpName(packet: IkeDhcpPacket): string {
   return 'BOOTP';
 }
 
+/**
+ * The texts of the few notify types, CP types and DHCP names a run sees, built once each: a summary is made for every
+ * packet sent when packets are traced or metered, and each template literal was a new string per payload. Bounded
+ * memos of pure functions (the domains are small; a full one is emptied and refills).
+ */
+const notifyTexts = new Map<number, string>();
+const cfgTexts = new Map<number, string>();
+const dhcpTexts = new Map<string, string>();
+const TEXTS_MAX = 1024;
+
+function memoText<K>(texts: Map<K, string>, key: K, make: (key: K) => string): string {
+  let text = texts.get(key);
+  if (text === undefined) {
+    text = make(key);
+    if (texts.size >= TEXTS_MAX) texts.clear();
+    texts.set(key, text);
+  }
+  return text;
+}
+
+const makeNotifyText = (type: number): string => `N(${ikeNotifyName(type)})`;
+const makeCfgText = (type: number): string => `CP(${ikeCfgTypeName(type)})`;
+const makeDhcpText = (name: string): string => `DHCP(${name})`;
+const notifyText = (type: number): string => memoText(notifyTexts, type, makeNotifyText);
+const cfgText = (type: number): string => memoText(cfgTexts, type, makeCfgText);
+const dhcpText = (name: string): string => memoText(dhcpTexts, name, makeDhcpText);
+
 /** One payload in diagram notation; `response` picks SAi2/SAr2 inside SK. */
 export function summarizeIkePayload(p: IkePayload, insideSk = false, response = false): string {
   switch (p.kind) {
     case 'SA':
       return insideSk ? (response ? 'SAr2' : 'SAi2') : 'SA';
     case 'N':
-      return `N(${ikeNotifyName(notifyTypeOf(p))})`;
+      return notifyText(notifyTypeOf(p));
     case 'CP':
-      return `CP(${ikeCfgTypeName(p.cfgType)})`;
+      return cfgText(p.cfgType);
     case 'DHCP':
-      return `DHCP(${dhcpName(p.packet)})`;
+      return dhcpText(dhcpName(p.packet));
     case 'SK':
       return `SK{${p.payloads.map((q) => summarizeIkePayload(q, true, response)).join(', ')}}`;
     case 'SK-opaque':
