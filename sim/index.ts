@@ -1,5 +1,12 @@
 /** The engine's public API. */
-export { Scheduler, type ScheduledEvent, type RunResult, type RunOptions, type StopReason } from './scheduler.ts';
+export {
+  Scheduler,
+  type ScheduledEvent,
+  type EventRecord,
+  type RunResult,
+  type RunOptions,
+  type StopReason,
+} from './scheduler.ts';
 export { createVirtualClock, msToUs } from './virtual-clock.ts';
 export { Rng, createRng, ppmFromRatio, fmix32 } from './rng.ts';
 export {

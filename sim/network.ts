@@ -19,7 +19,7 @@ import {
 import { compileProfile, serialisationUs, type CompiledProfile, type LinkProfile } from './link-profile.ts';
 import { directionKey, type LinkSpec } from './link-spec.ts';
 import type { Rng } from './rng.ts';
-import type { Scheduler } from './scheduler.ts';
+import type { EventRecord, Scheduler } from './scheduler.ts';
 import type { TargetedDrop } from './targeted-drop.ts';
 import { DROP_REASONS, type DropReason, type TraceRecorder } from './trace.ts';
 
@@ -72,15 +72,25 @@ export interface LinkRuntime {
   readonly byAddress: Map<number, Attachment>;
 }
 
-/** A packet in flight on one direction; the argument of its delivery event. */
-interface InFlight {
-  readonly channel: Channel;
-  readonly bytes: Uint8Array;
-  readonly packetId: number;
-  readonly summary: string;
-  readonly sentAtUs: number;
-  readonly reordered: boolean;
-  readonly epoch: number;
+/**
+ * A packet in flight on one direction, and its own delivery event in the scheduler's heap (one object per packet in
+ * flight, not a packet plus an event record: a storm keeps tens of thousands in flight long enough to be promoted).
+ */
+class InFlight implements EventRecord {
+  atUs = 0;
+  seq = 0;
+  fn: ((arg: unknown) => void) | null = null;
+  arg: unknown = undefined;
+
+  constructor(
+    readonly channel: Channel,
+    readonly bytes: Uint8Array,
+    readonly packetId: number,
+    readonly summary: string,
+    readonly sentAtUs: number,
+    readonly reordered: boolean,
+    readonly epoch: number,
+  ) {}
 }
 
 export interface NetworkContext {
@@ -386,16 +396,8 @@ export class Network {
       reordered = true;
       ch.reordered++;
     }
-    const inFlight: InFlight = {
-      channel: ch,
-      bytes,
-      packetId,
-      summary,
-      sentAtUs: nowUs,
-      reordered,
-      epoch: ch.to.node.epoch,
-    };
-    this.ctx.scheduler.at(departUs + delayUs, this.deliverFn, inFlight);
+    const inFlight = new InFlight(ch, bytes, packetId, summary, nowUs, reordered, ch.to.node.epoch);
+    this.ctx.scheduler.schedule(inFlight, departUs + delayUs, this.deliverFn);
   }
 
   private deliverNow(f: InFlight): void {

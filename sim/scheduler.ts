@@ -6,6 +6,9 @@
  * Cancellation is lazy: a cancelled event keeps its heap slot with `fn = null` and is skipped when popped; the heap is
  * compacted when cancelled slots outnumber live ones, so a run that arms and cancels many retransmission timers keeps
  * a bounded heap.
+ *
+ * The heap's order keys sit beside it in two typed arrays (slot i's `atUs` and `seq`), so sifting through a storm's
+ * hundred thousand pending events compares numbers in two contiguous arrays instead of loading each event object.
  */
 
 /** One pending event. Returned by `at`/`after` as the handle to cancel it; treat it as opaque. */
@@ -15,6 +18,17 @@ export interface ScheduledEvent {
   /** @internal null once run or cancelled. */
   fn: ((arg: unknown) => void) | null;
   /** @internal */
+  arg: unknown;
+}
+
+/**
+ * An event record its scheduler fills in (`schedule`): a caller whose event carries data (a packet in flight) makes
+ * one object that is both the data and the heap entry, instead of a data object plus an event record per occurrence.
+ */
+export interface EventRecord {
+  atUs: number;
+  seq: number;
+  fn: ((arg: unknown) => void) | null;
   arg: unknown;
 }
 
@@ -37,11 +51,16 @@ export interface RunOptions {
 
 /** Compaction happens only above this many cancelled slots, so small heaps never pay for it. */
 const CANCELLED_COMPACT_MIN = 1024;
+/** Initial slots of the key arrays (they double as the heap grows). */
+const KEYS_INITIAL = 1024;
 
 export class Scheduler {
   static readonly EVENTS_MAX_DEFAULT = 100_000_000;
 
   private readonly heap: ScheduledEvent[] = [];
+  /** `heap[i].atUs` and `heap[i].seq` for each slot i < heap.length. */
+  private heapAtUs = new Float64Array(KEYS_INITIAL);
+  private heapSeq = new Float64Array(KEYS_INITIAL);
   private seqNext = 0;
   private nowUsValue = 0;
   private cancelledInHeap = 0;
@@ -77,6 +96,21 @@ export class Scheduler {
     const event: ScheduledEvent = { atUs, seq: this.seqNext++, fn: fn as (arg: unknown) => void, arg };
     this.push(event);
     return event;
+  }
+
+  /**
+   * Schedules `fn(record)` at absolute time `atUs` (an integer ≥ nowUs) with `record` itself as the heap entry; the
+   * same order as `at` (it takes the next `seq`). A record is scheduled once; it is also the handle to cancel it.
+   */
+  schedule<R extends EventRecord>(record: R, atUs: number, fn: (record: R) => void): void {
+    if (!Number.isSafeInteger(atUs) || atUs < this.nowUsValue) {
+      throw new RangeError(`schedule at ${atUs} µs: must be an integer ≥ now (${this.nowUsValue} µs)`);
+    }
+    record.atUs = atUs;
+    record.seq = this.seqNext++;
+    record.fn = fn as (arg: unknown) => void;
+    record.arg = record;
+    this.push(record);
   }
 
   /** Schedules `fn(arg)` `delayUs` (an integer ≥ 0) from now. */
@@ -129,11 +163,11 @@ export class Scheduler {
     let eventsRun = 0;
     let reason: StopReason = 'idle';
     while (heap.length > 0) {
-      const top = heap[0] as ScheduledEvent;
-      if (top.atUs > untilUs) {
+      if ((this.heapAtUs[0] as number) > untilUs) {
         reason = 'time';
         break;
       }
+      const top = heap[0] as ScheduledEvent;
       if (eventsRun >= eventsMax && top.fn !== null) {
         reason = 'eventsMax';
         break;
@@ -179,23 +213,46 @@ export class Scheduler {
     heap.length = kept;
     // A sorted array is a valid heap.
     heap.sort((a, b) => a.atUs - b.atUs || a.seq - b.seq);
+    const atUs = this.heapAtUs;
+    const seq = this.heapSeq;
+    for (let i = 0; i < kept; i++) {
+      const event = heap[i] as ScheduledEvent;
+      atUs[i] = event.atUs;
+      seq[i] = event.seq;
+    }
     this.cancelledInHeap = 0;
   }
 
   private push(event: ScheduledEvent): void {
     const heap = this.heap;
     let i = heap.length;
+    if (i === this.heapAtUs.length) this.growKeys();
+    const keysAtUs = this.heapAtUs;
+    const keysSeq = this.heapSeq;
     heap.push(event);
     const atUs = event.atUs;
     const seq = event.seq;
     while (i > 0) {
       const parentIndex = (i - 1) >> 1;
-      const parent = heap[parentIndex] as ScheduledEvent;
-      if (parent.atUs < atUs || (parent.atUs === atUs && parent.seq < seq)) break;
-      heap[i] = parent;
+      const parentAtUs = keysAtUs[parentIndex] as number;
+      if (parentAtUs < atUs || (parentAtUs === atUs && (keysSeq[parentIndex] as number) < seq)) break;
+      heap[i] = heap[parentIndex] as ScheduledEvent;
+      keysAtUs[i] = parentAtUs;
+      keysSeq[i] = keysSeq[parentIndex] as number;
       i = parentIndex;
     }
     heap[i] = event;
+    keysAtUs[i] = atUs;
+    keysSeq[i] = seq;
+  }
+
+  private growKeys(): void {
+    const atUs = new Float64Array(this.heapAtUs.length * 2);
+    atUs.set(this.heapAtUs);
+    this.heapAtUs = atUs;
+    const seq = new Float64Array(this.heapSeq.length * 2);
+    seq.set(this.heapSeq);
+    this.heapSeq = seq;
   }
 
   private popTop(): void {
@@ -203,26 +260,35 @@ export class Scheduler {
     const last = heap.pop() as ScheduledEvent;
     const n = heap.length;
     if (n === 0) return;
-    const atUs = last.atUs;
-    const seq = last.seq;
+    const keysAtUs = this.heapAtUs;
+    const keysSeq = this.heapSeq;
+    const atUs = keysAtUs[n] as number;
+    const seq = keysSeq[n] as number;
     let i = 0;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= n) break;
       const right = left + 1;
       let child = left;
-      let c = heap[left] as ScheduledEvent;
+      let cAtUs = keysAtUs[left] as number;
+      let cSeq = keysSeq[left] as number;
       if (right < n) {
-        const r = heap[right] as ScheduledEvent;
-        if (r.atUs < c.atUs || (r.atUs === c.atUs && r.seq < c.seq)) {
+        const rAtUs = keysAtUs[right] as number;
+        const rSeq = keysSeq[right] as number;
+        if (rAtUs < cAtUs || (rAtUs === cAtUs && rSeq < cSeq)) {
           child = right;
-          c = r;
+          cAtUs = rAtUs;
+          cSeq = rSeq;
         }
       }
-      if (atUs < c.atUs || (atUs === c.atUs && seq < c.seq)) break;
-      heap[i] = c;
+      if (atUs < cAtUs || (atUs === cAtUs && seq < cSeq)) break;
+      heap[i] = heap[child] as ScheduledEvent;
+      keysAtUs[i] = cAtUs;
+      keysSeq[i] = cSeq;
       i = child;
     }
     heap[i] = last;
+    keysAtUs[i] = atUs;
+    keysSeq[i] = seq;
   }
 }

@@ -12,6 +12,7 @@ import type { TraceEvent } from '../../sim/trace.ts';
 import { ipv4ToU32, isIpv4Address } from '../../models/wire/ipv4-address.ts';
 import { INVARIANTS, type InvariantId } from './catalog.ts';
 import type { AddressScope, InvariantContext, LivenessBounds } from './context.ts';
+import { Deadlines } from './deadlines.ts';
 import { AddressHoldings, type Holding } from './holdings.ts';
 import { IKE_SA_INIT, ikeHeaderOf } from './ike-header.ts';
 
@@ -60,7 +61,7 @@ function inScopes(address: string, scopes: readonly AddressScope[]): boolean {
 }
 
 export class InvariantChecker {
-  readonly holdings = new AddressHoldings();
+  readonly holdings = new AddressHoldings((h) => this.forgetDeadline(h));
   readonly violations: Violation[] = [];
   /** Holdings past the server lease but within the method's structural bound (context.leaseGraceUs). */
   structuralLeaseOverruns = 0;
@@ -75,7 +76,18 @@ export class InvariantChecker {
   private readonly servers: Set<string>;
   /** address → until when the enterprise DHCP server leases it. */
   private readonly leases = new Map<string, { untilUs: number; server: string; boundAtUs: number }>();
-  private leaseDeadlineUs = Number.POSITIVE_INFINITY;
+  /**
+   * Each current holding (not yet reported past its lease) keyed by when it is next judged: its lease's end, or that
+   * plus the structural grace once counted as an overrun. The earliest of them is the instant `judgeLeases` waits
+   * for; kept up to date on every change of a holding, a lease or a holding's report, so it always equals the minimum
+   * over every holding without walking them (a storm holds thousands).
+   */
+  private readonly leaseDeadlines = new Deadlines<Holding>();
+  /**
+   * Holdings counted as an overrun with no lease for their address (a same-µs re-assignment under one key and
+   * start): keyed at −1 + grace above, yet `judgeHolding` reports them whenever leases are judged.
+   */
+  private readonly unleasedCounted = new Set<Holding>();
   /** Holdings already reported past their lease (one report per holding). */
   private readonly reportedLease = new Set<string>();
   private readonly assignedBy = new Map<string, TraceEvent>();
@@ -86,10 +98,11 @@ export class InvariantChecker {
   private readonly reportedZombie = new Set<string>();
   /** `gateway|peer` → its established IKE SA ids. */
   private readonly saByIdentity = new Map<string, Set<string>>();
-  private readonly requests = new Map<string, RequestSeen>();
-  private readonly responses = new Map<string, ResponseSeen>();
-  /** Requests delivered: `node|sa|messageId` → count (the responder's permission to re-send its response). */
-  private readonly requestDeliveries = new Map<string, number>();
+  // Per node (a crash forgets one node's entries without walking every node's): IKE SA → …
+  private readonly requests = new Map<string, Map<string, RequestSeen>>();
+  private readonly responses = new Map<string, Map<string, ResponseSeen>>();
+  /** Requests delivered: node → `sa|messageId` → count (the responder's permission to re-send its response). */
+  private readonly requestDeliveries = new Map<string, Map<string, number>>();
   /** packetId → `sa|messageId` of an IKE request sent (and of its network duplicates). */
   private readonly requestPackets = new Map<number, string>();
   private readonly stateSince = new Map<string, { state: string; sinceUs: number }>();
@@ -201,12 +214,20 @@ export class InvariantChecker {
           );
       }
     }
-    if (this.context.dhcpLeased && t > this.leaseDeadlineUs) this.judgeLeases(t);
+    if (this.context.dhcpLeased && t > this.leaseDeadlines.minUs()) this.judgeLeases(t);
   }
 
+  /**
+   * Judges the holdings whose deadline has passed, in the order of `holdings.all()` (creation order), so violations
+   * come out as a walk of every holding would give them: a holding whose deadline is still ahead is left alone by
+   * `judgeHolding` (its lease lasts, or its overrun is already counted).
+   */
   private judgeLeases(t: number): void {
-    for (const h of this.holdings.all()) this.judgeHolding(h, t, t);
-    this.recomputeLeaseDeadline();
+    const due = this.leaseDeadlines.takeBefore(t);
+    for (const h of this.unleasedCounted) if (!due.includes(h)) due.push(h);
+    due.sort((a, b) => a.seq - b.seq);
+    for (const h of due) this.judgeHolding(h, t, t);
+    for (const h of due) this.refreshDeadline(h);
   }
 
   /**
@@ -236,16 +257,32 @@ export class InvariantChecker {
     );
   }
 
-  private recomputeLeaseDeadline(): void {
-    let d = Number.POSITIVE_INFINITY;
-    for (const h of this.holdings.all()) {
-      const id = `${h.key}|${h.fromUs}`;
-      if (this.reportedLease.has(id)) continue;
-      const untilUs = this.leases.get(h.address)?.untilUs ?? -1;
-      // Inside the structural bound, look again when it ends.
-      d = Math.min(d, this.countedOverrun.has(id) ? untilUs + this.context.leaseGraceUs : untilUs);
+  /** Re-keys a current holding after its lease or its report changed. */
+  private refreshDeadline(h: Holding): void {
+    if (!this.context.dhcpLeased || this.holdings.holdingOf(h.key) !== h) return;
+    const id = `${h.key}|${h.fromUs}`;
+    if (this.reportedLease.has(id)) {
+      this.forgetDeadline(h);
+      return;
     }
-    this.leaseDeadlineUs = d;
+    const lease = this.leases.get(h.address);
+    const untilUs = lease?.untilUs ?? -1;
+    const counted = this.countedOverrun.has(id);
+    // Inside the structural bound, look again when it ends.
+    this.leaseDeadlines.set(h, counted ? untilUs + this.context.leaseGraceUs : untilUs);
+    if (counted && lease === undefined) this.unleasedCounted.add(h);
+    else this.unleasedCounted.delete(h);
+  }
+
+  private forgetDeadline(h: Holding): void {
+    this.leaseDeadlines.delete(h);
+    this.unleasedCounted.delete(h);
+  }
+
+  /** The holders of `address` after its lease changed. */
+  private refreshDeadlinesOf(address: string): void {
+    if (!this.context.dhcpLeased) return;
+    for (const h of this.holdings.holdersOf(address)) this.refreshDeadline(h);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -268,7 +305,8 @@ export class InvariantChecker {
         this.assignedBy.set(key, e);
         if (!inScopes(address, this.context.innerScopes))
           this.violate('address.inScope', e.atUs, `${node} holds ${address}, outside the method's scopes`, e, node);
-        if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
+        const h = this.holdings.holdingOf(key);
+        if (h !== undefined) this.refreshDeadline(h);
         return;
       }
       case 'address.released': {
@@ -279,12 +317,12 @@ export class InvariantChecker {
         // A holding that ends between two checks is judged at its end (the release is at `e.atUs`, so a lease that
         // ended at this very instant is kept to, not overrun).
         const h = this.holdings.holdingOf(key);
-        if (h !== undefined && this.context.dhcpLeased && e.atUs > this.leaseDeadlineUs)
+        if (h !== undefined && this.context.dhcpLeased && e.atUs > this.leaseDeadlines.minUs())
           this.judgeHolding(h, e.atUs, e.atUs);
         if (key === `${node}|${PRIMARY}` && this.livenessFromUs !== undefined && e.atUs >= this.livenessFromUs)
           this.servedAfter.add(node);
+        // Its deadline goes with it (the holdings' onEnd).
         this.holdings.unhold(key, e.atUs);
-        if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
         return;
       }
       case 'client.configured':
@@ -302,21 +340,24 @@ export class InvariantChecker {
         if (!inScopes(address, this.context.scopesByNode.get(node) ?? []))
           this.violate('address.inScope', e.atUs, `${node} leased ${address}, outside its pools`, e, node);
         this.leases.set(address, { untilUs, server: node, boundAtUs: e.atUs });
-        if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
+        this.refreshDeadlinesOf(address);
         return;
       }
       case 'lease.ended':
       case 'lease.expired': {
         if (!this.servers.has(node)) return;
-        const lease = this.leases.get(str(d, 'address') ?? '');
+        const address = str(d, 'address') ?? '';
+        const lease = this.leases.get(address);
         if (lease !== undefined) lease.untilUs = Math.min(lease.untilUs, e.atUs);
-        if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
+        this.refreshDeadlinesOf(address);
         return;
       }
       case 'lease.storeLost':
-        for (const lease of this.leases.values())
-          if (lease.server === node) lease.untilUs = Math.min(lease.untilUs, e.atUs);
-        if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
+        for (const [address, lease] of this.leases)
+          if (lease.server === node) {
+            lease.untilUs = Math.min(lease.untilUs, e.atUs);
+            this.refreshDeadlinesOf(address);
+          }
         return;
       case 'pool.acquire': {
         const address = str(d, 'address') ?? '';
@@ -406,16 +447,17 @@ export class InvariantChecker {
   private onSend(e: Extract<TraceEvent, { type: 'send' }>): void {
     const h = ikeHeaderOf(e.bytes);
     if (h === undefined || h.exchangeType === IKE_SA_INIT) return;
-    const key = `${e.node}|${h.saKey}`;
+    const key = h.saKey;
     // A request delivered asks for a response, whoever sent it (a replayed one too) …
     if (!h.response) this.requestPackets.set(e.packetId, `${h.saKey}|${h.messageId}`);
     // … but an adversary is bound by no protocol (a replay re-sends whatever it captured): its sends are not judged.
     if (this.context.adversaries.has(e.node)) return;
     if (!h.response) {
-      let seen = this.requests.get(key);
+      const requests = ofNode(this.requests, e.node);
+      let seen = requests.get(key);
       if (seen === undefined) {
         seen = { maxMessageId: -1, byMessageId: new Map() };
-        this.requests.set(key, seen);
+        requests.set(key, seen);
       }
       const earlier = seen.byMessageId.get(h.messageId);
       if (earlier === h.messageHex) return; // a retransmission: the same request, byte for byte
@@ -434,10 +476,11 @@ export class InvariantChecker {
       seen.byMessageId.set(h.messageId, h.messageHex);
       return;
     }
-    const last = this.responses.get(key);
+    const responses = ofNode(this.responses, e.node);
+    const last = responses.get(key);
     if (last === undefined || last.messageId !== h.messageId) {
       if (last === undefined || h.messageId > last.messageId)
-        this.responses.set(key, { messageId: h.messageId, hex: h.messageHex, sends: 1 });
+        responses.set(key, { messageId: h.messageId, hex: h.messageHex, sends: 1 });
       return;
     }
     if (last.hex !== h.messageHex) {
@@ -451,7 +494,7 @@ export class InvariantChecker {
       return;
     }
     last.sends++;
-    const delivered = this.requestDeliveries.get(`${e.node}|${h.saKey}|${h.messageId}`) ?? 0;
+    const delivered = this.requestDeliveries.get(e.node)?.get(`${h.saKey}|${h.messageId}`) ?? 0;
     if (last.sends > delivered)
       this.violate(
         'ike.onlyInitiatorRetransmits',
@@ -465,20 +508,20 @@ export class InvariantChecker {
   private onDeliver(node: string, packetId: number): void {
     const r = this.requestPackets.get(packetId);
     if (r === undefined) return;
-    const key = `${node}|${r}`;
-    this.requestDeliveries.set(key, (this.requestDeliveries.get(key) ?? 0) + 1);
+    const deliveries = ofNode(this.requestDeliveries, node);
+    deliveries.set(r, (deliveries.get(r) ?? 0) + 1);
   }
 
   private onCrash(node: string, atUs: number): void {
     if (this.clients.has(node)) this.holdings.unholdClient(node, atUs);
     // A crashed node forgets its IKE SAs, its response cache and its pool: what it sends after is a new life.
-    for (const map of [this.requests, this.responses, this.requestDeliveries] as Map<string, unknown>[])
-      for (const key of [...map.keys()]) if (key.startsWith(`${node}|`)) map.delete(key);
+    this.requests.delete(node);
+    this.responses.delete(node);
+    this.requestDeliveries.delete(node);
     if (this.gateways.has(node)) {
       for (const key of [...this.poolHeld.keys()]) if (key.startsWith(`${node}|`)) this.poolHeld.delete(key);
       for (const key of [...this.saByIdentity.keys()]) if (key.startsWith(`${node}|`)) this.saByIdentity.delete(key);
     }
-    if (this.context.dhcpLeased) this.recomputeLeaseDeadline();
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -505,6 +548,14 @@ export class InvariantChecker {
           undefined,
           client,
         );
+    // Each client's machines in the order their first state was traced (node names hold no `|`).
+    const statesOf = new Map<string, [string, { state: string; sinceUs: number }][]>();
+    for (const entry of this.stateSince) {
+      const node = entry[0].slice(0, entry[0].indexOf('|'));
+      const list = statesOf.get(node);
+      if (list === undefined) statesOf.set(node, [entry]);
+      else list.push(entry);
+    }
     for (const client of wanted) {
       if (served(client) && live.dataExpected && (this.echoes.get(client) ?? -1) < fromUs)
         this.violate(
@@ -514,8 +565,8 @@ export class InvariantChecker {
           undefined,
           client,
         );
-      for (const [key, s] of this.stateSince) {
-        if (!key.startsWith(`${client}|`) || !WAITING_STATE.test(s.state)) continue;
+      for (const [key, s] of statesOf.get(client) ?? []) {
+        if (!WAITING_STATE.test(s.state)) continue;
         if (s.sinceUs <= fromUs)
           this.violate(
             'live.notWaiting',
@@ -549,6 +600,16 @@ export class InvariantChecker {
         );
     }
   }
+}
+
+/** `node`'s entries in a per-node map, made on first use. */
+function ofNode<V>(byNode: Map<string, Map<string, V>>, node: string): Map<string, V> {
+  let map = byNode.get(node);
+  if (map === undefined) {
+    map = new Map();
+    byNode.set(node, map);
+  }
+  return map;
 }
 
 /** Offline: every violation in a whole trace (events, or canonical JSON Lines as `dhcpike run --trace` writes). */

@@ -14,6 +14,8 @@ export interface Holding {
   readonly key: string;
   readonly address: string;
   readonly fromUs: number;
+  /** Creation order: the order `all()` lists current holdings in (a Map lists keys in insertion order). */
+  readonly seq: number;
 }
 
 /** Two different clients holding one address when an instant closed. */
@@ -29,6 +31,9 @@ const NO_OVERLAPS: readonly Overlap[] = Object.freeze([]);
 
 export class AddressHoldings {
   private readonly byKey = new Map<string, Holding>();
+  /** client → its holdings by key, so a crash ends a client's tunnels without walking every holding. */
+  private readonly byClient = new Map<string, Map<string, Holding>>();
+  private seqNext = 0;
   private readonly byAddress = new Map<string, Holding[]>();
   /** Addresses whose holders changed in the open instant. */
   private readonly touched = new Set<string>();
@@ -36,6 +41,9 @@ export class AddressHoldings {
   private readonly counted = new Set<string>();
   private overlapsValue = 0;
   private overlapUsValue = 0;
+
+  /** `onEnd` hears of every holding that ends (released, replaced or crashed), after it is gone. */
+  constructor(private readonly onEnd?: (h: Holding) => void) {}
 
   /** Pairs of holdings by different clients that intersected in time. */
   get overlaps(): number {
@@ -73,8 +81,11 @@ export class AddressHoldings {
     const key = `${client}|${tunnel}`;
     if (this.byKey.get(key)?.address === address) return;
     this.unhold(key, atUs);
-    const h: Holding = { client, key, address, fromUs: atUs };
+    const h: Holding = { client, key, address, fromUs: atUs, seq: this.seqNext++ };
     this.byKey.set(key, h);
+    const mine = this.byClient.get(client);
+    if (mine === undefined) this.byClient.set(client, new Map([[key, h]]));
+    else mine.set(key, h);
     const list = this.byAddress.get(address);
     if (list === undefined) this.byAddress.set(address, [h]);
     else list.push(h);
@@ -85,6 +96,11 @@ export class AddressHoldings {
     const h = this.byKey.get(key);
     if (h === undefined) return;
     this.byKey.delete(key);
+    const mine = this.byClient.get(h.client);
+    if (mine !== undefined) {
+      mine.delete(key);
+      if (mine.size === 0) this.byClient.delete(h.client);
+    }
     const list = this.byAddress.get(h.address) ?? [];
     const rest = list.filter((x) => x !== h);
     if (rest.length === 0) this.byAddress.delete(h.address);
@@ -94,11 +110,14 @@ export class AddressHoldings {
       if (other.client === h.client) continue;
       if (this.counted.has(pairKey(h, other))) this.overlapUsValue += atUs - Math.max(h.fromUs, other.fromUs);
     }
+    this.onEnd?.(h);
   }
 
-  /** Every tunnel of a client (a crash). */
+  /** Every tunnel of a client (a crash), in the order they were taken (as a walk of every holding would meet them). */
   unholdClient(client: string, atUs: number): void {
-    for (const key of [...this.byKey.keys()]) if (key.startsWith(`${client}|`)) this.unhold(key, atUs);
+    const mine = this.byClient.get(client);
+    if (mine === undefined) return;
+    for (const key of [...mine.keys()]) this.unhold(key, atUs);
   }
 
   /** Closes the instant `atUs`: the overlaps that exist now, each new pair counted once. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Scheduler } from '../../sim/scheduler.ts';
+import { Scheduler, type ScheduledEvent } from '../../sim/scheduler.ts';
 
 describe('Scheduler', () => {
   it('runs same-instant events in scheduling order, earlier instants first', () => {
@@ -65,6 +65,37 @@ describe('Scheduler', () => {
     });
     expect(s.runUntilIdle({ eventsMax: 10_000 })).toEqual({ reason: 'idle', eventsRun: 32, atUs: 4900 });
     expect(fired).toEqual([-1, ...Array.from({ length: 30 }, (_, k) => k * 100)]);
+  });
+
+  it('runs thousands of events scheduled at scattered times, some from handlers, in (atUs, seq) order', () => {
+    const s = new Scheduler();
+    const ran: [number, number][] = [];
+    let x = 12345;
+    const next = (): number => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x % 5000;
+    };
+    const schedule = (atUs: number): ScheduledEvent => {
+      const slot: { seq: number } = { seq: -1 };
+      const e = s.at(atUs, record, slot);
+      slot.seq = e.seq;
+      return e;
+    };
+    const record = (slot: { seq: number }): void => {
+      ran.push([s.nowUs, slot.seq]);
+      if (slot.seq % 7 === 0 && ran.length < 20_000) schedule(s.nowUs + next());
+    };
+    const cancelled: ScheduledEvent[] = [];
+    for (let i = 0; i < 6000; i++) {
+      const e = schedule(next() % 500);
+      if (i % 3 === 0) cancelled.push(e);
+    }
+    for (const e of cancelled) s.cancel(e);
+    s.runUntilIdle();
+    expect(ran.length).toBeGreaterThan(4000);
+    const sorted = [...ran].sort((p, q) => p[0] - q[0] || p[1] - q[1]);
+    expect(ran).toEqual(sorted);
+    expect(ran.some(([, seq]) => cancelled.some((e) => e.seq === seq))).toBe(false);
   });
 
   it('reports the eventsMax bound instead of throwing, and resumes afterwards', () => {
