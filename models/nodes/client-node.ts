@@ -424,7 +424,8 @@ export class ClientNode implements SimNode<Packet> {
   private readonly espSeq = new FewMap<number, number>();
   private readonly inboundEsp: EspInbound;
   private readonly behaviour: ClientBehaviour | undefined;
-  private readonly taps: ((p: Packet) => void)[] = [];
+  /** On-path observers (created on the first tap: few clients have one). */
+  private taps: ((p: Packet) => void)[] | undefined;
   private primaryContext: ClientMethodContext | undefined;
   private nextSlotAge = 0;
   private pingSeq = 0;
@@ -504,11 +505,11 @@ export class ClientNode implements SimNode<Packet> {
 
   /** An on-path observer of this node's outgoing packets (the attacker's capture of its victim). */
   tap(observer: (p: Packet) => void): void {
-    this.taps.push(observer);
+    (this.taps ??= []).push(observer);
   }
 
   private sendEth0(p: Packet): void {
-    for (const tap of this.taps) tap(p);
+    if (this.taps !== undefined) for (const tap of this.taps) tap(p);
     this.behaviour?.onSend?.(p);
     this.host.send('eth0', p);
   }

@@ -30,13 +30,15 @@ export class FewMap<K, V> {
   set(key: K, value: V): void {
     const i = this.indexOf(key);
     if (i >= 0) this.kv[i + 1] = value;
-    else this.kv.push(key, value);
+    // A new array of the exact length: `push` would grow the store to 17 slots (~100 B) for one entry.
+    else this.kv = this.kv.length === 0 ? [key, value] : this.kv.concat([key, value]);
   }
 
   delete(key: K): boolean {
     const i = this.indexOf(key);
     if (i < 0) return false;
-    this.kv.splice(i, 2);
+    const kv = this.kv;
+    this.kv = kv.length === 2 ? [] : kv.slice(0, i).concat(kv.slice(i + 2));
     return true;
   }
 
