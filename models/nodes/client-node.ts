@@ -70,6 +70,14 @@ import {
 import { DEFAULT_RECONNECT, type ReconnectPolicy } from './client/reconnect-policy.ts';
 import { labActor } from '../../sim/statechart/runtime-choice.ts';
 import { fitted } from '../wire/fitted.ts';
+import { FewMap } from './few-map.ts';
+
+/**
+ * The packet value last built for each IKE message a client sends, so a retransmission re-sends the very same value
+ * (same bytes). One table for every client node rather than a `WeakMap` per node (~150 B each in a storm): a message
+ * object is built by one node's IKE machine and sent by that node only, so its entry is that node's.
+ */
+const sentPackets = new WeakMap<object, Packet>();
 
 export { DEFAULT_RECONNECT, type ReconnectPolicy } from './client/reconnect-policy.ts';
 
@@ -200,9 +208,12 @@ class Tunnel {
   actor: InitiatorRef | undefined;
   tracker: { current(): string } | undefined;
   connectionTracker: { current(): string } | undefined;
-  readonly machines = new Map<string, { current(): string }>();
+  readonly machines = new FewMap<string, { current(): string }>();
   children: ClientChild[] = [];
-  readonly inbound = new Map<number, ClientChild>();
+  /** Our inbound SPIs' Child SAs (a replaced one stays until its delete). */
+  readonly inbound = new FewMap<number, ClientChild>();
+  /** Node-wide slot ages of this tunnel's slots, kept across rekeys (client-spd.ts rule 4). */
+  readonly slotAges = new FewMap<string, number>();
   config: AssignedConfig | undefined;
   up = false;
   cancelPing: (() => void) | undefined;
@@ -409,19 +420,17 @@ export class ClientNode implements SimNode<Packet> {
   readonly codec: PacketCodec<Packet>;
   private host!: NodeHost<Packet>;
   private readonly tunnels: Tunnel[];
-  private readonly espSeq = new Map<number, number>();
+  /** Our ESP sequence numbers by inbound SPI (RFC 4303 §2.2). */
+  private readonly espSeq = new FewMap<number, number>();
   private readonly inboundEsp: EspInbound;
   private readonly behaviour: ClientBehaviour | undefined;
-  private readonly taps: ((p: Packet) => void)[] = [];
+  /** On-path observers (created on the first tap: few clients have one). */
+  private taps: ((p: Packet) => void)[] | undefined;
   private primaryContext: ClientMethodContext | undefined;
-  /** `${tunnel}|${slot}` → node-wide slot age, kept across rekeys (client-spd.ts rule 4). */
-  private readonly slotAges = new Map<string, number>();
   private nextSlotAge = 0;
   private pingSeq = 0;
   /** Echo send times by sequence number; created on the first ping (a storm's clients may never ping). */
   private pingSentUs: Map<number, number> | undefined;
-  /** The packet value last built for each message, so a retransmission re-sends the very same value (same bytes). */
-  private readonly packets = new WeakMap<object, Packet>();
   /** The physical interface's current address (the home lease, when `homeDhcp`). */
   private outer: string;
   private home: Actor<typeof dhcpClientMachine> | undefined;
@@ -496,11 +505,11 @@ export class ClientNode implements SimNode<Packet> {
 
   /** An on-path observer of this node's outgoing packets (the attacker's capture of its victim). */
   tap(observer: (p: Packet) => void): void {
-    this.taps.push(observer);
+    (this.taps ??= []).push(observer);
   }
 
   private sendEth0(p: Packet): void {
-    for (const tap of this.taps) tap(p);
+    if (this.taps !== undefined) for (const tap of this.taps) tap(p);
     this.behaviour?.onSend?.(p);
     this.host.send('eth0', p);
   }
@@ -687,7 +696,7 @@ export class ClientNode implements SimNode<Packet> {
   }
 
   private dropChildren(t: Tunnel): void {
-    for (const c of t.children) this.slotAges.delete(`${t.name}|${c.slot}`);
+    for (const c of t.children) t.slotAges.delete(c.slot);
     t.children = [];
     t.inbound.clear();
   }
@@ -715,10 +724,10 @@ export class ClientNode implements SimNode<Packet> {
       case 'net.send': {
         // Protected responses only: an unprotected INVALID_IKE_SPI answers a request on another IKE SA (§2.21.4).
         if (e.message.response && e.message.payloads.some((p) => p.kind === 'SK')) t.lastResponse = e.message;
-        let packet = this.packets.get(e.message);
+        let packet = sentPackets.get(e.message);
         if (packet === undefined) {
           packet = ikePacket(this.outer, t.options.gatewayAddress, e.message);
-          this.packets.set(e.message, packet);
+          sentPackets.set(e.message, packet);
         }
         this.sendEth0(packet);
         return;
@@ -767,7 +776,7 @@ export class ClientNode implements SimNode<Packet> {
           this.espSeq.delete(spi);
           this.inboundEsp.forget(spi);
         }
-        for (const c of t.children) if (e.spisIn.includes(c.spiIn)) this.slotAges.delete(`${t.name}|${c.slot}`);
+        for (const c of t.children) if (e.spisIn.includes(c.spiIn)) t.slotAges.delete(c.slot);
         t.children = t.children.filter((c) => !e.spisIn.includes(c.spiIn));
         return;
       case 'ike.configured':
@@ -807,11 +816,10 @@ export class ClientNode implements SimNode<Packet> {
   }
 
   private ageOf(t: Tunnel, slot: string): number {
-    const key = `${t.name}|${slot}`;
-    let age = this.slotAges.get(key);
+    let age = t.slotAges.get(slot);
     if (age === undefined) {
       age = this.nextSlotAge++;
-      this.slotAges.set(key, age);
+      t.slotAges.set(slot, age);
     }
     return age;
   }
@@ -1038,10 +1046,10 @@ export class ClientNode implements SimNode<Packet> {
       return true;
     }
     this.host.traceNote('ike.cachedResponse', { messageId: m.messageId, spiI: m.spiI, retired: true });
-    let packet = this.packets.get(r.message);
+    let packet = sentPackets.get(r.message);
     if (packet === undefined) {
       packet = ikePacket(this.outer, src, r.message);
-      this.packets.set(r.message, packet);
+      sentPackets.set(r.message, packet);
     }
     this.sendEth0(packet);
     return true;
@@ -1107,7 +1115,9 @@ export class ClientNode implements SimNode<Packet> {
     for (const t of this.tunnels) {
       if (t.connectionTracker !== undefined) out[t.machineName('connection')] = t.connectionTracker.current();
       out[t.machineName('ike')] = t.tracker?.current() ?? t.lastState;
-      for (const [name, tr] of t.machines) out[name] = tr.current();
+      t.machines.forEach((tr, name) => {
+        out[name] = tr.current();
+      });
     }
     if (this.homeTracker !== undefined) out['homeDhcp'] = this.homeTracker.current();
     return out;

@@ -8,6 +8,7 @@
 import { modelledKey } from '../wire/crypto-suite.ts';
 import { EspReplayWindow, ESP_REPLAY_WINDOW, type ReplayVerdict } from '../wire/esp.ts';
 import { espLayerIntegrityValid } from '../wire/packet.ts';
+import { FewMap } from './few-map.ts';
 import type { Packet } from './lab-packet.ts';
 
 /** The key of the ESP direction whose packets carry SPI `headerSpi` (the receiver's inbound SPI). */
@@ -27,12 +28,26 @@ export const DEFAULT_ESP_DEFENCES: EspDefences = { integrity: true, replayWindow
 export type InboundVerdict =
   { readonly ok: true } | { readonly ok: false; readonly reason: 'integrity' | Exclude<ReplayVerdict, 'ok'> };
 
+/** Replay windows by inbound SPI: what `Map` and `FewMap` both offer. */
+interface WindowTable {
+  get(spi: number): EspReplayWindow | undefined;
+  set(spi: number, w: EspReplayWindow): unknown;
+  delete(spi: number): boolean;
+  clear(): void;
+}
+
 /** Per inbound SPI: the replay windows; `admit` runs both checks in RFC 4303 §3.4's order. */
 export class EspInbound {
-  /** Created on the first packet admitted (a client that never receives ESP holds none). */
-  private windows: Map<number, EspReplayWindow> | undefined;
+  /**
+   * Created on the first packet admitted (a client that never receives ESP holds none). A node receiving on a few
+   * SPIs (a client) keeps them in a FewMap (a Map is ~200 B for its one or two); a gateway, on every client's, in a Map.
+   */
+  private windows: WindowTable | undefined;
 
-  constructor(readonly defences: EspDefences = DEFAULT_ESP_DEFENCES) {}
+  constructor(
+    readonly defences: EspDefences = DEFAULT_ESP_DEFENCES,
+    private readonly manySpis = false,
+  ) {}
 
   /** `key` undefined: real crypto, whose codec verified the ICV when it opened the packet (RFC 4303 §3.4.4). */
   admit(p: Packet, key: number | undefined): InboundVerdict {
@@ -41,7 +56,7 @@ export class EspInbound {
     if (key !== undefined && this.defences.integrity && !espLayerIntegrityValid(l, key))
       return { ok: false, reason: 'integrity' };
     if (this.defences.replayWindow <= 0) return { ok: true };
-    const windows = (this.windows ??= new Map());
+    const windows = (this.windows ??= this.manySpis ? new Map() : new FewMap());
     let w = windows.get(l.spi);
     if (w === undefined) {
       w = new EspReplayWindow(this.defences.replayWindow);

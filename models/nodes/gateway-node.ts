@@ -147,7 +147,7 @@ export class GatewayNode implements SimNode<Packet> {
     this.codec = this.keeping;
     this.name = options.name;
     this.defences = options.defences ?? DEFAULT_GATEWAY_DEFENCES;
-    this.inbound = new EspInbound(this.defences.esp);
+    this.inbound = new EspInbound(this.defences.esp, true);
     this.interfaces = [
       { name: 'outside', ...options.outside },
       { name: 'inside', ...options.inside },

@@ -20,7 +20,13 @@ import type { ProviderHost, UdpDatagram, UdpSource } from '../method.ts';
 import { ClientPins, clientKeys, identityKeys, scopeMessage, type ClientKeys } from './pinning.ts';
 import { expectedSubOptions, type RelayConfig, type RelayMode, type RelayOutcome } from './relay-agent.ts';
 import { ikeSaOfRelayInfo } from '../circuit-id.ts';
-import { relayedFor, relaySessionMachine, type RelayDirectory, type RelayLease } from './session-machine.ts';
+import {
+  identityOfRequest,
+  relayedFor,
+  relaySessionMachine,
+  type RelayDirectory,
+  type RelayLease,
+} from './session-machine.ts';
 import { fileId, idsOf, unfileId, type IdIndex } from './id-index.ts';
 import { labActor } from '../../../sim/statechart/runtime-choice.ts';
 
@@ -124,7 +130,7 @@ export class GatewayRelay implements RelayDirectory {
       if (id === exceptIkeSaId) continue;
       const asked = this.sessions.get(id)?.actor.getSnapshot().context.lastRequest;
       if (asked === null || asked === undefined) continue;
-      const k = identityKeys(asked);
+      const k = identityKeys(identityOfRequest(asked));
       if (k.hardware === keys.hardware && k.clientId === keys.clientId) return id;
     }
     return undefined;

@@ -105,14 +105,24 @@ export interface RelayLease {
   readonly expiresAtUs: number;
 }
 
-/** The last request relayed for the SA's client: the fields a RELEASE names (htype, hlen, chaddr, client id). */
-export interface LastRequest extends DhcpClientIdentity {
+/**
+ * The last request relayed for the SA's client: its xid and type, and the fields a RELEASE names (htype, hlen,
+ * chaddr, client id). The 16-byte chaddr field is kept as a one-byte string, one character per byte (~32 B of heap;
+ * a Uint8Array with a buffer of its own is ~180 B, kept by every idle session of a storm); `identityOfRequest` gives
+ * the bytes back.
+ */
+export interface LastRequest {
   readonly xid: number;
   /** Its DHCP message type (option 53). */
   readonly type: number;
+  readonly htype: number;
+  readonly hlen: number;
+  /** The chaddr field's bytes, one character each. */
+  readonly chaddrBytes: string;
+  readonly clientId?: DhcpClientIdentity['clientId'];
 }
 
-/** The last request of `message` (typed `type`): the chaddr field and option 61 are the decoded message's own copies. */
+/** The last request of `message` (typed `type`): option 61 is the decoded message's own copy. */
 function lastRequestOf(message: DhcpMessage, type: number): LastRequest {
   const clientId = findOption(message, 'clientId');
   return {
@@ -120,8 +130,20 @@ function lastRequestOf(message: DhcpMessage, type: number): LastRequest {
     type,
     htype: message.htype,
     hlen: message.hlen,
-    chaddr: message.chaddr,
+    chaddrBytes: String.fromCharCode.apply(null, message.chaddr as unknown as number[]),
     ...(clientId === undefined ? {} : { clientId: { type: clientId.type, data: clientId.data } }),
+  };
+}
+
+/** The client identity a kept request named (its chaddr field byte for byte). */
+export function identityOfRequest(r: LastRequest): DhcpClientIdentity {
+  const chaddr = new Uint8Array(r.chaddrBytes.length);
+  for (let i = 0; i < chaddr.length; i += 1) chaddr[i] = r.chaddrBytes.charCodeAt(i);
+  return {
+    htype: r.htype,
+    hlen: r.hlen,
+    chaddr,
+    ...(r.clientId === undefined ? {} : { clientId: r.clientId }),
   };
 }
 
@@ -299,7 +321,11 @@ export const relaySessionMachine = setup({
     keepPolicy: ({ context }) => context.config.policy.onSaDelete === 'keep',
     newerSaAsks: ({ context }) =>
       context.lastRequest !== null &&
-      context.directory.askingFor(context.peerId, identityKeys(context.lastRequest), context.ikeSaId) !== undefined,
+      context.directory.askingFor(
+        context.peerId,
+        identityKeys(identityOfRequest(context.lastRequest)),
+        context.ikeSaId,
+      ) !== undefined,
     // the phase (choice state `settle`)
     lapsing: ({ context }) => context.lapsing && context.lease !== null,
     discoverOpen: ({ context }) => context.txn?.type === DhcpMessageType.DISCOVER,
@@ -515,7 +541,11 @@ export const relaySessionMachine = setup({
     noteAskedBy: ({ context }) => {
       if (context.lease === null || context.lastRequest === null) return;
       const asker =
-        context.directory.askingFor(context.peerId, identityKeys(context.lastRequest), context.ikeSaId) ?? '';
+        context.directory.askingFor(
+          context.peerId,
+          identityKeys(identityOfRequest(context.lastRequest)),
+          context.ikeSaId,
+        ) ?? '';
       note(context, 'relay.releaseSkipped', { ikeSa: context.ikeSaId, address: context.lease.address, askedBy: asker });
     },
     /** RFC 2131 §4.4.6 on the client's behalf: its identity fields, a fresh xid, relayed like its requests. */
@@ -525,12 +555,7 @@ export const relaySessionMachine = setup({
       if (lease === null || req === null) return;
       const release = buildRelease(
         {
-          identity: {
-            htype: req.htype,
-            hlen: req.hlen,
-            chaddr: req.chaddr,
-            ...(req.clientId === undefined ? {} : { clientId: req.clientId }),
-          },
+          identity: identityOfRequest(req),
           xid: context.rng.nextU32(),
           secs: 0,
           broadcastFlag: false,

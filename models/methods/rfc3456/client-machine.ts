@@ -112,7 +112,7 @@ export interface Rfc3456Context {
    * The lease epoch each tunnel slot was asked under, from the request until its answer fails or is refused, or its
    * lease is lost. Its rekeys stand or fall with that lease.
    */
-  readonly tunnelSlots: ReadonlyMap<string, number>;
+  readonly tunnelSlots: SlotEpochs;
   readonly teardownDelayMs: number;
   readonly teardownWhy: string;
   /** The answer to `processChildResponse`. */
@@ -172,16 +172,33 @@ function isDhcpSaChild(event: Rfc3456Event): boolean {
  * again, even the same address: that bound asked for its own tunnel SA) is stale.
  */
 function tunnelStillWanted(context: Rfc3456Context, info: ChildExchangeInfo): boolean {
-  if (context.tunnelSlots.get(info.slot) !== context.leaseEpoch) return false;
+  if (epochOf(context.tunnelSlots, info.slot) !== context.leaseEpoch) return false;
   const lease = context.lease;
   return lease !== undefined && info.selectors.tsi.some((s) => s.kind === 'ipv4Range' && s.startAddress === lease);
 }
 
-function withoutSlot(slots: ReadonlyMap<string, number>, slot: string): ReadonlyMap<string, number> {
-  if (!slots.has(slot)) return slots;
-  const next = new Map(slots);
-  next.delete(slot);
-  return next;
+/**
+ * Tunnel slots and the lease epoch each was asked under, in the order first asked: a short list (an idle client has
+ * one), not a Map (~200 B of heap for its one entry, kept by every idle client of a storm).
+ */
+export type SlotEpochs = readonly { readonly slot: string; readonly epoch: number }[];
+
+const NO_SLOTS: SlotEpochs = [];
+
+function epochOf(slots: SlotEpochs, slot: string): number | undefined {
+  for (const s of slots) if (s.slot === slot) return s.epoch;
+  return undefined;
+}
+
+/** `slots` with `slot` asked under `epoch` (a slot already listed keeps its place, as in a Map). */
+function withSlot(slots: SlotEpochs, slot: string, epoch: number): SlotEpochs {
+  const entry = { slot, epoch };
+  return epochOf(slots, slot) === undefined ? [...slots, entry] : slots.map((s) => (s.slot === slot ? entry : s));
+}
+
+function withoutSlot(slots: SlotEpochs, slot: string): SlotEpochs {
+  if (epochOf(slots, slot) === undefined) return slots;
+  return slots.length === 1 ? NO_SLOTS : slots.filter((s) => s.slot !== slot);
 }
 
 export const rfc3456ClientMachine = setup({
@@ -215,7 +232,7 @@ export const rfc3456ClientMachine = setup({
       context.dhcpSlot !== undefined &&
       context.ctx
         .children()
-        .some((c) => isTunnelSlot(c.slot) && context.tunnelSlots.get(c.slot) === context.leaseEpoch),
+        .some((c) => isTunnelSlot(c.slot) && epochOf(context.tunnelSlots, c.slot) === context.leaseEpoch),
     nakWithdrew: ({ event }) => event.type === 'dhcp.nak' && event.withdrawn !== null,
     selectingGaveUp: ({ event }) => event.type === 'dhcp.gaveUp' && event.state === 'SELECTING',
     staleTunnel: ({ context, event }) =>
@@ -320,7 +337,9 @@ export const rfc3456ClientMachine = setup({
       // `tunnel`, unless a tunnel SA of a lost lease still holds it (its delete is queued behind the exchange in
       // flight, RFC 7296 §2.3 window) or an answer for one is still due — the IKE side would turn a request for a held
       // slot into a rekey of the doomed SA, and match a late answer to the wrong lease.
-      const held = context.tunnelSlots.has(TUNNEL_SLOT) || context.ctx.children().some((c) => c.slot === TUNNEL_SLOT);
+      const held =
+        epochOf(context.tunnelSlots, TUNNEL_SLOT) !== undefined ||
+        context.ctx.children().some((c) => c.slot === TUNNEL_SLOT);
       const slot = held ? `${TUNNEL_SLOT}.${context.leaseEpoch}` : TUNNEL_SLOT;
       enqueue.emit({
         type: 'method.requestChild',
@@ -329,7 +348,7 @@ export const rfc3456ClientMachine = setup({
       enqueue.assign({
         lease: event.address,
         restarts: 0,
-        tunnelSlots: new Map([...context.tunnelSlots, [slot, context.leaseEpoch]]),
+        tunnelSlots: withSlot(context.tunnelSlots, slot, context.leaseEpoch),
       });
     }),
     noteRenewed: ({ context, event }) => {
@@ -375,7 +394,7 @@ export const rfc3456ClientMachine = setup({
       restarts: 0,
       held: undefined,
       dhcpSlot: undefined,
-      tunnelSlots: new Map<string, number>(),
+      tunnelSlots: NO_SLOTS,
     }),
     answerStale: assign(({ context, event }) => {
       assertEvent(event, 'ike.childResponse');
@@ -418,7 +437,7 @@ export const rfc3456ClientMachine = setup({
     restarts: 0,
     restartWaitMs: 0,
     leaseEpoch: 0,
-    tunnelSlots: new Map<string, number>(),
+    tunnelSlots: NO_SLOTS,
     teardownDelayMs: 0,
     teardownWhy: '',
     answer: ACCEPT,

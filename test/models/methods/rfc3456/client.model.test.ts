@@ -155,8 +155,8 @@ function vertex(s: Snap): string {
     c.held === undefined ? '-' : 'H',
     [
       ...new Set(
-        [...c.tunnelSlots.entries()].map(
-          ([k, e]) => `${k === 'tunnel' ? k : 'tunnel.n'}@${e === c.leaseEpoch ? 'now' : 'old'}`,
+        c.tunnelSlots.map(
+          ({ slot: k, epoch: e }) => `${k === 'tunnel' ? k : 'tunnel.n'}@${e === c.leaseEpoch ? 'now' : 'old'}`,
         ),
       ),
     ]
