@@ -48,9 +48,9 @@ function callTimeout(what: TimeoutFn | TimeoutRecord): void {
  *
  * A timeout costs the scheduler's event and nothing else: the event's argument is xstate's callback itself (or the
  * record of `setTimeoutRecord`), and the event's function is one closure per life of the owner (its token captured),
- * made again only when the token changes (a crash). A storm arms and cancels hundreds of thousands of retransmission timers; an object per timer beside the
- * event was garbage that lived long enough to be promoted. A class, not closures: ten thousand hosts share the
- * methods.
+ * made again only when the token changes (a crash). A storm arms and cancels hundreds of thousands of retransmission
+ * timers; an object per timer beside the event was garbage that lived long enough to be promoted. A class, not
+ * closures: ten thousand hosts share the methods.
  */
 class SchedulerClock implements VirtualClock {
   private fire: (what: TimeoutFn | TimeoutRecord) => void = callTimeout;

@@ -175,8 +175,9 @@ function argsKept(): never {
  * check read during the callback and kept judges its turn, as xstate's. Sound because a callback keeps nothing of the
  * object itself (every one of the lab's destructures it in its parameter list); its fields are cleared after the
  * call, so it holds no context between calls, and reading `check` off a kept object outside any callback throws rather
- * than judging with nothing (the one difference from xstate; test/sim/statechart/semantics.test.ts). A callback that runs another actor's macrostep (its enqueued actions run after it returns,
- * but it may call user code that sends) makes the inner callbacks take fresh objects (`sharedBusy`).
+ * than judging with nothing (the one difference from xstate; test/sim/statechart/semantics.test.ts). A callback that
+ * runs another actor's macrostep (its enqueued actions run after it returns, but it may call user code that sends)
+ * makes the inner callbacks take fresh objects (`sharedBusy`).
  */
 interface SharedArgs {
   context: Record<string, unknown> | undefined;
