@@ -43,6 +43,16 @@ function callTimeout(what: TimeoutFn | TimeoutRecord): void {
 }
 
 /**
+ * The event function of one life of a timer's owner. Its own function, not a closure made in `arm`: a function whose
+ * variables a closure captures allocates their context on every call, also on the calls that make no closure.
+ */
+function fireWhileAlive(life: TimerLife, token: number): (what: TimeoutFn | TimeoutRecord) => void {
+  return (what) => {
+    if (life.alive(token)) callTimeout(what);
+  };
+}
+
+/**
  * A clock whose timeouts are scheduler events. `life` lets the host drop timers of a node that crashed after arming
  * them. A non-finite delay (`Infinity`) never fires.
  *
@@ -77,9 +87,7 @@ class SchedulerClock implements VirtualClock {
       const token = life.lifeToken();
       if (token !== this.fireToken) {
         this.fireToken = token;
-        this.fire = (w) => {
-          if (life.alive(token)) callTimeout(w);
-        };
+        this.fire = fireWhileAlive(life, token);
       }
     }
     return this.scheduler.after(msToUs(timeoutMs), this.fire, what);

@@ -168,14 +168,18 @@ export function matchesEventDescriptor(eventType: string, descriptor: string): b
 
 /** xstate's `getCandidates` on the compiled map (memoised per node and event type, as xstate's `next` does). */
 export function candidatesOf(node: CompiledNode, eventType: string): readonly CompiledTransition[] {
-  let list = node.candidates.get(eventType);
-  if (list !== undefined) return list;
+  // The computation is its own function: its closures capture `node` and `eventType`, and a function with captured
+  // variables allocates their context on every call, also when it returns the cached list at once.
+  return node.candidates.get(eventType) ?? computeCandidates(node, eventType);
+}
+
+function computeCandidates(node: CompiledNode, eventType: string): readonly CompiledTransition[] {
   const exact = node.on.get(eventType);
   const wildcards = [...node.on.keys()]
     .filter((d) => d !== eventType && matchesEventDescriptor(eventType, d))
     .sort((a, b) => b.length - a.length)
     .flatMap((d) => node.on.get(d) ?? []);
-  list = exact !== undefined ? [...exact, ...wildcards] : wildcards;
+  const list = exact !== undefined ? [...exact, ...wildcards] : wildcards;
   node.candidates.set(eventType, list);
   return list;
 }

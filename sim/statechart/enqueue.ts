@@ -41,14 +41,14 @@ export class EnqueuedBuiltin {
 
   /** xstate's `assign(assignment)`. */
   static assign(assignment: unknown): EnqueuedBuiltin {
-    const a = new EnqueuedBuiltin('xstate.assign', RESOLVE_ASSIGN, undefined);
+    const a = spareAssigns.pop() ?? new EnqueuedBuiltin('xstate.assign', RESOLVE_ASSIGN, undefined);
     a.assignment = assignment;
     return a;
   }
 
   /** xstate's `cancel(sendId)`. */
   static cancel(sendId: unknown): EnqueuedBuiltin {
-    const a = new EnqueuedBuiltin('xstate.cancel', RESOLVE_CANCEL, EXECUTE_CANCEL);
+    const a = spareCancels.pop() ?? new EnqueuedBuiltin('xstate.cancel', RESOLVE_CANCEL, EXECUTE_CANCEL);
     a.sendId = sendId;
     return a;
   }
@@ -64,11 +64,39 @@ export class EnqueuedBuiltin {
 
   /** xstate's `emit(event)`. */
   static emit(event: unknown): EnqueuedBuiltin {
-    const a = new EnqueuedBuiltin('xstate.emit', RESOLVE_EMIT, EXECUTE_EMIT);
+    const a = spareEmits.pop() ?? new EnqueuedBuiltin('xstate.emit', RESOLVE_EMIT, EXECUTE_EMIT);
     a.event = event;
     return a;
   }
+
+  /**
+   * Hands a resolved assign, emit or cancel record back to its spares, emptied (nothing kept alive). Their resolution
+   * reads the record and keeps none of it (the assignment is applied, the emitted event and the cancelled id are taken
+   * out; under xstate's own `Actor` its `resolve` builds its own params), and no user code ever gets a record. A raise
+   * is not handed back: its deferred effect reads the record itself after the macrostep (effects.ts).
+   */
+  static release(a: EnqueuedBuiltin): void {
+    const resolve = a.resolve;
+    let spares: EnqueuedBuiltin[];
+    if (resolve === RESOLVE_ASSIGN) spares = spareAssigns;
+    else if (resolve === RESOLVE_EMIT) spares = spareEmits;
+    else if (resolve === RESOLVE_CANCEL) spares = spareCancels;
+    else return;
+    a.assignment = undefined;
+    a.event = undefined;
+    a.sendId = undefined;
+    if (spares.length < MAX_SPARE_RECORDS) spares.push(a);
+  }
 }
+
+/**
+ * Resolved assign, emit and cancel records, ready for the next callback (a record per enqueued action was the most
+ * common allocation after the context copies). A stack per kind: a record's kind is fixed at its creation.
+ */
+const spareAssigns: EnqueuedBuiltin[] = [];
+const spareEmits: EnqueuedBuiltin[] = [];
+const spareCancels: EnqueuedBuiltin[] = [];
+const MAX_SPARE_RECORDS = 32;
 
 interface RaiseOptions {
   readonly id?: unknown;
@@ -259,9 +287,16 @@ export function enqueuedCount(): number {
   return collectedCount;
 }
 
-/** Hands back a list `collectEnqueued` returned, its first `count` slots emptied (nothing kept alive). */
+/**
+ * Hands back a list `collectEnqueued` returned once its actions are resolved, its first `count` slots emptied (nothing
+ * kept alive), and the records of the assigns, emits and cancels in it (`EnqueuedBuiltin.release`).
+ */
 export function releaseEnqueued(list: readonly XActionRef[], count: number): void {
   const l = list as unknown[];
-  for (let i = 0; i < count; i++) l[i] = undefined;
+  for (let i = 0; i < count; i++) {
+    const a = l[i];
+    if (a instanceof EnqueuedBuiltin) EnqueuedBuiltin.release(a);
+    l[i] = undefined;
+  }
   if (spareLists.length < MAX_SPARE_LISTS) spareLists.push(l);
 }

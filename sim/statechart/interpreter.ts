@@ -26,8 +26,8 @@ function resolveOutput(mapper: unknown, context: unknown, event: XEvent, self: X
   return mapper;
 }
 
-function isInFinalState(config: readonly XStateNode[], node: CompiledNode): boolean {
-  if (node.type === 'compound') return node.children.some((c) => c.type === 'final' && config.includes(c.node));
+function isInFinalState(config: ConfigScratch, node: CompiledNode): boolean {
+  if (node.type === 'compound') return node.children.some((c) => c.type === 'final' && config.has(c.node));
   if (node.type === 'parallel') return node.children.every((c) => isInFinalState(config, c));
   return node.type === 'final';
 }
@@ -62,7 +62,7 @@ function enterStates(
   w: Work,
   event: XEvent,
   transitions: readonly CompiledTransition[],
-  config: XStateNode[],
+  config: ConfigScratch,
   internalQueue: XEvent[],
 ): void {
   const entry =
@@ -71,7 +71,7 @@ function enterStates(
   const states = entry.states;
   for (let k = 0; k < states.length; k++) {
     const s = states[k] as CompiledNode;
-    if (!config.includes(s.node)) config.push(s.node);
+    if (!config.has(s.node)) config.add(s.node);
     const actions =
       s.initialActions.length > 0 && entry.defaultEntry.has(s) ? s.entryAndInitialActions : s.entryActions;
     resolveActions(w, event, actions, internalQueue, s.invokeIds);
@@ -100,9 +100,9 @@ function enterStates(
 
 const NO_TRANSITIONS: readonly CompiledTransition[] = Object.freeze([]);
 
-function sameMembers(a: readonly XStateNode[], b: readonly XStateNode[]): boolean {
-  if (a.length !== b.length) return false;
-  for (const n of a) if (!b.includes(n)) return false;
+function sameMembers(a: readonly XStateNode[], b: ConfigScratch): boolean {
+  if (a.length !== b.count) return false;
+  for (let i = 0; i < a.length; i++) if (!b.has(a[i] as XStateNode)) return false;
   return true;
 }
 
@@ -122,19 +122,53 @@ function exitSetOf(w: Work, transitions: readonly CompiledTransition[]): readonl
 }
 
 /**
- * Empty scratch arrays for `microstep`'s configuration, shared by every machine: a microstep takes one and hands it
- * back emptied (a stack, as microsteps nest when an action runs another actor).
+ * The configuration a microstep builds: its first `count` slots of `nodes`, in order. The array keeps its length and
+ * slots between uses (emptied: nothing kept alive): `length = 0` would drop its backing store, so every microstep
+ * would allocate a new one as it pushes.
  */
-const spareConfigs: XStateNode[][] = [];
-const MAX_SPARE_CONFIGS = 16;
+class ConfigScratch {
+  readonly nodes: (XStateNode | undefined)[] = [];
+  count = 0;
 
-/** Removes `node` from `config` in place, keeping the order (`splice` would build an array of the removed one). */
-function removeFrom(config: XStateNode[], node: XStateNode): void {
-  const i = config.indexOf(node);
-  if (i < 0) return;
-  for (let j = i + 1; j < config.length; j++) config[j - 1] = config[j] as XStateNode;
-  config.length--;
+  has(node: XStateNode): boolean {
+    const nodes = this.nodes;
+    for (let i = 0; i < this.count; i++) if (nodes[i] === node) return true;
+    return false;
+  }
+
+  add(node: XStateNode): void {
+    this.nodes[this.count++] = node;
+  }
+
+  /** Removes `node`, keeping the order. */
+  remove(node: XStateNode): void {
+    const nodes = this.nodes;
+    const n = this.count;
+    let i = 0;
+    while (i < n && nodes[i] !== node) i++;
+    if (i === n) return;
+    for (let j = i + 1; j < n; j++) nodes[j - 1] = nodes[j];
+    nodes[n - 1] = undefined;
+    this.count = n - 1;
+  }
+
+  /** The configuration as a new array (the rare paths that keep it: a done machine's sorted exit). */
+  toArray(): XStateNode[] {
+    return this.nodes.slice(0, this.count) as XStateNode[];
+  }
+
+  clear(): void {
+    this.nodes.fill(undefined, 0, this.count);
+    this.count = 0;
+  }
 }
+
+/**
+ * Empty scratch configurations, shared by every machine: a microstep takes one and hands it back emptied (a stack, as
+ * microsteps nest when an action runs another actor).
+ */
+const spareConfigs: ConfigScratch[] = [];
+const MAX_SPARE_CONFIGS = 16;
 
 /** xstate's `microstep`. */
 export function microstep(
@@ -162,15 +196,15 @@ export function microstep(
   }
   // The configuration being built, in a scratch array (handed back at the end; a throw just drops it): the new
   // configuration is kept as its shared array (`Work.setNodes`), so a copy per microstep would be garbage at once.
-  const config = spareConfigs.pop() ?? [];
+  const config = spareConfigs.pop() ?? new ConfigScratch();
   const from = w._nodes;
-  for (let k = 0; k < from.length; k++) config.push(from[k] as XStateNode);
+  for (let k = 0; k < from.length; k++) config.add(from[k] as XStateNode);
   if (!isInitial) {
     const exitSet = exitSetOf(w, filtered);
     for (let k = 0; k < exitSet.length; k++) {
       const s = exitSet[k] as CompiledNode;
       resolveActions(w, event, s.exitActions, internalQueue, undefined);
-      removeFrom(config, s.node);
+      config.remove(s.node);
     }
   }
   resolveActions(
@@ -181,22 +215,23 @@ export function microstep(
     undefined,
   );
   enterStates(w, event, filtered, config, internalQueue);
-  let next: XStateNode[] = config;
+  let sorted: XStateNode[] | undefined;
   if (w.status === 'done') {
-    next = config.slice().sort((a, b) => b.order - a.order);
+    sorted = config.toArray().sort((a, b) => b.order - a.order);
     resolveActions(
       w,
       event,
-      next.flatMap((n) => n.exit),
+      sorted.flatMap((n) => n.exit),
       internalQueue,
       undefined,
     );
   }
   if (!sameMembers(w._nodes, config)) {
-    w.setNodes(next);
+    if (sorted !== undefined) w.setNodes(sorted, sorted.length);
+    else w.setNodes(config.nodes as XStateNode[], config.count);
     w.version++;
   }
-  config.length = 0;
+  config.clear();
   if (spareConfigs.length < MAX_SPARE_CONFIGS) spareConfigs.push(config);
 }
 

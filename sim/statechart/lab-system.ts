@@ -115,6 +115,14 @@ function keyOf(source: SystemActorRef, id: string): string {
   return `${source.sessionId}.${id}`;
 }
 
+/**
+ * A record's timeout as a callback, for a clock without `setTimeoutRecord`. Its own function, not a closure made in
+ * `schedule`: a function whose variables a closure captures allocates their context on every call.
+ */
+function timeoutOf(scheduled: ScheduledLabEvent): () => void {
+  return () => scheduled._timeout();
+}
+
 export class LabSystem {
   /** The pending delayed events, first and last, in the order of xstate's keys. */
   private first: ScheduledLabEvent | undefined = undefined;
@@ -213,7 +221,7 @@ export class LabSystem {
     scheduled.timeout =
       clock.setTimeoutRecord !== undefined
         ? clock.setTimeoutRecord(scheduled, delay)
-        : clock.setTimeout(() => scheduled._timeout(), delay);
+        : clock.setTimeout(timeoutOf(scheduled), delay);
   }
 
   /**

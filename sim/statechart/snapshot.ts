@@ -82,12 +82,17 @@ function stateValueOf(root: XStateNode, nodes: readonly XStateNode[]): XStateVal
 }
 
 /**
- * The state value and tags of an ordered configuration, cached per machine in a trie on the nodes' orders (one array
- * index per node: no key string per configuration change).
+ * The state value and tags of an ordered configuration (the first `count` of `nodes`, all by default), cached per
+ * machine in a trie on the nodes' orders (one array index per node: no key string per configuration change).
  */
-export function valueAndTags(cm: CompiledMachine, nodes: readonly XStateNode[]): ValueAndTags {
+export function valueAndTags(
+  cm: CompiledMachine,
+  nodes: readonly XStateNode[],
+  count: number = nodes.length,
+): ValueAndTags {
   let at: ValueTrie = cm.values;
-  for (const n of nodes) {
+  for (let i = 0; i < count; i++) {
+    const n = nodes[i] as XStateNode;
     let next = at.next[n.order];
     if (next === undefined) {
       next = { entry: undefined, next: [] };
@@ -97,10 +102,11 @@ export function valueAndTags(cm: CompiledMachine, nodes: readonly XStateNode[]):
   }
   let hit = at.entry;
   if (hit === undefined) {
+    const own = nodes.slice(0, count);
     hit = {
-      value: stateValueOf(cm.machine.root, nodes),
-      tags: new Set(nodes.flatMap((n) => n.tags)),
-      nodes: nodes.slice(),
+      value: stateValueOf(cm.machine.root, own),
+      tags: new Set(own.flatMap((n) => n.tags)),
+      nodes: own,
     };
     at.entry = hit;
   }

@@ -139,7 +139,8 @@ export class Work {
     this.historyValue = EMPTY_CONTEXT;
     this.internalQueue = undefined;
     this.deferredActorIds = undefined;
-    this.queue.length = 0;
+    // Only when something is left (a throw): `length = 0` drops the backing store, which the next raise would regrow.
+    if (this.queue.length !== 0) this.queue.length = 0;
     if (this.retries !== undefined) this.retries.length = 0;
     this.resetSelection();
     this.valueNodes = undefined;
@@ -164,11 +165,12 @@ export class Work {
   }
 
   /**
-   * Makes the ordered configuration `nodes` the configuration (`_nodes` becomes its shared array, so `nodes` may be
-   * a scratch array the caller reuses), its value and tags derived now (as `refreshValue` would on the next read).
+   * Makes the ordered configuration `nodes` (its first `count` entries) the configuration (`_nodes` becomes its shared
+   * array, so `nodes` may be a scratch array the caller reuses), its value and tags derived now (as `refreshValue`
+   * would on the next read).
    */
-  setNodes(nodes: readonly XStateNode[]): void {
-    const vt = valueAndTags(this.cm, nodes);
+  setNodes(nodes: readonly XStateNode[], count: number): void {
+    const vt = valueAndTags(this.cm, nodes, count);
     this._nodes = vt.nodes;
     this.valueNodes = vt.nodes;
     this.cachedValue = vt.value;

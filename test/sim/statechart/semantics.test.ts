@@ -1023,4 +1023,73 @@ describe('fast runtime: contexts user code keeps keep their values', () => {
     expect(Object.keys(actor.getSnapshot().children)).toEqual([]);
     expect(first.historyValue).toEqual({});
   });
+
+  it('configurations that shrink and grow between microsteps: the same values and nodes as xstate, held ones unchanged', () => {
+    // A wide parallel configuration, then a lone atomic state, then wide again, within one macrostep (always) and
+    // across events: the scratch a microstep builds its configuration in is reused, and must leave nothing behind.
+    const region = (id: string) => ({
+      initial: 'x',
+      states: { x: { on: { [`${id}.GO`]: 'y' } }, y: { initial: 'y1', states: { y1: {}, y2: {} } } },
+    });
+    const m = createMachine({
+      id: 'wide',
+      initial: 'p',
+      states: {
+        p: {
+          type: 'parallel',
+          states: { r1: region('r1'), r2: region('r2'), r3: region('r3') },
+          on: { NARROW: 'lone' },
+        },
+        lone: { on: { WIDE: 'p', BOUNCE: 'bounce' } },
+        bounce: { always: 'p' },
+      },
+    });
+    const steps: { readonly send: { readonly type: string } }[] = [
+      { send: { type: 'r2.GO' } },
+      { send: { type: 'NARROW' } },
+      { send: { type: 'WIDE' } },
+      { send: { type: 'r1.GO' } },
+      { send: { type: 'r3.GO' } },
+      { send: { type: 'NARROW' } },
+      { send: { type: 'BOUNCE' } },
+      { send: { type: 'r3.GO' } },
+    ];
+    const e = both(m, steps);
+    expect(e.filter((x) => x[0] === 'snapshot').map((x) => x[2])).toEqual([
+      { p: { r1: 'x', r2: 'x', r3: 'x' } },
+      { p: { r1: 'x', r2: { y: 'y1' }, r3: 'x' } },
+      'lone',
+      { p: { r1: 'x', r2: 'x', r3: 'x' } },
+      { p: { r1: { y: 'y1' }, r2: 'x', r3: 'x' } },
+      { p: { r1: { y: 'y1' }, r2: 'x', r3: { y: 'y1' } } },
+      'lone',
+      { p: { r1: 'x', r2: 'x', r3: 'x' } },
+      { p: { r1: 'x', r2: 'x', r3: { y: 'y1' } } },
+    ]);
+    const fast = createLabActor(m, undefined, 'fast');
+    const xs = createActor(m);
+    fast.start();
+    xs.start();
+    const held: { fast: unknown; xstate: unknown; ids: string[] }[] = [];
+    for (const step of steps) {
+      const f = fast.getSnapshot();
+      held.push({ fast: f.value, xstate: xs.getSnapshot().value, ids: f._nodes.map((n) => n.id) });
+      fast.send(step.send);
+      xs.send(step.send);
+      expect(fast.getSnapshot()._nodes.map((n) => n.id)).toEqual(xs.getSnapshot()._nodes.map((n) => n.id));
+    }
+    for (const h of held) expect(h.fast).toEqual(h.xstate);
+    expect(held[1]?.ids).toEqual([
+      'wide',
+      'wide.p',
+      'wide.p.r1',
+      'wide.p.r1.x',
+      'wide.p.r2',
+      'wide.p.r3',
+      'wide.p.r3.x',
+      // Entered last (xstate keeps the configuration in the order nodes were entered).
+      'wide.p.r2.y',
+      'wide.p.r2.y.y1',
+    ]);
+  });
 });
