@@ -56,6 +56,11 @@ export interface Attachment {
    */
   firstOut: Channel | undefined;
   moreOut: Map<number, Channel> | undefined;
+  /**
+   * The direction made last towards this interface: a storm's client hears its gateway alone, so the gateway's send to
+   * it finds its direction here instead of in the gateway's `moreOut` (a Map of N entries, one lookup per packet).
+   */
+  lastIn: Channel | undefined;
 }
 
 export interface LinkRuntime {
@@ -134,6 +139,7 @@ export class Network {
       index: -1,
       firstOut: undefined,
       moreOut: undefined,
+      lastIn: undefined,
     }));
     this.nodes.set(name, node);
     return node;
@@ -251,18 +257,21 @@ export class Network {
   }
 
   private channel(from: Attachment, toIndex: number): Channel {
+    const link = from.link as LinkRuntime;
+    const to = link.attachments[toIndex] as Attachment;
     const first = from.firstOut;
     if (first !== undefined) {
-      if (first.to.index === toIndex) return first;
+      if (first.to === to) return first;
+      const lastIn = to.lastIn;
+      if (lastIn !== undefined && lastIn.from === from) return lastIn;
       const existing = from.moreOut?.get(toIndex);
       if (existing !== undefined) return existing;
     }
-    const link = from.link as LinkRuntime;
-    const to = link.attachments[toIndex] as Attachment;
     const profile = this.compiledOf(this.profileOf(link, from.node.name, to.node.name));
     const ch = new Channel(link, from, to, profile, this.ctx.rng);
     if (first === undefined) from.firstOut = ch;
     else (from.moreOut ??= new Map()).set(toIndex, ch);
+    to.lastIn = ch;
     this.channels.push(ch);
     return ch;
   }

@@ -19,7 +19,7 @@ import {
   type Pending,
   type QueueItem,
 } from './initiator-context.ts';
-import { addressing, errorNotifies, ikeMessage } from './messages.ts';
+import { addressing, errorNotifies, ikeMessage, saMessage } from './messages.ts';
 import { natDetectionResult } from './nat-detection.ts';
 import {
   NO_NONCE,
@@ -56,22 +56,26 @@ export interface Outgoing {
 /** strongSwan retries IKE_SA_INIT at most this often for COOKIE / INVALID_KE (ike_init.c MAX_RETRIES). */
 export const MAX_COOKIE_RETRIES = 5;
 
+/** The defaults of `request`'s extras: one shared empty value each, not a new `{}` per request. */
+const NO_EXTRA: Partial<Ctx> = Object.freeze({});
+const NO_PENDING_EXTRA: Partial<Pending> = Object.freeze({});
+
 /** A new request on the SA: next message ID; the retransmission schedule restarts (RFC 7296 §2.1). */
 export function request(
   ctx: Ctx,
   kind: ExchangeKind,
   exchangeType: number,
   payloads: readonly IkePayload[],
-  extra: Partial<Ctx> = {},
+  extra: Partial<Ctx> = NO_EXTRA,
   keys = ctx.keys,
-  pendingExtra: Partial<Pending> = {},
+  pendingExtra: Partial<Pending> = NO_PENDING_EXTRA,
 ): Outgoing {
-  const a =
-    keys === undefined
-      ? { spiI: ctx.init.spiI, spiR: ZERO_SPI, originalInitiator: true, suite: undefined }
-      : addressing(keys, true);
   const id = exchangeType === IkeExchangeType.IKE_SA_INIT ? 0 : ctx.nextId;
-  const message = ikeMessage(a, exchangeType, id, false, payloads);
+  // The SA's addressing read straight from the keys (before IKE_SA_INIT's answer: SPIr zero, unprotected).
+  const message =
+    keys === undefined
+      ? saMessage(ctx.init.spiI, ZERO_SPI, true, undefined, exchangeType, id, false, payloads)
+      : saMessage(keys.spiI, keys.spiR, true, keys.suite, exchangeType, id, false, payloads);
   return {
     update: { ...extra, nextId: id + 1, pending: { ...pendingExtra, kind, message, sendIndex: 0 }, invalidSpiHints: 0 },
     message,
@@ -488,9 +492,17 @@ export function installChild(ctx: Ctx): { readonly child: ClientChild; readonly 
 
 /** RFC 7296 §1.4.1 / §2.8: delete a Child SA we will not use (rejected) or the one a rekey replaced. */
 export function childDeleteRequest(ctx: Ctx, spiIn: number): Outgoing {
-  return request(ctx, 'child-delete-old', IkeExchangeType.INFORMATIONAL, childDelete.buildI(spiIn), {}, ctx.keys, {
-    spiIn,
-  });
+  return request(
+    ctx,
+    'child-delete-old',
+    IkeExchangeType.INFORMATIONAL,
+    childDelete.buildI(spiIn),
+    NO_EXTRA,
+    ctx.keys,
+    {
+      spiIn,
+    },
+  );
 }
 
 /** The new IKE SA's keys from the IKE rekey response (RFC 7296 §2.18), or undefined. */

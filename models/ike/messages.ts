@@ -29,17 +29,31 @@ export function ikeMessage(
   response: boolean,
   payloads: readonly IkePayload[],
 ): IkeMessage {
-  const protect = exchangeType !== IkeExchangeType.IKE_SA_INIT && a.suite !== undefined;
+  return saMessage(a.spiI, a.spiR, a.originalInitiator, a.suite, exchangeType, messageId, response, payloads);
+}
+
+/** `ikeMessage` with the addressing as arguments (the requests and responses of an SA: no Addressing per message). */
+export function saMessage(
+  spiI: string,
+  spiR: string,
+  originalInitiator: boolean,
+  suite: CipherSuiteName | undefined,
+  exchangeType: number,
+  messageId: number,
+  response: boolean,
+  payloads: readonly IkePayload[],
+): IkeMessage {
+  const protect = exchangeType !== IkeExchangeType.IKE_SA_INIT && suite !== undefined;
   return {
-    spiI: a.spiI,
-    spiR: a.spiR,
+    spiI,
+    spiR,
     exchangeType,
-    initiator: a.originalInitiator,
+    initiator: originalInitiator,
     higherVersion: false,
     response,
     messageId,
     // Sized to fit: a response is kept for retransmission for the SA's life (RFC 7296 §2.1).
-    payloads: protect ? [skPayload(a.suite as CipherSuiteName, fitted(payloads))] : fitted(payloads),
+    payloads: protect ? [skPayload(suite, fitted(payloads))] : fitted(payloads),
   };
 }
 

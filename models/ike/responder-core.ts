@@ -9,7 +9,7 @@ import { IkeExchangeType, findPayload, notifyPayload, type IkeMessage, type IkeP
 import { modelledIkeCrypto, type IkeCrypto } from './ike-crypto.ts';
 import type { AddressAnswer, AddressRequest, ChildAnswer, ChildProviderRequest, ProviderRef } from './hooks.ts';
 import { AUTH_ROUND_WAIT_MS, type IkePeerConfig, type ResponderPolicy } from './config.ts';
-import { addressing, ikeMessage } from './messages.ts';
+import { addressing, ikeMessage, saMessage } from './messages.ts';
 import { NO_NONCE, randomEspSpi, randomIkeSpi, withoutInitNonces, type ChildSa, type IkeSaKeys } from './sa.ts';
 import { retransmitWaitsMs } from './retransmit.ts';
 import { natDetectionResult, type IkeEndpoints } from './nat-detection.ts';
@@ -142,7 +142,8 @@ export function initialContext(input: ResponderInput): Ctx {
 }
 
 function responseTo(ctx: Ctx, req: IkeMessage, payloads: readonly IkePayload[]): IkeMessage {
-  return ikeMessage(addressing(ctx.keys, false), req.exchangeType, req.messageId, true, payloads);
+  const k = ctx.keys;
+  return saMessage(k.spiI, k.spiR, false, k.suite, req.exchangeType, req.messageId, true, payloads);
 }
 
 function sent(message: IkeMessage, extra: Partial<Ctx>): Out {
@@ -152,7 +153,10 @@ function sent(message: IkeMessage, extra: Partial<Ctx>): Out {
   };
 }
 
-function respond(ctx: Ctx, req: IkeMessage, payloads: readonly IkePayload[], extra: Partial<Ctx> = {}): Out {
+/** `respond`'s default: one shared empty value, not a new `{}` per response (a liveness answer has no extra). */
+const NO_EXTRA: Partial<Ctx> = Object.freeze({});
+
+function respond(ctx: Ctx, req: IkeMessage, payloads: readonly IkePayload[], extra: Partial<Ctx> = NO_EXTRA): Out {
   return sent(responseTo(ctx, req, payloads), extra);
 }
 
@@ -671,7 +675,10 @@ export function childDeleted(ctx: Ctx, m: IkeMessage): Out {
   return mine.length > 0 ? around(s, [], [{ type: 'ike.childDeleted', spisIn: mine.map((c) => c.spiIn) }]) : s;
 }
 
+/** No payloads (an empty INFORMATIONAL): the message takes a fitted copy, so one shared value serves every answer. */
+const NO_PAYLOADS: readonly IkePayload[] = Object.freeze([]);
+
 /** An empty INFORMATIONAL (liveness, RFC 7296 §2.4) gets an empty response. */
 export function livenessAnswer(ctx: Ctx, m: IkeMessage): Out {
-  return respond(ctx, m, []);
+  return respond(ctx, m, NO_PAYLOADS);
 }

@@ -50,14 +50,52 @@ export function withoutInitNonces(keys: IkeSaKeys): IkeSaKeys {
 }
 const NONCE_BYTES = 32;
 
+/** The char code of each hex digit, lower case (what `toString(16)` writes). */
+const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+const hexCode = (n: number, shift: number): number => HEX_CODES[(n >>> shift) & 0xf] as number;
+
+/** `n` as 8 lower-case hex digits: one flat string (toString + padStart made two, and a concatenation a third). */
 function hex8(n: number): string {
-  return (n >>> 0).toString(16).padStart(8, '0');
+  return String.fromCharCode(
+    hexCode(n, 28),
+    hexCode(n, 24),
+    hexCode(n, 20),
+    hexCode(n, 16),
+    hexCode(n, 12),
+    hexCode(n, 8),
+    hexCode(n, 4),
+    hexCode(n, 0),
+  );
+}
+
+/** Two u32 as 16 hex digits, one flat string (an SPI is a map key at the gateway: a rope would be flattened there). */
+function hex16(hi: number, lo: number): string {
+  return String.fromCharCode(
+    hexCode(hi, 28),
+    hexCode(hi, 24),
+    hexCode(hi, 20),
+    hexCode(hi, 16),
+    hexCode(hi, 12),
+    hexCode(hi, 8),
+    hexCode(hi, 4),
+    hexCode(hi, 0),
+    hexCode(lo, 28),
+    hexCode(lo, 24),
+    hexCode(lo, 20),
+    hexCode(lo, 16),
+    hexCode(lo, 12),
+    hexCode(lo, 8),
+    hexCode(lo, 4),
+    hexCode(lo, 0),
+  );
 }
 
 /** A non-zero 8-byte IKE SPI (RFC 7296 §2.6). */
 export function randomIkeSpi(rng: RandomStream): IkeSpi {
   for (;;) {
-    const spi = hex8(rng.nextU32()) + hex8(rng.nextU32());
+    // Drawn in the same order as ever: the high word first.
+    const hi = rng.nextU32();
+    const spi = hex16(hi, rng.nextU32());
     if (spi !== ZERO_SPI) return spi;
   }
 }

@@ -14,6 +14,11 @@ const W = new Int32Array(80);
 let padded = new Uint8Array(128);
 
 export function sha1(data: Uint8Array): Uint8Array {
+  return sha1Into(data, new Uint8Array(20));
+}
+
+/** SHA-1 of `data` written into `out[0..20)` (a caller that only compares digests reuses one buffer); returns `out`. */
+export function sha1Into(data: Uint8Array, out: Uint8Array): Uint8Array {
   // §5.1.1 padding: 0x80, zeros, the bit length as a 64-bit big-endian integer (inputs here are far below 2^32 bits).
   const blocks = Math.ceil((data.length + 9) / 64);
   const end = blocks * 64;
@@ -78,7 +83,6 @@ export function sha1(data: Uint8Array): Uint8Array {
     h3 = (h3 + d) | 0;
     h4 = (h4 + e) | 0;
   }
-  const out = new Uint8Array(20);
   writeWord(out, 0, h0);
   writeWord(out, 4, h1);
   writeWord(out, 8, h2);

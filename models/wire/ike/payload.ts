@@ -42,7 +42,6 @@ import {
 } from './simple.ts';
 import { emitTsBodyInto, parseTsBody, tsBodyLength } from './ts.ts';
 import type { IkePayload, IkeSkOpaquePayload, IkeSkPayload } from './types.ts';
-import { fitted } from '../fitted.ts';
 
 const GENERIC_HEADER_BYTES = 4;
 const CRITICAL = 0x80;
@@ -475,6 +474,14 @@ function parseBody(
 }
 
 /**
+ * The payloads of the chain being parsed, one scratch per level: the message's chain, and the chain inside its SK
+ * (parsed while the outer one is under way; SK never nests, so there is no third level). Parsing is synchronous, and
+ * every chain parse starts its level afresh; what a scratch still holds of the last parse is overwritten by the next.
+ */
+const outerChainScratch: IkePayload[] = [];
+const innerChainScratch: IkePayload[] = [];
+
+/**
  * Parses the chain that starts with a payload of type `firstType` at `start` and must end exactly at `end`.
  * Never throws. Each payload consumes at least 4 bytes, so the walk is bounded by (end - start) / 4 steps.
  */
@@ -488,13 +495,16 @@ export function parseChain(
   aadStart: number,
   inner: boolean,
 ): ParseResult<IkePayload[]> {
-  const payloads: IkePayload[] = [];
+  // Written by index into the level's scratch (`count` of them) and copied to fit at the end: a list built by `push`
+  // reserves room for 17 and was then copied to fit anyway (one ~150-byte array of garbage per chain parsed).
+  const payloads = inner ? innerChainScratch : outerChainScratch;
+  let count = 0;
   let type = firstType;
   let at = start;
   while (type !== IkePayloadType.NONE) {
     if (end - at < GENERIC_HEADER_BYTES) {
       return decodeError(
-        payloadPath(prefix, payloads.length, payloadTypeName(type, options)),
+        payloadPath(prefix, count, payloadTypeName(type, options)),
         at,
         `needs a ${GENERIC_HEADER_BYTES}-byte payload header, ${end - at} bytes left`,
       );
@@ -504,14 +514,14 @@ export function parseChain(
     const length = readU16(bytes, at + 2);
     if (length < GENERIC_HEADER_BYTES || at + length > end) {
       return decodeError(
-        `${payloadPath(prefix, payloads.length, payloadTypeName(type, options))}.length`,
+        `${payloadPath(prefix, count, payloadTypeName(type, options))}.length`,
         at + 2,
         `payload length ${length} outside [4, ${end - at}]`,
       );
     }
     // The error's field path is built only when there is an error (it walks the payload type names).
     if (type === IkePayloadType.SK && (inner || at + length !== end)) {
-      const field = payloadPath(prefix, payloads.length, payloadTypeName(type, options));
+      const field = payloadPath(prefix, count, payloadTypeName(type, options));
       if (inner) return decodeError(field, at, 'an SK payload cannot be nested inside SK');
       return decodeError(`${field}.length`, at + 2, 'SK must be the last payload (RFC 7296 §3.14)');
     }
@@ -528,19 +538,15 @@ export function parseChain(
     );
     if (!body.ok) {
       const { field, offset, reason } = body.error;
-      return decodeError(
-        fillField(field, payloadPath(prefix, payloads.length, payloadTypeName(type, options))),
-        offset,
-        reason,
-      );
+      return decodeError(fillField(field, payloadPath(prefix, count, payloadTypeName(type, options))), offset, reason);
     }
-    payloads.push(body.value);
+    payloads[count++] = body.value;
     at += length;
     if (type === IkePayloadType.SK) break;
     type = nextType;
   }
   if (at !== end) return decodeError(prefix, at, `${end - at} bytes after the last payload`);
-  return parsed(fitted(payloads), end - start);
+  return parsed(count === 0 ? [] : payloads.slice(0, count), end - start);
 }
 
 // ---- standalone payload codec (Next Payload written as 0, or the first inner type for SK) ----
