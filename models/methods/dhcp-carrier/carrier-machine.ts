@@ -93,6 +93,8 @@ interface Collected {
 
 const NOTHING: Collected = { sent: undefined, lease: undefined, nak: undefined };
 const NO_ANSWER: CarrierAnswer = { kind: 'none' };
+/** No error notifies: one shared empty list, not a fresh `[]` per cleared call (kept by every idle carrier). */
+const NO_ERRORS: readonly string[] = Object.freeze([]);
 const NO_PAYLOADS: CarrierAnswer = { kind: 'payloads', payloads: [] };
 const ACCEPT: CarrierAnswer = { kind: 'child', outcome: { kind: 'accept' } };
 
@@ -351,7 +353,7 @@ export const dhcpCarrierMachine = setup({
       return { dhcpState: event.state };
     }),
     forgetRemembered: assign({ rememberedAddress: null, emptyRounds: 0 }),
-    clearCall: assign({ got: NOTHING, answer: NO_ANSWER, errors: [] }),
+    clearCall: assign({ got: NOTHING, answer: NO_ANSWER, errors: NO_ERRORS }),
     /** Server replies, in payload order (several OFFERs: the DHCP client takes the first usable, draft-ietf §3). */
     deliver: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, ['ike.authResponse', 'ike.childResponse']);
@@ -529,7 +531,7 @@ export const dhcpCarrierMachine = setup({
     resends: 0,
     request: undefined,
     got: NOTHING,
-    errors: [],
+    errors: NO_ERRORS,
     answer: NO_ANSWER,
   }),
   states: {

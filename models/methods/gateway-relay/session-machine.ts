@@ -54,6 +54,9 @@ export const RELAY_SESSION_STATES = [
   'closed',
 ] as const;
 
+/** No late replies: one shared empty list (a fresh `[]` was 32 B of every idle session). */
+const NO_LATE: readonly DhcpMessage[] = Object.freeze([]);
+
 /** Late replies kept per SA (`dhcpIkeLateReplies: keep`), bounded. */
 const LATE_MAX = 8;
 
@@ -195,7 +198,8 @@ export type RelaySessionEvent =
  */
 export type RelaySessionEmitted =
   | { readonly type: 'relay.answer'; readonly answer: (o: RelayOutcome) => void; readonly outcome: RelayOutcome }
-  | { readonly type: 'relay.leaseGuard'; readonly guard: ArmedLeaseGuard };
+  /** The SA's guard point is reached (the SA named here: the router's one listener serves every session). */
+  | { readonly type: 'relay.leaseGuard'; readonly ikeSaId: string; readonly guard: ArmedLeaseGuard };
 
 type Ctx = RelaySessionContext;
 type RequestEvent = Extract<RelaySessionEvent, { type: 'relay.request' }>;
@@ -517,7 +521,7 @@ export const relaySessionMachine = setup({
     fireGuard: enqueueActions(({ context, enqueue }) => {
       if (context.guard === null) return;
       enqueue.assign({ lapsing: true });
-      enqueue.emit({ type: 'relay.leaseGuard', guard: context.guard });
+      enqueue.emit({ type: 'relay.leaseGuard', ikeSaId: context.ikeSaId, guard: context.guard });
     }),
     /** The IKE SA is gone: no transaction, no guard (RFC 2131 §4.4.5 no longer the gateway's to enforce). */
     shutDown: enqueueActions(({ context, enqueue }) => {
@@ -583,7 +587,7 @@ export const relaySessionMachine = setup({
     answer: null,
     lease: null,
     lastRequest: null,
-    late: [],
+    late: NO_LATE,
     shown: null,
     guard: null,
     lapsing: false,
