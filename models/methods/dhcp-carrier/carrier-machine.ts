@@ -45,6 +45,7 @@ import type {
   ClientChildOutcome,
   ClientMethodContext,
 } from '../method.ts';
+import { LazyStream } from './lazy-stream.ts';
 import type { CarrierPolicy } from './policies.ts';
 
 /** One transmission, then a one-day wait: IKE carries and retransmits the message (see the module comment). */
@@ -527,7 +528,8 @@ export const dhcpCarrierMachine = setup({
     firstSession: true,
     emptyRounds: 0,
     authHold: 'off',
-    jitterRng: input.ctx.rng('dhcp-jitter'),
+    // Forked on its first draw (lazy-stream.ts): most carriers never draw jitter.
+    jitterRng: new LazyStream(input.ctx, 'dhcp-jitter'),
     resends: 0,
     request: undefined,
     got: NOTHING,
