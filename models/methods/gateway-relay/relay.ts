@@ -27,6 +27,7 @@ import {
   type RelayDirectory,
   type RelayLease,
   type RelaySessionEmitted,
+  type RelayShared,
 } from './session-machine.ts';
 import { fileId, idsOf, unfileId, type IdIndex } from './id-index.ts';
 import { labActor } from '../../../sim/statechart/runtime-choice.ts';
@@ -59,6 +60,8 @@ export class GatewayRelay implements RelayDirectory {
   private readonly byPeer: IdIndex = new Map();
   private readonly pins: ClientPins;
   private readonly rng: RandomStream;
+  /** What every session's context points to (session-machine.ts `RelayShared`). */
+  private readonly shared: RelayShared;
 
   constructor(
     private readonly host: ProviderHost,
@@ -66,6 +69,7 @@ export class GatewayRelay implements RelayDirectory {
   ) {
     this.rng = host.rng('relay');
     this.pins = new ClientPins(config.policy.pinning);
+    this.shared = { host, config, rng: this.rng, directory: this };
   }
 
   /** UDP port the gateway listens on for server replies (RFC 2131 §4.1: to giaddr, port 67). */
@@ -90,14 +94,7 @@ export class GatewayRelay implements RelayDirectory {
     const actor = labActor(relaySessionMachine, {
       id: `relay:${ref.ikeSaId}`,
       clock: this.host.clock,
-      input: {
-        ikeSaId: ref.ikeSaId,
-        peerId: ref.peerId,
-        host: this.host,
-        config: this.config,
-        rng: this.rng,
-        directory: this,
-      },
+      input: { ikeSaId: ref.ikeSaId, peerId: ref.peerId, shared: this.shared },
     });
     // One listener function for every session and both emitted requests (a closure per session over the router and
     // the SA was ~140 B of each idle session).
