@@ -270,6 +270,29 @@ export function leaseInfo(lease: DhcpLease): DhcpLeaseInfo {
   };
 }
 
+/**
+ * The `dhcp.bound` / `dhcp.renewed` event of a lease, every field written out: an object spread (`{ type, ...info }`)
+ * puts most of its ten fields in a separate property array (~90 B more), and a carrier keeps its last one for the
+ * client's life.
+ */
+function leaseEvent(type: 'dhcp.bound' | 'dhcp.renewed', lease: DhcpLease): DhcpClientEmitted {
+  return {
+    type,
+    address: lease.address,
+    mask: lease.mask,
+    router: lease.router,
+    dns: lease.dns,
+    leaseSecs: lease.leaseSecs,
+    serverId: lease.serverId,
+    t1Secs: lease.t1Ms / 1000,
+    t2Secs: lease.t2Ms / 1000,
+    expiresAtUs: lease.expiresAtUs,
+  };
+}
+
+/** No offers: one shared empty list (every bound client holds one; a fresh `[]` each was 32 B per client). */
+const NO_OFFERS: readonly Offer[] = Object.freeze([]);
+
 /** Best offer: one for the address we asked for (previous lease), else the first received (§4.4.1 leaves it open). */
 function bestOffer(offers: readonly Offer[], preferred: Ipv4Address | null): Offer | null {
   return offers.find((o) => o.address === preferred) ?? offers[0] ?? null;
@@ -347,7 +370,12 @@ export const dhcpClientMachine = setup({
       const tries = params.fresh ? 0 : context.tries;
       const message = buildDiscover(messageBase(context, xid, startUs), context.previousAddress);
       const delayMs = retransmitDelayMs(context.config.retransmit, tries, context.config.jitterRng);
-      enqueue.assign({ xid, exchangeStartUs: startUs, tries: tries + 1, ...(params.fresh ? { offers: [] } : {}) });
+      enqueue.assign({
+        xid,
+        exchangeStartUs: startUs,
+        tries: tries + 1,
+        ...(params.fresh ? { offers: NO_OFFERS } : {}),
+      });
       enqueue.emit({ type: 'dhcp.send', message, destination: 'broadcast' });
       enqueue.cancel('retransmit');
       enqueue.raise(timerEvent('retransmit'), { id: 'retransmit', delay: delayMs });
@@ -440,7 +468,7 @@ export const dhcpClientMachine = setup({
       const lease = leaseOf(context, event.message);
       if (!lease) return;
       enqueue.assign({ lease, previousAddress: lease.address, reboot: false });
-      enqueue.emit({ type: params.renewed ? 'dhcp.renewed' : 'dhcp.bound', ...leaseInfo(lease) });
+      enqueue.emit(leaseEvent(params.renewed ? 'dhcp.renewed' : 'dhcp.bound', lease));
     }),
     /** A NAK, or an ACK that came too late to use (isStaleAck): either way the exchange is void, restart (§3.2). */
     onNak: enqueueActions(({ context, enqueue }, params: { readonly state: DhcpClientStateName }) => {
@@ -519,7 +547,7 @@ export const dhcpClientMachine = setup({
     xid: 0,
     exchangeStartUs: 0,
     tries: 0,
-    offers: [],
+    offers: NO_OFFERS,
     chosen: null,
     requestStartUs: 0,
     lease: null,

@@ -11,6 +11,7 @@
 import type { Ipv4Address } from '../wire/dhcp/types.ts';
 import { inSubnet, ipv4ToU32, isZeroAddress, u32ToIpv4 } from '../wire/ipv4-address.ts';
 import { AddressBits } from './address-bits.ts';
+import { ClientIndex } from './client-index.ts';
 import { ExpiryHeap, type Deadline } from './expiry-heap.ts';
 
 export interface PoolConfig {
@@ -109,10 +110,6 @@ export interface LeaseStoreSnapshot {
 
 const US_PER_SEC = 1_000_000;
 
-function clientIndexKey(pool: string, clientKey: string): string {
-  return `${pool}|${clientKey}`;
-}
-
 /** A pool's range as bitsets: addresses with no record, and addresses only remembered (state `free`). */
 interface RangeIndex {
   readonly start: number;
@@ -136,8 +133,8 @@ export class LeaseStore {
   private readonly reuseBound: boolean;
   /** Address → record; the single source of truth. */
   private readonly records = new Map<Ipv4Address, LeaseRecord>();
-  /** `${pool}|${clientKey}` → address of the client's (live or remembered) record. */
-  private readonly clients = new Map<string, Ipv4Address>();
+  /** (pool, client key) → address of the client's (live or remembered) record. */
+  private readonly clients = new ClientIndex();
   private expiredLog: ExpiredLease[] = [];
   /**
    * Indexes, so no operation scans every lease (a 10,000-client storm was quadratic): deadlines of offered, bound and
@@ -264,7 +261,7 @@ export class LeaseStore {
     const record = this.records.get(args.address);
     if (!record || record.pool !== args.pool || record.clientKey !== args.clientKey) return false;
     if (record.state !== 'offered' && record.state !== 'bound') return false;
-    this.clients.delete(clientIndexKey(args.pool, args.clientKey));
+    this.clients.delete(args.pool, args.clientKey);
     this.setRecord({
       address: args.address,
       pool: args.pool,
@@ -334,7 +331,7 @@ export class LeaseStore {
 
   /** The client's record in a pool (live or remembered), if any. */
   recordOf(pool: string, clientKey: string): LeaseRecord | null {
-    const address = this.clients.get(clientIndexKey(pool, clientKey));
+    const address = this.clients.get(pool, clientKey);
     if (address === undefined) return null;
     const record = this.records.get(address);
     return record && record.clientKey === clientKey && record.pool === pool ? record : null;
@@ -360,18 +357,17 @@ export class LeaseStore {
   private put(record: LeaseRecord): void {
     const previous = this.records.get(record.address);
     if (previous?.clientKey && previous.clientKey !== record.clientKey) {
-      const key = clientIndexKey(previous.pool, previous.clientKey);
-      if (this.clients.get(key) === record.address) this.clients.delete(key);
+      if (this.clients.get(previous.pool, previous.clientKey) === record.address)
+        this.clients.delete(previous.pool, previous.clientKey);
     }
     if (record.clientKey) {
-      const key = clientIndexKey(record.pool, record.clientKey);
-      const old = this.clients.get(key);
+      const old = this.clients.get(record.pool, record.clientKey);
       if (old !== undefined && old !== record.address) {
         const oldRecord = this.records.get(old);
         // A client moving to another address gives up its old one (live or remembered).
         if (oldRecord && oldRecord.clientKey === record.clientKey) this.deleteRecord(old);
       }
-      this.clients.set(key, record.address);
+      this.clients.set(record.pool, record.clientKey, record.address);
     }
     this.setRecord(record);
   }

@@ -39,7 +39,7 @@ import {
   udpOf,
   type Packet,
 } from './lab-packet.ts';
-import { traceTransitions } from './machine-trace.ts';
+import { traceActorTo, traceTransitions, type ActorSinkTracker } from './machine-trace.ts';
 import { createPacketCodec, type PacketCodecOptions } from '../wire/packet.ts';
 import { SaKeyStore } from '../wire/crypto/sa-key-store.ts';
 import { modelledIkeCrypto, type CryptoMode } from '../ike/ike-crypto.ts';
@@ -122,10 +122,7 @@ export class GatewayNode implements SimNode<Packet> {
   private table!: SaTable<ResponderRef>;
   private readonly packets = new WeakMap<object, Packet>();
   /** The provider's traced actors by machine name (sessions come and go: pruned once stopped, see `pruneMachines`). */
-  private readonly providerMachines = new Map<
-    string,
-    { readonly actor: AnyActorRef; readonly tracker: { current(): string } }
-  >();
+  private readonly providerMachines = new Map<string, ActorSinkTracker>();
   private pruneMachinesAt = 64;
   private readonly espSeq = new Map<number, number>();
   private readonly defences: GatewayDefences;
@@ -220,8 +217,8 @@ export class GatewayNode implements SimNode<Packet> {
       rng: (label) => host.rng(`provider:${label}`),
       traceState: (machine, from, to) => host.traceState(machine, from, to),
       traceMachine: (actor: AnyActorRef, machine: string) => {
-        const t = traceTransitions(actor, 'none', (from, to) => host.traceState(machine, from, to));
-        this.providerMachines.set(machine, { actor, tracker: t });
+        const t = traceActorTo(actor, 'none', host, machine);
+        this.providerMachines.set(machine, t);
         if (this.providerMachines.size >= this.pruneMachinesAt) this.pruneMachines();
         return t;
       },
@@ -463,7 +460,7 @@ export class GatewayNode implements SimNode<Packet> {
     if (this.gatewayTracker !== undefined) out['gateway'] = this.gatewayTracker.current();
     for (const rec of this.table.records.values()) out[`ike:${rec.id}`] = rec.phase;
     this.pruneMachines();
-    for (const [name, t] of this.providerMachines) out[name] = t.tracker.current();
+    for (const [name, t] of this.providerMachines) out[name] = t.current();
     return out;
   }
 

@@ -81,6 +81,28 @@ class SinkTracker {
   }
 }
 
+/**
+ * A `SinkTracker` that also keeps the actor it watches: what a gateway keeps per provider session (one object per
+ * session in its map, not an entry object + a tracker + a report closure and its scope: ~120 B less per IKE SA).
+ */
+export class ActorSinkTracker extends SinkTracker {
+  constructor(
+    readonly actor: AnyActorRef,
+    initial: string,
+    sink: StateSink,
+    machine: string,
+  ) {
+    super(initial, sink, machine);
+  }
+}
+
+/** `traceStatesTo` returning the tracker with its actor (see ActorSinkTracker). */
+export function traceActorTo(actor: AnyActorRef, initial: string, sink: StateSink, machine: string): ActorSinkTracker {
+  const tracker = new ActorSinkTracker(actor, initial, sink, machine);
+  actor.subscribe(tracker);
+  return tracker;
+}
+
 export function traceTransitions(
   actor: AnyActorRef,
   initial: string,

@@ -45,6 +45,7 @@ import type {
   ClientChildOutcome,
   ClientMethodContext,
 } from '../method.ts';
+import { LazyStream } from './lazy-stream.ts';
 import type { CarrierPolicy } from './policies.ts';
 
 /** One transmission, then a one-day wait: IKE carries and retransmits the message (see the module comment). */
@@ -93,6 +94,8 @@ interface Collected {
 
 const NOTHING: Collected = { sent: undefined, lease: undefined, nak: undefined };
 const NO_ANSWER: CarrierAnswer = { kind: 'none' };
+/** No error notifies: one shared empty list, not a fresh `[]` per cleared call (kept by every idle carrier). */
+const NO_ERRORS: readonly string[] = Object.freeze([]);
 const NO_PAYLOADS: CarrierAnswer = { kind: 'payloads', payloads: [] };
 const ACCEPT: CarrierAnswer = { kind: 'child', outcome: { kind: 'accept' } };
 
@@ -216,6 +219,23 @@ function whyLost(event: CarrierEvent): string {
   return event.type === 'ike.childResponse' ? 'no-ack' : 'nak';
 }
 
+/**
+ * The DHCP client's observer: forwards its state as `dhcp.state`, only on a change (a snapshot per DHCP event would
+ * cost a step of this machine each). An object with `next` on the prototype, not a closure and its scope (~60 B of
+ * every idle carrier).
+ */
+class DhcpStateForward {
+  private last = '';
+
+  constructor(private readonly carrier: { send(event: CarrierEvent): void }) {}
+
+  next(snapshot: { readonly value: unknown }): void {
+    if (typeof snapshot.value !== 'string' || snapshot.value === this.last) return;
+    this.last = snapshot.value;
+    this.carrier.send({ type: 'dhcp.state', state: this.last });
+  }
+}
+
 /** Leaves a call without changing phase. */
 const FREE = '#carrier.call.free';
 
@@ -337,13 +357,7 @@ export const dhcpCarrierMachine = setup({
       const dhcp = context.dhcp;
       if (dhcp === undefined) return;
       dhcp.on('*', (e) => self.send(e));
-      // Only changes: a snapshot per DHCP event would cost a step of this machine each.
-      let last = '';
-      dhcp.subscribe((snapshot) => {
-        if (typeof snapshot.value !== 'string' || snapshot.value === last) return;
-        last = snapshot.value;
-        self.send({ type: 'dhcp.state', state: last });
-      });
+      dhcp.subscribe(new DhcpStateForward(self));
       context.input.ctx.traceMachine(dhcp, DHCP_MACHINE);
     },
     keepDhcpState: assign(({ event }) => {
@@ -351,7 +365,7 @@ export const dhcpCarrierMachine = setup({
       return { dhcpState: event.state };
     }),
     forgetRemembered: assign({ rememberedAddress: null, emptyRounds: 0 }),
-    clearCall: assign({ got: NOTHING, answer: NO_ANSWER, errors: [] }),
+    clearCall: assign({ got: NOTHING, answer: NO_ANSWER, errors: NO_ERRORS }),
     /** Server replies, in payload order (several OFFERs: the DHCP client takes the first usable, draft-ietf §3). */
     deliver: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, ['ike.authResponse', 'ike.childResponse']);
@@ -525,11 +539,12 @@ export const dhcpCarrierMachine = setup({
     firstSession: true,
     emptyRounds: 0,
     authHold: 'off',
-    jitterRng: input.ctx.rng('dhcp-jitter'),
+    // Forked on its first draw (lazy-stream.ts): most carriers never draw jitter.
+    jitterRng: new LazyStream(input.ctx, 'dhcp-jitter'),
     resends: 0,
     request: undefined,
     got: NOTHING,
-    errors: [],
+    errors: NO_ERRORS,
     answer: NO_ANSWER,
   }),
   states: {

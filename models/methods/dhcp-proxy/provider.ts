@@ -13,7 +13,12 @@ import * as ikeConfig from '../../ike/tasks/ike-config.ts';
 import { fireLeaseGuard } from '../lease-guard.ts';
 import type { AddressAnswer, AddressProvider, GatewayMethodContext, UdpDatagram, UdpSource } from '../method.ts';
 import { proxyIdentity, STRONGSWAN_PARAMETER_REQUEST_LIST } from './identity.ts';
-import { proxySessionMachine, STRONGSWAN_DHCP_RETRANSMIT, type ProxySettings } from './session-machine.ts';
+import {
+  proxySessionMachine,
+  STRONGSWAN_DHCP_RETRANSMIT,
+  type ProxySessionEmitted,
+  type ProxySettings,
+} from './session-machine.ts';
 import { labActor } from '../../../sim/statechart/runtime-choice.ts';
 
 export type LeaseOnDelete = 'release' | 'keep';
@@ -59,6 +64,15 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
   /** One clock reading for every session's DHCP client (one function, not one per session). */
   const nowUs = (): number => host.nowUs();
 
+  /**
+   * What a session asks after its step (answer the IKE_AUTH, or delete its SA at the lease guard): one listener for
+   * every session and both requests (a closure per session over its SA was ~100 B of each idle session).
+   */
+  const onSessionEmitted = (e: ProxySessionEmitted): void => {
+    if (e.type === 'proxy.answer') e.answer(e.result);
+    else fireLeaseGuard(host, 'proxy', e.ikeSaId, e.guard);
+  };
+
   /** One session: its DHCP client's emitted events are the session's events. */
   function start(ikeSaId: string, peerId: string, answer: (a: AddressAnswer) => void): void {
     const identity = proxyIdentity(peerId, o.clientId, o.clientIdForm);
@@ -84,11 +98,7 @@ export function dhcpProxyProvider(o: DhcpProxyOptions, ctx: GatewayMethodContext
     // A session that ends on its own (the DHCP client gave up) leaves the indexes (Entry.complete).
     actor.subscribe(entry);
     dhcp.on('*', (e) => actor.send(e));
-    // One listener for both emitted requests, not one each (~100 B per listener per session).
-    actor.on('*', (e) => {
-      if (e.type === 'proxy.answer') e.answer(e.result);
-      else fireLeaseGuard(host, 'proxy', ikeSaId, e.guard);
-    });
+    actor.on('*', onSessionEmitted);
     host.traceMachine(actor, `proxy:${ikeSaId}`);
     actor.start();
     host.traceMachine(dhcp, `dhcp:${ikeSaId}`);

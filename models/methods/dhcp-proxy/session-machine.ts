@@ -101,7 +101,8 @@ export type ProxySessionEvent =
 /** What the session asks its provider to do after the step (outside the session's own transition). */
 export type ProxySessionEmitted =
   | { readonly type: 'proxy.answer'; readonly answer: (a: AddressAnswer) => void; readonly result: AddressAnswer }
-  | { readonly type: 'proxy.leaseGuard'; readonly guard: ArmedLeaseGuard };
+  /** The SA's guard point is reached (the SA named here: the provider's one listener serves every session). */
+  | { readonly type: 'proxy.leaseGuard'; readonly ikeSaId: string; readonly guard: ArmedLeaseGuard };
 
 type Ctx = ProxySessionContext;
 
@@ -256,7 +257,8 @@ export const proxySessionMachine = setup({
     }),
     noteAbandoned: ({ context }) => context.host.traceNote('proxy.abandoned', { peer: context.peerId }),
     fireGuard: enqueueActions(({ context, enqueue }) => {
-      if (context.guard !== null) enqueue.emit({ type: 'proxy.leaseGuard', guard: context.guard });
+      if (context.guard !== null)
+        enqueue.emit({ type: 'proxy.leaseGuard', ikeSaId: context.ikeSaId, guard: context.guard });
     }),
     disarmGuard: enqueueActions(({ enqueue }) => {
       enqueue.cancel('leaseGuard');

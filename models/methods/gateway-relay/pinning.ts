@@ -68,11 +68,35 @@ export function scopeMessage(m: DhcpMessage, peerId: string, keys: ClientKeys): 
   return { ...m, options: [{ kind: 'clientId', ...id }, ...withoutOption(m.options, 'clientId')] };
 }
 
+/**
+ * One kind of name a client is pinned by (its hardware address, or its option 61): who owns each name, and the names
+ * each SA owns (so dropping an SA never scans every owner). A kind per pair of maps, keyed by the key strings the
+ * client's `ClientKeys` already hold: one map of `hw:…`/`id:…` names built a ~20-character string per name (~40 B
+ * of heap per pinned client of a storm).
+ */
+class NameKind {
+  readonly owners = new Map<string, Owner>();
+  readonly namesOf: IdIndex = new Map();
+
+  clear(): void {
+    this.owners.clear();
+    this.namesOf.clear();
+  }
+
+  /** Forgets the names `ikeSaId` still owns. */
+  drop(ikeSaId: string): void {
+    for (const n of idsOf(this.namesOf, ikeSaId)) if (this.owners.get(n)?.ikeSaId === ikeSaId) this.owners.delete(n);
+    this.namesOf.delete(ikeSaId);
+  }
+}
+
+/** A name to claim: its kind's maps and the key. */
+type Name = readonly [NameKind, string];
+
 export class ClientPins {
   private readonly bySa = new Map<string, { readonly keys: ClientKeys; readonly scoped: boolean }>();
-  private readonly owners = new Map<string, Owner>();
-  /** The names each SA owns (so dropping an SA never scans every owner). */
-  private readonly namesOf: IdIndex = new Map();
+  private readonly hardware = new NameKind();
+  private readonly clientIds = new NameKind();
 
   constructor(readonly mode: PinningMode = 'identity') {}
 
@@ -83,23 +107,24 @@ export class ClientPins {
       const same = mine.keys.hardware === keys.hardware && mine.keys.clientId === keys.clientId;
       return same ? { ok: true, scoped: mine.scoped } : { ok: false, chaddr: keys.hardware };
     }
-    const names = [`hw:${keys.hardware}`, ...(keys.clientId === undefined ? [] : [`id:${keys.clientId}`])];
-    for (const n of names) {
-      const o = this.owners.get(n);
+    const names: Name[] = [[this.hardware, keys.hardware]];
+    if (keys.clientId !== undefined) names.push([this.clientIds, keys.clientId]);
+    for (const [kind, n] of names) {
+      const o = kind.owners.get(n);
       if (o === undefined || o.ikeSaId === ikeSaId || o.peerId === peerId) continue;
       if (this.mode === 'first-come') return { ok: false, chaddr: keys.hardware };
       // Another identity holds these names: this SA's client is scoped to its own identity, the owner keeps them.
       this.bySa.set(ikeSaId, { keys, scoped: true });
       return { ok: true, scoped: true };
     }
-    for (const n of names) {
-      const o = this.owners.get(n);
+    for (const [kind, n] of names) {
+      const o = kind.owners.get(n);
       if (o !== undefined && o.ikeSaId !== ikeSaId) {
         this.bySa.delete(o.ikeSaId);
-        unfileId(this.namesOf, o.ikeSaId, n);
+        unfileId(kind.namesOf, o.ikeSaId, n);
       }
-      this.owners.set(n, { ikeSaId, peerId });
-      fileId(this.namesOf, ikeSaId, n);
+      kind.owners.set(n, { ikeSaId, peerId });
+      fileId(kind.namesOf, ikeSaId, n);
     }
     this.bySa.set(ikeSaId, { keys, scoped: false });
     return { ok: true, scoped: false };
@@ -111,13 +136,13 @@ export class ClientPins {
 
   drop(ikeSaId: string): void {
     this.bySa.delete(ikeSaId);
-    for (const n of idsOf(this.namesOf, ikeSaId)) if (this.owners.get(n)?.ikeSaId === ikeSaId) this.owners.delete(n);
-    this.namesOf.delete(ikeSaId);
+    this.hardware.drop(ikeSaId);
+    this.clientIds.drop(ikeSaId);
   }
 
   clear(): void {
     this.bySa.clear();
-    this.owners.clear();
-    this.namesOf.clear();
+    this.hardware.clear();
+    this.clientIds.clear();
   }
 }

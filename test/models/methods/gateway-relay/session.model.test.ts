@@ -249,10 +249,7 @@ function harness(config: Config, clock: TestClock, host: ProviderHost): RelaySes
   return {
     ikeSaId: IKE_SA,
     peerId: PEER,
-    host,
-    config: relayConfig(config),
-    rng: testRng(3),
-    directory,
+    shared: { host, config: relayConfig(config), rng: testRng(3), directory },
   };
 }
 
