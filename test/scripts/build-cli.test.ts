@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HEAP_FLAGS } from '../../bin/node-flags.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'dhcpike-bundle-'));
@@ -66,8 +67,10 @@ describe('dhcpike from the prebuilt bundle', () => {
   it('runs basic to the same digest as the TypeScript sources through tsx', () => {
     const bundled = dhcpike(RUN);
     const sources = dhcpike(RUN, { DHCPIKE_NO_BUNDLE: '1' });
-    expect(bundled.stderr).toBe(`dhcpike: bundle ${join(dir, 'dhcpike.mjs')}\n`);
-    expect(sources.stderr).toBe('dhcpike: tsx (DHCPIKE_NO_BUNDLE=1)\n');
+    // `run` is re-executed with the heap flags (bin/node-flags.js); the debug line names them.
+    const flags = `; node ${HEAP_FLAGS.join(' ')}\n`;
+    expect(bundled.stderr).toBe(`dhcpike: bundle ${join(dir, 'dhcpike.mjs')}${flags}`);
+    expect(sources.stderr).toBe(`dhcpike: tsx (DHCPIKE_NO_BUNDLE=1)${flags}`);
     expect([bundled.status, sources.status]).toEqual([0, 0]);
     expect(digestOf(bundled)).toMatch(/^[0-9a-f]{64}$/);
     expect(digestOf(bundled)).toBe(digestOf(sources));
