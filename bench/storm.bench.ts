@@ -9,7 +9,10 @@
  * sit beside the modelled ones as `<method>.<clients>.real.…`, with `realCpuVsModelled`); runtime:
  * `STORM_RUNTIME=fast,xstate` (default fast; xstate's own interpreter's figures sit beside as
  * `<method>.<clients>.xstate.…`, with `xstateCpuVsFast`). The bench re-executes itself once under
- * `node --expose-gc --max-old-space-size=…` (enough for 100,000 clients; nobody needs to pass flags).
+ * `node --expose-gc --max-old-space-size=…` (enough for 100,000 clients; nobody needs to pass flags), plus the
+ * young-generation and heap-growing flags `dhcpike run` starts Node with (bin/node-flags.js), so the bench measures
+ * what the user's command gets; `STORM_NODE_FLAGS=0` leaves them out (Node's defaults), to see what they are worth.
+ * `nodeFlags` in the output names the child's flags.
  *
  * Per method and size (`<method>.<clients>.…`): wall s, CPU s, µs of CPU per client, simulator events per CPU second,
  * machine events per CPU second (fast runtime only: it counts them; xstate would need inspection, which slows the
@@ -23,6 +26,7 @@ import { spawnSync } from 'node:child_process';
 import { cpuUsage } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
+import { HEAP_FLAGS } from '../bin/node-flags.js';
 import { assign, createActor, setup } from 'xstate';
 import { runScenario, type ScenarioProgress } from '../scenarios/run.ts';
 import { machineEventsProcessed, type StatechartRuntime } from '../sim/statechart/index.ts';
@@ -154,7 +158,9 @@ function measure(
 /** Runs the bench in a child node with --expose-gc and a large heap; returns its figures. */
 function reexec(): Record<string, number | string> {
   const bin = fileURLToPath(new URL('../bin/bench.js', import.meta.url));
-  const child = spawnSync(process.execPath, ['--expose-gc', `--max-old-space-size=${REEXEC_HEAP_MB}`, bin, 'storm'], {
+  const heapFlags = process.env['STORM_NODE_FLAGS'] === '0' ? [] : HEAP_FLAGS;
+  const flags = ['--expose-gc', `--max-old-space-size=${REEXEC_HEAP_MB}`, ...heapFlags];
+  const child = spawnSync(process.execPath, [...flags, bin, 'storm'], {
     env: { ...process.env, [REEXEC_ENV]: '1' },
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -179,6 +185,7 @@ export function run(): Record<string, number | string> {
   const out: Record<string, number | string> = {
     clients: sizes.join(','),
     heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / MB),
+    nodeFlags: process.execArgv.join(' '),
     bareXstateEventsPerSec: bare,
   };
   const cryptos = (process.env['STORM_CRYPTO'] ?? 'modelled,real').split(',').map((c) => c.trim());
