@@ -256,20 +256,6 @@ function leaseOf(context: DhcpClientContext, message: DhcpMessage): DhcpLease | 
   };
 }
 
-export function leaseInfo(lease: DhcpLease): DhcpLeaseInfo {
-  return {
-    address: lease.address,
-    mask: lease.mask,
-    router: lease.router,
-    dns: lease.dns,
-    leaseSecs: lease.leaseSecs,
-    serverId: lease.serverId,
-    t1Secs: lease.t1Ms / 1000,
-    t2Secs: lease.t2Ms / 1000,
-    expiresAtUs: lease.expiresAtUs,
-  };
-}
-
 /**
  * The `dhcp.bound` / `dhcp.renewed` event of a lease, every field written out: an object spread (`{ type, ...info }`)
  * puts most of its ten fields in a separate property array (~90 B more), and a carrier keeps its last one for the
