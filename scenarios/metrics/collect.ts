@@ -158,8 +158,12 @@ interface NodeFacts {
   readonly gateway: boolean;
   /** IkeLastMessages.nodeIndexOf(name), −1 until the node sends an IKE message. */
   ikeIndex: number;
-  linkA: LinkCounters | undefined;
-  linkB: LinkCounters | undefined;
+  /** The counters of the one direction its packets leave on / arrive on, while there is only one (`manyOut` /
+   * `manyIn` once a second appears: a gateway's hops are looked up in the maps). */
+  linkOut: LinkCounters | undefined;
+  linkIn: LinkCounters | undefined;
+  manyOut: boolean;
+  manyIn: boolean;
 }
 
 interface ClientState extends NodeFacts {
@@ -180,19 +184,9 @@ interface ClientState extends NodeFacts {
   primaryKey: string | undefined;
 }
 
-/** The counters of (link, dir) if `f` remembers them. A `dir` names both ends, so it is compared first. */
-function cachedLink(f: NodeFacts, link: string, dir: string): LinkCounters | undefined {
-  const a = f.linkA;
-  if (a !== undefined && a.dir === dir && a.link === link) return a;
-  const b = f.linkB;
-  if (b !== undefined && b.dir === dir && b.link === link) return b;
-  return undefined;
-}
-
-/** Makes `f` remember `m` if it has a free slot (a gateway's slots fill with its first peers and stay so). */
-function rememberLink(f: NodeFacts, m: LinkCounters): void {
-  if (f.linkA === undefined) f.linkA = m;
-  else if (f.linkB === undefined) f.linkB = m;
+/** Whether `m` counts (link, dir). A `dir` names both ends, so it is compared first (the same string object on a hit). */
+function sameLink(m: LinkCounters | undefined, link: string, dir: string): m is LinkCounters {
+  return m !== undefined && m.dir === dir && m.link === link;
 }
 
 /** The empty list every client starts with (a client's lists are replaced, never written in place). */
@@ -300,8 +294,10 @@ export class MetricsCollector {
         isClient: true,
         gateway: this.isGateway.has(c),
         ikeIndex: -1,
-        linkA: undefined,
-        linkB: undefined,
+        linkOut: undefined,
+        linkIn: undefined,
+        manyOut: false,
+        manyIn: false,
         connectAtUs: null,
         address: null,
         addressedAtUs: null,
@@ -330,8 +326,10 @@ export class MetricsCollector {
         isClient: false,
         gateway: this.isGateway.has(node),
         ikeIndex: -1,
-        linkA: undefined,
-        linkB: undefined,
+        linkOut: undefined,
+        linkIn: undefined,
+        manyOut: false,
+        manyIn: false,
       };
       this.nodes.set(node, f);
     }
@@ -508,14 +506,21 @@ export class MetricsCollector {
 
   /** Counts a hop of packet `packetId` on (link, dir); `receiver`: the delivering node's facts (none for a drop). */
   private onHop(link: string, dir: string, packetId: number, dropped: boolean, receiver: NodeFacts | undefined): void {
-    // The sender's or receiver's remembered counters first; the maps of every direction only when neither has them.
+    // The sender's or receiver's one direction first; the maps of every direction only when neither has it.
     const sender = this.sent.senderOf(packetId);
-    let m = sender === undefined ? undefined : cachedLink(sender, link, dir);
-    if (m === undefined && receiver !== undefined) m = cachedLink(receiver, link, dir);
-    if (m === undefined) {
+    let m: LinkCounters;
+    if (sender !== undefined && !sender.manyOut && sameLink(sender.linkOut, link, dir)) m = sender.linkOut;
+    else if (receiver !== undefined && !receiver.manyIn && sameLink(receiver.linkIn, link, dir)) m = receiver.linkIn;
+    else {
       m = this.linkCounters(link, dir);
-      if (sender !== undefined) rememberLink(sender, m);
-      if (receiver !== undefined) rememberLink(receiver, m);
+      if (sender !== undefined && !sender.manyOut) {
+        if (sender.linkOut === undefined) sender.linkOut = m;
+        else if (sender.linkOut !== m) sender.manyOut = true;
+      }
+      if (receiver !== undefined && !receiver.manyIn) {
+        if (receiver.linkIn === undefined) receiver.linkIn = m;
+        else if (receiver.linkIn !== m) receiver.manyIn = true;
+      }
     }
     m.messages++;
     m.bytes += this.sent.lengthOf(packetId) ?? 0;
