@@ -22,6 +22,7 @@ import {
 } from './message-key.ts';
 import { IkeLastMessages } from './ike-last-messages.ts';
 import { RecentKeys } from './recent-keys.ts';
+import { RecentPrints } from './recent-prints.ts';
 import { SentPackets } from './sent-packets.ts';
 
 /**
@@ -34,6 +35,11 @@ export const RESEND_WINDOW_US = 180_000_000;
 
 /** The transaction id in a DHCP summary (`DHCPDISCOVER xid=0x1a2b3c4d …`). */
 const DHCP_XID = /\bxid=(0x[0-9a-f]+)/;
+
+/** The value of a lowercase hex digit (DHCP_XID's group has no other characters). */
+function hexDigit(c: number): number {
+  return c <= 0x39 ? c - 0x30 : c - 0x57;
+}
 
 export interface MetricsCollectorOptions {
   /**
@@ -156,8 +162,9 @@ interface NodeFacts {
   readonly name: string;
   readonly isClient: boolean;
   readonly gateway: boolean;
-  /** IkeLastMessages.nodeIndexOf(name), −1 until the node sends an IKE message. */
-  ikeIndex: number;
+  /** A small number for the node (IkeLastMessages.nodeIndexOf(name)) in the retransmission tables, −1 until it sends
+   * an IKE or DHCP message. */
+  index: number;
   /** The counters of the one direction its packets leave on / arrive on, while there is only one (`manyOut` /
    * `manyIn` once a second appears: a gateway's hops are looked up in the maps). */
   linkOut: LinkCounters | undefined;
@@ -223,6 +230,8 @@ export class MetricsCollector {
    * length, a, b of each in turn, in an array of exactly that size (no object per fingerprint, no spare capacity:
    * a storm holds tens of thousands of these for minutes of virtual time). */
   private readonly seenDhcp: RecentKeys<readonly number[]>;
+  /** The same for the keys whose xid is at most 8 hex digits (all the lab's): numbers, no string per message. */
+  private readonly recentDhcp: RecentPrints;
   /** The fingerprint of the DHCP summary being counted (rewritten per message, never kept). */
   private readonly dhcpPrint: MutableFingerprint = { length: 0, a: 0, b: 0 };
   /** Packets that may still be delivered or dropped: id → sender, size and send time (dropped after the horizon). */
@@ -284,6 +293,7 @@ export class MetricsCollector {
     this.packetHorizonUs = options.packetHorizonUs ?? Infinity;
     const resendWindowUs = RESEND_WINDOW_US + (Number.isFinite(this.packetHorizonUs) ? this.packetHorizonUs : 0);
     this.lastIke = new IkeLastMessages(resendWindowUs);
+    this.recentDhcp = new RecentPrints(resendWindowUs);
     this.seenDhcp = new RecentKeys(resendWindowUs);
     this.attackTally = new AttackTally(roles.clients);
     this.isGateway = new Set(roles.gateways);
@@ -293,7 +303,7 @@ export class MetricsCollector {
         name: c,
         isClient: true,
         gateway: this.isGateway.has(c),
-        ikeIndex: -1,
+        index: -1,
         linkOut: undefined,
         linkIn: undefined,
         manyOut: false,
@@ -325,7 +335,7 @@ export class MetricsCollector {
         name: node,
         isClient: false,
         gateway: this.isGateway.has(node),
-        ikeIndex: -1,
+        index: -1,
         linkOut: undefined,
         linkIn: undefined,
         manyOut: false,
@@ -351,7 +361,7 @@ export class MetricsCollector {
     return {
       sentPackets: this.sent.size,
       ikeMessages: this.lastIke.size,
-      dhcpMessages: this.seenDhcp.size,
+      dhcpMessages: this.recentDhcp.size + this.seenDhcp.size,
       gatewayMachines: this.gatewayMachineCount,
     };
   }
@@ -364,6 +374,7 @@ export class MetricsCollector {
     if (e.atUs > this.lastAtUs) {
       this.holdings.closeInstant(this.lastAtUs);
       this.lastIke.advance(e.atUs);
+      this.recentDhcp.advance(e.atUs);
       this.seenDhcp.advance(e.atUs);
       if (e.atUs >= this.sentSweepAtUs) this.forgetPastHorizon(e.atUs);
     }
@@ -434,9 +445,9 @@ export class MetricsCollector {
       const at = ikeSpiiOffset(datagram);
       const print = this.ikePrint;
       packetFingerprintInto(datagram, print);
-      if (facts.ikeIndex < 0) facts.ikeIndex = this.lastIke.nodeIndexOf(e.node);
+      if (facts.index < 0) facts.index = this.lastIke.nodeIndexOf(e.node);
       const again = this.lastIke.repeatsAt(
-        facts.ikeIndex,
+        facts.index,
         ike === 2,
         int32At(datagram, at),
         int32At(datagram, at + 4),
@@ -460,7 +471,7 @@ export class MetricsCollector {
     const inEsp = C.dhcpInEspSummary(e.summary);
     if (inEsp !== undefined && (client || facts.gateway)) {
       // RFC 3456: DHCP through the DHCP SA is part of the client↔gateway exchange (data ESP is not).
-      const again = this.dhcpSentBefore(e.node, inEsp);
+      const again = this.dhcpSentBefore(facts, inEsp);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       else if (client) {
         this.legs.clientGateway.roundTrips++;
@@ -471,7 +482,7 @@ export class MetricsCollector {
       return;
     }
     if (C.isDhcpSummary(e.summary)) {
-      const again = this.dhcpSentBefore(e.node, e.summary);
+      const again = this.dhcpSentBefore(facts, e.summary);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       const fromGateway = facts.gateway;
       if (fromGateway || this.isDhcp.has(e.node)) {
@@ -487,11 +498,19 @@ export class MetricsCollector {
   }
 
   /** Whether `node` sent this DHCP summary recently; records it. */
-  private dhcpSentBefore(node: string, summary: string): boolean {
+  private dhcpSentBefore(facts: NodeFacts, summary: string): boolean {
     const xid = DHCP_XID.exec(summary)?.[1];
-    const key = xid === undefined ? `${node}|${summary}` : `${node}|${xid}`;
     const print = this.dhcpPrint;
     fingerprintInto(summary, print);
+    // `0x` and at most 8 digits (every xid is 32 bits): the key as numbers (digit count and value tell apart every
+    // string the group can be); anything longer keeps its string key.
+    if (xid !== undefined && xid.length <= 10) {
+      if (facts.index < 0) facts.index = this.lastIke.nodeIndexOf(facts.name);
+      let value = 0;
+      for (let i = 2; i < xid.length; i++) value = (value << 4) | hexDigit(xid.charCodeAt(i));
+      return this.recentDhcp.sentBefore(facts.index, xid.length, value, print.length, print.a, print.b);
+    }
+    const key = xid === undefined ? `${facts.name}|${summary}` : `${facts.name}|${xid}`;
     const prints = this.seenDhcp.touch(key);
     if (prints === undefined) {
       this.seenDhcp.set(key, [print.length, print.a, print.b]);
@@ -504,7 +523,6 @@ export class MetricsCollector {
     return false;
   }
 
-  /** Counts a hop of packet `packetId` on (link, dir); `receiver`: the delivering node's facts (none for a drop). */
   private onHop(link: string, dir: string, packetId: number, dropped: boolean, receiver: NodeFacts | undefined): void {
     // The sender's or receiver's one direction first; the maps of every direction only when neither has it.
     const sender = this.sent.senderOf(packetId);
