@@ -31,8 +31,10 @@ const NO_OVERLAPS: readonly Overlap[] = Object.freeze([]);
 
 export class AddressHoldings {
   private readonly byKey = new Map<string, Holding>();
-  /** client → its holdings by key, so a crash ends a client's tunnels without walking every holding. */
-  private readonly byClient = new Map<string, Map<string, Holding>>();
+  /** client → its holdings by key, so a crash ends a client's tunnels without walking every holding: the holding
+   * itself while the client has one (every client of a storm holds one address; a Map each was ~150 bytes), a Map in
+   * the order they were taken once it has several. */
+  private readonly byClient = new Map<string, Holding | Map<string, Holding>>();
   private seqNext = 0;
   private readonly byAddress = new Map<string, Holding[]>();
   /** Addresses whose holders changed in the open instant. */
@@ -77,15 +79,23 @@ export class AddressHoldings {
     return this.byKey.values();
   }
 
-  hold(client: string, tunnel: string, address: string, atUs: number): void {
-    const key = `${client}|${tunnel}`;
+  /** `key` must be `client|tunnel`; a caller that keeps that string passes it (no string built per note). */
+  hold(client: string, tunnel: string, address: string, atUs: number, key = `${client}|${tunnel}`): void {
     if (this.byKey.get(key)?.address === address) return;
     this.unhold(key, atUs);
     const h: Holding = { client, key, address, fromUs: atUs, seq: this.seqNext++ };
     this.byKey.set(key, h);
     const mine = this.byClient.get(client);
-    if (mine === undefined) this.byClient.set(client, new Map([[key, h]]));
-    else mine.set(key, h);
+    if (mine === undefined) this.byClient.set(client, h);
+    else if (mine instanceof Map) mine.set(key, h);
+    else
+      this.byClient.set(
+        client,
+        new Map([
+          [mine.key, mine],
+          [key, h],
+        ]),
+      );
     const list = this.byAddress.get(address);
     if (list === undefined) this.byAddress.set(address, [h]);
     else list.push(h);
@@ -97,9 +107,10 @@ export class AddressHoldings {
     if (h === undefined) return;
     this.byKey.delete(key);
     const mine = this.byClient.get(h.client);
-    if (mine !== undefined) {
+    if (mine === h) this.byClient.delete(h.client);
+    else if (mine instanceof Map) {
       mine.delete(key);
-      if (mine.size === 0) this.byClient.delete(h.client);
+      if (mine.size === 1) this.byClient.set(h.client, mine.values().next().value as Holding);
     }
     const list = this.byAddress.get(h.address) ?? [];
     const rest = list.filter((x) => x !== h);
@@ -117,7 +128,8 @@ export class AddressHoldings {
   unholdClient(client: string, atUs: number): void {
     const mine = this.byClient.get(client);
     if (mine === undefined) return;
-    for (const key of [...mine.keys()]) this.unhold(key, atUs);
+    if (mine instanceof Map) for (const key of [...mine.keys()]) this.unhold(key, atUs);
+    else this.unhold(mine.key, atUs);
   }
 
   /** Closes the instant `atUs`: the overlaps that exist now, each new pair counted once. */

@@ -22,6 +22,7 @@ import {
 } from './message-key.ts';
 import { IkeLastMessages } from './ike-last-messages.ts';
 import { RecentKeys } from './recent-keys.ts';
+import { RecentPrints } from './recent-prints.ts';
 import { SentPackets } from './sent-packets.ts';
 
 /**
@@ -34,6 +35,11 @@ export const RESEND_WINDOW_US = 180_000_000;
 
 /** The transaction id in a DHCP summary (`DHCPDISCOVER xid=0x1a2b3c4d …`). */
 const DHCP_XID = /\bxid=(0x[0-9a-f]+)/;
+
+/** The value of a lowercase hex digit (DHCP_XID's group has no other characters). */
+function hexDigit(c: number): number {
+  return c <= 0x39 ? c - 0x30 : c - 0x57;
+}
 
 export interface MetricsCollectorOptions {
   /**
@@ -140,7 +146,34 @@ interface LinkCounters {
   dropped: number;
 }
 
-interface ClientState {
+/** A tunnel's connect and address times (`tunnelTimes`). */
+interface TunnelTimes {
+  connectAtUs: number | null;
+  addressedAtUs: number | null;
+}
+
+/**
+ * What the collector knows of one node, found with one Map lookup on its name per event (a client's is its
+ * ClientState). Whether it is a client or a gateway, its number in the IKE retransmission table, and the (link, dir)
+ * counters its packets were last counted on: a client's packets travel one or two directions, so a hop finds its
+ * counters here by comparing two references instead of probing a map of every direction of a storm.
+ */
+interface NodeFacts {
+  readonly name: string;
+  readonly isClient: boolean;
+  readonly gateway: boolean;
+  /** A small number for the node (IkeLastMessages.nodeIndexOf(name)) in the retransmission tables, −1 until it sends
+   * an IKE or DHCP message. */
+  index: number;
+  /** The counters of the one direction its packets leave on / arrive on, while there is only one (`manyOut` /
+   * `manyIn` once a second appears: a gateway's hops are looked up in the maps). */
+  linkOut: LinkCounters | undefined;
+  linkIn: LinkCounters | undefined;
+  manyOut: boolean;
+  manyIn: boolean;
+}
+
+interface ClientState extends NodeFacts {
   connectAtUs: number | null;
   address: string | null;
   addressedAtUs: number | null;
@@ -152,6 +185,15 @@ interface ClientState {
   /** Set by a close; the next address after it is a re-address. */
   closedAtUs: number | null;
   readdressUs: readonly number[];
+  /** `tunnelTimes`' entry of the primary tunnel and its key `client|primary` (also the holdings key), once made:
+   * the notes of the primary tunnel build no key string. */
+  primaryTimes: TunnelTimes | undefined;
+  primaryKey: string | undefined;
+}
+
+/** Whether `m` counts (link, dir). A `dir` names both ends, so it is compared first (the same string object on a hit). */
+function sameLink(m: LinkCounters | undefined, link: string, dir: string): m is LinkCounters {
+  return m !== undefined && m.dir === dir && m.link === link;
 }
 
 /** The empty list every client starts with (a client's lists are replaced, never written in place). */
@@ -174,6 +216,8 @@ function noteReason(e: Extract<TraceEvent, { type: 'note' }>): string {
 
 export class MetricsCollector {
   private readonly clients = new Map<string, ClientState>();
+  /** Every node seen or named by the roles → its facts (clients: their ClientState). */
+  private readonly nodes = new Map<string, NodeFacts>();
   private readonly isGateway: Set<string>;
   private readonly isDhcp: Map<string, { serviceUs: number; queueMax: number }>;
   /** (node, SPIi, request or response) → the fingerprint of the last IKE message of that triple (numbers only:
@@ -186,10 +230,12 @@ export class MetricsCollector {
    * length, a, b of each in turn, in an array of exactly that size (no object per fingerprint, no spare capacity:
    * a storm holds tens of thousands of these for minutes of virtual time). */
   private readonly seenDhcp: RecentKeys<readonly number[]>;
+  /** The same for the keys whose xid is at most 8 hex digits (all the lab's): numbers, no string per message. */
+  private readonly recentDhcp: RecentPrints;
   /** The fingerprint of the DHCP summary being counted (rewritten per message, never kept). */
   private readonly dhcpPrint: MutableFingerprint = { length: 0, a: 0, b: 0 };
   /** Packets that may still be delivered or dropped: id → sender, size and send time (dropped after the horizon). */
-  private readonly sent = new SentPackets();
+  private readonly sent = new SentPackets<NodeFacts>();
   private readonly packetHorizonUs: number;
   /** The next time the collector looks for packets past the horizon. */
   private sentSweepAtUs = 0;
@@ -221,7 +267,7 @@ export class MetricsCollector {
   private dhcpRetransmitNotes = 0;
   private readonly home = { bound: 0, renewed: 0, expired: 0 };
   /** `client|tunnel` → connect and address times, for every tunnel. */
-  private readonly tunnelTimes = new Map<string, { connectAtUs: number | null; addressedAtUs: number | null }>();
+  private readonly tunnelTimes = new Map<string, TunnelTimes>();
   private relayedMessages = 0;
   private relayedWith82 = 0;
   private readonly dhcpAcked = new Set<string>();
@@ -247,10 +293,21 @@ export class MetricsCollector {
     this.packetHorizonUs = options.packetHorizonUs ?? Infinity;
     const resendWindowUs = RESEND_WINDOW_US + (Number.isFinite(this.packetHorizonUs) ? this.packetHorizonUs : 0);
     this.lastIke = new IkeLastMessages(resendWindowUs);
+    this.recentDhcp = new RecentPrints(resendWindowUs);
     this.seenDhcp = new RecentKeys(resendWindowUs);
     this.attackTally = new AttackTally(roles.clients);
+    this.isGateway = new Set(roles.gateways);
     for (const c of roles.clients) {
-      this.clients.set(c, {
+      if (this.clients.has(c)) continue;
+      const state: ClientState = {
+        name: c,
+        isClient: true,
+        gateway: this.isGateway.has(c),
+        index: -1,
+        linkOut: undefined,
+        linkIn: undefined,
+        manyOut: false,
+        manyIn: false,
         connectAtUs: null,
         address: null,
         addressedAtUs: null,
@@ -261,10 +318,32 @@ export class MetricsCollector {
         failures: NONE,
         closedAtUs: null,
         readdressUs: NONE,
-      });
+        primaryTimes: undefined,
+        primaryKey: undefined,
+      };
+      this.clients.set(c, state);
+      this.nodes.set(c, state);
     }
-    this.isGateway = new Set(roles.gateways);
     this.isDhcp = new Map(roles.dhcpServers.map((d) => [d.name, d]));
+  }
+
+  /** The facts of `node`, made on its first event when the roles do not name it as a client. */
+  private factsOf(node: string): NodeFacts {
+    let f = this.nodes.get(node);
+    if (f === undefined) {
+      f = {
+        name: node,
+        isClient: false,
+        gateway: this.isGateway.has(node),
+        index: -1,
+        linkOut: undefined,
+        linkIn: undefined,
+        manyOut: false,
+        manyIn: false,
+      };
+      this.nodes.set(node, f);
+    }
+    return f;
   }
 
   /** Clients holding an address so far (their primary tunnel configured at least once): for progress lines. */
@@ -282,7 +361,7 @@ export class MetricsCollector {
     return {
       sentPackets: this.sent.size,
       ikeMessages: this.lastIke.size,
-      dhcpMessages: this.seenDhcp.size,
+      dhcpMessages: this.recentDhcp.size + this.seenDhcp.size,
       gatewayMachines: this.gatewayMachineCount,
     };
   }
@@ -295,6 +374,7 @@ export class MetricsCollector {
     if (e.atUs > this.lastAtUs) {
       this.holdings.closeInstant(this.lastAtUs);
       this.lastIke.advance(e.atUs);
+      this.recentDhcp.advance(e.atUs);
       this.seenDhcp.advance(e.atUs);
       if (e.atUs >= this.sentSweepAtUs) this.forgetPastHorizon(e.atUs);
     }
@@ -304,20 +384,22 @@ export class MetricsCollector {
         if (e.command === 'cmd.connect') {
           const c = this.clients.get(e.node);
           if (c && c.connectAtUs === null) c.connectAtUs = e.atUs;
-          if (c) this.onTunnelConnect(e.node, e.args, e.atUs);
+          if (c) this.onTunnelConnect(c, e.args, e.atUs);
         }
         return;
       case 'send':
         this.onSend(e, packet);
         return;
-      case 'deliver':
+      case 'deliver': {
         this.packetsDelivered++;
-        this.onHop(e.link, e.dir, e.packetId, false);
-        this.onDeliver(e);
+        const receiver = this.factsOf(e.node);
+        this.onHop(e.link, e.dir, e.packetId, false, receiver);
+        this.onDeliver(e, receiver);
         return;
+      }
       case 'drop':
         this.packetsDropped++;
-        if (e.link !== undefined && e.dir !== undefined) this.onHop(e.link, e.dir, e.packetId, true);
+        if (e.link !== undefined && e.dir !== undefined) this.onHop(e.link, e.dir, e.packetId, true, undefined);
         return;
       case 'note':
         this.attackTally.onNote(e);
@@ -353,17 +435,19 @@ export class MetricsCollector {
 
   private onSend(e: Extract<TraceEvent, { type: 'send' }>, packet: Uint8Array | undefined): void {
     this.packetsSent++;
-    this.sent.add(e.packetId, e.node, e.length, e.atUs);
+    const facts = this.factsOf(e.node);
+    this.sent.add(e.packetId, facts, e.length, e.atUs);
     const ike = C.ikeSummaryRole(e.summary);
-    const client = this.clients.get(e.node);
+    const client = facts.isClient ? (facts as ClientState) : undefined;
     if (ike !== 0) {
       // A retransmission repeats the last message of its (sender, IKE SA, request/response) byte for byte (§2.1).
       const datagram = packet ?? datagramOfTraceHex(e.bytes);
       const at = ikeSpiiOffset(datagram);
       const print = this.ikePrint;
       packetFingerprintInto(datagram, print);
-      const again = this.lastIke.repeats(
-        e.node,
+      if (facts.index < 0) facts.index = this.lastIke.nodeIndexOf(e.node);
+      const again = this.lastIke.repeatsAt(
+        facts.index,
         ike === 2,
         int32At(datagram, at),
         int32At(datagram, at + 4),
@@ -378,16 +462,16 @@ export class MetricsCollector {
         this.legs.clientGateway.roundTrips++;
         if (client.addressedAtUs === null) client.requestsBeforeAddress++;
       }
-      if (client || this.isGateway.has(e.node)) {
+      if (client || facts.gateway) {
         this.legs.clientGateway.messages++;
         this.legs.clientGateway.bytes += e.length;
       }
       return;
     }
     const inEsp = C.dhcpInEspSummary(e.summary);
-    if (inEsp !== undefined && (client || this.isGateway.has(e.node))) {
+    if (inEsp !== undefined && (client || facts.gateway)) {
       // RFC 3456: DHCP through the DHCP SA is part of the client↔gateway exchange (data ESP is not).
-      const again = this.dhcpSentBefore(e.node, inEsp);
+      const again = this.dhcpSentBefore(facts, inEsp);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       else if (client) {
         this.legs.clientGateway.roundTrips++;
@@ -398,9 +482,9 @@ export class MetricsCollector {
       return;
     }
     if (C.isDhcpSummary(e.summary)) {
-      const again = this.dhcpSentBefore(e.node, e.summary);
+      const again = this.dhcpSentBefore(facts, e.summary);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
-      const fromGateway = this.isGateway.has(e.node);
+      const fromGateway = facts.gateway;
       if (fromGateway || this.isDhcp.has(e.node)) {
         this.legs.gatewayDhcp.messages++;
         this.legs.gatewayDhcp.bytes += e.length;
@@ -414,11 +498,19 @@ export class MetricsCollector {
   }
 
   /** Whether `node` sent this DHCP summary recently; records it. */
-  private dhcpSentBefore(node: string, summary: string): boolean {
+  private dhcpSentBefore(facts: NodeFacts, summary: string): boolean {
     const xid = DHCP_XID.exec(summary)?.[1];
-    const key = xid === undefined ? `${node}|${summary}` : `${node}|${xid}`;
     const print = this.dhcpPrint;
     fingerprintInto(summary, print);
+    // `0x` and at most 8 digits (every xid is 32 bits): the key as numbers (digit count and value tell apart every
+    // string the group can be); anything longer keeps its string key.
+    if (xid !== undefined && xid.length <= 10) {
+      if (facts.index < 0) facts.index = this.lastIke.nodeIndexOf(facts.name);
+      let value = 0;
+      for (let i = 2; i < xid.length; i++) value = (value << 4) | hexDigit(xid.charCodeAt(i));
+      return this.recentDhcp.sentBefore(facts.index, xid.length, value, print.length, print.a, print.b);
+    }
+    const key = xid === undefined ? `${facts.name}|${summary}` : `${facts.name}|${xid}`;
     const prints = this.seenDhcp.touch(key);
     if (prints === undefined) {
       this.seenDhcp.set(key, [print.length, print.a, print.b]);
@@ -431,7 +523,30 @@ export class MetricsCollector {
     return false;
   }
 
-  private onHop(link: string, dir: string, packetId: number, dropped: boolean): void {
+  private onHop(link: string, dir: string, packetId: number, dropped: boolean, receiver: NodeFacts | undefined): void {
+    // The sender's or receiver's one direction first; the maps of every direction only when neither has it.
+    const sender = this.sent.senderOf(packetId);
+    let m: LinkCounters;
+    if (sender !== undefined && !sender.manyOut && sameLink(sender.linkOut, link, dir)) m = sender.linkOut;
+    else if (receiver !== undefined && !receiver.manyIn && sameLink(receiver.linkIn, link, dir)) m = receiver.linkIn;
+    else {
+      m = this.linkCounters(link, dir);
+      if (sender !== undefined && !sender.manyOut) {
+        if (sender.linkOut === undefined) sender.linkOut = m;
+        else if (sender.linkOut !== m) sender.manyOut = true;
+      }
+      if (receiver !== undefined && !receiver.manyIn) {
+        if (receiver.linkIn === undefined) receiver.linkIn = m;
+        else if (receiver.linkIn !== m) receiver.manyIn = true;
+      }
+    }
+    m.messages++;
+    m.bytes += this.sent.lengthOf(packetId) ?? 0;
+    if (dropped) m.dropped++;
+  }
+
+  /** The counters of (link, dir), made on its first hop (the order `links` is reported in). */
+  private linkCounters(link: string, dir: string): LinkCounters {
     let dirs = this.links.get(link);
     if (dirs === undefined) {
       dirs = new Map();
@@ -443,36 +558,57 @@ export class MetricsCollector {
       dirs.set(dir, m);
       this.linkOrder.push(m);
     }
-    m.messages++;
-    m.bytes += this.sent.lengthOf(packetId) ?? 0;
-    if (dropped) m.dropped++;
+    return m;
   }
 
-  private onDeliver(e: Extract<TraceEvent, { type: 'deliver' }>): void {
+  private onDeliver(e: Extract<TraceEvent, { type: 'deliver' }>, receiver: NodeFacts): void {
     // DHCP ACKs name the address a DHCP server handed out (plain, or inside IKE).
     if (C.dhcpSummaryTypeIs(e.summary, 'ACK')) {
       const addr = /^DHCPACK (\d+\.\d+\.\d+\.\d+)/.exec(e.summary)?.[1];
       if (addr) this.dhcpAcked.add(addr);
     }
-    const client = this.clients.get(e.node);
+    const client = receiver.isClient ? (receiver as ClientState) : undefined;
     // A renewal: an ACK in a CREATE_CHILD_SA response to a client that already has its address (draft-richardson §2).
     if (client && e.summary.includes('CREATE_CHILD_SA response') && C.DHCP_IN_IKE.exec(e.summary)?.[1] === 'ACK') {
       // Per tunnel: the tunnel whose gateway sent the response must already have had its address.
-      const gateway = this.sent.senderOf(e.packetId);
+      const gateway = this.sent.senderOf(e.packetId)?.name;
       const tunnels = this.roles.tunnelsOf?.[e.node] ?? { [PRIMARY]: this.roles.gatewayOf[e.node] ?? '' };
       const tunnel = Object.keys(tunnels).find((t) => tunnels[t] === gateway) ?? PRIMARY;
       if ((this.tunnelTimes.get(`${e.node}|${tunnel}`)?.addressedAtUs ?? null) !== null) this.renewalPackets++;
     }
   }
 
-  private onTunnelConnect(client: string, args: unknown, atUs: number): void {
+  private onTunnelConnect(c: ClientState, args: unknown, atUs: number): void {
     const wanted = (args as { tunnel?: unknown } | undefined)?.tunnel;
-    const names = Object.keys(this.roles.tunnelsOf?.[client] ?? { [PRIMARY]: '' });
-    for (const t of typeof wanted === 'string' ? [wanted] : names) {
-      const x = this.tunnelTimes.get(`${client}|${t}`) ?? { connectAtUs: null, addressedAtUs: null };
-      x.connectAtUs ??= atUs;
-      this.tunnelTimes.set(`${client}|${t}`, x);
+    if (typeof wanted === 'string') {
+      this.tunnelTimesOf(c, wanted).connectAtUs ??= atUs;
+      return;
     }
+    const tunnels = this.roles.tunnelsOf?.[c.name];
+    if (tunnels === undefined) {
+      this.tunnelTimesOf(c, PRIMARY).connectAtUs ??= atUs;
+      return;
+    }
+    for (const t of Object.keys(tunnels)) this.tunnelTimesOf(c, t).connectAtUs ??= atUs;
+  }
+
+  /** `client|tunnel`: the key of a tunnel in `tunnelTimes` and in the holdings (the primary's made once per client). */
+  private tunnelKey(c: ClientState, tunnel: string): string {
+    if (tunnel !== PRIMARY) return `${c.name}|${tunnel}`;
+    return (c.primaryKey ??= `${c.name}|${PRIMARY}`);
+  }
+
+  /** A tunnel's times, made on first use (in the order `tunnelTimes` lists them). */
+  private tunnelTimesOf(c: ClientState, tunnel: string): TunnelTimes {
+    if (tunnel === PRIMARY && c.primaryTimes !== undefined) return c.primaryTimes;
+    const key = this.tunnelKey(c, tunnel);
+    let x = this.tunnelTimes.get(key);
+    if (x === undefined) {
+      x = { connectAtUs: null, addressedAtUs: null };
+      this.tunnelTimes.set(key, x);
+    }
+    if (tunnel === PRIMARY) c.primaryTimes = x;
+    return x;
   }
 
   private onNote(e: Extract<TraceEvent, { type: 'note' }>): void {
@@ -480,23 +616,18 @@ export class MetricsCollector {
     const d = e.data ?? {};
     const tunnel = typeof d['tunnel'] === 'string' ? d['tunnel'] : PRIMARY;
     if (e.text === C.NOTE_ASSIGNED && c) {
-      this.holdings.hold(e.node, tunnel, String(d['address']), e.atUs);
+      this.holdings.hold(e.node, tunnel, String(d['address']), e.atUs, this.tunnelKey(c, tunnel));
       return;
     }
     if (e.text === C.NOTE_RELEASED && c) {
-      this.holdings.unhold(`${e.node}|${tunnel}`, e.atUs);
+      this.holdings.unhold(this.tunnelKey(c, tunnel), e.atUs);
       return;
     }
     // (`iface.address` on a client is its outer interface — the home lease — never the inner address.)
     if (e.text === C.NOTE_CONFIGURED) {
       const address = String(d['address'] ?? 'none');
       const assigned = address !== 'none' && address !== '' && address !== '0.0.0.0';
-      if (c && assigned) {
-        const key = `${e.node}|${tunnel}`;
-        const x = this.tunnelTimes.get(key) ?? { connectAtUs: null, addressedAtUs: null };
-        x.addressedAtUs ??= e.atUs;
-        this.tunnelTimes.set(key, x);
-      }
+      if (c && assigned) this.tunnelTimesOf(c, tunnel).addressedAtUs ??= e.atUs;
       // The client's figures (time to address, re-address) follow its primary tunnel.
       if (tunnel !== PRIMARY || !c || !assigned) return;
       c.lastAddressedAtUs = e.atUs;
@@ -561,11 +692,12 @@ export class MetricsCollector {
   }
 
   private onState(e: Extract<TraceEvent, { type: 'state' }>): void {
-    if (this.clients.has(e.node)) {
+    const facts = this.factsOf(e.node);
+    if (facts.isClient) {
       this.clientMachineNames.add(e.machine);
       return;
     }
-    if (!this.isGateway.has(e.node) || !C.isGatewayMachine(e.machine)) return;
+    if (!facts.gateway || !C.isGatewayMachine(e.machine)) return;
     let machines = this.gatewayMachines.get(e.node);
     if (machines === undefined) {
       machines = new Map();

@@ -28,8 +28,9 @@ const NONE = -1;
 export const BUCKET_BITS_DEFAULT = 30;
 
 export class IkeLastMessages {
-  /** Bucket hash → the first row of its chain. */
-  private readonly buckets = new Map<number, number>();
+  /** Bucket → the first row of its chain (NONE: empty): a power-of-two table of int32s, at least twice the rows in
+   * use, so a lookup is an index, not a Map probe (a storm's table holds tens of thousands of triples). */
+  private heads = new Int32Array(128).fill(NONE);
   private readonly nodeIndex = new Map<string, number>();
   /** Rows of COLUMNS int32s; a storm holds tens of thousands of triples for minutes of virtual time, and a row is 32
    * bytes where an object per triple was about 100. */
@@ -61,6 +62,16 @@ export class IkeLastMessages {
     this.forgetStale();
   }
 
+  /** A small number standing for `node` in `repeatsAt` (the same number every time for the same name). */
+  nodeIndexOf(node: string): number {
+    let index = this.nodeIndex.get(node);
+    if (index === undefined) {
+      index = this.nodeIndex.size;
+      this.nodeIndex.set(node, index);
+    }
+    return index;
+  }
+
   /**
    * Records that `node` sent an IKE request (`response` false) or response of the SA whose initiator's SPI is
    * `spiHi:spiLo`, with fingerprint (`length`, `a`, `b`); true when it repeats the last message of that triple.
@@ -74,15 +85,22 @@ export class IkeLastMessages {
     a: number,
     b: number,
   ): boolean {
-    let index = this.nodeIndex.get(node);
-    if (index === undefined) {
-      index = this.nodeIndex.size;
-      this.nodeIndex.set(node, index);
-    }
-    const nodeRole = index * 2 + (response ? 1 : 0);
-    const h = Math.imul(spiLo ^ Math.imul(nodeRole, 0x9e3779b1), 0x85ebca6b) ^ spiHi;
-    const bucket = (h ^ (h >>> 15)) & this.bucketMask;
-    const head = this.buckets.get(bucket) ?? NONE;
+    return this.repeatsAt(this.nodeIndexOf(node), response, spiHi, spiLo, length, a, b);
+  }
+
+  /** `repeats` with the sender as its `nodeIndexOf` (a caller that keeps the index per node looks no name up). */
+  repeatsAt(
+    nodeIndex: number,
+    response: boolean,
+    spiHi: number,
+    spiLo: number,
+    length: number,
+    a: number,
+    b: number,
+  ): boolean {
+    const nodeRole = nodeIndex * 2 + (response ? 1 : 0);
+    const slot = this.slotOf(nodeRole, spiHi, spiLo);
+    const head = this.heads[slot] as number;
     const rows = this.rows;
     for (let r = head; r !== NONE; r = rows[r * COLUMNS + NEXT] as number) {
       const at = r * COLUMNS;
@@ -108,15 +126,56 @@ export class IkeLastMessages {
     fresh[at + PRINT_A] = a;
     fresh[at + PRINT_B] = b;
     fresh[at + TOUCHED_GEN] = this.gen;
-    fresh[at + NEXT] = head;
-    this.buckets.set(bucket, r);
     this.held++;
+    let into = slot;
+    if (this.heads.length < this.rowsUsed * 2) {
+      // The table grows with the rows (a rehash per doubling); the new row's slot is worked out in the new table.
+      this.grow();
+      into = this.slotOf(nodeRole, spiHi, spiLo);
+    }
+    fresh[at + NEXT] = this.heads[into] as number;
+    this.heads[into] = r;
     return false;
   }
 
   /** Triples held (those that sent in this generation or the one before). */
   get size(): number {
     return this.held;
+  }
+
+  /** The table slot of a triple: its hash cut to the bucket bits, then to the table. */
+  private slotOf(nodeRole: number, spiHi: number, spiLo: number): number {
+    const h = Math.imul(spiLo ^ Math.imul(nodeRole, 0x9e3779b1), 0x85ebca6b) ^ spiHi;
+    return (h ^ (h >>> 15)) & this.bucketMask & (this.heads.length - 1);
+  }
+
+  /** The table size for `rows` rows in use: a power of two, at least twice as many. */
+  private tableSizeFor(rows: number): number {
+    let size = this.heads.length;
+    while (size < rows * 2) size *= 2;
+    return size;
+  }
+
+  /** Doubles the table until it is twice the rows in use and rehashes every chain. */
+  private grow(): void {
+    const old = this.heads;
+    const heads = new Int32Array(this.tableSizeFor(this.rowsUsed)).fill(NONE);
+    this.heads = heads;
+    const rows = this.rows;
+    for (let s = 0; s < old.length; s++) {
+      for (let r = old[s] as number; r !== NONE;) {
+        const at = r * COLUMNS;
+        const next = rows[at + NEXT] as number;
+        const slot = this.slotOf(
+          rows[at + NODE_ROLE] as number,
+          rows[at + SPI_HI] as number,
+          rows[at + SPI_LO] as number,
+        );
+        rows[at + NEXT] = heads[slot] as number;
+        heads[slot] = r;
+        r = next;
+      }
+    }
   }
 
   private newRow(): number {
@@ -136,7 +195,10 @@ export class IkeLastMessages {
   private forgetStale(): void {
     const oldest = this.gen - 1;
     const rows = this.rows;
-    for (const [bucket, head] of this.buckets) {
+    const heads = this.heads;
+    for (let s = 0; s < heads.length; s++) {
+      const head = heads[s] as number;
+      if (head === NONE) continue;
       let first = NONE;
       let last = NONE;
       for (let r = head; r !== NONE;) {
@@ -154,8 +216,7 @@ export class IkeLastMessages {
         r = next;
       }
       if (last !== NONE) rows[last * COLUMNS + NEXT] = NONE;
-      if (first === NONE) this.buckets.delete(bucket);
-      else if (first !== head) this.buckets.set(bucket, first);
+      heads[s] = first;
     }
   }
 }

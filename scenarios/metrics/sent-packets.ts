@@ -5,24 +5,25 @@
  * arrives out of order (a trace put together by hand) goes to a Map beside the queue, so lookups answer as a Map of
  * every packet would.
  */
-export class SentPackets {
+/** `S`: what the sender is kept as (its name by default; the metrics collector keeps its record of the node). */
+export class SentPackets<S = string> {
   /** Id of the packet at `head`. */
   private firstId = 0;
   /** Index of the oldest slot still held. */
   private head = 0;
   /** Per slot; `undefined` sender: no packet with that id was sent (ids of duplicates and unsent packets). */
-  private senders: (string | undefined)[] = [];
+  private senders: (S | undefined)[] = [];
   private lengths: number[] = [];
   private sentAtUs: number[] = [];
   private held = 0;
-  private readonly outOfOrder = new Map<number, { node: string; length: number; atUs: number }>();
+  private readonly outOfOrder = new Map<number, { node: S; length: number; atUs: number }>();
 
   /** Packets held. */
   get size(): number {
     return this.held + this.outOfOrder.size;
   }
 
-  add(id: number, node: string, length: number, atUs: number): void {
+  add(id: number, node: S, length: number, atUs: number): void {
     if (this.held === 0 && this.outOfOrder.size === 0) this.reset(id);
     else if (id < this.firstId + this.senders.length - this.head) {
       this.outOfOrder.set(id, { node, length, atUs });
@@ -41,7 +42,7 @@ export class SentPackets {
   }
 
   /** The sender of packet `id`, if held. */
-  senderOf(id: number): string | undefined {
+  senderOf(id: number): S | undefined {
     const i = this.slot(id);
     return i < 0 ? this.outOfOrder.get(id)?.node : this.senders[i];
   }

@@ -34,6 +34,16 @@ describe('a canonical line as bytes', () => {
     expect(utf8.decode(w.bytes())).toBe(awkward.map((e) => canonicalJsonLine(e) + '\n').join(''));
   });
 
+  it('writes every digit count of an integer as canonicalJsonLine does, at the int32 fast path edges too', () => {
+    const numbers = [0, -0, 9, 10, 99, 100, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 1_000_000_000, 999_999_999, 4_294_967_296];
+    for (let p = 1; p <= 1e15; p *= 10) numbers.push(p - 1, p, p + 1);
+    const events: TraceEvent[] = numbers.map((n, i) => ({ type: 'timer', atUs: n, node: `n${i}`, name: 't' }));
+    const w = new CanonicalLineBytes();
+    for (const e of events) w.writeEvent(e);
+    expect(utf8.decode(w.bytes())).toBe(events.map((e) => canonicalJsonLine(e) + '\n').join(''));
+    expect(utf8.decode(w.bytes())).toContain('"atUs":2147483647,');
+  });
+
   it("writes a send's hex from the datagram in place of its empty bytes, and grows past its first buffer", () => {
     const packet = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) & 0xff);
     const send = (bytes: string): TraceEvent => ({

@@ -70,4 +70,26 @@ describe('IkeLastMessages', () => {
       { numRuns: 300 },
     );
   });
+  it('keeps answering as RecentKeys while its table grows past thousands of triples and forgets them again', () => {
+    const fast = new IkeLastMessages(50_000);
+    const twin = new RecentKeys<Fingerprint>(50_000);
+    let atUs = 0;
+    let repeats = 0;
+    for (let i = 0; i < 20_000; i++) {
+      // Triples come back (i % 5000), so repeats happen across the table's growth and across generations.
+      const spiLo = (i % 5000) * 2654435761;
+      const node = `c${(i % 5000) % 7}`;
+      const print: Fingerprint = { length: 100, a: Math.floor(i / 10_000), b: 0 };
+      const key = `${node}|0:${spiLo | 0}|q`;
+      const last = twin.replace(key, print);
+      const again = last !== undefined && sameFingerprint(last, print);
+      expect(fast.repeats(node, false, 0, spiLo | 0, print.length, print.a, print.b)).toBe(again);
+      if (again) repeats++;
+      atUs += 7;
+      fast.advance(atUs);
+      twin.advance(atUs);
+      expect(fast.size).toBe(twin.size);
+    }
+    expect(repeats).toBeGreaterThan(0);
+  });
 });
