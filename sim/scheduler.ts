@@ -5,7 +5,11 @@
  *
  * Cancellation is lazy: a cancelled event keeps its heap slot with `fn = null` and is skipped when popped; the heap is
  * compacted when cancelled slots outnumber live ones, so a run that arms and cancels many retransmission timers keeps
- * a bounded heap.
+ * a bounded heap. A record (`schedule`) may be scheduled again once it ran or was cancelled, while its cancelled slot
+ * still waits in the heap: each slot keeps the `seq` it was pushed with, and a slot whose record has taken another
+ * `seq` since is stale and skipped like a cancelled one. So a timer re-armed on every message (cancel, schedule) reuses
+ * its one record instead of making an event object per arm; it takes a fresh `seq` exactly as a new event would, so
+ * the order of events is the same.
  *
  * The heap's order keys sit beside it in two typed arrays (slot i's `atUs` and `seq`), so sifting through a storm's
  * hundred thousand pending events compares numbers in two contiguous arrays instead of loading each event object.
@@ -26,6 +30,7 @@ export interface ScheduledEvent {
 /**
  * An event record its scheduler fills in (`schedule`): a caller whose event carries data (a packet in flight) makes
  * one object that is both the data and the heap entry, instead of a data object plus an event record per occurrence.
+ * A record that ran or was cancelled may be scheduled again (a re-armed timer); `fn` is null unless it is pending.
  */
 export interface EventRecord {
   atUs: number;
@@ -102,12 +107,15 @@ export class Scheduler {
 
   /**
    * Schedules `fn(record)` at absolute time `atUs` (an integer ≥ nowUs) with `record` itself as the heap entry; the
-   * same order as `at` (it takes the next `seq`). A record is scheduled once; it is also the handle to cancel it.
+   * same order as `at` (it takes the next `seq`). The record is also the handle to cancel it. A record that ran or was
+   * cancelled may be scheduled again; one still pending is moved (its pending occurrence is cancelled first).
    */
   schedule<R extends EventRecord>(record: R, atUs: number, fn: (record: R) => void): void {
     if (!Number.isSafeInteger(atUs) || atUs < this.nowUsValue) {
       throw new RangeError(`schedule at ${atUs} µs: must be an integer ≥ now (${this.nowUsValue} µs)`);
     }
+    // Its slot stays in the heap, stale once the record takes its new seq below.
+    if (record.fn !== null) this.cancel(record);
     record.atUs = atUs;
     record.seq = this.seqNext++;
     record.fn = fn as (arg: unknown) => void;
@@ -170,16 +178,18 @@ export class Scheduler {
         break;
       }
       const top = heap[0] as ScheduledEvent;
-      if (eventsRun >= eventsMax && top.fn !== null) {
+      // A cancelled slot, or a stale one (its record was scheduled again since: another seq).
+      const live = top.fn !== null && top.seq === (this.heapSeq[0] as number);
+      if (eventsRun >= eventsMax && live) {
         reason = 'eventsMax';
         break;
       }
       this.popTop();
-      const fn = top.fn;
-      if (fn === null) {
+      if (!live) {
         this.cancelledInHeap--;
         continue;
       }
+      const fn = top.fn as (arg: unknown) => void;
       top.fn = null;
       this.nowUsValue = top.atUs;
       eventsRun++;
@@ -194,8 +204,14 @@ export class Scheduler {
     return { reason, eventsRun, atUs: this.nowUsValue };
   }
 
+  /** Is slot `i` a pending occurrence (not cancelled, not stale)? */
+  private liveAt(i: number): boolean {
+    const event = this.heap[i] as ScheduledEvent;
+    return event.fn !== null && event.seq === (this.heapSeq[i] as number);
+  }
+
   private dropCancelledTop(): void {
-    while (this.heap.length > 0 && (this.heap[0] as ScheduledEvent).fn === null) {
+    while (this.heap.length > 0 && !this.liveAt(0)) {
       this.popTop();
       this.cancelledInHeap--;
     }
@@ -208,10 +224,7 @@ export class Scheduler {
   private compact(): void {
     const heap = this.heap;
     let kept = 0;
-    for (let i = 0; i < heap.length; i++) {
-      const event = heap[i] as ScheduledEvent;
-      if (event.fn !== null) heap[kept++] = event;
-    }
+    for (let i = 0; i < heap.length; i++) if (this.liveAt(i)) heap[kept++] = heap[i] as ScheduledEvent;
     heap.length = kept;
     // A sorted array is a valid heap.
     heap.sort((a, b) => a.atUs - b.atUs || a.seq - b.seq);

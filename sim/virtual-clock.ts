@@ -4,7 +4,7 @@
  * shared), so spawned and invoked children run on the same virtual time.
  */
 import type { VirtualClock } from '../models/contract.ts';
-import type { ScheduledEvent, Scheduler } from './scheduler.ts';
+import type { EventRecord, ScheduledEvent, Scheduler } from './scheduler.ts';
 
 /** Milliseconds (xstate's unit) to integer microseconds, rounded to nearest; negative and NaN become 0. */
 export function msToUs(timeoutMs: number): number {
@@ -29,11 +29,18 @@ type TimeoutFn = (...args: unknown[]) => void;
 const NEVER: ScheduledEvent = { atUs: Number.MAX_SAFE_INTEGER, seq: -1, fn: null, arg: undefined };
 
 /**
- * A pending timeout that is its own callback: `setTimeoutRecord` runs `record._timeout()`, so whoever keeps a record
- * per timeout (the lab actor system's delayed events) needs no closure per record beside it.
+ * A pending timeout that is its own callback and its own scheduler event: `setTimeoutRecord` schedules the record
+ * itself (scheduler.ts `schedule`) and runs `record._timeout()`, so whoever keeps a record per timeout (the lab actor
+ * system's delayed events) needs no closure and no event object per arm beside it; a record that fired or was
+ * cancelled may be armed again.
  */
-export interface TimeoutRecord {
+export interface TimeoutRecord extends EventRecord {
   _timeout(): void;
+}
+
+/** The fields a `TimeoutRecord` starts with (`fn` null: not pending). */
+export function timeoutRecordFields(): EventRecord {
+  return { atUs: 0, seq: 0, fn: null, arg: undefined };
 }
 
 /** What a timeout event runs: xstate's callback, or a record's `_timeout`. */
@@ -75,13 +82,21 @@ class SchedulerClock implements VirtualClock {
     return this.arm(fn, timeoutMs);
   }
 
-  /** `setTimeout` of `record._timeout()`: the event's argument is the record itself. */
+  /** `setTimeout` of `record._timeout()`: the record itself is the scheduler's event and its handle. */
   setTimeoutRecord(record: TimeoutRecord, timeoutMs: number): unknown {
-    return this.arm(record, timeoutMs);
+    if (timeoutMs === Infinity) return NEVER;
+    const scheduler = this.scheduler;
+    scheduler.schedule(record, scheduler.nowUs + msToUs(timeoutMs), this.fireOfLife());
+    return record;
   }
 
-  private arm(what: TimeoutFn | TimeoutRecord, timeoutMs: number): ScheduledEvent {
+  private arm(what: TimeoutFn, timeoutMs: number): ScheduledEvent {
     if (timeoutMs === Infinity) return NEVER;
+    return this.scheduler.after(msToUs(timeoutMs), this.fireOfLife(), what);
+  }
+
+  /** The event function for a timeout armed now (in the owner's current life). */
+  private fireOfLife(): (what: TimeoutFn | TimeoutRecord) => void {
     const life = this.life;
     if (life !== undefined) {
       const token = life.lifeToken();
@@ -90,7 +105,7 @@ class SchedulerClock implements VirtualClock {
         this.fire = fireWhileAlive(life, token);
       }
     }
-    return this.scheduler.after(msToUs(timeoutMs), this.fire, what);
+    return this.fire;
   }
 
   clearTimeout(id: unknown): void {

@@ -21,10 +21,21 @@ export interface LabClock {
   setTimeout(fn: (...args: unknown[]) => void, timeoutMs: number): unknown;
   clearTimeout(id: unknown): void;
   /**
-   * Optional (the virtual clock's, sim/virtual-clock.ts): `setTimeout` of `record._timeout()`, so a delayed event's
-   * record needs no callback of its own. Other clocks (xstate's default) get a closure per timeout.
+   * Optional (the virtual clock's, sim/virtual-clock.ts): `setTimeout` of `record._timeout()` with the record itself as
+   * the clock's event (its `atUs`, `seq`, `fn`, `arg` are the clock's), so a delayed event's record needs no callback
+   * and no event object of its own; a record whose timeout ran or was cleared may be armed again. Other clocks
+   * (xstate's default) get a closure per timeout.
    */
-  setTimeoutRecord?(record: { _timeout(): void }, timeoutMs: number): unknown;
+  setTimeoutRecord?(record: ClockRecord, timeoutMs: number): unknown;
+}
+
+/** A record the clock arms as its own event (`LabClock.setTimeoutRecord`; sim/scheduler.ts `EventRecord`). */
+export interface ClockRecord {
+  atUs: number;
+  seq: number;
+  fn: ((arg: unknown) => void) | null;
+  arg: unknown;
+  _timeout(): void;
 }
 
 export type LabLogger = (...args: unknown[]) => void;
@@ -45,7 +56,12 @@ export interface SystemEvent {
  * Records are recycled (`spareEvents`): its fields are set per use, and its timeout (`_timeout`, a method: the virtual
  * clock calls it on the record, no closure per record) reaches the system the record is in now.
  */
-export class ScheduledLabEvent {
+export class ScheduledLabEvent implements ClockRecord {
+  // The clock's event fields (`setTimeoutRecord`): the record is its own clock event; `fn` is null unless pending.
+  atUs = 0;
+  seq = 0;
+  fn: ((arg: unknown) => void) | null = null;
+  arg: unknown = undefined;
   timeout: unknown = undefined;
   /** The next pending event in the order of xstate's keys. */
   next: ScheduledLabEvent | undefined = undefined;
@@ -69,8 +85,8 @@ export class ScheduledLabEvent {
 
 /**
  * Records whose timeout will not run (cancelled, or run), ready for the next `schedule` of any system: a delayed
- * event re-armed on every message (cancel, then schedule) reuses one record and its callback instead of building a
- * record, a closure and its context each time. Module-wide, so an idle system keeps none.
+ * event re-armed on every message (cancel, then schedule) reuses one record, which is also its clock event, instead of
+ * building a record, a clock event, a closure and its context each time. Module-wide, so an idle system keeps none.
  */
 const spareEvents: ScheduledLabEvent[] = [];
 const MAX_SPARE_EVENTS = 64;

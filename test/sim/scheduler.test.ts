@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Scheduler, type ScheduledEvent } from '../../sim/scheduler.ts';
+import { Scheduler, type EventRecord, type ScheduledEvent } from '../../sim/scheduler.ts';
 
 describe('Scheduler', () => {
   it('runs same-instant events in scheduling order, earlier instants first', () => {
@@ -65,6 +65,45 @@ describe('Scheduler', () => {
     });
     expect(s.runUntilIdle({ eventsMax: 10_000 })).toEqual({ reason: 'idle', eventsRun: 32, atUs: 4900 });
     expect(fired).toEqual([-1, ...Array.from({ length: 30 }, (_, k) => k * 100)]);
+  });
+
+  it('a record scheduled again after a cancel or a run takes a fresh seq; its stale slot never runs (also across compaction)', () => {
+    const s = new Scheduler();
+    const seen: string[] = [];
+    const record = (name: string): EventRecord & { name: string } => ({
+      atUs: 0,
+      seq: 0,
+      fn: null,
+      arg: undefined,
+      name,
+    });
+    const fire = (r: { name: string }): void => {
+      seen.push(`${r.name}@${s.nowUs}`);
+    };
+    const r = record('r');
+    s.schedule(r, 10, fire);
+    s.cancel(r);
+    s.at(20, () => seen.push('x@20'));
+    s.schedule(r, 20, fire);
+    s.at(20, () => seen.push('y@20'));
+    expect(s.pendingCount).toBe(3);
+    s.runUntil(25);
+    expect(seen).toEqual(['x@20', 'r@20', 'y@20']);
+    // Scheduled again while pending: moved (the first occurrence is cancelled).
+    s.schedule(r, 40, fire);
+    s.schedule(r, 30, fire);
+    expect(s.pendingCount).toBe(1);
+    // Thousands of re-arms of a few records: compaction keeps exactly the live occurrences.
+    const many = Array.from({ length: 8 }, (_, i) => record(`m${i}`));
+    for (let k = 0; k < 3000; k++) {
+      const m = many[k % many.length] as EventRecord & { name: string };
+      s.cancel(m);
+      s.schedule(m, 100 + (k % many.length), fire);
+    }
+    expect(s.pendingCount).toBe(9);
+    s.runUntilIdle();
+    expect(seen).toEqual(['x@20', 'r@20', 'y@20', 'r@30', ...many.map((m, i) => `${m.name}@${100 + i}`)]);
+    expect(s.pendingCount).toBe(0);
   });
 
   it('runs thousands of events scheduled at scattered times, some from handlers, in (atUs, seq) order', () => {

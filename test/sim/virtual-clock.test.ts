@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, createMachine, sendParent, setup, spawnChild } from 'xstate';
 import { Scheduler } from '../../sim/scheduler.ts';
-import { createVirtualClock, msToUs, type TimerLife } from '../../sim/virtual-clock.ts';
+import {
+  createVirtualClock,
+  msToUs,
+  timeoutRecordFields,
+  type TimeoutRecord,
+  type TimerLife,
+} from '../../sim/virtual-clock.ts';
 import { createMachineActor } from '../../sim/statechart/actor.ts';
 
 describe('virtual clock (xstate Clock on the scheduler)', () => {
@@ -106,10 +112,11 @@ describe('virtual clock (xstate Clock on the scheduler)', () => {
   it('setTimeoutRecord runs the record’s _timeout at the virtual time, in order with callbacks; cancel and Infinity as setTimeout', () => {
     const scheduler = new Scheduler();
     const clock = createVirtualClock(scheduler) as ReturnType<typeof createVirtualClock> & {
-      setTimeoutRecord(record: { _timeout(): void }, ms: number): unknown;
+      setTimeoutRecord(record: TimeoutRecord, ms: number): unknown;
     };
     const seen: string[] = [];
-    const record = (name: string): { _timeout(): void } => ({
+    const record = (name: string): TimeoutRecord => ({
+      ...timeoutRecordFields(),
       _timeout: () => seen.push(`${name}@${scheduler.nowUs}`),
     });
     clock.setTimeoutRecord(record('r1'), 2);
@@ -122,19 +129,41 @@ describe('virtual clock (xstate Clock on the scheduler)', () => {
     expect(seen).toEqual(['fn@1000', 'r2@1000', 'r1@2000']);
   });
 
+  it('a record re-armed after a clear or after it fired fires once per arm, at its new time, in order with new events', () => {
+    const scheduler = new Scheduler();
+    const clock = createVirtualClock(scheduler) as ReturnType<typeof createVirtualClock> & {
+      setTimeoutRecord(record: TimeoutRecord, ms: number): unknown;
+    };
+    const seen: string[] = [];
+    const r: TimeoutRecord = { ...timeoutRecordFields(), _timeout: () => seen.push(`r@${scheduler.nowUs}`) };
+    // Armed, cleared and armed again (a retransmission timer re-armed per message): only the last arm fires.
+    clock.clearTimeout(clock.setTimeoutRecord(r, 1));
+    clock.setTimeout(() => seen.push(`a@${scheduler.nowUs}`), 3);
+    clock.setTimeoutRecord(r, 3);
+    clock.setTimeout(() => seen.push(`b@${scheduler.nowUs}`), 3);
+    scheduler.runUntil(4_000);
+    expect(seen).toEqual(['a@3000', 'r@3000', 'b@3000']);
+    // Armed again after it fired, then again while still pending (moved): once, at the last arm's time.
+    clock.setTimeoutRecord(r, 2);
+    clock.setTimeoutRecord(r, 1);
+    scheduler.runUntilIdle();
+    expect(seen).toEqual(['a@3000', 'r@3000', 'b@3000', 'r@5000']);
+    expect(scheduler.pendingCount).toBe(0);
+  });
+
   it('a record armed before its owner crashed does not fire, one armed in the new life does (as callbacks)', () => {
     const scheduler = new Scheduler();
     let epoch = 0;
     const life: TimerLife = { lifeToken: () => epoch, alive: (token) => token === epoch };
     const clock = createVirtualClock(scheduler, life) as ReturnType<typeof createVirtualClock> & {
-      setTimeoutRecord(record: { _timeout(): void }, ms: number): unknown;
+      setTimeoutRecord(record: TimeoutRecord, ms: number): unknown;
     };
     const seen: string[] = [];
-    clock.setTimeoutRecord({ _timeout: () => seen.push('old record') }, 10);
+    clock.setTimeoutRecord({ ...timeoutRecordFields(), _timeout: () => seen.push('old record') }, 10);
     clock.setTimeout(() => seen.push('old callback'), 10);
     scheduler.at(5_000, () => {
       epoch++;
-      clock.setTimeoutRecord({ _timeout: () => seen.push('new record') }, 10);
+      clock.setTimeoutRecord({ ...timeoutRecordFields(), _timeout: () => seen.push('new record') }, 10);
       clock.setTimeout(() => seen.push('new callback'), 10);
     });
     scheduler.runUntilIdle();

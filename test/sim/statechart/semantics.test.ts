@@ -955,6 +955,53 @@ describe('fast runtime: contexts user code keeps keep their values', () => {
     expect(lastContext(e)).toEqual({ s: 'g2', t: 'g1', n: 1 });
   });
 
+  it("a function assign merges its partial as xstate's Object.assign (new keys, symbols, an own __proto__, none), for many machines", () => {
+    const tag = Symbol('tag');
+    const proto = { inherited: true };
+    const partials: (() => unknown)[] = [
+      () => ({ n: 2, added: 'x' }),
+      () => ({ [tag]: 'sym', n: 3 }),
+      () => JSON.parse('{"__proto__": {"inherited": true}, "n": 4}') as unknown,
+      () => undefined,
+      () => Object.create(proto, { own: { value: 'o', enumerable: true }, hidden: { value: 'h', enumerable: false } }),
+    ];
+    // More machines than the copy places (context-copy.ts), each with its own context shape, all assigning in turn.
+    const contexts = (runtime: 'xstate' | 'fast'): unknown[] =>
+      Array.from({ length: 12 }, (_, i) => {
+        const m = createMachine({
+          context: Object.fromEntries([...Array(3 + i).keys()].map((k) => [`m${i}k${k}`, k])),
+          initial: 'a',
+          states: {
+            a: {
+              on: {
+                GO: { actions: partials.map((p) => assign(p as never)) },
+              },
+            },
+          },
+        });
+        const actor = runtime === 'fast' ? createLabActor(m, undefined, 'fast') : createActor(m);
+        actor.start();
+        actor.send({ type: 'GO' });
+        actor.send({ type: 'GO' });
+        const c = actor.getSnapshot().context as Record<string | symbol, unknown>;
+        return [
+          Reflect.ownKeys(c).map(String),
+          Reflect.ownKeys(c).map((k) => c[k]),
+          Object.getPrototypeOf(c) === Object.prototype,
+          (c as { inherited?: unknown }).inherited,
+        ];
+      });
+    const xs = contexts('xstate');
+    expect(contexts('fast')).toEqual(xs);
+    expect(xs[11]).toEqual([
+      [...[...Array(14).keys()].map((k) => `m11k${k}`), 'n', 'added', 'own', 'Symbol(tag)'],
+      [...Array(14).keys(), 4, 'x', 'o', 'sym'],
+      // The prototype the own __proto__ key set is the copy's; the next assign copies into a plain object again.
+      true,
+      undefined,
+    ]);
+  });
+
   it('the snapshot a caller holds keeps its context; assigns without user code between them still make a new one', () => {
     const m = createMachine({
       context: { s: 'init', n: 0 },
