@@ -146,15 +146,21 @@ function responseTo(ctx: Ctx, req: IkeMessage, payloads: readonly IkePayload[]):
   return saMessage(k.spiI, k.spiR, false, k.suite, req.exchangeType, req.messageId, true, payloads);
 }
 
+/** `respond`'s default: one shared empty value, not a new `{}` per response (a liveness answer has no extra). */
+const NO_EXTRA: Partial<Ctx> = Object.freeze({});
+
 function sent(message: IkeMessage, extra: Partial<Ctx>): Out {
+  const id = message.messageId;
   return {
-    ctx: { ...extra, cachedResponseId: message.messageId, nextExpect: message.messageId + 1 },
+    // Most responses (liveness answers) change nothing else: a literal of fixed shape, not a spread of the shared
+    // empty extra (V8's generic object clone, ~1 µs per response in a storm).
+    ctx:
+      extra === NO_EXTRA
+        ? { cachedResponseId: id, nextExpect: id + 1 }
+        : { ...extra, cachedResponseId: id, nextExpect: id + 1 },
     emits: [{ type: 'net.send', message }],
   };
 }
-
-/** `respond`'s default: one shared empty value, not a new `{}` per response (a liveness answer has no extra). */
-const NO_EXTRA: Partial<Ctx> = Object.freeze({});
 
 function respond(ctx: Ctx, req: IkeMessage, payloads: readonly IkePayload[], extra: Partial<Ctx> = NO_EXTRA): Out {
   return sent(responseTo(ctx, req, payloads), extra);
