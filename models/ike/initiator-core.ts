@@ -41,6 +41,7 @@ import * as invalidSpi from './tasks/invalid-spi.ts';
 import * as liveness from './tasks/liveness.ts';
 import { fitted } from '../wire/fitted.ts';
 import type { IkePeerConfig } from './config.ts';
+import type { AssignedConfig } from './tasks/ike-config.ts';
 
 type Ctx = InitiatorContext;
 
@@ -272,8 +273,19 @@ export function readAuthReply(ctx: Ctx, m: IkeMessage): AuthReply {
   return { outcome, child };
 }
 
+/** What the context holds once the IKE SA is up (`upState`): one object of fixed shape. */
+export interface UpState {
+  readonly keys: IkeSaKeys | undefined;
+  readonly init: InitExchange;
+  readonly children: readonly ClientChild[];
+  readonly slotSeq: number;
+  readonly timerSlots: readonly string[];
+  readonly config: AssignedConfig | undefined;
+  readonly auth: Ctx['auth'];
+}
+
 /** The IKE SA is up: the IKE_AUTH Child SA (if any) and the inner address the method got. */
-export function upState(ctx: Ctx): Partial<Ctx> {
+export function upState(ctx: Ctx): UpState {
   const reply = ctx.auth.reply;
   const children: ClientChild[] = [];
   if (reply?.child?.ok === true) {
@@ -298,7 +310,7 @@ export function upState(ctx: Ctx): Partial<Ctx> {
   // The IKE_SA_INIT nonces have keyed the SA, signed AUTH and keyed its Child SA (RFC 7296 §2.14–2.17): they need
   // not stay for the SA's life (`init` keeps its SPI and group; a new IKE_SA_INIT draws a new nonce).
   return {
-    ...(ctx.keys === undefined ? {} : { keys: withoutInitNonces(ctx.keys) }),
+    keys: ctx.keys === undefined ? undefined : withoutInitNonces(ctx.keys),
     init: { ...ctx.init, nonceI: NO_NONCE },
     children: fitted(children),
     slotSeq: children.length,
@@ -526,7 +538,10 @@ export function readChildReply(ctx: Ctx, m: IkeMessage): ChildReply | undefined 
   return { info, spiIn, old, retry, result, outcome, nonceI, nonceR };
 }
 
-/** The Child SA a reply created (or rekeyed into), and the context that holds it. */
+/**
+ * The Child SA a reply created (or rekeyed into), and the context that holds it: the exchange is over (no request
+ * outstanding, RFC 7296 §2.1). The update is a literal of one of two fixed shapes (with or without a new address).
+ */
 export function installChild(ctx: Ctx): { readonly child: ClientChild; readonly update: Partial<Ctx> } | undefined {
   const reply = ctx.childReply;
   if (reply === undefined || !reply.result.ok) return undefined;
@@ -547,14 +562,14 @@ export function installChild(ctx: Ctx): { readonly child: ClientChild; readonly 
   // concat and map give arrays sized to fit; a spread after another list grows one (room for 16, kept while idle).
   const children = old === undefined ? ctx.children.concat(child) : ctx.children.map((c) => (c === old ? child : c));
   const config = reply.outcome.kind === 'accept' ? reply.outcome.config : undefined;
+  const slotSeq = old === undefined ? ctx.slotSeq + 1 : ctx.slotSeq;
+  const timerSlots = ctx.timerSlots.includes(info.slot) ? ctx.timerSlots : ctx.timerSlots.concat(info.slot);
   return {
     child,
-    update: {
-      ...(config === undefined ? {} : { config }),
-      children,
-      slotSeq: old === undefined ? ctx.slotSeq + 1 : ctx.slotSeq,
-      timerSlots: ctx.timerSlots.includes(info.slot) ? ctx.timerSlots : ctx.timerSlots.concat(info.slot),
-    },
+    update:
+      config === undefined
+        ? { children, slotSeq, timerSlots, pending: undefined, invalidSpiHints: 0 }
+        : { config, children, slotSeq, timerSlots, pending: undefined, invalidSpiHints: 0 },
   };
 }
 
