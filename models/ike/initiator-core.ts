@@ -175,20 +175,22 @@ export function ignoredNote(m: IkeMessage, why: string): IkeEmitted {
 export type InitReply = { readonly kind: 'cookie'; readonly cookie: Uint8Array } | ikeInit.InitProcessI;
 
 export function initReply(ctx: Ctx, m: IkeMessage): InitReply {
-  // The machine asks up to four times per response (three guards in order, then the action): the last answer is kept.
-  // A pure function's memo over immutable inputs (the message, the configuration, the retries so far).
+  // The machine asks up to four times per response (three guards in order, then the action): the answer is kept with
+  // the message. A pure function's memo over immutable inputs (the message, the configuration, the retries so far);
+  // weak, so nothing outlives the message (a module-level last answer kept a whole earlier run's objects alive).
   const cfg = ctx.input.cfg;
   const retries = ctx.init.cookieRetries;
-  const last = lastInitReply;
-  if (last !== undefined && last.m === m && last.cfg === cfg && last.retries === retries) return last.reply;
+  const last = initReplies.get(m);
+  if (last !== undefined && last.cfg === cfg && last.retries === retries) return last.reply;
   const reply = readInitReply(cfg, retries, m);
-  lastInitReply = { m, cfg, retries, reply };
+  initReplies.set(m, { cfg, retries, reply });
   return reply;
 }
 
-let lastInitReply:
-  | { readonly m: IkeMessage; readonly cfg: IkePeerConfig; readonly retries: number; readonly reply: InitReply }
-  | undefined;
+const initReplies = new WeakMap<
+  IkeMessage,
+  { readonly cfg: IkePeerConfig; readonly retries: number; readonly reply: InitReply }
+>();
 
 function readInitReply(cfg: IkePeerConfig, cookieRetries: number, m: IkeMessage): InitReply {
   const cookie = ikeInit.cookieOf(m);
