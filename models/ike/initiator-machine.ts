@@ -324,15 +324,16 @@ export const initiatorMachine = setup({
     /** Up: the Child SA rekey timers and the IKE rekey wait are drawn, the node told, queued requests go out. */
     ikeUp: enqueueActions(({ context, enqueue }) => {
       const up = core.upState(context);
-      const after: Ctx = { ...context, ...up, pending: undefined, invalidSpiHints: 0 };
       enqueue.assign(up);
+      // The delays read the configuration and the random stream only: drawn on `context`, in the same order.
       const lt = context.input.cfg.lifetimes;
       if (lt.childRekeyMs > 0)
-        for (const slot of after.timerSlots) armChildRekey(enqueue, slot, core.childRekeyDelayMs(after));
-      if (lt.ikeRekeyMs > 0) enqueue.assign({ ikeRekeyDelayMs: core.ikeRekeyDelayMs(after) });
+        for (const slot of up.timerSlots) armChildRekey(enqueue, slot, core.childRekeyDelayMs(context));
+      if (lt.ikeRekeyMs > 0) enqueue.assign({ ikeRekeyDelayMs: core.ikeRekeyDelayMs(context) });
       const keys = context.keys;
-      if (keys !== undefined) enqueue.emit({ type: 'ike.up', keys, config: after.config, child: after.children[0] });
-      startNext(enqueue, after);
+      if (keys !== undefined) enqueue.emit({ type: 'ike.up', keys, config: up.config, child: up.children[0] });
+      // Requests the method queued early go out on the SA as it is now; a copy of the context only when there are.
+      if (context.queue.length > 0) startNext(enqueue, { ...context, ...up, pending: undefined, invalidSpiHints: 0 });
     }),
     startNext: enqueueActions(({ context, enqueue }) => startNext(enqueue, context)),
     wantChild: enqueueActions(({ context, event, enqueue }) => {
@@ -404,7 +405,7 @@ export const initiatorMachine = setup({
       const reply = context.childReply;
       const inst = core.installChild(context);
       if (reply === undefined || inst === undefined) return;
-      enqueue.assign({ ...inst.update, pending: undefined, invalidSpiHints: 0 });
+      enqueue.assign(inst.update);
       if (context.input.cfg.lifetimes.childRekeyMs > 0)
         armChildRekey(enqueue, reply.info.slot, core.childRekeyDelayMs(context));
       const config = reply.outcome.kind === 'accept' ? reply.outcome.config : undefined;

@@ -146,15 +146,21 @@ function responseTo(ctx: Ctx, req: IkeMessage, payloads: readonly IkePayload[]):
   return saMessage(k.spiI, k.spiR, false, k.suite, req.exchangeType, req.messageId, true, payloads);
 }
 
+/** `respond`'s default: one shared empty value, not a new `{}` per response (a liveness answer has no extra). */
+const NO_EXTRA: Partial<Ctx> = Object.freeze({});
+
 function sent(message: IkeMessage, extra: Partial<Ctx>): Out {
+  const id = message.messageId;
   return {
-    ctx: { ...extra, cachedResponseId: message.messageId, nextExpect: message.messageId + 1 },
+    // Most responses (liveness answers) change nothing else: a literal of fixed shape, not a spread of the shared
+    // empty extra (V8's generic object clone, ~1 µs per response in a storm).
+    ctx:
+      extra === NO_EXTRA
+        ? { cachedResponseId: id, nextExpect: id + 1 }
+        : { ...extra, cachedResponseId: id, nextExpect: id + 1 },
     emits: [{ type: 'net.send', message }],
   };
 }
-
-/** `respond`'s default: one shared empty value, not a new `{}` per response (a liveness answer has no extra). */
-const NO_EXTRA: Partial<Ctx> = Object.freeze({});
 
 function respond(ctx: Ctx, req: IkeMessage, payloads: readonly IkePayload[], extra: Partial<Ctx> = NO_EXTRA): Out {
   return sent(responseTo(ctx, req, payloads), extra);
@@ -448,8 +454,19 @@ export function addressRequest(ctx: Ctx): AddressRequest {
   };
 }
 
-/** An IKE_AUTH response: the first round carries IDr and AUTH (RFC 7296 §1.2), later rounds only `rest`. */
-function authReply(ctx: Ctx, rest: readonly IkePayload[], extra: Partial<Ctx>, up: IkeEmitted | undefined): Out {
+/**
+ * An IKE_AUTH response: the first round carries IDr and AUTH (RFC 7296 §1.2), later rounds only `rest`. `round`,
+ * `config` and `children` are what the context holds after it (the context's own values where the round changes
+ * none): the update is one literal of fixed shape, not spreads of extras of four shapes (V8's generic object clone).
+ */
+function authReply(
+  ctx: Ctx,
+  rest: readonly IkePayload[],
+  round: number,
+  config: AssignedConfig | undefined,
+  children: readonly ChildSa[],
+  up: IkeEmitted | undefined,
+): Out {
   const m = waiting(ctx);
   const payloads =
     ctx.round === 0
@@ -463,9 +480,23 @@ function authReply(ctx: Ctx, rest: readonly IkePayload[], extra: Partial<Ctx>, u
       : [...rest];
   // The last round (the SA comes up) has read the request that carried SAi2/TSi/TSr, and the IKE_SA_INIT nonces have
   // keyed the SA, signed AUTH and keyed its Child SA (RFC 7296 §2.14–2.17): neither need stay.
-  const done: Partial<Ctx> = up === undefined ? {} : { authChildRequest: undefined, keys: withoutInitNonces(ctx.keys) };
-  const base = respond(ctx, m, payloads, { ...extra, ...done, waitingRequest: undefined, repeatWhileBusy: 0 });
-  return around(base, ackLaterNotes(ctx), up === undefined ? [] : [up]);
+  const done = up !== undefined;
+  const response = responseTo(ctx, m, payloads);
+  const id = response.messageId;
+  return {
+    ctx: {
+      round,
+      config,
+      children,
+      authChildRequest: done ? undefined : ctx.authChildRequest,
+      keys: done ? withoutInitNonces(ctx.keys) : ctx.keys,
+      waitingRequest: undefined,
+      repeatWhileBusy: 0,
+      cachedResponseId: id,
+      nextExpect: id + 1,
+    },
+    emits: [...ackLaterNotes(ctx), { type: 'net.send', message: response }, ...(up === undefined ? [] : [up])],
+  };
 }
 
 const up = (ctx: Ctx, config: AssignedConfig | undefined, child: ChildSa | undefined): IkeEmitted => ({
@@ -482,12 +513,19 @@ export const answerMore = (a: AddressAnswer): boolean => a.ok && a.more === true
 export function addressRefused(ctx: Ctx, a: AddressAnswer): Out {
   const notify = a.ok ? 'INTERNAL_ADDRESS_FAILURE' : a.notify;
   const before = a.ok ? [] : (a.replyPayloads ?? []);
-  return authReply(ctx, [...before, notifyPayload({ notify })], {}, up(ctx, undefined, undefined));
+  return authReply(
+    ctx,
+    [...before, notifyPayload({ notify })],
+    ctx.round,
+    ctx.config,
+    ctx.children,
+    up(ctx, undefined, undefined),
+  );
 }
 
 /** Not finished: answer this round and wait for the next IKE_AUTH (draft-ietf-ipsec-dhcp-over-ike-00 §3). */
 export function addressMore(ctx: Ctx, a: AddressAnswer): Out {
-  return authReply(ctx, a.ok ? a.replyPayloads : [], { round: ctx.round + 1 }, undefined);
+  return authReply(ctx, a.ok ? a.replyPayloads : [], ctx.round + 1, ctx.config, ctx.children, undefined);
 }
 
 /** The provider's address (and the IKE_AUTH Child SA, RFC 7296 §1.2, narrowed to it). */
@@ -495,13 +533,16 @@ export function addressGiven(ctx: Ctx, a: AddressAnswer): Out {
   if (!a.ok || a.more === true) return addressRefused(ctx, a);
   const config = a.config;
   const childReq = ctx.authChildRequest;
-  if (childReq === undefined) return authReply(ctx, a.replyPayloads, { config }, up(ctx, config, undefined));
+  if (childReq === undefined)
+    return authReply(ctx, a.replyPayloads, ctx.round, config, ctx.children, up(ctx, config, undefined));
   const r = childCreate.processR(ctx.input.cfg, ctx.input.policy.protectedSubnets, childReq, config?.address, a.tsr);
   if (!r.ok)
     return authReply(
       ctx,
       [...a.replyPayloads, childCreate.errorPayload(r.notify)],
-      { config },
+      ctx.round,
+      config,
+      ctx.children,
       up(ctx, config, undefined),
     );
   const spiIn = randomEspSpi(ctx.input.rng);
@@ -511,7 +552,9 @@ export function addressGiven(ctx: Ctx, a: AddressAnswer): Out {
   return authReply(
     ctx,
     [...a.replyPayloads, ...childCreate.buildR(r, spiIn)],
-    { config, children: [child] },
+    ctx.round,
+    config,
+    [child],
     up(ctx, config, child),
   );
 }
@@ -522,7 +565,14 @@ export function addressTimeoutNote(ctx: Ctx): Out {
 }
 
 export function addressTimeoutReply(ctx: Ctx): Out {
-  return authReply(ctx, [notifyPayload({ notify: 'INTERNAL_ADDRESS_FAILURE' })], {}, up(ctx, undefined, undefined));
+  return authReply(
+    ctx,
+    [notifyPayload({ notify: 'INTERNAL_ADDRESS_FAILURE' })],
+    ctx.round,
+    ctx.config,
+    ctx.children,
+    up(ctx, undefined, undefined),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------

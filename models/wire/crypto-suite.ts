@@ -76,20 +76,26 @@ export const CIPHER_SUITES: Readonly<Record<CipherSuiteName, CipherSuite>> = {
   aes256gcm16: gcm('aes256gcm16', 256),
 };
 
+/** The suites in `CIPHER_SUITES`'s order, listed once: every SA payload read looked its suite up in a new array. */
+const SUITE_LIST: readonly CipherSuite[] = Object.values(CIPHER_SUITES);
+
 /** The suite negotiated by transform ids (ENCR id + key length, INTEG id or null), or undefined when not modelled. */
 export function cipherSuiteByTransforms(
   encrTransformId: number,
   keyLengthBits: number,
   integTransformId: number | null,
 ): CipherSuite | undefined {
-  return Object.values(CIPHER_SUITES).find(
-    (s) =>
-      s.encrTransformId === encrTransformId &&
-      s.keyLengthBits === keyLengthBits &&
-      (s.aead
+  // A loop, not `find` with a closure: this runs for every proposal an IKE or Child SA negotiation reads.
+  for (const s of SUITE_LIST) {
+    if (s.encrTransformId !== encrTransformId || s.keyLengthBits !== keyLengthBits) continue;
+    if (
+      s.aead
         ? integTransformId === null || integTransformId === IntegTransformId.NONE
-        : s.integTransformId === integTransformId),
-  );
+        : s.integTransformId === integTransformId
+    )
+      return s;
+  }
+  return undefined;
 }
 
 export interface DhGroup {

@@ -17,6 +17,8 @@ export const BROADCAST_U32 = 0xffffffff;
 export function parseIpv4U32(text: string): number {
   // The unspecified address fills most DHCP address fields (ciaddr, yiaddr, siaddr before a lease): no Map lookup.
   if (text === ZERO_ADDRESS) return 0;
+  // The limited broadcast ends every full-range traffic selector (RFC 7296 §3.13.1) and addresses DHCP broadcasts.
+  if (text === BROADCAST_ADDRESS) return BROADCAST_U32;
   let value = parsedAddresses.get(text);
   if (value === undefined) {
     value = scanIpv4(text);
