@@ -381,6 +381,11 @@ export const dhcpCarrierMachine = setup({
     }),
     forgetRemembered: assign({ rememberedAddress: null, emptyRounds: 0 }),
     clearCall: assign({ got: NOTHING, answer: NO_ANSWER, errors: NO_ERRORS }),
+    /**
+     * A call is over (its answer is decided): what the DHCP client emitted during it is not kept through the idle
+     * lease (the lease itself is in `lease`), ~50 B per client.
+     */
+    forgetCollected: assign({ got: NOTHING }),
     /** Server replies, in payload order (several OFFERs: the DHCP client takes the first usable, draft-ietf §3). */
     deliver: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, ['ike.authResponse', 'ike.childResponse']);
@@ -614,6 +619,7 @@ export const dhcpCarrierMachine = setup({
       initial: 'free',
       states: {
         free: {
+          entry: 'forgetCollected',
           on: {
             'ike.authRequest': {
               target: ['#carrier.phase.authorizing', 'reading.start'],
