@@ -34,7 +34,7 @@ import {
   secsSince,
 } from './client-timers.ts';
 import { isZeroAddress } from '../wire/ipv4-address.ts';
-import { bytesEqual, findOption, messageTypeOf } from './options.ts';
+import { findOption, messageTypeOf, prefixEqual } from './options.ts';
 
 export const DHCP_CLIENT_STATES = [
   'INIT',
@@ -150,11 +150,13 @@ export type DhcpClientEvent =
   /** RELEASE the lease (§4.4.6) and stop. */
   | { readonly type: 'cmd.release' };
 
+/**
+ * The client's settings with their defaults filled in: no per-client field, so every client with the same settings
+ * shares one object (`sharedConfig`: a storm's clients all do; one each was ~100 B per client).
+ */
 interface ResolvedConfig {
-  readonly identity: DhcpClientIdentity;
   readonly retransmit: RetransmitPolicy;
   readonly requestRetransmit: RetransmitPolicy;
-  readonly jitterRng: RandomStream;
   readonly offerWindowMs: number;
   readonly nakRestartMs: number;
   readonly declineRestartMs: number;
@@ -170,7 +172,10 @@ interface Offer {
 
 export interface DhcpClientContext {
   readonly config: ResolvedConfig;
+  readonly identity: DhcpClientIdentity;
   readonly rng: RandomStream;
+  /** Where the retransmission jitter is drawn (`input.jitterRng`, else `rng`). */
+  readonly jitterRng: RandomStream;
   readonly nowUs: () => number;
   readonly xid: number;
   /** RFC 2131 §2 secs counts from here. */
@@ -196,7 +201,7 @@ type Recv = Extract<DhcpClientEvent, { type: 'dhcp.recv' }>;
 
 function messageBase(context: DhcpClientContext, xid: number, startUs: number): ClientMessageBase {
   return {
-    identity: context.config.identity,
+    identity: context.identity,
     xid,
     secs: secsSince(startUs, context.nowUs()),
     broadcastFlag: context.config.broadcastFlag,
@@ -206,13 +211,13 @@ function messageBase(context: DhcpClientContext, xid: number, startUs: number): 
 
 /** A reply to our exchange: BOOTREPLY, our xid, our hardware address. */
 function isOurReply(context: DhcpClientContext, message: DhcpMessage): boolean {
-  const id = context.config.identity;
+  const id = context.identity;
   return (
     message.op === 2 &&
     message.xid === context.xid >>> 0 &&
     message.htype === id.htype &&
     message.hlen === id.hlen &&
-    bytesEqual(message.chaddr.subarray(0, id.hlen), id.chaddr.subarray(0, id.hlen))
+    prefixEqual(message.chaddr, id.chaddr, id.hlen)
   );
 }
 
@@ -282,6 +287,28 @@ const NO_OFFERS: readonly Offer[] = Object.freeze([]);
 /** Best offer: one for the address we asked for (previous lease), else the first received (§4.4.1 leaves it open). */
 function bestOffer(offers: readonly Offer[], preferred: Ipv4Address | null): Offer | null {
   return offers.find((o) => o.address === preferred) ?? offers[0] ?? null;
+}
+
+/** The distinct settings seen so far (a handful per run: the methods pass shared policy constants), bounded. */
+const sharedConfigs: ResolvedConfig[] = [];
+const SHARED_CONFIGS_MAX = 32;
+
+/** `config`, or an equal one already held by other clients (settings compared field by field, policies by identity). */
+function sharedConfig(config: ResolvedConfig): ResolvedConfig {
+  for (const c of sharedConfigs)
+    if (
+      c.retransmit === config.retransmit &&
+      c.requestRetransmit === config.requestRetransmit &&
+      c.offerWindowMs === config.offerWindowMs &&
+      c.nakRestartMs === config.nakRestartMs &&
+      c.declineRestartMs === config.declineRestartMs &&
+      c.giveUpRestartMs === config.giveUpRestartMs &&
+      c.broadcastFlag === config.broadcastFlag &&
+      c.parameterRequestList === config.parameterRequestList
+    )
+      return c;
+  if (sharedConfigs.length < SHARED_CONFIGS_MAX) sharedConfigs.push(config);
+  return config;
 }
 
 function timerEvent(name: TimerName): DhcpClientEvent {
@@ -355,7 +382,7 @@ export const dhcpClientMachine = setup({
       const startUs = params.fresh ? context.nowUs() : context.exchangeStartUs;
       const tries = params.fresh ? 0 : context.tries;
       const message = buildDiscover(messageBase(context, xid, startUs), context.previousAddress);
-      const delayMs = retransmitDelayMs(context.config.retransmit, tries, context.config.jitterRng);
+      const delayMs = retransmitDelayMs(context.config.retransmit, tries, context.jitterRng);
       enqueue.assign({
         xid,
         exchangeStartUs: startUs,
@@ -376,7 +403,7 @@ export const dhcpClientMachine = setup({
         const message = params.reboot
           ? buildRequestInitReboot(base, context.previousAddress ?? '0.0.0.0')
           : buildRequestSelecting(base, context.chosen?.address ?? '0.0.0.0', context.chosen?.serverId ?? '0.0.0.0');
-        const delayMs = retransmitDelayMs(context.config.requestRetransmit, tries, context.config.jitterRng);
+        const delayMs = retransmitDelayMs(context.config.requestRetransmit, tries, context.jitterRng);
         // §4.4.1: the lease counts from the original REQUEST; a retransmission keeps that time.
         enqueue.assign({
           xid,
@@ -453,7 +480,8 @@ export const dhcpClientMachine = setup({
       if (event.type !== 'dhcp.recv') return;
       const lease = leaseOf(context, event.message);
       if (!lease) return;
-      enqueue.assign({ lease, previousAddress: lease.address, reboot: false });
+      // The offer that led here is spent (a renewal names the lease's server): not kept through the idle lease.
+      enqueue.assign({ lease, previousAddress: lease.address, reboot: false, chosen: null });
       enqueue.emit(leaseEvent(params.renewed ? 'dhcp.renewed' : 'dhcp.bound', lease));
     }),
     /** A NAK, or an ACK that came too late to use (isStaleAck): either way the exchange is void, restart (§3.2). */
@@ -516,19 +544,19 @@ export const dhcpClientMachine = setup({
 }).createMachine({
   id: 'dhcpClient',
   context: ({ input }) => ({
-    config: {
-      identity: input.identity,
+    config: sharedConfig({
       retransmit: input.retransmit ?? RFC2131_RETRANSMIT,
       requestRetransmit: input.requestRetransmit ?? input.retransmit ?? RFC2131_REQUEST_RETRANSMIT,
-      jitterRng: input.jitterRng ?? input.rng,
       offerWindowMs: input.offerWindowMs ?? 0,
       nakRestartMs: input.nakRestartMs ?? 0,
       declineRestartMs: input.declineRestartMs ?? 10_000,
       giveUpRestartMs: input.giveUpRestartMs ?? null,
       broadcastFlag: input.broadcastFlag ?? false,
       parameterRequestList: input.parameterRequestList ?? DEFAULT_PARAMETER_REQUEST_LIST,
-    },
+    }),
+    identity: input.identity,
     rng: input.rng,
+    jitterRng: input.jitterRng ?? input.rng,
     nowUs: input.nowUs,
     xid: 0,
     exchangeStartUs: 0,

@@ -30,9 +30,27 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/**
+ * Whether the first `n` bytes of `a` and `b` are equal (both at least `n` long). Compared in place: a `subarray` view
+ * makes V8 give a small array its own ArrayBuffer (~100 B kept by every client identity that was compared).
+ */
+export function prefixEqual(a: Uint8Array, b: Uint8Array, n: number): boolean {
+  if (a.length < n || b.length < n) return false;
+  for (let i = 0; i < n; i += 1) {
+    if (a[i] !== b[i]) return false;
+  }
+  return true;
+}
+
 export function toHex(bytes: Uint8Array): string {
+  return toHexPrefix(bytes, bytes.length);
+}
+
+/** Hex of the first `n` bytes (no `subarray` view: see `prefixEqual`). */
+export function toHexPrefix(bytes: Uint8Array, n: number): string {
   let out = '';
-  for (const byte of bytes) out += byte.toString(16).padStart(2, '0');
+  const end = Math.min(n, bytes.length);
+  for (let i = 0; i < end; i += 1) out += (bytes[i] as number).toString(16).padStart(2, '0');
   return out;
 }
 

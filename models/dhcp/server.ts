@@ -9,7 +9,7 @@ import { ZERO_FILE, ZERO_SNAME } from '../wire/dhcp/codec.ts';
 import { FLAG_BROADCAST } from './client-messages.ts';
 import { BROADCAST_ADDRESS, ZERO_ADDRESS, isZeroAddress, prefixToNetmask } from '../wire/ipv4-address.ts';
 import type { LeaseStore, PoolConfig, RequestKind } from './lease-store.ts';
-import { findOption, messageTypeOf, toHex } from './options.ts';
+import { findOption, messageTypeOf, toHex, toHexPrefix } from './options.ts';
 import { fitted } from '../wire/fitted.ts';
 
 export const DHCP_SERVER_PORT = 67;
@@ -51,7 +51,7 @@ export type ServerOutcome =
 export function clientKeyOf(message: DhcpMessage): string {
   const clientId = findOption(message, 'clientId');
   if (clientId) return `id:${clientId.type}:${toHex(clientId.data)}`;
-  return `hw:${message.htype}:${toHex(message.chaddr.subarray(0, Math.min(16, message.hlen)))}`;
+  return `hw:${message.htype}:${toHexPrefix(message.chaddr, Math.min(16, message.hlen))}`;
 }
 
 /** §4.3.2: which client state a REQUEST comes from. */

@@ -164,20 +164,31 @@ export type CarrierEvent =
 
 /**
  * What the machine asks of the IKE initiator, emitted (delivered after the step, so the initiator never runs inside
- * this machine's actions); tasks.ts hands them to the method context.
+ * this machine's actions); tasks.ts hands them to the method context each names (`ctx`: so one listener function
+ * serves every carrier, not a closure over its context per carrier, ~100 B each).
  */
 export type CarrierEmitted =
   /** A CREATE_CHILD_SA for the slot (a rekey when the slot holds a Child SA) carrying DHCP (seed §2 steps 5–6). */
-  | { readonly type: 'method.requestChild'; readonly request: ChildRequest }
+  | { readonly type: 'method.requestChild'; readonly ctx: ClientMethodContext; readonly request: ChildRequest }
   /** (Re)arms the slot's rekey (seed §2 "later, upon rekey": no later than T1). */
-  | { readonly type: 'method.scheduleRekey'; readonly slot: string; readonly delayMs: number }
-  | { readonly type: 'method.deleteChild'; readonly slot: string }
+  | {
+      readonly type: 'method.scheduleRekey';
+      readonly ctx: ClientMethodContext;
+      readonly slot: string;
+      readonly delayMs: number;
+    }
+  | { readonly type: 'method.deleteChild'; readonly ctx: ClientMethodContext; readonly slot: string }
   /** The held IKE_AUTH round goes now with this DHCP message (WG §3, `dhcpIkeWgRecarry: rfc2131`). */
-  | { readonly type: 'method.continueAuth'; readonly payloads: readonly IkePayload[] };
+  | {
+      readonly type: 'method.continueAuth';
+      readonly ctx: ClientMethodContext;
+      readonly payloads: readonly IkePayload[];
+    };
 
-const carry = (slot: string, m: DhcpMessage): CarrierEmitted => ({
+const carry = (input: CarrierInput, m: DhcpMessage): CarrierEmitted => ({
   type: 'method.requestChild',
-  request: { slot, payloads: [dhcpPayload(m)] },
+  ctx: input.ctx,
+  request: { slot: input.slot, payloads: [dhcpPayload(m)] },
 });
 
 const isRequest = (m: DhcpMessage | undefined): m is DhcpMessage =>
@@ -339,7 +350,10 @@ export const dhcpCarrierMachine = setup({
       lease: undefined,
       lastSent: undefined,
       halted: false,
+      // A fixed id: the snapshot's `children` object is keyed by it, and a key of its own per carrier (`x:<n>`) gave
+      // every carrier a hidden class of its own (~190 B each).
       dhcp: spawn('dhcpClient', {
+        id: DHCP_MACHINE,
         input: {
           identity: context.input.identity,
           rng: context.rng,
@@ -356,7 +370,8 @@ export const dhcpCarrierMachine = setup({
     watchDhcp: ({ context, self }) => {
       const dhcp = context.dhcp;
       if (dhcp === undefined) return;
-      dhcp.on('*', (e) => self.send(e));
+      // A bound `send`, not a closure and its scope (~50 B of every carrier).
+      dhcp.on('*', self.send.bind(self));
       dhcp.subscribe(new DhcpStateForward(self));
       context.input.ctx.traceMachine(dhcp, DHCP_MACHINE);
     },
@@ -366,6 +381,11 @@ export const dhcpCarrierMachine = setup({
     }),
     forgetRemembered: assign({ rememberedAddress: null, emptyRounds: 0 }),
     clearCall: assign({ got: NOTHING, answer: NO_ANSWER, errors: NO_ERRORS }),
+    /**
+     * A call is over (its answer is decided): what the DHCP client emitted during it is not kept through the idle
+     * lease (the lease itself is in `lease`), ~50 B per client.
+     */
+    forgetCollected: assign({ got: NOTHING }),
     /** Server replies, in payload order (several OFFERs: the DHCP client takes the first usable, draft-ietf §3). */
     deliver: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, ['ike.authResponse', 'ike.childResponse']);
@@ -420,32 +440,33 @@ export const dhcpCarrierMachine = setup({
     /** A CREATE_CHILD_SA for the slot carrying the message (a rekey when the slot holds a Child SA). */
     carrySent: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'dhcp.send');
-      enqueue.emit(carry(context.input.slot, event.message));
+      enqueue.emit(carry(context.input, event.message));
     }),
     carryCollected: enqueueActions(({ context, enqueue }) => {
-      if (context.got.sent !== undefined) enqueue.emit(carry(context.input.slot, context.got.sent));
+      if (context.got.sent !== undefined) enqueue.emit(carry(context.input, context.got.sent));
     }),
     carryRequest: enqueueActions(({ context, enqueue }) => {
-      if (context.request !== undefined) enqueue.emit(carry(context.input.slot, context.request));
+      if (context.request !== undefined) enqueue.emit(carry(context.input, context.request));
     }),
     carryLast: enqueueActions(({ context, enqueue }) => {
-      if (context.lastSent !== undefined) enqueue.emit(carry(context.input.slot, context.lastSent));
+      if (context.lastSent !== undefined) enqueue.emit(carry(context.input, context.lastSent));
     }),
     keepRequest: assign(({ context }) => ({ request: context.got.sent })),
     dropRequest: assign({ request: undefined }),
     /** (Re)arms the slot's rekey at `dhcpIkeRekeyT1Percent` of T1 (seed §2 "later, upon rekey"). */
     scheduleRekey: enqueueActions(({ context, enqueue }) => {
       const delayMs = rekeyDelayMs(context.lease, context.input.policy.rekeyT1Percent, context.input.ctx.nowUs());
-      if (delayMs !== undefined) enqueue.emit({ type: 'method.scheduleRekey', slot: context.input.slot, delayMs });
+      if (delayMs !== undefined)
+        enqueue.emit({ type: 'method.scheduleRekey', ctx: context.input.ctx, slot: context.input.slot, delayMs });
     }),
     countRound: assign(({ context }) => ({ emptyRounds: context.emptyRounds + 1 })),
     holdRound: assign({ authHold: 'held' }),
     markDue: assign({ authHold: 'due' }),
     clearHold: assign({ authHold: 'off' }),
     /** The held round carries the DHCP client's retransmission (WG §3: "normal DHCP retransmission policies"). */
-    continueAuth: enqueueActions(({ event, enqueue }) => {
+    continueAuth: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'dhcp.send');
-      enqueue.emit({ type: 'method.continueAuth', payloads: [dhcpPayload(event.message)] });
+      enqueue.emit({ type: 'method.continueAuth', ctx: context.input.ctx, payloads: [dhcpPayload(event.message)] });
     }),
     answerHold: assign({ answer: HOLD }),
     clearRounds: assign({ emptyRounds: 0 }),
@@ -465,7 +486,7 @@ export const dhcpCarrierMachine = setup({
     /** The Child SA bound to the lost address goes (RFC 7296 §1.4.1). */
     deleteSlot: enqueueActions(({ context, enqueue }) => {
       if (context.input.ctx.children().some((c) => c.slot === context.input.slot))
-        enqueue.emit({ type: 'method.deleteChild', slot: context.input.slot });
+        enqueue.emit({ type: 'method.deleteChild', ctx: context.input.ctx, slot: context.input.slot });
     }),
     /**
      * `dhcpIkeNakRestart` reconnect: DISCOVER rides only IKE_AUTH (seed §2, WG §3), so the IKE SA is closed and a new
@@ -598,6 +619,7 @@ export const dhcpCarrierMachine = setup({
       initial: 'free',
       states: {
         free: {
+          entry: 'forgetCollected',
           on: {
             'ike.authRequest': {
               target: ['#carrier.phase.authorizing', 'reading.start'],

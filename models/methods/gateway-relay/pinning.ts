@@ -14,7 +14,7 @@
  * died).
  */
 import type { DhcpClientIdentity } from '../../dhcp/client-identity.ts';
-import { findOption, toHex, withoutOption } from '../../dhcp/options.ts';
+import { findOption, toHex, toHexPrefix, withoutOption } from '../../dhcp/options.ts';
 import type { DhcpMessage } from '../../wire/dhcp/types.ts';
 import { fileId, idsOf, unfileId, type IdIndex } from './id-index.ts';
 
@@ -44,7 +44,7 @@ function keysOf(
   id: { readonly type: number; readonly data: Uint8Array } | undefined,
 ): ClientKeys {
   return {
-    hardware: `${htype}:${toHex(chaddr.subarray(0, Math.min(16, hlen)))}`,
+    hardware: `${htype}:${toHexPrefix(chaddr, Math.min(16, hlen))}`,
     clientId: id === undefined ? undefined : `${id.type}:${toHex(id.data)}`,
   };
 }

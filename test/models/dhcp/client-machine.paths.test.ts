@@ -34,12 +34,7 @@ const SERVER = '192.0.2.1';
 
 /** The last message the client sent in this exchange, rebuilt from its context: a reply needs its xid and chaddr. */
 function requestOf(s: Snap): DhcpMessage {
-  return bareClientMessage(
-    s.context.config.identity,
-    DhcpMessageType.REQUEST,
-    s.context.xid >>> 0,
-    s.context.lease?.address,
-  );
+  return bareClientMessage(s.context.identity, DhcpMessageType.REQUEST, s.context.xid >>> 0, s.context.lease?.address);
 }
 
 const recv = (label: string, message: DhcpMessage): Labelled => ({ type: 'dhcp.recv', message, label });
