@@ -38,22 +38,10 @@ export class IkeLastMessages {
   }
 
   /**
-   * Records that `node` sent an IKE request (`response` false) or response of the SA whose initiator's SPI is
-   * `spiHi:spiLo`, with fingerprint (`length`, `a`, `b`); true when it repeats the last message of that triple.
+   * Records that the sender `nodeIndex` (its `nodeIndexOf`, so a caller that keeps the index per node looks no name
+   * up) sent an IKE request (`response` false) or response of the SA whose initiator's SPI is `spiHi:spiLo`, with
+   * fingerprint (`length`, `a`, `b`); true when it repeats the last message of that triple.
    */
-  repeats(
-    node: string,
-    response: boolean,
-    spiHi: number,
-    spiLo: number,
-    length: number,
-    a: number,
-    b: number,
-  ): boolean {
-    return this.repeatsAt(this.nodeIndexOf(node), response, spiHi, spiLo, length, a, b);
-  }
-
-  /** `repeats` with the sender as its `nodeIndexOf` (a caller that keeps the index per node looks no name up). */
   repeatsAt(
     nodeIndex: number,
     response: boolean,

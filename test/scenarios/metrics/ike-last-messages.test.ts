@@ -32,17 +32,17 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 describe('IkeLastMessages', () => {
   it('says a message repeats the last of its triple, and forgets as RecentKeys does', () => {
     const k = new IkeLastMessages(100);
-    expect(k.repeats('c1', false, 1, 2, 10, 3, 4)).toBe(false);
-    expect(k.repeats('c1', false, 1, 2, 10, 3, 4)).toBe(true);
-    expect(k.repeats('c1', true, 1, 2, 10, 3, 4)).toBe(false); // the response is another triple
-    expect(k.repeats('c1', false, 1, 3, 10, 3, 4)).toBe(false); // another SPI
+    expect(k.repeatsAt(k.nodeIndexOf('c1'), false, 1, 2, 10, 3, 4)).toBe(false);
+    expect(k.repeatsAt(k.nodeIndexOf('c1'), false, 1, 2, 10, 3, 4)).toBe(true);
+    expect(k.repeatsAt(k.nodeIndexOf('c1'), true, 1, 2, 10, 3, 4)).toBe(false); // the response is another triple
+    expect(k.repeatsAt(k.nodeIndexOf('c1'), false, 1, 3, 10, 3, 4)).toBe(false); // another SPI
     k.advance(150);
     expect(k.size).toBe(3);
-    expect(k.repeats('c1', false, 1, 2, 10, 3, 4)).toBe(true); // touched in the generation before: still held
+    expect(k.repeatsAt(k.nodeIndexOf('c1'), false, 1, 2, 10, 3, 4)).toBe(true); // touched in the generation before: still held
     k.advance(250);
     expect(k.size).toBe(1);
     k.advance(450); // two generations on: everything forgotten
-    expect([k.size, k.repeats('c1', false, 1, 2, 10, 3, 4)]).toEqual([0, false]);
+    expect([k.size, k.repeatsAt(k.nodeIndexOf('c1'), false, 1, 2, 10, 3, 4)]).toEqual([0, false]);
   });
 
   it.each([30, 1])('under any sequence, answers and sizes as RecentKeys keyed by strings (%i bucket bits)', (bits) => {
@@ -63,7 +63,9 @@ describe('IkeLastMessages', () => {
           const key = `${o.node}|${o.spiHi}:${o.spiLo}|${o.response ? 'r' : 'q'}`;
           const last = twin.replace(key, print);
           const again = last !== undefined && sameFingerprint(last, print);
-          expect(fast.repeats(o.node, o.response, o.spiHi, o.spiLo, print.length, print.a, print.b)).toBe(again);
+          expect(
+            fast.repeatsAt(fast.nodeIndexOf(o.node), o.response, o.spiHi, o.spiLo, print.length, print.a, print.b),
+          ).toBe(again);
           expect(fast.size).toBe(twin.size);
         }
       }),
@@ -83,7 +85,7 @@ describe('IkeLastMessages', () => {
       const key = `${node}|0:${spiLo | 0}|q`;
       const last = twin.replace(key, print);
       const again = last !== undefined && sameFingerprint(last, print);
-      expect(fast.repeats(node, false, 0, spiLo | 0, print.length, print.a, print.b)).toBe(again);
+      expect(fast.repeatsAt(fast.nodeIndexOf(node), false, 0, spiLo | 0, print.length, print.a, print.b)).toBe(again);
       if (again) repeats++;
       atUs += 7;
       fast.advance(atUs);
