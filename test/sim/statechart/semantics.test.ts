@@ -595,6 +595,74 @@ describe('fast runtime: exact semantics against xstate', () => {
     );
   });
 
+  it('a nested state: guards tried deepest first (wildcards after exact), the throwing one named by its own node', () => {
+    const guard =
+      (tag: string, pass: (event: { readonly type: string; readonly boom?: boolean }) => boolean) =>
+      ({ event }: { readonly event: { readonly type: string; readonly boom?: boolean } }): boolean => {
+        note(`guard.${tag}`);
+        return pass(event);
+      };
+    const m = createMachine({
+      initial: 'a',
+      on: {
+        GO: {
+          guard: guard('root', (event) => {
+            if (event.boom === true) throw new Error('bad top guard');
+            return true;
+          }),
+          actions: log('root.go'),
+        },
+      },
+      states: {
+        a: {
+          initial: 'a1',
+          on: { 'G.*': { guard: guard('a.wild', () => false), actions: log('a.wild') } },
+          states: {
+            a1: {
+              on: {
+                GO: [
+                  { guard: guard('a1.first', () => false), actions: log('a1.first') },
+                  { guard: guard('a1.second', () => false), target: 'a2' },
+                ],
+                '*': { guard: guard('a1.any', () => false), actions: log('a1.any') },
+                MOVE: 'a2',
+              },
+            },
+            a2: { on: { GO: { guard: guard('a2', () => true), target: 'a1', actions: log('a2.go') } } },
+          },
+        },
+      },
+    });
+    const e = both(m, [
+      { send: { type: 'GO' } },
+      { send: { type: 'MOVE' } },
+      { send: { type: 'GO' } },
+      { send: { type: 'GO' } },
+      { send: { type: 'GO', boom: true } },
+    ]);
+    expect(actionsOf(e)).toEqual([
+      'guard.a1.first',
+      'guard.a1.second',
+      'guard.a1.any',
+      'guard.root',
+      'root.go',
+      'guard.a2',
+      'a2.go',
+      'guard.a1.first',
+      'guard.a1.second',
+      'guard.a1.any',
+      'guard.root',
+      'root.go',
+      'guard.a1.first',
+      'guard.a1.second',
+      'guard.a1.any',
+      'guard.root',
+    ]);
+    expect(e.find((x) => x[0] === 'error')?.[1]).toMatch(
+      /^Unable to evaluate guard in transition for event 'GO' in state node '\(machine\)':\nbad top guard$/,
+    );
+  });
+
   it('spawn inside assign, sendTo the spawned ref, stopChild: children and order as xstate', () => {
     const child = createMachine({
       initial: 'c',
