@@ -52,6 +52,8 @@ export class Simulation {
   readonly trace: TraceRecorder;
   readonly network: Network;
   private readonly hosts = new Map<string, SimHost<unknown>>();
+  /** The hosts by their node's `index` (a delivery finds its host by the node it reached, not by name in `hosts`). */
+  private readonly hostsByIndex: SimHost<unknown>[] = [];
   private readonly counters: HostCounters = { packetsSent: 0, bytesSent: 0, malformedSend: 0, malformedReceive: 0 };
   private packetIdLast = 0;
   private started = false;
@@ -74,7 +76,7 @@ export class Simulation {
       trace: this.trace,
       rng: this.rng,
       allocatePacketId: () => ++this.packetIdLast,
-      deliver: (to, bytes, packetId) => this.hosts.get(to.node.name)?.receiveBytes(to, bytes, packetId),
+      deliver: (to, bytes, packetId) => this.hostsByIndex[to.node.index]?.receiveBytes(to, bytes, packetId),
     });
     const hostContext = {
       scheduler: this.scheduler,
@@ -87,7 +89,9 @@ export class Simulation {
     };
     for (const node of input.nodes) {
       const state = this.network.addNode(node.name, node.interfaces);
-      this.hosts.set(node.name, new SimHost(hostContext, node, state));
+      const host = new SimHost(hostContext, node, state);
+      this.hosts.set(node.name, host);
+      this.hostsByIndex[state.index] = host;
     }
     for (const link of input.links) this.network.addLink(link);
     for (const c of input.commands ?? []) this.requireNode(c.node);
