@@ -28,6 +28,8 @@ export interface NodeState {
   readonly name: string;
   up: boolean;
   epoch: number;
+  /** Its place in the order nodes were added (0, 1, ...): the simulation finds the node's host by it per delivery. */
+  readonly index: number;
   /** Its interfaces, in the order configured: one or two per node, so an array searched by name (a Map each was ~150
    * bytes per node of a storm's live heap); set once, by `addNode`. */
   attachments: readonly Attachment[];
@@ -123,7 +125,7 @@ export class Network {
 
   addNode(name: string, interfaces: readonly InterfaceConfig[]): NodeState {
     if (this.nodes.has(name)) throw new Error(`duplicate node name: ${name}`);
-    const node: NodeState = { name, up: true, epoch: 0, attachments: [] };
+    const node: NodeState = { name, up: true, epoch: 0, index: this.nodes.size, attachments: [] };
     const seen = new Set<string>();
     for (const cfg of interfaces) {
       if (seen.has(cfg.name)) throw new Error(`node ${name}: duplicate interface ${cfg.name}`);

@@ -51,7 +51,11 @@ export class Simulation {
   readonly rng: Rng;
   readonly trace: TraceRecorder;
   readonly network: Network;
-  private readonly hosts = new Map<string, SimHost<unknown>>();
+  /**
+   * The hosts by their node's `index` (the order nodes were given): a delivery finds its host by the node it reached,
+   * a name goes through the network's map of nodes (no second map by name: ~50 bytes per node of a storm).
+   */
+  private readonly hosts: SimHost<unknown>[] = [];
   private readonly counters: HostCounters = { packetsSent: 0, bytesSent: 0, malformedSend: 0, malformedReceive: 0 };
   private packetIdLast = 0;
   private started = false;
@@ -74,7 +78,7 @@ export class Simulation {
       trace: this.trace,
       rng: this.rng,
       allocatePacketId: () => ++this.packetIdLast,
-      deliver: (to, bytes, packetId) => this.hosts.get(to.node.name)?.receiveBytes(to, bytes, packetId),
+      deliver: (to, bytes, packetId) => this.hosts[to.node.index]?.receiveBytes(to, bytes, packetId),
     });
     const hostContext = {
       scheduler: this.scheduler,
@@ -87,7 +91,8 @@ export class Simulation {
     };
     for (const node of input.nodes) {
       const state = this.network.addNode(node.name, node.interfaces);
-      this.hosts.set(node.name, new SimHost(hostContext, node, state));
+      const host = new SimHost(hostContext, node, state);
+      this.hosts[state.index] = host;
     }
     for (const link of input.links) this.network.addLink(link);
     for (const c of input.commands ?? []) this.requireNode(c.node);
@@ -99,7 +104,8 @@ export class Simulation {
 
   /** The host of a node (to inspect or to call as the node would). */
   host(nodeName: string): SimHost<unknown> {
-    const host = this.hosts.get(nodeName);
+    const state = this.network.nodes.get(nodeName);
+    const host = state === undefined ? undefined : this.hosts[state.index];
     if (!host) throw new Error(`no node named ${nodeName}`);
     return host;
   }
@@ -114,7 +120,7 @@ export class Simulation {
     for (const c of this.input.commands ?? []) {
       this.scheduler.at(c.atUs, () => this.runCommand(c));
     }
-    for (const host of this.hosts.values()) host.node.start(host);
+    for (const host of this.hosts) host.node.start(host);
   }
 
   runUntil(atUs: number, options?: RunOptions): RunResult {

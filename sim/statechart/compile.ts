@@ -125,6 +125,22 @@ export interface ValueTrie {
 export interface SelectionPlan {
   readonly node: CompiledNode;
   readonly kids: readonly SelectionPlan[];
+  /**
+   * When every node of the plan has at most one kid (no parallel region with two active children): the nodes from the
+   * deepest to `node`, the order selection tries their candidates in (a kid's transition preempts its parent's).
+   */
+  readonly chain: readonly CompiledNode[] | undefined;
+  /** For a chain plan: per event type, every candidate of the chain in the order selection tries them (select.ts). */
+  readonly byType: Map<string, ChainCandidates> | undefined;
+}
+
+/**
+ * A chain plan's candidates for one event type: each node's `candidatesOf`, deepest node first, and the node each
+ * came from (named in a guard's error, as `StateNode.next` names the node it was asked on).
+ */
+export interface ChainCandidates {
+  readonly transitions: readonly CompiledTransition[];
+  readonly owners: readonly CompiledNode[];
 }
 
 /** Raised when a machine uses something the fast interpreter does not run. */

@@ -192,9 +192,17 @@ function and<T>(list: readonly T[] | undefined, item: T): T[] {
 }
 
 interface MailboxNode {
-  readonly value: LabEvent;
+  value: LabEvent | undefined;
   next: MailboxNode | null;
 }
+
+/**
+ * Mailbox nodes that were processed, for the next enqueue of any actor (a storm enqueues one per machine event; a node
+ * is referenced by its actor's mailbox only, and only until `flush` has processed it). Emptied: a spare holds no
+ * event. A stack, shared by every actor (nested flushes of other actors take and return their own).
+ */
+const spareNodes: MailboxNode[] = [];
+const MAX_SPARE_NODES = 64;
 
 /**
  * xstate throws an unhandled error in a fresh macrotask, outside the stack that hit it; the lab may not touch the
@@ -587,7 +595,9 @@ export class LabActor {
   }
 
   private enqueue(event: LabEvent): void {
-    const node: MailboxNode = { value: event, next: null };
+    let node = spareNodes.pop();
+    if (node === undefined) node = { value: event, next: null };
+    else node.value = event;
     if (this.mbCurrent !== null) {
       (this.mbLast as MailboxNode).next = node;
       this.mbLast = node;
@@ -601,8 +611,14 @@ export class LabActor {
   private flush(): void {
     while (this.mbCurrent !== null) {
       const consumed = this.mbCurrent;
-      this.process(consumed.value);
-      this.mbCurrent = consumed.next;
+      this.process(consumed.value as LabEvent);
+      const next = consumed.next;
+      this.mbCurrent = next;
+      // Nothing refers to it now: the mailbox moved past it (or a stop emptied the mailbox and cut it off), and
+      // `mbLast`, when it is this node (nothing behind it), is cleared below before anything else runs.
+      consumed.value = undefined;
+      consumed.next = null;
+      if (spareNodes.length < MAX_SPARE_NODES) spareNodes.push(consumed);
     }
     this.mbLast = null;
   }

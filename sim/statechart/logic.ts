@@ -7,12 +7,12 @@
  * (then they behave as xstate, only slower).
  */
 import { StateMachine, assign } from 'xstate';
-import { compileMachine, UnsupportedMachineError } from './compile.ts';
+import { compileMachine, UnsupportedMachineError, type CompiledTransition } from './compile.ts';
 import { resolveActions } from './actions.ts';
 import { macrostep, microstep } from './interpreter.ts';
-import { Work } from './work.ts';
+import { Work, type WorkStart } from './work.ts';
 import { EMPTY_RECORD, makeSnapshot, valueAndTags } from './snapshot.ts';
-import type { XActionRef, XEvent, XMachine, XMachineSnapshot, XScope } from './xstate-shapes.ts';
+import type { XActionRef, XEvent, XMachine, XMachineSnapshot, XScope, XStateNode } from './xstate-shapes.ts';
 
 /** The actor logic of the fast runtime for one machine (run by a lab actor, or by xstate's `Actor`). */
 export interface FastMachineLogic {
@@ -60,19 +60,26 @@ export function fastMachineLogic(machine: object): FastMachineLogic {
   const cm = compileMachine(machine);
   const m = cm.machine;
   const contextConfig = m.config.context;
-  // xstate's `_getPreInitialState`: a context factory runs as an assign (so it may spawn), with the init event.
+  // xstate's `_getPreInitialState`: a context factory runs as an assign (so it may spawn), with the init event (a
+  // list of that one action, as resolveActions takes it: one list per machine, nothing writes it).
   const contextAssign =
     typeof contextConfig === 'function'
-      ? (assign((args: { spawn: unknown; event: XEvent; self: unknown }) =>
-          (contextConfig as (a: unknown) => Record<string, unknown>)({
-            spawn: args.spawn,
-            input: args.event['input'],
-            self: args.self,
-          }),
-        ) as unknown as XActionRef)
+      ? [
+          assign((args: { spawn: unknown; event: XEvent; self: unknown }) =>
+            (contextConfig as (a: unknown) => Record<string, unknown>)({
+              spawn: args.spawn,
+              input: args.event['input'],
+              self: args.self,
+            }),
+          ) as unknown as XActionRef,
+        ]
       : undefined;
 
   const spareWork: Work[] = [];
+  // The initial configuration (the root alone) and the initial transition as lists: nothing writes either (a
+  // configuration array is never written once it is one: microstep builds the next in a scratch array).
+  const rootNodes: readonly XStateNode[] = [cm.root.node];
+  const initialTransitions: readonly CompiledTransition[] = [cm.initial];
   const logic: FastMachineLogic = {
     machine: m,
     fastRuntime: true,
@@ -96,27 +103,35 @@ export function fastMachineLogic(machine: object): FastMachineLogic {
     },
     getInitialSnapshot(scope, input) {
       const initEvent: XEvent = { type: 'xstate.init', input };
-      const queue: XEvent[] = [];
       const bare =
         typeof contextConfig !== 'function' && contextConfig ? (contextConfig as Record<string, unknown>) : {};
-      const w = new Work(cm, scope, logicForChild, {
+      const start: WorkStart = {
         context: bare,
         children: EMPTY_RECORD,
-        _nodes: [cm.root.node],
+        _nodes: rootNodes,
         status: 'active',
         output: undefined,
         error: undefined,
         historyValue: EMPTY_RECORD,
-      });
+      };
+      // A spare work state, as `transition` takes one (an actor is made per exchange in a storm: a work state and its
+      // queue per actor were garbage at once); handed back unless the initial macrostep threw.
+      let w = spareWork.pop();
+      if (w === undefined) w = new Work(cm, scope, logicForChild, start);
+      else w.start(scope, start);
+      const queue = w.queue;
       let errorContext = w.context;
       let errorChildren = w.children;
       try {
-        if (contextAssign !== undefined) resolveActions(w, initEvent, [contextAssign], queue, undefined);
+        if (contextAssign !== undefined) resolveActions(w, initEvent, contextAssign, queue, undefined);
         errorContext = w.expose();
         errorChildren = w.children;
-        microstep(w, [cm.initial], initEvent, true, queue);
+        microstep(w, initialTransitions, initEvent, true, queue);
         macrostep(w, initEvent, queue);
-        return makeSnapshot(cm, w);
+        const snapshot = makeSnapshot(cm, w);
+        w.clear();
+        if (spareWork.length < MAX_SPARE_WORK) spareWork.push(w);
+        return snapshot;
       } catch (error) {
         const vt = valueAndTags(cm, [cm.root.node]);
         return makeSnapshot(cm, {

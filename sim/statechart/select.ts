@@ -7,6 +7,7 @@
 import {
   candidatesOf,
   isDescendant,
+  type ChainCandidates,
   type CompiledNode,
   type CompiledTransition,
   type SelectionPlan,
@@ -16,23 +17,60 @@ import type { Work } from './work.ts';
 import { nodeOf } from './work.ts';
 import { guardName, guardPasses } from './guards.ts';
 
+/** xstate's error for a guard that threw while `node`'s candidates were tried (StateNode.next), word for word. */
+function guardError(c: CompiledTransition, node: CompiledNode, event: XEvent, err: unknown): Error {
+  const guard = c.guard;
+  const name = guard === undefined ? undefined : guardName(guard);
+  // Like xstate's, without a `cause`.
+  return new Error(
+    `Unable to evaluate guard ${name ? `'${name}' ` : ''}in transition for event '${event.type}' in state node '${node.node.id}':\n${(err as Error).message}`,
+  );
+}
+
 /** xstate's `StateNode.next`: the first candidate whose guard passes (guard errors wrapped as xstate wraps them). */
 function nextOf(w: Work, node: CompiledNode, event: XEvent): CompiledTransition | undefined {
   // Indexed loops on the hot path: a `for…of` here keeps an array iterator per call (the try blocks V8's elision).
   const candidates = candidatesOf(node, event.type);
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i] as CompiledTransition;
-    const guard = c.guard;
     let passed: boolean;
     try {
       passed = guardPasses(w, c, event);
     } catch (err) {
-      const name = guard === undefined ? undefined : guardName(guard);
-      // xstate's error, word for word (StateNode.next), and like xstate's without a `cause`.
-      // eslint-disable-next-line preserve-caught-error
-      throw new Error(
-        `Unable to evaluate guard ${name ? `'${name}' ` : ''}in transition for event '${event.type}' in state node '${node.node.id}':\n${(err as Error).message}`,
-      );
+      throw guardError(c, node, event, err);
+    }
+    if (passed) return c;
+  }
+  return undefined;
+}
+
+/** A chain plan's candidates for `eventType` (built on first use: `candidatesOf` of each node, deepest first). */
+function chainCandidates(plan: SelectionPlan, eventType: string): ChainCandidates {
+  const transitions: CompiledTransition[] = [];
+  const owners: CompiledNode[] = [];
+  for (const node of plan.chain as readonly CompiledNode[])
+    for (const t of candidatesOf(node, eventType)) {
+      transitions.push(t);
+      owners.push(node);
+    }
+  const cc: ChainCandidates = { transitions, owners };
+  plan.byType?.set(eventType, cc);
+  return cc;
+}
+
+/**
+ * `selectOnPlan` on a chain plan: the deepest node's `nextOf`, else its parent's, and so on up to the plan's node,
+ * is the first candidate of the concatenated lists whose guard passes (the same guards called in the same order).
+ */
+function firstOnChain(w: Work, cc: ChainCandidates, event: XEvent): CompiledTransition | undefined {
+  const candidates = cc.transitions;
+  for (let i = 0; i < candidates.length; i++) {
+    const c = candidates[i] as CompiledTransition;
+    let passed: boolean;
+    try {
+      passed = guardPasses(w, c, event);
+    } catch (err) {
+      throw guardError(c, cc.owners[i] as CompiledNode, event, err);
     }
     if (passed) return c;
   }
@@ -88,7 +126,7 @@ function transitionNode(
  * falsy sub-value throws there: so it does here). Throws where `transitionNode` would (an unknown key).
  */
 function buildPlan(w: Work, node: CompiledNode, value: unknown): SelectionPlan {
-  if (typeof value === 'string') return { node, kids: [{ node: childByKey(w, node, value), kids: [] }] };
+  if (typeof value === 'string') return planNode(node, [planNode(childByKey(w, node, value), [])]);
   const v = value as Record<string, unknown>;
   const keys = Object.keys(v);
   const kids: SelectionPlan[] = [];
@@ -96,7 +134,18 @@ function buildPlan(w: Work, node: CompiledNode, value: unknown): SelectionPlan {
     const key = keys[0] as string;
     kids.push(buildPlan(w, childByKey(w, node, key), v[key]));
   } else for (const key of keys) if (v[key]) kids.push(buildPlan(w, childByKey(w, node, key), v[key]));
-  return { node, kids };
+  return planNode(node, kids);
+}
+
+/** A plan node, with its chain when it and its kids form one (see `SelectionPlan.chain`). */
+function planNode(node: CompiledNode, kids: readonly SelectionPlan[]): SelectionPlan {
+  let chain: CompiledNode[] | undefined;
+  if (kids.length === 0) chain = [node];
+  else if (kids.length === 1) {
+    const below = (kids[0] as SelectionPlan).chain;
+    if (below !== undefined) chain = [...below, node];
+  }
+  return { node, kids, chain, byType: chain === undefined ? undefined : new Map() };
 }
 
 /** The plan of the state value `value` (cached per value; undefined when the value names a state that is not there). */
@@ -146,6 +195,12 @@ export function selectTransitions(w: Work, event: XEvent): readonly CompiledTran
     const out: CompiledTransition[] = [];
     transitionNode(w, w.cm.root, value, event, out);
     return out;
+  }
+  const byType = plan.byType;
+  if (byType !== undefined) {
+    // One lookup per event for the whole chain, instead of one per node and a walk of the plan.
+    const t = firstOnChain(w, byType.get(event.type) ?? chainCandidates(plan, event.type), event);
+    return t === undefined ? NONE : t.alone;
   }
   w.resetSelection();
   selectOnPlan(w, plan, event);

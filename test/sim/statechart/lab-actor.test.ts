@@ -92,6 +92,34 @@ describe('lab actor: the same observable behaviour as xstate’s Actor', () => {
     expect(kinds(log, 'next')).toEqual(['', 'a', 'a,b', 'a,b,c', 'a,b,c,fromObserver', 'a,b,c,fromObserver,d']);
   });
 
+  it('mailbox: two actors sending to each other and to themselves while both process, events in xstate’s order', () => {
+    // Mailbox nodes are recycled once processed (lab-actor.ts `spareNodes`): one actor's queue grows while the other's
+    // nested processing takes and gives back nodes, and the events stay in their order.
+    const log = both((make, log) => {
+      const logicOf = (name: string) =>
+        fromTransition((n: number, event: { type: string; i?: number }) => {
+          log.push([name, event.type, event.i ?? -1]);
+          const i = event.i ?? 0;
+          if (name === 'a' && event.type === 'go') for (let k = 0; k < 3; k++) b.send({ type: 'x', i: k });
+          if (name === 'b' && event.type === 'x') {
+            a.send({ type: 'y', i });
+            b.send({ type: 'z', i });
+            if (i < 2) a.send({ type: 'y2', i });
+          }
+          if (name === 'a' && event.type === 'y' && i < 70) a.send({ type: 'y', i: i + 10 });
+          return n + 1;
+        }, 0);
+      const a = make(logicOf('a'));
+      const b = make(logicOf('b'));
+      a.start();
+      b.start();
+      a.send({ type: 'go' });
+      a.send({ type: 'go' });
+      log.push(['counts', a.getSnapshot().context, b.getSnapshot().context]);
+    });
+    expect(log.at(-1)).toEqual(['counts', 54, 12]);
+  });
+
   it('deferred effects run in order after the snapshot is set, before observers hear of it', () => {
     const machine = setup({}).createMachine({
       context: { n: 0 },

@@ -595,6 +595,74 @@ describe('fast runtime: exact semantics against xstate', () => {
     );
   });
 
+  it('a nested state: guards tried deepest first (wildcards after exact), the throwing one named by its own node', () => {
+    const guard =
+      (tag: string, pass: (event: { readonly type: string; readonly boom?: boolean }) => boolean) =>
+      ({ event }: { readonly event: { readonly type: string; readonly boom?: boolean } }): boolean => {
+        note(`guard.${tag}`);
+        return pass(event);
+      };
+    const m = createMachine({
+      initial: 'a',
+      on: {
+        GO: {
+          guard: guard('root', (event) => {
+            if (event.boom === true) throw new Error('bad top guard');
+            return true;
+          }),
+          actions: log('root.go'),
+        },
+      },
+      states: {
+        a: {
+          initial: 'a1',
+          on: { 'G.*': { guard: guard('a.wild', () => false), actions: log('a.wild') } },
+          states: {
+            a1: {
+              on: {
+                GO: [
+                  { guard: guard('a1.first', () => false), actions: log('a1.first') },
+                  { guard: guard('a1.second', () => false), target: 'a2' },
+                ],
+                '*': { guard: guard('a1.any', () => false), actions: log('a1.any') },
+                MOVE: 'a2',
+              },
+            },
+            a2: { on: { GO: { guard: guard('a2', () => true), target: 'a1', actions: log('a2.go') } } },
+          },
+        },
+      },
+    });
+    const e = both(m, [
+      { send: { type: 'GO' } },
+      { send: { type: 'MOVE' } },
+      { send: { type: 'GO' } },
+      { send: { type: 'GO' } },
+      { send: { type: 'GO', boom: true } },
+    ]);
+    expect(actionsOf(e)).toEqual([
+      'guard.a1.first',
+      'guard.a1.second',
+      'guard.a1.any',
+      'guard.root',
+      'root.go',
+      'guard.a2',
+      'a2.go',
+      'guard.a1.first',
+      'guard.a1.second',
+      'guard.a1.any',
+      'guard.root',
+      'root.go',
+      'guard.a1.first',
+      'guard.a1.second',
+      'guard.a1.any',
+      'guard.root',
+    ]);
+    expect(e.find((x) => x[0] === 'error')?.[1]).toMatch(
+      /^Unable to evaluate guard in transition for event 'GO' in state node '\(machine\)':\nbad top guard$/,
+    );
+  });
+
   it('spawn inside assign, sendTo the spawned ref, stopChild: children and order as xstate', () => {
     const child = createMachine({
       initial: 'c',
@@ -775,6 +843,57 @@ describe('fast runtime: contexts user code keeps keep their values', () => {
     });
     const e = both(m, [{ send: { type: 'GO' } }]);
     expect(e.filter((x) => x[0] === 'emitted')).toEqual([['emitted', { type: 'out', ctx: { s: 'g1' } }]]);
+  });
+
+  it('actors of one machine made inside its own context factory, each initial run with raises and a done state', () => {
+    // Each initial snapshot takes a spare work state (logic.ts): nested ones take others, and nothing of one actor's
+    // initial run (queue, configuration, context) reaches the next.
+    type Ctx = { depth: number; kids: unknown[] };
+    type Spawn = (logic: unknown, options: unknown) => unknown;
+    const m = setup({
+      types: {} as { input: { depth: number }; context: Ctx },
+    }).createMachine({
+      // Two kids one after the other: the second's initial run takes the work state the first's subtree handed back.
+      context: ({ input, spawn }): Ctx => ({
+        depth: input.depth,
+        kids:
+          input.depth < 2
+            ? ['x', 'y'].map((k) =>
+                (spawn as unknown as Spawn)(m, { id: `kid${input.depth}${k}`, input: { depth: input.depth + 1 } }),
+              )
+            : [],
+      }),
+      initial: 'a',
+      states: {
+        a: {
+          entry: [({ context }) => note(`a.entry.${context.depth}`), raise({ type: 'NEXT' }), raise({ type: 'LEFT' })],
+          on: {
+            NEXT: [{ guard: ({ context }) => context.depth === 2, target: 'end' }, { target: 'b' }],
+            // Never taken: NEXT, raised first, leaves 'a' before LEFT is processed (a LEFT left over from another
+            // actor's initial run, queued before this one's, would be).
+            LEFT: { actions: ({ context }) => note(`a.left.${context.depth}`) },
+          },
+        },
+        b: {
+          entry: ({ context }) => note(`b.entry.${context.depth}`),
+          on: {
+            LEFT: { actions: ({ context }) => note(`left.${context.depth}`) },
+            GO: { target: 'end', actions: ({ context }) => note(`go.${context.depth}`) },
+          },
+        },
+        end: { type: 'final', entry: ({ context }) => note(`end.${context.depth}`) },
+      },
+    });
+    const e = both(m, [{ send: { type: 'GO' } }], { depth: 0 });
+    expect(actionsOf(e)).toEqual([
+      ...['a.entry.2', 'end.2', 'a.entry.2', 'end.2', 'a.entry.1', 'b.entry.1', 'left.1'],
+      ...['a.entry.2', 'end.2', 'a.entry.2', 'end.2', 'a.entry.1', 'b.entry.1', 'left.1'],
+      'a.entry.0',
+      'b.entry.0',
+      'left.0',
+      'go.0',
+      'end.0',
+    ]);
   });
 
   it("a spawned child's input that is the context stays as the child got it", () => {
