@@ -134,6 +134,9 @@ export interface RequestWindow {
   readonly queue: readonly QueueItem[];
 }
 
+/** The empty queue (shared: nothing is ever added to a queue in place, `enqueue` makes a new one). */
+export const NO_QUEUE: readonly QueueItem[] = Object.freeze([]);
+
 /** A request window, always built here: one field order, so every window has one shape. */
 export function requestWindow(
   nextId: number,
@@ -189,7 +192,7 @@ export function initialContext(input: InitiatorInput): InitiatorContext {
     input,
     keys: undefined,
     init: { spiI: ZERO_SPI, nonceI: new Uint8Array(0), dhGroup: input.cfg.dhGroups[0] ?? 31, cookieRetries: 0 },
-    window: requestWindow(0, undefined, 0, []),
+    window: requestWindow(0, undefined, 0, NO_QUEUE),
     children: [],
     slotSeq: 0,
     timerSlots: [],

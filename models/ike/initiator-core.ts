@@ -19,6 +19,7 @@ import {
   type Pending,
   type QueueItem,
   type RequestWindow,
+  NO_QUEUE,
   endedWindow,
   requestWindow,
 } from './initiator-context.ts';
@@ -320,11 +321,21 @@ export function upState(ctx: Ctx): UpState {
     init: { ...ctx.init, nonceI: NO_NONCE },
     children: fitted(children),
     slotSeq: children.length,
-    timerSlots: children.map((x) => x.slot),
+    timerSlots: children.length === 1 && children[0]?.slot === MAIN_SLOT ? MAIN_SLOTS : children.map((x) => x.slot),
     config,
-    auth: { ...ctx.auth, reply: undefined },
+    // IKE_AUTH is over: what it kept (rounds, the Child SA's SPI, a pending disconnect) is read in no later state.
+    auth: AUTH_OVER,
   };
 }
+
+/**
+ * The slots of an IKE SA up with its IKE_AUTH Child SA: one shared list (lists of slots are never changed in place,
+ * `concat` makes a new one), not a list per idle client.
+ */
+const MAIN_SLOTS: readonly string[] = Object.freeze([MAIN_SLOT]);
+
+/** `auth` once the IKE SA is up: one shared value, not an object per idle client. */
+const AUTH_OVER: Ctx['auth'] = Object.freeze({ round: 0, reply: undefined, childSpiIn: 0, disconnectAfter: false });
 
 /** The next IKE_AUTH round with the method's payloads (draft-ietf-ipsec-dhcp-over-ike-00 §3). */
 export function nextAuthRound(ctx: Ctx, held?: readonly IkePayload[]): Outgoing {
@@ -482,9 +493,6 @@ function withQueue(p: Pending, queue: readonly QueueItem[], cancelTimer: string 
   return { update: { window: sentWindow(p, queue) }, message: p.message, cancelTimer };
 }
 
-/** The empty queue (shared: nothing is ever added to a queue in place). */
-const NO_ITEMS: readonly QueueItem[] = [];
-
 /**
  * The window is free: the first queued exchange that still applies goes out (RFC 7296 §2.3, window 1). `undefined`
  * when a request is outstanding or nothing is queued. `queued`: the queue as the action leaves it (default the
@@ -496,13 +504,13 @@ export function startNext(ctx: Ctx, queued: readonly QueueItem[] = ctx.window.qu
   if (w.pending !== undefined || keys === undefined || queued.length === 0) return undefined;
   // An index, not `[head, ...rest]`: one array per item tried became one per request started.
   for (let i = 0; i < queued.length; i++) {
-    const rest = i + 1 === queued.length ? NO_ITEMS : queued.slice(i + 1);
+    const rest = i + 1 === queued.length ? NO_QUEUE : queued.slice(i + 1);
     // `start` reads the SA (keys, children, IDs), not the queue: no copy of the context per item.
     const s = start(ctx, queued[i] as QueueItem, keys, rest);
     if (s !== undefined) return s;
   }
   return {
-    update: { window: requestWindow(w.nextId, w.pending, w.invalidSpiHints, NO_ITEMS) },
+    update: { window: requestWindow(w.nextId, w.pending, w.invalidSpiHints, NO_QUEUE) },
     message: undefined,
     cancelTimer: undefined,
   };
