@@ -321,7 +321,7 @@ export function upState(ctx: Ctx): UpState {
     init: { ...ctx.init, nonceI: NO_NONCE },
     children: fitted(children),
     slotSeq: children.length,
-    timerSlots: children.length === 1 && children[0]?.slot === MAIN_SLOT ? MAIN_SLOTS : children.map((x) => x.slot),
+    timerSlots: children.reduce((slots, x) => withTimerSlot(slots, x.slot), NO_SLOTS),
     config,
     // IKE_AUTH is over: what it kept (rounds, the Child SA's SPI, a pending disconnect) is read in no later state.
     auth: AUTH_OVER,
@@ -329,10 +329,16 @@ export function upState(ctx: Ctx): UpState {
 }
 
 /**
- * The slots of an IKE SA up with its IKE_AUTH Child SA: one shared list (lists of slots are never changed in place,
- * `concat` makes a new one), not a list per idle client.
+ * The slots of an IKE SA whose only Child SA is in the main slot: one shared list (lists of slots are never changed in
+ * place, `concat` makes a new one), not a list per idle client.
  */
 const MAIN_SLOTS: readonly string[] = Object.freeze([MAIN_SLOT]);
+
+/** `slots` with `slot` (unchanged when it is there already). */
+export function withTimerSlot(slots: readonly string[], slot: string): readonly string[] {
+  if (slots.includes(slot)) return slots;
+  return slots.length === 0 && slot === MAIN_SLOT ? MAIN_SLOTS : slots.concat(slot);
+}
 
 /** `auth` once the IKE SA is up: one shared value, not an object per idle client. */
 const AUTH_OVER: Ctx['auth'] = Object.freeze({ round: 0, reply: undefined, childSpiIn: 0, disconnectAfter: false });
@@ -562,7 +568,7 @@ export function installChild(ctx: Ctx): { readonly child: ClientChild; readonly 
   const children = old === undefined ? ctx.children.concat(child) : ctx.children.map((c) => (c === old ? child : c));
   const config = reply.outcome.kind === 'accept' ? reply.outcome.config : undefined;
   const slotSeq = old === undefined ? ctx.slotSeq + 1 : ctx.slotSeq;
-  const timerSlots = ctx.timerSlots.includes(info.slot) ? ctx.timerSlots : ctx.timerSlots.concat(info.slot);
+  const timerSlots = withTimerSlot(ctx.timerSlots, info.slot);
   const window = endedWindow(ctx.window);
   return {
     child,

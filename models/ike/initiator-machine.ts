@@ -377,7 +377,8 @@ export const initiatorMachine = setup({
       const { slot } = event;
       const lifetimeMs = context.input.cfg.lifetimes.childRekeyMs;
       const delayMs = lifetimeMs > 0 ? Math.min(event.delayMs, lifetimeMs) : event.delayMs;
-      if (!context.timerSlots.includes(slot)) enqueue.assign({ timerSlots: context.timerSlots.concat(slot) });
+      if (!context.timerSlots.includes(slot))
+        enqueue.assign({ timerSlots: core.withTimerSlot(context.timerSlots, slot) });
       armChildRekey(enqueue, slot, delayMs);
       enqueue.emit(note('ike.rekeyScheduled', { slot, delayMs }));
     }),
