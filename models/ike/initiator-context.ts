@@ -14,7 +14,6 @@ import type {
   IkeClientHooks,
 } from './hooks.ts';
 import type { IkePeerConfig } from './config.ts';
-import { retransmitWaitsMs } from './retransmit.ts';
 import type { IkeEndpoints } from './nat-detection.ts';
 import { ZERO_SPI, type ClientChild, type IkeSaKeys } from './sa.ts';
 import type { ChildResult } from './tasks/child-create.ts';
@@ -122,18 +121,49 @@ export interface PeerRequests {
 }
 
 /**
- * The initiator's extended state. Grouped (input, init, auth, peer) rather than flat: xstate copies the context with
- * `Object.assign` on every assign, and V8 gives an object of more than ~20 properties built that way a dictionary
- * (each copy ~5 µs instead of ~0.2 µs, every read a hash lookup); keep it under that.
+ * The request window (RFC 7296 §2.1–2.3, window 1): the next message ID, the outstanding request, the INVALID_IKE_SPI
+ * hints about it and the exchanges waiting for the window. They change together — every request sent, answered or
+ * retransmitted writes this one key, a literal of fixed shape (`requestWindow`), not four keys of the context.
+ */
+export interface RequestWindow {
+  readonly nextId: number;
+  readonly pending: Pending | undefined;
+  /** Unprotected INVALID_IKE_SPI answers to the outstanding request since it was sent (RFC 7296 §2.21.4). */
+  readonly invalidSpiHints: number;
+  /** Exchanges waiting for the window (rekeys or liveness due while another exchange is outstanding). */
+  readonly queue: readonly QueueItem[];
+}
+
+/** The empty queue (shared: nothing is ever added to a queue in place, `enqueue` makes a new one). */
+export const NO_QUEUE: readonly QueueItem[] = Object.freeze([]);
+
+/** A request window, always built here: one field order, so every window has one shape. */
+export function requestWindow(
+  nextId: number,
+  pending: Pending | undefined,
+  invalidSpiHints: number,
+  queue: readonly QueueItem[],
+): RequestWindow {
+  return { nextId, pending, invalidSpiHints, queue };
+}
+
+/** RFC 7296 §2.1: the exchange is over (no request outstanding, its hints forgotten). */
+export function endedWindow(w: RequestWindow): RequestWindow {
+  return requestWindow(w.nextId, undefined, 0, w.queue);
+}
+
+/**
+ * The initiator's extended state. Grouped (input, init, auth, window, peer) rather than flat: xstate — and the lab's
+ * runtime, as xstate does — copies the whole context on every assign, key by key at a copy site that has seen more
+ * than four object shapes (~12 ns a key), so the number of keys is the cost of every assign. What changes together
+ * is one key; the retransmission schedule is read from the configuration (`retransmitWaitsMs`, computed once per
+ * policy), not kept per machine.
  */
 export interface InitiatorContext {
   readonly input: InitiatorInput;
-  /** The retransmission waits (RFC 7296 §2.1), computed once from `cfg.retransmit`. */
-  readonly retransmitWaitsMs: readonly number[];
   readonly keys: IkeSaKeys | undefined;
   readonly init: InitExchange;
-  readonly nextId: number;
-  readonly pending: Pending | undefined;
+  readonly window: RequestWindow;
   /** Live Child SAs, one per slot (a rekeyed one leaves this list when its replacement arrives). */
   readonly children: readonly ClientChild[];
   /** Next slot age (`ClientChild.seq`). */
@@ -143,15 +173,11 @@ export interface InitiatorContext {
   readonly auth: AuthExchange;
   readonly childReply: ChildReply | undefined;
   readonly config: AssignedConfig | undefined;
-  /** Exchanges waiting for the window (rekeys or liveness due while another exchange is outstanding). */
-  readonly queue: readonly QueueItem[];
   readonly newKeys: IkeSaKeys | undefined;
   /** The IKE SA rekey timer's next wait (strongSwan: rekey_time − jitter), drawn when it is armed. */
   readonly ikeRekeyDelayMs: number;
   readonly closeReason: string;
   readonly peer: PeerRequests;
-  /** Unprotected INVALID_IKE_SPI answers to the outstanding request since it was sent (RFC 7296 §2.21.4). */
-  readonly invalidSpiHints: number;
 }
 
 /** The slot of the Child SA created by IKE_AUTH. */
@@ -164,22 +190,18 @@ export function childRekeyTimerId(slot: string): string {
 export function initialContext(input: InitiatorInput): InitiatorContext {
   return {
     input,
-    retransmitWaitsMs: retransmitWaitsMs(input.cfg.retransmit),
     keys: undefined,
     init: { spiI: ZERO_SPI, nonceI: new Uint8Array(0), dhGroup: input.cfg.dhGroups[0] ?? 31, cookieRetries: 0 },
-    nextId: 0,
-    pending: undefined,
+    window: requestWindow(0, undefined, 0, NO_QUEUE),
     children: [],
     slotSeq: 0,
     timerSlots: [],
     auth: { round: 0, reply: undefined, childSpiIn: 0, disconnectAfter: false },
     childReply: undefined,
     config: undefined,
-    queue: [],
     newKeys: undefined,
     ikeRekeyDelayMs: 0,
     closeReason: '',
     peer: { nextId: 0, lastResponse: undefined },
-    invalidSpiHints: 0,
   };
 }

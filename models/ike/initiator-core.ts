@@ -18,6 +18,10 @@ import {
   type InitiatorContext,
   type Pending,
   type QueueItem,
+  type RequestWindow,
+  NO_QUEUE,
+  endedWindow,
+  requestWindow,
 } from './initiator-context.ts';
 import { addressing, errorNotifies, ikeMessage, saMessage } from './messages.ts';
 import { natDetectionResult } from './nat-detection.ts';
@@ -69,9 +73,9 @@ const NO_CHILD: PendingChild = Object.freeze({});
 
 /**
  * A new request on the SA: next message ID; the retransmission schedule restarts (RFC 7296 §2.1). The caller builds
- * the context update as one object literal of its own fields plus `nextId`, `pending` and `invalidSpiHints: 0`
- * (`requestUpdate`): a spread of an `extra` object of varying shape cost ~4 µs per request in a storm (V8's generic
- * object clone), a literal of fixed shape a few ns. `pending` has all its fields, so every one has the same shape.
+ * the context update as one object literal of its own fields plus the window the request leaves (`sentWindow`): a
+ * spread of an `extra` object of varying shape cost ~4 µs per request in a storm (V8's generic object clone), a literal
+ * of fixed shape a few ns. `pending` has all its fields, so every one has the same shape.
  */
 function request(
   ctx: Ctx,
@@ -83,7 +87,7 @@ function request(
   /** SPIi before the IKE SA has keys (IKE_SA_INIT): a new one, or the context's. */
   spiI = ctx.init.spiI,
 ): Pending {
-  const id = exchangeType === IkeExchangeType.IKE_SA_INIT ? 0 : ctx.nextId;
+  const id = exchangeType === IkeExchangeType.IKE_SA_INIT ? 0 : ctx.window.nextId;
   // The SA's addressing read straight from the keys (before IKE_SA_INIT's answer: SPIr zero, unprotected).
   const message =
     keys === undefined
@@ -92,9 +96,14 @@ function request(
   return { kind, message, sendIndex: 0, info: child.info, spiIn: child.spiIn, old: child.old };
 }
 
+/** The window once `p` is sent: the next ID after it, `p` outstanding, no hints yet; `queue` what still waits. */
+function sentWindow(p: Pending, queue: readonly QueueItem[]): RequestWindow {
+  return requestWindow(p.message.messageId + 1, p, 0, queue);
+}
+
 /** The request `p` with the context it leaves when nothing else changes. */
-function requestOnly(p: Pending): Outgoing {
-  return { update: { nextId: p.message.messageId + 1, pending: p, invalidSpiHints: 0 }, message: p.message };
+function requestOnly(ctx: Ctx, p: Pending): Outgoing {
+  return { update: { window: sentWindow(p, ctx.window.queue) }, message: p.message };
 }
 
 /** IKE_SA_INIT (RFC 7296 §1.2): a fresh SPIi, our KE of the preferred group and a nonce. */
@@ -105,7 +114,7 @@ export function initRequest(ctx: Ctx): Outgoing {
   const all = [...payloads, ...initNotifies(ctx, spiI)];
   // The new SPIi passed beside the context, not in a copy of it.
   const p = request(ctx, 'ike-init', IkeExchangeType.IKE_SA_INIT, all, ctx.keys, NO_CHILD, spiI);
-  return { update: { init, nextId: 1, pending: p, invalidSpiHints: 0 }, message: p.message };
+  return { update: { init, window: sentWindow(p, ctx.window.queue) }, message: p.message };
 }
 
 /** NAT-D over this request's SPIs and ends (SPIr zero, RFC 7296 §2.23); CHILDLESS_IKEV2_SUPPORTED if childless. */
@@ -122,7 +131,7 @@ export function initRetry(ctx: Ctx, dhGroup: number): Outgoing {
   const all = [...payloads, ...initNotifies(ctx, ctx.init.spiI)];
   const p = request(ctx, 'ike-init', IkeExchangeType.IKE_SA_INIT, all);
   return {
-    update: { init: { ...ctx.init, nonceI, dhGroup, ke }, nextId: 1, pending: p, invalidSpiHints: 0 },
+    update: { init: { ...ctx.init, nonceI, dhGroup, ke }, window: sentWindow(p, ctx.window.queue) },
     message: p.message,
   };
 }
@@ -143,14 +152,12 @@ export function initResponseNotes(ctx: Ctx, m: IkeMessage): IkeEmitted[] {
 
 /** RFC 7296 §2.6: the same IKE_SA_INIT with N(COOKIE) first. */
 export function cookieRetry(ctx: Ctx, cookie: Uint8Array): Outgoing {
-  const previous = ctx.pending?.message.payloads ?? [];
+  const previous = ctx.window.pending?.message.payloads ?? [];
   const p = request(ctx, 'ike-init', IkeExchangeType.IKE_SA_INIT, ikeInit.withCookie(previous, cookie));
   return {
     update: {
       init: { ...ctx.init, cookieRetries: ctx.init.cookieRetries + 1 },
-      nextId: 1,
-      pending: p,
-      invalidSpiHints: 0,
+      window: sentWindow(p, ctx.window.queue),
     },
     message: p.message,
   };
@@ -161,7 +168,7 @@ export function cookieRetry(ctx: Ctx, cookie: Uint8Array): Outgoing {
  * protected (RFC 7296 §3.14): an unprotected one (e.g. a forged or misdirected notify) is never taken for the answer.
  */
 export function matchResponse(ctx: Ctx, m: IkeMessage): boolean {
-  const p = ctx.pending;
+  const p = ctx.window.pending;
   if (!m.response || p === undefined || m.messageId !== p.message.messageId || m.spiI !== p.message.spiI) return false;
   if (p.message.exchangeType === IkeExchangeType.IKE_SA_INIT) return true;
   return m.spiR === p.message.spiR && m.payloads.some((q) => q.kind === 'SK');
@@ -215,7 +222,7 @@ export function authRequest(
     nonceR: r.nonceR,
   };
   // RFC 7296 §2.14: the IKE SA's keys from our KE's private half and the responder's KEr; AUTH signs our request.
-  const sentInit = ctx.pending?.message ?? m;
+  const sentInit = ctx.window.pending?.message ?? m;
   const keys = cryptoOf(ctx).establish(negotiated, 'initiator', ctx.init.ke, findPayload(m, 'KE')?.data, sentInit, m);
   const childSpiIn = randomEspSpi(ctx.input.rng);
   // draft-ietf-ipsec-dhcp-over-ike-00 §3: wildcard selectors unless the method names others.
@@ -242,9 +249,7 @@ export function authRequest(
       auth: { ...ctx.auth, childSpiIn },
       // The KE's private half has keyed the IKE SA: it need not stay for the SA's life (a new IKE_SA_INIT draws anew).
       init: withoutKe(ctx.init),
-      nextId: p.message.messageId + 1,
-      pending: p,
-      invalidSpiHints: 0,
+      window: sentWindow(p, ctx.window.queue),
     },
     message: p.message,
   };
@@ -316,11 +321,27 @@ export function upState(ctx: Ctx): UpState {
     init: { ...ctx.init, nonceI: NO_NONCE },
     children: fitted(children),
     slotSeq: children.length,
-    timerSlots: children.map((x) => x.slot),
+    timerSlots: children.reduce((slots, x) => withTimerSlot(slots, x.slot), NO_SLOTS),
     config,
-    auth: { ...ctx.auth, reply: undefined },
+    // IKE_AUTH is over: what it kept (rounds, the Child SA's SPI, a pending disconnect) is read in no later state.
+    auth: AUTH_OVER,
   };
 }
+
+/**
+ * The slots of an IKE SA whose only Child SA is in the main slot: one shared list (lists of slots are never changed in
+ * place, `concat` makes a new one), not a list per idle client.
+ */
+const MAIN_SLOTS: readonly string[] = Object.freeze([MAIN_SLOT]);
+
+/** `slots` with `slot` (unchanged when it is there already). */
+export function withTimerSlot(slots: readonly string[], slot: string): readonly string[] {
+  if (slots.includes(slot)) return slots;
+  return slots.length === 0 && slot === MAIN_SLOT ? MAIN_SLOTS : slots.concat(slot);
+}
+
+/** `auth` once the IKE SA is up: one shared value, not an object per idle client. */
+const AUTH_OVER: Ctx['auth'] = Object.freeze({ round: 0, reply: undefined, childSpiIn: 0, disconnectAfter: false });
 
 /** The next IKE_AUTH round with the method's payloads (draft-ietf-ipsec-dhcp-over-ike-00 §3). */
 export function nextAuthRound(ctx: Ctx, held?: readonly IkePayload[]): Outgoing {
@@ -330,9 +351,7 @@ export function nextAuthRound(ctx: Ctx, held?: readonly IkePayload[]): Outgoing 
   return {
     update: {
       auth: { ...ctx.auth, round: ctx.auth.round + 1, reply: undefined },
-      nextId: p.message.messageId + 1,
-      pending: p,
-      invalidSpiHints: 0,
+      window: sentWindow(p, ctx.window.queue),
     },
     message: p.message,
   };
@@ -361,9 +380,7 @@ export function ikeDeleteRequest(ctx: Ctx, reason: string): Outgoing {
     update: {
       closeReason: reason,
       auth: { ...ctx.auth, reply: undefined },
-      nextId: p.message.messageId + 1,
-      pending: p,
-      invalidSpiHints: 0,
+      window: sentWindow(p, ctx.window.queue),
     },
     message: p.message,
   };
@@ -457,13 +474,7 @@ function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys, queue: readonly Queue
         spiIn: child.spiIn,
       });
       return {
-        update: {
-          queue,
-          children: ctx.children.filter((c) => c !== child),
-          nextId: p.message.messageId + 1,
-          pending: p,
-          invalidSpiHints: 0,
-        },
+        update: { children: ctx.children.filter((c) => c !== child), window: sentWindow(p, queue) },
         message: p.message,
         cancelTimer: childRekeyTimerId(child.slot),
       };
@@ -473,13 +484,7 @@ function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys, queue: readonly Queue
       const { payloads, nonceI, ke } = ikeRekey.buildI(keys, spiI, ctx.input.rng, cryptoOf(ctx));
       const p = request(ctx, 'ike-rekey', IkeExchangeType.CREATE_CHILD_SA, payloads);
       return {
-        update: {
-          queue,
-          newKeys: { ...keys, spiI, nonceI, pendingKe: ke },
-          nextId: p.message.messageId + 1,
-          pending: p,
-          invalidSpiHints: 0,
-        },
+        update: { newKeys: { ...keys, spiI, nonceI, pendingKe: ke }, window: sentWindow(p, queue) },
         message: p.message,
         cancelTimer: undefined,
       };
@@ -491,37 +496,35 @@ function start(ctx: Ctx, item: QueueItem, keys: IkeSaKeys, queue: readonly Queue
 
 /** A request started from the queue that changes nothing else: the queue it leaves in its update. */
 function withQueue(p: Pending, queue: readonly QueueItem[], cancelTimer: string | undefined): Started {
-  return {
-    update: { queue, nextId: p.message.messageId + 1, pending: p, invalidSpiHints: 0 },
-    message: p.message,
-    cancelTimer,
-  };
+  return { update: { window: sentWindow(p, queue) }, message: p.message, cancelTimer };
 }
-
-/** The empty queue (shared: nothing is ever added to a queue in place). */
-const NO_ITEMS: readonly QueueItem[] = [];
 
 /**
  * The window is free: the first queued exchange that still applies goes out (RFC 7296 §2.3, window 1). `undefined`
  * when a request is outstanding or nothing is queued. `queued`: the queue as the action leaves it (default the
  * context's).
  */
-export function startNext(ctx: Ctx, queued: readonly QueueItem[] = ctx.queue): Started | undefined {
+export function startNext(ctx: Ctx, queued: readonly QueueItem[] = ctx.window.queue): Started | undefined {
   const keys = ctx.keys;
-  if (ctx.pending !== undefined || keys === undefined || queued.length === 0) return undefined;
+  const w = ctx.window;
+  if (w.pending !== undefined || keys === undefined || queued.length === 0) return undefined;
   // An index, not `[head, ...rest]`: one array per item tried became one per request started.
   for (let i = 0; i < queued.length; i++) {
-    const rest = i + 1 === queued.length ? NO_ITEMS : queued.slice(i + 1);
+    const rest = i + 1 === queued.length ? NO_QUEUE : queued.slice(i + 1);
     // `start` reads the SA (keys, children, IDs), not the queue: no copy of the context per item.
     const s = start(ctx, queued[i] as QueueItem, keys, rest);
     if (s !== undefined) return s;
   }
-  return { update: { queue: NO_ITEMS }, message: undefined, cancelTimer: undefined };
+  return {
+    update: { window: requestWindow(w.nextId, w.pending, w.invalidSpiHints, NO_QUEUE) },
+    message: undefined,
+    cancelTimer: undefined,
+  };
 }
 
 /** Reads a CREATE_CHILD_SA response (new Child SA or rekey); the method's hook is called here, once. */
 export function readChildReply(ctx: Ctx, m: IkeMessage): ChildReply | undefined {
-  const p = ctx.pending;
+  const p = ctx.window.pending;
   const info = p?.info;
   const spiIn = p?.spiIn;
   if (p === undefined || info === undefined || spiIn === undefined) return undefined;
@@ -565,19 +568,21 @@ export function installChild(ctx: Ctx): { readonly child: ClientChild; readonly 
   const children = old === undefined ? ctx.children.concat(child) : ctx.children.map((c) => (c === old ? child : c));
   const config = reply.outcome.kind === 'accept' ? reply.outcome.config : undefined;
   const slotSeq = old === undefined ? ctx.slotSeq + 1 : ctx.slotSeq;
-  const timerSlots = ctx.timerSlots.includes(info.slot) ? ctx.timerSlots : ctx.timerSlots.concat(info.slot);
+  const timerSlots = withTimerSlot(ctx.timerSlots, info.slot);
+  const window = endedWindow(ctx.window);
   return {
     child,
     update:
       config === undefined
-        ? { children, slotSeq, timerSlots, pending: undefined, invalidSpiHints: 0 }
-        : { config, children, slotSeq, timerSlots, pending: undefined, invalidSpiHints: 0 },
+        ? { children, slotSeq, timerSlots, window }
+        : { config, children, slotSeq, timerSlots, window },
   };
 }
 
 /** RFC 7296 §1.4.1 / §2.8: delete a Child SA we will not use (rejected) or the one a rekey replaced. */
 export function childDeleteRequest(ctx: Ctx, spiIn: number): Outgoing {
   return requestOnly(
+    ctx,
     request(ctx, 'child-delete-old', IkeExchangeType.INFORMATIONAL, childDelete.buildI(spiIn), ctx.keys, { spiIn }),
   );
 }
@@ -595,7 +600,7 @@ export function rekeyedKeys(ctx: Ctx, m: IkeMessage): IkeSaKeys | undefined {
 export function oldIkeDeleteRequest(ctx: Ctx, newKeys: IkeSaKeys): Outgoing {
   const p = request(ctx, 'ike-delete-old', IkeExchangeType.INFORMATIONAL, ikeDelete.buildI());
   return {
-    update: { newKeys, nextId: p.message.messageId + 1, pending: p, invalidSpiHints: 0 },
+    update: { newKeys, window: sentWindow(p, ctx.window.queue) },
     message: p.message,
   };
 }
@@ -680,5 +685,5 @@ export function peerDeletesIke(ctx: Ctx, m: IkeMessage): boolean {
 /** Does `m` look like the peer's INVALID_IKE_SPI answer to our outstanding request (RFC 7296 §2.21.4)? */
 export function isInvalidSpiHint(ctx: Ctx, m: IkeMessage): boolean {
   const keys = ctx.keys;
-  return keys !== undefined && invalidSpi.matches(m, keys.spiI, keys.spiR, ctx.pending?.message.messageId);
+  return keys !== undefined && invalidSpi.matches(m, keys.spiI, keys.spiR, ctx.window.pending?.message.messageId);
 }

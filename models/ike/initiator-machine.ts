@@ -27,11 +27,14 @@ import * as core from './initiator-core.ts';
 import {
   MAIN_SLOT,
   childRekeyTimerId,
+  endedWindow,
   initialContext,
+  requestWindow,
   type InitiatorContext,
   type InitiatorInput,
   type QueueItem,
 } from './initiator-context.ts';
+import { retransmitWaitsMs } from './retransmit.ts';
 import { unhandledNote } from './unhandled.ts';
 
 export type { InitiatorInput } from './initiator-context.ts';
@@ -123,7 +126,7 @@ function send(fx: Effects, out: core.Outgoing): void {
  * The window is free: the next queued exchange goes out (RFC 7296 §2.3). False when nothing started (a request is
  * outstanding or nothing is queued): then the queue was left as it is.
  */
-function startNext(fx: Effects, ctx: Ctx, queue: readonly QueueItem[] = ctx.queue): boolean {
+function startNext(fx: Effects, ctx: Ctx, queue: readonly QueueItem[] = ctx.window.queue): boolean {
   const s = core.startNext(ctx, queue);
   if (s === undefined) return false;
   fx.assign(s.update);
@@ -134,7 +137,8 @@ function startNext(fx: Effects, ctx: Ctx, queue: readonly QueueItem[] = ctx.queu
 
 /** The IKE SA is gone: its Child SA rekey timers are cancelled and the node is told why. */
 function close(fx: Effects, ctx: Ctx, reason: string): void {
-  fx.assign({ pending: undefined, closeReason: reason });
+  const w = ctx.window;
+  fx.assign({ window: requestWindow(w.nextId, undefined, w.invalidSpiHints, w.queue), closeReason: reason });
   for (const slot of ctx.timerSlots) fx.cancel(childRekeyTimerId(slot));
   fx.emit({ type: 'ike.closed', reason });
 }
@@ -146,15 +150,16 @@ function armChildRekey(fx: Effects, slot: string, delayMs: number): void {
 }
 
 function want(fx: Effects, ctx: Ctx, item: QueueItem): void {
-  const queue = core.enqueue(ctx.queue, item);
+  const w = ctx.window;
+  const queue = core.enqueue(w.queue, item);
   // The new queue is passed beside the context, not in a copy of it (one object of ~20 fields per request wanted).
   // When a request starts, its update carries the queue it leaves: no second assign to merge.
-  if (!startNext(fx, ctx, queue)) fx.assign({ queue });
+  if (!startNext(fx, ctx, queue)) fx.assign({ window: requestWindow(w.nextId, w.pending, w.invalidSpiHints, queue) });
 }
 
 const isResponse = ({ event }: Args): boolean => received(event).response;
 const matches = ({ context, event }: Args): boolean => core.matchResponse(context, received(event));
-const pendingKind = (context: Ctx): string | undefined => context.pending?.kind;
+const pendingKind = (context: Ctx): string | undefined => context.window.pending?.kind;
 
 export const initiatorMachine = setup({
   types: {
@@ -165,7 +170,8 @@ export const initiatorMachine = setup({
   },
   delays: {
     /** RFC 7296 §2.1: the wait after the outstanding request's last send (strongSwan's schedule). */
-    retransmitWait: ({ context }) => context.retransmitWaitsMs[context.pending?.sendIndex ?? 0] ?? 0,
+    retransmitWait: ({ context }) =>
+      retransmitWaitsMs(context.input.cfg.retransmit)[context.window.pending?.sendIndex ?? 0] ?? 0,
     ikeRekeyDelay: ({ context }) => context.ikeRekeyDelayMs,
     livenessInterval: ({ context }) => context.input.cfg.lifetimes.livenessMs,
     /** The longest a held IKE_AUTH round may wait for the method (its `hold` answer's bound). */
@@ -178,15 +184,15 @@ export const initiatorMachine = setup({
     isNotTheAnswer: (a) => !matches(a),
     /** A response that is not the answer (a request goes to the `peer` region). */
     isStrayResponse: (a) => isResponse(a) && !matches(a),
-    triesLeft: ({ context }) => (context.pending?.sendIndex ?? 0) < context.input.cfg.retransmit.tries,
-    requestOutstanding: ({ context }) => context.pending !== undefined,
-    noRequestOutstanding: ({ context }) => context.pending === undefined,
+    triesLeft: ({ context }) => (context.window.pending?.sendIndex ?? 0) < context.input.cfg.retransmit.tries,
+    requestOutstanding: ({ context }) => context.window.pending !== undefined,
+    noRequestOutstanding: ({ context }) => context.window.pending === undefined,
     isCookie: ({ context, event }) => core.initReply(context, received(event)).kind === 'cookie',
     isInvalidKe: ({ context, event }) => core.initReply(context, received(event)).kind === 'retry',
     initFailed: ({ context, event }) => core.initReply(context, received(event)).kind === 'fail',
     isInvalidSpiHint: ({ context, event }) => core.isInvalidSpiHint(context, received(event)),
     isFirstInvalidSpiHint: ({ context, event }) =>
-      context.invalidSpiHints === 0 && core.isInvalidSpiHint(context, received(event)),
+      context.window.invalidSpiHints === 0 && core.isInvalidSpiHint(context, received(event)),
     authFailed: ({ context, event }) => core.authFailed(context, received(event)),
     disconnectPending: ({ context }) => context.auth.disconnectAfter,
     authMore: ({ context }) => context.auth.reply?.outcome.kind === 'more',
@@ -218,11 +224,15 @@ export const initiatorMachine = setup({
     noteIgnored: emit(({ event }) => core.ignoredNote(received(event), 'not the outstanding request')),
     noteNoSa: emit(({ event }) => core.ignoredNote(received(event), 'no IKE SA')),
     /** RFC 7296 §2.1: the exchange is over; the retransmission timer goes with the state that armed it. */
-    endExchange: assign({ pending: undefined, invalidSpiHints: 0 }),
+    endExchange: assign({ window: ({ context }) => endedWindow(context.window) }),
     queueEarly: assign({
-      queue: ({ context, event }) => {
+      window: ({ context, event }) => {
         assertEvent(event, 'cmd.child');
-        return [...context.queue, core.childItem(context, event.request)];
+        const w = context.window;
+        return requestWindow(w.nextId, w.pending, w.invalidSpiHints, [
+          ...w.queue,
+          core.childItem(context, event.request),
+        ]);
       },
     }),
     sendInit: enqueueActions(({ context, enqueue }) => send(enqueue, core.initRequest(context))),
@@ -248,14 +258,17 @@ export const initiatorMachine = setup({
       send(enqueue, core.authRequest(context, m, r));
     }),
     retransmit: enqueueActions(({ context, enqueue }) => {
-      const p = context.pending;
+      const w = context.window;
+      const p = w.pending;
       if (p === undefined) return;
-      enqueue.assign({ pending: { ...p, sendIndex: p.sendIndex + 1 } });
+      enqueue.assign({
+        window: requestWindow(w.nextId, { ...p, sendIndex: p.sendIndex + 1 }, w.invalidSpiHints, w.queue),
+      });
       enqueue.emit({ type: 'net.send', message: p.message });
     }),
     /** RFC 7296 §2.4: no answer after the retransmissions ⇒ the peer is dead; the IKE SA is gone without a Delete. */
     giveUp: enqueueActions(({ context, enqueue }) => {
-      const p = context.pending;
+      const p = context.window.pending;
       if (p !== undefined) enqueue.emit(note('ike.giveUp', { exchange: p.kind, messageId: p.message.messageId }));
       close(enqueue, context, 'dead-peer');
     }),
@@ -271,9 +284,10 @@ export const initiatorMachine = setup({
      * re-sent at once as the liveness check (a gateway that still has the SA answers it, protected).
      */
     resendOutstanding: enqueueActions(({ context, event, enqueue }) => {
-      const p = context.pending;
+      const w = context.window;
+      const p = w.pending;
       if (p === undefined) return;
-      enqueue.assign({ invalidSpiHints: 1 });
+      enqueue.assign({ window: requestWindow(w.nextId, p, 1, w.queue) });
       enqueue.emit(note('ike.invalidSpi', { messageId: received(event).messageId, check: 'resend' }));
       enqueue.emit({ type: 'net.send', message: p.message });
     }),
@@ -333,7 +347,8 @@ export const initiatorMachine = setup({
       const keys = context.keys;
       if (keys !== undefined) enqueue.emit({ type: 'ike.up', keys, config: up.config, child: up.children[0] });
       // Requests the method queued early go out on the SA as it is now; a copy of the context only when there are.
-      if (context.queue.length > 0) startNext(enqueue, { ...context, ...up, pending: undefined, invalidSpiHints: 0 });
+      if (context.window.queue.length > 0)
+        startNext(enqueue, { ...context, ...up, window: endedWindow(context.window) });
     }),
     startNext: enqueueActions(({ context, enqueue }) => startNext(enqueue, context)),
     wantChild: enqueueActions(({ context, event, enqueue }) => {
@@ -362,7 +377,8 @@ export const initiatorMachine = setup({
       const { slot } = event;
       const lifetimeMs = context.input.cfg.lifetimes.childRekeyMs;
       const delayMs = lifetimeMs > 0 ? Math.min(event.delayMs, lifetimeMs) : event.delayMs;
-      if (!context.timerSlots.includes(slot)) enqueue.assign({ timerSlots: context.timerSlots.concat(slot) });
+      if (!context.timerSlots.includes(slot))
+        enqueue.assign({ timerSlots: core.withTimerSlot(context.timerSlots, slot) });
       armChildRekey(enqueue, slot, delayMs);
       enqueue.emit(note('ike.rekeyScheduled', { slot, delayMs }));
     }),
@@ -373,15 +389,17 @@ export const initiatorMachine = setup({
       if (reply === undefined) return;
       const delayMs = 2000 + context.input.rng.intBelow(3001);
       armChildRekey(enqueue, reply.info.slot, delayMs);
-      const after: Ctx = { ...context, pending: undefined, invalidSpiHints: 0, childReply: undefined };
-      enqueue.assign({ pending: undefined, invalidSpiHints: 0, childReply: undefined });
+      const window = endedWindow(context.window);
+      const after: Ctx = { ...context, window, childReply: undefined };
+      enqueue.assign({ window, childReply: undefined });
       startNext(enqueue, after);
       enqueue.emit(note('ike.rekeyRetry', { slot: reply.info.slot, delayMs }));
     }),
     childFailed: enqueueActions(({ context, enqueue }) => {
       const reply = context.childReply;
-      const after: Ctx = { ...context, pending: undefined, invalidSpiHints: 0, childReply: undefined };
-      enqueue.assign({ pending: undefined, invalidSpiHints: 0, childReply: undefined });
+      const window = endedWindow(context.window);
+      const after: Ctx = { ...context, window, childReply: undefined };
+      enqueue.assign({ window, childReply: undefined });
       startNext(enqueue, after);
       if (reply !== undefined && !reply.result.ok)
         enqueue.emit(
@@ -422,7 +440,7 @@ export const initiatorMachine = setup({
     }),
     emitChildDeleted: emit(({ context }) => ({
       type: 'ike.childDeleted' as const,
-      spisIn: context.pending?.spiIn === undefined ? [] : [context.pending.spiIn],
+      spisIn: context.window.pending?.spiIn === undefined ? [] : [context.window.pending.spiIn],
     })),
     /** RFC 7296 §2.18: the new IKE SA exists; the old one is deleted inside itself. */
     deleteOldIke: enqueueActions(({ context, event, enqueue }) => {
@@ -435,7 +453,13 @@ export const initiatorMachine = setup({
       const nk = context.newKeys;
       const old = context.keys;
       if (nk === undefined || old === undefined) return;
-      const update = { keys: nk, newKeys: undefined, nextId: 0, peer: { nextId: 0, lastResponse: undefined } };
+      const w = context.window;
+      const update = {
+        keys: nk,
+        newKeys: undefined,
+        window: requestWindow(0, w.pending, w.invalidSpiHints, w.queue),
+        peer: { nextId: 0, lastResponse: undefined },
+      };
       enqueue.assign(update);
       startNext(enqueue, { ...context, ...update });
       enqueue.emit({ type: 'ike.rekeyed', oldSpiI: old.spiI, keys: nk });

@@ -14,7 +14,7 @@
  * (cached response, already processing, out of window) first. What is sent is computed in responder-core.ts; the
  * states and transitions are all here. Unhandled events are traced (unhandled.ts).
  */
-import { assertEvent, assign, setup } from 'xstate';
+import { assertEvent, assign, enqueueActions, setup } from 'xstate';
 import type { IkeMessage } from '../wire/ike/index.ts';
 import type { AddressAnswer, ChildAnswer } from './hooks.ts';
 import { addressAsk, childAsk } from './provider-ask.ts';
@@ -34,7 +34,6 @@ export type ResponderEvent =
 
 type Ctx = ResponderContext;
 const LIVENESS_TIMER = 'timer.gwLiveness';
-const REFUSED: AddressAnswer = { ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' };
 
 const recv = (event: ResponderEvent): IkeMessage | undefined => (event.type === 'net.recv' ? event.message : undefined);
 
@@ -87,7 +86,7 @@ const base = setup({
     },
     isOwnInvalidSpiFirst: ({ context, event }) => {
       const m = recv(event);
-      return m !== undefined && core.isOwnInvalidSpi(context, m) && context.ownInvalidSpiHints === 0;
+      return m !== undefined && core.isOwnInvalidSpi(context, m) && context.own.invalidSpiHints === 0;
     },
     isOwnInvalidSpiAgain: ({ context, event }) => {
       const m = recv(event);
@@ -119,16 +118,20 @@ function onMessage(f: (c: Ctx, m: IkeMessage) => Out) {
   });
 }
 /**
- * As `onContext`, for the actions that read the provider's answer: the answer is dropped once read. The response built
- * from it goes out, and its node keeps its bytes for a repeat (`net.resend`, RFC 7296 §2.1); an idle SA keeping the
- * answer (a parsed DHCP message and its payloads) would hold its content for the SA's life.
+ * As `onContext`, for the actions that read the provider's answer: the done event's output, as params (done events
+ * are not in the machine's TEvent). The answer is not kept in the context: the response built from it goes out, and
+ * its node keeps its bytes for a repeat (`net.resend`, RFC 7296 §2.1); an idle SA keeping the answer (a parsed DHCP
+ * message and its payloads) would hold its content for the SA's life.
  */
-function onAnswer(f: (c: Ctx) => Out) {
-  return base.enqueueActions(({ context, enqueue }) => {
-    const out = f(context);
-    enqueue.assign({ ...out.ctx, answers: core.NO_ANSWERS });
-    for (const e of out.emits) enqueue.emit(e);
-  });
+function onAnswer<A>(f: (c: Ctx, answer: A) => Out) {
+  type P = { readonly answer: A };
+  return enqueueActions<Ctx, ResponderEvent, P, ResponderEvent, never, never, never, never, IkeEmitted>(
+    ({ context, enqueue }, params) => {
+      const out = f(context, params.answer);
+      if (out.ctx !== undefined) enqueue.assign(out.ctx);
+      for (const e of out.emits) enqueue.emit(e);
+    },
+  );
 }
 /** An action applying what `f` computes from the context alone. */
 function onContext(f: (c: Ctx) => Out) {
@@ -166,13 +169,9 @@ export const responderMachine = base
       nextRound: onMessage(core.nextRound),
       peerDeleted: onMessage(core.peerDeleted),
       invalidSyntax: onMessage(core.invalidSyntax),
-      /** The provider's answer (the done event's output, as params: done events are not in the machine's TEvent). */
-      keepAddressAnswer: assign(({ context }, params: { answer: AddressAnswer }) => ({
-        answers: { ...context.answers, address: params.answer },
-      })),
-      addressRefused: onAnswer((c) => core.addressRefused(c, c.answers.address ?? REFUSED)),
-      addressMore: onAnswer((c) => core.addressMore(c, c.answers.address ?? REFUSED)),
-      addressGiven: onAnswer((c) => core.addressGiven(c, c.answers.address ?? REFUSED)),
+      addressRefused: onAnswer<AddressAnswer>(core.addressRefused),
+      addressMore: onAnswer<AddressAnswer>(core.addressMore),
+      addressGiven: onAnswer<AddressAnswer>(core.addressGiven),
       addressFailed: onContext((c) => core.addressRefused(c, { ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' })),
       addressTimeoutNote: onContext(core.addressTimeoutNote),
       addressTimeoutReply: onContext(core.addressTimeoutReply),
@@ -188,12 +187,7 @@ export const responderMachine = base
         enqueue.assign(core.childAsk(event.message));
       }),
       childNow: onMessage(core.childNow),
-      keepChildAnswer: assign(({ context }, params: { answer: ChildAnswer }) => ({
-        answers: { ...context.answers, child: params.answer },
-      })),
-      childAnswered: onAnswer((c) =>
-        core.childAnswered(c, c.answers.child ?? { ok: false, notify: 'INTERNAL_ADDRESS_FAILURE' }),
-      ),
+      childAnswered: onAnswer<ChildAnswer>(core.childAnswered),
       childTimeoutNote: onContext(core.childTimeoutNote),
       childTimeoutReply: onContext(core.childTimeoutReply),
       rekeyedDelete: onMessage(core.rekeyedDelete),
@@ -207,11 +201,9 @@ export const responderMachine = base
       sendLiveness: onContext(core.livenessRequest),
       ownRetransmit: onContext(core.ownRetransmit),
       ownGiveUp: onContext(core.ownGiveUp),
-      ownAnswered: base.enqueueActions(({ enqueue }) =>
-        enqueue.assign({ ownPending: undefined, ownInvalidSpiHints: 0 }),
-      ),
+      ownAnswered: assign({ own: ({ context }) => core.ownAnswered(context) }),
       ownInvalidSpiResend: onMessage(core.ownInvalidSpiResend),
-      ownInvalidSpiConfirmed: onMessage((_c, m) => core.ownInvalidSpiConfirmed(m)),
+      ownInvalidSpiConfirmed: onMessage(core.ownInvalidSpiConfirmed),
       unhandled: base.emit(({ event, self }) => unhandledNote('ike-r', self.getSnapshot().value, event.type)),
     },
   })
@@ -254,25 +246,16 @@ export const responderMachine = base
             {
               guard: { type: 'answerIs', params: ({ event }) => ({ answer: event.output, kind: 'refused' as const }) },
               target: 'established',
-              actions: [
-                { type: 'keepAddressAnswer', params: ({ event }) => ({ answer: event.output }) },
-                'addressRefused',
-              ],
+              actions: { type: 'addressRefused', params: ({ event }) => ({ answer: event.output }) },
             },
             {
               guard: { type: 'answerIs', params: ({ event }) => ({ answer: event.output, kind: 'more' as const }) },
               target: 'authRound',
-              actions: [
-                { type: 'keepAddressAnswer', params: ({ event }) => ({ answer: event.output }) },
-                'addressMore',
-              ],
+              actions: { type: 'addressMore', params: ({ event }) => ({ answer: event.output }) },
             },
             {
               target: 'established',
-              actions: [
-                { type: 'keepAddressAnswer', params: ({ event }) => ({ answer: event.output }) },
-                'addressGiven',
-              ],
+              actions: { type: 'addressGiven', params: ({ event }) => ({ answer: event.output }) },
             },
           ],
           onError: { target: 'established', actions: 'addressFailed' },
@@ -354,10 +337,7 @@ export const responderMachine = base
                   input: ({ context }) => ({ provider: context.input.provider, req: core.childRequest(context) }),
                   onDone: {
                     target: 'idle',
-                    actions: [
-                      { type: 'keepChildAnswer', params: ({ event }) => ({ answer: event.output }) },
-                      'childAnswered',
-                    ],
+                    actions: { type: 'childAnswered', params: ({ event }) => ({ answer: event.output }) },
                   },
                   onError: { target: 'idle', actions: 'childTimeoutReply' },
                 },

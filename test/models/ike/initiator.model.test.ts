@@ -106,7 +106,7 @@ function inputOf(v: Variant, seed: number): InitiatorInput {
 const responderRng = createRng(99);
 
 function answer(s: Snap, payloads: readonly IkePayload[], protect = true): IkeMessage {
-  const p = s.context.pending?.message;
+  const p = s.context.window.pending?.message;
   if (p === undefined) throw new Error('no outstanding request');
   const keys = s.context.keys;
   if (protect && keys !== undefined)
@@ -119,7 +119,7 @@ function initOk(s: Snap): IkeMessage {
     { suite: 'aes128gcm16', dhGroup: s.context.init.dhGroup, proposalNumber: 1 },
     responderRng,
   );
-  const p = s.context.pending?.message;
+  const p = s.context.window.pending?.message;
   if (p === undefined) throw new Error('no IKE_SA_INIT outstanding');
   return { ...p, spiR: RESPONDER_SPI, initiator: false, response: true, payloads };
 }
@@ -144,7 +144,7 @@ function authAnswer(s: Snap, rest: readonly IkePayload[], psk = s.context.input.
 function childPayloads(s: Snap): IkePayload[] {
   return childCreate.buildR(
     { suite: 'aes128gcm16', spiOut: RESPONDER_CHILD_SPI, ...childCreate.defaultChildSelectors() },
-    RESPONDER_CHILD_SPI + (s.context.nextId % 256),
+    RESPONDER_CHILD_SPI + (s.context.window.nextId % 256),
   );
 }
 
@@ -180,7 +180,7 @@ const EVENTS: Readonly<Record<string, (s: Snap) => Labelled>> = {
   'init.badKe': (s) => recv('init.badKe', answer(s, [notify({ notify: 'INVALID_KE_PAYLOAD', dhGroup: 14 })])),
   'init.noProposal': (s) => recv('init.noProposal', answer(s, [notify({ notify: 'NO_PROPOSAL_CHOSEN' })])),
   stray: (s) => {
-    const p = s.context.pending?.message;
+    const p = s.context.window.pending?.message;
     const base = p ?? (s.context.keys === undefined ? initOkTemplate() : peerRequest(s, []));
     return recv('stray', { ...base, response: true, messageId: base.messageId + 40 });
   },
@@ -194,7 +194,7 @@ const EVENTS: Readonly<Record<string, (s: Snap) => Labelled>> = {
   'auth.failed': (s) => recv('auth.failed', answer(s, ikeAuth.failureR())),
   'auth.badAuth': (s) => recv('auth.badAuth', authAnswer(s, [ikeConfig.buildR(ASSIGNED)], 'another-psk')),
   invalidSpi: (s) => {
-    const p = s.context.pending?.message;
+    const p = s.context.window.pending?.message;
     if (p === undefined) throw new Error('no outstanding request');
     const hint = invalidSpi.buildResponse(p, false);
     if (hint === undefined) throw new Error('no hint for a response');
@@ -250,34 +250,35 @@ const TIMER_DELAY_MS: Readonly<Record<string, (d: number) => boolean>> = {
 function labels(s: Snap): string[] {
   if (s.status !== 'active') return [];
   const c = s.context;
-  const p = c.pending;
-  if (s.matches('idle')) return c.queue.length === 0 ? ['connect', 'disconnect', 'child.new', 'stray'] : ['connect'];
+  const p = c.window.pending;
+  if (s.matches('idle'))
+    return c.window.queue.length === 0 ? ['connect', 'disconnect', 'child.new', 'stray'] : ['connect'];
   // After a retransmission or an INVALID_IKE_SPI hint the same transitions apply as before it: only what differs
   // there is offered (the give-up, the hint confirmed).
-  if (p !== undefined && (p.sendIndex > 0 || c.invalidSpiHints > 0))
-    return c.invalidSpiHints > 0 ? ['timer.retransmit', 'invalidSpi'] : ['timer.retransmit'];
+  if (p !== undefined && (p.sendIndex > 0 || c.window.invalidSpiHints > 0))
+    return c.window.invalidSpiHints > 0 ? ['timer.retransmit', 'invalidSpi'] : ['timer.retransmit'];
   // While (or after) an IKE SA rekey the window's transitions are those of any other exchange: only its answers.
   if (s.matches({ established: { ikeRekey: 'due' } })) {
     if (p === undefined) return ['disconnect'];
     return p.kind === 'ike-rekey' ? ['ikeRekey.ok', 'ikeRekey.refused', 'timer.retransmit'] : ['info.ok', 'stray'];
   }
-  const calm = c.queue.length === 0;
+  const calm = c.window.queue.length === 0;
   const out = ['disconnect'];
   if (calm) out.push('connect', 'stray'); // connect: not in `idle`, unhandled and traced (unhandled.ts)
   if (p !== undefined) out.push('timer.retransmit');
   const fresh = calm && !c.children.some((x) => x.slot === 'extra') && p?.kind !== 'child-create';
   if (s.matches('initSent')) {
     out.push('init.ok', 'init.cookie', 'init.invalidKe', 'init.badKe', 'init.noProposal');
-    if (c.queue.length === 0) out.push('child.new');
+    if (c.window.queue.length === 0) out.push('child.new');
   }
   if (s.matches('authSent')) {
     out.push('auth.ok', 'auth.more', 'auth.hold', 'auth.noAddress', 'auth.failed', 'auth.badAuth', 'invalidSpi');
     if (c.input.method.childInAuth) out.push('auth.childFail');
-    if (c.queue.length === 0) out.push('child.new');
+    if (c.window.queue.length === 0) out.push('child.new');
   }
   if (s.matches('authHeld')) {
     out.push('auth.continue', 'timer.authHold');
-    if (c.queue.length === 0) out.push('child.new');
+    if (c.window.queue.length === 0) out.push('child.new');
   }
   const established = s.matches('established');
   if ((established || s.matches('deleting')) && calm) out.push('peer.liveness');
@@ -287,7 +288,7 @@ function labels(s: Snap): string[] {
     if (calm && c.children.some((x) => x.slot === 'extra')) out.push('child.delete');
     if (c.children.length > 0 && calm) out.push('peer.deleteChild');
     if (calm) out.push('child.rekeyAt');
-    if (c.timerSlots.length > 0 && c.queue.length === 0) out.push('timer.childRekey');
+    if (c.timerSlots.length > 0 && c.window.queue.length === 0) out.push('timer.childRekey');
     if (s.matches({ established: { liveness: 'armed' } })) out.push('timer.liveness');
     if (s.matches({ established: { ikeRekey: 'armed' } })) out.push('timer.ikeRekey');
   }
@@ -310,7 +311,10 @@ function events(s: Snap): Labelled[] {
 
 function vertex(s: Snap): string {
   const c = s.context;
-  const p = c.pending === undefined ? '-' : `${c.pending.kind}:${c.pending.info?.slot ?? ''}:${c.pending.sendIndex}`;
+  const p =
+    c.window.pending === undefined
+      ? '-'
+      : `${c.window.pending.kind}:${c.window.pending.info?.slot ?? ''}:${c.window.pending.sendIndex}`;
   const slots = c.children.map((x) => x.slot).join('+');
   // Only what a guard reads in the state: COOKIE retries in initSent, the IKE_AUTH round and a pending disconnect
   // in authSent (the rest of the context is bookkeeping that never decides a transition).
@@ -319,9 +323,9 @@ function vertex(s: Snap): string {
   return [
     JSON.stringify(s.value),
     p,
-    `q${c.queue.length}`,
+    `q${c.window.queue.length}`,
     slots,
-    `h${c.invalidSpiHints}`,
+    `h${c.window.invalidSpiHints}`,
     init,
     auth,
     c.newKeys === undefined ? '' : 'nk',
@@ -381,7 +385,7 @@ const closedReason = (out: readonly IkeEmitted[]): string | undefined =>
 function checkStep(label: string, before: Snap, after: Snap, out: readonly IkeEmitted[], where: string): void {
   const sent = sends(out);
   for (const m of sent) expect(m.initiator, `${where}: we are the original initiator (§3.1 flag I)`).toBe(true);
-  const p = before.context.pending;
+  const p = before.context.window.pending;
   const closed = closedReason(out);
   if (after.status === 'done') expect(closed, `${where}: the node hears why the IKE SA ended`).toBeDefined();
   switch (label) {
@@ -464,7 +468,7 @@ function checkStep(label: string, before: Snap, after: Snap, out: readonly IkeEm
       expect(
         sent.map((m) => [m.exchangeType, m.messageId]),
         `${where}: the held round is a new request (next message ID), not a retransmission`,
-      ).toEqual([[IkeExchangeType.IKE_AUTH, before.context.nextId]]);
+      ).toEqual([[IkeExchangeType.IKE_AUTH, before.context.window.nextId]]);
       return;
     case 'timer.authHold':
       expect(notes(out, 'ike.authHoldExpired'), where).toHaveLength(1);

@@ -102,7 +102,7 @@ function authPayloads(ctx: Ctx, opts: { psk?: string; child: boolean }): IkePayl
   return ikeAuth.buildI(CLIENT, GW, opts.psk ?? 'psk-client1', ctx.keys, [ikeConfig.buildI()], child);
 }
 
-const pending = (ctx: Ctx): IkeMessage | undefined => ctx.ownPending?.message;
+const pending = (ctx: Ctx): IkeMessage | undefined => ctx.own.pending?.message;
 
 /** The scripted provider's answers: in the graph as the ask actor's done event, in the real actor as its reply. */
 const ADDRESS_ANSWERS: Readonly<Record<string, AddressAnswer>> = {
@@ -122,7 +122,7 @@ const BUILD: Readonly<Record<string, (s: Snap) => AnyEventObject>> = {
     message: request(
       s.context,
       IkeExchangeType.IKE_AUTH,
-      s.context.nextExpect,
+      s.context.window.nextExpect,
       authPayloads(s.context, { child: true }),
     ),
   }),
@@ -131,7 +131,7 @@ const BUILD: Readonly<Record<string, (s: Snap) => AnyEventObject>> = {
     message: request(
       s.context,
       IkeExchangeType.IKE_AUTH,
-      s.context.nextExpect,
+      s.context.window.nextExpect,
       authPayloads(s.context, { child: false }),
     ),
   }),
@@ -140,21 +140,21 @@ const BUILD: Readonly<Record<string, (s: Snap) => AnyEventObject>> = {
     message: request(
       s.context,
       IkeExchangeType.IKE_AUTH,
-      s.context.nextExpect,
+      s.context.window.nextExpect,
       authPayloads(s.context, { psk: 'wrong', child: true }),
     ),
   }),
   informational: (s) => ({
     type: 'net.recv',
-    message: request(s.context, IkeExchangeType.INFORMATIONAL, s.context.nextExpect, []),
+    message: request(s.context, IkeExchangeType.INFORMATIONAL, s.context.window.nextExpect, []),
   }),
   repeat: (s) => ({
     type: 'net.recv',
-    message: request(s.context, IkeExchangeType.INFORMATIONAL, s.context.nextExpect - 1, []),
+    message: request(s.context, IkeExchangeType.INFORMATIONAL, s.context.window.nextExpect - 1, []),
   }),
   future: (s) => ({
     type: 'net.recv',
-    message: request(s.context, IkeExchangeType.INFORMATIONAL, s.context.nextExpect + 3, []),
+    message: request(s.context, IkeExchangeType.INFORMATIONAL, s.context.window.nextExpect + 3, []),
   }),
   strayResponse: (s) => ({
     type: 'net.recv',
@@ -180,14 +180,14 @@ const BUILD: Readonly<Record<string, (s: Snap) => AnyEventObject>> = {
   },
   delete: (s) => ({
     type: 'net.recv',
-    message: request(s.context, IkeExchangeType.INFORMATIONAL, s.context.nextExpect, ikeDelete.buildI()),
+    message: request(s.context, IkeExchangeType.INFORMATIONAL, s.context.window.nextExpect, ikeDelete.buildI()),
   }),
   childCreate: (s) => ({
     type: 'net.recv',
     message: request(
       s.context,
       IkeExchangeType.CREATE_CHILD_SA,
-      s.context.nextExpect,
+      s.context.window.nextExpect,
       childCreate.buildCreateI(cfgI, rng, childParams),
     ),
   }),
@@ -196,7 +196,7 @@ const BUILD: Readonly<Record<string, (s: Snap) => AnyEventObject>> = {
     message: request(
       s.context,
       IkeExchangeType.CREATE_CHILD_SA,
-      s.context.nextExpect,
+      s.context.window.nextExpect,
       childRekey.buildI(cfgI, rng, s.context.children[0]?.spiOut ?? 1, childParams),
     ),
   }),
@@ -205,13 +205,13 @@ const BUILD: Readonly<Record<string, (s: Snap) => AnyEventObject>> = {
     message: request(
       s.context,
       IkeExchangeType.CREATE_CHILD_SA,
-      s.context.nextExpect,
+      s.context.window.nextExpect,
       ikeRekey.buildI(s.context.keys, '5555666677778888', rng).payloads,
     ),
   }),
   childDelete: (s) => ({
     type: 'net.recv',
-    message: request(s.context, IkeExchangeType.INFORMATIONAL, s.context.nextExpect, [
+    message: request(s.context, IkeExchangeType.INFORMATIONAL, s.context.window.nextExpect, [
       childDelete.deletePayload([s.context.children[0]?.spiOut ?? 1]),
     ]),
   }),
@@ -281,7 +281,7 @@ function labelsFor(s: Snap): string[] {
               'future',
             ];
       const own =
-        s.context.ownPending !== undefined ? ['ownResponse', 'invalidSpi', 'retransmit', 'liveness'] : ['liveness'];
+        s.context.own.pending !== undefined ? ['ownResponse', 'invalidSpi', 'retransmit', 'liveness'] : ['liveness'];
       return [...common, ...peer, ...own];
     }
   }
@@ -297,7 +297,7 @@ function vertex(s: Snap): string {
   return [
     JSON.stringify(s.value),
     `r${Math.min(c.round, 1)}`,
-    c.ownPending === undefined ? 'own-' : `own${c.ownPending.sendIndex}h${c.ownInvalidSpiHints}`,
+    c.own.pending === undefined ? 'own-' : `own${c.own.pending.sendIndex}h${c.own.invalidSpiHints}`,
     c.newKeys === undefined ? '' : 'rekeying',
     `ch${Math.min(c.children.length, 1)}`,
     `b${c.busyAnswered}`,
@@ -426,13 +426,13 @@ describe('IKE responder statechart: generated paths through real actors', () => 
   ): void {
     const where = `${edge} (${label}, resent)`;
     const c = before.context;
-    if (label !== 'repeat' || c.cachedResponseId === undefined) {
+    if (label !== 'repeat' || c.window.cachedResponseId === undefined) {
       expect(resent, where).toEqual([]);
       return;
     }
-    expect(kept?.messageId, where).toBe(c.cachedResponseId);
+    expect(kept?.messageId, where).toBe(c.window.cachedResponseId);
     expect(kept?.spiI, where).toBe(c.keys.spiI);
-    expect(resent, where).toEqual([c.nextExpect - 1]);
+    expect(resent, where).toEqual([c.window.nextExpect - 1]);
   }
 
   /** What a step may send (RFC 7296 §2.1–2.2, §2.21). */
@@ -481,24 +481,24 @@ describe('IKE responder statechart: generated paths through real actors', () => 
         expect(sent[0]?.messageId, where).toBe(c.waitingRequest?.messageId);
         return;
       case 'liveness':
-        if (c.ownPending === undefined && before.matches('established')) {
+        if (c.own.pending === undefined && before.matches('established')) {
           expect(
             sent.map((m) => [m.exchangeType, m.response, m.messageId]),
             where,
-          ).toEqual([[IkeExchangeType.INFORMATIONAL, false, c.ownNextId]]);
+          ).toEqual([[IkeExchangeType.INFORMATIONAL, false, c.own.nextId]]);
         } else expect(sent, where).toEqual([]);
         return;
       case 'retransmit':
-        if (c.ownPending !== undefined && c.ownPending.sendIndex < cfgR.retransmit.tries)
+        if (c.own.pending !== undefined && c.own.pending.sendIndex < cfgR.retransmit.tries)
           expect(
             sent.map((m) => m.messageId),
             where,
-          ).toEqual([c.ownPending.message.messageId]);
+          ).toEqual([c.own.pending.message.messageId]);
         else expect(sent, where).toEqual([]);
         return;
       case 'cmdDelete':
         // A Delete of the IKE SA inside it, unless our own request is outstanding (window 1, §2.3).
-        if (c.ownPending !== undefined) expect(sent, where).toEqual([]);
+        if (c.own.pending !== undefined) expect(sent, where).toEqual([]);
         else
           expect(
             sent.map((m) => [m.exchangeType, m.response]),
@@ -507,7 +507,7 @@ describe('IKE responder statechart: generated paths through real actors', () => 
         return;
       default:
         // Requests of the peer: at most one response, to the request's message ID (§2.2).
-        for (const m of sent) if (m.response) expect(m.messageId, where).toBeLessThanOrEqual(c.nextExpect);
+        for (const m of sent) if (m.response) expect(m.messageId, where).toBeLessThanOrEqual(c.window.nextExpect);
     }
   }
 });
