@@ -100,9 +100,21 @@ export interface DhcpLease {
    * client's lease never ends after the server's, which starts when the server saw some copy of that request.
    */
   readonly startUs: number;
-  readonly renewAtUs: number;
-  readonly rebindAtUs: number;
+  /**
+   * T1 and T2 as absolute times are `renewAtUs(lease)` / `rebindAtUs(lease)`, computed, not kept: every bound client
+   * holds its lease, and two more fields of µs values past 2^30 were two boxed numbers each (~50 B per idle client).
+   */
   readonly expiresAtUs: number;
+}
+
+/** T1 as an absolute time (RFC 2131 §4.4.5): the lease start + T1; never for an infinite lease. */
+export function renewAtUs(lease: DhcpLease): number {
+  return lease.infinite ? Number.MAX_SAFE_INTEGER : lease.startUs + lease.t1Ms * 1000;
+}
+
+/** T2 as an absolute time (RFC 2131 §4.4.5): the lease start + T2; never for an infinite lease. */
+export function rebindAtUs(lease: DhcpLease): number {
+  return lease.infinite ? Number.MAX_SAFE_INTEGER : lease.startUs + lease.t2Ms * 1000;
 }
 
 export type DhcpDestination = 'broadcast' | { readonly unicast: Ipv4Address };
@@ -255,8 +267,6 @@ function leaseOf(context: DhcpClientContext, message: DhcpMessage): DhcpLease | 
     t2Ms: timers.t2Ms,
     infinite: timers.infinite,
     startUs,
-    renewAtUs: timers.infinite ? never : startUs + timers.t1Ms * 1000,
-    rebindAtUs: timers.infinite ? never : startUs + timers.t2Ms * 1000,
     expiresAtUs: timers.infinite ? never : startUs + timers.leaseMs * 1000,
   };
 }
@@ -429,7 +439,7 @@ export const dhcpClientMachine = setup({
         const xid = params.fresh && !params.rebinding ? context.rng.nextU32() : context.xid;
         const startUs = params.fresh && !params.rebinding ? nowUs : context.exchangeStartUs;
         const message = buildRequestRenewing(messageBase(context, xid, startUs), lease.address);
-        const deadlineUs = params.rebinding ? lease.expiresAtUs : lease.rebindAtUs;
+        const deadlineUs = params.rebinding ? lease.expiresAtUs : rebindAtUs(lease);
         const waitMs = renewalRetransmitMs(Math.floor((deadlineUs - nowUs) / 1000));
         enqueue.assign({
           xid,
@@ -454,7 +464,7 @@ export const dhcpClientMachine = setup({
       enqueue.cancel(params.timer);
       if (!lease || lease.infinite) return;
       const atUs =
-        params.timer === 't1' ? lease.renewAtUs : params.timer === 't2' ? lease.rebindAtUs : lease.expiresAtUs;
+        params.timer === 't1' ? renewAtUs(lease) : params.timer === 't2' ? rebindAtUs(lease) : lease.expiresAtUs;
       enqueue.raise(timerEvent(params.timer), { id: params.timer, delay: msUntil(atUs, context.nowUs()) });
     }),
     collectOffer: enqueueActions(({ context, event, enqueue }) => {

@@ -54,9 +54,24 @@ export function toHexPrefix(bytes: Uint8Array, n: number): string {
   return out;
 }
 
-/** A 16-byte chaddr field holding `hardware` at its start (RFC 2131 §2). */
+/** chaddr fields carved from one slab: a client identity keeps its field for the client's life. */
+const CHADDR_BYTES = 16;
+const FIELDS_PER_SLAB = 256;
+let slab = new Uint8Array(0);
+let slabUsedBytes = 0;
+
+/**
+ * A 16-byte chaddr field holding `hardware` at its start (RFC 2131 §2). A view into a shared slab, not an array of its
+ * own: every Uint8Array has an ArrayBuffer object beside it (~90 B of heap per idle client of a storm); the fields
+ * never overlap, so a write into one (none is made) could not reach another.
+ */
 export function chaddrField(hardware: Uint8Array): Uint8Array {
-  const field = new Uint8Array(16);
-  field.set(hardware.subarray(0, 16));
+  if (slabUsedBytes + CHADDR_BYTES > slab.length) {
+    slab = new Uint8Array(CHADDR_BYTES * FIELDS_PER_SLAB);
+    slabUsedBytes = 0;
+  }
+  const field = slab.subarray(slabUsedBytes, slabUsedBytes + CHADDR_BYTES);
+  slabUsedBytes += CHADDR_BYTES;
+  field.set(hardware.subarray(0, CHADDR_BYTES));
   return field;
 }

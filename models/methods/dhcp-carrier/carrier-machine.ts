@@ -45,7 +45,6 @@ import type {
   ClientChildOutcome,
   ClientMethodContext,
 } from '../method.ts';
-import { LazyStream } from './lazy-stream.ts';
 import type { CarrierPolicy } from './policies.ts';
 
 /** One transmission, then a one-day wait: IKE carries and retransmits the message (see the module comment). */
@@ -75,6 +74,10 @@ export interface CarrierInput {
   readonly clientName: string;
   /** WG §3 second example: the first IKE_AUTH carries an INIT-REBOOT REQUEST for this address. */
   readonly rememberedAddress: string | null;
+  /** The DHCP client's stream (xids): `ctx.rng('dhcp')`. */
+  readonly rng: RandomStream;
+  /** The DHCP client's retransmission jitter (its own stream: the xids stay those of `rng`). */
+  readonly jitterRng: RandomStream;
 }
 
 /** What the machine answers the hook that is being called (read from `context.answer` after `carrier.settle`). */
@@ -100,12 +103,13 @@ const NO_PAYLOADS: CarrierAnswer = { kind: 'payloads', payloads: [] };
 const ACCEPT: CarrierAnswer = { kind: 'child', outcome: { kind: 'accept' } };
 
 /**
- * The carrier's extended state; its inputs sit under `input` (xstate copies the context with `Object.assign` on every
- * assign, and V8 gives an object of more than ~20 properties built that way a dictionary: ~5 µs per copy, not ~0.2).
+ * The carrier's extended state. Everything fixed at creation sits under `input` (the streams too): every assign copies
+ * the context key by key (xstate's `Object.assign`; ~12 ns a key once the copy site has seen a few shapes), so a key
+ * less is a cheaper step. Fields are never `undefined` in one context and a number in another (`rekeyAtUs`): one
+ * shape per context.
  */
 export interface CarrierContext {
   readonly input: CarrierInput;
-  readonly rng: RandomStream;
   /** `input.rememberedAddress` until the first IKE_AUTH has used it (INIT-REBOOT once, WG §3). */
   readonly rememberedAddress: string | null;
   readonly dhcp: ActorRefFrom<typeof dhcpClientMachine> | undefined;
@@ -115,7 +119,11 @@ export interface CarrierContext {
   readonly lastSent: DhcpMessage | undefined;
   /** The last lease's address (INIT-REBOOT on the next IKE SA, draft-ietf §3's second example). */
   readonly lastAddress: string | null;
-  readonly lease: DhcpLeaseInfo | undefined;
+  /**
+   * When the slot's rekey carrying the renewal is due (µs; `dhcpIkeRekeyT1Percent` of T1 after the lease start),
+   * `NO_REKEY` without a lease or for an infinite one: all the carrier needs of the lease it holds.
+   */
+  readonly rekeyAtUs: number;
   /** After a lost lease under `reconnect`: the machine's messages are dropped until the next IKE_AUTH. */
   readonly halted: boolean;
   readonly firstSession: boolean;
@@ -126,8 +134,6 @@ export interface CarrierContext {
    * retransmitted while a round was in flight (the next empty response re-carries at once); `off` otherwise.
    */
   readonly authHold: 'off' | 'held' | 'due';
-  /** The DHCP client's retransmission jitter (its own stream: the xids stay those of `rng`). */
-  readonly jitterRng: RandomStream;
   /** New Child SAs that failed without DHCP in a row (the same REQUEST re-carried). */
   readonly resends: number;
   /** Seed: the REQUEST that rides the first CREATE_CHILD_SA once the IKE SA is up. */
@@ -199,16 +205,24 @@ export function configOfLease(lease: DhcpLeaseInfo): AssignedConfig {
   return { address: lease.address, prefixLength: netmaskToPrefix(lease.mask) ?? 32, dns: lease.dns };
 }
 
+/** No rekey to schedule: no lease, or an infinite one. */
+export const NO_REKEY = Number.MAX_SAFE_INTEGER;
+
 /**
- * The rekey delay that puts the rekey at `percent` of T1 after the lease start (RFC 2131 §4.4.1: the lease starts
- * when the REQUEST was sent), at least 1 ms; undefined for an infinite lease.
+ * When the rekey at `percent` of T1 after the lease start is due (RFC 2131 §4.4.1: the lease starts when the REQUEST
+ * was sent), µs; `NO_REKEY` for an infinite lease.
  */
-export function rekeyDelayMs(lease: DhcpLeaseInfo | undefined, percent: number, nowUs: number): number | undefined {
-  if (lease === undefined || lease.expiresAtUs >= Number.MAX_SAFE_INTEGER) return undefined;
+export function rekeyAtUsOf(lease: DhcpLeaseInfo, percent: number): number {
+  if (lease.expiresAtUs >= Number.MAX_SAFE_INTEGER) return NO_REKEY;
   const startUs = lease.expiresAtUs - lease.leaseSecs * 1_000_000;
   const t1Ms = Math.round(lease.t1Secs * 1000);
-  const atUs = startUs + Math.floor((t1Ms * percent) / 100) * 1000;
-  return Math.max(1, Math.floor((atUs - nowUs) / 1000));
+  return startUs + Math.floor((t1Ms * percent) / 100) * 1000;
+}
+
+/** The delay to the rekey due at `rekeyAtUs`, at least 1 ms; undefined for none (`NO_REKEY`). */
+export function rekeyDelayMs(rekeyAtUs: number, nowUs: number): number | undefined {
+  if (rekeyAtUs === NO_REKEY) return undefined;
+  return Math.max(1, Math.floor((rekeyAtUs - nowUs) / 1000));
 }
 
 const payloadsOf = (m: DhcpMessage | undefined): CarrierAnswer => ({
@@ -347,7 +361,7 @@ export const dhcpCarrierMachine = setup({
     }),
     /** (Re)starts the DHCP client: INIT → SELECTING (DISCOVER), or INIT-REBOOT → REBOOTING with the remembered address. */
     spawnDhcp: assign(({ context, spawn }) => ({
-      lease: undefined,
+      rekeyAtUs: NO_REKEY,
       lastSent: undefined,
       halted: false,
       // A fixed id: the snapshot's `children` object is keyed by it, and a key of its own per carrier (`x:<n>`) gave
@@ -356,12 +370,12 @@ export const dhcpCarrierMachine = setup({
         id: DHCP_MACHINE,
         input: {
           identity: context.input.identity,
-          rng: context.rng,
+          rng: context.input.rng,
           nowUs: context.input.ctx.nowUs,
           ...(context.input.variant === 'wg' && context.input.policy.wgRecarry === 'rfc2131'
             ? { retransmit: RFC2131_RETRANSMIT, requestRetransmit: RFC2131_REQUEST_RETRANSMIT }
             : { retransmit: CARRIED_RETRANSMIT }),
-          jitterRng: context.jitterRng,
+          jitterRng: context.input.jitterRng,
           rememberedAddress: context.rememberedAddress,
         },
       }),
@@ -424,15 +438,19 @@ export const dhcpCarrierMachine = setup({
      * The exchange is over (BOUND): nothing is re-carried any more (a renewal is a new exchange with a fresh xid,
      * RFC 2131 §4.4.5), so the last message is not kept through the idle lease (~600 B per client).
      */
-    recordLease: assign(({ event }) => {
+    recordLease: assign(({ context, event }) => {
       assertEvent(event, ['dhcp.bound', 'dhcp.renewed']);
-      return { lease: event, lastAddress: event.address, lastSent: undefined };
+      return {
+        rekeyAtUs: rekeyAtUsOf(event, context.input.policy.rekeyT1Percent),
+        lastAddress: event.address,
+        lastSent: undefined,
+      };
     }),
     collectLease: assign(({ context, event }) => {
       assertEvent(event, ['dhcp.bound', 'dhcp.renewed']);
       return context.got.lease === undefined ? { got: { ...context.got, lease: event } } : {};
     }),
-    forgetLease: assign({ lease: undefined, lastAddress: null }),
+    forgetLease: assign({ rekeyAtUs: NO_REKEY, lastAddress: null }),
     collectNak: assign(({ context, event }) => {
       assertEvent(event, 'dhcp.nak');
       return { got: { ...context.got, nak: { withdrawn: event.withdrawn } } };
@@ -455,7 +473,7 @@ export const dhcpCarrierMachine = setup({
     dropRequest: assign({ request: undefined }),
     /** (Re)arms the slot's rekey at `dhcpIkeRekeyT1Percent` of T1 (seed §2 "later, upon rekey"). */
     scheduleRekey: enqueueActions(({ context, enqueue }) => {
-      const delayMs = rekeyDelayMs(context.lease, context.input.policy.rekeyT1Percent, context.input.ctx.nowUs());
+      const delayMs = rekeyDelayMs(context.rekeyAtUs, context.input.ctx.nowUs());
       if (delayMs !== undefined)
         enqueue.emit({ type: 'method.scheduleRekey', ctx: context.input.ctx, slot: context.input.slot, delayMs });
     }),
@@ -549,19 +567,16 @@ export const dhcpCarrierMachine = setup({
   type: 'parallel',
   context: ({ input }) => ({
     input,
-    rng: input.ctx.rng('dhcp'),
     rememberedAddress: input.rememberedAddress,
     dhcp: undefined,
     dhcpState: 'none',
     lastSent: undefined,
     lastAddress: null,
-    lease: undefined,
+    rekeyAtUs: NO_REKEY,
     halted: false,
     firstSession: true,
     emptyRounds: 0,
     authHold: 'off',
-    // Forked on its first draw (lazy-stream.ts): most carriers never draw jitter.
-    jitterRng: new LazyStream(input.ctx, 'dhcp-jitter'),
     resends: 0,
     request: undefined,
     got: NOTHING,

@@ -21,6 +21,7 @@ import {
   type CarrierEvent,
   type CarrierVariant,
 } from './carrier-machine.ts';
+import { LazyStream } from './lazy-stream.ts';
 import { carrierIdentity, type CarrierClientOptions } from './options.ts';
 import { labActor } from '../../../sim/statechart/runtime-choice.ts';
 
@@ -46,6 +47,9 @@ export function carrierTasks(
       identity: carrierIdentity(options, ctx.outerAddress),
       clientName: options.clientName ?? ctx.outerAddress,
       rememberedAddress: options.rememberedAddress ?? null,
+      rng: ctx.rng('dhcp'),
+      // Forked on its first draw (lazy-stream.ts): most carriers never draw jitter.
+      jitterRng: new LazyStream(ctx, 'dhcp-jitter'),
     },
   });
   // One listener function for the four emitted requests of every carrier (each names its context).

@@ -33,6 +33,7 @@ import {
   RFC3456_MACHINE,
   rfc3456ClientMachine,
   type Rfc3456ClientOptions,
+  type Rfc3456Emitted,
   type Rfc3456Event,
 } from './client-machine.ts';
 import { DHCP_CLIENT_PORT, dhcpSaSelectors } from './selectors.ts';
@@ -75,15 +76,18 @@ export function rfc3456Client(options: Rfc3456ClientOptions = DEFAULT_RFC3456_CL
       clock: ctx.clock,
       input: { ctx, options, identity: rfc3456Identity(ctx.outerAddress, options.chaddrOctet) },
     });
-    // One listener for both emitted requests, not one each (~100 B per listener per client).
-    actor.on('*', (e) => {
-      if (e.type === 'method.requestChild') ctx.requestChild(e.request);
-      else ctx.deleteChild(e.slot);
-    });
+    // One listener function for both emitted requests of every client (each names its context).
+    actor.on('*', toContext);
     ctx.traceMachine(actor, RFC3456_MACHINE);
     actor.start();
     return new Rfc3456Tasks(actor, ctx, options);
   };
+}
+
+/** What the machine asks of the IKE side (Rfc3456Emitted), done through the method context it names. */
+function toContext(e: Rfc3456Emitted): void {
+  if (e.type === 'method.requestChild') e.ctx.requestChild(e.request);
+  else e.ctx.deleteChild(e.slot);
 }
 
 type Rfc3456Actor = Actor<typeof rfc3456ClientMachine>;

@@ -16,6 +16,7 @@ import type { DhcpClientEmitted, DhcpLeaseInfo } from '../../../../models/dhcp/c
 import { messageTypeOf } from '../../../../models/dhcp/options.ts';
 import {
   dhcpCarrierMachine,
+  NO_REKEY,
   type CarrierEmitted,
   type CarrierEvent,
   type CarrierInput,
@@ -196,7 +197,7 @@ function possible(s: Snap): readonly string[] {
     for (const st of states[phase] ?? []) if (st !== s.context.dhcpState) hooks.push(`state:${st}`);
     if (phase === 'bound' || phase === 'renewing' || phase === 'halted' || phase === 'requesting')
       hooks.push('sendRenew');
-    if (s.context.lease !== undefined) hooks.push('expired');
+    if (s.context.rekeyAtUs !== NO_REKEY) hooks.push('expired');
     // WG `rfc2131`: the DHCP client's own RFC 2131 §4.1 retransmission between (or during) IKE_AUTH rounds.
     if (phase === 'authorizing') hooks.push('sendDiscover');
   }
@@ -210,7 +211,7 @@ function vertex(s: Snap): string {
     c.dhcp === undefined ? '-' : c.dhcpState,
     c.halted,
     c.lastSent === undefined ? '-' : messageTypeOf(c.lastSent),
-    c.lease === undefined ? '-' : 'L',
+    c.rekeyAtUs === NO_REKEY ? '-' : 'L',
     c.got.sent === undefined ? '-' : messageTypeOf(c.got.sent),
     c.got.lease === undefined ? '-' : 'L',
     c.got.nak === undefined ? '-' : 'N',
@@ -302,6 +303,8 @@ function inputFor(config: Config, ctx: ClientMethodContext): CarrierInput {
     identity: IDENTITY,
     clientName: 'client1',
     rememberedAddress: config.remembered ?? null,
+    rng: ctx.rng('dhcp'),
+    jitterRng: ctx.rng('dhcp-jitter'),
   };
 }
 
