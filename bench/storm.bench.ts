@@ -18,14 +18,17 @@
  * machine events per CPU second (fast runtime only: it counts them; xstate would need inspection, which slows the
  * run), peak heap MB (sampled every 2,000 events during the run), and whether the expectations were met. Then a
  * connect-only run (15 s, no crash): heap bytes per idle established client = (heap with every client connected −
- * heap before the run) / N, both after a forced GC. The reference, measured in the same process: a bare xstate actor
+ * heap before the run) / N, both after a forced GC. Garbage collection during the run (v8.GCProfiler): main-thread
+ * pause ms and count of scavenges and of mark-compacts, and MB promoted (old-generation growth across scavenges): the
+ * part of the cost that grows with N (issue 15: µs per client at 30k was ~1.3× that at 10k, and the difference was
+ * scavenges copying more surviving bytes per client), so a size's figure shows whether GC or the lab moved. The reference, measured in the same process: a bare xstate actor
  * doing one `assign` per event (events/s), and the ratio of the storm's machine events per CPU second (counted by the
  * fast runtime: `machineEvents`, `machineEventsPerCpuSec`) to it.
  */
 import { spawnSync } from 'node:child_process';
 import { cpuUsage } from 'node:process';
 import { fileURLToPath } from 'node:url';
-import { getHeapStatistics } from 'node:v8';
+import { GCProfiler, getHeapStatistics } from 'node:v8';
 import { HEAP_FLAGS } from '../bin/node-flags.js';
 import { assign, createActor, setup } from 'xstate';
 import { runScenario, type ScenarioProgress } from '../scenarios/run.ts';
@@ -58,6 +61,48 @@ function bareXstateEventsPerSec(events: number): number {
     actor.stop();
   }
   return Math.round(best);
+}
+
+/** One GC as v8.GCProfiler reports it (the fields read here). */
+interface GcRecord {
+  readonly gcType: string;
+  /** µs of main-thread pause. */
+  readonly cost: number;
+  readonly beforeGC: { readonly heapSpaceStatistics: readonly { spaceName: string; spaceUsedSize: number }[] };
+  readonly afterGC: { readonly heapSpaceStatistics: readonly { spaceName: string; spaceUsedSize: number }[] };
+}
+
+/** Bytes of the old generation (old space and large objects) in one GC's statistics. */
+function oldBytes(spaces: readonly { spaceName: string; spaceUsedSize: number }[]): number {
+  let n = 0;
+  for (const s of spaces) if (s.spaceName === 'old_space' || s.spaceName === 'large_object_space') n += s.spaceUsedSize;
+  return n;
+}
+
+/** Pause ms and count per kind (scavenge, mark-compact), and what scavenges promoted (old-generation growth, MB). */
+function gcFigures(records: readonly GcRecord[]): Record<string, number> {
+  let scavengeUs = 0;
+  let scavenges = 0;
+  let markCompactUs = 0;
+  let markCompacts = 0;
+  let promotedBytes = 0;
+  for (const r of records) {
+    if (r.gcType === 'Scavenge' || r.gcType === 'MinorMarkSweep') {
+      scavengeUs += r.cost;
+      scavenges++;
+      promotedBytes += Math.max(0, oldBytes(r.afterGC.heapSpaceStatistics) - oldBytes(r.beforeGC.heapSpaceStatistics));
+    } else if (r.gcType === 'MarkSweepCompact') {
+      markCompactUs += r.cost;
+      markCompacts++;
+    }
+  }
+  return {
+    scavengePauseMs: Math.round(scavengeUs / 1000),
+    scavenges,
+    markCompactPauseMs: Math.round(markCompactUs / 1000),
+    markCompacts,
+    promotedMb: Math.round(promotedBytes / MB),
+  };
 }
 
 const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -118,6 +163,8 @@ function measure(
   const key = `${method}.${clients}` + (crypto === 'modelled' ? '' : '.real') + (runtime === 'fast' ? '' : '.xstate');
   const machineEventsBefore = machineEventsProcessed();
   let peak = heapUsed();
+  const gcProfiler = new GCProfiler();
+  gcProfiler.start();
   const wallStart = performance.now();
   const cpuStart = cpuUsage();
   const r = runScenario('storm-1000', {
@@ -137,6 +184,7 @@ function measure(
   const cpu = cpuUsage(cpuStart);
   const cpuSecs = (cpu.user + cpu.system) / 1e6;
   const wallSecs = (performance.now() - wallStart) / 1000;
+  const gc = gcFigures((gcProfiler.stop()?.statistics ?? []) as unknown as readonly GcRecord[]);
   const events = r.stop.eventsRun;
   out[`${key}.wallSecs`] = round(wallSecs);
   out[`${key}.cpuSecs`] = round(cpuSecs);
@@ -151,6 +199,8 @@ function measure(
     out[`${key}.ratioToBareXstate`] = round(machineEvents / cpuSecs / bare, 3);
   }
   out[`${key}.peakHeapMb`] = Math.round(peak / MB);
+  for (const [name, value] of Object.entries(gc)) out[`${key}.${name}`] = value;
+  out[`${key}.scavengeUsPerClient`] = Math.round(((gc['scavengePauseMs'] ?? 0) * 1000) / clients);
   out[`${key}.expectationsMet`] = r.ok ? 'yes' : r.expectations.filter((e) => !e.ok).length + ' failed';
   out[`${key}.idleHeapBytesPerClient`] = idleHeapBytesPerClient(method, clients, crypto, runtime);
 }
