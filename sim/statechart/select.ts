@@ -27,21 +27,33 @@ function guardError(c: CompiledTransition, node: CompiledNode, event: XEvent, er
   );
 }
 
-/** xstate's `StateNode.next`: the first candidate whose guard passes (guard errors wrapped as xstate wraps them). */
-function nextOf(w: Work, node: CompiledNode, event: XEvent): CompiledTransition | undefined {
+/**
+ * The first of `candidates` whose guard passes (guard errors wrapped as xstate wraps them, naming the node that owns
+ * the candidate: `owner` itself, or `owner[i]` for a chain's concatenated list).
+ */
+function firstPassing(
+  w: Work,
+  candidates: readonly CompiledTransition[],
+  owner: CompiledNode | readonly CompiledNode[],
+  event: XEvent,
+): CompiledTransition | undefined {
   // Indexed loops on the hot path: a `for…of` here keeps an array iterator per call (the try blocks V8's elision).
-  const candidates = candidatesOf(node, event.type);
   for (let i = 0; i < candidates.length; i++) {
     const c = candidates[i] as CompiledTransition;
     let passed: boolean;
     try {
       passed = guardPasses(w, c, event);
     } catch (err) {
-      throw guardError(c, node, event, err);
+      throw guardError(c, Array.isArray(owner) ? (owner[i] as CompiledNode) : (owner as CompiledNode), event, err);
     }
     if (passed) return c;
   }
   return undefined;
+}
+
+/** xstate's `StateNode.next`: the first candidate whose guard passes. */
+function nextOf(w: Work, node: CompiledNode, event: XEvent): CompiledTransition | undefined {
+  return firstPassing(w, candidatesOf(node, event.type), node, event);
 }
 
 /** A chain plan's candidates for `eventType` (built on first use: `candidatesOf` of each node, deepest first). */
@@ -63,18 +75,7 @@ function chainCandidates(plan: SelectionPlan, eventType: string): ChainCandidate
  * is the first candidate of the concatenated lists whose guard passes (the same guards called in the same order).
  */
 function firstOnChain(w: Work, cc: ChainCandidates, event: XEvent): CompiledTransition | undefined {
-  const candidates = cc.transitions;
-  for (let i = 0; i < candidates.length; i++) {
-    const c = candidates[i] as CompiledTransition;
-    let passed: boolean;
-    try {
-      passed = guardPasses(w, c, event);
-    } catch (err) {
-      throw guardError(c, cc.owners[i] as CompiledNode, event, err);
-    }
-    if (passed) return c;
-  }
-  return undefined;
+  return firstPassing(w, cc.transitions, cc.owners, event);
 }
 
 function childByKey(w: Work, node: CompiledNode, key: string): CompiledNode {
