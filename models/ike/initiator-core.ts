@@ -194,6 +194,22 @@ export function initReply(ctx: Ctx, m: IkeMessage): InitReply {
   return reply;
 }
 
+/**
+ * `initReply` for the action that acts on it, the memo's last reader: the entry goes. V8's young-generation GC keeps
+ * a WeakMap's values alive whatever their keys (only a full GC resolves ephemerons), so an entry left for the message
+ * to die carried its reply (nonce, KE data, proposal) through every scavenge into the old generation.
+ */
+export function takeInitReply(ctx: Ctx, m: IkeMessage): InitReply {
+  const reply = initReply(ctx, m);
+  initReplies.delete(m);
+  return reply;
+}
+
+/** Whether `initReply` holds an answer for `m` (tests: the acting action forgets it). */
+export function initReplyMemoized(m: IkeMessage): boolean {
+  return initReplies.has(m);
+}
+
 const initReplies = new WeakMap<
   IkeMessage,
   { readonly cfg: IkePeerConfig; readonly retries: number; readonly reply: InitReply }

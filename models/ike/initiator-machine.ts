@@ -237,22 +237,22 @@ export const initiatorMachine = setup({
     }),
     sendInit: enqueueActions(({ context, enqueue }) => send(enqueue, core.initRequest(context))),
     retryWithCookie: enqueueActions(({ context, event, enqueue }) => {
-      const r = core.initReply(context, received(event));
+      const r = core.takeInitReply(context, received(event));
       if (r.kind === 'cookie') send(enqueue, core.cookieRetry(context, r.cookie));
     }),
     retryWithGroup: enqueueActions(({ context, event, enqueue }) => {
-      const r = core.initReply(context, received(event));
+      const r = core.takeInitReply(context, received(event));
       if (r.kind !== 'retry') return;
       enqueue.emit(note('ike.invalidKe', { group: r.dhGroup }));
       send(enqueue, core.initRetry(context, r.dhGroup));
     }),
     closeInitFailed: enqueueActions(({ context, event, enqueue }) => {
-      const r = core.initReply(context, received(event));
+      const r = core.takeInitReply(context, received(event));
       close(enqueue, context, r.kind === 'fail' ? r.notify : 'NO_PROPOSAL_CHOSEN');
     }),
     sendAuth: enqueueActions(({ context, event, enqueue }) => {
       const m = received(event);
-      const r = core.initReply(context, m);
+      const r = core.takeInitReply(context, m);
       if (r.kind !== 'ok') return;
       for (const n of core.initResponseNotes(context, m)) enqueue.emit(n);
       send(enqueue, core.authRequest(context, m, r));

@@ -6,10 +6,11 @@
  * NAT, a destination hash that does not match says we are. The lab has no NAT, so a mismatch is only traced (the
  * switch to UDP 4500 is not modelled).
  */
-import { findPayloads, notifyPayload, type IkeMessage, type IkePayload } from '../wire/ike/index.ts';
+import { findPayloads, type IkeMessage, type IkeNotifyPayload, type IkePayload } from '../wire/ike/index.ts';
 import { ipv4ToU32 } from '../wire/ipv4-address.ts';
 import { fromHex, writeHexDigits } from '../wire/bytes.ts';
 import { sha1, sha1Into } from '../wire/sha1.ts';
+import { smallBytes } from '../wire/small-bytes.ts';
 
 /** One end of the IKE packet: IPv4 address and UDP port. */
 export interface IkeEndpoint {
@@ -55,12 +56,23 @@ export function natDetectionHash(spiI: string, spiR: string, e: IkeEndpoint): Ui
   return sha1(hashInputOf(spiI, spiR, e));
 }
 
-/** The two notifies, in strongSwan's order (after SA, KE, Nonce: the captures). */
+/**
+ * The two notifies, in strongSwan's order (after SA, KE, Nonce: the captures). The digests go straight into views of
+ * a shared slab (small-bytes.ts): they live as long as the IKE_SA_INIT message, one exchange.
+ */
 export function natDetectionPayloads(spiI: string, spiR: string, ends: IkeEndpoints): IkePayload[] {
   return [
-    notifyPayload({ notify: 'NAT_DETECTION_SOURCE_IP', hash: natDetectionHash(spiI, spiR, ends.local) }),
-    notifyPayload({ notify: 'NAT_DETECTION_DESTINATION_IP', hash: natDetectionHash(spiI, spiR, ends.remote) }),
+    natDetectionNotify('NAT_DETECTION_SOURCE_IP', sha1Into(hashInputOf(spiI, spiR, ends.local), smallBytes(20))),
+    natDetectionNotify('NAT_DETECTION_DESTINATION_IP', sha1Into(hashInputOf(spiI, spiR, ends.remote), smallBytes(20))),
   ];
+}
+
+/** `notifyPayload({ notify, hash })` built as one object (no spread of a temporary). */
+function natDetectionNotify(
+  notify: 'NAT_DETECTION_SOURCE_IP' | 'NAT_DETECTION_DESTINATION_IP',
+  hash: Uint8Array,
+): IkeNotifyPayload {
+  return { kind: 'N', critical: false, protocolId: 0, spi: '', notify, hash };
 }
 
 function same(a: Uint8Array, b: Uint8Array): boolean {

@@ -72,13 +72,6 @@ import { labActor } from '../../sim/statechart/runtime-choice.ts';
 import { fitted } from '../wire/fitted.ts';
 import { FewMap } from './few-map.ts';
 
-/**
- * The packet value last built for each IKE message a client sends, so a retransmission re-sends the very same value
- * (same bytes). One table for every client node rather than a `WeakMap` per node (~150 B each in a storm): a message
- * object is built by one node's IKE machine and sent by that node only, so its entry is that node's.
- */
-const sentPackets = new WeakMap<object, Packet>();
-
 export { DEFAULT_RECONNECT, type ReconnectPolicy } from './client/reconnect-policy.ts';
 
 /** Another tunnel of the same client, to another gateway (draft-richardson §4 "two enterprises"). */
@@ -724,12 +717,11 @@ export class ClientNode implements SimNode<Packet> {
       case 'net.send': {
         // Protected responses only: an unprotected INVALID_IKE_SPI answers a request on another IKE SA (§2.21.4).
         if (e.message.response && e.message.payloads.some((p) => p.kind === 'SK')) t.lastResponse = e.message;
-        let packet = sentPackets.get(e.message);
-        if (packet === undefined) {
-          packet = ikePacket(this.outer, t.options.gatewayAddress, e.message);
-          sentPackets.set(e.message, packet);
-        }
-        this.sendEth0(packet);
+        // A packet per send, retransmissions too: the host encodes every packet it sends, and the same message between
+        // the same ends encodes to the same bytes (IPv4 identification 0, checksum computed). Kept per message, the
+        // packets lived as long as their messages (the pending request, the last response) and a table of them grew
+        // with the storm: ~2 KB per client surviving young-generation GC.
+        this.sendEth0(ikePacket(this.outer, t.options.gatewayAddress, e.message));
         return;
       }
       case 'ike.up': {
@@ -1046,12 +1038,7 @@ export class ClientNode implements SimNode<Packet> {
       return true;
     }
     this.host.traceNote('ike.cachedResponse', { messageId: m.messageId, spiI: m.spiI, retired: true });
-    let packet = sentPackets.get(r.message);
-    if (packet === undefined) {
-      packet = ikePacket(this.outer, src, r.message);
-      sentPackets.set(r.message, packet);
-    }
-    this.sendEth0(packet);
+    this.sendEth0(ikePacket(this.outer, src, r.message));
     return true;
   }
 

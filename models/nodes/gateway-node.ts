@@ -120,7 +120,6 @@ export class GatewayNode implements SimNode<Packet> {
   private gatewayTracker: { current(): string } | undefined;
   /** The gateway machine's SA table (read only here: the machine changes it). */
   private table!: SaTable<ResponderRef>;
-  private readonly packets = new WeakMap<object, Packet>();
   /** The provider's traced actors by machine name (sessions come and go: pruned once stopped, see `pruneMachines`). */
   private readonly providerMachines = new Map<string, ActorSinkTracker>();
   private pruneMachinesAt = 64;
@@ -281,12 +280,8 @@ export class GatewayNode implements SimNode<Packet> {
   }
 
   private sendIke(dst: string, message: IkeMessage): void {
-    let packet = this.packets.get(message);
-    if (packet === undefined) {
-      packet = ikePacket(this.options.outside.address, dst, message);
-      this.packets.set(message, packet);
-    }
-    this.host.send('outside', packet);
+    // A packet per send, as the client's (client-node.ts `onEmitted`): the same message encodes to the same bytes.
+    this.host.send('outside', ikePacket(this.options.outside.address, dst, message));
   }
 
   private sendResponse(dst: string, message: IkeMessage): SentResponse {

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { natDetectionHash } from '../../../models/ike/nat-detection.ts';
+import { natDetectionHash, natDetectionPayloads } from '../../../models/ike/nat-detection.ts';
+import { notifyPayload } from '../../../models/wire/ike/index.ts';
 import { sha1 } from '../../../models/wire/sha1.ts';
 import { fromHex, toHex } from '../../../models/wire/bytes.ts';
 import { parsePacket } from '../../../models/wire/packet.ts';
@@ -174,5 +175,23 @@ describe('the lab sends them', () => {
       'isakmp.notify.msgtype',
     ]);
     expect(types.trim().split('\n')).toEqual(['16388,16389,16418', '16388,16389,16418']);
+  });
+});
+
+describe('natDetectionPayloads', () => {
+  it('builds the two notifies as notifyPayload would, each hash over its own end (digests in views of a shared slab)', () => {
+    const ends = { local: { address: '192.0.2.10', port: 500 }, remote: { address: '203.0.113.1', port: 4500 } };
+    const spiI = '0123456789abcdef';
+    const spiR = '0000000000000000';
+    const [source, destination] = natDetectionPayloads(spiI, spiR, ends);
+    expect(source).toEqual(
+      notifyPayload({ notify: 'NAT_DETECTION_SOURCE_IP', hash: natDetectionHash(spiI, spiR, ends.local) }),
+    );
+    expect(destination).toEqual(
+      notifyPayload({ notify: 'NAT_DETECTION_DESTINATION_IP', hash: natDetectionHash(spiI, spiR, ends.remote) }),
+    );
+    expect(Object.keys(source ?? {})).toEqual(['kind', 'critical', 'protocolId', 'spi', 'notify', 'hash']);
+    // The second digest did not overwrite the first (each has its own range).
+    expect(toHex((source as { hash: Uint8Array }).hash)).toBe(toHex(natDetectionHash(spiI, spiR, ends.local)));
   });
 });

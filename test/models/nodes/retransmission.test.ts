@@ -47,3 +47,20 @@ describe('retransmission and the responder cache', () => {
     expect(t.clients[0]?.states()).toEqual({ connection: 'connected.steady', ike: 'established.window.ready' });
   });
 });
+
+describe('the gateway re-sends its own requests', () => {
+  it("a dropped liveness check from the gateway is re-sent bit-identical (a packet per send, the message's bytes)", () => {
+    const t = buildTopology({
+      durationUs: 40_000_000,
+      commands: connect,
+      policy: { livenessMs: 10_000 },
+      faults: [{ type: 'drop.match', atUs: 0, match: 'INFORMATIONAL request', count: 2 }],
+    });
+    const out = runScenario(t.input, { seed: 1 });
+    const checks = sends(out.trace, 'gw', 'INFORMATIONAL request #0');
+    // Sent at 10.030 s, dropped twice, re-sent at +4 and +7.2 s (strongSwan schedule), answered the third time.
+    expect(checks.map((e) => secs(e.atUs))).toEqual(['10.030', '14.030', '21.230']);
+    expect(new Set(checks.map((e) => e.bytes)).size).toBe(1);
+    expect(t.clients[0]?.states()).toEqual({ connection: 'connected.steady', ike: 'established.window.ready' });
+  });
+});
