@@ -80,12 +80,16 @@ export interface CarrierInput {
   readonly jitterRng: RandomStream;
 }
 
-/** What the machine answers the hook that is being called (read from `context.answer` after `carrier.settle`). */
+/**
+ * What the machine answers the hook that is being called (read from `context.answer` after `carrier.settle`): the
+ * hook's outcome itself (the kinds of the two outcome types and `payloads` are all distinct), not a wrapper around it:
+ * every idle carrier keeps its last answer, and the wrapper was 40 B of it.
+ */
 export type CarrierAnswer =
   | { readonly kind: 'none' }
   | { readonly kind: 'payloads'; readonly payloads: readonly IkePayload[] }
-  | { readonly kind: 'auth'; readonly outcome: ClientAuthOutcome }
-  | { readonly kind: 'child'; readonly outcome: ClientChildOutcome };
+  | ClientAuthOutcome
+  | ClientChildOutcome;
 
 /** What the DHCP child emitted during the current call. */
 interface Collected {
@@ -100,7 +104,7 @@ const NO_ANSWER: CarrierAnswer = { kind: 'none' };
 /** No error notifies: one shared empty list, not a fresh `[]` per cleared call (kept by every idle carrier). */
 const NO_ERRORS: readonly string[] = Object.freeze([]);
 const NO_PAYLOADS: CarrierAnswer = { kind: 'payloads', payloads: [] };
-const ACCEPT: CarrierAnswer = { kind: 'child', outcome: { kind: 'accept' } };
+const ACCEPT: CarrierAnswer = { kind: 'accept' };
 
 /**
  * The carrier's extended state. Everything fixed at creation sits under `input` (the streams too): every assign copies
@@ -205,8 +209,12 @@ export function configOfLease(lease: DhcpLeaseInfo): AssignedConfig {
   return { address: lease.address, prefixLength: netmaskToPrefix(lease.mask) ?? 32, dns: lease.dns };
 }
 
-/** No rekey to schedule: no lease, or an infinite one. */
-export const NO_REKEY = Number.MAX_SAFE_INTEGER;
+/**
+ * No rekey to schedule: no lease, or an infinite one. A small integer, not `Number.MAX_SAFE_INTEGER`: one context
+ * holding a double in `rekeyAtUs` makes V8 box the field in every carrier's context (16 B of each idle client), while
+ * due times stay small integers (µs, below 2^31 for the first ~35 minutes of a run).
+ */
+export const NO_REKEY = -1;
 
 /**
  * When the rekey at `percent` of T1 after the lease start is due (RFC 2131 §4.4.1: the lease starts when the REQUEST
@@ -229,13 +237,10 @@ const payloadsOf = (m: DhcpMessage | undefined): CarrierAnswer => ({
   kind: 'payloads',
   payloads: m === undefined ? [] : [dhcpPayload(m)],
 });
-const authFailed = (notify: string): CarrierAnswer => ({ kind: 'auth', outcome: { kind: 'failed', notify } });
-const more = (m: DhcpMessage): CarrierAnswer => ({
-  kind: 'auth',
-  outcome: { kind: 'more', payloads: [dhcpPayload(m)] },
-});
-const HOLD: CarrierAnswer = { kind: 'auth', outcome: { kind: 'hold', maxWaitMs: AUTH_HOLD_MAX_MS } };
-const reject = (reason: string): CarrierAnswer => ({ kind: 'child', outcome: { kind: 'reject', reason } });
+const authFailed = (notify: string): CarrierAnswer => ({ kind: 'failed', notify });
+const more = (m: DhcpMessage): CarrierAnswer => ({ kind: 'more', payloads: [dhcpPayload(m)] });
+const HOLD: CarrierAnswer = { kind: 'hold', maxWaitMs: AUTH_HOLD_MAX_MS };
+const reject = (reason: string): CarrierAnswer => ({ kind: 'reject', reason });
 const firstError = (context: CarrierContext): string => context.errors[0] ?? 'INTERNAL_ADDRESS_FAILURE';
 
 /** Why the lease is lost, from the event that lost it (the settle of a response with a NAK, an expiry, no ACK). */
@@ -511,13 +516,13 @@ export const dhcpCarrierMachine = setup({
     answerLastPayloads: assign(({ context }) => ({ answer: payloadsOf(context.lastSent) })),
     answerNoPayloads: assign({ answer: NO_PAYLOADS }),
     answerConfiguredLater: assign({
-      answer: { kind: 'auth', outcome: { kind: 'configured', config: undefined } } satisfies CarrierAnswer,
+      answer: { kind: 'configured', config: undefined } satisfies CarrierAnswer,
     }),
     answerConfigured: assign(({ context }) => ({
       answer:
         context.got.lease === undefined
           ? authFailed(firstError(context))
-          : { kind: 'auth', outcome: { kind: 'configured', config: configOfLease(context.got.lease) } },
+          : { kind: 'configured', config: configOfLease(context.got.lease) },
     })),
     answerFailed: assign(({ context }) => ({ answer: authFailed(firstError(context)) })),
     answerFailedNotify: assign(({ event }) => {
@@ -536,7 +541,7 @@ export const dhcpCarrierMachine = setup({
       answer:
         context.got.lease === undefined
           ? ACCEPT
-          : { kind: 'child', outcome: { kind: 'accept', config: configOfLease(context.got.lease) } },
+          : { kind: 'accept', config: configOfLease(context.got.lease) },
     })),
     answerRejectError: assign(({ event }) => {
       assertEvent(event, 'ike.childResponse');
