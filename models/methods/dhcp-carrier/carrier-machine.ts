@@ -538,10 +538,7 @@ export const dhcpCarrierMachine = setup({
     })),
     answerAccept: assign({ answer: ACCEPT }),
     answerAcceptLease: assign(({ context }) => ({
-      answer:
-        context.got.lease === undefined
-          ? ACCEPT
-          : { kind: 'accept', config: configOfLease(context.got.lease) },
+      answer: context.got.lease === undefined ? ACCEPT : { kind: 'accept', config: configOfLease(context.got.lease) },
     })),
     answerRejectError: assign(({ event }) => {
       assertEvent(event, 'ike.childResponse');
