@@ -109,6 +109,7 @@ export interface LeaseStoreSnapshot {
 }
 
 const US_PER_SEC = 1_000_000;
+const NONE_EXPIRED: readonly ExpiredLease[] = Object.freeze([]);
 
 /** A pool's range as bitsets: addresses with no record, and addresses only remembered (state `free`). */
 interface RangeIndex {
@@ -285,11 +286,13 @@ export class LeaseStore {
   }
 
   /** Free every offer, lease and quarantine that has ended by `nowUs`; returns (and logs) what ended. */
-  expire(nowUs: number): ExpiredLease[] {
+  expire(nowUs: number): readonly ExpiredLease[] {
+    // Every operation starts here; nothing is due on nearly every call, so that case allocates nothing.
+    const deadlines = this.deadlines;
+    if (!deadlines.dropStale(this.isCurrentDeadline) || deadlines.topAtUs > nowUs) return NONE_EXPIRED;
     const due: LeaseRecord[] = [];
     const seen = new Set<Ipv4Address>();
     for (;;) {
-      const deadlines = this.deadlines;
       if (!deadlines.dropStale(this.isCurrentDeadline) || deadlines.topAtUs > nowUs) break;
       const record = this.records.get(deadlines.topKey);
       deadlines.pop();
