@@ -80,6 +80,12 @@ export interface DhcpClientInput {
   /** An address from a previous lease: start in INIT-REBOOT (§3.2, §4.4.2). */
   readonly rememberedAddress?: Ipv4Address | null;
   readonly parameterRequestList?: readonly number[];
+  /**
+   * Emit `dhcp.state` on entering each state (default false). The DHCP carrier's guards read the client's state; an
+   * emitted event rides the listener it already has, where an observer forwarding snapshots was ~100 B of every
+   * idle carrier.
+   */
+  readonly reportStates?: boolean;
 }
 
 /** What the client holds while bound. Deadlines are absolute virtual µs. */
@@ -145,6 +151,15 @@ export type DhcpClientEmitted =
   | { readonly type: 'dhcp.declined'; readonly address: Ipv4Address }
   | { readonly type: 'dhcp.released'; readonly address: Ipv4Address };
 
+/**
+ * The state just entered, emitted only with `reportStates` (for a glue machine whose guards read the client's state):
+ * a plain mirror of the machine's own state, not one of the client's protocol reports (`DhcpClientEmitted`).
+ */
+export interface DhcpStateReport {
+  readonly type: 'dhcp.state';
+  readonly state: DhcpClientStateName;
+}
+
 export type DhcpClientEvent =
   | { readonly type: 'dhcp.recv'; readonly message: DhcpMessage }
   | { readonly type: 'timer.start' }
@@ -175,6 +190,7 @@ interface ResolvedConfig {
   readonly giveUpRestartMs: number | null;
   readonly broadcastFlag: boolean;
   readonly parameterRequestList: readonly number[];
+  readonly reportStates: boolean;
 }
 
 interface Offer {
@@ -314,7 +330,8 @@ function sharedConfig(config: ResolvedConfig): ResolvedConfig {
       c.declineRestartMs === config.declineRestartMs &&
       c.giveUpRestartMs === config.giveUpRestartMs &&
       c.broadcastFlag === config.broadcastFlag &&
-      c.parameterRequestList === config.parameterRequestList
+      c.parameterRequestList === config.parameterRequestList &&
+      c.reportStates === config.reportStates
     )
       return c;
   if (sharedConfigs.length < SHARED_CONFIGS_MAX) sharedConfigs.push(config);
@@ -343,7 +360,7 @@ export const dhcpClientMachine = setup({
     context: {} as DhcpClientContext,
     events: {} as DhcpClientEvent,
     input: {} as DhcpClientInput,
-    emitted: {} as DhcpClientEmitted,
+    emitted: {} as DhcpClientEmitted | DhcpStateReport,
   },
   guards: {
     startNow: ({ context }) => context.initDelayMs === 0 && !context.reboot,
@@ -376,6 +393,10 @@ export const dhcpClientMachine = setup({
     requestTriesLeft: ({ context }) => context.tries < retransmitTriesMax(context.config.requestRetransmit),
   },
   actions: {
+    /** Every state's last entry action: `dhcp.state` to a glue machine that asked for it (`reportStates`). */
+    reportState: enqueueActions(({ context, enqueue }, params: { readonly state: DhcpClientStateName }) => {
+      if (context.config.reportStates) enqueue.emit({ type: 'dhcp.state', state: params.state });
+    }),
     /** Arm the INIT wait (none when 0: `always` leaves at once; none when null: wait for cmd.start). */
     armStart: enqueueActions(({ context, enqueue }) => {
       enqueue.cancel('start');
@@ -563,6 +584,7 @@ export const dhcpClientMachine = setup({
       giveUpRestartMs: input.giveUpRestartMs ?? null,
       broadcastFlag: input.broadcastFlag ?? false,
       parameterRequestList: input.parameterRequestList ?? DEFAULT_PARAMETER_REQUEST_LIST,
+      reportStates: input.reportStates ?? false,
     }),
     identity: input.identity,
     rng: input.rng,
@@ -582,7 +604,7 @@ export const dhcpClientMachine = setup({
   initial: 'INIT',
   states: {
     INIT: {
-      entry: 'armStart',
+      entry: ['armStart', { type: 'reportState', params: { state: 'INIT' } }],
       exit: { type: 'cancelAllTimers' },
       always: [
         { guard: 'rebootNow', target: 'INIT-REBOOT' },
@@ -595,7 +617,10 @@ export const dhcpClientMachine = setup({
       },
     },
     SELECTING: {
-      entry: { type: 'sendDiscover', params: { fresh: true } },
+      entry: [
+        { type: 'sendDiscover', params: { fresh: true } },
+        { type: 'reportState', params: { state: 'SELECTING' } },
+      ],
       exit: enqueueActions(({ enqueue }) => {
         enqueue.cancel('retransmit');
         enqueue.cancel('offerWindow');
@@ -614,7 +639,10 @@ export const dhcpClientMachine = setup({
       },
     },
     REQUESTING: {
-      entry: { type: 'sendRequest', params: { fresh: true, reboot: false } },
+      entry: [
+        { type: 'sendRequest', params: { fresh: true, reboot: false } },
+        { type: 'reportState', params: { state: 'REQUESTING' } },
+      ],
       exit: enqueueActions(({ enqueue }) => enqueue.cancel('retransmit')),
       on: {
         'timer.retransmit': [
@@ -630,7 +658,10 @@ export const dhcpClientMachine = setup({
       },
     },
     BOUND: {
-      entry: { type: 'armDeadline', params: { timer: 't1' } },
+      entry: [
+        { type: 'armDeadline', params: { timer: 't1' } },
+        { type: 'reportState', params: { state: 'BOUND' } },
+      ],
       exit: enqueueActions(({ enqueue }) => enqueue.cancel('t1')),
       on: {
         'timer.t1': { target: 'RENEWING' },
@@ -643,6 +674,7 @@ export const dhcpClientMachine = setup({
       entry: [
         { type: 'sendRenewal', params: { fresh: true, rebinding: false } },
         { type: 'armDeadline', params: { timer: 't2' } },
+        { type: 'reportState', params: { state: 'RENEWING' } },
       ],
       exit: enqueueActions(({ enqueue }) => {
         enqueue.cancel('retransmit');
@@ -662,6 +694,7 @@ export const dhcpClientMachine = setup({
       entry: [
         { type: 'sendRenewal', params: { fresh: true, rebinding: true } },
         { type: 'armDeadline', params: { timer: 'expire' } },
+        { type: 'reportState', params: { state: 'REBINDING' } },
       ],
       exit: enqueueActions(({ enqueue }) => {
         enqueue.cancel('retransmit');
@@ -679,10 +712,14 @@ export const dhcpClientMachine = setup({
     },
     'INIT-REBOOT': {
       // Figure 5: INIT-REBOOT --/send DHCPREQUEST--> REBOOTING.
+      entry: { type: 'reportState', params: { state: 'INIT-REBOOT' } },
       always: { target: 'REBOOTING' },
     },
     REBOOTING: {
-      entry: { type: 'sendRequest', params: { fresh: true, reboot: true } },
+      entry: [
+        { type: 'sendRequest', params: { fresh: true, reboot: true } },
+        { type: 'reportState', params: { state: 'REBOOTING' } },
+      ],
       exit: enqueueActions(({ enqueue }) => enqueue.cancel('retransmit')),
       on: {
         'timer.retransmit': [
@@ -698,7 +735,7 @@ export const dhcpClientMachine = setup({
       },
     },
     RELEASED: {
-      entry: 'cancelAllTimers',
+      entry: ['cancelAllTimers', { type: 'reportState', params: { state: 'RELEASED' } }],
       on: {
         'cmd.start': { target: 'INIT', actions: 'restartNow' },
       },

@@ -12,7 +12,7 @@ import type { Ipv4Address } from '../wire/dhcp/types.ts';
 import { inSubnet, ipv4ToU32, isZeroAddress, u32ToIpv4 } from '../wire/ipv4-address.ts';
 import { AddressBits } from './address-bits.ts';
 import { ClientIndex } from './client-index.ts';
-import { ExpiryHeap, type Deadline } from './expiry-heap.ts';
+import { ExpiryHeap } from './expiry-heap.ts';
 
 export interface PoolConfig {
   readonly name: string;
@@ -109,6 +109,7 @@ export interface LeaseStoreSnapshot {
 }
 
 const US_PER_SEC = 1_000_000;
+const NONE_EXPIRED: readonly ExpiredLease[] = Object.freeze([]);
 
 /** A pool's range as bitsets: addresses with no record, and addresses only remembered (state `free`). */
 interface RangeIndex {
@@ -145,9 +146,9 @@ export class LeaseStore {
   private readonly ranges = new Map<string, RangeIndex>();
   private readonly insertion = new Map<Ipv4Address, number>();
   private insertionSeq = 0;
-  private readonly isCurrentDeadline = (d: Deadline): boolean => {
-    const r = this.records.get(d.key);
-    return r !== undefined && r.state !== 'free' && r.expiresAtUs === d.atUs;
+  private readonly isCurrentDeadline = (atUs: number, key: string): boolean => {
+    const r = this.records.get(key);
+    return r !== undefined && r.state !== 'free' && r.expiresAtUs === atUs;
   };
 
   constructor(config: LeaseStoreConfig) {
@@ -285,14 +286,16 @@ export class LeaseStore {
   }
 
   /** Free every offer, lease and quarantine that has ended by `nowUs`; returns (and logs) what ended. */
-  expire(nowUs: number): ExpiredLease[] {
+  expire(nowUs: number): readonly ExpiredLease[] {
+    // Every operation starts here; nothing is due on nearly every call, so that case allocates nothing.
+    const deadlines = this.deadlines;
+    if (!deadlines.dropStale(this.isCurrentDeadline) || deadlines.topAtUs > nowUs) return NONE_EXPIRED;
     const due: LeaseRecord[] = [];
     const seen = new Set<Ipv4Address>();
     for (;;) {
-      const top = this.deadlines.peek(this.isCurrentDeadline);
-      if (top === null || top.atUs > nowUs) break;
-      this.deadlines.pop();
-      const record = this.records.get(top.key);
+      if (!deadlines.dropStale(this.isCurrentDeadline) || deadlines.topAtUs > nowUs) break;
+      const record = this.records.get(deadlines.topKey);
+      deadlines.pop();
       if (record !== undefined && !seen.has(record.address)) {
         seen.add(record.address);
         due.push(record);
@@ -326,7 +329,7 @@ export class LeaseStore {
 
   /** The earliest end of an offer, lease or quarantine; null when nothing is pending. */
   nextExpiryUs(): number | null {
-    return this.deadlines.peek(this.isCurrentDeadline)?.atUs ?? null;
+    return this.deadlines.dropStale(this.isCurrentDeadline) ? this.deadlines.topAtUs : null;
   }
 
   /** The client's record in a pool (live or remembered), if any. */
@@ -402,13 +405,19 @@ export class LeaseStore {
   }
 
   private rebuildDeadlines(): void {
-    const live: Deadline[] = [];
-    for (;;) {
-      const d = this.deadlines.pop();
-      if (d === undefined) break;
-      if (this.isCurrentDeadline(d)) live.push(d);
+    const deadlines = this.deadlines;
+    const liveAtUs: number[] = [];
+    const liveKeys: string[] = [];
+    while (deadlines.length > 0) {
+      const atUs = deadlines.topAtUs;
+      const key = deadlines.topKey;
+      deadlines.pop();
+      if (this.isCurrentDeadline(atUs, key)) {
+        liveAtUs.push(atUs);
+        liveKeys.push(key);
+      }
     }
-    for (const d of live) this.deadlines.push(d.atUs, d.key);
+    for (let i = 0; i < liveAtUs.length; i += 1) deadlines.push(liveAtUs[i] as number, liveKeys[i] as string);
   }
 
   private requirePool(name: string): PoolConfig {

@@ -80,12 +80,16 @@ export interface CarrierInput {
   readonly jitterRng: RandomStream;
 }
 
-/** What the machine answers the hook that is being called (read from `context.answer` after `carrier.settle`). */
+/**
+ * What the machine answers the hook that is being called (read from `context.answer` after `carrier.settle`): the
+ * hook's outcome itself (the kinds of the two outcome types and `payloads` are all distinct), not a wrapper around it:
+ * every idle carrier keeps its last answer, and the wrapper was 40 B of it.
+ */
 export type CarrierAnswer =
   | { readonly kind: 'none' }
   | { readonly kind: 'payloads'; readonly payloads: readonly IkePayload[] }
-  | { readonly kind: 'auth'; readonly outcome: ClientAuthOutcome }
-  | { readonly kind: 'child'; readonly outcome: ClientChildOutcome };
+  | ClientAuthOutcome
+  | ClientChildOutcome;
 
 /** What the DHCP child emitted during the current call. */
 interface Collected {
@@ -100,7 +104,7 @@ const NO_ANSWER: CarrierAnswer = { kind: 'none' };
 /** No error notifies: one shared empty list, not a fresh `[]` per cleared call (kept by every idle carrier). */
 const NO_ERRORS: readonly string[] = Object.freeze([]);
 const NO_PAYLOADS: CarrierAnswer = { kind: 'payloads', payloads: [] };
-const ACCEPT: CarrierAnswer = { kind: 'child', outcome: { kind: 'accept' } };
+const ACCEPT: CarrierAnswer = { kind: 'accept' };
 
 /**
  * The carrier's extended state. Everything fixed at creation sits under `input` (the streams too): every assign copies
@@ -113,7 +117,7 @@ export interface CarrierContext {
   /** `input.rememberedAddress` until the first IKE_AUTH has used it (INIT-REBOOT once, WG §3). */
   readonly rememberedAddress: string | null;
   readonly dhcp: ActorRefFrom<typeof dhcpClientMachine> | undefined;
-  /** The DHCP client's state (RFC 2131 figure 5), reported by the client after each of its steps; `none` without one. */
+  /** The DHCP client's state (RFC 2131 figure 5), reported by the client on entering it (`dhcp.state`); `none` without one. */
   readonly dhcpState: string;
   /** The last message the machine sent (re-carried with the same xid, draft-ietf §3). */
   readonly lastSent: DhcpMessage | undefined;
@@ -164,7 +168,7 @@ export type CarrierEvent =
   | { readonly type: 'ike.closed' }
   /** The hook has read the response: decide. */
   | { readonly type: 'carrier.settle' }
-  /** The DHCP client's state after its step (its snapshots, forwarded). */
+  /** The state the DHCP client entered (its `reportStates` report). */
   | { readonly type: 'dhcp.state'; readonly state: string }
   | DhcpClientEmitted;
 
@@ -205,8 +209,12 @@ export function configOfLease(lease: DhcpLeaseInfo): AssignedConfig {
   return { address: lease.address, prefixLength: netmaskToPrefix(lease.mask) ?? 32, dns: lease.dns };
 }
 
-/** No rekey to schedule: no lease, or an infinite one. */
-export const NO_REKEY = Number.MAX_SAFE_INTEGER;
+/**
+ * No rekey to schedule: no lease, or an infinite one. A small integer, not `Number.MAX_SAFE_INTEGER`: one context
+ * holding a double in `rekeyAtUs` makes V8 box the field in every carrier's context (16 B of each idle client), while
+ * due times stay small integers (µs, below 2^31 for the first ~35 minutes of a run).
+ */
+export const NO_REKEY = -1;
 
 /**
  * When the rekey at `percent` of T1 after the lease start is due (RFC 2131 §4.4.1: the lease starts when the REQUEST
@@ -229,36 +237,16 @@ const payloadsOf = (m: DhcpMessage | undefined): CarrierAnswer => ({
   kind: 'payloads',
   payloads: m === undefined ? [] : [dhcpPayload(m)],
 });
-const authFailed = (notify: string): CarrierAnswer => ({ kind: 'auth', outcome: { kind: 'failed', notify } });
-const more = (m: DhcpMessage): CarrierAnswer => ({
-  kind: 'auth',
-  outcome: { kind: 'more', payloads: [dhcpPayload(m)] },
-});
-const HOLD: CarrierAnswer = { kind: 'auth', outcome: { kind: 'hold', maxWaitMs: AUTH_HOLD_MAX_MS } };
-const reject = (reason: string): CarrierAnswer => ({ kind: 'child', outcome: { kind: 'reject', reason } });
+const authFailed = (notify: string): CarrierAnswer => ({ kind: 'failed', notify });
+const more = (m: DhcpMessage): CarrierAnswer => ({ kind: 'more', payloads: [dhcpPayload(m)] });
+const HOLD: CarrierAnswer = { kind: 'hold', maxWaitMs: AUTH_HOLD_MAX_MS };
+const reject = (reason: string): CarrierAnswer => ({ kind: 'reject', reason });
 const firstError = (context: CarrierContext): string => context.errors[0] ?? 'INTERNAL_ADDRESS_FAILURE';
 
 /** Why the lease is lost, from the event that lost it (the settle of a response with a NAK, an expiry, no ACK). */
 function whyLost(event: CarrierEvent): string {
   if (event.type === 'dhcp.expired') return 'expired';
   return event.type === 'ike.childResponse' ? 'no-ack' : 'nak';
-}
-
-/**
- * The DHCP client's observer: forwards its state as `dhcp.state`, only on a change (a snapshot per DHCP event would
- * cost a step of this machine each). An object with `next` on the prototype, not a closure and its scope (~60 B of
- * every idle carrier).
- */
-class DhcpStateForward {
-  private last = '';
-
-  constructor(private readonly carrier: { send(event: CarrierEvent): void }) {}
-
-  next(snapshot: { readonly value: unknown }): void {
-    if (typeof snapshot.value !== 'string' || snapshot.value === this.last) return;
-    this.last = snapshot.value;
-    this.carrier.send({ type: 'dhcp.state', state: this.last });
-  }
 }
 
 /** Leaves a call without changing phase. */
@@ -377,6 +365,7 @@ export const dhcpCarrierMachine = setup({
             : { retransmit: CARRIED_RETRANSMIT }),
           jitterRng: context.input.jitterRng,
           rememberedAddress: context.rememberedAddress,
+          reportStates: true,
         },
       }),
     })),
@@ -385,8 +374,8 @@ export const dhcpCarrierMachine = setup({
       const dhcp = context.dhcp;
       if (dhcp === undefined) return;
       // A bound `send`, not a closure and its scope (~50 B of every carrier).
+      // Its `dhcp.state` reports (`reportStates`) come the same way: no snapshot observer per carrier (~100 B).
       dhcp.on('*', self.send.bind(self));
-      dhcp.subscribe(new DhcpStateForward(self));
       context.input.ctx.traceMachine(dhcp, DHCP_MACHINE);
     },
     keepDhcpState: assign(({ event }) => {
@@ -527,13 +516,13 @@ export const dhcpCarrierMachine = setup({
     answerLastPayloads: assign(({ context }) => ({ answer: payloadsOf(context.lastSent) })),
     answerNoPayloads: assign({ answer: NO_PAYLOADS }),
     answerConfiguredLater: assign({
-      answer: { kind: 'auth', outcome: { kind: 'configured', config: undefined } } satisfies CarrierAnswer,
+      answer: { kind: 'configured', config: undefined } satisfies CarrierAnswer,
     }),
     answerConfigured: assign(({ context }) => ({
       answer:
         context.got.lease === undefined
           ? authFailed(firstError(context))
-          : { kind: 'auth', outcome: { kind: 'configured', config: configOfLease(context.got.lease) } },
+          : { kind: 'configured', config: configOfLease(context.got.lease) },
     })),
     answerFailed: assign(({ context }) => ({ answer: authFailed(firstError(context)) })),
     answerFailedNotify: assign(({ event }) => {
@@ -549,10 +538,7 @@ export const dhcpCarrierMachine = setup({
     })),
     answerAccept: assign({ answer: ACCEPT }),
     answerAcceptLease: assign(({ context }) => ({
-      answer:
-        context.got.lease === undefined
-          ? ACCEPT
-          : { kind: 'child', outcome: { kind: 'accept', config: configOfLease(context.got.lease) } },
+      answer: context.got.lease === undefined ? ACCEPT : { kind: 'accept', config: configOfLease(context.got.lease) },
     })),
     answerRejectError: assign(({ event }) => {
       assertEvent(event, 'ike.childResponse');

@@ -130,9 +130,11 @@ function ask(actor: CarrierActor, e: CarrierEvent): CarrierAnswer {
 }
 
 function authOutcome(a: CarrierAnswer): ClientAuthOutcome {
-  return a.kind === 'auth' ? a.outcome : { kind: 'failed', notify: 'INTERNAL_ADDRESS_FAILURE' };
+  return a.kind === 'configured' || a.kind === 'failed' || a.kind === 'more' || a.kind === 'hold'
+    ? a
+    : { kind: 'failed', notify: 'INTERNAL_ADDRESS_FAILURE' };
 }
 
 function childOutcome(a: CarrierAnswer, errors: readonly string[]): ClientChildOutcome {
-  return a.kind === 'child' ? a.outcome : { kind: 'reject', reason: errors[0] ?? 'no DHCPACK' };
+  return a.kind === 'accept' || a.kind === 'reject' ? a : { kind: 'reject', reason: errors[0] ?? 'no DHCPACK' };
 }

@@ -15,7 +15,12 @@
  */
 import { assertEvent, enqueueActions, sendTo, setup, type Actor } from 'xstate';
 import type { DhcpClientIdentity } from '../../dhcp/client-identity.ts';
-import type { DhcpClientEmitted, DhcpLeaseInfo, dhcpClientMachine } from '../../dhcp/client-machine.ts';
+import type {
+  DhcpClientEmitted,
+  DhcpLeaseInfo,
+  DhcpStateReport,
+  dhcpClientMachine,
+} from '../../dhcp/client-machine.ts';
 import { buildRelease } from '../../dhcp/client-messages.ts';
 import type { RetransmitPolicy } from '../../dhcp/client-timers.ts';
 import { messageTypeOf } from '../../dhcp/options.ts';
@@ -88,6 +93,8 @@ export interface ProxySessionContext extends Omit<ProxySessionInput, 'answer'> {
 
 export type ProxySessionEvent =
   | DhcpClientEmitted
+  /** The client's `dhcp.state` (its emitted type); never sent: this session's client does not report states. */
+  | DhcpStateReport
   /** A BOOTREPLY addressed to giaddr, dispatched by chaddr (the DHCP client checks xid and chaddr). */
   | { readonly type: 'proxy.recv'; readonly message: DhcpMessage }
   /** The IKE SA is gone and the lease goes back (`leaseOnDelete: release`, the peer no longer holds it). */

@@ -54,8 +54,10 @@ export class GatewayRelay implements RelayDirectory {
   private readonly sessions = new Map<string, Entry>();
   /** RELEASEs waiting for the end of the current exchange: sessions no longer indexed, still to finish. */
   private readonly releasing = new Map<string, Session>();
+  /** Open transactions by xid and back, kept only when replies are mapped by xid (option 82 off). */
   private readonly byXid = new Map<number, string>();
   private readonly xidOf = new Map<string, number>();
+  private readonly byXidNeeded: boolean;
   private readonly byAddress: IdIndex = new Map();
   private readonly byPeer: IdIndex = new Map();
   private readonly pins: ClientPins;
@@ -70,6 +72,12 @@ export class GatewayRelay implements RelayDirectory {
     this.rng = host.rng('relay');
     this.pins = new ClientPins(config.policy.pinning);
     this.shared = { host, config, rng: this.rng, directory: this };
+    this.byXidNeeded = config.policy.option82 === 'off';
+  }
+
+  /** Transactions indexed by xid (tests: none unless option 82 is off). */
+  get xidsIndexed(): number {
+    return this.byXid.size + this.xidOf.size;
   }
 
   /** UDP port the gateway listens on for server replies (RFC 2131 §4.1: to giaddr, port 67). */
@@ -139,7 +147,9 @@ export class GatewayRelay implements RelayDirectory {
   }
 
   txnOpened(xid: number, ikeSaId: string): void {
-    if (!this.sessions.has(ikeSaId)) return;
+    // Replies are mapped by xid only with option 82 off (entryOfReply); else by circuit-id, and the two maps would be
+    // ~90 B of every idle client for nothing.
+    if (!this.byXidNeeded || !this.sessions.has(ikeSaId)) return;
     const before = this.xidOf.get(ikeSaId);
     if (before !== undefined && this.byXid.get(before) === ikeSaId) this.byXid.delete(before);
     this.xidOf.set(ikeSaId, xid);

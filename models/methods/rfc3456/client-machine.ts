@@ -22,7 +22,7 @@
 import { and, assign, assertEvent, emit, enqueueActions, not, setup, stopChild, type ActorRefFrom } from 'xstate';
 import type { RandomStream } from '../../contract.ts';
 import type { DhcpClientIdentity } from '../../dhcp/client-identity.ts';
-import { dhcpClientMachine, type DhcpClientEmitted } from '../../dhcp/client-machine.ts';
+import { dhcpClientMachine, type DhcpClientEmitted, type DhcpStateReport } from '../../dhcp/client-machine.ts';
 import { drawJitterMs, nominalRetransmitMs, type RetransmitPolicy } from '../../dhcp/client-timers.ts';
 import { messageTypeOf } from '../../dhcp/options.ts';
 import { FIVE_TRIES_RETRANSMIT } from '../../dhcp/client-timers.ts';
@@ -130,7 +130,9 @@ export type Rfc3456Event =
   | { readonly type: 'ike.closed' }
   /** Raised by the teardown region: the DHCP SA's delete went out. */
   | { readonly type: 'rfc3456.dhcpSaDeleted' }
-  | DhcpClientEmitted;
+  | DhcpClientEmitted
+  /** The client's `dhcp.state` (its emitted type); never sent: this machine's client does not report states. */
+  | DhcpStateReport;
 
 /**
  * What the machine asks of the IKE initiator, emitted (delivered after the step, so the initiator never runs inside
@@ -211,7 +213,7 @@ function withoutSlot(slots: SlotEpochs, slot: string): SlotEpochs {
 /** What `LIVE_DHCP.forward` needs of this machine's actor (`self`). */
 interface Rfc3456Self {
   getSnapshot(): { readonly context: { readonly dhcp: unknown } };
-  send(event: DhcpClientEmitted): void;
+  send(event: DhcpClientEmitted | DhcpStateReport): void;
 }
 
 /**
@@ -221,7 +223,7 @@ interface Rfc3456Self {
  * redefined, and V8 then binds it the slow way, a bound function with a property dictionary of its own (~400 B).
  */
 const LIVE_DHCP = {
-  forward(self: Rfc3456Self, dhcp: unknown, e: DhcpClientEmitted): void {
+  forward(self: Rfc3456Self, dhcp: unknown, e: DhcpClientEmitted | DhcpStateReport): void {
     if (self.getSnapshot().context.dhcp === dhcp) self.send(e);
   },
 };

@@ -483,3 +483,67 @@ function sentSummary(event: { message: DhcpMessage; destination: unknown }): str
     event.destination === 'broadcast' ? 'broadcast' : `unicast ${(event.destination as { unicast: string }).unicast}`;
   return `${name} ${dest}`;
 }
+
+describe('reportStates: the state entered, emitted for a glue machine (the DHCP carrier)', () => {
+  /** What the client emitted, `dhcp.state` reports as `=STATE` and sends as their message type, in order. */
+  function reportsOf(reportStates: boolean | undefined, remembered: string | null): string[] {
+    const h = clientHarness({
+      ...(reportStates === undefined ? {} : { reportStates }),
+      rememberedAddress: remembered,
+    });
+    const seen: string[] = [];
+    h.actor.on('*', (e) => {
+      if (e.type === 'dhcp.state') seen.push(`=${e.state}`);
+      else if (e.type === 'dhcp.send') seen.push(String(findOption(e.message, 'messageType')?.type));
+      else seen.push(e.type);
+    });
+    if (remembered === null) h.recv(replyTo(h.lastSent(), DhcpMessageType.OFFER, { leaseSecs: 600 }));
+    h.recv(replyTo(h.lastSent(), DhcpMessageType.ACK, { leaseSecs: 600, yiaddr: remembered ?? '192.0.2.10' }));
+    h.clock.runUntil(300_000); // T1: RENEWING
+    h.clock.runUntil(525_000); // T2: REBINDING
+    h.clock.runUntil(700_000); // expiry: INIT → SELECTING
+    h.actor.send({ type: 'cmd.release' });
+    return seen;
+  }
+
+  test('every state entered is reported once, after what its entry sent (retransmissions are not entries)', () => {
+    // The harness starts the actor before this listener: INIT and the first DISCOVER are not heard.
+    expect(reportsOf(true, null)).toEqual([
+      '3',
+      '=REQUESTING',
+      'dhcp.bound',
+      '=BOUND',
+      '3',
+      '=RENEWING',
+      // Retransmissions are actions of the state, not entries: no report.
+      '3',
+      '3',
+      '3',
+      '=REBINDING',
+      '3',
+      'dhcp.expired',
+      '=INIT',
+      '1',
+      '=SELECTING',
+      '1',
+      '1',
+      '1',
+      '1',
+      '=RELEASED',
+    ]);
+  });
+
+  test('INIT-REBOOT and REBOOTING are reported too', () => {
+    expect(reportsOf(true, '192.0.2.10').slice(0, 3)).toEqual(['dhcp.bound', '=BOUND', '3']);
+    const h = clientHarness({ reportStates: true, rememberedAddress: '192.0.2.10' });
+    const seen: string[] = [];
+    h.actor.on('dhcp.state', (e) => seen.push(e.state));
+    h.recv(replyTo(h.lastSent(), DhcpMessageType.NAK));
+    expect(seen).toEqual(['INIT', 'SELECTING']);
+    expect(h.state()).toBe('SELECTING');
+  });
+
+  test('off by default and when false: no dhcp.state at all', () => {
+    for (const flag of [undefined, false]) expect(reportsOf(flag, null).filter((s) => s.startsWith('='))).toEqual([]);
+  });
+});

@@ -8,6 +8,7 @@ import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
 import { AddressBits } from '../../../models/dhcp/address-bits.ts';
 import { ExpiryHeap } from '../../../models/dhcp/expiry-heap.ts';
+import { MinHeap } from '../../../models/min-heap.ts';
 import { LeaseStore, type LeaseStoreSnapshot } from '../../../models/dhcp/lease-store.ts';
 import { ipv4ToU32, u32ToIpv4 } from '../../../models/wire/ipv4-address.ts';
 import { POOL_A } from './fixtures.ts';
@@ -122,13 +123,45 @@ describe('lease store indexes', () => {
     ] as const)
       heap.push(at, key);
     const order: string[] = [];
-    for (;;) {
-      const top = heap.peek((d) => d.key !== 'c');
-      if (top === null) break;
-      order.push(`${top.atUs}${top.key}`);
+    while (heap.dropStale((_atUs, key) => key !== 'c')) {
+      order.push(`${heap.topAtUs}${heap.topKey}`);
       heap.pop();
     }
     expect(order.slice(0, 2).sort()).toEqual(['10b', '10d']);
     expect(order.slice(2)).toEqual(['50a', '70e']);
+    expect(heap.length).toBe(0);
+  });
+
+  test('ExpiryHeap: the same order as MinHeap over { atUs, key } (ties included), pushes and pops interleaved', () => {
+    // The flat heap replaced a MinHeap of objects; equal deadlines must still come out in the same order, or the
+    // server's expiry sweep (and the trace) would change.
+    const flat = new ExpiryHeap();
+    const objects = new MinHeap<{ atUs: number; key: string }>((a, b) => a.atUs < b.atUs);
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    const fromFlat: string[] = [];
+    const fromObjects: string[] = [];
+    for (let step = 0; step < 2000; step += 1) {
+      if (next() % 3 !== 0) {
+        const atUs = (next() % 40) * 1_000_000_000; // few distinct times (ties), beyond the small-integer range
+        const key = `k${step}`;
+        flat.push(atUs, key);
+        objects.push({ atUs, key });
+      } else if (flat.dropStale(() => true)) {
+        fromFlat.push(`${flat.topAtUs}/${flat.topKey}`);
+        flat.pop();
+        const o = objects.pop();
+        fromObjects.push(`${o?.atUs}/${o?.key}`);
+      }
+    }
+    while (flat.dropStale(() => true)) {
+      fromFlat.push(`${flat.topAtUs}/${flat.topKey}`);
+      flat.pop();
+      const o = objects.pop();
+      fromObjects.push(`${o?.atUs}/${o?.key}`);
+    }
+    expect(fromFlat.length).toBeGreaterThan(1000);
+    expect(fromFlat).toEqual(fromObjects);
+    expect(objects.length).toBe(0);
   });
 });

@@ -6,10 +6,11 @@ import { methodById } from '../../../models/methods/index.ts';
 import type { ProviderHost, UdpDatagram } from '../../../models/methods/method.ts';
 import { DEFAULT_RELAY_POLICY } from '../../../models/methods/gateway-relay/policies.ts';
 import { GatewayRelay, type RelayOutcome } from '../../../models/methods/gateway-relay/relay.ts';
-import type { DhcpMessage } from '../../../models/wire/dhcp/types.ts';
+import { DhcpMessageType, type DhcpMessage } from '../../../models/wire/dhcp/types.ts';
 import { runScenario } from '../../../sim/index.ts';
 import { buildDhcpTopology, DHCP_SERVER } from '../../support/dhcp-topology.ts';
 import { countNotes, dhcpSent, ladderLines, noteLines } from './dhcp-over-ike-helpers.ts';
+import { TestClock } from '../dhcp/test-clock.ts';
 
 const connect = (node: string, atUs = 0) => ({ atUs, node, command: { type: 'cmd.connect' } }) as const;
 const MAC = '02:00:00:00:00:01';
@@ -170,6 +171,85 @@ describe('the relay refuses', () => {
       'relay.dropped {"reason":"untrusted-option-82","ikeSa":"sa1","xid":4660}',
       'relay.dropped {"reason":"unauthenticated","ikeSa":"sa2","xid":4660}',
     ]);
+  });
+});
+
+describe('the xid index (replies mapped by xid only with option 82 off)', () => {
+  function relayWith(option82: 'off' | 'ike-identity') {
+    const clock = new TestClock();
+    const rng: RandomStream = {
+      nextU32: () => 7,
+      intBelow: () => 0,
+      intBetween: (lo) => lo,
+      chancePpm: () => false,
+      fork: () => rng,
+    };
+    const sent: UdpDatagram[] = [];
+    const notes: string[] = [];
+    const host: ProviderHost = {
+      nowUs: () => clock.nowUs(),
+      traceNote: (text, data) => notes.push(`${text} ${JSON.stringify(data ?? {})}`),
+      setTimerUs: () => () => undefined,
+      clock: clock as unknown as VirtualClock,
+      rng: () => rng,
+      traceState: () => undefined,
+      traceMachine: () => ({ current: () => 'none' }),
+      insideAddress: '10.1.0.1',
+      outsideAddress: '198.51.100.1',
+      sendUdp: (d) => sent.push({ src: '10.1.0.1', ...d }),
+      sendToPeer: () => false,
+    };
+    const policy = { ...DEFAULT_RELAY_POLICY, option82 };
+    return { relay: new GatewayRelay(host, { servers: [DHCP_SERVER], gatewayName: 'gw', policy }), sent, notes };
+  }
+  const discover = buildDiscover(
+    {
+      identity: ipsecTunnelIdentity({ lanMac: MAC }),
+      xid: 0x1234,
+      secs: 0,
+      broadcastFlag: false,
+      parameterRequestList: [],
+    },
+    null,
+  );
+  const mode = { collect: 'first', deadline: 'retries' } as const;
+  const sa = { ikeSaId: 'sa1', peerId: 'client1@example.com' };
+
+  it('option 82 on (the default): the DISCOVER is relayed, no xid is indexed', () => {
+    const { relay, sent } = relayWith('ike-identity');
+    relay.relay(sa, discover, mode, () => undefined);
+    expect(sent.length).toBe(1);
+    expect(relay.xidsIndexed).toBe(0);
+  });
+
+  it('option 82 off: the transaction is indexed both ways, and a reply with that xid reaches the session, release unindexes', () => {
+    const { relay, sent, notes } = relayWith('off');
+    const outcomes: RelayOutcome[] = [];
+    relay.relay(sa, discover, mode, (o) => outcomes.push(o));
+    expect(sent.length).toBe(1);
+    expect(relay.xidsIndexed).toBe(2);
+    const offer: DhcpMessage = {
+      ...discover,
+      op: 2,
+      yiaddr: '10.99.1.10',
+      giaddr: '10.1.0.1',
+      options: [
+        { kind: 'messageType', type: DhcpMessageType.OFFER },
+        { kind: 'serverId', address: DHCP_SERVER },
+      ],
+    };
+    relay.onUdp(
+      { src: DHCP_SERVER, dst: '10.1.0.1', srcPort: 67, dstPort: 67, app: { kind: 'dhcp', message: offer } },
+      { via: 'inside' },
+    );
+    // Mapped to the session by its xid (else `unknown-circuit`), which answers the waiting request with it.
+    expect(notes).toEqual([
+      'relay.forward {"ikeSa":"sa1","xid":4660,"type":"DISCOVER"}',
+      'relay.reply {"ikeSa":"sa1","xid":4660,"type":"OFFER"}',
+    ]);
+    expect(outcomes).toEqual([{ kind: 'replies', replies: [offer] }]);
+    relay.release('sa1');
+    expect(relay.xidsIndexed).toBe(0);
   });
 });
 
