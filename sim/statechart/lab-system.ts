@@ -160,6 +160,11 @@ export class LabSystem {
     return `x:${sessionCounter++}`;
   }
 
+  /** The number of the next sessionId (`_bookId` without the string: a lab actor makes it when it is read). */
+  _bookNumber(): number {
+    return sessionCounter++;
+  }
+
   /** xstate records every started actor by sessionId and never reads the record: nothing to keep. */
   _register(sessionId: string, _ref: SystemActorRef): string {
     return sessionId;
