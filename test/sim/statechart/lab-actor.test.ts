@@ -717,6 +717,34 @@ describe('lab actor: the same observable behaviour as xstate’s Actor', () => {
     expect(Object.values(actor)).toContain(actor.sessionId);
   });
 
+  it('the system keeps delayed events in xstate’s key order through replacing the last key, cancels and appends', () => {
+    const machine = createMachine({ on: { '*': { actions: ({ event }: { event: { type: string } }) => event } } });
+    const log = both((make, log, clock) => {
+      const actor = make(machine, { clock });
+      actor.start();
+      const scheduler = actor.system.scheduler;
+      const keys = (): string[] =>
+        Object.keys(
+          (actor.system as unknown as { getSnapshot(): { _scheduledEvents: object } }).getSnapshot()._scheduledEvents,
+        ).map((k) => k.replace(/^x:\d+\./, ''));
+      scheduler.schedule(actor, actor, { type: 'A' }, 10, 'a');
+      scheduler.schedule(actor, actor, { type: 'B' }, 20, 'b');
+      // The last key scheduled again without a cancel keeps its place; what comes after goes behind it.
+      scheduler.schedule(actor, actor, { type: 'B2' }, 30, 'b');
+      scheduler.schedule(actor, actor, { type: 'C' }, 40, 'c');
+      log.push(['keys', keys()]);
+      scheduler.cancel(actor, 'c');
+      scheduler.schedule(actor, actor, { type: 'D' }, 50, 'd');
+      scheduler.cancel(actor, 'a');
+      scheduler.schedule(actor, actor, { type: 'A2' }, 60, 'a');
+      log.push(['keys', keys()]);
+    });
+    expect(log).toEqual([
+      ['keys', ['a', 'b', 'c']],
+      ['keys', ['b', 'd', 'a']],
+    ]);
+  });
+
   it('an emitted event of type * reaches a wildcard listener twice (its type’s listeners are the wildcard ones)', () => {
     const machine = createMachine({ on: { GO: { actions: emit({ type: '*' }) } } });
     const log = both((make, log) => {
