@@ -90,15 +90,20 @@ class InFlight implements EventRecord {
   arg: unknown = undefined;
 
   constructor(
-    readonly channel: Channel,
-    readonly bytes: Uint8Array,
-    readonly packetId: number,
-    readonly summary: string,
-    readonly sentAtUs: number,
-    readonly reordered: boolean,
-    readonly epoch: number,
+    public channel: Channel,
+    public bytes: Uint8Array,
+    public packetId: number,
+    public summary: string,
+    public sentAtUs: number,
+    public reordered: boolean,
+    public epoch: number,
   ) {}
 }
+
+/** What a spare in-flight record holds instead of its last packet's bytes (so it keeps no packet alive). */
+const NO_BYTES = new Uint8Array(0);
+/** Spare in-flight records kept per network (more are made while more packets fly at once). */
+const MAX_SPARE_IN_FLIGHT = 256;
 
 export interface NetworkContext {
   readonly scheduler: Scheduler;
@@ -119,6 +124,13 @@ export class Network {
   private partitions: { readonly id: string; readonly groupOf: Map<string, number> }[] = [];
   private targeted: TargetedDrop[] = [];
   private readonly deliverFn = (f: InFlight): void => this.deliverNow(f);
+  /**
+   * Records of packets delivered or dropped on arrival, for the next packets sent: a record is its own scheduler
+   * event (the scheduler is done with one once it ran, and skips a stale heap slot by its seq), so a packet costs no
+   * new object. A storm sends hundreds of thousands; a record per packet, alive for its flight, was garbage that
+   * scavenges copied when it was still in flight.
+   */
+  private readonly spareInFlight: InFlight[] = [];
   private readonly compiled = new WeakMap<LinkProfile, CompiledProfile>();
 
   constructor(private readonly ctx: NetworkContext) {}
@@ -407,11 +419,30 @@ export class Network {
       reordered = true;
       ch.reordered++;
     }
-    const inFlight = new InFlight(ch, bytes, packetId, summary, nowUs, reordered, ch.to.node.epoch);
+    let inFlight = this.spareInFlight.pop();
+    if (inFlight === undefined)
+      inFlight = new InFlight(ch, bytes, packetId, summary, nowUs, reordered, ch.to.node.epoch);
+    else {
+      inFlight.channel = ch;
+      inFlight.bytes = bytes;
+      inFlight.packetId = packetId;
+      inFlight.summary = summary;
+      inFlight.sentAtUs = nowUs;
+      inFlight.reordered = reordered;
+      inFlight.epoch = ch.to.node.epoch;
+    }
     this.ctx.scheduler.schedule(inFlight, departUs + delayUs, this.deliverFn);
   }
 
+  /** The scheduler ran `f`: the packet arrives (or is dropped), then the record is spare. */
   private deliverNow(f: InFlight): void {
+    this.arrive(f);
+    f.bytes = NO_BYTES;
+    f.summary = '';
+    if (this.spareInFlight.length < MAX_SPARE_IN_FLIGHT) this.spareInFlight.push(f);
+  }
+
+  private arrive(f: InFlight): void {
     const ch = f.channel;
     const node = ch.to.node;
     if (!node.up || node.epoch !== f.epoch) {

@@ -10,16 +10,19 @@
  * type, then `*`, as registered when the emit starts), unhandled errors thrown outside the caller's stack.
  *
  * What makes it lean: one small system per root (lab-system.ts) instead of xstate's ~1.9 KB of closures; the mailbox
- * inlined in three fields; observers, listeners and the deferred list created on first use, as arrays of their exact
- * length (a `Set` costs ~150 bytes, an array grown by `push` reserves 17 slots); methods on the prototype instead of
- * bound functions and closures per actor; the input handed to the logic's initial snapshot, not kept. For the fast
- * interpreter's logic the actor scope is a one-field object whose methods reach the actor (the interpreter and
- * xstate's built-in actions call them as methods); any other logic gets a scope of closures as xstate builds it
- * (xstate's callback logic destructures `emit`).
+ * inlined in three fields; a lone observer or listener kept as it is, two or more in an array of their exact length
+ * (a `Set` costs ~150 bytes, an array of one 56); the deferred list created on first use; methods on the prototype
+ * instead of bound functions and closures per actor; the input handed to the logic's initial snapshot, not kept; the
+ * sessionId's string made when first read (a storm never reads most); what few actors have (a parent, a `src`, a
+ * `systemId`, a done event, a scope of closures) in one side object (`ActorRare`). For the fast interpreter's logic
+ * the actor is its own scope (the interpreter and xstate's built-in actions call the scope's members as methods);
+ * any other logic gets a scope of closures as xstate builds it (xstate's callback logic destructures `emit`).
  *
  * Differences, none observable by the lab: `send` is a method, not bound per actor (nothing detaches it);
  * inspection and devTools are refused; `options` is not kept (xstate keeps it, input included, for the actor's life);
- * `clock` and `logger` are the system's (a spawned child gets no clock of its own in xstate either).
+ * `clock` and `logger` are the system's (a spawned child gets no clock of its own in xstate either); the actor has
+ * the scope's members (`self`, `defer`, `emit`, `stopChild`, `actionExecutor`) as methods too, and `id`, `sessionId`,
+ * `_parent`, `src`, `systemId`, `_syncSnapshot`, `_doneEvent`, `_actorScope` as getters (own keys differ, values not).
  */
 import { LabSystem, xstateDefaultClock, xstateDefaultLogger, type LabClock, type LabLogger } from './lab-system.ts';
 
@@ -214,53 +217,7 @@ function reportUnhandledError(err: unknown): void {
   });
 }
 
-/**
- * The fast interpreter's scope: the actor and its system (read by every action, so kept rather than reached through
- * the actor), its methods reach the actor.
- */
-class LabScope implements LabActorScope {
-  readonly system: LabActorSystem;
-  constructor(readonly self: LabActor) {
-    this.system = self.system;
-  }
-  get id(): string {
-    return this.self.id;
-  }
-  get sessionId(): string {
-    return this.self.sessionId;
-  }
-  get logger(): LabLogger {
-    return this.self.system._logger;
-  }
-  defer(fn: () => void): void {
-    this.self._defer(fn);
-  }
-  emit(event: LabEvent): void {
-    this.self._emit(event);
-  }
-  stopChild(child: ChildRef): void {
-    this.self._stopChild(child);
-  }
-  actionExecutor(action: LabExecutableAction): void {
-    this.self._execute(action);
-  }
-  /** `actionExecutor` for `fn(a, b)` without the action object (the fast interpreter's actions). */
-  run(fn: (a: never, b: never) => void, a: unknown, b: unknown): void {
-    this.self._run(fn as (a: unknown, b: unknown) => void, a, b);
-  }
-  /**
-   * What `run` of a built-in's execute that defers `call(actor, a, b)` does (xstate's executeRaise, executeCancel,
-   * executeEmit, executeSendTo): while the actor runs the effect is deferred at once; before it starts, the execute
-   * itself is deferred and defers the effect when it runs (so the effect waits behind everything deferred before).
-   */
-  deferCall(call: DeferredCall, a: unknown, b: unknown): void {
-    const actor = this.self;
-    if (actor._processingStatus === RUNNING) actor._deferCall(call, a, b);
-    else deferLater(actor, call, a, b);
-  }
-}
-
-/** The deferral of a deferral (`LabScope.deferCall` before the start): its own function, so no closure otherwise. */
+/** The deferral of a deferral (`LabActor.deferCall` before the start): its own function, so no closure otherwise. */
 function deferLater(actor: LabActor, call: DeferredCall, a: unknown, b: unknown): void {
   actor._defer(() => actor._deferCall(call, a, b));
 }
@@ -287,41 +244,60 @@ function closureScope(actor: LabActor): LabActorScope {
 
 const symbolObservable: symbol | string = (Symbol as { readonly observable?: symbol }).observable ?? '@@observable';
 
-export class LabActor {
+/**
+ * What few actors have, out of the actor object (a storm keeps tens of thousands of actors, most of them roots with
+ * none of it): made by the constructor when one of them is given, so an actor without them pays one field.
+ */
+class ActorRare {
+  /** xstate's scope of closures (logic other than the fast interpreter's; the fast one's scope is the actor). */
+  scope: LabActorScope | undefined = undefined;
+  parent: LabActor | undefined = undefined;
+  syncSnapshot: boolean | undefined = undefined;
+  systemId: string | undefined = undefined;
+  /** The `src` given (undefined: the logic). */
+  src: unknown = undefined;
+  doneEvent: LabEvent | undefined = undefined;
+}
+
+/** Where the deferred effects beyond the first keep their read and write positions (`LabActor.deferredRest`). */
+const HEAD = 0;
+const TAIL = 1;
+const FIRST_TRIPLE = 2;
+
+export class LabActor implements LabActorScope {
   /** The current internal state. */
   _snapshot: LabSnapshot;
-  readonly id: string;
-  readonly sessionId: string;
+  /** The sessionId's number until the sessionId is first read, then the sessionId (most are never read). */
+  private session: number | string;
+  /** The id given (undefined: the sessionId). A field, not in `rare`: roots given an id need nothing else there. */
+  private givenId: string | undefined;
   readonly system: LabActorSystem;
-  readonly _parent: LabActor | undefined;
-  readonly _syncSnapshot: boolean | undefined;
-  readonly systemId: string | undefined;
-  readonly src: unknown;
+  private rare: ActorRare | undefined = undefined;
   _processingStatus: number = NOT_STARTED;
-  _doneEvent: LabEvent | undefined = undefined;
-  readonly _actorScope: LabActorScope;
   /**
-   * The observers in subscription order (xstate's `Set`). Notifying walks this very array by index, so an observer
-   * subscribed meanwhile is notified in the same round (a `Set` iterator reaches entries added during the walk): while
-   * a walk runs (`notifying` > 0) a subscription is appended in place and an unsubscribed observer's slot is emptied
-   * (a `Set` iterator skips entries deleted before it reaches them); between walks both build a new array.
+   * The observers in subscription order (xstate's `Set`): none, one, or an array. Notifying walks this very array by
+   * index, so an observer subscribed meanwhile is notified in the same round (a `Set` iterator reaches entries added
+   * during the walk): while a walk runs (`notifying` > 0) a lone observer first becomes an array of it, a
+   * subscription is appended in place and an unsubscribed observer's slot is emptied (a `Set` iterator skips entries
+   * deleted before it reaches them); between walks both build a new array, or none for one observer.
    */
-  private observers: (LabObserver | undefined)[] | undefined = undefined;
+  private observers: LabObserver | (LabObserver | undefined)[] | undefined = undefined;
   private notifying = 0;
-  /** The `on` listeners in registration order, never changed in place: an emit walks the array it found at its start. */
-  private listeners: readonly Listener[] | undefined = undefined;
+  /**
+   * The `on` listeners in registration order, none, one, or an array never changed in place: an emit walks what it
+   * found at its start.
+   */
+  private listeners: Listener | readonly Listener[] | undefined = undefined;
   /**
    * The deferred effects (xstate's `_deferred` list), in order, as calls `fn(this, a, b)`: the first in three fields,
-   * the others as flat triples in an array taken from `spareTriples` when a second one waits, read from `deferredHead`
-   * to `deferredTail` and handed back empty when drained (most macrosteps defer none or one: no array, no closure per
-   * effect).
+   * the others as flat triples in an array taken from `spareTriples` when a second one waits, read from its slot
+   * `HEAD` to its slot `TAIL` and handed back empty when drained (most macrosteps defer none or one: no array, no
+   * closure per effect).
    */
   private deferredFn: DeferredCall | undefined = undefined;
   private deferredA: unknown = undefined;
   private deferredB: unknown = undefined;
   private deferredRest: unknown[] | undefined = undefined;
-  private deferredHead = 0;
-  private deferredTail = 0;
   // The mailbox (xstate's `Mailbox`): the event being processed, the last queued, whether it runs.
   private mbCurrent: MailboxNode | null = null;
   private mbLast: MailboxNode | null = null;
@@ -340,17 +316,67 @@ export class LabActor {
       parent !== undefined
         ? parent.system
         : new LabSystem(options?.clock ?? xstateDefaultClock(), options?.logger ?? xstateDefaultLogger());
-    this.sessionId = this.system._bookId();
-    this.id = options?.id ?? this.sessionId;
-    this._parent = parent;
-    this._syncSnapshot = options?.syncSnapshot;
-    this.src = options?.src ?? logic;
-    this._actorScope = logic.fastRuntime === true ? new LabScope(this) : closureScope(this);
+    this.session = this.system._bookNumber();
+    this.givenId = options?.id;
     const systemId = options?.systemId;
-    this.systemId = systemId;
+    if (options !== undefined) {
+      const src = options.src ?? undefined;
+      if (
+        parent !== undefined ||
+        options.syncSnapshot !== undefined ||
+        systemId !== undefined ||
+        (src !== undefined && src !== logic)
+      ) {
+        const rare = new ActorRare();
+        rare.parent = parent;
+        rare.syncSnapshot = options.syncSnapshot;
+        rare.systemId = systemId;
+        if (src !== logic) rare.src = src;
+        this.rare = rare;
+      }
+    }
+    if (logic.fastRuntime !== true) (this.rare ??= new ActorRare()).scope = closureScope(this);
     if (systemId) this.system._set(systemId, this);
     this._snapshot = this.initialSnapshot(options?.snapshot ?? options?.state, options?.input);
     if (systemId && this._snapshot.status !== 'active') this.system._unregister(this);
+  }
+
+  get sessionId(): string {
+    let s = this.session;
+    if (typeof s === 'number') {
+      s = `x:${s}`;
+      this.session = s;
+    }
+    return s;
+  }
+
+  get id(): string {
+    return this.givenId ?? this.sessionId;
+  }
+
+  get _parent(): LabActor | undefined {
+    return this.rare?.parent;
+  }
+
+  get _syncSnapshot(): boolean | undefined {
+    return this.rare?.syncSnapshot;
+  }
+
+  get systemId(): string | undefined {
+    return this.rare?.systemId;
+  }
+
+  get src(): unknown {
+    return this.rare?.src ?? this.logic;
+  }
+
+  get _doneEvent(): LabEvent | undefined {
+    return this.rare?.doneEvent;
+  }
+
+  /** xstate's actor scope: the fast interpreter's is the actor itself (its scope methods below), any other closures. */
+  get _actorScope(): LabActorScope {
+    return this.rare?.scope ?? this;
   }
 
   private initialSnapshot(persisted: unknown, input: unknown): LabSnapshot {
@@ -393,17 +419,15 @@ export class LabActor {
       } else {
         const rest = this.deferredRest;
         if (rest === undefined) break;
-        const i = this.deferredHead;
+        const i = rest[HEAD] as number;
         fn = rest[i] as DeferredCall;
         a = rest[i + 1];
         b = rest[i + 2];
         rest[i] = rest[i + 1] = rest[i + 2] = undefined;
-        if (i + 3 >= this.deferredTail) {
+        if (i + 3 >= (rest[TAIL] as number)) {
           this.deferredRest = undefined;
-          this.deferredHead = 0;
-          this.deferredTail = 0;
           if (spareTriples.length < MAX_SPARE_TRIPLES) spareTriples.push(rest);
-        } else this.deferredHead = i + 3;
+        } else rest[HEAD] = i + 3;
       }
       try {
         fn(this, a, b);
@@ -425,13 +449,15 @@ export class LabActor {
         this.notify(snapshot);
         this._stopProcedure();
         this._complete();
+        const id = this.id;
         const doneEvent: LabEvent = {
-          type: `xstate.done.actor.${this.id}`,
+          type: `xstate.done.actor.${id}`,
           output: this._snapshot.output,
-          actorId: this.id,
+          actorId: id,
         };
-        this._doneEvent = doneEvent;
-        if (this._parent) this.system._relay(this, this._parent, doneEvent);
+        (this.rare ??= new ActorRare()).doneEvent = doneEvent;
+        const parent = this._parent;
+        if (parent) this.system._relay(this, parent, doneEvent);
         break;
       }
       case 'error':
@@ -441,39 +467,41 @@ export class LabActor {
   }
 
   private notify(snapshot: LabSnapshot): void {
+    if (this.observers === undefined) return;
+    this.walkObservers(NEXT, snapshot);
+    // After the last walk, the emptied slots go (and an array of one becomes its observer).
+    if (this.notifying > 0) return;
     const observers = this.observers;
-    if (observers === undefined) return;
-    this.walkObservers(observers, NEXT, snapshot);
-    // After the last walk, the emptied slots go (the array stays if it is still current).
-    if (this.notifying > 0 || this.observers !== observers || !observers.includes(undefined)) return;
+    if (!Array.isArray(observers)) return;
+    if (observers.length > 1 && !observers.includes(undefined)) return;
     const live = observers.filter((o) => o !== undefined);
-    this.observers = live.length > 0 ? live : undefined;
+    this.observers = live.length > 1 ? live : live[0];
   }
 
   /**
    * Calls every observer's `next`, `complete` or `error` handler (`which`), with `value` for `next` and `error`, in
    * subscription order, reporting what a handler throws; true when an observer has no such handler. The walk goes by
-   * index over `observers` itself: see `observers` for what a (un)subscription meanwhile does.
+   * index over the observers' array itself: see `observers` for what a (un)subscription meanwhile does.
    */
-  private walkObservers(observers: readonly (LabObserver | undefined)[], which: Which, value: unknown): boolean {
+  private walkObservers(which: Which, value: unknown): boolean {
+    const current = this.observers;
+    if (current === undefined) return false;
     let missing = false;
     this.notifying++;
     try {
-      for (let i = 0; i < observers.length; i++) {
-        const o = observers[i];
-        if (o === undefined) continue;
-        try {
-          if (which === COMPLETE) {
-            if (o.complete === undefined) missing = true;
-            else o.complete.call(o.target);
-          } else {
-            const handler = which === NEXT ? o.next : o.error;
-            if (handler === undefined) missing = true;
-            else handler.call(o.target, value);
-          }
-        } catch (err) {
-          reportUnhandledError(err);
-        }
+      let list: readonly (LabObserver | undefined)[];
+      let from = 0;
+      if (!Array.isArray(current)) {
+        missing = callObserver(current as LabObserver, which, value);
+        // A (un)subscription during the call made the lone observer the array's first slot: walk on from the next.
+        const now = this.observers;
+        if (now === current || !Array.isArray(now)) return missing;
+        list = now;
+        from = 1;
+      } else list = current;
+      for (let i = from; i < list.length; i++) {
+        const o = list[i];
+        if (o !== undefined && callObserver(o, which, value)) missing = true;
       }
     } finally {
       this.notifying--;
@@ -484,20 +512,29 @@ export class LabActor {
   _unsubscribe(observer: LabObserver): void {
     const observers = this.observers;
     if (observers === undefined) return;
+    if (!Array.isArray(observers)) {
+      // A walk may be at it: its slot is emptied (see `observers`).
+      if (observers === observer) this.observers = this.notifying > 0 ? [undefined] : undefined;
+      return;
+    }
     const i = observers.indexOf(observer);
     if (i < 0) return;
     if (this.notifying > 0) observers[i] = undefined;
     else {
       const rest = without(observers, observer);
-      this.observers = rest.length > 0 ? (rest as (LabObserver | undefined)[]) : undefined;
+      this.observers = rest.length > 1 ? (rest as (LabObserver | undefined)[]) : rest[0];
     }
   }
 
   _off(listener: Listener): void {
     const list = this.listeners;
     if (list === undefined) return;
-    const rest = without(list, listener);
-    this.listeners = rest.length > 0 ? rest : undefined;
+    if (!Array.isArray(list)) {
+      if (list === listener) this.listeners = undefined;
+      return;
+    }
+    const rest = without(list as readonly Listener[], listener);
+    this.listeners = rest.length > 1 ? rest : rest[0];
   }
 
   subscribe(
@@ -508,7 +545,9 @@ export class LabActor {
     const observer = toObserver(nextOrObserver, errorListener, completeListener);
     if (this._processingStatus !== STOPPED) {
       const observers = this.observers;
-      if (this.notifying > 0 && observers !== undefined) observers.push(observer);
+      if (observers === undefined) this.observers = observer;
+      else if (!Array.isArray(observers)) this.observers = [observers as LabObserver, observer];
+      else if (this.notifying > 0) observers.push(observer);
       else this.observers = and(observers, observer);
     } else if (this._snapshot.status === 'done') {
       try {
@@ -531,7 +570,10 @@ export class LabActor {
 
   on(type: string, handler: (event: LabEvent) => void): { unsubscribe(): void } {
     const listener: Listener = { type, fn: handler };
-    this.listeners = and(this.listeners, listener);
+    const list = this.listeners;
+    if (list === undefined) this.listeners = listener;
+    else if (!Array.isArray(list)) this.listeners = [list as Listener, listener];
+    else this.listeners = and(list as readonly Listener[], listener);
     return new ListenerSubscription(this, listener);
   }
 
@@ -566,8 +608,9 @@ export class LabActor {
         },
         error: () => {},
       });
-    this.system._register(this.sessionId, this);
-    if (this.systemId) this.system._set(this.systemId, this);
+    // xstate registers the actor by sessionId here (`system._register`), a record it never reads: nothing to do.
+    const systemId = this.systemId;
+    if (systemId) this.system._set(systemId, this);
     this._processingStatus = RUNNING;
     switch (this._snapshot.status) {
       case 'done':
@@ -666,23 +709,22 @@ export class LabActor {
 
   private _complete(): void {
     // xstate walks its set, then clears it (observers subscribed by a `complete` are walked, then dropped too).
-    const observers = this.observers;
-    if (observers !== undefined) {
-      this.walkObservers(observers, COMPLETE, undefined);
-      if (this.observers === observers) this.observers = undefined;
+    if (this.observers !== undefined) {
+      this.walkObservers(COMPLETE, undefined);
+      this.observers = undefined;
     }
     this.listeners = undefined;
   }
 
   private reportError(err: unknown): void {
     const observers = this.observers;
-    if (observers === undefined || !observers.some((o) => o !== undefined)) {
+    if (observers === undefined || (Array.isArray(observers) && !observers.some((o) => o !== undefined))) {
       if (!this._parent) reportUnhandledError(err);
       this.listeners = undefined;
       return;
     }
-    const report = this.walkObservers(observers, ERROR, err);
-    if (this.observers === observers) this.observers = undefined;
+    const report = this.walkObservers(ERROR, err);
+    this.observers = undefined;
     this.listeners = undefined;
     if (report) reportUnhandledError(err);
   }
@@ -690,8 +732,11 @@ export class LabActor {
   private _error(err: unknown): void {
     this._stopProcedure();
     this.reportError(err);
-    if (this._parent)
-      this.system._relay(this, this._parent, { type: `xstate.error.actor.${this.id}`, error: err, actorId: this.id });
+    const parent = this._parent;
+    if (parent) {
+      const id = this.id;
+      this.system._relay(this, parent, { type: `xstate.error.actor.${id}`, error: err, actorId: id });
+    }
   }
 
   private _stopProcedure(): void {
@@ -734,7 +779,45 @@ export class LabActor {
     return this._snapshot;
   }
 
-  // The scope's methods (xstate's scope closures), called by LabScope and closureScope.
+  // The fast interpreter's scope is the actor (no scope object per actor): xstate's scope members, and `run` and
+  // `deferCall`. The interpreter and xstate's built-in actions call them as methods.
+
+  get self(): this {
+    return this;
+  }
+
+  defer(fn: () => void): void {
+    this._defer(fn);
+  }
+
+  emit(event: LabEvent): void {
+    this._emit(event);
+  }
+
+  stopChild(child: ChildRef): void {
+    this._stopChild(child);
+  }
+
+  actionExecutor(action: LabExecutableAction): void {
+    this._execute(action);
+  }
+
+  /** `actionExecutor` for `fn(a, b)` without the action object (the fast interpreter's actions). */
+  run(fn: (a: never, b: never) => void, a: unknown, b: unknown): void {
+    this._run(fn as (a: unknown, b: unknown) => void, a, b);
+  }
+
+  /**
+   * What `run` of a built-in's execute that defers `call(actor, a, b)` does (xstate's executeRaise, executeCancel,
+   * executeEmit, executeSendTo): while the actor runs the effect is deferred at once; before it starts, the execute
+   * itself is deferred and defers the effect when it runs (so the effect waits behind everything deferred before).
+   */
+  deferCall(call: DeferredCall, a: unknown, b: unknown): void {
+    if (this._processingStatus === RUNNING) this._deferCall(call, a, b);
+    else deferLater(this, call, a, b);
+  }
+
+  // The scope's methods (xstate's scope closures), called by the scope members above and closureScope.
 
   _defer(fn: () => void): void {
     this._deferCall(runThunk, fn, undefined);
@@ -743,13 +826,10 @@ export class LabActor {
   /** Drops the deferred effects that wait (the rest's array goes back empty). */
   private dropDeferred(): void {
     const rest = this.deferredRest;
-    if (rest !== undefined) {
-      rest.fill(undefined, this.deferredHead, this.deferredTail);
-      if (spareTriples.length < MAX_SPARE_TRIPLES) spareTriples.push(rest);
-    }
+    if (rest === undefined) return;
+    rest.fill(undefined, rest[HEAD] as number, rest[TAIL] as number);
+    if (spareTriples.length < MAX_SPARE_TRIPLES) spareTriples.push(rest);
     this.deferredRest = undefined;
-    this.deferredHead = 0;
-    this.deferredTail = 0;
   }
 
   /** Defers the effect `fn(this, a, b)`, in order with every other deferred effect. */
@@ -760,12 +840,18 @@ export class LabActor {
       this.deferredA = a;
       this.deferredB = b;
     } else {
-      const rest = (this.deferredRest ??= spareTriples.pop() ?? []);
-      const t = this.deferredTail;
+      let rest = this.deferredRest;
+      if (rest === undefined) {
+        rest = spareTriples.pop() ?? [];
+        rest[HEAD] = FIRST_TRIPLE;
+        rest[TAIL] = FIRST_TRIPLE;
+        this.deferredRest = rest;
+      }
+      const t = rest[TAIL] as number;
       rest[t] = fn;
       rest[t + 1] = a;
       rest[t + 2] = b;
-      this.deferredTail = t + 3;
+      rest[TAIL] = t + 3;
     }
   }
 
@@ -795,19 +881,42 @@ export class LabActor {
   _emit(event: LabEvent): void {
     const list = this.listeners;
     if (list === undefined) return;
+    const type = event.type;
+    if (!Array.isArray(list)) {
+      // An event of type '*' reaches a wildcard listener twice, as in xstate (its type's set is the wildcard set).
+      const l = list as Listener;
+      if (l.type === type) callListener(l.fn, event);
+      if (l.type === '*') callListener(l.fn, event);
+      return;
+    }
     // The listeners of the type then the wildcard ones, as registered now: a handler that adds or removes some
     // replaces `this.listeners`, not `list`.
-    const type = event.type;
     for (let i = 0; i < list.length; i++) {
       const l = list[i] as Listener;
       if (l.type === type) callListener(l.fn, event);
     }
-    // An event of type '*' reaches a wildcard listener twice, as in xstate (its type's set is the wildcard set).
     for (let i = 0; i < list.length; i++) {
       const l = list[i] as Listener;
       if (l.type === '*') callListener(l.fn, event);
     }
   }
+}
+
+/** Calls `o`'s handler `which` (with `value` for next and error), reporting what it throws; true when it has none. */
+function callObserver(o: LabObserver, which: Which, value: unknown): boolean {
+  try {
+    if (which === COMPLETE) {
+      if (o.complete === undefined) return true;
+      o.complete.call(o.target);
+    } else {
+      const handler = which === NEXT ? o.next : o.error;
+      if (handler === undefined) return true;
+      handler.call(o.target, value);
+    }
+  } catch (err) {
+    reportUnhandledError(err);
+  }
+  return false;
 }
 
 function runAction(_actor: LabActor, action: unknown): void {

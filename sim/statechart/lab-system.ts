@@ -139,12 +139,19 @@ function timeoutOf(scheduled: ScheduledLabEvent): () => void {
   return () => scheduled._timeout();
 }
 
+/** The `systemId` registry, both ways (made on a system's first `_set`: a storm's systems have none). */
+class SystemIds {
+  readonly keyed = new Map<string, SystemActorRef>();
+  readonly keyedBack = new Map<SystemActorRef, string>();
+}
+
 export class LabSystem {
-  /** The pending delayed events, first and last, in the order of xstate's keys. */
+  /**
+   * The pending delayed events in the order of xstate's keys, from the first (no pointer to the last: `schedule` walks
+   * the list for the key anyway, and a storm's root keeps one, so a field per system would buy nothing).
+   */
   private first: ScheduledLabEvent | undefined = undefined;
-  private last: ScheduledLabEvent | undefined = undefined;
-  private keyed: Map<string, SystemActorRef> | undefined = undefined;
-  private keyedBack: Map<SystemActorRef, string> | undefined = undefined;
+  private ids: SystemIds | undefined = undefined;
 
   constructor(
     readonly _clock: LabClock,
@@ -160,33 +167,38 @@ export class LabSystem {
     return `x:${sessionCounter++}`;
   }
 
+  /** The number of the next sessionId (`_bookId` without the string: a lab actor makes it when it is read). */
+  _bookNumber(): number {
+    return sessionCounter++;
+  }
+
   /** xstate records every started actor by sessionId and never reads the record: nothing to keep. */
   _register(sessionId: string, _ref: SystemActorRef): string {
     return sessionId;
   }
 
   _unregister(ref: SystemActorRef): void {
-    const systemId = this.keyedBack?.get(ref);
-    if (systemId === undefined) return;
-    this.keyed?.delete(systemId);
-    this.keyedBack?.delete(ref);
+    const ids = this.ids;
+    const systemId = ids?.keyedBack.get(ref);
+    if (ids === undefined || systemId === undefined) return;
+    ids.keyed.delete(systemId);
+    ids.keyedBack.delete(ref);
   }
 
   get(systemId: string): SystemActorRef | undefined {
-    return this.keyed?.get(systemId);
+    return this.ids?.keyed.get(systemId);
   }
 
   getAll(): Record<string, SystemActorRef> {
-    return this.keyed === undefined ? {} : Object.fromEntries(this.keyed.entries());
+    return this.ids === undefined ? {} : Object.fromEntries(this.ids.keyed.entries());
   }
 
   _set(systemId: string, ref: SystemActorRef): void {
-    this.keyed ??= new Map();
-    this.keyedBack ??= new Map();
-    const existing = this.keyed.get(systemId);
+    const ids = (this.ids ??= new SystemIds());
+    const existing = ids.keyed.get(systemId);
     if (existing && existing !== ref) throw new Error(`Actor with system ID '${systemId}' already exists.`);
-    this.keyed.set(systemId, ref);
-    this.keyedBack.set(ref, systemId);
+    ids.keyed.set(systemId, ref);
+    ids.keyedBack.set(ref, systemId);
   }
 
   inspect(): never {
@@ -226,12 +238,11 @@ export class LabSystem {
     }
     if (at !== undefined) {
       scheduled.next = at.next;
-      if (this.last === at) this.last = scheduled;
       at.next = undefined;
     }
+    // Not found: `previous` is the last (or none), and the new event goes after it.
     if (previous === undefined) this.first = scheduled;
     else previous.next = scheduled;
-    if (at === undefined) this.last = scheduled;
     // As xstate: the timeout forgets its key, whatever is scheduled under it now, then relays.
     const clock = this._clock;
     scheduled.timeout =
@@ -257,7 +268,6 @@ export class LabSystem {
       if (at.source !== source || at.id !== id) continue;
       if (previous === undefined) this.first = at.next;
       else previous.next = at.next;
-      if (this.last === at) this.last = previous;
       at.next = undefined;
       return at;
     }
@@ -297,7 +307,6 @@ export class LabSystem {
     if (this.first === undefined) return;
     const pending = this.pending();
     this.first = undefined;
-    this.last = undefined;
     for (const s of pending) this.schedule(s.source, s.target, s.event, s.delay, s.id);
   }
 }

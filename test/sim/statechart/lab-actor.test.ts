@@ -640,6 +640,111 @@ describe('lab actor: the same observable behaviour as xstate’s Actor', () => {
     ]);
   });
 
+  it('a lone observer: one subscribed during its call is notified in that walk, also after it unsubscribed itself', () => {
+    const machine = createMachine({
+      initial: 'a',
+      states: {
+        a: { on: { NEXT: 'b' } },
+        b: { on: { NEXT: 'c' } },
+        c: { on: { END: 'done' } },
+        done: { type: 'final' },
+      },
+    });
+    const log = both((make, log) => {
+      const actor = make(machine);
+      const lone = actor.subscribe((s: { value: unknown }) => {
+        log.push(['lone', s.value]);
+        if (s.value === 'b') {
+          // The only observer leaves, then another comes, both during the walk: the newcomer is reached in it.
+          lone.unsubscribe();
+          actor.subscribe((t: { value: unknown }) => {
+            log.push(['second', t.value]);
+            if (t.value === 'c') {
+              // Now alone again: one subscribed during its call is reached too.
+              actor.subscribe({
+                next: (u: { value: unknown }) => log.push(['third', u.value]),
+                complete: () => log.push(['third.complete']),
+              });
+            }
+          });
+        }
+      });
+      actor.start();
+      actor.send({ type: 'NEXT' });
+      actor.send({ type: 'NEXT' });
+      actor.send({ type: 'END' });
+    });
+    expect(log).toEqual([
+      ['lone', 'a'],
+      ['lone', 'b'],
+      ['second', 'b'],
+      ['second', 'c'],
+      ['third', 'c'],
+      ['second', 'done'],
+      ['third', 'done'],
+      ['third.complete'],
+    ]);
+  });
+
+  it('a lone listener unsubscribed by its own call hears no more; a second one added by it hears the next emit', () => {
+    const machine = createMachine({ on: { GO: { actions: [emit({ type: 'x' }), emit({ type: 'x' })] } } });
+    const log = both((make, log) => {
+      const actor = make(machine);
+      const first = actor.on('x', () => {
+        log.push(['first']);
+        first.unsubscribe();
+        actor.on('x', () => log.push(['second']));
+      });
+      actor.start();
+      actor.send({ type: 'GO' });
+    });
+    expect(log).toEqual([['first'], ['second']]);
+  });
+
+  it('keeps one observer and one listener without a list, and makes its sessionId string only when read', () => {
+    const machine = createMachine({ on: { GO: { actions: emit({ type: 'x' }) } } });
+    const actor = labActor(machine) as unknown as LabActor;
+    const heard: string[] = [];
+    actor.subscribe(() => heard.push('next'));
+    actor.on('x', () => heard.push('x'));
+    actor.start();
+    actor.send({ type: 'GO' });
+    expect(heard).toEqual(['next', 'x', 'next']);
+    const own = Object.values(actor);
+    expect(own.filter((v) => Array.isArray(v))).toEqual([]);
+    expect(own.filter((v) => typeof v === 'string')).toEqual([]);
+    expect(actor.sessionId).toMatch(/^x:\d+$/);
+    expect(Object.values(actor)).toContain(actor.sessionId);
+  });
+
+  it('the system keeps delayed events in xstate’s key order through replacing the last key, cancels and appends', () => {
+    const machine = createMachine({ on: { '*': { actions: ({ event }: { event: { type: string } }) => event } } });
+    const log = both((make, log, clock) => {
+      const actor = make(machine, { clock });
+      actor.start();
+      const scheduler = actor.system.scheduler;
+      const keys = (): string[] =>
+        Object.keys(
+          (actor.system as unknown as { getSnapshot(): { _scheduledEvents: object } }).getSnapshot()._scheduledEvents,
+        ).map((k) => k.replace(/^x:\d+\./, ''));
+      scheduler.schedule(actor, actor, { type: 'A' }, 10, 'a');
+      scheduler.schedule(actor, actor, { type: 'B' }, 20, 'b');
+      // The last key scheduled again without a cancel keeps its place; what comes after goes behind it.
+      scheduler.schedule(actor, actor, { type: 'B2' }, 30, 'b');
+      scheduler.schedule(actor, actor, { type: 'C' }, 40, 'c');
+      log.push(['keys', keys()]);
+      scheduler.cancel(actor, 'c');
+      scheduler.schedule(actor, actor, { type: 'D' }, 50, 'd');
+      scheduler.cancel(actor, 'a');
+      scheduler.schedule(actor, actor, { type: 'A2' }, 60, 'a');
+      log.push(['keys', keys()]);
+    });
+    expect(log).toEqual([
+      ['keys', ['a', 'b', 'c']],
+      ['keys', ['b', 'd', 'a']],
+    ]);
+  });
+
   it('an emitted event of type * reaches a wildcard listener twice (its type’s listeners are the wildcard ones)', () => {
     const machine = createMachine({ on: { GO: { actions: emit({ type: '*' }) } } });
     const log = both((make, log) => {
