@@ -4,7 +4,7 @@
  */
 import { runScenario as runEngine, type RunProgress } from '../sim/run.ts';
 import type { RunResult } from '../sim/scheduler.ts';
-import type { TraceEvent } from '../sim/trace.ts';
+import type { SentSummarySource, TraceEvent } from '../sim/trace.ts';
 import type { PolicyValue } from '../models/methods/policy.ts';
 import { buildRun, type RunRoles } from './build.ts';
 import { checkExpectations, type ExpectationResult } from './expectations.ts';
@@ -144,9 +144,13 @@ function runScenarioNow(scenario: string | object, o: RunScenarioOptions): Scena
       seed: built.seed,
       traceLevel: 'full',
       keepEvents: !streaming,
-      onTraceEvent: (e: TraceEvent, packet?: Uint8Array) => collector.add(e, packet),
+      onTraceEvent: (e: TraceEvent, packet?: Uint8Array, summary?: SentSummarySource) =>
+        collector.add(e, packet, summary),
       // The collector reads a send's datagram itself: without a digest or a kept trace no packet's hex is built.
       onTraceEventTakesPacket: true,
+      // It also reads IKE messages' roles from their bytes and asks for the summaries it needs: without a digest, a
+      // kept trace or trace lines, no IKE message is summarised only to be read by it.
+      onTraceEventSummarizes: true,
       ...(o.onTraceLine ? { onTraceLine: o.onTraceLine } : {}),
       ...(o.digest === false ? { digest: false } : {}),
     },
