@@ -68,6 +68,8 @@ export interface RunScenarioOptions {
    * (test/sim/statechart/); `xstate` runs them on xstate's own interpreter, as a cross-check.
    */
   readonly runtime?: StatechartRuntime;
+  /** Called once the run is built, before it starts: with the run's clients (the CLI sizes the heap's growth by it). */
+  readonly beforeRun?: (roles: RunRoles) => void;
 }
 
 /** Where a run stands (virtual time, events) and how many of its clients hold an address so far. */
@@ -137,6 +139,7 @@ function runScenarioNow(scenario: string | object, o: RunScenarioOptions): Scena
   // caller that does not keep the trace (a sweep) never holds the events: a smaller heap, less garbage collection.
   const streaming = o.keepTrace === false && !s.expectations.some((e) => e.kind === 'ladderPrefix');
   const collector = new MetricsCollector(built.roles, { packetHorizonUs: packetHorizonUs(built.input) });
+  o.beforeRun?.(built.roles);
   const progress = o.progress;
   const out = runEngine(
     o.eventsMax === undefined ? built.input : { ...built.input, eventsMax: o.eventsMax },
