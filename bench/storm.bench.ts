@@ -29,7 +29,7 @@ import { spawnSync } from 'node:child_process';
 import { cpuUsage } from 'node:process';
 import { fileURLToPath } from 'node:url';
 import { GCProfiler, getHeapStatistics } from 'node:v8';
-import { HEAP_FLAGS } from '../bin/node-flags.js';
+import { applyHeapGrowingFor, HEAP_FLAGS } from '../bin/node-flags.js';
 import { assign, createActor, setup } from 'xstate';
 import { runScenario, type ScenarioProgress } from '../scenarios/run.ts';
 import { machineEventsProcessed, type StatechartRuntime } from '../sim/statechart/index.ts';
@@ -174,6 +174,11 @@ function measure(
     runtime,
     keepTrace: false,
     digest: false,
+    // As `dhcpike run` does: the heap growing factor for this many clients (bin/node-flags.js).
+    beforeRun: (roles) => {
+      const percent = applyHeapGrowingFor(roles.clients.length);
+      if (percent !== null) out[`${key}.heapGrowingPercent`] = percent;
+    },
     progress: {
       everyEvents: SAMPLE_EVERY_EVENTS,
       onProgress: () => {

@@ -10,3 +10,7 @@ export function reexecFlags(
   env: NodeJS.ProcessEnv,
 ): readonly string[] | null;
 export function reexec(script: string, flags: readonly string[]): number;
+export const HEAP_GROWING_CLIENTS: number;
+export const HEAP_GROWING_PERCENT_MIN: number;
+export function heapGrowingPercentFor(clients: number): number;
+export function applyHeapGrowingFor(clients: number, execArgv?: readonly string[]): number | null;

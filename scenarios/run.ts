@@ -4,7 +4,7 @@
  */
 import { runScenario as runEngine, type RunProgress } from '../sim/run.ts';
 import type { RunResult } from '../sim/scheduler.ts';
-import type { TraceEvent } from '../sim/trace.ts';
+import type { SentSummarySource, TraceEvent } from '../sim/trace.ts';
 import type { PolicyValue } from '../models/methods/policy.ts';
 import { buildRun, type RunRoles } from './build.ts';
 import { checkExpectations, type ExpectationResult } from './expectations.ts';
@@ -68,6 +68,8 @@ export interface RunScenarioOptions {
    * (test/sim/statechart/); `xstate` runs them on xstate's own interpreter, as a cross-check.
    */
   readonly runtime?: StatechartRuntime;
+  /** Called once the run is built, before it starts: with the run's clients (the CLI sizes the heap's growth by it). */
+  readonly beforeRun?: (roles: RunRoles) => void;
 }
 
 /** Where a run stands (virtual time, events) and how many of its clients hold an address so far. */
@@ -137,6 +139,7 @@ function runScenarioNow(scenario: string | object, o: RunScenarioOptions): Scena
   // caller that does not keep the trace (a sweep) never holds the events: a smaller heap, less garbage collection.
   const streaming = o.keepTrace === false && !s.expectations.some((e) => e.kind === 'ladderPrefix');
   const collector = new MetricsCollector(built.roles, { packetHorizonUs: packetHorizonUs(built.input) });
+  o.beforeRun?.(built.roles);
   const progress = o.progress;
   const out = runEngine(
     o.eventsMax === undefined ? built.input : { ...built.input, eventsMax: o.eventsMax },
@@ -144,9 +147,13 @@ function runScenarioNow(scenario: string | object, o: RunScenarioOptions): Scena
       seed: built.seed,
       traceLevel: 'full',
       keepEvents: !streaming,
-      onTraceEvent: (e: TraceEvent, packet?: Uint8Array) => collector.add(e, packet),
+      onTraceEvent: (e: TraceEvent, packet?: Uint8Array, summary?: SentSummarySource) =>
+        collector.add(e, packet, summary),
       // The collector reads a send's datagram itself: without a digest or a kept trace no packet's hex is built.
       onTraceEventTakesPacket: true,
+      // It also reads IKE messages' roles from their bytes and asks for the summaries it needs: without a digest, a
+      // kept trace or trace lines, no IKE message is summarised only to be read by it.
+      onTraceEventSummarizes: true,
       ...(o.onTraceLine ? { onTraceLine: o.onTraceLine } : {}),
       ...(o.digest === false ? { digest: false } : {}),
     },

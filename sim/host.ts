@@ -13,7 +13,7 @@ import { attachmentOf, type Attachment, type Network, type NodeState } from './n
 import type { Rng } from './rng.ts';
 import type { Scheduler } from './scheduler.ts';
 import { toHex } from './trace-hash.ts';
-import type { TraceRecorder } from './trace.ts';
+import type { SentSummarySource, TraceRecorder } from './trace.ts';
 import { createVirtualClock, type TimerLife } from './virtual-clock.ts';
 
 export interface HostContext {
@@ -51,10 +51,11 @@ function fireHostTimer(t: HostTimer): void {
   t.host.fireTimer(t);
 }
 
-export class SimHost<P> implements NodeHost<P>, TimerLife {
+export class SimHost<P> implements NodeHost<P>, TimerLife, SentSummarySource {
   readonly nodeName: string;
   readonly clock: VirtualClock;
-  private readonly needSummary: boolean;
+  /** The packet being sent, while its send event is recorded without a summary (`sentSummary` makes it). */
+  private sending: P | undefined = undefined;
 
   constructor(
     private readonly ctx: HostContext,
@@ -62,7 +63,6 @@ export class SimHost<P> implements NodeHost<P>, TimerLife {
     readonly state: NodeState,
   ) {
     this.nodeName = node.name;
-    this.needSummary = ctx.trace.packets || ctx.summariesAlways;
     this.clock = createVirtualClock(ctx.scheduler, this);
   }
 
@@ -79,9 +79,11 @@ export class SimHost<P> implements NodeHost<P>, TimerLife {
     const att = attachmentOf(this.state, interfaceName);
     let bytes: Uint8Array;
     let summary = '';
+    // Read per send: the recorder may be told after the hosts are made that its consumer summarises for itself.
+    const needSummary = ctx.trace.summaries || ctx.summariesAlways;
     try {
       bytes = this.node.codec.encode(packet);
-      if (this.needSummary) summary = this.node.codec.summarize(packet);
+      if (needSummary) summary = this.node.codec.summarize(packet);
     } catch (error) {
       ctx.counters.malformedSend++;
       if (ctx.trace.packets) {
@@ -105,26 +107,48 @@ export class SimHost<P> implements NodeHost<P>, TimerLife {
     ctx.counters.bytesSent += bytes.length;
     const trace = ctx.trace;
     if (trace.packets) {
-      trace.record(
-        {
-          type: 'send',
-          atUs: ctx.scheduler.nowUs,
-          node: this.nodeName,
-          iface: interfaceName,
-          packetId,
-          length: bytes.length,
-          summary,
-          // Nobody reads the text when the only consumer takes the datagram itself (sim/trace.ts packetHex).
-          bytes: trace.packetHex ? toHex(bytes) : '',
-        },
-        bytes,
-      );
+      // Without a summary the consumer may ask for it while the event is recorded (sim/trace.ts SentSummarySource).
+      if (!needSummary) this.sending = packet;
+      try {
+        trace.record(
+          {
+            type: 'send',
+            atUs: ctx.scheduler.nowUs,
+            node: this.nodeName,
+            iface: interfaceName,
+            packetId,
+            length: bytes.length,
+            summary,
+            // Nobody reads the text when the only consumer takes the datagram itself (sim/trace.ts packetHex).
+            bytes: trace.packetHex ? toHex(bytes) : '',
+          },
+          bytes,
+          needSummary ? undefined : this,
+        );
+      } finally {
+        this.sending = undefined;
+      }
     }
     if (att === undefined) {
       ctx.network.dropUnrouted(this.nodeName, packetId, summary, `no interface ${interfaceName}`);
       return;
     }
     ctx.network.submit(att, bytes, packetId, summary);
+  }
+
+  /**
+   * SentSummarySource: the summary of the packet whose send event is being recorded without one, made now by the
+   * node's codec (which encoded it without throwing; a summariser that throws gives the text of its error, never a
+   * crash in the middle of the trace).
+   */
+  sentSummary(): string {
+    const packet = this.sending;
+    if (packet === undefined) throw new Error(`node ${this.nodeName}: sentSummary outside a send`);
+    try {
+      return this.node.codec.summarize(packet);
+    } catch (error) {
+      return `summary failed: ${errorText(error)}`;
+    }
   }
 
   /** Called by the network when bytes arrive on one of this node's interfaces. */

@@ -30,6 +30,15 @@ export interface RunHooks {
   readonly onProgress: (progress: RunProgress) => boolean | void;
 }
 
+/** What `runScenario` takes beyond the simulation's options. */
+export interface RunOptions extends SimulationOptions {
+  /**
+   * `onTraceEvent` summarises the packets it needs itself (sim/trace.ts `letOnEventSummarize`): when nothing else
+   * reads the events, packet events carry `summary: ''` and a send hands the consumer its summary on request.
+   */
+  readonly onTraceEventSummarizes?: boolean;
+}
+
 export interface RunOutput<Digest extends string | null = string> {
   /** Events at the chosen level (empty at `none`, or when `keepEvents` is false). */
   readonly trace: readonly TraceEvent[];
@@ -57,17 +66,18 @@ function runSliced(sim: Simulation, input: RunInput, hooks: RunHooks): RunResult
 
 export function runScenario(
   input: RunInput,
-  options: SimulationOptions & { readonly digest: false },
+  options: RunOptions & { readonly digest: false },
   hooks?: RunHooks,
 ): RunOutput<null>;
 export function runScenario(
   input: RunInput,
-  options: SimulationOptions & { readonly digest?: true },
+  options: RunOptions & { readonly digest?: true },
   hooks?: RunHooks,
 ): RunOutput;
-export function runScenario(input: RunInput, options: SimulationOptions, hooks?: RunHooks): RunOutput<string | null>;
-export function runScenario(input: RunInput, options: SimulationOptions, hooks?: RunHooks): RunOutput<string | null> {
+export function runScenario(input: RunInput, options: RunOptions, hooks?: RunHooks): RunOutput<string | null>;
+export function runScenario(input: RunInput, options: RunOptions, hooks?: RunHooks): RunOutput<string | null> {
   const sim = new Simulation(input, options);
+  if (options.onTraceEventSummarizes === true) sim.trace.letOnEventSummarize();
   const stop = hooks ? runSliced(sim, input, hooks) : sim.runUntil(input.durationUs, { eventsMax: input.eventsMax });
   return { trace: sim.trace.events, traceSha256: sim.traceSha256OrNull(), metrics: sim.metrics(), stop };
 }

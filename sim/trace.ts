@@ -159,6 +159,15 @@ export type TraceEvent =
 
 export type TraceEventType = TraceEvent['type'];
 
+/**
+ * The summary of the packet a `send` event is about, made only when asked (sim/host.ts): handed to an `onEvent`
+ * consumer that summarises for itself (`TraceRecorder.letOnEventSummarize`), while the event's own `summary` is `''`.
+ * Valid only during the `onEvent` call of that send.
+ */
+export interface SentSummarySource {
+  sentSummary(): string;
+}
+
 export interface TraceRecorderOptions {
   readonly level: TraceLevel;
   /** Keep event objects in `events` (default true). False: only hash and forward them. */
@@ -169,7 +178,7 @@ export interface TraceRecorderOptions {
    * Called with every kept event, e.g. to compute metrics while the run streams instead of keeping the events. For a
    * `send` event `packet` is the datagram itself (the bytes the event's `bytes` spells in hex).
    */
-  readonly onEvent?: (event: TraceEvent, packet?: Uint8Array) => void;
+  readonly onEvent?: (event: TraceEvent, packet?: Uint8Array, summary?: SentSummarySource) => void;
   /**
    * The `onEvent` consumer reads a send's datagram from its `packet` argument, never from the event's hex. When nothing
    * else reads the text either (events not kept, no digest, no `onLine`), send events then carry `bytes: ''` and the
@@ -200,10 +209,19 @@ export class TraceRecorder {
    * does not need it: it hashes the digits written from the datagram straight into its byte batch.
    */
   readonly packetHex: boolean;
+  /**
+   * True when packet events (send, deliver, drop, duplicate) must carry their packet's summary: someone keeps, hashes
+   * or serialises them, or the `onEvent` consumer reads it. False when the only consumer summarises what it needs
+   * itself (`letOnEventSummarize`): the events carry `summary: ''` and no summary is made unless asked.
+   */
+  get summaries(): boolean {
+    return this.summariesValue;
+  }
   readonly events: TraceEvent[] = [];
   private readonly keepEvents: boolean;
+  private summariesValue: boolean;
   private readonly onLine: ((line: string) => void) | undefined;
-  private readonly onEvent: ((event: TraceEvent, packet?: Uint8Array) => void) | undefined;
+  private readonly onEvent: ((event: TraceEvent, packet?: Uint8Array, summary?: SentSummarySource) => void) | undefined;
   private readonly hash: TextHasher | undefined;
   /** UTF-8 of the canonical lines (each with its `\n`) not yet fed to the hash. */
   private readonly batch = new CanonicalLineBytes();
@@ -223,6 +241,19 @@ export class TraceRecorder {
       this.keepEvents ||
       this.onLine !== undefined ||
       (this.onEvent !== undefined && options.onEventTakesPacket !== true);
+    this.summariesValue = this.packets;
+  }
+
+  /**
+   * The `onEvent` consumer summarises the packets it needs itself: a send hands it a `SentSummarySource`, and when
+   * nothing else reads the events (not kept, no digest, no `onLine`) packet events carry `summary: ''` and the host
+   * makes a packet's summary only when that consumer asks (the metrics collector of a streaming run without a digest
+   * reads IKE messages' roles from their bytes and summarises the rest). Call before anything is recorded.
+   */
+  letOnEventSummarize(): void {
+    if (this.countValue > 0) throw new Error('trace: letOnEventSummarize after events were recorded');
+    if (this.onEvent !== undefined && !this.keepEvents && this.onLine === undefined && this.hash === undefined)
+      this.summariesValue = false;
   }
 
   /** True when the recorder computes the digest (the `digest` option). */
@@ -235,8 +266,11 @@ export class TraceRecorder {
     return this.countValue;
   }
 
-  /** Records an event; the caller has checked the level. A `send` passes its datagram as `packet` (see `onEvent`). */
-  record(event: TraceEvent, packet?: Uint8Array): void {
+  /**
+   * Records an event; the caller has checked the level. A `send` passes its datagram as `packet` (see `onEvent`) and,
+   * when its event carries no summary (`summaries` is false), where to get it.
+   */
+  record(event: TraceEvent, packet?: Uint8Array, summary?: SentSummarySource): void {
     if (this.closed) throw new Error('trace: record after digest');
     const hash = this.hash;
     if (this.onLine !== undefined) {
@@ -257,7 +291,7 @@ export class TraceRecorder {
     if (hash !== undefined && this.batch.length >= HASH_BATCH_BYTES) this.flushBatch(hash);
     this.countValue++;
     if (this.keepEvents) this.events.push(event);
-    if (this.onEvent) this.onEvent(event, packet);
+    if (this.onEvent) this.onEvent(event, packet, summary);
   }
 
   /** SHA-256 of the canonical JSONL of the recorded events; closes the recorder. Throws when `digest` was false. */

@@ -23,6 +23,7 @@ import {
   writeOutput,
 } from './args.ts';
 import { writeFailureRecord } from './failure-record.ts';
+import { applyHeapGrowingFor } from '../../bin/node-flags.js';
 import { defaultMaxHeapMb, RunWatch, WATCH_EVERY_EVENTS } from './run-watch.ts';
 
 const USAGE = `usage: dhcpike run SCENARIO [--method M] [--seed N] [--option name=value]… [--param name=value]…
@@ -206,6 +207,8 @@ export async function runRun(args: readonly string[], io: CliIo): Promise<number
       digest,
       ...(runtime ? { runtime } : {}),
       progress: { everyEvents: WATCH_EVERY_EVENTS, onProgress: watch.onProgress },
+      // The old generation's room for garbage sized by the run's clients (bin/node-flags.js): a bounded peak heap.
+      beforeRun: (roles) => void applyHeapGrowingFor(roles.clients.length),
       ...(sink ? { onTraceLine: (line: string) => sink.line(line) } : {}),
     });
     watch.clear();

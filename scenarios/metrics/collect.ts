@@ -6,7 +6,7 @@
  * one at a time, so a long run need not keep them; `computeMetrics(trace, roles)` is the one-shot form. All arithmetic
  * on integer µs; percentiles by nearest rank (stats.ts).
  */
-import type { TraceEvent } from '../../sim/trace.ts';
+import type { SentSummarySource, TraceEvent } from '../../sim/trace.ts';
 import type { RunRoles } from '../build.ts';
 import * as C from './conventions.ts';
 import { stat, type Stat } from './stats.ts';
@@ -15,6 +15,9 @@ import { AttackTally, type AttackMetrics } from './attacks.ts';
 import {
   datagramOfTraceHex,
   fingerprintInto,
+  IKE_CREATE_CHILD_SA,
+  ikeHeaderOffset,
+  ikeRoleAt,
   ikeSpiiOffset,
   int32At,
   packetFingerprintInto,
@@ -191,6 +194,17 @@ interface ClientState extends NodeFacts {
   primaryKey: string | undefined;
 }
 
+/**
+ * What a delivery tells the metrics, worked out at the send from the packet's summary when the run's events carry none
+ * (`add`'s `summary` source): the address a DHCPACK hands out, and whether it is a CREATE_CHILD_SA response carrying
+ * a DHCP ACK (a renewal). Only packets with either are remembered.
+ */
+interface DeliveryFacts {
+  readonly atUs: number;
+  readonly ackAddress: string | undefined;
+  readonly renewalAck: boolean;
+}
+
 /** Whether `m` counts (link, dir). A `dir` names both ends, so it is compared first (the same string object on a hit). */
 function sameLink(m: LinkCounters | undefined, link: string, dir: string): m is LinkCounters {
   return m !== undefined && m.dir === dir && m.link === link;
@@ -236,6 +250,9 @@ export class MetricsCollector {
   private readonly dhcpPrint: MutableFingerprint = { length: 0, a: 0, b: 0 };
   /** Packets that may still be delivered or dropped: id → sender, size and send time (dropped after the horizon). */
   private readonly sent = new SentPackets<NodeFacts>();
+  /** Packet id → what its delivery tells (DeliveryFacts), in send order, for a run whose events carry no summaries;
+   * forgotten with `sent` past the horizon. */
+  private readonly deliveryFacts = new Map<number, DeliveryFacts>();
   private readonly packetHorizonUs: number;
   /** The next time the collector looks for packets past the horizon. */
   private sentSweepAtUs = 0;
@@ -370,7 +387,7 @@ export class MetricsCollector {
    * Takes the next event. A streaming run passes a send's datagram as `packet` (sim/trace.ts `onEvent`): its hex then
    * need not exist; without it the event's hex is read. Both give the same figures.
    */
-  add(e: TraceEvent, packet?: Uint8Array): void {
+  add(e: TraceEvent, packet?: Uint8Array, summary?: SentSummarySource): void {
     if (e.atUs > this.lastAtUs) {
       this.holdings.closeInstant(this.lastAtUs);
       this.lastIke.advance(e.atUs);
@@ -388,13 +405,19 @@ export class MetricsCollector {
         }
         return;
       case 'send':
-        this.onSend(e, packet);
+        this.onSend(e, packet, summary);
         return;
       case 'deliver': {
         this.packetsDelivered++;
         const receiver = this.factsOf(e.node);
         this.onHop(e.link, e.dir, e.packetId, false, receiver);
         this.onDeliver(e, receiver);
+        return;
+      }
+      case 'duplicate': {
+        // The copy is delivered under its own id: it tells what the original would.
+        const facts = this.deliveryFacts.get(e.originalId);
+        if (facts !== undefined) this.deliveryFacts.set(e.packetId, facts);
         return;
       }
       case 'drop':
@@ -429,15 +452,57 @@ export class MetricsCollector {
     }
     // Ids grow with time, so id order is send order: stop at the first packet still in reach.
     this.sent.forgetSentBefore(atUs - horizon);
+    // The same for the delivery facts (a Map walks in insertion order: send order, a copy right after its original).
+    for (const [id, f] of this.deliveryFacts) {
+      if (f.atUs >= atUs - horizon) break;
+      this.deliveryFacts.delete(id);
+    }
     // Sweep again after an eighth of the horizon: the map holds at most 1⅛ horizons of packets.
     this.sentSweepAtUs = atUs + Math.max(1, Math.floor(horizon / 8));
   }
 
-  private onSend(e: Extract<TraceEvent, { type: 'send' }>, packet: Uint8Array | undefined): void {
+  /**
+   * The role of an IKE message (1 request, 2 response, 0 not IKE) and the summary the counting below reads. Events with
+   * summaries: both from the summary. Without (a streaming run: `source` makes the summary on request), the role is
+   * read from the datagram's IKE header (what the summary's first words say), and the summary is made only for what
+   * is not an IKE message (plain DHCP, DHCP in ESP, the rest) and for CREATE_CHILD_SA responses, whose delivery may be
+   * a renewal; what a delivery needs of it is kept by packet id (`deliveryFacts`).
+   */
+  private roleAndSummary(
+    e: Extract<TraceEvent, { type: 'send' }>,
+    packet: Uint8Array | undefined,
+    source: SentSummarySource | undefined,
+  ): 0 | 1 | 2 {
+    if (source === undefined || packet === undefined) {
+      this.sendSummary = e.summary;
+      return C.ikeSummaryRole(e.summary);
+    }
+    const at = ikeHeaderOffset(packet);
+    const role = at < 0 ? 0 : ikeRoleAt(packet, at);
+    const summary = role === 0 || (role === 2 && packet[at + 18] === IKE_CREATE_CHILD_SA) ? source.sentSummary() : '';
+    this.sendSummary = summary;
+    if (summary !== '') {
+      const ackAddress = this.ackAddressOf(summary);
+      const renewalAck = this.isRenewalAck(summary);
+      if (ackAddress !== undefined || renewalAck)
+        this.deliveryFacts.set(e.packetId, { atUs: e.atUs, ackAddress, renewalAck });
+    }
+    return role;
+  }
+
+  /** The summary of the send being counted (`roleAndSummary`). */
+  private sendSummary = '';
+
+  private onSend(
+    e: Extract<TraceEvent, { type: 'send' }>,
+    packet: Uint8Array | undefined,
+    source: SentSummarySource | undefined,
+  ): void {
     this.packetsSent++;
     const facts = this.factsOf(e.node);
     this.sent.add(e.packetId, facts, e.length, e.atUs);
-    const ike = C.ikeSummaryRole(e.summary);
+    const ike = this.roleAndSummary(e, packet, source);
+    const summary = this.sendSummary;
     const client = facts.isClient ? (facts as ClientState) : undefined;
     if (ike !== 0) {
       // A retransmission repeats the last message of its (sender, IKE SA, request/response) byte for byte (§2.1).
@@ -468,7 +533,7 @@ export class MetricsCollector {
       }
       return;
     }
-    const inEsp = C.dhcpInEspSummary(e.summary);
+    const inEsp = C.dhcpInEspSummary(summary);
     if (inEsp !== undefined && (client || facts.gateway)) {
       // RFC 3456: DHCP through the DHCP SA is part of the client↔gateway exchange (data ESP is not).
       const again = this.dhcpSentBefore(facts, inEsp);
@@ -481,8 +546,8 @@ export class MetricsCollector {
       this.legs.clientGateway.bytes += e.length;
       return;
     }
-    if (C.isDhcpSummary(e.summary)) {
-      const again = this.dhcpSentBefore(facts, e.summary);
+    if (C.isDhcpSummary(summary)) {
+      const again = this.dhcpSentBefore(facts, summary);
       if (again) this.derivedDhcpRetransmits.set(e.node, (this.derivedDhcpRetransmits.get(e.node) ?? 0) + 1);
       const fromGateway = facts.gateway;
       if (fromGateway || this.isDhcp.has(e.node)) {
@@ -491,7 +556,7 @@ export class MetricsCollector {
       }
       if (fromGateway) {
         this.relayedMessages++;
-        if (C.RELAY_OPTION_82.test(e.summary)) this.relayedWith82++;
+        if (C.RELAY_OPTION_82.test(summary)) this.relayedWith82++;
         if (!again) this.legs.gatewayDhcp.roundTrips++;
       }
     }
@@ -561,15 +626,26 @@ export class MetricsCollector {
     return m;
   }
 
+  /** The address a plain DHCPACK's summary names (a DHCP server handed it out), or undefined. */
+  private ackAddressOf(summary: string): string | undefined {
+    if (!C.dhcpSummaryTypeIs(summary, 'ACK')) return undefined;
+    return /^DHCPACK (\d+\.\d+\.\d+\.\d+)/.exec(summary)?.[1] || undefined;
+  }
+
+  /** Whether a summary is a CREATE_CHILD_SA response carrying a DHCP ACK (draft-richardson §2: a renewal). */
+  private isRenewalAck(summary: string): boolean {
+    return summary.includes('CREATE_CHILD_SA response') && C.DHCP_IN_IKE.exec(summary)?.[1] === 'ACK';
+  }
+
   private onDeliver(e: Extract<TraceEvent, { type: 'deliver' }>, receiver: NodeFacts): void {
+    // Without a summary in the event, what the send's summary said (a packet with neither fact has none kept).
+    const kept = e.summary === '' ? this.deliveryFacts.get(e.packetId) : undefined;
+    const ackAddress = e.summary === '' ? kept?.ackAddress : this.ackAddressOf(e.summary);
     // DHCP ACKs name the address a DHCP server handed out (plain, or inside IKE).
-    if (C.dhcpSummaryTypeIs(e.summary, 'ACK')) {
-      const addr = /^DHCPACK (\d+\.\d+\.\d+\.\d+)/.exec(e.summary)?.[1];
-      if (addr) this.dhcpAcked.add(addr);
-    }
+    if (ackAddress !== undefined) this.dhcpAcked.add(ackAddress);
     const client = receiver.isClient ? (receiver as ClientState) : undefined;
     // A renewal: an ACK in a CREATE_CHILD_SA response to a client that already has its address (draft-richardson §2).
-    if (client && e.summary.includes('CREATE_CHILD_SA response') && C.DHCP_IN_IKE.exec(e.summary)?.[1] === 'ACK') {
+    if (client && (e.summary === '' ? kept?.renewalAck === true : this.isRenewalAck(e.summary))) {
       // Per tunnel: the tunnel whose gateway sent the response must already have had its address.
       const gateway = this.sent.senderOf(e.packetId)?.name;
       const tunnels = this.roles.tunnelsOf?.[e.node] ?? { [PRIMARY]: this.roles.gatewayOf[e.node] ?? '' };

@@ -156,3 +156,53 @@ function hexNibble(c: number): number {
   if (c >= 0x61 && c <= 0x66) return c - 0x57;
   return 0;
 }
+
+// ---- an IKE message's role from the datagram (a streaming run without summaries, collect.ts) ------------------------
+
+/** UDP ports that carry DHCP (RFC 2131 §4.1): the packet codec parses these as DHCP before it looks for IKE. */
+const DHCP_PORTS: readonly number[] = [67, 68];
+/** UDP port 500: IKE (RFC 7296 §2). */
+const IKE_PORT = 500;
+/** IKE header: 28 bytes; the exchange type at 18, the flags at 19 (R = 0x20), the length at 24 (RFC 7296 §3.1). */
+const IKE_HEADER_BYTES = 28;
+const IKE_RESPONSE_FLAG = 0x20;
+/** The exchanges `IKE_SUMMARY` names (RFC 7296 §3.1): IKE_SA_INIT 34 … INFORMATIONAL 37. */
+const IKE_EXCHANGE_FIRST = 34;
+const IKE_EXCHANGE_LAST = 37;
+/** CREATE_CHILD_SA (RFC 7296 §3.1). */
+export const IKE_CREATE_CHILD_SA = 36;
+
+/**
+ * Where the IKE header of an IPv4/UDP datagram starts, or −1 when the packet codec (models/wire/packet.ts
+ * parseUdpApp) would not read the UDP payload as one whole IKE message: not UDP or a fragment, a DHCP port first,
+ * then port 4500 with the non-ESP marker (RFC 3948 §2.2) or port 500, a version 2.0 header whose length fills the
+ * rest of the datagram.
+ */
+export function ikeHeaderOffset(packet: Uint8Array): number {
+  if (packet.length < 20 || (packet[0] ?? 0) >> 4 !== 4 || packet[9] !== 17) return -1;
+  // More fragments, or a fragment offset: not a whole UDP datagram (RFC 791 §3.1).
+  if (((packet[6] ?? 0) & 0x3f) !== 0 || packet[7] !== 0) return -1;
+  const udp = ((packet[0] ?? 0) & 0x0f) * 4;
+  if (packet.length < udp + 8) return -1;
+  const src = ((packet[udp] ?? 0) << 8) | (packet[udp + 1] ?? 0);
+  const dst = ((packet[udp + 2] ?? 0) << 8) | (packet[udp + 3] ?? 0);
+  if (DHCP_PORTS.includes(src) || DHCP_PORTS.includes(dst)) return -1;
+  let at: number;
+  if (src === NAT_T_PORT || dst === NAT_T_PORT) {
+    if (int32At(packet, udp + 8) !== 0 || packet.length < udp + 12) return -1;
+    at = udp + 12;
+  } else if (src === IKE_PORT || dst === IKE_PORT) at = udp + 8;
+  else return -1;
+  if (packet.length - at < IKE_HEADER_BYTES || packet[at + 17] !== 0x20) return -1;
+  return int32At(packet, at + 24) === packet.length - at ? at : -1;
+}
+
+/**
+ * What `ikeSummaryRole` says of the datagram's summary, read from its IKE header at `at` (ikeHeaderOffset): 1 a
+ * request, 2 a response, 0 an exchange the summaries do not name as IKE.
+ */
+export function ikeRoleAt(packet: Uint8Array, at: number): 0 | 1 | 2 {
+  const exchange = packet[at + 18] ?? 0;
+  if (exchange < IKE_EXCHANGE_FIRST || exchange > IKE_EXCHANGE_LAST) return 0;
+  return ((packet[at + 19] ?? 0) & IKE_RESPONSE_FLAG) !== 0 ? 2 : 1;
+}

@@ -1,7 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { FLAGS_ENV, HEAP_FLAGS, reexecFlags } from '../../bin/node-flags.js';
+import {
+  applyHeapGrowingFor,
+  FLAGS_ENV,
+  HEAP_FLAGS,
+  HEAP_GROWING_PERCENT,
+  heapGrowingPercentFor,
+  reexecFlags,
+} from '../../bin/node-flags.js';
 
 const BIN = fileURLToPath(new URL('../../bin/dhcpike.js', import.meta.url));
 
@@ -26,6 +33,26 @@ describe('reexecFlags', () => {
     expect(reexecFlags(['run', 'x'], ['--heap_growing_percent=30'], {})).toBeNull();
     expect(reexecFlags(['run', 'x'], [], { NODE_OPTIONS: '--max-semi-space-size=16' })).toBeNull();
     expect(reexecFlags(['run', 'x'], ['--max-old-space-size=2048'], {})).toEqual(HEAP_FLAGS);
+  });
+});
+
+describe('heapGrowingPercentFor', () => {
+  it('keeps the flag up to 25,000 clients, then shrinks it as 1 / clients down to 20', () => {
+    expect(heapGrowingPercentFor(1000)).toBe(HEAP_GROWING_PERCENT);
+    expect(heapGrowingPercentFor(25_000)).toBe(100);
+    expect(heapGrowingPercentFor(30_000)).toBe(83);
+    expect(heapGrowingPercentFor(40_000)).toBe(62);
+    expect(heapGrowingPercentFor(50_000)).toBe(50);
+    expect(heapGrowingPercentFor(100_000)).toBe(25);
+    expect(heapGrowingPercentFor(1_000_000)).toBe(20);
+    expect(heapGrowingPercentFor(Number.NaN)).toBe(100);
+  });
+
+  it('is applied only in a process started with the heap flags given here', () => {
+    expect(applyHeapGrowingFor(100_000, [])).toBeNull();
+    expect(applyHeapGrowingFor(100_000, ['--heap-growing-percent=30'])).toBeNull();
+    // Setting the default factor for a small run changes nothing V8 would not do under the flags anyway.
+    expect(applyHeapGrowingFor(1000, HEAP_FLAGS)).toBe(100);
   });
 });
 

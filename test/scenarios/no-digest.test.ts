@@ -26,6 +26,23 @@ describe('runScenario without the digest', () => {
   });
 });
 
+describe('the beforeRun hook', () => {
+  it("is called once with the run's roles before any event (the CLI sizes the heap growth by its clients)", () => {
+    const seen: { clients: number; progressSoFar: number }[] = [];
+    let progressCalls = 0;
+    runScenario('storm-1000', {
+      method: 'mode-cfg',
+      params: { clients: 3 },
+      keepTrace: false,
+      digest: false,
+      beforeRun: (roles) => void seen.push({ clients: roles.clients.length, progressSoFar: progressCalls }),
+      progress: { everyEvents: 5, onProgress: () => void progressCalls++ },
+    });
+    expect(seen).toEqual([{ clients: 3, progressSoFar: 0 }]);
+    expect(progressCalls).toBeGreaterThan(0);
+  });
+});
+
 describe('the progress hook', () => {
   it('changes nothing: the same digest and metrics in slices of 7 events, called once per full slice', () => {
     const plain = runScenario('lossy', { method: 'dhcp-over-ike', keepTrace: false });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WireEmitError, decodeError } from '../../models/wire/result.ts';
 import type { PacketCodec } from '../../models/contract.ts';
 import { Simulation, type SimulationOptions } from '../../sim/simulation.ts';
-import type { TraceEvent } from '../../sim/trace.ts';
+import type { SentSummarySource, TraceEvent } from '../../sim/trace.ts';
 import { toHex } from '../../sim/trace-hash.ts';
 import { runScenario } from '../../sim/run.ts';
 import { udpCodec, type UdpPacket } from './support/udp.ts';
@@ -79,6 +79,46 @@ describe('host binding', () => {
       const r = seen(options);
       expect(r.hex).toBe(r.packet && toHex(r.packet));
     }
+  });
+
+  it('without anyone reading summaries, a send hands its consumer the summary on request and events carry none', () => {
+    let summarised = 0;
+    const counting: PacketCodec<UdpPacket> = {
+      ...udpCodec,
+      summarize: (p) => {
+        summarised++;
+        return udpCodec.summarize(p);
+      },
+    };
+    const run = (options: Partial<SimulationOptions>, summarize: boolean, ask: boolean) => {
+      summarised = 0;
+      const got: { event: TraceEvent; asked: string | undefined }[] = [];
+      const { a, sim } = pair(counting, undefined, {
+        ...options,
+        onTraceEvent: (event, _packet, source?: SentSummarySource) =>
+          void got.push({ event, asked: ask ? source?.sentSummary() : undefined }),
+      });
+      if (summarize) sim.trace.letOnEventSummarize();
+      sim.scheduler.at(0, () => a.sendText('eth0', '10.0.0.2', 'x'));
+      sim.runUntilIdle();
+      const packetEvents = got.filter((g) => g.event.type === 'send' || g.event.type === 'deliver');
+      return { summaries: packetEvents.map((g) => (g.event as { summary: string }).summary), got, summarised };
+    };
+    const streaming = { keepEvents: false, digest: false, onTraceEventTakesPacket: true };
+    const plain = run(streaming, false, false);
+    const text = plain.summaries[0];
+    expect(plain.summaries).toEqual([text, text]);
+    expect(text).not.toBe('');
+    expect(plain.summarised).toBe(1);
+    // The consumer summarises for itself: none made unless asked; asked, the send's own.
+    expect(run(streaming, true, false)).toMatchObject({ summaries: ['', ''], summarised: 0 });
+    const asked = run(streaming, true, true);
+    expect(asked.summaries).toEqual(['', '']);
+    expect(asked.got.find((g) => g.event.type === 'send')?.asked).toBe(text);
+    expect(asked.summarised).toBe(1);
+    // Anyone else reading the events (kept, hashed, lines) keeps the summaries in them.
+    for (const other of [{ keepEvents: true }, { digest: true }, { onTraceLine: () => undefined }])
+      expect(run({ ...streaming, ...other }, true, false).summaries).toEqual([text, text]);
   });
 
   it('bytes the decoder rejects are traced malformed (field, offset, reason, bytes) and never reach the node', () => {
