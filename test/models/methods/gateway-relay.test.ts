@@ -4,7 +4,7 @@ import { buildDiscover } from '../../../models/dhcp/client-messages.ts';
 import { ipsecTunnelIdentity } from '../../../models/dhcp/client-identity.ts';
 import { methodById } from '../../../models/methods/index.ts';
 import type { ProviderHost, UdpDatagram } from '../../../models/methods/method.ts';
-import { DEFAULT_RELAY_POLICY } from '../../../models/methods/gateway-relay/policies.ts';
+import { DEFAULT_RELAY_POLICY, type RelayPolicy } from '../../../models/methods/gateway-relay/policies.ts';
 import { GatewayRelay, type RelayOutcome } from '../../../models/methods/gateway-relay/relay.ts';
 import { DhcpMessageType, type DhcpMessage } from '../../../models/wire/dhcp/types.ts';
 import { runScenario } from '../../../sim/index.ts';
@@ -91,6 +91,48 @@ describe('identity pinning (dhcpIkePinning = identity, the default)', () => {
   });
 });
 
+function unitRelay(policy: RelayPolicy = DEFAULT_RELAY_POLICY) {
+  const sent: UdpDatagram[] = [];
+  const notes: string[] = [];
+  // The relay's sessions are actors on this clock (a reply reaching one arms its delayed raises); never advanced.
+  const clock = new TestClock();
+  const rng: RandomStream = {
+    nextU32: () => 7,
+    intBelow: () => 0,
+    intBetween: (lo) => lo,
+    chancePpm: () => false,
+    fork: () => rng,
+  };
+  const host: ProviderHost = {
+    nowUs: () => clock.nowUs(),
+    traceNote: (text, data) => notes.push(`${text} ${JSON.stringify(data ?? {})}`),
+    setTimerUs: () => () => undefined,
+    clock: clock as unknown as VirtualClock,
+    rng: () => rng,
+    traceState: () => undefined,
+    traceMachine: () => ({ current: () => 'none' }),
+    insideAddress: '10.1.0.1',
+    outsideAddress: '198.51.100.1',
+    sendUdp: (d) => sent.push({ src: '10.1.0.1', ...d }),
+    sendToPeer: () => false,
+  };
+  const relay = new GatewayRelay(host, { servers: [DHCP_SERVER], gatewayName: 'gw', policy });
+  return { relay, sent, notes };
+}
+const discoverWith = (extra: DhcpMessage['options'] = []): DhcpMessage => {
+  const m = buildDiscover(
+    {
+      identity: ipsecTunnelIdentity({ lanMac: MAC }),
+      xid: 0x1234,
+      secs: 0,
+      broadcastFlag: false,
+      parameterRequestList: [],
+    },
+    null,
+  );
+  return { ...m, options: [...m.options, ...extra] };
+};
+
 describe('the relay refuses', () => {
   it('DHCP payloads before authentication: a wrong PSK never reaches the provider', () => {
     const t = buildDhcpTopology({
@@ -111,57 +153,15 @@ describe('the relay refuses', () => {
     expect(countNotes(out.trace, 'relay.forward')).toBe(0);
   });
 
-  function unitRelay() {
-    const sent: UdpDatagram[] = [];
-    const notes: string[] = [];
-    // The relay arms timers through setTimerUs only; no actor runs on this clock.
-    const clock = {} as VirtualClock;
-    const rng: RandomStream = {
-      nextU32: () => 7,
-      intBelow: () => 0,
-      intBetween: (lo) => lo,
-      chancePpm: () => false,
-      fork: () => rng,
-    };
-    const host: ProviderHost = {
-      nowUs: () => 0,
-      traceNote: (text, data) => notes.push(`${text} ${JSON.stringify(data ?? {})}`),
-      setTimerUs: () => () => undefined,
-      clock,
-      rng: () => rng,
-      traceState: () => undefined,
-      traceMachine: () => ({ current: () => 'none' }),
-      insideAddress: '10.1.0.1',
-      outsideAddress: '198.51.100.1',
-      sendUdp: (d) => sent.push({ src: '10.1.0.1', ...d }),
-      sendToPeer: () => false,
-    };
-    const relay = new GatewayRelay(host, { servers: [DHCP_SERVER], gatewayName: 'gw', policy: DEFAULT_RELAY_POLICY });
-    return { relay, sent, notes };
-  }
-  const discover = (extra: DhcpMessage['options'] = []): DhcpMessage => {
-    const m = buildDiscover(
-      {
-        identity: ipsecTunnelIdentity({ lanMac: MAC }),
-        xid: 0x1234,
-        secs: 0,
-        broadcastFlag: false,
-        parameterRequestList: [],
-      },
-      null,
-    );
-    return { ...m, options: [...m.options, ...extra] };
-  };
-
   it('a client-supplied option 82 (RFC 3046 §2.1.1: untrusted side) and an unauthenticated peer', () => {
     const { relay, sent, notes } = unitRelay();
     const outcomes: RelayOutcome[] = [];
     const mode = { collect: 'first', deadline: 'retries' } as const;
-    const forged = discover([
+    const forged = discoverWith([
       { kind: 'relayAgentInfo', subOptions: [{ kind: 'circuitId', data: new Uint8Array([1]) }] },
     ]);
     relay.relay({ ikeSaId: 'sa1', peerId: 'client1@example.com' }, forged, mode, (o) => outcomes.push(o));
-    relay.relay({ ikeSaId: 'sa2', peerId: '' }, discover(), mode, (o) => outcomes.push(o));
+    relay.relay({ ikeSaId: 'sa2', peerId: '' }, discoverWith(), mode, (o) => outcomes.push(o));
     expect(outcomes).toEqual([
       { kind: 'refused', reason: 'untrusted-option-82' },
       { kind: 'refused', reason: 'unauthenticated' },
@@ -175,43 +175,8 @@ describe('the relay refuses', () => {
 });
 
 describe('the xid index (replies mapped by xid only with option 82 off)', () => {
-  function relayWith(option82: 'off' | 'ike-identity') {
-    const clock = new TestClock();
-    const rng: RandomStream = {
-      nextU32: () => 7,
-      intBelow: () => 0,
-      intBetween: (lo) => lo,
-      chancePpm: () => false,
-      fork: () => rng,
-    };
-    const sent: UdpDatagram[] = [];
-    const notes: string[] = [];
-    const host: ProviderHost = {
-      nowUs: () => clock.nowUs(),
-      traceNote: (text, data) => notes.push(`${text} ${JSON.stringify(data ?? {})}`),
-      setTimerUs: () => () => undefined,
-      clock: clock as unknown as VirtualClock,
-      rng: () => rng,
-      traceState: () => undefined,
-      traceMachine: () => ({ current: () => 'none' }),
-      insideAddress: '10.1.0.1',
-      outsideAddress: '198.51.100.1',
-      sendUdp: (d) => sent.push({ src: '10.1.0.1', ...d }),
-      sendToPeer: () => false,
-    };
-    const policy = { ...DEFAULT_RELAY_POLICY, option82 };
-    return { relay: new GatewayRelay(host, { servers: [DHCP_SERVER], gatewayName: 'gw', policy }), sent, notes };
-  }
-  const discover = buildDiscover(
-    {
-      identity: ipsecTunnelIdentity({ lanMac: MAC }),
-      xid: 0x1234,
-      secs: 0,
-      broadcastFlag: false,
-      parameterRequestList: [],
-    },
-    null,
-  );
+  const relayWith = (option82: RelayPolicy['option82']) => unitRelay({ ...DEFAULT_RELAY_POLICY, option82 });
+  const discover = discoverWith();
   const mode = { collect: 'first', deadline: 'retries' } as const;
   const sa = { ikeSaId: 'sa1', peerId: 'client1@example.com' };
 
