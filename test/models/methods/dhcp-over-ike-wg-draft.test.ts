@@ -4,7 +4,7 @@
  * UNKNOWN-DHCP-PAYLOAD-TYPE for a Packet Type other than DHCPv4.
  */
 import { describe, expect, it } from 'vitest';
-import type { RandomStream, VirtualClock } from '../../../models/contract.ts';
+import type { VirtualClock } from '../../../models/contract.ts';
 import type { AddressAnswer } from '../../../models/ike/hooks.ts';
 import { methodById } from '../../../models/methods/index.ts';
 import type { ProviderHost } from '../../../models/methods/method.ts';
@@ -15,6 +15,7 @@ import { loadScenario } from '../../../scenarios/load.ts';
 import { runScenario } from '../../../scenarios/run.ts';
 import type { TraceEvent } from '../../../sim/index.ts';
 import { ladder } from '../nodes/ladder.ts';
+import { fixedRandomStream } from '../../support/fixed-random-stream.ts';
 
 const authRequests = (trace: readonly TraceEvent[]) =>
   ladder(trace)
@@ -84,13 +85,7 @@ describe('WG draft §5: payload type 16 as a scenario option', () => {
 });
 
 describe('WG draft §5: UNKNOWN-DHCP-PAYLOAD-TYPE', () => {
-  const rng: RandomStream = {
-    nextU32: () => 7,
-    intBelow: () => 0,
-    intBetween: (lo) => lo,
-    chancePpm: () => false,
-    fork: () => rng,
-  };
+  const rng = fixedRandomStream();
   const notes: string[] = [];
   const sent: unknown[] = [];
   const host: ProviderHost = {

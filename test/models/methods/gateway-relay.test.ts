@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RandomStream, VirtualClock } from '../../../models/contract.ts';
+import type { VirtualClock } from '../../../models/contract.ts';
 import { buildDiscover } from '../../../models/dhcp/client-messages.ts';
 import { ipsecTunnelIdentity } from '../../../models/dhcp/client-identity.ts';
 import { methodById } from '../../../models/methods/index.ts';
@@ -11,6 +11,7 @@ import { runScenario } from '../../../sim/index.ts';
 import { buildDhcpTopology, DHCP_SERVER } from '../../support/dhcp-topology.ts';
 import { countNotes, dhcpSent, ladderLines, noteLines } from './dhcp-over-ike-helpers.ts';
 import { TestClock } from '../dhcp/test-clock.ts';
+import { fixedRandomStream } from '../../support/fixed-random-stream.ts';
 
 const connect = (node: string, atUs = 0) => ({ atUs, node, command: { type: 'cmd.connect' } }) as const;
 const MAC = '02:00:00:00:00:01';
@@ -96,13 +97,7 @@ function unitRelay(policy: RelayPolicy = DEFAULT_RELAY_POLICY) {
   const notes: string[] = [];
   // The relay's sessions are actors on this clock (a reply reaching one arms its delayed raises); never advanced.
   const clock = new TestClock();
-  const rng: RandomStream = {
-    nextU32: () => 7,
-    intBelow: () => 0,
-    intBetween: (lo) => lo,
-    chancePpm: () => false,
-    fork: () => rng,
-  };
+  const rng = fixedRandomStream();
   const host: ProviderHost = {
     nowUs: () => clock.nowUs(),
     traceNote: (text, data) => notes.push(`${text} ${JSON.stringify(data ?? {})}`),
